@@ -1,0 +1,130 @@
+package formula
+
+// Stabilize rewrites n into an equal expression that a floating-point backend can
+// evaluate without catastrophic cancellation or spurious overflow. Each rule is an
+// identity over the reals; together with Simplify it runs to a fixed point.
+//
+//	1 + erf(u)              → erfc(-u)            (1+erf cancels to 0 for u < -5)
+//	1 - erf(u)              → erfc(u)
+//	exp(u) - 1              → expm1(u)            (cancels near u = 0)
+//	log(1 + u)              → log1p(u)
+//	log1p(exp(u))           → max(u, 0) + log1p(exp(-abs(u)))   (exp overflows for u > 709)
+//	1 + tanh(u)             → 2 / (1 + exp(-2u)) (cancels to 0 for u < -10)
+//	1 - tanh(u)             → 2 / (1 + exp(2u))
+//	exp(u) / (1 + exp(u))   → 1 / (1 + exp(-u))  (inf/inf for u > 709)
+//	p·exp(u) / (1+exp(u))²  → p / ((1 + exp(u))·(1 + exp(-u)))   (the logistic derivative)
+//	p·q / (r·q)             → p / r
+func Stabilize(n *Node) *Node {
+	n = Simplify(n)
+	for i := 0; i < 32; i++ {
+		m := Simplify(stabilizeOnce(n))
+		if Equal(m, n) {
+			return m
+		}
+		n = m
+	}
+	return n
+}
+
+func stabilizeOnce(n *Node) *Node {
+	if len(n.Args) == 0 {
+		return n
+	}
+	m := *n
+	m.Args = make([]*Node, len(n.Args))
+	for i, a := range n.Args {
+		m.Args[i] = stabilizeOnce(a)
+	}
+	return stableRule(&m)
+}
+
+func isCall(n *Node, name string) bool { return n.Kind == Call && n.Name == name }
+
+// onePlus reports u when n is 1 + u.
+func onePlus(n *Node) (*Node, bool) {
+	if n.Kind == Add && n.Args[0].IsConst(1) {
+		return n.Args[1], true
+	}
+	return nil, false
+}
+
+func stableRule(n *Node) *Node {
+	switch n.Kind {
+	case Add:
+		if u, ok := onePlus(n); ok {
+			switch {
+			case isCall(u, "erf"):
+				return Fn("erfc", Negate(u.Args[0]))
+			case isCall(u, "tanh"):
+				return Bin(Div, Int(2), Bin(Add, Int(1), Fn("exp", Bin(Mul, Int(-2), u.Args[0]))))
+			}
+		}
+	case Sub:
+		a, b := n.Args[0], n.Args[1]
+		switch {
+		case a.IsConst(1) && isCall(b, "erf"):
+			return Fn("erfc", b.Args[0])
+		case a.IsConst(1) && isCall(b, "tanh"):
+			return Bin(Div, Int(2), Bin(Add, Int(1), Fn("exp", Bin(Mul, Int(2), b.Args[0]))))
+		case isCall(a, "exp") && b.IsConst(1):
+			return Fn("expm1", a.Args[0])
+		}
+	case Call:
+		u := n.Args[0]
+		switch {
+		case n.Name == "log":
+			if v, ok := onePlus(u); ok {
+				return Fn("log1p", v)
+			}
+		case n.Name == "log1p" && isCall(u, "exp") && !isNegAbs(u.Args[0]):
+			v := u.Args[0]
+			return Bin(Add, Fn("max", v, Int(0)), Fn("log1p", Fn("exp", Negate(Fn("abs", v)))))
+		}
+	case Div:
+		return stableQuotient(n)
+	}
+	return n
+}
+
+func stableQuotient(n *Node) *Node {
+	a, b := n.Args[0], n.Args[1]
+	if isCall(a, "exp") {
+		if v, ok := onePlus(b); ok && Equal(v, a) {
+			return Bin(Div, Int(1), Bin(Add, Int(1), Fn("exp", Negate(a.Args[0]))))
+		}
+	}
+	if b.Kind == Mul && Equal(b.Args[0], b.Args[1]) {
+		if v, ok := onePlus(b.Args[0]); ok && isCall(v, "exp") {
+			if p, ok := factorOut(a, v); ok {
+				return Bin(Div, p, Bin(Mul, b.Args[0], Bin(Add, Int(1), Fn("exp", Negate(v.Args[0])))))
+			}
+		}
+	}
+	if a.Kind == Mul && b.Kind == Mul && !hasSelect(a) {
+		for _, q := range a.Args {
+			if p, ok := factorOut(a, q); ok {
+				if r, ok := factorOut(b, q); ok {
+					return Bin(Div, p, r)
+				}
+			}
+		}
+	}
+	return n
+}
+
+// factorOut returns p when n is f, p·f or f·p (p = 1 when n is f).
+func factorOut(n, f *Node) (*Node, bool) {
+	switch {
+	case Equal(n, f):
+		return Int(1), true
+	case n.Kind == Mul && Equal(n.Args[0], f):
+		return n.Args[1], true
+	case n.Kind == Mul && Equal(n.Args[1], f):
+		return n.Args[0], true
+	}
+	return nil, false
+}
+
+// isNegAbs reports whether n is -abs(v), the argument the log1p(exp(u)) rule
+// produces, which must not be rewritten again.
+func isNegAbs(n *Node) bool { return n.Kind == Neg && isCall(n.Args[0], "abs") }
