@@ -18,3 +18,8 @@ require (
 	gonum.org/v1/plot v0.17.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+require github.com/actgen/actgen/out v0.0.0
+
+// out/ is the generated module in this repository.
+replace github.com/actgen/actgen/out => ./out

@@ -1,0 +1,3 @@
+module github.com/actgen/actgen/out
+
+go 1.22

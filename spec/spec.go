@@ -1,0 +1,145 @@
+package spec
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"strings"
+)
+
+// Pos is a position in the spec file. Line and Col are 1-based and Col counts
+// bytes, as go/token and the Go toolchain do, so "file:line:col" from this
+// package and from go vet lead an editor to the same place.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+// String returns "file:line:col", or "line:col" when File is empty, so an
+// error from a spec parsed from memory does not start with a bare colon.
+func (p Pos) String() string {
+	if p.File == "" {
+		return fmt.Sprintf("%d:%d", p.Line, p.Col)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+func (p Pos) less(q Pos) bool {
+	if p.File != q.File {
+		return p.File < q.File
+	}
+	if p.Line != q.Line {
+		return p.Line < q.Line
+	}
+	return p.Col < q.Col
+}
+
+// Param is a parameter of an activation. Its position is that of its key, the
+// place to fix a bad name and the nearest place to a bad default.
+type Param struct {
+	Name    string
+	Default float64
+	Pos     Pos
+}
+
+// Budget is the accuracy budget of an activation in ULPs against the correctly
+// rounded value, for each precision and direction.
+type Budget struct {
+	F32, F32Backward, F64, F64Backward int
+}
+
+// DefaultBudget is the budget of an entry that has no ulp key, and the value of
+// each ulp field the entry leaves out.
+var DefaultBudget = Budget{F32: 1, F32Backward: 2, F64: 4, F64Backward: 8}
+
+// Entry is one activation of the spec.
+type Entry struct {
+	Name string
+	// Pos is the position of the name's value, where later stages point when
+	// a problem concerns the entry as a whole.
+	Pos    Pos
+	Doc    string
+	Params []Param // in YAML order, which is the order the generated API takes them
+	// Formula is the formula's YAML value with its line breaks turned into
+	// spaces: the text has the same length, so offsets into it are still
+	// offsets into the value, and go/parser cannot mistake a break for the end
+	// of the expression.
+	Formula string
+	// Expr is Formula parsed as go/parser.ParseExpr would (token.Pos is the byte
+	// offset into Formula plus 1), except that the Go keyword select is read
+	// as the primitive's name. It has been validated: only the constructs and
+	// names the formula language allows are left.
+	Expr ast.Expr
+	// Derivative and DerivExpr are the optional user-given d/dx, treated like
+	// Formula and Expr; they are "" and nil when the entry has none.
+	Derivative string
+	DerivExpr  ast.Expr
+	ULP        Budget
+
+	// formulaPos and derivPos give the file position of every byte of Formula
+	// and Derivative, plus one past the end for errors at the end of input.
+	formulaPos, derivPos []Pos
+}
+
+// ExprPos maps p, a position in e.Expr (or in e.DerivExpr when deriv is true),
+// to the spec file, so that later stages can report problems in a formula at
+// the offending token. Positions outside the expression, token.NoPos included,
+// are clamped to its start or end; an entry without the expression gives e.Pos.
+func (e *Entry) ExprPos(p token.Pos, deriv bool) Pos {
+	m := e.formulaPos
+	if deriv {
+		m = e.derivPos
+	}
+	if len(m) == 0 {
+		return e.Pos
+	}
+	off := int(p) - 1
+	off = max(0, min(off, len(m)-1))
+	return m[off]
+}
+
+// Spec is a loaded and validated spec.
+type Spec struct {
+	File    string
+	Entries []*Entry // in YAML order
+}
+
+// Lookup returns the entry called name, or nil if there is none.
+func (s *Spec) Lookup(name string) *Entry {
+	for _, e := range s.Entries {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// Error is one problem in the spec, at the place to fix it.
+type Error struct {
+	Pos Pos
+	Msg string
+}
+
+// Error returns "file:line:col: message", the form editors and CI logs link.
+func (e *Error) Error() string {
+	return e.Pos.String() + ": " + e.Msg
+}
+
+// ErrorList is every problem found in a spec, sorted by position, so that one
+// run of the loader shows all that needs fixing.
+type ErrorList []*Error
+
+// Error returns one "file:line:col: message" line per problem.
+func (l ErrorList) Error() string {
+	if len(l) == 0 {
+		return "no errors"
+	}
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
