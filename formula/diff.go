@@ -88,6 +88,8 @@ func diffCall(n, u, v, du, dv *Node) (*Node, error) {
 		return chain(Fn("sinh", u)), nil
 	case "sinh":
 		return chain(Fn("cosh", u)), nil
+	case "logistic":
+		return chain(Bin(Mul, Fn("logistic", u), Fn("logistic", Negate(u)))), nil
 	case "erf":
 		return chain(Bin(Mul, twoOverSqrtPi, Fn("exp", Negate(Bin(Mul, u, u))))), nil
 	case "erfc":

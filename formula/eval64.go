@@ -57,8 +57,14 @@ var call64 = map[string]func(a, b float64) float64{
 	"erf":   func(a, _ float64) float64 { return math.Erf(a) },
 	"erfc":  func(a, _ float64) float64 { return math.Erfc(a) },
 	"abs":   func(a, _ float64) float64 { return math.Abs(a) },
-	"min":   math.Min,
-	"max":   math.Max,
+	"logistic": func(a, _ float64) float64 {
+		if a >= 0 {
+			return 1 / (1 + math.Exp(-a))
+		}
+		return math.Exp(a) / (1 + math.Exp(a))
+	},
+	"min": math.Min,
+	"max": math.Max,
 }
 
 func evalCond64(c *Node, x float64, params map[string]float64) bool {

@@ -9,20 +9,21 @@ const Var = "x"
 // The same table drives spec validation, differentiation and both backends, so a
 // primitive added here must also be taught to each of them.
 var primitives = map[string]int{
-	"exp":    1,
-	"expm1":  1, // exp(u)-1 without cancellation near 0
-	"log":    1,
-	"log1p":  1, // log(1+u) without cancellation near 0
-	"sqrt":   1,
-	"tanh":   1,
-	"cosh":   1,
-	"sinh":   1,
-	"erf":    1,
-	"erfc":   1, // 1-erf(u) without cancellation for large u
-	"abs":    1,
-	"min":    2,
-	"max":    2,
-	"select": 3, // select(cond, a, b): a where cond holds, else b
+	"exp":      1,
+	"expm1":    1, // exp(u)-1 without cancellation near 0
+	"log":      1,
+	"log1p":    1, // log(1+u) without cancellation near 0
+	"sqrt":     1,
+	"tanh":     1,
+	"cosh":     1,
+	"sinh":     1,
+	"erf":      1,
+	"erfc":     1, // 1-erf(u) without cancellation for large u
+	"logistic": 1, // 1/(1+exp(-u)) without overflow on either side
+	"abs":      1,
+	"min":      2,
+	"max":      2,
+	"select":   3, // select(cond, a, b): a where cond holds, else b
 }
 
 // constants maps the named constants of the formula language to their meaning.

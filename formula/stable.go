@@ -9,10 +9,11 @@ package formula
 //	exp(u) - 1              → expm1(u)            (cancels near u = 0)
 //	log(1 + u)              → log1p(u)
 //	log1p(exp(u))           → max(u, 0) + log1p(exp(-abs(u)))   (exp overflows for u > 709)
-//	1 + tanh(u)             → 2 / (1 + exp(-2u)) (cancels to 0 for u < -10)
-//	1 - tanh(u)             → 2 / (1 + exp(2u))
-//	exp(u) / (1 + exp(u))   → 1 / (1 + exp(-u))  (inf/inf for u > 709)
-//	p·exp(u) / (1+exp(u))²  → p / ((1 + exp(u))·(1 + exp(-u)))   (the logistic derivative)
+//	1 + tanh(u)             → 2·logistic(2u)      (cancels to 0 for u < -10)
+//	1 - tanh(u)             → 2·logistic(-2u)
+//	exp(u) / (1 + exp(u))   → logistic(u)        (inf/inf for u > 709)
+//	p / (1 + exp(u))        → p·logistic(-u)     (logistic is evaluated on the side that cannot overflow)
+//	p·exp(u) / (1+exp(u))²  → p·logistic(u)·logistic(-u)   (the logistic derivative)
 //	p·q / (r·q)             → p / r
 func Stabilize(n *Node) *Node {
 	n = Simplify(n)
@@ -56,7 +57,7 @@ func stableRule(n *Node) *Node {
 			case isCall(u, "erf"):
 				return Fn("erfc", Negate(u.Args[0]))
 			case isCall(u, "tanh"):
-				return Bin(Div, Int(2), Bin(Add, Int(1), Fn("exp", Bin(Mul, Int(-2), u.Args[0]))))
+				return Bin(Mul, Int(2), Fn("logistic", Bin(Mul, Int(2), u.Args[0])))
 			}
 		}
 	case Sub:
@@ -65,7 +66,7 @@ func stableRule(n *Node) *Node {
 		case a.IsConst(1) && isCall(b, "erf"):
 			return Fn("erfc", b.Args[0])
 		case a.IsConst(1) && isCall(b, "tanh"):
-			return Bin(Div, Int(2), Bin(Add, Int(1), Fn("exp", Bin(Mul, Int(2), b.Args[0]))))
+			return Bin(Mul, Int(2), Fn("logistic", Negate(Bin(Mul, Int(2), b.Args[0]))))
 		case isCall(a, "exp") && b.IsConst(1):
 			return Fn("expm1", a.Args[0])
 		}
@@ -88,15 +89,17 @@ func stableRule(n *Node) *Node {
 
 func stableQuotient(n *Node) *Node {
 	a, b := n.Args[0], n.Args[1]
-	if isCall(a, "exp") {
-		if v, ok := onePlus(b); ok && Equal(v, a) {
-			return Bin(Div, Int(1), Bin(Add, Int(1), Fn("exp", Negate(a.Args[0]))))
+	if v, ok := onePlus(b); ok && isCall(v, "exp") {
+		if Equal(a, v) {
+			return Fn("logistic", v.Args[0])
 		}
+		return Bin(Mul, a, Fn("logistic", Negate(v.Args[0])))
 	}
 	if b.Kind == Mul && Equal(b.Args[0], b.Args[1]) {
 		if v, ok := onePlus(b.Args[0]); ok && isCall(v, "exp") {
 			if p, ok := factorOut(a, v); ok {
-				return Bin(Div, p, Bin(Mul, b.Args[0], Bin(Add, Int(1), Fn("exp", Negate(v.Args[0])))))
+				u := v.Args[0]
+				return Bin(Mul, p, Bin(Mul, Fn("logistic", u), Fn("logistic", Negate(u))))
 			}
 		}
 	}

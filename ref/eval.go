@@ -14,33 +14,37 @@ import (
 var errNaN = errors.New("ref: not a number")
 
 // Eval evaluates n at the exact point x with parameter values params, working at
-// prec bits. Besides the value it returns acc, a bound on its relative accuracy
-// in bits (+Inf when exact): every operation propagates its operands' errors,
-// additions charge the bits that cancel, primitives charge their condition
-// number, and roundings charge the working precision. Round raises prec until
-// acc suffices, which is what makes cancellation such as 1+erf(-27) (1060 bits
-// lost) come out right instead of as a confident zero.
-func Eval(n *formula.Node, x *big.Float, params map[string]*big.Float, prec uint) (v *big.Float, acc float64, err error) {
+// prec bits. Besides the value it returns errExp, the base-2 logarithm of a
+// bound on its absolute error (-Inf when exact): every operation propagates its
+// operands' errors to first order, primitives scale them by their condition
+// number, and roundings add half an ulp of the working precision. Round raises
+// prec until the error bound cannot change the rounded result, which is what
+// makes cancellation such as 1+erf(-27) (1060 bits lost) come out right instead
+// of as a confident zero.
+func Eval(n *formula.Node, x *big.Float, params map[string]*big.Float, prec uint) (v *big.Float, errExp float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(big.ErrNaN); !ok {
 				panic(r)
 			}
-			v, acc, err = nil, 0, errNaN
+			v, errExp, err = nil, 0, errNaN
 		}
 	}()
 	e := evaluator{x: x, params: params, prec: prec}
 	r, err := e.eval(n)
-	return r.v, r.acc, err
+	return r.v, r.err, err
 }
 
-// value is a number with its accuracy in bits: |error| ≤ |v|·2^-acc.
+// value is a number with a bound on its absolute error: |error| ≤ 2^err.
 type value struct {
 	v   *big.Float
-	acc float64
+	err float64
 }
 
-var exactAcc = math.Inf(1)
+var (
+	exact   = math.Inf(-1)
+	unknown = math.Inf(1)
+)
 
 type evaluator struct {
 	x      *big.Float
@@ -50,15 +54,7 @@ type evaluator struct {
 
 func (e *evaluator) newFloat() *big.Float { return new(big.Float).SetPrec(e.prec) }
 
-// rounded caps acc at the working precision when z was rounded.
-func (e *evaluator) rounded(z *big.Float, acc float64) value {
-	if z.Acc() != big.Exact {
-		acc = math.Min(acc, float64(e.prec)-1)
-	}
-	return value{z, acc}
-}
-
-// exponent is log2 of |v| to within one, for error bookkeeping.
+// exponent is log2 of |v| to within one (-Inf for 0, +Inf for ±Inf).
 func exponent(v *big.Float) float64 {
 	if v.Sign() == 0 {
 		return math.Inf(-1)
@@ -69,24 +65,49 @@ func exponent(v *big.Float) float64 {
 	return float64(v.MantExp(nil))
 }
 
+// mulExp is log2 of 2^a·2^b, where a zero factor (-Inf) wins over an infinite one.
+func mulExp(a, b float64) float64 {
+	if math.IsInf(a, -1) || math.IsInf(b, -1) {
+		return exact
+	}
+	return a + b
+}
+
+// sumExp is log2 of 2^a + 2^b, bounded above by one more than the larger.
+func sumExp(a, b float64) float64 {
+	m := math.Max(a, b)
+	if math.IsInf(m, 0) {
+		return m
+	}
+	return m + 1
+}
+
+// rounded adds the rounding error of z to err when z was rounded.
+func (e *evaluator) rounded(z *big.Float, err float64) value {
+	if z.Acc() != big.Exact && !z.IsInf() {
+		err = sumExp(err, exponent(z)-float64(e.prec))
+	}
+	return value{z, err}
+}
+
 func (e *evaluator) eval(n *formula.Node) (value, error) {
 	switch n.Kind {
 	case formula.Const:
-		z := e.newFloat().SetRat(n.Val)
-		return e.rounded(z, exactAcc), nil
+		return e.rounded(e.newFloat().SetRat(n.Val), exact), nil
 	case formula.Named:
+		c := E(e.prec)
 		if n.Name == "pi" {
-			return value{Pi(e.prec), float64(e.prec) - 2}, nil
+			c = Pi(e.prec)
 		}
-		return value{E(e.prec), float64(e.prec) - 2}, nil
+		return value{c, exponent(c) - float64(e.prec) + 2}, nil
 	case formula.X:
-		return value{e.x, exactAcc}, nil
+		return value{e.x, exact}, nil
 	case formula.Param:
 		p, ok := e.params[n.Name]
 		if !ok {
 			return value{}, fmt.Errorf("ref: no value for parameter %s", n.Name)
 		}
-		return value{p, exactAcc}, nil
+		return value{p, exact}, nil
 	case formula.Select:
 		c, sure, err := e.cond(n.Args[0])
 		if err != nil {
@@ -99,8 +120,7 @@ func (e *evaluator) eval(n *formula.Node) (value, error) {
 			r, err = e.eval(n.Args[2])
 		}
 		if !sure {
-			// The comparison was too close to call at this precision.
-			r.acc = math.Inf(-1)
+			r.err = unknown // the comparison was too close to call at this precision
 		}
 		return r, err
 	}
@@ -121,31 +141,28 @@ func (e *evaluator) eval(n *formula.Node) (value, error) {
 		} else {
 			z.Sub(a.v, b.v)
 		}
-		// The absolute errors add; relative to the result they grow by the bits
-		// that cancelled.
-		errExp := math.Max(exponent(a.v)-a.acc, exponent(b.v)-b.acc) + 1
-		acc := exponent(z) - errExp
-		switch {
-		case math.IsNaN(acc) || math.IsInf(errExp, -1):
-			acc = exactAcc // both operands exact (or zero)
-		case z.Sign() == 0:
-			acc = math.Inf(-1) // everything cancelled: no relative accuracy left
-		}
-		return e.rounded(z, acc), nil
-	case formula.Mul, formula.Div:
+		return e.rounded(z, sumExp(a.err, b.err)), nil
+	case formula.Mul:
 		a, b := args[0], args[1]
-		if n.Kind == formula.Mul {
-			z.Mul(a.v, b.v)
-		} else {
-			z.Quo(a.v, b.v)
+		z.Mul(a.v, b.v)
+		// |δ(ab)| ≤ |a|δb + |b|δa + δaδb
+		err := sumExp(sumExp(mulExp(exponent(a.v), b.err), mulExp(exponent(b.v), a.err)), mulExp(a.err, b.err))
+		return e.rounded(z, err), nil
+	case formula.Div:
+		a, b := args[0], args[1]
+		z.Quo(a.v, b.v)
+		err := exact
+		switch {
+		case b.err >= exponent(b.v)-2:
+			err = unknown // the divisor itself is not known
+		case a.err != exact || b.err != exact:
+			// δ(a/b) ≤ δa/|b| + |a/b|·δb/|b|, doubled for the second-order terms.
+			eb := exponent(b.v)
+			err = sumExp(a.err-eb+1, mulExp(exponent(z), b.err-eb+1))
 		}
-		acc := math.Min(a.acc, b.acc) - 1
-		if a.v.Sign() == 0 && a.acc == exactAcc || n.Kind == formula.Mul && b.v.Sign() == 0 && b.acc == exactAcc {
-			acc = exactAcc // an exact zero factor makes an exact zero
-		}
-		return e.rounded(z, acc), nil
+		return e.rounded(z, err), nil
 	case formula.Neg:
-		return value{z.Neg(args[0].v), args[0].acc}, nil
+		return value{z.Neg(args[0].v), args[0].err}, nil
 	case formula.Call:
 		return e.call(n.Name, args)
 	}
@@ -165,6 +182,11 @@ func condition(name string, u *big.Float) float64 {
 	case "erfc":
 		if f > 0 {
 			return 2*a*a + 2
+		}
+		return 1
+	case "logistic":
+		if f < 0 {
+			return a
 		}
 		return 1
 	case "log":
@@ -203,28 +225,41 @@ func (e *evaluator) call(name string, args []value) (value, error) {
 		v = Erf(a.v, e.prec)
 	case "erfc":
 		v = Erfc(a.v, e.prec)
+	case "logistic":
+		v = logistic(a.v, e.prec)
 	case "abs":
-		return value{e.newFloat().Abs(a.v), a.acc}, nil
+		return value{e.newFloat().Abs(a.v), a.err}, nil
 	case "min", "max":
 		r := args[0]
 		if c := args[1].v.Cmp(args[0].v); c < 0 && name == "min" || c > 0 && name == "max" {
 			r = args[1]
 		}
-		return value{r.v, math.Min(args[0].acc, args[1].acc)}, nil
+		return value{r.v, math.Max(args[0].err, args[1].err)}, nil
 	default:
 		return value{}, fmt.Errorf("ref: unknown primitive %s", name)
 	}
 	if !ok {
 		return value{}, errNaN
 	}
-	acc := float64(e.prec) - 2 // the primitives' own error
-	if a.acc != exactAcc {
-		acc = math.Min(acc, a.acc-math.Log2(math.Max(1, condition(name, a.v)))-1)
+	// The primitives' own error is below 2^-(prec-2) relative.
+	err := exponent(v) - float64(e.prec) + 2
+	if a.err != exact {
+		var prop float64
+		if a.v.Sign() == 0 {
+			prop = a.err + 1 // |f'(0)| ≤ 2 for every primitive defined at 0
+		} else {
+			// relative error out = condition number × relative error in
+			prop = exponent(v) + (a.err - exponent(a.v)) + math.Log2(math.Max(1, condition(name, a.v))) + 1
+		}
+		err = sumExp(err, prop)
 	}
-	return value{v, acc}, nil
+	if v.IsInf() {
+		err = exact
+	}
+	return value{v, err}, nil
 }
 
-// cond decides a condition; sure is false when an operand's error could flip it.
+// cond decides a condition; sure is false when the operands' errors could flip it.
 func (e *evaluator) cond(n *formula.Node) (result, sure bool, err error) {
 	switch n.Kind {
 	case formula.And, formula.Or:
@@ -253,9 +288,12 @@ func (e *evaluator) cond(n *formula.Node) (result, sure bool, err error) {
 			return false, false, err
 		}
 		c := a.v.Cmp(b.v)
-		d := new(big.Float).SetPrec(e.prec).Sub(a.v, b.v)
-		errExp := math.Max(exponent(a.v)-a.acc, exponent(b.v)-b.acc) + 1
-		sure := a.acc == exactAcc && b.acc == exactAcc || exponent(d) > errExp
+		errs := sumExp(a.err, b.err)
+		sure := errs == exact
+		if !sure && !a.v.IsInf() && !b.v.IsInf() {
+			d := new(big.Float).SetPrec(e.prec).Sub(a.v, b.v)
+			sure = exponent(d) > errs+1
+		}
 		switch n.Name {
 		case ">":
 			return c > 0, sure, nil
@@ -305,9 +343,9 @@ const hugeExp2 = 2000
 // the value at this precision is the correctly rounded answer.
 const maxPrec = 8192
 
-// guardBits is how many bits beyond the format's significand a result must be
-// known to before its rounding is trusted.
-const guardBits = 24
+// startGuard is how many bits beyond the format's significand the first
+// evaluation carries; most inputs are settled there.
+const startGuard = 40
 
 // Round returns f(x) correctly rounded to the format, with params given as the
 // format's values. NaN in gives NaN; ±Inf evaluate the limit.
@@ -315,37 +353,42 @@ func (f Function) Round(format Format, x float64, params map[string]float64) (fl
 	if math.IsNaN(x) {
 		return math.NaN(), nil
 	}
-	for prec := uint(format.Mant) + 2*guardBits; ; prec *= 2 {
-		v, acc, err := f.eval(x, params, prec)
+	for prec := uint(format.Mant) + startGuard; ; prec *= 2 {
+		v, errExp, err := f.eval(x, params, prec)
 		if err != nil {
 			return 0, err
 		}
 		if v == nil {
 			return math.NaN(), nil
 		}
-		if prec >= maxPrec || certain(format, v, acc) {
+		if prec >= maxPrec || certain(format, v, errExp) {
 			return format.round(v), nil
 		}
 	}
 }
 
-// certain reports whether every value within v's error bound rounds like v.
-func certain(format Format, v *big.Float, acc float64) bool {
-	if v.Sign() == 0 || v.IsInf() {
-		return acc == exactAcc || acc > float64(format.Mant+guardBits) && !v.IsInf() || v.IsInf() && acc > 8
-	}
-	if acc < float64(format.Mant+guardBits) {
-		return false
-	}
-	if acc == exactAcc {
+// certain reports whether every value within the error bound of v (taken four
+// times larger, for the first-order error analysis) rounds like v. Signed zeros
+// count as one value.
+func certain(format Format, v *big.Float, errExp float64) bool {
+	if errExp == exact || v.IsInf() {
 		return true
 	}
-	eps := new(big.Float).SetMantExp(big.NewFloat(1), v.MantExp(nil)-int(math.Min(acc, 1e6))+1)
-	lo := new(big.Float).SetPrec(v.Prec()+64).Sub(v, eps)
-	hi := new(big.Float).SetPrec(v.Prec()+64).Add(v, eps)
+	if errExp == unknown || math.IsNaN(errExp) {
+		return false
+	}
+	eps := new(big.Float).SetMantExp(big.NewFloat(1), int(math.Ceil(errExp))+2)
+	p := v.Prec() + 64
+	if d := uint(math.Max(0, exponent(v)-errExp)) + 64; d > p {
+		p = d
+	}
+	lo := new(big.Float).SetPrec(p).Sub(v, eps)
+	hi := new(big.Float).SetPrec(p).Add(v, eps)
 	r := format.round(v)
-	return sameFloat(format.round(lo), r) && sameFloat(format.round(hi), r)
+	return sameRounding(format.round(lo), r) && sameRounding(format.round(hi), r)
 }
+
+func sameRounding(a, b float64) bool { return a == b || sameFloat(a, b) }
 
 func sameFloat(a, b float64) bool {
 	return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
@@ -372,4 +415,18 @@ func (f Function) eval(x float64, params map[string]float64, prec uint) (*big.Fl
 		return nil, 0, nil
 	}
 	return v, acc, err
+}
+
+// logistic is 1/(1+e^-u), with the exponential taken on the side where it is
+// at most 1 so that it never saturates to ±Inf.
+func logistic(u *big.Float, prec uint) *big.Float {
+	wp := prec + 8
+	one := new(big.Float).SetPrec(wp).SetInt64(1)
+	if u.Sign() >= 0 {
+		e := Exp(new(big.Float).Neg(u), wp)
+		return new(big.Float).SetPrec(prec).Quo(one, e.Add(e, one))
+	}
+	e := Exp(u, wp)
+	d := new(big.Float).SetPrec(wp).Add(e, one)
+	return new(big.Float).SetPrec(prec).Quo(e, d)
 }

@@ -225,7 +225,10 @@ func lowerScalar(k *kernel.Kernel, n *formula.Node, prec precision, limits [2]fl
 	if l.err != nil {
 		return scalar{}, l.err
 	}
-	body := append(l.stmts, jen.Id("r").Op(":=").Add(r))
+	// NaN in gives NaN out, also where a select would otherwise pick a constant.
+	body := []jen.Code{jen.If(jen.Id("x").Op("!=").Id("x")).Block(jen.Return(jen.Id("x")))}
+	body = append(body, l.stmts...)
+	body = append(body, jen.Id("r").Op(":=").Add(r))
 	if limitsOK {
 		// ∞·0 and ∞/∞ in intermediates (x·erfc(-x/√2) at x = -Inf, or a cosh that
 		// overflows first) only happen where the value has reached its limit.

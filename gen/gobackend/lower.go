@@ -29,8 +29,12 @@ const (
 // so that a rounded argument costs |u| (exp) or 2u² (erfc) ulps.
 var magnifying = map[string]string{
 	"exp": "expDD", "expm1": "expm1DD", "erf": "erfDD", "erfc": "erfcDD",
-	"cosh": "coshDD", "sinh": "sinhDD",
+	"cosh": "coshDD", "sinh": "sinhDD", "logistic": "logisticDD",
 }
+
+// runtimeFuncs are primitives the generated package implements itself (rt.go)
+// instead of calling package math.
+var runtimeFuncs = map[string]bool{"exp": true, "cosh": true, "sinh": true, "logistic": true}
 
 var mathFuncs = map[string]string{
 	"exp": "Exp", "expm1": "Expm1", "log": "Log", "log1p": "Log1p", "sqrt": "Sqrt",
@@ -170,6 +174,9 @@ func (l *lowerer) call(n *formula.Node) *jen.Statement {
 	if dd, ok := magnifying[n.Name]; ok && l.prec == compensated && needsCompensation(n.Args[0]) {
 		hi, lo := l.ddExpr(n.Args[0])
 		return jen.Id(dd).Call(jen.Id(hi), jen.Id(lo))
+	}
+	if runtimeFuncs[n.Name] {
+		return jen.Id(n.Name).Call(l.expr(n.Args[0]))
 	}
 	f, ok := mathFuncs[n.Name]
 	if !ok {

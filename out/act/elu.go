@@ -78,13 +78,19 @@ func eluBackwardF64(dx, x, dy []float64, alpha float64) {
 
 // elu evaluates select(x > 0, x, alpha * expm1(x)) in float64 (exactly as the float32 and float64 kernels need).
 func elu(x float64, alpha float64) float64 {
+	if x != x {
+		return x
+	}
 	r := choose((x > 0.0), x, (alpha * math.Expm1(x)))
 	return r
 }
 
 // eluDeriv evaluates select(x > 0, 1, alpha * exp(x)) in float64 (exactly as the float32 and float64 kernels need).
 func eluDeriv(x float64, alpha float64) float64 {
-	r := choose((x > 0.0), 1.0, (alpha * math.Exp(x)))
+	if x != x {
+		return x
+	}
+	r := choose((x > 0.0), 1.0, (alpha * exp(x)))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0

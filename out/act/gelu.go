@@ -75,6 +75,9 @@ func geluBackwardF64(dx, x, dy []float64) {
 
 // geluPlain evaluates 0.5 * x * erfc(-(x / sqrt(2))) in float64.
 func geluPlain(x float64) float64 {
+	if x != x {
+		return x
+	}
 	r := ((0.5 * x) * math.Erfc((-(x / 1.4142135623730951))))
 	if r != r && x == x {
 		if x < 0 {
@@ -87,6 +90,9 @@ func geluPlain(x float64) float64 {
 
 // geluComp evaluates 0.5 * x * erfc(-(x / sqrt(2))) in float64, with double-double arguments where they are magnified.
 func geluComp(x float64) float64 {
+	if x != x {
+		return x
+	}
 	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
 	h1, l1 := ddDiv(x, 0.0, h0, l0)
 	h2, l2 := -h1, -l1
@@ -102,8 +108,11 @@ func geluComp(x float64) float64 {
 
 // geluDerivPlain evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2)) in float64.
 func geluDerivPlain(x float64) float64 {
+	if x != x {
+		return x
+	}
 	t0 := (x / 1.4142135623730951)
-	r := ((0.5 * math.Erfc((-t0))) + ((0.5 * x) * ((1.1283791670955126 * math.Exp((-(t0 * t0)))) / 1.4142135623730951)))
+	r := ((0.5 * math.Erfc((-t0))) + ((0.5 * x) * ((1.1283791670955126 * exp((-(t0 * t0)))) / 1.4142135623730951)))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -115,6 +124,9 @@ func geluDerivPlain(x float64) float64 {
 
 // geluDerivComp evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2)) in float64, with double-double arguments where they are magnified.
 func geluDerivComp(x float64) float64 {
+	if x != x {
+		return x
+	}
 	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
 	h1, l1 := ddDiv(x, 0.0, h0, l0)
 	h2, l2 := -h1, -l1

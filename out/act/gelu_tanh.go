@@ -73,9 +73,12 @@ func geluTanhBackwardF64(dx, x, dy []float64) {
 	}
 }
 
-// geluTanhPlain evaluates 0.5 * x * (2 / (1 + exp(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64.
+// geluTanhPlain evaluates 0.5 * x * (2 * logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64.
 func geluTanhPlain(x float64) float64 {
-	r := ((0.5 * x) * (2.0 / (1.0 + math.Exp((-(2.0 * (0.7978845608028654 * (x + (((0.044715 * x) * x) * x)))))))))
+	if x != x {
+		return x
+	}
+	r := ((0.5 * x) * (2.0 * logistic((2.0 * (0.7978845608028654 * (x + (((0.044715 * x) * x) * x)))))))
 	if r != r && x == x {
 		if x < 0 {
 			return math.Copysign(0, -1)
@@ -85,8 +88,11 @@ func geluTanhPlain(x float64) float64 {
 	return r
 }
 
-// geluTanhComp evaluates 0.5 * x * (2 / (1 + exp(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64, with double-double arguments where they are magnified.
+// geluTanhComp evaluates 0.5 * x * (2 * logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64, with double-double arguments where they are magnified.
 func geluTanhComp(x float64) float64 {
+	if x != x {
+		return x
+	}
 	h0, l0 := 2.0, 0.0
 	h1, l1 := 0.7978845608028654, -4.98465440455546e-17
 	h2, l2 := 0.044715, 2.1960211427085595e-18
@@ -96,8 +102,7 @@ func geluTanhComp(x float64) float64 {
 	h6, l6 := ddAdd(x, 0.0, h5, l5)
 	h7, l7 := ddMul(h1, l1, h6, l6)
 	h8, l8 := ddMul(h0, l0, h7, l7)
-	h9, l9 := -h8, -l8
-	r := ((0.5 * x) * (2.0 / (1.0 + expDD(h9, l9))))
+	r := ((0.5 * x) * (2.0 * logisticDD(h8, l8)))
 	if r != r && x == x {
 		if x < 0 {
 			return math.Copysign(0, -1)
@@ -107,12 +112,15 @@ func geluTanhComp(x float64) float64 {
 	return r
 }
 
-// geluTanhDerivPlain evaluates 1 / (1 + exp(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64.
+// geluTanhDerivPlain evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64.
 func geluTanhDerivPlain(x float64) float64 {
+	if x != x {
+		return x
+	}
 	t0 := ((0.044715 * x) * x)
 	t1 := (0.7978845608028654 * (x + (t0 * x)))
-	t2 := math.Cosh(t1)
-	r := ((1.0 / (1.0 + math.Exp((-(2.0 * t1))))) + ((0.5 * x) * ((0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t0))) / (t2 * t2))))
+	t2 := cosh(t1)
+	r := (logistic((2.0 * t1)) + ((0.5 * x) * ((0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t0))) / (t2 * t2))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -122,8 +130,11 @@ func geluTanhDerivPlain(x float64) float64 {
 	return r
 }
 
-// geluTanhDerivComp evaluates 1 / (1 + exp(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64, with double-double arguments where they are magnified.
+// geluTanhDerivComp evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64, with double-double arguments where they are magnified.
 func geluTanhDerivComp(x float64) float64 {
+	if x != x {
+		return x
+	}
 	h0, l0 := 2.0, 0.0
 	h1, l1 := 0.7978845608028654, -4.98465440455546e-17
 	h2, l2 := 0.044715, 2.1960211427085595e-18
@@ -133,17 +144,16 @@ func geluTanhDerivComp(x float64) float64 {
 	h6, l6 := ddAdd(x, 0.0, h5, l5)
 	h7, l7 := ddMul(h1, l1, h6, l6)
 	h8, l8 := ddMul(h0, l0, h7, l7)
-	h9, l9 := -h8, -l8
-	t10 := ((0.044715 * x) * x)
-	h11, l11 := 0.7978845608028654, -4.98465440455546e-17
-	h12, l12 := 0.044715, 2.1960211427085595e-18
+	t9 := ((0.044715 * x) * x)
+	h10, l10 := 0.7978845608028654, -4.98465440455546e-17
+	h11, l11 := 0.044715, 2.1960211427085595e-18
+	h12, l12 := ddMul(h11, l11, x, 0.0)
 	h13, l13 := ddMul(h12, l12, x, 0.0)
 	h14, l14 := ddMul(h13, l13, x, 0.0)
-	h15, l15 := ddMul(h14, l14, x, 0.0)
-	h16, l16 := ddAdd(x, 0.0, h15, l15)
-	h17, l17 := ddMul(h11, l11, h16, l16)
-	t18 := coshDD(h17, l17)
-	r := ((1.0 / (1.0 + expDD(h9, l9))) + ((0.5 * x) * ((0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t10))) / (t18 * t18))))
+	h15, l15 := ddAdd(x, 0.0, h14, l14)
+	h16, l16 := ddMul(h10, l10, h15, l15)
+	t17 := coshDD(h16, l16)
+	r := (logisticDD(h8, l8) + ((0.5 * x) * ((0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t9))) / (t17 * t17))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0

@@ -78,6 +78,9 @@ func leakyReLUBackwardF64(dx, x, dy []float64, alpha float64) {
 
 // leakyReLU evaluates select(x > 0, x, alpha * x) in float64 (exactly as the float32 and float64 kernels need).
 func leakyReLU(x float64, alpha float64) float64 {
+	if x != x {
+		return x
+	}
 	r := choose((x > 0.0), x, (alpha * x))
 	if r != r && x == x {
 		if x < 0 {
@@ -90,6 +93,9 @@ func leakyReLU(x float64, alpha float64) float64 {
 
 // leakyReLUDeriv evaluates select(x > 0, 1, alpha) in float64 (exactly as the float32 and float64 kernels need).
 func leakyReLUDeriv(x float64, alpha float64) float64 {
+	if x != x {
+		return x
+	}
 	r := choose((x > 0.0), 1.0, alpha)
 	return r
 }

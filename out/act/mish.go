@@ -75,7 +75,10 @@ func mishBackwardF64(dx, x, dy []float64) {
 
 // mish evaluates x * tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) in float64 (exactly as the float32 and float64 kernels need).
 func mish(x float64) float64 {
-	r := (x * math.Tanh(choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(math.Exp((-math.Abs(x))))))))
+	if x != x {
+		return x
+	}
+	r := (x * math.Tanh(choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(exp((-math.Abs(x))))))))
 	if r != r && x == x {
 		if x < 0 {
 			return math.Copysign(0, -1)
@@ -85,11 +88,14 @@ func mish(x float64) float64 {
 	return r
 }
 
-// mishDeriv evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (select(x > 20, 1, 1 / (1 + exp(-x))) / (cosh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * cosh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))))) in float64 (exactly as the float32 and float64 kernels need).
+// mishDeriv evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (select(x > 20, 1, logistic(x)) / (cosh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * cosh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))))) in float64 (exactly as the float32 and float64 kernels need).
 func mishDeriv(x float64) float64 {
-	t0 := choose((x > 20.0), x, (max(x, 0.0) + math.Log1p(math.Exp((-math.Abs(x))))))
-	t1 := math.Cosh(t0)
-	r := (math.Tanh(t0) + (x * (choose((x > 20.0), 1.0, (1.0/(1.0+math.Exp((-x))))) / (t1 * t1))))
+	if x != x {
+		return x
+	}
+	t0 := choose((x > 20.0), x, (max(x, 0.0) + math.Log1p(exp((-math.Abs(x))))))
+	t1 := cosh(t0)
+	r := (math.Tanh(t0) + (x * (choose((x > 20.0), 1.0, logistic(x)) / (t1 * t1))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0

@@ -75,6 +75,9 @@ func reLUBackwardF64(dx, x, dy []float64) {
 
 // reLU evaluates select(x > 0, x, 0) in float64 (exactly as the float32 and float64 kernels need).
 func reLU(x float64) float64 {
+	if x != x {
+		return x
+	}
 	r := choose((x > 0.0), x, 0.0)
 	if r != r && x == x {
 		if x < 0 {
@@ -87,6 +90,9 @@ func reLU(x float64) float64 {
 
 // reLUDeriv evaluates select(x > 0, 1, 0) in float64 (exactly as the float32 and float64 kernels need).
 func reLUDeriv(x float64) float64 {
+	if x != x {
+		return x
+	}
 	r := choose((x > 0.0), 1.0, 0.0)
 	if r != r && x == x {
 		if x < 0 {

@@ -15,6 +15,51 @@ func choose(c bool, a, b float64) float64 {
 	return b
 }
 
+// ln2Hi + ln2Lo = ln 2; ln2Hi has 32 significant bits, so x - k·ln2Hi is exact
+// for the |x| < 1024 it is used with.
+const (
+	ln2Hi = 6.93147180369123816490e-01
+	ln2Lo = 1.90821492927058770002e-10
+)
+
+// exp is math.Exp without its early overflow: on amd64 the assembly returns +Inf
+// from x ≈ 709.436 on, although e^x is finite up to 709.78.
+func exp(x float64) float64 {
+	if x > 709 && x < 710 {
+		e := math.Exp(x - 2*ln2Hi)
+		return 4 * (e - e*(2*ln2Lo))
+	}
+	return math.Exp(x)
+}
+
+// cosh is math.Cosh without the early overflow it inherits from math.Exp.
+func cosh(x float64) float64 {
+	x = math.Abs(x)
+	if x > 21 {
+		// e^-x is below half an ulp of e^x/2 here.
+		return 2 * exp(x-2*ln2Hi) * (1 - 2*ln2Lo)
+	}
+	return math.Cosh(x)
+}
+
+// sinh is math.Sinh without the early overflow it inherits from math.Exp.
+func sinh(x float64) float64 {
+	if a := math.Abs(x); a > 21 {
+		return math.Copysign(2*exp(a-2*ln2Hi)*(1-2*ln2Lo), x)
+	}
+	return math.Sinh(x)
+}
+
+// logistic is 1/(1+e^-v) evaluated on the side where e^±v cannot overflow, so it
+// is accurate down to the subnormal e^v for v < -709.
+func logistic(v float64) float64 {
+	if v >= 0 {
+		return 1 / (1 + exp(-v))
+	}
+	e := exp(v)
+	return e / (1 + e)
+}
+
 // The dd* helpers do double-double arithmetic (a value is hi+lo with |lo| ≤
 // ulp(hi)/2). Generated float64 kernels evaluate the argument of exp, erfc and
 // their kin in double-double because those functions magnify the argument's
@@ -32,6 +77,9 @@ func twoSum(a, b float64) (s, e float64) {
 // twoProd returns p, e with p = fl(a·b) and p+e = a·b exactly (FMA).
 func twoProd(a, b float64) (p, e float64) {
 	p = a * b
+	if math.IsInf(p, 0) {
+		return p, 0
+	}
 	e = math.FMA(a, b, -p)
 	return p, e
 }
@@ -77,8 +125,8 @@ func fastTwoSum(s, e float64) (float64, float64) {
 // results) return f(hi) unchanged so overflow never turns into ∞·0.
 
 func expDD(hi, lo float64) float64 {
-	e := math.Exp(hi)
-	if lo == 0 || math.IsInf(e, 0) {
+	e := exp(hi)
+	if lo == 0 || e == 0 || math.IsInf(e, 0) {
 		return e
 	}
 	return e + e*lo
@@ -89,7 +137,7 @@ func expm1DD(hi, lo float64) float64 {
 	if lo == 0 || math.IsInf(e, 0) {
 		return e
 	}
-	return e + math.Exp(hi)*lo
+	return e + exp(hi)*lo
 }
 
 // twoOverSqrtPi is 2/√π, the scale of erf's derivative.
@@ -119,17 +167,25 @@ func expMinusSquare(h float64) float64 {
 }
 
 func coshDD(hi, lo float64) float64 {
-	c := math.Cosh(hi)
+	c := cosh(hi)
 	if lo == 0 || math.IsInf(c, 0) {
 		return c
 	}
-	return c + math.Sinh(hi)*lo
+	return c + sinh(hi)*lo
 }
 
 func sinhDD(hi, lo float64) float64 {
-	s := math.Sinh(hi)
+	s := sinh(hi)
 	if lo == 0 || math.IsInf(s, 0) {
 		return s
 	}
-	return s + math.Cosh(hi)*lo
+	return s + cosh(hi)*lo
+}
+
+func logisticDD(hi, lo float64) float64 {
+	s := logistic(hi)
+	if lo == 0 {
+		return s
+	}
+	return s + s*logistic(-hi)*lo
 }

@@ -2,8 +2,6 @@
 
 package act
 
-import "math"
-
 // Sigmoid computes dst[i] = sigmoid(x[i]) for every i.
 //
 // Logistic sigmoid 1/(1+e^-x) (Verhulst 1838; as a unit activation, Rumelhart et al. 1986).
@@ -73,9 +71,12 @@ func sigmoidBackwardF64(dx, x, dy []float64) {
 	}
 }
 
-// sigmoid evaluates 1 / (1 + exp(-x)) in float64 (exactly as the float32 and float64 kernels need).
+// sigmoid evaluates logistic(x) in float64 (exactly as the float32 and float64 kernels need).
 func sigmoid(x float64) float64 {
-	r := (1.0 / (1.0 + math.Exp((-x))))
+	if x != x {
+		return x
+	}
+	r := logistic(x)
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -85,9 +86,12 @@ func sigmoid(x float64) float64 {
 	return r
 }
 
-// sigmoidDeriv evaluates 1 / ((1 + exp(-x)) * (1 + exp(x))) in float64 (exactly as the float32 and float64 kernels need).
+// sigmoidDeriv evaluates logistic(-x) * logistic(x) in float64 (exactly as the float32 and float64 kernels need).
 func sigmoidDeriv(x float64) float64 {
-	r := (1.0 / ((1.0 + math.Exp((-x))) * (1.0 + math.Exp(x))))
+	if x != x {
+		return x
+	}
+	r := (logistic((-x)) * logistic(x))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0

@@ -73,9 +73,12 @@ func siLUBackwardF64(dx, x, dy []float64) {
 	}
 }
 
-// siLU evaluates x / (1 + exp(-x)) in float64 (exactly as the float32 and float64 kernels need).
+// siLU evaluates x * logistic(x) in float64 (exactly as the float32 and float64 kernels need).
 func siLU(x float64) float64 {
-	r := (x / (1.0 + math.Exp((-x))))
+	if x != x {
+		return x
+	}
+	r := (x * logistic(x))
 	if r != r && x == x {
 		if x < 0 {
 			return math.Copysign(0, -1)
@@ -85,10 +88,13 @@ func siLU(x float64) float64 {
 	return r
 }
 
-// siLUDeriv evaluates 1 / (1 + exp(-x)) + x / ((1 + exp(-x)) * (1 + exp(x))) in float64 (exactly as the float32 and float64 kernels need).
+// siLUDeriv evaluates logistic(x) + x * (logistic(-x) * logistic(x)) in float64 (exactly as the float32 and float64 kernels need).
 func siLUDeriv(x float64) float64 {
-	t0 := (1.0 + math.Exp((-x)))
-	r := ((1.0 / t0) + (x / (t0 * (1.0 + math.Exp(x)))))
+	if x != x {
+		return x
+	}
+	t0 := logistic(x)
+	r := (t0 + (x * (logistic((-x)) * t0)))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0

@@ -81,8 +81,11 @@ func softplusBackwardF64(dx, x, dy []float64, beta float64, threshold float64) {
 
 // softplusPlain evaluates select(beta * x > threshold, x, (max(beta * x, 0) + log1p(exp(-abs(beta * x)))) / beta) in float64.
 func softplusPlain(x float64, beta float64, threshold float64) float64 {
+	if x != x {
+		return x
+	}
 	t0 := (beta * x)
-	r := choose((t0 > threshold), x, ((max(t0, 0.0) + math.Log1p(math.Exp((-math.Abs(t0))))) / beta))
+	r := choose((t0 > threshold), x, ((max(t0, 0.0) + math.Log1p(exp((-math.Abs(t0))))) / beta))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -94,6 +97,9 @@ func softplusPlain(x float64, beta float64, threshold float64) float64 {
 
 // softplusComp evaluates select(beta * x > threshold, x, (max(beta * x, 0) + log1p(exp(-abs(beta * x)))) / beta) in float64, with double-double arguments where they are magnified.
 func softplusComp(x float64, beta float64, threshold float64) float64 {
+	if x != x {
+		return x
+	}
 	t0 := (beta * x)
 	h1, l1 := ddMul(beta, 0.0, x, 0.0)
 	h2, l2 := h1, l1
@@ -111,10 +117,13 @@ func softplusComp(x float64, beta float64, threshold float64) float64 {
 	return r
 }
 
-// softplusDerivPlain evaluates select(beta * x > threshold, 1, 1 / (1 + exp(-(beta * x)))) in float64.
+// softplusDerivPlain evaluates select(beta * x > threshold, 1, logistic(beta * x)) in float64.
 func softplusDerivPlain(x float64, beta float64, threshold float64) float64 {
+	if x != x {
+		return x
+	}
 	t0 := (beta * x)
-	r := choose((t0 > threshold), 1.0, (1.0 / (1.0 + math.Exp((-t0)))))
+	r := choose((t0 > threshold), 1.0, logistic(t0))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -124,12 +133,14 @@ func softplusDerivPlain(x float64, beta float64, threshold float64) float64 {
 	return r
 }
 
-// softplusDerivComp evaluates select(beta * x > threshold, 1, 1 / (1 + exp(-(beta * x)))) in float64, with double-double arguments where they are magnified.
+// softplusDerivComp evaluates select(beta * x > threshold, 1, logistic(beta * x)) in float64, with double-double arguments where they are magnified.
 func softplusDerivComp(x float64, beta float64, threshold float64) float64 {
+	if x != x {
+		return x
+	}
 	t0 := (beta * x)
 	h1, l1 := ddMul(beta, 0.0, x, 0.0)
-	h2, l2 := -h1, -l1
-	r := choose((t0 > threshold), 1.0, (1.0 / (1.0 + expDD(h2, l2))))
+	r := choose((t0 > threshold), 1.0, logisticDD(h1, l1))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0

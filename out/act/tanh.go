@@ -75,6 +75,9 @@ func tanhBackwardF64(dx, x, dy []float64) {
 
 // tanh evaluates tanh(x) in float64 (exactly as the float32 and float64 kernels need).
 func tanh(x float64) float64 {
+	if x != x {
+		return x
+	}
 	r := math.Tanh(x)
 	if r != r && x == x {
 		if x < 0 {
@@ -87,7 +90,10 @@ func tanh(x float64) float64 {
 
 // tanhDeriv evaluates 1 / (cosh(x) * cosh(x)) in float64 (exactly as the float32 and float64 kernels need).
 func tanhDeriv(x float64) float64 {
-	t0 := math.Cosh(x)
+	if x != x {
+		return x
+	}
+	t0 := cosh(x)
 	r := (1.0 / (t0 * t0))
 	if r != r && x == x {
 		if x < 0 {
