@@ -14,6 +14,7 @@ package formula
 //	exp(u) / (1 + exp(u))   → logistic(u)        (inf/inf for u > 709)
 //	p / (1 + exp(u))        → p·logistic(-u)     (logistic is evaluated on the side that cannot overflow)
 //	p·exp(u) / (1+exp(u))²  → p·logistic(u)·logistic(-u)   (the logistic derivative)
+//	p / (cosh(u)·cosh(u))   → 4p·logistic(2u)·logistic(-2u)  (tanh'; cosh² overflows for |u| > 355)
 //	p·q / (r·q)             → p / r
 func Stabilize(n *Node) *Node {
 	n = Simplify(n)
@@ -94,6 +95,10 @@ func stableQuotient(n *Node) *Node {
 			return Fn("logistic", v.Args[0])
 		}
 		return Bin(Mul, a, Fn("logistic", Negate(v.Args[0])))
+	}
+	if b.Kind == Mul && Equal(b.Args[0], b.Args[1]) && isCall(b.Args[0], "cosh") {
+		u2 := Bin(Mul, Int(2), b.Args[0].Args[0])
+		return Bin(Mul, Bin(Mul, Int(4), a), Bin(Mul, Fn("logistic", u2), Fn("logistic", Negate(u2))))
 	}
 	if b.Kind == Mul && Equal(b.Args[0], b.Args[1]) {
 		if v, ok := onePlus(b.Args[0]); ok && isCall(v, "exp") {

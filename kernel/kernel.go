@@ -34,6 +34,9 @@ type Kernel struct {
 	// other parameter values, so the backends may use them whatever the caller
 	// passes.
 	LimitsParamFree [2]bool
+
+	// DerivativePatches replace the float64 evaluation of f' near its roots.
+	DerivativePatches []Patch
 }
 
 // Params returns the parameter names in API order.
@@ -179,6 +182,9 @@ func (b *builder) kernel(e *spec.Entry) (*Kernel, error) {
 			return nil, err
 		}
 		k.LimitsParamFree[j] = *lim == other
+	}
+	if k.DerivativePatches, err = k.derivativePatches(); err != nil {
+		return nil, err
 	}
 	return k, nil
 }

@@ -214,10 +214,14 @@ type scalar struct {
 	code string // rendered body, to share identical plain and compensated forms
 }
 
-func lowerScalar(k *kernel.Kernel, n *formula.Node, prec precision, limits [2]float64, limitsOK bool) (scalar, error) {
+// lowerScalar writes the body of a scalar evaluation of n. tailFn, when not
+// empty, names the xf evaluation that takes over for results below 2^-960.
+func lowerScalar(k *kernel.Kernel, n *formula.Node, prec precision, limits [2]float64, limitsOK bool, tailFn string, patches []string) (scalar, error) {
 	params := map[string]string{}
+	var paramIDs []jen.Code
 	for _, p := range k.Params() {
 		params[p] = paramIdent(p)
+		paramIDs = append(paramIDs, jen.Id(paramIdent(p)))
 	}
 	l := newLowerer(prec, params)
 	l.countUses(n)
@@ -227,7 +231,21 @@ func lowerScalar(k *kernel.Kernel, n *formula.Node, prec precision, limits [2]fl
 	}
 	// NaN in gives NaN out, also where a select would otherwise pick a constant.
 	body := []jen.Code{jen.If(jen.Id("x").Op("!=").Id("x")).Block(jen.Return(jen.Id("x")))}
+	for i, name := range patches {
+		p := k.DerivativePatches[i]
+		// Near a root of f', the fitted expansion in t = x - x0 (see kernel.Patch).
+		body = append(body, jen.If(
+			jen.Id("t").Op(":=").Id("x").Op("-").Add(floatLit(p.X0Hi)),
+			jen.Qual("math", "Abs").Call(jen.Id("t")).Op("<").Add(floatLit(p.Radius)),
+		).Block(
+			jen.Id("t").Op("-=").Add(floatLit(p.X0Lo)),
+			jen.Return(jen.Id("t").Op("*").Id("chebyshev").Call(jen.Id("t").Op("*").Add(floatLit(1/p.Radius)), jen.Id(name))),
+		))
+	}
 	body = append(body, l.stmts...)
+	if prec == tail {
+		return scalar{body: append(body, jen.Return(r.Dot("float").Call()))}, nil
+	}
 	body = append(body, jen.Id("r").Op(":=").Add(r))
 	if limitsOK {
 		// ∞·0 and ∞/∞ in intermediates (x·erfc(-x/√2) at x = -Inf, or a cosh that
@@ -235,6 +253,11 @@ func lowerScalar(k *kernel.Kernel, n *formula.Node, prec precision, limits [2]fl
 		body = append(body, jen.If(jen.Id("r").Op("!=").Id("r").Op("&&").Id("x").Op("==").Id("x")).Block(
 			jen.If(jen.Id("x").Op("<").Lit(0)).Block(jen.Return(floatLit(limits[0]))),
 			jen.Return(floatLit(limits[1])),
+		))
+	}
+	if tailFn != "" {
+		body = append(body, jen.If(jen.Qual("math", "Abs").Call(jen.Id("r")).Op("<").Id("0x1p-960").Op("&&").Op("!").Qual("math", "IsInf").Call(jen.Id("x"), jen.Lit(0))).Block(
+			jen.Return(jen.Id(tailFn).Call(append([]jen.Code{jen.Id("x")}, paramIDs...)...)),
 		))
 	}
 	body = append(body, jen.Return(jen.Id("r")))
@@ -275,6 +298,11 @@ func kernelFile(k *kernel.Kernel) (*jen.File, error) {
 
 	// Scalars: plain (for float32) and compensated (for float64), shared when equal.
 	scalars := map[string]scalar{}
+	type tailScalar struct {
+		scalar
+		n *formula.Node
+	}
+	var tails []tailScalar
 	for _, v := range []struct {
 		key      string
 		n        *formula.Node
@@ -290,7 +318,31 @@ func kernelFile(k *kernel.Kernel) (*jen.File, error) {
 		if v.backward {
 			lim, ok = k.DerivativeLimits, k.LimitsParamFree[1]
 		}
-		s, err := lowerScalar(k, v.n, v.prec, lim, ok)
+		tailFn := ""
+		if v.prec == compensated && needsTail(v.n) {
+			tailFn = low + map[bool]string{false: "Tail", true: "DerivTail"}[v.backward]
+			t, err := lowerScalar(k, v.n, tail, lim, ok, "", nil)
+			if err != nil {
+				return nil, err
+			}
+			t.name = tailFn
+			tails = append(tails, tailScalar{t, v.n})
+		}
+		var patches []string
+		if v.prec == compensated && v.backward {
+			for i, p := range k.DerivativePatches {
+				name := fmt.Sprintf("%sDerivPatch%d", low, i)
+				patches = append(patches, name)
+				var cs []jen.Code
+				for _, c := range p.Coeffs {
+					cs = append(cs, floatLit(c))
+				}
+				f.Commentf("%s are the Chebyshev coefficients of %s'(x)/(x-x0) on |x-x0| < %v, x0 = %v.", name, e.Name, p.Radius, p.X0Hi)
+				f.Var().Id(name).Op("=").Index().Float64().Values(cs...)
+				f.Line()
+			}
+		}
+		s, err := lowerScalar(k, v.n, v.prec, lim, ok, tailFn, patches)
 		if err != nil {
 			return nil, err
 		}
@@ -421,6 +473,11 @@ func kernelFile(k *kernel.Kernel) (*jen.File, error) {
 		f.Line()
 		f.Commentf("%s evaluates %s %s", fn, what.String(), how)
 		f.Func().Id(fn).Params(append([]jen.Code{jen.Id("x").Float64()}, f64Params...)...).Float64().Block(s.body...)
+	}
+	for _, t := range tails {
+		f.Line()
+		f.Commentf("%s evaluates %s in xf (float64 with an unbounded exponent), for results below 2^-960.", t.name, t.n.String())
+		f.Func().Id(t.name).Params(append([]jen.Code{jen.Id("x").Float64()}, f64Params...)...).Float64().Block(t.body...)
 	}
 	return f, nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -23,7 +24,25 @@ const (
 	// compensated evaluates the arguments of error-magnifying primitives in
 	// double-double (see rt.go): float64 kernels have no wider type to hide in.
 	compensated
+	// tail is compensated evaluation in xf (rt.go), float64 with an unbounded
+	// exponent, for float64 results so small that intermediates underflow.
+	tail
 )
+
+// tinyMakers are the primitives whose value can underflow while the result they
+// are multiplied into does not; kernels using them get a tail evaluation.
+var tinyMakers = map[string]bool{"exp": true, "erfc": true, "logistic": true}
+
+// xfDD are the xf functions taking a double-double argument; the other
+// magnifying primitives convert their float64 result.
+var xfDD = map[string]string{"exp": "xExpDD", "erfc": "xErfcDD", "logistic": "xLogisticDD"}
+
+// needsTail reports whether n calls a primitive that can underflow.
+func needsTail(n *formula.Node) bool {
+	found := false
+	formula.Walk(n, func(m *formula.Node) { found = found || m.Kind == formula.Call && tinyMakers[m.Name] })
+	return found
+}
 
 // magnifying are the primitives whose condition number grows with the argument,
 // so that a rounded argument costs |u| (exp) or 2u² (erfc) ulps.
@@ -130,6 +149,9 @@ func floatLit(v float64) *jen.Statement {
 // expr lowers n to a float64 expression, hoisting shared subexpressions.
 func (l *lowerer) expr(n *formula.Node) *jen.Statement {
 	if n.IsConstExpr() {
+		if l.prec == tail {
+			return jen.Id("xfOf").Call(floatLit(l.constant(n).hi))
+		}
 		return floatLit(l.constant(n).hi)
 	}
 	if len(n.Args) > 0 && l.uses[n.String()] > 1 {
@@ -148,6 +170,9 @@ func (l *lowerer) expr(n *formula.Node) *jen.Statement {
 }
 
 func (l *lowerer) direct(n *formula.Node) *jen.Statement {
+	if l.prec == tail {
+		return l.directXF(n)
+	}
 	switch n.Kind {
 	case formula.X:
 		return jen.Id("x")
@@ -194,9 +219,45 @@ func (l *lowerer) cond(n *formula.Node) *jen.Statement {
 	case formula.Not:
 		return jen.Op("!").Add(l.cond(n.Args[0]))
 	case formula.Cmp:
+		if l.prec == tail {
+			return jen.Parens(jen.Id("xCmp").Call(l.expr(n.Args[0]), l.expr(n.Args[1])).Op(n.Name).Lit(0))
+		}
 		return jen.Parens(l.expr(n.Args[0]).Op(n.Name).Add(l.expr(n.Args[1])))
 	}
 	return l.fail(fmt.Errorf("not a condition: %s", n))
+}
+
+// directXF lowers n to an xf expression.
+func (l *lowerer) directXF(n *formula.Node) *jen.Statement {
+	switch n.Kind {
+	case formula.X:
+		return jen.Id("xfOf").Call(jen.Id("x"))
+	case formula.Param:
+		return jen.Id("xfOf").Call(jen.Id(l.params[n.Name]))
+	case formula.Add, formula.Sub, formula.Mul, formula.Div:
+		f := map[formula.Kind]string{formula.Add: "xAdd", formula.Sub: "xSub", formula.Mul: "xMul", formula.Div: "xDiv"}[n.Kind]
+		return jen.Id(f).Call(l.expr(n.Args[0]), l.expr(n.Args[1]))
+	case formula.Neg:
+		return jen.Id("xNeg").Call(l.expr(n.Args[0]))
+	case formula.Select:
+		return jen.Id("xChoose").Call(l.cond(n.Args[0]), l.expr(n.Args[1]), l.expr(n.Args[2]))
+	case formula.Call:
+		switch n.Name {
+		case "min", "max":
+			return jen.Id("x"+strings.ToUpper(n.Name[:1])+n.Name[1:]).Call(l.expr(n.Args[0]), l.expr(n.Args[1]))
+		case "abs":
+			return jen.Id("xAbs").Call(l.expr(n.Args[0]))
+		}
+		if dd, ok := magnifying[n.Name]; ok && needsCompensation(n.Args[0]) {
+			hi, lo := l.ddExpr(n.Args[0])
+			if f, ok := xfDD[n.Name]; ok {
+				return jen.Id(f).Call(jen.Id(hi), jen.Id(lo))
+			}
+			return jen.Id("xfOf").Call(jen.Id(dd).Call(jen.Id(hi), jen.Id(lo)))
+		}
+		return jen.Id("xCall").Call(jen.Lit(n.Name), l.expr(n.Args[0]))
+	}
+	return l.fail(fmt.Errorf("cannot lower %s", n))
 }
 
 // needsCompensation reports whether u is plain arithmetic (so it can be carried

@@ -151,6 +151,11 @@ func points(k *kernel.Kernel, f format, params map[string]float64, share int) []
 	for _, x := range edges(k, f, params) {
 		around(x)
 	}
+	for _, p := range k.DerivativePatches {
+		around(p.X0Hi) // f' cancels to 0 here
+		around(p.X0Hi + p.Radius)
+		around(p.X0Hi - p.Radius)
+	}
 	for i := 0; i < randomBits/share; i++ {
 		if x := f.randomBits(r); !math.IsNaN(x) {
 			add(x)

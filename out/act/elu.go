@@ -55,7 +55,7 @@ func eluBackwardF32(dx, x, dy []float32, alpha float32) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * eluDeriv(float64(v), float64(alpha)))
+		dx[i] = float32(float64(dy[i]) * eluDerivPlain(float64(v), float64(alpha)))
 	}
 }
 
@@ -72,7 +72,7 @@ func eluBackwardF64(dx, x, dy []float64, alpha float64) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = dy[i] * eluDeriv(v, alpha)
+		dx[i] = dy[i] * eluDerivComp(v, alpha)
 	}
 }
 
@@ -85,8 +85,8 @@ func elu(x float64, alpha float64) float64 {
 	return r
 }
 
-// eluDeriv evaluates select(x > 0, 1, alpha * exp(x)) in float64 (exactly as the float32 and float64 kernels need).
-func eluDeriv(x float64, alpha float64) float64 {
+// eluDerivPlain evaluates select(x > 0, 1, alpha * exp(x)) in float64.
+func eluDerivPlain(x float64, alpha float64) float64 {
 	if x != x {
 		return x
 	}
@@ -98,4 +98,30 @@ func eluDeriv(x float64, alpha float64) float64 {
 		return 1.0
 	}
 	return r
+}
+
+// eluDerivComp evaluates select(x > 0, 1, alpha * exp(x)) in float64, with double-double arguments where they are magnified.
+func eluDerivComp(x float64, alpha float64) float64 {
+	if x != x {
+		return x
+	}
+	r := choose((x > 0.0), 1.0, (alpha * exp(x)))
+	if r != r && x == x {
+		if x < 0 {
+			return 0.0
+		}
+		return 1.0
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return eluDerivTail(x, alpha)
+	}
+	return r
+}
+
+// eluDerivTail evaluates select(x > 0, 1, alpha * exp(x)) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func eluDerivTail(x float64, alpha float64) float64 {
+	if x != x {
+		return x
+	}
+	return xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xfOf(1.0), xMul(xfOf(alpha), xCall("exp", xfOf(x)))).float()
 }

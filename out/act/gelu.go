@@ -4,6 +4,9 @@ package act
 
 import "math"
 
+// geluDerivPatch0 are the Chebyshev coefficients of gelu'(x)/(x-x0) on |x-x0| < 1, x0 = -0.7517915246935645.
+var geluDerivPatch0 = []float64{0.4180892467857028, 0.31377944525445023, -0.014651158060925719, -0.023109967945147816, -0.0011398138451715937, 0.000993377561734845, 0.00010210467909751238, -2.9014139014175656e-05, -4.362375626347496e-06, 6.155759764545817e-07, 1.2864985854696741e-07, -9.600579959067266e-09, -2.9276265583185827e-09, 1.0179080615475044e-10, 5.433875969302193e-11, -3.7720595143600215e-13, -8.506496847010222e-13, -1.2581065602992268e-14, 1.1485095552616123e-14, 3.8388643838583307e-16, -1.358334963304006e-16, -6.902066249916924e-18, 1.4225009595628995e-18, 9.728667709966487e-20}
+
 // GELU computes dst[i] = gelu(x[i]) for every i.
 //
 // Gaussian error linear unit x*Phi(x), exact erf form, PyTorch's default (Hendrycks & Gimpel 2016).
@@ -103,6 +106,9 @@ func geluComp(x float64) float64 {
 		}
 		return math.Inf(1)
 	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return geluTail(x)
+	}
 	return r
 }
 
@@ -127,6 +133,10 @@ func geluDerivComp(x float64) float64 {
 	if x != x {
 		return x
 	}
+	if t := x - -0.7517915246935645; math.Abs(t) < 1.0 {
+		t -= 1.4956759177009883e-17
+		return t * chebyshev(t*1.0, geluDerivPatch0)
+	}
 	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
 	h1, l1 := ddDiv(x, 0.0, h0, l0)
 	h2, l2 := -h1, -l1
@@ -143,5 +153,36 @@ func geluDerivComp(x float64) float64 {
 		}
 		return 1.0
 	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return geluDerivTail(x)
+	}
 	return r
+}
+
+// geluTail evaluates 0.5 * x * erfc(-(x / sqrt(2))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func geluTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
+	h1, l1 := ddDiv(x, 0.0, h0, l0)
+	h2, l2 := -h1, -l1
+	return xMul(xMul(xfOf(0.5), xfOf(x)), xErfcDD(h2, l2)).float()
+}
+
+// geluDerivTail evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2)) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func geluDerivTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
+	h1, l1 := ddDiv(x, 0.0, h0, l0)
+	h2, l2 := -h1, -l1
+	h3, l3 := 1.4142135623730951, -9.667293313452913e-17
+	h4, l4 := ddDiv(x, 0.0, h3, l3)
+	h5, l5 := 1.4142135623730951, -9.667293313452913e-17
+	h6, l6 := ddDiv(x, 0.0, h5, l5)
+	h7, l7 := ddMul(h4, l4, h6, l6)
+	h8, l8 := -h7, -l7
+	return xAdd(xMul(xfOf(0.5), xErfcDD(h2, l2)), xMul(xMul(xfOf(0.5), xfOf(x)), xDiv(xMul(xfOf(1.1283791670955126), xExpDD(h8, l8)), xfOf(1.4142135623730951)))).float()
 }

@@ -4,6 +4,9 @@ package act
 
 import "math"
 
+// geluTanhDerivPatch0 are the Chebyshev coefficients of gelu_tanh'(x)/(x-x0) on |x-x0| < 1, x0 = -0.7524614220710163.
+var geluTanhDerivPatch0 = []float64{0.4176943163529167, 0.3131528642735818, -0.014095167599781978, -0.02305342700065825, -0.0012680739297347106, 0.0009975157930148006, 0.00011589913189784566, -3.011142590023235e-05, -5.244534407460213e-06, 7.451506095095782e-07, 1.7034012442354467e-07, -2.044747053395415e-08, -4.831836293913334e-09, 7.786175630292319e-10, 1.534331051838973e-10, -3.284386588772867e-11, -6.1322978578782184e-12, 1.2217182772028593e-12, 2.6318649683154657e-13, -3.7819746808302803e-14, -1.0474882729633711e-14, 9.848085031176881e-16, 3.745162176907332e-16, -2.26806639501043e-17, -1.2363337430109178e-17, 5.13327857775947e-19, 3.961975731072594e-19}
+
 // GELUTanh computes dst[i] = gelu_tanh(x[i]) for every i.
 //
 // GELU with the tanh approximation, PyTorch's approximate='tanh' (Hendrycks & Gimpel 2016).
@@ -109,18 +112,21 @@ func geluTanhComp(x float64) float64 {
 		}
 		return math.Inf(1)
 	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return geluTanhTail(x)
+	}
 	return r
 }
 
-// geluTanhDerivPlain evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64.
+// geluTanhDerivPlain evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (4 * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x))) * (logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) * logistic(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64.
 func geluTanhDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
 	t0 := ((0.044715 * x) * x)
-	t1 := (0.7978845608028654 * (x + (t0 * x)))
-	t2 := cosh(t1)
-	r := (logistic((2.0 * t1)) + ((0.5 * x) * ((0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t0))) / (t2 * t2))))
+	t1 := (2.0 * (0.7978845608028654 * (x + (t0 * x))))
+	t2 := logistic(t1)
+	r := (t2 + ((0.5 * x) * ((4.0 * (0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t0)))) * (t2 * logistic((-t1))))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -130,8 +136,51 @@ func geluTanhDerivPlain(x float64) float64 {
 	return r
 }
 
-// geluTanhDerivComp evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64, with double-double arguments where they are magnified.
+// geluTanhDerivComp evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (4 * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x))) * (logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) * logistic(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64, with double-double arguments where they are magnified.
 func geluTanhDerivComp(x float64) float64 {
+	if x != x {
+		return x
+	}
+	if t := x - -0.7524614220710163; math.Abs(t) < 1.0 {
+		t -= 3.635560509207687e-17
+		return t * chebyshev(t*1.0, geluTanhDerivPatch0)
+	}
+	h0, l0 := 2.0, 0.0
+	h1, l1 := 0.7978845608028654, -4.98465440455546e-17
+	h2, l2 := 0.044715, 2.1960211427085595e-18
+	h3, l3 := ddMul(h2, l2, x, 0.0)
+	h4, l4 := ddMul(h3, l3, x, 0.0)
+	h5, l5 := ddMul(h4, l4, x, 0.0)
+	h6, l6 := ddAdd(x, 0.0, h5, l5)
+	h7, l7 := ddMul(h1, l1, h6, l6)
+	h8, l8 := ddMul(h0, l0, h7, l7)
+	t9 := logisticDD(h8, l8)
+	t10 := ((0.044715 * x) * x)
+	h11, l11 := 2.0, 0.0
+	h12, l12 := 0.7978845608028654, -4.98465440455546e-17
+	h13, l13 := 0.044715, 2.1960211427085595e-18
+	h14, l14 := ddMul(h13, l13, x, 0.0)
+	h15, l15 := ddMul(h14, l14, x, 0.0)
+	h16, l16 := ddMul(h15, l15, x, 0.0)
+	h17, l17 := ddAdd(x, 0.0, h16, l16)
+	h18, l18 := ddMul(h12, l12, h17, l17)
+	h19, l19 := ddMul(h11, l11, h18, l18)
+	h20, l20 := -h19, -l19
+	r := (t9 + ((0.5 * x) * ((4.0 * (0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t10)))) * (t9 * logisticDD(h20, l20)))))
+	if r != r && x == x {
+		if x < 0 {
+			return 0.0
+		}
+		return 1.0
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return geluTanhDerivTail(x)
+	}
+	return r
+}
+
+// geluTanhTail evaluates 0.5 * x * (2 * logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func geluTanhTail(x float64) float64 {
 	if x != x {
 		return x
 	}
@@ -144,21 +193,34 @@ func geluTanhDerivComp(x float64) float64 {
 	h6, l6 := ddAdd(x, 0.0, h5, l5)
 	h7, l7 := ddMul(h1, l1, h6, l6)
 	h8, l8 := ddMul(h0, l0, h7, l7)
-	t9 := ((0.044715 * x) * x)
-	h10, l10 := 0.7978845608028654, -4.98465440455546e-17
-	h11, l11 := 0.044715, 2.1960211427085595e-18
-	h12, l12 := ddMul(h11, l11, x, 0.0)
-	h13, l13 := ddMul(h12, l12, x, 0.0)
-	h14, l14 := ddMul(h13, l13, x, 0.0)
-	h15, l15 := ddAdd(x, 0.0, h14, l14)
-	h16, l16 := ddMul(h10, l10, h15, l15)
-	t17 := coshDD(h16, l16)
-	r := (logisticDD(h8, l8) + ((0.5 * x) * ((0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t9))) / (t17 * t17))))
-	if r != r && x == x {
-		if x < 0 {
-			return 0.0
-		}
-		return 1.0
+	return xMul(xMul(xfOf(0.5), xfOf(x)), xMul(xfOf(2.0), xLogisticDD(h8, l8))).float()
+}
+
+// geluTanhDerivTail evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (4 * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x))) * (logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) * logistic(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func geluTanhDerivTail(x float64) float64 {
+	if x != x {
+		return x
 	}
-	return r
+	h0, l0 := 2.0, 0.0
+	h1, l1 := 0.7978845608028654, -4.98465440455546e-17
+	h2, l2 := 0.044715, 2.1960211427085595e-18
+	h3, l3 := ddMul(h2, l2, x, 0.0)
+	h4, l4 := ddMul(h3, l3, x, 0.0)
+	h5, l5 := ddMul(h4, l4, x, 0.0)
+	h6, l6 := ddAdd(x, 0.0, h5, l5)
+	h7, l7 := ddMul(h1, l1, h6, l6)
+	h8, l8 := ddMul(h0, l0, h7, l7)
+	t9 := xLogisticDD(h8, l8)
+	t10 := xMul(xMul(xfOf(0.044715), xfOf(x)), xfOf(x))
+	h11, l11 := 2.0, 0.0
+	h12, l12 := 0.7978845608028654, -4.98465440455546e-17
+	h13, l13 := 0.044715, 2.1960211427085595e-18
+	h14, l14 := ddMul(h13, l13, x, 0.0)
+	h15, l15 := ddMul(h14, l14, x, 0.0)
+	h16, l16 := ddMul(h15, l15, x, 0.0)
+	h17, l17 := ddAdd(x, 0.0, h16, l16)
+	h18, l18 := ddMul(h12, l12, h17, l17)
+	h19, l19 := ddMul(h11, l11, h18, l18)
+	h20, l20 := -h19, -l19
+	return xAdd(t9, xMul(xMul(xfOf(0.5), xfOf(x)), xMul(xMul(xfOf(4.0), xMul(xfOf(0.7978845608028654), xAdd(xfOf(1.0), xAdd(xMul(xMul(xfOf(0.08943), xfOf(x)), xfOf(x)), t10)))), xMul(t9, xLogisticDD(h20, l20))))).float()
 }

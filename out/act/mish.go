@@ -4,6 +4,9 @@ package act
 
 import "math"
 
+// mishDerivPatch0 are the Chebyshev coefficients of mish'(x)/(x-x0) on |x-x0| < 1, x0 = -1.1924312145154952.
+var mishDerivPatch0 = []float64{0.2823664371545879, 0.18794102652085085, 0.013644402659331003, -0.005811823431722278, -0.0017298542132304728, -0.00010996744663473602, 4.532700165910977e-05, 1.3261750259901749e-05, 9.650032772403157e-07, -2.9554843683328975e-07, -9.406364734339513e-08, -8.030148397478763e-09, 1.7681275273678955e-09, 6.317361874439866e-10, 6.177184332946475e-11, -9.925945027388196e-12, -4.063941086453661e-12, -4.4672220275648573e-13, 5.240990830174078e-14, 2.526821313604688e-14, 3.086479048788194e-15, -2.581240523714097e-16, -1.5285872096835744e-16, -2.059505196676082e-17, 1.15734810921952e-18, 9.037759329912906e-19, 1.3366569715173877e-19}
+
 // Mish computes dst[i] = mish(x[i]) for every i.
 //
 // Mish x*tanh(softplus(x)) (Misra 2019).
@@ -43,7 +46,7 @@ func MishBackward[T Float](dx, x, dy []T) {
 func mishF32(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = float32(mish(float64(v)))
+		dst[i] = float32(mishPlain(float64(v)))
 	}
 }
 
@@ -52,7 +55,7 @@ func mishBackwardF32(dx, x, dy []float32) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * mishDeriv(float64(v)))
+		dx[i] = float32(float64(dy[i]) * mishDerivPlain(float64(v)))
 	}
 }
 
@@ -60,7 +63,7 @@ func mishBackwardF32(dx, x, dy []float32) {
 func mishF64(dst, x []float64) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = mish(v)
+		dst[i] = mishComp(v)
 	}
 }
 
@@ -69,12 +72,12 @@ func mishBackwardF64(dx, x, dy []float64) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = dy[i] * mishDeriv(v)
+		dx[i] = dy[i] * mishDerivComp(v)
 	}
 }
 
-// mish evaluates x * tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) in float64 (exactly as the float32 and float64 kernels need).
-func mish(x float64) float64 {
+// mishPlain evaluates x * tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) in float64.
+func mishPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
@@ -88,14 +91,32 @@ func mish(x float64) float64 {
 	return r
 }
 
-// mishDeriv evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (select(x > 20, 1, logistic(x)) / (cosh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * cosh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))))) in float64 (exactly as the float32 and float64 kernels need).
-func mishDeriv(x float64) float64 {
+// mishComp evaluates x * tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) in float64, with double-double arguments where they are magnified.
+func mishComp(x float64) float64 {
+	if x != x {
+		return x
+	}
+	r := (x * math.Tanh(choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(exp((-math.Abs(x))))))))
+	if r != r && x == x {
+		if x < 0 {
+			return math.Copysign(0, -1)
+		}
+		return math.Inf(1)
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return mishTail(x)
+	}
+	return r
+}
+
+// mishDerivPlain evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in float64.
+func mishDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
 	t0 := choose((x > 20.0), x, (max(x, 0.0) + math.Log1p(exp((-math.Abs(x))))))
-	t1 := cosh(t0)
-	r := (math.Tanh(t0) + (x * (choose((x > 20.0), 1.0, logistic(x)) / (t1 * t1))))
+	t1 := (2.0 * t0)
+	r := (math.Tanh(t0) + (x * ((4.0 * choose((x > 20.0), 1.0, logistic(x))) * (logistic(t1) * logistic((-t1))))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -103,4 +124,46 @@ func mishDeriv(x float64) float64 {
 		return 1.0
 	}
 	return r
+}
+
+// mishDerivComp evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in float64, with double-double arguments where they are magnified.
+func mishDerivComp(x float64) float64 {
+	if x != x {
+		return x
+	}
+	if t := x - -1.1924312145154952; math.Abs(t) < 1.0 {
+		t -= -4.8484829848031044e-17
+		return t * chebyshev(t*1.0, mishDerivPatch0)
+	}
+	t0 := choose((x > 20.0), x, (max(x, 0.0) + math.Log1p(exp((-math.Abs(x))))))
+	t1 := (2.0 * t0)
+	r := (math.Tanh(t0) + (x * ((4.0 * choose((x > 20.0), 1.0, logistic(x))) * (logistic(t1) * logistic((-t1))))))
+	if r != r && x == x {
+		if x < 0 {
+			return 0.0
+		}
+		return 1.0
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return mishDerivTail(x)
+	}
+	return r
+}
+
+// mishTail evaluates x * tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func mishTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	return xMul(xfOf(x), xCall("tanh", xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(x), xAdd(xMax(xfOf(x), xfOf(0.0)), xCall("log1p", xCall("exp", xNeg(xAbs(xfOf(x))))))))).float()
+}
+
+// mishDerivTail evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func mishDerivTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	t0 := xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(x), xAdd(xMax(xfOf(x), xfOf(0.0)), xCall("log1p", xCall("exp", xNeg(xAbs(xfOf(x)))))))
+	t1 := xMul(xfOf(2.0), t0)
+	return xAdd(xCall("tanh", t0), xMul(xfOf(x), xMul(xMul(xfOf(4.0), xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(1.0), xCall("logistic", xfOf(x)))), xMul(xCall("logistic", t1), xCall("logistic", xNeg(t1)))))).float()
 }

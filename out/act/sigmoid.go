@@ -2,6 +2,8 @@
 
 package act
 
+import "math"
+
 // Sigmoid computes dst[i] = sigmoid(x[i]) for every i.
 //
 // Logistic sigmoid 1/(1+e^-x) (Verhulst 1838; as a unit activation, Rumelhart et al. 1986).
@@ -41,7 +43,7 @@ func SigmoidBackward[T Float](dx, x, dy []T) {
 func sigmoidF32(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = float32(sigmoid(float64(v)))
+		dst[i] = float32(sigmoidPlain(float64(v)))
 	}
 }
 
@@ -50,7 +52,7 @@ func sigmoidBackwardF32(dx, x, dy []float32) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * sigmoidDeriv(float64(v)))
+		dx[i] = float32(float64(dy[i]) * sigmoidDerivPlain(float64(v)))
 	}
 }
 
@@ -58,7 +60,7 @@ func sigmoidBackwardF32(dx, x, dy []float32) {
 func sigmoidF64(dst, x []float64) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = sigmoid(v)
+		dst[i] = sigmoidComp(v)
 	}
 }
 
@@ -67,12 +69,12 @@ func sigmoidBackwardF64(dx, x, dy []float64) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = dy[i] * sigmoidDeriv(v)
+		dx[i] = dy[i] * sigmoidDerivComp(v)
 	}
 }
 
-// sigmoid evaluates logistic(x) in float64 (exactly as the float32 and float64 kernels need).
-func sigmoid(x float64) float64 {
+// sigmoidPlain evaluates logistic(x) in float64.
+func sigmoidPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
@@ -86,8 +88,26 @@ func sigmoid(x float64) float64 {
 	return r
 }
 
-// sigmoidDeriv evaluates logistic(-x) * logistic(x) in float64 (exactly as the float32 and float64 kernels need).
-func sigmoidDeriv(x float64) float64 {
+// sigmoidComp evaluates logistic(x) in float64, with double-double arguments where they are magnified.
+func sigmoidComp(x float64) float64 {
+	if x != x {
+		return x
+	}
+	r := logistic(x)
+	if r != r && x == x {
+		if x < 0 {
+			return 0.0
+		}
+		return 1.0
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return sigmoidTail(x)
+	}
+	return r
+}
+
+// sigmoidDerivPlain evaluates logistic(-x) * logistic(x) in float64.
+func sigmoidDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
@@ -99,4 +119,38 @@ func sigmoidDeriv(x float64) float64 {
 		return 0.0
 	}
 	return r
+}
+
+// sigmoidDerivComp evaluates logistic(-x) * logistic(x) in float64, with double-double arguments where they are magnified.
+func sigmoidDerivComp(x float64) float64 {
+	if x != x {
+		return x
+	}
+	r := (logistic((-x)) * logistic(x))
+	if r != r && x == x {
+		if x < 0 {
+			return 0.0
+		}
+		return 0.0
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return sigmoidDerivTail(x)
+	}
+	return r
+}
+
+// sigmoidTail evaluates logistic(x) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func sigmoidTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	return xCall("logistic", xfOf(x)).float()
+}
+
+// sigmoidDerivTail evaluates logistic(-x) * logistic(x) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func sigmoidDerivTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	return xMul(xCall("logistic", xNeg(xfOf(x))), xCall("logistic", xfOf(x))).float()
 }

@@ -4,6 +4,9 @@ package act
 
 import "math"
 
+// siLUDerivPatch0 are the Chebyshev coefficients of silu'(x)/(x-x0) on |x-x0| < 1, x0 = -1.2784645427610737.
+var siLUDerivPatch0 = []float64{0.22500944630002767, 0.13539891115180072, 0.006489616915587046, -0.0037141723762829045, -0.000685552134654222, 2.441440831139025e-05, 2.2220290880009713e-05, 1.9789128204760356e-06, -3.53182811703089e-07, -9.195420204398425e-08, -1.6553049818387397e-09, 2.1002754609396335e-09, 2.793311250868786e-10, -1.9477104408653233e-11, -8.917482045503106e-12, -5.346535630710405e-13, 1.5162090347589677e-13, 2.947531512963387e-14, -2.755055071895709e-16, -7.168538096700813e-16, -7.285345566501047e-17, 8.50422357231681e-18, 2.6106665442045323e-18, 9.219265750057631e-20, -4.946662694784805e-20}
+
 // SiLU computes dst[i] = silu(x[i]) for every i.
 //
 // Sigmoid-weighted linear unit x*sigmoid(x), also Swish-1 (Elfwing et al. 2017; Ramachandran et al. 2017).
@@ -43,7 +46,7 @@ func SiLUBackward[T Float](dx, x, dy []T) {
 func siLUF32(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = float32(siLU(float64(v)))
+		dst[i] = float32(siLUPlain(float64(v)))
 	}
 }
 
@@ -52,7 +55,7 @@ func siLUBackwardF32(dx, x, dy []float32) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * siLUDeriv(float64(v)))
+		dx[i] = float32(float64(dy[i]) * siLUDerivPlain(float64(v)))
 	}
 }
 
@@ -60,7 +63,7 @@ func siLUBackwardF32(dx, x, dy []float32) {
 func siLUF64(dst, x []float64) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = siLU(v)
+		dst[i] = siLUComp(v)
 	}
 }
 
@@ -69,12 +72,12 @@ func siLUBackwardF64(dx, x, dy []float64) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = dy[i] * siLUDeriv(v)
+		dx[i] = dy[i] * siLUDerivComp(v)
 	}
 }
 
-// siLU evaluates x * logistic(x) in float64 (exactly as the float32 and float64 kernels need).
-func siLU(x float64) float64 {
+// siLUPlain evaluates x * logistic(x) in float64.
+func siLUPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
@@ -88,8 +91,26 @@ func siLU(x float64) float64 {
 	return r
 }
 
-// siLUDeriv evaluates logistic(x) + x * (logistic(-x) * logistic(x)) in float64 (exactly as the float32 and float64 kernels need).
-func siLUDeriv(x float64) float64 {
+// siLUComp evaluates x * logistic(x) in float64, with double-double arguments where they are magnified.
+func siLUComp(x float64) float64 {
+	if x != x {
+		return x
+	}
+	r := (x * logistic(x))
+	if r != r && x == x {
+		if x < 0 {
+			return math.Copysign(0, -1)
+		}
+		return math.Inf(1)
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return siLUTail(x)
+	}
+	return r
+}
+
+// siLUDerivPlain evaluates logistic(x) + x * (logistic(-x) * logistic(x)) in float64.
+func siLUDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
@@ -102,4 +123,44 @@ func siLUDeriv(x float64) float64 {
 		return 1.0
 	}
 	return r
+}
+
+// siLUDerivComp evaluates logistic(x) + x * (logistic(-x) * logistic(x)) in float64, with double-double arguments where they are magnified.
+func siLUDerivComp(x float64) float64 {
+	if x != x {
+		return x
+	}
+	if t := x - -1.2784645427610737; math.Abs(t) < 1.0 {
+		t -= -1.0946994183093437e-16
+		return t * chebyshev(t*1.0, siLUDerivPatch0)
+	}
+	t0 := logistic(x)
+	r := (t0 + (x * (logistic((-x)) * t0)))
+	if r != r && x == x {
+		if x < 0 {
+			return 0.0
+		}
+		return 1.0
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return siLUDerivTail(x)
+	}
+	return r
+}
+
+// siLUTail evaluates x * logistic(x) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func siLUTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	return xMul(xfOf(x), xCall("logistic", xfOf(x))).float()
+}
+
+// siLUDerivTail evaluates logistic(x) + x * (logistic(-x) * logistic(x)) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func siLUDerivTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	t0 := xCall("logistic", xfOf(x))
+	return xAdd(t0, xMul(xfOf(x), xMul(xCall("logistic", xNeg(xfOf(x))), t0))).float()
 }

@@ -114,6 +114,9 @@ func softplusComp(x float64, beta float64, threshold float64) float64 {
 		}
 		return math.Inf(1)
 	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return softplusTail(x, beta, threshold)
+	}
 	return r
 }
 
@@ -147,5 +150,33 @@ func softplusDerivComp(x float64, beta float64, threshold float64) float64 {
 		}
 		return 1.0
 	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return softplusDerivTail(x, beta, threshold)
+	}
 	return r
+}
+
+// softplusTail evaluates select(beta * x > threshold, x, (max(beta * x, 0) + log1p(exp(-abs(beta * x)))) / beta) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func softplusTail(x float64, beta float64, threshold float64) float64 {
+	if x != x {
+		return x
+	}
+	t0 := xMul(xfOf(beta), xfOf(x))
+	h1, l1 := ddMul(beta, 0.0, x, 0.0)
+	h2, l2 := h1, l1
+	if h2 < 0 {
+		h2, l2 = -h2, -l2
+	}
+	h3, l3 := -h2, -l2
+	return xChoose((xCmp(t0, xfOf(threshold)) > 0), xfOf(x), xDiv(xAdd(xMax(t0, xfOf(0.0)), xCall("log1p", xExpDD(h3, l3))), xfOf(beta))).float()
+}
+
+// softplusDerivTail evaluates select(beta * x > threshold, 1, logistic(beta * x)) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func softplusDerivTail(x float64, beta float64, threshold float64) float64 {
+	if x != x {
+		return x
+	}
+	t0 := xMul(xfOf(beta), xfOf(x))
+	h1, l1 := ddMul(beta, 0.0, x, 0.0)
+	return xChoose((xCmp(t0, xfOf(threshold)) > 0), xfOf(1.0), xLogisticDD(h1, l1)).float()
 }

@@ -52,7 +52,7 @@ func tanhBackwardF32(dx, x, dy []float32) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = float32(float64(dy[i]) * tanhDeriv(float64(v)))
+		dx[i] = float32(float64(dy[i]) * tanhDerivPlain(float64(v)))
 	}
 }
 
@@ -69,7 +69,7 @@ func tanhBackwardF64(dx, x, dy []float64) {
 	x = x[:len(dx)]
 	dy = dy[:len(dx)]
 	for i, v := range x {
-		dx[i] = dy[i] * tanhDeriv(v)
+		dx[i] = dy[i] * tanhDerivComp(v)
 	}
 }
 
@@ -88,13 +88,13 @@ func tanh(x float64) float64 {
 	return r
 }
 
-// tanhDeriv evaluates 1 / (cosh(x) * cosh(x)) in float64 (exactly as the float32 and float64 kernels need).
-func tanhDeriv(x float64) float64 {
+// tanhDerivPlain evaluates 4 * (logistic(2 * x) * logistic(-(2 * x))) in float64.
+func tanhDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := cosh(x)
-	r := (1.0 / (t0 * t0))
+	t0 := (2.0 * x)
+	r := (4.0 * (logistic(t0) * logistic((-t0))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -102,4 +102,40 @@ func tanhDeriv(x float64) float64 {
 		return 0.0
 	}
 	return r
+}
+
+// tanhDerivComp evaluates 4 * (logistic(2 * x) * logistic(-(2 * x))) in float64, with double-double arguments where they are magnified.
+func tanhDerivComp(x float64) float64 {
+	if x != x {
+		return x
+	}
+	h0, l0 := 2.0, 0.0
+	h1, l1 := ddMul(h0, l0, x, 0.0)
+	h2, l2 := 2.0, 0.0
+	h3, l3 := ddMul(h2, l2, x, 0.0)
+	h4, l4 := -h3, -l3
+	r := (4.0 * (logisticDD(h1, l1) * logisticDD(h4, l4)))
+	if r != r && x == x {
+		if x < 0 {
+			return 0.0
+		}
+		return 0.0
+	}
+	if math.Abs(r) < 0x1p-960 && !math.IsInf(x, 0) {
+		return tanhDerivTail(x)
+	}
+	return r
+}
+
+// tanhDerivTail evaluates 4 * (logistic(2 * x) * logistic(-(2 * x))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+func tanhDerivTail(x float64) float64 {
+	if x != x {
+		return x
+	}
+	h0, l0 := 2.0, 0.0
+	h1, l1 := ddMul(h0, l0, x, 0.0)
+	h2, l2 := 2.0, 0.0
+	h3, l3 := ddMul(h2, l2, x, 0.0)
+	h4, l4 := -h3, -l3
+	return xMul(xfOf(4.0), xMul(xLogisticDD(h1, l1), xLogisticDD(h4, l4))).float()
 }

@@ -189,3 +189,204 @@ func logisticDD(hi, lo float64) float64 {
 	}
 	return s + s*logistic(-hi)*lo
 }
+
+// xf is m·2^e with 0.5 ≤ |m| < 1 (m = 0, ±Inf or NaN with e = 0): float64's
+// precision with an exponent that does not underflow. Float64 kernels whose
+// result falls below 2^-960 evaluate again in xf, because there the result is a
+// normal-sized factor times a tiny exp or erfc that float64 could only hold as a
+// subnormal with few bits (silu(-745) = -745·e^-745: 373 ulps in float64).
+type xf struct {
+	m float64
+	e int
+}
+
+func xfOf(v float64) xf {
+	m, e := math.Frexp(v)
+	return xf{m, e}
+}
+
+// float rounds x to float64, once, also into the subnormal range.
+func (x xf) float() float64 { return math.Ldexp(x.m, x.e) }
+
+func xNorm(m float64, e int) xf {
+	f, k := math.Frexp(m)
+	if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return xf{f, 0}
+	}
+	return xf{f, e + k}
+}
+
+func xNeg(a xf) xf { return xf{-a.m, a.e} }
+
+func xAbs(a xf) xf { return xf{math.Abs(a.m), a.e} }
+
+func xMul(a, b xf) xf { return xNorm(a.m*b.m, a.e+b.e) }
+
+func xDiv(a, b xf) xf { return xNorm(a.m/b.m, a.e-b.e) }
+
+func xAdd(a, b xf) xf {
+	switch {
+	case a.m == 0:
+		return b
+	case b.m == 0:
+		return a
+	case a.e < b.e:
+		a, b = b, a
+	}
+	if d := a.e - b.e; d < 1100 {
+		return xNorm(a.m+math.Ldexp(b.m, -d), a.e)
+	}
+	return a
+}
+
+func xSub(a, b xf) xf { return xAdd(a, xNeg(b)) }
+
+// xCmp returns the sign of a - b.
+func xCmp(a, b xf) int {
+	d := xSub(a, b).m
+	switch {
+	case d > 0:
+		return 1
+	case d < 0:
+		return -1
+	}
+	return 0
+}
+
+func xMin(a, b xf) xf {
+	if xCmp(b, a) < 0 {
+		return b
+	}
+	return a
+}
+
+func xMax(a, b xf) xf {
+	if xCmp(b, a) > 0 {
+		return b
+	}
+	return a
+}
+
+// tiny reports whether a is below 2^-1000, where the primitives are their
+// first-order Taylor polynomials to far below an ulp.
+func (x xf) tiny() bool { return x.m == 0 || x.e < -1000 }
+
+// xExpDD is e^(hi+lo) as xf: e^r·2^k with hi+lo = k·ln2 + r, |r| ≤ ln2/2.
+func xExpDD(hi, lo float64) xf {
+	switch {
+	case hi != hi:
+		return xf{hi, 0}
+	case hi > 1e6:
+		return xf{math.Inf(1), 0}
+	case hi < -1e6:
+		return xf{}
+	}
+	k := math.Round(hi / math.Ln2)
+	r := (hi - k*ln2Hi) - k*ln2Lo + lo // k·ln2Hi is exact for |k| < 2^21
+	return xNorm(math.Exp(r), int(k))
+}
+
+// xErfcDD is erfc(hi+lo) as xf. Beyond 26 it is e^(-t²)·G(t) with e^(-t²) from
+// the double-double square and G from its asymptotic series, whose terms fall by
+// (2k-1)/(2t²) < 1/40 each.
+func xErfcDD(hi, lo float64) xf {
+	if hi < 26 {
+		return xfOf(erfcDD(hi, lo))
+	}
+	s, e := twoProd(hi, hi)
+	e += 2 * hi * lo
+	g, term := 1.0, 1.0
+	for k := 1; k < 30; k++ {
+		term *= -float64(2*k-1) / (2 * hi * hi)
+		g += term
+		if math.Abs(term) < 0x1p-60 {
+			break
+		}
+	}
+	const sqrtPi = 1.7724538509055160
+	return xMul(xExpDD(-s, -e), xfOf(g/(hi*sqrtPi)))
+}
+
+// xLogisticDD is logistic(hi+lo) as xf; below -700 it is e^v/(1+e^v) = e^v·(1-e^v).
+func xLogisticDD(hi, lo float64) xf {
+	if hi > -700 {
+		return xfOf(logisticDD(hi, lo))
+	}
+	return xExpDD(hi, lo)
+}
+
+// xChoose is choose for xf values.
+func xChoose(c bool, a, b xf) xf {
+	if c {
+		return a
+	}
+	return b
+}
+
+// xCall applies a primitive to an xf argument that needs no double-double.
+func xCall(name string, a xf) xf {
+	if name == "log" && a.m > 0 {
+		return xfOf(math.Log(a.m) + float64(a.e)*math.Ln2)
+	}
+	if a.tiny() {
+		switch name {
+		case "tanh", "sinh", "expm1", "log1p", "abs":
+			if name == "abs" {
+				return xAbs(a)
+			}
+			return a
+		case "erf":
+			return xMul(a, xfOf(twoOverSqrtPi))
+		case "exp", "cosh", "erfc":
+			return xfOf(1)
+		case "logistic":
+			return xfOf(0.5)
+		}
+	}
+	switch name {
+	case "exp":
+		return xExpDD(a.float(), 0)
+	case "erfc":
+		return xErfcDD(a.float(), 0)
+	case "logistic":
+		return xLogisticDD(a.float(), 0)
+	case "sqrt":
+		if a.e%2 != 0 {
+			return xNorm(math.Sqrt(2*a.m), (a.e-1)/2)
+		}
+		return xNorm(math.Sqrt(a.m), a.e/2)
+	}
+	v := a.float()
+	var r float64
+	switch name {
+	case "expm1":
+		r = math.Expm1(v)
+	case "log":
+		r = math.Log(v)
+	case "log1p":
+		r = math.Log1p(v)
+	case "tanh":
+		r = math.Tanh(v)
+	case "cosh":
+		r = cosh(v)
+	case "sinh":
+		r = sinh(v)
+	case "erf":
+		r = math.Erf(v)
+	case "abs":
+		r = math.Abs(v)
+	default:
+		r = math.NaN()
+	}
+	return xfOf(r)
+}
+
+// chebyshev evaluates Σ c[k]·T_k(u) for |u| ≤ 1 by Clenshaw's recurrence. The
+// generated float64 gradients use it near roots of f' (see kernel.Patch).
+func chebyshev(u float64, c []float64) float64 {
+	var b1, b2 float64
+	for k := len(c) - 1; k >= 1; k-- {
+		b1, b2 = math.FMA(2*u, b1, c[k]-b2), b1
+	}
+	return math.FMA(u, b1, c[0]-b2)
+}
