@@ -92,7 +92,7 @@ func apiTestFile(ks []*kernel.Kernel) *jen.File {
 	f.HeaderComment(Header)
 	for _, k := range ks {
 		f.Line()
-		f.Func().Id("Test"+k.GoName+"API").Params(jen.Id("t").Op("*").Qual("testing", "T")).BlockFunc(func(g *jen.Group) {
+		f.Func().Id("Test" + k.GoName + "API").Params(jen.Id("t").Op("*").Qual("testing", "T")).BlockFunc(func(g *jen.Group) {
 			g.Id("k").Op(":=").Id("kernelNamed").Call(jen.Id("t"), jen.Lit(k.Entry.Name))
 			for _, typ := range []string{"float32", "float64", "myFloat32", "myFloat64"} {
 				var ps []jen.Code

@@ -32,10 +32,12 @@ type format struct {
 
 var formats = []format{
 	{
-		name:       "f32",
-		ref:        ref.Float32,
-		round:      func(v float64) float64 { return float64(float32(v)) },
-		next:       func(x float64, up bool) float64 { return float64(math.Nextafter32(float32(x), float32(math.Copysign(math.Inf(1), b2f(up))))) },
+		name:  "f32",
+		ref:   ref.Float32,
+		round: func(v float64) float64 { return float64(float32(v)) },
+		next: func(x float64, up bool) float64 {
+			return float64(math.Nextafter32(float32(x), float32(math.Copysign(math.Inf(1), b2f(up)))))
+		},
 		randomBits: func(r *rand.Rand) float64 { return float64(math.Float32frombits(r.Uint32())) },
 		max:        math.MaxFloat32,
 		minNormal:  0x1p-126,

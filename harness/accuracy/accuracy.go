@@ -194,4 +194,3 @@ func ordered(f float64, is32 bool) int64 {
 	}
 	return b
 }
-
