@@ -161,6 +161,14 @@ func rewriteLocal(n *Node) *Node {
 			return a.Args[1]
 		case a.Kind == Div:
 			return Bin(Div, a.Args[0], Bin(Mul, a.Args[1], b))
+		case a.Kind == Mul && b.Kind == Mul && !hasSelect(a):
+			for _, q := range a.Args {
+				if p, ok := factorOut(a, q); ok {
+					if r, ok := factorOut(b, q); ok {
+						return Bin(Div, p, r)
+					}
+				}
+			}
 		}
 	case Select:
 		if v, ok := condValue(a); ok {

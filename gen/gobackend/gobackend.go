@@ -380,7 +380,9 @@ func kernelFile(k *kernel.Kernel) (*jen.File, error) {
 	f.Commentf("%s computes dst[i] = %s(x[i]) for every i.", k.GoName, e.Name)
 	f.Comment("")
 	f.Comment(e.Doc)
-	f.Comment(strings.Join(formulaDoc, "\n"))
+	for _, line := range formulaDoc {
+		f.Comment(line)
+	}
 	f.Commentf("dst may be x.%s %s panics if len(dst) != len(x).", paramDoc, k.GoName)
 	f.Func().Id(k.GoName).Types(jen.Id("T").Id("Float")).Params(append([]jen.Code{jen.List(jen.Id("dst"), jen.Id("x")).Index().Id("T")}, tParams...)...).Block(
 		jen.If(jen.Len(jen.Id("dst")).Op("!=").Len(jen.Id("x"))).Block(

@@ -69,6 +69,7 @@ type lowerer struct {
 	temps  map[string]string // subexpression text → temporary holding it
 	uses   map[string]int
 	consts map[string]ddConst
+	dds    map[string][2]string // subexpression text → its double-double temporaries
 	ntemp  int
 	err    error
 }
@@ -78,7 +79,7 @@ type lowerer struct {
 type ddConst struct{ hi, lo float64 }
 
 func newLowerer(prec precision, params map[string]string) *lowerer {
-	return &lowerer{prec: prec, params: params, temps: map[string]string{}, uses: map[string]int{}, consts: map[string]ddConst{}}
+	return &lowerer{prec: prec, params: params, temps: map[string]string{}, uses: map[string]int{}, consts: map[string]ddConst{}, dds: map[string][2]string{}}
 }
 
 // countUses records how often each subexpression occurs, so that repeated ones
@@ -305,6 +306,16 @@ func ddable(n *formula.Node) bool {
 // ddExpr emits statements computing n in double-double and returns the names of
 // its high and low parts.
 func (l *lowerer) ddExpr(n *formula.Node) (hi, lo string) {
+	key := n.String()
+	if v, ok := l.dds[key]; ok {
+		return v[0], v[1]
+	}
+	hi, lo = l.ddCompute(n)
+	l.dds[key] = [2]string{hi, lo}
+	return hi, lo
+}
+
+func (l *lowerer) ddCompute(n *formula.Node) (hi, lo string) {
 	name := func() (string, string) {
 		h, lw := fmt.Sprintf("h%d", l.ntemp), fmt.Sprintf("l%d", l.ntemp)
 		l.ntemp++

@@ -10,11 +10,10 @@ const ELUDefaultAlpha = 1
 // ELU computes dst[i] = elu(x[i]) for every i.
 //
 // Exponential linear unit (Clevert, Unterthiner & Hochreiter 2015).
-/*
-
-	elu(x) = select(x > 0, x, alpha * (exp(x) - 1))
-	elu'(x) = select(x > 0, 1, alpha * exp(x))
-*/
+//
+//	elu(x) = select(x > 0, x, alpha * (exp(x) - 1))
+//	elu'(x) = select(x > 0, 1, alpha * exp(x))
+//
 // dst may be x. Parameters: alpha (default 1). ELU panics if len(dst) != len(x).
 func ELU[T Float](dst, x []T, alpha T) {
 	if len(dst) != len(x) {

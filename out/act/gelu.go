@@ -10,11 +10,10 @@ var geluDerivPatch0 = []float64{0.4180892467857028, 0.31377944525445023, -0.0146
 // GELU computes dst[i] = gelu(x[i]) for every i.
 //
 // Gaussian error linear unit x*Phi(x), exact erf form, PyTorch's default (Hendrycks & Gimpel 2016).
-/*
-
-	gelu(x) = 0.5 * x * (1 + erf(x / sqrt(2)))
-	gelu'(x) = 0.5 * (1 + erf(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2))
-*/
+//
+//	gelu(x) = 0.5 * x * (1 + erf(x / sqrt(2)))
+//	gelu'(x) = 0.5 * (1 + erf(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2))
+//
 // dst may be x. GELU panics if len(dst) != len(x).
 func GELU[T Float](dst, x []T) {
 	if len(dst) != len(x) {
@@ -140,13 +139,9 @@ func geluDerivComp(x float64) float64 {
 	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
 	h1, l1 := ddDiv(x, 0.0, h0, l0)
 	h2, l2 := -h1, -l1
-	h3, l3 := 1.4142135623730951, -9.667293313452913e-17
-	h4, l4 := ddDiv(x, 0.0, h3, l3)
-	h5, l5 := 1.4142135623730951, -9.667293313452913e-17
-	h6, l6 := ddDiv(x, 0.0, h5, l5)
-	h7, l7 := ddMul(h4, l4, h6, l6)
-	h8, l8 := -h7, -l7
-	r := ((0.5 * erfcDD(h2, l2)) + ((0.5 * x) * ((1.1283791670955126 * expDD(h8, l8)) / 1.4142135623730951)))
+	h3, l3 := ddMul(h1, l1, h1, l1)
+	h4, l4 := -h3, -l3
+	r := ((0.5 * erfcDD(h2, l2)) + ((0.5 * x) * ((1.1283791670955126 * expDD(h4, l4)) / 1.4142135623730951)))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -178,11 +173,7 @@ func geluDerivTail(x float64) float64 {
 	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
 	h1, l1 := ddDiv(x, 0.0, h0, l0)
 	h2, l2 := -h1, -l1
-	h3, l3 := 1.4142135623730951, -9.667293313452913e-17
-	h4, l4 := ddDiv(x, 0.0, h3, l3)
-	h5, l5 := 1.4142135623730951, -9.667293313452913e-17
-	h6, l6 := ddDiv(x, 0.0, h5, l5)
-	h7, l7 := ddMul(h4, l4, h6, l6)
-	h8, l8 := -h7, -l7
-	return xAdd(xMul(xfOf(0.5), xErfcDD(h2, l2)), xMul(xMul(xfOf(0.5), xfOf(x)), xDiv(xMul(xfOf(1.1283791670955126), xExpDD(h8, l8)), xfOf(1.4142135623730951)))).float()
+	h3, l3 := ddMul(h1, l1, h1, l1)
+	h4, l4 := -h3, -l3
+	return xAdd(xMul(xfOf(0.5), xErfcDD(h2, l2)), xMul(xMul(xfOf(0.5), xfOf(x)), xDiv(xMul(xfOf(1.1283791670955126), xExpDD(h4, l4)), xfOf(1.4142135623730951)))).float()
 }

@@ -10,11 +10,10 @@ var geluTanhDerivPatch0 = []float64{0.4176943163529167, 0.3131528642735818, -0.0
 // GELUTanh computes dst[i] = gelu_tanh(x[i]) for every i.
 //
 // GELU with the tanh approximation, PyTorch's approximate='tanh' (Hendrycks & Gimpel 2016).
-/*
-
-	gelu_tanh(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))
-	gelu_tanh'(x) = 0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))))
-*/
+//
+//	gelu_tanh(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))
+//	gelu_tanh'(x) = 0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))))
+//
 // dst may be x. GELUTanh panics if len(dst) != len(x).
 func GELUTanh[T Float](dst, x []T) {
 	if len(dst) != len(x) {
@@ -156,17 +155,8 @@ func geluTanhDerivComp(x float64) float64 {
 	h8, l8 := ddMul(h0, l0, h7, l7)
 	t9 := logisticDD(h8, l8)
 	t10 := ((0.044715 * x) * x)
-	h11, l11 := 2.0, 0.0
-	h12, l12 := 0.7978845608028654, -4.98465440455546e-17
-	h13, l13 := 0.044715, 2.1960211427085595e-18
-	h14, l14 := ddMul(h13, l13, x, 0.0)
-	h15, l15 := ddMul(h14, l14, x, 0.0)
-	h16, l16 := ddMul(h15, l15, x, 0.0)
-	h17, l17 := ddAdd(x, 0.0, h16, l16)
-	h18, l18 := ddMul(h12, l12, h17, l17)
-	h19, l19 := ddMul(h11, l11, h18, l18)
-	h20, l20 := -h19, -l19
-	r := (t9 + ((0.5 * x) * ((4.0 * (0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t10)))) * (t9 * logisticDD(h20, l20)))))
+	h11, l11 := -h8, -l8
+	r := (t9 + ((0.5 * x) * ((4.0 * (0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t10)))) * (t9 * logisticDD(h11, l11)))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -212,15 +202,6 @@ func geluTanhDerivTail(x float64) float64 {
 	h8, l8 := ddMul(h0, l0, h7, l7)
 	t9 := xLogisticDD(h8, l8)
 	t10 := xMul(xMul(xfOf(0.044715), xfOf(x)), xfOf(x))
-	h11, l11 := 2.0, 0.0
-	h12, l12 := 0.7978845608028654, -4.98465440455546e-17
-	h13, l13 := 0.044715, 2.1960211427085595e-18
-	h14, l14 := ddMul(h13, l13, x, 0.0)
-	h15, l15 := ddMul(h14, l14, x, 0.0)
-	h16, l16 := ddMul(h15, l15, x, 0.0)
-	h17, l17 := ddAdd(x, 0.0, h16, l16)
-	h18, l18 := ddMul(h12, l12, h17, l17)
-	h19, l19 := ddMul(h11, l11, h18, l18)
-	h20, l20 := -h19, -l19
-	return xAdd(t9, xMul(xMul(xfOf(0.5), xfOf(x)), xMul(xMul(xfOf(4.0), xMul(xfOf(0.7978845608028654), xAdd(xfOf(1.0), xAdd(xMul(xMul(xfOf(0.08943), xfOf(x)), xfOf(x)), t10)))), xMul(t9, xLogisticDD(h20, l20))))).float()
+	h11, l11 := -h8, -l8
+	return xAdd(t9, xMul(xMul(xfOf(0.5), xfOf(x)), xMul(xMul(xfOf(4.0), xMul(xfOf(0.7978845608028654), xAdd(xfOf(1.0), xAdd(xMul(xMul(xfOf(0.08943), xfOf(x)), xfOf(x)), t10)))), xMul(t9, xLogisticDD(h11, l11))))).float()
 }

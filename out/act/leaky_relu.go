@@ -10,11 +10,10 @@ const LeakyReLUDefaultAlpha = 0.01
 // LeakyReLU computes dst[i] = leaky_relu(x[i]) for every i.
 //
 // Leaky ReLU, slope alpha for x <= 0 (Maas, Hannun & Ng 2013).
-/*
-
-	leaky_relu(x) = select(x > 0, x, alpha * x)
-	leaky_relu'(x) = select(x > 0, 1, alpha)
-*/
+//
+//	leaky_relu(x) = select(x > 0, x, alpha * x)
+//	leaky_relu'(x) = select(x > 0, 1, alpha)
+//
 // dst may be x. Parameters: alpha (default 0.01). LeakyReLU panics if len(dst) != len(x).
 func LeakyReLU[T Float](dst, x []T, alpha T) {
 	if len(dst) != len(x) {

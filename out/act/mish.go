@@ -10,11 +10,10 @@ var mishDerivPatch0 = []float64{0.2823664371545879, 0.18794102652085085, 0.01364
 // Mish computes dst[i] = mish(x[i]) for every i.
 //
 // Mish x*tanh(softplus(x)) (Misra 2019).
-/*
-
-	mish(x) = x * tanh(select(x > 20, x, log(1 + exp(x))))
-	mish'(x) = tanh(select(x > 20, x, log(1 + exp(x)))) + x * (select(x > 20, 1, exp(x) / (1 + exp(x))) / (cosh(select(x > 20, x, log(1 + exp(x)))) * cosh(select(x > 20, x, log(1 + exp(x))))))
-*/
+//
+//	mish(x) = x * tanh(select(x > 20, x, log(1 + exp(x))))
+//	mish'(x) = tanh(select(x > 20, x, log(1 + exp(x)))) + x * (select(x > 20, 1, exp(x) / (1 + exp(x))) / (cosh(select(x > 20, x, log(1 + exp(x)))) * cosh(select(x > 20, x, log(1 + exp(x))))))
+//
 // dst may be x. Mish panics if len(dst) != len(x).
 func Mish[T Float](dst, x []T) {
 	if len(dst) != len(x) {

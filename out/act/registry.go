@@ -158,7 +158,7 @@ var kernels = []Kernel{
 	},
 	{
 		Budget:     Budget{1, 2, 4, 8},
-		Derivative: "select(beta * x > threshold, 1, exp(beta * x) * beta / ((1 + exp(beta * x)) * beta))",
+		Derivative: "select(beta * x > threshold, 1, exp(beta * x) / (1 + exp(beta * x)))",
 		Formula:    "select(beta * x > threshold, x, log(1 + exp(beta * x)) / beta)",
 		GoName:     "Softplus",
 		Impls: []Impl{{

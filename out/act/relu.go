@@ -7,11 +7,10 @@ import "math"
 // ReLU computes dst[i] = relu(x[i]) for every i.
 //
 // Rectified linear unit max(x, 0) (Nair & Hinton 2010).
-/*
-
-	relu(x) = select(x > 0, x, 0)
-	relu'(x) = select(x > 0, 1, 0)
-*/
+//
+//	relu(x) = select(x > 0, x, 0)
+//	relu'(x) = select(x > 0, 1, 0)
+//
 // dst may be x. ReLU panics if len(dst) != len(x).
 func ReLU[T Float](dst, x []T) {
 	if len(dst) != len(x) {

@@ -7,11 +7,10 @@ import "math"
 // Sigmoid computes dst[i] = sigmoid(x[i]) for every i.
 //
 // Logistic sigmoid 1/(1+e^-x) (Verhulst 1838; as a unit activation, Rumelhart et al. 1986).
-/*
-
-	sigmoid(x) = 1 / (1 + exp(-x))
-	sigmoid'(x) = exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))
-*/
+//
+//	sigmoid(x) = 1 / (1 + exp(-x))
+//	sigmoid'(x) = exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))
+//
 // dst may be x. Sigmoid panics if len(dst) != len(x).
 func Sigmoid[T Float](dst, x []T) {
 	if len(dst) != len(x) {

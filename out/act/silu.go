@@ -10,11 +10,10 @@ var siLUDerivPatch0 = []float64{0.22500944630002767, 0.13539891115180072, 0.0064
 // SiLU computes dst[i] = silu(x[i]) for every i.
 //
 // Sigmoid-weighted linear unit x*sigmoid(x), also Swish-1 (Elfwing et al. 2017; Ramachandran et al. 2017).
-/*
-
-	silu(x) = x / (1 + exp(-x))
-	silu'(x) = 1 / (1 + exp(-x)) + x * exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))
-*/
+//
+//	silu(x) = x / (1 + exp(-x))
+//	silu'(x) = 1 / (1 + exp(-x)) + x * exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))
+//
 // dst may be x. SiLU panics if len(dst) != len(x).
 func SiLU[T Float](dst, x []T) {
 	if len(dst) != len(x) {

@@ -13,11 +13,10 @@ const SoftplusDefaultThreshold = 20
 // Softplus computes dst[i] = softplus(x[i]) for every i.
 //
 // Softplus log(1+e^(beta x))/beta, linear above threshold as in PyTorch (Dugas et al. 2001).
-/*
-
-	softplus(x) = select(beta * x > threshold, x, log(1 + exp(beta * x)) / beta)
-	softplus'(x) = select(beta * x > threshold, 1, exp(beta * x) * beta / ((1 + exp(beta * x)) * beta))
-*/
+//
+//	softplus(x) = select(beta * x > threshold, x, log(1 + exp(beta * x)) / beta)
+//	softplus'(x) = select(beta * x > threshold, 1, exp(beta * x) / (1 + exp(beta * x)))
+//
 // dst may be x. Parameters: beta (default 1), threshold (default 20). Softplus panics if len(dst) != len(x).
 func Softplus[T Float](dst, x []T, beta T, threshold T) {
 	if len(dst) != len(x) {

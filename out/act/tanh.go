@@ -7,11 +7,10 @@ import "math"
 // Tanh computes dst[i] = tanh(x[i]) for every i.
 //
 // Hyperbolic tangent (LeCun et al. 1998, Efficient BackProp).
-/*
-
-	tanh(x) = tanh(x)
-	tanh'(x) = 1 / (cosh(x) * cosh(x))
-*/
+//
+//	tanh(x) = tanh(x)
+//	tanh'(x) = 1 / (cosh(x) * cosh(x))
+//
 // dst may be x. Tanh panics if len(dst) != len(x).
 func Tanh[T Float](dst, x []T) {
 	if len(dst) != len(x) {
@@ -111,10 +110,8 @@ func tanhDerivComp(x float64) float64 {
 	}
 	h0, l0 := 2.0, 0.0
 	h1, l1 := ddMul(h0, l0, x, 0.0)
-	h2, l2 := 2.0, 0.0
-	h3, l3 := ddMul(h2, l2, x, 0.0)
-	h4, l4 := -h3, -l3
-	r := (4.0 * (logisticDD(h1, l1) * logisticDD(h4, l4)))
+	h2, l2 := -h1, -l1
+	r := (4.0 * (logisticDD(h1, l1) * logisticDD(h2, l2)))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -134,8 +131,6 @@ func tanhDerivTail(x float64) float64 {
 	}
 	h0, l0 := 2.0, 0.0
 	h1, l1 := ddMul(h0, l0, x, 0.0)
-	h2, l2 := 2.0, 0.0
-	h3, l3 := ddMul(h2, l2, x, 0.0)
-	h4, l4 := -h3, -l3
-	return xMul(xfOf(4.0), xMul(xLogisticDD(h1, l1), xLogisticDD(h4, l4))).float()
+	h2, l2 := -h1, -l1
+	return xMul(xfOf(4.0), xMul(xLogisticDD(h1, l1), xLogisticDD(h2, l2))).float()
 }
