@@ -27,14 +27,7 @@ import (
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
-		var el spec.ErrorList
-		if errors.As(err, &el) {
-			for _, e := range el {
-				fmt.Fprintln(os.Stderr, e)
-			}
-		} else {
-			fmt.Fprintln(os.Stderr, "gen:", err)
-		}
+		spec.Fprint(os.Stderr, "gen", err)
 		os.Exit(1)
 	}
 }

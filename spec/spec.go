@@ -1,9 +1,11 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
+	"io"
 	"strings"
 )
 
@@ -142,4 +144,18 @@ func (l ErrorList) Error() string {
 		b.WriteString(e.Error())
 	}
 	return b.String()
+}
+
+// Fprint writes err for a person at a terminal: a spec's ErrorList as one
+// "file:line:col: message" line per problem, so editors can jump to each, and
+// any other error after the command's name.
+func Fprint(w io.Writer, command string, err error) {
+	var el ErrorList
+	if errors.As(err, &el) {
+		for _, e := range el {
+			fmt.Fprintln(w, e)
+		}
+		return
+	}
+	fmt.Fprintf(w, "%s: %v\n", command, err)
 }

@@ -9,7 +9,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -31,14 +30,7 @@ import (
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
-		var el spec.ErrorList
-		if errors.As(err, &el) {
-			for _, e := range el {
-				fmt.Fprintln(os.Stderr, e)
-			}
-		} else {
-			fmt.Fprintln(os.Stderr, "report:", err)
-		}
+		spec.Fprint(os.Stderr, "report", err)
 		os.Exit(1)
 	}
 }
