@@ -130,15 +130,6 @@ func Walk(n *Node, f func(*Node)) {
 	}
 }
 
-// Size counts the nodes of the tree, shared subtrees counted each time.
-func (n *Node) Size() int {
-	s := 1
-	for _, a := range n.Args {
-		s += a.Size()
-	}
-	return s
-}
-
 // precedence of a node when printed, Go's own levels, so String() is valid Go.
 func (n *Node) precedence() int {
 	switch n.Kind {
