@@ -15,7 +15,9 @@ package formula
 //	p / (1 + exp(u))        → p·logistic(-u)     (logistic is evaluated on the side that cannot overflow)
 //	p·exp(u) / (1+exp(u))²  → p·logistic(u)·logistic(-u)   (the logistic derivative)
 //	p / (cosh(u)·cosh(u))   → 4p·logistic(2u)·logistic(-2u)  (tanh'; cosh² overflows for |u| > 355)
-//	p·q / (r·q)             → p / r
+//
+// Simplify, which runs between the rounds, also cancels common factors
+// (p·q / (r·q) → p / r), which the derivatives of quotients need.
 func Stabilize(n *Node) *Node {
 	n = Simplify(n)
 	for i := 0; i < 32; i++ {
@@ -105,15 +107,6 @@ func stableQuotient(n *Node) *Node {
 			if p, ok := factorOut(a, v); ok {
 				u := v.Args[0]
 				return Bin(Mul, p, Bin(Mul, Fn("logistic", u), Fn("logistic", Negate(u))))
-			}
-		}
-	}
-	if a.Kind == Mul && b.Kind == Mul && !hasSelect(a) {
-		for _, q := range a.Args {
-			if p, ok := factorOut(a, q); ok {
-				if r, ok := factorOut(b, q); ok {
-					return Bin(Div, p, r)
-				}
 			}
 		}
 	}
