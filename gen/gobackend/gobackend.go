@@ -88,8 +88,7 @@ func copyStatic(src string) ([]byte, error) {
 // apiTestFile tests each public generic function against the registry, for
 // every element type, and its length checks.
 func apiTestFile(ks []*kernel.Kernel) *jen.File {
-	f := jen.NewFile("act")
-	f.HeaderComment(Header)
+	f := newFile()
 	for _, k := range ks {
 		f.Line()
 		f.Func().Id("Test" + k.GoName + "API").Params(jen.Id("t").Op("*").Qual("testing", "T")).BlockFunc(func(g *jen.Group) {

@@ -64,35 +64,56 @@ func Sample(n int, is32 bool, seed uint64) []float64 {
 	return xs
 }
 
-// Measure runs every implementation of k in out/act over xs (at the default
-// parameters, with dy = 1 so the backward result is f'(x) itself) and compares
-// with the reference.
-func Measure(k *kernel.Kernel, impl act.Impl, budget act.Budget, xs32, xs64 []float64) ([]Result, error) {
-	var out []Result
-	for _, is32 := range []bool{true, false} {
-		xs := xs64
-		format, typ := ref.Float64, "float64"
-		if is32 {
-			xs, format, typ = xs32, ref.Float32, "float32"
+// Case names one of the four measurements of a kernel: type and direction.
+type Case struct{ Is32, Backward bool }
+
+// Cases are the four measurements in report order.
+var Cases = []Case{{true, false}, {true, true}, {false, false}, {false, true}}
+
+// Wanted holds the correctly rounded results for each Case, computed once per
+// kernel and shared by all its implementations.
+type Wanted map[Case][]float64
+
+// References computes the reference results of k for every Case, over xs32 for
+// float32 and xs64 for float64.
+func References(k *kernel.Kernel, xs32, xs64 []float64) (Wanted, error) {
+	w := Wanted{}
+	for _, c := range Cases {
+		xs, format := xs64, ref.Float64
+		if c.Is32 {
+			xs, format = xs32, ref.Float32
 		}
-		for _, backward := range []bool{false, true} {
-			want, err := Reference(k, backward, format, xs)
-			if err != nil {
-				return nil, err
-			}
-			got := run(k, impl, is32, backward, xs)
-			res := Result{Impl: impl.Name, Type: typ, Backward: backward, Points: len(xs)}
-			res.Budget = map[[2]bool]int{{true, false}: budget.F32, {true, true}: budget.F32Backward, {false, false}: budget.F64, {false, true}: budget.F64Backward}[[2]bool{is32, backward}]
-			for i := range xs {
-				d := ULPs(got[i], want[i], is32)
-				if d > res.MaxULP || i == 0 {
-					res.MaxULP, res.WorstX = d, xs[i]
-				}
-			}
-			out = append(out, res)
+		v, err := Reference(k, c.Backward, format, xs)
+		if err != nil {
+			return nil, err
 		}
+		w[c] = v
 	}
-	return out, nil
+	return w, nil
+}
+
+// Measure runs one implementation of k in out/act over xs32 and xs64 (at the
+// default parameters, with dy = 1 so the backward result is f'(x) itself) and
+// compares with the reference results want.
+func Measure(k *kernel.Kernel, impl act.Impl, budget act.Budget, xs32, xs64 []float64, want Wanted) []Result {
+	budgets := map[Case]int{Cases[0]: budget.F32, Cases[1]: budget.F32Backward, Cases[2]: budget.F64, Cases[3]: budget.F64Backward}
+	var out []Result
+	for _, c := range Cases {
+		xs, typ := xs64, "float64"
+		if c.Is32 {
+			xs, typ = xs32, "float32"
+		}
+		got := run(k, impl, c.Is32, c.Backward, xs)
+		res := Result{Impl: impl.Name, Type: typ, Backward: c.Backward, Points: len(xs), Budget: budgets[c]}
+		for i := range xs {
+			d := ULPs(got[i], want[c][i], c.Is32)
+			if d > res.MaxULP || i == 0 {
+				res.MaxULP, res.WorstX = d, xs[i]
+			}
+		}
+		out = append(out, res)
+	}
+	return out
 }
 
 // run evaluates one implementation on xs with dy = 1.

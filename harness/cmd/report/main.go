@@ -78,12 +78,12 @@ func run(args []string) error {
 		xs32 := accuracy.Sample(*samples, true, h.Sum64())
 		xs64 := accuracy.Sample(*samples, false, h.Sum64())
 		sec := section{k: k, reg: reg, plot: k.Entry.Name + ".svg"}
+		want, err := accuracy.References(k, xs32, xs64)
+		if err != nil {
+			return err
+		}
 		for _, impl := range reg.Impls {
-			rs, err := accuracy.Measure(k, impl, reg.Budget, xs32, xs64)
-			if err != nil {
-				return err
-			}
-			sec.results = append(sec.results, rs...)
+			sec.results = append(sec.results, accuracy.Measure(k, impl, reg.Budget, xs32, xs64, want)...)
 		}
 		f, df := scalar(reg, false), scalar(reg, true)
 		curves := []plot.Curve{{Name: k.Entry.Name + "(x)", F: f}, {Name: k.Entry.Name + "'(x)", F: df}}
