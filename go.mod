@@ -10,12 +10,16 @@ require (
 	github.com/ajstarks/svgo v0.0.0-20211024235047-1546f124cd8b // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
 	golang.org/x/image v0.30.0 // indirect
+	golang.org/x/mod v0.39.0 // indirect
+	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/text v0.28.0 // indirect
+	golang.org/x/tools v0.49.0 // indirect
 )
 
 require (
 	github.com/actgen/actgen/out v0.0.0
 	github.com/dave/jennifer v1.7.1
+	github.com/mmcloughlin/avo v0.6.0
 	go.yaml.in/yaml/v3 v3.0.6
 	gonum.org/v1/plot v0.17.0
 )

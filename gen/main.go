@@ -7,7 +7,7 @@
 // file:line:col error per problem and exits with status 1, leaving out/ as it was.
 package main
 
-//go:generate go run . -spec ../spec/activations.yaml -out ../out
+//go:generate go run . -spec ../spec/activations.yaml -dispatch ../spec/dispatch.tsv -out ../out
 
 import (
 	"errors"
@@ -19,6 +19,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/actgen/actgen/asm"
 	"github.com/actgen/actgen/gen/gobackend"
 	"github.com/actgen/actgen/gen/golden"
 	"github.com/actgen/actgen/kernel"
@@ -36,10 +37,11 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	specPath := fs.String("spec", "spec/activations.yaml", "the activation spec")
 	outDir := fs.String("out", "out", "the generated module's directory; package act is written to OUT/act")
+	dispatchPath := fs.String("dispatch", "spec/dispatch.tsv", "the dispatch table (written by make tune); a missing file means defaults")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	files, err := Generate(*specPath)
+	files, err := Generate(*specPath, *dispatchPath)
 	if err != nil {
 		return err
 	}
@@ -48,7 +50,7 @@ func run(args []string) error {
 
 // Generate returns the files of package act for the spec at specPath, keyed by
 // their path relative to the package directory.
-func Generate(specPath string) (map[string][]byte, error) {
+func Generate(specPath, dispatchPath string) (map[string][]byte, error) {
 	s, err := spec.Load(specPath)
 	if err != nil {
 		return nil, err
@@ -57,7 +59,19 @@ func Generate(specPath string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := gobackend.Files(ks)
+	table := gobackend.Table{}
+	if data, err := os.ReadFile(dispatchPath); err == nil {
+		if table, err = gobackend.ParseTable(dispatchPath, data); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("dispatch table: %w", err)
+	}
+	vec, err := asm.Generate(ks, "act", gobackend.LowerName)
+	if err != nil {
+		return nil, fmt.Errorf("assembly: %w", err)
+	}
+	files, err := gobackend.Files(ks, vec, table)
 	if err != nil {
 		return nil, err
 	}

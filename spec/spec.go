@@ -52,7 +52,7 @@ type Budget struct {
 
 // DefaultBudget is the budget of an entry that has no ulp key, and the value of
 // each ulp field the entry leaves out.
-var DefaultBudget = Budget{F32: 1, F32Backward: 2, F64: 4, F64Backward: 8}
+var DefaultBudget = Budget{F32: 2, F32Backward: 4, F64: 4, F64Backward: 8}
 
 // Entry is one activation of the spec.
 type Entry struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/actgen/actgen/asm"
 	"github.com/actgen/actgen/formula"
 	"github.com/actgen/actgen/kernel"
 )
@@ -29,10 +30,19 @@ var testSupportSource string
 //go:embed static/registry_test.go
 var registryTestSource string
 
+//go:embed static/guard_test.go
+var guardTestSource string
+
+//go:embed static/avx2_test.go
+var avx2TestSource string
+
 // Files renders package act for the kernels: one file per activation, the
 // shared API and registry, the runtime helpers and the generated tests. Keys are
 // file names relative to out/act.
-func Files(ks []*kernel.Kernel) (map[string][]byte, error) {
+//
+// res holds the assembly variants (package asm) and table the dispatch
+// choices; with res nil the package has portable kernels only.
+func Files(ks []*kernel.Kernel, res *asm.Result, table Table) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	add := func(name string, f *jen.File) error {
 		var b bytes.Buffer
@@ -60,6 +70,20 @@ func Files(ks []*kernel.Kernel) (map[string][]byte, error) {
 	if err := add("api_test.go", apiTestFile(ks)); err != nil {
 		return nil, err
 	}
+	if err := add("dispatch.go", dispatchFile(ks)); err != nil {
+		return nil, err
+	}
+	if res != nil {
+		f, err := avx2File(ks, res, table)
+		if err != nil {
+			return nil, err
+		}
+		if err := add("avx2_amd64.go", f); err != nil {
+			return nil, err
+		}
+		files["kernels_amd64.s"] = res.Asm
+		files["kernels_amd64.go"] = res.Stubs
+	}
 	for name, src := range map[string]string{"rt.go": runtimeSource, "support_test.go": testSupportSource} {
 		b, err := copySource(src)
 		if err != nil {
@@ -67,22 +91,35 @@ func Files(ks []*kernel.Kernel) (map[string][]byte, error) {
 		}
 		files[name] = b
 	}
-	b, err := copyStatic(registryTestSource)
-	if err != nil {
-		return nil, fmt.Errorf("registry_test.go: %w", err)
+	for _, st := range []struct{ name, src, constraint string }{
+		{"registry_test.go", registryTestSource, ""},
+		{"guard_linux_test.go", guardTestSource, "linux"},
+		{"avx2_amd64_test.go", avx2TestSource, "amd64 && !purego"},
+	} {
+		if st.name == "avx2_amd64_test.go" && res == nil {
+			continue
+		}
+		b, err := copyStatic(st.src, st.constraint)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", st.name, err)
+		}
+		files[st.name] = b
 	}
-	files["registry_test.go"] = b
 	return files, nil
 }
 
 // copyStatic drops the build constraint that keeps a static file out of the
-// generator's own build.
-func copyStatic(src string) ([]byte, error) {
+// generator's own build, and adds constraint (if any) in its place.
+func copyStatic(src, constraint string) ([]byte, error) {
 	const tag = "//go:build ignore\n"
 	if !strings.HasPrefix(src, tag) {
 		return nil, fmt.Errorf("no %q line", strings.TrimSpace(tag))
 	}
-	return format.Source([]byte("// " + Header + "\n" + src[len(tag):]))
+	head := "// " + Header + "\n"
+	if constraint != "" {
+		head += "\n//go:build " + constraint + "\n"
+	}
+	return format.Source([]byte(head + src[len(tag):]))
 }
 
 // apiTestFile tests each public generic function against the registry, for
@@ -152,9 +189,11 @@ func apiFile(ks []*kernel.Kernel) *jen.File {
 		"with its derivative derived symbolically. Semantics follow PyTorch: the same",
 		"definitions and defaults, the derivative at a kink is autograd's value. NaN in",
 		"gives NaN out and ±Inf give the mathematical limits. Results are checked against",
-		"a high-precision reference: float32 kernels are within 1 ULP of the correctly",
-		"rounded value (2 for gradients), float64 within 4 (8), unless the spec sets",
-		"another budget.",
+		"a high-precision reference: float32 kernels are within 2 ULPs of the correctly",
+		"rounded value (4 for gradients), float64 within 4 (8), unless the spec sets",
+		"another budget. On amd64 CPUs with AVX2 and FMA the functions run generated",
+		"assembly (set ACTGEN_PUREGO=1, or build with -tags purego, for the portable Go",
+		"kernels); Kernels lists every implementation and which one each function runs.",
 		"",
 		"Forward functions take (dst, x []T, params...) and write f(x[i]) to dst[i];",
 		"gradient functions take (dx, x, dy []T, params...) and write dy[i]·f'(x[i]) to",
@@ -388,10 +427,10 @@ func kernelFile(k *kernel.Kernel) (*jen.File, error) {
 			jen.Panic(jen.Lit("act: "+k.GoName+": len(dst) != len(x)")),
 		),
 		jen.If(jen.Id("is32").Index(jen.Id("T")).Call()).Block(
-			jen.Id(low+"F32").Call(append([]jen.Code{jen.Id("as32").Call(jen.Id("dst")), jen.Id("as32").Call(jen.Id("x"))}, passT32...)...),
+			jen.Id(low+"F32Impl").Call(append([]jen.Code{jen.Id("as32").Call(jen.Id("dst")), jen.Id("as32").Call(jen.Id("x"))}, passT32...)...),
 			jen.Return(),
 		),
-		jen.Id(low+"F64").Call(append([]jen.Code{jen.Id("as64").Call(jen.Id("dst")), jen.Id("as64").Call(jen.Id("x"))}, passT64...)...),
+		jen.Id(low+"F64Impl").Call(append([]jen.Code{jen.Id("as64").Call(jen.Id("dst")), jen.Id("as64").Call(jen.Id("x"))}, passT64...)...),
 	)
 	f.Line()
 	f.Commentf("%sBackward computes the gradient dx[i] = dy[i] * %s'(x[i]) for every i,", k.GoName, e.Name)
@@ -403,10 +442,10 @@ func kernelFile(k *kernel.Kernel) (*jen.File, error) {
 			jen.Panic(jen.Lit("act: "+k.GoName+"Backward: len(dx), len(x), len(dy) differ")),
 		),
 		jen.If(jen.Id("is32").Index(jen.Id("T")).Call()).Block(
-			jen.Id(low+"BackwardF32").Call(append([]jen.Code{jen.Id("as32").Call(jen.Id("dx")), jen.Id("as32").Call(jen.Id("x")), jen.Id("as32").Call(jen.Id("dy"))}, passT32...)...),
+			jen.Id(low+"BackwardF32Impl").Call(append([]jen.Code{jen.Id("as32").Call(jen.Id("dx")), jen.Id("as32").Call(jen.Id("x")), jen.Id("as32").Call(jen.Id("dy"))}, passT32...)...),
 			jen.Return(),
 		),
-		jen.Id(low+"BackwardF64").Call(append([]jen.Code{jen.Id("as64").Call(jen.Id("dx")), jen.Id("as64").Call(jen.Id("x")), jen.Id("as64").Call(jen.Id("dy"))}, passT64...)...),
+		jen.Id(low+"BackwardF64Impl").Call(append([]jen.Code{jen.Id("as64").Call(jen.Id("dx")), jen.Id("as64").Call(jen.Id("x")), jen.Id("as64").Call(jen.Id("dy"))}, passT64...)...),
 	)
 
 	// Slice kernels. float32 computes in float64 and rounds once at the end.
@@ -500,6 +539,7 @@ func registryFile(ks []*kernel.Kernel) *jen.File {
 		jen.Id("Params").Index().Id("Param"),
 		jen.Id("Budget").Id("Budget"),
 		jen.Id("Impls").Index().Id("Impl").Comment("every implementation, the portable one first"),
+		jen.Id("Dispatch").Index(jen.Lit(4)).Id("Dispatch").Comment("what the public functions run: f32, f32 backward, f64, f64 backward"),
 	)
 	f.Line()
 	f.Comment("Param is a parameter of an activation, in the order the API takes it.")
@@ -548,6 +588,7 @@ func registryFile(ks []*kernel.Kernel) *jen.File {
 			jen.Id("Derivative"): jen.Lit(k.Derivative.String()),
 			jen.Id("Params"):     jen.Index().Id("Param").Values(ps...),
 			jen.Id("Budget"):     jen.Id("Budget").Values(jen.Lit(b.F32), jen.Lit(b.F32Backward), jen.Lit(b.F64), jen.Lit(b.F64Backward)),
+			jen.Id("Dispatch"):   jen.Id("portableDispatch"),
 			jen.Id("Impls"): jen.Index().Id("Impl").Values(jen.Values(jen.Dict{
 				jen.Id("Name"):       jen.Lit("go"),
 				jen.Id("Forward32"):  wrap(low+"F32", "float32", []string{"dst", "x"}),

@@ -20,10 +20,10 @@ func ELU[T Float](dst, x []T, alpha T) {
 		panic("act: ELU: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		eluF32(as32(dst), as32(x), float32(alpha))
+		eluF32Impl(as32(dst), as32(x), float32(alpha))
 		return
 	}
-	eluF64(as64(dst), as64(x), float64(alpha))
+	eluF64Impl(as64(dst), as64(x), float64(alpha))
 }
 
 // ELUBackward computes the gradient dx[i] = dy[i] * elu'(x[i]) for every i,
@@ -35,10 +35,10 @@ func ELUBackward[T Float](dx, x, dy []T, alpha T) {
 		panic("act: ELUBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		eluBackwardF32(as32(dx), as32(x), as32(dy), float32(alpha))
+		eluBackwardF32Impl(as32(dx), as32(x), as32(dy), float32(alpha))
 		return
 	}
-	eluBackwardF64(as64(dx), as64(x), as64(dy), float64(alpha))
+	eluBackwardF64Impl(as64(dx), as64(x), as64(dy), float64(alpha))
 }
 
 // eluF32 is the portable f32 kernel of ELU.

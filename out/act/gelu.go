@@ -20,10 +20,10 @@ func GELU[T Float](dst, x []T) {
 		panic("act: GELU: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		geluF32(as32(dst), as32(x))
+		geluF32Impl(as32(dst), as32(x))
 		return
 	}
-	geluF64(as64(dst), as64(x))
+	geluF64Impl(as64(dst), as64(x))
 }
 
 // GELUBackward computes the gradient dx[i] = dy[i] * gelu'(x[i]) for every i,
@@ -35,10 +35,10 @@ func GELUBackward[T Float](dx, x, dy []T) {
 		panic("act: GELUBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		geluBackwardF32(as32(dx), as32(x), as32(dy))
+		geluBackwardF32Impl(as32(dx), as32(x), as32(dy))
 		return
 	}
-	geluBackwardF64(as64(dx), as64(x), as64(dy))
+	geluBackwardF64Impl(as64(dx), as64(x), as64(dy))
 }
 
 // geluF32 is the portable f32 kernel of GELU.

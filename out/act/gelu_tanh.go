@@ -20,10 +20,10 @@ func GELUTanh[T Float](dst, x []T) {
 		panic("act: GELUTanh: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		geluTanhF32(as32(dst), as32(x))
+		geluTanhF32Impl(as32(dst), as32(x))
 		return
 	}
-	geluTanhF64(as64(dst), as64(x))
+	geluTanhF64Impl(as64(dst), as64(x))
 }
 
 // GELUTanhBackward computes the gradient dx[i] = dy[i] * gelu_tanh'(x[i]) for every i,
@@ -35,10 +35,10 @@ func GELUTanhBackward[T Float](dx, x, dy []T) {
 		panic("act: GELUTanhBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		geluTanhBackwardF32(as32(dx), as32(x), as32(dy))
+		geluTanhBackwardF32Impl(as32(dx), as32(x), as32(dy))
 		return
 	}
-	geluTanhBackwardF64(as64(dx), as64(x), as64(dy))
+	geluTanhBackwardF64Impl(as64(dx), as64(x), as64(dy))
 }
 
 // geluTanhF32 is the portable f32 kernel of GELUTanh.

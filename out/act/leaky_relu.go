@@ -20,10 +20,10 @@ func LeakyReLU[T Float](dst, x []T, alpha T) {
 		panic("act: LeakyReLU: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		leakyReLUF32(as32(dst), as32(x), float32(alpha))
+		leakyReLUF32Impl(as32(dst), as32(x), float32(alpha))
 		return
 	}
-	leakyReLUF64(as64(dst), as64(x), float64(alpha))
+	leakyReLUF64Impl(as64(dst), as64(x), float64(alpha))
 }
 
 // LeakyReLUBackward computes the gradient dx[i] = dy[i] * leaky_relu'(x[i]) for every i,
@@ -35,10 +35,10 @@ func LeakyReLUBackward[T Float](dx, x, dy []T, alpha T) {
 		panic("act: LeakyReLUBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		leakyReLUBackwardF32(as32(dx), as32(x), as32(dy), float32(alpha))
+		leakyReLUBackwardF32Impl(as32(dx), as32(x), as32(dy), float32(alpha))
 		return
 	}
-	leakyReLUBackwardF64(as64(dx), as64(x), as64(dy), float64(alpha))
+	leakyReLUBackwardF64Impl(as64(dx), as64(x), as64(dy), float64(alpha))
 }
 
 // leakyReLUF32 is the portable f32 kernel of LeakyReLU.

@@ -20,10 +20,10 @@ func Mish[T Float](dst, x []T) {
 		panic("act: Mish: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		mishF32(as32(dst), as32(x))
+		mishF32Impl(as32(dst), as32(x))
 		return
 	}
-	mishF64(as64(dst), as64(x))
+	mishF64Impl(as64(dst), as64(x))
 }
 
 // MishBackward computes the gradient dx[i] = dy[i] * mish'(x[i]) for every i,
@@ -35,10 +35,10 @@ func MishBackward[T Float](dx, x, dy []T) {
 		panic("act: MishBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		mishBackwardF32(as32(dx), as32(x), as32(dy))
+		mishBackwardF32Impl(as32(dx), as32(x), as32(dy))
 		return
 	}
-	mishBackwardF64(as64(dx), as64(x), as64(dy))
+	mishBackwardF64Impl(as64(dx), as64(x), as64(dy))
 }
 
 // mishF32 is the portable f32 kernel of Mish.

@@ -11,7 +11,8 @@ type Kernel struct {
 	Derivative string // f'(x), derived symbolically unless the spec gives it
 	Params     []Param
 	Budget     Budget
-	Impls      []Impl // every implementation, the portable one first
+	Impls      []Impl      // every implementation, the portable one first
+	Dispatch   [4]Dispatch // what the public functions run: f32, f32 backward, f64, f64 backward
 }
 
 // Param is a parameter of an activation, in the order the API takes it.
@@ -42,8 +43,9 @@ func Kernels() []Kernel {
 
 var kernels = []Kernel{
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))",
+		Dispatch:   portableDispatch,
 		Formula:    "1 / (1 + exp(-x))",
 		GoName:     "Sigmoid",
 		Impls: []Impl{{
@@ -65,8 +67,9 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "select(x > 0, 1, 0)",
+		Dispatch:   portableDispatch,
 		Formula:    "select(x > 0, x, 0)",
 		GoName:     "ReLU",
 		Impls: []Impl{{
@@ -88,8 +91,9 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "select(x > 0, 1, alpha)",
+		Dispatch:   portableDispatch,
 		Formula:    "select(x > 0, x, alpha * x)",
 		GoName:     "LeakyReLU",
 		Impls: []Impl{{
@@ -111,8 +115,9 @@ var kernels = []Kernel{
 		Params: []Param{{"alpha", 0.01}},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "select(x > 0, 1, alpha * exp(x))",
+		Dispatch:   portableDispatch,
 		Formula:    "select(x > 0, x, alpha * (exp(x) - 1))",
 		GoName:     "ELU",
 		Impls: []Impl{{
@@ -134,8 +139,9 @@ var kernels = []Kernel{
 		Params: []Param{{"alpha", 1.0}},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "1 / (cosh(x) * cosh(x))",
+		Dispatch:   portableDispatch,
 		Formula:    "tanh(x)",
 		GoName:     "Tanh",
 		Impls: []Impl{{
@@ -157,8 +163,9 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "select(beta * x > threshold, 1, exp(beta * x) / (1 + exp(beta * x)))",
+		Dispatch:   portableDispatch,
 		Formula:    "select(beta * x > threshold, x, log(1 + exp(beta * x)) / beta)",
 		GoName:     "Softplus",
 		Impls: []Impl{{
@@ -180,8 +187,9 @@ var kernels = []Kernel{
 		Params: []Param{{"beta", 1.0}, {"threshold", 20.0}},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "1 / (1 + exp(-x)) + x * exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))",
+		Dispatch:   portableDispatch,
 		Formula:    "x / (1 + exp(-x))",
 		GoName:     "SiLU",
 		Impls: []Impl{{
@@ -203,8 +211,9 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "tanh(select(x > 20, x, log(1 + exp(x)))) + x * (select(x > 20, 1, exp(x) / (1 + exp(x))) / (cosh(select(x > 20, x, log(1 + exp(x)))) * cosh(select(x > 20, x, log(1 + exp(x))))))",
+		Dispatch:   portableDispatch,
 		Formula:    "x * tanh(select(x > 20, x, log(1 + exp(x))))",
 		GoName:     "Mish",
 		Impls: []Impl{{
@@ -226,8 +235,9 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "0.5 * (1 + erf(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2))",
+		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + erf(x / sqrt(2)))",
 		GoName:     "GELU",
 		Impls: []Impl{{
@@ -249,8 +259,9 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{1, 2, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))))",
+		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))",
 		GoName:     "GELUTanh",
 		Impls: []Impl{{

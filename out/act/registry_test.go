@@ -96,9 +96,21 @@ func sameBits[T ~float32 | ~float64](got, want []T) error {
 	return nil
 }
 
+// implNamed returns k's implementation called name.
+func implNamed(t *testing.T, k Kernel, name string) Impl {
+	t.Helper()
+	for _, im := range k.Impls {
+		if im.Name == name {
+			return im
+		}
+	}
+	t.Fatalf("%s: no implementation %q, which the dispatch table names", k.Name, name)
+	return Impl{}
+}
+
 // checkAPI compares the public generic function for element type T (fwd and bwd
-// call it with the default parameters) with the registry's portable
-// implementation of the same width, out of place and in place.
+// call it with the default parameters) with the implementation the dispatch
+// table names for short slices, out of place and in place.
 func checkAPI[T Float](t *testing.T, k Kernel, fwd func(dst, x []T), bwd func(dx, x, dy []T)) {
 	t.Helper()
 	x64 := apiInputs()
@@ -111,13 +123,13 @@ func checkAPI[T Float](t *testing.T, k Kernel, fwd func(dst, x []T), bwd func(dx
 	var z T
 	if is32[T]() {
 		f, b := make([]float32, len(x)), make([]float32, len(x))
-		k.Impls[0].Forward32(f, convert[float32](x), defaults[float32](k))
-		k.Impls[0].Backward32(b, convert[float32](x), convert[float32](dy), defaults[float32](k))
+		implNamed(t, k, k.Dispatch[0].Impl).Forward32(f, convert[float32](x), defaults[float32](k))
+		implNamed(t, k, k.Dispatch[1].Impl).Backward32(b, convert[float32](x), convert[float32](dy), defaults[float32](k))
 		wantF, wantB = convert[T](f), convert[T](b)
 	} else {
 		f, b := make([]float64, len(x)), make([]float64, len(x))
-		k.Impls[0].Forward64(f, convert[float64](x), defaults[float64](k))
-		k.Impls[0].Backward64(b, convert[float64](x), convert[float64](dy), defaults[float64](k))
+		implNamed(t, k, k.Dispatch[2].Impl).Forward64(f, convert[float64](x), defaults[float64](k))
+		implNamed(t, k, k.Dispatch[3].Impl).Backward64(b, convert[float64](x), convert[float64](dy), defaults[float64](k))
 		wantF, wantB = convert[T](f), convert[T](b)
 	}
 	got := make([]T, len(x))
@@ -166,9 +178,20 @@ func expectPanic(t *testing.T, prefix string, f func()) {
 func BenchmarkForward(b *testing.B)  { benchmark(b, false) }
 func BenchmarkBackward(b *testing.B) { benchmark(b, true) }
 
+// copyImpl is the memory limit: copy() of the same slices, as an impl=copy row
+// beside every function.
+var copyImpl = Impl{
+	Name:       "copy",
+	Forward32:  func(dst, x, _ []float32) { copy(dst, x) },
+	Backward32: func(dx, x, dy, _ []float32) { copy(dx, x) },
+}
+
 func benchmark(b *testing.B, backward bool) {
 	for _, k := range Kernels() {
-		for _, impl := range k.Impls {
+		for _, impl := range append(slices.Clone(k.Impls), copyImpl) {
+			if impl.Forward32 == nil {
+				continue
+			}
 			for _, n := range []int{4096, 65536, 16777216} {
 				b.Run(fmt.Sprintf("fn=%s/impl=%s/n=%d", k.Name, impl.Name, n), func(b *testing.B) {
 					x, dy, out := make([]float32, n), make([]float32, n), make([]float32, n)

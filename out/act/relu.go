@@ -17,10 +17,10 @@ func ReLU[T Float](dst, x []T) {
 		panic("act: ReLU: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		reLUF32(as32(dst), as32(x))
+		reLUF32Impl(as32(dst), as32(x))
 		return
 	}
-	reLUF64(as64(dst), as64(x))
+	reLUF64Impl(as64(dst), as64(x))
 }
 
 // ReLUBackward computes the gradient dx[i] = dy[i] * relu'(x[i]) for every i,
@@ -32,10 +32,10 @@ func ReLUBackward[T Float](dx, x, dy []T) {
 		panic("act: ReLUBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		reLUBackwardF32(as32(dx), as32(x), as32(dy))
+		reLUBackwardF32Impl(as32(dx), as32(x), as32(dy))
 		return
 	}
-	reLUBackwardF64(as64(dx), as64(x), as64(dy))
+	reLUBackwardF64Impl(as64(dx), as64(x), as64(dy))
 }
 
 // reLUF32 is the portable f32 kernel of ReLU.

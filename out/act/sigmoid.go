@@ -17,10 +17,10 @@ func Sigmoid[T Float](dst, x []T) {
 		panic("act: Sigmoid: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		sigmoidF32(as32(dst), as32(x))
+		sigmoidF32Impl(as32(dst), as32(x))
 		return
 	}
-	sigmoidF64(as64(dst), as64(x))
+	sigmoidF64Impl(as64(dst), as64(x))
 }
 
 // SigmoidBackward computes the gradient dx[i] = dy[i] * sigmoid'(x[i]) for every i,
@@ -32,10 +32,10 @@ func SigmoidBackward[T Float](dx, x, dy []T) {
 		panic("act: SigmoidBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		sigmoidBackwardF32(as32(dx), as32(x), as32(dy))
+		sigmoidBackwardF32Impl(as32(dx), as32(x), as32(dy))
 		return
 	}
-	sigmoidBackwardF64(as64(dx), as64(x), as64(dy))
+	sigmoidBackwardF64Impl(as64(dx), as64(x), as64(dy))
 }
 
 // sigmoidF32 is the portable f32 kernel of Sigmoid.

@@ -20,10 +20,10 @@ func SiLU[T Float](dst, x []T) {
 		panic("act: SiLU: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		siLUF32(as32(dst), as32(x))
+		siLUF32Impl(as32(dst), as32(x))
 		return
 	}
-	siLUF64(as64(dst), as64(x))
+	siLUF64Impl(as64(dst), as64(x))
 }
 
 // SiLUBackward computes the gradient dx[i] = dy[i] * silu'(x[i]) for every i,
@@ -35,10 +35,10 @@ func SiLUBackward[T Float](dx, x, dy []T) {
 		panic("act: SiLUBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		siLUBackwardF32(as32(dx), as32(x), as32(dy))
+		siLUBackwardF32Impl(as32(dx), as32(x), as32(dy))
 		return
 	}
-	siLUBackwardF64(as64(dx), as64(x), as64(dy))
+	siLUBackwardF64Impl(as64(dx), as64(x), as64(dy))
 }
 
 // siLUF32 is the portable f32 kernel of SiLU.

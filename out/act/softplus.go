@@ -23,10 +23,10 @@ func Softplus[T Float](dst, x []T, beta T, threshold T) {
 		panic("act: Softplus: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		softplusF32(as32(dst), as32(x), float32(beta), float32(threshold))
+		softplusF32Impl(as32(dst), as32(x), float32(beta), float32(threshold))
 		return
 	}
-	softplusF64(as64(dst), as64(x), float64(beta), float64(threshold))
+	softplusF64Impl(as64(dst), as64(x), float64(beta), float64(threshold))
 }
 
 // SoftplusBackward computes the gradient dx[i] = dy[i] * softplus'(x[i]) for every i,
@@ -38,10 +38,10 @@ func SoftplusBackward[T Float](dx, x, dy []T, beta T, threshold T) {
 		panic("act: SoftplusBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		softplusBackwardF32(as32(dx), as32(x), as32(dy), float32(beta), float32(threshold))
+		softplusBackwardF32Impl(as32(dx), as32(x), as32(dy), float32(beta), float32(threshold))
 		return
 	}
-	softplusBackwardF64(as64(dx), as64(x), as64(dy), float64(beta), float64(threshold))
+	softplusBackwardF64Impl(as64(dx), as64(x), as64(dy), float64(beta), float64(threshold))
 }
 
 // softplusF32 is the portable f32 kernel of Softplus.

@@ -186,6 +186,9 @@ func goldenErrors(k goldenKernel, groups []*goldenGroup) (failures, summary []st
 	}
 	for _, g := range groups {
 		n := len(g.rows)
+		if g.bits32 && k.forward32 == nil || !g.bits32 && k.forward64 == nil {
+			continue // this implementation does not exist for the type
+		}
 		if g.bits32 {
 			x, dy := make([]float32, n), make([]float32, n)
 			for i, r := range g.rows {

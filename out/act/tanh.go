@@ -17,10 +17,10 @@ func Tanh[T Float](dst, x []T) {
 		panic("act: Tanh: len(dst) != len(x)")
 	}
 	if is32[T]() {
-		tanhF32(as32(dst), as32(x))
+		tanhF32Impl(as32(dst), as32(x))
 		return
 	}
-	tanhF64(as64(dst), as64(x))
+	tanhF64Impl(as64(dst), as64(x))
 }
 
 // TanhBackward computes the gradient dx[i] = dy[i] * tanh'(x[i]) for every i,
@@ -32,10 +32,10 @@ func TanhBackward[T Float](dx, x, dy []T) {
 		panic("act: TanhBackward: len(dx), len(x), len(dy) differ")
 	}
 	if is32[T]() {
-		tanhBackwardF32(as32(dx), as32(x), as32(dy))
+		tanhBackwardF32Impl(as32(dx), as32(x), as32(dy))
 		return
 	}
-	tanhBackwardF64(as64(dx), as64(x), as64(dy))
+	tanhBackwardF64Impl(as64(dx), as64(x), as64(dy))
 }
 
 // tanhF32 is the portable f32 kernel of Tanh.

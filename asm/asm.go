@@ -1,0 +1,236 @@
+package asm
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/ir"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/pass"
+	"github.com/mmcloughlin/avo/printer"
+
+	"github.com/actgen/actgen/kernel"
+)
+
+// Constraint is the build constraint of every file the backend writes: the
+// portable kernels take over on other architectures and under purego.
+const Constraint = "amd64,!purego"
+
+// Variants are generated for every kernel, side by side; the dispatch table
+// picks among them. Unroll counts vectors for float32; float64 vectors hold
+// half as many elements, so they take twice as many to cover the same
+// elements per iteration.
+var Variants = []Variant{
+	{Name: "avx2-u8", Unroll: 1},
+	{Name: "avx2-u16", Unroll: 2},
+	{Name: "avx2-u32", Unroll: 4},
+	{Name: "avx2-u32-rcp", Unroll: 4, Reciprocal: true},
+	{Name: "avx2-u32-nt", Unroll: 4, NonTemporal: true},
+}
+
+// Impl names the assembly functions of one variant of one kernel; a name is
+// empty where the variant does not exist for that type (the reciprocal
+// variant of a kernel without division, or of float64).
+type Impl struct {
+	Variant                                      Variant
+	Forward32, Backward32, Forward64, Backward64 string
+}
+
+// Result is the output of Generate.
+type Result struct {
+	Asm, Stubs []byte
+	// Impls maps a spec name to its variants, in Variants order. A kernel
+	// that calls a primitive the backend lacks has none; Skipped says why.
+	Impls   map[string][]Impl
+	Skipped map[string]string
+}
+
+// Generate lowers every kernel to every variant and returns the assembly
+// file and its Go declarations for package pkg; stem(k) starts the names
+// of k's functions.
+func Generate(kernels []*kernel.Kernel, pkg string, stem func(*kernel.Kernel) string) (*Result, error) {
+	pool := NewPool()
+	res := &Result{Impls: map[string][]Impl{}, Skipped: map[string]string{}}
+	var funcs []*ir.Function
+	for _, k := range kernels {
+		impls, fns, err := generateKernel(k, stem(k), pool)
+		var unsup *UnsupportedError
+		if errors.As(err, &unsup) {
+			res.Skipped[k.Entry.Name] = unsup.Error()
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k.Entry.Name, err)
+		}
+		res.Impls[k.Entry.Name] = impls
+		funcs = append(funcs, fns...)
+	}
+
+	probe, err := probeFuncs()
+	if err != nil {
+		return nil, err
+	}
+	funcs = append(probe, funcs...)
+	file, err := constantsFile(pool)
+	if err != nil {
+		return nil, err
+	}
+	// Functions first, in generation order, then the constants.
+	var sections []ir.Section
+	for _, fn := range funcs {
+		sections = append(sections, fn)
+	}
+	for _, s := range file.Sections {
+		if _, ok := s.(*ir.Function); !ok {
+			sections = append(sections, s)
+		}
+	}
+	file.Sections = sections
+	cfg := printer.Config{Name: "actgen", Pkg: pkg}
+	if res.Asm, err = printer.NewGoAsm(cfg).Print(file); err != nil {
+		return nil, fmt.Errorf("printing assembly: %w", err)
+	}
+	if res.Stubs, err = printer.NewStubs(cfg).Print(file); err != nil {
+		return nil, fmt.Errorf("printing stubs: %w", err)
+	}
+	return res, nil
+}
+
+// constantsFile holds the pool's constants as read-only 32-byte globals.
+func constantsFile(pool *Pool) (*ir.File, error) {
+	ctx := build.NewContext()
+	ctx.ConstraintExpr(Constraint)
+	for i, c := range pool.consts {
+		ctx.StaticGlobal(pool.symbol(i))
+		ctx.DataAttributes(attr.RODATA | attr.NOPTR)
+		for off := 0; off < 32; off += 8 {
+			var u uint64
+			for b := 7; b >= 0; b-- {
+				u = u<<8 | uint64(c.data[off+b])
+			}
+			ctx.AddDatum(off, operand.U64(u))
+		}
+	}
+	f, err := ctx.Result()
+	if err != nil {
+		return nil, fmt.Errorf("constants: %w", err)
+	}
+	if err := pass.Compile.Execute(f); err != nil {
+		return nil, fmt.Errorf("constants: %w", err)
+	}
+	return f, nil
+}
+
+func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []*ir.Function, error) {
+	var impls []Impl
+	var fns []*ir.Function
+	for _, v := range Variants {
+		impl := Impl{Variant: v}
+		for _, w := range []Width{F32, F64} {
+			for _, backward := range []bool{false, true} {
+				d := divide
+				if v.Reciprocal {
+					if w != F32 {
+						continue
+					}
+					d = reciprocalNewton
+				}
+				if v.Reciprocal {
+					plain, err := Lower(k, w, backward, divide, pool)
+					if err != nil {
+						return nil, nil, err
+					}
+					if !plain.divides() {
+						continue
+					}
+				}
+				prog, err := Lower(k, w, backward, d, pool)
+				if err != nil {
+					return nil, nil, err
+				}
+				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params()}
+				s.doc = docLines(k, s, v)
+				fn, err := compileFitting(s, prog, v)
+				if err != nil {
+					return nil, nil, err
+				}
+				fns = append(fns, fn)
+				switch {
+				case w == F32 && !backward:
+					impl.Forward32 = s.name
+				case w == F32:
+					impl.Backward32 = s.name
+				case !backward:
+					impl.Forward64 = s.name
+				default:
+					impl.Backward64 = s.name
+				}
+			}
+		}
+		if impl.Forward32 != "" || impl.Forward64 != "" {
+			impls = append(impls, impl)
+		}
+	}
+	return impls, fns, nil
+}
+
+// compileFitting compiles with all of a block's vectors interleaved, and
+// with fewer at a time when that needs more than 16 registers.
+func compileFitting(s fnSpec, prog *Prog, v Variant) (*ir.Function, error) {
+	vectors := v.Unroll
+	if s.w == F64 {
+		vectors *= 2
+	}
+	v.Unroll = vectors
+	var last error
+	for group := vectors; group >= 1; group /= 2 {
+		fn, err := compile(s, prog, v, group)
+		if err == nil {
+			return fn, nil
+		}
+		last = err
+	}
+	return nil, last
+}
+
+// divides reports whether the program divides (the reciprocal variant
+// differs from the plain one).
+func (p *Prog) divides() bool {
+	for _, in := range p.insts {
+		if in.op == opDiv {
+			return true
+		}
+	}
+	return false
+}
+
+func funcName(base string, backward bool, w Width, v Variant) string {
+	name := base
+	if backward {
+		name += "Backward"
+	}
+	name += strings.ToUpper(w.String()[:1]) + w.String()[1:]
+	for _, part := range strings.Split(v.Name, "-") {
+		name += strings.ToUpper(part[:1]) + part[1:]
+	}
+	return name
+}
+
+func docLines(k *kernel.Kernel, s fnSpec, v Variant) []string {
+	what := "f"
+	loop := "for i := range dst { dst[i] = f(x[i]) }"
+	if s.backward {
+		what = "the gradient of f"
+		loop = "for i := range dx { dx[i] = dy[i] * f'(x[i]) }"
+	}
+	return []string{
+		fmt.Sprintf("%s is the %s kernel of %s for %s, computing %s with f(x) = %s:", s.name, v.Name, k.GoName, s.w, what, k.Entry.Formula),
+		"",
+		"\t" + loop,
+		"",
+		"x (and dy) must be at least as long as the output.",
+	}
+}

@@ -1,0 +1,22 @@
+// Package asm is actgen's AVX2+FMA backend: it lowers the stable kernel IR of
+// every spec entry (package kernel) to x86-64 assembly written with avo.
+//
+// The pipeline inside the package is
+//
+//	formula.Node ──lower──► Prog (vector SSA: one value per 256-bit register,
+//	                         constants pooled, common subexpressions shared)
+//	Prog ──emit──► avo function: a block loop of U interleaved vectors, a
+//	               one-vector loop, and a masked tail (no scalar code)
+//
+// Vector primitives (exp, expm1, log1p, log, logistic, tanh, erfc) are range
+// reduction plus polynomials whose coefficients package fit computes at
+// generation time against the math/big reference (package ref); nothing is
+// pasted from other libraries. Arguments of primitives that magnify their
+// argument's rounding error (exp, erfc, logistic...) are evaluated as
+// unevaluated sums of two floats, as the portable backend does in
+// double-double.
+//
+// Every function is compiled on its own and checked before it is printed: no
+// register above Y15 (avo hands out AVX-512 registers silently once more than
+// 16 vectors are live), no AVX-512 instruction, VZEROUPPER before RET.
+package asm

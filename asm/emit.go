@@ -1,0 +1,532 @@
+package asm
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/ir"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/pass"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// Variant is one way of running a kernel's vector program.
+type Variant struct {
+	// Name is the implementation name in the registry, e.g. avx2-u16.
+	Name string
+	// Unroll is the number of vectors per block-loop iteration; their
+	// instruction streams are interleaved to hide the latency of long chains.
+	Unroll int
+	// Reciprocal lowers divisions to VRCPPS and a Newton step (float32).
+	Reciprocal bool
+	// NonTemporal stores the block loop's results with VMOVNTPS/VMOVNTPD
+	// past an aligned head, bypassing the caches: for slices larger than
+	// the last-level cache.
+	NonTemporal bool
+}
+
+// isa is the instruction set required by every generated kernel.
+var allowedISA = map[string]bool{"AVX": true, "AVX2": true, "FMA3": true, "SSE": true, "SSE2": true, "MMX+": true} // MMX+: SFENCE
+
+// fnSpec describes the Go signature of one generated function.
+type fnSpec struct {
+	name     string
+	w        Width
+	backward bool
+	params   []string
+	doc      []string
+}
+
+func (s fnSpec) signature() string {
+	t := "float32"
+	if s.w == F64 {
+		t = "float64"
+	}
+	args := "dst, x []" + t
+	if s.backward {
+		args = "dx, x, dy []" + t
+	}
+	if len(s.params) > 0 {
+		args += ", " + strings.Join(s.params, ", ") + " " + t
+	}
+	return "func(" + args + ")"
+}
+
+// emitter writes one function: it owns the avo context and the registers of
+// every interleaved copy of the program.
+type emitter struct {
+	ctx    *build.Context
+	prog   *Prog
+	w      Width
+	params []reg.VecVirtual
+	uses   []int // uses of each value, to free constants' loads early
+}
+
+// compile builds fn as avo IR with the block loop's copies interleaved in
+// groups of group vectors, and checks the register allocation.
+func compile(s fnSpec, prog *Prog, v Variant, group int) (*ir.Function, error) {
+	ctx := build.NewContext()
+	ctx.Function(s.name)
+	ctx.Attributes(attr.NOSPLIT)
+	ctx.SignatureExpr(s.signature())
+	ctx.Pragma("noescape")
+	ctx.Doc(s.doc...)
+	e := &emitter{ctx: ctx, prog: prog, w: prog.W}
+
+	out := "dst"
+	if s.backward {
+		out = "dx"
+	}
+	dst, n, x := ctx.GP64(), ctx.GP64(), ctx.GP64()
+	ctx.Load(ctx.Param(out).Base(), dst)
+	ctx.Load(ctx.Param(out).Len(), n)
+	ctx.Load(ctx.Param("x").Base(), x)
+	var dy reg.GPVirtual
+	if s.backward {
+		dy = ctx.GP64()
+		ctx.Load(ctx.Param("dy").Base(), dy)
+	}
+	for _, name := range s.params {
+		xr := ctx.XMM()
+		ctx.Load(ctx.Param(name), xr)
+		y := ctx.YMM()
+		if e.w == F32 {
+			ctx.VBROADCASTSS(xr, y)
+		} else {
+			ctx.VBROADCASTSD(xr, y)
+		}
+		e.params = append(e.params, y)
+	}
+
+	lanes := e.w.Lanes()
+	size := e.w.Size()
+	inputs := func(off int) func(op vop) operand.Op {
+		return func(op vop) operand.Op {
+			if op == opDY {
+				return operand.Mem{Base: dy, Disp: off}
+			}
+			return operand.Mem{Base: x, Disp: off}
+		}
+	}
+	advance := func(elems int) {
+		ctx.ADDQ(operand.U32(elems*size), x)
+		ctx.ADDQ(operand.U32(elems*size), dst)
+		if s.backward {
+			ctx.ADDQ(operand.U32(elems*size), dy)
+		}
+		ctx.SUBQ(operand.U32(elems), n)
+	}
+
+	if v.NonTemporal {
+		e.alignHead(n, dst, x, dy, s.backward, inputs)
+	}
+
+	// Block loop: Unroll vectors per iteration.
+	block := v.Unroll * lanes
+	ctx.Label("block")
+	ctx.CMPQ(n, operand.U32(block))
+	ctx.JB(operand.LabelRef("single"))
+	for g0 := 0; g0 < v.Unroll; g0 += group {
+		outs := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * 32) }, nil)
+		for g, r := range outs {
+			m := operand.Mem{Base: dst, Disp: (g0 + g) * 32}
+			switch {
+			case v.NonTemporal && e.w == F32:
+				ctx.VMOVNTPS(r, m)
+			case v.NonTemporal:
+				ctx.VMOVNTPD(r, m)
+			default:
+				ctx.VMOVUPS(r, m)
+			}
+		}
+	}
+	advance(block)
+	ctx.JMP(operand.LabelRef("block"))
+
+	ctx.Label("single")
+	if v.NonTemporal {
+		ctx.SFENCE()
+	}
+	if v.Unroll > 1 {
+		ctx.CMPQ(n, operand.U32(lanes))
+		ctx.JB(operand.LabelRef("tail"))
+		outs := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil)
+		ctx.VMOVUPS(outs[0], operand.Mem{Base: dst})
+		advance(lanes)
+		ctx.JMP(operand.LabelRef("single"))
+		ctx.Label("tail")
+	}
+	ctx.TESTQ(n, n)
+	ctx.JE(operand.LabelRef("done"))
+	mask := e.tailMask(n)
+	outs := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, mask)
+	e.maskStore(outs[0], mask, operand.Mem{Base: dst})
+	ctx.Label("done")
+	ctx.VZEROUPPER()
+	ctx.RET()
+
+	f, err := ctx.Result()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.name, err)
+	}
+	if err := pass.Compile.Execute(f); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.name, err)
+	}
+	fn := f.Functions()[0]
+	if err := check(fn); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.name, err)
+	}
+	return fn, nil
+}
+
+// alignHead makes dst 32-byte aligned for non-temporal stores: when the
+// slice has at least one vector, it computes the first vector and stores only
+// the lanes before the next aligned address (a masked store, so dst == x
+// stays correct), then advances by that many elements.
+func (e *emitter) alignHead(n, dst, x, dy reg.GPVirtual, backward bool, inputs func(int) func(vop) operand.Op) {
+	ctx := e.ctx
+	lanes, size := e.w.Lanes(), e.w.Size()
+	ctx.CMPQ(n, operand.U32(lanes))
+	ctx.JB(operand.LabelRef("block"))
+	k := ctx.GP64()
+	ctx.MOVQ(dst, k)
+	ctx.NEGQ(k)
+	ctx.ANDQ(operand.U32(31), k)
+	if size == 4 {
+		ctx.SHRQ(operand.U8(2), k)
+	} else {
+		ctx.SHRQ(operand.U8(3), k)
+	}
+	// k = elements before the next 32-byte boundary (0 when aligned; dst is
+	// at least element aligned).
+	ctx.TESTQ(k, k)
+	ctx.JE(operand.LabelRef("block"))
+	mask := e.tailMask(k)
+	outs := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil)
+	e.maskStore(outs[0], mask, operand.Mem{Base: dst})
+	if size == 4 {
+		ctx.SHLQ(operand.U8(2), k)
+	} else {
+		ctx.SHLQ(operand.U8(3), k)
+	}
+	ctx.ADDQ(k, x)
+	ctx.ADDQ(k, dst)
+	if backward {
+		ctx.ADDQ(k, dy)
+	}
+	if size == 4 {
+		ctx.SHRQ(operand.U8(2), k)
+	} else {
+		ctx.SHRQ(operand.U8(3), k)
+	}
+	ctx.SUBQ(k, n)
+}
+
+// tailMask returns a vector whose first count lanes are all ones.
+func (e *emitter) tailMask(count reg.GPVirtual) reg.VecVirtual {
+	ctx := e.ctx
+	xr := ctx.XMM()
+	nv := ctx.YMM()
+	mask := ctx.YMM()
+	lanes := e.w.Lanes()
+	iota := make([]int64, lanes)
+	for i := range iota {
+		iota[i] = int64(i)
+	}
+	idx := e.prog.pool.lanesInt(e.w, iota)
+	if e.w == F32 {
+		ctx.VMOVD(count.As32(), xr)
+		ctx.VPBROADCASTD(xr, nv)
+		ctx.VPCMPGTD(e.constMem(idx), nv, mask)
+	} else {
+		ctx.VMOVQ(count, xr)
+		ctx.VPBROADCASTQ(xr, nv)
+		ctx.VPCMPGTQ(e.constMem(idx), nv, mask)
+	}
+	return mask
+}
+
+func (e *emitter) maskStore(r, mask reg.VecVirtual, m operand.Mem) {
+	if e.w == F32 {
+		e.ctx.VMASKMOVPS(r, mask, m)
+	} else {
+		e.ctx.VMASKMOVPD(r, mask, m)
+	}
+}
+
+func (e *emitter) constMem(i int) operand.Mem {
+	return operand.Mem{Symbol: operand.NewStaticSymbol(e.prog.pool.symbol(i)), Base: reg.StaticBase}
+}
+
+// body emits copies interleaved copies of the program, instruction by
+// instruction, and returns the registers holding their outputs. input gives
+// the memory operand of x or dy for each copy; a non-nil mask loads them with
+// VMASKMOV (lanes past the end read as zero and never fault).
+func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask reg.VecVirtual) []reg.VecVirtual {
+	p := e.prog
+	regs := make([][]reg.VecVirtual, copies)
+	for g := range regs {
+		regs[g] = make([]reg.VecVirtual, len(p.insts))
+	}
+	live := liveValues(p)
+	for i, in := range p.insts {
+		if !live[i] {
+			continue
+		}
+		for g := 0; g < copies; g++ {
+			e.inst(regs[g], value(i), in, input(g), mask)
+		}
+	}
+	outs := make([]reg.VecVirtual, copies)
+	for g := range outs {
+		outs[g] = e.reg(regs[g], p.out)
+	}
+	return outs
+}
+
+// liveValues marks the instructions the output depends on.
+func liveValues(p *Prog) []bool {
+	live := make([]bool, len(p.insts))
+	live[p.out] = true
+	for i := len(p.insts) - 1; i >= 0; i-- {
+		if !live[i] {
+			continue
+		}
+		for _, a := range p.insts[i].args {
+			if a >= 0 {
+				live[a] = true
+			}
+		}
+	}
+	return live
+}
+
+// op returns v as an operand: constants as memory, others as their register.
+func (e *emitter) op(regs []reg.VecVirtual, v value) operand.Op {
+	in := e.prog.insts[v]
+	if in.op == opConst {
+		return e.constMem(in.imm)
+	}
+	if in.op == opParam {
+		return e.params[in.imm]
+	}
+	return regs[v]
+}
+
+// reg returns v in a register, loading constants.
+func (e *emitter) reg(regs []reg.VecVirtual, v value) reg.VecVirtual {
+	switch o := e.op(regs, v).(type) {
+	case reg.VecVirtual:
+		return o
+	case operand.Mem:
+		r := e.ctx.YMM()
+		e.ctx.VMOVUPS(o, r)
+		return r
+	}
+	panic("asm: unreachable")
+}
+
+func (e *emitter) isMem(v value) bool { return e.prog.insts[v].op == opConst }
+
+// copyOf returns a fresh register holding v: the FMA forms overwrite one of
+// their sources.
+func (e *emitter) copyOf(regs []reg.VecVirtual, v value) reg.VecVirtual {
+	r := e.ctx.YMM()
+	src := e.op(regs, v)
+	e.ctx.VMOVUPS(src, r)
+	return r
+}
+
+func (e *emitter) inst(regs []reg.VecVirtual, v value, in inst, input func(vop) operand.Op, mask reg.VecVirtual) {
+	ctx := e.ctx
+	f32 := e.w == F32
+	a, b, c := in.args[0], in.args[1], in.args[2]
+	pick := func(ps, pd func(...operand.Op)) func(...operand.Op) {
+		if f32 {
+			return ps
+		}
+		return pd
+	}
+	// binary emits dst = a OP b with b allowed in memory.
+	binary := func(f func(...operand.Op), commutes bool) {
+		if e.isMem(a) && commutes {
+			a, b = b, a
+		}
+		dst := ctx.YMM()
+		f(e.op(regs, b), e.reg(regs, a), dst)
+		regs[v] = dst
+	}
+	switch in.op {
+	case opX, opDY:
+		dst := ctx.YMM()
+		m := input(in.op)
+		switch {
+		case mask != nil && f32:
+			ctx.VMASKMOVPS(m, mask, dst)
+		case mask != nil:
+			ctx.VMASKMOVPD(m, mask, dst)
+		default:
+			ctx.VMOVUPS(m, dst)
+		}
+		regs[v] = dst
+	case opParam, opConst:
+		// operands, materialized at use
+	case opAdd:
+		binary(pick(ctx.VADDPS, ctx.VADDPD), true)
+	case opSub:
+		binary(pick(ctx.VSUBPS, ctx.VSUBPD), false)
+	case opMul:
+		binary(pick(ctx.VMULPS, ctx.VMULPD), true)
+	case opDiv:
+		binary(pick(ctx.VDIVPS, ctx.VDIVPD), false)
+	case opMax:
+		binary(pick(ctx.VMAXPS, ctx.VMAXPD), true)
+	case opMin:
+		binary(pick(ctx.VMINPS, ctx.VMINPD), true)
+	case opAnd:
+		binary(pick(ctx.VANDPS, ctx.VANDPD), true)
+	case opOr:
+		binary(pick(ctx.VORPS, ctx.VORPD), true)
+	case opXor:
+		binary(pick(ctx.VXORPS, ctx.VXORPD), true)
+	case opAndNot:
+		binary(pick(ctx.VANDNPS, ctx.VANDNPD), false)
+	case opIAdd:
+		binary(pick(ctx.VPADDD, ctx.VPADDQ), true)
+	case opIShl:
+		dst := ctx.YMM()
+		pick(ctx.VPSLLD, ctx.VPSLLQ)(operand.U8(in.imm), e.reg(regs, a), dst)
+		regs[v] = dst
+	case opIShr:
+		dst := ctx.YMM()
+		pick(ctx.VPSRLD, ctx.VPSRLQ)(operand.U8(in.imm), e.reg(regs, a), dst)
+		regs[v] = dst
+	case opSqrt:
+		dst := ctx.YMM()
+		pick(ctx.VSQRTPS, ctx.VSQRTPD)(e.op(regs, a), dst)
+		regs[v] = dst
+	case opRcp:
+		dst := ctx.YMM()
+		ctx.VRCPPS(e.op(regs, a), dst)
+		regs[v] = dst
+	case opPerm:
+		dst := ctx.YMM()
+		ctx.VPERMPS(e.op(regs, a), e.reg(regs, b), dst)
+		regs[v] = dst
+	case opCmp:
+		pred := in.imm
+		if e.isMem(a) {
+			a, b = b, a
+			pred = swapPred(pred)
+		}
+		dst := ctx.YMM()
+		pick(ctx.VCMPPS, ctx.VCMPPD)(operand.U8(pred), e.op(regs, b), e.reg(regs, a), dst)
+		regs[v] = dst
+	case opBlend:
+		dst := ctx.YMM()
+		if f32 {
+			ctx.VBLENDVPS(e.reg(regs, a), e.op(regs, b), e.reg(regs, c), dst)
+		} else {
+			ctx.VBLENDVPD(e.reg(regs, a), e.op(regs, b), e.reg(regs, c), dst)
+		}
+		regs[v] = dst
+	case opFMA, opFNMA, opFMS:
+		e.fma(regs, v, in)
+	default:
+		panic(fmt.Sprintf("asm: no instruction for %v", in.op))
+	}
+}
+
+// fma emits a·b ± c in one of the three forms, so that a constant lands in
+// the operand that may be memory:
+//
+//	213: dst = dst·s + m    231: dst = s·m + dst    132: dst = dst·m + s
+func (e *emitter) fma(regs []reg.VecVirtual, v value, in inst) {
+	ctx := e.ctx
+	f32 := e.w == F32
+	a, b, c := in.args[0], in.args[1], in.args[2]
+	type forms struct{ f213, f231, f132 func(...operand.Op) }
+	var fs forms
+	switch {
+	case in.op == opFMA && f32:
+		fs = forms{ctx.VFMADD213PS, ctx.VFMADD231PS, ctx.VFMADD132PS}
+	case in.op == opFMA:
+		fs = forms{ctx.VFMADD213PD, ctx.VFMADD231PD, ctx.VFMADD132PD}
+	case in.op == opFNMA && f32:
+		fs = forms{ctx.VFNMADD213PS, ctx.VFNMADD231PS, ctx.VFNMADD132PS}
+	case in.op == opFNMA:
+		fs = forms{ctx.VFNMADD213PD, ctx.VFNMADD231PD, ctx.VFNMADD132PD}
+	case in.op == opFMS && f32:
+		fs = forms{ctx.VFMSUB213PS, ctx.VFMSUB231PS, ctx.VFMSUB132PS}
+	default:
+		fs = forms{ctx.VFMSUB213PD, ctx.VFMSUB231PD, ctx.VFMSUB132PD}
+	}
+	switch {
+	case e.isMem(c):
+		dst := e.copyOf(regs, a)
+		fs.f213(e.op(regs, c), e.reg(regs, b), dst)
+		regs[v] = dst
+	case e.isMem(b):
+		dst := e.copyOf(regs, a)
+		fs.f132(e.op(regs, b), e.reg(regs, c), dst)
+		regs[v] = dst
+	case e.isMem(a):
+		dst := e.copyOf(regs, b)
+		fs.f132(e.op(regs, a), e.reg(regs, c), dst)
+		regs[v] = dst
+	default:
+		dst := e.copyOf(regs, c)
+		fs.f231(e.op(regs, b), e.reg(regs, a), dst)
+		regs[v] = dst
+	}
+}
+
+// swapPred returns the predicate P' with b P' a ⇔ a P b.
+func swapPred(p int) int {
+	switch p {
+	case cmpLT:
+		return cmpGT
+	case cmpGT:
+		return cmpLT
+	case cmpLE:
+		return cmpGE
+	case cmpGE:
+		return cmpLE
+	}
+	return p // symmetric: EQ, NEQ, UNORD
+}
+
+// check rejects what assembles but cannot run here: vector registers above
+// 15 (AVX-512 only), AVX-512 instructions, and a RET not preceded by
+// VZEROUPPER.
+func check(fn *ir.Function) error {
+	for _, isa := range fn.ISA {
+		if !allowedISA[isa] {
+			return fmt.Errorf("uses %s", isa)
+		}
+	}
+	var prev *ir.Instruction
+	for _, i := range fn.Instructions() {
+		for _, o := range append(append([]operand.Op{}, i.Inputs...), i.Outputs...) {
+			for _, r := range operand.Registers(o) {
+				if p := reg.ToPhysical(r); p != nil {
+					name := p.Asm()
+					if name[0] == 'K' || (name[0] == 'X' || name[0] == 'Y' || name[0] == 'Z') && physIndex(p) >= 16 {
+						return fmt.Errorf("register %s needs AVX-512 (more than 16 live vectors)", name)
+					}
+				}
+			}
+		}
+		if i.Opcode == "RET" && (prev == nil || prev.Opcode != "VZEROUPPER") {
+			return fmt.Errorf("RET without VZEROUPPER")
+		}
+		prev = i
+	}
+	return nil
+}
+
+func physIndex(p reg.Physical) int {
+	return int(p.PhysicalIndex())
+}

@@ -1,0 +1,420 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+
+	"github.com/actgen/actgen/formula"
+	"github.com/actgen/actgen/kernel"
+	"github.com/actgen/actgen/ref"
+)
+
+// UnsupportedError says that a kernel calls a primitive the vector backend
+// does not implement; such kernels keep their portable implementation only.
+type UnsupportedError struct{ Primitive string }
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("the AVX2 backend has no vector %s", e.Primitive)
+}
+
+// magnifying primitives turn a relative argument error δ into |u|·δ or worse;
+// their arguments are lowered as two-float pairs unless exact.
+var magnifying = map[string]bool{"exp": true, "expm1": true, "logistic": true, "erfc": true}
+
+// lowerer builds the Prog of one kernel body.
+type lowerer struct {
+	p      *Prog
+	k      *kernel.Kernel
+	params map[string]int
+	div    divider
+	memo   map[*formula.Node]value
+}
+
+// Lower builds the vector program of k's forward function (or, when
+// backward, of dy·f'(x)) for lane type w, with divisions lowered by d.
+func Lower(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool) (*Prog, error) {
+	l := &lowerer{p: newProg(w, pool), k: k, params: map[string]int{}, div: d, memo: map[*formula.Node]value{}}
+	for i, name := range k.Params() {
+		l.params[name] = i
+	}
+	n, lim, free := k.StableForward, k.ForwardLimits, k.LimitsParamFree[0]
+	if backward {
+		n, lim, free = k.StableDerivative, k.DerivativeLimits, k.LimitsParamFree[1]
+	}
+	v, err := l.lower(n)
+	if err != nil {
+		return nil, err
+	}
+	p := l.p
+	x := p.x()
+	if backward {
+		for _, pt := range k.DerivativePatches {
+			v = p.patch(pt, v)
+		}
+	}
+	if free && !piecewiseLinear(n) {
+		// ∞·0 and ∞/∞ inside the formula (x·logistic(x) at -Inf) give NaN
+		// where the function has a limit: take it.
+		v = p.blend(p.isNaN(v), p.blend(x, p.c(lim[0]), p.c(lim[1])), v)
+	}
+	v = p.blend(p.isNaN(x), x, v)
+	if backward {
+		v = p.mul(p.dy(), v)
+	}
+	p.out = v
+	return p, nil
+}
+
+// piecewiseLinear reports whether n uses only selects, comparisons and
+// arithmetic other than division: such formulas cannot produce NaN from
+// non-NaN input except by ∞-∞, which the limits would not repair anyway.
+func piecewiseLinear(n *formula.Node) bool {
+	ok := true
+	formula.Walk(n, func(m *formula.Node) {
+		if m.Kind == formula.Call && m.Name != "abs" && m.Name != "min" && m.Name != "max" || m.Kind == formula.Div {
+			ok = false
+		}
+	})
+	return ok
+}
+
+func (l *lowerer) lower(n *formula.Node) (value, error) {
+	if v, ok := l.memo[n]; ok {
+		return v, nil
+	}
+	v, err := l.lowerNode(n)
+	if err == nil {
+		l.memo[n] = v
+	}
+	return v, err
+}
+
+func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
+	p := l.p
+	if n.Kind != formula.X && n.IsConstExpr() {
+		hi, _, err := l.constant(n)
+		return p.c(hi), err
+	}
+	switch n.Kind {
+	case formula.X:
+		return p.x(), nil
+	case formula.Param:
+		i, ok := l.params[n.Name]
+		if !ok {
+			return none, fmt.Errorf("unknown parameter %s", n.Name)
+		}
+		return p.param(i), nil
+	case formula.Neg:
+		a, err := l.lower(n.Args[0])
+		return p.neg(a), err
+	case formula.Add, formula.Sub, formula.Mul, formula.Div:
+		a, err := l.lower(n.Args[0])
+		if err != nil {
+			return none, err
+		}
+		b, err := l.lower(n.Args[1])
+		if err != nil {
+			return none, err
+		}
+		switch n.Kind {
+		case formula.Add:
+			return p.addv(a, b), nil
+		case formula.Sub:
+			return p.sub(a, b), nil
+		case formula.Mul:
+			return p.mul(a, b), nil
+		}
+		return l.div(p, a, b), nil
+	case formula.Select:
+		c, err := l.cond(n.Args[0])
+		if err != nil {
+			return none, err
+		}
+		a, err := l.lower(n.Args[1])
+		if err != nil {
+			return none, err
+		}
+		b, err := l.lower(n.Args[2])
+		if err != nil {
+			return none, err
+		}
+		return p.blend(c, a, b), nil
+	case formula.Call:
+		return l.call(n)
+	}
+	return none, fmt.Errorf("cannot lower %s as a value", n)
+}
+
+func (l *lowerer) call(n *formula.Node) (value, error) {
+	p := l.p
+	name := n.Name
+	if magnifying[name] {
+		arg, negate := n.Args[0], false
+		if name == "logistic" && arg.Kind == formula.Neg {
+			// σ(-u) shares e^-|u| with σ(u).
+			arg, negate = arg.Args[0], true
+		}
+		a, err := l.pair(arg)
+		if err != nil {
+			return none, err
+		}
+		switch name {
+		case "exp":
+			return p.exp(a)
+		case "expm1":
+			return p.expm1(a)
+		case "logistic":
+			return p.logistic(a, negate, l.div)
+		case "erfc":
+			return p.erfc(a)
+		}
+	}
+	args := make([]value, len(n.Args))
+	for i, a := range n.Args {
+		if name == "abs" && a.Kind == formula.Neg {
+			a = a.Args[0] // |-u| = |u|, shared
+		}
+		v, err := l.lower(a)
+		if err != nil {
+			return none, err
+		}
+		args[i] = v
+	}
+	switch name {
+	case "abs":
+		return p.abs(args[0]), nil
+	case "min":
+		return p.min(args[0], args[1]), nil
+	case "max":
+		return p.max(args[0], args[1]), nil
+	case "sqrt":
+		return p.sqrt(args[0]), nil
+	case "tanh":
+		return p.tanh(args[0], l.div)
+	case "log1p", "log":
+		return p.log1p(args[0], name == "log1p", !unitInterval(n.Args[0]), l.div)
+	}
+	return none, &UnsupportedError{name}
+}
+
+// unitInterval reports whether n is exp(-|u|) (or exp(-u) of a non-negative
+// u), whose value lies in [0, 1]: log1p needs no special cases for it.
+func unitInterval(n *formula.Node) bool {
+	if n.Kind != formula.Call || n.Name != "exp" || n.Args[0].Kind != formula.Neg {
+		return false
+	}
+	u := n.Args[0].Args[0]
+	return u.Kind == formula.Call && u.Name == "abs"
+}
+
+func (l *lowerer) cond(n *formula.Node) (value, error) {
+	p := l.p
+	switch n.Kind {
+	case formula.Cmp:
+		a, err := l.lower(n.Args[0])
+		if err != nil {
+			return none, err
+		}
+		b, err := l.lower(n.Args[1])
+		if err != nil {
+			return none, err
+		}
+		pred := map[string]int{"<": cmpLT, "<=": cmpLE, ">": cmpGT, ">=": cmpGE, "==": cmpEQ, "!=": cmpNEQ}[n.Name]
+		if n.Name == "!=" {
+			// NaN != NaN holds in Go; the final NaN blend decides NaN lanes anyway.
+			pred = 0x04 // NEQ_UQ
+		}
+		return p.cmp(pred, a, b), nil
+	case formula.And, formula.Or:
+		a, err := l.cond(n.Args[0])
+		if err != nil {
+			return none, err
+		}
+		b, err := l.cond(n.Args[1])
+		if err != nil {
+			return none, err
+		}
+		if n.Kind == formula.And {
+			return p.and(a, b), nil
+		}
+		return p.or(a, b), nil
+	case formula.Not:
+		a, err := l.cond(n.Args[0])
+		if err != nil {
+			return none, err
+		}
+		return p.xor(a, p.bits(math.MaxUint64)), nil
+	}
+	return none, fmt.Errorf("cannot lower %s as a condition", n)
+}
+
+// pair lowers n as an unevaluated two-float sum, exactly where the inputs are
+// exact: the argument of a magnifying primitive.
+func (l *lowerer) pair(n *formula.Node) (pair, error) {
+	p := l.p
+	if exact(n) {
+		v, err := l.lower(n)
+		return pair{v, none}, err
+	}
+	if n.IsConstExpr() {
+		hi, lo, err := l.constant(n)
+		if lo == 0 {
+			return pair{p.c(hi), none}, err
+		}
+		return pair{p.c(hi), p.c(lo)}, err
+	}
+	switch n.Kind {
+	case formula.Neg:
+		a, err := l.pair(n.Args[0])
+		if a.lo != none {
+			a.lo = p.neg(a.lo)
+		}
+		return pair{p.neg(a.hi), a.lo}, err
+	case formula.Call:
+		if n.Name != "abs" {
+			break
+		}
+		a, err := l.pair(n.Args[0])
+		if a.lo != none {
+			a.lo = p.xor(a.lo, p.signOf(a.hi)) // |hi + lo| = sign(hi)·(hi + lo)
+		}
+		return pair{p.abs(a.hi), a.lo}, err
+	case formula.Add, formula.Sub, formula.Mul, formula.Div:
+		a, err := l.pair(n.Args[0])
+		if err != nil {
+			return pair{}, err
+		}
+		b, err := l.pair(n.Args[1])
+		if err != nil {
+			return pair{}, err
+		}
+		switch n.Kind {
+		case formula.Add:
+			return p.twoAdd(a, b), nil
+		case formula.Sub:
+			if b.lo != none {
+				b.lo = p.neg(b.lo)
+			}
+			return p.twoAdd(a, pair{p.neg(b.hi), b.lo}), nil
+		case formula.Mul:
+			return p.twoMul(a, b), nil
+		}
+		return p.twoDiv(a, b), nil
+	}
+	v, err := l.lower(n)
+	return pair{v, none}, err
+}
+
+// exact reports whether n's value in floating point is exact: x, ±x, |x| and
+// power-of-two multiples of them (barring overflow).
+func exact(n *formula.Node) bool {
+	switch n.Kind {
+	case formula.X:
+		return true
+	case formula.Neg:
+		return exact(n.Args[0])
+	case formula.Call:
+		return n.Name == "abs" && exact(n.Args[0])
+	case formula.Mul:
+		a, b := n.Args[0], n.Args[1]
+		if a.Kind == formula.Const {
+			a, b = b, a
+		}
+		return b.Kind == formula.Const && pow2(b.Val) && exact(a)
+	}
+	return false
+}
+
+func pow2(r *big.Rat) bool {
+	a := new(big.Rat).Abs(r)
+	if a.Sign() == 0 {
+		return false
+	}
+	num, den := a.Num(), a.Denom()
+	isP := func(i *big.Int) bool { return new(big.Int).And(i, new(big.Int).Sub(i, big.NewInt(1))).Sign() == 0 }
+	return isP(num) && isP(den)
+}
+
+// constant folds a constant subexpression with the reference evaluator into
+// its value rounded to the lane type and the rounded remainder.
+func (l *lowerer) constant(n *formula.Node) (hi, lo float64, err error) {
+	format := ref.Float64
+	if l.p.W == F32 {
+		format = ref.Float32
+	}
+	hi, err = ref.Function{Exact: n}.Round(format, 0, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("constant %s: %w", n, err)
+	}
+	if math.IsInf(hi, 0) || math.IsNaN(hi) {
+		return hi, 0, nil
+	}
+	rest := formula.Bin(formula.Sub, n, formula.Num(new(big.Rat).SetFloat64(hi)))
+	lo, err = ref.Function{Exact: rest}.Round(format, 0, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("constant %s: %w", n, err)
+	}
+	return hi, lo, nil
+}
+
+// twoAdd is the sum of two pairs: Knuth's two-sum of the high parts plus the
+// low parts.
+func (p *Prog) twoAdd(a, b pair) pair {
+	s := p.addv(a.hi, b.hi)
+	bb := p.sub(s, a.hi)
+	e := p.addv(p.sub(a.hi, p.sub(s, bb)), p.sub(b.hi, bb))
+	if a.lo != none {
+		e = p.addv(e, a.lo)
+	}
+	if b.lo != none {
+		e = p.addv(e, b.lo)
+	}
+	return pair{s, e}
+}
+
+// twoMul is the product of two pairs; the FMA gives the product's error.
+func (p *Prog) twoMul(a, b pair) pair {
+	if _, ok := p.constVal(a.hi); ok {
+		a, b = b, a
+	}
+	if c, ok := p.constVal(b.hi); ok && b.lo == none && pow2f(c) {
+		// scaling by a power of two is exact
+		lo := a.lo
+		if lo != none {
+			lo = p.mul(lo, b.hi)
+		}
+		return pair{p.mul(a.hi, b.hi), lo}
+	}
+	h := p.mul(a.hi, b.hi)
+	e := p.fms(a.hi, b.hi, h)
+	if b.lo != none {
+		e = p.fma(a.hi, b.lo, e)
+	}
+	if a.lo != none {
+		e = p.fma(a.lo, b.hi, e)
+	}
+	return pair{h, e}
+}
+
+// twoDiv is a/b to about twice the lane precision: the remainder of the
+// rounded quotient is exact with an FMA.
+func (p *Prog) twoDiv(a, b pair) pair {
+	q := p.div(a.hi, b.hi)
+	r := p.fnma(q, b.hi, a.hi)
+	if a.lo != none {
+		r = p.addv(r, a.lo)
+	}
+	if b.lo != none {
+		r = p.fnma(q, b.lo, r)
+	}
+	return pair{q, p.div(r, b.hi)}
+}
+
+func pow2f(c float64) bool {
+	if c == 0 || math.IsInf(c, 0) || math.IsNaN(c) {
+		return false
+	}
+	frac, _ := math.Frexp(math.Abs(c))
+	return frac == 0.5
+}

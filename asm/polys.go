@@ -1,0 +1,165 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"sync"
+
+	"github.com/actgen/actgen/asm/fit"
+	"github.com/actgen/actgen/ref"
+)
+
+// poly names one polynomial core of a vector primitive. Each is fitted at
+// generation time (minimax, package fit) against the math/big reference, so
+// another degree or range is one table entry away.
+type poly struct {
+	name     string
+	lo, hi   float64
+	powers   int // number of coefficients, powers 0..powers-1
+	relative bool
+	f        func(t *big.Float, prec uint) *big.Float
+	// gain bounds how much of the core's error reaches the primitive's
+	// relative error (expq enters as r·q/e^r, tanhq as s·q, ...). erfcq is
+	// an exponent of magnitude up to 1.3, so half an ulp of it is the
+	// rounding of its own value, which no fit can beat: its gain counts the
+	// fitted part of the error at 0.5.
+	gain float64
+}
+
+// The variable ranges follow from the range reductions in prims.go.
+const (
+	expRange   = 0.3466 * 1.02 // |r| ≤ ln2/2, widened for the low part of two-float arguments
+	tanhSmall  = 0.625         // |u| below which tanh is a polynomial
+	erfcMaxF32 = 10.1          // erfc(u) underflows float32 beyond
+	erfcMaxF64 = 27.3          // erfc(u) underflows float64 beyond
+)
+
+// polys lists the cores per lane type. The degrees are the smallest whose
+// fitted error leaves the primitive within about half an ulp (TestPolys).
+func polys(w Width) []poly {
+	if w == F32 {
+		return []poly{
+			{"expq", -expRange, expRange, 6, true, expq, 0.6},
+			{"tanhq", 0, tanhSmall * tanhSmall, 5, true, tanhq, 0.13},
+			{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 10, true, log1pq, 0.21},
+			{"erfcq", -1, 1, 12, false, onInterval(erfcq, 2/(2+erfcMaxF32), 1), 0.5},
+		}
+	}
+	return []poly{
+		{"expq", -expRange, expRange, 11, true, expq, 0.6},
+		{"tanhq", 0, tanhSmall * tanhSmall, 13, true, tanhq, 0.13},
+		{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 21, true, log1pq, 0.21},
+		{"erfcq", -1, 1, 40, false, onInterval(erfcq, 2/(2+erfcMaxF64), 1), 0.5},
+	}
+}
+
+// expq(r) = expm1(r)/r, so e^r = 1 + r·expq(r) and expm1(r) = r·expq(r).
+func expq(r *big.Float, prec uint) *big.Float {
+	if r.Sign() == 0 {
+		return big.NewFloat(1).SetPrec(prec)
+	}
+	return new(big.Float).SetPrec(prec).Quo(ref.Expm1(r, prec), r)
+}
+
+// tanhq(s) = (tanh(√s)/√s - 1)/s, so tanh(u) = u + u·s·tanhq(s) with s = u².
+func tanhq(s *big.Float, prec uint) *big.Float {
+	if s.Sign() == 0 {
+		return new(big.Float).SetPrec(prec).Quo(big.NewFloat(-1), big.NewFloat(3))
+	}
+	p := prec + 64
+	u, _ := ref.Sqrt(s, p)
+	t := new(big.Float).SetPrec(p).Quo(ref.Tanh(u, p), u)
+	t.Sub(t, big.NewFloat(1))
+	return t.SetPrec(prec).Quo(t, s)
+}
+
+// log1pq(f) = (log1p(f) - f)/f², so log1p(f) = f + f²·log1pq(f).
+func log1pq(f *big.Float, prec uint) *big.Float {
+	if f.Sign() == 0 {
+		return big.NewFloat(-0.5).SetPrec(prec)
+	}
+	p := prec + 64
+	l, _ := ref.Log1p(f, p)
+	l.Sub(l, f)
+	f2 := new(big.Float).SetPrec(p).Mul(f, f)
+	return l.SetPrec(prec).Quo(l, f2)
+}
+
+// erfcq(t) = log(erfc(u)/t) + u² with u = 2/t - 2, so that
+// erfc(u) = t·exp(-u² + erfcq(t)) for u ≥ 0: a smooth function of t ∈ (0, 1].
+func erfcq(t *big.Float, prec uint) *big.Float {
+	p := prec + 64
+	u := new(big.Float).SetPrec(p).Quo(big.NewFloat(2), t)
+	u.Sub(u, big.NewFloat(2))
+	e := ref.Erfc(u, p)
+	e.Quo(e, t)
+	l, _ := ref.Log(e, p)
+	u2 := new(big.Float).SetPrec(p).Mul(u, u)
+	return l.SetPrec(prec).Add(l, u2)
+}
+
+// onInterval returns f on [lo, hi] as a function of v ∈ [-1, 1]: coefficients
+// in a variable centred on the interval stay small, so rounding them costs
+// little (in t itself, erfcq's would cancel to 2^-23 at t = 1).
+func onInterval(f func(*big.Float, uint) *big.Float, lo, hi float64) func(*big.Float, uint) *big.Float {
+	return func(v *big.Float, prec uint) *big.Float {
+		mid, half := centre(lo, hi)
+		t := new(big.Float).SetPrec(prec).Mul(v, big.NewFloat(half))
+		t.Add(t, big.NewFloat(mid))
+		return f(t, prec)
+	}
+}
+
+// centre returns the midpoint and half-width of [lo, hi].
+func centre(lo, hi float64) (mid, half float64) { return (lo + hi) / 2, (hi - lo) / 2 }
+
+type fitted struct {
+	coeffs []float64 // rounded to the lane type, lowest power first
+	maxErr float64
+}
+
+var (
+	fitMu    sync.Mutex
+	fitCache = map[string]fitted{}
+)
+
+// coeffs fits (once per process) and returns the rounded coefficients of the
+// named core for w.
+func coeffs(w Width, name string) ([]float64, error) {
+	key := w.String() + "/" + name
+	fitMu.Lock()
+	defer fitMu.Unlock()
+	if f, ok := fitCache[key]; ok {
+		return f.coeffs, nil
+	}
+	for _, pl := range polys(w) {
+		if pl.name != name {
+			continue
+		}
+		f, err := fitPoly(w, pl)
+		if err != nil {
+			return nil, err
+		}
+		fitCache[key] = f
+		return f.coeffs, nil
+	}
+	return nil, fmt.Errorf("asm: no polynomial %q", name)
+}
+
+func fitPoly(w Width, pl poly) (fitted, error) {
+	powers := make([]int, pl.powers)
+	for i := range powers {
+		powers[i] = i
+	}
+	prob := fit.Problem{F: pl.f, Lo: pl.lo, Hi: pl.hi, Powers: powers, Relative: pl.relative}
+	res, err := fit.Remez(prob)
+	if err != nil {
+		return fitted{}, fmt.Errorf("fitting %s for %s: %w", pl.name, w, err)
+	}
+	c := res.Float64s()
+	if w == F32 {
+		c = res.Float32s()
+	}
+	return fitted{coeffs: c, maxErr: res.MaxErr}, nil
+}

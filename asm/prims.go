@@ -1,0 +1,265 @@
+package asm
+
+import (
+	"math"
+	"math/big"
+
+	"github.com/actgen/actgen/ref"
+)
+
+// none marks an absent low part of a two-float value.
+const none value = -1
+
+// pair is an unevaluated sum hi + lo of two lane values; lo may be none.
+type pair struct{ hi, lo value }
+
+// fp describes the binary format of the lane type.
+type fp struct {
+	mant  int     // explicit mantissa bits
+	bias  int64   // exponent bias
+	magic float64 // 1.5·2^mant: adding it rounds to an integer held in the low bits
+	one   uint64  // bits of 1.0
+	// expLo, expHi clamp exp's argument: below expLo the result rounds to 0,
+	// above expHi it overflows.
+	expLo, expHi float64
+	// expm1Lo is where expm1 rounds to -1.
+	expm1Lo float64
+	erfcMax float64
+}
+
+func (w Width) fp() fp {
+	if w == F32 {
+		return fp{mant: 23, bias: 127, magic: 0x1.8p23, one: 0x3f800000,
+			expLo: -104, expHi: 89, expm1Lo: -30, erfcMax: erfcMaxF32}
+	}
+	return fp{mant: 52, bias: 1023, magic: 0x1.8p52, one: 0x3ff0000000000000,
+		expLo: -746, expHi: 710, expm1Lo: -40, erfcMax: erfcMaxF64}
+}
+
+// ln2 returns ln 2 rounded to w and the rounded remainder (from math/big:
+// the float64 constant has no remainder to give).
+func (w Width) ln2() (hi, lo float64) {
+	l := ref.Ln2(256)
+	h, _ := l.Float64()
+	if w == F32 {
+		f, _ := l.Float32()
+		h = float64(f)
+	}
+	rest, _ := new(big.Float).Sub(l, big.NewFloat(h)).Float64()
+	return h, w.round(rest)
+}
+
+// horner evaluates Σ c[i]·t^i with one FMA per coefficient.
+func (p *Prog) horner(c []float64, t value) value {
+	acc := p.c(c[len(c)-1])
+	for i := len(c) - 2; i >= 0; i-- {
+		acc = p.fma(acc, t, p.c(c[i]))
+	}
+	return acc
+}
+
+// pow2 returns 2^n for lane values n that are small integers held exactly in
+// floating point: n + magic puts n in the low mantissa bits, and one integer
+// add moves it, biased, into the exponent field.
+func (p *Prog) pow2(n value) value {
+	f := p.W.fp()
+	t := p.addv(n, p.c(f.magic))
+	// bits(magic) = E<<mant | 1<<(mant-1); adding bias - 1<<(mant-1) and
+	// shifting left by mant leaves (n + bias) << mant: E's bits fall off.
+	k := f.bias - int64(1)<<(f.mant-1)
+	var b uint64
+	if p.W == F32 {
+		b = uint64(uint32(int32(k)))
+	} else {
+		b = uint64(k)
+	}
+	return p.ishl(p.iadd(t, p.bits(b)), f.mant)
+}
+
+// reduce splits the clamped argument hi + lo of exp as n·ln2 + r with n an
+// integer and |r| ≤ ln2/2 (plus the rounding of hi + lo).
+func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64) (n, r value) {
+	f := p.W.fp()
+	hc := p.min(p.max(hi, p.c(clampLo)), p.c(clampHi))
+	s := hc
+	if lo != none {
+		// A clamped (or NaN) hi makes lo meaningless: drop it, or a huge or
+		// NaN lo would undo the clamp.
+		lo = p.and(lo, p.cmp(cmpEQ, hc, hi))
+		s = p.addv(hc, lo)
+	}
+	t := p.fma(s, p.c(math.Log2E), p.c(f.magic))
+	n = p.sub(t, p.c(f.magic))
+	ln2hi, ln2lo := p.W.ln2()
+	r = p.fnma(n, p.c(ln2hi), hc) // exact: r is a small multiple of ulp(ln2hi)
+	if lo != none {
+		r = p.addv(r, lo)
+	}
+	r = p.fnma(n, p.c(ln2lo), r)
+	return n, r
+}
+
+// exp returns e^(hi+lo), subnormal results included: 2^n is applied in two
+// steps so that neither factor leaves the normal range.
+func (p *Prog) exp(a pair) (value, error) {
+	q, err := coeffs(p.W, "expq")
+	if err != nil {
+		return none, err
+	}
+	f := p.W.fp()
+	n, r := p.reduce(a.hi, a.lo, f.expLo, f.expHi)
+	e := p.fma(r, p.horner(q, r), p.c(1))
+	n1 := p.sub(p.fma(n, p.c(0.5), p.c(f.magic)), p.c(f.magic))
+	n2 := p.sub(n, n1)
+	return p.mul(p.mul(e, p.pow2(n1)), p.pow2(n2)), nil
+}
+
+// expm1 returns e^(hi+lo) - 1 as 2·(s·expm1(r) + (s - 1/2)) with s = 2^(n-1):
+// one rounding in the FMA, and s stays finite up to the overflow threshold.
+func (p *Prog) expm1(a pair) (value, error) {
+	q, err := coeffs(p.W, "expq")
+	if err != nil {
+		return none, err
+	}
+	f := p.W.fp()
+	n, r := p.reduce(a.hi, a.lo, f.expm1Lo, f.expHi)
+	rq := p.mul(r, p.horner(q, r))
+	s := p.pow2(p.sub(n, p.c(1)))
+	res := p.mul(p.fma(s, rq, p.sub(s, p.c(0.5))), p.c(2))
+	// expm1 has the sign of its argument; this also keeps expm1(-0) = -0.
+	return p.or(res, p.signOf(a.hi)), nil
+}
+
+// logistic returns 1/(1+e^-u) for u = ±(hi+lo): with z = e^-|u| ≤ 1 it is
+// 1/(1+z) or z/(1+z), neither of which cancels.
+func (p *Prog) logistic(a pair, negate bool, d divider) (value, error) {
+	lo := none
+	if a.lo != none {
+		// -|u| = -sign(hi)·(hi + lo)
+		lo = p.xor(p.neg(a.lo), p.signOf(a.hi))
+	}
+	z, err := p.exp(pair{p.or(a.hi, p.signMask()), lo})
+	if err != nil {
+		return none, err
+	}
+	num := p.blend(a.hi, z, p.c(1)) // hi < 0: σ(u) = z/(1+z)
+	if negate {
+		num = p.blend(a.hi, p.c(1), z)
+	}
+	return d(p, num, p.addv(z, p.c(1))), nil
+}
+
+// tanh is an odd polynomial below tanhSmall and 1 - 2z/(1+z) with z = e^-2|u|
+// above, where the subtraction loses less than a bit.
+func (p *Prog) tanh(u value, d divider) (value, error) {
+	q, err := coeffs(p.W, "tanhq")
+	if err != nil {
+		return none, err
+	}
+	a := p.abs(u)
+	s := p.mul(a, a)
+	small := p.fma(p.mul(a, s), p.horner(q, s), a)
+	z, err := p.exp(pair{p.mul(a, p.c(-2)), none})
+	if err != nil {
+		return none, err
+	}
+	w := d(p, z, p.addv(z, p.c(1)))
+	large := p.fnma(p.c(2), w, p.c(1))
+	res := p.blend(p.less(a, p.c(tanhSmall)), small, large)
+	return p.or(res, p.signOf(u)), nil
+}
+
+// log1p returns log(1+v) (or log(v) when plus1 is false): u = 1+v is split
+// into 2^k·m with m ∈ [√½, √2), log(m) is a polynomial in f = m-1, and the
+// rounding of 1+v is added back as (v - (u-1))/u. checks adds the IEEE special
+// cases (+Inf, 0, negative), which callers omit when v is known to lie in
+// [0, 1].
+func (p *Prog) log1p(v value, plus1, checks bool, d divider) (value, error) {
+	q, err := coeffs(p.W, "log1pq")
+	if err != nil {
+		return none, err
+	}
+	fm := p.W.fp()
+	u, corr := v, none
+	if plus1 {
+		u = p.addv(v, p.c(1))
+		corr = d(p, p.sub(v, p.sub(u, p.c(1))), u)
+	}
+	var sqrtHalf, mantMask uint64
+	if p.W == F32 {
+		sqrtHalf, mantMask = uint64(math.Float32bits(float32(math.Sqrt(0.5)))), 1<<23-1
+	} else {
+		sqrtHalf, mantMask = math.Float64bits(math.Sqrt(0.5)), 1<<52-1
+	}
+	ui := p.iadd(u, p.bits(fm.one-sqrtHalf))
+	// k + bias sits in the exponent field of ui; converting it through the
+	// magic constant needs no int→float instruction (AVX2 has none for int64).
+	kf := p.sub(p.iadd(p.ishr(ui, fm.mant), p.bits(floatBits(p.W, fm.magic))), p.c(fm.magic+float64(fm.bias)))
+	m := p.iadd(p.and(ui, p.bits(mantMask)), p.bits(sqrtHalf))
+	f := p.sub(m, p.c(1))
+	r := p.fma(p.mul(f, f), p.horner(q, f), f)
+	ln2hi, ln2lo := p.W.ln2()
+	t := p.mul(kf, p.c(ln2lo))
+	if corr != none {
+		t = p.fma(kf, p.c(ln2lo), corr)
+	}
+	res := p.fma(kf, p.c(ln2hi), p.addv(t, r))
+	if checks {
+		res = p.blend(p.cmp(cmpEQ, u, p.c(math.Inf(1))), u, res)
+		res = p.blend(p.cmp(cmpEQ, u, p.c(0)), p.c(math.Inf(-1)), res)
+		res = p.blend(p.less(u, p.c(0)), p.c(math.NaN()), res)
+	}
+	return res, nil
+}
+
+// erfc returns erfc(hi+lo). For a = |u|, erfc(a) = t·exp(-a² + q(t)) with
+// t = 2/(2+a) and q fitted (erfcq); a² is carried exactly as two floats. For
+// u < 0, erfc(u) = 2 - erfc(a) ∈ [1, 2].
+func (p *Prog) erfc(a pair) (value, error) {
+	q, err := coeffs(p.W, "erfcq")
+	if err != nil {
+		return none, err
+	}
+	fm := p.W.fp()
+	abs := p.min(p.abs(a.hi), p.c(fm.erfcMax))
+	t := p.div(p.c(2), p.addv(abs, p.c(2)))
+	// q is fitted in v = (t - mid)/half ∈ [-1, 1]
+	mid, half := centre(2/(2+fm.erfcMax), 1)
+	v := p.fma(t, p.c(1/half), p.c(-mid/half))
+	a2 := p.mul(abs, abs)
+	a2lo := p.fms(abs, abs, a2)
+	if a.lo != none {
+		// the low part belongs to |u| only where |u| was not clamped
+		alo := p.and(p.xor(a.lo, p.signOf(a.hi)), p.cmp(cmpLE, p.abs(a.hi), p.c(fm.erfcMax)))
+		a2lo = p.fma(p.mul(abs, p.c(2)), alo, a2lo)
+	}
+	e, err := p.exp(pair{p.neg(a2), p.sub(p.horner(q, v), a2lo)})
+	if err != nil {
+		return none, err
+	}
+	return p.blend(a.hi, p.fnma(t, e, p.c(2)), p.mul(t, e)), nil
+}
+
+// divider lowers a/b: one division, or a reciprocal estimate refined by Newton.
+type divider func(p *Prog, a, b value) value
+
+func divide(p *Prog, a, b value) value { return p.div(a, b) }
+
+// reciprocalNewton refines VRCPPS (12 bits) with one Newton step for 1/b,
+// then corrects the quotient with its exact residual a - b·q (FMA).
+func reciprocalNewton(p *Prog, a, b value) value {
+	if p.W != F32 {
+		return p.div(a, b)
+	}
+	r0 := p.rcp(b)
+	r1 := p.fma(p.fnma(b, r0, p.c(1)), r0, r0)
+	q0 := p.mul(a, r1)
+	return p.fma(p.fnma(b, q0, a), r1, q0)
+}
+
+func floatBits(w Width, v float64) uint64 {
+	if w == F32 {
+		return uint64(math.Float32bits(float32(v)))
+	}
+	return math.Float64bits(v)
+}
