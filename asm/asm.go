@@ -37,6 +37,22 @@ var Variants = []Variant{
 type Impl struct {
 	Variant                                      Variant
 	Forward32, Backward32, Forward64, Backward64 string
+	// Checked says, per direction (f32, f32 backward, f64, f64 backward),
+	// that the function returns how many elements it did before a vector
+	// with lanes it leaves to the portable kernel; the caller finishes
+	// that vector and calls again.
+	Checked [4]bool
+}
+
+func dirIndex(w Width, backward bool) int {
+	i := 0
+	if w == F64 {
+		i = 2
+	}
+	if backward {
+		i++
+	}
+	return i
 }
 
 // Result is the output of Generate.
@@ -151,13 +167,14 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []*ir.Fu
 				if err != nil {
 					return nil, nil, err
 				}
-				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params()}
+				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: prog.check != none}
 				s.doc = docLines(k, s, v)
 				fn, err := compileFitting(s, prog, v)
 				if err != nil {
 					return nil, nil, err
 				}
 				fns = append(fns, fn)
+				impl.Checked[dirIndex(w, backward)] = s.checked
 				switch {
 				case w == F32 && !backward:
 					impl.Forward32 = s.name

@@ -37,6 +37,14 @@ type fnSpec struct {
 	backward bool
 	params   []string
 	doc      []string
+	checked  bool // returns the count of elements done before a lane it hands back
+}
+
+func shift(size int) uint8 {
+	if size == 4 {
+		return 2
+	}
+	return 3
 }
 
 func (s fnSpec) signature() string {
@@ -51,6 +59,9 @@ func (s fnSpec) signature() string {
 	if len(s.params) > 0 {
 		args += ", " + strings.Join(s.params, ", ") + " " + t
 	}
+	if s.checked {
+		return "func(" + args + ") (done, lanes int)"
+	}
 	return "func(" + args + ")"
 }
 
@@ -61,7 +72,8 @@ type emitter struct {
 	prog   *Prog
 	w      Width
 	params []reg.VecVirtual
-	uses   []int // uses of each value, to free constants' loads early
+	// lanesOut holds the flags of the lanes a checked kernel hands back.
+	lanesOut reg.GPVirtual
 }
 
 // compile builds fn as avo IR with the block loop's copies interleaved in
@@ -119,6 +131,35 @@ func compile(s fnSpec, prog *Prog, v Variant, group int) (*ir.Function, error) {
 		ctx.SUBQ(operand.U32(elems), n)
 	}
 
+
+	checked := prog.check != none
+	var dst0, slow reg.GPVirtual
+	if checked {
+		// dst0 gives the count of elements done; slow counts the vectors
+		// to run one at a time after a block held a lane to hand back.
+		dst0, slow, e.lanesOut = ctx.GP64(), ctx.GP64(), ctx.GP64()
+		ctx.MOVQ(dst, dst0)
+		ctx.XORQ(slow, slow)
+		ctx.XORQ(e.lanesOut, e.lanesOut)
+	}
+	// flagged jumps to target when any lane of the masks is set.
+	flagged := func(masks []reg.VecVirtual, target string) {
+		m := masks[0]
+		for _, o := range masks[1:] {
+			r := ctx.YMM()
+			ctx.VORPS(o, m, r)
+			m = r
+		}
+		bits := ctx.GP32()
+		if e.w == F32 {
+			ctx.VMOVMSKPS(m, bits)
+		} else {
+			ctx.VMOVMSKPD(m, bits)
+		}
+		ctx.TESTL(bits, bits)
+		ctx.JNE(operand.LabelRef(target))
+	}
+
 	if v.NonTemporal {
 		e.alignHead(n, dst, x, dy, s.backward, inputs)
 	}
@@ -129,7 +170,10 @@ func compile(s fnSpec, prog *Prog, v Variant, group int) (*ir.Function, error) {
 	ctx.CMPQ(n, operand.U32(block))
 	ctx.JB(operand.LabelRef("single"))
 	for g0 := 0; g0 < v.Unroll; g0 += group {
-		outs := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * 32) }, nil)
+		outs, masks := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * 32) }, nil)
+		if checked {
+			flagged(masks, fmt.Sprintf("flag%d", g0))
+		}
 		for g, r := range outs {
 			m := operand.Mem{Base: dst, Disp: (g0 + g) * 32}
 			switch {
@@ -144,26 +188,62 @@ func compile(s fnSpec, prog *Prog, v Variant, group int) (*ir.Function, error) {
 	}
 	advance(block)
 	ctx.JMP(operand.LabelRef("block"))
+	if checked {
+		// A flagged group: skip the groups already stored and run the
+		// rest of the block one vector at a time.
+		for g0 := 0; g0 < v.Unroll; g0 += group {
+			ctx.Label(fmt.Sprintf("flag%d", g0))
+			if g0 > 0 {
+				advance(g0 * lanes)
+			}
+			ctx.MOVQ(operand.U32(v.Unroll-g0), slow)
+			ctx.JMP(operand.LabelRef("single"))
+		}
+	}
 
 	ctx.Label("single")
 	if v.NonTemporal {
 		ctx.SFENCE()
 	}
-	if v.Unroll > 1 {
+	if v.Unroll > 1 || checked {
 		ctx.CMPQ(n, operand.U32(lanes))
 		ctx.JB(operand.LabelRef("tail"))
-		outs := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil)
+		outs, masks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil)
+		if checked {
+			e.handBack(outs[0], masks[0], nil, dst, "single")
+		}
 		ctx.VMOVUPS(outs[0], operand.Mem{Base: dst})
 		advance(lanes)
-		ctx.JMP(operand.LabelRef("single"))
+		if checked {
+			ctx.TESTQ(slow, slow)
+			ctx.JE(operand.LabelRef("single"))
+			ctx.DECQ(slow)
+			ctx.JNE(operand.LabelRef("single"))
+			ctx.JMP(operand.LabelRef("block"))
+		} else {
+			ctx.JMP(operand.LabelRef("single"))
+		}
 		ctx.Label("tail")
 	}
 	ctx.TESTQ(n, n)
 	ctx.JE(operand.LabelRef("done"))
 	mask := e.tailMask(n)
-	outs := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, mask)
+	outs, masks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, mask)
+	if checked {
+		e.handBack(outs[0], masks[0], mask, dst, "tail")
+	}
 	e.maskStore(outs[0], mask, operand.Mem{Base: dst})
+	if checked {
+		ctx.SHLQ(operand.U8(shift(size)), n)
+		ctx.ADDQ(n, dst)
+	}
 	ctx.Label("done")
+	if checked {
+		ctx.SUBQ(dst0, dst)
+		ctx.SHRQ(operand.U8(shift(size)), dst)
+		ctx.Store(dst, ctx.ReturnIndex(0))
+		ctx.Store(e.lanesOut, ctx.ReturnIndex(1))
+	}
 	ctx.VZEROUPPER()
 	ctx.RET()
 
@@ -204,7 +284,11 @@ func (e *emitter) alignHead(n, dst, x, dy reg.GPVirtual, backward bool, inputs f
 	ctx.TESTQ(k, k)
 	ctx.JE(operand.LabelRef("block"))
 	mask := e.tailMask(k)
-	outs := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil)
+	outs, checks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil)
+	if len(checks) > 0 {
+		// handing back ends the call, so the whole first vector may be stored
+		e.handBack(outs[0], checks[0], nil, dst, "head")
+	}
 	e.maskStore(outs[0], mask, operand.Mem{Base: dst})
 	if size == 4 {
 		ctx.SHLQ(operand.U8(2), k)
@@ -222,6 +306,38 @@ func (e *emitter) alignHead(n, dst, x, dy reg.GPVirtual, backward bool, inputs f
 		ctx.SHRQ(operand.U8(3), k)
 	}
 	ctx.SUBQ(k, n)
+}
+
+// handBack ends the kernel at a vector with flagged lanes (among live, nil
+// meaning all): it stores the other lanes, leaves the flagged ones as they
+// were (so x and dy stay intact even in place), and returns the flags.
+func (e *emitter) handBack(out, flag, live reg.VecVirtual, dst reg.GPVirtual, site string) {
+	ctx := e.ctx
+	if live != nil {
+		m := ctx.YMM()
+		ctx.VANDPS(live, flag, m)
+		flag = m
+	}
+	bits := ctx.GP32()
+	if e.w == F32 {
+		ctx.VMOVMSKPS(flag, bits)
+	} else {
+		ctx.VMOVMSKPD(flag, bits)
+	}
+	ctx.TESTL(bits, bits)
+	ctx.JE(operand.LabelRef("keep_" + site))
+	store := ctx.YMM()
+	if live != nil {
+		ctx.VANDNPS(live, flag, store) // ^flag & live
+	} else {
+		ones := ctx.YMM()
+		ctx.VPCMPEQD(ones, ones, ones)
+		ctx.VANDNPS(ones, flag, store)
+	}
+	e.maskStore(out, store, operand.Mem{Base: dst})
+	ctx.MOVL(bits, e.lanesOut.As32())
+	ctx.JMP(operand.LabelRef("done"))
+	ctx.Label("keep_" + site)
 }
 
 // tailMask returns a vector whose first count lanes are all ones.
@@ -264,13 +380,18 @@ func (e *emitter) constMem(i int) operand.Mem {
 // instruction, and returns the registers holding their outputs. input gives
 // the memory operand of x or dy for each copy; a non-nil mask loads them with
 // VMASKMOV (lanes past the end read as zero and never fault).
-func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask reg.VecVirtual) []reg.VecVirtual {
+func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask reg.VecVirtual) (outs, checks []reg.VecVirtual) {
 	p := e.prog
 	regs := make([][]reg.VecVirtual, copies)
 	for g := range regs {
 		regs[g] = make([]reg.VecVirtual, len(p.insts))
 	}
-	live := liveValues(p)
+	live := liveValues(p, p.out)
+	if p.check != none {
+		for i, l := range liveValues(p, p.check) {
+			live[i] = live[i] || l
+		}
+	}
 	for i, in := range p.insts {
 		if !live[i] {
 			continue
@@ -279,17 +400,20 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 			e.inst(regs[g], value(i), in, input(g), mask)
 		}
 	}
-	outs := make([]reg.VecVirtual, copies)
+	outs = make([]reg.VecVirtual, copies)
 	for g := range outs {
 		outs[g] = e.reg(regs[g], p.out)
+		if p.check != none {
+			checks = append(checks, e.reg(regs[g], p.check))
+		}
 	}
-	return outs
+	return outs, checks
 }
 
-// liveValues marks the instructions the output depends on.
-func liveValues(p *Prog) []bool {
+// liveValues marks the instructions the value out depends on.
+func liveValues(p *Prog, out value) []bool {
 	live := make([]bool, len(p.insts))
-	live[p.out] = true
+	live[out] = true
 	for i := len(p.insts) - 1; i >= 0; i-- {
 		if !live[i] {
 			continue

@@ -59,11 +59,56 @@ func Lower(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool) (*Pr
 		v = p.blend(p.isNaN(v), p.blend(x, p.c(lim[0]), p.c(lim[1])), v)
 	}
 	v = p.blend(p.isNaN(x), x, v)
+	if scalesTiny(n) {
+		p.check = p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), p.cmp(cmpGE, p.abs(x), p.c(1)))
+	}
 	if backward {
 		v = p.mul(p.dy(), v)
 	}
 	p.out = v
 	return p, nil
+}
+
+// tinyMakers are the primitives whose value underflows gradually for large
+// arguments.
+var tinyMakers = map[string]bool{"exp": true, "logistic": true, "erfc": true}
+
+// scalesTiny reports whether n multiplies a value that can be tiny (it
+// contains a tiny maker) by one that grows with x: x·σ(x) at x = -90 is
+// x times a subnormal, whose few significant bits the product magnifies
+// into hundreds of ulps, and the tails of such products are also where
+// the primitives' errors add up. The vector kernels hand those lanes to the
+// portable kernel (which computes in float64, with an unbounded exponent
+// for float64 results).
+func scalesTiny(n *formula.Node) bool {
+	found := false
+	formula.Walk(n, func(m *formula.Node) {
+		if m.Kind != formula.Mul {
+			return
+		}
+		a, b := hasTinyMaker(m.Args[0]), hasTinyMaker(m.Args[1])
+		if a && !b && m.Args[1].HasX() || b && !a && m.Args[0].HasX() {
+			found = true
+		}
+	})
+	return found
+}
+
+func hasTinyMaker(n *formula.Node) bool {
+	found := false
+	formula.Walk(n, func(m *formula.Node) { found = found || m.Kind == formula.Call && tinyMakers[m.Name] })
+	return found
+}
+
+// tinyThreshold is the magnitude below which results for |x| ≥ 1 go to the
+// portable kernel: where float32 products of tiny factors lose their last
+// bits (gelu's tail at x < -3.3 reaches 3 ulps), and for float64 the range
+// where intermediates are subnormal.
+func tinyThreshold(w Width) float64 {
+	if w == F32 {
+		return 0x1p-12
+	}
+	return 0x1p-960
 }
 
 // piecewiseLinear reports whether n uses only selects, comparisons and

@@ -113,13 +113,17 @@ type Prog struct {
 	W     Width
 	insts []inst
 	out   value
+	// check, unless none, is a lane mask of results the vector code cannot
+	// deliver within budget (see tailCheck); the kernel stops before such a
+	// vector and leaves it to the portable kernel.
+	check value
 	cse   map[inst]value
 	pool  *Pool
 }
 
 // newProg starts an empty program whose constants go to pool.
 func newProg(w Width, pool *Pool) *Prog {
-	return &Prog{W: w, cse: map[inst]value{}, pool: pool}
+	return &Prog{W: w, cse: map[inst]value{}, pool: pool, check: none}
 }
 
 func (p *Prog) add(op vop, imm int, args ...value) value {

@@ -30,8 +30,15 @@ func TestActivations(t *testing.T) {
 		if e.Expr == nil || e.Doc == "" || e.Formula == "" {
 			t.Errorf("entry %s: incomplete: %+v", name, e)
 		}
-		if e.ULP != DefaultBudget {
-			t.Errorf("entry %s: ULP %+v, want the default %+v", name, e.ULP, DefaultBudget)
+		budget := DefaultBudget
+		switch name {
+		case "silu", "gelu_tanh":
+			budget.F32Backward = 5
+		case "gelu":
+			budget.F32 = 4
+		}
+		if e.ULP != budget {
+			t.Errorf("entry %s: ULP %+v, want %+v", name, e.ULP, budget)
 		}
 		if e.Pos.File != "activations.yaml" || e.Pos.Line < 1 || e.Pos.Col < 1 {
 			t.Errorf("entry %s: bad position %v", name, e.Pos)

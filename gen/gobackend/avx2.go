@@ -35,9 +35,57 @@ var Directions = []string{"f32", "f32-backward", "f64", "f64-backward"}
 // this machine kind's per-core share of L3).
 var DefaultChoice = Choice{Small: "avx2-u32", Large: "avx2-u32-nt", Threshold: 1 << 22}
 
-// implFuncs returns the assembly function names of an impl per direction.
+// implFuncs returns the Go-callable functions of an impl per direction:
+// the assembly, or for checked assembly its Loop wrapper.
 func implFuncs(im asm.Impl) [4]string {
-	return [4]string{im.Forward32, im.Backward32, im.Forward64, im.Backward64}
+	names := [4]string{im.Forward32, im.Backward32, im.Forward64, im.Backward64}
+	for d := range names {
+		if names[d] != "" && im.Checked[d] {
+			names[d] += "Loop"
+		}
+	}
+	return names
+}
+
+// loopWrapper finishes, with portable kernel port, the lanes a checked
+// assembly kernel hands back, then resumes it.
+func loopWrapper(f *jen.File, k *kernel.Kernel, asmName, port string, d int) {
+	sig, args := kernelSignature(d, len(k.Entry.Params))
+	slices := []string{"dst", "x"}
+	if d%2 == 1 {
+		slices = []string{"dx", "x", "dy"}
+	}
+	lanes := 8
+	if d >= 2 {
+		lanes = 4
+	}
+	reslice := func(from jen.Code) jen.Code {
+		var lhs, rhs []jen.Code
+		for _, s := range slices {
+			lhs = append(lhs, jen.Id(s))
+			rhs = append(rhs, jen.Id(s).Index(from, jen.Empty()))
+		}
+		return jen.List(lhs...).Op("=").List(rhs...)
+	}
+	one := append([]jen.Code{}, args...)
+	for i, s := range slices {
+		one[i] = jen.Id(s).Index(jen.Id("i"), jen.Id("i").Op("+").Lit(1))
+	}
+	f.Commentf("%sLoop runs %s and computes the lanes it hands back", asmName, asmName)
+	f.Commentf("(tiny results it cannot deliver within budget) with %s.", port)
+	f.Func().Id(asmName+"Loop").Params(sig...).Block(
+		jen.For(jen.Len(jen.Id(slices[0])).Op(">").Lit(0)).Block(
+			jen.List(jen.Id("done"), jen.Id("lanes")).Op(":=").Id(asmName).Call(args...),
+			reslice(jen.Id("done")),
+			jen.For(jen.Id("i").Op(":=").Lit(0), jen.Id("i").Op("<").Min(jen.Len(jen.Id(slices[0])), jen.Lit(lanes)), jen.Id("i").Op("++")).Block(
+				jen.If(jen.Id("lanes").Op(">>").Id("i").Op("&").Lit(1).Op("!=").Lit(0)).Block(
+					jen.Id(port).Call(one...),
+				),
+			),
+			reslice(jen.Min(jen.Len(jen.Id(slices[0])), jen.Lit(lanes))),
+		),
+	)
+	f.Line()
 }
 
 // portableFuncs names the portable kernels of k per direction.
@@ -204,6 +252,17 @@ func avx2File(ks []*kernel.Kernel, res *asm.Result, table Table) (*jen.File, err
 			}
 			body = append(body, jen.Id("kernels").Index(jen.Lit(i)).Dot("Dispatch").Index(jen.Lit(d)).Op("=").Id("Dispatch").Values(
 				jen.Lit(c.Small), jen.Lit(c.Large), jen.Lit(c.Threshold)))
+		}
+	}
+	for _, k := range ks {
+		port := portableFuncs(k)
+		for _, im := range res.Impls[k.Entry.Name] {
+			names := [4]string{im.Forward32, im.Backward32, im.Forward64, im.Backward64}
+			for d, name := range names {
+				if name != "" && im.Checked[d] {
+					loopWrapper(f, k, name, port[d], d)
+				}
+			}
 		}
 	}
 	f.Comment("init registers the assembly variants and installs the dispatch table.")

@@ -45,6 +45,1086 @@ var avx2Variants = map[string][]string{
 	"tanh":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
 }
 
+// siLUF32Avx2U8Loop runs siLUF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF32.
+func siLUF32Avx2U8Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := siLUF32Avx2U8(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// siLUBackwardF32Avx2U8Loop runs siLUBackwardF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF32.
+func siLUBackwardF32Avx2U8Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF32Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// siLUF64Avx2U8Loop runs siLUF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF64.
+func siLUF64Avx2U8Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := siLUF64Avx2U8(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// siLUBackwardF64Avx2U8Loop runs siLUBackwardF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF64.
+func siLUBackwardF64Avx2U8Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF64Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// siLUF32Avx2U16Loop runs siLUF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF32.
+func siLUF32Avx2U16Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := siLUF32Avx2U16(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// siLUBackwardF32Avx2U16Loop runs siLUBackwardF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF32.
+func siLUBackwardF32Avx2U16Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF32Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// siLUF64Avx2U16Loop runs siLUF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF64.
+func siLUF64Avx2U16Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := siLUF64Avx2U16(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// siLUBackwardF64Avx2U16Loop runs siLUBackwardF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF64.
+func siLUBackwardF64Avx2U16Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF64Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// siLUF32Avx2U32Loop runs siLUF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF32.
+func siLUF32Avx2U32Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := siLUF32Avx2U32(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// siLUBackwardF32Avx2U32Loop runs siLUBackwardF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF32.
+func siLUBackwardF32Avx2U32Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF32Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// siLUF64Avx2U32Loop runs siLUF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF64.
+func siLUF64Avx2U32Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := siLUF64Avx2U32(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// siLUBackwardF64Avx2U32Loop runs siLUBackwardF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF64.
+func siLUBackwardF64Avx2U32Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF64Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// siLUF32Avx2U32RcpLoop runs siLUF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF32.
+func siLUF32Avx2U32RcpLoop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := siLUF32Avx2U32Rcp(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// siLUBackwardF32Avx2U32RcpLoop runs siLUBackwardF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF32.
+func siLUBackwardF32Avx2U32RcpLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF32Avx2U32Rcp(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// siLUF32Avx2U32NtLoop runs siLUF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF32.
+func siLUF32Avx2U32NtLoop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := siLUF32Avx2U32Nt(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// siLUBackwardF32Avx2U32NtLoop runs siLUBackwardF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF32.
+func siLUBackwardF32Avx2U32NtLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF32Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// siLUF64Avx2U32NtLoop runs siLUF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUF64.
+func siLUF64Avx2U32NtLoop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := siLUF64Avx2U32Nt(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				siLUF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// siLUBackwardF64Avx2U32NtLoop runs siLUBackwardF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with siLUBackwardF64.
+func siLUBackwardF64Avx2U32NtLoop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := siLUBackwardF64Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				siLUBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// mishF32Avx2U8Loop runs mishF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF32.
+func mishF32Avx2U8Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := mishF32Avx2U8(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// mishBackwardF32Avx2U8Loop runs mishBackwardF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF32.
+func mishBackwardF32Avx2U8Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF32Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// mishF64Avx2U8Loop runs mishF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF64.
+func mishF64Avx2U8Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := mishF64Avx2U8(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				mishF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// mishBackwardF64Avx2U8Loop runs mishBackwardF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF64.
+func mishBackwardF64Avx2U8Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF64Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// mishF32Avx2U16Loop runs mishF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF32.
+func mishF32Avx2U16Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := mishF32Avx2U16(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// mishBackwardF32Avx2U16Loop runs mishBackwardF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF32.
+func mishBackwardF32Avx2U16Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF32Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// mishF64Avx2U16Loop runs mishF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF64.
+func mishF64Avx2U16Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := mishF64Avx2U16(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				mishF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// mishBackwardF64Avx2U16Loop runs mishBackwardF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF64.
+func mishBackwardF64Avx2U16Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF64Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// mishF32Avx2U32Loop runs mishF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF32.
+func mishF32Avx2U32Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := mishF32Avx2U32(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// mishBackwardF32Avx2U32Loop runs mishBackwardF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF32.
+func mishBackwardF32Avx2U32Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF32Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// mishF64Avx2U32Loop runs mishF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF64.
+func mishF64Avx2U32Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := mishF64Avx2U32(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				mishF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// mishBackwardF64Avx2U32Loop runs mishBackwardF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF64.
+func mishBackwardF64Avx2U32Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF64Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// mishF32Avx2U32RcpLoop runs mishF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF32.
+func mishF32Avx2U32RcpLoop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := mishF32Avx2U32Rcp(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// mishBackwardF32Avx2U32RcpLoop runs mishBackwardF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF32.
+func mishBackwardF32Avx2U32RcpLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF32Avx2U32Rcp(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// mishF32Avx2U32NtLoop runs mishF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF32.
+func mishF32Avx2U32NtLoop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := mishF32Avx2U32Nt(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// mishBackwardF32Avx2U32NtLoop runs mishBackwardF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF32.
+func mishBackwardF32Avx2U32NtLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF32Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// mishF64Avx2U32NtLoop runs mishF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishF64.
+func mishF64Avx2U32NtLoop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := mishF64Avx2U32Nt(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				mishF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// mishBackwardF64Avx2U32NtLoop runs mishBackwardF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with mishBackwardF64.
+func mishBackwardF64Avx2U32NtLoop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := mishBackwardF64Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				mishBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// geluF32Avx2U8Loop runs geluF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF32.
+func geluF32Avx2U8Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluF32Avx2U8(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluBackwardF32Avx2U8Loop runs geluBackwardF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF32.
+func geluBackwardF32Avx2U8Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF32Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluF64Avx2U8Loop runs geluF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF64.
+func geluF64Avx2U8Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := geluF64Avx2U8(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// geluBackwardF64Avx2U8Loop runs geluBackwardF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF64.
+func geluBackwardF64Avx2U8Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF64Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// geluF32Avx2U16Loop runs geluF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF32.
+func geluF32Avx2U16Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluF32Avx2U16(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluBackwardF32Avx2U16Loop runs geluBackwardF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF32.
+func geluBackwardF32Avx2U16Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF32Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluF64Avx2U16Loop runs geluF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF64.
+func geluF64Avx2U16Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := geluF64Avx2U16(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// geluBackwardF64Avx2U16Loop runs geluBackwardF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF64.
+func geluBackwardF64Avx2U16Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF64Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// geluF32Avx2U32Loop runs geluF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF32.
+func geluF32Avx2U32Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluF32Avx2U32(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluBackwardF32Avx2U32Loop runs geluBackwardF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF32.
+func geluBackwardF32Avx2U32Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF32Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluF64Avx2U32Loop runs geluF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF64.
+func geluF64Avx2U32Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := geluF64Avx2U32(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// geluBackwardF64Avx2U32Loop runs geluBackwardF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF64.
+func geluBackwardF64Avx2U32Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF64Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// geluF32Avx2U32RcpLoop runs geluF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF32.
+func geluF32Avx2U32RcpLoop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluF32Avx2U32Rcp(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluBackwardF32Avx2U32RcpLoop runs geluBackwardF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF32.
+func geluBackwardF32Avx2U32RcpLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF32Avx2U32Rcp(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluF32Avx2U32NtLoop runs geluF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF32.
+func geluF32Avx2U32NtLoop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluF32Avx2U32Nt(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluBackwardF32Avx2U32NtLoop runs geluBackwardF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF32.
+func geluBackwardF32Avx2U32NtLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF32Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluF64Avx2U32NtLoop runs geluF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluF64.
+func geluF64Avx2U32NtLoop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := geluF64Avx2U32Nt(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// geluBackwardF64Avx2U32NtLoop runs geluBackwardF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluBackwardF64.
+func geluBackwardF64Avx2U32NtLoop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := geluBackwardF64Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// geluTanhF32Avx2U8Loop runs geluTanhF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF32.
+func geluTanhF32Avx2U8Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF32Avx2U8(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluTanhBackwardF32Avx2U8Loop runs geluTanhBackwardF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF32.
+func geluTanhBackwardF32Avx2U8Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF32Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluTanhF64Avx2U8Loop runs geluTanhF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF64.
+func geluTanhF64Avx2U8Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF64Avx2U8(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// geluTanhBackwardF64Avx2U8Loop runs geluTanhBackwardF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF64.
+func geluTanhBackwardF64Avx2U8Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF64Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// geluTanhF32Avx2U16Loop runs geluTanhF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF32.
+func geluTanhF32Avx2U16Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF32Avx2U16(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluTanhBackwardF32Avx2U16Loop runs geluTanhBackwardF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF32.
+func geluTanhBackwardF32Avx2U16Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF32Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluTanhF64Avx2U16Loop runs geluTanhF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF64.
+func geluTanhF64Avx2U16Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF64Avx2U16(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// geluTanhBackwardF64Avx2U16Loop runs geluTanhBackwardF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF64.
+func geluTanhBackwardF64Avx2U16Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF64Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// geluTanhF32Avx2U32Loop runs geluTanhF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF32.
+func geluTanhF32Avx2U32Loop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF32Avx2U32(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluTanhBackwardF32Avx2U32Loop runs geluTanhBackwardF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF32.
+func geluTanhBackwardF32Avx2U32Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF32Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluTanhF64Avx2U32Loop runs geluTanhF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF64.
+func geluTanhF64Avx2U32Loop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF64Avx2U32(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// geluTanhBackwardF64Avx2U32Loop runs geluTanhBackwardF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF64.
+func geluTanhBackwardF64Avx2U32Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF64Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// geluTanhF32Avx2U32RcpLoop runs geluTanhF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF32.
+func geluTanhF32Avx2U32RcpLoop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF32Avx2U32Rcp(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluTanhBackwardF32Avx2U32RcpLoop runs geluTanhBackwardF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF32.
+func geluTanhBackwardF32Avx2U32RcpLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF32Avx2U32Rcp(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluTanhF32Avx2U32NtLoop runs geluTanhF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF32.
+func geluTanhF32Avx2U32NtLoop(dst, x []float32) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF32Avx2U32Nt(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF32(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
+	}
+}
+
+// geluTanhBackwardF32Avx2U32NtLoop runs geluTanhBackwardF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF32.
+func geluTanhBackwardF32Avx2U32NtLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF32Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// geluTanhF64Avx2U32NtLoop runs geluTanhF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhF64.
+func geluTanhF64Avx2U32NtLoop(dst, x []float64) {
+	for len(dst) > 0 {
+		done, lanes := geluTanhF64Avx2U32Nt(dst, x)
+		dst, x = dst[done:], x[done:]
+		for i := 0; i < min(len(dst), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhF64(dst[i:i+1], x[i:i+1])
+			}
+		}
+		dst, x = dst[min(len(dst), 4):], x[min(len(dst), 4):]
+	}
+}
+
+// geluTanhBackwardF64Avx2U32NtLoop runs geluTanhBackwardF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with geluTanhBackwardF64.
+func geluTanhBackwardF64Avx2U32NtLoop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := geluTanhBackwardF64Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				geluTanhBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
 // init registers the assembly variants and installs the dispatch table.
 func init() {
 	if !hasAVX2FMA || forcedPortable {
@@ -631,406 +1711,406 @@ func init() {
 	kernels[5].Dispatch[3] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	kernels[6].Impls = append(kernels[6].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			siLUBackwardF32Avx2U8(dx, x, dy)
+			siLUBackwardF32Avx2U8Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			siLUBackwardF64Avx2U8(dx, x, dy)
+			siLUBackwardF64Avx2U8Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			siLUF32Avx2U8(dst, x)
+			siLUF32Avx2U8Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			siLUF64Avx2U8(dst, x)
+			siLUF64Avx2U8Loop(dst, x)
 		},
 		Name: "avx2-u8",
 	})
 	kernels[6].Impls = append(kernels[6].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			siLUBackwardF32Avx2U16(dx, x, dy)
+			siLUBackwardF32Avx2U16Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			siLUBackwardF64Avx2U16(dx, x, dy)
+			siLUBackwardF64Avx2U16Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			siLUF32Avx2U16(dst, x)
+			siLUF32Avx2U16Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			siLUF64Avx2U16(dst, x)
+			siLUF64Avx2U16Loop(dst, x)
 		},
 		Name: "avx2-u16",
 	})
 	kernels[6].Impls = append(kernels[6].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			siLUBackwardF32Avx2U32(dx, x, dy)
+			siLUBackwardF32Avx2U32Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			siLUBackwardF64Avx2U32(dx, x, dy)
+			siLUBackwardF64Avx2U32Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			siLUF32Avx2U32(dst, x)
+			siLUF32Avx2U32Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			siLUF64Avx2U32(dst, x)
+			siLUF64Avx2U32Loop(dst, x)
 		},
 		Name: "avx2-u32",
 	})
 	kernels[6].Impls = append(kernels[6].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			siLUBackwardF32Avx2U32Rcp(dx, x, dy)
+			siLUBackwardF32Avx2U32RcpLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			siLUF32Avx2U32Rcp(dst, x)
+			siLUF32Avx2U32RcpLoop(dst, x)
 		},
 		Name: "avx2-u32-rcp",
 	})
 	kernels[6].Impls = append(kernels[6].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			siLUBackwardF32Avx2U32Nt(dx, x, dy)
+			siLUBackwardF32Avx2U32NtLoop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			siLUBackwardF64Avx2U32Nt(dx, x, dy)
+			siLUBackwardF64Avx2U32NtLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			siLUF32Avx2U32Nt(dst, x)
+			siLUF32Avx2U32NtLoop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			siLUF64Avx2U32Nt(dst, x)
+			siLUF64Avx2U32NtLoop(dst, x)
 		},
 		Name: "avx2-u32-nt",
 	})
 	siLUF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
-			siLUF32Avx2U32Nt(dst, x)
+			siLUF32Avx2U32NtLoop(dst, x)
 			return
 		}
-		siLUF32Avx2U32(dst, x)
+		siLUF32Avx2U32Loop(dst, x)
 	}
 	kernels[6].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	siLUBackwardF32Impl = func(dx, x, dy []float32) {
 		if len(dx) >= 4194304 {
-			siLUBackwardF32Avx2U32Nt(dx, x, dy)
+			siLUBackwardF32Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		siLUBackwardF32Avx2U32(dx, x, dy)
+		siLUBackwardF32Avx2U32Loop(dx, x, dy)
 	}
 	kernels[6].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	siLUF64Impl = func(dst, x []float64) {
 		if len(dst) >= 4194304 {
-			siLUF64Avx2U32Nt(dst, x)
+			siLUF64Avx2U32NtLoop(dst, x)
 			return
 		}
-		siLUF64Avx2U32(dst, x)
+		siLUF64Avx2U32Loop(dst, x)
 	}
 	kernels[6].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	siLUBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
-			siLUBackwardF64Avx2U32Nt(dx, x, dy)
+			siLUBackwardF64Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		siLUBackwardF64Avx2U32(dx, x, dy)
+		siLUBackwardF64Avx2U32Loop(dx, x, dy)
 	}
 	kernels[6].Dispatch[3] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	kernels[7].Impls = append(kernels[7].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			mishBackwardF32Avx2U8(dx, x, dy)
+			mishBackwardF32Avx2U8Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			mishBackwardF64Avx2U8(dx, x, dy)
+			mishBackwardF64Avx2U8Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			mishF32Avx2U8(dst, x)
+			mishF32Avx2U8Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			mishF64Avx2U8(dst, x)
+			mishF64Avx2U8Loop(dst, x)
 		},
 		Name: "avx2-u8",
 	})
 	kernels[7].Impls = append(kernels[7].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			mishBackwardF32Avx2U16(dx, x, dy)
+			mishBackwardF32Avx2U16Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			mishBackwardF64Avx2U16(dx, x, dy)
+			mishBackwardF64Avx2U16Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			mishF32Avx2U16(dst, x)
+			mishF32Avx2U16Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			mishF64Avx2U16(dst, x)
+			mishF64Avx2U16Loop(dst, x)
 		},
 		Name: "avx2-u16",
 	})
 	kernels[7].Impls = append(kernels[7].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			mishBackwardF32Avx2U32(dx, x, dy)
+			mishBackwardF32Avx2U32Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			mishBackwardF64Avx2U32(dx, x, dy)
+			mishBackwardF64Avx2U32Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			mishF32Avx2U32(dst, x)
+			mishF32Avx2U32Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			mishF64Avx2U32(dst, x)
+			mishF64Avx2U32Loop(dst, x)
 		},
 		Name: "avx2-u32",
 	})
 	kernels[7].Impls = append(kernels[7].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			mishBackwardF32Avx2U32Rcp(dx, x, dy)
+			mishBackwardF32Avx2U32RcpLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			mishF32Avx2U32Rcp(dst, x)
+			mishF32Avx2U32RcpLoop(dst, x)
 		},
 		Name: "avx2-u32-rcp",
 	})
 	kernels[7].Impls = append(kernels[7].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			mishBackwardF32Avx2U32Nt(dx, x, dy)
+			mishBackwardF32Avx2U32NtLoop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			mishBackwardF64Avx2U32Nt(dx, x, dy)
+			mishBackwardF64Avx2U32NtLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			mishF32Avx2U32Nt(dst, x)
+			mishF32Avx2U32NtLoop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			mishF64Avx2U32Nt(dst, x)
+			mishF64Avx2U32NtLoop(dst, x)
 		},
 		Name: "avx2-u32-nt",
 	})
 	mishF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
-			mishF32Avx2U32Nt(dst, x)
+			mishF32Avx2U32NtLoop(dst, x)
 			return
 		}
-		mishF32Avx2U32(dst, x)
+		mishF32Avx2U32Loop(dst, x)
 	}
 	kernels[7].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	mishBackwardF32Impl = func(dx, x, dy []float32) {
 		if len(dx) >= 4194304 {
-			mishBackwardF32Avx2U32Nt(dx, x, dy)
+			mishBackwardF32Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		mishBackwardF32Avx2U32(dx, x, dy)
+		mishBackwardF32Avx2U32Loop(dx, x, dy)
 	}
 	kernels[7].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	mishF64Impl = func(dst, x []float64) {
 		if len(dst) >= 4194304 {
-			mishF64Avx2U32Nt(dst, x)
+			mishF64Avx2U32NtLoop(dst, x)
 			return
 		}
-		mishF64Avx2U32(dst, x)
+		mishF64Avx2U32Loop(dst, x)
 	}
 	kernels[7].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	mishBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
-			mishBackwardF64Avx2U32Nt(dx, x, dy)
+			mishBackwardF64Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		mishBackwardF64Avx2U32(dx, x, dy)
+		mishBackwardF64Avx2U32Loop(dx, x, dy)
 	}
 	kernels[7].Dispatch[3] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	kernels[8].Impls = append(kernels[8].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluBackwardF32Avx2U8(dx, x, dy)
+			geluBackwardF32Avx2U8Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			geluBackwardF64Avx2U8(dx, x, dy)
+			geluBackwardF64Avx2U8Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluF32Avx2U8(dst, x)
+			geluF32Avx2U8Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			geluF64Avx2U8(dst, x)
+			geluF64Avx2U8Loop(dst, x)
 		},
 		Name: "avx2-u8",
 	})
 	kernels[8].Impls = append(kernels[8].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluBackwardF32Avx2U16(dx, x, dy)
+			geluBackwardF32Avx2U16Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			geluBackwardF64Avx2U16(dx, x, dy)
+			geluBackwardF64Avx2U16Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluF32Avx2U16(dst, x)
+			geluF32Avx2U16Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			geluF64Avx2U16(dst, x)
+			geluF64Avx2U16Loop(dst, x)
 		},
 		Name: "avx2-u16",
 	})
 	kernels[8].Impls = append(kernels[8].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluBackwardF32Avx2U32(dx, x, dy)
+			geluBackwardF32Avx2U32Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			geluBackwardF64Avx2U32(dx, x, dy)
+			geluBackwardF64Avx2U32Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluF32Avx2U32(dst, x)
+			geluF32Avx2U32Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			geluF64Avx2U32(dst, x)
+			geluF64Avx2U32Loop(dst, x)
 		},
 		Name: "avx2-u32",
 	})
 	kernels[8].Impls = append(kernels[8].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluBackwardF32Avx2U32Rcp(dx, x, dy)
+			geluBackwardF32Avx2U32RcpLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluF32Avx2U32Rcp(dst, x)
+			geluF32Avx2U32RcpLoop(dst, x)
 		},
 		Name: "avx2-u32-rcp",
 	})
 	kernels[8].Impls = append(kernels[8].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluBackwardF32Avx2U32Nt(dx, x, dy)
+			geluBackwardF32Avx2U32NtLoop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			geluBackwardF64Avx2U32Nt(dx, x, dy)
+			geluBackwardF64Avx2U32NtLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluF32Avx2U32Nt(dst, x)
+			geluF32Avx2U32NtLoop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			geluF64Avx2U32Nt(dst, x)
+			geluF64Avx2U32NtLoop(dst, x)
 		},
 		Name: "avx2-u32-nt",
 	})
 	geluF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
-			geluF32Avx2U32Nt(dst, x)
+			geluF32Avx2U32NtLoop(dst, x)
 			return
 		}
-		geluF32Avx2U32(dst, x)
+		geluF32Avx2U32Loop(dst, x)
 	}
 	kernels[8].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	geluBackwardF32Impl = func(dx, x, dy []float32) {
 		if len(dx) >= 4194304 {
-			geluBackwardF32Avx2U32Nt(dx, x, dy)
+			geluBackwardF32Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		geluBackwardF32Avx2U32(dx, x, dy)
+		geluBackwardF32Avx2U32Loop(dx, x, dy)
 	}
 	kernels[8].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	geluF64Impl = func(dst, x []float64) {
 		if len(dst) >= 4194304 {
-			geluF64Avx2U32Nt(dst, x)
+			geluF64Avx2U32NtLoop(dst, x)
 			return
 		}
-		geluF64Avx2U32(dst, x)
+		geluF64Avx2U32Loop(dst, x)
 	}
 	kernels[8].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	geluBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
-			geluBackwardF64Avx2U32Nt(dx, x, dy)
+			geluBackwardF64Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		geluBackwardF64Avx2U32(dx, x, dy)
+		geluBackwardF64Avx2U32Loop(dx, x, dy)
 	}
 	kernels[8].Dispatch[3] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	kernels[9].Impls = append(kernels[9].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluTanhBackwardF32Avx2U8(dx, x, dy)
+			geluTanhBackwardF32Avx2U8Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			geluTanhBackwardF64Avx2U8(dx, x, dy)
+			geluTanhBackwardF64Avx2U8Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluTanhF32Avx2U8(dst, x)
+			geluTanhF32Avx2U8Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			geluTanhF64Avx2U8(dst, x)
+			geluTanhF64Avx2U8Loop(dst, x)
 		},
 		Name: "avx2-u8",
 	})
 	kernels[9].Impls = append(kernels[9].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluTanhBackwardF32Avx2U16(dx, x, dy)
+			geluTanhBackwardF32Avx2U16Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			geluTanhBackwardF64Avx2U16(dx, x, dy)
+			geluTanhBackwardF64Avx2U16Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluTanhF32Avx2U16(dst, x)
+			geluTanhF32Avx2U16Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			geluTanhF64Avx2U16(dst, x)
+			geluTanhF64Avx2U16Loop(dst, x)
 		},
 		Name: "avx2-u16",
 	})
 	kernels[9].Impls = append(kernels[9].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluTanhBackwardF32Avx2U32(dx, x, dy)
+			geluTanhBackwardF32Avx2U32Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			geluTanhBackwardF64Avx2U32(dx, x, dy)
+			geluTanhBackwardF64Avx2U32Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluTanhF32Avx2U32(dst, x)
+			geluTanhF32Avx2U32Loop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			geluTanhF64Avx2U32(dst, x)
+			geluTanhF64Avx2U32Loop(dst, x)
 		},
 		Name: "avx2-u32",
 	})
 	kernels[9].Impls = append(kernels[9].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluTanhBackwardF32Avx2U32Rcp(dx, x, dy)
+			geluTanhBackwardF32Avx2U32RcpLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluTanhF32Avx2U32Rcp(dst, x)
+			geluTanhF32Avx2U32RcpLoop(dst, x)
 		},
 		Name: "avx2-u32-rcp",
 	})
 	kernels[9].Impls = append(kernels[9].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluTanhBackwardF32Avx2U32Nt(dx, x, dy)
+			geluTanhBackwardF32Avx2U32NtLoop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			geluTanhBackwardF64Avx2U32Nt(dx, x, dy)
+			geluTanhBackwardF64Avx2U32NtLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
-			geluTanhF32Avx2U32Nt(dst, x)
+			geluTanhF32Avx2U32NtLoop(dst, x)
 		},
 		Forward64: func(dst, x []float64, p []float64) {
-			geluTanhF64Avx2U32Nt(dst, x)
+			geluTanhF64Avx2U32NtLoop(dst, x)
 		},
 		Name: "avx2-u32-nt",
 	})
 	geluTanhF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
-			geluTanhF32Avx2U32Nt(dst, x)
+			geluTanhF32Avx2U32NtLoop(dst, x)
 			return
 		}
-		geluTanhF32Avx2U32(dst, x)
+		geluTanhF32Avx2U32Loop(dst, x)
 	}
 	kernels[9].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	geluTanhBackwardF32Impl = func(dx, x, dy []float32) {
 		if len(dx) >= 4194304 {
-			geluTanhBackwardF32Avx2U32Nt(dx, x, dy)
+			geluTanhBackwardF32Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		geluTanhBackwardF32Avx2U32(dx, x, dy)
+		geluTanhBackwardF32Avx2U32Loop(dx, x, dy)
 	}
 	kernels[9].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	geluTanhF64Impl = func(dst, x []float64) {
 		if len(dst) >= 4194304 {
-			geluTanhF64Avx2U32Nt(dst, x)
+			geluTanhF64Avx2U32NtLoop(dst, x)
 			return
 		}
-		geluTanhF64Avx2U32(dst, x)
+		geluTanhF64Avx2U32Loop(dst, x)
 	}
 	kernels[9].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	geluTanhBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
-			geluTanhBackwardF64Avx2U32Nt(dx, x, dy)
+			geluTanhBackwardF64Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		geluTanhBackwardF64Avx2U32(dx, x, dy)
+		geluTanhBackwardF64Avx2U32Loop(dx, x, dy)
 	}
 	kernels[9].Dispatch[3] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 }

@@ -935,7 +935,7 @@ func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta 
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF32Avx2U8(dst []float32, x []float32)
+func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 
 // siLUBackwardF32Avx2U8 is the avx2-u8 kernel of SiLU for f32, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -944,7 +944,7 @@ func siLUF32Avx2U8(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
+func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // siLUF64Avx2U8 is the avx2-u8 kernel of SiLU for f64, computing f with f(x) = x * sigmoid(x):
 //
@@ -953,7 +953,7 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF64Avx2U8(dst []float64, x []float64)
+func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 
 // siLUBackwardF64Avx2U8 is the avx2-u8 kernel of SiLU for f64, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -962,7 +962,7 @@ func siLUF64Avx2U8(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
+func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // siLUF32Avx2U16 is the avx2-u16 kernel of SiLU for f32, computing f with f(x) = x * sigmoid(x):
 //
@@ -971,7 +971,7 @@ func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF32Avx2U16(dst []float32, x []float32)
+func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 
 // siLUBackwardF32Avx2U16 is the avx2-u16 kernel of SiLU for f32, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -980,7 +980,7 @@ func siLUF32Avx2U16(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
+func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // siLUF64Avx2U16 is the avx2-u16 kernel of SiLU for f64, computing f with f(x) = x * sigmoid(x):
 //
@@ -989,7 +989,7 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF64Avx2U16(dst []float64, x []float64)
+func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 
 // siLUBackwardF64Avx2U16 is the avx2-u16 kernel of SiLU for f64, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -998,7 +998,7 @@ func siLUF64Avx2U16(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
+func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // siLUF32Avx2U32 is the avx2-u32 kernel of SiLU for f32, computing f with f(x) = x * sigmoid(x):
 //
@@ -1007,7 +1007,7 @@ func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF32Avx2U32(dst []float32, x []float32)
+func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 
 // siLUBackwardF32Avx2U32 is the avx2-u32 kernel of SiLU for f32, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -1016,7 +1016,7 @@ func siLUF32Avx2U32(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
+func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // siLUF64Avx2U32 is the avx2-u32 kernel of SiLU for f64, computing f with f(x) = x * sigmoid(x):
 //
@@ -1025,7 +1025,7 @@ func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF64Avx2U32(dst []float64, x []float64)
+func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 
 // siLUBackwardF64Avx2U32 is the avx2-u32 kernel of SiLU for f64, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -1034,7 +1034,7 @@ func siLUF64Avx2U32(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
+func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // siLUF32Avx2U32Rcp is the avx2-u32-rcp kernel of SiLU for f32, computing f with f(x) = x * sigmoid(x):
 //
@@ -1043,7 +1043,7 @@ func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF32Avx2U32Rcp(dst []float32, x []float32)
+func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 
 // siLUBackwardF32Avx2U32Rcp is the avx2-u32-rcp kernel of SiLU for f32, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -1052,7 +1052,7 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
+func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // siLUF32Avx2U32Nt is the avx2-u32-nt kernel of SiLU for f32, computing f with f(x) = x * sigmoid(x):
 //
@@ -1061,7 +1061,7 @@ func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF32Avx2U32Nt(dst []float32, x []float32)
+func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 
 // siLUBackwardF32Avx2U32Nt is the avx2-u32-nt kernel of SiLU for f32, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -1070,7 +1070,7 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
+func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // siLUF64Avx2U32Nt is the avx2-u32-nt kernel of SiLU for f64, computing f with f(x) = x * sigmoid(x):
 //
@@ -1079,7 +1079,7 @@ func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUF64Avx2U32Nt(dst []float64, x []float64)
+func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 
 // siLUBackwardF64Avx2U32Nt is the avx2-u32-nt kernel of SiLU for f64, computing the gradient of f with f(x) = x * sigmoid(x):
 //
@@ -1088,7 +1088,7 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
+func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // mishF32Avx2U8 is the avx2-u8 kernel of Mish for f32, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1097,7 +1097,7 @@ func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF32Avx2U8(dst []float32, x []float32)
+func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 
 // mishBackwardF32Avx2U8 is the avx2-u8 kernel of Mish for f32, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1106,7 +1106,7 @@ func mishF32Avx2U8(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
+func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // mishF64Avx2U8 is the avx2-u8 kernel of Mish for f64, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1115,7 +1115,7 @@ func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF64Avx2U8(dst []float64, x []float64)
+func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 
 // mishBackwardF64Avx2U8 is the avx2-u8 kernel of Mish for f64, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1124,7 +1124,7 @@ func mishF64Avx2U8(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
+func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // mishF32Avx2U16 is the avx2-u16 kernel of Mish for f32, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1133,7 +1133,7 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF32Avx2U16(dst []float32, x []float32)
+func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 
 // mishBackwardF32Avx2U16 is the avx2-u16 kernel of Mish for f32, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1142,7 +1142,7 @@ func mishF32Avx2U16(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
+func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // mishF64Avx2U16 is the avx2-u16 kernel of Mish for f64, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1151,7 +1151,7 @@ func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF64Avx2U16(dst []float64, x []float64)
+func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 
 // mishBackwardF64Avx2U16 is the avx2-u16 kernel of Mish for f64, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1160,7 +1160,7 @@ func mishF64Avx2U16(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
+func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // mishF32Avx2U32 is the avx2-u32 kernel of Mish for f32, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1169,7 +1169,7 @@ func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF32Avx2U32(dst []float32, x []float32)
+func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 
 // mishBackwardF32Avx2U32 is the avx2-u32 kernel of Mish for f32, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1178,7 +1178,7 @@ func mishF32Avx2U32(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
+func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // mishF64Avx2U32 is the avx2-u32 kernel of Mish for f64, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1187,7 +1187,7 @@ func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF64Avx2U32(dst []float64, x []float64)
+func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 
 // mishBackwardF64Avx2U32 is the avx2-u32 kernel of Mish for f64, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1196,7 +1196,7 @@ func mishF64Avx2U32(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
+func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // mishF32Avx2U32Rcp is the avx2-u32-rcp kernel of Mish for f32, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1205,7 +1205,7 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF32Avx2U32Rcp(dst []float32, x []float32)
+func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 
 // mishBackwardF32Avx2U32Rcp is the avx2-u32-rcp kernel of Mish for f32, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1214,7 +1214,7 @@ func mishF32Avx2U32Rcp(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
+func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // mishF32Avx2U32Nt is the avx2-u32-nt kernel of Mish for f32, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1223,7 +1223,7 @@ func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF32Avx2U32Nt(dst []float32, x []float32)
+func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 
 // mishBackwardF32Avx2U32Nt is the avx2-u32-nt kernel of Mish for f32, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1232,7 +1232,7 @@ func mishF32Avx2U32Nt(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
+func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // mishF64Avx2U32Nt is the avx2-u32-nt kernel of Mish for f64, computing f with f(x) = x * tanh(softplus(x)):
 //
@@ -1241,7 +1241,7 @@ func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishF64Avx2U32Nt(dst []float64, x []float64)
+func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 
 // mishBackwardF64Avx2U32Nt is the avx2-u32-nt kernel of Mish for f64, computing the gradient of f with f(x) = x * tanh(softplus(x)):
 //
@@ -1250,7 +1250,7 @@ func mishF64Avx2U32Nt(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
+func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // geluF32Avx2U8 is the avx2-u8 kernel of GELU for f32, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1259,7 +1259,7 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF32Avx2U8(dst []float32, x []float32)
+func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 
 // geluBackwardF32Avx2U8 is the avx2-u8 kernel of GELU for f32, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1268,7 +1268,7 @@ func geluF32Avx2U8(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
+func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluF64Avx2U8 is the avx2-u8 kernel of GELU for f64, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1277,7 +1277,7 @@ func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF64Avx2U8(dst []float64, x []float64)
+func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 
 // geluBackwardF64Avx2U8 is the avx2-u8 kernel of GELU for f64, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1286,7 +1286,7 @@ func geluF64Avx2U8(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
+func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // geluF32Avx2U16 is the avx2-u16 kernel of GELU for f32, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1295,7 +1295,7 @@ func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF32Avx2U16(dst []float32, x []float32)
+func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 
 // geluBackwardF32Avx2U16 is the avx2-u16 kernel of GELU for f32, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1304,7 +1304,7 @@ func geluF32Avx2U16(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
+func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluF64Avx2U16 is the avx2-u16 kernel of GELU for f64, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1313,7 +1313,7 @@ func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF64Avx2U16(dst []float64, x []float64)
+func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 
 // geluBackwardF64Avx2U16 is the avx2-u16 kernel of GELU for f64, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1322,7 +1322,7 @@ func geluF64Avx2U16(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
+func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // geluF32Avx2U32 is the avx2-u32 kernel of GELU for f32, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1331,7 +1331,7 @@ func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF32Avx2U32(dst []float32, x []float32)
+func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 
 // geluBackwardF32Avx2U32 is the avx2-u32 kernel of GELU for f32, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1340,7 +1340,7 @@ func geluF32Avx2U32(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
+func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluF64Avx2U32 is the avx2-u32 kernel of GELU for f64, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1349,7 +1349,7 @@ func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF64Avx2U32(dst []float64, x []float64)
+func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 
 // geluBackwardF64Avx2U32 is the avx2-u32 kernel of GELU for f64, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1358,7 +1358,7 @@ func geluF64Avx2U32(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
+func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // geluF32Avx2U32Rcp is the avx2-u32-rcp kernel of GELU for f32, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1367,7 +1367,7 @@ func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF32Avx2U32Rcp(dst []float32, x []float32)
+func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 
 // geluBackwardF32Avx2U32Rcp is the avx2-u32-rcp kernel of GELU for f32, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1376,7 +1376,7 @@ func geluF32Avx2U32Rcp(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
+func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluF32Avx2U32Nt is the avx2-u32-nt kernel of GELU for f32, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1385,7 +1385,7 @@ func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF32Avx2U32Nt(dst []float32, x []float32)
+func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 
 // geluBackwardF32Avx2U32Nt is the avx2-u32-nt kernel of GELU for f32, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1394,7 +1394,7 @@ func geluF32Avx2U32Nt(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
+func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluF64Avx2U32Nt is the avx2-u32-nt kernel of GELU for f64, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1403,7 +1403,7 @@ func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluF64Avx2U32Nt(dst []float64, x []float64)
+func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 
 // geluBackwardF64Avx2U32Nt is the avx2-u32-nt kernel of GELU for f64, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
@@ -1412,7 +1412,7 @@ func geluF64Avx2U32Nt(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
+func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // geluTanhF32Avx2U8 is the avx2-u8 kernel of GELUTanh for f32, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1421,7 +1421,7 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF32Avx2U8(dst []float32, x []float32)
+func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 
 // geluTanhBackwardF32Avx2U8 is the avx2-u8 kernel of GELUTanh for f32, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1430,7 +1430,7 @@ func geluTanhF32Avx2U8(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
+func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluTanhF64Avx2U8 is the avx2-u8 kernel of GELUTanh for f64, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1439,7 +1439,7 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF64Avx2U8(dst []float64, x []float64)
+func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 
 // geluTanhBackwardF64Avx2U8 is the avx2-u8 kernel of GELUTanh for f64, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1448,7 +1448,7 @@ func geluTanhF64Avx2U8(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
+func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // geluTanhF32Avx2U16 is the avx2-u16 kernel of GELUTanh for f32, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1457,7 +1457,7 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF32Avx2U16(dst []float32, x []float32)
+func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 
 // geluTanhBackwardF32Avx2U16 is the avx2-u16 kernel of GELUTanh for f32, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1466,7 +1466,7 @@ func geluTanhF32Avx2U16(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
+func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluTanhF64Avx2U16 is the avx2-u16 kernel of GELUTanh for f64, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1475,7 +1475,7 @@ func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF64Avx2U16(dst []float64, x []float64)
+func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 
 // geluTanhBackwardF64Avx2U16 is the avx2-u16 kernel of GELUTanh for f64, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1484,7 +1484,7 @@ func geluTanhF64Avx2U16(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
+func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // geluTanhF32Avx2U32 is the avx2-u32 kernel of GELUTanh for f32, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1493,7 +1493,7 @@ func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF32Avx2U32(dst []float32, x []float32)
+func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 
 // geluTanhBackwardF32Avx2U32 is the avx2-u32 kernel of GELUTanh for f32, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1502,7 +1502,7 @@ func geluTanhF32Avx2U32(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
+func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluTanhF64Avx2U32 is the avx2-u32 kernel of GELUTanh for f64, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1511,7 +1511,7 @@ func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF64Avx2U32(dst []float64, x []float64)
+func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 
 // geluTanhBackwardF64Avx2U32 is the avx2-u32 kernel of GELUTanh for f64, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1520,7 +1520,7 @@ func geluTanhF64Avx2U32(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
+func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // geluTanhF32Avx2U32Rcp is the avx2-u32-rcp kernel of GELUTanh for f32, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1529,7 +1529,7 @@ func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF32Avx2U32Rcp(dst []float32, x []float32)
+func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 
 // geluTanhBackwardF32Avx2U32Rcp is the avx2-u32-rcp kernel of GELUTanh for f32, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1538,7 +1538,7 @@ func geluTanhF32Avx2U32Rcp(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
+func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluTanhF32Avx2U32Nt is the avx2-u32-nt kernel of GELUTanh for f32, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1547,7 +1547,7 @@ func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF32Avx2U32Nt(dst []float32, x []float32)
+func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 
 // geluTanhBackwardF32Avx2U32Nt is the avx2-u32-nt kernel of GELUTanh for f32, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1556,7 +1556,7 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
+func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // geluTanhF64Avx2U32Nt is the avx2-u32-nt kernel of GELUTanh for f64, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1565,7 +1565,7 @@ func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhF64Avx2U32Nt(dst []float64, x []float64)
+func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 
 // geluTanhBackwardF64Avx2U32Nt is the avx2-u32-nt kernel of GELUTanh for f64, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -1574,4 +1574,4 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 //go:noescape
-func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
+func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
