@@ -203,7 +203,13 @@ func compileFitting(s fnSpec, prog *Prog, v Variant) (*ir.Function, error) {
 	}
 	v.Unroll = vectors
 	var last error
+	doc := s.doc
 	for group := vectors; group >= 1; group /= 2 {
+		note := fmt.Sprintf("The block loop interleaves all %d of its vectors.", vectors)
+		if group < vectors {
+			note = fmt.Sprintf("The block loop interleaves %d of its %d vectors at a time (more would need more than 16 registers).", group, vectors)
+		}
+		s.doc = append(doc[:len(doc):len(doc)], "", note)
 		fn, err := compile(s, prog, v, group)
 		if err == nil {
 			return fn, nil

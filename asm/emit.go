@@ -74,6 +74,8 @@ type emitter struct {
 	params []reg.VecVirtual
 	// lanesOut holds the flags of the lanes a checked kernel hands back.
 	lanesOut reg.GPVirtual
+	lastUse  []value
+	inputs   map[value]operand.Op // memory operands of x and dy in the current copy
 }
 
 // compile builds fn as avo IR with the block loop's copies interleaved in
@@ -130,7 +132,6 @@ func compile(s fnSpec, prog *Prog, v Variant, group int) (*ir.Function, error) {
 		}
 		ctx.SUBQ(operand.U32(elems), n)
 	}
-
 
 	checked := prog.check != none
 	var dst0, slow reg.GPVirtual
@@ -255,6 +256,7 @@ func compile(s fnSpec, prog *Prog, v Variant, group int) (*ir.Function, error) {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
 	fn := f.Functions()[0]
+	pruneSelfMoves(fn)
 	if err := check(fn); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
@@ -383,8 +385,10 @@ func (e *emitter) constMem(i int) operand.Mem {
 func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask reg.VecVirtual) (outs, checks []reg.VecVirtual) {
 	p := e.prog
 	regs := make([][]reg.VecVirtual, copies)
+	inputsOf := make([]map[value]operand.Op, copies)
 	for g := range regs {
 		regs[g] = make([]reg.VecVirtual, len(p.insts))
+		inputsOf[g] = map[value]operand.Op{}
 	}
 	live := liveValues(p, p.out)
 	if p.check != none {
@@ -392,16 +396,34 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 			live[i] = live[i] || l
 		}
 	}
+	// lastUse[u] is the instruction that reads u last; the outputs live on.
+	e.lastUse = make([]value, len(p.insts))
+	for i, in := range p.insts {
+		if !live[i] {
+			continue
+		}
+		for _, a := range in.args {
+			if a >= 0 {
+				e.lastUse[a] = value(i)
+			}
+		}
+	}
+	e.lastUse[p.out] = value(len(p.insts))
+	if p.check != none {
+		e.lastUse[p.check] = value(len(p.insts))
+	}
 	for i, in := range p.insts {
 		if !live[i] {
 			continue
 		}
 		for g := 0; g < copies; g++ {
+			e.inputs = inputsOf[g]
 			e.inst(regs[g], value(i), in, input(g), mask)
 		}
 	}
 	outs = make([]reg.VecVirtual, copies)
 	for g := range outs {
+		e.inputs = inputsOf[g]
 		outs[g] = e.reg(regs[g], p.out)
 		if p.check != none {
 			checks = append(checks, e.reg(regs[g], p.check))
@@ -427,11 +449,15 @@ func liveValues(p *Prog, out value) []bool {
 	return live
 }
 
-// op returns v as an operand: constants as memory, others as their register.
+// op returns v as an operand: constants and unmasked inputs as memory,
+// others as their register.
 func (e *emitter) op(regs []reg.VecVirtual, v value) operand.Op {
 	in := e.prog.insts[v]
 	if in.op == opConst {
 		return e.constMem(in.imm)
+	}
+	if (in.op == opX || in.op == opDY) && regs[v] == nil {
+		return e.inputs[v]
 	}
 	if in.op == opParam {
 		return e.params[in.imm]
@@ -452,7 +478,22 @@ func (e *emitter) reg(regs []reg.VecVirtual, v value) reg.VecVirtual {
 	panic("asm: unreachable")
 }
 
-func (e *emitter) isMem(v value) bool { return e.prog.insts[v].op == opConst }
+func (e *emitter) isMem(v value) bool {
+	_, ok := e.opNoRegs(v).(operand.Mem)
+	return ok
+}
+
+// opNoRegs is op for values that are not in registers.
+func (e *emitter) opNoRegs(v value) operand.Op {
+	in := e.prog.insts[v]
+	switch {
+	case in.op == opConst:
+		return e.constMem(in.imm)
+	case (in.op == opX || in.op == opDY) && e.inputs[v] != nil:
+		return e.inputs[v]
+	}
+	return nil
+}
 
 // copyOf returns a fresh register holding v: the FMA forms overwrite one of
 // their sources.
@@ -484,17 +525,22 @@ func (e *emitter) inst(regs []reg.VecVirtual, v value, in inst, input func(vop) 
 	}
 	switch in.op {
 	case opX, opDY:
-		dst := ctx.YMM()
 		m := input(in.op)
 		switch {
 		case mask != nil && f32:
+			dst := ctx.YMM()
 			ctx.VMASKMOVPS(m, mask, dst)
+			regs[v] = dst
 		case mask != nil:
+			dst := ctx.YMM()
 			ctx.VMASKMOVPD(m, mask, dst)
+			regs[v] = dst
 		default:
-			ctx.VMOVUPS(m, dst)
+			// Full vectors stay in memory and are read at each use, as
+			// constants are: a register held from the first use of x to its
+			// last would cost interleaving.
+			e.inputs[v] = m
 		}
-		regs[v] = dst
 	case opParam, opConst:
 		// operands, materialized at use
 	case opAdd:
@@ -505,10 +551,16 @@ func (e *emitter) inst(regs []reg.VecVirtual, v value, in inst, input func(vop) 
 		binary(pick(ctx.VMULPS, ctx.VMULPD), true)
 	case opDiv:
 		binary(pick(ctx.VDIVPS, ctx.VDIVPD), false)
-	case opMax:
-		binary(pick(ctx.VMAXPS, ctx.VMAXPD), true)
-	case opMin:
-		binary(pick(ctx.VMINPS, ctx.VMINPD), true)
+	case opMax, opMin:
+		// VMAXPS returns its memory-capable operand when either is NaN:
+		// a goes there, so that clamps propagate NaN.
+		f := pick(ctx.VMAXPS, ctx.VMAXPD)
+		if in.op == opMin {
+			f = pick(ctx.VMINPS, ctx.VMINPD)
+		}
+		dst := ctx.YMM()
+		f(e.op(regs, a), e.reg(regs, b), dst)
+		regs[v] = dst
 	case opAnd:
 		binary(pick(ctx.VANDPS, ctx.VANDPD), true)
 	case opOr:
@@ -563,10 +615,13 @@ func (e *emitter) inst(regs []reg.VecVirtual, v value, in inst, input func(vop) 
 	}
 }
 
-// fma emits a·b ± c in one of the three forms, so that a constant lands in
-// the operand that may be memory:
+// fma emits a·b ± c in one of the forms
 //
 //	213: dst = dst·s + m    231: dst = s·m + dst    132: dst = dst·m + s
+//
+// (m may be memory), choosing the one that needs the fewest moves and loads:
+// the destination is overwritten, so it is a copy of its source unless that
+// value dies here.
 func (e *emitter) fma(regs []reg.VecVirtual, v value, in inst) {
 	ctx := e.ctx
 	f32 := e.w == F32
@@ -587,24 +642,67 @@ func (e *emitter) fma(regs []reg.VecVirtual, v value, in inst) {
 	default:
 		fs = forms{ctx.VFMSUB213PD, ctx.VFMSUB231PD, ctx.VFMSUB132PD}
 	}
-	switch {
-	case e.isMem(c):
-		dst := e.copyOf(regs, a)
-		fs.f213(e.op(regs, c), e.reg(regs, b), dst)
-		regs[v] = dst
-	case e.isMem(b):
-		dst := e.copyOf(regs, a)
-		fs.f132(e.op(regs, b), e.reg(regs, c), dst)
-		regs[v] = dst
-	case e.isMem(a):
-		dst := e.copyOf(regs, b)
-		fs.f132(e.op(regs, a), e.reg(regs, c), dst)
-		regs[v] = dst
-	default:
-		dst := e.copyOf(regs, c)
-		fs.f231(e.op(regs, b), e.reg(regs, a), dst)
-		regs[v] = dst
+	type option struct {
+		f         func(...operand.Op)
+		dst, s, m value
 	}
+	// a·b is commutative; the addend is c.
+	options := []option{
+		{fs.f213, a, b, c}, {fs.f213, b, a, c},
+		{fs.f231, c, a, b}, {fs.f231, c, b, a},
+		{fs.f132, a, c, b}, {fs.f132, b, c, a},
+	}
+	cost := func(o option) int {
+		k := 0
+		if !e.dies(o.dst, v) {
+			k++ // a move
+		}
+		if e.isMem(o.s) {
+			k++ // a load
+		}
+		return k
+	}
+	best := options[0]
+	for _, o := range options[1:] {
+		if cost(o) < cost(best) {
+			best = o
+		}
+	}
+	var dst reg.VecVirtual
+	if e.dies(best.dst, v) {
+		dst = regs[best.dst]
+	} else {
+		dst = e.copyOf(regs, best.dst)
+	}
+	best.f(e.op(regs, best.m), e.reg(regs, best.s), dst)
+	regs[v] = dst
+}
+
+// dies reports whether value u is in a register of its own (not a
+// constant or parameter) and has its last use in instruction v.
+func (e *emitter) dies(u, v value) bool {
+	switch e.prog.insts[u].op {
+	case opConst, opParam:
+		return false
+	}
+	return !e.isMem(u) && e.lastUse[u] == v
+}
+
+// pruneSelfMoves drops vector moves whose source and destination got the
+// same register (avo prunes only general-purpose ones).
+func pruneSelfMoves(fn *ir.Function) {
+	nodes := fn.Nodes[:0]
+	for _, n := range fn.Nodes {
+		if i, ok := n.(*ir.Instruction); ok && i.Opcode == "VMOVUPS" && len(i.Operands) == 2 {
+			r0, ok0 := i.Operands[0].(reg.Register)
+			r1, ok1 := i.Operands[1].(reg.Register)
+			if ok0 && ok1 && r0.Asm() == r1.Asm() {
+				continue
+			}
+		}
+		nodes = append(nodes, n)
+	}
+	fn.Nodes = nodes
 }
 
 // swapPred returns the predicate P' with b P' a ⇔ a P b.

@@ -53,12 +53,16 @@ func Lower(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool) (*Pr
 			v = p.patch(pt, v)
 		}
 	}
-	if free && !piecewiseLinear(n) {
+	fixed := false
+	if free && rangeOf(n).nan {
 		// ∞·0 and ∞/∞ inside the formula (x·logistic(x) at -Inf) give NaN
 		// where the function has a limit: take it.
 		v = p.blend(p.isNaN(v), p.blend(x, p.c(lim[0]), p.c(lim[1])), v)
+		fixed = true
 	}
-	v = p.blend(p.isNaN(x), x, v)
+	if fixed || !propagatesNaN(n) {
+		v = p.blend(p.isNaN(x), x, v)
+	}
 	if scalesTiny(n) {
 		p.check = p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), p.cmp(cmpGE, p.abs(x), p.c(1)))
 	}
@@ -101,27 +105,92 @@ func hasTinyMaker(n *formula.Node) bool {
 }
 
 // tinyThreshold is the magnitude below which results for |x| ≥ 1 go to the
-// portable kernel: where float32 products of tiny factors lose their last
-// bits (gelu's tail at x < -3.3 reaches 3 ulps), and for float64 the range
-// where intermediates are subnormal.
+// portable kernel: where intermediates (a tiny maker's value) are subnormal
+// or close to it, so products with x keep only their few significant bits.
 func tinyThreshold(w Width) float64 {
 	if w == F32 {
-		return 0x1p-12
+		return 0x1p-100
 	}
 	return 0x1p-960
 }
 
-// piecewiseLinear reports whether n uses only selects, comparisons and
-// arithmetic other than division: such formulas cannot produce NaN from
-// non-NaN input except by ∞-∞, which the limits would not repair anyway.
-func piecewiseLinear(n *formula.Node) bool {
-	ok := true
-	formula.Walk(n, func(m *formula.Node) {
-		if m.Kind == formula.Call && m.Name != "abs" && m.Name != "min" && m.Name != "max" || m.Kind == formula.Div {
-			ok = false
+// facts are what may happen to a subexpression's value for non-NaN x.
+type facts struct{ inf, zero, nan bool }
+
+// rangeOf tells whether n may be infinite, zero or NaN (∞·0, ∞-∞, 0/0,
+// ∞/∞) for some non-NaN x, so that the limit repair is emitted only where
+// it can matter.
+func rangeOf(n *formula.Node) facts {
+	var a, b facts
+	if len(n.Args) > 0 {
+		a = rangeOf(n.Args[0])
+	}
+	if len(n.Args) > 1 {
+		b = rangeOf(n.Args[1])
+	}
+	switch n.Kind {
+	case formula.X:
+		return facts{inf: true, zero: true}
+	case formula.Const:
+		return facts{zero: n.Val.Sign() == 0}
+	case formula.Named:
+		return facts{}
+	case formula.Param:
+		return facts{zero: true}
+	case formula.Neg:
+		return a
+	case formula.Add, formula.Sub:
+		return facts{inf: a.inf || b.inf, zero: true, nan: a.nan || b.nan || a.inf && b.inf}
+	case formula.Mul:
+		return facts{inf: a.inf || b.inf, zero: a.zero || b.zero, nan: a.nan || b.nan || a.inf && b.zero || a.zero && b.inf}
+	case formula.Div:
+		return facts{inf: true, zero: true, nan: a.nan || b.nan || a.zero && b.zero || a.inf && b.inf}
+	case formula.Select:
+		c := rangeOf(n.Args[2])
+		b = rangeOf(n.Args[1])
+		return facts{inf: b.inf || c.inf, zero: b.zero || c.zero, nan: b.nan || c.nan}
+	case formula.Call:
+		nan := a.nan || b.nan
+		switch n.Name {
+		case "logistic", "tanh", "erfc", "erf":
+			return facts{zero: true, nan: nan}
+		case "abs":
+			return a
+		case "min", "max":
+			return facts{inf: a.inf || b.inf, zero: true, nan: nan}
 		}
-	})
-	return ok
+		return facts{inf: true, zero: true, nan: nan || n.Name == "log" || n.Name == "sqrt"}
+	}
+	return facts{inf: true, zero: true, nan: true}
+}
+
+// propagatesNaN reports whether the vector code of n turns a NaN x into
+// NaN by itself, so the final blend of NaN inputs can be left out: the
+// arithmetic does, the primitives implemented with NaN-propagating clamps do,
+// and a select does through the branch an ordered comparison with NaN picks.
+func propagatesNaN(n *formula.Node) bool {
+	switch n.Kind {
+	case formula.X:
+		return true
+	case formula.Neg:
+		return propagatesNaN(n.Args[0])
+	case formula.Add, formula.Sub, formula.Mul, formula.Div:
+		return propagatesNaN(n.Args[0]) || propagatesNaN(n.Args[1])
+	case formula.Select:
+		c := n.Args[0]
+		if c.Kind != formula.Cmp || c.Name == "!=" {
+			return false
+		}
+		return propagatesNaN(n.Args[2])
+	case formula.Call:
+		switch n.Name {
+		case "exp", "expm1", "logistic", "tanh", "erfc", "abs", "sqrt":
+			return propagatesNaN(n.Args[0])
+		case "max", "min":
+			return propagatesNaN(n.Args[0]) // a takes NaN's place (emit.go)
+		}
+	}
+	return false
 }
 
 func (l *lowerer) lower(n *formula.Node) (value, error) {
@@ -206,7 +275,7 @@ func (l *lowerer) call(n *formula.Node) (value, error) {
 		}
 		switch name {
 		case "exp":
-			return p.exp(a)
+			return p.exp(a, false)
 		case "expm1":
 			return p.expm1(a)
 		case "logistic":
@@ -326,6 +395,10 @@ func (l *lowerer) pair(n *formula.Node) (pair, error) {
 		}
 		return pair{p.abs(a.hi), a.lo}, err
 	case formula.Add, formula.Sub, formula.Mul, formula.Div:
+		if n.Kind == formula.Div && n.Args[1].IsConstExpr() {
+			// a/c is a times the two-float 1/c: no division.
+			return l.pair(formula.Bin(formula.Mul, n.Args[0], formula.Bin(formula.Div, formula.Int(1), n.Args[1])))
+		}
 		a, err := l.pair(n.Args[0])
 		if err != nil {
 			return pair{}, err

@@ -58,12 +58,11 @@ func (p *Prog) horner(c []float64, t value) value {
 	return acc
 }
 
-// pow2 returns 2^n for lane values n that are small integers held exactly in
-// floating point: n + magic puts n in the low mantissa bits, and one integer
-// add moves it, biased, into the exponent field.
-func (p *Prog) pow2(n value) value {
+// pow2 returns 2^n from t = n + magic, n a small integer: adding magic put
+// n in the low mantissa bits, and one integer add moves it, biased, into the
+// exponent field.
+func (p *Prog) pow2(t value) value {
 	f := p.W.fp()
-	t := p.addv(n, p.c(f.magic))
 	// bits(magic) = E<<mant | 1<<(mant-1); adding bias - 1<<(mant-1) and
 	// shifting left by mant leaves (n + bias) << mant: E's bits fall off.
 	k := f.bias - int64(1)<<(f.mant-1)
@@ -77,10 +76,15 @@ func (p *Prog) pow2(n value) value {
 }
 
 // reduce splits the clamped argument hi + lo of exp as n·ln2 + r with n an
-// integer and |r| ≤ ln2/2 (plus the rounding of hi + lo).
-func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64) (n, r value) {
+// integer and |r| ≤ ln2/2 (plus the rounding of hi + lo); t is n + magic.
+// nonPositive says hi + lo ≤ 0 (up to lo's rounding), so that no clamp
+// against overflow is needed.
+func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) (t, n, r value) {
 	f := p.W.fp()
-	hc := p.min(p.max(hi, p.c(clampLo)), p.c(clampHi))
+	hc := p.max(hi, p.c(clampLo))
+	if !nonPositive {
+		hc = p.min(hc, p.c(clampHi))
+	}
 	s := hc
 	if lo != none {
 		// A clamped (or NaN) hi makes lo meaningless: drop it, or a huge or
@@ -88,7 +92,7 @@ func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64) (n, r value) {
 		lo = p.and(lo, p.cmp(cmpEQ, hc, hi))
 		s = p.addv(hc, lo)
 	}
-	t := p.fma(s, p.c(math.Log2E), p.c(f.magic))
+	t = p.fma(s, p.c(math.Log2E), p.c(f.magic))
 	n = p.sub(t, p.c(f.magic))
 	ln2hi, ln2lo := p.W.ln2()
 	r = p.fnma(n, p.c(ln2hi), hc) // exact: r is a small multiple of ulp(ln2hi)
@@ -96,22 +100,23 @@ func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64) (n, r value) {
 		r = p.addv(r, lo)
 	}
 	r = p.fnma(n, p.c(ln2lo), r)
-	return n, r
+	return t, n, r
 }
 
 // exp returns e^(hi+lo), subnormal results included: 2^n is applied in two
-// steps so that neither factor leaves the normal range.
-func (p *Prog) exp(a pair) (value, error) {
+// steps, 2^n1 and 2^(n-n1) with n1 = n/2 rounded, so that neither factor
+// leaves the normal range. The halves are computed in magic form.
+func (p *Prog) exp(a pair, nonPositive bool) (value, error) {
 	q, err := coeffs(p.W, "expq")
 	if err != nil {
 		return none, err
 	}
 	f := p.W.fp()
-	n, r := p.reduce(a.hi, a.lo, f.expLo, f.expHi)
+	t, n, r := p.reduce(a.hi, a.lo, f.expLo, f.expHi, nonPositive)
 	e := p.fma(r, p.horner(q, r), p.c(1))
-	n1 := p.sub(p.fma(n, p.c(0.5), p.c(f.magic)), p.c(f.magic))
-	n2 := p.sub(n, n1)
-	return p.mul(p.mul(e, p.pow2(n1)), p.pow2(n2)), nil
+	t1 := p.fma(n, p.c(0.5), p.c(f.magic))   // n1 + magic
+	t2 := p.addv(p.sub(t, t1), p.c(f.magic)) // (n - n1) + magic, exactly
+	return p.mul(p.mul(e, p.pow2(t1)), p.pow2(t2)), nil
 }
 
 // expm1 returns e^(hi+lo) - 1 as 2·(s·expm1(r) + (s - 1/2)) with s = 2^(n-1):
@@ -122,9 +127,9 @@ func (p *Prog) expm1(a pair) (value, error) {
 		return none, err
 	}
 	f := p.W.fp()
-	n, r := p.reduce(a.hi, a.lo, f.expm1Lo, f.expHi)
+	t, _, r := p.reduce(a.hi, a.lo, f.expm1Lo, f.expHi, false)
 	rq := p.mul(r, p.horner(q, r))
-	s := p.pow2(p.sub(n, p.c(1)))
+	s := p.pow2(p.sub(t, p.c(1)))
 	res := p.mul(p.fma(s, rq, p.sub(s, p.c(0.5))), p.c(2))
 	// expm1 has the sign of its argument; this also keeps expm1(-0) = -0.
 	return p.or(res, p.signOf(a.hi)), nil
@@ -138,7 +143,7 @@ func (p *Prog) logistic(a pair, negate bool, d divider) (value, error) {
 		// -|u| = -sign(hi)·(hi + lo)
 		lo = p.xor(p.neg(a.lo), p.signOf(a.hi))
 	}
-	z, err := p.exp(pair{p.or(a.hi, p.signMask()), lo})
+	z, err := p.exp(pair{p.or(a.hi, p.signMask()), lo}, true)
 	if err != nil {
 		return none, err
 	}
@@ -159,7 +164,7 @@ func (p *Prog) tanh(u value, d divider) (value, error) {
 	a := p.abs(u)
 	s := p.mul(a, a)
 	small := p.fma(p.mul(a, s), p.horner(q, s), a)
-	z, err := p.exp(pair{p.mul(a, p.c(-2)), none})
+	z, err := p.exp(pair{p.mul(a, p.c(-2)), none}, true)
 	if err != nil {
 		return none, err
 	}
@@ -233,7 +238,7 @@ func (p *Prog) erfc(a pair) (value, error) {
 		alo := p.and(p.xor(a.lo, p.signOf(a.hi)), p.cmp(cmpLE, p.abs(a.hi), p.c(fm.erfcMax)))
 		a2lo = p.fma(p.mul(abs, p.c(2)), alo, a2lo)
 	}
-	e, err := p.exp(pair{p.neg(a2), p.sub(p.horner(q, v), a2lo)})
+	e, err := p.exp(pair{p.neg(a2), p.sub(p.horner(q, v), a2lo)}, true)
 	if err != nil {
 		return none, err
 	}

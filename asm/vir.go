@@ -52,8 +52,8 @@ const (
 	opSub
 	opMul
 	opDiv
-	opMax
-	opMin
+	opMax  // max(a, b), NaN when a is NaN (a goes where x86 returns it)
+	opMin  // min(a, b), NaN when a is NaN
 	opFMA  // a*b + c
 	opFNMA // c - a*b
 	opFMS  // a*b - c
@@ -80,7 +80,7 @@ func (o vop) String() string { return vopNames[o] }
 // commutative ops may swap a and b to put a constant where x86 takes memory.
 func (o vop) commutative() bool {
 	switch o {
-	case opAdd, opMul, opMax, opMin, opAnd, opOr, opXor, opIAdd:
+	case opAdd, opMul, opAnd, opOr, opXor, opIAdd:
 		return true
 	}
 	return false

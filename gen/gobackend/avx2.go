@@ -73,7 +73,7 @@ func loopWrapper(f *jen.File, k *kernel.Kernel, asmName, port string, d int) {
 	}
 	f.Commentf("%sLoop runs %s and computes the lanes it hands back", asmName, asmName)
 	f.Commentf("(tiny results it cannot deliver within budget) with %s.", port)
-	f.Func().Id(asmName+"Loop").Params(sig...).Block(
+	f.Func().Id(asmName + "Loop").Params(sig...).Block(
 		jen.For(jen.Len(jen.Id(slices[0])).Op(">").Lit(0)).Block(
 			jen.List(jen.Id("done"), jen.Id("lanes")).Op(":=").Id(asmName).Call(args...),
 			reslice(jen.Id("done")),

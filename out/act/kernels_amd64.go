@@ -16,6 +16,8 @@ func xgetbv() (a uint32, d uint32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func sigmoidF32Avx2U8(dst []float32, x []float32)
 
@@ -24,6 +26,8 @@ func sigmoidF32Avx2U8(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -34,6 +38,8 @@ func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func sigmoidF64Avx2U8(dst []float64, x []float64)
 
@@ -42,6 +48,8 @@ func sigmoidF64Avx2U8(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -52,6 +60,8 @@ func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func sigmoidF32Avx2U16(dst []float32, x []float32)
 
@@ -60,6 +70,8 @@ func sigmoidF32Avx2U16(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
@@ -70,6 +82,8 @@ func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func sigmoidF64Avx2U16(dst []float64, x []float64)
 
@@ -78,6 +92,8 @@ func sigmoidF64Avx2U16(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -88,6 +104,8 @@ func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func sigmoidF32Avx2U32(dst []float32, x []float32)
 
@@ -96,6 +114,8 @@ func sigmoidF32Avx2U32(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -106,6 +126,8 @@ func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func sigmoidF64Avx2U32(dst []float64, x []float64)
 
@@ -114,6 +136,8 @@ func sigmoidF64Avx2U32(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -124,6 +148,8 @@ func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 
@@ -132,6 +158,8 @@ func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -142,6 +170,8 @@ func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
 
@@ -150,6 +180,8 @@ func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -160,6 +192,8 @@ func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 
@@ -168,6 +202,8 @@ func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -178,6 +214,8 @@ func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func reLUF32Avx2U8(dst []float32, x []float32)
 
@@ -186,6 +224,8 @@ func reLUF32Avx2U8(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func reLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -196,6 +236,8 @@ func reLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func reLUF64Avx2U8(dst []float64, x []float64)
 
@@ -204,6 +246,8 @@ func reLUF64Avx2U8(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func reLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -214,6 +258,8 @@ func reLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func reLUF32Avx2U16(dst []float32, x []float32)
 
@@ -222,6 +268,8 @@ func reLUF32Avx2U16(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func reLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
@@ -232,6 +280,8 @@ func reLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func reLUF64Avx2U16(dst []float64, x []float64)
 
@@ -240,6 +290,8 @@ func reLUF64Avx2U16(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func reLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -250,6 +302,8 @@ func reLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func reLUF32Avx2U32(dst []float32, x []float32)
 
@@ -258,6 +312,8 @@ func reLUF32Avx2U32(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func reLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -268,6 +324,8 @@ func reLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 8 of its vectors.
+//
 //go:noescape
 func reLUF64Avx2U32(dst []float64, x []float64)
 
@@ -276,6 +334,8 @@ func reLUF64Avx2U32(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 8 of its vectors.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -286,6 +346,8 @@ func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func reLUF32Avx2U32Nt(dst []float32, x []float32)
 
@@ -294,6 +356,8 @@ func reLUF32Avx2U32Nt(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func reLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -304,6 +368,8 @@ func reLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 8 of its vectors.
+//
 //go:noescape
 func reLUF64Avx2U32Nt(dst []float64, x []float64)
 
@@ -312,6 +378,8 @@ func reLUF64Avx2U32Nt(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 8 of its vectors.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -322,6 +390,8 @@ func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func leakyReLUF32Avx2U8(dst []float32, x []float32, alpha float32)
 
@@ -330,6 +400,8 @@ func leakyReLUF32Avx2U8(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32)
@@ -340,6 +412,8 @@ func leakyReLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha f
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func leakyReLUF64Avx2U8(dst []float64, x []float64, alpha float64)
 
@@ -348,6 +422,8 @@ func leakyReLUF64Avx2U8(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64)
@@ -358,6 +434,8 @@ func leakyReLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha f
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func leakyReLUF32Avx2U16(dst []float32, x []float32, alpha float32)
 
@@ -366,6 +444,8 @@ func leakyReLUF32Avx2U16(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
@@ -376,6 +456,8 @@ func leakyReLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
 
@@ -384,6 +466,8 @@ func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float64)
@@ -394,6 +478,8 @@ func leakyReLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
 
@@ -402,6 +488,8 @@ func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32)
@@ -412,6 +500,8 @@ func leakyReLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
 
@@ -420,6 +510,8 @@ func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
@@ -430,6 +522,8 @@ func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 
@@ -438,6 +532,8 @@ func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32)
@@ -448,6 +544,8 @@ func leakyReLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alph
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 
@@ -456,6 +554,8 @@ func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)
@@ -466,6 +566,8 @@ func leakyReLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alph
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
 
@@ -474,6 +576,8 @@ func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32)
@@ -484,6 +588,8 @@ func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 
@@ -492,6 +598,8 @@ func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64)
@@ -502,6 +610,8 @@ func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
 
@@ -510,6 +620,8 @@ func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
@@ -520,6 +632,8 @@ func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
 
@@ -528,6 +642,8 @@ func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float64)
@@ -538,6 +654,8 @@ func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
 
@@ -546,6 +664,8 @@ func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32)
@@ -556,6 +676,8 @@ func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
 
@@ -564,6 +686,8 @@ func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
@@ -574,6 +698,8 @@ func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 
@@ -582,6 +708,8 @@ func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32)
@@ -592,6 +720,8 @@ func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 
@@ -600,6 +730,8 @@ func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)
@@ -610,6 +742,8 @@ func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func tanhF32Avx2U8(dst []float32, x []float32)
 
@@ -618,6 +752,8 @@ func tanhF32Avx2U8(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -628,6 +764,8 @@ func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func tanhF64Avx2U8(dst []float64, x []float64)
 
@@ -636,6 +774,8 @@ func tanhF64Avx2U8(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -646,6 +786,8 @@ func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func tanhF32Avx2U16(dst []float32, x []float32)
 
@@ -654,6 +796,8 @@ func tanhF32Avx2U16(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
@@ -664,6 +808,8 @@ func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func tanhF64Avx2U16(dst []float64, x []float64)
 
@@ -672,6 +818,8 @@ func tanhF64Avx2U16(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -682,6 +830,8 @@ func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func tanhF32Avx2U32(dst []float32, x []float32)
 
@@ -690,6 +840,8 @@ func tanhF32Avx2U32(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -700,6 +852,8 @@ func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func tanhF64Avx2U32(dst []float64, x []float64)
 
@@ -708,6 +862,8 @@ func tanhF64Avx2U32(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -718,6 +874,8 @@ func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func tanhF32Avx2U32Rcp(dst []float32, x []float32)
 
@@ -726,6 +884,8 @@ func tanhF32Avx2U32Rcp(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -736,6 +896,8 @@ func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func tanhF32Avx2U32Nt(dst []float32, x []float32)
 
@@ -744,6 +906,8 @@ func tanhF32Avx2U32Nt(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -754,6 +918,8 @@ func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func tanhF64Avx2U32Nt(dst []float64, x []float64)
 
@@ -762,6 +928,8 @@ func tanhF64Avx2U32Nt(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -772,6 +940,8 @@ func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func softplusF32Avx2U8(dst []float32, x []float32, beta float32, threshold float32)
 
@@ -780,6 +950,8 @@ func softplusF32Avx2U8(dst []float32, x []float32, beta float32, threshold float
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -790,6 +962,8 @@ func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta flo
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float64)
 
@@ -798,6 +972,8 @@ func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -808,6 +984,8 @@ func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta flo
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold float32)
 
@@ -816,6 +994,8 @@ func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold floa
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -826,6 +1006,8 @@ func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold float64)
 
@@ -834,6 +1016,8 @@ func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold floa
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -844,6 +1028,8 @@ func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold float32)
 
@@ -852,6 +1038,8 @@ func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold floa
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -862,6 +1050,8 @@ func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold float64)
 
@@ -870,6 +1060,8 @@ func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold floa
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -880,6 +1072,8 @@ func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold float32)
 
@@ -888,6 +1082,8 @@ func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold f
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -898,6 +1094,8 @@ func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold float32)
 
@@ -906,6 +1104,8 @@ func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold fl
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -916,6 +1116,8 @@ func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold float64)
 
@@ -924,6 +1126,8 @@ func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold fl
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -934,6 +1138,8 @@ func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 
@@ -942,6 +1148,8 @@ func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -952,6 +1160,8 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 
@@ -960,6 +1170,8 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -970,6 +1182,8 @@ func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 
@@ -978,6 +1192,8 @@ func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -988,6 +1204,8 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 
@@ -996,6 +1214,8 @@ func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1006,6 +1226,8 @@ func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 
@@ -1014,6 +1236,8 @@ func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1024,6 +1248,8 @@ func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 
@@ -1032,6 +1258,8 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1042,6 +1270,8 @@ func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 
@@ -1050,6 +1280,8 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1060,6 +1292,8 @@ func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 4 of its vectors.
+//
 //go:noescape
 func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 
@@ -1068,6 +1302,8 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 4 of its vectors.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1078,6 +1314,8 @@ func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 
@@ -1086,6 +1324,8 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1096,6 +1336,8 @@ func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 
@@ -1104,6 +1346,8 @@ func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1114,6 +1358,8 @@ func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 
@@ -1122,6 +1368,8 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1132,6 +1380,8 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 
@@ -1140,6 +1390,8 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1150,6 +1402,8 @@ func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 
@@ -1158,6 +1412,8 @@ func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1168,6 +1424,8 @@ func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 
@@ -1176,6 +1434,8 @@ func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1186,6 +1446,8 @@ func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 
@@ -1194,6 +1456,8 @@ func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1204,6 +1468,8 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 
@@ -1212,6 +1478,8 @@ func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1222,6 +1490,8 @@ func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 
@@ -1230,6 +1500,8 @@ func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1240,6 +1512,8 @@ func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 
@@ -1248,6 +1522,8 @@ func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1258,6 +1534,8 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 
@@ -1266,6 +1544,8 @@ func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1276,6 +1556,8 @@ func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 
@@ -1284,6 +1566,8 @@ func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1294,6 +1578,8 @@ func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 
@@ -1302,6 +1588,8 @@ func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1312,6 +1600,8 @@ func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 
@@ -1320,6 +1610,8 @@ func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1330,6 +1622,8 @@ func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 
@@ -1338,6 +1632,8 @@ func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1348,6 +1644,8 @@ func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 
@@ -1356,6 +1654,8 @@ func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1366,6 +1666,8 @@ func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 
@@ -1374,6 +1676,8 @@ func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1384,6 +1688,8 @@ func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 
@@ -1392,6 +1698,8 @@ func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1402,6 +1710,8 @@ func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 
@@ -1410,6 +1720,8 @@ func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1420,6 +1732,8 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 1 of its vectors.
+//
 //go:noescape
 func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 
@@ -1428,6 +1742,8 @@ func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 1 of its vectors.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1438,6 +1754,8 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 
@@ -1446,6 +1764,8 @@ func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1456,6 +1776,8 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves all 2 of its vectors.
+//
 //go:noescape
 func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 
@@ -1464,6 +1786,8 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves all 2 of its vectors.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1474,6 +1798,8 @@ func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 
@@ -1482,6 +1808,8 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1492,6 +1820,8 @@ func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 
@@ -1500,6 +1830,8 @@ func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1510,6 +1842,8 @@ func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 
@@ -1518,6 +1852,8 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1528,6 +1864,8 @@ func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 
@@ -1536,6 +1874,8 @@ func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1546,6 +1886,8 @@ func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (don
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 
@@ -1554,6 +1896,8 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1564,6 +1908,8 @@ func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done
 //
 // x (and dy) must be at least as long as the output.
 //
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+//
 //go:noescape
 func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 
@@ -1572,6 +1918,8 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
