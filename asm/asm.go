@@ -155,7 +155,7 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []*ir.Fu
 					d = reciprocalNewton
 				}
 				if v.Reciprocal {
-					plain, err := Lower(k, w, backward, divide, pool)
+					plain, err := Lower(k, w, backward, divide, pool, false)
 					if err != nil {
 						return nil, nil, err
 					}
@@ -163,15 +163,25 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []*ir.Fu
 						continue
 					}
 				}
-				prog, err := Lower(k, w, backward, d, pool)
-				if err != nil {
-					return nil, nil, err
-				}
-				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: prog.check != none}
-				s.doc = docLines(k, s, v)
-				fn, err := compileFitting(s, prog, v)
-				if err != nil {
-					return nil, nil, err
+				// Estrin's scheme shortens the dependency chains but keeps
+				// more values live; Horner is the fallback when a single
+				// vector would not fit in 16 registers.
+				var fn *ir.Function
+				var s fnSpec
+				for _, estrin := range []bool{true, false} {
+					prog, err := Lower(k, w, backward, d, pool, estrin)
+					if err != nil {
+						return nil, nil, err
+					}
+					s = fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: prog.check != none}
+					s.doc = docLines(k, s, v)
+					fn, err = compileFitting(s, prog, v)
+					if err == nil || !estrin {
+						if err != nil {
+							return nil, nil, err
+						}
+						break
+					}
 				}
 				fns = append(fns, fn)
 				impl.Checked[dirIndex(w, backward)] = s.checked
@@ -205,16 +215,27 @@ func compileFitting(s fnSpec, prog *Prog, v Variant) (*ir.Function, error) {
 	var last error
 	doc := s.doc
 	for group := vectors; group >= 1; group /= 2 {
-		note := fmt.Sprintf("The block loop interleaves all %d of its vectors.", vectors)
+		note := fmt.Sprintf("The block loop interleaves all %d of its vectors", vectors)
 		if group < vectors {
-			note = fmt.Sprintf("The block loop interleaves %d of its %d vectors at a time (more would need more than 16 registers).", group, vectors)
+			note = fmt.Sprintf("The block loop interleaves %d of its %d vectors at a time (more would need more than 16 registers)", group, vectors)
 		}
-		s.doc = append(doc[:len(doc):len(doc)], "", note)
-		fn, err := compile(s, prog, v, group)
-		if err == nil {
-			return fn, nil
+		// In lockstep first; then with each copy lagging, which overlaps
+		// the copies' peaks of register pressure less.
+		for _, stagger := range []float64{0, 0.5, 1} {
+			if group == 1 && stagger > 0 {
+				break
+			}
+			how := "."
+			if stagger > 0 {
+				how = fmt.Sprintf(", each %.0f%% of the program behind the previous.", 100*stagger/float64(group))
+			}
+			s.doc = append(doc[:len(doc):len(doc)], "", note+how)
+			fn, err := compile(s, prog, v, group, stagger)
+			if err == nil {
+				return fn, nil
+			}
+			last = err
 		}
-		last = err
 	}
 	return nil, last
 }

@@ -76,18 +76,19 @@ type emitter struct {
 	lanesOut reg.GPVirtual
 	lastUse  []value
 	inputs   map[value]operand.Op // memory operands of x and dy in the current copy
+	stagger  float64              // lag between interleaved copies, as a fraction of the program
 }
 
 // compile builds fn as avo IR with the block loop's copies interleaved in
 // groups of group vectors, and checks the register allocation.
-func compile(s fnSpec, prog *Prog, v Variant, group int) (*ir.Function, error) {
+func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64) (*ir.Function, error) {
 	ctx := build.NewContext()
 	ctx.Function(s.name)
 	ctx.Attributes(attr.NOSPLIT)
 	ctx.SignatureExpr(s.signature())
 	ctx.Pragma("noescape")
 	ctx.Doc(s.doc...)
-	e := &emitter{ctx: ctx, prog: prog, w: prog.W}
+	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: stagger}
 
 	out := "dst"
 	if s.backward {
@@ -412,13 +413,27 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 	if p.check != none {
 		e.lastUse[p.check] = value(len(p.insts))
 	}
-	for i, in := range p.insts {
-		if !live[i] {
-			continue
+	var order []int
+	for i := range p.insts {
+		if live[i] {
+			order = append(order, i)
 		}
+	}
+	// Copy g runs stagger·g instructions behind copy 0, so that the copies'
+	// register-hungry stretches do not coincide.
+	lag := 0
+	if copies > 1 {
+		lag = int(e.stagger * float64(len(order)) / float64(copies))
+	}
+	for step := 0; step < len(order)+(copies-1)*lag; step++ {
 		for g := 0; g < copies; g++ {
+			j := step - g*lag
+			if j < 0 || j >= len(order) {
+				continue
+			}
+			i := order[j]
 			e.inputs = inputsOf[g]
-			e.inst(regs[g], value(i), in, input(g), mask)
+			e.inst(regs[g], value(i), p.insts[i], input(g), mask)
 		}
 	}
 	outs = make([]reg.VecVirtual, copies)

@@ -33,8 +33,12 @@ type lowerer struct {
 
 // Lower builds the vector program of k's forward function (or, when
 // backward, of dy·f'(x)) for lane type w, with divisions lowered by d.
-func Lower(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool) (*Prog, error) {
+//
+// estrin evaluates the primitives' polynomials by Estrin's scheme rather
+// than Horner's.
+func Lower(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool, estrin bool) (*Prog, error) {
 	l := &lowerer{p: newProg(w, pool), k: k, params: map[string]int{}, div: d, memo: map[*formula.Node]value{}}
+	l.p.useEstrin = estrin
 	for i, name := range k.Params() {
 		l.params[name] = i
 	}

@@ -49,6 +49,39 @@ func (w Width) ln2() (hi, lo float64) {
 	return h, w.round(rest)
 }
 
+// estrin evaluates Σ c[i]·t^i in a tree of FMAs on t, t², t⁴...: a few more
+// operations than Horner but about log2(n) of them in a row instead of n,
+// which is what a kernel limited by its dependency chains needs.
+func (p *Prog) estrin(c []float64, t value) value {
+	if len(c) <= 3 || !p.useEstrin {
+		return p.horner(c, t)
+	}
+	var terms []value
+	for i := 0; i < len(c); i += 2 {
+		if i+1 < len(c) {
+			terms = append(terms, p.fma(p.c(c[i+1]), t, p.c(c[i])))
+		} else {
+			terms = append(terms, p.c(c[i]))
+		}
+	}
+	pw := p.mul(t, t)
+	for len(terms) > 1 {
+		var next []value
+		for i := 0; i < len(terms); i += 2 {
+			if i+1 < len(terms) {
+				next = append(next, p.fma(terms[i+1], pw, terms[i]))
+			} else {
+				next = append(next, terms[i])
+			}
+		}
+		terms = next
+		if len(terms) > 1 {
+			pw = p.mul(pw, pw)
+		}
+	}
+	return terms[0]
+}
+
 // horner evaluates Σ c[i]·t^i with one FMA per coefficient.
 func (p *Prog) horner(c []float64, t value) value {
 	acc := p.c(c[len(c)-1])
@@ -113,7 +146,7 @@ func (p *Prog) exp(a pair, nonPositive bool) (value, error) {
 	}
 	f := p.W.fp()
 	t, n, r := p.reduce(a.hi, a.lo, f.expLo, f.expHi, nonPositive)
-	e := p.fma(r, p.horner(q, r), p.c(1))
+	e := p.fma(r, p.estrin(q, r), p.c(1))
 	t1 := p.fma(n, p.c(0.5), p.c(f.magic))   // n1 + magic
 	t2 := p.addv(p.sub(t, t1), p.c(f.magic)) // (n - n1) + magic, exactly
 	return p.mul(p.mul(e, p.pow2(t1)), p.pow2(t2)), nil
@@ -128,7 +161,7 @@ func (p *Prog) expm1(a pair) (value, error) {
 	}
 	f := p.W.fp()
 	t, _, r := p.reduce(a.hi, a.lo, f.expm1Lo, f.expHi, false)
-	rq := p.mul(r, p.horner(q, r))
+	rq := p.mul(r, p.estrin(q, r))
 	s := p.pow2(p.sub(t, p.c(1)))
 	res := p.mul(p.fma(s, rq, p.sub(s, p.c(0.5))), p.c(2))
 	// expm1 has the sign of its argument; this also keeps expm1(-0) = -0.
@@ -163,7 +196,7 @@ func (p *Prog) tanh(u value, d divider) (value, error) {
 	}
 	a := p.abs(u)
 	s := p.mul(a, a)
-	small := p.fma(p.mul(a, s), p.horner(q, s), a)
+	small := p.fma(p.mul(a, s), p.estrin(q, s), a)
 	z, err := p.exp(pair{p.mul(a, p.c(-2)), none}, true)
 	if err != nil {
 		return none, err
@@ -202,7 +235,7 @@ func (p *Prog) log1p(v value, plus1, checks bool, d divider) (value, error) {
 	kf := p.sub(p.iadd(p.ishr(ui, fm.mant), p.bits(floatBits(p.W, fm.magic))), p.c(fm.magic+float64(fm.bias)))
 	m := p.iadd(p.and(ui, p.bits(mantMask)), p.bits(sqrtHalf))
 	f := p.sub(m, p.c(1))
-	r := p.fma(p.mul(f, f), p.horner(q, f), f)
+	r := p.fma(p.mul(f, f), p.estrin(q, f), f)
 	ln2hi, ln2lo := p.W.ln2()
 	t := p.mul(kf, p.c(ln2lo))
 	if corr != none {

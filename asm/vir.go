@@ -117,6 +117,8 @@ type Prog struct {
 	// deliver within budget (see tailCheck); the kernel stops before such a
 	// vector and leaves it to the portable kernel.
 	check value
+	// estrin selects Estrin's scheme for the primitives' polynomials.
+	useEstrin bool
 	cse   map[inst]value
 	pool  *Pool
 }
