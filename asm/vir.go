@@ -119,8 +119,8 @@ type Prog struct {
 	check value
 	// estrin selects Estrin's scheme for the primitives' polynomials.
 	useEstrin bool
-	cse   map[inst]value
-	pool  *Pool
+	cse       map[inst]value
+	pool      *Pool
 }
 
 // newProg starts an empty program whose constants go to pool.
