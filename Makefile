@@ -4,7 +4,7 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 
-.PHONY: all generate test test-root test-out vet fmt-check fresh check report clean
+.PHONY: all generate test test-root test-out vet fmt-check fresh check report bench clean
 
 all: test
 
@@ -18,8 +18,13 @@ test: fresh fmt-check vet test-root test-out
 test-root:
 	$(GO) test ./...
 
+## test-out: out/ with its AVX2 kernels, then as portable Go: under the purego tag, and
+## with ACTGEN_PUREGO=1 (the dispatch's environment switch); go vet for arm64 too.
 test-out:
 	cd out && $(GO) test ./...
+	cd out && $(GO) test -tags purego ./...
+	cd out && ACTGEN_PUREGO=1 $(GO) test ./...
+	cd out && $(GO) vet -tags purego ./... && GOARCH=arm64 $(GO) vet ./...
 
 vet:
 	$(GO) vet ./...
@@ -42,6 +47,28 @@ check: fresh fmt-check vet
 ## report: accuracy table and plots of every activation into reports/
 report:
 	$(GO) run ./harness/cmd/report -out reports
+
+## bench: the generated benchmarks, round-robin (one -count=1 run of every cell per
+## round, so machine drift spreads over all of them), then benchstat tables with
+## copy() as the base column: reports/bench.txt (raw) and reports/bench-*.txt.
+BENCH_ROUNDS ?= 6
+BENCH_TIME ?= 100ms
+BENCH_FNS ?= .*
+bench:
+	@mkdir -p reports
+	@rm -f reports/bench.txt
+	@for i in $$(seq $(BENCH_ROUNDS)); do \
+	  echo "round $$i/$(BENCH_ROUNDS)" >&2; \
+	  (cd out && $(GO) test -run '^$$' -count=1 -benchtime=$(BENCH_TIME) \
+	    -bench 'Benchmark(Forward|Backward)/fn=($(BENCH_FNS))/impl=(avx2.*|copy)/' ./act) >> reports/bench.txt || exit 1; \
+	  (cd out && $(GO) test -run '^$$' -count=1 -benchtime=$(BENCH_TIME) \
+	    -bench 'Benchmark(Forward|Backward)/fn=($(BENCH_FNS))/impl=go/n=4096$$' ./act) >> reports/bench.txt || exit 1; \
+	done
+	@for n in 4096 65536 16777216; do \
+	  $(GO) tool benchstat -filter "/n:$$n" -col '/impl@(copy go avx2-u8 avx2-u16 avx2-u32 avx2-u32-rcp avx2-u32-nt)' \
+	    -row '.name /fn' reports/bench.txt > reports/bench-$$n.txt || exit 1; \
+	done
+	@echo "wrote reports/bench.txt and reports/bench-{4096,65536,16777216}.txt"
 
 clean:
 	rm -rf out/act/.act-new-*

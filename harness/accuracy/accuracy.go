@@ -103,6 +103,9 @@ func Measure(k *kernel.Kernel, impl act.Impl, budget act.Budget, xs32, xs64 []fl
 		if c.Is32 {
 			xs, typ = xs32, "float32"
 		}
+		if c.Is32 && impl.Forward32 == nil || !c.Is32 && impl.Forward64 == nil {
+			continue // the variant does not exist for this type (avx2-u32-rcp: float32 only)
+		}
 		got := run(k, impl, c.Is32, c.Backward, xs)
 		res := Result{Impl: impl.Name, Type: typ, Backward: c.Backward, Points: len(xs), Budget: budgets[c]}
 		for i := range xs {
