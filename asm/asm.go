@@ -3,7 +3,9 @@ package asm
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/mmcloughlin/avo/attr"
 	"github.com/mmcloughlin/avo/build"
@@ -69,10 +71,13 @@ type Result struct {
 // of k's functions.
 func Generate(kernels []*kernel.Kernel, pkg string, stem func(*kernel.Kernel) string) (*Result, error) {
 	pool := NewPool()
+	for _, w := range []Width{F32, F64} {
+		pool.iota(w) // interned now: compiling, which runs in parallel, only reads the pool
+	}
 	res := &Result{Impls: map[string][]Impl{}, Skipped: map[string]string{}}
-	var funcs []*ir.Function
+	var jobs []job
 	for _, k := range kernels {
-		impls, fns, err := generateKernel(k, stem(k), pool)
+		impls, js, err := generateKernel(k, stem(k), pool)
 		var unsup *UnsupportedError
 		if errors.As(err, &unsup) {
 			res.Skipped[k.Entry.Name] = unsup.Error()
@@ -82,7 +87,24 @@ func Generate(kernels []*kernel.Kernel, pkg string, stem func(*kernel.Kernel) st
 			return nil, fmt.Errorf("%s: %w", k.Entry.Name, err)
 		}
 		res.Impls[k.Entry.Name] = impls
-		funcs = append(funcs, fns...)
+		jobs = append(jobs, js...)
+	}
+	funcs := make([]*ir.Function, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			funcs[i], errs[i] = compileFitting(j.s, j.progs, j.v)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 
 	probe, err := probeFuncs()
@@ -140,9 +162,17 @@ func constantsFile(pool *Pool) (*ir.File, error) {
 	return f, nil
 }
 
-func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []*ir.Function, error) {
+// job is one function to compile: lowering is sequential (it fills the
+// constant pool), compiling runs in parallel.
+type job struct {
+	s     fnSpec
+	progs [2]*Prog
+	v     Variant
+}
+
+func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, error) {
 	var impls []Impl
-	var fns []*ir.Function
+	var jobs []job
 	for _, v := range Variants {
 		impl := Impl{Variant: v}
 		for _, w := range []Width{F32, F64} {
@@ -164,26 +194,18 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []*ir.Fu
 					}
 				}
 				// Estrin's scheme shortens the dependency chains but keeps
-				// more values live; Horner is the fallback when a single
-				// vector would not fit in 16 registers.
-				var fn *ir.Function
-				var s fnSpec
-				for _, estrin := range []bool{true, false} {
+				// more values live; compileFitting weighs it against Horner.
+				var progs [2]*Prog
+				for i, estrin := range []bool{true, false} {
 					prog, err := Lower(k, w, backward, d, pool, estrin)
 					if err != nil {
 						return nil, nil, err
 					}
-					s = fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: prog.check != none}
-					s.doc = docLines(k, s, v)
-					fn, err = compileFitting(s, prog, v)
-					if err == nil || !estrin {
-						if err != nil {
-							return nil, nil, err
-						}
-						break
-					}
+					progs[i] = prog
 				}
-				fns = append(fns, fn)
+				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[0].check != none}
+				s.doc = docLines(k, s, v)
+				jobs = append(jobs, job{s, progs, v})
 				impl.Checked[dirIndex(w, backward)] = s.checked
 				switch {
 				case w == F32 && !backward:
@@ -201,12 +223,14 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []*ir.Fu
 			impls = append(impls, impl)
 		}
 	}
-	return impls, fns, nil
+	return impls, jobs, nil
 }
 
-// compileFitting compiles with all of a block's vectors interleaved, and
-// with fewer at a time when that needs more than 16 registers.
-func compileFitting(s fnSpec, prog *Prog, v Variant) (*ir.Function, error) {
+// compileFitting compiles with as many of a block's vectors interleaved as
+// fit in 16 registers: for each group size, the program with Estrin's
+// polynomials (progs[0]) and then with Horner's (progs[1], fewer live
+// values), each in lockstep and then staggered.
+func compileFitting(s fnSpec, progs [2]*Prog, v Variant) (*ir.Function, error) {
 	vectors := v.Unroll
 	if s.w == F64 {
 		vectors *= 2
@@ -219,22 +243,25 @@ func compileFitting(s fnSpec, prog *Prog, v Variant) (*ir.Function, error) {
 		if group < vectors {
 			note = fmt.Sprintf("The block loop interleaves %d of its %d vectors at a time (more would need more than 16 registers)", group, vectors)
 		}
-		// In lockstep first; then with each copy lagging, which overlaps
-		// the copies' peaks of register pressure less.
-		for _, stagger := range []float64{0, 0.5, 1} {
-			if group == 1 && stagger > 0 {
-				break
+		for i, prog := range progs {
+			scheme := []string{"Estrin's", "Horner's"}[i]
+			// In lockstep first; then with each copy lagging, which overlaps
+			// the copies' peaks of register pressure less.
+			for _, stagger := range []float64{0, 0.5, 1} {
+				if group == 1 && stagger > 0 {
+					break
+				}
+				how := ""
+				if stagger > 0 {
+					how = fmt.Sprintf(", each %.0f%% of the program behind the previous", 100*stagger/float64(group))
+				}
+				s.doc = append(doc[:len(doc):len(doc)], "", note+how+"; polynomials by "+scheme+" scheme.")
+				fn, err := compile(s, prog, v, group, stagger)
+				if err == nil {
+					return fn, nil
+				}
+				last = err
 			}
-			how := "."
-			if stagger > 0 {
-				how = fmt.Sprintf(", each %.0f%% of the program behind the previous.", 100*stagger/float64(group))
-			}
-			s.doc = append(doc[:len(doc):len(doc)], "", note+how)
-			fn, err := compile(s, prog, v, group, stagger)
-			if err == nil {
-				return fn, nil
-			}
-			last = err
 		}
 	}
 	return nil, last

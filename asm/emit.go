@@ -349,12 +349,7 @@ func (e *emitter) tailMask(count reg.GPVirtual) reg.VecVirtual {
 	xr := ctx.XMM()
 	nv := ctx.YMM()
 	mask := ctx.YMM()
-	lanes := e.w.Lanes()
-	iota := make([]int64, lanes)
-	for i := range iota {
-		iota[i] = int64(i)
-	}
-	idx := e.prog.pool.lanesInt(e.w, iota)
+	idx := e.prog.pool.iota(e.w)
 	if e.w == F32 {
 		ctx.VMOVD(count.As32(), xr)
 		ctx.VPBROADCASTD(xr, nv)

@@ -300,5 +300,14 @@ func (pl *Pool) lanesInt(w Width, vals []int64) int {
 	return pl.intern(c)
 }
 
+// iota interns the lane indices 0, 1, ... as integers (for tail masks).
+func (pl *Pool) iota(w Width) int {
+	vals := make([]int64, w.Lanes())
+	for i := range vals {
+		vals[i] = int64(i)
+	}
+	return pl.lanesInt(w, vals)
+}
+
 // symbol is the assembly name of constant i.
 func (pl *Pool) symbol(i int) string { return fmt.Sprintf("actc%d", i) }

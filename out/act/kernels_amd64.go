@@ -16,7 +16,7 @@ func xgetbv() (a uint32, d uint32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U8(dst []float32, x []float32)
@@ -27,7 +27,7 @@ func sigmoidF32Avx2U8(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -38,7 +38,7 @@ func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U8(dst []float64, x []float64)
@@ -49,7 +49,7 @@ func sigmoidF64Avx2U8(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -60,7 +60,7 @@ func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U16(dst []float32, x []float32)
@@ -71,7 +71,7 @@ func sigmoidF32Avx2U16(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
@@ -82,7 +82,7 @@ func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U16(dst []float64, x []float64)
@@ -93,7 +93,7 @@ func sigmoidF64Avx2U16(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -104,7 +104,7 @@ func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32(dst []float32, x []float32)
@@ -115,7 +115,7 @@ func sigmoidF32Avx2U32(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -126,7 +126,7 @@ func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U32(dst []float64, x []float64)
@@ -137,7 +137,7 @@ func sigmoidF64Avx2U32(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -148,7 +148,7 @@ func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
@@ -159,7 +159,7 @@ func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -170,7 +170,7 @@ func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
@@ -181,7 +181,7 @@ func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -192,7 +192,7 @@ func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
@@ -203,7 +203,7 @@ func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -214,7 +214,7 @@ func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF32Avx2U8(dst []float32, x []float32)
@@ -225,7 +225,7 @@ func reLUF32Avx2U8(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -236,7 +236,7 @@ func reLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U8(dst []float64, x []float64)
@@ -247,7 +247,7 @@ func reLUF64Avx2U8(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -258,7 +258,7 @@ func reLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF32Avx2U16(dst []float32, x []float32)
@@ -269,7 +269,7 @@ func reLUF32Avx2U16(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
@@ -280,7 +280,7 @@ func reLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U16(dst []float64, x []float64)
@@ -291,7 +291,7 @@ func reLUF64Avx2U16(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -302,7 +302,7 @@ func reLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF32Avx2U32(dst []float32, x []float32)
@@ -313,7 +313,7 @@ func reLUF32Avx2U32(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -324,7 +324,7 @@ func reLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors.
+// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U32(dst []float64, x []float64)
@@ -335,7 +335,7 @@ func reLUF64Avx2U32(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors.
+// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -346,7 +346,7 @@ func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF32Avx2U32Nt(dst []float32, x []float32)
@@ -357,7 +357,7 @@ func reLUF32Avx2U32Nt(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -368,7 +368,7 @@ func reLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors.
+// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U32Nt(dst []float64, x []float64)
@@ -379,7 +379,7 @@ func reLUF64Avx2U32Nt(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors.
+// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -390,7 +390,7 @@ func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U8(dst []float32, x []float32, alpha float32)
@@ -401,7 +401,7 @@ func leakyReLUF32Avx2U8(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32)
@@ -412,7 +412,7 @@ func leakyReLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha f
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U8(dst []float64, x []float64, alpha float64)
@@ -423,7 +423,7 @@ func leakyReLUF64Avx2U8(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64)
@@ -434,7 +434,7 @@ func leakyReLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha f
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U16(dst []float32, x []float32, alpha float32)
@@ -445,7 +445,7 @@ func leakyReLUF32Avx2U16(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
@@ -456,7 +456,7 @@ func leakyReLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
@@ -467,7 +467,7 @@ func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float64)
@@ -478,7 +478,7 @@ func leakyReLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
@@ -489,7 +489,7 @@ func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32)
@@ -500,7 +500,7 @@ func leakyReLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous.
+// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
@@ -511,7 +511,7 @@ func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous.
+// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
@@ -522,7 +522,7 @@ func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
@@ -533,7 +533,7 @@ func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors.
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32)
@@ -544,7 +544,7 @@ func leakyReLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alph
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous.
+// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
@@ -555,7 +555,7 @@ func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous.
+// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)
@@ -566,7 +566,7 @@ func leakyReLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alph
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
@@ -577,7 +577,7 @@ func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32)
@@ -588,7 +588,7 @@ func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
@@ -599,7 +599,7 @@ func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64)
@@ -610,7 +610,7 @@ func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
@@ -621,7 +621,7 @@ func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
@@ -632,7 +632,7 @@ func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
@@ -643,7 +643,7 @@ func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float64)
@@ -654,7 +654,7 @@ func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
@@ -665,7 +665,7 @@ func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32)
@@ -676,7 +676,7 @@ func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
@@ -687,7 +687,7 @@ func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
@@ -698,7 +698,7 @@ func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
@@ -709,7 +709,7 @@ func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32)
@@ -720,7 +720,7 @@ func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
@@ -731,7 +731,7 @@ func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)
@@ -742,7 +742,7 @@ func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U8(dst []float32, x []float32)
@@ -753,7 +753,7 @@ func tanhF32Avx2U8(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -764,7 +764,7 @@ func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U8(dst []float64, x []float64)
@@ -775,7 +775,7 @@ func tanhF64Avx2U8(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -786,7 +786,7 @@ func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U16(dst []float32, x []float32)
@@ -797,7 +797,7 @@ func tanhF32Avx2U16(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
@@ -808,7 +808,7 @@ func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U16(dst []float64, x []float64)
@@ -819,7 +819,7 @@ func tanhF64Avx2U16(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -830,7 +830,7 @@ func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32(dst []float32, x []float32)
@@ -841,7 +841,7 @@ func tanhF32Avx2U32(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -852,7 +852,7 @@ func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32(dst []float64, x []float64)
@@ -863,7 +863,7 @@ func tanhF64Avx2U32(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -874,7 +874,7 @@ func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Rcp(dst []float32, x []float32)
@@ -885,7 +885,7 @@ func tanhF32Avx2U32Rcp(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -896,7 +896,7 @@ func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Nt(dst []float32, x []float32)
@@ -907,7 +907,7 @@ func tanhF32Avx2U32Nt(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -918,7 +918,7 @@ func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32Nt(dst []float64, x []float64)
@@ -929,7 +929,7 @@ func tanhF64Avx2U32Nt(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -940,7 +940,7 @@ func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusF32Avx2U8(dst []float32, x []float32, beta float32, threshold float32)
@@ -951,7 +951,7 @@ func softplusF32Avx2U8(dst []float32, x []float32, beta float32, threshold float
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -962,7 +962,7 @@ func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta flo
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float64)
@@ -973,7 +973,7 @@ func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -984,7 +984,7 @@ func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta flo
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold float32)
@@ -995,7 +995,7 @@ func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1006,7 +1006,7 @@ func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold float64)
@@ -1017,7 +1017,7 @@ func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1028,7 +1028,7 @@ func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold float32)
@@ -1039,7 +1039,7 @@ func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1050,7 +1050,7 @@ func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold float64)
@@ -1061,7 +1061,7 @@ func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1072,7 +1072,7 @@ func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold float32)
@@ -1083,7 +1083,7 @@ func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold f
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1094,7 +1094,7 @@ func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold float32)
@@ -1105,7 +1105,7 @@ func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1116,7 +1116,7 @@ func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold float64)
@@ -1127,7 +1127,7 @@ func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1138,7 +1138,7 @@ func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -1149,7 +1149,7 @@ func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1160,7 +1160,7 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1171,7 +1171,7 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1182,7 +1182,7 @@ func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1193,7 +1193,7 @@ func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1204,7 +1204,7 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1215,7 +1215,7 @@ func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1226,7 +1226,7 @@ func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1237,7 +1237,7 @@ func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1248,7 +1248,7 @@ func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1259,7 +1259,7 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1270,7 +1270,7 @@ func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1281,7 +1281,7 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1292,7 +1292,7 @@ func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1303,7 +1303,7 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1314,7 +1314,7 @@ func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1325,7 +1325,7 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1336,7 +1336,7 @@ func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -1347,7 +1347,7 @@ func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1358,7 +1358,7 @@ func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors.
+// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1369,7 +1369,7 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1380,7 +1380,7 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1391,7 +1391,7 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1402,7 +1402,7 @@ func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1413,7 +1413,7 @@ func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1424,7 +1424,7 @@ func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1435,7 +1435,7 @@ func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1446,7 +1446,7 @@ func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1457,7 +1457,7 @@ func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1468,7 +1468,7 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1479,7 +1479,7 @@ func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1490,7 +1490,7 @@ func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1501,7 +1501,7 @@ func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1512,7 +1512,7 @@ func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1523,7 +1523,7 @@ func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1534,7 +1534,7 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -1545,7 +1545,7 @@ func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1556,7 +1556,7 @@ func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1567,7 +1567,7 @@ func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1578,7 +1578,7 @@ func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1589,7 +1589,7 @@ func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1600,7 +1600,7 @@ func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1611,7 +1611,7 @@ func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1622,7 +1622,7 @@ func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1633,7 +1633,7 @@ func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1644,7 +1644,7 @@ func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1655,7 +1655,7 @@ func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1666,7 +1666,7 @@ func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1677,7 +1677,7 @@ func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1688,7 +1688,7 @@ func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1699,7 +1699,7 @@ func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1710,7 +1710,7 @@ func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1721,7 +1721,7 @@ func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers).
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1732,7 +1732,7 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -1743,7 +1743,7 @@ func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors.
+// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1754,7 +1754,7 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1765,7 +1765,7 @@ func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1776,7 +1776,7 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1787,7 +1787,7 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1798,7 +1798,7 @@ func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1809,7 +1809,7 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1820,7 +1820,7 @@ func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1831,7 +1831,7 @@ func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1842,7 +1842,7 @@ func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1853,7 +1853,7 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1864,7 +1864,7 @@ func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1875,7 +1875,7 @@ func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1886,7 +1886,7 @@ func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (don
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1897,7 +1897,7 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1908,7 +1908,7 @@ func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1919,7 +1919,7 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
