@@ -21,9 +21,9 @@ type poly struct {
 	f        func(t *big.Float, prec uint) *big.Float
 	// gain bounds how much of the core's error reaches the primitive's
 	// relative error (expq enters as r·q/e^r, tanhq as s·q, ...). erfcq is
-	// an exponent of magnitude up to 1.3, so half an ulp of it is the
-	// rounding of its own value, which no fit can beat: its gain counts the
-	// fitted part of the error at 0.5.
+	// an exponent of magnitude up to 1.3 and erfs starts at 2/√π, so half an
+	// ulp of either is the rounding of its own value, which no fit can beat:
+	// their gain counts that error at 0.5.
 	gain float64
 }
 
@@ -31,6 +31,7 @@ type poly struct {
 const (
 	expRange   = 0.3466 * 1.02 // |r| ≤ ln2/2, widened for the low part of two-float arguments
 	tanhSmall  = 0.625         // |u| below which tanh is a polynomial
+	erfSmall   = 0.5           // |u| below which erfc(u) = 1 - u·P(u²)
 	erfcMaxF32 = 10.1          // erfc(u) underflows float32 beyond
 	erfcMaxF64 = 27.3          // erfc(u) underflows float64 beyond
 )
@@ -44,6 +45,7 @@ func polys(w Width) []poly {
 			{"tanhq", 0, tanhSmall * tanhSmall, 5, true, tanhq, 0.13},
 			{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 10, true, log1pq, 0.21},
 			{"erfcq", -1, 1, 12, false, onInterval(erfcq, 2/(2+erfcMaxF32), 1), 0.5},
+			{"erfs", 0, erfSmall * erfSmall, 8, true, erfs, 0.5},
 		}
 	}
 	return []poly{
@@ -51,6 +53,7 @@ func polys(w Width) []poly {
 		{"tanhq", 0, tanhSmall * tanhSmall, 13, true, tanhq, 0.13},
 		{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 21, true, log1pq, 0.21},
 		{"erfcq", -1, 1, 40, false, onInterval(erfcq, 2/(2+erfcMaxF64), 1), 0.5},
+		{"erfs", 0, erfSmall * erfSmall, 12, true, erfs, 1},
 	}
 }
 
@@ -87,7 +90,9 @@ func log1pq(f *big.Float, prec uint) *big.Float {
 }
 
 // erfcq(t) = log(erfc(u)/t) + u² with u = 2/t - 2, so that
-// erfc(u) = t·exp(-u² + erfcq(t)) for u ≥ 0: a smooth function of t ∈ (0, 1].
+// erfc(u) = t·exp(-u² + erfcq(t)) for u ≥ 0: a smooth function of t ∈ (0, 1]
+// (without the division by t it would carry log t, which polynomials fit
+// poorly near 0).
 func erfcq(t *big.Float, prec uint) *big.Float {
 	p := prec + 64
 	u := new(big.Float).SetPrec(p).Quo(big.NewFloat(2), t)
@@ -97,6 +102,18 @@ func erfcq(t *big.Float, prec uint) *big.Float {
 	l, _ := ref.Log(e, p)
 	u2 := new(big.Float).SetPrec(p).Mul(u, u)
 	return l.SetPrec(prec).Add(l, u2)
+}
+
+// erfs(s) = erf(√s)/√s, so that erfc(u) = 1 - u·erfs(u²).
+func erfs(s *big.Float, prec uint) *big.Float {
+	p := prec + 64
+	if s.Sign() == 0 {
+		r := new(big.Float).SetPrec(p).Quo(big.NewFloat(2), func() *big.Float { v, _ := ref.Sqrt(ref.Pi(p), p); return v }())
+		return r.SetPrec(prec)
+	}
+	u, _ := ref.Sqrt(s, p)
+	e := ref.Erf(u, p)
+	return e.SetPrec(prec).Quo(e, u)
 }
 
 // onInterval returns f on [lo, hi] as a function of v ∈ [-1, 1]: coefficients

@@ -250,11 +250,16 @@ func (p *Prog) log1p(v value, plus1, checks bool, d divider) (value, error) {
 	return res, nil
 }
 
-// erfc returns erfc(hi+lo). For a = |u|, erfc(a) = t·exp(-a² + q(t)) with
-// t = 2/(2+a) and q fitted (erfcq); a² is carried exactly as two floats. For
-// u < 0, erfc(u) = 2 - erfc(a) ∈ [1, 2].
+// erfc returns erfc(hi+lo). Below |u| = erfSmall it is 1 - u·P(u²), one
+// FMA from a fitted erf(u)/u (erfs). Beyond, for a = |u|,
+// erfc(a) = t·exp(-a² + q(t)) with t = 2/(2+a) and q fitted (erfcq); a² is
+// carried exactly as two floats. For u < 0, erfc(u) = 2 - erfc(a) ∈ [1, 2].
 func (p *Prog) erfc(a pair) (value, error) {
 	q, err := coeffs(p.W, "erfcq")
+	if err != nil {
+		return none, err
+	}
+	es, err := coeffs(p.W, "erfs")
 	if err != nil {
 		return none, err
 	}
@@ -275,7 +280,13 @@ func (p *Prog) erfc(a pair) (value, error) {
 	if err != nil {
 		return none, err
 	}
-	return p.blend(a.hi, p.fnma(t, e, p.c(2)), p.mul(t, e)), nil
+	tail := p.blend(a.hi, p.fnma(t, e, p.c(2)), p.mul(t, e))
+	poly := p.estrin(es, a2)
+	small := p.fnma(a.hi, poly, p.c(1))
+	if a.lo != none {
+		small = p.fnma(a.lo, poly, small)
+	}
+	return p.blend(p.less(p.abs(a.hi), p.c(erfSmall)), small, tail), nil
 }
 
 // divider lowers a/b: one division, or a reciprocal estimate refined by Newton.

@@ -1556,7 +1556,7 @@ func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1567,7 +1567,7 @@ func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1600,7 +1600,7 @@ func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1611,7 +1611,7 @@ func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1644,7 +1644,7 @@ func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1655,7 +1655,7 @@ func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1710,7 +1710,7 @@ func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1721,7 +1721,7 @@ func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)

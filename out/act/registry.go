@@ -235,7 +235,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{4, 4, 4, 8},
+		Budget:     Budget{3, 4, 4, 8},
 		Derivative: "0.5 * (1 + erf(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2))",
 		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + erf(x / sqrt(2)))",
