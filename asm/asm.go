@@ -240,6 +240,9 @@ func compileFitting(s fnSpec, progs [2]*Prog, v Variant) (*ir.Function, error) {
 	doc := s.doc
 	for group := vectors; group >= 1; group /= 2 {
 		note := fmt.Sprintf("The block loop interleaves all %d of its vectors", vectors)
+		if vectors == 1 {
+			note = "The block loop runs one vector"
+		}
 		if group < vectors {
 			note = fmt.Sprintf("The block loop interleaves %d of its %d vectors at a time (more would need more than 16 registers)", group, vectors)
 		}
@@ -297,11 +300,19 @@ func docLines(k *kernel.Kernel, s fnSpec, v Variant) []string {
 		what = "the gradient of f"
 		loop = "for i := range dx { dx[i] = dy[i] * f'(x[i]) }"
 	}
-	return []string{
+	lines := []string{
 		fmt.Sprintf("%s is the %s kernel of %s for %s, computing %s with f(x) = %s:", s.name, v.Name, k.GoName, s.w, what, k.Entry.Formula),
 		"",
 		"\t" + loop,
 		"",
 		"x (and dy) must be at least as long as the output.",
 	}
+	if s.checked {
+		lines = append(lines, "",
+			"It stops at the first vector with lanes whose result is too small to be",
+			"accurate here (see asm.tinyThreshold): the first done elements are",
+			"complete, and of the next vector the lanes flagged in lanes are left",
+			"unwritten (the others are stored) for the portable kernel.")
+	}
+	return lines
 }

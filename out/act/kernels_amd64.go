@@ -16,7 +16,7 @@ func xgetbv() (a uint32, d uint32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U8(dst []float32, x []float32)
@@ -27,7 +27,7 @@ func sigmoidF32Avx2U8(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -214,7 +214,7 @@ func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF32Avx2U8(dst []float32, x []float32)
@@ -225,7 +225,7 @@ func reLUF32Avx2U8(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -390,7 +390,7 @@ func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U8(dst []float32, x []float32, alpha float32)
@@ -401,7 +401,7 @@ func leakyReLUF32Avx2U8(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32)
@@ -566,7 +566,7 @@ func leakyReLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alph
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
@@ -577,7 +577,7 @@ func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32)
@@ -742,7 +742,7 @@ func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U8(dst []float32, x []float32)
@@ -753,7 +753,7 @@ func tanhF32Avx2U8(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
@@ -940,7 +940,7 @@ func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusF32Avx2U8(dst []float32, x []float32, beta float32, threshold float32)
@@ -951,7 +951,7 @@ func softplusF32Avx2U8(dst []float32, x []float32, beta float32, threshold float
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1138,7 +1138,12 @@ func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -1149,7 +1154,12 @@ func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1159,6 +1169,11 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1171,6 +1186,11 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1181,6 +1201,11 @@ func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -1193,6 +1218,11 @@ func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1203,6 +1233,11 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
 //
@@ -1215,6 +1250,11 @@ func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1225,6 +1265,11 @@ func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1237,6 +1282,11 @@ func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1247,6 +1297,11 @@ func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1259,6 +1314,11 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1269,6 +1329,11 @@ func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1281,6 +1346,11 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1291,6 +1361,11 @@ func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1303,6 +1378,11 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1313,6 +1393,11 @@ func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1325,6 +1410,11 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1336,7 +1426,12 @@ func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -1347,7 +1442,12 @@ func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1357,6 +1457,11 @@ func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
 //
@@ -1369,6 +1474,11 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1379,6 +1489,11 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
 //
@@ -1391,6 +1506,11 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1401,6 +1521,11 @@ func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1413,6 +1538,11 @@ func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1423,6 +1553,11 @@ func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1435,6 +1570,11 @@ func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1445,6 +1585,11 @@ func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1457,6 +1602,11 @@ func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1467,6 +1617,11 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1479,6 +1634,11 @@ func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1489,6 +1649,11 @@ func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1501,6 +1666,11 @@ func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1511,6 +1681,11 @@ func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1523,6 +1698,11 @@ func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1534,7 +1714,12 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -1545,7 +1730,12 @@ func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1555,6 +1745,11 @@ func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1567,6 +1762,11 @@ func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1577,6 +1777,11 @@ func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
@@ -1589,6 +1794,11 @@ func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1599,6 +1809,11 @@ func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1611,6 +1826,11 @@ func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1621,6 +1841,11 @@ func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
@@ -1633,6 +1858,11 @@ func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1643,6 +1873,11 @@ func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1655,6 +1890,11 @@ func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1665,6 +1905,11 @@ func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
@@ -1677,6 +1922,11 @@ func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1687,6 +1937,11 @@ func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
@@ -1699,6 +1954,11 @@ func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1709,6 +1969,11 @@ func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
@@ -1721,6 +1986,11 @@ func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
@@ -1732,7 +2002,12 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -1743,7 +2018,12 @@ func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 1 of its vectors; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1753,6 +2033,11 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done in
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1765,6 +2050,11 @@ func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1775,6 +2065,11 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done in
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1787,6 +2082,11 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1797,6 +2097,11 @@ func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done i
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1809,6 +2114,11 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1819,6 +2129,11 @@ func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done i
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1831,6 +2146,11 @@ func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1841,6 +2161,11 @@ func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done i
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1853,6 +2178,11 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1863,6 +2193,11 @@ func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done i
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1875,6 +2210,11 @@ func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1885,6 +2225,11 @@ func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (don
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
@@ -1897,6 +2242,11 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1908,6 +2258,11 @@ func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done
 //
 // x (and dy) must be at least as long as the output.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1918,6 +2273,11 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
 //
