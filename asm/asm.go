@@ -248,22 +248,29 @@ func compileFitting(s fnSpec, progs [2]*Prog, v Variant) (*ir.Function, error) {
 		}
 		for i, prog := range progs {
 			scheme := []string{"Estrin's", "Horner's"}[i]
-			// In lockstep first; then with each copy lagging, which overlaps
-			// the copies' peaks of register pressure less.
-			for _, stagger := range []float64{0, 0.5, 1} {
-				if group == 1 && stagger > 0 {
-					break
+			// x and dy in registers first (cheap kernels are bound by
+			// loads), then read from memory at each use; in lockstep first,
+			// then with each copy lagging, which overlaps the copies' peaks
+			// of register pressure less.
+			for _, inRegs := range []bool{true, false} {
+				for _, stagger := range []float64{0, 0.5, 1} {
+					if group == 1 && stagger > 0 || inRegs && stagger > 0 {
+						break
+					}
+					how := ""
+					if stagger > 0 {
+						how = fmt.Sprintf(", each %.0f%% of the program behind the previous", 100*stagger/float64(group))
+					}
+					if !inRegs {
+						how += ", reading x from memory at each use"
+					}
+					s.doc = append(doc[:len(doc):len(doc)], "", note+how+"; polynomials by "+scheme+" scheme.")
+					fn, err := compile(s, prog, v, group, stagger, inRegs)
+					if err == nil {
+						return fn, nil
+					}
+					last = err
 				}
-				how := ""
-				if stagger > 0 {
-					how = fmt.Sprintf(", each %.0f%% of the program behind the previous", 100*stagger/float64(group))
-				}
-				s.doc = append(doc[:len(doc):len(doc)], "", note+how+"; polynomials by "+scheme+" scheme.")
-				fn, err := compile(s, prog, v, group, stagger)
-				if err == nil {
-					return fn, nil
-				}
-				last = err
 			}
 		}
 	}

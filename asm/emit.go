@@ -2,6 +2,7 @@ package asm
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/mmcloughlin/avo/attr"
@@ -77,18 +78,21 @@ type emitter struct {
 	lastUse  []value
 	inputs   map[value]operand.Op // memory operands of x and dy in the current copy
 	stagger  float64              // lag between interleaved copies, as a fraction of the program
+	// inputsInRegs loads x and dy once per vector; otherwise each use reads
+	// memory (fewer registers, more loads).
+	inputsInRegs bool
 }
 
 // compile builds fn as avo IR with the block loop's copies interleaved in
 // groups of group vectors, and checks the register allocation.
-func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64) (*ir.Function, error) {
+func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64, inputsInRegs bool) (*ir.Function, error) {
 	ctx := build.NewContext()
 	ctx.Function(s.name)
 	ctx.Attributes(attr.NOSPLIT)
 	ctx.SignatureExpr(s.signature())
 	ctx.Pragma("noescape")
 	ctx.Doc(s.doc...)
-	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: stagger}
+	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: stagger, inputsInRegs: inputsInRegs}
 
 	out := "dst"
 	if s.backward {
@@ -482,6 +486,10 @@ func (e *emitter) reg(regs []reg.VecVirtual, v value) reg.VecVirtual {
 		return o
 	case operand.Mem:
 		r := e.ctx.YMM()
+		if c, ok := e.prog.constVal(v); ok && c == 0 && !math.Signbit(c) {
+			e.ctx.VXORPS(r, r, r) // +0 without a load
+			return r
+		}
 		e.ctx.VMOVUPS(o, r)
 		return r
 	}
@@ -544,6 +552,10 @@ func (e *emitter) inst(regs []reg.VecVirtual, v value, in inst, input func(vop) 
 		case mask != nil:
 			dst := ctx.YMM()
 			ctx.VMASKMOVPD(m, mask, dst)
+			regs[v] = dst
+		case e.inputsInRegs:
+			dst := ctx.YMM()
+			ctx.VMOVUPS(m, dst)
 			regs[v] = dst
 		default:
 			// Full vectors stay in memory and are read at each use, as

@@ -38,7 +38,7 @@ func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U8(dst []float64, x []float64)
@@ -49,7 +49,7 @@ func sigmoidF64Avx2U8(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -82,7 +82,7 @@ func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U16(dst []float64, x []float64)
@@ -93,7 +93,7 @@ func sigmoidF64Avx2U16(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -104,7 +104,7 @@ func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32(dst []float32, x []float32)
@@ -115,7 +115,7 @@ func sigmoidF32Avx2U32(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -126,7 +126,7 @@ func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U32(dst []float64, x []float64)
@@ -137,7 +137,7 @@ func sigmoidF64Avx2U32(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -148,7 +148,7 @@ func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
@@ -159,7 +159,7 @@ func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -170,7 +170,7 @@ func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
@@ -181,7 +181,7 @@ func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -192,7 +192,7 @@ func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
@@ -203,7 +203,7 @@ func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -324,7 +324,7 @@ func reLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U32(dst []float64, x []float64)
@@ -335,7 +335,7 @@ func reLUF64Avx2U32(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -368,7 +368,7 @@ func reLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U32Nt(dst []float64, x []float64)
@@ -379,7 +379,7 @@ func reLUF64Avx2U32Nt(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -456,7 +456,7 @@ func leakyReLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
@@ -478,7 +478,7 @@ func leakyReLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
@@ -500,7 +500,7 @@ func leakyReLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
@@ -511,7 +511,7 @@ func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
@@ -522,7 +522,7 @@ func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
@@ -544,7 +544,7 @@ func leakyReLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alph
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
@@ -555,7 +555,7 @@ func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)
@@ -588,7 +588,7 @@ func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
@@ -599,7 +599,7 @@ func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64)
@@ -610,7 +610,7 @@ func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
@@ -621,7 +621,7 @@ func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
@@ -632,7 +632,7 @@ func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
@@ -643,7 +643,7 @@ func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float64)
@@ -654,7 +654,7 @@ func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
@@ -665,7 +665,7 @@ func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32)
@@ -676,7 +676,7 @@ func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
@@ -687,7 +687,7 @@ func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
@@ -698,7 +698,7 @@ func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
@@ -709,7 +709,7 @@ func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32)
@@ -720,7 +720,7 @@ func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
@@ -731,7 +731,7 @@ func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)
@@ -764,7 +764,7 @@ func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U8(dst []float64, x []float64)
@@ -775,7 +775,7 @@ func tanhF64Avx2U8(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -786,7 +786,7 @@ func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U16(dst []float32, x []float32)
@@ -808,7 +808,7 @@ func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U16(dst []float64, x []float64)
@@ -819,7 +819,7 @@ func tanhF64Avx2U16(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -830,7 +830,7 @@ func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32(dst []float32, x []float32)
@@ -841,7 +841,7 @@ func tanhF32Avx2U32(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -852,7 +852,7 @@ func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32(dst []float64, x []float64)
@@ -863,7 +863,7 @@ func tanhF64Avx2U32(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -874,7 +874,7 @@ func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Rcp(dst []float32, x []float32)
@@ -896,7 +896,7 @@ func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Nt(dst []float32, x []float32)
@@ -907,7 +907,7 @@ func tanhF32Avx2U32Nt(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -918,7 +918,7 @@ func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32Nt(dst []float64, x []float64)
@@ -929,7 +929,7 @@ func tanhF64Avx2U32Nt(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -962,7 +962,7 @@ func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta flo
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float64)
@@ -973,7 +973,7 @@ func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -984,7 +984,7 @@ func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta flo
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold float32)
@@ -995,7 +995,7 @@ func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1006,7 +1006,7 @@ func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold float64)
@@ -1017,7 +1017,7 @@ func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1028,7 +1028,7 @@ func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold float32)
@@ -1039,7 +1039,7 @@ func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1050,7 +1050,7 @@ func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold float64)
@@ -1061,7 +1061,7 @@ func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1072,7 +1072,7 @@ func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold float32)
@@ -1083,7 +1083,7 @@ func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold f
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1094,7 +1094,7 @@ func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold float32)
@@ -1105,7 +1105,7 @@ func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1116,7 +1116,7 @@ func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold float64)
@@ -1127,7 +1127,7 @@ func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1175,7 +1175,7 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1191,7 +1191,7 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1239,7 +1239,7 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1255,7 +1255,7 @@ func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1271,7 +1271,7 @@ func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1287,7 +1287,7 @@ func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1303,7 +1303,7 @@ func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1319,7 +1319,7 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1335,7 +1335,7 @@ func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1351,7 +1351,7 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1367,7 +1367,7 @@ func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1383,7 +1383,7 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1399,7 +1399,7 @@ func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1415,7 +1415,7 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1463,7 +1463,7 @@ func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1479,7 +1479,7 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1495,7 +1495,7 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1511,7 +1511,7 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1527,7 +1527,7 @@ func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1543,7 +1543,7 @@ func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1559,7 +1559,7 @@ func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1575,7 +1575,7 @@ func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1591,7 +1591,7 @@ func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1607,7 +1607,7 @@ func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1623,7 +1623,7 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1655,7 +1655,7 @@ func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1671,7 +1671,7 @@ func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1687,7 +1687,7 @@ func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1703,7 +1703,7 @@ func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2039,7 +2039,7 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -2055,7 +2055,7 @@ func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2071,7 +2071,7 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -2087,7 +2087,7 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2103,7 +2103,7 @@ func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done i
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -2119,7 +2119,7 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2135,7 +2135,7 @@ func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done i
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -2151,7 +2151,7 @@ func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2167,7 +2167,7 @@ func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done i
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -2183,7 +2183,7 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2199,7 +2199,7 @@ func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done i
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -2215,7 +2215,7 @@ func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2231,7 +2231,7 @@ func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (don
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -2247,7 +2247,7 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2263,7 +2263,7 @@ func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -2279,7 +2279,7 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
