@@ -609,10 +609,6 @@ func (e *emitter) inst(regs []reg.VecVirtual, v value, in inst, input func(vop) 
 		dst := ctx.YMM()
 		ctx.VRCPPS(e.op(regs, a), dst)
 		regs[v] = dst
-	case opPerm:
-		dst := ctx.YMM()
-		ctx.VPERMPS(e.op(regs, a), e.reg(regs, b), dst)
-		regs[v] = dst
 	case opCmp:
 		pred := in.imm
 		if e.isMem(a) {

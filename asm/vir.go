@@ -68,12 +68,11 @@ const (
 	opIAdd  // lane-wise integer add (32- or 64-bit lanes)
 	opIShl  // integer shift left by imm
 	opIShr  // logical integer shift right by imm
-	opPerm  // lane permutation of a (the table) by the indices in b (float32 only)
 )
 
 var vopNames = [...]string{"x", "dy", "param", "const", "add", "sub", "mul", "div", "max", "min",
 	"fma", "fnma", "fms", "sqrt", "rcp", "and", "andnot", "or", "xor", "cmp", "blend",
-	"iadd", "ishl", "ishr", "perm"}
+	"iadd", "ishl", "ishr"}
 
 func (o vop) String() string { return vopNames[o] }
 
@@ -184,22 +183,19 @@ func (p *Prog) blend(mask, a, b value) value {
 	return p.add(opBlend, 0, mask, a, b)
 }
 
-func (p *Prog) iadd(a, b value) value       { return p.add(opIAdd, 0, a, b) }
-func (p *Prog) ishl(a value, n int) value   { return p.add(opIShl, n, a) }
-func (p *Prog) ishr(a value, n int) value   { return p.add(opIShr, n, a) }
-func (p *Prog) perm(table, idx value) value { return p.add(opPerm, 0, table, idx) }
-func (p *Prog) addv(a, b value) value       { return p.simplify(opAdd, a, b) }
-func (p *Prog) mul(a, b value) value        { return p.simplify(opMul, a, b) }
-func (p *Prog) neg(a value) value           { return p.xor(a, p.signMask()) }
-func (p *Prog) abs(a value) value           { return p.andNot(p.signMask(), a) }
-func (p *Prog) signMask() value             { return p.c(math.Copysign(0, -1)) }
-func (p *Prog) signOf(a value) value        { return p.and(a, p.signMask()) }
-func (p *Prog) copySign(mag, s value) value { return p.or(mag, p.signOf(s)) }
-func (p *Prog) isNaN(a value) value         { return p.cmp(cmpUNORD, a, a) }
-func (p *Prog) less(a, b value) value       { return p.cmp(cmpLT, a, b) }
-func (p *Prog) c(v float64) value           { return p.add(opConst, p.pool.scalar(p.W, v)) }
-func (p *Prog) bits(b uint64) value         { return p.add(opConst, p.pool.bits(p.W, b)) }
-func (p *Prog) table(vals [8]float32) value { return p.add(opConst, p.pool.table(vals)) }
+func (p *Prog) iadd(a, b value) value     { return p.add(opIAdd, 0, a, b) }
+func (p *Prog) ishl(a value, n int) value { return p.add(opIShl, n, a) }
+func (p *Prog) ishr(a value, n int) value { return p.add(opIShr, n, a) }
+func (p *Prog) addv(a, b value) value     { return p.simplify(opAdd, a, b) }
+func (p *Prog) mul(a, b value) value      { return p.simplify(opMul, a, b) }
+func (p *Prog) neg(a value) value         { return p.xor(a, p.signMask()) }
+func (p *Prog) abs(a value) value         { return p.andNot(p.signMask(), a) }
+func (p *Prog) signMask() value           { return p.c(math.Copysign(0, -1)) }
+func (p *Prog) signOf(a value) value      { return p.and(a, p.signMask()) }
+func (p *Prog) isNaN(a value) value       { return p.cmp(cmpUNORD, a, a) }
+func (p *Prog) less(a, b value) value     { return p.cmp(cmpLT, a, b) }
+func (p *Prog) c(v float64) value         { return p.add(opConst, p.pool.scalar(p.W, v)) }
+func (p *Prog) bits(b uint64) value       { return p.add(opConst, p.pool.bits(p.W, b)) }
 func (p *Prog) simplify(op vop, a, b value) value {
 	av, aok := p.constVal(a)
 	bv, bok := p.constVal(b)
@@ -274,15 +270,6 @@ func (pl *Pool) bits(w Width, b uint64) int {
 		} else {
 			binary.LittleEndian.PutUint64(c.data[i:], b)
 		}
-	}
-	return pl.intern(c)
-}
-
-// table interns eight distinct float32 lanes.
-func (pl *Pool) table(vals [8]float32) int {
-	c := vconst{w: F32}
-	for i, v := range vals {
-		binary.LittleEndian.PutUint32(c.data[4*i:], math.Float32bits(v))
 	}
 	return pl.intern(c)
 }
