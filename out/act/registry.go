@@ -187,7 +187,7 @@ var kernels = []Kernel{
 		Params: []Param{{"beta", 1.0}, {"threshold", 20.0}},
 	},
 	{
-		Budget:     Budget{2, 5, 4, 8},
+		Budget:     Budget{3, 5, 4, 8},
 		Derivative: "1 / (1 + exp(-x)) + x * exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))",
 		Dispatch:   portableDispatch,
 		Formula:    "x / (1 + exp(-x))",
@@ -211,7 +211,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{2, 4, 4, 8},
+		Budget:     Budget{2, 5, 4, 8},
 		Derivative: "tanh(select(x > 20, x, log(1 + exp(x)))) + x * (select(x > 20, 1, exp(x) / (1 + exp(x))) / (cosh(select(x > 20, x, log(1 + exp(x)))) * cosh(select(x > 20, x, log(1 + exp(x))))))",
 		Dispatch:   portableDispatch,
 		Formula:    "x * tanh(select(x > 20, x, log(1 + exp(x))))",
@@ -235,7 +235,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{3, 4, 4, 8},
+		Budget:     Budget{4, 4, 4, 8},
 		Derivative: "0.5 * (1 + erf(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2))",
 		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + erf(x / sqrt(2)))",
