@@ -185,7 +185,7 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 					d = reciprocalNewton
 				}
 				if v.Reciprocal {
-					plain, err := Lower(k, w, backward, divide, pool, false)
+					plain, err := lowerKernel(k, w, backward, divide, pool, false)
 					if err != nil {
 						return nil, nil, err
 					}
@@ -197,7 +197,7 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 				// more values live; compileFitting weighs it against Horner.
 				var progs [2]*Prog
 				for i, estrin := range []bool{true, false} {
-					prog, err := Lower(k, w, backward, d, pool, estrin)
+					prog, err := lowerKernel(k, w, backward, d, pool, estrin)
 					if err != nil {
 						return nil, nil, err
 					}

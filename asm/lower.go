@@ -31,12 +31,12 @@ type lowerer struct {
 	memo   map[*formula.Node]value
 }
 
-// Lower builds the vector program of k's forward function (or, when
+// lowerKernel builds the vector program of k's forward function (or, when
 // backward, of dy·f'(x)) for lane type w, with divisions lowered by d.
 //
 // estrin evaluates the primitives' polynomials by Estrin's scheme rather
 // than Horner's.
-func Lower(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool, estrin bool) (*Prog, error) {
+func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool, estrin bool) (*Prog, error) {
 	l := &lowerer{p: newProg(w, pool), k: k, params: map[string]int{}, div: d, memo: map[*formula.Node]value{}}
 	l.p.useEstrin = estrin
 	for i, name := range k.Params() {

@@ -1,0 +1,56 @@
+package asm
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// checkOf builds a one-function file with body and runs check on it.
+func checkOf(t *testing.T, body func(ctx *build.Context)) error {
+	t.Helper()
+	ctx := build.NewContext()
+	ctx.Function("f")
+	ctx.SignatureExpr("func()")
+	body(ctx)
+	f, err := ctx.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return check(f.Functions()[0])
+}
+
+// TestCheck makes sure the self-check catches what assembles but dies with
+// SIGILL on an AVX2 machine, and what leaves the upper halves dirty.
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body func(ctx *build.Context)
+		want string // "" for no error
+	}{
+		{"clean", func(ctx *build.Context) {
+			ctx.VADDPS(reg.Y1, reg.Y2, reg.Y15)
+			ctx.VZEROUPPER()
+			ctx.RET()
+		}, ""},
+		{"y16", func(ctx *build.Context) {
+			ctx.VADDPS(reg.Y1, reg.Y2, reg.Y16)
+			ctx.VZEROUPPER()
+			ctx.RET()
+		}, "Y16"},
+		{"no vzeroupper", func(ctx *build.Context) {
+			ctx.VADDPS(reg.Y1, reg.Y2, reg.Y3)
+			ctx.RET()
+		}, "VZEROUPPER"},
+	} {
+		err := checkOf(t, tc.body)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: unexpected error %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want one mentioning %s", tc.name, err, tc.want)
+		}
+	}
+}
