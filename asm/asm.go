@@ -17,9 +17,13 @@ import (
 	"github.com/actgen/actgen/kernel"
 )
 
-// Constraint is the build constraint of every file the backend writes: the
-// portable kernels take over on other architectures and under purego.
-const Constraint = "amd64,!purego"
+// Constraint is the build constraint of every file the backend writes, in
+// avo's syntax; GoBuild is the same as a //go:build expression. The portable
+// kernels take over on other architectures and under purego.
+const (
+	Constraint = "amd64,!purego"
+	GoBuild    = "amd64 && !purego"
+)
 
 // Variants are generated for every kernel, side by side; the dispatch table
 // picks among them. Unroll counts vectors for float32; float64 vectors hold
@@ -176,36 +180,34 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 	for _, v := range Variants {
 		impl := Impl{Variant: v}
 		for _, w := range []Width{F32, F64} {
-			for _, backward := range []bool{false, true} {
-				d := divide
-				if v.Reciprocal {
-					if w != F32 {
-						continue
-					}
-					d = reciprocalNewton
+			d := divide
+			if v.Reciprocal {
+				if w != F32 {
+					continue // VRCPPS has no float64 form
 				}
-				if v.Reciprocal {
-					plain, err := lowerKernel(k, w, backward, divide, pool, false)
-					if err != nil {
-						return nil, nil, err
-					}
-					if !plain.divides() {
-						continue
-					}
-				}
-				// Estrin's scheme shortens the dependency chains but keeps
-				// more values live; compileFitting weighs it against Horner.
-				var progs [2]*Prog
+				d = reciprocalNewton
+			}
+			// Estrin's scheme shortens the dependency chains but keeps more
+			// values live; compileFitting weighs it against Horner.
+			var progs [2][2]*Prog // [backward][Horner]
+			rcp := false
+			for b, backward := range []bool{false, true} {
 				for i, estrin := range []bool{true, false} {
 					prog, err := lowerKernel(k, w, backward, d, pool, estrin)
 					if err != nil {
 						return nil, nil, err
 					}
-					progs[i] = prog
+					progs[b][i] = prog
 				}
-				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[0].check != none}
+				rcp = rcp || progs[b][0].has(opRcp)
+			}
+			if v.Reciprocal && !rcp {
+				continue // no division to replace: the plain variant's code
+			}
+			for b, backward := range []bool{false, true} {
+				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[b][0].check != none}
 				s.doc = docLines(k, s, v)
-				jobs = append(jobs, job{s, progs, v})
+				jobs = append(jobs, job{s, progs[b], v})
 				impl.Checked[dirIndex(w, backward)] = s.checked
 				switch {
 				case w == F32 && !backward:
@@ -277,11 +279,10 @@ func compileFitting(s fnSpec, progs [2]*Prog, v Variant) (*ir.Function, error) {
 	return nil, last
 }
 
-// divides reports whether the program divides (the reciprocal variant
-// differs from the plain one).
-func (p *Prog) divides() bool {
+// has reports whether the program uses op.
+func (p *Prog) has(op vop) bool {
 	for _, in := range p.insts {
-		if in.op == opDiv {
+		if in.op == op {
 			return true
 		}
 	}

@@ -156,13 +156,7 @@ func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64, inputs
 			ctx.VORPS(o, m, r)
 			m = r
 		}
-		bits := ctx.GP32()
-		if e.w == F32 {
-			ctx.VMOVMSKPS(m, bits)
-		} else {
-			ctx.VMOVMSKPD(m, bits)
-		}
-		ctx.TESTL(bits, bits)
+		e.laneBits(m)
 		ctx.JNE(operand.LabelRef(target))
 	}
 
@@ -325,13 +319,7 @@ func (e *emitter) handBack(out, flag, live reg.VecVirtual, dst reg.GPVirtual, si
 		ctx.VANDPS(live, flag, m)
 		flag = m
 	}
-	bits := ctx.GP32()
-	if e.w == F32 {
-		ctx.VMOVMSKPS(flag, bits)
-	} else {
-		ctx.VMOVMSKPD(flag, bits)
-	}
-	ctx.TESTL(bits, bits)
+	bits := e.laneBits(flag)
 	ctx.JE(operand.LabelRef("keep_" + site))
 	store := ctx.YMM()
 	if live != nil {
@@ -345,6 +333,19 @@ func (e *emitter) handBack(out, flag, live reg.VecVirtual, dst reg.GPVirtual, si
 	ctx.MOVL(bits, e.lanesOut.As32())
 	ctx.JMP(operand.LabelRef("done"))
 	ctx.Label("keep_" + site)
+}
+
+// laneBits moves the sign bits of m's lanes to a register and tests them,
+// for a conditional jump on "any lane set".
+func (e *emitter) laneBits(m reg.VecVirtual) reg.GPVirtual {
+	bits := e.ctx.GP32()
+	if e.w == F32 {
+		e.ctx.VMOVMSKPS(m, bits)
+	} else {
+		e.ctx.VMOVMSKPD(m, bits)
+	}
+	e.ctx.TESTL(bits, bits)
+	return bits
 }
 
 // tailMask returns a vector whose first count lanes are all ones.

@@ -3,7 +3,6 @@ package asm
 import (
 	"fmt"
 	"math"
-	"math/big"
 
 	"github.com/actgen/actgen/formula"
 	"github.com/actgen/actgen/kernel"
@@ -443,41 +442,19 @@ func exact(n *formula.Node) bool {
 		if a.Kind == formula.Const {
 			a, b = b, a
 		}
-		return b.Kind == formula.Const && pow2(b.Val) && exact(a)
+		return b.Kind == formula.Const && formula.IsPow2(b.Val) && exact(a)
 	}
 	return false
 }
 
-func pow2(r *big.Rat) bool {
-	a := new(big.Rat).Abs(r)
-	if a.Sign() == 0 {
-		return false
-	}
-	num, den := a.Num(), a.Denom()
-	isP := func(i *big.Int) bool { return new(big.Int).And(i, new(big.Int).Sub(i, big.NewInt(1))).Sign() == 0 }
-	return isP(num) && isP(den)
-}
-
-// constant folds a constant subexpression with the reference evaluator into
-// its value rounded to the lane type and the rounded remainder.
+// constant folds a constant subexpression into its value rounded to the
+// lane type and the rounded remainder.
 func (l *lowerer) constant(n *formula.Node) (hi, lo float64, err error) {
 	format := ref.Float64
 	if l.p.W == F32 {
 		format = ref.Float32
 	}
-	hi, err = ref.Function{Exact: n}.Round(format, 0, nil)
-	if err != nil {
-		return 0, 0, fmt.Errorf("constant %s: %w", n, err)
-	}
-	if math.IsInf(hi, 0) || math.IsNaN(hi) {
-		return hi, 0, nil
-	}
-	rest := formula.Bin(formula.Sub, n, formula.Num(new(big.Rat).SetFloat64(hi)))
-	lo, err = ref.Function{Exact: rest}.Round(format, 0, nil)
-	if err != nil {
-		return 0, 0, fmt.Errorf("constant %s: %w", n, err)
-	}
-	return hi, lo, nil
+	return ref.Split(n, format)
 }
 
 // twoAdd is the sum of two pairs: Knuth's two-sum of the high parts plus the

@@ -131,14 +131,11 @@ func onInterval(f func(*big.Float, uint) *big.Float, lo, hi float64) func(*big.F
 // centre returns the midpoint and half-width of [lo, hi].
 func centre(lo, hi float64) (mid, half float64) { return (lo + hi) / 2, (hi - lo) / 2 }
 
-type fitted struct {
-	coeffs []float64 // rounded to the lane type, lowest power first
-	maxErr float64
-}
-
+// fitCache holds the rounded coefficients (lowest power first) per lane
+// type and core.
 var (
 	fitMu    sync.Mutex
-	fitCache = map[string]fitted{}
+	fitCache = map[string][]float64{}
 )
 
 // coeffs fits (once per process) and returns the rounded coefficients of the
@@ -147,24 +144,24 @@ func coeffs(w Width, name string) ([]float64, error) {
 	key := w.String() + "/" + name
 	fitMu.Lock()
 	defer fitMu.Unlock()
-	if f, ok := fitCache[key]; ok {
-		return f.coeffs, nil
+	if c, ok := fitCache[key]; ok {
+		return c, nil
 	}
 	for _, pl := range polys(w) {
 		if pl.name != name {
 			continue
 		}
-		f, err := fitPoly(w, pl)
+		c, err := fitPoly(w, pl)
 		if err != nil {
 			return nil, err
 		}
-		fitCache[key] = f
-		return f.coeffs, nil
+		fitCache[key] = c
+		return c, nil
 	}
 	return nil, fmt.Errorf("asm: no polynomial %q", name)
 }
 
-func fitPoly(w Width, pl poly) (fitted, error) {
+func fitPoly(w Width, pl poly) ([]float64, error) {
 	powers := make([]int, pl.powers)
 	for i := range powers {
 		powers[i] = i
@@ -172,11 +169,10 @@ func fitPoly(w Width, pl poly) (fitted, error) {
 	prob := fit.Problem{F: pl.f, Lo: pl.lo, Hi: pl.hi, Powers: powers, Relative: pl.relative}
 	res, err := fit.Remez(prob)
 	if err != nil {
-		return fitted{}, fmt.Errorf("fitting %s for %s: %w", pl.name, w, err)
+		return nil, fmt.Errorf("fitting %s for %s: %w", pl.name, w, err)
 	}
-	c := res.Float64s()
 	if w == F32 {
-		c = res.Float32s()
+		return res.Float32s(), nil
 	}
-	return fitted{coeffs: c, maxErr: res.MaxErr}, nil
+	return res.Float64s(), nil
 }

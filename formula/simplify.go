@@ -37,8 +37,9 @@ func rat(n *Node) (*big.Rat, bool) {
 	return nil, false
 }
 
-// isPow2 reports whether r is ±2^k, so that dividing by it is exact in binary.
-func isPow2(r *big.Rat) bool {
+// IsPow2 reports whether r is ±2^k, so that dividing or multiplying by it is
+// exact in binary.
+func IsPow2(r *big.Rat) bool {
 	a, b := new(big.Int).Abs(r.Num()), r.Denom()
 	one := big.NewInt(1)
 	return (a.Cmp(one) == 0 || a.BitLen() == int(a.TrailingZeroBits())+1) &&
@@ -151,7 +152,7 @@ func rewriteLocal(n *Node) *Node {
 			return Negate(Bin(Div, a.Args[0], b))
 		case b.Kind == Neg:
 			return Negate(Bin(Div, a, b.Args[0]))
-		case bConst && rb.Sign() != 0 && isPow2(rb):
+		case bConst && rb.Sign() != 0 && IsPow2(rb):
 			return Bin(Mul, Num(new(big.Rat).Inv(rb)), a)
 		case Equal(a, b) && !hasSelect(a):
 			return Int(1)

@@ -71,6 +71,11 @@ func Generate(specPath, dispatchPath string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assembly: %w", err)
 	}
+	for _, k := range ks {
+		if why, ok := vec.Skipped[k.Entry.Name]; ok {
+			fmt.Fprintf(os.Stderr, "gen: %s: portable kernels only: %s\n", k.Entry.Name, why)
+		}
+	}
 	files, err := gobackend.Files(ks, vec, table)
 	if err != nil {
 		return nil, err

@@ -430,3 +430,22 @@ func logistic(u *big.Float, prec uint) *big.Float {
 	d := new(big.Float).SetPrec(wp).Add(e, one)
 	return new(big.Float).SetPrec(prec).Quo(e, d)
 }
+
+// Split returns the constant expression n correctly rounded to format (hi)
+// and the exact remainder n - hi rounded too (lo): a two-float constant for
+// the backends' compensated arithmetic. An infinite or NaN hi has lo 0.
+func Split(n *formula.Node, format Format) (hi, lo float64, err error) {
+	hi, err = Function{Exact: n}.Round(format, 0, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("constant %s: %w", n, err)
+	}
+	if math.IsInf(hi, 0) || math.IsNaN(hi) {
+		return hi, 0, nil
+	}
+	rest := formula.Bin(formula.Sub, n, formula.Num(new(big.Rat).SetFloat64(hi)))
+	lo, err = Function{Exact: rest}.Round(format, 0, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("constant %s: %w", n, err)
+	}
+	return hi, lo, nil
+}

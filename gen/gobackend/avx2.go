@@ -51,10 +51,7 @@ func implFuncs(im asm.Impl) [4]string {
 // assembly kernel hands back, then resumes it.
 func loopWrapper(f *jen.File, k *kernel.Kernel, asmName, port string, d int) {
 	sig, args := kernelSignature(d, len(k.Entry.Params))
-	slices := []string{"dst", "x"}
-	if d%2 == 1 {
-		slices = []string{"dx", "x", "dy"}
-	}
+	slices, _ := dirSlices(d)
 	lanes := 8
 	if d >= 2 {
 		lanes = 4
@@ -160,7 +157,7 @@ func dispatchFile(ks []*kernel.Kernel) *jen.File {
 // when the CPU has AVX2 and FMA.
 func avx2File(ks []*kernel.Kernel, res *asm.Result, table Table) (*jen.File, error) {
 	f := newFile()
-	f.HeaderComment("//go:build " + "amd64 && !purego")
+	f.HeaderComment("//go:build " + asm.GoBuild)
 	f.Comment("hasAVX2FMA reports whether the CPU has AVX2 and FMA and the OS saves the")
 	f.Comment("YMM registers.")
 	f.Var().Id("hasAVX2FMA").Op("=").Id("detectAVX2FMA").Call()
@@ -238,10 +235,8 @@ func avx2File(ks []*kernel.Kernel, res *asm.Result, table Table) (*jen.File, err
 				body = append(body, target.Op("=").Id(small))
 			} else {
 				sig, args := kernelSignature(d, nparams)
-				n := "dst"
-				if d%2 == 1 {
-					n = "dx"
-				}
+				slices, _ := dirSlices(d)
+				n := slices[0]
 				body = append(body, target.Op("=").Func().Params(sig...).Block(
 					jen.If(jen.Len(jen.Id(n)).Op(">=").Lit(c.Threshold)).Block(
 						jen.Id(large).Call(args...),
@@ -270,17 +265,23 @@ func avx2File(ks []*kernel.Kernel, res *asm.Result, table Table) (*jen.File, err
 	return f, nil
 }
 
-// kernelSignature returns the parameter list and call arguments of a slice
-// kernel of direction d (0..3 as in Directions) with nparams parameters.
-func kernelSignature(d, nparams int) (sig, args []jen.Code) {
+// dirSlices returns the slice parameters and element type of a slice kernel
+// of direction d (0..3 as in Directions).
+func dirSlices(d int) ([]string, func() *jen.Statement) {
 	t := jen.Float32
 	if d >= 2 {
 		t = jen.Float64
 	}
-	slices := []string{"dst", "x"}
 	if d%2 == 1 {
-		slices = []string{"dx", "x", "dy"}
+		return []string{"dx", "x", "dy"}, t
 	}
+	return []string{"dst", "x"}, t
+}
+
+// kernelSignature returns the parameter list and call arguments of a slice
+// kernel of direction d with nparams parameters.
+func kernelSignature(d, nparams int) (sig, args []jen.Code) {
+	slices, t := dirSlices(d)
 	sig = append(sig, jen.List(idList(slices)...).Index().Add(t()))
 	args = idList(slices)
 	for i := 0; i < nparams; i++ {
@@ -293,14 +294,7 @@ func kernelSignature(d, nparams int) (sig, args []jen.Code) {
 
 // implWrapper adapts an assembly kernel to the registry's slice-of-params form.
 func implWrapper(fn string, d, nparams int) jen.Code {
-	t := jen.Float32
-	if d >= 2 {
-		t = jen.Float64
-	}
-	slices := []string{"dst", "x"}
-	if d%2 == 1 {
-		slices = []string{"dx", "x", "dy"}
-	}
+	slices, t := dirSlices(d)
 	args := idList(slices)
 	for i := 0; i < nparams; i++ {
 		args = append(args, jen.Id("p").Index(jen.Lit(i)))

@@ -94,7 +94,7 @@ func Files(ks []*kernel.Kernel, res *asm.Result, table Table) (map[string][]byte
 	for _, st := range []struct{ name, src, constraint string }{
 		{"registry_test.go", registryTestSource, ""},
 		{"guard_linux_test.go", guardTestSource, "linux"},
-		{"avx2_amd64_test.go", avx2TestSource, "amd64 && !purego"},
+		{"avx2_amd64_test.go", avx2TestSource, asm.GoBuild},
 	} {
 		if st.name == "avx2_amd64_test.go" && res == nil {
 			continue

@@ -3,7 +3,6 @@ package gobackend
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 
@@ -111,16 +110,10 @@ func (l *lowerer) constant(n *formula.Node) ddConst {
 	if c, ok := l.consts[k]; ok {
 		return c
 	}
-	hi, err := ref.Function{Exact: n}.Round(ref.Float64, 0, nil)
+	hi, lo, err := ref.Split(n, ref.Float64)
 	if err != nil {
-		l.fail(fmt.Errorf("constant %s: %w", n, err))
+		l.fail(err)
 		return ddConst{}
-	}
-	// lo is the rounded value of the exact n - hi.
-	rest := formula.Bin(formula.Sub, n, formula.Num(ratOf(hi)))
-	lo, err := ref.Function{Exact: rest}.Round(ref.Float64, 0, nil)
-	if err != nil {
-		l.fail(fmt.Errorf("constant %s: %w", n, err))
 	}
 	c := ddConst{hi, lo}
 	l.consts[k] = c
@@ -356,5 +349,3 @@ func (l *lowerer) ddCompute(n *formula.Node) (hi, lo string) {
 	l.stmts = append(l.stmts, jen.List(jen.Id(h), jen.Id(lw)).Op(":=").Id(fn).Call(append([]jen.Code{jen.Id(ah), jen.Id(al)}, b...)...))
 	return h, lw
 }
-
-func ratOf(v float64) *big.Rat { return new(big.Rat).SetFloat64(v) }
