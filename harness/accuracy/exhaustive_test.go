@@ -1,0 +1,131 @@
+package accuracy
+
+import (
+	"math"
+	"testing"
+
+	"github.com/actgen/actgen/kernel"
+	"github.com/actgen/actgen/out/act"
+	"github.com/actgen/actgen/ref"
+	"github.com/actgen/actgen/spec"
+)
+
+func kernels(t *testing.T) ([]*kernel.Kernel, map[string]act.Kernel) {
+	t.Helper()
+	s, err := spec.Load("../../spec/activations.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := kernel.Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := map[string]act.Kernel{}
+	for _, k := range act.Kernels() {
+		reg[k.Name] = k
+	}
+	return ks, reg
+}
+
+// TestScreen checks the float64 screen against the high-precision evaluator:
+// wherever it settles a result, that result must be the correctly rounded one.
+func TestScreen(t *testing.T) {
+	ks, reg := kernels(t)
+	xs := Sample(600, true, 42)
+	for _, k := range ks {
+		for _, backward := range []bool{false, true} {
+			screen, err := dispatched64(reg[k.Entry.Name], backward)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := Reference(k, backward, ref.Float32, xs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := make([]float64, len(k.Entry.Params))
+			for i, q := range k.Entry.Params {
+				p[i] = float64(float32(k.Defaults()[q.Name]))
+			}
+			y, dy := make([]float64, len(xs)), make([]float64, len(xs))
+			for i := range dy {
+				dy[i] = 1
+			}
+			if backward {
+				screen.Backward64(y, xs, dy, p)
+			} else {
+				screen.Forward64(y, xs, p)
+			}
+			settled := 0
+			for i := range xs {
+				r, ok := settle(y[i])
+				if !ok {
+					continue
+				}
+				settled++
+				if r != float32(want[i]) && !(r != r && want[i] != want[i]) { // ±0 are one value, as in ULPs
+					t.Errorf("%s %s at %v: screen settled %v, reference %v", k.Entry.Name, dirName(backward), xs[i], r, want[i])
+				}
+			}
+			if settled < len(xs)*9/10 {
+				t.Errorf("%s %s: the screen settled only %d of %d inputs", k.Entry.Name, dirName(backward), settled, len(xs))
+			}
+		}
+	}
+}
+
+// TestSweepChunk sweeps the 65536 float32 inputs from 1.0 upwards and checks
+// the counts against a plain comparison with the reference.
+func TestSweepChunk(t *testing.T) {
+	ks, reg := kernels(t)
+	const first = 0x3f800000 / chunk
+	xs := make([]float64, chunk)
+	for i := range xs {
+		xs[i] = float64(math.Float32frombits(first*chunk + uint32(i)))
+	}
+	for _, k := range ks {
+		if k.Entry.Name != "sigmoid" && k.Entry.Name != "relu" {
+			continue
+		}
+		r := reg[k.Entry.Name]
+		got, err := sweep32(k, r, false, nil, first, first+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := References(k, xs, xs[:1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range got.Sweeps {
+			impl := r.Impls[0]
+			for _, i := range r.Impls {
+				if i.Name == s.Impl {
+					impl = i
+				}
+			}
+			m := Measure(k, impl, r.Budget, xs, xs[:1], want)[0]
+			var n uint64
+			for _, h := range s.Hist {
+				n += h
+			}
+			if s.Points != chunk || n != chunk || s.NaN != 0 || s.Inf != 0 {
+				t.Errorf("%s %s: %d points, %d in the histogram, %d NaN, %d Inf", k.Entry.Name, s.Impl, s.Points, n, s.NaN, s.Inf)
+			}
+			if s.MaxULP != m.MaxULP {
+				t.Errorf("%s %s: sweep max %d ULP at %v, plain comparison %d at %v", k.Entry.Name, s.Impl, s.MaxULP, s.WorstX, m.MaxULP, m.WorstX)
+			}
+		}
+	}
+}
+
+func TestBucketLabels(t *testing.T) {
+	var got []string
+	for i := range Buckets {
+		got = append(got, BucketLabel(i))
+	}
+	want := []string{"0", "1", "2", "3", "4", "5–8", "9–16", "17–256", ">256"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("labels %q, want %q", got, want)
+		}
+	}
+}
