@@ -40,11 +40,11 @@ type Sweep struct {
 	Backward bool
 	Budget   int
 	Points   uint64
-	MaxULP   uint64  // over the finite results (NaN and Inf mismatches are counted apart)
-	WorstX   float32 // the smallest input, in bit order, where MaxULP occurs
+	MaxULP   uint64   // over the finite results (NaN and Inf mismatches are counted apart)
+	WorstX   float32  // the smallest input, in bit order, where MaxULP occurs
 	Hist     []uint64 // counts per bucket of Buckets; NaN for NaN counts as 0 ULPs
-	NaN      uint64 // a NaN where a number was due, or a number where NaN was due
-	Inf      uint64 // ±Inf where a finite value was due, or the other way round
+	NaN      uint64   // a NaN where a number was due, or a number where NaN was due
+	Inf      uint64   // ±Inf where a finite value was due, or the other way round
 	Elapsed  time.Duration
 }
 
