@@ -72,3 +72,84 @@ func Curves(path, title string, lo, hi float64, curves []Curve, width, height vg
 	}
 	return nil
 }
+
+// Series is one named set of points.
+type Series struct {
+	Name string
+	XYs  plotter.XYs
+}
+
+// Axes describes a chart's axes: labels, and whether each is logarithmic
+// (points with a non-positive coordinate on a log axis are dropped, since
+// they have no place there).
+type Axes struct {
+	Title, X, Y string
+	LogX, LogY  bool
+	Points      bool // draw markers only (a scatter), not lines
+}
+
+// Chart draws series into an SVG (or PNG, by the extension) file at path:
+// lines with markers for measurements such as throughput against n, or a
+// scatter for errors against x.
+func Chart(path string, ax Axes, series []Series, width, height vg.Length) error {
+	p := plot.New()
+	p.Title.Text = ax.Title
+	p.X.Label.Text = ax.X
+	p.Y.Label.Text = ax.Y
+	p.Add(plotter.NewGrid())
+	if ax.LogX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	if ax.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{}}
+	drawn := 0
+	for i, s := range series {
+		var pts plotter.XYs
+		for _, pt := range s.XYs {
+			if pt.X != pt.X || pt.Y != pt.Y || ax.LogX && pt.X <= 0 || ax.LogY && pt.Y <= 0 {
+				continue
+			}
+			pts = append(pts, pt)
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		drawn++
+		c := palette[i%len(palette)]
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return fmt.Errorf("plot %s: %w", s.Name, err)
+		}
+		sc.GlyphStyle.Color = c
+		sc.GlyphStyle.Shape = shapes[i%len(shapes)]
+		sc.GlyphStyle.Radius = vg.Points(2.5)
+		if ax.Points {
+			sc.GlyphStyle.Radius = vg.Points(1.2)
+			p.Add(sc)
+			p.Legend.Add(s.Name, sc)
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("plot %s: %w", s.Name, err)
+		}
+		line.Color = c
+		line.Width = vg.Points(1.2)
+		p.Add(line, sc)
+		p.Legend.Add(s.Name, line, sc)
+	}
+	if drawn == 0 {
+		return fmt.Errorf("plot %s: no points to draw", path)
+	}
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.TextStyle.XAlign = draw.XLeft
+	if err := p.Save(width, height, path); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package accuracy
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	)
+
+// store is reports/json: the results of the long accuracy runs
+// (`make verify`), kept so that a default `make report` can show them without
+// redoing hours of work, and only while the kernels they measured are the ones
+// in out/act.
+type Store struct {
+	// Kernels identifies the measured code: a hash of the spec and of the
+	// kernel sources in out/act (see KernelHash).
+	Kernels string
+	// Exhaustive holds the float32 sweeps by function and direction
+	// ("sigmoid/forward").
+	Exhaustive map[string]Exhaustive
+	// Samples64 is the number of float64 inputs per function behind Float64.
+	Samples64 int
+	// Float64 holds the float64 results by function.
+	Float64 map[string][]Result
+}
+
+// StoreKey is the key of a function and direction in Store.Exhaustive.
+func StoreKey(fn string, backward bool) string {
+	if backward {
+		return fn + "/backward"
+	}
+	return fn + "/forward"
+}
+
+// LoadStore reads path; a missing file, or one that measured other kernels,
+// gives an empty store for hash.
+func LoadStore(path, hash string) (*Store, error) {
+	s := &Store{Kernels: hash, Exhaustive: map[string]Exhaustive{}, Float64: map[string][]Result{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var old Store
+	if err := json.Unmarshal(data, &old); err != nil {
+		return nil, fmt.Errorf("%s: %w (delete it to start afresh)", path, err)
+	}
+	if old.Kernels != hash {
+		return s, nil
+	}
+	if old.Exhaustive != nil {
+		s.Exhaustive = old.Exhaustive
+	}
+	if old.Float64 != nil {
+		s.Float64, s.Samples64 = old.Float64, old.Samples64
+	}
+	return s, nil
+}
+
+// Save writes the store atomically, so an interrupted run keeps what it had.
+func (s *Store) Save(path string) error {
+	data, err := json.MarshalIndent(s, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// KernelHash hashes what the accuracy of the kernels depends on: the spec and
+// the kernel code in actDir (assembly, its stubs, the portable kernels and the
+// runtime helpers). The generated dispatch file is left out on purpose: `make
+// tune` rewrites its choices without changing any kernel. It also holds the
+// hand-back wrappers, which are fixed template code that the generated tests
+// cover, so regenerating them cannot change a result without failing a test.
+func KernelHash(specPath, actDir string) (string, error) {
+	h := sha256.New()
+	files := []string{specPath}
+	entries, err := os.ReadDir(actDir)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "avx2_") ||
+			name == "dispatch.go" || name == "registry.go" {
+			continue
+		}
+		if strings.HasSuffix(name, ".go") || strings.HasSuffix(name, ".s") {
+			files = append(files, filepath.Join(actDir, name))
+		}
+	}
+	sort.Strings(files[1:])
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}

@@ -1,0 +1,76 @@
+// Command bench runs the speed suite (package harness/speed: every generated
+// variant of every activation, the peers a Go user has, and copy() as the
+// memory limit) round-robin and appends the benchfmt output to one file, which
+// `make tune` and `make report` read.
+//
+//	go run ./harness/cmd/bench -rounds 6 -o reports/bench.txt
+//
+// Each round runs four jobs, so every cell gets one sample per round:
+//   - the fast implementations (AVX2 variants and copy) at n = 4096, 65536
+//     and 16M, for -benchtime;
+//   - the slow ones (portable Go and the peers) at 4096 and 65536;
+//   - the slow ones at 16M for a single iteration each, which already takes
+//     up to a second;
+//   - every implementation at the extra sizes of the throughput-vs-n plots
+//     (16, 256, 2^20), for a fifth of -benchtime.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/actgen/actgen/harness/benchtab"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// Fast and slow split the implementations by how long one call takes at 16M.
+const (
+	fast = "(avx2.*|copy)"
+	slow = "(go|naive|math32|vek32)"
+)
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	rounds := fs.Int("rounds", 6, "samples per cell (6 or more for p < 0.05)")
+	benchtime := fs.Duration("benchtime", 100*time.Millisecond, "time per sample of a cell")
+	fns := fs.String("fns", ".*", "regular expression of the functions to measure")
+	out := fs.String("o", "reports/bench.txt", "output file (replaced)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pattern := func(impls string) string {
+		return fmt.Sprintf("Benchmark(Forward|Backward)/fn=(%s)/impl=%s/", *fns, impls)
+	}
+	sizes := func(s string) []string { return []string{"-speed.sizes=" + s} }
+	short := (*benchtime / 5).String()
+	jobs := []benchtab.Job{
+		{Pkg: "./harness/speed", Bench: pattern(fast), Args: sizes("4096,65536,16777216")},
+		{Pkg: "./harness/speed", Bench: pattern(slow), Args: sizes("4096,65536")},
+		{Pkg: "./harness/speed", Bench: pattern(slow), Args: append(sizes("16777216"), "-test.benchtime=1x")},
+		{Pkg: "./harness/speed", Bench: pattern(".*"), Args: append(sizes("16,256,1048576"), "-test.benchtime="+short)},
+	}
+	var buf bytes.Buffer
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	err := benchtab.Run(ctx, benchtab.RunConfig{Jobs: jobs, Rounds: *rounds, Benchtime: benchtime.String(), Out: &buf})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: %d rounds in %v, written to %s\n", *rounds, time.Since(start).Round(time.Second), *out)
+	return nil
+}

@@ -1,0 +1,204 @@
+// Command tune picks, for every activation and float32 direction, the variant
+// the public functions dispatch to, from measurements: the fastest AVX2
+// variant at n = 4096 (slices below the threshold) and at n = 16M (slices
+// from the threshold on) whose measured float32 error is within the spec's
+// budget. It writes the dispatch table that gen compiles into out/act, and a
+// markdown summary for the report.
+//
+//	go run ./harness/cmd/tune -bench reports/bench.txt -table spec/dispatch.tsv -summary reports/tune.md
+//
+// A variant replaces the default choice (gobackend.DefaultChoice) only when
+// it is significantly faster than the default (Mann-Whitney, p ≤ 0.05): where
+// the difference is noise, the table keeps the default, so a rerun gives the
+// same table. float64 is not benchmarked and keeps the defaults.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/actgen/actgen/gen/gobackend"
+	"github.com/actgen/actgen/harness/accuracy"
+	"github.com/actgen/actgen/harness/benchtab"
+	"github.com/actgen/actgen/kernel"
+	"github.com/actgen/actgen/out/act"
+	"github.com/actgen/actgen/spec"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		spec.Fprint(os.Stderr, "tune", err)
+		os.Exit(1)
+	}
+}
+
+// sizeClass is one column of the dispatch: the n the choice is measured at.
+type sizeClass struct {
+	name    string
+	n       int
+	deflt   string
+	variant func(*gobackend.Choice) *string
+}
+
+var classes = []sizeClass{
+	{"small", 4096, gobackend.DefaultChoice.Small, func(c *gobackend.Choice) *string { return &c.Small }},
+	{"large", 16777216, gobackend.DefaultChoice.Large, func(c *gobackend.Choice) *string { return &c.Large }},
+}
+
+var avx2Variant = regexp.MustCompile(`^avx2-`)
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("tune", flag.ContinueOnError)
+	specPath := fs.String("spec", "spec/activations.yaml", "the activation spec")
+	benchPath := fs.String("bench", "reports/bench.txt", "benchmark results (make bench)")
+	storePath := fs.String("accuracy", "reports/accuracy.json", "exhaustive accuracy results (make verify), used when they match out/act")
+	samples := fs.Int("samples", 4000, "sampled float32 inputs per function where no exhaustive results match")
+	tablePath := fs.String("table", "spec/dispatch.tsv", "the dispatch table to write")
+	summaryPath := fs.String("summary", "reports/tune.md", "markdown summary to write")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := spec.Load(*specPath)
+	if err != nil {
+		return err
+	}
+	ks, err := kernel.Build(s)
+	if err != nil {
+		return err
+	}
+	set, err := benchtab.Load(*benchPath)
+	if err != nil {
+		return fmt.Errorf("read benchmarks: %w (run make bench first)", err)
+	}
+	hash, err := accuracy.KernelHash(*specPath, filepath.Join(filepath.Dir(filepath.Dir(*specPath)), "out", "act"))
+	if err != nil {
+		return err
+	}
+	st, err := accuracy.LoadStore(*storePath, hash)
+	if err != nil {
+		return err
+	}
+	registry := map[string]act.Kernel{}
+	for _, k := range act.Kernels() {
+		registry[k.Name] = k
+	}
+
+	var table, summary bytes.Buffer
+	fmt.Fprintf(&table, "# Dispatch table of out/act, written by make tune (harness/cmd/tune) from\n")
+	fmt.Fprintf(&table, "# %s and the measured float32 accuracy. Edit by rerunning make tune.\n", *benchPath)
+	fmt.Fprintf(&table, "# name/direction\tsmall\tlarge\tthreshold\n")
+	fmt.Fprintf(&summary, "| function | direction | size | chosen | fastest | runner-up | fastest vs runner-up | default %s / %s vs fastest |\n", gobackend.DefaultChoice.Small, gobackend.DefaultChoice.Large)
+	fmt.Fprintf(&summary, "|---|---|---|---|---|---|---|---|\n")
+	for _, k := range ks {
+		reg, ok := registry[k.Entry.Name]
+		if !ok {
+			return fmt.Errorf("%s is not in out/act: run make generate", k.Entry.Name)
+		}
+		within, source, err := withinBudget(k, reg, st, *samples)
+		if err != nil {
+			return err
+		}
+		for d, dir := range []string{"Forward", "Backward"} {
+			choice := gobackend.DefaultChoice
+			for _, c := range classes {
+				var candidates []string
+				for _, impl := range reg.Impls {
+					if avx2Variant.MatchString(impl.Name) && impl.Forward32 != nil && within[d][impl.Name] {
+						candidates = append(candidates, impl.Name)
+					}
+				}
+				best, err := benchtab.Fastest(set, dir, k.Entry.Name, c.n, candidates)
+				if err != nil {
+					return fmt.Errorf("%s %s n=%d: %w", k.Entry.Name, dir, c.n, err)
+				}
+				chosen := c.deflt
+				vsDefault := "—"
+				if best.Winner != c.deflt {
+					cmp, err := set.Compare(key(dir, k.Entry.Name, best.Winner, c.n), key(dir, k.Entry.Name, c.deflt, c.n), benchtab.UnitTime)
+					if err != nil {
+						return fmt.Errorf("%s %s n=%d: %w", k.Entry.Name, dir, c.n, err)
+					}
+					vsDefault = cmp.String()
+					if cmp.Significant || !within[d][c.deflt] {
+						chosen = best.Winner
+					}
+				}
+				*c.variant(&choice) = chosen
+				vsRunnerUp := "—"
+				if best.RunnerUp != "" {
+					cmp, err := set.Compare(key(dir, k.Entry.Name, best.RunnerUp, c.n), key(dir, k.Entry.Name, best.Winner, c.n), benchtab.UnitTime)
+					if err != nil {
+						return err
+					}
+					vsRunnerUp = cmp.String()
+				}
+				fmt.Fprintf(&summary, "| %s | %s | %s (n=%d) | %s | %s | %s | %s | %s |\n",
+					k.Entry.Name, dir, c.name, c.n, chosen, best.Winner, orDash(best.RunnerUp), vsRunnerUp, vsDefault)
+			}
+			fmt.Fprintf(&table, "%s/%s\t%s\t%s\t%d\n", k.Entry.Name, gobackend.Directions[d], choice.Small, choice.Large, choice.Threshold)
+		}
+		fmt.Fprintf(os.Stderr, "tune: %s (accuracy from %s)\n", k.Entry.Name, source)
+	}
+	fmt.Fprintf(&summary, "\nCandidates are the AVX2 variants whose float32 error is within the budget. \"fastest vs runner-up\" and\n")
+	fmt.Fprintf(&summary, "\"vs fastest\" are benchstat deltas of sec/op (negative: the fastest is quicker) with the Mann-Whitney p-value;\n")
+	fmt.Fprintf(&summary, "`~` means no significant difference at α = 0.05, and then the default stays.\n")
+	if err := os.WriteFile(*tablePath, table.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(*summaryPath, summary.Bytes(), 0o644)
+}
+
+func key(dir, fn, impl string, n int) benchtab.Key {
+	return benchtab.Key{Dir: dir, Fn: fn, Impl: impl, N: n}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// withinBudget reports, per direction (forward, backward) and float32
+// implementation, whether its measured error is within the budget: from the
+// exhaustive sweep when st has it, else from a sample.
+func withinBudget(k *kernel.Kernel, reg act.Kernel, st *accuracy.Store, samples int) ([2]map[string]bool, string, error) {
+	out := [2]map[string]bool{{}, {}}
+	fwd, okF := st.Exhaustive[accuracy.StoreKey(k.Entry.Name, false)]
+	bwd, okB := st.Exhaustive[accuracy.StoreKey(k.Entry.Name, true)]
+	if okF && okB {
+		for d, e := range []accuracy.Exhaustive{fwd, bwd} {
+			budget := reg.Budget.F32
+			if d == 1 {
+				budget = reg.Budget.F32Backward
+			}
+			for _, s := range e.Sweeps {
+				s.Budget = budget
+				out[d][s.Impl] = s.OK()
+			}
+		}
+		return out, "the exhaustive sweep", nil
+	}
+	xs := accuracy.Sample(samples, true, 1)
+	want, err := accuracy.References(k, xs, nil)
+	if err != nil {
+		return out, "", err
+	}
+	for _, impl := range reg.Impls {
+		for _, r := range accuracy.Measure(k, impl, reg.Budget, xs, nil, want) {
+			if r.Type != "float32" {
+				continue
+			}
+			d := 0
+			if r.Backward {
+				d = 1
+			}
+			out[d][impl.Name] = r.OK()
+		}
+	}
+	return out, fmt.Sprintf("%d samples", samples), nil
+}
