@@ -11,8 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	)
+)
 
 // store is reports/json: the results of the long accuracy runs
 // (`make verify`), kept so that a default `make report` can show them without

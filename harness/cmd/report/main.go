@@ -47,6 +47,8 @@ func run(args []string) error {
 	specPath := fs.String("spec", "spec/activations.yaml", "the activation spec")
 	outDir := fs.String("out", "reports", "directory for README.md and the plots")
 	samples := fs.Int("samples", 4000, "sampled inputs per function and type")
+	exhaustive := fs.Bool("exhaustive", false, "sweep every float32 input and 10^6 float64 inputs (about an hour), kept in <out>/accuracy.json")
+	samples64 := fs.Int("samples64", 1000000, "float64 inputs per function in the -exhaustive run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +67,20 @@ func run(args []string) error {
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
 	}
+	hash, err := accuracy.KernelHash(*specPath, filepath.Join(filepath.Dir(filepath.Dir(*specPath)), "out", "act"))
+	if err != nil {
+		return fmt.Errorf("hash the kernels: %w", err)
+	}
+	storePath := filepath.Join(*outDir, "accuracy.json")
+	st, err := accuracy.LoadStore(storePath, hash)
+	if err != nil {
+		return err
+	}
+	if *exhaustive {
+		if err := verify(ks, registry, st, storePath, *samples64); err != nil {
+			return err
+		}
+	}
 	var sections []section
 	var overview []plot.Curve
 	for _, k := range ks {
@@ -73,10 +89,8 @@ func run(args []string) error {
 			return fmt.Errorf("out/act does not match %s for %s: run make generate", *specPath, k.Entry.Name)
 		}
 		start := time.Now()
-		h := fnv.New64a()
-		h.Write([]byte(k.Entry.Name))
-		xs32 := accuracy.Sample(*samples, true, h.Sum64())
-		xs64 := accuracy.Sample(*samples, false, h.Sum64())
+		xs32 := accuracy.Sample(*samples, true, seed(k.Entry.Name))
+		xs64 := accuracy.Sample(*samples, false, seed(k.Entry.Name))
 		sec := section{k: k, reg: reg, plot: k.Entry.Name + ".svg"}
 		want, err := accuracy.References(k, xs32, xs64)
 		if err != nil {
@@ -209,4 +223,68 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// verify runs the long accuracy measurements that st lacks, saving st after
+// each one so an interrupted run resumes where it stopped.
+func verify(ks []*kernel.Kernel, registry map[string]act.Kernel, st *accuracy.Store, path string, samples64 int) error {
+	for _, k := range ks {
+		for _, backward := range []bool{false, true} {
+			key := accuracy.StoreKey(k.Entry.Name, backward)
+			if _, ok := st.Exhaustive[key]; ok {
+				continue
+			}
+			start := time.Now()
+			fmt.Fprintf(os.Stderr, "report: sweeping every float32 input of %s\n", key)
+			e, err := accuracy.Exhaustive32(k, registry[k.Entry.Name], backward, os.Stderr)
+			if err != nil {
+				return err
+			}
+			st.Exhaustive[key] = e
+			if err := st.Save(path); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "report: %s swept in %v (%d fallbacks)\n", key, time.Since(start).Round(time.Second), e.Fallbacks)
+		}
+	}
+	if st.Samples64 >= samples64 && len(st.Float64) == len(ks) {
+		return nil
+	}
+	if st.Samples64 != samples64 {
+		st.Float64 = map[string][]accuracy.Result{}
+	}
+	st.Samples64 = samples64
+	for _, k := range ks {
+		if _, ok := st.Float64[k.Entry.Name]; ok {
+			continue
+		}
+		start := time.Now()
+		reg := registry[k.Entry.Name]
+		xs := accuracy.Sample(samples64, false, seed(k.Entry.Name))
+		want, err := accuracy.References(k, nil, xs)
+		if err != nil {
+			return err
+		}
+		var rs []accuracy.Result
+		for _, impl := range reg.Impls {
+			for _, r := range accuracy.Measure(k, impl, reg.Budget, nil, xs, want) {
+				if r.Type == "float64" {
+					rs = append(rs, r)
+				}
+			}
+		}
+		st.Float64[k.Entry.Name] = rs
+		if err := st.Save(path); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "report: %s float64 measured on %d inputs in %v\n", k.Entry.Name, samples64, time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
+// seed makes each function's sample its own and the same on every run.
+func seed(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64()
 }
