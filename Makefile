@@ -4,7 +4,7 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 
-.PHONY: all generate test test-root test-out vet fmt-check fresh check report bench clean
+.PHONY: all generate test test-root test-out vet fmt-check fresh check report verify bench tune clean
 
 all: test
 
@@ -44,31 +44,32 @@ fresh: generate
 ## check: regenerate, then require no diff, gofmt-clean and vet-clean code
 check: fresh fmt-check vet
 
-## report: accuracy table and plots of every activation into reports/
-report:
-	$(GO) run ./harness/cmd/report -out reports
+## report: reports/README.md and its plots: accuracy of every implementation, speed
+## against the peers (runs make bench first unless SKIP_BENCH=1), the tuned dispatch.
+## EXHAUSTIVE=1 first sweeps every float32 input (make verify); the sweeps are kept
+## in reports/accuracy.json and reused while the kernels are unchanged.
+report: $(if $(SKIP_BENCH),,bench)
+	$(GO) run ./harness/cmd/report -out reports $(if $(EXHAUSTIVE),-exhaustive,)
 
-## bench: the generated benchmarks, round-robin (one -count=1 run of every cell per
-## round, so machine drift spreads over all of them), then benchstat tables with
-## copy() as the base column: reports/bench.txt (raw) and reports/bench-*.txt.
+## verify: every float32 input and 10^6 float64 inputs of every kernel (about an
+## hour on 2 cores), into reports/accuracy.json and reports/README.md.
+verify:
+	$(GO) run ./harness/cmd/report -out reports -exhaustive
+
+## bench: the speed suite (harness/speed: every variant, the peers, copy) run
+## round-robin, BENCH_ROUNDS samples per cell, into reports/bench.txt.
 BENCH_ROUNDS ?= 6
 BENCH_TIME ?= 100ms
 BENCH_FNS ?= .*
 bench:
 	@mkdir -p reports
-	@rm -f reports/bench.txt
-	@for i in $$(seq $(BENCH_ROUNDS)); do \
-	  echo "round $$i/$(BENCH_ROUNDS)" >&2; \
-	  (cd out && $(GO) test -run '^$$' -count=1 -benchtime=$(BENCH_TIME) \
-	    -bench 'Benchmark(Forward|Backward)/fn=($(BENCH_FNS))/impl=(avx2.*|copy)/' ./act) >> reports/bench.txt || exit 1; \
-	  (cd out && $(GO) test -run '^$$' -count=1 -benchtime=$(BENCH_TIME) \
-	    -bench 'Benchmark(Forward|Backward)/fn=($(BENCH_FNS))/impl=go/n=4096$$' ./act) >> reports/bench.txt || exit 1; \
-	done
-	@for n in 4096 65536 16777216; do \
-	  $(GO) tool benchstat -filter "/n:$$n" -col '/impl@(copy go avx2-u8 avx2-u16 avx2-u32 avx2-u32-rcp avx2-u32-nt)' \
-	    -row '.name /fn' reports/bench.txt > reports/bench-$$n.txt || exit 1; \
-	done
-	@echo "wrote reports/bench.txt and reports/bench-{4096,65536,16777216}.txt"
+	$(GO) run ./harness/cmd/bench -rounds $(BENCH_ROUNDS) -benchtime $(BENCH_TIME) -fns '$(BENCH_FNS)' -o reports/bench.txt
+
+## tune: the dispatch table from measurements (runs make bench first unless
+## SKIP_BENCH=1), written to spec/dispatch.tsv and compiled into out/act.
+tune: $(if $(SKIP_BENCH),,bench)
+	$(GO) run ./harness/cmd/tune -bench reports/bench.txt -table spec/dispatch.tsv -summary reports/tune.md
+	$(GO) generate ./...
 
 clean:
 	rm -rf out/act/.act-new-*

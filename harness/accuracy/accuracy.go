@@ -106,7 +106,7 @@ func Measure(k *kernel.Kernel, impl act.Impl, budget act.Budget, xs32, xs64 []fl
 		if c.Is32 && impl.Forward32 == nil || !c.Is32 && impl.Forward64 == nil {
 			continue // the variant does not exist for this type (avx2-u32-rcp: float32 only)
 		}
-		got := run(k, impl, c.Is32, c.Backward, xs)
+		got := Run(k, impl, c.Is32, c.Backward, xs)
 		res := Result{Impl: impl.Name, Type: typ, Backward: c.Backward, Points: len(xs), Budget: budgets[c]}
 		for i := range xs {
 			d := ULPs(got[i], want[c][i], c.Is32)
@@ -119,8 +119,9 @@ func Measure(k *kernel.Kernel, impl act.Impl, budget act.Budget, xs32, xs64 []fl
 	return out
 }
 
-// run evaluates one implementation on xs with dy = 1.
-func run(k *kernel.Kernel, impl act.Impl, is32, backward bool, xs []float64) []float64 {
+// Run evaluates one implementation on xs (float32 values when is32) at the
+// default parameters, with dy = 1 for backward.
+func Run(k *kernel.Kernel, impl act.Impl, is32, backward bool, xs []float64) []float64 {
 	defaults := k.Defaults()
 	got := make([]float64, len(xs))
 	if is32 {

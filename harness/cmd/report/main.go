@@ -1,30 +1,39 @@
 // Command report measures the generated package out/act and writes
-// reports/README.md: an accuracy table of every activation (max ULP error of
-// each implementation against the correctly rounded reference, float32 and
-// float64, forward and backward) and an SVG plot of each function and its
-// derivative, plus one of all activations together.
+// reports/README.md with SVG plots beside it: an overview of every activation
+// (formula, error and speed of the dispatched kernels, speed-up over plain
+// Go), the accuracy of every implementation against the correctly rounded
+// reference (float32 over every input when reports/accuracy.json holds a
+// sweep of the current kernels, float64 sampled), the dispatch make tune
+// chose, and per function its formulas, plots of f and f', of the error and
+// of throughput against n, and benchstat tables against the peers.
 //
-//	go run ./harness/cmd/report -out reports
+//	go run ./harness/cmd/report -out reports               # sampled accuracy, reuses the sweeps
+//	go run ./harness/cmd/report -out reports -exhaustive   # sweeps first (about an hour)
+//
+// Speed comes from the benchmark file of make bench (-bench); without it the
+// report has no speed columns.
 package main
 
 import (
-	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
-	"math"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/actgen/actgen/harness/accuracy"
+	"github.com/actgen/actgen/harness/benchtab"
 	"github.com/actgen/actgen/harness/plot"
 	"github.com/actgen/actgen/kernel"
 	"github.com/actgen/actgen/out/act"
+	"github.com/actgen/actgen/ref"
 	"github.com/actgen/actgen/spec"
 )
 
@@ -38,18 +47,22 @@ func main() {
 type section struct {
 	k       *kernel.Kernel
 	reg     act.Kernel
-	results []accuracy.Result
-	plot    string
+	results []accuracy.Result // sampled, every implementation
+	plots   []figure
 }
 
+type figure struct{ file, alt string }
+
 func run(args []string) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	specPath := fs.String("spec", "spec/activations.yaml", "the activation spec")
-	outDir := fs.String("out", "reports", "directory for README.md and the plots")
-	samples := fs.Int("samples", 4000, "sampled inputs per function and type")
-	exhaustive := fs.Bool("exhaustive", false, "sweep every float32 input and 10^6 float64 inputs (about an hour), kept in <out>/accuracy.json")
-	samples64 := fs.Int("samples64", 1000000, "float64 inputs per function in the -exhaustive run")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet("report", flag.ContinueOnError)
+	specPath := flags.String("spec", "spec/activations.yaml", "the activation spec")
+	outDir := flags.String("out", "reports", "directory for README.md and the plots")
+	samples := flags.Int("samples", 4000, "sampled inputs per function and type")
+	exhaustive := flags.Bool("exhaustive", false, "sweep every float32 input and 10^6 float64 inputs (about an hour), kept in <out>/accuracy.json")
+	samples64 := flags.Int("samples64", 1000000, "float64 inputs per function in the -exhaustive run")
+	benchPath := flags.String("bench", "reports/bench.txt", "benchmark results of make bench (missing: no speed sections)")
+	tunePath := flags.String("tune", "reports/tune.md", "summary of make tune (missing: no tuning section)")
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	s, err := spec.Load(*specPath)
@@ -81,7 +94,18 @@ func run(args []string) error {
 			return err
 		}
 	}
-	var sections []section
+	var set *benchtab.Set
+	if _, err := os.Stat(*benchPath); err == nil {
+		if set, err = benchtab.Load(*benchPath); err != nil {
+			return fmt.Errorf("read benchmarks: %w", err)
+		}
+	}
+	tune, err := os.ReadFile(*tunePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+
+	r := &report{specPath: *specPath, samples: *samples, store: st, bench: set, tune: string(tune)}
 	var overview []plot.Curve
 	for _, k := range ks {
 		reg, ok := registry[k.Entry.Name]
@@ -89,9 +113,9 @@ func run(args []string) error {
 			return fmt.Errorf("out/act does not match %s for %s: run make generate", *specPath, k.Entry.Name)
 		}
 		start := time.Now()
+		sec := section{k: k, reg: reg}
 		xs32 := accuracy.Sample(*samples, true, seed(k.Entry.Name))
 		xs64 := accuracy.Sample(*samples, false, seed(k.Entry.Name))
-		sec := section{k: k, reg: reg, plot: k.Entry.Name + ".svg"}
 		want, err := accuracy.References(k, xs32, xs64)
 		if err != nil {
 			return err
@@ -99,19 +123,94 @@ func run(args []string) error {
 		for _, impl := range reg.Impls {
 			sec.results = append(sec.results, accuracy.Measure(k, impl, reg.Budget, xs32, xs64, want)...)
 		}
+		name := k.Entry.Name
 		f, df := scalar(reg, false), scalar(reg, true)
-		curves := []plot.Curve{{Name: k.Entry.Name + "(x)", F: f}, {Name: k.Entry.Name + "'(x)", F: df}}
-		if err := plot.Curves(filepath.Join(*outDir, sec.plot), k.GoName+" and its derivative", -6, 6, curves, 5*vg.Inch, 3.2*vg.Inch); err != nil {
+		curves := []plot.Curve{{Name: name + "(x)", F: f}, {Name: name + "'(x)", F: df}}
+		if err := plot.Curves(filepath.Join(*outDir, name+".svg"), k.GoName+" and its derivative", -6, 6, curves, 5*vg.Inch, 3.2*vg.Inch); err != nil {
 			return err
 		}
-		overview = append(overview, plot.Curve{Name: k.Entry.Name, F: f})
-		sections = append(sections, sec)
-		fmt.Fprintf(os.Stderr, "report: %s measured in %v\n", k.Entry.Name, time.Since(start).Round(time.Millisecond))
+		sec.plots = append(sec.plots, figure{name + ".svg", name + " and its derivative"})
+		if err := errorPlot(filepath.Join(*outDir, name+"-error.svg"), k, reg); err != nil {
+			return err
+		}
+		sec.plots = append(sec.plots, figure{name + "-error.svg", "ULP error of the dispatched float32 kernels"})
+		if set != nil {
+			for _, dir := range []string{"Forward", "Backward"} {
+				file := fmt.Sprintf("%s-speed-%s.svg", name, strings.ToLower(dir))
+				if err := speedPlot(filepath.Join(*outDir, file), set, dir, k); err != nil {
+					return err
+				}
+				sec.plots = append(sec.plots, figure{file, dir + " throughput against n"})
+			}
+		}
+		overview = append(overview, plot.Curve{Name: name, F: f})
+		r.sections = append(r.sections, sec)
+		fmt.Fprintf(os.Stderr, "report: %s measured in %v\n", name, time.Since(start).Round(time.Millisecond))
 	}
 	if err := plot.Curves(filepath.Join(*outDir, "overview.svg"), "All activations", -4, 4, overview, 7*vg.Inch, 4.5*vg.Inch); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(*outDir, "README.md"), render(sections, *samples, *specPath), 0o644)
+	return os.WriteFile(filepath.Join(*outDir, "README.md"), r.render(), 0o644)
+}
+
+// errorPlot draws the ULP error of the dispatched float32 kernels, forward
+// and backward, on a grid of 4001 inputs in [-10, 10].
+func errorPlot(path string, k *kernel.Kernel, reg act.Kernel) error {
+	const n = 4001
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = float64(float32(-10 + 20*float64(i)/(n-1)))
+	}
+	var series []plot.Series
+	for d, backward := range []bool{false, true} {
+		impl, err := implNamed(reg, reg.Dispatch[d].Impl)
+		if err != nil {
+			return err
+		}
+		want, err := accuracy.Reference(k, backward, ref.Float32, xs)
+		if err != nil {
+			return err
+		}
+		got := accuracy.Run(k, impl, true, backward, xs)
+		pts := make(plotter.XYs, n)
+		for i := range xs {
+			pts[i] = plotter.XY{X: xs[i], Y: float64(accuracy.ULPs(got[i], want[i], true))}
+		}
+		label := "f (" + impl.Name + ")"
+		if backward {
+			label = "f' (" + impl.Name + ")"
+		}
+		series = append(series, plot.Series{Name: label, XYs: pts})
+	}
+	return plot.Chart(path, plot.Axes{Title: k.GoName + ": float32 error of the dispatched kernels", X: "x", Y: "error (ULPs)", Points: true}, series, 5*vg.Inch, 3*vg.Inch)
+}
+
+// speedPlot draws the median elements/ns of every implementation and peer of
+// k against n on log axes.
+func speedPlot(path string, set *benchtab.Set, dir string, k *kernel.Kernel) error {
+	var series []plot.Series
+	for _, impl := range set.Impls(dir, k.Entry.Name) {
+		var pts plotter.XYs
+		for _, n := range set.Ns(dir, k.Entry.Name, impl) {
+			if v, ok := set.Throughput(benchtab.Key{Dir: dir, Fn: k.Entry.Name, Impl: impl, N: n}); ok {
+				pts = append(pts, plotter.XY{X: float64(n), Y: v})
+			}
+		}
+		series = append(series, plot.Series{Name: impl, XYs: pts})
+	}
+	if len(series) == 0 {
+		return fmt.Errorf("%s: no %s benchmarks of %s in the results", path, dir, k.Entry.Name)
+	}
+	return plot.Chart(path, plot.Axes{Title: fmt.Sprintf("%s %s: elements/ns against n", k.GoName, strings.ToLower(dir)), X: "n (elements)", Y: "elements/ns", LogX: true, LogY: true}, series, 6*vg.Inch, 4*vg.Inch)
+}
+
+func implNamed(reg act.Kernel, name string) (act.Impl, error) {
+	for _, impl := range reg.Impls {
+		if impl.Name == name {
+			return impl, nil
+		}
+	}
+	return act.Impl{}, fmt.Errorf("%s: implementation %q is not in the registry", reg.Name, name)
 }
 
 // scalar wraps the portable float64 kernel (or its gradient with dy = 1) of a
@@ -131,98 +230,6 @@ func scalar(k act.Kernel, backward bool) func(float64) float64 {
 		}
 		return out[0]
 	}
-}
-
-func render(sections []section, samples int, specPath string) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "# actgen report\n\n")
-	fmt.Fprintf(&b, "Generated by `make report` (`go run ./harness/cmd/report`) from `%s` and the generated package `out/act`.\n\n", specPath)
-	fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s %s/%s.\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(&b, "![all activations](overview.svg)\n\n")
-	fmt.Fprintf(&b, "## Accuracy\n\n")
-	fmt.Fprintf(&b, "Maximum error in ULPs against the correctly rounded value of the exact function, computed by the\n")
-	fmt.Fprintf(&b, "high-precision reference evaluator (package `ref`), over %d sampled inputs per function and type\n", samples)
-	fmt.Fprintf(&b, "(half uniform in [-12, 12], the rest log-uniform magnitudes and raw bit patterns), at the default\n")
-	fmt.Fprintf(&b, "parameters. Backward is dy·f'(x) with dy = 1. The budget from the spec is in brackets; ✗ marks a miss.\n")
-	fmt.Fprintf(&b, "The generated tests check the same budgets on the golden tables in `out/act/testdata`.\n\n")
-	fmt.Fprintf(&b, "| function | impl | f32 forward | f32 backward | f64 forward | f64 backward |\n")
-	fmt.Fprintf(&b, "|---|---|---|---|---|---|\n")
-	for _, s := range sections {
-		byImpl := map[string][]accuracy.Result{}
-		var impls []string
-		for _, r := range s.results {
-			if _, ok := byImpl[r.Impl]; !ok {
-				impls = append(impls, r.Impl)
-			}
-			byImpl[r.Impl] = append(byImpl[r.Impl], r)
-		}
-		for _, impl := range impls {
-			cells := []string{fmt.Sprintf("[%s](#%s)", s.k.Entry.Name, s.k.Entry.Name), impl}
-			for _, want := range []struct {
-				typ      string
-				backward bool
-			}{{"float32", false}, {"float32", true}, {"float64", false}, {"float64", true}} {
-				for _, r := range byImpl[impl] {
-					if r.Type == want.typ && r.Backward == want.backward {
-						mark := ""
-						if !r.OK() {
-							mark = " ✗"
-						}
-						cells = append(cells, fmt.Sprintf("%s (%d)%s", r.ULPText(), r.Budget, mark))
-					}
-				}
-			}
-			fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
-		}
-	}
-	fmt.Fprintf(&b, "\n## Functions\n")
-	for _, s := range sections {
-		e := s.k.Entry
-		fmt.Fprintf(&b, "\n### %s\n\n", e.Name)
-		fmt.Fprintf(&b, "`act.%s`, `act.%sBackward`. %s\n\n", s.k.GoName, s.k.GoName, e.Doc)
-		fmt.Fprintf(&b, "- f(x) = `%s`\n", s.k.Forward)
-		fmt.Fprintf(&b, "- f'(x) = `%s`\n", s.k.Derivative)
-		if e.Derivative == "" {
-			fmt.Fprintf(&b, "  (derived symbolically)\n")
-		}
-		fmt.Fprintf(&b, "- kernels evaluate f as `%s`\n", s.k.StableForward)
-		fmt.Fprintf(&b, "  and f' as `%s`\n", s.k.StableDerivative)
-		if len(e.Params) > 0 {
-			var ps []string
-			for _, p := range e.Params {
-				ps = append(ps, fmt.Sprintf("%s = %v", p.Name, p.Default))
-			}
-			fmt.Fprintf(&b, "- default parameters: %s\n", strings.Join(ps, ", "))
-		}
-		fmt.Fprintf(&b, "- limits: f(-∞) = %v, f(+∞) = %v, f'(-∞) = %v, f'(+∞) = %v\n",
-			s.k.ForwardLimits[0], s.k.ForwardLimits[1], s.k.DerivativeLimits[0], s.k.DerivativeLimits[1])
-		for _, r := range s.results {
-			if r.MaxULP > 0 && r.MaxULP != math.MaxUint64 {
-				dir := "forward"
-				if r.Backward {
-					dir = "backward"
-				}
-				fmt.Fprintf(&b, "- worst %s %s error (%s): %s ULPs at x = %v\n", r.Type, dir, r.Impl, r.ULPText(), r.WorstX)
-			}
-		}
-		fmt.Fprintf(&b, "\n![%s and its derivative](%s)\n", e.Name, s.plot)
-	}
-	fmt.Fprintf(&b, "\n## Reproduce\n\n```sh\nmake report   # this file and the plots\nmake test     # the generated tests: every kernel against the golden tables\n```\n")
-	return b.Bytes()
-}
-
-// cpuModel reads the processor's name on Linux; elsewhere it says what it knows.
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if name, ok := strings.CutPrefix(line, "model name"); ok {
-			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
-		}
-	}
-	return runtime.GOARCH
 }
 
 // verify runs the long accuracy measurements that st lacks, saving st after
