@@ -111,21 +111,14 @@ func run(args []string) error {
 						candidates = append(candidates, impl.Name)
 					}
 				}
-				best, err := benchtab.Fastest(set, dir, k.Entry.Name, c.n, candidates)
+				dc, err := decide(set, dir, k.Entry.Name, c.n, candidates, c.deflt, within[d][c.deflt])
 				if err != nil {
-					return fmt.Errorf("%s %s n=%d: %w", k.Entry.Name, dir, c.n, err)
+					return err
 				}
-				chosen := c.deflt
+				best, chosen := dc.best, dc.chosen
 				vsDefault := "—"
-				if best.Winner != c.deflt {
-					cmp, err := set.Compare(key(dir, k.Entry.Name, best.Winner, c.n), key(dir, k.Entry.Name, c.deflt, c.n), benchtab.UnitTime)
-					if err != nil {
-						return fmt.Errorf("%s %s n=%d: %w", k.Entry.Name, dir, c.n, err)
-					}
-					vsDefault = cmp.String()
-					if cmp.Significant || !within[d][c.deflt] {
-						chosen = best.Winner
-					}
+				if dc.vsDefault != nil {
+					vsDefault = dc.vsDefault.String()
 				}
 				*c.variant(&choice) = chosen
 				vsRunnerUp := "—"
@@ -150,6 +143,40 @@ func run(args []string) error {
 		return err
 	}
 	return os.WriteFile(*summaryPath, summary.Bytes(), 0o644)
+}
+
+// decision is the choice for one function, direction and size.
+type decision struct {
+	chosen    string
+	best      benchtab.Choice
+	vsDefault *benchtab.Comparison // the fastest against the default; nil when the default is the fastest
+}
+
+// decide takes the fastest candidate at n when it is significantly faster than
+// the default, or when the default is not an acceptable candidate; otherwise
+// the default stays, so that noise cannot flip the table from run to run.
+func decide(set *benchtab.Set, dir, fn string, n int, candidates []string, deflt string, defaultOK bool) (decision, error) {
+	best, err := benchtab.Fastest(set, dir, fn, n, candidates)
+	if err != nil {
+		return decision{}, fmt.Errorf("%s %s n=%d: %w", fn, dir, n, err)
+	}
+	d := decision{chosen: deflt, best: best}
+	if best.Winner == deflt {
+		return d, nil
+	}
+	if !defaultOK {
+		d.chosen = best.Winner
+		return d, nil
+	}
+	cmp, err := set.Compare(key(dir, fn, best.Winner, n), key(dir, fn, deflt, n), benchtab.UnitTime)
+	if err != nil {
+		return decision{}, fmt.Errorf("%s %s n=%d: %w", fn, dir, n, err)
+	}
+	d.vsDefault = &cmp
+	if cmp.Significant {
+		d.chosen = best.Winner
+	}
+	return d, nil
 }
 
 func key(dir, fn, impl string, n int) benchtab.Key {
