@@ -41,7 +41,7 @@ type Sweep struct {
 	Budget   int
 	Points   uint64
 	MaxULP   uint64   // over the finite results (NaN and Inf mismatches are counted apart)
-	WorstX   float32  // the smallest input, in bit order, where MaxULP occurs
+	WorstX   float32  // the smallest input, in bit order, where MaxULP occurs (0 when MaxULP is 0)
 	Hist     []uint64 // counts per bucket of Buckets; NaN for NaN counts as 0 ULPs
 	NaN      uint64   // a NaN where a number was due, or a number where NaN was due
 	Inf      uint64   // ±Inf where a finite value was due, or the other way round
@@ -216,6 +216,9 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 	}
 	for j := range total {
 		total[j].Elapsed = time.Duration(implNanos[j].Load())
+		if total[j].WorstX != total[j].WorstX {
+			total[j].WorstX = 0 // no error anywhere; JSON has no NaN
+		}
 	}
 	return Exhaustive{Sweeps: total, Fallbacks: fallbacks.Load(), RefTime: time.Duration(refNanos.Load())}, nil
 }
