@@ -136,6 +136,9 @@ func run(args []string) error {
 		sec.plots = append(sec.plots, figure{name + "-error.svg", "ULP error of the dispatched float32 kernels"})
 		if set != nil {
 			for _, dir := range []string{"Forward", "Backward"} {
+				if len(set.Impls(dir, name)) == 0 {
+					continue // not benchmarked (make bench BENCH_FNS=...)
+				}
 				file := fmt.Sprintf("%s-speed-%s.svg", name, strings.ToLower(dir))
 				if err := speedPlot(filepath.Join(*outDir, file), set, dir, k); err != nil {
 					return err

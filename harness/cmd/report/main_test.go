@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReport runs the command on a small sample with the benchtab test data
+// (sigmoid and relu only) and checks that every section and plot is there.
+func TestReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures every kernel")
+	}
+	dir := t.TempDir()
+	args := []string{"-spec", "../../../spec/activations.yaml", "-out", dir, "-samples", "50",
+		"-bench", "../../benchtab/testdata/bench.txt", "-tune", filepath.Join(dir, "none.md")}
+	if err := run(args); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, want := range []string{
+		"## Overview", "## Accuracy", "### float32, every input", "### float64, 50 sampled inputs",
+		"### float32, 50 sampled inputs", "Not swept for the current kernels", "## Functions", "### gelu_tanh",
+		"Forward, float32:", "| avx2-u32 ", "## Reproduce",
+	} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README.md lacks %q", want)
+		}
+	}
+	for _, f := range []string{"overview.svg", "sigmoid.svg", "sigmoid-error.svg", "sigmoid-speed-forward.svg", "relu-speed-backward.svg", "gelu-error.svg"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() < 1000 {
+			t.Errorf("%s: %v", f, err)
+		}
+		if !strings.Contains(readme, "("+f+")") {
+			t.Errorf("README.md does not show %s", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gelu-speed-forward.svg")); err == nil {
+		t.Error("a speed plot of gelu, which the benchmark file lacks")
+	}
+}
