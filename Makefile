@@ -59,7 +59,7 @@ verify:
 ## bench: the speed suite (harness/speed: every variant, the peers, copy) run
 ## round-robin, BENCH_ROUNDS samples per cell, into reports/bench.txt.
 BENCH_ROUNDS ?= 6
-BENCH_TIME ?= 100ms
+BENCH_TIME ?= 50ms
 BENCH_FNS ?= .*
 bench:
 	@mkdir -p reports

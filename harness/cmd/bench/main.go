@@ -5,14 +5,16 @@
 //
 //	go run ./harness/cmd/bench -rounds 6 -o reports/bench.txt
 //
-// Each round runs four jobs, so every cell gets one sample per round:
+// Each round runs three jobs, so every cell gets one sample per round:
 //   - the fast implementations (AVX2 variants and copy) at n = 4096, 65536
 //     and 16M, for -benchtime;
 //   - the slow ones (portable Go and the peers) at 4096 and 65536;
 //   - the slow ones at 16M for a single iteration each, which already takes
-//     up to a second;
-//   - every implementation at the extra sizes of the throughput-vs-n plots
-//     (16, 256, 2^20), for a fifth of -benchtime.
+//     up to a second.
+//
+// Then -sweep-rounds rounds measure every implementation at the extra sizes of
+// the throughput-against-n plots (16, 256, 2^20) for a fifth of -benchtime:
+// the plots show medians and need fewer samples than the tables' p-values.
 package main
 
 import (
@@ -43,7 +45,8 @@ const (
 func run(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	rounds := fs.Int("rounds", 6, "samples per cell (6 or more for p < 0.05)")
-	benchtime := fs.Duration("benchtime", 100*time.Millisecond, "time per sample of a cell")
+	benchtime := fs.Duration("benchtime", 50*time.Millisecond, "time per sample of a cell")
+	sweepRounds := fs.Int("sweep-rounds", 2, "samples per cell at the plots' extra sizes")
 	fns := fs.String("fns", ".*", "regular expression of the functions to measure")
 	out := fs.String("o", "reports/bench.txt", "output file (replaced)")
 	if err := fs.Parse(args); err != nil {
@@ -58,14 +61,16 @@ func run(args []string) error {
 		{Pkg: "./harness/speed", Bench: pattern(fast), Args: sizes("4096,65536,16777216")},
 		{Pkg: "./harness/speed", Bench: pattern(slow), Args: sizes("4096,65536")},
 		{Pkg: "./harness/speed", Bench: pattern(slow), Args: append(sizes("16777216"), "-test.benchtime=1x")},
-		{Pkg: "./harness/speed", Bench: pattern(".*"), Args: append(sizes("16,256,1048576"), "-test.benchtime="+short)},
 	}
+	sweep := []benchtab.Job{{Pkg: "./harness/speed", Bench: pattern(".*"), Args: sizes("16,256,1048576")}}
 	var buf bytes.Buffer
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()
-	err := benchtab.Run(ctx, benchtab.RunConfig{Jobs: jobs, Rounds: *rounds, Benchtime: benchtime.String(), Out: &buf})
-	if err != nil {
+	if err := benchtab.Run(ctx, benchtab.RunConfig{Jobs: jobs, Rounds: *rounds, Benchtime: benchtime.String(), Out: &buf}); err != nil {
+		return err
+	}
+	if err := benchtab.Run(ctx, benchtab.RunConfig{Jobs: sweep, Rounds: *sweepRounds, Benchtime: short, Out: &buf}); err != nil {
 		return err
 	}
 	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
