@@ -212,8 +212,10 @@ func (r *report) accuracy(b *bytes.Buffer) {
 				}
 				p(" %d | %d | %.1f s |\n", sw.NaN, sw.Inf, sw.Elapsed.Seconds())
 			}
-			p("| %s | %s | *reference* | %d fallbacks | | ", s.k.Entry.Name, dir.name, e.Fallbacks)
-			p("%s| | | %.1f s |\n", strings.Repeat(" |", len(accuracy.Buckets)), e.RefTime.Seconds())
+			cells := []string{s.k.Entry.Name, dir.name, "*reference*", fmt.Sprintf("%d fallbacks", e.Fallbacks), ""}
+			cells = append(cells, make([]string, len(accuracy.Buckets)+2)...)
+			cells = append(cells, fmt.Sprintf("%.1f s", e.RefTime.Seconds()))
+			p("| %s |\n", strings.Join(cells, " | "))
 		}
 	}
 	if len(missing) > 0 {
