@@ -147,6 +147,12 @@ func Chart(path string, ax Axes, series []Series, width, height vg.Length) error
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true
+	if ax.LogX {
+		// Throughput lines run across the whole width; the legend gets an
+		// empty stretch of axis to the right of the data instead.
+		p.Legend.Left = false
+		p.X.Max *= 256
+	}
 	p.Legend.TextStyle.XAlign = draw.XLeft
 	if err := p.Save(width, height, path); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
