@@ -11,6 +11,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/actgen/actgen/kernel"
+	"github.com/actgen/actgen/out/act"
+	"github.com/actgen/actgen/spec"
 )
 
 // store is reports/json: the results of the long accuracy runs
@@ -111,4 +115,44 @@ func KernelHash(specPath, actDir string) (string, error) {
 		h.Write(data)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// Suite is what the harness commands measure: the spec's kernels, the
+// generated registry entry of each, and the stored long-run results.
+type Suite struct {
+	Kernels  []*kernel.Kernel
+	Registry map[string]act.Kernel // by spec name
+	Store    *Store
+}
+
+// Open loads the spec at specPath, checks that out/act (beside spec/) was
+// generated from it, and reads the store at storePath for the kernels'
+// current code.
+func Open(specPath, storePath string) (*Suite, error) {
+	s, err := spec.Load(specPath)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := kernel.Build(s)
+	if err != nil {
+		return nil, err
+	}
+	registry := map[string]act.Kernel{}
+	for _, k := range act.Kernels() {
+		registry[k.Name] = k
+	}
+	for _, k := range ks {
+		if reg, ok := registry[k.Entry.Name]; !ok || reg.Formula != k.Forward.String() {
+			return nil, fmt.Errorf("out/act does not match %s for %s: run make generate", specPath, k.Entry.Name)
+		}
+	}
+	hash, err := KernelHash(specPath, filepath.Join(filepath.Dir(filepath.Dir(specPath)), "out", "act"))
+	if err != nil {
+		return nil, fmt.Errorf("hash the kernels: %w", err)
+	}
+	st, err := LoadStore(storePath, hash)
+	if err != nil {
+		return nil, err
+	}
+	return &Suite{Kernels: ks, Registry: registry, Store: st}, nil
 }

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 
 	"github.com/actgen/actgen/gen/gobackend"
@@ -62,29 +61,13 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	s, err := spec.Load(*specPath)
-	if err != nil {
-		return err
-	}
-	ks, err := kernel.Build(s)
+	suite, err := accuracy.Open(*specPath, *storePath)
 	if err != nil {
 		return err
 	}
 	set, err := benchtab.Load(*benchPath)
 	if err != nil {
 		return fmt.Errorf("read benchmarks: %w (run make bench first)", err)
-	}
-	hash, err := accuracy.KernelHash(*specPath, filepath.Join(filepath.Dir(filepath.Dir(*specPath)), "out", "act"))
-	if err != nil {
-		return err
-	}
-	st, err := accuracy.LoadStore(*storePath, hash)
-	if err != nil {
-		return err
-	}
-	registry := map[string]act.Kernel{}
-	for _, k := range act.Kernels() {
-		registry[k.Name] = k
 	}
 
 	var table, summary bytes.Buffer
@@ -93,12 +76,9 @@ func run(args []string) error {
 	fmt.Fprintf(&table, "# name/direction\tsmall\tlarge\tthreshold\n")
 	fmt.Fprintf(&summary, "| function | direction | size | chosen | fastest | runner-up | fastest vs runner-up | default %s / %s vs fastest |\n", gobackend.DefaultChoice.Small, gobackend.DefaultChoice.Large)
 	fmt.Fprintf(&summary, "|---|---|---|---|---|---|---|---|\n")
-	for _, k := range ks {
-		reg, ok := registry[k.Entry.Name]
-		if !ok {
-			return fmt.Errorf("%s is not in out/act: run make generate", k.Entry.Name)
-		}
-		within, source, err := withinBudget(k, reg, st, *samples)
+	for _, k := range suite.Kernels {
+		reg := suite.Registry[k.Entry.Name]
+		within, source, err := withinBudget(k, reg, suite.Store, *samples)
 		if err != nil {
 			return err
 		}
