@@ -30,33 +30,57 @@ func fixPrec(prec uint) uint {
 
 func newFloat(prec uint) *big.Float { return new(big.Float).SetPrec(prec) }
 
-// add sets z = x+y rounded to z's precision. big.Float aligns the operands
-// exactly before rounding, so x = 2^(2^30) plus 1 would allocate 2^30 bits;
-// when one operand lies entirely below z's rounding point the sum is just the
-// other one, to within a fraction of an ulp.
+// add sets z = x+y rounded to z's precision, exactly as z.Add(x, y) would.
+// big.Float aligns the operands exactly before rounding, so 1 + 2^-(2^30)
+// would allocate 2^30 bits; standIn replaces an operand that lies entirely
+// below the other's rounding point by a small one that rounds the same way.
 func add(z, x, y *big.Float) *big.Float {
-	if x.Sign() != 0 && y.Sign() != 0 && !x.IsInf() && !y.IsInf() {
-		gap := x.MantExp(nil) - y.MantExp(nil)
-		if lim := int(z.Prec()) + 4; gap > lim {
-			return z.Set(x)
-		} else if gap < -lim {
-			return z.Set(y)
-		}
+	if s := standIn(z, x, y); s != nil {
+		return z.Add(x, s)
+	}
+	if s := standIn(z, y, x); s != nil {
+		return z.Add(s, y)
 	}
 	return z.Add(x, y)
 }
 
-// sub sets z = x-y rounded to z's precision; see add.
+// sub sets z = x-y rounded to z's precision, exactly as z.Sub(x, y) would;
+// see add.
 func sub(z, x, y *big.Float) *big.Float {
-	if x.Sign() != 0 && y.Sign() != 0 && !x.IsInf() && !y.IsInf() {
-		gap := x.MantExp(nil) - y.MantExp(nil)
-		if lim := int(z.Prec()) + 4; gap > lim {
-			return z.Set(x)
-		} else if gap < -lim {
-			return z.Neg(y)
-		}
+	if s := standIn(z, x, y); s != nil {
+		return z.Sub(x, s)
+	}
+	if s := standIn(z, y, x); s != nil {
+		return z.Sub(s, y)
 	}
 	return z.Sub(x, y)
+}
+
+// standIn returns ±2^(ex-p-3), with the sign of y, when x ± y and x ± standIn
+// round alike to z's precision because y is negligible next to x; otherwise
+// nil. Here |x| is in [2^(ex-1), 2^ex) and p = max(prec z, prec x). Both x and
+// every rounding boundary of z's precision near x (its values and the
+// midpoints between them, also in the binade below) are multiples of
+// G = 2^(ex-p-2). If |y| < G, which the test below guarantees with two bits to
+// spare, x ± y lies strictly between x and the next multiple of G on y's side,
+// as does x ± standIn: no boundary separates the two sums, so they round to
+// the same value in the same direction (z.Acc() agrees too). A z of precision
+// 0 would take the operands' larger precision, so it gets no stand-in.
+func standIn(z, x, y *big.Float) *big.Float {
+	if z.Prec() == 0 || x.Sign() == 0 || y.Sign() == 0 || x.IsInf() || y.IsInf() {
+		return nil
+	}
+	p := int(max(z.Prec(), x.Prec()))
+	ex := x.MantExp(nil)
+	if ex-y.MantExp(nil) <= p+4 {
+		return nil
+	}
+	// ex-p-3 > y's exponent, so the stand-in is inside big.Float's range.
+	s := new(big.Float).SetMantExp(bigOne, ex-p-3)
+	if y.Sign() < 0 {
+		s.Neg(s)
+	}
+	return s
 }
 
 // roundTo returns a fresh copy of x rounded to prec bits.

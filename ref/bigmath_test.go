@@ -697,6 +697,65 @@ func TestNoPanicNoAliasing(t *testing.T) {
 // TestConcurrent evaluates from several goroutines at fresh precisions, so that
 // the constant caches are filled concurrently, and compares with sequential
 // results. Run with -race to check the caches' locking.
+// TestAddSub checks that add and sub round exactly like big.Float's Add and
+// Sub (value, sign and direction) around the gap where they switch to a
+// stand-in, also for an x with more bits than z that lies on a midpoint of
+// z's precision, where only the dropped operand decides the rounding.
+func TestAddSub(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	randFloat := func(prec uint, exp int) *big.Float {
+		m := new(big.Int)
+		for m.BitLen() < int(prec) {
+			m.Lsh(m, 64).Or(m, new(big.Int).SetUint64(r.Uint64()|1<<63))
+		}
+		m.Rsh(m, uint(m.BitLen())-prec) // prec bits, the top one set
+		x := newFloat(prec).SetInt(m)
+		if r.IntN(2) == 0 {
+			x.Neg(x)
+		}
+		return x.SetMantExp(x, exp-int(prec))
+	}
+	for range 20000 {
+		zp := []uint{24, 53, 64, 100}[r.IntN(4)]
+		xp := uint(2 + r.IntN(int(zp)+70))
+		x := randFloat(xp, 0)
+		if xp > zp+1 && r.IntN(3) == 0 {
+			// Make x a midpoint of zp bits: bit zp+1 set, the rest clear.
+			m := new(big.Float)
+			e := x.MantExp(m)
+			m.SetMantExp(m, int(zp)+1)
+			i, _ := m.Int(nil)
+			i.Abs(i).SetBit(i, 0, 1)
+			x = newFloat(xp).SetInt(i)
+			x.SetMantExp(x, e-int(zp)-1)
+		}
+		y := randFloat(uint(1+r.IntN(100)), -r.IntN(int(zp+xp)+12))
+		for _, op := range []struct {
+			name      string
+			ours, big func(z, x, y *big.Float) *big.Float
+		}{
+			{"add", add, (*big.Float).Add},
+			{"sub", sub, (*big.Float).Sub},
+		} {
+			for _, xy := range [][2]*big.Float{{x, y}, {y, x}} {
+				got := op.ours(newFloat(zp), xy[0], xy[1])
+				want := op.big(newFloat(zp), xy[0], xy[1])
+				if got.Cmp(want) != 0 || got.Signbit() != want.Signbit() || got.Acc() != want.Acc() {
+					t.Fatalf("%s(%s, %s) at %d bits = %s (%v), want %s (%v)", op.name,
+						xy[0].Text('p', 0), xy[1].Text('p', 0), zp, got.Text('p', 0), got.Acc(), want.Text('p', 0), want.Acc())
+				}
+			}
+		}
+	}
+	// Operands 2^30 bits apart would take big.Float 2^30 bits of alignment.
+	if got := add(newFloat(64), bigOne, pow2(1, -1<<30)); got.Cmp(bigOne) != 0 || got.Acc() != big.Below {
+		t.Errorf("1 + 2^-2^30 = %s (%v), want 1 (Below)", show(got), got.Acc())
+	}
+	if got := sub(newFloat(64), bigOne, pow2(1, -1<<30)); got.Cmp(bigOne) != 0 || got.Acc() != big.Above {
+		t.Errorf("1 - 2^-2^30 = %s (%v), want 1 (Above)", show(got), got.Acc())
+	}
+}
+
 func TestConcurrent(t *testing.T) {
 	precs := []uint{71, 89, 131, 257, 509}
 	xs := []float64{-3.3, -0.4, 0.2, 1.9, 5.5, 12}

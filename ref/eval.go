@@ -16,11 +16,11 @@ var errNaN = errors.New("ref: not a number")
 // Eval evaluates n at the exact point x with parameter values params, working at
 // prec bits. Besides the value it returns errExp, the base-2 logarithm of a
 // bound on its absolute error (-Inf when exact): every operation propagates its
-// operands' errors to first order, primitives scale them by their condition
-// number, and roundings add half an ulp of the working precision. Round raises
-// prec until the error bound cannot change the rounded result, which is what
-// makes cancellation such as 1+erf(-27) (1060 bits lost) come out right instead
-// of as a confident zero.
+// operands' errors to first order, primitives scale them by a bound on their
+// slope, and roundings add half an ulp of the working precision (or less, see
+// sum and limit). Round raises prec until the error bound cannot change the
+// rounded result, which is what makes cancellation such as 1+erf(-27) (1060
+// bits lost) come out right instead of as a confident zero.
 func Eval(n *formula.Node, x *big.Float, params map[string]*big.Float, prec uint) (v *big.Float, errExp float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -50,6 +50,23 @@ type evaluator struct {
 	x      *big.Float
 	params map[string]*big.Float
 	prec   uint
+	// calls remembers the primitive calls made so far. Derivatives repeat
+	// subexpressions (mish' makes 11 calls, 4 of them distinct), and a call's
+	// value and error depend only on its argument's value and error, which a
+	// repeated subexpression reproduces exactly.
+	calls []primCall
+}
+
+// primCall records a primitive call: name applied to arg gave result.
+type primCall struct {
+	name        string
+	arg, result value
+}
+
+// same reports whether a and b are the same number with the same bound (and
+// the same precision, so that no primitive could tell them apart).
+func (a value) same(b value) bool {
+	return a.err == b.err && a.v.Cmp(b.v) == 0 && a.v.Signbit() == b.v.Signbit() && a.v.Prec() == b.v.Prec()
 }
 
 func (e *evaluator) newFloat() *big.Float { return new(big.Float).SetPrec(e.prec) }
@@ -86,6 +103,34 @@ func sumExp(a, b float64) float64 {
 func (e *evaluator) rounded(z *big.Float, err float64) value {
 	if z.Acc() != big.Exact && !z.IsInf() {
 		err = sumExp(err, exponent(z)-float64(e.prec))
+	}
+	return value{z, err}
+}
+
+// sum returns a+b, or a-b when minus is set. Its rounding error is at most
+// half an ulp of the result, and at most the smaller operand's magnitude when
+// the larger one is representable at the working precision (as intermediate
+// results are): that operand is then a candidate for the rounded sum, so the
+// nearest one is no farther. The second bound is what lets 1 + e^-1000,
+// rounded to 1, keep an error below 2^-1442 for the logarithm taken of it.
+func (e *evaluator) sum(a, b value, minus bool) value {
+	z := e.newFloat()
+	if minus {
+		sub(z, a.v, b.v)
+	} else {
+		add(z, a.v, b.v)
+	}
+	err := sumExp(a.err, b.err)
+	if z.Acc() != big.Exact && !z.IsInf() {
+		r := exponent(z) - float64(e.prec)
+		large, small := a.v, b.v
+		if exponent(small) > exponent(large) {
+			large, small = small, large
+		}
+		if large.Prec() <= e.prec {
+			r = math.Min(r, exponent(small))
+		}
+		err = sumExp(err, r)
 	}
 	return value{z, err}
 }
@@ -135,13 +180,7 @@ func (e *evaluator) eval(n *formula.Node) (value, error) {
 	z := e.newFloat()
 	switch n.Kind {
 	case formula.Add, formula.Sub:
-		a, b := args[0], args[1]
-		if n.Kind == formula.Add {
-			z.Add(a.v, b.v)
-		} else {
-			z.Sub(a.v, b.v)
-		}
-		return e.rounded(z, sumExp(a.err, b.err)), nil
+		return e.sum(args[0], args[1], n.Kind == formula.Sub), nil
 	case formula.Mul:
 		a, b := args[0], args[1]
 		z.Mul(a.v, b.v)
@@ -169,39 +208,131 @@ func (e *evaluator) eval(n *formula.Node) (value, error) {
 	return value{}, fmt.Errorf("ref: cannot evaluate %s", n)
 }
 
-// condition estimates how many times f magnifies the relative error of its
-// argument u: |u·f'(u)/f(u)|, from a float64 view of u (only its size matters).
-func condition(name string, u *big.Float) float64 {
-	f, _ := u.Float64()
-	a := math.Abs(f)
-	switch name {
-	case "exp", "cosh", "sinh":
-		return a
-	case "expm1":
-		return math.Max(1, a)
-	case "erfc":
-		if f > 0 {
-			return 2*a*a + 2
-		}
-		return 1
-	case "logistic":
-		if f < 0 {
-			return a
-		}
-		return 1
-	case "log":
-		return 1 / math.Abs(math.Log(a))
-	case "log1p":
-		if f == 0 {
-			return 1
-		}
-		return math.Abs(f / ((1 + f) * math.Log1p(f)))
+// negligibleExp is the floor of the error bounds below. A saturated
+// primitive's error can be as small as 2^-(10^600), while big.Float holds
+// nothing below 2^-(2^31): 2^-(2^40) is a weaker but still valid bound that
+// no later operation can magnify into anything that matters, and unlike
+// 2^-Inf it neither claims exactness nor turns into NaN next to +Inf.
+const negligibleExp = -0x1p40
+
+// lowerAbs returns a float64 lower bound on |t| over every t within 2^errExp
+// of u, or 0 when that bound is below 2^-1000 (as where the interval reaches
+// 0), so that no float64 rounding of a subnormal can inflate it. It works
+// on u's mantissa so that a huge u and δ = 2^errExp do not overflow float64
+// into Inf-Inf; a bound beyond float64's range is +Inf, which is harmless
+// because every bound computed from it is floored at negligibleExp, far
+// above e^-MaxFloat64. The factor 1-2^-48 absorbs the roundings of the
+// float64 operations here and in those bounds, so that they stay rigorous.
+func lowerAbs(u *big.Float, errExp float64) float64 {
+	mant := new(big.Float)
+	eu := u.MantExp(mant) // |u| = |mant|·2^eu with |mant| in [0.5, 1), or u = 0
+	mf, _ := mant.Float64()
+	m := math.Ldexp(math.Abs(mf)*(1-0x1p-48)-math.Exp2(errExp-float64(eu)), eu)
+	if !(m > 0x1p-1000) { // also NaN
+		return 0
 	}
-	return 1 // erf, tanh, sqrt, abs, min, max: at most 1
+	return m
+}
+
+// limit returns lim, the limit of the primitive f at ±∞ on the side of u,
+// and tail, log2 of a bound on |f(u) - lim|, for the primitives that saturate
+// (ok is false for the others and for u = 0). Where f(u) rounds to lim, tail
+// bounds the result's error far more tightly than its relative error does:
+// 1 + erf(-40000) is 0 with an error below 2^-(2.3·10^9), not 2^-prec.
+func limit(name string, u *big.Float) (lim, tail float64, ok bool) {
+	if u.Sign() == 0 {
+		return 0, 0, false
+	}
+	sign := float64(u.Sign())
+	m := lowerAbs(u, exact)
+	switch {
+	case name == "exp" && sign < 0: // e^u = e^-|u|
+		lim, tail = 0, -m*math.Log2E
+	case name == "expm1" && sign < 0: // expm1(u) + 1 = e^-|u|
+		lim, tail = -1, -m*math.Log2E
+	case name == "tanh": // 1 - tanh|u| = 2/(e^2|u| + 1) < 2e^-2|u|
+		lim, tail = sign, 1-2*m*math.Log2E
+	case name == "erf": // 1 - erf|u| = erfc|u| ≤ e^-u²
+		lim, tail = sign, -m*m*math.Log2E
+	case name == "erfc": // erfc(u) for u > 0, 2 - erfc(u) for u < 0: erfc|u| ≤ e^-u²
+		lim, tail = 1-sign, -m*m*math.Log2E
+	case name == "logistic": // σ(u) for u < 0, 1 - σ(u) for u > 0: 1/(1 + e^|u|) < e^-|u|
+		lim, tail = (1+sign)/2, -m*math.Log2E
+	default:
+		return 0, 0, false
+	}
+	return lim, math.Max(tail, negligibleExp), true
+}
+
+// propagated returns log2 of a bound on |f(t) - f(u)| over the t within
+// δ = 2^errExp of u, for the primitive f with v = f(u): δ times a bound on
+// |f'| there, doubled for the first-order analysis. The saturating
+// primitives, whose |f'| falls off away from 0, are bounded rigorously at the
+// interval's point nearest 0 (at distance m), the others to first order at u.
+// Unlike a relative condition number, this stays finite where f(u) = 0, as
+// for log at 1.
+func propagated(name string, u, v *big.Float, errExp float64) float64 {
+	if name == "sqrt" && u.Sign() == 0 {
+		return errExp / 2 // √t ≤ √δ: sqrt has no finite slope at 0
+	}
+	m := lowerAbs(u, errExp)
+	var s float64 // log2 of the bound on |f'|
+	switch name {
+	case "exp", "expm1": // e^t
+		switch {
+		case u.Sign() < 0:
+			s = -m * math.Log2E
+		case name == "exp":
+			s = exponent(v)
+		default: // e^u = v+1 ≤ 2·max(1, v)
+			s = 1 + math.Max(0, exponent(v))
+		}
+	case "log": // 1/u
+		s = 1 - exponent(u)
+	case "log1p": // 1/(1+u); 64 bits of 1+u are enough for its size
+		s = 1 - exponent(add(newFloat(64), u, bigOne))
+	case "sqrt": // 1/(2√u) = 1/(2v)
+		s = -exponent(v)
+	case "tanh": // sech²t = 1 - tanh²t ≤ min(1, 4e^-2|t|)
+		s = math.Min(0, 2-2*m*math.Log2E)
+	case "cosh": // |sinh u| ≤ cosh u
+		s = exponent(v)
+	case "sinh": // cosh u ≤ 1 + |sinh u|
+		s = 1 + math.Max(0, exponent(v))
+	case "erf", "erfc": // 2/√π·e^-t²
+		s = 1 - m*m*math.Log2E
+	case "logistic": // σ(t)σ(-t) ≤ min(1/4, e^-|t|)
+		s = math.Min(-2, -m*math.Log2E)
+	}
+	return math.Max(s, negligibleExp) + errExp + 1
 }
 
 func (e *evaluator) call(name string, args []value) (value, error) {
 	a := args[0]
+	switch name {
+	case "abs":
+		return value{e.newFloat().Abs(a.v), a.err}, nil
+	case "min", "max":
+		r := args[0]
+		if c := args[1].v.Cmp(args[0].v); c < 0 && name == "min" || c > 0 && name == "max" {
+			r = args[1]
+		}
+		return value{r.v, math.Max(args[0].err, args[1].err)}, nil
+	}
+	for _, c := range e.calls {
+		if c.name == name && c.arg.same(a) {
+			return c.result, nil
+		}
+	}
+	r, err := e.primitive(name, a)
+	if err == nil {
+		e.calls = append(e.calls, primCall{name, a, r})
+	}
+	return r, err
+}
+
+// primitive returns f(a) for the primitive f = name with its error bound.
+func (e *evaluator) primitive(name string, a value) (value, error) {
 	ok := true
 	var v *big.Float
 	switch name {
@@ -227,31 +358,21 @@ func (e *evaluator) call(name string, args []value) (value, error) {
 		v = Erfc(a.v, e.prec)
 	case "logistic":
 		v = logistic(a.v, e.prec)
-	case "abs":
-		return value{e.newFloat().Abs(a.v), a.err}, nil
-	case "min", "max":
-		r := args[0]
-		if c := args[1].v.Cmp(args[0].v); c < 0 && name == "min" || c > 0 && name == "max" {
-			r = args[1]
-		}
-		return value{r.v, math.Max(args[0].err, args[1].err)}, nil
 	default:
 		return value{}, fmt.Errorf("ref: unknown primitive %s", name)
 	}
 	if !ok {
 		return value{}, errNaN
 	}
-	// The primitives' own error is below 2^-(prec-2) relative.
+	// The primitives' own error is below 2^-(prec-2) relative to f(u). Where v
+	// is f's limit, |f(u) - v| is the tail itself; where that limit is 0, f
+	// has underflowed big.Float's range and only the tail bounds the error.
 	err := exponent(v) - float64(e.prec) + 2
+	if lim, tail, ok := limit(name, a.v); ok && v.Cmp(big.NewFloat(lim)) == 0 && (tail < err || lim == 0) {
+		err = tail
+	}
 	if a.err != exact {
-		var prop float64
-		if a.v.Sign() == 0 {
-			prop = a.err + 1 // |f'(0)| ≤ 2 for every primitive defined at 0
-		} else {
-			// relative error out = condition number × relative error in
-			prop = exponent(v) + (a.err - exponent(a.v)) + math.Log2(math.Max(1, condition(name, a.v))) + 1
-		}
-		err = sumExp(err, prop)
+		err = sumExp(err, propagated(name, a.v, v, a.err))
 	}
 	if v.IsInf() {
 		err = exact
@@ -291,7 +412,7 @@ func (e *evaluator) cond(n *formula.Node) (result, sure bool, err error) {
 		errs := sumExp(a.err, b.err)
 		sure := errs == exact
 		if !sure && !a.v.IsInf() && !b.v.IsInf() {
-			d := new(big.Float).SetPrec(e.prec).Sub(a.v, b.v)
+			d := sub(e.newFloat(), a.v, b.v)
 			sure = exponent(d) > errs+1
 		}
 		switch n.Name {
@@ -337,10 +458,11 @@ type Function struct {
 // overflows to ±Inf) there, and it is far inside big.Float's exponent range.
 const hugeExp2 = 2000
 
-// maxPrec bounds the precision loop. Results that need more are zeros the
-// format cannot tell apart from underflow (1+erf(u) for u < -40 in float64
-// needs 2300 bits) or exact midpoints (0.5·x at the smallest subnormal), where
-// the value at this precision is the correctly rounded answer.
+// maxPrec bounds the precision loop. Results that need more lie on a
+// rounding boundary while their error bound stays positive, such as an exact
+// midpoint computed through inexact operations (x·exp(0) for a float64 x
+// halfway between two float32 values); the value at this precision, rounded
+// to even, is returned.
 const maxPrec = 8192
 
 // startGuard is how many bits beyond the format's significand the first
@@ -370,6 +492,14 @@ func (f Function) Round(format Format, x float64, params map[string]float64) (fl
 // certain reports whether every value within the error bound of v (taken four
 // times larger, for the first-order error analysis) rounds like v. Signed zeros
 // count as one value.
+//
+// A bound far below v's own ulp is raised to 2^(ev-g-1), where v is in
+// [2^(ev-1), 2^ev) and g = max(prec v, format.Mant+2): v (of prec v bits) and
+// every rounding boundary of the format near v (values and midpoints, of at
+// most Mant+2 bits there) are multiples of 2^(ev-g), so a boundary is either
+// v itself or at least 2^(ev-g) away, and the answer is the same for any
+// bound below that. This keeps v ± eps exact in g + 65 bits, where a
+// bound of 2^-(10^9) next to v = 1 would need 10^9 bits.
 func certain(format Format, v *big.Float, errExp float64) bool {
 	if errExp == exact || v.IsInf() {
 		return true
@@ -377,13 +507,22 @@ func certain(format Format, v *big.Float, errExp float64) bool {
 	if errExp == unknown || math.IsNaN(errExp) {
 		return false
 	}
-	eps := new(big.Float).SetMantExp(big.NewFloat(1), int(math.Ceil(errExp))+2)
+	epsExp := math.Ceil(errExp) + 2
 	p := v.Prec() + 64
-	if d := uint(math.Max(0, exponent(v)-errExp)) + 64; d > p {
-		p = d
+	if v.Sign() != 0 {
+		g := max(v.Prec(), format.Mant+2)
+		epsExp = math.Max(epsExp, exponent(v)-float64(g)-1)
+		if d := uint(math.Max(0, exponent(v)-epsExp)) + 64; d > p {
+			p = d
+		}
 	}
-	lo := new(big.Float).SetPrec(p).Sub(v, eps)
-	hi := new(big.Float).SetPrec(p).Add(v, eps)
+	// An eps below 2^MinExp becomes 0. Then v is 0 or within a factor 2^(g+1)
+	// of 2^MinExp, far below any format's subnormals, and so is its error:
+	// everything near v rounds to ±0 like v.
+	eps := new(big.Float).SetMantExp(bigOne, int(epsExp))
+	// add and sub round like Add and Sub without aligning eps ≫ v exactly.
+	lo := sub(new(big.Float).SetPrec(p), v, eps)
+	hi := add(new(big.Float).SetPrec(p), v, eps)
 	r := format.round(v)
 	return sameRounding(format.round(lo), r) && sameRounding(format.round(hi), r)
 }
@@ -424,10 +563,10 @@ func logistic(u *big.Float, prec uint) *big.Float {
 	one := new(big.Float).SetPrec(wp).SetInt64(1)
 	if u.Sign() >= 0 {
 		e := Exp(new(big.Float).Neg(u), wp)
-		return new(big.Float).SetPrec(prec).Quo(one, e.Add(e, one))
+		return new(big.Float).SetPrec(prec).Quo(one, add(e, e, one))
 	}
 	e := Exp(u, wp)
-	d := new(big.Float).SetPrec(wp).Add(e, one)
+	d := add(newFloat(wp), e, one)
 	return new(big.Float).SetPrec(prec).Quo(e, d)
 }
 

@@ -82,3 +82,53 @@ func TestRoundParams(t *testing.T) {
 		t.Error("missing parameter: no error")
 	}
 }
+
+// Inputs far out in the tails used to climb to maxPrec or to align operands
+// 2^30 bits apart (1 + e^-(10^9)); they must settle at the first precision
+// Round tries, with the value the slow path gave.
+func TestRoundSettlesInTails(t *testing.T) {
+	const (
+		softplus  = "log(1 + exp(x))"
+		mish      = "x * tanh(log(1 + exp(x)))"
+		sigmoid   = "1 / (1 + exp(-x))"
+		sigmoidD  = "exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))"
+		silu      = "x / (1 + exp(-x))"
+		geluD     = "0.5 * (1 + erf(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2))"
+		geluTanh  = "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))"
+		geluTanhD = "0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))))"
+	)
+	negZero := math.Copysign(0, -1)
+	cases := []struct {
+		src    string
+		format Format
+		x      float64
+		want   float64
+	}{
+		{softplus, Float32, -1.163767808e9, 0},      // log(1 + 2^-1.7e9)
+		{softplus, Float64, -1451.6440173453668, 0}, // 1 + e^x rounds to 1 below 4096 bits
+		{mish, Float64, -1000, negZero},
+		{mish, Float32, -1.149744128e9, negZero},
+		{sigmoid, Float32, 8.54342464e8, 1},
+		{sigmoidD, Float64, -1.3666945806247184e9, 0},
+		{silu, Float64, 1.3959247860105932e9, 1.3959247860105932e9},
+		{geluD, Float32, -53738.01171875, negZero}, // 1 + erf(-38000) = 0 ± e^-(1.4·10^9)
+		{geluD, Float64, 48533.89003883825, 1},
+		{geluTanh, Float64, -1e300, negZero}, // tanh(-2^3000) = -1 ± e^-(2^3000)
+		{geluTanhD, Float64, -2699.7295026543734, negZero},
+	}
+	for _, c := range cases {
+		f := Function{Exact: mustFormula(t, c.src)}
+		got, err := f.Round(c.format, c.x, nil)
+		if err != nil {
+			t.Fatalf("%s at %v: %v", c.src, c.x, err)
+		}
+		if math.Float64bits(got) != math.Float64bits(c.want) {
+			t.Errorf("%s at %v (%d-bit) = %v, want %v", c.src, c.x, c.format.Mant, got, c.want)
+		}
+		prec := c.format.Mant + startGuard
+		v, errExp, err := f.eval(c.x, nil, prec)
+		if err != nil || !certain(c.format, v, errExp) {
+			t.Errorf("%s at %v (%d-bit): not settled at %d bits (error 2^%g, %v)", c.src, c.x, c.format.Mant, prec, errExp, err)
+		}
+	}
+}
