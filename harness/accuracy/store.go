@@ -82,19 +82,27 @@ func (s *Store) Save(path string) error {
 	return os.Rename(tmp, path)
 }
 
-// KernelHash hashes what the accuracy of the kernels depends on: the spec and
-// the kernel code in actDir (assembly, its stubs, the portable kernels and the
-// runtime helpers). The generated dispatch file is left out on purpose: `make
-// tune` rewrites its choices without changing any kernel. It also holds the
-// hand-back wrappers, which are fixed template code that the generated tests
-// cover, so regenerating them cannot change a result without failing a test.
-func KernelHash(specPath, actDir string) (string, error) {
+// KernelHash hashes what the results of the kernels ks depend on: their
+// formulas (as stated, as evaluated, and their derivatives) and default
+// parameters, which fix the reference, and the kernel code in actDir
+// (assembly, its stubs, the portable kernels and the runtime helpers). Docs
+// and accuracy budgets are left out: a budget decides whether a result
+// passes, not what it is. So is the generated dispatch file, whose choices
+// `make tune` rewrites without changing any kernel; it also holds the
+// hand-back wrappers, fixed template code that the generated tests cover.
+func KernelHash(ks []*kernel.Kernel, actDir string) (string, error) {
 	h := sha256.New()
-	files := []string{specPath}
+	for _, k := range ks {
+		fmt.Fprintf(h, "%s\n%s\n%s\n%s\n%s\n", k.Entry.Name, k.Forward, k.Derivative, k.StableForward, k.StableDerivative)
+		for _, q := range k.Entry.Params {
+			fmt.Fprintf(h, "%s=%v\n", q.Name, k.Defaults()[q.Name])
+		}
+	}
 	entries, err := os.ReadDir(actDir)
 	if err != nil {
 		return "", err
 	}
+	var files []string
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "avx2_") ||
@@ -102,16 +110,16 @@ func KernelHash(specPath, actDir string) (string, error) {
 			continue
 		}
 		if strings.HasSuffix(name, ".go") || strings.HasSuffix(name, ".s") {
-			files = append(files, filepath.Join(actDir, name))
+			files = append(files, name)
 		}
 	}
-	sort.Strings(files[1:])
+	sort.Strings(files)
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := os.ReadFile(filepath.Join(actDir, f))
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(data))
+		fmt.Fprintf(h, "%s %d\n", f, len(data))
 		h.Write(data)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
@@ -146,7 +154,7 @@ func Open(specPath, storePath string) (*Suite, error) {
 			return nil, fmt.Errorf("out/act does not match %s for %s: run make generate", specPath, k.Entry.Name)
 		}
 	}
-	hash, err := KernelHash(specPath, filepath.Join(filepath.Dir(filepath.Dir(specPath)), "out", "act"))
+	hash, err := KernelHash(ks, filepath.Join(filepath.Dir(filepath.Dir(specPath)), "out", "act"))
 	if err != nil {
 		return nil, fmt.Errorf("hash the kernels: %w", err)
 	}
