@@ -1,6 +1,7 @@
 package accuracy
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -126,6 +127,46 @@ func TestBucketLabels(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("labels %q, want %q", got, want)
+		}
+	}
+}
+
+// BenchmarkExhaustive32 times the sweep of every float32 input for one
+// implementation and direction, reference included (the bound: under
+// 30 s on two cores). One iteration takes tens of seconds, so pick cells:
+//
+//	go test -run '^$' -bench 'Exhaustive32/fn=sigmoid/dir=forward/impl=avx2-u32$' -benchtime 1x ./harness/accuracy
+func BenchmarkExhaustive32(b *testing.B) {
+	s, err := spec.Load("../../spec/activations.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ks, err := kernel.Build(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := map[string]act.Kernel{}
+	for _, k := range act.Kernels() {
+		reg[k.Name] = k
+	}
+	for _, k := range ks {
+		for _, backward := range []bool{false, true} {
+			for _, impl := range reg[k.Entry.Name].Impls {
+				if impl.Forward32 == nil {
+					continue
+				}
+				b.Run(fmt.Sprintf("fn=%s/dir=%s/impl=%s", k.Entry.Name, dirName(backward), impl.Name), func(b *testing.B) {
+					one := reg[k.Entry.Name]
+					one.Impls = []act.Impl{impl}
+					for range b.N {
+						e, err := Exhaustive32(k, one, backward, nil)
+						if err != nil {
+							b.Fatal(err)
+						}
+						b.ReportMetric(float64(e.Fallbacks), "fallbacks")
+					}
+				})
+			}
 		}
 	}
 }

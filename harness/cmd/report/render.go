@@ -181,8 +181,10 @@ func (r *report) accuracy(b *bytes.Buffer) {
 	p("code %s). The correctly rounded result comes from the dispatched float64 kernel where every value within\n", r.store.Kernels)
 	p("2^-44 relative of it rounds to the same float32 (the float64 kernels are held to ≤ 8 ULPs = 2^-49), else from the\n")
 	p("high-precision evaluator (package `ref`); \"fallbacks\" counts those. The histogram counts inputs per error in ULPs;\n")
-	p("NaN and Inf count results that are NaN or infinite where the reference is not, or the other way round. Time is the\n")
-	p("CPU time the implementation took for all 2^32 inputs.\n\n")
+	p("NaN and Inf count results that are NaN or infinite where the reference is not, or the other way round. Time is what\n")
+	p("the implementation took for all 2^32 inputs, summed over the workers (wall clock, so a busy machine inflates it;\n")
+	p("`go test -bench Exhaustive32 ./harness/accuracy` times one sweep alone). Huge negative inputs are a quarter of all\n")
+	p("float32 values, and some kernels hand them back to the portable code (see the README), so their sweeps take longer.\n\n")
 	p("| function | direction | impl | max ULP | worst x |")
 	for i := range accuracy.Buckets {
 		p(" %s |", accuracy.BucketLabel(i))
