@@ -91,6 +91,12 @@ func run(args []string) error {
 						candidates = append(candidates, impl.Name)
 					}
 				}
+				if len(candidates) == 0 {
+					// No AVX2 variant keeps the promise: the portable kernels do.
+					*c.variant(&choice) = "go"
+					fmt.Fprintf(&summary, "| %s | %s | %s (n=%d) | go | — | — | no AVX2 variant within the budget | — |\n", k.Entry.Name, dir, c.name, c.n)
+					continue
+				}
 				dc, err := decide(set, dir, k.Entry.Name, c.n, candidates, c.deflt, within[d][c.deflt])
 				if err != nil {
 					return err
