@@ -1388,9 +1388,9 @@ func init() {
 			leakyReLUF32Avx2U32Nt(dst, x, p0)
 			return
 		}
-		leakyReLUF32Avx2U32(dst, x, p0)
+		leakyReLUF32Avx2U16(dst, x, p0)
 	}
-	kernels[2].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
+	kernels[2].Dispatch[0] = Dispatch{"avx2-u16", "avx2-u32-nt", 4194304}
 	leakyReLUBackwardF32Impl = func(dx, x, dy []float32, p0 float32) {
 		if len(dx) >= 4194304 {
 			leakyReLUBackwardF32Avx2U32Nt(dx, x, dy, p0)
@@ -1887,14 +1887,8 @@ func init() {
 		mishF32Avx2U32Loop(dst, x)
 	}
 	kernels[7].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
-	mishBackwardF32Impl = func(dx, x, dy []float32) {
-		if len(dx) >= 4194304 {
-			mishBackwardF32Avx2U32NtLoop(dx, x, dy)
-			return
-		}
-		mishBackwardF32Avx2U32Loop(dx, x, dy)
-	}
-	kernels[7].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
+	mishBackwardF32Impl = mishBackwardF32
+	kernels[7].Dispatch[1] = Dispatch{"go", "go", 4194304}
 	mishF64Impl = func(dst, x []float64) {
 		if len(dst) >= 4194304 {
 			mishF64Avx2U32NtLoop(dst, x)
@@ -1988,14 +1982,8 @@ func init() {
 		geluF32Avx2U32Loop(dst, x)
 	}
 	kernels[8].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
-	geluBackwardF32Impl = func(dx, x, dy []float32) {
-		if len(dx) >= 4194304 {
-			geluBackwardF32Avx2U32NtLoop(dx, x, dy)
-			return
-		}
-		geluBackwardF32Avx2U32Loop(dx, x, dy)
-	}
-	kernels[8].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
+	geluBackwardF32Impl = geluBackwardF32
+	kernels[8].Dispatch[1] = Dispatch{"go", "go", 4194304}
 	geluF64Impl = func(dst, x []float64) {
 		if len(dst) >= 4194304 {
 			geluF64Avx2U32NtLoop(dst, x)

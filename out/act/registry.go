@@ -187,7 +187,7 @@ var kernels = []Kernel{
 		Params: []Param{{"beta", 1.0}, {"threshold", 20.0}},
 	},
 	{
-		Budget:     Budget{3, 5, 4, 8},
+		Budget:     Budget{3, 6, 4, 8},
 		Derivative: "1 / (1 + exp(-x)) + x * exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))",
 		Dispatch:   portableDispatch,
 		Formula:    "x / (1 + exp(-x))",
@@ -211,7 +211,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{2, 5, 4, 8},
+		Budget:     Budget{4, 5, 4, 8},
 		Derivative: "tanh(select(x > 20, x, log(1 + exp(x)))) + x * (select(x > 20, 1, exp(x) / (1 + exp(x))) / (cosh(select(x > 20, x, log(1 + exp(x)))) * cosh(select(x > 20, x, log(1 + exp(x))))))",
 		Dispatch:   portableDispatch,
 		Formula:    "x * tanh(select(x > 20, x, log(1 + exp(x))))",
