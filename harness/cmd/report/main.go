@@ -218,30 +218,9 @@ func scalar(k act.Kernel, backward bool) func(float64) float64 {
 }
 
 // verify runs the long accuracy measurements that st lacks, saving st after
-// each one so an interrupted run resumes where it stopped.
+// each one so an interrupted run resumes where it stopped: first the float64
+// sample (minutes), then the float32 sweeps (an hour or more).
 func verify(ks []*kernel.Kernel, registry map[string]act.Kernel, st *accuracy.Store, path string, samples64 int) error {
-	for _, k := range ks {
-		for _, backward := range []bool{false, true} {
-			key := accuracy.StoreKey(k.Entry.Name, backward)
-			if _, ok := st.Exhaustive[key]; ok {
-				continue
-			}
-			start := time.Now()
-			fmt.Fprintf(os.Stderr, "report: sweeping every float32 input of %s\n", key)
-			e, err := accuracy.Exhaustive32(k, registry[k.Entry.Name], backward, os.Stderr)
-			if err != nil {
-				return err
-			}
-			st.Exhaustive[key] = e
-			if err := st.Save(path); err != nil {
-				return err
-			}
-			fmt.Fprintf(os.Stderr, "report: %s swept in %v (%d fallbacks)\n", key, time.Since(start).Round(time.Second), e.Fallbacks)
-		}
-	}
-	if st.Samples64 >= samples64 && len(st.Float64) == len(ks) {
-		return nil
-	}
 	if st.Samples64 != samples64 {
 		st.Float64 = map[string][]accuracy.Result{}
 	}
@@ -270,6 +249,25 @@ func verify(ks []*kernel.Kernel, registry map[string]act.Kernel, st *accuracy.St
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "report: %s float64 measured on %d inputs in %v\n", k.Entry.Name, samples64, time.Since(start).Round(time.Second))
+	}
+	for _, k := range ks {
+		for _, backward := range []bool{false, true} {
+			key := accuracy.StoreKey(k.Entry.Name, backward)
+			if _, ok := st.Exhaustive[key]; ok {
+				continue
+			}
+			start := time.Now()
+			fmt.Fprintf(os.Stderr, "report: sweeping every float32 input of %s\n", key)
+			e, err := accuracy.Exhaustive32(k, registry[k.Entry.Name], backward, os.Stderr)
+			if err != nil {
+				return err
+			}
+			st.Exhaustive[key] = e
+			if err := st.Save(path); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "report: %s swept in %v (%d fallbacks)\n", key, time.Since(start).Round(time.Second), e.Fallbacks)
+		}
 	}
 	return nil
 }
