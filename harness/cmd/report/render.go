@@ -258,14 +258,14 @@ func (r *report) accuracy(b *bytes.Buffer) {
 	for _, s := range r.sections {
 		for _, impl := range s.reg.Impls {
 			cells := []string{s.k.Entry.Name, impl.Name}
-			any := false
+			unswept := false
 			for _, dir := range directions {
 				if _, ok := r.store.Exhaustive[accuracy.StoreKey(s.k.Entry.Name, dir.backward)]; !ok {
-					any = true
+					unswept = true
 				}
 				cells = append(cells, sampledCell(s.results, impl.Name, "float32", dir.backward), worstX(s.results, impl.Name, "float32", dir.backward))
 			}
-			if any {
+			if unswept {
 				p("| %s |\n", strings.Join(cells, " | "))
 			}
 		}
