@@ -235,7 +235,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{4, 4, 4, 8},
+		Budget:     Budget{6, 4, 5, 8},
 		Derivative: "0.5 * (1 + erf(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2))",
 		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + erf(x / sqrt(2)))",
@@ -259,7 +259,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{2, 5, 4, 8},
+		Budget:     Budget{3, 6, 4, 8},
 		Derivative: "0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))))",
 		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))",
