@@ -11,7 +11,7 @@ import (
 	"github.com/actgen/actgen/spec"
 )
 
-func kernels(t *testing.T) ([]*kernel.Kernel, map[string]act.Kernel) {
+func kernels(t testing.TB) ([]*kernel.Kernel, map[string]act.Kernel) {
 	t.Helper()
 	s, err := spec.Load("../../spec/activations.yaml")
 	if err != nil {
@@ -137,18 +137,7 @@ func TestBucketLabels(t *testing.T) {
 //
 //	go test -run '^$' -bench 'Exhaustive32/fn=sigmoid/dir=forward/impl=avx2-u32$' -benchtime 1x ./harness/accuracy
 func BenchmarkExhaustive32(b *testing.B) {
-	s, err := spec.Load("../../spec/activations.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ks, err := kernel.Build(s)
-	if err != nil {
-		b.Fatal(err)
-	}
-	reg := map[string]act.Kernel{}
-	for _, k := range act.Kernels() {
-		reg[k.Name] = k
-	}
+	ks, reg := kernels(b)
 	for _, k := range ks {
 		for _, backward := range []bool{false, true} {
 			for _, impl := range reg[k.Entry.Name].Impls {
