@@ -47,7 +47,7 @@ check: fresh fmt-check vet
 ## report: reports/README.md and its plots: accuracy of every implementation, speed
 ## against the peers (runs make bench first unless SKIP_BENCH=1), the tuned dispatch.
 ## EXHAUSTIVE=1 first sweeps every float32 input (make verify); the sweeps are kept
-## in reports/accuracy.json and reused while the kernels are unchanged.
+## in reports/accuracy.json, each reused while its function's code is unchanged.
 report: $(if $(SKIP_BENCH),,bench)
 	$(GO) run ./harness/cmd/report -out reports $(if $(EXHAUSTIVE),-exhaustive,)
 

@@ -1,30 +1,36 @@
 package accuracy
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
+	"github.com/actgen/actgen/gen/gobackend"
 	"github.com/actgen/actgen/kernel"
 	"github.com/actgen/actgen/out/act"
 	"github.com/actgen/actgen/spec"
 )
 
-// store is reports/json: the results of the long accuracy runs
+// Store is reports/accuracy.json: the results of the long accuracy runs
 // (`make verify`), kept so that a default `make report` can show them without
-// redoing hours of work, and only while the kernels they measured are the ones
-// in out/act.
+// redoing hours of work, and only while the code they measured is the code in
+// out/act. Each result carries the hash of its own function's code, so that
+// changing one kernel invalidates its results and no others.
 type Store struct {
-	// Kernels identifies the measured code: a hash of the spec and of the
-	// kernel sources in out/act (see KernelHash).
-	Kernels string
+	// Kernels maps the key of each result (a StoreKey for a sweep, the
+	// function's name for float64) to the hash of the code it measured (see
+	// KernelHashes).
+	Kernels map[string]string
 	// Exhaustive holds the float32 sweeps by function and direction
 	// ("sigmoid/forward").
 	Exhaustive map[string]Exhaustive
@@ -32,6 +38,8 @@ type Store struct {
 	Samples64 int
 	// Float64 holds the float64 results by function.
 	Float64 map[string][]Result
+
+	current map[string]string // the hashes of the code in out/act now
 }
 
 // StoreKey is the key of a function and direction in Store.Exhaustive.
@@ -42,10 +50,11 @@ func StoreKey(fn string, backward bool) string {
 	return fn + "/forward"
 }
 
-// LoadStore reads path; a missing file, or one that measured other kernels,
-// gives an empty store for hash.
-func LoadStore(path, hash string) (*Store, error) {
-	s := &Store{Kernels: hash, Exhaustive: map[string]Exhaustive{}, Float64: map[string][]Result{}}
+// LoadStore reads path, keeping the results whose code hash is the one
+// current (from KernelHashes) gives for their key; a missing file gives an
+// empty store.
+func LoadStore(path string, current map[string]string) (*Store, error) {
+	s := &Store{Kernels: map[string]string{}, Exhaustive: map[string]Exhaustive{}, Float64: map[string][]Result{}, current: current}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
@@ -57,16 +66,34 @@ func LoadStore(path, hash string) (*Store, error) {
 	if err := json.Unmarshal(data, &old); err != nil {
 		return nil, fmt.Errorf("%s: %w (delete it to start afresh)", path, err)
 	}
-	if old.Kernels != hash {
-		return s, nil
+	valid := func(key string) bool {
+		h, ok := current[key]
+		return ok && old.Kernels[key] == h
 	}
-	if old.Exhaustive != nil {
-		s.Exhaustive = old.Exhaustive
+	for key, e := range old.Exhaustive {
+		if valid(key) {
+			s.Exhaustive[key], s.Kernels[key] = e, current[key]
+		}
 	}
-	if old.Float64 != nil {
-		s.Float64, s.Samples64 = old.Float64, old.Samples64
+	for fn, rs := range old.Float64 {
+		if valid(fn) {
+			s.Float64[fn], s.Kernels[fn] = rs, current[fn]
+		}
+	}
+	if len(s.Float64) > 0 {
+		s.Samples64 = old.Samples64
 	}
 	return s, nil
+}
+
+// PutExhaustive records the sweep of key (a StoreKey) for the current code.
+func (s *Store) PutExhaustive(key string, e Exhaustive) {
+	s.Exhaustive[key], s.Kernels[key] = e, s.current[key]
+}
+
+// PutFloat64 records fn's float64 results for the current code.
+func (s *Store) PutFloat64(fn string, rs []Result) {
+	s.Float64[fn], s.Kernels[fn] = rs, s.current[fn]
 }
 
 // Save writes the store atomically, so an interrupted run keeps what it had.
@@ -82,47 +109,126 @@ func (s *Store) Save(path string) error {
 	return os.Rename(tmp, path)
 }
 
-// KernelHash hashes what the results of the kernels ks depend on: their
-// formulas (as stated, as evaluated, and their derivatives) and default
-// parameters, which fix the reference, and the kernel code in actDir
-// (assembly, its stubs, the portable kernels and the runtime helpers). Docs
-// and accuracy budgets are left out: a budget decides whether a result
-// passes, not what it is. So is the generated dispatch file, whose choices
-// `make tune` rewrites without changing any kernel; it also holds the
-// hand-back wrappers, fixed template code that the generated tests cover.
-func KernelHash(ks []*kernel.Kernel, actDir string) (string, error) {
-	h := sha256.New()
-	for _, k := range ks {
-		fmt.Fprintf(h, "%s\n%s\n%s\n%s\n%s\n", k.Entry.Name, k.Forward, k.Derivative, k.StableForward, k.StableDerivative)
-		for _, q := range k.Entry.Params {
-			fmt.Fprintf(h, "%s=%v\n", q.Name, k.Defaults()[q.Name])
-		}
-	}
-	entries, err := os.ReadDir(actDir)
+// KernelHashes hashes, for each kernel in ks and direction, what its results
+// depend on, keyed like Store: by StoreKey for the float32 sweep of one
+// direction, by the function's name for its float64 results (both
+// directions). A direction's hash covers the function's formulas (as stated,
+// as evaluated, and their derivatives) and default parameters, which fix the
+// reference; its portable kernels and the runtime helpers (rt.go); and, from
+// the files shared by all functions, the assembly of the direction's variants,
+// their stubs and the wrappers that compute the lanes they hand back. Docs and
+// accuracy budgets are left out, as a budget decides whether a result passes,
+// not what it is; so is the dispatch table, which `make tune` rewrites
+// without changing any kernel.
+func KernelHashes(ks []*kernel.Kernel, actDir string) (map[string]string, error) {
+	read := func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(actDir, name)) }
+	rt, err := read("rt.go")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	var files []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "avx2_") ||
-			name == "dispatch.go" || name == "registry.go" {
+	asm, err := read("kernels_amd64.s")
+	if err != nil {
+		return nil, err
+	}
+	var shared []goFunc
+	for _, name := range []string{"kernels_amd64.go", "avx2_amd64.go"} {
+		fs, err := goFuncs(filepath.Join(actDir, name))
+		if err != nil {
+			return nil, err
+		}
+		shared = append(shared, fs...)
+	}
+	texts := asmTexts(asm)
+	out := map[string]string{}
+	for _, k := range ks {
+		portable, err := read(k.Entry.Name + ".go")
+		if err != nil {
+			return nil, err
+		}
+		both := sha256.New()
+		for _, backward := range []bool{false, true} {
+			h := sha256.New()
+			fmt.Fprintf(h, "%s\n%s\n%s\n%s\n%s\n", k.Entry.Name, k.Forward, k.Derivative, k.StableForward, k.StableDerivative)
+			for _, q := range k.Entry.Params {
+				fmt.Fprintf(h, "%s=%v\n", q.Name, k.Defaults()[q.Name])
+			}
+			for _, part := range [][]byte{rt, portable} {
+				fmt.Fprintf(h, "%d\n", len(part))
+				h.Write(part)
+			}
+			// The direction's symbols are stem[Backward]F32... and
+			// stem[Backward]F64...; requiring the F keeps gelu's apart from
+			// geluTanh's.
+			prefix := gobackend.LowerName(k)
+			if backward {
+				prefix += "Backward"
+			}
+			prefix += "F"
+			for _, t := range texts {
+				if strings.HasPrefix(t.name, prefix) {
+					fmt.Fprintf(h, "TEXT %s %d\n", t.name, len(t.body))
+					h.Write(t.body)
+				}
+			}
+			for _, f := range shared {
+				if strings.HasPrefix(f.name, prefix) {
+					fmt.Fprintf(h, "func %s %d\n", f.name, len(f.body))
+					h.Write(f.body)
+				}
+			}
+			sum := hex.EncodeToString(h.Sum(nil))[:16]
+			out[StoreKey(k.Entry.Name, backward)] = sum
+			both.Write([]byte(sum))
+		}
+		out[k.Entry.Name] = hex.EncodeToString(both.Sum(nil))[:16]
+	}
+	return out, nil
+}
+
+// goFunc is a top-level function of a Go file, with its doc comment.
+type goFunc struct {
+	name string
+	body []byte
+}
+
+func goFuncs(path string) ([]goFunc, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	var out []goFunc
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil {
 			continue
 		}
-		if strings.HasSuffix(name, ".go") || strings.HasSuffix(name, ".s") {
-			files = append(files, name)
+		start := fd.Pos()
+		if fd.Doc != nil {
+			start = fd.Doc.Pos()
+		}
+		out = append(out, goFunc{fd.Name.Name, src[fset.Position(start).Offset:fset.Position(fd.End()).Offset]})
+	}
+	return out, nil
+}
+
+// asmTexts splits Go assembly into its TEXT blocks, each running to the next.
+func asmTexts(src []byte) []goFunc {
+	var out []goFunc
+	for _, line := range bytes.SplitAfter(src, []byte("\n")) {
+		if rest, ok := bytes.CutPrefix(line, []byte("TEXT ·")); ok {
+			name, _, _ := bytes.Cut(rest, []byte("("))
+			out = append(out, goFunc{name: string(name)})
+		}
+		if len(out) > 0 {
+			out[len(out)-1].body = append(out[len(out)-1].body, line...)
 		}
 	}
-	sort.Strings(files)
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(actDir, f))
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(h, "%s %d\n", f, len(data))
-		h.Write(data)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
+	return out
 }
 
 // Suite is what the harness commands measure: the spec's kernels, the
@@ -154,11 +260,11 @@ func Open(specPath, storePath string) (*Suite, error) {
 			return nil, fmt.Errorf("out/act does not match %s for %s: run make generate", specPath, k.Entry.Name)
 		}
 	}
-	hash, err := KernelHash(ks, filepath.Join(filepath.Dir(filepath.Dir(specPath)), "out", "act"))
+	hashes, err := KernelHashes(ks, filepath.Join(filepath.Dir(filepath.Dir(specPath)), "out", "act"))
 	if err != nil {
 		return nil, fmt.Errorf("hash the kernels: %w", err)
 	}
-	st, err := LoadStore(storePath, hash)
+	st, err := LoadStore(storePath, hashes)
 	if err != nil {
 		return nil, err
 	}

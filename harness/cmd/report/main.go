@@ -244,7 +244,7 @@ func verify(ks []*kernel.Kernel, registry map[string]act.Kernel, st *accuracy.St
 				}
 			}
 		}
-		st.Float64[k.Entry.Name] = rs
+		st.PutFloat64(k.Entry.Name, rs)
 		if err := st.Save(path); err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func verify(ks []*kernel.Kernel, registry map[string]act.Kernel, st *accuracy.St
 			if err != nil {
 				return err
 			}
-			st.Exhaustive[key] = e
+			st.PutExhaustive(key, e)
 			if err := st.Save(path); err != nil {
 				return err
 			}
