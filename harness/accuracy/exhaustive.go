@@ -227,13 +227,30 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 // within the margin of y rounds alike. NaN, ±Inf and ±0 are taken as they
 // are: the float64 kernels' special values are exact by construction and
 // checked by the generated tests.
+//
+// Where y rounds to a normal float32 the test is on y's bits: the 29 bits
+// that rounding to float32 drops put y at a distance from the nearest
+// rounding boundary (a midpoint between float32 values, 1<<28 in those bits),
+// and the margin, |y|·2^-44 < 2^9 float64 ULPs of y, must not reach it. The
+// midpoints of the binade below are 2^27 float64 ULPs away from its bottom,
+// far beyond the margin, and the top binade's highest midpoint is the
+// overflow threshold, so the one test covers those edges too. Below the
+// normal range the float32 values are multiples of 2^-149, and y's distance
+// from the midpoints between them is measured in that unit.
 func settle(y float64) (float32, bool) {
-	if y != y || math.IsInf(y, 0) || y == 0 {
-		return float32(y), true
+	b := math.Float64bits(y)
+	switch e := b >> 52 & 0x7ff; {
+	case e-(1023-126) < 254:
+		d := int64(b&(1<<29-1)) - 1<<28
+		return float32(y), d > 1<<9 || d < -1<<9
+	case e < 1023-126:
+		m := math.Abs(y) * 0x1p149 // exact: a power of two on a float64 far from its limits
+		frac := m - math.Floor(m)
+		return float32(y), math.Abs(frac-0.5) > m*0x1p-43
 	}
-	r := float32(y)
-	d := math.Abs(y) * margin
-	return r, float32(y-d) == r && float32(y+d) == r
+	// NaN, ±Inf, or a magnitude of at least 2^128, which is far beyond the
+	// overflow threshold 2^128 - 2^103 for any margin.
+	return float32(y), true
 }
 
 // add accumulates the comparison of got with want over the inputs x. Equal

@@ -3,6 +3,7 @@ package accuracy
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/actgen/actgen/kernel"
@@ -157,5 +158,49 @@ func BenchmarkExhaustive32(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// TestSettle checks settle's bit test against its definition: a value it
+// settles must have every value within the margin round to the same float32.
+func TestSettle(t *testing.T) {
+	byDefinition := func(y float64) bool {
+		r := float32(y)
+		m := math.Abs(y) * margin
+		return float32(y-m) == r && float32(y+m) == r
+	}
+	check := func(y float64) {
+		if y != y || math.IsInf(y, 0) || y == 0 {
+			return // taken as they are
+		}
+		r, ok := settle(y)
+		if ok && (r != float32(y) || !byDefinition(y)) {
+			t.Fatalf("settle(%v) = %v, true; a value within the margin rounds otherwise", y, r)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	settled := 0
+	for range 1_000_000 {
+		y := math.Float64frombits(rng.Uint64())
+		check(y)
+		// Values near float32 midpoints and binade edges, across the
+		// normal range and beyond.
+		f := math.Float32frombits(rng.Uint32())
+		sub := math.Float32frombits(rng.Uint32() & 0x807fffff)
+		mid := float64(f) + float64(math.Nextafter32(f, float32(math.Inf(1)))-f)/2
+		for _, v := range []float64{float64(f), mid, float64(sub), float64(sub) + 0x1p-150} {
+			for _, k := range []int64{-2000, -600, -513, -512, -1, 0, 1, 512, 513, 600, 2000} {
+				check(math.Float64frombits(uint64(int64(math.Float64bits(v)) + k)))
+			}
+		}
+		if f != f || math.IsInf(mid, 0) || math.Abs(mid) < 0x1p-126 {
+			continue
+		}
+		if _, ok := settle(mid + mid*0x1p-30); ok {
+			settled++
+		}
+	}
+	if settled < 900_000 {
+		t.Errorf("settle took only %d of 10^6 values 2^-30 off a midpoint: the test is too coarse", settled)
 	}
 }
