@@ -166,3 +166,26 @@ func ExampleStabilize() {
 }
 
 func ratOf(f float64) *big.Rat { return new(big.Rat).SetFloat64(f) }
+
+// TestStabilizeMish checks the tanh(softplus) rules: Mish's stable form needs
+// neither tanh nor log1p, and it keeps Mish's values, above the softplus
+// threshold (where tanh rounds to 1) and in the tails included.
+func TestStabilizeMish(t *testing.T) {
+	n := build(t, "mish")
+	s := Stabilize(n)
+	Walk(s, func(m *Node) {
+		if isCall(m, "tanh") || isCall(m, "log1p") {
+			t.Errorf("%s left in the stable form %s", m.Name, s)
+		}
+	})
+	for _, x := range []float64{-700, -80, -20, -3, -0.5, -1e-300, 0, 1e-300, 0.5, 3, 19.9, 20, 20.1, 50, 1e300} {
+		sp := math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+		if x > 20 {
+			sp = x
+		}
+		want := x * math.Tanh(sp)
+		if got := Eval64(s, x, testParams); math.Abs(got-want) > 1e-15*math.Abs(want) {
+			t.Errorf("mish(%g): stable form %g, want %g", x, got, want)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package formula
 
+import "math/big"
+
 // Stabilize rewrites n into an equal expression that a floating-point backend can
 // evaluate without catastrophic cancellation or spurious overflow. Each rule is an
 // identity over the reals; together with Simplify it runs to a fixed point.
@@ -15,6 +17,19 @@ package formula
 //	p / (1 + exp(u))        → p·logistic(-u)     (logistic is evaluated on the side that cannot overflow)
 //	p·exp(u) / (1+exp(u))²  → p·logistic(u)·logistic(-u)   (the logistic derivative)
 //	p / (cosh(u)·cosh(u))   → 4p·logistic(2u)·logistic(-2u)  (tanh'; cosh² overflows for |u| > 355)
+//	tanh(softplus(u))       → a / (a + b), with w = exp(-abs(u)),  (Mish: one exp and one division
+//	                          a = select(u > 0, 1 + 2w, w·(w + 2)),  instead of exp, log1p and tanh)
+//	                          b = select(u > 0, 2w², 2)
+//	tanh(select(u > t, u, softplus(u))) → select(u > t, 1, tanh(softplus(u)))   for t ≥ 19.1
+//
+// softplus(u) stands for the stable form max(u, 0) + log1p(exp(-abs(u))) of
+// the log1p(exp(u)) rule. tanh(softplus(u)) is n/(n + 2) with n = e^u·(e^u + 2);
+// a/(a + b) is that fraction multiplied through by e^(-2u) where u > 0, so no
+// term overflows and all of them are positive. The last rule is the one that
+// is not an identity over the reals: PyTorch's softplus returns u itself
+// above its threshold t, and tanh(u) for u > 19.07 is 1 - 2e^(-2u) within
+// 2^-55, which rounds to 1 in float64 and float32, so the rewritten formula
+// gives the correctly rounded value of the stated one.
 //
 // Simplify, which runs between the rounds, also cancels common factors
 // (p·q / (r·q) → p / r), which the derivatives of quotients need.
@@ -75,6 +90,11 @@ func stableRule(n *Node) *Node {
 		}
 	case Call:
 		u := n.Args[0]
+		if n.Name == "tanh" {
+			if m, ok := tanhSoftplus(u); ok {
+				return m
+			}
+		}
 		switch {
 		case n.Name == "log":
 			if v, ok := onePlus(u); ok {
@@ -111,6 +131,47 @@ func stableQuotient(n *Node) *Node {
 		}
 	}
 	return n
+}
+
+// tanhSoftplus rewrites tanh(u) where u is a softplus, bare or behind its
+// threshold (see Stabilize).
+func tanhSoftplus(u *Node) (*Node, bool) {
+	if v, ok := softplusOf(u); ok {
+		w := Fn("exp", Negate(Fn("abs", v)))
+		pos := Compare(">", v, Int(0))
+		a := Sel(pos, Bin(Add, Int(1), Bin(Mul, Int(2), w)), Bin(Mul, w, Bin(Add, w, Int(2))))
+		b := Sel(pos, Bin(Mul, Int(2), Bin(Mul, w, w)), Int(2))
+		return Bin(Div, a, Bin(Add, a, b)), true
+	}
+	if u.Kind != Select {
+		return nil, false
+	}
+	c, above, below := u.Args[0], u.Args[1], u.Args[2]
+	if c.Kind != Cmp || c.Name != ">" {
+		return nil, false
+	}
+	t, tConst := rat(c.Args[1])
+	v, ok := softplusOf(below)
+	if !tConst || t.Cmp(big.NewRat(191, 10)) < 0 || !ok || !Equal(c.Args[0], v) || !Equal(above, v) {
+		return nil, false
+	}
+	return Sel(c, Int(1), Fn("tanh", below)), true
+}
+
+// softplusOf returns u when n is max(u, 0) + log1p(exp(-abs(u))).
+func softplusOf(n *Node) (*Node, bool) {
+	if n.Kind != Add {
+		return nil, false
+	}
+	m, l := n.Args[0], n.Args[1]
+	if !isCall(m, "max") || !m.Args[1].IsConst(0) || !isCall(l, "log1p") || !isCall(l.Args[0], "exp") {
+		return nil, false
+	}
+	e := l.Args[0].Args[0]
+	if !isNegAbs(e) || !Equal(e.Args[0].Args[0], m.Args[0]) {
+		return nil, false
+	}
+	return m.Args[0], true
 }
 
 // factorOut returns p when n is f, p·f or f·p (p = 1 when n is f).

@@ -38387,8 +38387,7 @@ block:
 	JB           single
 	VMOVUPS      (DX), Y0
 	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
+	VCMPPS       $0x1e, actc35<>+0(SB), Y0, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y0, Y3, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y4
@@ -38422,90 +38421,18 @@ block:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VDIVPS       Y5, Y4, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y2
-	VMULPS       Y2, Y2, Y4
-	VMULPS       Y4, Y2, Y5
-	VMOVUPS      actc47<>+0(SB), Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VMOVUPS      actc49<>+0(SB), Y7
-	VFMADD213PS  actc50<>+0(SB), Y4, Y7
+	VMULPS       actc43<>+0(SB), Y4, Y5
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VADDPS       actc43<>+0(SB), Y4, Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y2, Y5, Y6, Y5
 	VMULPS       Y4, Y4, Y4
-	VFMADD213PS  Y6, Y4, Y7
-	VMULPS       Y4, Y4, Y4
-	VFMADD231PS  actc51<>+0(SB), Y4, Y7
-	VFMADD213PS  Y2, Y7, Y5
-	VMULPS       actc52<>+0(SB), Y2, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y4, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y4, Y10
-	VMULPS       Y4, Y4, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y4
+	VMULPS       actc43<>+0(SB), Y4, Y4
 	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y4, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y5, Y6, Y2
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y1, Y2, Y1
+	VBLENDVPS    Y2, Y4, Y6, Y2
+	VADDPS       Y2, Y5, Y2
+	VDIVPS       Y2, Y5, Y2
+	VBLENDVPS    Y1, actc9<>+0(SB), Y2, Y1
 	VMULPS       Y1, Y0, Y1
 	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      actc38<>+0(SB), Y4
@@ -38535,8 +38462,7 @@ single:
 	JB           tail
 	VMOVUPS      (DX), Y0
 	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
+	VCMPPS       $0x1e, actc35<>+0(SB), Y0, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y0, Y3, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y4
@@ -38570,90 +38496,18 @@ single:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VDIVPS       Y5, Y4, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y2
-	VMULPS       Y2, Y2, Y4
-	VMULPS       Y4, Y2, Y5
-	VMOVUPS      actc47<>+0(SB), Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VMOVUPS      actc49<>+0(SB), Y7
-	VFMADD213PS  actc50<>+0(SB), Y4, Y7
+	VMULPS       actc43<>+0(SB), Y4, Y5
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VADDPS       actc43<>+0(SB), Y4, Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y2, Y5, Y6, Y5
 	VMULPS       Y4, Y4, Y4
-	VFMADD213PS  Y6, Y4, Y7
-	VMULPS       Y4, Y4, Y4
-	VFMADD231PS  actc51<>+0(SB), Y4, Y7
-	VFMADD213PS  Y2, Y7, Y5
-	VMULPS       actc52<>+0(SB), Y2, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y4, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y4, Y10
-	VMULPS       Y4, Y4, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y4
+	VMULPS       actc43<>+0(SB), Y4, Y4
 	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y4, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y5, Y6, Y2
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y1, Y2, Y1
+	VBLENDVPS    Y2, Y4, Y6, Y2
+	VADDPS       Y2, Y5, Y2
+	VDIVPS       Y2, Y5, Y2
+	VBLENDVPS    Y1, actc9<>+0(SB), Y2, Y1
 	VMULPS       Y1, Y0, Y1
 	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      actc38<>+0(SB), Y4
@@ -38694,8 +38548,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -38729,90 +38582,18 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VDIVPS       Y6, Y5, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc75<>+0(SB), Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VMOVUPS      actc77<>+0(SB), Y10
-	VFMADD213PS  actc78<>+0(SB), Y6, Y10
-	VMOVUPS      actc79<>+0(SB), Y11
-	VFMADD213PS  actc80<>+0(SB), Y6, Y11
-	VMOVUPS      actc81<>+0(SB), Y12
-	VFMADD213PS  actc82<>+0(SB), Y6, Y12
-	VMOVUPS      actc83<>+0(SB), Y13
-	VFMADD213PS  actc84<>+0(SB), Y6, Y13
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  Y11, Y8, Y12
-	VMULPS       Y8, Y8, Y9
-	VFMADD213PS  Y10, Y9, Y12
-	VMULPS       Y9, Y9, Y9
-	VFMADD213PS  Y12, Y9, Y13
-	VFMADD213PS  Y6, Y13, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VMULPS       Y3, Y3, Y5
-	VMULPS       Y5, Y3, Y6
-	VMOVUPS      actc47<>+0(SB), Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VMOVUPS      actc49<>+0(SB), Y8
-	VFMADD213PS  actc50<>+0(SB), Y5, Y8
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
 	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y7, Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD231PS  actc51<>+0(SB), Y5, Y8
-	VFMADD213PS  Y3, Y8, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y5, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y5, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VDIVPS       Y7, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
 	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y5, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y6, Y7, Y3
-	VANDPS       actc2<>+0(SB), Y2, Y2
-	VORPS        Y2, Y3, Y2
+	VBLENDVPS    Y3, Y5, Y7, Y3
+	VADDPS       Y3, Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y2
 	VMULPS       Y2, Y1, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc38<>+0(SB), Y5
@@ -38863,8 +38644,7 @@ block:
 	JB           single
 	VMOVUPS      (DX), Y0
 	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
+	VCMPPS       $0x1e, actc35<>+0(SB), Y0, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y0, Y3, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y4
@@ -38898,90 +38678,18 @@ block:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VDIVPS       Y5, Y4, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y4, Y6
-	VMOVUPS      actc47<>+0(SB), Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VMOVUPS      actc49<>+0(SB), Y8
-	VFMADD213PS  actc50<>+0(SB), Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y7, Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD231PS  actc51<>+0(SB), Y5, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       actc52<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y5, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y5, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VDIVPS       Y7, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y4, Y5
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VADDPS       actc43<>+0(SB), Y4, Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y2, Y5, Y6, Y5
+	VMULPS       Y4, Y4, Y6
+	VMULPS       actc43<>+0(SB), Y6, Y6
 	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y5, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y7, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
+	VBLENDVPS    Y2, Y6, Y7, Y2
+	VADDPS       Y2, Y5, Y2
+	VDIVPS       Y2, Y5, Y2
+	VBLENDVPS    Y1, actc9<>+0(SB), Y2, Y2
 	VORPS        actc2<>+0(SB), Y0, Y5
 	VMOVUPS      actc3<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y5
@@ -39015,48 +38723,84 @@ block:
 	VBLENDVPS    Y0, Y5, Y6, Y6
 	VADDPS       actc9<>+0(SB), Y5, Y5
 	VDIVPS       Y5, Y6, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VMULPS       actc54<>+0(SB), Y1, Y1
-	VMULPS       actc43<>+0(SB), Y2, Y2
-	VORPS        actc2<>+0(SB), Y2, Y5
+	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y5
+	VMULPS       actc54<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y0, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
+	VSUBPS       actc9<>+0(SB), Y7, Y8
+	VSUBPS       Y8, Y4, Y4
+	VDIVPS       Y7, Y4, Y4
+	VPADDD       actc71<>+0(SB), Y7, Y7
+	VPSRLD       $0x17, Y7, Y8
+	VPADDD       actc5<>+0(SB), Y8, Y8
+	VSUBPS       actc72<>+0(SB), Y8, Y8
+	VANDPS       actc73<>+0(SB), Y7, Y7
+	VPADDD       actc74<>+0(SB), Y7, Y7
+	VSUBPS       actc9<>+0(SB), Y7, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVUPS      actc75<>+0(SB), Y10
+	VFMADD213PS  actc76<>+0(SB), Y7, Y10
+	VMOVUPS      actc77<>+0(SB), Y11
+	VFMADD213PS  actc78<>+0(SB), Y7, Y11
+	VMOVUPS      actc79<>+0(SB), Y12
+	VFMADD213PS  actc80<>+0(SB), Y7, Y12
+	VMOVUPS      actc81<>+0(SB), Y13
+	VFMADD213PS  actc82<>+0(SB), Y7, Y13
+	VMOVUPS      actc83<>+0(SB), Y14
+	VFMADD213PS  actc84<>+0(SB), Y7, Y14
+	VFMADD213PS  Y10, Y9, Y11
+	VFMADD213PS  Y12, Y9, Y13
+	VMULPS       Y9, Y9, Y10
+	VFMADD213PS  Y11, Y10, Y13
+	VMULPS       Y10, Y10, Y10
+	VFMADD213PS  Y13, Y10, Y14
+	VFMADD213PS  Y7, Y14, Y9
+	VFMADD231PS  actc7<>+0(SB), Y8, Y4
+	VADDPS       Y4, Y9, Y4
+	VFMADD231PS  actc6<>+0(SB), Y8, Y4
+	VADDPS       Y4, Y6, Y4
+	VBLENDVPS    Y1, Y0, Y4, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VORPS        actc2<>+0(SB), Y1, Y4
 	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
+	VMAXPS       Y4, Y6, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
 	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
 	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y4, Y9
 	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
+	VFMADD213PS  actc13<>+0(SB), Y4, Y10
+	VMULPS       Y4, Y4, Y11
 	VFMADD213PS  Y8, Y11, Y9
 	VMULPS       Y11, Y11, Y8
 	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
+	VFMADD213PS  actc9<>+0(SB), Y10, Y4
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
+	VMULPS       Y7, Y4, Y4
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
+	VMULPS       Y6, Y4, Y4
 	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y2, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y7
+	VBLENDVPS    Y1, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
 	VDIVPS       Y7, Y6, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
-	VDIVPS       Y7, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       Y2, Y1, Y1
+	VBLENDVPS    Y1, actc9<>+0(SB), Y4, Y1
+	VDIVPS       Y7, Y1, Y1
+	VMULPS       Y1, Y6, Y1
+	VMULPS       Y1, Y5, Y1
 	VMULPS       Y1, Y0, Y1
-	VADDPS       Y1, Y4, Y1
+	VADDPS       Y1, Y2, Y1
 	VSUBPS       actc152<>+0(SB), Y0, Y2
 	VSUBPS       actc153<>+0(SB), Y2, Y2
 	VMOVUPS      actc154<>+0(SB), Y4
@@ -39108,8 +38852,7 @@ single:
 	JB           tail
 	VMOVUPS      (DX), Y0
 	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
+	VCMPPS       $0x1e, actc35<>+0(SB), Y0, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y0, Y3, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y4
@@ -39143,90 +38886,18 @@ single:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VDIVPS       Y5, Y4, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y4, Y6
-	VMOVUPS      actc47<>+0(SB), Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VMOVUPS      actc49<>+0(SB), Y8
-	VFMADD213PS  actc50<>+0(SB), Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y7, Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD231PS  actc51<>+0(SB), Y5, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       actc52<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y5, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y5, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VDIVPS       Y7, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y4, Y5
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VADDPS       actc43<>+0(SB), Y4, Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y2, Y5, Y6, Y5
+	VMULPS       Y4, Y4, Y6
+	VMULPS       actc43<>+0(SB), Y6, Y6
 	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y5, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y7, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
+	VBLENDVPS    Y2, Y6, Y7, Y2
+	VADDPS       Y2, Y5, Y2
+	VDIVPS       Y2, Y5, Y2
+	VBLENDVPS    Y1, actc9<>+0(SB), Y2, Y2
 	VORPS        actc2<>+0(SB), Y0, Y5
 	VMOVUPS      actc3<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y5
@@ -39260,48 +38931,84 @@ single:
 	VBLENDVPS    Y0, Y5, Y6, Y6
 	VADDPS       actc9<>+0(SB), Y5, Y5
 	VDIVPS       Y5, Y6, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VMULPS       actc54<>+0(SB), Y1, Y1
-	VMULPS       actc43<>+0(SB), Y2, Y2
-	VORPS        actc2<>+0(SB), Y2, Y5
+	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y5
+	VMULPS       actc54<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       Y0, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
+	VSUBPS       actc9<>+0(SB), Y7, Y8
+	VSUBPS       Y8, Y4, Y4
+	VDIVPS       Y7, Y4, Y4
+	VPADDD       actc71<>+0(SB), Y7, Y7
+	VPSRLD       $0x17, Y7, Y8
+	VPADDD       actc5<>+0(SB), Y8, Y8
+	VSUBPS       actc72<>+0(SB), Y8, Y8
+	VANDPS       actc73<>+0(SB), Y7, Y7
+	VPADDD       actc74<>+0(SB), Y7, Y7
+	VSUBPS       actc9<>+0(SB), Y7, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVUPS      actc75<>+0(SB), Y10
+	VFMADD213PS  actc76<>+0(SB), Y7, Y10
+	VMOVUPS      actc77<>+0(SB), Y11
+	VFMADD213PS  actc78<>+0(SB), Y7, Y11
+	VMOVUPS      actc79<>+0(SB), Y12
+	VFMADD213PS  actc80<>+0(SB), Y7, Y12
+	VMOVUPS      actc81<>+0(SB), Y13
+	VFMADD213PS  actc82<>+0(SB), Y7, Y13
+	VMOVUPS      actc83<>+0(SB), Y14
+	VFMADD213PS  actc84<>+0(SB), Y7, Y14
+	VFMADD213PS  Y10, Y9, Y11
+	VFMADD213PS  Y12, Y9, Y13
+	VMULPS       Y9, Y9, Y10
+	VFMADD213PS  Y11, Y10, Y13
+	VMULPS       Y10, Y10, Y10
+	VFMADD213PS  Y13, Y10, Y14
+	VFMADD213PS  Y7, Y14, Y9
+	VFMADD231PS  actc7<>+0(SB), Y8, Y4
+	VADDPS       Y4, Y9, Y4
+	VFMADD231PS  actc6<>+0(SB), Y8, Y4
+	VADDPS       Y4, Y6, Y4
+	VBLENDVPS    Y1, Y0, Y4, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VORPS        actc2<>+0(SB), Y1, Y4
 	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
+	VMAXPS       Y4, Y6, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
 	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
 	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y4, Y9
 	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
+	VFMADD213PS  actc13<>+0(SB), Y4, Y10
+	VMULPS       Y4, Y4, Y11
 	VFMADD213PS  Y8, Y11, Y9
 	VMULPS       Y11, Y11, Y8
 	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
+	VFMADD213PS  actc9<>+0(SB), Y10, Y4
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
+	VMULPS       Y7, Y4, Y4
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
+	VMULPS       Y6, Y4, Y4
 	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y2, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y7
+	VBLENDVPS    Y1, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
 	VDIVPS       Y7, Y6, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
-	VDIVPS       Y7, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       Y2, Y1, Y1
+	VBLENDVPS    Y1, actc9<>+0(SB), Y4, Y1
+	VDIVPS       Y7, Y1, Y1
+	VMULPS       Y1, Y6, Y1
+	VMULPS       Y1, Y5, Y1
 	VMULPS       Y1, Y0, Y1
-	VADDPS       Y1, Y4, Y1
+	VADDPS       Y1, Y2, Y1
 	VSUBPS       actc152<>+0(SB), Y0, Y2
 	VSUBPS       actc153<>+0(SB), Y2, Y2
 	VMOVUPS      actc154<>+0(SB), Y4
@@ -39364,8 +39071,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -39399,90 +39105,18 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VDIVPS       Y6, Y5, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc75<>+0(SB), Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VMOVUPS      actc77<>+0(SB), Y10
-	VFMADD213PS  actc78<>+0(SB), Y6, Y10
-	VMOVUPS      actc79<>+0(SB), Y11
-	VFMADD213PS  actc80<>+0(SB), Y6, Y11
-	VMOVUPS      actc81<>+0(SB), Y12
-	VFMADD213PS  actc82<>+0(SB), Y6, Y12
-	VMOVUPS      actc83<>+0(SB), Y13
-	VFMADD213PS  actc84<>+0(SB), Y6, Y13
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  Y11, Y8, Y12
-	VMULPS       Y8, Y8, Y9
-	VFMADD213PS  Y10, Y9, Y12
-	VMULPS       Y9, Y9, Y9
-	VFMADD213PS  Y12, Y9, Y13
-	VFMADD213PS  Y6, Y13, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y5
-	VMULPS       Y5, Y5, Y6
-	VMULPS       Y6, Y5, Y7
-	VMOVUPS      actc47<>+0(SB), Y8
-	VFMADD213PS  actc48<>+0(SB), Y6, Y8
-	VMOVUPS      actc49<>+0(SB), Y9
-	VFMADD213PS  actc50<>+0(SB), Y6, Y9
-	VMULPS       Y6, Y6, Y6
-	VFMADD213PS  Y8, Y6, Y9
-	VMULPS       Y6, Y6, Y6
-	VFMADD231PS  actc51<>+0(SB), Y6, Y9
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       actc52<>+0(SB), Y5, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VMOVUPS      actc8<>+0(SB), Y10
-	VFMADD213PS  actc9<>+0(SB), Y6, Y10
-	VMOVUPS      actc10<>+0(SB), Y11
-	VFMADD213PS  actc11<>+0(SB), Y6, Y11
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
-	VMULPS       Y6, Y6, Y13
-	VFMADD213PS  Y10, Y13, Y11
-	VMULPS       Y13, Y13, Y10
-	VFMADD213PS  Y11, Y10, Y12
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
-	VMOVUPS      actc14<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y9
-	VSUBPS       Y9, Y8, Y8
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y7
+	VMULPS       actc43<>+0(SB), Y7, Y7
 	VMOVUPS      actc43<>+0(SB), Y8
-	VFNMADD213PS actc9<>+0(SB), Y6, Y8
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y5
-	VBLENDVPS    Y5, Y7, Y8, Y5
-	VANDPS       actc2<>+0(SB), Y3, Y6
-	VORPS        Y6, Y5, Y5
+	VBLENDVPS    Y3, Y7, Y8, Y3
+	VADDPS       Y3, Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y3
 	VORPS        actc2<>+0(SB), Y1, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y6
@@ -39516,48 +39150,84 @@ tail:
 	VBLENDVPS    Y1, Y6, Y7, Y7
 	VADDPS       actc9<>+0(SB), Y6, Y6
 	VDIVPS       Y6, Y7, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y2
-	VMULPS       actc54<>+0(SB), Y2, Y2
-	VMULPS       actc43<>+0(SB), Y3, Y3
-	VORPS        actc2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y6
+	VMULPS       actc54<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y1, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y9
+	VSUBPS       Y9, Y5, Y5
+	VDIVPS       Y8, Y5, Y5
+	VPADDD       actc71<>+0(SB), Y8, Y8
+	VPSRLD       $0x17, Y8, Y9
+	VPADDD       actc5<>+0(SB), Y9, Y9
+	VSUBPS       actc72<>+0(SB), Y9, Y9
+	VANDPS       actc73<>+0(SB), Y8, Y8
+	VPADDD       actc74<>+0(SB), Y8, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y8
+	VMULPS       Y8, Y8, Y10
+	VMOVUPS      actc75<>+0(SB), Y11
+	VFMADD213PS  actc76<>+0(SB), Y8, Y11
+	VMOVUPS      actc77<>+0(SB), Y12
+	VFMADD213PS  actc78<>+0(SB), Y8, Y12
+	VMOVUPS      actc79<>+0(SB), Y13
+	VFMADD213PS  actc80<>+0(SB), Y8, Y13
+	VMOVUPS      actc81<>+0(SB), Y14
+	VFMADD213PS  actc82<>+0(SB), Y8, Y14
+	VMOVUPS      actc83<>+0(SB), Y15
+	VFMADD213PS  actc84<>+0(SB), Y8, Y15
+	VFMADD213PS  Y11, Y10, Y12
+	VFMADD213PS  Y13, Y10, Y14
+	VMULPS       Y10, Y10, Y11
+	VFMADD213PS  Y12, Y11, Y14
+	VMULPS       Y11, Y11, Y11
+	VFMADD213PS  Y14, Y11, Y15
+	VFMADD213PS  Y8, Y15, Y10
+	VFMADD231PS  actc7<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y10, Y5
+	VFMADD231PS  actc6<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y7, Y5
+	VBLENDVPS    Y2, Y1, Y5, Y2
+	VMULPS       actc43<>+0(SB), Y2, Y2
+	VORPS        actc2<>+0(SB), Y2, Y5
 	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y6, Y7, Y6
+	VMAXPS       Y5, Y7, Y5
 	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc5<>+0(SB), Y5, Y7
 	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y6
-	VFNMADD231PS actc7<>+0(SB), Y8, Y6
+	VFNMADD231PS actc6<>+0(SB), Y8, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y6, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
 	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y6, Y10
+	VFMADD213PS  actc11<>+0(SB), Y5, Y10
 	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y6, Y11
-	VMULPS       Y6, Y6, Y12
+	VFMADD213PS  actc13<>+0(SB), Y5, Y11
+	VMULPS       Y5, Y5, Y12
 	VFMADD213PS  Y9, Y12, Y10
 	VMULPS       Y12, Y12, Y9
 	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y6
+	VFMADD213PS  actc9<>+0(SB), Y11, Y5
 	VMOVUPS      actc14<>+0(SB), Y9
 	VFMADD213PS  actc5<>+0(SB), Y9, Y8
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       actc5<>+0(SB), Y7, Y7
 	VPADDD       actc15<>+0(SB), Y8, Y8
 	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
+	VMULPS       Y8, Y5, Y5
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y6, Y6
+	VMULPS       Y7, Y5, Y5
 	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y3, Y6, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
+	VBLENDVPS    Y2, Y5, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
 	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y3, actc9<>+0(SB), Y6, Y3
-	VDIVPS       Y8, Y3, Y3
-	VMULPS       Y3, Y7, Y3
-	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
+	VDIVPS       Y8, Y2, Y2
+	VMULPS       Y2, Y7, Y2
+	VMULPS       Y2, Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VADDPS       Y2, Y5, Y2
+	VADDPS       Y2, Y3, Y2
 	VSUBPS       actc152<>+0(SB), Y1, Y3
 	VSUBPS       actc153<>+0(SB), Y3, Y3
 	VMOVUPS      actc154<>+0(SB), Y5
@@ -39628,298 +39298,146 @@ block:
 	JB           single
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       (DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       32(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      (DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, (DX), Y2, Y0
-	VBLENDVPD    Y1, 32(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      (DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 32(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 32(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      32(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       (DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      (DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      (DX), Y12
+	VCMPPD       $0x03, (DX), Y12, Y12
+	VBLENDVPD    Y12, (DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       32(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      32(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      32(DX), Y3
 	VCMPPD       $0x03, 32(DX), Y3, Y3
-	VBLENDVPD    Y2, (DX), Y0, Y0
 	VBLENDVPD    Y3, 32(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -39940,7 +39458,7 @@ single:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -39953,18 +39471,25 @@ single:
 	VSUBPD       actc19<>+0(SB), Y4, Y5
 	VFNMADD231PD actc20<>+0(SB), Y5, Y3
 	VFNMADD231PD actc21<>+0(SB), Y5, Y3
-	VMOVUPS      actc32<>+0(SB), Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc28<>+0(SB), Y3, Y6
-	VFMADD213PD  actc29<>+0(SB), Y3, Y6
-	VFMADD213PD  actc26<>+0(SB), Y3, Y6
-	VFMADD213PD  actc27<>+0(SB), Y3, Y6
-	VFMADD213PD  actc24<>+0(SB), Y3, Y6
-	VFMADD213PD  actc25<>+0(SB), Y3, Y6
-	VFMADD213PD  actc22<>+0(SB), Y3, Y6
+	VMOVUPS      actc22<>+0(SB), Y6
 	VFMADD213PD  actc23<>+0(SB), Y3, Y6
-	VFMADD213PD  actc23<>+0(SB), Y6, Y3
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
 	VMOVUPS      actc33<>+0(SB), Y6
 	VFMADD213PD  actc19<>+0(SB), Y6, Y5
 	VSUBPD       Y5, Y4, Y4
@@ -39975,101 +39500,18 @@ single:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y0
-	VMOVUPS      actc16<>+0(SB), Y1
-	VANDNPD      Y0, Y1, Y1
-	VMULPD       Y1, Y1, Y3
-	VMULPD       Y3, Y1, Y4
-	VMOVUPS      actc67<>+0(SB), Y5
-	VFMADD213PD  actc65<>+0(SB), Y3, Y5
-	VFMADD213PD  actc66<>+0(SB), Y3, Y5
-	VFMADD213PD  actc63<>+0(SB), Y3, Y5
-	VFMADD213PD  actc64<>+0(SB), Y3, Y5
-	VFMADD213PD  actc61<>+0(SB), Y3, Y5
-	VFMADD213PD  actc62<>+0(SB), Y3, Y5
-	VFMADD213PD  actc59<>+0(SB), Y3, Y5
-	VFMADD213PD  actc60<>+0(SB), Y3, Y5
-	VFMADD213PD  actc57<>+0(SB), Y3, Y5
-	VFMADD213PD  actc58<>+0(SB), Y3, Y5
-	VFMADD213PD  actc55<>+0(SB), Y3, Y5
-	VFMADD213PD  actc56<>+0(SB), Y3, Y5
-	VFMADD213PD  Y1, Y5, Y4
-	VMULPD       actc68<>+0(SB), Y1, Y3
-	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
-	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
-	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
-	VMOVUPS      actc33<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y7, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       actc19<>+0(SB), Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y5
-	VDIVPD       Y5, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y4
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
 	VMOVUPS      actc46<>+0(SB), Y5
-	VFNMADD213PD actc23<>+0(SB), Y3, Y5
-	VCMPPD       $0x11, actc69<>+0(SB), Y1, Y1
-	VBLENDVPD    Y1, Y4, Y5, Y1
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VORPD        Y0, Y1, Y0
+	VBLENDVPD    Y1, Y3, Y5, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       (DX), Y0, Y0
 	VCMPPD       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y3
@@ -40112,8 +39554,7 @@ tail:
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
 	VCMPPD       $0x1e, actc167<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x1e, actc36<>+0(SB), Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y4
 	VXORPD       actc16<>+0(SB), Y4, Y5
@@ -40126,18 +39567,25 @@ tail:
 	VSUBPD       actc19<>+0(SB), Y6, Y7
 	VFNMADD231PD actc20<>+0(SB), Y7, Y5
 	VFNMADD231PD actc21<>+0(SB), Y7, Y5
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y5, Y8
-	VFMADD213PD  actc31<>+0(SB), Y5, Y8
-	VFMADD213PD  actc28<>+0(SB), Y5, Y8
-	VFMADD213PD  actc29<>+0(SB), Y5, Y8
-	VFMADD213PD  actc26<>+0(SB), Y5, Y8
-	VFMADD213PD  actc27<>+0(SB), Y5, Y8
-	VFMADD213PD  actc24<>+0(SB), Y5, Y8
-	VFMADD213PD  actc25<>+0(SB), Y5, Y8
-	VFMADD213PD  actc22<>+0(SB), Y5, Y8
+	VMOVUPS      actc22<>+0(SB), Y8
 	VFMADD213PD  actc23<>+0(SB), Y5, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y5
+	VMOVUPS      actc24<>+0(SB), Y9
+	VFMADD213PD  actc25<>+0(SB), Y5, Y9
+	VMOVUPS      actc26<>+0(SB), Y10
+	VFMADD213PD  actc27<>+0(SB), Y5, Y10
+	VMOVUPS      actc28<>+0(SB), Y11
+	VFMADD213PD  actc29<>+0(SB), Y5, Y11
+	VMOVUPS      actc30<>+0(SB), Y12
+	VFMADD213PD  actc31<>+0(SB), Y5, Y12
+	VMULPD       Y5, Y5, Y13
+	VFMADD213PD  Y8, Y13, Y9
+	VFMADD213PD  Y10, Y13, Y11
+	VFMADD231PD  actc32<>+0(SB), Y13, Y12
+	VMULPD       Y13, Y13, Y8
+	VFMADD213PD  Y9, Y8, Y11
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y12
+	VFMADD213PD  actc23<>+0(SB), Y12, Y5
 	VMOVUPS      actc33<>+0(SB), Y8
 	VFMADD213PD  actc19<>+0(SB), Y8, Y7
 	VSUBPD       Y7, Y6, Y6
@@ -40148,101 +39596,18 @@ tail:
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VDIVPD       Y6, Y5, Y5
-	VPADDQ       actc85<>+0(SB), Y6, Y6
-	VPSRLQ       $0x34, Y6, Y7
-	VPADDQ       actc19<>+0(SB), Y7, Y7
-	VSUBPD       actc86<>+0(SB), Y7, Y7
-	VANDPD       actc87<>+0(SB), Y6, Y6
-	VPADDQ       actc88<>+0(SB), Y6, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y6
-	VMULPD       Y6, Y6, Y8
-	VMOVUPS      actc109<>+0(SB), Y9
-	VFMADD213PD  actc107<>+0(SB), Y6, Y9
-	VFMADD213PD  actc108<>+0(SB), Y6, Y9
-	VFMADD213PD  actc105<>+0(SB), Y6, Y9
-	VFMADD213PD  actc106<>+0(SB), Y6, Y9
-	VFMADD213PD  actc103<>+0(SB), Y6, Y9
-	VFMADD213PD  actc104<>+0(SB), Y6, Y9
-	VFMADD213PD  actc101<>+0(SB), Y6, Y9
-	VFMADD213PD  actc102<>+0(SB), Y6, Y9
-	VFMADD213PD  actc99<>+0(SB), Y6, Y9
-	VFMADD213PD  actc100<>+0(SB), Y6, Y9
-	VFMADD213PD  actc97<>+0(SB), Y6, Y9
-	VFMADD213PD  actc98<>+0(SB), Y6, Y9
-	VFMADD213PD  actc95<>+0(SB), Y6, Y9
-	VFMADD213PD  actc96<>+0(SB), Y6, Y9
-	VFMADD213PD  actc93<>+0(SB), Y6, Y9
-	VFMADD213PD  actc94<>+0(SB), Y6, Y9
-	VFMADD213PD  actc91<>+0(SB), Y6, Y9
-	VFMADD213PD  actc92<>+0(SB), Y6, Y9
-	VFMADD213PD  actc89<>+0(SB), Y6, Y9
-	VFMADD213PD  actc90<>+0(SB), Y6, Y9
-	VFMADD213PD  Y6, Y9, Y8
-	VFMADD231PD  actc21<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y8, Y5
-	VFMADD231PD  actc20<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y3, Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y3, Y6
-	VMOVUPS      actc67<>+0(SB), Y7
-	VFMADD213PD  actc65<>+0(SB), Y5, Y7
-	VFMADD213PD  actc66<>+0(SB), Y5, Y7
-	VFMADD213PD  actc63<>+0(SB), Y5, Y7
-	VFMADD213PD  actc64<>+0(SB), Y5, Y7
-	VFMADD213PD  actc61<>+0(SB), Y5, Y7
-	VFMADD213PD  actc62<>+0(SB), Y5, Y7
-	VFMADD213PD  actc59<>+0(SB), Y5, Y7
-	VFMADD213PD  actc60<>+0(SB), Y5, Y7
-	VFMADD213PD  actc57<>+0(SB), Y5, Y7
-	VFMADD213PD  actc58<>+0(SB), Y5, Y7
-	VFMADD213PD  actc55<>+0(SB), Y5, Y7
-	VFMADD213PD  actc56<>+0(SB), Y5, Y7
-	VFMADD213PD  Y3, Y7, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y5, Y7, Y5
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y5, Y7
-	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y5
-	VFNMADD231PD actc21<>+0(SB), Y8, Y5
-	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y5, Y9
-	VFMADD213PD  actc28<>+0(SB), Y5, Y9
-	VFMADD213PD  actc29<>+0(SB), Y5, Y9
-	VFMADD213PD  actc26<>+0(SB), Y5, Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VFMADD213PD  actc24<>+0(SB), Y5, Y9
-	VFMADD213PD  actc25<>+0(SB), Y5, Y9
-	VFMADD213PD  actc22<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y5
-	VMOVUPS      actc33<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y9, Y8
-	VSUBPD       Y8, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y7
-	VDIVPD       Y7, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y6
+	VADDPD       actc23<>+0(SB), Y6, Y6
+	VADDPD       actc46<>+0(SB), Y5, Y7
+	VMULPD       Y7, Y5, Y7
+	VBLENDVPD    Y3, Y6, Y7, Y6
+	VMULPD       Y5, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
 	VMOVUPS      actc46<>+0(SB), Y7
-	VFNMADD213PD actc23<>+0(SB), Y5, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y6, Y7, Y3
-	VANDPD       actc16<>+0(SB), Y2, Y2
-	VORPD        Y2, Y3, Y2
+	VBLENDVPD    Y3, Y5, Y7, Y3
+	VADDPD       Y3, Y6, Y3
+	VDIVPD       Y3, Y6, Y3
+	VBLENDVPD    Y2, actc23<>+0(SB), Y3, Y2
 	VMULPD       Y2, Y1, Y2
 	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc40<>+0(SB), Y5
@@ -40294,7 +39659,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -40329,399 +39694,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 32(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       32(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      32(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        (DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       (DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      (DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 32(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      (DX), Y6
-	VCMPPD       $0x03, (DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, (DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       (BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        32(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        (DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      32(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      (DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       (DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 32(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 32(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      32(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, (DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       (DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        32(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       32(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      (DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      (DX), Y3
+	VCMPPD       $0x03, (DX), Y3, Y3
+	VBLENDVPD    Y3, (DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       (BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 32(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -40752,13 +40033,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       32(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      32(DX), Y3
@@ -40804,7 +40085,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       32(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -40828,7 +40109,7 @@ single:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -40863,101 +40144,18 @@ single:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VMOVUPS      actc33<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y8, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y4
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y4, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y5, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y4
 	VORPD        (DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
@@ -40994,49 +40192,90 @@ single:
 	VBLENDVPD    Y5, Y4, Y6, Y5
 	VADDPD       actc23<>+0(SB), Y4, Y4
 	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VORPD        actc16<>+0(SB), Y1, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       (DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, (DX), Y3, Y0
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y4
+	VMAXPD       Y3, Y5, Y3
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y4
-	VFNMADD231PD actc21<>+0(SB), Y6, Y4
+	VFNMADD231PD actc20<>+0(SB), Y6, Y3
+	VFNMADD231PD actc21<>+0(SB), Y6, Y3
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y4, Y7
-	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VFMADD213PD  actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc29<>+0(SB), Y4, Y7
-	VFMADD213PD  actc26<>+0(SB), Y4, Y7
-	VFMADD213PD  actc27<>+0(SB), Y4, Y7
-	VFMADD213PD  actc24<>+0(SB), Y4, Y7
-	VFMADD213PD  actc25<>+0(SB), Y4, Y7
-	VFMADD213PD  actc22<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
+	VFMADD213PD  actc30<>+0(SB), Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y3, Y7
+	VFMADD213PD  actc28<>+0(SB), Y3, Y7
+	VFMADD213PD  actc29<>+0(SB), Y3, Y7
+	VFMADD213PD  actc26<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc24<>+0(SB), Y3, Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VFMADD213PD  actc22<>+0(SB), Y3, Y7
+	VFMADD213PD  actc23<>+0(SB), Y3, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y3
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMULPD       Y6, Y3, Y3
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
+	VMULPD       Y5, Y3, Y3
 	VMOVUPS      actc23<>+0(SB), Y5
-	VBLENDVPD    Y1, Y4, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y4, Y6
+	VBLENDVPD    Y0, Y3, Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
-	VBLENDVPD    Y1, actc23<>+0(SB), Y4, Y1
-	VDIVPD       Y6, Y1, Y1
-	VMULPD       Y1, Y5, Y1
-	VMULPD       Y1, Y0, Y0
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VDIVPD       Y6, Y0, Y0
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y0, Y4, Y0
 	VMULPD       (DX), Y0, Y0
-	VADDPD       Y0, Y3, Y0
+	VADDPD       Y0, Y1, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPD       actc168<>+0(SB), Y1, Y1
 	VSUBPD       actc169<>+0(SB), Y1, Y1
@@ -41112,8 +40351,7 @@ tail:
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
 	VCMPPD       $0x1e, actc167<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x1e, actc36<>+0(SB), Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y4
 	VXORPD       actc16<>+0(SB), Y4, Y5
@@ -41148,101 +40386,18 @@ tail:
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VDIVPD       Y6, Y5, Y5
-	VPADDQ       actc85<>+0(SB), Y6, Y6
-	VPSRLQ       $0x34, Y6, Y7
-	VPADDQ       actc19<>+0(SB), Y7, Y7
-	VSUBPD       actc86<>+0(SB), Y7, Y7
-	VANDPD       actc87<>+0(SB), Y6, Y6
-	VPADDQ       actc88<>+0(SB), Y6, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y6
-	VMULPD       Y6, Y6, Y8
-	VMOVUPS      actc109<>+0(SB), Y9
-	VFMADD213PD  actc107<>+0(SB), Y6, Y9
-	VFMADD213PD  actc108<>+0(SB), Y6, Y9
-	VFMADD213PD  actc105<>+0(SB), Y6, Y9
-	VFMADD213PD  actc106<>+0(SB), Y6, Y9
-	VFMADD213PD  actc103<>+0(SB), Y6, Y9
-	VFMADD213PD  actc104<>+0(SB), Y6, Y9
-	VFMADD213PD  actc101<>+0(SB), Y6, Y9
-	VFMADD213PD  actc102<>+0(SB), Y6, Y9
-	VFMADD213PD  actc99<>+0(SB), Y6, Y9
-	VFMADD213PD  actc100<>+0(SB), Y6, Y9
-	VFMADD213PD  actc97<>+0(SB), Y6, Y9
-	VFMADD213PD  actc98<>+0(SB), Y6, Y9
-	VFMADD213PD  actc95<>+0(SB), Y6, Y9
-	VFMADD213PD  actc96<>+0(SB), Y6, Y9
-	VFMADD213PD  actc93<>+0(SB), Y6, Y9
-	VFMADD213PD  actc94<>+0(SB), Y6, Y9
-	VFMADD213PD  actc91<>+0(SB), Y6, Y9
-	VFMADD213PD  actc92<>+0(SB), Y6, Y9
-	VFMADD213PD  actc89<>+0(SB), Y6, Y9
-	VFMADD213PD  actc90<>+0(SB), Y6, Y9
-	VFMADD213PD  Y6, Y9, Y8
-	VFMADD231PD  actc21<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y8, Y5
-	VFMADD231PD  actc20<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y3, Y3
-	VBLENDVPD    Y2, Y1, Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y3, Y5, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VFMADD213PD  Y5, Y8, Y7
-	VMULPD       actc68<>+0(SB), Y5, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       actc19<>+0(SB), Y8, Y9
-	VFNMADD231PD actc20<>+0(SB), Y9, Y6
-	VFNMADD231PD actc21<>+0(SB), Y9, Y6
-	VMOVUPS      actc32<>+0(SB), Y10
-	VFMADD213PD  actc30<>+0(SB), Y6, Y10
-	VFMADD213PD  actc31<>+0(SB), Y6, Y10
-	VFMADD213PD  actc28<>+0(SB), Y6, Y10
-	VFMADD213PD  actc29<>+0(SB), Y6, Y10
-	VFMADD213PD  actc26<>+0(SB), Y6, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VFMADD213PD  actc24<>+0(SB), Y6, Y10
-	VFMADD213PD  actc25<>+0(SB), Y6, Y10
-	VFMADD213PD  actc22<>+0(SB), Y6, Y10
-	VFMADD213PD  actc23<>+0(SB), Y6, Y10
-	VFMADD213PD  actc23<>+0(SB), Y10, Y6
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y6
+	VMULPD       actc46<>+0(SB), Y5, Y6
+	VADDPD       actc23<>+0(SB), Y6, Y6
+	VADDPD       actc46<>+0(SB), Y5, Y7
+	VMULPD       Y7, Y5, Y7
+	VBLENDVPD    Y3, Y6, Y7, Y6
+	VMULPD       Y5, Y5, Y7
+	VMULPD       actc46<>+0(SB), Y7, Y7
 	VMOVUPS      actc46<>+0(SB), Y8
-	VFNMADD213PD actc23<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y5
-	VBLENDVPD    Y5, Y7, Y8, Y5
-	VANDPD       actc16<>+0(SB), Y3, Y6
-	VORPD        Y6, Y5, Y5
+	VBLENDVPD    Y3, Y7, Y8, Y3
+	VADDPD       Y3, Y6, Y3
+	VDIVPD       Y3, Y6, Y3
+	VBLENDVPD    Y2, actc23<>+0(SB), Y3, Y3
 	VORPD        actc16<>+0(SB), Y1, Y6
 	VMOVUPS      actc17<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y6
@@ -41277,49 +40432,90 @@ tail:
 	VBLENDVPD    Y1, Y6, Y7, Y7
 	VADDPD       actc23<>+0(SB), Y6, Y6
 	VDIVPD       Y6, Y7, Y6
-	VBLENDVPD    Y2, actc23<>+0(SB), Y6, Y2
-	VMULPD       actc70<>+0(SB), Y2, Y2
-	VMULPD       actc46<>+0(SB), Y3, Y3
-	VORPD        actc16<>+0(SB), Y3, Y6
+	VBLENDVPD    Y2, actc23<>+0(SB), Y6, Y6
+	VMULPD       actc70<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPD       Y1, Y7, Y7
+	VADDPD       actc23<>+0(SB), Y5, Y8
+	VSUBPD       actc23<>+0(SB), Y8, Y9
+	VSUBPD       Y9, Y5, Y5
+	VDIVPD       Y8, Y5, Y5
+	VPADDQ       actc85<>+0(SB), Y8, Y8
+	VPSRLQ       $0x34, Y8, Y9
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VANDPD       actc87<>+0(SB), Y8, Y8
+	VPADDQ       actc88<>+0(SB), Y8, Y8
+	VSUBPD       actc23<>+0(SB), Y8, Y8
+	VMULPD       Y8, Y8, Y10
+	VMOVUPS      actc109<>+0(SB), Y11
+	VFMADD213PD  actc107<>+0(SB), Y8, Y11
+	VFMADD213PD  actc108<>+0(SB), Y8, Y11
+	VFMADD213PD  actc105<>+0(SB), Y8, Y11
+	VFMADD213PD  actc106<>+0(SB), Y8, Y11
+	VFMADD213PD  actc103<>+0(SB), Y8, Y11
+	VFMADD213PD  actc104<>+0(SB), Y8, Y11
+	VFMADD213PD  actc101<>+0(SB), Y8, Y11
+	VFMADD213PD  actc102<>+0(SB), Y8, Y11
+	VFMADD213PD  actc99<>+0(SB), Y8, Y11
+	VFMADD213PD  actc100<>+0(SB), Y8, Y11
+	VFMADD213PD  actc97<>+0(SB), Y8, Y11
+	VFMADD213PD  actc98<>+0(SB), Y8, Y11
+	VFMADD213PD  actc95<>+0(SB), Y8, Y11
+	VFMADD213PD  actc96<>+0(SB), Y8, Y11
+	VFMADD213PD  actc93<>+0(SB), Y8, Y11
+	VFMADD213PD  actc94<>+0(SB), Y8, Y11
+	VFMADD213PD  actc91<>+0(SB), Y8, Y11
+	VFMADD213PD  actc92<>+0(SB), Y8, Y11
+	VFMADD213PD  actc89<>+0(SB), Y8, Y11
+	VFMADD213PD  actc90<>+0(SB), Y8, Y11
+	VFMADD213PD  Y8, Y11, Y10
+	VFMADD231PD  actc21<>+0(SB), Y9, Y5
+	VADDPD       Y5, Y10, Y5
+	VFMADD231PD  actc20<>+0(SB), Y9, Y5
+	VADDPD       Y5, Y7, Y5
+	VBLENDVPD    Y2, Y1, Y5, Y2
+	VMULPD       actc46<>+0(SB), Y2, Y2
+	VORPD        actc16<>+0(SB), Y2, Y5
 	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
+	VMAXPD       Y5, Y7, Y5
 	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
+	VFMADD213PD  actc19<>+0(SB), Y5, Y7
 	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y6
+	VFNMADD231PD actc20<>+0(SB), Y8, Y5
+	VFNMADD231PD actc21<>+0(SB), Y8, Y5
 	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y6, Y9
-	VFMADD213PD  actc31<>+0(SB), Y6, Y9
-	VFMADD213PD  actc28<>+0(SB), Y6, Y9
-	VFMADD213PD  actc29<>+0(SB), Y6, Y9
-	VFMADD213PD  actc26<>+0(SB), Y6, Y9
-	VFMADD213PD  actc27<>+0(SB), Y6, Y9
-	VFMADD213PD  actc24<>+0(SB), Y6, Y9
-	VFMADD213PD  actc25<>+0(SB), Y6, Y9
-	VFMADD213PD  actc22<>+0(SB), Y6, Y9
-	VFMADD213PD  actc23<>+0(SB), Y6, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y6
+	VFMADD213PD  actc30<>+0(SB), Y5, Y9
+	VFMADD213PD  actc31<>+0(SB), Y5, Y9
+	VFMADD213PD  actc28<>+0(SB), Y5, Y9
+	VFMADD213PD  actc29<>+0(SB), Y5, Y9
+	VFMADD213PD  actc26<>+0(SB), Y5, Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VFMADD213PD  actc24<>+0(SB), Y5, Y9
+	VFMADD213PD  actc25<>+0(SB), Y5, Y9
+	VFMADD213PD  actc22<>+0(SB), Y5, Y9
+	VFMADD213PD  actc23<>+0(SB), Y5, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y5
 	VMOVUPS      actc33<>+0(SB), Y9
 	VFMADD213PD  actc19<>+0(SB), Y9, Y8
 	VSUBPD       Y8, Y7, Y7
 	VADDPD       actc19<>+0(SB), Y7, Y7
 	VPADDQ       actc34<>+0(SB), Y8, Y8
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
+	VMULPD       Y8, Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y7, Y7
 	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
+	VMULPD       Y7, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y3, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
+	VBLENDVPD    Y2, Y5, Y7, Y7
+	VADDPD       actc23<>+0(SB), Y5, Y8
 	VDIVPD       Y8, Y7, Y7
-	VBLENDVPD    Y3, actc23<>+0(SB), Y6, Y3
-	VDIVPD       Y8, Y3, Y3
-	VMULPD       Y3, Y7, Y3
-	VMULPD       Y3, Y2, Y2
+	VBLENDVPD    Y2, actc23<>+0(SB), Y5, Y2
+	VDIVPD       Y8, Y2, Y2
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y2, Y6, Y2
 	VMULPD       Y2, Y1, Y2
-	VADDPD       Y2, Y5, Y2
+	VADDPD       Y2, Y3, Y2
 	VSUBPD       actc168<>+0(SB), Y1, Y3
 	VSUBPD       actc169<>+0(SB), Y3, Y3
 	VMOVUPS      actc170<>+0(SB), Y5
@@ -41401,240 +40597,130 @@ block:
 	JB           single
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc151<>+0(SB), Y1
-	VCMPPS       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       (DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       32(DX), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      (DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      32(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y7
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y7, Y8, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y6, Y8, Y6
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y7, Y8, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y7, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
-	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
-	VFNMADD231PS actc7<>+0(SB), Y11, Y7
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y7, Y13
-	VFMADD213PS  actc10<>+0(SB), Y6, Y12
-	VFMADD213PS  actc10<>+0(SB), Y7, Y13
-	VFMADD213PS  actc11<>+0(SB), Y6, Y12
-	VFMADD213PS  actc11<>+0(SB), Y7, Y13
-	VFMADD213PS  actc8<>+0(SB), Y6, Y12
-	VFMADD213PS  actc8<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y6, Y12
-	VFMADD213PS  actc9<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
-	VFMADD213PS  actc9<>+0(SB), Y13, Y7
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y11
-	VSUBPS       Y10, Y8, Y8
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y6, Y6
-	VMULPS       Y9, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VADDPS       actc9<>+0(SB), Y7, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y10
-	VSUBPS       actc9<>+0(SB), Y9, Y11
-	VSUBPS       Y10, Y6, Y6
-	VSUBPS       Y11, Y7, Y7
-	VDIVPS       Y8, Y6, Y6
-	VDIVPS       Y9, Y7, Y7
-	VPADDD       actc71<>+0(SB), Y8, Y8
-	VPADDD       actc71<>+0(SB), Y9, Y9
-	VPSRLD       $0x17, Y8, Y10
-	VPSRLD       $0x17, Y9, Y11
-	VPADDD       actc5<>+0(SB), Y10, Y10
-	VPADDD       actc5<>+0(SB), Y11, Y11
-	VSUBPS       actc72<>+0(SB), Y10, Y10
-	VSUBPS       actc72<>+0(SB), Y11, Y11
-	VANDPS       actc73<>+0(SB), Y8, Y8
-	VANDPS       actc73<>+0(SB), Y9, Y9
-	VPADDD       actc74<>+0(SB), Y8, Y8
-	VPADDD       actc74<>+0(SB), Y9, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y8
-	VSUBPS       actc9<>+0(SB), Y9, Y9
-	VMULPS       Y8, Y8, Y12
-	VMULPS       Y9, Y9, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VFMADD213PS  actc84<>+0(SB), Y8, Y14
-	VMOVUPS      actc83<>+0(SB), Y15
-	VFMADD213PS  actc84<>+0(SB), Y9, Y15
-	VFMADD213PS  actc81<>+0(SB), Y8, Y14
-	VFMADD213PS  actc81<>+0(SB), Y9, Y15
-	VFMADD213PS  actc82<>+0(SB), Y8, Y14
-	VFMADD213PS  actc82<>+0(SB), Y9, Y15
-	VFMADD213PS  actc79<>+0(SB), Y8, Y14
-	VFMADD213PS  actc79<>+0(SB), Y9, Y15
-	VFMADD213PS  actc80<>+0(SB), Y8, Y14
-	VFMADD213PS  actc80<>+0(SB), Y9, Y15
-	VFMADD213PS  actc77<>+0(SB), Y8, Y14
-	VFMADD213PS  actc77<>+0(SB), Y9, Y15
-	VFMADD213PS  actc78<>+0(SB), Y8, Y14
-	VFMADD213PS  actc78<>+0(SB), Y9, Y15
-	VFMADD213PS  actc75<>+0(SB), Y8, Y14
-	VFMADD213PS  actc75<>+0(SB), Y9, Y15
-	VFMADD213PS  actc76<>+0(SB), Y8, Y14
-	VFMADD213PS  actc76<>+0(SB), Y9, Y15
-	VFMADD213PS  Y8, Y14, Y12
-	VFMADD213PS  Y9, Y15, Y13
-	VFMADD231PS  actc7<>+0(SB), Y10, Y6
-	VFMADD231PS  actc7<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y12, Y6
-	VADDPS       Y7, Y13, Y7
-	VFMADD231PS  actc6<>+0(SB), Y10, Y6
-	VFMADD231PS  actc6<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VBLENDVPS    Y0, (DX), Y2, Y0
-	VBLENDVPS    Y1, 32(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y2, Y2, Y6
-	VMULPS       Y3, Y3, Y7
-	VMULPS       Y6, Y2, Y8
-	VMULPS       Y7, Y3, Y9
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y6, Y10
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PS  actc49<>+0(SB), Y7, Y11
-	VFMADD213PS  actc50<>+0(SB), Y6, Y10
-	VFMADD213PS  actc50<>+0(SB), Y7, Y11
-	VFMADD213PS  actc47<>+0(SB), Y6, Y10
-	VFMADD213PS  actc47<>+0(SB), Y7, Y11
-	VFMADD213PS  actc48<>+0(SB), Y6, Y10
-	VFMADD213PS  actc48<>+0(SB), Y7, Y11
-	VFMADD213PS  Y2, Y10, Y8
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       actc52<>+0(SB), Y2, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y7
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y6, Y10, Y6
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y7, Y10, Y7
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y11, Y13
-	VFNMADD231PS actc6<>+0(SB), Y12, Y6
-	VFNMADD231PS actc6<>+0(SB), Y13, Y7
-	VFNMADD231PS actc7<>+0(SB), Y12, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y7
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y6, Y14
-	VMOVUPS      actc12<>+0(SB), Y15
-	VFMADD213PS  actc13<>+0(SB), Y7, Y15
-	VFMADD213PS  actc10<>+0(SB), Y6, Y14
-	VFMADD213PS  actc10<>+0(SB), Y7, Y15
-	VFMADD213PS  actc11<>+0(SB), Y6, Y14
-	VFMADD213PS  actc11<>+0(SB), Y7, Y15
-	VFMADD213PS  actc8<>+0(SB), Y6, Y14
-	VFMADD213PS  actc8<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y6, Y14
-	VFMADD213PS  actc9<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y14, Y6
-	VFMADD213PS  actc9<>+0(SB), Y15, Y7
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VSUBPS       Y12, Y10, Y10
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPADDD       actc15<>+0(SB), Y13, Y13
-	VPSLLD       $0x17, Y12, Y12
-	VPSLLD       $0x17, Y13, Y13
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y10
-	VADDPS       actc9<>+0(SB), Y7, Y11
-	VDIVPS       Y10, Y6, Y6
-	VDIVPS       Y11, Y7, Y7
-	VMOVUPS      actc43<>+0(SB), Y10
-	VFNMADD213PS actc9<>+0(SB), Y6, Y10
-	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y7, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y2, Y8, Y10, Y2
-	VBLENDVPS    Y3, Y9, Y6, Y3
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y0, Y2, Y0
-	VORPS        Y1, Y3, Y1
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VMOVUPS      actc151<>+0(SB), Y6
+	VCMPPS       $0x11, 32(DX), Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 32(DX), Y7, Y7
+	VMOVUPS      actc8<>+0(SB), Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y8
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      32(DX), Y9, Y9
+	VMOVUPS      actc10<>+0(SB), Y10
+	VFMADD213PS  actc11<>+0(SB), Y3, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y11
+	VMOVUPS      actc3<>+0(SB), Y12
+	VMAXPS       Y11, Y12, Y11
+	VMOVUPS      actc12<>+0(SB), Y12
+	VFMADD213PS  actc13<>+0(SB), Y3, Y12
+	VMULPS       Y3, Y3, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y11, Y14, Y11
+	VFMADD213PS  Y8, Y13, Y10
+	VMULPS       Y13, Y13, Y8
+	VFMADD213PS  Y10, Y8, Y12
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y11, Y8
+	VFMADD213PS  actc9<>+0(SB), Y12, Y3
+	VSUBPS       actc5<>+0(SB), Y8, Y10
+	VMOVUPS      actc14<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VFNMADD231PS actc6<>+0(SB), Y10, Y11
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y10, Y11
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VMOVUPS      actc8<>+0(SB), Y12
+	VFMADD213PS  actc9<>+0(SB), Y11, Y12
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y11, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VMOVUPS      actc12<>+0(SB), Y13
+	VFMADD213PS  actc13<>+0(SB), Y11, Y13
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y11, Y14
+	VADDPS       actc43<>+0(SB), Y3, Y15
+	VFMADD213PS  Y12, Y14, Y5
+	VMULPS       Y15, Y3, Y12
+	VMULPS       Y14, Y14, Y14
+	VBLENDVPS    Y1, Y4, Y12, Y4
+	VFMADD213PS  Y5, Y14, Y13
+	VMULPS       Y3, Y3, Y3
+	VFMADD213PS  actc9<>+0(SB), Y13, Y11
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y10
+	VADDPS       Y1, Y4, Y1
+	VSUBPS       Y10, Y8, Y3
+	VDIVPS       Y1, Y4, Y1
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc38<>+0(SB), Y7
-	VBLENDVPS    Y6, actc2<>+0(SB), Y7, Y6
-	VMOVUPS      32(DX), Y7
+	VPADDD       actc15<>+0(SB), Y10, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y11, Y1
+	VMOVUPS      (DX), Y5
 	VMOVUPS      actc38<>+0(SB), Y8
-	VBLENDVPS    Y7, actc2<>+0(SB), Y8, Y7
-	VBLENDVPS    Y2, Y6, Y0, Y0
-	VBLENDVPS    Y3, Y7, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y5, actc2<>+0(SB), Y8, Y5
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y0, Y0
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      (DX), Y4
+	VCMPPS       $0x03, (DX), Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VBLENDVPS    Y4, (DX), Y0, Y0
+	VMULPS       actc43<>+0(SB), Y1, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y4
+	VADDPS       actc9<>+0(SB), Y3, Y3
+	VADDPS       actc43<>+0(SB), Y1, Y5
+	VCMPPS       $0x11, actc110<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y1, Y5
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VBLENDVPS    Y7, Y3, Y5, Y3
+	VANDPS       Y2, Y4, Y2
+	VMULPS       Y1, Y1, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VMOVUPS      actc43<>+0(SB), Y4
+	VBLENDVPS    Y7, Y1, Y4, Y1
+	VADDPS       Y1, Y3, Y1
+	VDIVPS       Y1, Y3, Y1
+	VBLENDVPS    Y6, actc9<>+0(SB), Y1, Y1
+	VMULPS       32(DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc38<>+0(SB), Y5
+	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
 	VMOVUPS      32(DX), Y3
 	VCMPPS       $0x03, 32(DX), Y3, Y3
-	VBLENDVPS    Y2, (DX), Y0, Y0
 	VBLENDVPS    Y3, 32(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y4, Y4
-	VCMPPS       $0x1d, actc9<>+0(SB), Y5, Y5
-	VANDPS       Y4, Y2, Y2
-	VANDPS       Y5, Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y9, Y4
+	VANDPS       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPS    Y2, R8
 	TESTL        R8, R8
@@ -41655,7 +40741,7 @@ single:
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      (DX), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y2, Y3
@@ -41668,13 +40754,17 @@ single:
 	VSUBPS       actc5<>+0(SB), Y4, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y3
 	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VMOVUPS      actc8<>+0(SB), Y6
 	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
+	VFMADD213PS  Y6, Y9, Y7
+	VMULPS       Y9, Y9, Y6
+	VFMADD213PS  Y7, Y6, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y3
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -41685,77 +40775,18 @@ single:
 	VPADDD       actc15<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VMULPS       Y1, Y1, Y3
-	VMULPS       Y3, Y1, Y4
-	VMOVUPS      actc51<>+0(SB), Y5
-	VFMADD213PS  actc49<>+0(SB), Y3, Y5
-	VFMADD213PS  actc50<>+0(SB), Y3, Y5
-	VFMADD213PS  actc47<>+0(SB), Y3, Y5
-	VFMADD213PS  actc48<>+0(SB), Y3, Y5
-	VFMADD213PS  Y1, Y5, Y4
-	VMULPS       actc52<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y3
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y3, Y7
-	VFMADD213PS  actc10<>+0(SB), Y3, Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VFMADD213PS  actc8<>+0(SB), Y3, Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y3
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y5
-	VDIVPS       Y5, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
 	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y3, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y5, Y1
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VORPS        Y0, Y1, Y0
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       (DX), Y0, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y3
@@ -41798,8 +40829,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -41812,13 +40842,17 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y6, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y5
 	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y5, Y8
-	VFMADD213PS  actc10<>+0(SB), Y5, Y8
-	VFMADD213PS  actc11<>+0(SB), Y5, Y8
-	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc8<>+0(SB), Y8
 	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VMOVUPS      actc10<>+0(SB), Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VMOVUPS      actc12<>+0(SB), Y10
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
+	VFMADD213PS  Y8, Y11, Y9
+	VMULPS       Y11, Y11, Y8
+	VFMADD213PS  Y9, Y8, Y10
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
@@ -41829,77 +40863,18 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VDIVPS       Y6, Y5, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y6, Y9
-	VFMADD213PS  actc81<>+0(SB), Y6, Y9
-	VFMADD213PS  actc82<>+0(SB), Y6, Y9
-	VFMADD213PS  actc79<>+0(SB), Y6, Y9
-	VFMADD213PS  actc80<>+0(SB), Y6, Y9
-	VFMADD213PS  actc77<>+0(SB), Y6, Y9
-	VFMADD213PS  actc78<>+0(SB), Y6, Y9
-	VFMADD213PS  actc75<>+0(SB), Y6, Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VMULPS       Y3, Y3, Y5
-	VMULPS       Y5, Y3, Y6
-	VMOVUPS      actc51<>+0(SB), Y7
-	VFMADD213PS  actc49<>+0(SB), Y5, Y7
-	VFMADD213PS  actc50<>+0(SB), Y5, Y7
-	VFMADD213PS  actc47<>+0(SB), Y5, Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VFMADD213PS  Y3, Y7, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VDIVPS       Y7, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
 	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y5, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y6, Y7, Y3
-	VANDPS       actc2<>+0(SB), Y2, Y2
-	VORPS        Y2, Y3, Y2
+	VBLENDVPS    Y3, Y5, Y7, Y3
+	VADDPS       Y3, Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y2
 	VMULPS       Y2, Y1, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc38<>+0(SB), Y5
@@ -41951,7 +40926,7 @@ block:
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      (DX), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y2, Y3
@@ -41981,511 +40956,18 @@ block:
 	VPADDD       actc15<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y3, Y3, Y4
-	VMULPS       Y4, Y3, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMOVUPS      actc151<>+0(SB), Y7
-	VCMPPS       $0x11, 32(DX), Y7, Y7
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       32(DX), Y8, Y8
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      32(DX), Y6, Y6
-	VMOVUPS      actc43<>+0(SB), Y9
-	VFNMADD213PS actc9<>+0(SB), Y4, Y9
-	VXORPS       actc2<>+0(SB), Y6, Y4
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y4, Y10, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y5
-	VMOVUPS      actc42<>+0(SB), Y9
-	VMINPS       Y4, Y9, Y4
-	VORPS        Y5, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VORPS        (DX), Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y4, Y9
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y5, Y10, Y5
-	VSUBPS       actc5<>+0(SB), Y9, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc5<>+0(SB), Y11, Y12
-	VFNMADD231PS actc6<>+0(SB), Y10, Y4
-	VFNMADD231PS actc6<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y10, Y4
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y5, Y13
-	VFMADD213PS  actc11<>+0(SB), Y5, Y13
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y4, Y14
-	VFMADD213PS  actc8<>+0(SB), Y5, Y13
-	VFMADD213PS  actc9<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y4, Y14
-	VFMADD213PS  actc9<>+0(SB), Y13, Y5
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y12
-	VFMADD213PS  actc11<>+0(SB), Y4, Y14
-	VSUBPS       Y12, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VFMADD213PS  actc8<>+0(SB), Y4, Y14
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPSLLD       $0x17, Y12, Y12
-	VFMADD213PS  actc9<>+0(SB), Y4, Y14
-	VMULPS       Y12, Y5, Y5
-	VFMADD213PS  actc9<>+0(SB), Y14, Y4
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMULPS       Y11, Y5, Y5
-	VSUBPS       Y10, Y9, Y9
-	VMOVUPS      (DX), Y11
-	VMOVUPS      actc9<>+0(SB), Y12
-	VBLENDVPS    Y11, Y5, Y12, Y11
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VDIVPS       Y5, Y11, Y5
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
-	VPSLLD       $0x17, Y10, Y5
-	VMULPS       actc54<>+0(SB), Y0, Y0
-	VMULPS       Y5, Y4, Y4
-	VMULPS       actc43<>+0(SB), Y1, Y1
-	VPADDD       actc15<>+0(SB), Y9, Y5
-	VORPS        actc2<>+0(SB), Y1, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y9, Y10, Y9
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VADDPS       actc9<>+0(SB), Y4, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y12
-	VFNMADD231PS actc6<>+0(SB), Y11, Y9
-	VSUBPS       Y12, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y11, Y9
-	VDIVPS       Y10, Y4, Y4
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y9, Y12
-	VFMADD213PS  actc10<>+0(SB), Y9, Y12
-	VPADDD       actc71<>+0(SB), Y10, Y10
-	VFMADD213PS  actc11<>+0(SB), Y9, Y12
-	VPSRLD       $0x17, Y10, Y13
-	VFMADD213PS  actc8<>+0(SB), Y9, Y12
-	VPADDD       actc5<>+0(SB), Y13, Y13
-	VFMADD213PS  actc9<>+0(SB), Y9, Y12
-	VFMADD213PS  actc9<>+0(SB), Y12, Y9
-	VSUBPS       actc72<>+0(SB), Y13, Y12
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y11
-	VSUBPS       Y11, Y5, Y5
-	VANDPS       actc73<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPADDD       actc74<>+0(SB), Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y10
-	VMULPS       Y11, Y9, Y9
-	VMULPS       Y10, Y10, Y11
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y10, Y9
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y1, Y5, Y13, Y13
-	VADDPS       actc9<>+0(SB), Y5, Y14
-	VFMADD213PS  actc81<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y13, Y13
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VFMADD213PS  actc82<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y1, Y1
-	VMULPS       Y1, Y13, Y1
-	VFMADD213PS  actc79<>+0(SB), Y10, Y9
-	VMULPS       Y1, Y0, Y0
-	VMULPS       (DX), Y0, Y0
-	VFMADD213PS  actc80<>+0(SB), Y10, Y9
-	VADDPS       Y0, Y3, Y0
-	VFMADD213PS  actc77<>+0(SB), Y10, Y9
-	VMOVUPS      (DX), Y1
-	VSUBPS       actc152<>+0(SB), Y1, Y1
-	VFMADD213PS  actc78<>+0(SB), Y10, Y9
-	VSUBPS       actc153<>+0(SB), Y1, Y1
-	VFMADD213PS  actc75<>+0(SB), Y10, Y9
-	VMOVUPS      actc154<>+0(SB), Y3
-	VFMADD213PS  actc155<>+0(SB), Y1, Y3
-	VFMADD213PS  actc76<>+0(SB), Y10, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc156<>+0(SB), Y1, Y3
-	VFMADD231PS  actc7<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y11, Y4
-	VFMADD213PS  actc157<>+0(SB), Y1, Y3
-	VFMADD231PS  actc6<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y8, Y4
-	VFMADD213PS  actc158<>+0(SB), Y1, Y3
-	VBLENDVPS    Y7, 32(DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y5
-	VFMADD213PS  actc159<>+0(SB), Y1, Y3
-	VMULPS       Y5, Y5, Y8
-	VMULPS       Y8, Y5, Y9
-	VFMADD213PS  actc160<>+0(SB), Y1, Y3
-	VFMADD213PS  actc161<>+0(SB), Y1, Y3
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y8, Y10
-	VFMADD213PS  actc162<>+0(SB), Y1, Y3
-	VFMADD213PS  actc50<>+0(SB), Y8, Y10
-	VFMADD213PS  actc163<>+0(SB), Y1, Y3
-	VFMADD213PS  actc47<>+0(SB), Y8, Y10
-	VFMADD213PS  actc164<>+0(SB), Y1, Y3
-	VFMADD213PS  actc48<>+0(SB), Y8, Y10
-	VFMADD213PS  Y5, Y10, Y9
-	VFMADD213PS  actc165<>+0(SB), Y1, Y3
-	VMULPS       actc52<>+0(SB), Y5, Y8
-	VFMADD213PS  actc166<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y8, Y10, Y8
-	VMULPS       Y3, Y1, Y3
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y8, Y10
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y1, Y11, Y1
-	VSUBPS       actc5<>+0(SB), Y10, Y11
-	VCMPPS       $0x11, actc9<>+0(SB), Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y11, Y8
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y11, Y8
-	VCMPPS       $0x03, Y0, Y0, Y1
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y8, Y3
-	VMOVUPS      (DX), Y12
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y12, actc35<>+0(SB), Y13, Y12
-	VFMADD213PS  actc10<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, Y12, Y0, Y0
-	VFMADD213PS  actc11<>+0(SB), Y8, Y3
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VFMADD213PS  actc8<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VFMADD213PS  actc9<>+0(SB), Y3, Y8
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y11
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VSUBPS       Y11, Y10, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VANDPS       Y2, Y1, Y1
-	VPADDD       actc15<>+0(SB), Y11, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       (BX), Y0, Y0
-	VMULPS       Y2, Y8, Y2
-	VPADDD       actc15<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VADDPS       actc9<>+0(SB), Y2, Y3
-	VDIVPS       Y3, Y2, Y2
-	VMOVUPS      actc43<>+0(SB), Y3
-	VFNMADD213PS actc9<>+0(SB), Y2, Y3
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y2
-	VBLENDVPS    Y2, Y9, Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VORPS        Y3, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VORPS        32(DX), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y3, Y9
-	VFMADD213PS  actc10<>+0(SB), Y3, Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
-	VFMADD213PS  actc8<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y3
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VMOVUPS      32(DX), Y5
-	VMOVUPS      actc9<>+0(SB), Y8
-	VBLENDVPS    Y5, Y3, Y8, Y5
-	VADDPS       actc9<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y5, Y3
-	VBLENDVPS    Y7, actc9<>+0(SB), Y3, Y3
-	VMULPS       actc54<>+0(SB), Y3, Y3
-	VMULPS       actc43<>+0(SB), Y4, Y4
-	VORPS        actc2<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y4, Y5, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y5, Y8
-	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y4, actc9<>+0(SB), Y5, Y4
-	VDIVPS       Y8, Y4, Y4
-	VMULPS       Y4, Y7, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       32(DX), Y3, Y3
-	VADDPS       Y3, Y2, Y2
-	VMOVUPS      32(DX), Y3
-	VSUBPS       actc152<>+0(SB), Y3, Y3
-	VSUBPS       actc153<>+0(SB), Y3, Y3
-	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y3, Y4
-	VFMADD213PS  actc156<>+0(SB), Y3, Y4
-	VFMADD213PS  actc157<>+0(SB), Y3, Y4
-	VFMADD213PS  actc158<>+0(SB), Y3, Y4
-	VFMADD213PS  actc159<>+0(SB), Y3, Y4
-	VFMADD213PS  actc160<>+0(SB), Y3, Y4
-	VFMADD213PS  actc161<>+0(SB), Y3, Y4
-	VFMADD213PS  actc162<>+0(SB), Y3, Y4
-	VFMADD213PS  actc163<>+0(SB), Y3, Y4
-	VFMADD213PS  actc164<>+0(SB), Y3, Y4
-	VFMADD213PS  actc165<>+0(SB), Y3, Y4
-	VFMADD213PS  actc166<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y3, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y3
-	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      32(DX), Y4
-	VMOVUPS      actc9<>+0(SB), Y5
-	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VMOVUPS      32(DX), Y3
-	VCMPPS       $0x03, 32(DX), Y3, Y3
-	VBLENDVPS    Y3, 32(DX), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y6, Y4
-	VANDPS       Y4, Y3, Y3
-	VMULPS       32(BX), Y2, Y2
-	VORPS        Y3, Y1, Y1
-	VMOVMSKPS    Y1, R9
-	TESTL        R9, R9
-	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y2, 32(AX)
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, BX
-	SUBQ         $0x00000010, CX
-	JMP          block
-
-flag0:
-	MOVQ $0x00000002, DI
-
-single:
-	CMPQ         CX, $0x00000008
-	JB           tail
-	VMOVUPS      actc151<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y3
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VMINPS       Y3, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       Y5, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y3, Y3, Y4
-	VMULPS       Y4, Y3, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y4
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
 	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y4, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y4
-	VORPS        Y4, Y3, Y3
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y4
 	VORPS        (DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
@@ -42517,10 +40999,353 @@ single:
 	VBLENDVPS    Y5, Y4, Y6, Y5
 	VADDPS       actc9<>+0(SB), Y4, Y4
 	VDIVPS       Y4, Y5, Y4
-	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y0
-	VMULPS       actc54<>+0(SB), Y0, Y0
-	VMULPS       actc43<>+0(SB), Y1, Y1
-	VORPS        actc2<>+0(SB), Y1, Y4
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       (DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VDIVPS       Y6, Y3, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VCMPPS       $0x11, 32(DX), Y10, Y10
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x11, 32(DX), Y11, Y11
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      32(DX), Y12, Y12
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VXORPS       actc2<>+0(SB), Y12, Y13
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VMOVUPS      actc3<>+0(SB), Y14
+	VMAXPS       Y13, Y14, Y13
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y13, Y14, Y13
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y13, Y14
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VFNMADD231PS actc6<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VFNMADD231PS actc7<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, (DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y13, Y3
+	VORPS        actc2<>+0(SB), Y0, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VFMADD213PS  actc10<>+0(SB), Y13, Y3
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc11<>+0(SB), Y13, Y3
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VFMADD213PS  actc8<>+0(SB), Y13, Y3
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y13, Y3
+	VFMADD213PS  actc10<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y13
+	VFMADD213PS  actc11<>+0(SB), Y5, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y15
+	VFMADD213PS  actc9<>+0(SB), Y5, Y8
+	VSUBPS       Y15, Y14, Y3
+	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VPADDD       actc15<>+0(SB), Y15, Y8
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y8, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VMULPS       Y8, Y13, Y8
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VMULPS       Y7, Y5, Y5
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VMULPS       Y3, Y8, Y3
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y3, Y7
+	VMULPS       Y6, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y7, Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VADDPS       actc43<>+0(SB), Y3, Y8
+	VADDPS       actc9<>+0(SB), Y5, Y9
+	VMULPS       Y8, Y3, Y8
+	VDIVPS       Y9, Y7, Y7
+	VBLENDVPS    Y11, Y6, Y8, Y6
+	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
+	VMULPS       Y3, Y3, Y5
+	VDIVPS       Y9, Y0, Y0
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMULPS       Y0, Y7, Y0
+	VMOVUPS      actc43<>+0(SB), Y7
+	VBLENDVPS    Y11, Y5, Y7, Y5
+	VMULPS       Y0, Y4, Y0
+	VADDPS       Y5, Y6, Y4
+	VMULPS       (DX), Y0, Y0
+	VDIVPS       Y4, Y6, Y4
+	VADDPS       Y0, Y1, Y0
+	VBLENDVPS    Y10, actc9<>+0(SB), Y4, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPS       actc152<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VORPS        32(DX), Y5, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VSUBPS       actc153<>+0(SB), Y4, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VMOVUPS      actc154<>+0(SB), Y8
+	VFMADD213PS  actc155<>+0(SB), Y4, Y8
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc156<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc157<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc158<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
+	VMOVUPS      actc14<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y7
+	VFMADD213PS  actc159<>+0(SB), Y4, Y8
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VFMADD213PS  actc160<>+0(SB), Y4, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VFMADD213PS  actc161<>+0(SB), Y4, Y8
+	VMULPS       Y7, Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VFMADD213PS  actc162<>+0(SB), Y4, Y8
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VFMADD213PS  actc163<>+0(SB), Y4, Y8
+	VMOVUPS      32(DX), Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y6, Y5, Y7, Y6
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc164<>+0(SB), Y4, Y8
+	VDIVPS       Y5, Y6, Y5
+	VBLENDVPS    Y10, actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc165<>+0(SB), Y4, Y8
+	VMULPS       actc54<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       32(DX), Y6, Y6
+	VFMADD213PS  actc166<>+0(SB), Y4, Y8
+	VADDPS       actc9<>+0(SB), Y3, Y7
+	VMULPS       Y8, Y4, Y8
+	VSUBPS       actc9<>+0(SB), Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y4, Y11, Y4
+	VSUBPS       Y9, Y3, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y7, Y3, Y3
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPADDD       actc71<>+0(SB), Y7, Y7
+	VMOVUPS      (DX), Y8
+	VMOVUPS      actc9<>+0(SB), Y9
+	VBLENDVPS    Y8, actc35<>+0(SB), Y9, Y8
+	VPSRLD       $0x17, Y7, Y9
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VPADDD       actc5<>+0(SB), Y9, Y4
+	VMOVUPS      (DX), Y8
+	VCMPPS       $0x03, (DX), Y8, Y8
+	VBLENDVPS    Y8, (DX), Y0, Y0
+	VSUBPS       actc72<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y0, Y8, Y8
+	VANDPS       actc73<>+0(SB), Y7, Y7
+	VCMPPS       $0x11, actc110<>+0(SB), Y8, Y8
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VPADDD       actc74<>+0(SB), Y7, Y7
+	VANDPS       Y2, Y8, Y2
+	VSUBPS       actc9<>+0(SB), Y7, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       (BX), Y0, Y0
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y7, Y9
+	VFMADD213PS  actc81<>+0(SB), Y7, Y9
+	VFMADD213PS  actc82<>+0(SB), Y7, Y9
+	VFMADD213PS  actc79<>+0(SB), Y7, Y9
+	VFMADD213PS  actc80<>+0(SB), Y7, Y9
+	VFMADD213PS  actc77<>+0(SB), Y7, Y9
+	VFMADD213PS  actc78<>+0(SB), Y7, Y9
+	VFMADD213PS  actc75<>+0(SB), Y7, Y9
+	VFMADD213PS  actc76<>+0(SB), Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y6, Y3
+	VBLENDVPS    Y10, 32(DX), Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VORPS        actc2<>+0(SB), Y3, Y4
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y4, Y6, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y4, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y4
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y4, Y4
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
+	VDIVPS       Y7, Y6, Y6
+	VBLENDVPS    Y3, actc9<>+0(SB), Y4, Y3
+	VDIVPS       Y7, Y3, Y3
+	VMULPS       Y3, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       32(DX), Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VSUBPS       actc153<>+0(SB), Y3, Y3
+	VMOVUPS      actc154<>+0(SB), Y4
+	VFMADD213PS  actc155<>+0(SB), Y3, Y4
+	VFMADD213PS  actc156<>+0(SB), Y3, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y4
+	VFMADD213PS  actc158<>+0(SB), Y3, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y4
+	VFMADD213PS  actc160<>+0(SB), Y3, Y4
+	VFMADD213PS  actc161<>+0(SB), Y3, Y4
+	VFMADD213PS  actc162<>+0(SB), Y3, Y4
+	VFMADD213PS  actc163<>+0(SB), Y3, Y4
+	VFMADD213PS  actc164<>+0(SB), Y3, Y4
+	VFMADD213PS  actc165<>+0(SB), Y3, Y4
+	VFMADD213PS  actc166<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc9<>+0(SB), Y5
+	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VCMPPS       $0x03, 32(DX), Y3, Y3
+	VBLENDVPS    Y3, 32(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y12, Y4
+	VANDPS       Y4, Y3, Y3
+	VMULPS       32(BX), Y1, Y1
+	VORPS        Y3, Y2, Y2
+	VMOVMSKPS    Y2, R9
+	TESTL        R9, R9
+	JNE          flag0
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, CX
+	JMP          block
+
+flag0:
+	MOVQ $0x00000002, DI
+
+single:
+	CMPQ         CX, $0x00000008
+	JB           tail
+	VMOVUPS      actc151<>+0(SB), Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y6
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VORPS        (DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y5
@@ -42545,16 +41370,79 @@ single:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
+	VMOVUPS      (DX), Y5
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y5
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       (DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VDIVPS       Y6, Y3, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, (DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VORPS        actc2<>+0(SB), Y0, Y3
+	VMOVUPS      actc3<>+0(SB), Y5
+	VMAXPS       Y3, Y5, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y3, Y5
+	VSUBPS       actc5<>+0(SB), Y5, Y6
+	VFNMADD231PS actc6<>+0(SB), Y6, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y3, Y7
+	VFMADD213PS  actc10<>+0(SB), Y3, Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VFMADD213PS  actc8<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y3
+	VMOVUPS      actc14<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y6
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
 	VMOVUPS      actc9<>+0(SB), Y5
-	VBLENDVPS    Y1, Y4, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y4, Y6
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
 	VDIVPS       Y6, Y5, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y4, Y1
-	VDIVPS       Y6, Y1, Y1
-	VMULPS       Y1, Y5, Y1
-	VMULPS       Y1, Y0, Y0
+	VBLENDVPS    Y0, actc9<>+0(SB), Y3, Y0
+	VDIVPS       Y6, Y0, Y0
+	VMULPS       Y0, Y5, Y0
+	VMULPS       Y0, Y4, Y0
 	VMULPS       (DX), Y0, Y0
-	VADDPS       Y0, Y3, Y0
+	VADDPS       Y0, Y1, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc152<>+0(SB), Y1, Y1
 	VSUBPS       actc153<>+0(SB), Y1, Y1
@@ -42619,8 +41507,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -42650,77 +41537,18 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VDIVPS       Y6, Y5, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y6, Y9
-	VFMADD213PS  actc81<>+0(SB), Y6, Y9
-	VFMADD213PS  actc82<>+0(SB), Y6, Y9
-	VFMADD213PS  actc79<>+0(SB), Y6, Y9
-	VFMADD213PS  actc80<>+0(SB), Y6, Y9
-	VFMADD213PS  actc77<>+0(SB), Y6, Y9
-	VFMADD213PS  actc78<>+0(SB), Y6, Y9
-	VFMADD213PS  actc75<>+0(SB), Y6, Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y5
-	VMULPS       Y5, Y5, Y6
-	VMULPS       Y6, Y5, Y7
-	VMOVUPS      actc51<>+0(SB), Y8
-	VFMADD213PS  actc49<>+0(SB), Y6, Y8
-	VFMADD213PS  actc50<>+0(SB), Y6, Y8
-	VFMADD213PS  actc47<>+0(SB), Y6, Y8
-	VFMADD213PS  actc48<>+0(SB), Y6, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VMULPS       actc52<>+0(SB), Y5, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y6, Y10
-	VFMADD213PS  actc10<>+0(SB), Y6, Y10
-	VFMADD213PS  actc11<>+0(SB), Y6, Y10
-	VFMADD213PS  actc8<>+0(SB), Y6, Y10
-	VFMADD213PS  actc9<>+0(SB), Y6, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y6
-	VMOVUPS      actc14<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y9
-	VSUBPS       Y9, Y8, Y8
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y7
+	VMULPS       actc43<>+0(SB), Y7, Y7
 	VMOVUPS      actc43<>+0(SB), Y8
-	VFNMADD213PS actc9<>+0(SB), Y6, Y8
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y5
-	VBLENDVPS    Y5, Y7, Y8, Y5
-	VANDPS       actc2<>+0(SB), Y3, Y6
-	VORPS        Y6, Y5, Y5
+	VBLENDVPS    Y3, Y7, Y8, Y3
+	VADDPS       Y3, Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y3
 	VORPS        actc2<>+0(SB), Y1, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y6
@@ -42750,44 +41578,74 @@ tail:
 	VBLENDVPS    Y1, Y6, Y7, Y7
 	VADDPS       actc9<>+0(SB), Y6, Y6
 	VDIVPS       Y6, Y7, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y2
-	VMULPS       actc54<>+0(SB), Y2, Y2
-	VMULPS       actc43<>+0(SB), Y3, Y3
-	VORPS        actc2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y6
+	VMULPS       actc54<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y1, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y9
+	VSUBPS       Y9, Y5, Y5
+	VDIVPS       Y8, Y5, Y5
+	VPADDD       actc71<>+0(SB), Y8, Y8
+	VPSRLD       $0x17, Y8, Y9
+	VPADDD       actc5<>+0(SB), Y9, Y9
+	VSUBPS       actc72<>+0(SB), Y9, Y9
+	VANDPS       actc73<>+0(SB), Y8, Y8
+	VPADDD       actc74<>+0(SB), Y8, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y8
+	VMULPS       Y8, Y8, Y10
+	VMOVUPS      actc83<>+0(SB), Y11
+	VFMADD213PS  actc84<>+0(SB), Y8, Y11
+	VFMADD213PS  actc81<>+0(SB), Y8, Y11
+	VFMADD213PS  actc82<>+0(SB), Y8, Y11
+	VFMADD213PS  actc79<>+0(SB), Y8, Y11
+	VFMADD213PS  actc80<>+0(SB), Y8, Y11
+	VFMADD213PS  actc77<>+0(SB), Y8, Y11
+	VFMADD213PS  actc78<>+0(SB), Y8, Y11
+	VFMADD213PS  actc75<>+0(SB), Y8, Y11
+	VFMADD213PS  actc76<>+0(SB), Y8, Y11
+	VFMADD213PS  Y8, Y11, Y10
+	VFMADD231PS  actc7<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y10, Y5
+	VFMADD231PS  actc6<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y7, Y5
+	VBLENDVPS    Y2, Y1, Y5, Y2
+	VMULPS       actc43<>+0(SB), Y2, Y2
+	VORPS        actc2<>+0(SB), Y2, Y5
 	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y6, Y7, Y6
+	VMAXPS       Y5, Y7, Y5
 	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc5<>+0(SB), Y5, Y7
 	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y6
-	VFNMADD231PS actc7<>+0(SB), Y8, Y6
+	VFNMADD231PS actc6<>+0(SB), Y8, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y6, Y9
-	VFMADD213PS  actc10<>+0(SB), Y6, Y9
-	VFMADD213PS  actc11<>+0(SB), Y6, Y9
-	VFMADD213PS  actc8<>+0(SB), Y6, Y9
-	VFMADD213PS  actc9<>+0(SB), Y6, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y6
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
 	VMOVUPS      actc14<>+0(SB), Y9
 	VFMADD213PS  actc5<>+0(SB), Y9, Y8
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       actc5<>+0(SB), Y7, Y7
 	VPADDD       actc15<>+0(SB), Y8, Y8
 	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
+	VMULPS       Y8, Y5, Y5
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y6, Y6
+	VMULPS       Y7, Y5, Y5
 	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y3, Y6, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
+	VBLENDVPS    Y2, Y5, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
 	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y3, actc9<>+0(SB), Y6, Y3
-	VDIVPS       Y8, Y3, Y3
-	VMULPS       Y3, Y7, Y3
-	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
+	VDIVPS       Y8, Y2, Y2
+	VMULPS       Y2, Y7, Y2
+	VMULPS       Y2, Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VADDPS       Y2, Y5, Y2
+	VADDPS       Y2, Y3, Y2
 	VSUBPS       actc152<>+0(SB), Y1, Y3
 	VSUBPS       actc153<>+0(SB), Y3, Y3
 	VMOVUPS      actc154<>+0(SB), Y5
@@ -42858,298 +41716,146 @@ block:
 	JB           single
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       (DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       32(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      (DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, (DX), Y2, Y0
-	VBLENDVPD    Y1, 32(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      (DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 32(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 32(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      32(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       (DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      (DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      (DX), Y12
+	VCMPPD       $0x03, (DX), Y12, Y12
+	VBLENDVPD    Y12, (DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       32(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      32(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      32(DX), Y3
 	VCMPPD       $0x03, 32(DX), Y3, Y3
-	VBLENDVPD    Y2, (DX), Y0, Y0
 	VBLENDVPD    Y3, 32(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -43158,298 +41864,146 @@ block:
 	VMOVUPS      Y1, 32(AX)
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 64(DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 96(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       96(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      64(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      96(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, 64(DX), Y2, Y0
-	VBLENDVPD    Y1, 96(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, 64(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      64(DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 96(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 96(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      96(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       64(DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      64(DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      64(DX), Y12
+	VCMPPD       $0x03, 64(DX), Y12, Y12
+	VBLENDVPD    Y12, 64(DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       96(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      96(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      64(DX), Y2
-	VCMPPD       $0x03, 64(DX), Y2, Y2
+	VMOVUPS      96(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      96(DX), Y3
 	VCMPPD       $0x03, 96(DX), Y3, Y3
-	VBLENDVPD    Y2, 64(DX), Y0, Y0
 	VBLENDVPD    Y3, 96(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -43477,7 +42031,7 @@ single:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -43490,18 +42044,25 @@ single:
 	VSUBPD       actc19<>+0(SB), Y4, Y5
 	VFNMADD231PD actc20<>+0(SB), Y5, Y3
 	VFNMADD231PD actc21<>+0(SB), Y5, Y3
-	VMOVUPS      actc32<>+0(SB), Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc28<>+0(SB), Y3, Y6
-	VFMADD213PD  actc29<>+0(SB), Y3, Y6
-	VFMADD213PD  actc26<>+0(SB), Y3, Y6
-	VFMADD213PD  actc27<>+0(SB), Y3, Y6
-	VFMADD213PD  actc24<>+0(SB), Y3, Y6
-	VFMADD213PD  actc25<>+0(SB), Y3, Y6
-	VFMADD213PD  actc22<>+0(SB), Y3, Y6
+	VMOVUPS      actc22<>+0(SB), Y6
 	VFMADD213PD  actc23<>+0(SB), Y3, Y6
-	VFMADD213PD  actc23<>+0(SB), Y6, Y3
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
 	VMOVUPS      actc33<>+0(SB), Y6
 	VFMADD213PD  actc19<>+0(SB), Y6, Y5
 	VSUBPD       Y5, Y4, Y4
@@ -43512,101 +42073,18 @@ single:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y0
-	VMOVUPS      actc16<>+0(SB), Y1
-	VANDNPD      Y0, Y1, Y1
-	VMULPD       Y1, Y1, Y3
-	VMULPD       Y3, Y1, Y4
-	VMOVUPS      actc67<>+0(SB), Y5
-	VFMADD213PD  actc65<>+0(SB), Y3, Y5
-	VFMADD213PD  actc66<>+0(SB), Y3, Y5
-	VFMADD213PD  actc63<>+0(SB), Y3, Y5
-	VFMADD213PD  actc64<>+0(SB), Y3, Y5
-	VFMADD213PD  actc61<>+0(SB), Y3, Y5
-	VFMADD213PD  actc62<>+0(SB), Y3, Y5
-	VFMADD213PD  actc59<>+0(SB), Y3, Y5
-	VFMADD213PD  actc60<>+0(SB), Y3, Y5
-	VFMADD213PD  actc57<>+0(SB), Y3, Y5
-	VFMADD213PD  actc58<>+0(SB), Y3, Y5
-	VFMADD213PD  actc55<>+0(SB), Y3, Y5
-	VFMADD213PD  actc56<>+0(SB), Y3, Y5
-	VFMADD213PD  Y1, Y5, Y4
-	VMULPD       actc68<>+0(SB), Y1, Y3
-	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
-	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
-	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
-	VMOVUPS      actc33<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y7, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       actc19<>+0(SB), Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y5
-	VDIVPD       Y5, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y4
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
 	VMOVUPS      actc46<>+0(SB), Y5
-	VFNMADD213PD actc23<>+0(SB), Y3, Y5
-	VCMPPD       $0x11, actc69<>+0(SB), Y1, Y1
-	VBLENDVPD    Y1, Y4, Y5, Y1
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VORPD        Y0, Y1, Y0
+	VBLENDVPD    Y1, Y3, Y5, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       (DX), Y0, Y0
 	VCMPPD       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y3
@@ -43649,8 +42127,7 @@ tail:
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
 	VCMPPD       $0x1e, actc167<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x1e, actc36<>+0(SB), Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y4
 	VXORPD       actc16<>+0(SB), Y4, Y5
@@ -43663,18 +42140,25 @@ tail:
 	VSUBPD       actc19<>+0(SB), Y6, Y7
 	VFNMADD231PD actc20<>+0(SB), Y7, Y5
 	VFNMADD231PD actc21<>+0(SB), Y7, Y5
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y5, Y8
-	VFMADD213PD  actc31<>+0(SB), Y5, Y8
-	VFMADD213PD  actc28<>+0(SB), Y5, Y8
-	VFMADD213PD  actc29<>+0(SB), Y5, Y8
-	VFMADD213PD  actc26<>+0(SB), Y5, Y8
-	VFMADD213PD  actc27<>+0(SB), Y5, Y8
-	VFMADD213PD  actc24<>+0(SB), Y5, Y8
-	VFMADD213PD  actc25<>+0(SB), Y5, Y8
-	VFMADD213PD  actc22<>+0(SB), Y5, Y8
+	VMOVUPS      actc22<>+0(SB), Y8
 	VFMADD213PD  actc23<>+0(SB), Y5, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y5
+	VMOVUPS      actc24<>+0(SB), Y9
+	VFMADD213PD  actc25<>+0(SB), Y5, Y9
+	VMOVUPS      actc26<>+0(SB), Y10
+	VFMADD213PD  actc27<>+0(SB), Y5, Y10
+	VMOVUPS      actc28<>+0(SB), Y11
+	VFMADD213PD  actc29<>+0(SB), Y5, Y11
+	VMOVUPS      actc30<>+0(SB), Y12
+	VFMADD213PD  actc31<>+0(SB), Y5, Y12
+	VMULPD       Y5, Y5, Y13
+	VFMADD213PD  Y8, Y13, Y9
+	VFMADD213PD  Y10, Y13, Y11
+	VFMADD231PD  actc32<>+0(SB), Y13, Y12
+	VMULPD       Y13, Y13, Y8
+	VFMADD213PD  Y9, Y8, Y11
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y12
+	VFMADD213PD  actc23<>+0(SB), Y12, Y5
 	VMOVUPS      actc33<>+0(SB), Y8
 	VFMADD213PD  actc19<>+0(SB), Y8, Y7
 	VSUBPD       Y7, Y6, Y6
@@ -43685,101 +42169,18 @@ tail:
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VDIVPD       Y6, Y5, Y5
-	VPADDQ       actc85<>+0(SB), Y6, Y6
-	VPSRLQ       $0x34, Y6, Y7
-	VPADDQ       actc19<>+0(SB), Y7, Y7
-	VSUBPD       actc86<>+0(SB), Y7, Y7
-	VANDPD       actc87<>+0(SB), Y6, Y6
-	VPADDQ       actc88<>+0(SB), Y6, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y6
-	VMULPD       Y6, Y6, Y8
-	VMOVUPS      actc109<>+0(SB), Y9
-	VFMADD213PD  actc107<>+0(SB), Y6, Y9
-	VFMADD213PD  actc108<>+0(SB), Y6, Y9
-	VFMADD213PD  actc105<>+0(SB), Y6, Y9
-	VFMADD213PD  actc106<>+0(SB), Y6, Y9
-	VFMADD213PD  actc103<>+0(SB), Y6, Y9
-	VFMADD213PD  actc104<>+0(SB), Y6, Y9
-	VFMADD213PD  actc101<>+0(SB), Y6, Y9
-	VFMADD213PD  actc102<>+0(SB), Y6, Y9
-	VFMADD213PD  actc99<>+0(SB), Y6, Y9
-	VFMADD213PD  actc100<>+0(SB), Y6, Y9
-	VFMADD213PD  actc97<>+0(SB), Y6, Y9
-	VFMADD213PD  actc98<>+0(SB), Y6, Y9
-	VFMADD213PD  actc95<>+0(SB), Y6, Y9
-	VFMADD213PD  actc96<>+0(SB), Y6, Y9
-	VFMADD213PD  actc93<>+0(SB), Y6, Y9
-	VFMADD213PD  actc94<>+0(SB), Y6, Y9
-	VFMADD213PD  actc91<>+0(SB), Y6, Y9
-	VFMADD213PD  actc92<>+0(SB), Y6, Y9
-	VFMADD213PD  actc89<>+0(SB), Y6, Y9
-	VFMADD213PD  actc90<>+0(SB), Y6, Y9
-	VFMADD213PD  Y6, Y9, Y8
-	VFMADD231PD  actc21<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y8, Y5
-	VFMADD231PD  actc20<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y3, Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y3, Y6
-	VMOVUPS      actc67<>+0(SB), Y7
-	VFMADD213PD  actc65<>+0(SB), Y5, Y7
-	VFMADD213PD  actc66<>+0(SB), Y5, Y7
-	VFMADD213PD  actc63<>+0(SB), Y5, Y7
-	VFMADD213PD  actc64<>+0(SB), Y5, Y7
-	VFMADD213PD  actc61<>+0(SB), Y5, Y7
-	VFMADD213PD  actc62<>+0(SB), Y5, Y7
-	VFMADD213PD  actc59<>+0(SB), Y5, Y7
-	VFMADD213PD  actc60<>+0(SB), Y5, Y7
-	VFMADD213PD  actc57<>+0(SB), Y5, Y7
-	VFMADD213PD  actc58<>+0(SB), Y5, Y7
-	VFMADD213PD  actc55<>+0(SB), Y5, Y7
-	VFMADD213PD  actc56<>+0(SB), Y5, Y7
-	VFMADD213PD  Y3, Y7, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y5, Y7, Y5
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y5, Y7
-	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y5
-	VFNMADD231PD actc21<>+0(SB), Y8, Y5
-	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y5, Y9
-	VFMADD213PD  actc28<>+0(SB), Y5, Y9
-	VFMADD213PD  actc29<>+0(SB), Y5, Y9
-	VFMADD213PD  actc26<>+0(SB), Y5, Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VFMADD213PD  actc24<>+0(SB), Y5, Y9
-	VFMADD213PD  actc25<>+0(SB), Y5, Y9
-	VFMADD213PD  actc22<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y5
-	VMOVUPS      actc33<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y9, Y8
-	VSUBPD       Y8, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y7
-	VDIVPD       Y7, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y6
+	VADDPD       actc23<>+0(SB), Y6, Y6
+	VADDPD       actc46<>+0(SB), Y5, Y7
+	VMULPD       Y7, Y5, Y7
+	VBLENDVPD    Y3, Y6, Y7, Y6
+	VMULPD       Y5, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
 	VMOVUPS      actc46<>+0(SB), Y7
-	VFNMADD213PD actc23<>+0(SB), Y5, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y6, Y7, Y3
-	VANDPD       actc16<>+0(SB), Y2, Y2
-	VORPD        Y2, Y3, Y2
+	VBLENDVPD    Y3, Y5, Y7, Y3
+	VADDPD       Y3, Y6, Y3
+	VDIVPD       Y3, Y6, Y3
+	VBLENDVPD    Y2, actc23<>+0(SB), Y3, Y2
 	VMULPD       Y2, Y1, Y2
 	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc40<>+0(SB), Y5
@@ -43831,7 +42232,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -43866,399 +42267,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 32(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       32(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      32(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        (DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       (DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      (DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 32(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      (DX), Y6
-	VCMPPD       $0x03, (DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, (DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       (BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        32(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        (DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      32(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      (DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       (DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 32(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 32(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      32(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, (DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       (DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        32(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       32(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      (DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      (DX), Y3
+	VCMPPD       $0x03, (DX), Y3, Y3
+	VBLENDVPD    Y3, (DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       (BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 32(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -44289,13 +42606,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       32(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      32(DX), Y3
@@ -44341,7 +42658,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       32(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -44353,7 +42670,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 64(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       64(DX), Y1, Y1
+	VCMPPD       $0x11, 64(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      64(DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -44388,399 +42705,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, 64(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 96(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       96(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      96(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        64(DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       64(DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      64(DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 96(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      64(DX), Y6
-	VCMPPD       $0x03, 64(DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, 64(DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       64(BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        96(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        64(DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      96(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      64(DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       64(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 96(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 96(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      96(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, 64(DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       64(DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      64(DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        96(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      96(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       96(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      64(DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      64(DX), Y3
+	VCMPPD       $0x03, 64(DX), Y3, Y3
+	VBLENDVPD    Y3, 64(DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       64(BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 96(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -44811,13 +43044,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       96(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      96(DX), Y3
@@ -44863,7 +43096,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       96(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -44895,7 +43128,7 @@ single:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -44930,101 +43163,18 @@ single:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VMOVUPS      actc33<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y8, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y4
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y4, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y5, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y4
 	VORPD        (DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
@@ -45061,49 +43211,90 @@ single:
 	VBLENDVPD    Y5, Y4, Y6, Y5
 	VADDPD       actc23<>+0(SB), Y4, Y4
 	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VORPD        actc16<>+0(SB), Y1, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       (DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, (DX), Y3, Y0
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y4
+	VMAXPD       Y3, Y5, Y3
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y4
-	VFNMADD231PD actc21<>+0(SB), Y6, Y4
+	VFNMADD231PD actc20<>+0(SB), Y6, Y3
+	VFNMADD231PD actc21<>+0(SB), Y6, Y3
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y4, Y7
-	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VFMADD213PD  actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc29<>+0(SB), Y4, Y7
-	VFMADD213PD  actc26<>+0(SB), Y4, Y7
-	VFMADD213PD  actc27<>+0(SB), Y4, Y7
-	VFMADD213PD  actc24<>+0(SB), Y4, Y7
-	VFMADD213PD  actc25<>+0(SB), Y4, Y7
-	VFMADD213PD  actc22<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
+	VFMADD213PD  actc30<>+0(SB), Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y3, Y7
+	VFMADD213PD  actc28<>+0(SB), Y3, Y7
+	VFMADD213PD  actc29<>+0(SB), Y3, Y7
+	VFMADD213PD  actc26<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc24<>+0(SB), Y3, Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VFMADD213PD  actc22<>+0(SB), Y3, Y7
+	VFMADD213PD  actc23<>+0(SB), Y3, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y3
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMULPD       Y6, Y3, Y3
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
+	VMULPD       Y5, Y3, Y3
 	VMOVUPS      actc23<>+0(SB), Y5
-	VBLENDVPD    Y1, Y4, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y4, Y6
+	VBLENDVPD    Y0, Y3, Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
-	VBLENDVPD    Y1, actc23<>+0(SB), Y4, Y1
-	VDIVPD       Y6, Y1, Y1
-	VMULPD       Y1, Y5, Y1
-	VMULPD       Y1, Y0, Y0
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VDIVPD       Y6, Y0, Y0
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y0, Y4, Y0
 	VMULPD       (DX), Y0, Y0
-	VADDPD       Y0, Y3, Y0
+	VADDPD       Y0, Y1, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPD       actc168<>+0(SB), Y1, Y1
 	VSUBPD       actc169<>+0(SB), Y1, Y1
@@ -45179,8 +43370,7 @@ tail:
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
 	VCMPPD       $0x1e, actc167<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x1e, actc36<>+0(SB), Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y4
 	VXORPD       actc16<>+0(SB), Y4, Y5
@@ -45215,101 +43405,18 @@ tail:
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VDIVPD       Y6, Y5, Y5
-	VPADDQ       actc85<>+0(SB), Y6, Y6
-	VPSRLQ       $0x34, Y6, Y7
-	VPADDQ       actc19<>+0(SB), Y7, Y7
-	VSUBPD       actc86<>+0(SB), Y7, Y7
-	VANDPD       actc87<>+0(SB), Y6, Y6
-	VPADDQ       actc88<>+0(SB), Y6, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y6
-	VMULPD       Y6, Y6, Y8
-	VMOVUPS      actc109<>+0(SB), Y9
-	VFMADD213PD  actc107<>+0(SB), Y6, Y9
-	VFMADD213PD  actc108<>+0(SB), Y6, Y9
-	VFMADD213PD  actc105<>+0(SB), Y6, Y9
-	VFMADD213PD  actc106<>+0(SB), Y6, Y9
-	VFMADD213PD  actc103<>+0(SB), Y6, Y9
-	VFMADD213PD  actc104<>+0(SB), Y6, Y9
-	VFMADD213PD  actc101<>+0(SB), Y6, Y9
-	VFMADD213PD  actc102<>+0(SB), Y6, Y9
-	VFMADD213PD  actc99<>+0(SB), Y6, Y9
-	VFMADD213PD  actc100<>+0(SB), Y6, Y9
-	VFMADD213PD  actc97<>+0(SB), Y6, Y9
-	VFMADD213PD  actc98<>+0(SB), Y6, Y9
-	VFMADD213PD  actc95<>+0(SB), Y6, Y9
-	VFMADD213PD  actc96<>+0(SB), Y6, Y9
-	VFMADD213PD  actc93<>+0(SB), Y6, Y9
-	VFMADD213PD  actc94<>+0(SB), Y6, Y9
-	VFMADD213PD  actc91<>+0(SB), Y6, Y9
-	VFMADD213PD  actc92<>+0(SB), Y6, Y9
-	VFMADD213PD  actc89<>+0(SB), Y6, Y9
-	VFMADD213PD  actc90<>+0(SB), Y6, Y9
-	VFMADD213PD  Y6, Y9, Y8
-	VFMADD231PD  actc21<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y8, Y5
-	VFMADD231PD  actc20<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y3, Y3
-	VBLENDVPD    Y2, Y1, Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y3, Y5, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VFMADD213PD  Y5, Y8, Y7
-	VMULPD       actc68<>+0(SB), Y5, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       actc19<>+0(SB), Y8, Y9
-	VFNMADD231PD actc20<>+0(SB), Y9, Y6
-	VFNMADD231PD actc21<>+0(SB), Y9, Y6
-	VMOVUPS      actc32<>+0(SB), Y10
-	VFMADD213PD  actc30<>+0(SB), Y6, Y10
-	VFMADD213PD  actc31<>+0(SB), Y6, Y10
-	VFMADD213PD  actc28<>+0(SB), Y6, Y10
-	VFMADD213PD  actc29<>+0(SB), Y6, Y10
-	VFMADD213PD  actc26<>+0(SB), Y6, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VFMADD213PD  actc24<>+0(SB), Y6, Y10
-	VFMADD213PD  actc25<>+0(SB), Y6, Y10
-	VFMADD213PD  actc22<>+0(SB), Y6, Y10
-	VFMADD213PD  actc23<>+0(SB), Y6, Y10
-	VFMADD213PD  actc23<>+0(SB), Y10, Y6
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y6
+	VMULPD       actc46<>+0(SB), Y5, Y6
+	VADDPD       actc23<>+0(SB), Y6, Y6
+	VADDPD       actc46<>+0(SB), Y5, Y7
+	VMULPD       Y7, Y5, Y7
+	VBLENDVPD    Y3, Y6, Y7, Y6
+	VMULPD       Y5, Y5, Y7
+	VMULPD       actc46<>+0(SB), Y7, Y7
 	VMOVUPS      actc46<>+0(SB), Y8
-	VFNMADD213PD actc23<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y5
-	VBLENDVPD    Y5, Y7, Y8, Y5
-	VANDPD       actc16<>+0(SB), Y3, Y6
-	VORPD        Y6, Y5, Y5
+	VBLENDVPD    Y3, Y7, Y8, Y3
+	VADDPD       Y3, Y6, Y3
+	VDIVPD       Y3, Y6, Y3
+	VBLENDVPD    Y2, actc23<>+0(SB), Y3, Y3
 	VORPD        actc16<>+0(SB), Y1, Y6
 	VMOVUPS      actc17<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y6
@@ -45344,49 +43451,90 @@ tail:
 	VBLENDVPD    Y1, Y6, Y7, Y7
 	VADDPD       actc23<>+0(SB), Y6, Y6
 	VDIVPD       Y6, Y7, Y6
-	VBLENDVPD    Y2, actc23<>+0(SB), Y6, Y2
-	VMULPD       actc70<>+0(SB), Y2, Y2
-	VMULPD       actc46<>+0(SB), Y3, Y3
-	VORPD        actc16<>+0(SB), Y3, Y6
+	VBLENDVPD    Y2, actc23<>+0(SB), Y6, Y6
+	VMULPD       actc70<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPD       Y1, Y7, Y7
+	VADDPD       actc23<>+0(SB), Y5, Y8
+	VSUBPD       actc23<>+0(SB), Y8, Y9
+	VSUBPD       Y9, Y5, Y5
+	VDIVPD       Y8, Y5, Y5
+	VPADDQ       actc85<>+0(SB), Y8, Y8
+	VPSRLQ       $0x34, Y8, Y9
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VANDPD       actc87<>+0(SB), Y8, Y8
+	VPADDQ       actc88<>+0(SB), Y8, Y8
+	VSUBPD       actc23<>+0(SB), Y8, Y8
+	VMULPD       Y8, Y8, Y10
+	VMOVUPS      actc109<>+0(SB), Y11
+	VFMADD213PD  actc107<>+0(SB), Y8, Y11
+	VFMADD213PD  actc108<>+0(SB), Y8, Y11
+	VFMADD213PD  actc105<>+0(SB), Y8, Y11
+	VFMADD213PD  actc106<>+0(SB), Y8, Y11
+	VFMADD213PD  actc103<>+0(SB), Y8, Y11
+	VFMADD213PD  actc104<>+0(SB), Y8, Y11
+	VFMADD213PD  actc101<>+0(SB), Y8, Y11
+	VFMADD213PD  actc102<>+0(SB), Y8, Y11
+	VFMADD213PD  actc99<>+0(SB), Y8, Y11
+	VFMADD213PD  actc100<>+0(SB), Y8, Y11
+	VFMADD213PD  actc97<>+0(SB), Y8, Y11
+	VFMADD213PD  actc98<>+0(SB), Y8, Y11
+	VFMADD213PD  actc95<>+0(SB), Y8, Y11
+	VFMADD213PD  actc96<>+0(SB), Y8, Y11
+	VFMADD213PD  actc93<>+0(SB), Y8, Y11
+	VFMADD213PD  actc94<>+0(SB), Y8, Y11
+	VFMADD213PD  actc91<>+0(SB), Y8, Y11
+	VFMADD213PD  actc92<>+0(SB), Y8, Y11
+	VFMADD213PD  actc89<>+0(SB), Y8, Y11
+	VFMADD213PD  actc90<>+0(SB), Y8, Y11
+	VFMADD213PD  Y8, Y11, Y10
+	VFMADD231PD  actc21<>+0(SB), Y9, Y5
+	VADDPD       Y5, Y10, Y5
+	VFMADD231PD  actc20<>+0(SB), Y9, Y5
+	VADDPD       Y5, Y7, Y5
+	VBLENDVPD    Y2, Y1, Y5, Y2
+	VMULPD       actc46<>+0(SB), Y2, Y2
+	VORPD        actc16<>+0(SB), Y2, Y5
 	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
+	VMAXPD       Y5, Y7, Y5
 	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
+	VFMADD213PD  actc19<>+0(SB), Y5, Y7
 	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y6
+	VFNMADD231PD actc20<>+0(SB), Y8, Y5
+	VFNMADD231PD actc21<>+0(SB), Y8, Y5
 	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y6, Y9
-	VFMADD213PD  actc31<>+0(SB), Y6, Y9
-	VFMADD213PD  actc28<>+0(SB), Y6, Y9
-	VFMADD213PD  actc29<>+0(SB), Y6, Y9
-	VFMADD213PD  actc26<>+0(SB), Y6, Y9
-	VFMADD213PD  actc27<>+0(SB), Y6, Y9
-	VFMADD213PD  actc24<>+0(SB), Y6, Y9
-	VFMADD213PD  actc25<>+0(SB), Y6, Y9
-	VFMADD213PD  actc22<>+0(SB), Y6, Y9
-	VFMADD213PD  actc23<>+0(SB), Y6, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y6
+	VFMADD213PD  actc30<>+0(SB), Y5, Y9
+	VFMADD213PD  actc31<>+0(SB), Y5, Y9
+	VFMADD213PD  actc28<>+0(SB), Y5, Y9
+	VFMADD213PD  actc29<>+0(SB), Y5, Y9
+	VFMADD213PD  actc26<>+0(SB), Y5, Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VFMADD213PD  actc24<>+0(SB), Y5, Y9
+	VFMADD213PD  actc25<>+0(SB), Y5, Y9
+	VFMADD213PD  actc22<>+0(SB), Y5, Y9
+	VFMADD213PD  actc23<>+0(SB), Y5, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y5
 	VMOVUPS      actc33<>+0(SB), Y9
 	VFMADD213PD  actc19<>+0(SB), Y9, Y8
 	VSUBPD       Y8, Y7, Y7
 	VADDPD       actc19<>+0(SB), Y7, Y7
 	VPADDQ       actc34<>+0(SB), Y8, Y8
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
+	VMULPD       Y8, Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y7, Y7
 	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
+	VMULPD       Y7, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y3, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
+	VBLENDVPD    Y2, Y5, Y7, Y7
+	VADDPD       actc23<>+0(SB), Y5, Y8
 	VDIVPD       Y8, Y7, Y7
-	VBLENDVPD    Y3, actc23<>+0(SB), Y6, Y3
-	VDIVPD       Y8, Y3, Y3
-	VMULPD       Y3, Y7, Y3
-	VMULPD       Y3, Y2, Y2
+	VBLENDVPD    Y2, actc23<>+0(SB), Y5, Y2
+	VDIVPD       Y8, Y2, Y2
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y2, Y6, Y2
 	VMULPD       Y2, Y1, Y2
-	VADDPD       Y2, Y5, Y2
+	VADDPD       Y2, Y3, Y2
 	VSUBPD       actc168<>+0(SB), Y1, Y3
 	VSUBPD       actc169<>+0(SB), Y3, Y3
 	VMOVUPS      actc170<>+0(SB), Y5
@@ -45468,240 +43616,130 @@ block:
 	JB           single
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc151<>+0(SB), Y1
-	VCMPPS       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       (DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       32(DX), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      (DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      32(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y7
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y7, Y8, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y6, Y8, Y6
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y7, Y8, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y7, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
-	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
-	VFNMADD231PS actc7<>+0(SB), Y11, Y7
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y7, Y13
-	VFMADD213PS  actc10<>+0(SB), Y6, Y12
-	VFMADD213PS  actc10<>+0(SB), Y7, Y13
-	VFMADD213PS  actc11<>+0(SB), Y6, Y12
-	VFMADD213PS  actc11<>+0(SB), Y7, Y13
-	VFMADD213PS  actc8<>+0(SB), Y6, Y12
-	VFMADD213PS  actc8<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y6, Y12
-	VFMADD213PS  actc9<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
-	VFMADD213PS  actc9<>+0(SB), Y13, Y7
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y11
-	VSUBPS       Y10, Y8, Y8
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y6, Y6
-	VMULPS       Y9, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VADDPS       actc9<>+0(SB), Y7, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y10
-	VSUBPS       actc9<>+0(SB), Y9, Y11
-	VSUBPS       Y10, Y6, Y6
-	VSUBPS       Y11, Y7, Y7
-	VDIVPS       Y8, Y6, Y6
-	VDIVPS       Y9, Y7, Y7
-	VPADDD       actc71<>+0(SB), Y8, Y8
-	VPADDD       actc71<>+0(SB), Y9, Y9
-	VPSRLD       $0x17, Y8, Y10
-	VPSRLD       $0x17, Y9, Y11
-	VPADDD       actc5<>+0(SB), Y10, Y10
-	VPADDD       actc5<>+0(SB), Y11, Y11
-	VSUBPS       actc72<>+0(SB), Y10, Y10
-	VSUBPS       actc72<>+0(SB), Y11, Y11
-	VANDPS       actc73<>+0(SB), Y8, Y8
-	VANDPS       actc73<>+0(SB), Y9, Y9
-	VPADDD       actc74<>+0(SB), Y8, Y8
-	VPADDD       actc74<>+0(SB), Y9, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y8
-	VSUBPS       actc9<>+0(SB), Y9, Y9
-	VMULPS       Y8, Y8, Y12
-	VMULPS       Y9, Y9, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VFMADD213PS  actc84<>+0(SB), Y8, Y14
-	VMOVUPS      actc83<>+0(SB), Y15
-	VFMADD213PS  actc84<>+0(SB), Y9, Y15
-	VFMADD213PS  actc81<>+0(SB), Y8, Y14
-	VFMADD213PS  actc81<>+0(SB), Y9, Y15
-	VFMADD213PS  actc82<>+0(SB), Y8, Y14
-	VFMADD213PS  actc82<>+0(SB), Y9, Y15
-	VFMADD213PS  actc79<>+0(SB), Y8, Y14
-	VFMADD213PS  actc79<>+0(SB), Y9, Y15
-	VFMADD213PS  actc80<>+0(SB), Y8, Y14
-	VFMADD213PS  actc80<>+0(SB), Y9, Y15
-	VFMADD213PS  actc77<>+0(SB), Y8, Y14
-	VFMADD213PS  actc77<>+0(SB), Y9, Y15
-	VFMADD213PS  actc78<>+0(SB), Y8, Y14
-	VFMADD213PS  actc78<>+0(SB), Y9, Y15
-	VFMADD213PS  actc75<>+0(SB), Y8, Y14
-	VFMADD213PS  actc75<>+0(SB), Y9, Y15
-	VFMADD213PS  actc76<>+0(SB), Y8, Y14
-	VFMADD213PS  actc76<>+0(SB), Y9, Y15
-	VFMADD213PS  Y8, Y14, Y12
-	VFMADD213PS  Y9, Y15, Y13
-	VFMADD231PS  actc7<>+0(SB), Y10, Y6
-	VFMADD231PS  actc7<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y12, Y6
-	VADDPS       Y7, Y13, Y7
-	VFMADD231PS  actc6<>+0(SB), Y10, Y6
-	VFMADD231PS  actc6<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VBLENDVPS    Y0, (DX), Y2, Y0
-	VBLENDVPS    Y1, 32(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y2, Y2, Y6
-	VMULPS       Y3, Y3, Y7
-	VMULPS       Y6, Y2, Y8
-	VMULPS       Y7, Y3, Y9
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y6, Y10
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PS  actc49<>+0(SB), Y7, Y11
-	VFMADD213PS  actc50<>+0(SB), Y6, Y10
-	VFMADD213PS  actc50<>+0(SB), Y7, Y11
-	VFMADD213PS  actc47<>+0(SB), Y6, Y10
-	VFMADD213PS  actc47<>+0(SB), Y7, Y11
-	VFMADD213PS  actc48<>+0(SB), Y6, Y10
-	VFMADD213PS  actc48<>+0(SB), Y7, Y11
-	VFMADD213PS  Y2, Y10, Y8
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       actc52<>+0(SB), Y2, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y7
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y6, Y10, Y6
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y7, Y10, Y7
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y11, Y13
-	VFNMADD231PS actc6<>+0(SB), Y12, Y6
-	VFNMADD231PS actc6<>+0(SB), Y13, Y7
-	VFNMADD231PS actc7<>+0(SB), Y12, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y7
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y6, Y14
-	VMOVUPS      actc12<>+0(SB), Y15
-	VFMADD213PS  actc13<>+0(SB), Y7, Y15
-	VFMADD213PS  actc10<>+0(SB), Y6, Y14
-	VFMADD213PS  actc10<>+0(SB), Y7, Y15
-	VFMADD213PS  actc11<>+0(SB), Y6, Y14
-	VFMADD213PS  actc11<>+0(SB), Y7, Y15
-	VFMADD213PS  actc8<>+0(SB), Y6, Y14
-	VFMADD213PS  actc8<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y6, Y14
-	VFMADD213PS  actc9<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y14, Y6
-	VFMADD213PS  actc9<>+0(SB), Y15, Y7
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VSUBPS       Y12, Y10, Y10
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPADDD       actc15<>+0(SB), Y13, Y13
-	VPSLLD       $0x17, Y12, Y12
-	VPSLLD       $0x17, Y13, Y13
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y10
-	VADDPS       actc9<>+0(SB), Y7, Y11
-	VDIVPS       Y10, Y6, Y6
-	VDIVPS       Y11, Y7, Y7
-	VMOVUPS      actc43<>+0(SB), Y10
-	VFNMADD213PS actc9<>+0(SB), Y6, Y10
-	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y7, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y2, Y8, Y10, Y2
-	VBLENDVPS    Y3, Y9, Y6, Y3
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y0, Y2, Y0
-	VORPS        Y1, Y3, Y1
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VMOVUPS      actc151<>+0(SB), Y6
+	VCMPPS       $0x11, 32(DX), Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 32(DX), Y7, Y7
+	VMOVUPS      actc8<>+0(SB), Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y8
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      32(DX), Y9, Y9
+	VMOVUPS      actc10<>+0(SB), Y10
+	VFMADD213PS  actc11<>+0(SB), Y3, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y11
+	VMOVUPS      actc3<>+0(SB), Y12
+	VMAXPS       Y11, Y12, Y11
+	VMOVUPS      actc12<>+0(SB), Y12
+	VFMADD213PS  actc13<>+0(SB), Y3, Y12
+	VMULPS       Y3, Y3, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y11, Y14, Y11
+	VFMADD213PS  Y8, Y13, Y10
+	VMULPS       Y13, Y13, Y8
+	VFMADD213PS  Y10, Y8, Y12
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y11, Y8
+	VFMADD213PS  actc9<>+0(SB), Y12, Y3
+	VSUBPS       actc5<>+0(SB), Y8, Y10
+	VMOVUPS      actc14<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VFNMADD231PS actc6<>+0(SB), Y10, Y11
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y10, Y11
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VMOVUPS      actc8<>+0(SB), Y12
+	VFMADD213PS  actc9<>+0(SB), Y11, Y12
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y11, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VMOVUPS      actc12<>+0(SB), Y13
+	VFMADD213PS  actc13<>+0(SB), Y11, Y13
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y11, Y14
+	VADDPS       actc43<>+0(SB), Y3, Y15
+	VFMADD213PS  Y12, Y14, Y5
+	VMULPS       Y15, Y3, Y12
+	VMULPS       Y14, Y14, Y14
+	VBLENDVPS    Y1, Y4, Y12, Y4
+	VFMADD213PS  Y5, Y14, Y13
+	VMULPS       Y3, Y3, Y3
+	VFMADD213PS  actc9<>+0(SB), Y13, Y11
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y10
+	VADDPS       Y1, Y4, Y1
+	VSUBPS       Y10, Y8, Y3
+	VDIVPS       Y1, Y4, Y1
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc38<>+0(SB), Y7
-	VBLENDVPS    Y6, actc2<>+0(SB), Y7, Y6
-	VMOVUPS      32(DX), Y7
+	VPADDD       actc15<>+0(SB), Y10, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y11, Y1
+	VMOVUPS      (DX), Y5
 	VMOVUPS      actc38<>+0(SB), Y8
-	VBLENDVPS    Y7, actc2<>+0(SB), Y8, Y7
-	VBLENDVPS    Y2, Y6, Y0, Y0
-	VBLENDVPS    Y3, Y7, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y5, actc2<>+0(SB), Y8, Y5
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y0, Y0
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      (DX), Y4
+	VCMPPS       $0x03, (DX), Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VBLENDVPS    Y4, (DX), Y0, Y0
+	VMULPS       actc43<>+0(SB), Y1, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y4
+	VADDPS       actc9<>+0(SB), Y3, Y3
+	VADDPS       actc43<>+0(SB), Y1, Y5
+	VCMPPS       $0x11, actc110<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y1, Y5
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VBLENDVPS    Y7, Y3, Y5, Y3
+	VANDPS       Y2, Y4, Y2
+	VMULPS       Y1, Y1, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VMOVUPS      actc43<>+0(SB), Y4
+	VBLENDVPS    Y7, Y1, Y4, Y1
+	VADDPS       Y1, Y3, Y1
+	VDIVPS       Y1, Y3, Y1
+	VBLENDVPS    Y6, actc9<>+0(SB), Y1, Y1
+	VMULPS       32(DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc38<>+0(SB), Y5
+	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
 	VMOVUPS      32(DX), Y3
 	VCMPPS       $0x03, 32(DX), Y3, Y3
-	VBLENDVPS    Y2, (DX), Y0, Y0
 	VBLENDVPS    Y3, 32(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y4, Y4
-	VCMPPS       $0x1d, actc9<>+0(SB), Y5, Y5
-	VANDPS       Y4, Y2, Y2
-	VANDPS       Y5, Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y9, Y4
+	VANDPS       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPS    Y2, R8
 	TESTL        R8, R8
@@ -45710,240 +43748,130 @@ block:
 	VMOVUPS      Y1, 32(AX)
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, 64(DX), Y0, Y0
-	VMOVUPS      actc151<>+0(SB), Y1
-	VCMPPS       $0x11, 96(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       96(DX), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      64(DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      96(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y7
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y7, Y8, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y6, Y8, Y6
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y7, Y8, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y7, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
-	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
-	VFNMADD231PS actc7<>+0(SB), Y11, Y7
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y7, Y13
-	VFMADD213PS  actc10<>+0(SB), Y6, Y12
-	VFMADD213PS  actc10<>+0(SB), Y7, Y13
-	VFMADD213PS  actc11<>+0(SB), Y6, Y12
-	VFMADD213PS  actc11<>+0(SB), Y7, Y13
-	VFMADD213PS  actc8<>+0(SB), Y6, Y12
-	VFMADD213PS  actc8<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y6, Y12
-	VFMADD213PS  actc9<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
-	VFMADD213PS  actc9<>+0(SB), Y13, Y7
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y11
-	VSUBPS       Y10, Y8, Y8
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y6, Y6
-	VMULPS       Y9, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VADDPS       actc9<>+0(SB), Y7, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y10
-	VSUBPS       actc9<>+0(SB), Y9, Y11
-	VSUBPS       Y10, Y6, Y6
-	VSUBPS       Y11, Y7, Y7
-	VDIVPS       Y8, Y6, Y6
-	VDIVPS       Y9, Y7, Y7
-	VPADDD       actc71<>+0(SB), Y8, Y8
-	VPADDD       actc71<>+0(SB), Y9, Y9
-	VPSRLD       $0x17, Y8, Y10
-	VPSRLD       $0x17, Y9, Y11
-	VPADDD       actc5<>+0(SB), Y10, Y10
-	VPADDD       actc5<>+0(SB), Y11, Y11
-	VSUBPS       actc72<>+0(SB), Y10, Y10
-	VSUBPS       actc72<>+0(SB), Y11, Y11
-	VANDPS       actc73<>+0(SB), Y8, Y8
-	VANDPS       actc73<>+0(SB), Y9, Y9
-	VPADDD       actc74<>+0(SB), Y8, Y8
-	VPADDD       actc74<>+0(SB), Y9, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y8
-	VSUBPS       actc9<>+0(SB), Y9, Y9
-	VMULPS       Y8, Y8, Y12
-	VMULPS       Y9, Y9, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VFMADD213PS  actc84<>+0(SB), Y8, Y14
-	VMOVUPS      actc83<>+0(SB), Y15
-	VFMADD213PS  actc84<>+0(SB), Y9, Y15
-	VFMADD213PS  actc81<>+0(SB), Y8, Y14
-	VFMADD213PS  actc81<>+0(SB), Y9, Y15
-	VFMADD213PS  actc82<>+0(SB), Y8, Y14
-	VFMADD213PS  actc82<>+0(SB), Y9, Y15
-	VFMADD213PS  actc79<>+0(SB), Y8, Y14
-	VFMADD213PS  actc79<>+0(SB), Y9, Y15
-	VFMADD213PS  actc80<>+0(SB), Y8, Y14
-	VFMADD213PS  actc80<>+0(SB), Y9, Y15
-	VFMADD213PS  actc77<>+0(SB), Y8, Y14
-	VFMADD213PS  actc77<>+0(SB), Y9, Y15
-	VFMADD213PS  actc78<>+0(SB), Y8, Y14
-	VFMADD213PS  actc78<>+0(SB), Y9, Y15
-	VFMADD213PS  actc75<>+0(SB), Y8, Y14
-	VFMADD213PS  actc75<>+0(SB), Y9, Y15
-	VFMADD213PS  actc76<>+0(SB), Y8, Y14
-	VFMADD213PS  actc76<>+0(SB), Y9, Y15
-	VFMADD213PS  Y8, Y14, Y12
-	VFMADD213PS  Y9, Y15, Y13
-	VFMADD231PS  actc7<>+0(SB), Y10, Y6
-	VFMADD231PS  actc7<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y12, Y6
-	VADDPS       Y7, Y13, Y7
-	VFMADD231PS  actc6<>+0(SB), Y10, Y6
-	VFMADD231PS  actc6<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VBLENDVPS    Y0, 64(DX), Y2, Y0
-	VBLENDVPS    Y1, 96(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, 64(DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y2, Y2, Y6
-	VMULPS       Y3, Y3, Y7
-	VMULPS       Y6, Y2, Y8
-	VMULPS       Y7, Y3, Y9
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y6, Y10
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PS  actc49<>+0(SB), Y7, Y11
-	VFMADD213PS  actc50<>+0(SB), Y6, Y10
-	VFMADD213PS  actc50<>+0(SB), Y7, Y11
-	VFMADD213PS  actc47<>+0(SB), Y6, Y10
-	VFMADD213PS  actc47<>+0(SB), Y7, Y11
-	VFMADD213PS  actc48<>+0(SB), Y6, Y10
-	VFMADD213PS  actc48<>+0(SB), Y7, Y11
-	VFMADD213PS  Y2, Y10, Y8
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       actc52<>+0(SB), Y2, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y7
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y6, Y10, Y6
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y7, Y10, Y7
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y11, Y13
-	VFNMADD231PS actc6<>+0(SB), Y12, Y6
-	VFNMADD231PS actc6<>+0(SB), Y13, Y7
-	VFNMADD231PS actc7<>+0(SB), Y12, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y7
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y6, Y14
-	VMOVUPS      actc12<>+0(SB), Y15
-	VFMADD213PS  actc13<>+0(SB), Y7, Y15
-	VFMADD213PS  actc10<>+0(SB), Y6, Y14
-	VFMADD213PS  actc10<>+0(SB), Y7, Y15
-	VFMADD213PS  actc11<>+0(SB), Y6, Y14
-	VFMADD213PS  actc11<>+0(SB), Y7, Y15
-	VFMADD213PS  actc8<>+0(SB), Y6, Y14
-	VFMADD213PS  actc8<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y6, Y14
-	VFMADD213PS  actc9<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y14, Y6
-	VFMADD213PS  actc9<>+0(SB), Y15, Y7
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VSUBPS       Y12, Y10, Y10
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPADDD       actc15<>+0(SB), Y13, Y13
-	VPSLLD       $0x17, Y12, Y12
-	VPSLLD       $0x17, Y13, Y13
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y10
-	VADDPS       actc9<>+0(SB), Y7, Y11
-	VDIVPS       Y10, Y6, Y6
-	VDIVPS       Y11, Y7, Y7
-	VMOVUPS      actc43<>+0(SB), Y10
-	VFNMADD213PS actc9<>+0(SB), Y6, Y10
-	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y7, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y2, Y8, Y10, Y2
-	VBLENDVPS    Y3, Y9, Y6, Y3
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y0, Y2, Y0
-	VORPS        Y1, Y3, Y1
+	VANDNPS      64(DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VMOVUPS      actc151<>+0(SB), Y6
+	VCMPPS       $0x11, 96(DX), Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 96(DX), Y7, Y7
+	VMOVUPS      actc8<>+0(SB), Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y8
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      96(DX), Y9, Y9
+	VMOVUPS      actc10<>+0(SB), Y10
+	VFMADD213PS  actc11<>+0(SB), Y3, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y11
+	VMOVUPS      actc3<>+0(SB), Y12
+	VMAXPS       Y11, Y12, Y11
+	VMOVUPS      actc12<>+0(SB), Y12
+	VFMADD213PS  actc13<>+0(SB), Y3, Y12
+	VMULPS       Y3, Y3, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y11, Y14, Y11
+	VFMADD213PS  Y8, Y13, Y10
+	VMULPS       Y13, Y13, Y8
+	VFMADD213PS  Y10, Y8, Y12
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y11, Y8
+	VFMADD213PS  actc9<>+0(SB), Y12, Y3
+	VSUBPS       actc5<>+0(SB), Y8, Y10
+	VMOVUPS      actc14<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VFNMADD231PS actc6<>+0(SB), Y10, Y11
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y10, Y11
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VMOVUPS      actc8<>+0(SB), Y12
+	VFMADD213PS  actc9<>+0(SB), Y11, Y12
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y11, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VMOVUPS      actc12<>+0(SB), Y13
+	VFMADD213PS  actc13<>+0(SB), Y11, Y13
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y11, Y14
+	VADDPS       actc43<>+0(SB), Y3, Y15
+	VFMADD213PS  Y12, Y14, Y5
+	VMULPS       Y15, Y3, Y12
+	VMULPS       Y14, Y14, Y14
+	VBLENDVPS    Y1, Y4, Y12, Y4
+	VFMADD213PS  Y5, Y14, Y13
+	VMULPS       Y3, Y3, Y3
+	VFMADD213PS  actc9<>+0(SB), Y13, Y11
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y10
+	VADDPS       Y1, Y4, Y1
+	VSUBPS       Y10, Y8, Y3
+	VDIVPS       Y1, Y4, Y1
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       64(DX), Y0, Y0
-	VMULPS       96(DX), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc38<>+0(SB), Y7
-	VBLENDVPS    Y6, actc2<>+0(SB), Y7, Y6
-	VMOVUPS      96(DX), Y7
+	VPADDD       actc15<>+0(SB), Y10, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y11, Y1
+	VMOVUPS      64(DX), Y5
 	VMOVUPS      actc38<>+0(SB), Y8
-	VBLENDVPS    Y7, actc2<>+0(SB), Y8, Y7
-	VBLENDVPS    Y2, Y6, Y0, Y0
-	VBLENDVPS    Y3, Y7, Y1, Y1
-	VMOVUPS      64(DX), Y2
-	VCMPPS       $0x03, 64(DX), Y2, Y2
+	VBLENDVPS    Y5, actc2<>+0(SB), Y8, Y5
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y0, Y0
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      64(DX), Y4
+	VCMPPS       $0x03, 64(DX), Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VBLENDVPS    Y4, 64(DX), Y0, Y0
+	VMULPS       actc43<>+0(SB), Y1, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y4
+	VADDPS       actc9<>+0(SB), Y3, Y3
+	VADDPS       actc43<>+0(SB), Y1, Y5
+	VCMPPS       $0x11, actc110<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y1, Y5
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VBLENDVPS    Y7, Y3, Y5, Y3
+	VANDPS       Y2, Y4, Y2
+	VMULPS       Y1, Y1, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VMOVUPS      actc43<>+0(SB), Y4
+	VBLENDVPS    Y7, Y1, Y4, Y1
+	VADDPS       Y1, Y3, Y1
+	VDIVPS       Y1, Y3, Y1
+	VBLENDVPS    Y6, actc9<>+0(SB), Y1, Y1
+	VMULPS       96(DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      96(DX), Y4
+	VMOVUPS      actc38<>+0(SB), Y5
+	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
 	VMOVUPS      96(DX), Y3
 	VCMPPS       $0x03, 96(DX), Y3, Y3
-	VBLENDVPS    Y2, 64(DX), Y0, Y0
 	VBLENDVPS    Y3, 96(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y4, Y4
-	VCMPPS       $0x1d, actc9<>+0(SB), Y5, Y5
-	VANDPS       Y4, Y2, Y2
-	VANDPS       Y5, Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y9, Y4
+	VANDPS       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPS    Y2, R8
 	TESTL        R8, R8
@@ -45971,7 +43899,7 @@ single:
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      (DX), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y2, Y3
@@ -45984,13 +43912,17 @@ single:
 	VSUBPS       actc5<>+0(SB), Y4, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y3
 	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VMOVUPS      actc8<>+0(SB), Y6
 	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
+	VFMADD213PS  Y6, Y9, Y7
+	VMULPS       Y9, Y9, Y6
+	VFMADD213PS  Y7, Y6, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y3
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -46001,77 +43933,18 @@ single:
 	VPADDD       actc15<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VMULPS       Y1, Y1, Y3
-	VMULPS       Y3, Y1, Y4
-	VMOVUPS      actc51<>+0(SB), Y5
-	VFMADD213PS  actc49<>+0(SB), Y3, Y5
-	VFMADD213PS  actc50<>+0(SB), Y3, Y5
-	VFMADD213PS  actc47<>+0(SB), Y3, Y5
-	VFMADD213PS  actc48<>+0(SB), Y3, Y5
-	VFMADD213PS  Y1, Y5, Y4
-	VMULPS       actc52<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y3
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y3, Y7
-	VFMADD213PS  actc10<>+0(SB), Y3, Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VFMADD213PS  actc8<>+0(SB), Y3, Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y3
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y5
-	VDIVPS       Y5, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
 	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y3, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y5, Y1
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VORPS        Y0, Y1, Y0
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       (DX), Y0, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y3
@@ -46114,8 +43987,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -46128,13 +44000,17 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y6, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y5
 	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y5, Y8
-	VFMADD213PS  actc10<>+0(SB), Y5, Y8
-	VFMADD213PS  actc11<>+0(SB), Y5, Y8
-	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc8<>+0(SB), Y8
 	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VMOVUPS      actc10<>+0(SB), Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VMOVUPS      actc12<>+0(SB), Y10
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
+	VFMADD213PS  Y8, Y11, Y9
+	VMULPS       Y11, Y11, Y8
+	VFMADD213PS  Y9, Y8, Y10
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
@@ -46145,77 +44021,18 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VDIVPS       Y6, Y5, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y6, Y9
-	VFMADD213PS  actc81<>+0(SB), Y6, Y9
-	VFMADD213PS  actc82<>+0(SB), Y6, Y9
-	VFMADD213PS  actc79<>+0(SB), Y6, Y9
-	VFMADD213PS  actc80<>+0(SB), Y6, Y9
-	VFMADD213PS  actc77<>+0(SB), Y6, Y9
-	VFMADD213PS  actc78<>+0(SB), Y6, Y9
-	VFMADD213PS  actc75<>+0(SB), Y6, Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VMULPS       Y3, Y3, Y5
-	VMULPS       Y5, Y3, Y6
-	VMOVUPS      actc51<>+0(SB), Y7
-	VFMADD213PS  actc49<>+0(SB), Y5, Y7
-	VFMADD213PS  actc50<>+0(SB), Y5, Y7
-	VFMADD213PS  actc47<>+0(SB), Y5, Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VFMADD213PS  Y3, Y7, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VDIVPS       Y7, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
 	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y5, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y6, Y7, Y3
-	VANDPS       actc2<>+0(SB), Y2, Y2
-	VORPS        Y2, Y3, Y2
+	VBLENDVPS    Y3, Y5, Y7, Y3
+	VADDPS       Y3, Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y2
 	VMULPS       Y2, Y1, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc38<>+0(SB), Y5
@@ -46267,7 +44084,7 @@ block:
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      (DX), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y2, Y3
@@ -46297,941 +44114,18 @@ block:
 	VPADDD       actc15<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y3, Y3, Y4
-	VMULPS       Y4, Y3, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMOVUPS      actc151<>+0(SB), Y7
-	VCMPPS       $0x11, 32(DX), Y7, Y7
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       32(DX), Y8, Y8
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      32(DX), Y6, Y6
-	VMOVUPS      actc43<>+0(SB), Y9
-	VFNMADD213PS actc9<>+0(SB), Y4, Y9
-	VXORPS       actc2<>+0(SB), Y6, Y4
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y4, Y10, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y5
-	VMOVUPS      actc42<>+0(SB), Y9
-	VMINPS       Y4, Y9, Y4
-	VORPS        Y5, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VORPS        (DX), Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y4, Y9
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y5, Y10, Y5
-	VSUBPS       actc5<>+0(SB), Y9, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc5<>+0(SB), Y11, Y12
-	VFNMADD231PS actc6<>+0(SB), Y10, Y4
-	VFNMADD231PS actc6<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y10, Y4
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y5, Y13
-	VFMADD213PS  actc11<>+0(SB), Y5, Y13
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y4, Y14
-	VFMADD213PS  actc8<>+0(SB), Y5, Y13
-	VFMADD213PS  actc9<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y4, Y14
-	VFMADD213PS  actc9<>+0(SB), Y13, Y5
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y12
-	VFMADD213PS  actc11<>+0(SB), Y4, Y14
-	VSUBPS       Y12, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VFMADD213PS  actc8<>+0(SB), Y4, Y14
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPSLLD       $0x17, Y12, Y12
-	VFMADD213PS  actc9<>+0(SB), Y4, Y14
-	VMULPS       Y12, Y5, Y5
-	VFMADD213PS  actc9<>+0(SB), Y14, Y4
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMULPS       Y11, Y5, Y5
-	VSUBPS       Y10, Y9, Y9
-	VMOVUPS      (DX), Y11
-	VMOVUPS      actc9<>+0(SB), Y12
-	VBLENDVPS    Y11, Y5, Y12, Y11
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VDIVPS       Y5, Y11, Y5
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
-	VPSLLD       $0x17, Y10, Y5
-	VMULPS       actc54<>+0(SB), Y0, Y0
-	VMULPS       Y5, Y4, Y4
-	VMULPS       actc43<>+0(SB), Y1, Y1
-	VPADDD       actc15<>+0(SB), Y9, Y5
-	VORPS        actc2<>+0(SB), Y1, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y9, Y10, Y9
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VADDPS       actc9<>+0(SB), Y4, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y12
-	VFNMADD231PS actc6<>+0(SB), Y11, Y9
-	VSUBPS       Y12, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y11, Y9
-	VDIVPS       Y10, Y4, Y4
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y9, Y12
-	VFMADD213PS  actc10<>+0(SB), Y9, Y12
-	VPADDD       actc71<>+0(SB), Y10, Y10
-	VFMADD213PS  actc11<>+0(SB), Y9, Y12
-	VPSRLD       $0x17, Y10, Y13
-	VFMADD213PS  actc8<>+0(SB), Y9, Y12
-	VPADDD       actc5<>+0(SB), Y13, Y13
-	VFMADD213PS  actc9<>+0(SB), Y9, Y12
-	VFMADD213PS  actc9<>+0(SB), Y12, Y9
-	VSUBPS       actc72<>+0(SB), Y13, Y12
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y11
-	VSUBPS       Y11, Y5, Y5
-	VANDPS       actc73<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPADDD       actc74<>+0(SB), Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y10
-	VMULPS       Y11, Y9, Y9
-	VMULPS       Y10, Y10, Y11
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y10, Y9
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y1, Y5, Y13, Y13
-	VADDPS       actc9<>+0(SB), Y5, Y14
-	VFMADD213PS  actc81<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y13, Y13
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VFMADD213PS  actc82<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y1, Y1
-	VMULPS       Y1, Y13, Y1
-	VFMADD213PS  actc79<>+0(SB), Y10, Y9
-	VMULPS       Y1, Y0, Y0
-	VMULPS       (DX), Y0, Y0
-	VFMADD213PS  actc80<>+0(SB), Y10, Y9
-	VADDPS       Y0, Y3, Y0
-	VFMADD213PS  actc77<>+0(SB), Y10, Y9
-	VMOVUPS      (DX), Y1
-	VSUBPS       actc152<>+0(SB), Y1, Y1
-	VFMADD213PS  actc78<>+0(SB), Y10, Y9
-	VSUBPS       actc153<>+0(SB), Y1, Y1
-	VFMADD213PS  actc75<>+0(SB), Y10, Y9
-	VMOVUPS      actc154<>+0(SB), Y3
-	VFMADD213PS  actc155<>+0(SB), Y1, Y3
-	VFMADD213PS  actc76<>+0(SB), Y10, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc156<>+0(SB), Y1, Y3
-	VFMADD231PS  actc7<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y11, Y4
-	VFMADD213PS  actc157<>+0(SB), Y1, Y3
-	VFMADD231PS  actc6<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y8, Y4
-	VFMADD213PS  actc158<>+0(SB), Y1, Y3
-	VBLENDVPS    Y7, 32(DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y5
-	VFMADD213PS  actc159<>+0(SB), Y1, Y3
-	VMULPS       Y5, Y5, Y8
-	VMULPS       Y8, Y5, Y9
-	VFMADD213PS  actc160<>+0(SB), Y1, Y3
-	VFMADD213PS  actc161<>+0(SB), Y1, Y3
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y8, Y10
-	VFMADD213PS  actc162<>+0(SB), Y1, Y3
-	VFMADD213PS  actc50<>+0(SB), Y8, Y10
-	VFMADD213PS  actc163<>+0(SB), Y1, Y3
-	VFMADD213PS  actc47<>+0(SB), Y8, Y10
-	VFMADD213PS  actc164<>+0(SB), Y1, Y3
-	VFMADD213PS  actc48<>+0(SB), Y8, Y10
-	VFMADD213PS  Y5, Y10, Y9
-	VFMADD213PS  actc165<>+0(SB), Y1, Y3
-	VMULPS       actc52<>+0(SB), Y5, Y8
-	VFMADD213PS  actc166<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y8, Y10, Y8
-	VMULPS       Y3, Y1, Y3
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y8, Y10
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y1, Y11, Y1
-	VSUBPS       actc5<>+0(SB), Y10, Y11
-	VCMPPS       $0x11, actc9<>+0(SB), Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y11, Y8
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y11, Y8
-	VCMPPS       $0x03, Y0, Y0, Y1
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y8, Y3
-	VMOVUPS      (DX), Y12
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y12, actc35<>+0(SB), Y13, Y12
-	VFMADD213PS  actc10<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, Y12, Y0, Y0
-	VFMADD213PS  actc11<>+0(SB), Y8, Y3
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VFMADD213PS  actc8<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VFMADD213PS  actc9<>+0(SB), Y3, Y8
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y11
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VSUBPS       Y11, Y10, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VANDPS       Y2, Y1, Y1
-	VPADDD       actc15<>+0(SB), Y11, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       (BX), Y0, Y0
-	VMULPS       Y2, Y8, Y2
-	VPADDD       actc15<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VADDPS       actc9<>+0(SB), Y2, Y3
-	VDIVPS       Y3, Y2, Y2
-	VMOVUPS      actc43<>+0(SB), Y3
-	VFNMADD213PS actc9<>+0(SB), Y2, Y3
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y2
-	VBLENDVPS    Y2, Y9, Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VORPS        Y3, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VORPS        32(DX), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y3, Y9
-	VFMADD213PS  actc10<>+0(SB), Y3, Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
-	VFMADD213PS  actc8<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y3
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VMOVUPS      32(DX), Y5
-	VMOVUPS      actc9<>+0(SB), Y8
-	VBLENDVPS    Y5, Y3, Y8, Y5
-	VADDPS       actc9<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y5, Y3
-	VBLENDVPS    Y7, actc9<>+0(SB), Y3, Y3
-	VMULPS       actc54<>+0(SB), Y3, Y3
-	VMULPS       actc43<>+0(SB), Y4, Y4
-	VORPS        actc2<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y4, Y5, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y5, Y8
-	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y4, actc9<>+0(SB), Y5, Y4
-	VDIVPS       Y8, Y4, Y4
-	VMULPS       Y4, Y7, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       32(DX), Y3, Y3
-	VADDPS       Y3, Y2, Y2
-	VMOVUPS      32(DX), Y3
-	VSUBPS       actc152<>+0(SB), Y3, Y3
-	VSUBPS       actc153<>+0(SB), Y3, Y3
-	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y3, Y4
-	VFMADD213PS  actc156<>+0(SB), Y3, Y4
-	VFMADD213PS  actc157<>+0(SB), Y3, Y4
-	VFMADD213PS  actc158<>+0(SB), Y3, Y4
-	VFMADD213PS  actc159<>+0(SB), Y3, Y4
-	VFMADD213PS  actc160<>+0(SB), Y3, Y4
-	VFMADD213PS  actc161<>+0(SB), Y3, Y4
-	VFMADD213PS  actc162<>+0(SB), Y3, Y4
-	VFMADD213PS  actc163<>+0(SB), Y3, Y4
-	VFMADD213PS  actc164<>+0(SB), Y3, Y4
-	VFMADD213PS  actc165<>+0(SB), Y3, Y4
-	VFMADD213PS  actc166<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y3, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y3
-	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      32(DX), Y4
-	VMOVUPS      actc9<>+0(SB), Y5
-	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VMOVUPS      32(DX), Y3
-	VCMPPS       $0x03, 32(DX), Y3, Y3
-	VBLENDVPS    Y3, 32(DX), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y6, Y4
-	VANDPS       Y4, Y3, Y3
-	VMULPS       32(BX), Y2, Y2
-	VORPS        Y3, Y1, Y1
-	VMOVMSKPS    Y1, R9
-	TESTL        R9, R9
-	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      actc151<>+0(SB), Y0
-	VCMPPS       $0x11, 64(DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VMAXPS       64(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      64(DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y3
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VMINPS       Y3, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       Y5, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, 64(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y3, Y3, Y4
-	VMULPS       Y4, Y3, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMOVUPS      actc151<>+0(SB), Y7
-	VCMPPS       $0x11, 96(DX), Y7, Y7
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       96(DX), Y8, Y8
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      96(DX), Y6, Y6
-	VMOVUPS      actc43<>+0(SB), Y9
-	VFNMADD213PS actc9<>+0(SB), Y4, Y9
-	VXORPS       actc2<>+0(SB), Y6, Y4
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y4, Y10, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y5
-	VMOVUPS      actc42<>+0(SB), Y9
-	VMINPS       Y4, Y9, Y4
-	VORPS        Y5, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VORPS        64(DX), Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y4, Y9
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y5, Y10, Y5
-	VSUBPS       actc5<>+0(SB), Y9, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc5<>+0(SB), Y11, Y12
-	VFNMADD231PS actc6<>+0(SB), Y10, Y4
-	VFNMADD231PS actc6<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y10, Y4
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y5, Y13
-	VFMADD213PS  actc11<>+0(SB), Y5, Y13
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y4, Y14
-	VFMADD213PS  actc8<>+0(SB), Y5, Y13
-	VFMADD213PS  actc9<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y4, Y14
-	VFMADD213PS  actc9<>+0(SB), Y13, Y5
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y12
-	VFMADD213PS  actc11<>+0(SB), Y4, Y14
-	VSUBPS       Y12, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VFMADD213PS  actc8<>+0(SB), Y4, Y14
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPSLLD       $0x17, Y12, Y12
-	VFMADD213PS  actc9<>+0(SB), Y4, Y14
-	VMULPS       Y12, Y5, Y5
-	VFMADD213PS  actc9<>+0(SB), Y14, Y4
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMULPS       Y11, Y5, Y5
-	VSUBPS       Y10, Y9, Y9
-	VMOVUPS      64(DX), Y11
-	VMOVUPS      actc9<>+0(SB), Y12
-	VBLENDVPS    Y11, Y5, Y12, Y11
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VDIVPS       Y5, Y11, Y5
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
-	VPSLLD       $0x17, Y10, Y5
-	VMULPS       actc54<>+0(SB), Y0, Y0
-	VMULPS       Y5, Y4, Y4
-	VMULPS       actc43<>+0(SB), Y1, Y1
-	VPADDD       actc15<>+0(SB), Y9, Y5
-	VORPS        actc2<>+0(SB), Y1, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y9, Y10, Y9
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VADDPS       actc9<>+0(SB), Y4, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y12
-	VFNMADD231PS actc6<>+0(SB), Y11, Y9
-	VSUBPS       Y12, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y11, Y9
-	VDIVPS       Y10, Y4, Y4
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y9, Y12
-	VFMADD213PS  actc10<>+0(SB), Y9, Y12
-	VPADDD       actc71<>+0(SB), Y10, Y10
-	VFMADD213PS  actc11<>+0(SB), Y9, Y12
-	VPSRLD       $0x17, Y10, Y13
-	VFMADD213PS  actc8<>+0(SB), Y9, Y12
-	VPADDD       actc5<>+0(SB), Y13, Y13
-	VFMADD213PS  actc9<>+0(SB), Y9, Y12
-	VFMADD213PS  actc9<>+0(SB), Y12, Y9
-	VSUBPS       actc72<>+0(SB), Y13, Y12
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y11
-	VSUBPS       Y11, Y5, Y5
-	VANDPS       actc73<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPADDD       actc74<>+0(SB), Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y10
-	VMULPS       Y11, Y9, Y9
-	VMULPS       Y10, Y10, Y11
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y10, Y9
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y1, Y5, Y13, Y13
-	VADDPS       actc9<>+0(SB), Y5, Y14
-	VFMADD213PS  actc81<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y13, Y13
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VFMADD213PS  actc82<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y1, Y1
-	VMULPS       Y1, Y13, Y1
-	VFMADD213PS  actc79<>+0(SB), Y10, Y9
-	VMULPS       Y1, Y0, Y0
-	VMULPS       64(DX), Y0, Y0
-	VFMADD213PS  actc80<>+0(SB), Y10, Y9
-	VADDPS       Y0, Y3, Y0
-	VFMADD213PS  actc77<>+0(SB), Y10, Y9
-	VMOVUPS      64(DX), Y1
-	VSUBPS       actc152<>+0(SB), Y1, Y1
-	VFMADD213PS  actc78<>+0(SB), Y10, Y9
-	VSUBPS       actc153<>+0(SB), Y1, Y1
-	VFMADD213PS  actc75<>+0(SB), Y10, Y9
-	VMOVUPS      actc154<>+0(SB), Y3
-	VFMADD213PS  actc155<>+0(SB), Y1, Y3
-	VFMADD213PS  actc76<>+0(SB), Y10, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc156<>+0(SB), Y1, Y3
-	VFMADD231PS  actc7<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y11, Y4
-	VFMADD213PS  actc157<>+0(SB), Y1, Y3
-	VFMADD231PS  actc6<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y8, Y4
-	VFMADD213PS  actc158<>+0(SB), Y1, Y3
-	VBLENDVPS    Y7, 96(DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y5
-	VFMADD213PS  actc159<>+0(SB), Y1, Y3
-	VMULPS       Y5, Y5, Y8
-	VMULPS       Y8, Y5, Y9
-	VFMADD213PS  actc160<>+0(SB), Y1, Y3
-	VFMADD213PS  actc161<>+0(SB), Y1, Y3
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y8, Y10
-	VFMADD213PS  actc162<>+0(SB), Y1, Y3
-	VFMADD213PS  actc50<>+0(SB), Y8, Y10
-	VFMADD213PS  actc163<>+0(SB), Y1, Y3
-	VFMADD213PS  actc47<>+0(SB), Y8, Y10
-	VFMADD213PS  actc164<>+0(SB), Y1, Y3
-	VFMADD213PS  actc48<>+0(SB), Y8, Y10
-	VFMADD213PS  Y5, Y10, Y9
-	VFMADD213PS  actc165<>+0(SB), Y1, Y3
-	VMULPS       actc52<>+0(SB), Y5, Y8
-	VFMADD213PS  actc166<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y8, Y10, Y8
-	VMULPS       Y3, Y1, Y3
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y8, Y10
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y1, Y11, Y1
-	VSUBPS       actc5<>+0(SB), Y10, Y11
-	VCMPPS       $0x11, actc9<>+0(SB), Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y11, Y8
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y11, Y8
-	VCMPPS       $0x03, Y0, Y0, Y1
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y8, Y3
-	VMOVUPS      64(DX), Y12
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y12, actc35<>+0(SB), Y13, Y12
-	VFMADD213PS  actc10<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, Y12, Y0, Y0
-	VFMADD213PS  actc11<>+0(SB), Y8, Y3
-	VMOVUPS      64(DX), Y1
-	VCMPPS       $0x03, 64(DX), Y1, Y1
-	VFMADD213PS  actc8<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, 64(DX), Y0, Y0
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VFMADD213PS  actc9<>+0(SB), Y3, Y8
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y11
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VSUBPS       Y11, Y10, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VANDPS       Y2, Y1, Y1
-	VPADDD       actc15<>+0(SB), Y11, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       64(BX), Y0, Y0
-	VMULPS       Y2, Y8, Y2
-	VPADDD       actc15<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VADDPS       actc9<>+0(SB), Y2, Y3
-	VDIVPS       Y3, Y2, Y2
-	VMOVUPS      actc43<>+0(SB), Y3
-	VFNMADD213PS actc9<>+0(SB), Y2, Y3
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y2
-	VBLENDVPS    Y2, Y9, Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VORPS        Y3, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VORPS        96(DX), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y3, Y9
-	VFMADD213PS  actc10<>+0(SB), Y3, Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
-	VFMADD213PS  actc8<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y3
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VMOVUPS      96(DX), Y5
-	VMOVUPS      actc9<>+0(SB), Y8
-	VBLENDVPS    Y5, Y3, Y8, Y5
-	VADDPS       actc9<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y5, Y3
-	VBLENDVPS    Y7, actc9<>+0(SB), Y3, Y3
-	VMULPS       actc54<>+0(SB), Y3, Y3
-	VMULPS       actc43<>+0(SB), Y4, Y4
-	VORPS        actc2<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y4, Y5, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y5, Y8
-	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y4, actc9<>+0(SB), Y5, Y4
-	VDIVPS       Y8, Y4, Y4
-	VMULPS       Y4, Y7, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       96(DX), Y3, Y3
-	VADDPS       Y3, Y2, Y2
-	VMOVUPS      96(DX), Y3
-	VSUBPS       actc152<>+0(SB), Y3, Y3
-	VSUBPS       actc153<>+0(SB), Y3, Y3
-	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y3, Y4
-	VFMADD213PS  actc156<>+0(SB), Y3, Y4
-	VFMADD213PS  actc157<>+0(SB), Y3, Y4
-	VFMADD213PS  actc158<>+0(SB), Y3, Y4
-	VFMADD213PS  actc159<>+0(SB), Y3, Y4
-	VFMADD213PS  actc160<>+0(SB), Y3, Y4
-	VFMADD213PS  actc161<>+0(SB), Y3, Y4
-	VFMADD213PS  actc162<>+0(SB), Y3, Y4
-	VFMADD213PS  actc163<>+0(SB), Y3, Y4
-	VFMADD213PS  actc164<>+0(SB), Y3, Y4
-	VFMADD213PS  actc165<>+0(SB), Y3, Y4
-	VFMADD213PS  actc166<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y3, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y3
-	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      96(DX), Y4
-	VMOVUPS      actc9<>+0(SB), Y5
-	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VMOVUPS      96(DX), Y3
-	VCMPPS       $0x03, 96(DX), Y3, Y3
-	VBLENDVPS    Y3, 96(DX), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y6, Y4
-	VANDPS       Y4, Y3, Y3
-	VMULPS       96(BX), Y2, Y2
-	VORPS        Y3, Y1, Y1
-	VMOVMSKPS    Y1, R9
-	TESTL        R9, R9
-	JNE          flag2
-	VMOVUPS      Y0, 64(AX)
-	VMOVUPS      Y2, 96(AX)
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, CX
-	JMP          block
-
-flag0:
-	MOVQ $0x00000004, DI
-	JMP  single
-
-flag2:
-	ADDQ $0x00000040, DX
-	ADDQ $0x00000040, AX
-	ADDQ $0x00000040, BX
-	SUBQ $0x00000010, CX
-	MOVQ $0x00000002, DI
-
-single:
-	CMPQ         CX, $0x00000008
-	JB           tail
-	VMOVUPS      actc151<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y3
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VMINPS       Y3, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       Y5, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y3, Y3, Y4
-	VMULPS       Y4, Y3, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y4
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
 	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y4, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y4
-	VORPS        Y4, Y3, Y3
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y4
 	VORPS        (DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
@@ -47263,10 +44157,341 @@ single:
 	VBLENDVPS    Y5, Y4, Y6, Y5
 	VADDPS       actc9<>+0(SB), Y4, Y4
 	VDIVPS       Y4, Y5, Y4
-	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y0
-	VMULPS       actc54<>+0(SB), Y0, Y0
-	VMULPS       actc43<>+0(SB), Y1, Y1
-	VORPS        actc2<>+0(SB), Y1, Y4
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       (DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VDIVPS       Y6, Y3, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VCMPPS       $0x11, 32(DX), Y10, Y10
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x11, 32(DX), Y11, Y11
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      32(DX), Y12, Y12
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VXORPS       actc2<>+0(SB), Y12, Y13
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VMOVUPS      actc3<>+0(SB), Y14
+	VMAXPS       Y13, Y14, Y13
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y13, Y14, Y13
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y13, Y14
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VFNMADD231PS actc6<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VFNMADD231PS actc7<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, (DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y13, Y3
+	VORPS        actc2<>+0(SB), Y0, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VFMADD213PS  actc10<>+0(SB), Y13, Y3
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc11<>+0(SB), Y13, Y3
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VFMADD213PS  actc8<>+0(SB), Y13, Y3
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y13, Y3
+	VFMADD213PS  actc10<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y13
+	VFMADD213PS  actc11<>+0(SB), Y5, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y15
+	VFMADD213PS  actc9<>+0(SB), Y5, Y8
+	VSUBPS       Y15, Y14, Y3
+	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VPADDD       actc15<>+0(SB), Y15, Y8
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y8, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VMULPS       Y8, Y13, Y8
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VMULPS       Y7, Y5, Y5
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VMULPS       Y3, Y8, Y3
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y3, Y7
+	VMULPS       Y6, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y7, Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VADDPS       actc43<>+0(SB), Y3, Y8
+	VADDPS       actc9<>+0(SB), Y5, Y9
+	VMULPS       Y8, Y3, Y8
+	VDIVPS       Y9, Y7, Y7
+	VBLENDVPS    Y11, Y6, Y8, Y6
+	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
+	VMULPS       Y3, Y3, Y5
+	VDIVPS       Y9, Y0, Y0
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMULPS       Y0, Y7, Y0
+	VMOVUPS      actc43<>+0(SB), Y7
+	VBLENDVPS    Y11, Y5, Y7, Y5
+	VMULPS       Y0, Y4, Y0
+	VADDPS       Y5, Y6, Y4
+	VMULPS       (DX), Y0, Y0
+	VDIVPS       Y4, Y6, Y4
+	VADDPS       Y0, Y1, Y0
+	VBLENDVPS    Y10, actc9<>+0(SB), Y4, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPS       actc152<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VORPS        32(DX), Y5, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VSUBPS       actc153<>+0(SB), Y4, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VMOVUPS      actc154<>+0(SB), Y8
+	VFMADD213PS  actc155<>+0(SB), Y4, Y8
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc156<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc157<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc158<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
+	VMOVUPS      actc14<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y7
+	VFMADD213PS  actc159<>+0(SB), Y4, Y8
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VFMADD213PS  actc160<>+0(SB), Y4, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VFMADD213PS  actc161<>+0(SB), Y4, Y8
+	VMULPS       Y7, Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VFMADD213PS  actc162<>+0(SB), Y4, Y8
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VFMADD213PS  actc163<>+0(SB), Y4, Y8
+	VMOVUPS      32(DX), Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y6, Y5, Y7, Y6
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc164<>+0(SB), Y4, Y8
+	VDIVPS       Y5, Y6, Y5
+	VBLENDVPS    Y10, actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc165<>+0(SB), Y4, Y8
+	VMULPS       actc54<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       32(DX), Y6, Y6
+	VFMADD213PS  actc166<>+0(SB), Y4, Y8
+	VADDPS       actc9<>+0(SB), Y3, Y7
+	VMULPS       Y8, Y4, Y8
+	VSUBPS       actc9<>+0(SB), Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y4, Y11, Y4
+	VSUBPS       Y9, Y3, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y7, Y3, Y3
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPADDD       actc71<>+0(SB), Y7, Y7
+	VMOVUPS      (DX), Y8
+	VMOVUPS      actc9<>+0(SB), Y9
+	VBLENDVPS    Y8, actc35<>+0(SB), Y9, Y8
+	VPSRLD       $0x17, Y7, Y9
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VPADDD       actc5<>+0(SB), Y9, Y4
+	VMOVUPS      (DX), Y8
+	VCMPPS       $0x03, (DX), Y8, Y8
+	VBLENDVPS    Y8, (DX), Y0, Y0
+	VSUBPS       actc72<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y0, Y8, Y8
+	VANDPS       actc73<>+0(SB), Y7, Y7
+	VCMPPS       $0x11, actc110<>+0(SB), Y8, Y8
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VPADDD       actc74<>+0(SB), Y7, Y7
+	VANDPS       Y2, Y8, Y2
+	VSUBPS       actc9<>+0(SB), Y7, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       (BX), Y0, Y0
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y7, Y9
+	VFMADD213PS  actc81<>+0(SB), Y7, Y9
+	VFMADD213PS  actc82<>+0(SB), Y7, Y9
+	VFMADD213PS  actc79<>+0(SB), Y7, Y9
+	VFMADD213PS  actc80<>+0(SB), Y7, Y9
+	VFMADD213PS  actc77<>+0(SB), Y7, Y9
+	VFMADD213PS  actc78<>+0(SB), Y7, Y9
+	VFMADD213PS  actc75<>+0(SB), Y7, Y9
+	VFMADD213PS  actc76<>+0(SB), Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y6, Y3
+	VBLENDVPS    Y10, 32(DX), Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VORPS        actc2<>+0(SB), Y3, Y4
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y4, Y6, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y4, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y4
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y4, Y4
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
+	VDIVPS       Y7, Y6, Y6
+	VBLENDVPS    Y3, actc9<>+0(SB), Y4, Y3
+	VDIVPS       Y7, Y3, Y3
+	VMULPS       Y3, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       32(DX), Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VSUBPS       actc153<>+0(SB), Y3, Y3
+	VMOVUPS      actc154<>+0(SB), Y4
+	VFMADD213PS  actc155<>+0(SB), Y3, Y4
+	VFMADD213PS  actc156<>+0(SB), Y3, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y4
+	VFMADD213PS  actc158<>+0(SB), Y3, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y4
+	VFMADD213PS  actc160<>+0(SB), Y3, Y4
+	VFMADD213PS  actc161<>+0(SB), Y3, Y4
+	VFMADD213PS  actc162<>+0(SB), Y3, Y4
+	VFMADD213PS  actc163<>+0(SB), Y3, Y4
+	VFMADD213PS  actc164<>+0(SB), Y3, Y4
+	VFMADD213PS  actc165<>+0(SB), Y3, Y4
+	VFMADD213PS  actc166<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc9<>+0(SB), Y5
+	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VCMPPS       $0x03, 32(DX), Y3, Y3
+	VBLENDVPS    Y3, 32(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y12, Y4
+	VANDPS       Y4, Y3, Y3
+	VMULPS       32(BX), Y1, Y1
+	VORPS        Y3, Y2, Y2
+	VMOVMSKPS    Y2, R9
+	TESTL        R9, R9
+	JNE          flag0
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      actc151<>+0(SB), Y0
+	VCMPPS       $0x11, 64(DX), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, 64(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      64(DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y6
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VORPS        64(DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y5
@@ -47291,16 +44516,463 @@ single:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
+	VMOVUPS      64(DX), Y5
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y5
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       64(DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VDIVPS       Y6, Y3, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VCMPPS       $0x11, 96(DX), Y10, Y10
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x11, 96(DX), Y11, Y11
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      96(DX), Y12, Y12
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VXORPS       actc2<>+0(SB), Y12, Y13
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VMOVUPS      actc3<>+0(SB), Y14
+	VMAXPS       Y13, Y14, Y13
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y13, Y14, Y13
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y13, Y14
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VFNMADD231PS actc6<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VFNMADD231PS actc7<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, 64(DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y13, Y3
+	VORPS        actc2<>+0(SB), Y0, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VFMADD213PS  actc10<>+0(SB), Y13, Y3
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc11<>+0(SB), Y13, Y3
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VFMADD213PS  actc8<>+0(SB), Y13, Y3
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y13, Y3
+	VFMADD213PS  actc10<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y13
+	VFMADD213PS  actc11<>+0(SB), Y5, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y15
+	VFMADD213PS  actc9<>+0(SB), Y5, Y8
+	VSUBPS       Y15, Y14, Y3
+	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VPADDD       actc15<>+0(SB), Y15, Y8
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y8, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VMULPS       Y8, Y13, Y8
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VMULPS       Y7, Y5, Y5
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VMULPS       Y3, Y8, Y3
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y3, Y7
+	VMULPS       Y6, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y7, Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VADDPS       actc43<>+0(SB), Y3, Y8
+	VADDPS       actc9<>+0(SB), Y5, Y9
+	VMULPS       Y8, Y3, Y8
+	VDIVPS       Y9, Y7, Y7
+	VBLENDVPS    Y11, Y6, Y8, Y6
+	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
+	VMULPS       Y3, Y3, Y5
+	VDIVPS       Y9, Y0, Y0
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMULPS       Y0, Y7, Y0
+	VMOVUPS      actc43<>+0(SB), Y7
+	VBLENDVPS    Y11, Y5, Y7, Y5
+	VMULPS       Y0, Y4, Y0
+	VADDPS       Y5, Y6, Y4
+	VMULPS       64(DX), Y0, Y0
+	VDIVPS       Y4, Y6, Y4
+	VADDPS       Y0, Y1, Y0
+	VBLENDVPS    Y10, actc9<>+0(SB), Y4, Y1
+	VMOVUPS      64(DX), Y4
+	VSUBPS       actc152<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VORPS        96(DX), Y5, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VSUBPS       actc153<>+0(SB), Y4, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VMOVUPS      actc154<>+0(SB), Y8
+	VFMADD213PS  actc155<>+0(SB), Y4, Y8
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc156<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc157<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc158<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
+	VMOVUPS      actc14<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y7
+	VFMADD213PS  actc159<>+0(SB), Y4, Y8
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VFMADD213PS  actc160<>+0(SB), Y4, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VFMADD213PS  actc161<>+0(SB), Y4, Y8
+	VMULPS       Y7, Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VFMADD213PS  actc162<>+0(SB), Y4, Y8
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VFMADD213PS  actc163<>+0(SB), Y4, Y8
+	VMOVUPS      96(DX), Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y6, Y5, Y7, Y6
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc164<>+0(SB), Y4, Y8
+	VDIVPS       Y5, Y6, Y5
+	VBLENDVPS    Y10, actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc165<>+0(SB), Y4, Y8
+	VMULPS       actc54<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       96(DX), Y6, Y6
+	VFMADD213PS  actc166<>+0(SB), Y4, Y8
+	VADDPS       actc9<>+0(SB), Y3, Y7
+	VMULPS       Y8, Y4, Y8
+	VSUBPS       actc9<>+0(SB), Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y4, Y11, Y4
+	VSUBPS       Y9, Y3, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y7, Y3, Y3
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPADDD       actc71<>+0(SB), Y7, Y7
+	VMOVUPS      64(DX), Y8
+	VMOVUPS      actc9<>+0(SB), Y9
+	VBLENDVPS    Y8, actc35<>+0(SB), Y9, Y8
+	VPSRLD       $0x17, Y7, Y9
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VPADDD       actc5<>+0(SB), Y9, Y4
+	VMOVUPS      64(DX), Y8
+	VCMPPS       $0x03, 64(DX), Y8, Y8
+	VBLENDVPS    Y8, 64(DX), Y0, Y0
+	VSUBPS       actc72<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y0, Y8, Y8
+	VANDPS       actc73<>+0(SB), Y7, Y7
+	VCMPPS       $0x11, actc110<>+0(SB), Y8, Y8
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VPADDD       actc74<>+0(SB), Y7, Y7
+	VANDPS       Y2, Y8, Y2
+	VSUBPS       actc9<>+0(SB), Y7, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       64(BX), Y0, Y0
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y7, Y9
+	VFMADD213PS  actc81<>+0(SB), Y7, Y9
+	VFMADD213PS  actc82<>+0(SB), Y7, Y9
+	VFMADD213PS  actc79<>+0(SB), Y7, Y9
+	VFMADD213PS  actc80<>+0(SB), Y7, Y9
+	VFMADD213PS  actc77<>+0(SB), Y7, Y9
+	VFMADD213PS  actc78<>+0(SB), Y7, Y9
+	VFMADD213PS  actc75<>+0(SB), Y7, Y9
+	VFMADD213PS  actc76<>+0(SB), Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y6, Y3
+	VBLENDVPS    Y10, 96(DX), Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VORPS        actc2<>+0(SB), Y3, Y4
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y4, Y6, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y4, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y4
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y4, Y4
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
+	VDIVPS       Y7, Y6, Y6
+	VBLENDVPS    Y3, actc9<>+0(SB), Y4, Y3
+	VDIVPS       Y7, Y3, Y3
+	VMULPS       Y3, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       96(DX), Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      96(DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VSUBPS       actc153<>+0(SB), Y3, Y3
+	VMOVUPS      actc154<>+0(SB), Y4
+	VFMADD213PS  actc155<>+0(SB), Y3, Y4
+	VFMADD213PS  actc156<>+0(SB), Y3, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y4
+	VFMADD213PS  actc158<>+0(SB), Y3, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y4
+	VFMADD213PS  actc160<>+0(SB), Y3, Y4
+	VFMADD213PS  actc161<>+0(SB), Y3, Y4
+	VFMADD213PS  actc162<>+0(SB), Y3, Y4
+	VFMADD213PS  actc163<>+0(SB), Y3, Y4
+	VFMADD213PS  actc164<>+0(SB), Y3, Y4
+	VFMADD213PS  actc165<>+0(SB), Y3, Y4
+	VFMADD213PS  actc166<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      96(DX), Y4
 	VMOVUPS      actc9<>+0(SB), Y5
-	VBLENDVPS    Y1, Y4, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y4, Y6
+	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VMOVUPS      96(DX), Y3
+	VCMPPS       $0x03, 96(DX), Y3, Y3
+	VBLENDVPS    Y3, 96(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y12, Y4
+	VANDPS       Y4, Y3, Y3
+	VMULPS       96(BX), Y1, Y1
+	VORPS        Y3, Y2, Y2
+	VMOVMSKPS    Y2, R9
+	TESTL        R9, R9
+	JNE          flag2
+	VMOVUPS      Y0, 64(AX)
+	VMOVUPS      Y1, 96(AX)
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000020, CX
+	JMP          block
+
+flag0:
+	MOVQ $0x00000004, DI
+	JMP  single
+
+flag2:
+	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, BX
+	SUBQ $0x00000010, CX
+	MOVQ $0x00000002, DI
+
+single:
+	CMPQ         CX, $0x00000008
+	JB           tail
+	VMOVUPS      actc151<>+0(SB), Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y6
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VORPS        (DX), Y4, Y4
+	VMOVUPS      actc3<>+0(SB), Y5
+	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       actc5<>+0(SB), Y5, Y6
+	VFNMADD231PS actc6<>+0(SB), Y6, Y4
+	VFNMADD231PS actc7<>+0(SB), Y6, Y4
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
+	VFMADD213PS  actc9<>+0(SB), Y4, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
+	VMOVUPS      actc14<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y6
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y4, Y4
+	VMOVUPS      (DX), Y5
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y5
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       (DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VDIVPS       Y6, Y3, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, (DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VORPS        actc2<>+0(SB), Y0, Y3
+	VMOVUPS      actc3<>+0(SB), Y5
+	VMAXPS       Y3, Y5, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y3, Y5
+	VSUBPS       actc5<>+0(SB), Y5, Y6
+	VFNMADD231PS actc6<>+0(SB), Y6, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y3, Y7
+	VFMADD213PS  actc10<>+0(SB), Y3, Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VFMADD213PS  actc8<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y3
+	VMOVUPS      actc14<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y6
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMOVUPS      actc9<>+0(SB), Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
 	VDIVPS       Y6, Y5, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y4, Y1
-	VDIVPS       Y6, Y1, Y1
-	VMULPS       Y1, Y5, Y1
-	VMULPS       Y1, Y0, Y0
+	VBLENDVPS    Y0, actc9<>+0(SB), Y3, Y0
+	VDIVPS       Y6, Y0, Y0
+	VMULPS       Y0, Y5, Y0
+	VMULPS       Y0, Y4, Y0
 	VMULPS       (DX), Y0, Y0
-	VADDPS       Y0, Y3, Y0
+	VADDPS       Y0, Y1, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc152<>+0(SB), Y1, Y1
 	VSUBPS       actc153<>+0(SB), Y1, Y1
@@ -47365,8 +45037,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -47396,77 +45067,18 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VDIVPS       Y6, Y5, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y6, Y9
-	VFMADD213PS  actc81<>+0(SB), Y6, Y9
-	VFMADD213PS  actc82<>+0(SB), Y6, Y9
-	VFMADD213PS  actc79<>+0(SB), Y6, Y9
-	VFMADD213PS  actc80<>+0(SB), Y6, Y9
-	VFMADD213PS  actc77<>+0(SB), Y6, Y9
-	VFMADD213PS  actc78<>+0(SB), Y6, Y9
-	VFMADD213PS  actc75<>+0(SB), Y6, Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y5
-	VMULPS       Y5, Y5, Y6
-	VMULPS       Y6, Y5, Y7
-	VMOVUPS      actc51<>+0(SB), Y8
-	VFMADD213PS  actc49<>+0(SB), Y6, Y8
-	VFMADD213PS  actc50<>+0(SB), Y6, Y8
-	VFMADD213PS  actc47<>+0(SB), Y6, Y8
-	VFMADD213PS  actc48<>+0(SB), Y6, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VMULPS       actc52<>+0(SB), Y5, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y6, Y10
-	VFMADD213PS  actc10<>+0(SB), Y6, Y10
-	VFMADD213PS  actc11<>+0(SB), Y6, Y10
-	VFMADD213PS  actc8<>+0(SB), Y6, Y10
-	VFMADD213PS  actc9<>+0(SB), Y6, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y6
-	VMOVUPS      actc14<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y9
-	VSUBPS       Y9, Y8, Y8
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y7
+	VMULPS       actc43<>+0(SB), Y7, Y7
 	VMOVUPS      actc43<>+0(SB), Y8
-	VFNMADD213PS actc9<>+0(SB), Y6, Y8
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y5
-	VBLENDVPS    Y5, Y7, Y8, Y5
-	VANDPS       actc2<>+0(SB), Y3, Y6
-	VORPS        Y6, Y5, Y5
+	VBLENDVPS    Y3, Y7, Y8, Y3
+	VADDPS       Y3, Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y3
 	VORPS        actc2<>+0(SB), Y1, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y6
@@ -47496,44 +45108,74 @@ tail:
 	VBLENDVPS    Y1, Y6, Y7, Y7
 	VADDPS       actc9<>+0(SB), Y6, Y6
 	VDIVPS       Y6, Y7, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y2
-	VMULPS       actc54<>+0(SB), Y2, Y2
-	VMULPS       actc43<>+0(SB), Y3, Y3
-	VORPS        actc2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y6
+	VMULPS       actc54<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y1, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y9
+	VSUBPS       Y9, Y5, Y5
+	VDIVPS       Y8, Y5, Y5
+	VPADDD       actc71<>+0(SB), Y8, Y8
+	VPSRLD       $0x17, Y8, Y9
+	VPADDD       actc5<>+0(SB), Y9, Y9
+	VSUBPS       actc72<>+0(SB), Y9, Y9
+	VANDPS       actc73<>+0(SB), Y8, Y8
+	VPADDD       actc74<>+0(SB), Y8, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y8
+	VMULPS       Y8, Y8, Y10
+	VMOVUPS      actc83<>+0(SB), Y11
+	VFMADD213PS  actc84<>+0(SB), Y8, Y11
+	VFMADD213PS  actc81<>+0(SB), Y8, Y11
+	VFMADD213PS  actc82<>+0(SB), Y8, Y11
+	VFMADD213PS  actc79<>+0(SB), Y8, Y11
+	VFMADD213PS  actc80<>+0(SB), Y8, Y11
+	VFMADD213PS  actc77<>+0(SB), Y8, Y11
+	VFMADD213PS  actc78<>+0(SB), Y8, Y11
+	VFMADD213PS  actc75<>+0(SB), Y8, Y11
+	VFMADD213PS  actc76<>+0(SB), Y8, Y11
+	VFMADD213PS  Y8, Y11, Y10
+	VFMADD231PS  actc7<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y10, Y5
+	VFMADD231PS  actc6<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y7, Y5
+	VBLENDVPS    Y2, Y1, Y5, Y2
+	VMULPS       actc43<>+0(SB), Y2, Y2
+	VORPS        actc2<>+0(SB), Y2, Y5
 	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y6, Y7, Y6
+	VMAXPS       Y5, Y7, Y5
 	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc5<>+0(SB), Y5, Y7
 	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y6
-	VFNMADD231PS actc7<>+0(SB), Y8, Y6
+	VFNMADD231PS actc6<>+0(SB), Y8, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y6, Y9
-	VFMADD213PS  actc10<>+0(SB), Y6, Y9
-	VFMADD213PS  actc11<>+0(SB), Y6, Y9
-	VFMADD213PS  actc8<>+0(SB), Y6, Y9
-	VFMADD213PS  actc9<>+0(SB), Y6, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y6
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
 	VMOVUPS      actc14<>+0(SB), Y9
 	VFMADD213PS  actc5<>+0(SB), Y9, Y8
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       actc5<>+0(SB), Y7, Y7
 	VPADDD       actc15<>+0(SB), Y8, Y8
 	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
+	VMULPS       Y8, Y5, Y5
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y6, Y6
+	VMULPS       Y7, Y5, Y5
 	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y3, Y6, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
+	VBLENDVPS    Y2, Y5, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
 	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y3, actc9<>+0(SB), Y6, Y3
-	VDIVPS       Y8, Y3, Y3
-	VMULPS       Y3, Y7, Y3
-	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
+	VDIVPS       Y8, Y2, Y2
+	VMULPS       Y2, Y7, Y2
+	VMULPS       Y2, Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VADDPS       Y2, Y5, Y2
+	VADDPS       Y2, Y3, Y2
 	VSUBPS       actc152<>+0(SB), Y1, Y3
 	VSUBPS       actc153<>+0(SB), Y3, Y3
 	VMOVUPS      actc154<>+0(SB), Y5
@@ -47604,298 +45246,146 @@ block:
 	JB           single
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       (DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       32(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      (DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, (DX), Y2, Y0
-	VBLENDVPD    Y1, 32(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      (DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 32(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 32(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      32(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       (DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      (DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      (DX), Y12
+	VCMPPD       $0x03, (DX), Y12, Y12
+	VBLENDVPD    Y12, (DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       32(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      32(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      32(DX), Y3
 	VCMPPD       $0x03, 32(DX), Y3, Y3
-	VBLENDVPD    Y2, (DX), Y0, Y0
 	VBLENDVPD    Y3, 32(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -47904,298 +45394,146 @@ block:
 	VMOVUPS      Y1, 32(AX)
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 64(DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 96(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       96(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      64(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      96(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, 64(DX), Y2, Y0
-	VBLENDVPD    Y1, 96(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, 64(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      64(DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 96(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 96(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      96(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       64(DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      64(DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      64(DX), Y12
+	VCMPPD       $0x03, 64(DX), Y12, Y12
+	VBLENDVPD    Y12, 64(DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       96(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      96(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      64(DX), Y2
-	VCMPPD       $0x03, 64(DX), Y2, Y2
+	VMOVUPS      96(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      96(DX), Y3
 	VCMPPD       $0x03, 96(DX), Y3, Y3
-	VBLENDVPD    Y2, 64(DX), Y0, Y0
 	VBLENDVPD    Y3, 96(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -48204,298 +45542,146 @@ block:
 	VMOVUPS      Y1, 96(AX)
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 128(DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 160(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       128(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       160(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      128(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      160(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, 128(DX), Y2, Y0
-	VBLENDVPD    Y1, 160(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, 128(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      128(DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 160(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 160(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      160(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       128(DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      128(DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      128(DX), Y12
+	VCMPPD       $0x03, 128(DX), Y12, Y12
+	VBLENDVPD    Y12, 128(DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       160(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      128(DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      160(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      128(DX), Y2
-	VCMPPD       $0x03, 128(DX), Y2, Y2
+	VMOVUPS      160(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      160(DX), Y3
 	VCMPPD       $0x03, 160(DX), Y3, Y3
-	VBLENDVPD    Y2, 128(DX), Y0, Y0
 	VBLENDVPD    Y3, 160(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -48504,298 +45690,146 @@ block:
 	VMOVUPS      Y1, 160(AX)
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 192(DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 224(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       192(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       224(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      192(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      224(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, 192(DX), Y2, Y0
-	VBLENDVPD    Y1, 224(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, 192(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      192(DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 224(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 224(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      224(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       192(DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      192(DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      192(DX), Y12
+	VCMPPD       $0x03, 192(DX), Y12, Y12
+	VBLENDVPD    Y12, 192(DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       224(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      192(DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      224(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      192(DX), Y2
-	VCMPPD       $0x03, 192(DX), Y2, Y2
+	VMOVUPS      224(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      224(DX), Y3
 	VCMPPD       $0x03, 224(DX), Y3, Y3
-	VBLENDVPD    Y2, 192(DX), Y0, Y0
 	VBLENDVPD    Y3, 224(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -48837,7 +45871,7 @@ single:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -48850,18 +45884,25 @@ single:
 	VSUBPD       actc19<>+0(SB), Y4, Y5
 	VFNMADD231PD actc20<>+0(SB), Y5, Y3
 	VFNMADD231PD actc21<>+0(SB), Y5, Y3
-	VMOVUPS      actc32<>+0(SB), Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc28<>+0(SB), Y3, Y6
-	VFMADD213PD  actc29<>+0(SB), Y3, Y6
-	VFMADD213PD  actc26<>+0(SB), Y3, Y6
-	VFMADD213PD  actc27<>+0(SB), Y3, Y6
-	VFMADD213PD  actc24<>+0(SB), Y3, Y6
-	VFMADD213PD  actc25<>+0(SB), Y3, Y6
-	VFMADD213PD  actc22<>+0(SB), Y3, Y6
+	VMOVUPS      actc22<>+0(SB), Y6
 	VFMADD213PD  actc23<>+0(SB), Y3, Y6
-	VFMADD213PD  actc23<>+0(SB), Y6, Y3
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
 	VMOVUPS      actc33<>+0(SB), Y6
 	VFMADD213PD  actc19<>+0(SB), Y6, Y5
 	VSUBPD       Y5, Y4, Y4
@@ -48872,101 +45913,18 @@ single:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y0
-	VMOVUPS      actc16<>+0(SB), Y1
-	VANDNPD      Y0, Y1, Y1
-	VMULPD       Y1, Y1, Y3
-	VMULPD       Y3, Y1, Y4
-	VMOVUPS      actc67<>+0(SB), Y5
-	VFMADD213PD  actc65<>+0(SB), Y3, Y5
-	VFMADD213PD  actc66<>+0(SB), Y3, Y5
-	VFMADD213PD  actc63<>+0(SB), Y3, Y5
-	VFMADD213PD  actc64<>+0(SB), Y3, Y5
-	VFMADD213PD  actc61<>+0(SB), Y3, Y5
-	VFMADD213PD  actc62<>+0(SB), Y3, Y5
-	VFMADD213PD  actc59<>+0(SB), Y3, Y5
-	VFMADD213PD  actc60<>+0(SB), Y3, Y5
-	VFMADD213PD  actc57<>+0(SB), Y3, Y5
-	VFMADD213PD  actc58<>+0(SB), Y3, Y5
-	VFMADD213PD  actc55<>+0(SB), Y3, Y5
-	VFMADD213PD  actc56<>+0(SB), Y3, Y5
-	VFMADD213PD  Y1, Y5, Y4
-	VMULPD       actc68<>+0(SB), Y1, Y3
-	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
-	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
-	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
-	VMOVUPS      actc33<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y7, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       actc19<>+0(SB), Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y5
-	VDIVPD       Y5, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y4
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
 	VMOVUPS      actc46<>+0(SB), Y5
-	VFNMADD213PD actc23<>+0(SB), Y3, Y5
-	VCMPPD       $0x11, actc69<>+0(SB), Y1, Y1
-	VBLENDVPD    Y1, Y4, Y5, Y1
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VORPD        Y0, Y1, Y0
+	VBLENDVPD    Y1, Y3, Y5, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       (DX), Y0, Y0
 	VCMPPD       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y3
@@ -49009,8 +45967,7 @@ tail:
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
 	VCMPPD       $0x1e, actc167<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x1e, actc36<>+0(SB), Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y4
 	VXORPD       actc16<>+0(SB), Y4, Y5
@@ -49023,18 +45980,25 @@ tail:
 	VSUBPD       actc19<>+0(SB), Y6, Y7
 	VFNMADD231PD actc20<>+0(SB), Y7, Y5
 	VFNMADD231PD actc21<>+0(SB), Y7, Y5
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y5, Y8
-	VFMADD213PD  actc31<>+0(SB), Y5, Y8
-	VFMADD213PD  actc28<>+0(SB), Y5, Y8
-	VFMADD213PD  actc29<>+0(SB), Y5, Y8
-	VFMADD213PD  actc26<>+0(SB), Y5, Y8
-	VFMADD213PD  actc27<>+0(SB), Y5, Y8
-	VFMADD213PD  actc24<>+0(SB), Y5, Y8
-	VFMADD213PD  actc25<>+0(SB), Y5, Y8
-	VFMADD213PD  actc22<>+0(SB), Y5, Y8
+	VMOVUPS      actc22<>+0(SB), Y8
 	VFMADD213PD  actc23<>+0(SB), Y5, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y5
+	VMOVUPS      actc24<>+0(SB), Y9
+	VFMADD213PD  actc25<>+0(SB), Y5, Y9
+	VMOVUPS      actc26<>+0(SB), Y10
+	VFMADD213PD  actc27<>+0(SB), Y5, Y10
+	VMOVUPS      actc28<>+0(SB), Y11
+	VFMADD213PD  actc29<>+0(SB), Y5, Y11
+	VMOVUPS      actc30<>+0(SB), Y12
+	VFMADD213PD  actc31<>+0(SB), Y5, Y12
+	VMULPD       Y5, Y5, Y13
+	VFMADD213PD  Y8, Y13, Y9
+	VFMADD213PD  Y10, Y13, Y11
+	VFMADD231PD  actc32<>+0(SB), Y13, Y12
+	VMULPD       Y13, Y13, Y8
+	VFMADD213PD  Y9, Y8, Y11
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y12
+	VFMADD213PD  actc23<>+0(SB), Y12, Y5
 	VMOVUPS      actc33<>+0(SB), Y8
 	VFMADD213PD  actc19<>+0(SB), Y8, Y7
 	VSUBPD       Y7, Y6, Y6
@@ -49045,101 +46009,18 @@ tail:
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VDIVPD       Y6, Y5, Y5
-	VPADDQ       actc85<>+0(SB), Y6, Y6
-	VPSRLQ       $0x34, Y6, Y7
-	VPADDQ       actc19<>+0(SB), Y7, Y7
-	VSUBPD       actc86<>+0(SB), Y7, Y7
-	VANDPD       actc87<>+0(SB), Y6, Y6
-	VPADDQ       actc88<>+0(SB), Y6, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y6
-	VMULPD       Y6, Y6, Y8
-	VMOVUPS      actc109<>+0(SB), Y9
-	VFMADD213PD  actc107<>+0(SB), Y6, Y9
-	VFMADD213PD  actc108<>+0(SB), Y6, Y9
-	VFMADD213PD  actc105<>+0(SB), Y6, Y9
-	VFMADD213PD  actc106<>+0(SB), Y6, Y9
-	VFMADD213PD  actc103<>+0(SB), Y6, Y9
-	VFMADD213PD  actc104<>+0(SB), Y6, Y9
-	VFMADD213PD  actc101<>+0(SB), Y6, Y9
-	VFMADD213PD  actc102<>+0(SB), Y6, Y9
-	VFMADD213PD  actc99<>+0(SB), Y6, Y9
-	VFMADD213PD  actc100<>+0(SB), Y6, Y9
-	VFMADD213PD  actc97<>+0(SB), Y6, Y9
-	VFMADD213PD  actc98<>+0(SB), Y6, Y9
-	VFMADD213PD  actc95<>+0(SB), Y6, Y9
-	VFMADD213PD  actc96<>+0(SB), Y6, Y9
-	VFMADD213PD  actc93<>+0(SB), Y6, Y9
-	VFMADD213PD  actc94<>+0(SB), Y6, Y9
-	VFMADD213PD  actc91<>+0(SB), Y6, Y9
-	VFMADD213PD  actc92<>+0(SB), Y6, Y9
-	VFMADD213PD  actc89<>+0(SB), Y6, Y9
-	VFMADD213PD  actc90<>+0(SB), Y6, Y9
-	VFMADD213PD  Y6, Y9, Y8
-	VFMADD231PD  actc21<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y8, Y5
-	VFMADD231PD  actc20<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y3, Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y3, Y6
-	VMOVUPS      actc67<>+0(SB), Y7
-	VFMADD213PD  actc65<>+0(SB), Y5, Y7
-	VFMADD213PD  actc66<>+0(SB), Y5, Y7
-	VFMADD213PD  actc63<>+0(SB), Y5, Y7
-	VFMADD213PD  actc64<>+0(SB), Y5, Y7
-	VFMADD213PD  actc61<>+0(SB), Y5, Y7
-	VFMADD213PD  actc62<>+0(SB), Y5, Y7
-	VFMADD213PD  actc59<>+0(SB), Y5, Y7
-	VFMADD213PD  actc60<>+0(SB), Y5, Y7
-	VFMADD213PD  actc57<>+0(SB), Y5, Y7
-	VFMADD213PD  actc58<>+0(SB), Y5, Y7
-	VFMADD213PD  actc55<>+0(SB), Y5, Y7
-	VFMADD213PD  actc56<>+0(SB), Y5, Y7
-	VFMADD213PD  Y3, Y7, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y5, Y7, Y5
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y5, Y7
-	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y5
-	VFNMADD231PD actc21<>+0(SB), Y8, Y5
-	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y5, Y9
-	VFMADD213PD  actc28<>+0(SB), Y5, Y9
-	VFMADD213PD  actc29<>+0(SB), Y5, Y9
-	VFMADD213PD  actc26<>+0(SB), Y5, Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VFMADD213PD  actc24<>+0(SB), Y5, Y9
-	VFMADD213PD  actc25<>+0(SB), Y5, Y9
-	VFMADD213PD  actc22<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y5
-	VMOVUPS      actc33<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y9, Y8
-	VSUBPD       Y8, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y7
-	VDIVPD       Y7, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y6
+	VADDPD       actc23<>+0(SB), Y6, Y6
+	VADDPD       actc46<>+0(SB), Y5, Y7
+	VMULPD       Y7, Y5, Y7
+	VBLENDVPD    Y3, Y6, Y7, Y6
+	VMULPD       Y5, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
 	VMOVUPS      actc46<>+0(SB), Y7
-	VFNMADD213PD actc23<>+0(SB), Y5, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y6, Y7, Y3
-	VANDPD       actc16<>+0(SB), Y2, Y2
-	VORPD        Y2, Y3, Y2
+	VBLENDVPD    Y3, Y5, Y7, Y3
+	VADDPD       Y3, Y6, Y3
+	VDIVPD       Y3, Y6, Y3
+	VBLENDVPD    Y2, actc23<>+0(SB), Y3, Y2
 	VMULPD       Y2, Y1, Y2
 	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc40<>+0(SB), Y5
@@ -49191,7 +46072,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -49226,399 +46107,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 32(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       32(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      32(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        (DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       (DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      (DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 32(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      (DX), Y6
-	VCMPPD       $0x03, (DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, (DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       (BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        32(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        (DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      32(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      (DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       (DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 32(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 32(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      32(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, (DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       (DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        32(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       32(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      (DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      (DX), Y3
+	VCMPPD       $0x03, (DX), Y3, Y3
+	VBLENDVPD    Y3, (DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       (BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 32(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -49649,13 +46446,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       32(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      32(DX), Y3
@@ -49701,7 +46498,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       32(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -49713,7 +46510,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 64(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       64(DX), Y1, Y1
+	VCMPPD       $0x11, 64(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      64(DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -49748,399 +46545,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, 64(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 96(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       96(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      96(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        64(DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       64(DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      64(DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 96(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      64(DX), Y6
-	VCMPPD       $0x03, 64(DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, 64(DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       64(BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        96(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        64(DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      96(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      64(DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       64(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 96(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 96(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      96(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, 64(DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       64(DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      64(DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        96(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      96(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       96(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      64(DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      64(DX), Y3
+	VCMPPD       $0x03, 64(DX), Y3, Y3
+	VBLENDVPD    Y3, 64(DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       64(BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 96(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -50171,13 +46884,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       96(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      96(DX), Y3
@@ -50223,7 +46936,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       96(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -50235,7 +46948,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 128(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       128(DX), Y1, Y1
+	VCMPPD       $0x11, 128(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      128(DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -50270,399 +46983,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, 128(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 160(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       160(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      160(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        128(DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      128(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       128(DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      128(DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 160(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      128(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      128(DX), Y6
-	VCMPPD       $0x03, 128(DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, 128(DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       128(BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        160(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        128(DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      160(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      128(DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       128(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 160(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 160(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      160(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, 128(DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       128(DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      128(DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        160(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      160(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       160(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      128(DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      128(DX), Y3
+	VCMPPD       $0x03, 128(DX), Y3, Y3
+	VBLENDVPD    Y3, 128(DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       128(BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 160(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -50693,13 +47322,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       160(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      160(DX), Y3
@@ -50745,7 +47374,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       160(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -50757,7 +47386,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 192(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       192(DX), Y1, Y1
+	VCMPPD       $0x11, 192(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      192(DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -50792,399 +47421,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, 192(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 224(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       224(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      224(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        192(DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      192(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       192(DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      192(DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 224(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      192(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      192(DX), Y6
-	VCMPPD       $0x03, 192(DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, 192(DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       192(BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        224(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        192(DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      224(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      192(DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       192(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 224(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 224(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      224(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, 192(DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       192(DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      192(DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        224(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      224(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       224(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      192(DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      192(DX), Y3
+	VCMPPD       $0x03, 192(DX), Y3, Y3
+	VBLENDVPD    Y3, 192(DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       192(BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 224(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -51215,13 +47760,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       224(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      224(DX), Y3
@@ -51267,7 +47812,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       224(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -51315,7 +47860,7 @@ single:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -51350,101 +47895,18 @@ single:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VMOVUPS      actc33<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y8, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y4
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y4, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y5, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y4
 	VORPD        (DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
@@ -51481,49 +47943,90 @@ single:
 	VBLENDVPD    Y5, Y4, Y6, Y5
 	VADDPD       actc23<>+0(SB), Y4, Y4
 	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VORPD        actc16<>+0(SB), Y1, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       (DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, (DX), Y3, Y0
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y4
+	VMAXPD       Y3, Y5, Y3
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y4
-	VFNMADD231PD actc21<>+0(SB), Y6, Y4
+	VFNMADD231PD actc20<>+0(SB), Y6, Y3
+	VFNMADD231PD actc21<>+0(SB), Y6, Y3
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y4, Y7
-	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VFMADD213PD  actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc29<>+0(SB), Y4, Y7
-	VFMADD213PD  actc26<>+0(SB), Y4, Y7
-	VFMADD213PD  actc27<>+0(SB), Y4, Y7
-	VFMADD213PD  actc24<>+0(SB), Y4, Y7
-	VFMADD213PD  actc25<>+0(SB), Y4, Y7
-	VFMADD213PD  actc22<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
+	VFMADD213PD  actc30<>+0(SB), Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y3, Y7
+	VFMADD213PD  actc28<>+0(SB), Y3, Y7
+	VFMADD213PD  actc29<>+0(SB), Y3, Y7
+	VFMADD213PD  actc26<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc24<>+0(SB), Y3, Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VFMADD213PD  actc22<>+0(SB), Y3, Y7
+	VFMADD213PD  actc23<>+0(SB), Y3, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y3
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMULPD       Y6, Y3, Y3
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
+	VMULPD       Y5, Y3, Y3
 	VMOVUPS      actc23<>+0(SB), Y5
-	VBLENDVPD    Y1, Y4, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y4, Y6
+	VBLENDVPD    Y0, Y3, Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
-	VBLENDVPD    Y1, actc23<>+0(SB), Y4, Y1
-	VDIVPD       Y6, Y1, Y1
-	VMULPD       Y1, Y5, Y1
-	VMULPD       Y1, Y0, Y0
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VDIVPD       Y6, Y0, Y0
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y0, Y4, Y0
 	VMULPD       (DX), Y0, Y0
-	VADDPD       Y0, Y3, Y0
+	VADDPD       Y0, Y1, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPD       actc168<>+0(SB), Y1, Y1
 	VSUBPD       actc169<>+0(SB), Y1, Y1
@@ -51599,8 +48102,7 @@ tail:
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
 	VCMPPD       $0x1e, actc167<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x1e, actc36<>+0(SB), Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y4
 	VXORPD       actc16<>+0(SB), Y4, Y5
@@ -51635,101 +48137,18 @@ tail:
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VDIVPD       Y6, Y5, Y5
-	VPADDQ       actc85<>+0(SB), Y6, Y6
-	VPSRLQ       $0x34, Y6, Y7
-	VPADDQ       actc19<>+0(SB), Y7, Y7
-	VSUBPD       actc86<>+0(SB), Y7, Y7
-	VANDPD       actc87<>+0(SB), Y6, Y6
-	VPADDQ       actc88<>+0(SB), Y6, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y6
-	VMULPD       Y6, Y6, Y8
-	VMOVUPS      actc109<>+0(SB), Y9
-	VFMADD213PD  actc107<>+0(SB), Y6, Y9
-	VFMADD213PD  actc108<>+0(SB), Y6, Y9
-	VFMADD213PD  actc105<>+0(SB), Y6, Y9
-	VFMADD213PD  actc106<>+0(SB), Y6, Y9
-	VFMADD213PD  actc103<>+0(SB), Y6, Y9
-	VFMADD213PD  actc104<>+0(SB), Y6, Y9
-	VFMADD213PD  actc101<>+0(SB), Y6, Y9
-	VFMADD213PD  actc102<>+0(SB), Y6, Y9
-	VFMADD213PD  actc99<>+0(SB), Y6, Y9
-	VFMADD213PD  actc100<>+0(SB), Y6, Y9
-	VFMADD213PD  actc97<>+0(SB), Y6, Y9
-	VFMADD213PD  actc98<>+0(SB), Y6, Y9
-	VFMADD213PD  actc95<>+0(SB), Y6, Y9
-	VFMADD213PD  actc96<>+0(SB), Y6, Y9
-	VFMADD213PD  actc93<>+0(SB), Y6, Y9
-	VFMADD213PD  actc94<>+0(SB), Y6, Y9
-	VFMADD213PD  actc91<>+0(SB), Y6, Y9
-	VFMADD213PD  actc92<>+0(SB), Y6, Y9
-	VFMADD213PD  actc89<>+0(SB), Y6, Y9
-	VFMADD213PD  actc90<>+0(SB), Y6, Y9
-	VFMADD213PD  Y6, Y9, Y8
-	VFMADD231PD  actc21<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y8, Y5
-	VFMADD231PD  actc20<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y3, Y3
-	VBLENDVPD    Y2, Y1, Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y3, Y5, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VFMADD213PD  Y5, Y8, Y7
-	VMULPD       actc68<>+0(SB), Y5, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       actc19<>+0(SB), Y8, Y9
-	VFNMADD231PD actc20<>+0(SB), Y9, Y6
-	VFNMADD231PD actc21<>+0(SB), Y9, Y6
-	VMOVUPS      actc32<>+0(SB), Y10
-	VFMADD213PD  actc30<>+0(SB), Y6, Y10
-	VFMADD213PD  actc31<>+0(SB), Y6, Y10
-	VFMADD213PD  actc28<>+0(SB), Y6, Y10
-	VFMADD213PD  actc29<>+0(SB), Y6, Y10
-	VFMADD213PD  actc26<>+0(SB), Y6, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VFMADD213PD  actc24<>+0(SB), Y6, Y10
-	VFMADD213PD  actc25<>+0(SB), Y6, Y10
-	VFMADD213PD  actc22<>+0(SB), Y6, Y10
-	VFMADD213PD  actc23<>+0(SB), Y6, Y10
-	VFMADD213PD  actc23<>+0(SB), Y10, Y6
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y6
+	VMULPD       actc46<>+0(SB), Y5, Y6
+	VADDPD       actc23<>+0(SB), Y6, Y6
+	VADDPD       actc46<>+0(SB), Y5, Y7
+	VMULPD       Y7, Y5, Y7
+	VBLENDVPD    Y3, Y6, Y7, Y6
+	VMULPD       Y5, Y5, Y7
+	VMULPD       actc46<>+0(SB), Y7, Y7
 	VMOVUPS      actc46<>+0(SB), Y8
-	VFNMADD213PD actc23<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y5
-	VBLENDVPD    Y5, Y7, Y8, Y5
-	VANDPD       actc16<>+0(SB), Y3, Y6
-	VORPD        Y6, Y5, Y5
+	VBLENDVPD    Y3, Y7, Y8, Y3
+	VADDPD       Y3, Y6, Y3
+	VDIVPD       Y3, Y6, Y3
+	VBLENDVPD    Y2, actc23<>+0(SB), Y3, Y3
 	VORPD        actc16<>+0(SB), Y1, Y6
 	VMOVUPS      actc17<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y6
@@ -51764,49 +48183,90 @@ tail:
 	VBLENDVPD    Y1, Y6, Y7, Y7
 	VADDPD       actc23<>+0(SB), Y6, Y6
 	VDIVPD       Y6, Y7, Y6
-	VBLENDVPD    Y2, actc23<>+0(SB), Y6, Y2
-	VMULPD       actc70<>+0(SB), Y2, Y2
-	VMULPD       actc46<>+0(SB), Y3, Y3
-	VORPD        actc16<>+0(SB), Y3, Y6
+	VBLENDVPD    Y2, actc23<>+0(SB), Y6, Y6
+	VMULPD       actc70<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPD       Y1, Y7, Y7
+	VADDPD       actc23<>+0(SB), Y5, Y8
+	VSUBPD       actc23<>+0(SB), Y8, Y9
+	VSUBPD       Y9, Y5, Y5
+	VDIVPD       Y8, Y5, Y5
+	VPADDQ       actc85<>+0(SB), Y8, Y8
+	VPSRLQ       $0x34, Y8, Y9
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VANDPD       actc87<>+0(SB), Y8, Y8
+	VPADDQ       actc88<>+0(SB), Y8, Y8
+	VSUBPD       actc23<>+0(SB), Y8, Y8
+	VMULPD       Y8, Y8, Y10
+	VMOVUPS      actc109<>+0(SB), Y11
+	VFMADD213PD  actc107<>+0(SB), Y8, Y11
+	VFMADD213PD  actc108<>+0(SB), Y8, Y11
+	VFMADD213PD  actc105<>+0(SB), Y8, Y11
+	VFMADD213PD  actc106<>+0(SB), Y8, Y11
+	VFMADD213PD  actc103<>+0(SB), Y8, Y11
+	VFMADD213PD  actc104<>+0(SB), Y8, Y11
+	VFMADD213PD  actc101<>+0(SB), Y8, Y11
+	VFMADD213PD  actc102<>+0(SB), Y8, Y11
+	VFMADD213PD  actc99<>+0(SB), Y8, Y11
+	VFMADD213PD  actc100<>+0(SB), Y8, Y11
+	VFMADD213PD  actc97<>+0(SB), Y8, Y11
+	VFMADD213PD  actc98<>+0(SB), Y8, Y11
+	VFMADD213PD  actc95<>+0(SB), Y8, Y11
+	VFMADD213PD  actc96<>+0(SB), Y8, Y11
+	VFMADD213PD  actc93<>+0(SB), Y8, Y11
+	VFMADD213PD  actc94<>+0(SB), Y8, Y11
+	VFMADD213PD  actc91<>+0(SB), Y8, Y11
+	VFMADD213PD  actc92<>+0(SB), Y8, Y11
+	VFMADD213PD  actc89<>+0(SB), Y8, Y11
+	VFMADD213PD  actc90<>+0(SB), Y8, Y11
+	VFMADD213PD  Y8, Y11, Y10
+	VFMADD231PD  actc21<>+0(SB), Y9, Y5
+	VADDPD       Y5, Y10, Y5
+	VFMADD231PD  actc20<>+0(SB), Y9, Y5
+	VADDPD       Y5, Y7, Y5
+	VBLENDVPD    Y2, Y1, Y5, Y2
+	VMULPD       actc46<>+0(SB), Y2, Y2
+	VORPD        actc16<>+0(SB), Y2, Y5
 	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
+	VMAXPD       Y5, Y7, Y5
 	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
+	VFMADD213PD  actc19<>+0(SB), Y5, Y7
 	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y6
+	VFNMADD231PD actc20<>+0(SB), Y8, Y5
+	VFNMADD231PD actc21<>+0(SB), Y8, Y5
 	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y6, Y9
-	VFMADD213PD  actc31<>+0(SB), Y6, Y9
-	VFMADD213PD  actc28<>+0(SB), Y6, Y9
-	VFMADD213PD  actc29<>+0(SB), Y6, Y9
-	VFMADD213PD  actc26<>+0(SB), Y6, Y9
-	VFMADD213PD  actc27<>+0(SB), Y6, Y9
-	VFMADD213PD  actc24<>+0(SB), Y6, Y9
-	VFMADD213PD  actc25<>+0(SB), Y6, Y9
-	VFMADD213PD  actc22<>+0(SB), Y6, Y9
-	VFMADD213PD  actc23<>+0(SB), Y6, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y6
+	VFMADD213PD  actc30<>+0(SB), Y5, Y9
+	VFMADD213PD  actc31<>+0(SB), Y5, Y9
+	VFMADD213PD  actc28<>+0(SB), Y5, Y9
+	VFMADD213PD  actc29<>+0(SB), Y5, Y9
+	VFMADD213PD  actc26<>+0(SB), Y5, Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VFMADD213PD  actc24<>+0(SB), Y5, Y9
+	VFMADD213PD  actc25<>+0(SB), Y5, Y9
+	VFMADD213PD  actc22<>+0(SB), Y5, Y9
+	VFMADD213PD  actc23<>+0(SB), Y5, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y5
 	VMOVUPS      actc33<>+0(SB), Y9
 	VFMADD213PD  actc19<>+0(SB), Y9, Y8
 	VSUBPD       Y8, Y7, Y7
 	VADDPD       actc19<>+0(SB), Y7, Y7
 	VPADDQ       actc34<>+0(SB), Y8, Y8
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
+	VMULPD       Y8, Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y7, Y7
 	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
+	VMULPD       Y7, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y3, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
+	VBLENDVPD    Y2, Y5, Y7, Y7
+	VADDPD       actc23<>+0(SB), Y5, Y8
 	VDIVPD       Y8, Y7, Y7
-	VBLENDVPD    Y3, actc23<>+0(SB), Y6, Y3
-	VDIVPD       Y8, Y3, Y3
-	VMULPD       Y3, Y7, Y3
-	VMULPD       Y3, Y2, Y2
+	VBLENDVPD    Y2, actc23<>+0(SB), Y5, Y2
+	VDIVPD       Y8, Y2, Y2
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y2, Y6, Y2
 	VMULPD       Y2, Y1, Y2
-	VADDPD       Y2, Y5, Y2
+	VADDPD       Y2, Y3, Y2
 	VSUBPD       actc168<>+0(SB), Y1, Y3
 	VSUBPD       actc169<>+0(SB), Y3, Y3
 	VMOVUPS      actc170<>+0(SB), Y5
@@ -51888,264 +48348,142 @@ block:
 	JB           single
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc151<>+0(SB), Y1
-	VCMPPS       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       (DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       32(DX), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      (DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      32(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y7
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y7, Y8, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y6, Y8, Y6
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y7, Y8, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VMOVUPS      actc151<>+0(SB), Y6
+	VCMPPS       $0x11, 32(DX), Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc8<>+0(SB), Y7
+	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x11, 32(DX), Y8, Y8
+	VMOVUPS      actc10<>+0(SB), Y9
+	VFMADD213PS  actc11<>+0(SB), Y3, Y9
+	VMOVUPS      actc2<>+0(SB), Y10
+	VANDNPS      32(DX), Y10, Y10
+	VXORPS       actc2<>+0(SB), Y10, Y11
+	VMOVUPS      actc12<>+0(SB), Y12
+	VFMADD213PS  actc13<>+0(SB), Y3, Y12
+	VMOVUPS      actc3<>+0(SB), Y13
+	VMAXPS       Y11, Y13, Y11
+	VMULPS       Y3, Y3, Y13
+	VFMADD213PS  Y7, Y13, Y9
+	VMOVUPS      actc42<>+0(SB), Y7
+	VMINPS       Y11, Y7, Y7
+	VMULPS       Y13, Y13, Y11
+	VFMADD213PS  Y9, Y11, Y12
+	VFMADD213PS  actc9<>+0(SB), Y12, Y3
 	VMOVUPS      actc4<>+0(SB), Y9
 	VFMADD213PS  actc5<>+0(SB), Y7, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
 	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
+	VMOVUPS      actc14<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VSUBPS       Y5, Y4, Y4
 	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
+	VADDPS       actc5<>+0(SB), Y4, Y4
 	VFNMADD231PS actc7<>+0(SB), Y11, Y7
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      actc8<>+0(SB), Y12
+	VFMADD213PS  actc9<>+0(SB), Y7, Y12
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y7, Y5
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
 	VMOVUPS      actc12<>+0(SB), Y13
 	VFMADD213PS  actc13<>+0(SB), Y7, Y13
-	VFMADD213PS  actc10<>+0(SB), Y6, Y12
-	VFMADD213PS  actc10<>+0(SB), Y7, Y13
-	VFMADD213PS  actc11<>+0(SB), Y6, Y12
-	VFMADD213PS  actc11<>+0(SB), Y7, Y13
-	VFMADD213PS  actc8<>+0(SB), Y6, Y12
-	VFMADD213PS  actc8<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y6, Y12
-	VFMADD213PS  actc9<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
+	VADDPS       actc43<>+0(SB), Y3, Y14
+	VMULPS       Y7, Y7, Y15
+	VMULPS       Y14, Y3, Y14
+	VFMADD213PS  Y12, Y15, Y5
+	VBLENDVPS    Y1, Y4, Y14, Y4
+	VMULPS       Y15, Y15, Y12
+	VMULPS       Y3, Y3, Y3
+	VFMADD213PS  Y5, Y12, Y13
+	VMULPS       actc43<>+0(SB), Y3, Y3
 	VFMADD213PS  actc9<>+0(SB), Y13, Y7
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y11
-	VSUBPS       Y10, Y8, Y8
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VPADDD       actc15<>+0(SB), Y10, Y10
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VADDPS       Y1, Y4, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y11
+	VRCPPS       Y1, Y3
+	VSUBPS       Y11, Y9, Y5
+	VMOVUPS      Y1, Y9
+	VFNMADD213PS actc9<>+0(SB), Y3, Y9
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VFMADD213PS  Y3, Y3, Y9
+	VMULPS       Y9, Y4, Y3
 	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y6, Y6
-	VMULPS       Y9, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VADDPS       actc9<>+0(SB), Y7, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y10
-	VSUBPS       actc9<>+0(SB), Y9, Y11
-	VSUBPS       Y10, Y6, Y6
-	VSUBPS       Y11, Y7, Y7
-	VRCPPS       Y8, Y10
-	VRCPPS       Y9, Y11
-	VMOVUPS      Y8, Y12
-	VFNMADD213PS actc9<>+0(SB), Y10, Y12
-	VMOVUPS      Y9, Y13
-	VFNMADD213PS actc9<>+0(SB), Y11, Y13
-	VFMADD213PS  Y10, Y10, Y12
-	VFMADD213PS  Y11, Y11, Y13
-	VMULPS       Y12, Y6, Y10
-	VMULPS       Y13, Y7, Y11
-	VFNMADD231PS Y10, Y8, Y6
-	VFNMADD231PS Y11, Y9, Y7
-	VFMADD213PS  Y10, Y12, Y6
-	VFMADD213PS  Y11, Y13, Y7
-	VPADDD       actc71<>+0(SB), Y8, Y8
-	VPADDD       actc71<>+0(SB), Y9, Y9
-	VPSRLD       $0x17, Y8, Y10
-	VPSRLD       $0x17, Y9, Y11
-	VPADDD       actc5<>+0(SB), Y10, Y10
-	VPADDD       actc5<>+0(SB), Y11, Y11
-	VSUBPS       actc72<>+0(SB), Y10, Y10
-	VSUBPS       actc72<>+0(SB), Y11, Y11
-	VANDPS       actc73<>+0(SB), Y8, Y8
-	VANDPS       actc73<>+0(SB), Y9, Y9
-	VPADDD       actc74<>+0(SB), Y8, Y8
-	VPADDD       actc74<>+0(SB), Y9, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y8
-	VSUBPS       actc9<>+0(SB), Y9, Y9
-	VMULPS       Y8, Y8, Y12
-	VMULPS       Y9, Y9, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VFMADD213PS  actc84<>+0(SB), Y8, Y14
-	VMOVUPS      actc83<>+0(SB), Y15
-	VFMADD213PS  actc84<>+0(SB), Y9, Y15
-	VFMADD213PS  actc81<>+0(SB), Y8, Y14
-	VFMADD213PS  actc81<>+0(SB), Y9, Y15
-	VFMADD213PS  actc82<>+0(SB), Y8, Y14
-	VFMADD213PS  actc82<>+0(SB), Y9, Y15
-	VFMADD213PS  actc79<>+0(SB), Y8, Y14
-	VFMADD213PS  actc79<>+0(SB), Y9, Y15
-	VFMADD213PS  actc80<>+0(SB), Y8, Y14
-	VFMADD213PS  actc80<>+0(SB), Y9, Y15
-	VFMADD213PS  actc77<>+0(SB), Y8, Y14
-	VFMADD213PS  actc77<>+0(SB), Y9, Y15
-	VFMADD213PS  actc78<>+0(SB), Y8, Y14
-	VFMADD213PS  actc78<>+0(SB), Y9, Y15
-	VFMADD213PS  actc75<>+0(SB), Y8, Y14
-	VFMADD213PS  actc75<>+0(SB), Y9, Y15
-	VFMADD213PS  actc76<>+0(SB), Y8, Y14
-	VFMADD213PS  actc76<>+0(SB), Y9, Y15
-	VFMADD213PS  Y8, Y14, Y12
-	VFMADD213PS  Y9, Y15, Y13
-	VFMADD231PS  actc7<>+0(SB), Y10, Y6
-	VFMADD231PS  actc7<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y12, Y6
-	VADDPS       Y7, Y13, Y7
-	VFMADD231PS  actc6<>+0(SB), Y10, Y6
-	VFMADD231PS  actc6<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VBLENDVPS    Y0, (DX), Y2, Y0
-	VBLENDVPS    Y1, 32(DX), Y3, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y2, Y2, Y6
-	VMULPS       Y3, Y3, Y7
-	VMULPS       Y6, Y2, Y8
-	VMULPS       Y7, Y3, Y9
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y6, Y10
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PS  actc49<>+0(SB), Y7, Y11
-	VFMADD213PS  actc50<>+0(SB), Y6, Y10
-	VFMADD213PS  actc50<>+0(SB), Y7, Y11
-	VFMADD213PS  actc47<>+0(SB), Y6, Y10
-	VFMADD213PS  actc47<>+0(SB), Y7, Y11
-	VFMADD213PS  actc48<>+0(SB), Y6, Y10
-	VFMADD213PS  actc48<>+0(SB), Y7, Y11
-	VFMADD213PS  Y2, Y10, Y8
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       actc52<>+0(SB), Y2, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y7
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y6, Y10, Y6
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y7, Y10, Y7
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y11, Y13
-	VFNMADD231PS actc6<>+0(SB), Y12, Y6
-	VFNMADD231PS actc6<>+0(SB), Y13, Y7
-	VFNMADD231PS actc7<>+0(SB), Y12, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y7
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y6, Y14
-	VMOVUPS      actc12<>+0(SB), Y15
-	VFMADD213PS  actc13<>+0(SB), Y7, Y15
-	VFMADD213PS  actc10<>+0(SB), Y6, Y14
-	VFMADD213PS  actc10<>+0(SB), Y7, Y15
-	VFMADD213PS  actc11<>+0(SB), Y6, Y14
-	VFMADD213PS  actc11<>+0(SB), Y7, Y15
-	VFMADD213PS  actc8<>+0(SB), Y6, Y14
-	VFMADD213PS  actc8<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y6, Y14
-	VFMADD213PS  actc9<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y14, Y6
-	VFMADD213PS  actc9<>+0(SB), Y15, Y7
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VSUBPS       Y12, Y10, Y10
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPADDD       actc15<>+0(SB), Y13, Y13
-	VPSLLD       $0x17, Y12, Y12
-	VPSLLD       $0x17, Y13, Y13
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y10
-	VADDPS       actc9<>+0(SB), Y7, Y11
-	VRCPPS       Y10, Y12
-	VRCPPS       Y11, Y13
-	VMOVUPS      Y10, Y14
-	VFNMADD213PS actc9<>+0(SB), Y12, Y14
-	VMOVUPS      Y11, Y15
-	VFNMADD213PS actc9<>+0(SB), Y13, Y15
-	VFMADD213PS  Y12, Y12, Y14
-	VFMADD213PS  Y13, Y13, Y15
-	VMULPS       Y14, Y6, Y12
-	VMULPS       Y15, Y7, Y13
-	VFNMADD213PS Y6, Y12, Y10
-	VFNMADD213PS Y7, Y13, Y11
-	VFMADD213PS  Y12, Y14, Y10
-	VFMADD213PS  Y13, Y15, Y11
-	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y10, Y6
-	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y11, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y2, Y8, Y6, Y2
-	VBLENDVPS    Y3, Y9, Y7, Y3
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y0, Y2, Y0
-	VORPS        Y1, Y3, Y1
+	VFNMADD213PS Y4, Y3, Y1
+	VPSLLD       $0x17, Y11, Y4
+	VFMADD213PS  Y3, Y9, Y1
+	VMULPS       Y4, Y7, Y3
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
+	VPADDD       actc15<>+0(SB), Y5, Y1
 	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y6
+	VPSLLD       $0x17, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VMULPS       Y1, Y3, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y3
+	VMOVUPS      (DX), Y5
 	VMOVUPS      actc38<>+0(SB), Y7
-	VBLENDVPS    Y6, actc2<>+0(SB), Y7, Y6
-	VMOVUPS      32(DX), Y7
-	VMOVUPS      actc38<>+0(SB), Y8
-	VBLENDVPS    Y7, actc2<>+0(SB), Y8, Y7
-	VBLENDVPS    Y2, Y6, Y0, Y0
-	VBLENDVPS    Y3, Y7, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y5, actc2<>+0(SB), Y7, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y0, Y0
+	VADDPS       actc43<>+0(SB), Y1, Y4
+	VMOVUPS      (DX), Y5
+	VCMPPS       $0x03, (DX), Y5, Y5
+	VMULPS       Y4, Y1, Y4
+	VBLENDVPS    Y5, (DX), Y0, Y0
+	VBLENDVPS    Y8, Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y4
+	VMULPS       Y1, Y1, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc110<>+0(SB), Y4, Y4
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y8, Y1, Y5, Y1
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VADDPS       Y1, Y3, Y1
+	VANDPS       Y2, Y4, Y2
+	VRCPPS       Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFNMADD213PS actc9<>+0(SB), Y4, Y5
+	VFMADD213PS  Y4, Y4, Y5
+	VMULPS       Y5, Y3, Y4
+	VFNMADD213PS Y3, Y4, Y1
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y6, actc9<>+0(SB), Y1, Y1
+	VMULPS       32(DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc38<>+0(SB), Y5
+	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
 	VMOVUPS      32(DX), Y3
 	VCMPPS       $0x03, 32(DX), Y3, Y3
-	VBLENDVPS    Y2, (DX), Y0, Y0
 	VBLENDVPS    Y3, 32(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y4, Y4
-	VCMPPS       $0x1d, actc9<>+0(SB), Y5, Y5
-	VANDPS       Y4, Y2, Y2
-	VANDPS       Y5, Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y10, Y4
+	VANDPS       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPS    Y2, R8
 	TESTL        R8, R8
@@ -52154,264 +48492,142 @@ block:
 	VMOVUPS      Y1, 32(AX)
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, 64(DX), Y0, Y0
-	VMOVUPS      actc151<>+0(SB), Y1
-	VCMPPS       $0x11, 96(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       96(DX), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      64(DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      96(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y7
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y7, Y8, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y6, Y8, Y6
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y7, Y8, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, 64(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      64(DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VMOVUPS      actc151<>+0(SB), Y6
+	VCMPPS       $0x11, 96(DX), Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc8<>+0(SB), Y7
+	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x11, 96(DX), Y8, Y8
+	VMOVUPS      actc10<>+0(SB), Y9
+	VFMADD213PS  actc11<>+0(SB), Y3, Y9
+	VMOVUPS      actc2<>+0(SB), Y10
+	VANDNPS      96(DX), Y10, Y10
+	VXORPS       actc2<>+0(SB), Y10, Y11
+	VMOVUPS      actc12<>+0(SB), Y12
+	VFMADD213PS  actc13<>+0(SB), Y3, Y12
+	VMOVUPS      actc3<>+0(SB), Y13
+	VMAXPS       Y11, Y13, Y11
+	VMULPS       Y3, Y3, Y13
+	VFMADD213PS  Y7, Y13, Y9
+	VMOVUPS      actc42<>+0(SB), Y7
+	VMINPS       Y11, Y7, Y7
+	VMULPS       Y13, Y13, Y11
+	VFMADD213PS  Y9, Y11, Y12
+	VFMADD213PS  actc9<>+0(SB), Y12, Y3
 	VMOVUPS      actc4<>+0(SB), Y9
 	VFMADD213PS  actc5<>+0(SB), Y7, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
 	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
+	VMOVUPS      actc14<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VSUBPS       Y5, Y4, Y4
 	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
+	VADDPS       actc5<>+0(SB), Y4, Y4
 	VFNMADD231PS actc7<>+0(SB), Y11, Y7
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      actc8<>+0(SB), Y12
+	VFMADD213PS  actc9<>+0(SB), Y7, Y12
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y7, Y5
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
 	VMOVUPS      actc12<>+0(SB), Y13
 	VFMADD213PS  actc13<>+0(SB), Y7, Y13
-	VFMADD213PS  actc10<>+0(SB), Y6, Y12
-	VFMADD213PS  actc10<>+0(SB), Y7, Y13
-	VFMADD213PS  actc11<>+0(SB), Y6, Y12
-	VFMADD213PS  actc11<>+0(SB), Y7, Y13
-	VFMADD213PS  actc8<>+0(SB), Y6, Y12
-	VFMADD213PS  actc8<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y6, Y12
-	VFMADD213PS  actc9<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
+	VADDPS       actc43<>+0(SB), Y3, Y14
+	VMULPS       Y7, Y7, Y15
+	VMULPS       Y14, Y3, Y14
+	VFMADD213PS  Y12, Y15, Y5
+	VBLENDVPS    Y1, Y4, Y14, Y4
+	VMULPS       Y15, Y15, Y12
+	VMULPS       Y3, Y3, Y3
+	VFMADD213PS  Y5, Y12, Y13
+	VMULPS       actc43<>+0(SB), Y3, Y3
 	VFMADD213PS  actc9<>+0(SB), Y13, Y7
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y11
-	VSUBPS       Y10, Y8, Y8
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VPADDD       actc15<>+0(SB), Y10, Y10
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VADDPS       Y1, Y4, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y11
+	VRCPPS       Y1, Y3
+	VSUBPS       Y11, Y9, Y5
+	VMOVUPS      Y1, Y9
+	VFNMADD213PS actc9<>+0(SB), Y3, Y9
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VFMADD213PS  Y3, Y3, Y9
+	VMULPS       Y9, Y4, Y3
 	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y6, Y6
-	VMULPS       Y9, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VADDPS       actc9<>+0(SB), Y7, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y10
-	VSUBPS       actc9<>+0(SB), Y9, Y11
-	VSUBPS       Y10, Y6, Y6
-	VSUBPS       Y11, Y7, Y7
-	VRCPPS       Y8, Y10
-	VRCPPS       Y9, Y11
-	VMOVUPS      Y8, Y12
-	VFNMADD213PS actc9<>+0(SB), Y10, Y12
-	VMOVUPS      Y9, Y13
-	VFNMADD213PS actc9<>+0(SB), Y11, Y13
-	VFMADD213PS  Y10, Y10, Y12
-	VFMADD213PS  Y11, Y11, Y13
-	VMULPS       Y12, Y6, Y10
-	VMULPS       Y13, Y7, Y11
-	VFNMADD231PS Y10, Y8, Y6
-	VFNMADD231PS Y11, Y9, Y7
-	VFMADD213PS  Y10, Y12, Y6
-	VFMADD213PS  Y11, Y13, Y7
-	VPADDD       actc71<>+0(SB), Y8, Y8
-	VPADDD       actc71<>+0(SB), Y9, Y9
-	VPSRLD       $0x17, Y8, Y10
-	VPSRLD       $0x17, Y9, Y11
-	VPADDD       actc5<>+0(SB), Y10, Y10
-	VPADDD       actc5<>+0(SB), Y11, Y11
-	VSUBPS       actc72<>+0(SB), Y10, Y10
-	VSUBPS       actc72<>+0(SB), Y11, Y11
-	VANDPS       actc73<>+0(SB), Y8, Y8
-	VANDPS       actc73<>+0(SB), Y9, Y9
-	VPADDD       actc74<>+0(SB), Y8, Y8
-	VPADDD       actc74<>+0(SB), Y9, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y8
-	VSUBPS       actc9<>+0(SB), Y9, Y9
-	VMULPS       Y8, Y8, Y12
-	VMULPS       Y9, Y9, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VFMADD213PS  actc84<>+0(SB), Y8, Y14
-	VMOVUPS      actc83<>+0(SB), Y15
-	VFMADD213PS  actc84<>+0(SB), Y9, Y15
-	VFMADD213PS  actc81<>+0(SB), Y8, Y14
-	VFMADD213PS  actc81<>+0(SB), Y9, Y15
-	VFMADD213PS  actc82<>+0(SB), Y8, Y14
-	VFMADD213PS  actc82<>+0(SB), Y9, Y15
-	VFMADD213PS  actc79<>+0(SB), Y8, Y14
-	VFMADD213PS  actc79<>+0(SB), Y9, Y15
-	VFMADD213PS  actc80<>+0(SB), Y8, Y14
-	VFMADD213PS  actc80<>+0(SB), Y9, Y15
-	VFMADD213PS  actc77<>+0(SB), Y8, Y14
-	VFMADD213PS  actc77<>+0(SB), Y9, Y15
-	VFMADD213PS  actc78<>+0(SB), Y8, Y14
-	VFMADD213PS  actc78<>+0(SB), Y9, Y15
-	VFMADD213PS  actc75<>+0(SB), Y8, Y14
-	VFMADD213PS  actc75<>+0(SB), Y9, Y15
-	VFMADD213PS  actc76<>+0(SB), Y8, Y14
-	VFMADD213PS  actc76<>+0(SB), Y9, Y15
-	VFMADD213PS  Y8, Y14, Y12
-	VFMADD213PS  Y9, Y15, Y13
-	VFMADD231PS  actc7<>+0(SB), Y10, Y6
-	VFMADD231PS  actc7<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y12, Y6
-	VADDPS       Y7, Y13, Y7
-	VFMADD231PS  actc6<>+0(SB), Y10, Y6
-	VFMADD231PS  actc6<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VBLENDVPS    Y0, 64(DX), Y2, Y0
-	VBLENDVPS    Y1, 96(DX), Y3, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y2, Y2, Y6
-	VMULPS       Y3, Y3, Y7
-	VMULPS       Y6, Y2, Y8
-	VMULPS       Y7, Y3, Y9
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y6, Y10
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PS  actc49<>+0(SB), Y7, Y11
-	VFMADD213PS  actc50<>+0(SB), Y6, Y10
-	VFMADD213PS  actc50<>+0(SB), Y7, Y11
-	VFMADD213PS  actc47<>+0(SB), Y6, Y10
-	VFMADD213PS  actc47<>+0(SB), Y7, Y11
-	VFMADD213PS  actc48<>+0(SB), Y6, Y10
-	VFMADD213PS  actc48<>+0(SB), Y7, Y11
-	VFMADD213PS  Y2, Y10, Y8
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       actc52<>+0(SB), Y2, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y7
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y6, Y10, Y6
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y7, Y10, Y7
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y11, Y13
-	VFNMADD231PS actc6<>+0(SB), Y12, Y6
-	VFNMADD231PS actc6<>+0(SB), Y13, Y7
-	VFNMADD231PS actc7<>+0(SB), Y12, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y7
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y6, Y14
-	VMOVUPS      actc12<>+0(SB), Y15
-	VFMADD213PS  actc13<>+0(SB), Y7, Y15
-	VFMADD213PS  actc10<>+0(SB), Y6, Y14
-	VFMADD213PS  actc10<>+0(SB), Y7, Y15
-	VFMADD213PS  actc11<>+0(SB), Y6, Y14
-	VFMADD213PS  actc11<>+0(SB), Y7, Y15
-	VFMADD213PS  actc8<>+0(SB), Y6, Y14
-	VFMADD213PS  actc8<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y6, Y14
-	VFMADD213PS  actc9<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y14, Y6
-	VFMADD213PS  actc9<>+0(SB), Y15, Y7
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VSUBPS       Y12, Y10, Y10
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPADDD       actc15<>+0(SB), Y13, Y13
-	VPSLLD       $0x17, Y12, Y12
-	VPSLLD       $0x17, Y13, Y13
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y10
-	VADDPS       actc9<>+0(SB), Y7, Y11
-	VRCPPS       Y10, Y12
-	VRCPPS       Y11, Y13
-	VMOVUPS      Y10, Y14
-	VFNMADD213PS actc9<>+0(SB), Y12, Y14
-	VMOVUPS      Y11, Y15
-	VFNMADD213PS actc9<>+0(SB), Y13, Y15
-	VFMADD213PS  Y12, Y12, Y14
-	VFMADD213PS  Y13, Y13, Y15
-	VMULPS       Y14, Y6, Y12
-	VMULPS       Y15, Y7, Y13
-	VFNMADD213PS Y6, Y12, Y10
-	VFNMADD213PS Y7, Y13, Y11
-	VFMADD213PS  Y12, Y14, Y10
-	VFMADD213PS  Y13, Y15, Y11
-	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y10, Y6
-	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y11, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y2, Y8, Y6, Y2
-	VBLENDVPS    Y3, Y9, Y7, Y3
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y0, Y2, Y0
-	VORPS        Y1, Y3, Y1
+	VFNMADD213PS Y4, Y3, Y1
+	VPSLLD       $0x17, Y11, Y4
+	VFMADD213PS  Y3, Y9, Y1
+	VMULPS       Y4, Y7, Y3
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
+	VPADDD       actc15<>+0(SB), Y5, Y1
 	VMULPS       64(DX), Y0, Y0
-	VMULPS       96(DX), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      64(DX), Y6
+	VPSLLD       $0x17, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VMULPS       Y1, Y3, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y3
+	VMOVUPS      64(DX), Y5
 	VMOVUPS      actc38<>+0(SB), Y7
-	VBLENDVPS    Y6, actc2<>+0(SB), Y7, Y6
-	VMOVUPS      96(DX), Y7
-	VMOVUPS      actc38<>+0(SB), Y8
-	VBLENDVPS    Y7, actc2<>+0(SB), Y8, Y7
-	VBLENDVPS    Y2, Y6, Y0, Y0
-	VBLENDVPS    Y3, Y7, Y1, Y1
-	VMOVUPS      64(DX), Y2
-	VCMPPS       $0x03, 64(DX), Y2, Y2
+	VBLENDVPS    Y5, actc2<>+0(SB), Y7, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y0, Y0
+	VADDPS       actc43<>+0(SB), Y1, Y4
+	VMOVUPS      64(DX), Y5
+	VCMPPS       $0x03, 64(DX), Y5, Y5
+	VMULPS       Y4, Y1, Y4
+	VBLENDVPS    Y5, 64(DX), Y0, Y0
+	VBLENDVPS    Y8, Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y4
+	VMULPS       Y1, Y1, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc110<>+0(SB), Y4, Y4
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y8, Y1, Y5, Y1
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VADDPS       Y1, Y3, Y1
+	VANDPS       Y2, Y4, Y2
+	VRCPPS       Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFNMADD213PS actc9<>+0(SB), Y4, Y5
+	VFMADD213PS  Y4, Y4, Y5
+	VMULPS       Y5, Y3, Y4
+	VFNMADD213PS Y3, Y4, Y1
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y6, actc9<>+0(SB), Y1, Y1
+	VMULPS       96(DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      96(DX), Y4
+	VMOVUPS      actc38<>+0(SB), Y5
+	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
 	VMOVUPS      96(DX), Y3
 	VCMPPS       $0x03, 96(DX), Y3, Y3
-	VBLENDVPS    Y2, 64(DX), Y0, Y0
 	VBLENDVPS    Y3, 96(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y4, Y4
-	VCMPPS       $0x1d, actc9<>+0(SB), Y5, Y5
-	VANDPS       Y4, Y2, Y2
-	VANDPS       Y5, Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y10, Y4
+	VANDPS       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPS    Y2, R8
 	TESTL        R8, R8
@@ -52439,7 +48655,7 @@ single:
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      (DX), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y2, Y3
@@ -52452,13 +48668,17 @@ single:
 	VSUBPS       actc5<>+0(SB), Y4, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y3
 	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VMOVUPS      actc8<>+0(SB), Y6
 	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
+	VFMADD213PS  Y6, Y9, Y7
+	VMULPS       Y9, Y9, Y6
+	VFMADD213PS  Y7, Y6, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y3
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -52469,89 +48689,24 @@ single:
 	VPADDD       actc15<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VRCPPS       Y4, Y5
-	VMOVUPS      Y4, Y6
-	VFNMADD213PS actc9<>+0(SB), Y5, Y6
-	VFMADD213PS  Y5, Y5, Y6
-	VMULPS       Y6, Y3, Y5
-	VFNMADD231PS Y5, Y4, Y3
-	VFMADD213PS  Y5, Y6, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VMULPS       Y1, Y1, Y3
-	VMULPS       Y3, Y1, Y4
-	VMOVUPS      actc51<>+0(SB), Y5
-	VFMADD213PS  actc49<>+0(SB), Y3, Y5
-	VFMADD213PS  actc50<>+0(SB), Y3, Y5
-	VFMADD213PS  actc47<>+0(SB), Y3, Y5
-	VFMADD213PS  actc48<>+0(SB), Y3, Y5
-	VFMADD213PS  Y1, Y5, Y4
-	VMULPS       actc52<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y3
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y3, Y7
-	VFMADD213PS  actc10<>+0(SB), Y3, Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VFMADD213PS  actc8<>+0(SB), Y3, Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y3
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y5
-	VRCPPS       Y5, Y6
-	VMOVUPS      Y5, Y7
-	VFNMADD213PS actc9<>+0(SB), Y6, Y7
-	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y3, Y6
-	VFNMADD213PS Y3, Y6, Y5
-	VFMADD213PS  Y6, Y7, Y5
-	VMOVUPS      actc43<>+0(SB), Y3
-	VFNMADD213PS actc9<>+0(SB), Y5, Y3
-	VCMPPS       $0x11, actc53<>+0(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y3, Y1
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VORPS        Y0, Y1, Y0
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VADDPS       Y1, Y4, Y1
+	VRCPPS       Y1, Y3
+	VMOVUPS      Y1, Y5
+	VFNMADD213PS actc9<>+0(SB), Y3, Y5
+	VFMADD213PS  Y3, Y3, Y5
+	VMULPS       Y5, Y4, Y3
+	VFNMADD213PS Y4, Y3, Y1
+	VFMADD213PS  Y3, Y5, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       (DX), Y0, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y3
@@ -52594,8 +48749,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -52608,13 +48762,17 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y6, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y5
 	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y5, Y8
-	VFMADD213PS  actc10<>+0(SB), Y5, Y8
-	VFMADD213PS  actc11<>+0(SB), Y5, Y8
-	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc8<>+0(SB), Y8
 	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VMOVUPS      actc10<>+0(SB), Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VMOVUPS      actc12<>+0(SB), Y10
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
+	VFMADD213PS  Y8, Y11, Y9
+	VMULPS       Y11, Y11, Y8
+	VFMADD213PS  Y9, Y8, Y10
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
@@ -52625,89 +48783,24 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VRCPPS       Y6, Y7
-	VMOVUPS      Y6, Y8
-	VFNMADD213PS actc9<>+0(SB), Y7, Y8
-	VFMADD213PS  Y7, Y7, Y8
-	VMULPS       Y8, Y5, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFMADD213PS  Y7, Y8, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y6, Y9
-	VFMADD213PS  actc81<>+0(SB), Y6, Y9
-	VFMADD213PS  actc82<>+0(SB), Y6, Y9
-	VFMADD213PS  actc79<>+0(SB), Y6, Y9
-	VFMADD213PS  actc80<>+0(SB), Y6, Y9
-	VFMADD213PS  actc77<>+0(SB), Y6, Y9
-	VFMADD213PS  actc78<>+0(SB), Y6, Y9
-	VFMADD213PS  actc75<>+0(SB), Y6, Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VMULPS       Y3, Y3, Y5
-	VMULPS       Y5, Y3, Y6
-	VMOVUPS      actc51<>+0(SB), Y7
-	VFMADD213PS  actc49<>+0(SB), Y5, Y7
-	VFMADD213PS  actc50<>+0(SB), Y5, Y7
-	VFMADD213PS  actc47<>+0(SB), Y5, Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VFMADD213PS  Y3, Y7, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y5, Y8
-	VFNMADD213PS Y5, Y8, Y7
-	VFMADD213PS  Y8, Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y7, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y6, Y5, Y3
-	VANDPS       actc2<>+0(SB), Y2, Y2
-	VORPS        Y2, Y3, Y2
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y7
+	VBLENDVPS    Y3, Y5, Y7, Y3
+	VADDPS       Y3, Y6, Y3
+	VRCPPS       Y3, Y5
+	VMOVUPS      Y3, Y7
+	VFNMADD213PS actc9<>+0(SB), Y5, Y7
+	VFMADD213PS  Y5, Y5, Y7
+	VMULPS       Y7, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFMADD213PS  Y5, Y7, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y2
 	VMULPS       Y2, Y1, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc38<>+0(SB), Y5
@@ -52756,33 +48849,73 @@ TEXT ·mishBackwardF32Avx2U32Rcp(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      (DX), Y0
-	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y4
+	VMOVUPS      actc151<>+0(SB), Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y6
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VRCPPS       Y1, Y5
+	VMOVUPS      Y1, Y6
+	VFNMADD213PS actc9<>+0(SB), Y5, Y6
+	VFMADD213PS  Y5, Y5, Y6
+	VMULPS       Y6, Y4, Y5
+	VFNMADD213PS Y4, Y5, Y1
+	VFMADD213PS  Y5, Y6, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VORPS        (DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y4, Y5
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -52793,176 +48926,289 @@ block:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VRCPPS       Y5, Y6
-	VMOVUPS      Y5, Y7
+	VMOVUPS      (DX), Y5
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y5
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VRCPPS       Y4, Y6
+	VMOVUPS      Y4, Y7
 	VFNMADD213PS actc9<>+0(SB), Y6, Y7
 	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y4, Y6
-	VFNMADD231PS Y6, Y5, Y4
+	VMULPS       Y7, Y5, Y6
+	VFNMADD213PS Y5, Y6, Y4
 	VFMADD213PS  Y6, Y7, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y4, Y6
-	VMOVUPS      actc47<>+0(SB), Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VMOVUPS      actc49<>+0(SB), Y8
-	VFMADD213PS  actc50<>+0(SB), Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y7, Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD231PS  actc51<>+0(SB), Y5, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       actc52<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y5, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y5, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y5, Y8
-	VFNMADD213PS Y5, Y8, Y7
-	VFMADD213PS  Y8, Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y7, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y5, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VORPS        actc2<>+0(SB), Y0, Y5
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y0, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VRCPPS       Y5, Y7
-	VMOVUPS      Y5, Y8
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       (DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VRCPPS       Y6, Y7
+	VMOVUPS      Y6, Y8
 	VFNMADD213PS actc9<>+0(SB), Y7, Y8
 	VFMADD213PS  Y7, Y7, Y8
-	VMULPS       Y8, Y6, Y7
-	VFNMADD213PS Y6, Y7, Y5
-	VFMADD213PS  Y7, Y8, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VMULPS       actc54<>+0(SB), Y1, Y1
-	VMULPS       actc43<>+0(SB), Y2, Y2
-	VORPS        actc2<>+0(SB), Y2, Y5
+	VMULPS       Y8, Y3, Y7
+	VFNMADD231PS Y7, Y6, Y3
+	VFMADD213PS  Y7, Y8, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc151<>+0(SB), Y9
+	VCMPPS       $0x11, 32(DX), Y9, Y9
+	VMOVUPS      actc83<>+0(SB), Y10
+	VFMADD213PS  actc84<>+0(SB), Y6, Y10
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x11, 32(DX), Y11, Y11
+	VFMADD213PS  actc81<>+0(SB), Y6, Y10
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      32(DX), Y12, Y12
+	VFMADD213PS  actc82<>+0(SB), Y6, Y10
+	VXORPS       actc2<>+0(SB), Y12, Y13
+	VFMADD213PS  actc79<>+0(SB), Y6, Y10
+	VMOVUPS      actc3<>+0(SB), Y14
+	VMAXPS       Y13, Y14, Y13
+	VFMADD213PS  actc80<>+0(SB), Y6, Y10
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y13, Y14, Y13
+	VFMADD213PS  actc77<>+0(SB), Y6, Y10
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y13, Y14
+	VFMADD213PS  actc78<>+0(SB), Y6, Y10
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VFMADD213PS  actc75<>+0(SB), Y6, Y10
+	VFNMADD231PS actc6<>+0(SB), Y15, Y13
+	VFMADD213PS  actc76<>+0(SB), Y6, Y10
+	VFNMADD231PS actc7<>+0(SB), Y15, Y13
+	VFMADD213PS  Y6, Y10, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y8, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y13, Y6
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y5, Y3
+	VFMADD213PS  actc10<>+0(SB), Y13, Y6
+	VBLENDVPS    Y0, (DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VFMADD213PS  actc11<>+0(SB), Y13, Y6
+	VORPS        actc2<>+0(SB), Y0, Y3
+	VMOVUPS      actc3<>+0(SB), Y5
+	VMAXPS       Y3, Y5, Y3
+	VFMADD213PS  actc8<>+0(SB), Y13, Y6
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y3, Y5
+	VFMADD213PS  actc9<>+0(SB), Y13, Y6
+	VSUBPS       actc5<>+0(SB), Y5, Y7
+	VFMADD213PS  actc9<>+0(SB), Y6, Y13
+	VFNMADD231PS actc6<>+0(SB), Y7, Y3
+	VFNMADD231PS actc7<>+0(SB), Y7, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y15
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VSUBPS       Y15, Y14, Y8
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VADDPS       actc5<>+0(SB), Y8, Y8
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VPADDD       actc15<>+0(SB), Y15, Y10
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VPSLLD       $0x17, Y10, Y10
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMULPS       Y10, Y13, Y6
+	VMOVUPS      actc14<>+0(SB), Y10
+	VFMADD213PS  actc5<>+0(SB), Y10, Y7
+	VPADDD       actc15<>+0(SB), Y8, Y8
+	VSUBPS       Y7, Y5, Y5
+	VPSLLD       $0x17, Y8, Y8
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VMULPS       Y8, Y6, Y6
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VMULPS       actc43<>+0(SB), Y6, Y8
+	VPSLLD       $0x17, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y8, Y8
+	VMULPS       Y7, Y3, Y3
+	VADDPS       actc43<>+0(SB), Y6, Y7
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VMULPS       Y7, Y6, Y7
+	VPSLLD       $0x17, Y5, Y5
+	VBLENDVPS    Y11, Y8, Y7, Y7
+	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y6, Y5
+	VMOVUPS      actc9<>+0(SB), Y8
+	VBLENDVPS    Y0, Y3, Y8, Y8
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y10
+	VMOVUPS      actc43<>+0(SB), Y13
+	VBLENDVPS    Y11, Y5, Y13, Y5
+	VRCPPS       Y10, Y11
+	VADDPS       Y5, Y7, Y5
+	VMOVUPS      Y10, Y13
+	VFNMADD213PS actc9<>+0(SB), Y11, Y13
+	VRCPPS       Y5, Y14
+	VFMADD213PS  Y11, Y11, Y13
+	VMOVUPS      Y5, Y11
+	VFNMADD213PS actc9<>+0(SB), Y14, Y11
+	VMULPS       Y13, Y8, Y15
+	VFMADD213PS  Y14, Y14, Y11
+	VFNMADD231PS Y15, Y10, Y8
+	VMULPS       Y11, Y7, Y14
+	VFMADD213PS  Y15, Y13, Y8
+	VFNMADD213PS Y7, Y14, Y5
+	VBLENDVPS    Y0, actc9<>+0(SB), Y3, Y0
+	VFMADD213PS  Y14, Y11, Y5
+	VMULPS       Y0, Y13, Y3
+	VBLENDVPS    Y9, actc9<>+0(SB), Y5, Y5
+	VFNMADD213PS Y0, Y3, Y10
+	VFMADD213PS  Y3, Y13, Y10
+	VMOVUPS      actc2<>+0(SB), Y0
+	VORPS        32(DX), Y0, Y0
+	VMULPS       Y10, Y8, Y3
+	VMOVUPS      actc3<>+0(SB), Y7
+	VMAXPS       Y0, Y7, Y0
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMULPS       (DX), Y3, Y3
+	VSUBPS       actc5<>+0(SB), Y4, Y7
+	VADDPS       Y3, Y1, Y1
+	VFNMADD231PS actc6<>+0(SB), Y7, Y0
+	VFNMADD231PS actc7<>+0(SB), Y7, Y0
+	VMOVUPS      (DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y0, Y8
+	VFMADD213PS  actc10<>+0(SB), Y0, Y8
+	VSUBPS       actc153<>+0(SB), Y3, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y8
+	VFMADD213PS  actc8<>+0(SB), Y0, Y8
+	VFMADD213PS  actc9<>+0(SB), Y0, Y8
+	VMOVUPS      actc154<>+0(SB), Y10
+	VFMADD213PS  actc155<>+0(SB), Y3, Y10
+	VFMADD213PS  actc9<>+0(SB), Y8, Y0
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VFMADD213PS  actc156<>+0(SB), Y3, Y10
+	VSUBPS       Y7, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y10
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VFMADD213PS  actc158<>+0(SB), Y3, Y10
+	VMULPS       Y7, Y0, Y0
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y10
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y0, Y0
+	VFMADD213PS  actc160<>+0(SB), Y3, Y10
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y4, Y0, Y7, Y4
+	VADDPS       actc9<>+0(SB), Y0, Y0
+	VFMADD213PS  actc161<>+0(SB), Y3, Y10
+	VRCPPS       Y0, Y7
+	VMOVUPS      Y0, Y8
+	VFNMADD213PS actc9<>+0(SB), Y7, Y8
+	VFMADD213PS  actc162<>+0(SB), Y3, Y10
+	VFMADD213PS  Y7, Y7, Y8
+	VMULPS       Y8, Y4, Y7
+	VFMADD213PS  actc163<>+0(SB), Y3, Y10
+	VFNMADD213PS Y4, Y7, Y0
+	VFMADD213PS  Y7, Y8, Y0
+	VFMADD213PS  actc164<>+0(SB), Y3, Y10
+	VBLENDVPS    Y9, actc9<>+0(SB), Y0, Y0
+	VMULPS       actc54<>+0(SB), Y0, Y0
+	VFMADD213PS  actc165<>+0(SB), Y3, Y10
+	VXORPS       Y4, Y4, Y4
+	VMAXPS       32(DX), Y4, Y4
+	VADDPS       actc9<>+0(SB), Y6, Y7
+	VFMADD213PS  actc166<>+0(SB), Y3, Y10
+	VSUBPS       actc9<>+0(SB), Y7, Y8
+	VMULPS       Y10, Y3, Y10
+	VSUBPS       Y8, Y6, Y6
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y3, Y8, Y3
+	VRCPPS       Y7, Y8
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VMOVUPS      Y7, Y11
+	VFNMADD213PS actc9<>+0(SB), Y8, Y11
+	VBLENDVPS    Y3, Y10, Y1, Y1
+	VFMADD213PS  Y8, Y8, Y11
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMULPS       Y11, Y6, Y8
+	VMOVUPS      (DX), Y10
+	VMOVUPS      actc9<>+0(SB), Y13
+	VBLENDVPS    Y10, actc35<>+0(SB), Y13, Y10
+	VFNMADD231PS Y8, Y7, Y6
+	VBLENDVPS    Y3, Y10, Y1, Y1
+	VFMADD213PS  Y8, Y11, Y6
+	VMOVUPS      (DX), Y3
+	VCMPPS       $0x03, (DX), Y3, Y3
+	VBLENDVPS    Y3, (DX), Y1, Y1
+	VPADDD       actc71<>+0(SB), Y7, Y3
+	VMOVUPS      actc2<>+0(SB), Y7
+	VANDNPS      Y1, Y7, Y7
+	VPSRLD       $0x17, Y3, Y8
+	VPADDD       actc5<>+0(SB), Y8, Y8
+	VCMPPS       $0x11, actc110<>+0(SB), Y7, Y7
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VSUBPS       actc72<>+0(SB), Y8, Y8
+	VANDPS       Y2, Y7, Y2
+	VANDPS       actc73<>+0(SB), Y3, Y3
+	VMULPS       (BX), Y1, Y1
+	VPADDD       actc74<>+0(SB), Y3, Y3
+	VSUBPS       actc9<>+0(SB), Y3, Y3
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      actc83<>+0(SB), Y10
+	VFMADD213PS  actc84<>+0(SB), Y3, Y10
+	VFMADD213PS  actc81<>+0(SB), Y3, Y10
+	VFMADD213PS  actc82<>+0(SB), Y3, Y10
+	VFMADD213PS  actc79<>+0(SB), Y3, Y10
+	VFMADD213PS  actc80<>+0(SB), Y3, Y10
+	VFMADD213PS  actc77<>+0(SB), Y3, Y10
+	VFMADD213PS  actc78<>+0(SB), Y3, Y10
+	VFMADD213PS  actc75<>+0(SB), Y3, Y10
+	VFMADD213PS  actc76<>+0(SB), Y3, Y10
+	VFMADD213PS  Y3, Y10, Y7
+	VFMADD231PS  actc7<>+0(SB), Y8, Y6
+	VADDPS       Y6, Y7, Y3
+	VFMADD231PS  actc6<>+0(SB), Y8, Y3
+	VADDPS       Y3, Y4, Y3
+	VBLENDVPS    Y9, 32(DX), Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VORPS        actc2<>+0(SB), Y3, Y4
 	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
+	VMAXPS       Y4, Y6, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y4, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y4
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
+	VMULPS       Y7, Y4, Y4
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
+	VMULPS       Y6, Y4, Y4
 	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y2, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y7
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
 	VRCPPS       Y7, Y8
 	VMOVUPS      Y7, Y9
 	VFNMADD213PS actc9<>+0(SB), Y8, Y9
@@ -52970,337 +49216,122 @@ block:
 	VMULPS       Y9, Y6, Y8
 	VFNMADD231PS Y8, Y7, Y6
 	VFMADD213PS  Y8, Y9, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
-	VMULPS       Y2, Y9, Y5
-	VFNMADD213PS Y2, Y5, Y7
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y7, Y6, Y2
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y1, Y0, Y1
-	VADDPS       Y1, Y4, Y1
-	VSUBPS       actc152<>+0(SB), Y0, Y2
-	VSUBPS       actc153<>+0(SB), Y2, Y2
+	VBLENDVPS    Y3, actc9<>+0(SB), Y4, Y3
+	VMULPS       Y3, Y9, Y4
+	VFNMADD213PS Y3, Y4, Y7
+	VFMADD213PS  Y4, Y9, Y7
+	VMULPS       Y7, Y6, Y3
+	VMULPS       Y3, Y0, Y0
+	VMULPS       32(DX), Y0, Y0
+	VADDPS       Y0, Y5, Y0
+	VMOVUPS      32(DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VSUBPS       actc153<>+0(SB), Y3, Y3
 	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y2, Y4
-	VFMADD213PS  actc156<>+0(SB), Y2, Y4
-	VFMADD213PS  actc157<>+0(SB), Y2, Y4
-	VFMADD213PS  actc158<>+0(SB), Y2, Y4
-	VFMADD213PS  actc159<>+0(SB), Y2, Y4
-	VFMADD213PS  actc160<>+0(SB), Y2, Y4
-	VFMADD213PS  actc161<>+0(SB), Y2, Y4
-	VFMADD213PS  actc162<>+0(SB), Y2, Y4
-	VFMADD213PS  actc163<>+0(SB), Y2, Y4
-	VFMADD213PS  actc164<>+0(SB), Y2, Y4
-	VFMADD213PS  actc165<>+0(SB), Y2, Y4
-	VFMADD213PS  actc166<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
+	VFMADD213PS  actc155<>+0(SB), Y3, Y4
+	VFMADD213PS  actc156<>+0(SB), Y3, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y4
+	VFMADD213PS  actc158<>+0(SB), Y3, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y4
+	VFMADD213PS  actc160<>+0(SB), Y3, Y4
+	VFMADD213PS  actc161<>+0(SB), Y3, Y4
+	VFMADD213PS  actc162<>+0(SB), Y3, Y4
+	VFMADD213PS  actc163<>+0(SB), Y3, Y4
+	VFMADD213PS  actc164<>+0(SB), Y3, Y4
+	VFMADD213PS  actc165<>+0(SB), Y3, Y4
+	VFMADD213PS  actc166<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y2, Y5, Y2
-	VCMPPS       $0x11, actc9<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
-	VMOVUPS      actc9<>+0(SB), Y4
-	VBLENDVPS    Y0, actc35<>+0(SB), Y4, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VBLENDVPS    Y2, Y0, Y1, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VCMPPS       $0x1d, actc9<>+0(SB), Y3, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      (BX), Y2
-	VMULPS       Y2, Y0, Y0
-	VMOVMSKPS    Y1, R9
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc9<>+0(SB), Y5
+	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y0, Y0
+	VMOVUPS      32(DX), Y3
+	VCMPPS       $0x03, 32(DX), Y3, Y3
+	VBLENDVPS    Y3, 32(DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y0, Y3, Y3
+	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y12, Y4
+	VANDPS       Y4, Y3, Y3
+	VMULPS       32(BX), Y0, Y0
+	VORPS        Y3, Y2, Y2
+	VMOVMSKPS    Y2, R9
 	TESTL        R9, R9
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      32(DX), Y0
-	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VRCPPS       Y5, Y6
-	VMOVUPS      Y5, Y7
-	VFNMADD213PS actc9<>+0(SB), Y6, Y7
-	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y4, Y6
-	VFNMADD231PS Y6, Y5, Y4
-	VFMADD213PS  Y6, Y7, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y4, Y6
-	VMOVUPS      actc47<>+0(SB), Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VMOVUPS      actc49<>+0(SB), Y8
-	VFMADD213PS  actc50<>+0(SB), Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y7, Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD231PS  actc51<>+0(SB), Y5, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       actc52<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y5, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y5, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y5, Y8
-	VFNMADD213PS Y5, Y8, Y7
-	VFMADD213PS  Y8, Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y7, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y5, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VORPS        actc2<>+0(SB), Y0, Y5
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y0, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VRCPPS       Y5, Y7
-	VMOVUPS      Y5, Y8
-	VFNMADD213PS actc9<>+0(SB), Y7, Y8
-	VFMADD213PS  Y7, Y7, Y8
-	VMULPS       Y8, Y6, Y7
-	VFNMADD213PS Y6, Y7, Y5
-	VFMADD213PS  Y7, Y8, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VMULPS       actc54<>+0(SB), Y1, Y1
-	VMULPS       actc43<>+0(SB), Y2, Y2
-	VORPS        actc2<>+0(SB), Y2, Y5
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y2, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y6, Y8
-	VFNMADD231PS Y8, Y7, Y6
-	VFMADD213PS  Y8, Y9, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
-	VMULPS       Y2, Y9, Y5
-	VFNMADD213PS Y2, Y5, Y7
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y7, Y6, Y2
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y1, Y0, Y1
-	VADDPS       Y1, Y4, Y1
-	VSUBPS       actc152<>+0(SB), Y0, Y2
-	VSUBPS       actc153<>+0(SB), Y2, Y2
-	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y2, Y4
-	VFMADD213PS  actc156<>+0(SB), Y2, Y4
-	VFMADD213PS  actc157<>+0(SB), Y2, Y4
-	VFMADD213PS  actc158<>+0(SB), Y2, Y4
-	VFMADD213PS  actc159<>+0(SB), Y2, Y4
-	VFMADD213PS  actc160<>+0(SB), Y2, Y4
-	VFMADD213PS  actc161<>+0(SB), Y2, Y4
-	VFMADD213PS  actc162<>+0(SB), Y2, Y4
-	VFMADD213PS  actc163<>+0(SB), Y2, Y4
-	VFMADD213PS  actc164<>+0(SB), Y2, Y4
-	VFMADD213PS  actc165<>+0(SB), Y2, Y4
-	VFMADD213PS  actc166<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y2, Y5, Y2
-	VCMPPS       $0x11, actc9<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
-	VMOVUPS      actc9<>+0(SB), Y4
-	VBLENDVPS    Y0, actc35<>+0(SB), Y4, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VBLENDVPS    Y2, Y0, Y1, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VCMPPS       $0x1d, actc9<>+0(SB), Y3, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      32(BX), Y2
-	VMULPS       Y2, Y0, Y0
-	VMOVMSKPS    Y1, R9
-	TESTL        R9, R9
-	JNE          flag1
+	VMOVUPS      Y1, (AX)
 	VMOVUPS      Y0, 32(AX)
-	VMOVUPS      64(DX), Y0
-	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y4
+	VMOVUPS      actc151<>+0(SB), Y0
+	VCMPPS       $0x11, 64(DX), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, 64(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      64(DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y6
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VRCPPS       Y1, Y5
+	VMOVUPS      Y1, Y6
+	VFNMADD213PS actc9<>+0(SB), Y5, Y6
+	VFMADD213PS  Y5, Y5, Y6
+	VMULPS       Y6, Y4, Y5
+	VFNMADD213PS Y4, Y5, Y1
+	VFMADD213PS  Y5, Y6, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VORPS        64(DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y4, Y5
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -53311,176 +49342,289 @@ block:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VRCPPS       Y5, Y6
-	VMOVUPS      Y5, Y7
+	VMOVUPS      64(DX), Y5
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y5
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VRCPPS       Y4, Y6
+	VMOVUPS      Y4, Y7
 	VFNMADD213PS actc9<>+0(SB), Y6, Y7
 	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y4, Y6
-	VFNMADD231PS Y6, Y5, Y4
+	VMULPS       Y7, Y5, Y6
+	VFNMADD213PS Y5, Y6, Y4
 	VFMADD213PS  Y6, Y7, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y4, Y6
-	VMOVUPS      actc47<>+0(SB), Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VMOVUPS      actc49<>+0(SB), Y8
-	VFMADD213PS  actc50<>+0(SB), Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y7, Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD231PS  actc51<>+0(SB), Y5, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       actc52<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y5, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y5, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y5, Y8
-	VFNMADD213PS Y5, Y8, Y7
-	VFMADD213PS  Y8, Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y7, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y5, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VORPS        actc2<>+0(SB), Y0, Y5
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y0, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VRCPPS       Y5, Y7
-	VMOVUPS      Y5, Y8
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       64(DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VRCPPS       Y6, Y7
+	VMOVUPS      Y6, Y8
 	VFNMADD213PS actc9<>+0(SB), Y7, Y8
 	VFMADD213PS  Y7, Y7, Y8
-	VMULPS       Y8, Y6, Y7
-	VFNMADD213PS Y6, Y7, Y5
-	VFMADD213PS  Y7, Y8, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VMULPS       actc54<>+0(SB), Y1, Y1
-	VMULPS       actc43<>+0(SB), Y2, Y2
-	VORPS        actc2<>+0(SB), Y2, Y5
+	VMULPS       Y8, Y3, Y7
+	VFNMADD231PS Y7, Y6, Y3
+	VFMADD213PS  Y7, Y8, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc151<>+0(SB), Y9
+	VCMPPS       $0x11, 96(DX), Y9, Y9
+	VMOVUPS      actc83<>+0(SB), Y10
+	VFMADD213PS  actc84<>+0(SB), Y6, Y10
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x11, 96(DX), Y11, Y11
+	VFMADD213PS  actc81<>+0(SB), Y6, Y10
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      96(DX), Y12, Y12
+	VFMADD213PS  actc82<>+0(SB), Y6, Y10
+	VXORPS       actc2<>+0(SB), Y12, Y13
+	VFMADD213PS  actc79<>+0(SB), Y6, Y10
+	VMOVUPS      actc3<>+0(SB), Y14
+	VMAXPS       Y13, Y14, Y13
+	VFMADD213PS  actc80<>+0(SB), Y6, Y10
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y13, Y14, Y13
+	VFMADD213PS  actc77<>+0(SB), Y6, Y10
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y13, Y14
+	VFMADD213PS  actc78<>+0(SB), Y6, Y10
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VFMADD213PS  actc75<>+0(SB), Y6, Y10
+	VFNMADD231PS actc6<>+0(SB), Y15, Y13
+	VFMADD213PS  actc76<>+0(SB), Y6, Y10
+	VFNMADD231PS actc7<>+0(SB), Y15, Y13
+	VFMADD213PS  Y6, Y10, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y8, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y13, Y6
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y5, Y3
+	VFMADD213PS  actc10<>+0(SB), Y13, Y6
+	VBLENDVPS    Y0, 64(DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VFMADD213PS  actc11<>+0(SB), Y13, Y6
+	VORPS        actc2<>+0(SB), Y0, Y3
+	VMOVUPS      actc3<>+0(SB), Y5
+	VMAXPS       Y3, Y5, Y3
+	VFMADD213PS  actc8<>+0(SB), Y13, Y6
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y3, Y5
+	VFMADD213PS  actc9<>+0(SB), Y13, Y6
+	VSUBPS       actc5<>+0(SB), Y5, Y7
+	VFMADD213PS  actc9<>+0(SB), Y6, Y13
+	VFNMADD231PS actc6<>+0(SB), Y7, Y3
+	VFNMADD231PS actc7<>+0(SB), Y7, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y15
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VSUBPS       Y15, Y14, Y8
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VADDPS       actc5<>+0(SB), Y8, Y8
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VPADDD       actc15<>+0(SB), Y15, Y10
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VPSLLD       $0x17, Y10, Y10
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMULPS       Y10, Y13, Y6
+	VMOVUPS      actc14<>+0(SB), Y10
+	VFMADD213PS  actc5<>+0(SB), Y10, Y7
+	VPADDD       actc15<>+0(SB), Y8, Y8
+	VSUBPS       Y7, Y5, Y5
+	VPSLLD       $0x17, Y8, Y8
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VMULPS       Y8, Y6, Y6
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VMULPS       actc43<>+0(SB), Y6, Y8
+	VPSLLD       $0x17, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y8, Y8
+	VMULPS       Y7, Y3, Y3
+	VADDPS       actc43<>+0(SB), Y6, Y7
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VMULPS       Y7, Y6, Y7
+	VPSLLD       $0x17, Y5, Y5
+	VBLENDVPS    Y11, Y8, Y7, Y7
+	VMULPS       Y5, Y3, Y3
+	VMULPS       Y6, Y6, Y5
+	VMOVUPS      actc9<>+0(SB), Y8
+	VBLENDVPS    Y0, Y3, Y8, Y8
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y10
+	VMOVUPS      actc43<>+0(SB), Y13
+	VBLENDVPS    Y11, Y5, Y13, Y5
+	VRCPPS       Y10, Y11
+	VADDPS       Y5, Y7, Y5
+	VMOVUPS      Y10, Y13
+	VFNMADD213PS actc9<>+0(SB), Y11, Y13
+	VRCPPS       Y5, Y14
+	VFMADD213PS  Y11, Y11, Y13
+	VMOVUPS      Y5, Y11
+	VFNMADD213PS actc9<>+0(SB), Y14, Y11
+	VMULPS       Y13, Y8, Y15
+	VFMADD213PS  Y14, Y14, Y11
+	VFNMADD231PS Y15, Y10, Y8
+	VMULPS       Y11, Y7, Y14
+	VFMADD213PS  Y15, Y13, Y8
+	VFNMADD213PS Y7, Y14, Y5
+	VBLENDVPS    Y0, actc9<>+0(SB), Y3, Y0
+	VFMADD213PS  Y14, Y11, Y5
+	VMULPS       Y0, Y13, Y3
+	VBLENDVPS    Y9, actc9<>+0(SB), Y5, Y5
+	VFNMADD213PS Y0, Y3, Y10
+	VFMADD213PS  Y3, Y13, Y10
+	VMOVUPS      actc2<>+0(SB), Y0
+	VORPS        96(DX), Y0, Y0
+	VMULPS       Y10, Y8, Y3
+	VMOVUPS      actc3<>+0(SB), Y7
+	VMAXPS       Y0, Y7, Y0
+	VMULPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMULPS       64(DX), Y3, Y3
+	VSUBPS       actc5<>+0(SB), Y4, Y7
+	VADDPS       Y3, Y1, Y1
+	VFNMADD231PS actc6<>+0(SB), Y7, Y0
+	VFNMADD231PS actc7<>+0(SB), Y7, Y0
+	VMOVUPS      64(DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y0, Y8
+	VFMADD213PS  actc10<>+0(SB), Y0, Y8
+	VSUBPS       actc153<>+0(SB), Y3, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y8
+	VFMADD213PS  actc8<>+0(SB), Y0, Y8
+	VFMADD213PS  actc9<>+0(SB), Y0, Y8
+	VMOVUPS      actc154<>+0(SB), Y10
+	VFMADD213PS  actc155<>+0(SB), Y3, Y10
+	VFMADD213PS  actc9<>+0(SB), Y8, Y0
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VFMADD213PS  actc156<>+0(SB), Y3, Y10
+	VSUBPS       Y7, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y10
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VFMADD213PS  actc158<>+0(SB), Y3, Y10
+	VMULPS       Y7, Y0, Y0
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y10
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y0, Y0
+	VFMADD213PS  actc160<>+0(SB), Y3, Y10
+	VMOVUPS      96(DX), Y4
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y4, Y0, Y7, Y4
+	VADDPS       actc9<>+0(SB), Y0, Y0
+	VFMADD213PS  actc161<>+0(SB), Y3, Y10
+	VRCPPS       Y0, Y7
+	VMOVUPS      Y0, Y8
+	VFNMADD213PS actc9<>+0(SB), Y7, Y8
+	VFMADD213PS  actc162<>+0(SB), Y3, Y10
+	VFMADD213PS  Y7, Y7, Y8
+	VMULPS       Y8, Y4, Y7
+	VFMADD213PS  actc163<>+0(SB), Y3, Y10
+	VFNMADD213PS Y4, Y7, Y0
+	VFMADD213PS  Y7, Y8, Y0
+	VFMADD213PS  actc164<>+0(SB), Y3, Y10
+	VBLENDVPS    Y9, actc9<>+0(SB), Y0, Y0
+	VMULPS       actc54<>+0(SB), Y0, Y0
+	VFMADD213PS  actc165<>+0(SB), Y3, Y10
+	VXORPS       Y4, Y4, Y4
+	VMAXPS       96(DX), Y4, Y4
+	VADDPS       actc9<>+0(SB), Y6, Y7
+	VFMADD213PS  actc166<>+0(SB), Y3, Y10
+	VSUBPS       actc9<>+0(SB), Y7, Y8
+	VMULPS       Y10, Y3, Y10
+	VSUBPS       Y8, Y6, Y6
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y3, Y8, Y3
+	VRCPPS       Y7, Y8
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VMOVUPS      Y7, Y11
+	VFNMADD213PS actc9<>+0(SB), Y8, Y11
+	VBLENDVPS    Y3, Y10, Y1, Y1
+	VFMADD213PS  Y8, Y8, Y11
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMULPS       Y11, Y6, Y8
+	VMOVUPS      64(DX), Y10
+	VMOVUPS      actc9<>+0(SB), Y13
+	VBLENDVPS    Y10, actc35<>+0(SB), Y13, Y10
+	VFNMADD231PS Y8, Y7, Y6
+	VBLENDVPS    Y3, Y10, Y1, Y1
+	VFMADD213PS  Y8, Y11, Y6
+	VMOVUPS      64(DX), Y3
+	VCMPPS       $0x03, 64(DX), Y3, Y3
+	VBLENDVPS    Y3, 64(DX), Y1, Y1
+	VPADDD       actc71<>+0(SB), Y7, Y3
+	VMOVUPS      actc2<>+0(SB), Y7
+	VANDNPS      Y1, Y7, Y7
+	VPSRLD       $0x17, Y3, Y8
+	VPADDD       actc5<>+0(SB), Y8, Y8
+	VCMPPS       $0x11, actc110<>+0(SB), Y7, Y7
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VSUBPS       actc72<>+0(SB), Y8, Y8
+	VANDPS       Y2, Y7, Y2
+	VANDPS       actc73<>+0(SB), Y3, Y3
+	VMULPS       64(BX), Y1, Y1
+	VPADDD       actc74<>+0(SB), Y3, Y3
+	VSUBPS       actc9<>+0(SB), Y3, Y3
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      actc83<>+0(SB), Y10
+	VFMADD213PS  actc84<>+0(SB), Y3, Y10
+	VFMADD213PS  actc81<>+0(SB), Y3, Y10
+	VFMADD213PS  actc82<>+0(SB), Y3, Y10
+	VFMADD213PS  actc79<>+0(SB), Y3, Y10
+	VFMADD213PS  actc80<>+0(SB), Y3, Y10
+	VFMADD213PS  actc77<>+0(SB), Y3, Y10
+	VFMADD213PS  actc78<>+0(SB), Y3, Y10
+	VFMADD213PS  actc75<>+0(SB), Y3, Y10
+	VFMADD213PS  actc76<>+0(SB), Y3, Y10
+	VFMADD213PS  Y3, Y10, Y7
+	VFMADD231PS  actc7<>+0(SB), Y8, Y6
+	VADDPS       Y6, Y7, Y3
+	VFMADD231PS  actc6<>+0(SB), Y8, Y3
+	VADDPS       Y3, Y4, Y3
+	VBLENDVPS    Y9, 96(DX), Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VORPS        actc2<>+0(SB), Y3, Y4
 	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
+	VMAXPS       Y4, Y6, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y4, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y4
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
+	VMULPS       Y7, Y4, Y4
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
+	VMULPS       Y6, Y4, Y4
 	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y2, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y7
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
 	VRCPPS       Y7, Y8
 	VMOVUPS      Y7, Y9
 	VFNMADD213PS actc9<>+0(SB), Y8, Y9
@@ -53488,309 +49632,54 @@ block:
 	VMULPS       Y9, Y6, Y8
 	VFNMADD231PS Y8, Y7, Y6
 	VFMADD213PS  Y8, Y9, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
-	VMULPS       Y2, Y9, Y5
-	VFNMADD213PS Y2, Y5, Y7
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y7, Y6, Y2
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y1, Y0, Y1
-	VADDPS       Y1, Y4, Y1
-	VSUBPS       actc152<>+0(SB), Y0, Y2
-	VSUBPS       actc153<>+0(SB), Y2, Y2
+	VBLENDVPS    Y3, actc9<>+0(SB), Y4, Y3
+	VMULPS       Y3, Y9, Y4
+	VFNMADD213PS Y3, Y4, Y7
+	VFMADD213PS  Y4, Y9, Y7
+	VMULPS       Y7, Y6, Y3
+	VMULPS       Y3, Y0, Y0
+	VMULPS       96(DX), Y0, Y0
+	VADDPS       Y0, Y5, Y0
+	VMOVUPS      96(DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VSUBPS       actc153<>+0(SB), Y3, Y3
 	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y2, Y4
-	VFMADD213PS  actc156<>+0(SB), Y2, Y4
-	VFMADD213PS  actc157<>+0(SB), Y2, Y4
-	VFMADD213PS  actc158<>+0(SB), Y2, Y4
-	VFMADD213PS  actc159<>+0(SB), Y2, Y4
-	VFMADD213PS  actc160<>+0(SB), Y2, Y4
-	VFMADD213PS  actc161<>+0(SB), Y2, Y4
-	VFMADD213PS  actc162<>+0(SB), Y2, Y4
-	VFMADD213PS  actc163<>+0(SB), Y2, Y4
-	VFMADD213PS  actc164<>+0(SB), Y2, Y4
-	VFMADD213PS  actc165<>+0(SB), Y2, Y4
-	VFMADD213PS  actc166<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
+	VFMADD213PS  actc155<>+0(SB), Y3, Y4
+	VFMADD213PS  actc156<>+0(SB), Y3, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y4
+	VFMADD213PS  actc158<>+0(SB), Y3, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y4
+	VFMADD213PS  actc160<>+0(SB), Y3, Y4
+	VFMADD213PS  actc161<>+0(SB), Y3, Y4
+	VFMADD213PS  actc162<>+0(SB), Y3, Y4
+	VFMADD213PS  actc163<>+0(SB), Y3, Y4
+	VFMADD213PS  actc164<>+0(SB), Y3, Y4
+	VFMADD213PS  actc165<>+0(SB), Y3, Y4
+	VFMADD213PS  actc166<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y2, Y5, Y2
-	VCMPPS       $0x11, actc9<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
-	VMOVUPS      actc9<>+0(SB), Y4
-	VBLENDVPS    Y0, actc35<>+0(SB), Y4, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VBLENDVPS    Y2, Y0, Y1, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VCMPPS       $0x1d, actc9<>+0(SB), Y3, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      64(BX), Y2
-	VMULPS       Y2, Y0, Y0
-	VMOVMSKPS    Y1, R9
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VMOVUPS      96(DX), Y4
+	VMOVUPS      actc9<>+0(SB), Y5
+	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y0, Y0
+	VMOVUPS      96(DX), Y3
+	VCMPPS       $0x03, 96(DX), Y3, Y3
+	VBLENDVPS    Y3, 96(DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y0, Y3, Y3
+	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y12, Y4
+	VANDPS       Y4, Y3, Y3
+	VMULPS       96(BX), Y0, Y0
+	VORPS        Y3, Y2, Y2
+	VMOVMSKPS    Y2, R9
 	TESTL        R9, R9
 	JNE          flag2
-	VMOVUPS      Y0, 64(AX)
-	VMOVUPS      96(DX), Y0
-	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VRCPPS       Y5, Y6
-	VMOVUPS      Y5, Y7
-	VFNMADD213PS actc9<>+0(SB), Y6, Y7
-	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y4, Y6
-	VFNMADD231PS Y6, Y5, Y4
-	VFMADD213PS  Y6, Y7, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y4, Y6
-	VMOVUPS      actc47<>+0(SB), Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VMOVUPS      actc49<>+0(SB), Y8
-	VFMADD213PS  actc50<>+0(SB), Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y7, Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD231PS  actc51<>+0(SB), Y5, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       actc52<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y5, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y5, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y5, Y8
-	VFNMADD213PS Y5, Y8, Y7
-	VFMADD213PS  Y8, Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y7, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y5, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VORPS        actc2<>+0(SB), Y0, Y5
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y0, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VRCPPS       Y5, Y7
-	VMOVUPS      Y5, Y8
-	VFNMADD213PS actc9<>+0(SB), Y7, Y8
-	VFMADD213PS  Y7, Y7, Y8
-	VMULPS       Y8, Y6, Y7
-	VFNMADD213PS Y6, Y7, Y5
-	VFMADD213PS  Y7, Y8, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VMULPS       actc54<>+0(SB), Y1, Y1
-	VMULPS       actc43<>+0(SB), Y2, Y2
-	VORPS        actc2<>+0(SB), Y2, Y5
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y2, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y6, Y8
-	VFNMADD231PS Y8, Y7, Y6
-	VFMADD213PS  Y8, Y9, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
-	VMULPS       Y2, Y9, Y5
-	VFNMADD213PS Y2, Y5, Y7
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y7, Y6, Y2
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y1, Y0, Y1
-	VADDPS       Y1, Y4, Y1
-	VSUBPS       actc152<>+0(SB), Y0, Y2
-	VSUBPS       actc153<>+0(SB), Y2, Y2
-	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y2, Y4
-	VFMADD213PS  actc156<>+0(SB), Y2, Y4
-	VFMADD213PS  actc157<>+0(SB), Y2, Y4
-	VFMADD213PS  actc158<>+0(SB), Y2, Y4
-	VFMADD213PS  actc159<>+0(SB), Y2, Y4
-	VFMADD213PS  actc160<>+0(SB), Y2, Y4
-	VFMADD213PS  actc161<>+0(SB), Y2, Y4
-	VFMADD213PS  actc162<>+0(SB), Y2, Y4
-	VFMADD213PS  actc163<>+0(SB), Y2, Y4
-	VFMADD213PS  actc164<>+0(SB), Y2, Y4
-	VFMADD213PS  actc165<>+0(SB), Y2, Y4
-	VFMADD213PS  actc166<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y2, Y5, Y2
-	VCMPPS       $0x11, actc9<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
-	VMOVUPS      actc9<>+0(SB), Y4
-	VBLENDVPS    Y0, actc35<>+0(SB), Y4, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VBLENDVPS    Y2, Y0, Y1, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VCMPPS       $0x1d, actc9<>+0(SB), Y3, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      96(BX), Y2
-	VMULPS       Y2, Y0, Y0
-	VMOVMSKPS    Y1, R9
-	TESTL        R9, R9
-	JNE          flag3
+	VMOVUPS      Y1, 64(AX)
 	VMOVUPS      Y0, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -53802,59 +49691,83 @@ flag0:
 	MOVQ $0x00000004, DI
 	JMP  single
 
-flag1:
-	ADDQ $0x00000020, DX
-	ADDQ $0x00000020, AX
-	ADDQ $0x00000020, BX
-	SUBQ $0x00000008, CX
-	MOVQ $0x00000003, DI
-	JMP  single
-
 flag2:
 	ADDQ $0x00000040, DX
 	ADDQ $0x00000040, AX
 	ADDQ $0x00000040, BX
 	SUBQ $0x00000010, CX
 	MOVQ $0x00000002, DI
-	JMP  single
-
-flag3:
-	ADDQ $0x00000060, DX
-	ADDQ $0x00000060, AX
-	ADDQ $0x00000060, BX
-	SUBQ $0x00000018, CX
-	MOVQ $0x00000001, DI
 
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      (DX), Y0
-	VCMPPS       $0x1e, actc151<>+0(SB), Y0, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y4
+	VMOVUPS      actc151<>+0(SB), Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y6
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VRCPPS       Y1, Y5
+	VMOVUPS      Y1, Y6
+	VFNMADD213PS actc9<>+0(SB), Y5, Y6
+	VFMADD213PS  Y5, Y5, Y6
+	VMULPS       Y6, Y4, Y5
+	VFNMADD213PS Y4, Y5, Y1
+	VFMADD213PS  Y5, Y6, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VORPS        (DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y4, Y5
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -53865,224 +49778,134 @@ single:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VRCPPS       Y5, Y6
-	VMOVUPS      Y5, Y7
+	VMOVUPS      (DX), Y5
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y5
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VRCPPS       Y4, Y6
+	VMOVUPS      Y4, Y7
 	VFNMADD213PS actc9<>+0(SB), Y6, Y7
 	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y4, Y6
-	VFNMADD231PS Y6, Y5, Y4
+	VMULPS       Y7, Y5, Y6
+	VFNMADD213PS Y5, Y6, Y4
 	VFMADD213PS  Y6, Y7, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc75<>+0(SB), Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VMOVUPS      actc77<>+0(SB), Y9
-	VFMADD213PS  actc78<>+0(SB), Y5, Y9
-	VMOVUPS      actc79<>+0(SB), Y10
-	VFMADD213PS  actc80<>+0(SB), Y5, Y10
-	VMOVUPS      actc81<>+0(SB), Y11
-	VFMADD213PS  actc82<>+0(SB), Y5, Y11
-	VMOVUPS      actc83<>+0(SB), Y12
-	VFMADD213PS  actc84<>+0(SB), Y5, Y12
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  Y10, Y7, Y11
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y9, Y8, Y11
-	VMULPS       Y8, Y8, Y8
-	VFMADD213PS  Y11, Y8, Y12
-	VFMADD213PS  Y5, Y12, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y4, Y6
-	VMOVUPS      actc47<>+0(SB), Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VMOVUPS      actc49<>+0(SB), Y8
-	VFMADD213PS  actc50<>+0(SB), Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y7, Y5, Y8
-	VMULPS       Y5, Y5, Y5
-	VFMADD231PS  actc51<>+0(SB), Y5, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       actc52<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y5, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y5, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y5, Y8
-	VFNMADD213PS Y5, Y8, Y7
-	VFMADD213PS  Y8, Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y7, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y5, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VORPS        actc2<>+0(SB), Y0, Y5
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y0, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VRCPPS       Y5, Y7
-	VMOVUPS      Y5, Y8
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       (DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VRCPPS       Y6, Y7
+	VMOVUPS      Y6, Y8
 	VFNMADD213PS actc9<>+0(SB), Y7, Y8
 	VFMADD213PS  Y7, Y7, Y8
-	VMULPS       Y8, Y6, Y7
-	VFNMADD213PS Y6, Y7, Y5
-	VFMADD213PS  Y7, Y8, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VMULPS       actc54<>+0(SB), Y1, Y1
-	VMULPS       actc43<>+0(SB), Y2, Y2
-	VORPS        actc2<>+0(SB), Y2, Y5
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
+	VMULPS       Y8, Y3, Y7
+	VFNMADD231PS Y7, Y6, Y3
+	VFMADD213PS  Y7, Y8, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, (DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VORPS        actc2<>+0(SB), Y0, Y3
+	VMOVUPS      actc3<>+0(SB), Y5
+	VMAXPS       Y3, Y5, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y3, Y5
+	VSUBPS       actc5<>+0(SB), Y5, Y6
+	VFNMADD231PS actc6<>+0(SB), Y6, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y3, Y7
+	VFMADD213PS  actc10<>+0(SB), Y3, Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VFMADD213PS  actc8<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y3
+	VMOVUPS      actc14<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y6
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       actc5<>+0(SB), Y5, Y5
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y2, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VRCPPS       Y7, Y8
-	VMOVUPS      Y7, Y9
-	VFNMADD213PS actc9<>+0(SB), Y8, Y9
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y6, Y8
-	VFNMADD231PS Y8, Y7, Y6
-	VFMADD213PS  Y8, Y9, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
-	VMULPS       Y2, Y9, Y5
-	VFNMADD213PS Y2, Y5, Y7
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y7, Y6, Y2
-	VMULPS       Y2, Y1, Y1
-	VMULPS       Y1, Y0, Y1
-	VADDPS       Y1, Y4, Y1
-	VSUBPS       actc152<>+0(SB), Y0, Y2
-	VSUBPS       actc153<>+0(SB), Y2, Y2
-	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y2, Y4
-	VFMADD213PS  actc156<>+0(SB), Y2, Y4
-	VFMADD213PS  actc157<>+0(SB), Y2, Y4
-	VFMADD213PS  actc158<>+0(SB), Y2, Y4
-	VFMADD213PS  actc159<>+0(SB), Y2, Y4
-	VFMADD213PS  actc160<>+0(SB), Y2, Y4
-	VFMADD213PS  actc161<>+0(SB), Y2, Y4
-	VFMADD213PS  actc162<>+0(SB), Y2, Y4
-	VFMADD213PS  actc163<>+0(SB), Y2, Y4
-	VFMADD213PS  actc164<>+0(SB), Y2, Y4
-	VFMADD213PS  actc165<>+0(SB), Y2, Y4
-	VFMADD213PS  actc166<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y2, Y5, Y2
-	VCMPPS       $0x11, actc9<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VMULPS       Y6, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMOVUPS      actc9<>+0(SB), Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VRCPPS       Y6, Y7
+	VMOVUPS      Y6, Y8
+	VFNMADD213PS actc9<>+0(SB), Y7, Y8
+	VFMADD213PS  Y7, Y7, Y8
+	VMULPS       Y8, Y5, Y7
+	VFNMADD231PS Y7, Y6, Y5
+	VFMADD213PS  Y7, Y8, Y5
+	VBLENDVPS    Y0, actc9<>+0(SB), Y3, Y0
+	VMULPS       Y0, Y8, Y3
+	VFNMADD213PS Y0, Y3, Y6
+	VFMADD213PS  Y3, Y8, Y6
+	VMULPS       Y6, Y5, Y0
+	VMULPS       Y0, Y4, Y0
+	VMULPS       (DX), Y0, Y0
+	VADDPS       Y0, Y1, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPS       actc152<>+0(SB), Y1, Y1
+	VSUBPS       actc153<>+0(SB), Y1, Y1
+	VMOVUPS      actc154<>+0(SB), Y3
+	VFMADD213PS  actc155<>+0(SB), Y1, Y3
+	VFMADD213PS  actc156<>+0(SB), Y1, Y3
+	VFMADD213PS  actc157<>+0(SB), Y1, Y3
+	VFMADD213PS  actc158<>+0(SB), Y1, Y3
+	VFMADD213PS  actc159<>+0(SB), Y1, Y3
+	VFMADD213PS  actc160<>+0(SB), Y1, Y3
+	VFMADD213PS  actc161<>+0(SB), Y1, Y3
+	VFMADD213PS  actc162<>+0(SB), Y1, Y3
+	VFMADD213PS  actc163<>+0(SB), Y1, Y3
+	VFMADD213PS  actc164<>+0(SB), Y1, Y3
+	VFMADD213PS  actc165<>+0(SB), Y1, Y3
+	VFMADD213PS  actc166<>+0(SB), Y1, Y3
+	VMULPS       Y3, Y1, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y1, Y4, Y1
+	VCMPPS       $0x11, actc9<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
+	VMOVUPS      (DX), Y3
 	VMOVUPS      actc9<>+0(SB), Y4
-	VBLENDVPS    Y0, actc35<>+0(SB), Y4, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VBLENDVPS    Y2, Y0, Y1, Y0
+	VBLENDVPS    Y3, actc35<>+0(SB), Y4, Y3
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y1
 	VANDNPS      Y0, Y1, Y1
 	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VCMPPS       $0x1d, actc9<>+0(SB), Y3, Y2
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
 	VANDPS       Y2, Y1, Y1
-	VMOVUPS      (BX), Y2
-	VMULPS       Y2, Y0, Y0
+	VMULPS       (BX), Y0, Y0
 	VMOVMSKPS    Y1, R9
 	TESTL        R9, R9
 	JE           keep_single
@@ -54112,8 +49935,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -54126,17 +49948,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y6, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y5
 	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc8<>+0(SB), Y8
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y5, Y8
+	VFMADD213PS  actc10<>+0(SB), Y5, Y8
+	VFMADD213PS  actc11<>+0(SB), Y5, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y8
 	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y5, Y10
-	VMULPS       Y5, Y5, Y11
-	VFMADD213PS  Y8, Y11, Y9
-	VMULPS       Y11, Y11, Y8
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y5
+	VFMADD213PS  actc9<>+0(SB), Y8, Y5
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
@@ -54147,102 +49965,24 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VRCPPS       Y6, Y7
-	VMOVUPS      Y6, Y8
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y7
+	VMULPS       actc43<>+0(SB), Y7, Y7
+	VMOVUPS      actc43<>+0(SB), Y8
+	VBLENDVPS    Y3, Y7, Y8, Y3
+	VADDPS       Y3, Y6, Y3
+	VRCPPS       Y3, Y7
+	VMOVUPS      Y3, Y8
 	VFNMADD213PS actc9<>+0(SB), Y7, Y8
 	VFMADD213PS  Y7, Y7, Y8
-	VMULPS       Y8, Y5, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFMADD213PS  Y7, Y8, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc75<>+0(SB), Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VMOVUPS      actc77<>+0(SB), Y10
-	VFMADD213PS  actc78<>+0(SB), Y6, Y10
-	VMOVUPS      actc79<>+0(SB), Y11
-	VFMADD213PS  actc80<>+0(SB), Y6, Y11
-	VMOVUPS      actc81<>+0(SB), Y12
-	VFMADD213PS  actc82<>+0(SB), Y6, Y12
-	VMOVUPS      actc83<>+0(SB), Y13
-	VFMADD213PS  actc84<>+0(SB), Y6, Y13
-	VFMADD213PS  Y9, Y8, Y10
-	VFMADD213PS  Y11, Y8, Y12
-	VMULPS       Y8, Y8, Y9
-	VFMADD213PS  Y10, Y9, Y12
-	VMULPS       Y9, Y9, Y9
-	VFMADD213PS  Y12, Y9, Y13
-	VFMADD213PS  Y6, Y13, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y5
-	VMULPS       Y5, Y5, Y6
-	VMULPS       Y6, Y5, Y7
-	VMOVUPS      actc47<>+0(SB), Y8
-	VFMADD213PS  actc48<>+0(SB), Y6, Y8
-	VMOVUPS      actc49<>+0(SB), Y9
-	VFMADD213PS  actc50<>+0(SB), Y6, Y9
-	VMULPS       Y6, Y6, Y6
-	VFMADD213PS  Y8, Y6, Y9
-	VMULPS       Y6, Y6, Y6
-	VFMADD231PS  actc51<>+0(SB), Y6, Y9
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       actc52<>+0(SB), Y5, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VMOVUPS      actc8<>+0(SB), Y10
-	VFMADD213PS  actc9<>+0(SB), Y6, Y10
-	VMOVUPS      actc10<>+0(SB), Y11
-	VFMADD213PS  actc11<>+0(SB), Y6, Y11
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
-	VMULPS       Y6, Y6, Y13
-	VFMADD213PS  Y10, Y13, Y11
-	VMULPS       Y13, Y13, Y10
-	VFMADD213PS  Y11, Y10, Y12
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
-	VMOVUPS      actc14<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y9
-	VSUBPS       Y9, Y8, Y8
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VRCPPS       Y8, Y9
-	VMOVUPS      Y8, Y10
-	VFNMADD213PS actc9<>+0(SB), Y9, Y10
-	VFMADD213PS  Y9, Y9, Y10
-	VMULPS       Y10, Y6, Y9
-	VFNMADD213PS Y6, Y9, Y8
-	VFMADD213PS  Y9, Y10, Y8
-	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y8, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y5
-	VBLENDVPS    Y5, Y7, Y6, Y5
-	VANDPS       actc2<>+0(SB), Y3, Y6
-	VORPS        Y6, Y5, Y5
+	VMULPS       Y8, Y6, Y7
+	VFNMADD213PS Y6, Y7, Y3
+	VFMADD213PS  Y7, Y8, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y3
 	VORPS        actc2<>+0(SB), Y1, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y6
@@ -54251,17 +49991,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y7, Y8
 	VFNMADD231PS actc6<>+0(SB), Y8, Y6
 	VFNMADD231PS actc7<>+0(SB), Y8, Y6
-	VMOVUPS      actc8<>+0(SB), Y9
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y6, Y9
+	VFMADD213PS  actc10<>+0(SB), Y6, Y9
+	VFMADD213PS  actc11<>+0(SB), Y6, Y9
+	VFMADD213PS  actc8<>+0(SB), Y6, Y9
 	VFMADD213PS  actc9<>+0(SB), Y6, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y6, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y6, Y11
-	VMULPS       Y6, Y6, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y6
+	VFMADD213PS  actc9<>+0(SB), Y9, Y6
 	VMOVUPS      actc14<>+0(SB), Y9
 	VFMADD213PS  actc5<>+0(SB), Y9, Y8
 	VSUBPS       Y8, Y7, Y7
@@ -54282,41 +50018,73 @@ tail:
 	VMULPS       Y9, Y7, Y8
 	VFNMADD213PS Y7, Y8, Y6
 	VFMADD213PS  Y8, Y9, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y2
-	VMULPS       actc54<>+0(SB), Y2, Y2
-	VMULPS       actc43<>+0(SB), Y3, Y3
-	VORPS        actc2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y6
+	VMULPS       actc54<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y1, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y9
+	VSUBPS       Y9, Y5, Y5
+	VRCPPS       Y8, Y9
+	VMOVUPS      Y8, Y10
+	VFNMADD213PS actc9<>+0(SB), Y9, Y10
+	VFMADD213PS  Y9, Y9, Y10
+	VMULPS       Y10, Y5, Y9
+	VFNMADD231PS Y9, Y8, Y5
+	VFMADD213PS  Y9, Y10, Y5
+	VPADDD       actc71<>+0(SB), Y8, Y8
+	VPSRLD       $0x17, Y8, Y9
+	VPADDD       actc5<>+0(SB), Y9, Y9
+	VSUBPS       actc72<>+0(SB), Y9, Y9
+	VANDPS       actc73<>+0(SB), Y8, Y8
+	VPADDD       actc74<>+0(SB), Y8, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y8
+	VMULPS       Y8, Y8, Y10
+	VMOVUPS      actc83<>+0(SB), Y11
+	VFMADD213PS  actc84<>+0(SB), Y8, Y11
+	VFMADD213PS  actc81<>+0(SB), Y8, Y11
+	VFMADD213PS  actc82<>+0(SB), Y8, Y11
+	VFMADD213PS  actc79<>+0(SB), Y8, Y11
+	VFMADD213PS  actc80<>+0(SB), Y8, Y11
+	VFMADD213PS  actc77<>+0(SB), Y8, Y11
+	VFMADD213PS  actc78<>+0(SB), Y8, Y11
+	VFMADD213PS  actc75<>+0(SB), Y8, Y11
+	VFMADD213PS  actc76<>+0(SB), Y8, Y11
+	VFMADD213PS  Y8, Y11, Y10
+	VFMADD231PS  actc7<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y10, Y5
+	VFMADD231PS  actc6<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y7, Y5
+	VBLENDVPS    Y2, Y1, Y5, Y2
+	VMULPS       actc43<>+0(SB), Y2, Y2
+	VORPS        actc2<>+0(SB), Y2, Y5
 	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y6, Y7, Y6
+	VMAXPS       Y5, Y7, Y5
 	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc5<>+0(SB), Y5, Y7
 	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y6
-	VFNMADD231PS actc7<>+0(SB), Y8, Y6
-	VMOVUPS      actc8<>+0(SB), Y9
-	VFMADD213PS  actc9<>+0(SB), Y6, Y9
-	VMOVUPS      actc10<>+0(SB), Y10
-	VFMADD213PS  actc11<>+0(SB), Y6, Y10
-	VMOVUPS      actc12<>+0(SB), Y11
-	VFMADD213PS  actc13<>+0(SB), Y6, Y11
-	VMULPS       Y6, Y6, Y12
-	VFMADD213PS  Y9, Y12, Y10
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc9<>+0(SB), Y11, Y6
+	VFNMADD231PS actc6<>+0(SB), Y8, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
 	VMOVUPS      actc14<>+0(SB), Y9
 	VFMADD213PS  actc5<>+0(SB), Y9, Y8
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       actc5<>+0(SB), Y7, Y7
 	VPADDD       actc15<>+0(SB), Y8, Y8
 	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
+	VMULPS       Y8, Y5, Y5
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y6, Y6
+	VMULPS       Y7, Y5, Y5
 	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y3, Y6, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
+	VBLENDVPS    Y2, Y5, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
 	VRCPPS       Y8, Y9
 	VMOVUPS      Y8, Y10
 	VFNMADD213PS actc9<>+0(SB), Y9, Y10
@@ -54324,14 +50092,14 @@ tail:
 	VMULPS       Y10, Y7, Y9
 	VFNMADD231PS Y9, Y8, Y7
 	VFMADD213PS  Y9, Y10, Y7
-	VBLENDVPS    Y3, actc9<>+0(SB), Y6, Y3
-	VMULPS       Y3, Y10, Y6
-	VFNMADD213PS Y3, Y6, Y8
-	VFMADD213PS  Y6, Y10, Y8
-	VMULPS       Y8, Y7, Y3
-	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
+	VMULPS       Y2, Y10, Y5
+	VFNMADD213PS Y2, Y5, Y8
+	VFMADD213PS  Y5, Y10, Y8
+	VMULPS       Y8, Y7, Y2
+	VMULPS       Y2, Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VADDPS       Y2, Y5, Y2
+	VADDPS       Y2, Y3, Y2
 	VSUBPS       actc152<>+0(SB), Y1, Y3
 	VSUBPS       actc153<>+0(SB), Y3, Y3
 	VMOVUPS      actc154<>+0(SB), Y5
@@ -54410,7 +50178,7 @@ TEXT ·mishF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMOVUPS      actc151<>+0(SB), Y1
 	VCMPPS       $0x11, (DX), Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VMAXPS       (DX), Y2, Y2
+	VCMPPS       $0x11, (DX), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      (DX), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y4
@@ -54423,13 +50191,17 @@ TEXT ·mishF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y4, Y7
-	VFMADD213PS  actc10<>+0(SB), Y4, Y7
-	VFMADD213PS  actc11<>+0(SB), Y4, Y7
-	VFMADD213PS  actc8<>+0(SB), Y4, Y7
+	VMOVUPS      actc8<>+0(SB), Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y4
+	VMOVUPS      actc10<>+0(SB), Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y4, Y9
+	VMULPS       Y4, Y4, Y10
+	VFMADD213PS  Y7, Y10, Y8
+	VMULPS       Y10, Y10, Y7
+	VFMADD213PS  Y8, Y7, Y9
+	VFMADD213PS  actc9<>+0(SB), Y9, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -54440,77 +50212,18 @@ TEXT ·mishF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VDIVPS       Y5, Y4, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc83<>+0(SB), Y8
-	VFMADD213PS  actc84<>+0(SB), Y5, Y8
-	VFMADD213PS  actc81<>+0(SB), Y5, Y8
-	VFMADD213PS  actc82<>+0(SB), Y5, Y8
-	VFMADD213PS  actc79<>+0(SB), Y5, Y8
-	VFMADD213PS  actc80<>+0(SB), Y5, Y8
-	VFMADD213PS  actc77<>+0(SB), Y5, Y8
-	VFMADD213PS  actc78<>+0(SB), Y5, Y8
-	VFMADD213PS  actc75<>+0(SB), Y5, Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, (DX), Y2, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y2
-	VMULPS       Y2, Y2, Y4
-	VMULPS       Y4, Y2, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y2, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y2, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y4
+	VMULPS       actc43<>+0(SB), Y4, Y5
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VADDPS       actc43<>+0(SB), Y4, Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y2, Y5, Y6, Y5
+	VMULPS       Y4, Y4, Y4
+	VMULPS       actc43<>+0(SB), Y4, Y4
 	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y4, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y5, Y6, Y2
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y1, Y2, Y1
+	VBLENDVPS    Y2, Y4, Y6, Y2
+	VADDPS       Y2, Y5, Y2
+	VDIVPS       Y2, Y5, Y2
+	VBLENDVPS    Y1, actc9<>+0(SB), Y2, Y1
 	VMULPS       (DX), Y1, Y1
 	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y4
@@ -54547,240 +50260,130 @@ block:
 	JB           single
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc151<>+0(SB), Y1
-	VCMPPS       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       (DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       32(DX), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      (DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      32(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y7
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y7, Y8, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y6, Y8, Y6
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y7, Y8, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y7, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
-	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
-	VFNMADD231PS actc7<>+0(SB), Y11, Y7
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y7, Y13
-	VFMADD213PS  actc10<>+0(SB), Y6, Y12
-	VFMADD213PS  actc10<>+0(SB), Y7, Y13
-	VFMADD213PS  actc11<>+0(SB), Y6, Y12
-	VFMADD213PS  actc11<>+0(SB), Y7, Y13
-	VFMADD213PS  actc8<>+0(SB), Y6, Y12
-	VFMADD213PS  actc8<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y6, Y12
-	VFMADD213PS  actc9<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
-	VFMADD213PS  actc9<>+0(SB), Y13, Y7
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y11
-	VSUBPS       Y10, Y8, Y8
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y6, Y6
-	VMULPS       Y9, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VADDPS       actc9<>+0(SB), Y7, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y10
-	VSUBPS       actc9<>+0(SB), Y9, Y11
-	VSUBPS       Y10, Y6, Y6
-	VSUBPS       Y11, Y7, Y7
-	VDIVPS       Y8, Y6, Y6
-	VDIVPS       Y9, Y7, Y7
-	VPADDD       actc71<>+0(SB), Y8, Y8
-	VPADDD       actc71<>+0(SB), Y9, Y9
-	VPSRLD       $0x17, Y8, Y10
-	VPSRLD       $0x17, Y9, Y11
-	VPADDD       actc5<>+0(SB), Y10, Y10
-	VPADDD       actc5<>+0(SB), Y11, Y11
-	VSUBPS       actc72<>+0(SB), Y10, Y10
-	VSUBPS       actc72<>+0(SB), Y11, Y11
-	VANDPS       actc73<>+0(SB), Y8, Y8
-	VANDPS       actc73<>+0(SB), Y9, Y9
-	VPADDD       actc74<>+0(SB), Y8, Y8
-	VPADDD       actc74<>+0(SB), Y9, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y8
-	VSUBPS       actc9<>+0(SB), Y9, Y9
-	VMULPS       Y8, Y8, Y12
-	VMULPS       Y9, Y9, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VFMADD213PS  actc84<>+0(SB), Y8, Y14
-	VMOVUPS      actc83<>+0(SB), Y15
-	VFMADD213PS  actc84<>+0(SB), Y9, Y15
-	VFMADD213PS  actc81<>+0(SB), Y8, Y14
-	VFMADD213PS  actc81<>+0(SB), Y9, Y15
-	VFMADD213PS  actc82<>+0(SB), Y8, Y14
-	VFMADD213PS  actc82<>+0(SB), Y9, Y15
-	VFMADD213PS  actc79<>+0(SB), Y8, Y14
-	VFMADD213PS  actc79<>+0(SB), Y9, Y15
-	VFMADD213PS  actc80<>+0(SB), Y8, Y14
-	VFMADD213PS  actc80<>+0(SB), Y9, Y15
-	VFMADD213PS  actc77<>+0(SB), Y8, Y14
-	VFMADD213PS  actc77<>+0(SB), Y9, Y15
-	VFMADD213PS  actc78<>+0(SB), Y8, Y14
-	VFMADD213PS  actc78<>+0(SB), Y9, Y15
-	VFMADD213PS  actc75<>+0(SB), Y8, Y14
-	VFMADD213PS  actc75<>+0(SB), Y9, Y15
-	VFMADD213PS  actc76<>+0(SB), Y8, Y14
-	VFMADD213PS  actc76<>+0(SB), Y9, Y15
-	VFMADD213PS  Y8, Y14, Y12
-	VFMADD213PS  Y9, Y15, Y13
-	VFMADD231PS  actc7<>+0(SB), Y10, Y6
-	VFMADD231PS  actc7<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y12, Y6
-	VADDPS       Y7, Y13, Y7
-	VFMADD231PS  actc6<>+0(SB), Y10, Y6
-	VFMADD231PS  actc6<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VBLENDVPS    Y0, (DX), Y2, Y0
-	VBLENDVPS    Y1, 32(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y2, Y2, Y6
-	VMULPS       Y3, Y3, Y7
-	VMULPS       Y6, Y2, Y8
-	VMULPS       Y7, Y3, Y9
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y6, Y10
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PS  actc49<>+0(SB), Y7, Y11
-	VFMADD213PS  actc50<>+0(SB), Y6, Y10
-	VFMADD213PS  actc50<>+0(SB), Y7, Y11
-	VFMADD213PS  actc47<>+0(SB), Y6, Y10
-	VFMADD213PS  actc47<>+0(SB), Y7, Y11
-	VFMADD213PS  actc48<>+0(SB), Y6, Y10
-	VFMADD213PS  actc48<>+0(SB), Y7, Y11
-	VFMADD213PS  Y2, Y10, Y8
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       actc52<>+0(SB), Y2, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y7
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y6, Y10, Y6
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y7, Y10, Y7
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y11, Y13
-	VFNMADD231PS actc6<>+0(SB), Y12, Y6
-	VFNMADD231PS actc6<>+0(SB), Y13, Y7
-	VFNMADD231PS actc7<>+0(SB), Y12, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y7
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y6, Y14
-	VMOVUPS      actc12<>+0(SB), Y15
-	VFMADD213PS  actc13<>+0(SB), Y7, Y15
-	VFMADD213PS  actc10<>+0(SB), Y6, Y14
-	VFMADD213PS  actc10<>+0(SB), Y7, Y15
-	VFMADD213PS  actc11<>+0(SB), Y6, Y14
-	VFMADD213PS  actc11<>+0(SB), Y7, Y15
-	VFMADD213PS  actc8<>+0(SB), Y6, Y14
-	VFMADD213PS  actc8<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y6, Y14
-	VFMADD213PS  actc9<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y14, Y6
-	VFMADD213PS  actc9<>+0(SB), Y15, Y7
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VSUBPS       Y12, Y10, Y10
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPADDD       actc15<>+0(SB), Y13, Y13
-	VPSLLD       $0x17, Y12, Y12
-	VPSLLD       $0x17, Y13, Y13
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y10
-	VADDPS       actc9<>+0(SB), Y7, Y11
-	VDIVPS       Y10, Y6, Y6
-	VDIVPS       Y11, Y7, Y7
-	VMOVUPS      actc43<>+0(SB), Y10
-	VFNMADD213PS actc9<>+0(SB), Y6, Y10
-	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y7, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y2, Y8, Y10, Y2
-	VBLENDVPS    Y3, Y9, Y6, Y3
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y0, Y2, Y0
-	VORPS        Y1, Y3, Y1
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VMOVUPS      actc151<>+0(SB), Y6
+	VCMPPS       $0x11, 32(DX), Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 32(DX), Y7, Y7
+	VMOVUPS      actc8<>+0(SB), Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y8
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      32(DX), Y9, Y9
+	VMOVUPS      actc10<>+0(SB), Y10
+	VFMADD213PS  actc11<>+0(SB), Y3, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y11
+	VMOVUPS      actc3<>+0(SB), Y12
+	VMAXPS       Y11, Y12, Y11
+	VMOVUPS      actc12<>+0(SB), Y12
+	VFMADD213PS  actc13<>+0(SB), Y3, Y12
+	VMULPS       Y3, Y3, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y11, Y14, Y11
+	VFMADD213PS  Y8, Y13, Y10
+	VMULPS       Y13, Y13, Y8
+	VFMADD213PS  Y10, Y8, Y12
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y11, Y8
+	VFMADD213PS  actc9<>+0(SB), Y12, Y3
+	VSUBPS       actc5<>+0(SB), Y8, Y10
+	VMOVUPS      actc14<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VFNMADD231PS actc6<>+0(SB), Y10, Y11
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y10, Y11
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VMOVUPS      actc8<>+0(SB), Y12
+	VFMADD213PS  actc9<>+0(SB), Y11, Y12
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y11, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VMOVUPS      actc12<>+0(SB), Y13
+	VFMADD213PS  actc13<>+0(SB), Y11, Y13
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y11, Y14
+	VADDPS       actc43<>+0(SB), Y3, Y15
+	VFMADD213PS  Y12, Y14, Y5
+	VMULPS       Y15, Y3, Y12
+	VMULPS       Y14, Y14, Y14
+	VBLENDVPS    Y1, Y4, Y12, Y4
+	VFMADD213PS  Y5, Y14, Y13
+	VMULPS       Y3, Y3, Y3
+	VFMADD213PS  actc9<>+0(SB), Y13, Y11
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y10
+	VADDPS       Y1, Y4, Y1
+	VSUBPS       Y10, Y8, Y3
+	VDIVPS       Y1, Y4, Y1
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc38<>+0(SB), Y7
-	VBLENDVPS    Y6, actc2<>+0(SB), Y7, Y6
-	VMOVUPS      32(DX), Y7
+	VPADDD       actc15<>+0(SB), Y10, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y11, Y1
+	VMOVUPS      (DX), Y5
 	VMOVUPS      actc38<>+0(SB), Y8
-	VBLENDVPS    Y7, actc2<>+0(SB), Y8, Y7
-	VBLENDVPS    Y2, Y6, Y0, Y0
-	VBLENDVPS    Y3, Y7, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y5, actc2<>+0(SB), Y8, Y5
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y0, Y0
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      (DX), Y4
+	VCMPPS       $0x03, (DX), Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VBLENDVPS    Y4, (DX), Y0, Y0
+	VMULPS       actc43<>+0(SB), Y1, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y4
+	VADDPS       actc9<>+0(SB), Y3, Y3
+	VADDPS       actc43<>+0(SB), Y1, Y5
+	VCMPPS       $0x11, actc110<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y1, Y5
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VBLENDVPS    Y7, Y3, Y5, Y3
+	VANDPS       Y2, Y4, Y2
+	VMULPS       Y1, Y1, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VMOVUPS      actc43<>+0(SB), Y4
+	VBLENDVPS    Y7, Y1, Y4, Y1
+	VADDPS       Y1, Y3, Y1
+	VDIVPS       Y1, Y3, Y1
+	VBLENDVPS    Y6, actc9<>+0(SB), Y1, Y1
+	VMULPS       32(DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc38<>+0(SB), Y5
+	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
 	VMOVUPS      32(DX), Y3
 	VCMPPS       $0x03, 32(DX), Y3, Y3
-	VBLENDVPS    Y2, (DX), Y0, Y0
 	VBLENDVPS    Y3, 32(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y4, Y4
-	VCMPPS       $0x1d, actc9<>+0(SB), Y5, Y5
-	VANDPS       Y4, Y2, Y2
-	VANDPS       Y5, Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y9, Y4
+	VANDPS       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPS    Y2, R8
 	TESTL        R8, R8
@@ -54789,240 +50392,130 @@ block:
 	VMOVNTPS     Y1, 32(AX)
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, 64(DX), Y0, Y0
-	VMOVUPS      actc151<>+0(SB), Y1
-	VCMPPS       $0x11, 96(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPS       64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       96(DX), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      64(DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      96(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y7
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y7, Y8, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y6, Y8, Y6
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMINPS       Y7, Y8, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y7, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
-	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
-	VFNMADD231PS actc7<>+0(SB), Y11, Y7
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y6, Y12
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y7, Y13
-	VFMADD213PS  actc10<>+0(SB), Y6, Y12
-	VFMADD213PS  actc10<>+0(SB), Y7, Y13
-	VFMADD213PS  actc11<>+0(SB), Y6, Y12
-	VFMADD213PS  actc11<>+0(SB), Y7, Y13
-	VFMADD213PS  actc8<>+0(SB), Y6, Y12
-	VFMADD213PS  actc8<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y6, Y12
-	VFMADD213PS  actc9<>+0(SB), Y7, Y13
-	VFMADD213PS  actc9<>+0(SB), Y12, Y6
-	VFMADD213PS  actc9<>+0(SB), Y13, Y7
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y11
-	VSUBPS       Y10, Y8, Y8
-	VSUBPS       Y11, Y9, Y9
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y6, Y6
-	VMULPS       Y9, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VADDPS       actc9<>+0(SB), Y7, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y10
-	VSUBPS       actc9<>+0(SB), Y9, Y11
-	VSUBPS       Y10, Y6, Y6
-	VSUBPS       Y11, Y7, Y7
-	VDIVPS       Y8, Y6, Y6
-	VDIVPS       Y9, Y7, Y7
-	VPADDD       actc71<>+0(SB), Y8, Y8
-	VPADDD       actc71<>+0(SB), Y9, Y9
-	VPSRLD       $0x17, Y8, Y10
-	VPSRLD       $0x17, Y9, Y11
-	VPADDD       actc5<>+0(SB), Y10, Y10
-	VPADDD       actc5<>+0(SB), Y11, Y11
-	VSUBPS       actc72<>+0(SB), Y10, Y10
-	VSUBPS       actc72<>+0(SB), Y11, Y11
-	VANDPS       actc73<>+0(SB), Y8, Y8
-	VANDPS       actc73<>+0(SB), Y9, Y9
-	VPADDD       actc74<>+0(SB), Y8, Y8
-	VPADDD       actc74<>+0(SB), Y9, Y9
-	VSUBPS       actc9<>+0(SB), Y8, Y8
-	VSUBPS       actc9<>+0(SB), Y9, Y9
-	VMULPS       Y8, Y8, Y12
-	VMULPS       Y9, Y9, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VFMADD213PS  actc84<>+0(SB), Y8, Y14
-	VMOVUPS      actc83<>+0(SB), Y15
-	VFMADD213PS  actc84<>+0(SB), Y9, Y15
-	VFMADD213PS  actc81<>+0(SB), Y8, Y14
-	VFMADD213PS  actc81<>+0(SB), Y9, Y15
-	VFMADD213PS  actc82<>+0(SB), Y8, Y14
-	VFMADD213PS  actc82<>+0(SB), Y9, Y15
-	VFMADD213PS  actc79<>+0(SB), Y8, Y14
-	VFMADD213PS  actc79<>+0(SB), Y9, Y15
-	VFMADD213PS  actc80<>+0(SB), Y8, Y14
-	VFMADD213PS  actc80<>+0(SB), Y9, Y15
-	VFMADD213PS  actc77<>+0(SB), Y8, Y14
-	VFMADD213PS  actc77<>+0(SB), Y9, Y15
-	VFMADD213PS  actc78<>+0(SB), Y8, Y14
-	VFMADD213PS  actc78<>+0(SB), Y9, Y15
-	VFMADD213PS  actc75<>+0(SB), Y8, Y14
-	VFMADD213PS  actc75<>+0(SB), Y9, Y15
-	VFMADD213PS  actc76<>+0(SB), Y8, Y14
-	VFMADD213PS  actc76<>+0(SB), Y9, Y15
-	VFMADD213PS  Y8, Y14, Y12
-	VFMADD213PS  Y9, Y15, Y13
-	VFMADD231PS  actc7<>+0(SB), Y10, Y6
-	VFMADD231PS  actc7<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y12, Y6
-	VADDPS       Y7, Y13, Y7
-	VFMADD231PS  actc6<>+0(SB), Y10, Y6
-	VFMADD231PS  actc6<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VBLENDVPS    Y0, 64(DX), Y2, Y0
-	VBLENDVPS    Y1, 96(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, 64(DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y2, Y2, Y6
-	VMULPS       Y3, Y3, Y7
-	VMULPS       Y6, Y2, Y8
-	VMULPS       Y7, Y3, Y9
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y6, Y10
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PS  actc49<>+0(SB), Y7, Y11
-	VFMADD213PS  actc50<>+0(SB), Y6, Y10
-	VFMADD213PS  actc50<>+0(SB), Y7, Y11
-	VFMADD213PS  actc47<>+0(SB), Y6, Y10
-	VFMADD213PS  actc47<>+0(SB), Y7, Y11
-	VFMADD213PS  actc48<>+0(SB), Y6, Y10
-	VFMADD213PS  actc48<>+0(SB), Y7, Y11
-	VFMADD213PS  Y2, Y10, Y8
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       actc52<>+0(SB), Y2, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y7
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y6, Y10, Y6
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y7, Y10, Y7
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y11, Y13
-	VFNMADD231PS actc6<>+0(SB), Y12, Y6
-	VFNMADD231PS actc6<>+0(SB), Y13, Y7
-	VFNMADD231PS actc7<>+0(SB), Y12, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y7
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y6, Y14
-	VMOVUPS      actc12<>+0(SB), Y15
-	VFMADD213PS  actc13<>+0(SB), Y7, Y15
-	VFMADD213PS  actc10<>+0(SB), Y6, Y14
-	VFMADD213PS  actc10<>+0(SB), Y7, Y15
-	VFMADD213PS  actc11<>+0(SB), Y6, Y14
-	VFMADD213PS  actc11<>+0(SB), Y7, Y15
-	VFMADD213PS  actc8<>+0(SB), Y6, Y14
-	VFMADD213PS  actc8<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y6, Y14
-	VFMADD213PS  actc9<>+0(SB), Y7, Y15
-	VFMADD213PS  actc9<>+0(SB), Y14, Y6
-	VFMADD213PS  actc9<>+0(SB), Y15, Y7
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMOVUPS      actc14<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VSUBPS       Y12, Y10, Y10
-	VSUBPS       Y13, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPADDD       actc15<>+0(SB), Y13, Y13
-	VPSLLD       $0x17, Y12, Y12
-	VPSLLD       $0x17, Y13, Y13
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y10
-	VADDPS       actc9<>+0(SB), Y7, Y11
-	VDIVPS       Y10, Y6, Y6
-	VDIVPS       Y11, Y7, Y7
-	VMOVUPS      actc43<>+0(SB), Y10
-	VFNMADD213PS actc9<>+0(SB), Y6, Y10
-	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y7, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y2, Y8, Y10, Y2
-	VBLENDVPS    Y3, Y9, Y6, Y3
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y1
-	VORPS        Y0, Y2, Y0
-	VORPS        Y1, Y3, Y1
+	VANDNPS      64(DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VMOVUPS      actc151<>+0(SB), Y6
+	VCMPPS       $0x11, 96(DX), Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 96(DX), Y7, Y7
+	VMOVUPS      actc8<>+0(SB), Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y8
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      96(DX), Y9, Y9
+	VMOVUPS      actc10<>+0(SB), Y10
+	VFMADD213PS  actc11<>+0(SB), Y3, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y11
+	VMOVUPS      actc3<>+0(SB), Y12
+	VMAXPS       Y11, Y12, Y11
+	VMOVUPS      actc12<>+0(SB), Y12
+	VFMADD213PS  actc13<>+0(SB), Y3, Y12
+	VMULPS       Y3, Y3, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y11, Y14, Y11
+	VFMADD213PS  Y8, Y13, Y10
+	VMULPS       Y13, Y13, Y8
+	VFMADD213PS  Y10, Y8, Y12
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y11, Y8
+	VFMADD213PS  actc9<>+0(SB), Y12, Y3
+	VSUBPS       actc5<>+0(SB), Y8, Y10
+	VMOVUPS      actc14<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VFNMADD231PS actc6<>+0(SB), Y10, Y11
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y10, Y11
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VMOVUPS      actc8<>+0(SB), Y12
+	VFMADD213PS  actc9<>+0(SB), Y11, Y12
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y11, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VMOVUPS      actc12<>+0(SB), Y13
+	VFMADD213PS  actc13<>+0(SB), Y11, Y13
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y11, Y14
+	VADDPS       actc43<>+0(SB), Y3, Y15
+	VFMADD213PS  Y12, Y14, Y5
+	VMULPS       Y15, Y3, Y12
+	VMULPS       Y14, Y14, Y14
+	VBLENDVPS    Y1, Y4, Y12, Y4
+	VFMADD213PS  Y5, Y14, Y13
+	VMULPS       Y3, Y3, Y3
+	VFMADD213PS  actc9<>+0(SB), Y13, Y11
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VMOVUPS      actc43<>+0(SB), Y5
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y10
+	VADDPS       Y1, Y4, Y1
+	VSUBPS       Y10, Y8, Y3
+	VDIVPS       Y1, Y4, Y1
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       64(DX), Y0, Y0
-	VMULPS       96(DX), Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc38<>+0(SB), Y7
-	VBLENDVPS    Y6, actc2<>+0(SB), Y7, Y6
-	VMOVUPS      96(DX), Y7
+	VPADDD       actc15<>+0(SB), Y10, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y11, Y1
+	VMOVUPS      64(DX), Y5
 	VMOVUPS      actc38<>+0(SB), Y8
-	VBLENDVPS    Y7, actc2<>+0(SB), Y8, Y7
-	VBLENDVPS    Y2, Y6, Y0, Y0
-	VBLENDVPS    Y3, Y7, Y1, Y1
-	VMOVUPS      64(DX), Y2
-	VCMPPS       $0x03, 64(DX), Y2, Y2
+	VBLENDVPS    Y5, actc2<>+0(SB), Y8, Y5
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y0, Y0
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      64(DX), Y4
+	VCMPPS       $0x03, 64(DX), Y4, Y4
+	VMULPS       Y3, Y1, Y1
+	VBLENDVPS    Y4, 64(DX), Y0, Y0
+	VMULPS       actc43<>+0(SB), Y1, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y4
+	VADDPS       actc9<>+0(SB), Y3, Y3
+	VADDPS       actc43<>+0(SB), Y1, Y5
+	VCMPPS       $0x11, actc110<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y1, Y5
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VBLENDVPS    Y7, Y3, Y5, Y3
+	VANDPS       Y2, Y4, Y2
+	VMULPS       Y1, Y1, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VMOVUPS      actc43<>+0(SB), Y4
+	VBLENDVPS    Y7, Y1, Y4, Y1
+	VADDPS       Y1, Y3, Y1
+	VDIVPS       Y1, Y3, Y1
+	VBLENDVPS    Y6, actc9<>+0(SB), Y1, Y1
+	VMULPS       96(DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      96(DX), Y4
+	VMOVUPS      actc38<>+0(SB), Y5
+	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
 	VMOVUPS      96(DX), Y3
 	VCMPPS       $0x03, 96(DX), Y3, Y3
-	VBLENDVPS    Y2, 64(DX), Y0, Y0
 	VBLENDVPS    Y3, 96(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y4, Y4
-	VCMPPS       $0x1d, actc9<>+0(SB), Y5, Y5
-	VANDPS       Y4, Y2, Y2
-	VANDPS       Y5, Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y9, Y4
+	VANDPS       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPS    Y2, R8
 	TESTL        R8, R8
@@ -55051,7 +50544,7 @@ single:
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      (DX), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y2, Y3
@@ -55064,13 +50557,17 @@ single:
 	VSUBPS       actc5<>+0(SB), Y4, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y3
 	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VMOVUPS      actc8<>+0(SB), Y6
 	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
+	VFMADD213PS  Y6, Y9, Y7
+	VMULPS       Y9, Y9, Y6
+	VFMADD213PS  Y7, Y6, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y3
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -55081,77 +50578,18 @@ single:
 	VPADDD       actc15<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VMULPS       Y1, Y1, Y3
-	VMULPS       Y3, Y1, Y4
-	VMOVUPS      actc51<>+0(SB), Y5
-	VFMADD213PS  actc49<>+0(SB), Y3, Y5
-	VFMADD213PS  actc50<>+0(SB), Y3, Y5
-	VFMADD213PS  actc47<>+0(SB), Y3, Y5
-	VFMADD213PS  actc48<>+0(SB), Y3, Y5
-	VFMADD213PS  Y1, Y5, Y4
-	VMULPS       actc52<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y3
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y3, Y7
-	VFMADD213PS  actc10<>+0(SB), Y3, Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VFMADD213PS  actc8<>+0(SB), Y3, Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y3
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y5
-	VDIVPS       Y5, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
 	VMOVUPS      actc43<>+0(SB), Y5
-	VFNMADD213PS actc9<>+0(SB), Y3, Y5
-	VCMPPS       $0x11, actc53<>+0(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y5, Y1
-	VANDPS       actc2<>+0(SB), Y0, Y0
-	VORPS        Y0, Y1, Y0
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y0
 	VMULPS       (DX), Y0, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y3
@@ -55194,8 +50632,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -55208,13 +50645,17 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y6, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y5
 	VFNMADD231PS actc7<>+0(SB), Y7, Y5
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y5, Y8
-	VFMADD213PS  actc10<>+0(SB), Y5, Y8
-	VFMADD213PS  actc11<>+0(SB), Y5, Y8
-	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc8<>+0(SB), Y8
 	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VMOVUPS      actc10<>+0(SB), Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VMOVUPS      actc12<>+0(SB), Y10
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
+	VFMADD213PS  Y8, Y11, Y9
+	VMULPS       Y11, Y11, Y8
+	VFMADD213PS  Y9, Y8, Y10
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
@@ -55225,77 +50666,18 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VDIVPS       Y6, Y5, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y6, Y9
-	VFMADD213PS  actc81<>+0(SB), Y6, Y9
-	VFMADD213PS  actc82<>+0(SB), Y6, Y9
-	VFMADD213PS  actc79<>+0(SB), Y6, Y9
-	VFMADD213PS  actc80<>+0(SB), Y6, Y9
-	VFMADD213PS  actc77<>+0(SB), Y6, Y9
-	VFMADD213PS  actc78<>+0(SB), Y6, Y9
-	VFMADD213PS  actc75<>+0(SB), Y6, Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VMULPS       Y3, Y3, Y5
-	VMULPS       Y5, Y3, Y6
-	VMOVUPS      actc51<>+0(SB), Y7
-	VFMADD213PS  actc49<>+0(SB), Y5, Y7
-	VFMADD213PS  actc50<>+0(SB), Y5, Y7
-	VFMADD213PS  actc47<>+0(SB), Y5, Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VFMADD213PS  Y3, Y7, Y6
-	VMULPS       actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VDIVPS       Y7, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
 	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y5, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y6, Y7, Y3
-	VANDPS       actc2<>+0(SB), Y2, Y2
-	VORPS        Y2, Y3, Y2
+	VBLENDVPS    Y3, Y5, Y7, Y3
+	VADDPS       Y3, Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y2
 	VMULPS       Y2, Y1, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc38<>+0(SB), Y5
@@ -55354,7 +50736,7 @@ TEXT ·mishBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVUPS      actc151<>+0(SB), Y1
 	VCMPPS       $0x11, (DX), Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VMAXPS       (DX), Y2, Y2
+	VCMPPS       $0x11, (DX), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      (DX), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y4
@@ -55384,77 +50766,18 @@ TEXT ·mishBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VDIVPS       Y5, Y4, Y4
-	VPADDD       actc71<>+0(SB), Y5, Y5
-	VPSRLD       $0x17, Y5, Y6
-	VPADDD       actc5<>+0(SB), Y6, Y6
-	VSUBPS       actc72<>+0(SB), Y6, Y6
-	VANDPS       actc73<>+0(SB), Y5, Y5
-	VPADDD       actc74<>+0(SB), Y5, Y5
-	VSUBPS       actc9<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      actc83<>+0(SB), Y8
-	VFMADD213PS  actc84<>+0(SB), Y5, Y8
-	VFMADD213PS  actc81<>+0(SB), Y5, Y8
-	VFMADD213PS  actc82<>+0(SB), Y5, Y8
-	VFMADD213PS  actc79<>+0(SB), Y5, Y8
-	VFMADD213PS  actc80<>+0(SB), Y5, Y8
-	VFMADD213PS  actc77<>+0(SB), Y5, Y8
-	VFMADD213PS  actc78<>+0(SB), Y5, Y8
-	VFMADD213PS  actc75<>+0(SB), Y5, Y8
-	VFMADD213PS  actc76<>+0(SB), Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VFMADD231PS  actc7<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y7, Y4
-	VFMADD231PS  actc6<>+0(SB), Y6, Y4
-	VADDPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, (DX), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
-	VMULPS       Y4, Y4, Y5
-	VMULPS       Y5, Y4, Y6
-	VMOVUPS      actc51<>+0(SB), Y7
-	VFMADD213PS  actc49<>+0(SB), Y5, Y7
-	VFMADD213PS  actc50<>+0(SB), Y5, Y7
-	VFMADD213PS  actc47<>+0(SB), Y5, Y7
-	VFMADD213PS  actc48<>+0(SB), Y5, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VMULPS       actc52<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y7
-	VDIVPS       Y7, Y5, Y5
+	VMULPS       actc43<>+0(SB), Y4, Y5
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VADDPS       actc43<>+0(SB), Y4, Y6
+	VMULPS       Y6, Y4, Y6
+	VBLENDVPS    Y2, Y5, Y6, Y5
+	VMULPS       Y4, Y4, Y6
+	VMULPS       actc43<>+0(SB), Y6, Y6
 	VMOVUPS      actc43<>+0(SB), Y7
-	VFNMADD213PS actc9<>+0(SB), Y5, Y7
-	VCMPPS       $0x11, actc53<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y7, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
+	VBLENDVPS    Y2, Y6, Y7, Y2
+	VADDPS       Y2, Y5, Y2
+	VDIVPS       Y2, Y5, Y2
+	VBLENDVPS    Y1, actc9<>+0(SB), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y5
 	VORPS        (DX), Y5, Y5
 	VMOVUPS      actc3<>+0(SB), Y6
@@ -55486,44 +50809,74 @@ TEXT ·mishBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VBLENDVPS    Y6, Y5, Y7, Y6
 	VADDPS       actc9<>+0(SB), Y5, Y5
 	VDIVPS       Y5, Y6, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VMULPS       actc54<>+0(SB), Y1, Y1
-	VMULPS       actc43<>+0(SB), Y2, Y2
-	VORPS        actc2<>+0(SB), Y2, Y5
+	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y5
+	VMULPS       actc54<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       (DX), Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
+	VSUBPS       actc9<>+0(SB), Y7, Y8
+	VSUBPS       Y8, Y4, Y4
+	VDIVPS       Y7, Y4, Y4
+	VPADDD       actc71<>+0(SB), Y7, Y7
+	VPSRLD       $0x17, Y7, Y8
+	VPADDD       actc5<>+0(SB), Y8, Y8
+	VSUBPS       actc72<>+0(SB), Y8, Y8
+	VANDPS       actc73<>+0(SB), Y7, Y7
+	VPADDD       actc74<>+0(SB), Y7, Y7
+	VSUBPS       actc9<>+0(SB), Y7, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVUPS      actc83<>+0(SB), Y10
+	VFMADD213PS  actc84<>+0(SB), Y7, Y10
+	VFMADD213PS  actc81<>+0(SB), Y7, Y10
+	VFMADD213PS  actc82<>+0(SB), Y7, Y10
+	VFMADD213PS  actc79<>+0(SB), Y7, Y10
+	VFMADD213PS  actc80<>+0(SB), Y7, Y10
+	VFMADD213PS  actc77<>+0(SB), Y7, Y10
+	VFMADD213PS  actc78<>+0(SB), Y7, Y10
+	VFMADD213PS  actc75<>+0(SB), Y7, Y10
+	VFMADD213PS  actc76<>+0(SB), Y7, Y10
+	VFMADD213PS  Y7, Y10, Y9
+	VFMADD231PS  actc7<>+0(SB), Y8, Y4
+	VADDPS       Y4, Y9, Y4
+	VFMADD231PS  actc6<>+0(SB), Y8, Y4
+	VADDPS       Y4, Y6, Y4
+	VBLENDVPS    Y1, (DX), Y4, Y1
+	VMULPS       actc43<>+0(SB), Y1, Y1
+	VORPS        actc2<>+0(SB), Y1, Y4
 	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y5, Y6, Y5
+	VMAXPS       Y4, Y6, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y5
-	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
 	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y5, Y8
-	VFMADD213PS  actc10<>+0(SB), Y5, Y8
-	VFMADD213PS  actc11<>+0(SB), Y5, Y8
-	VFMADD213PS  actc8<>+0(SB), Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VFMADD213PS  actc13<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y4, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y4
 	VMOVUPS      actc14<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       Y7, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
+	VMULPS       Y7, Y4, Y4
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
+	VMULPS       Y6, Y4, Y4
 	VMOVUPS      actc9<>+0(SB), Y6
-	VBLENDVPS    Y2, Y5, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y5, Y7
+	VBLENDVPS    Y1, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
 	VDIVPS       Y7, Y6, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
-	VDIVPS       Y7, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       Y2, Y1, Y1
+	VBLENDVPS    Y1, actc9<>+0(SB), Y4, Y1
+	VDIVPS       Y7, Y1, Y1
+	VMULPS       Y1, Y6, Y1
+	VMULPS       Y1, Y5, Y1
 	VMULPS       (DX), Y1, Y1
-	VADDPS       Y1, Y4, Y1
+	VADDPS       Y1, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPS       actc152<>+0(SB), Y2, Y2
 	VSUBPS       actc153<>+0(SB), Y2, Y2
@@ -55583,7 +50936,7 @@ block:
 	VMOVUPS      actc151<>+0(SB), Y0
 	VCMPPS       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      (DX), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y2, Y3
@@ -55613,942 +50966,18 @@ block:
 	VPADDD       actc15<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y3, Y3, Y4
-	VMULPS       Y4, Y3, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMOVUPS      actc151<>+0(SB), Y7
-	VCMPPS       $0x11, 32(DX), Y7, Y7
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       32(DX), Y8, Y8
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      32(DX), Y6, Y6
-	VMOVUPS      actc43<>+0(SB), Y9
-	VFNMADD213PS actc9<>+0(SB), Y4, Y9
-	VXORPS       actc2<>+0(SB), Y6, Y4
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y4, Y10, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y5
-	VMOVUPS      actc42<>+0(SB), Y9
-	VMINPS       Y4, Y9, Y4
-	VORPS        Y5, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VORPS        (DX), Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y4, Y9
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y5, Y10, Y5
-	VSUBPS       actc5<>+0(SB), Y9, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc5<>+0(SB), Y11, Y12
-	VFNMADD231PS actc6<>+0(SB), Y10, Y4
-	VFNMADD231PS actc6<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y10, Y4
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y5, Y13
-	VFMADD213PS  actc11<>+0(SB), Y5, Y13
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y4, Y14
-	VFMADD213PS  actc8<>+0(SB), Y5, Y13
-	VFMADD213PS  actc9<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y4, Y14
-	VFMADD213PS  actc9<>+0(SB), Y13, Y5
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y12
-	VFMADD213PS  actc11<>+0(SB), Y4, Y14
-	VSUBPS       Y12, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VFMADD213PS  actc8<>+0(SB), Y4, Y14
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPSLLD       $0x17, Y12, Y12
-	VFMADD213PS  actc9<>+0(SB), Y4, Y14
-	VMULPS       Y12, Y5, Y5
-	VFMADD213PS  actc9<>+0(SB), Y14, Y4
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMULPS       Y11, Y5, Y5
-	VSUBPS       Y10, Y9, Y9
-	VMOVUPS      (DX), Y11
-	VMOVUPS      actc9<>+0(SB), Y12
-	VBLENDVPS    Y11, Y5, Y12, Y11
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VDIVPS       Y5, Y11, Y5
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
-	VPSLLD       $0x17, Y10, Y5
-	VMULPS       actc54<>+0(SB), Y0, Y0
-	VMULPS       Y5, Y4, Y4
-	VMULPS       actc43<>+0(SB), Y1, Y1
-	VPADDD       actc15<>+0(SB), Y9, Y5
-	VORPS        actc2<>+0(SB), Y1, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y9, Y10, Y9
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VADDPS       actc9<>+0(SB), Y4, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y12
-	VFNMADD231PS actc6<>+0(SB), Y11, Y9
-	VSUBPS       Y12, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y11, Y9
-	VDIVPS       Y10, Y4, Y4
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y9, Y12
-	VFMADD213PS  actc10<>+0(SB), Y9, Y12
-	VPADDD       actc71<>+0(SB), Y10, Y10
-	VFMADD213PS  actc11<>+0(SB), Y9, Y12
-	VPSRLD       $0x17, Y10, Y13
-	VFMADD213PS  actc8<>+0(SB), Y9, Y12
-	VPADDD       actc5<>+0(SB), Y13, Y13
-	VFMADD213PS  actc9<>+0(SB), Y9, Y12
-	VFMADD213PS  actc9<>+0(SB), Y12, Y9
-	VSUBPS       actc72<>+0(SB), Y13, Y12
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y11
-	VSUBPS       Y11, Y5, Y5
-	VANDPS       actc73<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPADDD       actc74<>+0(SB), Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y10
-	VMULPS       Y11, Y9, Y9
-	VMULPS       Y10, Y10, Y11
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y10, Y9
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y1, Y5, Y13, Y13
-	VADDPS       actc9<>+0(SB), Y5, Y14
-	VFMADD213PS  actc81<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y13, Y13
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VFMADD213PS  actc82<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y1, Y1
-	VMULPS       Y1, Y13, Y1
-	VFMADD213PS  actc79<>+0(SB), Y10, Y9
-	VMULPS       Y1, Y0, Y0
-	VMULPS       (DX), Y0, Y0
-	VFMADD213PS  actc80<>+0(SB), Y10, Y9
-	VADDPS       Y0, Y3, Y0
-	VFMADD213PS  actc77<>+0(SB), Y10, Y9
-	VMOVUPS      (DX), Y1
-	VSUBPS       actc152<>+0(SB), Y1, Y1
-	VFMADD213PS  actc78<>+0(SB), Y10, Y9
-	VSUBPS       actc153<>+0(SB), Y1, Y1
-	VFMADD213PS  actc75<>+0(SB), Y10, Y9
-	VMOVUPS      actc154<>+0(SB), Y3
-	VFMADD213PS  actc155<>+0(SB), Y1, Y3
-	VFMADD213PS  actc76<>+0(SB), Y10, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc156<>+0(SB), Y1, Y3
-	VFMADD231PS  actc7<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y11, Y4
-	VFMADD213PS  actc157<>+0(SB), Y1, Y3
-	VFMADD231PS  actc6<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y8, Y4
-	VFMADD213PS  actc158<>+0(SB), Y1, Y3
-	VBLENDVPS    Y7, 32(DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y5
-	VFMADD213PS  actc159<>+0(SB), Y1, Y3
-	VMULPS       Y5, Y5, Y8
-	VMULPS       Y8, Y5, Y9
-	VFMADD213PS  actc160<>+0(SB), Y1, Y3
-	VFMADD213PS  actc161<>+0(SB), Y1, Y3
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y8, Y10
-	VFMADD213PS  actc162<>+0(SB), Y1, Y3
-	VFMADD213PS  actc50<>+0(SB), Y8, Y10
-	VFMADD213PS  actc163<>+0(SB), Y1, Y3
-	VFMADD213PS  actc47<>+0(SB), Y8, Y10
-	VFMADD213PS  actc164<>+0(SB), Y1, Y3
-	VFMADD213PS  actc48<>+0(SB), Y8, Y10
-	VFMADD213PS  Y5, Y10, Y9
-	VFMADD213PS  actc165<>+0(SB), Y1, Y3
-	VMULPS       actc52<>+0(SB), Y5, Y8
-	VFMADD213PS  actc166<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y8, Y10, Y8
-	VMULPS       Y3, Y1, Y3
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y8, Y10
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y1, Y11, Y1
-	VSUBPS       actc5<>+0(SB), Y10, Y11
-	VCMPPS       $0x11, actc9<>+0(SB), Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y11, Y8
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y11, Y8
-	VCMPPS       $0x03, Y0, Y0, Y1
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y8, Y3
-	VMOVUPS      (DX), Y12
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y12, actc35<>+0(SB), Y13, Y12
-	VFMADD213PS  actc10<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, Y12, Y0, Y0
-	VFMADD213PS  actc11<>+0(SB), Y8, Y3
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VFMADD213PS  actc8<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VFMADD213PS  actc9<>+0(SB), Y3, Y8
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y11
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VSUBPS       Y11, Y10, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VANDPS       Y2, Y1, Y1
-	VPADDD       actc15<>+0(SB), Y11, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       (BX), Y0, Y0
-	VMULPS       Y2, Y8, Y2
-	VPADDD       actc15<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VADDPS       actc9<>+0(SB), Y2, Y3
-	VDIVPS       Y3, Y2, Y2
-	VMOVUPS      actc43<>+0(SB), Y3
-	VFNMADD213PS actc9<>+0(SB), Y2, Y3
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y2
-	VBLENDVPS    Y2, Y9, Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VORPS        Y3, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VORPS        32(DX), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y3, Y9
-	VFMADD213PS  actc10<>+0(SB), Y3, Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
-	VFMADD213PS  actc8<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y3
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VMOVUPS      32(DX), Y5
-	VMOVUPS      actc9<>+0(SB), Y8
-	VBLENDVPS    Y5, Y3, Y8, Y5
-	VADDPS       actc9<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y5, Y3
-	VBLENDVPS    Y7, actc9<>+0(SB), Y3, Y3
-	VMULPS       actc54<>+0(SB), Y3, Y3
-	VMULPS       actc43<>+0(SB), Y4, Y4
-	VORPS        actc2<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y4, Y5, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y5, Y8
-	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y4, actc9<>+0(SB), Y5, Y4
-	VDIVPS       Y8, Y4, Y4
-	VMULPS       Y4, Y7, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       32(DX), Y3, Y3
-	VADDPS       Y3, Y2, Y2
-	VMOVUPS      32(DX), Y3
-	VSUBPS       actc152<>+0(SB), Y3, Y3
-	VSUBPS       actc153<>+0(SB), Y3, Y3
-	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y3, Y4
-	VFMADD213PS  actc156<>+0(SB), Y3, Y4
-	VFMADD213PS  actc157<>+0(SB), Y3, Y4
-	VFMADD213PS  actc158<>+0(SB), Y3, Y4
-	VFMADD213PS  actc159<>+0(SB), Y3, Y4
-	VFMADD213PS  actc160<>+0(SB), Y3, Y4
-	VFMADD213PS  actc161<>+0(SB), Y3, Y4
-	VFMADD213PS  actc162<>+0(SB), Y3, Y4
-	VFMADD213PS  actc163<>+0(SB), Y3, Y4
-	VFMADD213PS  actc164<>+0(SB), Y3, Y4
-	VFMADD213PS  actc165<>+0(SB), Y3, Y4
-	VFMADD213PS  actc166<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y3, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y3
-	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      32(DX), Y4
-	VMOVUPS      actc9<>+0(SB), Y5
-	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VMOVUPS      32(DX), Y3
-	VCMPPS       $0x03, 32(DX), Y3, Y3
-	VBLENDVPS    Y3, 32(DX), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y6, Y4
-	VANDPS       Y4, Y3, Y3
-	VMULPS       32(BX), Y2, Y2
-	VORPS        Y3, Y1, Y1
-	VMOVMSKPS    Y1, R9
-	TESTL        R9, R9
-	JNE          flag0
-	VMOVNTPS     Y0, (AX)
-	VMOVNTPS     Y2, 32(AX)
-	VMOVUPS      actc151<>+0(SB), Y0
-	VCMPPS       $0x11, 64(DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VMAXPS       64(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      64(DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y3
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VMINPS       Y3, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       Y5, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, 64(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y3, Y3, Y4
-	VMULPS       Y4, Y3, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMOVUPS      actc151<>+0(SB), Y7
-	VCMPPS       $0x11, 96(DX), Y7, Y7
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VXORPS       Y8, Y8, Y8
-	VMAXPS       96(DX), Y8, Y8
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      96(DX), Y6, Y6
-	VMOVUPS      actc43<>+0(SB), Y9
-	VFNMADD213PS actc9<>+0(SB), Y4, Y9
-	VXORPS       actc2<>+0(SB), Y6, Y4
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y4, Y10, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y5
-	VMOVUPS      actc42<>+0(SB), Y9
-	VMINPS       Y4, Y9, Y4
-	VORPS        Y5, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VORPS        64(DX), Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y4, Y9
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y5, Y10, Y5
-	VSUBPS       actc5<>+0(SB), Y9, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc5<>+0(SB), Y11, Y12
-	VFNMADD231PS actc6<>+0(SB), Y10, Y4
-	VFNMADD231PS actc6<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y12, Y5
-	VFNMADD231PS actc7<>+0(SB), Y10, Y4
-	VMOVUPS      actc12<>+0(SB), Y13
-	VFMADD213PS  actc13<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y5, Y13
-	VFMADD213PS  actc11<>+0(SB), Y5, Y13
-	VMOVUPS      actc12<>+0(SB), Y14
-	VFMADD213PS  actc13<>+0(SB), Y4, Y14
-	VFMADD213PS  actc8<>+0(SB), Y5, Y13
-	VFMADD213PS  actc9<>+0(SB), Y5, Y13
-	VFMADD213PS  actc10<>+0(SB), Y4, Y14
-	VFMADD213PS  actc9<>+0(SB), Y13, Y5
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y12
-	VFMADD213PS  actc11<>+0(SB), Y4, Y14
-	VSUBPS       Y12, Y11, Y11
-	VADDPS       actc5<>+0(SB), Y11, Y11
-	VFMADD213PS  actc8<>+0(SB), Y4, Y14
-	VPADDD       actc15<>+0(SB), Y12, Y12
-	VPSLLD       $0x17, Y12, Y12
-	VFMADD213PS  actc9<>+0(SB), Y4, Y14
-	VMULPS       Y12, Y5, Y5
-	VFMADD213PS  actc9<>+0(SB), Y14, Y4
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VMOVUPS      actc14<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMULPS       Y11, Y5, Y5
-	VSUBPS       Y10, Y9, Y9
-	VMOVUPS      64(DX), Y11
-	VMOVUPS      actc9<>+0(SB), Y12
-	VBLENDVPS    Y11, Y5, Y12, Y11
-	VADDPS       actc5<>+0(SB), Y9, Y9
-	VADDPS       actc9<>+0(SB), Y5, Y5
-	VDIVPS       Y5, Y11, Y5
-	VPADDD       actc15<>+0(SB), Y10, Y10
-	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
-	VPSLLD       $0x17, Y10, Y5
-	VMULPS       actc54<>+0(SB), Y0, Y0
-	VMULPS       Y5, Y4, Y4
-	VMULPS       actc43<>+0(SB), Y1, Y1
-	VPADDD       actc15<>+0(SB), Y9, Y5
-	VORPS        actc2<>+0(SB), Y1, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y9, Y10, Y9
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VADDPS       actc9<>+0(SB), Y4, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y12
-	VFNMADD231PS actc6<>+0(SB), Y11, Y9
-	VSUBPS       Y12, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y11, Y9
-	VDIVPS       Y10, Y4, Y4
-	VMOVUPS      actc12<>+0(SB), Y12
-	VFMADD213PS  actc13<>+0(SB), Y9, Y12
-	VFMADD213PS  actc10<>+0(SB), Y9, Y12
-	VPADDD       actc71<>+0(SB), Y10, Y10
-	VFMADD213PS  actc11<>+0(SB), Y9, Y12
-	VPSRLD       $0x17, Y10, Y13
-	VFMADD213PS  actc8<>+0(SB), Y9, Y12
-	VPADDD       actc5<>+0(SB), Y13, Y13
-	VFMADD213PS  actc9<>+0(SB), Y9, Y12
-	VFMADD213PS  actc9<>+0(SB), Y12, Y9
-	VSUBPS       actc72<>+0(SB), Y13, Y12
-	VMOVUPS      actc14<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y11
-	VSUBPS       Y11, Y5, Y5
-	VANDPS       actc73<>+0(SB), Y10, Y10
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y11, Y11
-	VPADDD       actc74<>+0(SB), Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VSUBPS       actc9<>+0(SB), Y10, Y10
-	VMULPS       Y11, Y9, Y9
-	VMULPS       Y10, Y10, Y11
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y10, Y9
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y1, Y5, Y13, Y13
-	VADDPS       actc9<>+0(SB), Y5, Y14
-	VFMADD213PS  actc81<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y13, Y13
-	VBLENDVPS    Y1, actc9<>+0(SB), Y5, Y1
-	VFMADD213PS  actc82<>+0(SB), Y10, Y9
-	VDIVPS       Y14, Y1, Y1
-	VMULPS       Y1, Y13, Y1
-	VFMADD213PS  actc79<>+0(SB), Y10, Y9
-	VMULPS       Y1, Y0, Y0
-	VMULPS       64(DX), Y0, Y0
-	VFMADD213PS  actc80<>+0(SB), Y10, Y9
-	VADDPS       Y0, Y3, Y0
-	VFMADD213PS  actc77<>+0(SB), Y10, Y9
-	VMOVUPS      64(DX), Y1
-	VSUBPS       actc152<>+0(SB), Y1, Y1
-	VFMADD213PS  actc78<>+0(SB), Y10, Y9
-	VSUBPS       actc153<>+0(SB), Y1, Y1
-	VFMADD213PS  actc75<>+0(SB), Y10, Y9
-	VMOVUPS      actc154<>+0(SB), Y3
-	VFMADD213PS  actc155<>+0(SB), Y1, Y3
-	VFMADD213PS  actc76<>+0(SB), Y10, Y9
-	VFMADD213PS  Y10, Y9, Y11
-	VFMADD213PS  actc156<>+0(SB), Y1, Y3
-	VFMADD231PS  actc7<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y11, Y4
-	VFMADD213PS  actc157<>+0(SB), Y1, Y3
-	VFMADD231PS  actc6<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y8, Y4
-	VFMADD213PS  actc158<>+0(SB), Y1, Y3
-	VBLENDVPS    Y7, 96(DX), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y5
-	VFMADD213PS  actc159<>+0(SB), Y1, Y3
-	VMULPS       Y5, Y5, Y8
-	VMULPS       Y8, Y5, Y9
-	VFMADD213PS  actc160<>+0(SB), Y1, Y3
-	VFMADD213PS  actc161<>+0(SB), Y1, Y3
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PS  actc49<>+0(SB), Y8, Y10
-	VFMADD213PS  actc162<>+0(SB), Y1, Y3
-	VFMADD213PS  actc50<>+0(SB), Y8, Y10
-	VFMADD213PS  actc163<>+0(SB), Y1, Y3
-	VFMADD213PS  actc47<>+0(SB), Y8, Y10
-	VFMADD213PS  actc164<>+0(SB), Y1, Y3
-	VFMADD213PS  actc48<>+0(SB), Y8, Y10
-	VFMADD213PS  Y5, Y10, Y9
-	VFMADD213PS  actc165<>+0(SB), Y1, Y3
-	VMULPS       actc52<>+0(SB), Y5, Y8
-	VFMADD213PS  actc166<>+0(SB), Y1, Y3
-	VMOVUPS      actc3<>+0(SB), Y10
-	VMAXPS       Y8, Y10, Y8
-	VMULPS       Y3, Y1, Y3
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y8, Y10
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y1, Y11, Y1
-	VSUBPS       actc5<>+0(SB), Y10, Y11
-	VCMPPS       $0x11, actc9<>+0(SB), Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y11, Y8
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y11, Y8
-	VCMPPS       $0x03, Y0, Y0, Y1
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y8, Y3
-	VMOVUPS      64(DX), Y12
-	VMOVUPS      actc9<>+0(SB), Y13
-	VBLENDVPS    Y12, actc35<>+0(SB), Y13, Y12
-	VFMADD213PS  actc10<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, Y12, Y0, Y0
-	VFMADD213PS  actc11<>+0(SB), Y8, Y3
-	VMOVUPS      64(DX), Y1
-	VCMPPS       $0x03, 64(DX), Y1, Y1
-	VFMADD213PS  actc8<>+0(SB), Y8, Y3
-	VBLENDVPS    Y1, 64(DX), Y0, Y0
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y1
-	VFMADD213PS  actc9<>+0(SB), Y3, Y8
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y11
-	VCMPPS       $0x11, actc110<>+0(SB), Y1, Y1
-	VSUBPS       Y11, Y10, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VANDPS       Y2, Y1, Y1
-	VPADDD       actc15<>+0(SB), Y11, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       64(BX), Y0, Y0
-	VMULPS       Y2, Y8, Y2
-	VPADDD       actc15<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VADDPS       actc9<>+0(SB), Y2, Y3
-	VDIVPS       Y3, Y2, Y2
-	VMOVUPS      actc43<>+0(SB), Y3
-	VFNMADD213PS actc9<>+0(SB), Y2, Y3
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y2
-	VBLENDVPS    Y2, Y9, Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VORPS        Y3, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VORPS        96(DX), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y3, Y9
-	VFMADD213PS  actc10<>+0(SB), Y3, Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
-	VFMADD213PS  actc8<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y3, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y3
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VMOVUPS      96(DX), Y5
-	VMOVUPS      actc9<>+0(SB), Y8
-	VBLENDVPS    Y5, Y3, Y8, Y5
-	VADDPS       actc9<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y5, Y3
-	VBLENDVPS    Y7, actc9<>+0(SB), Y3, Y3
-	VMULPS       actc54<>+0(SB), Y3, Y3
-	VMULPS       actc43<>+0(SB), Y4, Y4
-	VORPS        actc2<>+0(SB), Y4, Y5
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y5, Y7, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y5, Y9
-	VFMADD213PS  actc10<>+0(SB), Y5, Y9
-	VFMADD213PS  actc11<>+0(SB), Y5, Y9
-	VFMADD213PS  actc8<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y5, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y5
-	VMOVUPS      actc14<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VSUBPS       Y8, Y7, Y7
-	VADDPS       actc5<>+0(SB), Y7, Y7
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y4, Y5, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y5, Y8
-	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y4, actc9<>+0(SB), Y5, Y4
-	VDIVPS       Y8, Y4, Y4
-	VMULPS       Y4, Y7, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       96(DX), Y3, Y3
-	VADDPS       Y3, Y2, Y2
-	VMOVUPS      96(DX), Y3
-	VSUBPS       actc152<>+0(SB), Y3, Y3
-	VSUBPS       actc153<>+0(SB), Y3, Y3
-	VMOVUPS      actc154<>+0(SB), Y4
-	VFMADD213PS  actc155<>+0(SB), Y3, Y4
-	VFMADD213PS  actc156<>+0(SB), Y3, Y4
-	VFMADD213PS  actc157<>+0(SB), Y3, Y4
-	VFMADD213PS  actc158<>+0(SB), Y3, Y4
-	VFMADD213PS  actc159<>+0(SB), Y3, Y4
-	VFMADD213PS  actc160<>+0(SB), Y3, Y4
-	VFMADD213PS  actc161<>+0(SB), Y3, Y4
-	VFMADD213PS  actc162<>+0(SB), Y3, Y4
-	VFMADD213PS  actc163<>+0(SB), Y3, Y4
-	VFMADD213PS  actc164<>+0(SB), Y3, Y4
-	VFMADD213PS  actc165<>+0(SB), Y3, Y4
-	VFMADD213PS  actc166<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y3, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y3
-	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      96(DX), Y4
-	VMOVUPS      actc9<>+0(SB), Y5
-	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VMOVUPS      96(DX), Y3
-	VCMPPS       $0x03, 96(DX), Y3, Y3
-	VBLENDVPS    Y3, 96(DX), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
-	VCMPPS       $0x1d, actc9<>+0(SB), Y6, Y4
-	VANDPS       Y4, Y3, Y3
-	VMULPS       96(BX), Y2, Y2
-	VORPS        Y3, Y1, Y1
-	VMOVMSKPS    Y1, R9
-	TESTL        R9, R9
-	JNE          flag2
-	VMOVNTPS     Y0, 64(AX)
-	VMOVNTPS     Y2, 96(AX)
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, CX
-	JMP          block
-
-flag0:
-	MOVQ $0x00000004, DI
-	JMP  single
-
-flag2:
-	ADDQ $0x00000040, DX
-	ADDQ $0x00000040, AX
-	ADDQ $0x00000040, BX
-	SUBQ $0x00000010, CX
-	MOVQ $0x00000002, DI
-
-single:
-	SFENCE
-	CMPQ         CX, $0x00000008
-	JB           tail
-	VMOVUPS      actc151<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VMAXPS       (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y3
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VMINPS       Y3, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y3, Y6
-	VFMADD213PS  actc10<>+0(SB), Y3, Y6
-	VFMADD213PS  actc11<>+0(SB), Y3, Y6
-	VFMADD213PS  actc8<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y3
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       Y5, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPADDD       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VPADDD       actc15<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VADDPS       actc9<>+0(SB), Y3, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VDIVPS       Y4, Y3, Y3
-	VPADDD       actc71<>+0(SB), Y4, Y4
-	VPSRLD       $0x17, Y4, Y5
-	VPADDD       actc5<>+0(SB), Y5, Y5
-	VSUBPS       actc72<>+0(SB), Y5, Y5
-	VANDPS       actc73<>+0(SB), Y4, Y4
-	VPADDD       actc74<>+0(SB), Y4, Y4
-	VSUBPS       actc9<>+0(SB), Y4, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc83<>+0(SB), Y7
-	VFMADD213PS  actc84<>+0(SB), Y4, Y7
-	VFMADD213PS  actc81<>+0(SB), Y4, Y7
-	VFMADD213PS  actc82<>+0(SB), Y4, Y7
-	VFMADD213PS  actc79<>+0(SB), Y4, Y7
-	VFMADD213PS  actc80<>+0(SB), Y4, Y7
-	VFMADD213PS  actc77<>+0(SB), Y4, Y7
-	VFMADD213PS  actc78<>+0(SB), Y4, Y7
-	VFMADD213PS  actc75<>+0(SB), Y4, Y7
-	VFMADD213PS  actc76<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VFMADD231PS  actc7<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y6, Y3
-	VFMADD231PS  actc6<>+0(SB), Y5, Y3
-	VADDPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VMULPS       Y3, Y3, Y4
-	VMULPS       Y4, Y3, Y5
-	VMOVUPS      actc51<>+0(SB), Y6
-	VFMADD213PS  actc49<>+0(SB), Y4, Y6
-	VFMADD213PS  actc50<>+0(SB), Y4, Y6
-	VFMADD213PS  actc47<>+0(SB), Y4, Y6
-	VFMADD213PS  actc48<>+0(SB), Y4, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VMULPS       actc52<>+0(SB), Y3, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y4, Y8
-	VFMADD213PS  actc10<>+0(SB), Y4, Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VFMADD213PS  actc8<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y4, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y4
-	VMOVUPS      actc14<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y7
-	VSUBPS       Y7, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPADDD       actc15<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VPADDD       actc15<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc9<>+0(SB), Y4, Y6
-	VDIVPS       Y6, Y4, Y4
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
 	VMOVUPS      actc43<>+0(SB), Y6
-	VFNMADD213PS actc9<>+0(SB), Y4, Y6
-	VCMPPS       $0x11, actc53<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y4
-	VORPS        Y4, Y3, Y3
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y4
 	VORPS        (DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
@@ -56580,10 +51009,341 @@ single:
 	VBLENDVPS    Y5, Y4, Y6, Y5
 	VADDPS       actc9<>+0(SB), Y4, Y4
 	VDIVPS       Y4, Y5, Y4
-	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y0
-	VMULPS       actc54<>+0(SB), Y0, Y0
-	VMULPS       actc43<>+0(SB), Y1, Y1
-	VORPS        actc2<>+0(SB), Y1, Y4
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       (DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VDIVPS       Y6, Y3, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VCMPPS       $0x11, 32(DX), Y10, Y10
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x11, 32(DX), Y11, Y11
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      32(DX), Y12, Y12
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VXORPS       actc2<>+0(SB), Y12, Y13
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VMOVUPS      actc3<>+0(SB), Y14
+	VMAXPS       Y13, Y14, Y13
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y13, Y14, Y13
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y13, Y14
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VFNMADD231PS actc6<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VFNMADD231PS actc7<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, (DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y13, Y3
+	VORPS        actc2<>+0(SB), Y0, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VFMADD213PS  actc10<>+0(SB), Y13, Y3
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc11<>+0(SB), Y13, Y3
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VFMADD213PS  actc8<>+0(SB), Y13, Y3
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y13, Y3
+	VFMADD213PS  actc10<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y13
+	VFMADD213PS  actc11<>+0(SB), Y5, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y15
+	VFMADD213PS  actc9<>+0(SB), Y5, Y8
+	VSUBPS       Y15, Y14, Y3
+	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VPADDD       actc15<>+0(SB), Y15, Y8
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y8, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VMULPS       Y8, Y13, Y8
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VMULPS       Y7, Y5, Y5
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VMULPS       Y3, Y8, Y3
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y3, Y7
+	VMULPS       Y6, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y7, Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VADDPS       actc43<>+0(SB), Y3, Y8
+	VADDPS       actc9<>+0(SB), Y5, Y9
+	VMULPS       Y8, Y3, Y8
+	VDIVPS       Y9, Y7, Y7
+	VBLENDVPS    Y11, Y6, Y8, Y6
+	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
+	VMULPS       Y3, Y3, Y5
+	VDIVPS       Y9, Y0, Y0
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMULPS       Y0, Y7, Y0
+	VMOVUPS      actc43<>+0(SB), Y7
+	VBLENDVPS    Y11, Y5, Y7, Y5
+	VMULPS       Y0, Y4, Y0
+	VADDPS       Y5, Y6, Y4
+	VMULPS       (DX), Y0, Y0
+	VDIVPS       Y4, Y6, Y4
+	VADDPS       Y0, Y1, Y0
+	VBLENDVPS    Y10, actc9<>+0(SB), Y4, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPS       actc152<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VORPS        32(DX), Y5, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VSUBPS       actc153<>+0(SB), Y4, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VMOVUPS      actc154<>+0(SB), Y8
+	VFMADD213PS  actc155<>+0(SB), Y4, Y8
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc156<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc157<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc158<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
+	VMOVUPS      actc14<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y7
+	VFMADD213PS  actc159<>+0(SB), Y4, Y8
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VFMADD213PS  actc160<>+0(SB), Y4, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VFMADD213PS  actc161<>+0(SB), Y4, Y8
+	VMULPS       Y7, Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VFMADD213PS  actc162<>+0(SB), Y4, Y8
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VFMADD213PS  actc163<>+0(SB), Y4, Y8
+	VMOVUPS      32(DX), Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y6, Y5, Y7, Y6
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc164<>+0(SB), Y4, Y8
+	VDIVPS       Y5, Y6, Y5
+	VBLENDVPS    Y10, actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc165<>+0(SB), Y4, Y8
+	VMULPS       actc54<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       32(DX), Y6, Y6
+	VFMADD213PS  actc166<>+0(SB), Y4, Y8
+	VADDPS       actc9<>+0(SB), Y3, Y7
+	VMULPS       Y8, Y4, Y8
+	VSUBPS       actc9<>+0(SB), Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y4, Y11, Y4
+	VSUBPS       Y9, Y3, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y7, Y3, Y3
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPADDD       actc71<>+0(SB), Y7, Y7
+	VMOVUPS      (DX), Y8
+	VMOVUPS      actc9<>+0(SB), Y9
+	VBLENDVPS    Y8, actc35<>+0(SB), Y9, Y8
+	VPSRLD       $0x17, Y7, Y9
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VPADDD       actc5<>+0(SB), Y9, Y4
+	VMOVUPS      (DX), Y8
+	VCMPPS       $0x03, (DX), Y8, Y8
+	VBLENDVPS    Y8, (DX), Y0, Y0
+	VSUBPS       actc72<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y0, Y8, Y8
+	VANDPS       actc73<>+0(SB), Y7, Y7
+	VCMPPS       $0x11, actc110<>+0(SB), Y8, Y8
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VPADDD       actc74<>+0(SB), Y7, Y7
+	VANDPS       Y2, Y8, Y2
+	VSUBPS       actc9<>+0(SB), Y7, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       (BX), Y0, Y0
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y7, Y9
+	VFMADD213PS  actc81<>+0(SB), Y7, Y9
+	VFMADD213PS  actc82<>+0(SB), Y7, Y9
+	VFMADD213PS  actc79<>+0(SB), Y7, Y9
+	VFMADD213PS  actc80<>+0(SB), Y7, Y9
+	VFMADD213PS  actc77<>+0(SB), Y7, Y9
+	VFMADD213PS  actc78<>+0(SB), Y7, Y9
+	VFMADD213PS  actc75<>+0(SB), Y7, Y9
+	VFMADD213PS  actc76<>+0(SB), Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y6, Y3
+	VBLENDVPS    Y10, 32(DX), Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VORPS        actc2<>+0(SB), Y3, Y4
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y4, Y6, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y4, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y4
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y4, Y4
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
+	VDIVPS       Y7, Y6, Y6
+	VBLENDVPS    Y3, actc9<>+0(SB), Y4, Y3
+	VDIVPS       Y7, Y3, Y3
+	VMULPS       Y3, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       32(DX), Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VSUBPS       actc153<>+0(SB), Y3, Y3
+	VMOVUPS      actc154<>+0(SB), Y4
+	VFMADD213PS  actc155<>+0(SB), Y3, Y4
+	VFMADD213PS  actc156<>+0(SB), Y3, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y4
+	VFMADD213PS  actc158<>+0(SB), Y3, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y4
+	VFMADD213PS  actc160<>+0(SB), Y3, Y4
+	VFMADD213PS  actc161<>+0(SB), Y3, Y4
+	VFMADD213PS  actc162<>+0(SB), Y3, Y4
+	VFMADD213PS  actc163<>+0(SB), Y3, Y4
+	VFMADD213PS  actc164<>+0(SB), Y3, Y4
+	VFMADD213PS  actc165<>+0(SB), Y3, Y4
+	VFMADD213PS  actc166<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc9<>+0(SB), Y5
+	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VCMPPS       $0x03, 32(DX), Y3, Y3
+	VBLENDVPS    Y3, 32(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y12, Y4
+	VANDPS       Y4, Y3, Y3
+	VMULPS       32(BX), Y1, Y1
+	VORPS        Y3, Y2, Y2
+	VMOVMSKPS    Y2, R9
+	TESTL        R9, R9
+	JNE          flag0
+	VMOVNTPS     Y0, (AX)
+	VMOVNTPS     Y1, 32(AX)
+	VMOVUPS      actc151<>+0(SB), Y0
+	VCMPPS       $0x11, 64(DX), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, 64(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      64(DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y6
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VORPS        64(DX), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y5
@@ -56608,16 +51368,464 @@ single:
 	VPADDD       actc15<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y4, Y4
+	VMOVUPS      64(DX), Y5
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y5
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       64(DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VDIVPS       Y6, Y3, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VCMPPS       $0x11, 96(DX), Y10, Y10
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x11, 96(DX), Y11, Y11
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      96(DX), Y12, Y12
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VXORPS       actc2<>+0(SB), Y12, Y13
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VMOVUPS      actc3<>+0(SB), Y14
+	VMAXPS       Y13, Y14, Y13
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VMOVUPS      actc42<>+0(SB), Y14
+	VMINPS       Y13, Y14, Y13
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y13, Y14
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VFNMADD231PS actc6<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VFNMADD231PS actc7<>+0(SB), Y15, Y13
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, 64(DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y13, Y3
+	VORPS        actc2<>+0(SB), Y0, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VFMADD213PS  actc10<>+0(SB), Y13, Y3
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc11<>+0(SB), Y13, Y3
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VFMADD213PS  actc8<>+0(SB), Y13, Y3
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y13, Y3
+	VFMADD213PS  actc10<>+0(SB), Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y3, Y13
+	VFMADD213PS  actc11<>+0(SB), Y5, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y8
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y15
+	VFMADD213PS  actc9<>+0(SB), Y5, Y8
+	VSUBPS       Y15, Y14, Y3
+	VFMADD213PS  actc9<>+0(SB), Y8, Y5
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VPADDD       actc15<>+0(SB), Y15, Y8
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y8, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VMULPS       Y8, Y13, Y8
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       actc15<>+0(SB), Y3, Y3
+	VMULPS       Y7, Y5, Y5
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VMULPS       Y3, Y8, Y3
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y3, Y7
+	VMULPS       Y6, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y7, Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y0, Y5, Y7, Y7
+	VADDPS       actc43<>+0(SB), Y3, Y8
+	VADDPS       actc9<>+0(SB), Y5, Y9
+	VMULPS       Y8, Y3, Y8
+	VDIVPS       Y9, Y7, Y7
+	VBLENDVPS    Y11, Y6, Y8, Y6
+	VBLENDVPS    Y0, actc9<>+0(SB), Y5, Y0
+	VMULPS       Y3, Y3, Y5
+	VDIVPS       Y9, Y0, Y0
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMULPS       Y0, Y7, Y0
+	VMOVUPS      actc43<>+0(SB), Y7
+	VBLENDVPS    Y11, Y5, Y7, Y5
+	VMULPS       Y0, Y4, Y0
+	VADDPS       Y5, Y6, Y4
+	VMULPS       64(DX), Y0, Y0
+	VDIVPS       Y4, Y6, Y4
+	VADDPS       Y0, Y1, Y0
+	VBLENDVPS    Y10, actc9<>+0(SB), Y4, Y1
+	VMOVUPS      64(DX), Y4
+	VSUBPS       actc152<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VORPS        96(DX), Y5, Y5
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y5, Y6, Y5
+	VSUBPS       actc153<>+0(SB), Y4, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y5, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y5
+	VMOVUPS      actc154<>+0(SB), Y8
+	VFMADD213PS  actc155<>+0(SB), Y4, Y8
+	VFNMADD231PS actc7<>+0(SB), Y7, Y5
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc156<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc157<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc158<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
+	VMOVUPS      actc14<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y7
+	VFMADD213PS  actc159<>+0(SB), Y4, Y8
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VFMADD213PS  actc160<>+0(SB), Y4, Y8
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VFMADD213PS  actc161<>+0(SB), Y4, Y8
+	VMULPS       Y7, Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VFMADD213PS  actc162<>+0(SB), Y4, Y8
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y5, Y5
+	VFMADD213PS  actc163<>+0(SB), Y4, Y8
+	VMOVUPS      96(DX), Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VBLENDVPS    Y6, Y5, Y7, Y6
+	VADDPS       actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc164<>+0(SB), Y4, Y8
+	VDIVPS       Y5, Y6, Y5
+	VBLENDVPS    Y10, actc9<>+0(SB), Y5, Y5
+	VFMADD213PS  actc165<>+0(SB), Y4, Y8
+	VMULPS       actc54<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPS       96(DX), Y6, Y6
+	VFMADD213PS  actc166<>+0(SB), Y4, Y8
+	VADDPS       actc9<>+0(SB), Y3, Y7
+	VMULPS       Y8, Y4, Y8
+	VSUBPS       actc9<>+0(SB), Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y4, Y11, Y4
+	VSUBPS       Y9, Y3, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y7, Y3, Y3
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VPADDD       actc71<>+0(SB), Y7, Y7
+	VMOVUPS      64(DX), Y8
+	VMOVUPS      actc9<>+0(SB), Y9
+	VBLENDVPS    Y8, actc35<>+0(SB), Y9, Y8
+	VPSRLD       $0x17, Y7, Y9
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VPADDD       actc5<>+0(SB), Y9, Y4
+	VMOVUPS      64(DX), Y8
+	VCMPPS       $0x03, 64(DX), Y8, Y8
+	VBLENDVPS    Y8, 64(DX), Y0, Y0
+	VSUBPS       actc72<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y0, Y8, Y8
+	VANDPS       actc73<>+0(SB), Y7, Y7
+	VCMPPS       $0x11, actc110<>+0(SB), Y8, Y8
+	VCMPPS       $0x1d, actc9<>+0(SB), Y2, Y2
+	VPADDD       actc74<>+0(SB), Y7, Y7
+	VANDPS       Y2, Y8, Y2
+	VSUBPS       actc9<>+0(SB), Y7, Y7
+	VMULPS       Y7, Y7, Y8
+	VMULPS       64(BX), Y0, Y0
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y7, Y9
+	VFMADD213PS  actc81<>+0(SB), Y7, Y9
+	VFMADD213PS  actc82<>+0(SB), Y7, Y9
+	VFMADD213PS  actc79<>+0(SB), Y7, Y9
+	VFMADD213PS  actc80<>+0(SB), Y7, Y9
+	VFMADD213PS  actc77<>+0(SB), Y7, Y9
+	VFMADD213PS  actc78<>+0(SB), Y7, Y9
+	VFMADD213PS  actc75<>+0(SB), Y7, Y9
+	VFMADD213PS  actc76<>+0(SB), Y7, Y9
+	VFMADD213PS  Y7, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y6, Y3
+	VBLENDVPS    Y10, 96(DX), Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y3
+	VORPS        actc2<>+0(SB), Y3, Y4
+	VMOVUPS      actc3<>+0(SB), Y6
+	VMAXPS       Y4, Y6, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y4, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y7
+	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y4, Y8
+	VFMADD213PS  actc10<>+0(SB), Y4, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VFMADD213PS  actc8<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y4, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y4
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       actc5<>+0(SB), Y6, Y6
+	VPADDD       actc15<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y4, Y4
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y3, Y4, Y6, Y6
+	VADDPS       actc9<>+0(SB), Y4, Y7
+	VDIVPS       Y7, Y6, Y6
+	VBLENDVPS    Y3, actc9<>+0(SB), Y4, Y3
+	VDIVPS       Y7, Y3, Y3
+	VMULPS       Y3, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       96(DX), Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      96(DX), Y3
+	VSUBPS       actc152<>+0(SB), Y3, Y3
+	VSUBPS       actc153<>+0(SB), Y3, Y3
+	VMOVUPS      actc154<>+0(SB), Y4
+	VFMADD213PS  actc155<>+0(SB), Y3, Y4
+	VFMADD213PS  actc156<>+0(SB), Y3, Y4
+	VFMADD213PS  actc157<>+0(SB), Y3, Y4
+	VFMADD213PS  actc158<>+0(SB), Y3, Y4
+	VFMADD213PS  actc159<>+0(SB), Y3, Y4
+	VFMADD213PS  actc160<>+0(SB), Y3, Y4
+	VFMADD213PS  actc161<>+0(SB), Y3, Y4
+	VFMADD213PS  actc162<>+0(SB), Y3, Y4
+	VFMADD213PS  actc163<>+0(SB), Y3, Y4
+	VFMADD213PS  actc164<>+0(SB), Y3, Y4
+	VFMADD213PS  actc165<>+0(SB), Y3, Y4
+	VFMADD213PS  actc166<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc9<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVUPS      96(DX), Y4
 	VMOVUPS      actc9<>+0(SB), Y5
-	VBLENDVPS    Y1, Y4, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y4, Y6
+	VBLENDVPS    Y4, actc35<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VMOVUPS      96(DX), Y3
+	VCMPPS       $0x03, 96(DX), Y3, Y3
+	VBLENDVPS    Y3, 96(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VCMPPS       $0x11, actc110<>+0(SB), Y3, Y3
+	VCMPPS       $0x1d, actc9<>+0(SB), Y12, Y4
+	VANDPS       Y4, Y3, Y3
+	VMULPS       96(BX), Y1, Y1
+	VORPS        Y3, Y2, Y2
+	VMOVMSKPS    Y2, R9
+	TESTL        R9, R9
+	JNE          flag2
+	VMOVNTPS     Y0, 64(AX)
+	VMOVNTPS     Y1, 96(AX)
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000020, CX
+	JMP          block
+
+flag0:
+	MOVQ $0x00000004, DI
+	JMP  single
+
+flag2:
+	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, BX
+	SUBQ $0x00000010, CX
+	MOVQ $0x00000002, DI
+
+single:
+	SFENCE
+	CMPQ         CX, $0x00000008
+	JB           tail
+	VMOVUPS      actc151<>+0(SB), Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y3, Y3
+	VMULPS       actc43<>+0(SB), Y3, Y4
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VADDPS       actc43<>+0(SB), Y3, Y5
+	VMULPS       Y5, Y3, Y5
+	VBLENDVPS    Y1, Y4, Y5, Y4
+	VMULPS       Y3, Y3, Y5
+	VMULPS       actc43<>+0(SB), Y5, Y5
+	VMOVUPS      actc43<>+0(SB), Y6
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y1, Y4, Y1
+	VBLENDVPS    Y0, actc9<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VORPS        (DX), Y4, Y4
+	VMOVUPS      actc3<>+0(SB), Y5
+	VMAXPS       Y4, Y5, Y4
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       actc5<>+0(SB), Y5, Y6
+	VFNMADD231PS actc6<>+0(SB), Y6, Y4
+	VFNMADD231PS actc7<>+0(SB), Y6, Y4
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
+	VFMADD213PS  actc9<>+0(SB), Y4, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
+	VMOVUPS      actc14<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y6
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y4, Y4
+	VMOVUPS      (DX), Y5
+	VMOVUPS      actc9<>+0(SB), Y6
+	VBLENDVPS    Y5, Y4, Y6, Y5
+	VADDPS       actc9<>+0(SB), Y4, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDVPS    Y0, actc9<>+0(SB), Y4, Y4
+	VMULPS       actc54<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPS       (DX), Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y3, Y3
+	VDIVPS       Y6, Y3, Y3
+	VPADDD       actc71<>+0(SB), Y6, Y6
+	VPSRLD       $0x17, Y6, Y7
+	VPADDD       actc5<>+0(SB), Y7, Y7
+	VSUBPS       actc72<>+0(SB), Y7, Y7
+	VANDPS       actc73<>+0(SB), Y6, Y6
+	VPADDD       actc74<>+0(SB), Y6, Y6
+	VSUBPS       actc9<>+0(SB), Y6, Y6
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      actc83<>+0(SB), Y9
+	VFMADD213PS  actc84<>+0(SB), Y6, Y9
+	VFMADD213PS  actc81<>+0(SB), Y6, Y9
+	VFMADD213PS  actc82<>+0(SB), Y6, Y9
+	VFMADD213PS  actc79<>+0(SB), Y6, Y9
+	VFMADD213PS  actc80<>+0(SB), Y6, Y9
+	VFMADD213PS  actc77<>+0(SB), Y6, Y9
+	VFMADD213PS  actc78<>+0(SB), Y6, Y9
+	VFMADD213PS  actc75<>+0(SB), Y6, Y9
+	VFMADD213PS  actc76<>+0(SB), Y6, Y9
+	VFMADD213PS  Y6, Y9, Y8
+	VFMADD231PS  actc7<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD231PS  actc6<>+0(SB), Y7, Y3
+	VADDPS       Y3, Y5, Y3
+	VBLENDVPS    Y0, (DX), Y3, Y0
+	VMULPS       actc43<>+0(SB), Y0, Y0
+	VORPS        actc2<>+0(SB), Y0, Y3
+	VMOVUPS      actc3<>+0(SB), Y5
+	VMAXPS       Y3, Y5, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y3, Y5
+	VSUBPS       actc5<>+0(SB), Y5, Y6
+	VFNMADD231PS actc6<>+0(SB), Y6, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y3, Y7
+	VFMADD213PS  actc10<>+0(SB), Y3, Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VFMADD213PS  actc8<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y3
+	VMOVUPS      actc14<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y6
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       actc5<>+0(SB), Y5, Y5
+	VPADDD       actc15<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VPADDD       actc15<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMOVUPS      actc9<>+0(SB), Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VADDPS       actc9<>+0(SB), Y3, Y6
 	VDIVPS       Y6, Y5, Y5
-	VBLENDVPS    Y1, actc9<>+0(SB), Y4, Y1
-	VDIVPS       Y6, Y1, Y1
-	VMULPS       Y1, Y5, Y1
-	VMULPS       Y1, Y0, Y0
+	VBLENDVPS    Y0, actc9<>+0(SB), Y3, Y0
+	VDIVPS       Y6, Y0, Y0
+	VMULPS       Y0, Y5, Y0
+	VMULPS       Y0, Y4, Y0
 	VMULPS       (DX), Y0, Y0
-	VADDPS       Y0, Y3, Y0
+	VADDPS       Y0, Y1, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc152<>+0(SB), Y1, Y1
 	VSUBPS       actc153<>+0(SB), Y1, Y1
@@ -56682,8 +51890,7 @@ tail:
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
 	VCMPPS       $0x1e, actc151<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x1e, actc35<>+0(SB), Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y5
@@ -56713,77 +51920,18 @@ tail:
 	VPADDD       actc15<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y6, Y6
 	VMULPS       Y6, Y5, Y5
-	VADDPS       actc9<>+0(SB), Y5, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VDIVPS       Y6, Y5, Y5
-	VPADDD       actc71<>+0(SB), Y6, Y6
-	VPSRLD       $0x17, Y6, Y7
-	VPADDD       actc5<>+0(SB), Y7, Y7
-	VSUBPS       actc72<>+0(SB), Y7, Y7
-	VANDPS       actc73<>+0(SB), Y6, Y6
-	VPADDD       actc74<>+0(SB), Y6, Y6
-	VSUBPS       actc9<>+0(SB), Y6, Y6
-	VMULPS       Y6, Y6, Y8
-	VMOVUPS      actc83<>+0(SB), Y9
-	VFMADD213PS  actc84<>+0(SB), Y6, Y9
-	VFMADD213PS  actc81<>+0(SB), Y6, Y9
-	VFMADD213PS  actc82<>+0(SB), Y6, Y9
-	VFMADD213PS  actc79<>+0(SB), Y6, Y9
-	VFMADD213PS  actc80<>+0(SB), Y6, Y9
-	VFMADD213PS  actc77<>+0(SB), Y6, Y9
-	VFMADD213PS  actc78<>+0(SB), Y6, Y9
-	VFMADD213PS  actc75<>+0(SB), Y6, Y9
-	VFMADD213PS  actc76<>+0(SB), Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VFMADD231PS  actc7<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y8, Y5
-	VFMADD231PS  actc6<>+0(SB), Y7, Y5
-	VADDPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, Y1, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y5
-	VMULPS       Y5, Y5, Y6
-	VMULPS       Y6, Y5, Y7
-	VMOVUPS      actc51<>+0(SB), Y8
-	VFMADD213PS  actc49<>+0(SB), Y6, Y8
-	VFMADD213PS  actc50<>+0(SB), Y6, Y8
-	VFMADD213PS  actc47<>+0(SB), Y6, Y8
-	VFMADD213PS  actc48<>+0(SB), Y6, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VMULPS       actc52<>+0(SB), Y5, Y6
-	VMOVUPS      actc3<>+0(SB), Y8
-	VMAXPS       Y6, Y8, Y6
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y6, Y10
-	VFMADD213PS  actc10<>+0(SB), Y6, Y10
-	VFMADD213PS  actc11<>+0(SB), Y6, Y10
-	VFMADD213PS  actc8<>+0(SB), Y6, Y10
-	VFMADD213PS  actc9<>+0(SB), Y6, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y6
-	VMOVUPS      actc14<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y9
-	VSUBPS       Y9, Y8, Y8
-	VADDPS       actc5<>+0(SB), Y8, Y8
-	VPADDD       actc15<>+0(SB), Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VPADDD       actc15<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VADDPS       actc9<>+0(SB), Y6, Y8
-	VDIVPS       Y8, Y6, Y6
+	VMULPS       actc43<>+0(SB), Y5, Y6
+	VADDPS       actc9<>+0(SB), Y6, Y6
+	VADDPS       actc43<>+0(SB), Y5, Y7
+	VMULPS       Y7, Y5, Y7
+	VBLENDVPS    Y3, Y6, Y7, Y6
+	VMULPS       Y5, Y5, Y7
+	VMULPS       actc43<>+0(SB), Y7, Y7
 	VMOVUPS      actc43<>+0(SB), Y8
-	VFNMADD213PS actc9<>+0(SB), Y6, Y8
-	VCMPPS       $0x11, actc53<>+0(SB), Y5, Y5
-	VBLENDVPS    Y5, Y7, Y8, Y5
-	VANDPS       actc2<>+0(SB), Y3, Y6
-	VORPS        Y6, Y5, Y5
+	VBLENDVPS    Y3, Y7, Y8, Y3
+	VADDPS       Y3, Y6, Y3
+	VDIVPS       Y3, Y6, Y3
+	VBLENDVPS    Y2, actc9<>+0(SB), Y3, Y3
 	VORPS        actc2<>+0(SB), Y1, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y6
@@ -56813,44 +51961,74 @@ tail:
 	VBLENDVPS    Y1, Y6, Y7, Y7
 	VADDPS       actc9<>+0(SB), Y6, Y6
 	VDIVPS       Y6, Y7, Y6
-	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y2
-	VMULPS       actc54<>+0(SB), Y2, Y2
-	VMULPS       actc43<>+0(SB), Y3, Y3
-	VORPS        actc2<>+0(SB), Y3, Y6
+	VBLENDVPS    Y2, actc9<>+0(SB), Y6, Y6
+	VMULPS       actc54<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPS       Y1, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y9
+	VSUBPS       Y9, Y5, Y5
+	VDIVPS       Y8, Y5, Y5
+	VPADDD       actc71<>+0(SB), Y8, Y8
+	VPSRLD       $0x17, Y8, Y9
+	VPADDD       actc5<>+0(SB), Y9, Y9
+	VSUBPS       actc72<>+0(SB), Y9, Y9
+	VANDPS       actc73<>+0(SB), Y8, Y8
+	VPADDD       actc74<>+0(SB), Y8, Y8
+	VSUBPS       actc9<>+0(SB), Y8, Y8
+	VMULPS       Y8, Y8, Y10
+	VMOVUPS      actc83<>+0(SB), Y11
+	VFMADD213PS  actc84<>+0(SB), Y8, Y11
+	VFMADD213PS  actc81<>+0(SB), Y8, Y11
+	VFMADD213PS  actc82<>+0(SB), Y8, Y11
+	VFMADD213PS  actc79<>+0(SB), Y8, Y11
+	VFMADD213PS  actc80<>+0(SB), Y8, Y11
+	VFMADD213PS  actc77<>+0(SB), Y8, Y11
+	VFMADD213PS  actc78<>+0(SB), Y8, Y11
+	VFMADD213PS  actc75<>+0(SB), Y8, Y11
+	VFMADD213PS  actc76<>+0(SB), Y8, Y11
+	VFMADD213PS  Y8, Y11, Y10
+	VFMADD231PS  actc7<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y10, Y5
+	VFMADD231PS  actc6<>+0(SB), Y9, Y5
+	VADDPS       Y5, Y7, Y5
+	VBLENDVPS    Y2, Y1, Y5, Y2
+	VMULPS       actc43<>+0(SB), Y2, Y2
+	VORPS        actc2<>+0(SB), Y2, Y5
 	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y6, Y7, Y6
+	VMAXPS       Y5, Y7, Y5
 	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
+	VFMADD213PS  actc5<>+0(SB), Y5, Y7
 	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y6
-	VFNMADD231PS actc7<>+0(SB), Y8, Y6
+	VFNMADD231PS actc6<>+0(SB), Y8, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y6, Y9
-	VFMADD213PS  actc10<>+0(SB), Y6, Y9
-	VFMADD213PS  actc11<>+0(SB), Y6, Y9
-	VFMADD213PS  actc8<>+0(SB), Y6, Y9
-	VFMADD213PS  actc9<>+0(SB), Y6, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y6
+	VFMADD213PS  actc13<>+0(SB), Y5, Y9
+	VFMADD213PS  actc10<>+0(SB), Y5, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
+	VFMADD213PS  actc8<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y5, Y9
+	VFMADD213PS  actc9<>+0(SB), Y9, Y5
 	VMOVUPS      actc14<>+0(SB), Y9
 	VFMADD213PS  actc5<>+0(SB), Y9, Y8
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       actc5<>+0(SB), Y7, Y7
 	VPADDD       actc15<>+0(SB), Y8, Y8
 	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
+	VMULPS       Y8, Y5, Y5
 	VPADDD       actc15<>+0(SB), Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y6, Y6
+	VMULPS       Y7, Y5, Y5
 	VMOVUPS      actc9<>+0(SB), Y7
-	VBLENDVPS    Y3, Y6, Y7, Y7
-	VADDPS       actc9<>+0(SB), Y6, Y8
+	VBLENDVPS    Y2, Y5, Y7, Y7
+	VADDPS       actc9<>+0(SB), Y5, Y8
 	VDIVPS       Y8, Y7, Y7
-	VBLENDVPS    Y3, actc9<>+0(SB), Y6, Y3
-	VDIVPS       Y8, Y3, Y3
-	VMULPS       Y3, Y7, Y3
-	VMULPS       Y3, Y2, Y2
+	VBLENDVPS    Y2, actc9<>+0(SB), Y5, Y2
+	VDIVPS       Y8, Y2, Y2
+	VMULPS       Y2, Y7, Y2
+	VMULPS       Y2, Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VADDPS       Y2, Y5, Y2
+	VADDPS       Y2, Y3, Y2
 	VSUBPS       actc152<>+0(SB), Y1, Y3
 	VSUBPS       actc153<>+0(SB), Y3, Y3
 	VMOVUPS      actc154<>+0(SB), Y5
@@ -56929,7 +52107,7 @@ TEXT ·mishF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMOVUPS      actc167<>+0(SB), Y1
 	VCMPPD       $0x11, (DX), Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VMAXPD       (DX), Y2, Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      (DX), Y3, Y3
 	VXORPD       actc16<>+0(SB), Y3, Y4
@@ -56942,18 +52120,25 @@ TEXT ·mishF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VSUBPD       actc19<>+0(SB), Y5, Y6
 	VFNMADD231PD actc20<>+0(SB), Y6, Y4
 	VFNMADD231PD actc21<>+0(SB), Y6, Y4
-	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y4, Y7
-	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VFMADD213PD  actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc29<>+0(SB), Y4, Y7
-	VFMADD213PD  actc26<>+0(SB), Y4, Y7
-	VFMADD213PD  actc27<>+0(SB), Y4, Y7
-	VFMADD213PD  actc24<>+0(SB), Y4, Y7
-	VFMADD213PD  actc25<>+0(SB), Y4, Y7
-	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VMOVUPS      actc22<>+0(SB), Y7
 	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
+	VMOVUPS      actc24<>+0(SB), Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y8
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VMOVUPS      actc28<>+0(SB), Y10
+	VFMADD213PD  actc29<>+0(SB), Y4, Y10
+	VMOVUPS      actc30<>+0(SB), Y11
+	VFMADD213PD  actc31<>+0(SB), Y4, Y11
+	VMULPD       Y4, Y4, Y12
+	VFMADD213PD  Y7, Y12, Y8
+	VFMADD213PD  Y9, Y12, Y10
+	VFMADD231PD  actc32<>+0(SB), Y12, Y11
+	VMULPD       Y12, Y12, Y7
+	VFMADD213PD  Y8, Y7, Y10
+	VMULPD       Y7, Y7, Y7
+	VFMADD213PD  Y10, Y7, Y11
+	VFMADD213PD  actc23<>+0(SB), Y11, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
@@ -56964,101 +52149,18 @@ TEXT ·mishF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
 	VMULPD       Y5, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y4
-	VDIVPD       Y5, Y4, Y4
-	VPADDQ       actc85<>+0(SB), Y5, Y5
-	VPSRLQ       $0x34, Y5, Y6
-	VPADDQ       actc19<>+0(SB), Y6, Y6
-	VSUBPD       actc86<>+0(SB), Y6, Y6
-	VANDPD       actc87<>+0(SB), Y5, Y5
-	VPADDQ       actc88<>+0(SB), Y5, Y5
-	VSUBPD       actc23<>+0(SB), Y5, Y5
-	VMULPD       Y5, Y5, Y7
-	VMOVUPS      actc109<>+0(SB), Y8
-	VFMADD213PD  actc107<>+0(SB), Y5, Y8
-	VFMADD213PD  actc108<>+0(SB), Y5, Y8
-	VFMADD213PD  actc105<>+0(SB), Y5, Y8
-	VFMADD213PD  actc106<>+0(SB), Y5, Y8
-	VFMADD213PD  actc103<>+0(SB), Y5, Y8
-	VFMADD213PD  actc104<>+0(SB), Y5, Y8
-	VFMADD213PD  actc101<>+0(SB), Y5, Y8
-	VFMADD213PD  actc102<>+0(SB), Y5, Y8
-	VFMADD213PD  actc99<>+0(SB), Y5, Y8
-	VFMADD213PD  actc100<>+0(SB), Y5, Y8
-	VFMADD213PD  actc97<>+0(SB), Y5, Y8
-	VFMADD213PD  actc98<>+0(SB), Y5, Y8
-	VFMADD213PD  actc95<>+0(SB), Y5, Y8
-	VFMADD213PD  actc96<>+0(SB), Y5, Y8
-	VFMADD213PD  actc93<>+0(SB), Y5, Y8
-	VFMADD213PD  actc94<>+0(SB), Y5, Y8
-	VFMADD213PD  actc91<>+0(SB), Y5, Y8
-	VFMADD213PD  actc92<>+0(SB), Y5, Y8
-	VFMADD213PD  actc89<>+0(SB), Y5, Y8
-	VFMADD213PD  actc90<>+0(SB), Y5, Y8
-	VFMADD213PD  Y5, Y8, Y7
-	VFMADD231PD  actc21<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y7, Y4
-	VFMADD231PD  actc20<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y2, Y2
-	VBLENDVPD    Y1, (DX), Y2, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y1, Y2, Y2
-	VMULPD       Y2, Y2, Y4
-	VMULPD       Y4, Y2, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y2, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y2, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VMOVUPS      actc33<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y8, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y4
+	VMULPD       actc46<>+0(SB), Y4, Y5
+	VADDPD       actc23<>+0(SB), Y5, Y5
+	VADDPD       actc46<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
+	VBLENDVPD    Y2, Y5, Y6, Y5
+	VMULPD       Y4, Y4, Y4
+	VMULPD       actc46<>+0(SB), Y4, Y4
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y4, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y5, Y6, Y2
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y1, Y2, Y1
+	VBLENDVPD    Y2, Y4, Y6, Y2
+	VADDPD       Y2, Y5, Y2
+	VDIVPD       Y2, Y5, Y2
+	VBLENDVPD    Y1, actc23<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y1, Y1
 	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y4
@@ -57095,298 +52197,146 @@ block:
 	JB           single
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       (DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       32(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      (DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, (DX), Y2, Y0
-	VBLENDVPD    Y1, 32(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      (DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 32(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 32(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      32(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       (DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      (DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      (DX), Y12
+	VCMPPD       $0x03, (DX), Y12, Y12
+	VBLENDVPD    Y12, (DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       32(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      32(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
+	VMOVUPS      32(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      32(DX), Y3
 	VCMPPD       $0x03, 32(DX), Y3, Y3
-	VBLENDVPD    Y2, (DX), Y0, Y0
 	VBLENDVPD    Y3, 32(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -57395,298 +52345,146 @@ block:
 	VMOVNTPD     Y1, 32(AX)
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 64(DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 96(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       96(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      64(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      96(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, 64(DX), Y2, Y0
-	VBLENDVPD    Y1, 96(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, 64(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      64(DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 96(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 96(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      96(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       64(DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      64(DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      64(DX), Y12
+	VCMPPD       $0x03, 64(DX), Y12, Y12
+	VBLENDVPD    Y12, 64(DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       96(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      96(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      64(DX), Y2
-	VCMPPD       $0x03, 64(DX), Y2, Y2
+	VMOVUPS      96(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      96(DX), Y3
 	VCMPPD       $0x03, 96(DX), Y3, Y3
-	VBLENDVPD    Y2, 64(DX), Y0, Y0
 	VBLENDVPD    Y3, 96(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -57695,298 +52493,146 @@ block:
 	VMOVNTPD     Y1, 96(AX)
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 128(DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 160(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       128(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       160(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      128(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      160(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, 128(DX), Y2, Y0
-	VBLENDVPD    Y1, 160(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, 128(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      128(DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 160(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 160(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      160(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       128(DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      128(DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      128(DX), Y12
+	VCMPPD       $0x03, 128(DX), Y12, Y12
+	VBLENDVPD    Y12, 128(DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       160(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      128(DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      160(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      128(DX), Y2
-	VCMPPD       $0x03, 128(DX), Y2, Y2
+	VMOVUPS      160(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      160(DX), Y3
 	VCMPPD       $0x03, 160(DX), Y3, Y3
-	VBLENDVPD    Y2, 128(DX), Y0, Y0
 	VBLENDVPD    Y3, 160(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -57995,298 +52641,146 @@ block:
 	VMOVNTPD     Y1, 160(AX)
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 192(DX), Y0, Y0
-	VMOVUPS      actc167<>+0(SB), Y1
-	VCMPPD       $0x11, 224(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VMAXPD       192(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       224(DX), Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      192(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      224(DX), Y5, Y5
-	VXORPD       actc16<>+0(SB), Y4, Y6
-	VXORPD       actc16<>+0(SB), Y5, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y7, Y8, Y7
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y6, Y8, Y6
-	VMOVUPS      actc45<>+0(SB), Y8
-	VMINPD       Y7, Y8, Y7
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VMOVUPS      actc18<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y7, Y9
-	VSUBPD       actc19<>+0(SB), Y8, Y10
-	VSUBPD       actc19<>+0(SB), Y9, Y11
-	VFNMADD231PD actc20<>+0(SB), Y10, Y6
-	VFNMADD231PD actc20<>+0(SB), Y11, Y7
-	VFNMADD231PD actc21<>+0(SB), Y10, Y6
-	VFNMADD231PD actc21<>+0(SB), Y11, Y7
-	VMOVUPS      actc32<>+0(SB), Y12
-	VFMADD213PD  actc30<>+0(SB), Y6, Y12
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y7, Y13
-	VFMADD213PD  actc31<>+0(SB), Y6, Y12
-	VFMADD213PD  actc31<>+0(SB), Y7, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y13
-	VFMADD213PD  actc29<>+0(SB), Y6, Y12
-	VFMADD213PD  actc29<>+0(SB), Y7, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y12
-	VFMADD213PD  actc26<>+0(SB), Y7, Y13
-	VFMADD213PD  actc27<>+0(SB), Y6, Y12
-	VFMADD213PD  actc27<>+0(SB), Y7, Y13
-	VFMADD213PD  actc24<>+0(SB), Y6, Y12
-	VFMADD213PD  actc24<>+0(SB), Y7, Y13
-	VFMADD213PD  actc25<>+0(SB), Y6, Y12
-	VFMADD213PD  actc25<>+0(SB), Y7, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y12
-	VFMADD213PD  actc22<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y12
-	VFMADD213PD  actc23<>+0(SB), Y7, Y13
-	VFMADD213PD  actc23<>+0(SB), Y12, Y6
-	VFMADD213PD  actc23<>+0(SB), Y13, Y7
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y10
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y11
-	VSUBPD       Y10, Y8, Y8
-	VSUBPD       Y11, Y9, Y9
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VADDPD       actc19<>+0(SB), Y9, Y9
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y6, Y6
-	VMULPD       Y9, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VADDPD       actc23<>+0(SB), Y7, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y10
-	VSUBPD       actc23<>+0(SB), Y9, Y11
-	VSUBPD       Y10, Y6, Y6
-	VSUBPD       Y11, Y7, Y7
-	VDIVPD       Y8, Y6, Y6
-	VDIVPD       Y9, Y7, Y7
-	VPADDQ       actc85<>+0(SB), Y8, Y8
-	VPADDQ       actc85<>+0(SB), Y9, Y9
-	VPSRLQ       $0x34, Y8, Y10
-	VPSRLQ       $0x34, Y9, Y11
-	VPADDQ       actc19<>+0(SB), Y10, Y10
-	VPADDQ       actc19<>+0(SB), Y11, Y11
-	VSUBPD       actc86<>+0(SB), Y10, Y10
-	VSUBPD       actc86<>+0(SB), Y11, Y11
-	VANDPD       actc87<>+0(SB), Y8, Y8
-	VANDPD       actc87<>+0(SB), Y9, Y9
-	VPADDQ       actc88<>+0(SB), Y8, Y8
-	VPADDQ       actc88<>+0(SB), Y9, Y9
-	VSUBPD       actc23<>+0(SB), Y8, Y8
-	VSUBPD       actc23<>+0(SB), Y9, Y9
-	VMULPD       Y8, Y8, Y12
-	VMULPD       Y9, Y9, Y13
-	VMOVUPS      actc109<>+0(SB), Y14
-	VFMADD213PD  actc107<>+0(SB), Y8, Y14
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y9, Y15
-	VFMADD213PD  actc108<>+0(SB), Y8, Y14
-	VFMADD213PD  actc108<>+0(SB), Y9, Y15
-	VFMADD213PD  actc105<>+0(SB), Y8, Y14
-	VFMADD213PD  actc105<>+0(SB), Y9, Y15
-	VFMADD213PD  actc106<>+0(SB), Y8, Y14
-	VFMADD213PD  actc106<>+0(SB), Y9, Y15
-	VFMADD213PD  actc103<>+0(SB), Y8, Y14
-	VFMADD213PD  actc103<>+0(SB), Y9, Y15
-	VFMADD213PD  actc104<>+0(SB), Y8, Y14
-	VFMADD213PD  actc104<>+0(SB), Y9, Y15
-	VFMADD213PD  actc101<>+0(SB), Y8, Y14
-	VFMADD213PD  actc101<>+0(SB), Y9, Y15
-	VFMADD213PD  actc102<>+0(SB), Y8, Y14
-	VFMADD213PD  actc102<>+0(SB), Y9, Y15
-	VFMADD213PD  actc99<>+0(SB), Y8, Y14
-	VFMADD213PD  actc99<>+0(SB), Y9, Y15
-	VFMADD213PD  actc100<>+0(SB), Y8, Y14
-	VFMADD213PD  actc100<>+0(SB), Y9, Y15
-	VFMADD213PD  actc97<>+0(SB), Y8, Y14
-	VFMADD213PD  actc97<>+0(SB), Y9, Y15
-	VFMADD213PD  actc98<>+0(SB), Y8, Y14
-	VFMADD213PD  actc98<>+0(SB), Y9, Y15
-	VFMADD213PD  actc95<>+0(SB), Y8, Y14
-	VFMADD213PD  actc95<>+0(SB), Y9, Y15
-	VFMADD213PD  actc96<>+0(SB), Y8, Y14
-	VFMADD213PD  actc96<>+0(SB), Y9, Y15
-	VFMADD213PD  actc93<>+0(SB), Y8, Y14
-	VFMADD213PD  actc93<>+0(SB), Y9, Y15
-	VFMADD213PD  actc94<>+0(SB), Y8, Y14
-	VFMADD213PD  actc94<>+0(SB), Y9, Y15
-	VFMADD213PD  actc91<>+0(SB), Y8, Y14
-	VFMADD213PD  actc91<>+0(SB), Y9, Y15
-	VFMADD213PD  actc92<>+0(SB), Y8, Y14
-	VFMADD213PD  actc92<>+0(SB), Y9, Y15
-	VFMADD213PD  actc89<>+0(SB), Y8, Y14
-	VFMADD213PD  actc89<>+0(SB), Y9, Y15
-	VFMADD213PD  actc90<>+0(SB), Y8, Y14
-	VFMADD213PD  actc90<>+0(SB), Y9, Y15
-	VFMADD213PD  Y8, Y14, Y12
-	VFMADD213PD  Y9, Y15, Y13
-	VFMADD231PD  actc21<>+0(SB), Y10, Y6
-	VFMADD231PD  actc21<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y12, Y6
-	VADDPD       Y7, Y13, Y7
-	VFMADD231PD  actc20<>+0(SB), Y10, Y6
-	VFMADD231PD  actc20<>+0(SB), Y11, Y7
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y7, Y3, Y3
-	VBLENDVPD    Y0, 192(DX), Y2, Y0
-	VBLENDVPD    Y1, 224(DX), Y3, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, 192(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y2, Y2, Y6
-	VMULPD       Y3, Y3, Y7
-	VMULPD       Y6, Y2, Y8
-	VMULPD       Y7, Y3, Y9
-	VMOVUPS      actc67<>+0(SB), Y10
-	VFMADD213PD  actc65<>+0(SB), Y6, Y10
-	VMOVUPS      actc67<>+0(SB), Y11
-	VFMADD213PD  actc65<>+0(SB), Y7, Y11
-	VFMADD213PD  actc66<>+0(SB), Y6, Y10
-	VFMADD213PD  actc66<>+0(SB), Y7, Y11
-	VFMADD213PD  actc63<>+0(SB), Y6, Y10
-	VFMADD213PD  actc63<>+0(SB), Y7, Y11
-	VFMADD213PD  actc64<>+0(SB), Y6, Y10
-	VFMADD213PD  actc64<>+0(SB), Y7, Y11
-	VFMADD213PD  actc61<>+0(SB), Y6, Y10
-	VFMADD213PD  actc61<>+0(SB), Y7, Y11
-	VFMADD213PD  actc62<>+0(SB), Y6, Y10
-	VFMADD213PD  actc62<>+0(SB), Y7, Y11
-	VFMADD213PD  actc59<>+0(SB), Y6, Y10
-	VFMADD213PD  actc59<>+0(SB), Y7, Y11
-	VFMADD213PD  actc60<>+0(SB), Y6, Y10
-	VFMADD213PD  actc60<>+0(SB), Y7, Y11
-	VFMADD213PD  actc57<>+0(SB), Y6, Y10
-	VFMADD213PD  actc57<>+0(SB), Y7, Y11
-	VFMADD213PD  actc58<>+0(SB), Y6, Y10
-	VFMADD213PD  actc58<>+0(SB), Y7, Y11
-	VFMADD213PD  actc55<>+0(SB), Y6, Y10
-	VFMADD213PD  actc55<>+0(SB), Y7, Y11
-	VFMADD213PD  actc56<>+0(SB), Y6, Y10
-	VFMADD213PD  actc56<>+0(SB), Y7, Y11
-	VFMADD213PD  Y2, Y10, Y8
-	VFMADD213PD  Y3, Y11, Y9
-	VMULPD       actc68<>+0(SB), Y2, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y7
+	VANDNPD      192(DX), Y2, Y2
+	VXORPD       actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y3, Y4
+	VSUBPD       actc19<>+0(SB), Y4, Y5
+	VFNMADD231PD actc20<>+0(SB), Y5, Y3
+	VFNMADD231PD actc21<>+0(SB), Y5, Y3
+	VMOVUPS      actc22<>+0(SB), Y6
+	VFMADD213PD  actc23<>+0(SB), Y3, Y6
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y7
+	VCMPPD       $0x11, 224(DX), Y7, Y7
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPD       $0x11, 224(DX), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y5
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y8
+	VANDNPD      224(DX), Y8, Y8
+	VADDPD       actc19<>+0(SB), Y4, Y4
+	VXORPD       actc16<>+0(SB), Y8, Y9
+	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y6, Y10, Y6
-	VMOVUPS      actc17<>+0(SB), Y10
-	VMAXPD       Y7, Y10, Y7
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y6, Y10
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VSUBPD       actc19<>+0(SB), Y10, Y12
-	VSUBPD       actc19<>+0(SB), Y11, Y13
-	VFNMADD231PD actc20<>+0(SB), Y12, Y6
-	VFNMADD231PD actc20<>+0(SB), Y13, Y7
-	VFNMADD231PD actc21<>+0(SB), Y12, Y6
-	VFNMADD231PD actc21<>+0(SB), Y13, Y7
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y6, Y14
-	VMOVUPS      actc32<>+0(SB), Y15
-	VFMADD213PD  actc30<>+0(SB), Y7, Y15
-	VFMADD213PD  actc31<>+0(SB), Y6, Y14
-	VFMADD213PD  actc31<>+0(SB), Y7, Y15
-	VFMADD213PD  actc28<>+0(SB), Y6, Y14
-	VFMADD213PD  actc28<>+0(SB), Y7, Y15
-	VFMADD213PD  actc29<>+0(SB), Y6, Y14
-	VFMADD213PD  actc29<>+0(SB), Y7, Y15
-	VFMADD213PD  actc26<>+0(SB), Y6, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y15
-	VFMADD213PD  actc27<>+0(SB), Y6, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y15
-	VFMADD213PD  actc24<>+0(SB), Y6, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y15
-	VFMADD213PD  actc25<>+0(SB), Y6, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y15
-	VFMADD213PD  actc22<>+0(SB), Y6, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y6, Y14
-	VFMADD213PD  actc23<>+0(SB), Y7, Y15
-	VFMADD213PD  actc23<>+0(SB), Y14, Y6
-	VFMADD213PD  actc23<>+0(SB), Y15, Y7
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y12
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VSUBPD       Y12, Y10, Y10
-	VSUBPD       Y13, Y11, Y11
-	VADDPD       actc19<>+0(SB), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VPADDQ       actc34<>+0(SB), Y12, Y12
-	VPADDQ       actc34<>+0(SB), Y13, Y13
-	VPSLLQ       $0x34, Y12, Y12
-	VPSLLQ       $0x34, Y13, Y13
-	VMULPD       Y12, Y6, Y6
-	VMULPD       Y13, Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y10, Y10
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y10
-	VADDPD       actc23<>+0(SB), Y7, Y11
-	VDIVPD       Y10, Y6, Y6
-	VDIVPD       Y11, Y7, Y7
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFNMADD213PD actc23<>+0(SB), Y6, Y10
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y7, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y2, Y8, Y10, Y2
-	VBLENDVPD    Y3, Y9, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VANDPD       actc16<>+0(SB), Y1, Y1
-	VORPD        Y0, Y2, Y0
-	VORPD        Y1, Y3, Y1
+	VMAXPD       Y9, Y10, Y9
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VMINPD       Y9, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PD  actc19<>+0(SB), Y5, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y9
+	VSUBPD       actc19<>+0(SB), Y4, Y10
+	VADDPD       actc23<>+0(SB), Y9, Y9
+	VADDPD       actc46<>+0(SB), Y3, Y11
+	VFNMADD231PD actc20<>+0(SB), Y10, Y5
+	VMULPD       Y11, Y3, Y11
+	VBLENDVPD    Y1, Y9, Y11, Y9
+	VFNMADD231PD actc21<>+0(SB), Y10, Y5
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PD  actc23<>+0(SB), Y5, Y11
+	VMOVUPS      actc46<>+0(SB), Y12
+	VBLENDVPD    Y1, Y3, Y12, Y1
+	VADDPD       Y1, Y9, Y1
+	VDIVPD       Y1, Y9, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VFMADD213PD  actc25<>+0(SB), Y5, Y3
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       192(DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VMOVUPS      192(DX), Y12
+	VMOVUPS      actc40<>+0(SB), Y13
+	VBLENDVPD    Y12, actc16<>+0(SB), Y13, Y12
+	VBLENDVPD    Y1, Y12, Y0, Y0
+	VMOVUPS      actc28<>+0(SB), Y1
+	VFMADD213PD  actc29<>+0(SB), Y5, Y1
+	VMOVUPS      192(DX), Y12
+	VCMPPD       $0x03, 192(DX), Y12, Y12
+	VBLENDVPD    Y12, 192(DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      Y0, Y12, Y12
+	VMOVUPS      actc30<>+0(SB), Y13
+	VFMADD213PD  actc31<>+0(SB), Y5, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y12, Y12
+	VMULPD       Y5, Y5, Y14
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  Y11, Y14, Y3
+	VANDPD       Y2, Y12, Y2
+	VFMADD213PD  Y9, Y14, Y1
+	VFMADD231PD  actc32<>+0(SB), Y14, Y13
+	VMULPD       Y14, Y14, Y9
+	VFMADD213PD  Y3, Y9, Y1
+	VMULPD       Y9, Y9, Y3
+	VFMADD213PD  Y1, Y3, Y13
+	VFMADD213PD  actc23<>+0(SB), Y13, Y5
+	VMOVUPS      actc33<>+0(SB), Y1
+	VFMADD213PD  actc19<>+0(SB), Y1, Y10
+	VSUBPD       Y10, Y4, Y1
+	VADDPD       actc19<>+0(SB), Y1, Y1
+	VPADDQ       actc34<>+0(SB), Y10, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y5, Y3
+	VPADDQ       actc34<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y3, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y3
+	VADDPD       actc23<>+0(SB), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y1, Y4
+	VMULPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMULPD       Y1, Y1, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VMOVUPS      actc46<>+0(SB), Y4
+	VBLENDVPD    Y6, Y1, Y4, Y1
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y1, Y3, Y1
+	VBLENDVPD    Y7, actc23<>+0(SB), Y1, Y1
 	VMULPD       224(DX), Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
 	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      192(DX), Y6
-	VMOVUPS      actc40<>+0(SB), Y7
-	VBLENDVPD    Y6, actc16<>+0(SB), Y7, Y6
-	VMOVUPS      224(DX), Y7
-	VMOVUPS      actc40<>+0(SB), Y8
-	VBLENDVPD    Y7, actc16<>+0(SB), Y8, Y7
-	VBLENDVPD    Y2, Y6, Y0, Y0
-	VBLENDVPD    Y3, Y7, Y1, Y1
-	VMOVUPS      192(DX), Y2
-	VCMPPD       $0x03, 192(DX), Y2, Y2
+	VMOVUPS      224(DX), Y4
+	VMOVUPS      actc40<>+0(SB), Y5
+	VBLENDVPD    Y4, actc16<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y1, Y1
 	VMOVUPS      224(DX), Y3
 	VCMPPD       $0x03, 224(DX), Y3, Y3
-	VBLENDVPD    Y2, 192(DX), Y0, Y0
 	VBLENDVPD    Y3, 224(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc125<>+0(SB), Y2, Y2
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y4, Y4
-	VCMPPD       $0x1d, actc23<>+0(SB), Y5, Y5
-	VANDPD       Y4, Y2, Y2
-	VANDPD       Y5, Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y8, Y4
+	VANDPD       Y4, Y3, Y3
 	VORPS        Y3, Y2, Y2
 	VMOVMSKPD    Y2, R8
 	TESTL        R8, R8
@@ -58329,7 +52823,7 @@ single:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -58342,18 +52836,25 @@ single:
 	VSUBPD       actc19<>+0(SB), Y4, Y5
 	VFNMADD231PD actc20<>+0(SB), Y5, Y3
 	VFNMADD231PD actc21<>+0(SB), Y5, Y3
-	VMOVUPS      actc32<>+0(SB), Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc28<>+0(SB), Y3, Y6
-	VFMADD213PD  actc29<>+0(SB), Y3, Y6
-	VFMADD213PD  actc26<>+0(SB), Y3, Y6
-	VFMADD213PD  actc27<>+0(SB), Y3, Y6
-	VFMADD213PD  actc24<>+0(SB), Y3, Y6
-	VFMADD213PD  actc25<>+0(SB), Y3, Y6
-	VFMADD213PD  actc22<>+0(SB), Y3, Y6
+	VMOVUPS      actc22<>+0(SB), Y6
 	VFMADD213PD  actc23<>+0(SB), Y3, Y6
-	VFMADD213PD  actc23<>+0(SB), Y6, Y3
+	VMOVUPS      actc24<>+0(SB), Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VMOVUPS      actc28<>+0(SB), Y9
+	VFMADD213PD  actc29<>+0(SB), Y3, Y9
+	VMOVUPS      actc30<>+0(SB), Y10
+	VFMADD213PD  actc31<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc32<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc23<>+0(SB), Y10, Y3
 	VMOVUPS      actc33<>+0(SB), Y6
 	VFMADD213PD  actc19<>+0(SB), Y6, Y5
 	VSUBPD       Y5, Y4, Y4
@@ -58364,101 +52865,18 @@ single:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y0
-	VMOVUPS      actc16<>+0(SB), Y1
-	VANDNPD      Y0, Y1, Y1
-	VMULPD       Y1, Y1, Y3
-	VMULPD       Y3, Y1, Y4
-	VMOVUPS      actc67<>+0(SB), Y5
-	VFMADD213PD  actc65<>+0(SB), Y3, Y5
-	VFMADD213PD  actc66<>+0(SB), Y3, Y5
-	VFMADD213PD  actc63<>+0(SB), Y3, Y5
-	VFMADD213PD  actc64<>+0(SB), Y3, Y5
-	VFMADD213PD  actc61<>+0(SB), Y3, Y5
-	VFMADD213PD  actc62<>+0(SB), Y3, Y5
-	VFMADD213PD  actc59<>+0(SB), Y3, Y5
-	VFMADD213PD  actc60<>+0(SB), Y3, Y5
-	VFMADD213PD  actc57<>+0(SB), Y3, Y5
-	VFMADD213PD  actc58<>+0(SB), Y3, Y5
-	VFMADD213PD  actc55<>+0(SB), Y3, Y5
-	VFMADD213PD  actc56<>+0(SB), Y3, Y5
-	VFMADD213PD  Y1, Y5, Y4
-	VMULPD       actc68<>+0(SB), Y1, Y3
-	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
-	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
-	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
-	VMOVUPS      actc33<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y7, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       actc19<>+0(SB), Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y5
-	VDIVPD       Y5, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y4
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
 	VMOVUPS      actc46<>+0(SB), Y5
-	VFNMADD213PD actc23<>+0(SB), Y3, Y5
-	VCMPPD       $0x11, actc69<>+0(SB), Y1, Y1
-	VBLENDVPD    Y1, Y4, Y5, Y1
-	VANDPD       actc16<>+0(SB), Y0, Y0
-	VORPD        Y0, Y1, Y0
+	VBLENDVPD    Y1, Y3, Y5, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y0
 	VMULPD       (DX), Y0, Y0
 	VCMPPD       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y3
@@ -58501,8 +52919,7 @@ tail:
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
 	VCMPPD       $0x1e, actc167<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x1e, actc36<>+0(SB), Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y4
 	VXORPD       actc16<>+0(SB), Y4, Y5
@@ -58515,18 +52932,25 @@ tail:
 	VSUBPD       actc19<>+0(SB), Y6, Y7
 	VFNMADD231PD actc20<>+0(SB), Y7, Y5
 	VFNMADD231PD actc21<>+0(SB), Y7, Y5
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y5, Y8
-	VFMADD213PD  actc31<>+0(SB), Y5, Y8
-	VFMADD213PD  actc28<>+0(SB), Y5, Y8
-	VFMADD213PD  actc29<>+0(SB), Y5, Y8
-	VFMADD213PD  actc26<>+0(SB), Y5, Y8
-	VFMADD213PD  actc27<>+0(SB), Y5, Y8
-	VFMADD213PD  actc24<>+0(SB), Y5, Y8
-	VFMADD213PD  actc25<>+0(SB), Y5, Y8
-	VFMADD213PD  actc22<>+0(SB), Y5, Y8
+	VMOVUPS      actc22<>+0(SB), Y8
 	VFMADD213PD  actc23<>+0(SB), Y5, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y5
+	VMOVUPS      actc24<>+0(SB), Y9
+	VFMADD213PD  actc25<>+0(SB), Y5, Y9
+	VMOVUPS      actc26<>+0(SB), Y10
+	VFMADD213PD  actc27<>+0(SB), Y5, Y10
+	VMOVUPS      actc28<>+0(SB), Y11
+	VFMADD213PD  actc29<>+0(SB), Y5, Y11
+	VMOVUPS      actc30<>+0(SB), Y12
+	VFMADD213PD  actc31<>+0(SB), Y5, Y12
+	VMULPD       Y5, Y5, Y13
+	VFMADD213PD  Y8, Y13, Y9
+	VFMADD213PD  Y10, Y13, Y11
+	VFMADD231PD  actc32<>+0(SB), Y13, Y12
+	VMULPD       Y13, Y13, Y8
+	VFMADD213PD  Y9, Y8, Y11
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y12
+	VFMADD213PD  actc23<>+0(SB), Y12, Y5
 	VMOVUPS      actc33<>+0(SB), Y8
 	VFMADD213PD  actc19<>+0(SB), Y8, Y7
 	VSUBPD       Y7, Y6, Y6
@@ -58537,101 +52961,18 @@ tail:
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VDIVPD       Y6, Y5, Y5
-	VPADDQ       actc85<>+0(SB), Y6, Y6
-	VPSRLQ       $0x34, Y6, Y7
-	VPADDQ       actc19<>+0(SB), Y7, Y7
-	VSUBPD       actc86<>+0(SB), Y7, Y7
-	VANDPD       actc87<>+0(SB), Y6, Y6
-	VPADDQ       actc88<>+0(SB), Y6, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y6
-	VMULPD       Y6, Y6, Y8
-	VMOVUPS      actc109<>+0(SB), Y9
-	VFMADD213PD  actc107<>+0(SB), Y6, Y9
-	VFMADD213PD  actc108<>+0(SB), Y6, Y9
-	VFMADD213PD  actc105<>+0(SB), Y6, Y9
-	VFMADD213PD  actc106<>+0(SB), Y6, Y9
-	VFMADD213PD  actc103<>+0(SB), Y6, Y9
-	VFMADD213PD  actc104<>+0(SB), Y6, Y9
-	VFMADD213PD  actc101<>+0(SB), Y6, Y9
-	VFMADD213PD  actc102<>+0(SB), Y6, Y9
-	VFMADD213PD  actc99<>+0(SB), Y6, Y9
-	VFMADD213PD  actc100<>+0(SB), Y6, Y9
-	VFMADD213PD  actc97<>+0(SB), Y6, Y9
-	VFMADD213PD  actc98<>+0(SB), Y6, Y9
-	VFMADD213PD  actc95<>+0(SB), Y6, Y9
-	VFMADD213PD  actc96<>+0(SB), Y6, Y9
-	VFMADD213PD  actc93<>+0(SB), Y6, Y9
-	VFMADD213PD  actc94<>+0(SB), Y6, Y9
-	VFMADD213PD  actc91<>+0(SB), Y6, Y9
-	VFMADD213PD  actc92<>+0(SB), Y6, Y9
-	VFMADD213PD  actc89<>+0(SB), Y6, Y9
-	VFMADD213PD  actc90<>+0(SB), Y6, Y9
-	VFMADD213PD  Y6, Y9, Y8
-	VFMADD231PD  actc21<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y8, Y5
-	VFMADD231PD  actc20<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y3, Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y3
-	VMULPD       Y3, Y3, Y5
-	VMULPD       Y5, Y3, Y6
-	VMOVUPS      actc67<>+0(SB), Y7
-	VFMADD213PD  actc65<>+0(SB), Y5, Y7
-	VFMADD213PD  actc66<>+0(SB), Y5, Y7
-	VFMADD213PD  actc63<>+0(SB), Y5, Y7
-	VFMADD213PD  actc64<>+0(SB), Y5, Y7
-	VFMADD213PD  actc61<>+0(SB), Y5, Y7
-	VFMADD213PD  actc62<>+0(SB), Y5, Y7
-	VFMADD213PD  actc59<>+0(SB), Y5, Y7
-	VFMADD213PD  actc60<>+0(SB), Y5, Y7
-	VFMADD213PD  actc57<>+0(SB), Y5, Y7
-	VFMADD213PD  actc58<>+0(SB), Y5, Y7
-	VFMADD213PD  actc55<>+0(SB), Y5, Y7
-	VFMADD213PD  actc56<>+0(SB), Y5, Y7
-	VFMADD213PD  Y3, Y7, Y6
-	VMULPD       actc68<>+0(SB), Y3, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y5, Y7, Y5
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y5, Y7
-	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y5
-	VFNMADD231PD actc21<>+0(SB), Y8, Y5
-	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y5, Y9
-	VFMADD213PD  actc28<>+0(SB), Y5, Y9
-	VFMADD213PD  actc29<>+0(SB), Y5, Y9
-	VFMADD213PD  actc26<>+0(SB), Y5, Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VFMADD213PD  actc24<>+0(SB), Y5, Y9
-	VFMADD213PD  actc25<>+0(SB), Y5, Y9
-	VFMADD213PD  actc22<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y5
-	VMOVUPS      actc33<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y9, Y8
-	VSUBPD       Y8, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y7
-	VDIVPD       Y7, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y6
+	VADDPD       actc23<>+0(SB), Y6, Y6
+	VADDPD       actc46<>+0(SB), Y5, Y7
+	VMULPD       Y7, Y5, Y7
+	VBLENDVPD    Y3, Y6, Y7, Y6
+	VMULPD       Y5, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
 	VMOVUPS      actc46<>+0(SB), Y7
-	VFNMADD213PD actc23<>+0(SB), Y5, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y6, Y7, Y3
-	VANDPD       actc16<>+0(SB), Y2, Y2
-	VORPD        Y2, Y3, Y2
+	VBLENDVPD    Y3, Y5, Y7, Y3
+	VADDPD       Y3, Y6, Y3
+	VDIVPD       Y3, Y6, Y3
+	VBLENDVPD    Y2, actc23<>+0(SB), Y3, Y2
 	VMULPD       Y2, Y1, Y2
 	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc40<>+0(SB), Y5
@@ -58690,7 +53031,7 @@ TEXT ·mishBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVUPS      actc167<>+0(SB), Y1
 	VCMPPD       $0x11, (DX), Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VMAXPD       (DX), Y2, Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      (DX), Y3, Y3
 	VXORPD       actc16<>+0(SB), Y3, Y4
@@ -58725,101 +53066,18 @@ TEXT ·mishBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
 	VMULPD       Y5, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y4
-	VDIVPD       Y5, Y4, Y4
-	VPADDQ       actc85<>+0(SB), Y5, Y5
-	VPSRLQ       $0x34, Y5, Y6
-	VPADDQ       actc19<>+0(SB), Y6, Y6
-	VSUBPD       actc86<>+0(SB), Y6, Y6
-	VANDPD       actc87<>+0(SB), Y5, Y5
-	VPADDQ       actc88<>+0(SB), Y5, Y5
-	VSUBPD       actc23<>+0(SB), Y5, Y5
-	VMULPD       Y5, Y5, Y7
-	VMOVUPS      actc109<>+0(SB), Y8
-	VFMADD213PD  actc107<>+0(SB), Y5, Y8
-	VFMADD213PD  actc108<>+0(SB), Y5, Y8
-	VFMADD213PD  actc105<>+0(SB), Y5, Y8
-	VFMADD213PD  actc106<>+0(SB), Y5, Y8
-	VFMADD213PD  actc103<>+0(SB), Y5, Y8
-	VFMADD213PD  actc104<>+0(SB), Y5, Y8
-	VFMADD213PD  actc101<>+0(SB), Y5, Y8
-	VFMADD213PD  actc102<>+0(SB), Y5, Y8
-	VFMADD213PD  actc99<>+0(SB), Y5, Y8
-	VFMADD213PD  actc100<>+0(SB), Y5, Y8
-	VFMADD213PD  actc97<>+0(SB), Y5, Y8
-	VFMADD213PD  actc98<>+0(SB), Y5, Y8
-	VFMADD213PD  actc95<>+0(SB), Y5, Y8
-	VFMADD213PD  actc96<>+0(SB), Y5, Y8
-	VFMADD213PD  actc93<>+0(SB), Y5, Y8
-	VFMADD213PD  actc94<>+0(SB), Y5, Y8
-	VFMADD213PD  actc91<>+0(SB), Y5, Y8
-	VFMADD213PD  actc92<>+0(SB), Y5, Y8
-	VFMADD213PD  actc89<>+0(SB), Y5, Y8
-	VFMADD213PD  actc90<>+0(SB), Y5, Y8
-	VFMADD213PD  Y5, Y8, Y7
-	VFMADD231PD  actc21<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y7, Y4
-	VFMADD231PD  actc20<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y2, Y2
-	VBLENDVPD    Y1, (DX), Y2, Y2
-	VMOVUPS      actc16<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y4
-	VMULPD       Y4, Y4, Y5
-	VMULPD       Y5, Y4, Y6
-	VMOVUPS      actc67<>+0(SB), Y7
-	VFMADD213PD  actc65<>+0(SB), Y5, Y7
-	VFMADD213PD  actc66<>+0(SB), Y5, Y7
-	VFMADD213PD  actc63<>+0(SB), Y5, Y7
-	VFMADD213PD  actc64<>+0(SB), Y5, Y7
-	VFMADD213PD  actc61<>+0(SB), Y5, Y7
-	VFMADD213PD  actc62<>+0(SB), Y5, Y7
-	VFMADD213PD  actc59<>+0(SB), Y5, Y7
-	VFMADD213PD  actc60<>+0(SB), Y5, Y7
-	VFMADD213PD  actc57<>+0(SB), Y5, Y7
-	VFMADD213PD  actc58<>+0(SB), Y5, Y7
-	VFMADD213PD  actc55<>+0(SB), Y5, Y7
-	VFMADD213PD  actc56<>+0(SB), Y5, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VMULPD       actc68<>+0(SB), Y4, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y5, Y7, Y5
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y5, Y7
-	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y5
-	VFNMADD231PD actc21<>+0(SB), Y8, Y5
-	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y5, Y9
-	VFMADD213PD  actc28<>+0(SB), Y5, Y9
-	VFMADD213PD  actc29<>+0(SB), Y5, Y9
-	VFMADD213PD  actc26<>+0(SB), Y5, Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VFMADD213PD  actc24<>+0(SB), Y5, Y9
-	VFMADD213PD  actc25<>+0(SB), Y5, Y9
-	VFMADD213PD  actc22<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y5, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y5
-	VMOVUPS      actc33<>+0(SB), Y9
-	VFMADD213PD  actc19<>+0(SB), Y9, Y8
-	VSUBPD       Y8, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y7
-	VDIVPD       Y7, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y4, Y5
+	VADDPD       actc23<>+0(SB), Y5, Y5
+	VADDPD       actc46<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
+	VBLENDVPD    Y2, Y5, Y6, Y5
+	VMULPD       Y4, Y4, Y6
+	VMULPD       actc46<>+0(SB), Y6, Y6
 	VMOVUPS      actc46<>+0(SB), Y7
-	VFNMADD213PD actc23<>+0(SB), Y5, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y4, Y4
-	VBLENDVPD    Y4, Y6, Y7, Y4
-	VANDPD       actc16<>+0(SB), Y2, Y5
-	VORPD        Y5, Y4, Y4
+	VBLENDVPD    Y2, Y6, Y7, Y2
+	VADDPD       Y2, Y5, Y2
+	VDIVPD       Y2, Y5, Y2
+	VBLENDVPD    Y1, actc23<>+0(SB), Y2, Y2
 	VMOVUPS      actc16<>+0(SB), Y5
 	VORPD        (DX), Y5, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
@@ -58856,49 +53114,90 @@ TEXT ·mishBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VBLENDVPD    Y6, Y5, Y7, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y5
 	VDIVPD       Y5, Y6, Y5
-	VBLENDVPD    Y1, actc23<>+0(SB), Y5, Y1
-	VMULPD       actc70<>+0(SB), Y1, Y1
-	VMULPD       actc46<>+0(SB), Y2, Y2
-	VORPD        actc16<>+0(SB), Y2, Y5
+	VBLENDVPD    Y1, actc23<>+0(SB), Y5, Y5
+	VMULPD       actc70<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VMAXPD       (DX), Y6, Y6
+	VADDPD       actc23<>+0(SB), Y4, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y8
+	VSUBPD       Y8, Y4, Y4
+	VDIVPD       Y7, Y4, Y4
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y8
+	VPADDQ       actc19<>+0(SB), Y8, Y8
+	VSUBPD       actc86<>+0(SB), Y8, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VMULPD       Y7, Y7, Y9
+	VMOVUPS      actc109<>+0(SB), Y10
+	VFMADD213PD  actc107<>+0(SB), Y7, Y10
+	VFMADD213PD  actc108<>+0(SB), Y7, Y10
+	VFMADD213PD  actc105<>+0(SB), Y7, Y10
+	VFMADD213PD  actc106<>+0(SB), Y7, Y10
+	VFMADD213PD  actc103<>+0(SB), Y7, Y10
+	VFMADD213PD  actc104<>+0(SB), Y7, Y10
+	VFMADD213PD  actc101<>+0(SB), Y7, Y10
+	VFMADD213PD  actc102<>+0(SB), Y7, Y10
+	VFMADD213PD  actc99<>+0(SB), Y7, Y10
+	VFMADD213PD  actc100<>+0(SB), Y7, Y10
+	VFMADD213PD  actc97<>+0(SB), Y7, Y10
+	VFMADD213PD  actc98<>+0(SB), Y7, Y10
+	VFMADD213PD  actc95<>+0(SB), Y7, Y10
+	VFMADD213PD  actc96<>+0(SB), Y7, Y10
+	VFMADD213PD  actc93<>+0(SB), Y7, Y10
+	VFMADD213PD  actc94<>+0(SB), Y7, Y10
+	VFMADD213PD  actc91<>+0(SB), Y7, Y10
+	VFMADD213PD  actc92<>+0(SB), Y7, Y10
+	VFMADD213PD  actc89<>+0(SB), Y7, Y10
+	VFMADD213PD  actc90<>+0(SB), Y7, Y10
+	VFMADD213PD  Y7, Y10, Y9
+	VFMADD231PD  actc21<>+0(SB), Y8, Y4
+	VADDPD       Y4, Y9, Y4
+	VFMADD231PD  actc20<>+0(SB), Y8, Y4
+	VADDPD       Y4, Y6, Y4
+	VBLENDVPD    Y1, (DX), Y4, Y1
+	VMULPD       actc46<>+0(SB), Y1, Y1
+	VORPD        actc16<>+0(SB), Y1, Y4
 	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y5, Y6, Y5
+	VMAXPD       Y4, Y6, Y4
 	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y5, Y6
+	VFMADD213PD  actc19<>+0(SB), Y4, Y6
 	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y5
-	VFNMADD231PD actc21<>+0(SB), Y7, Y5
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
 	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y5, Y8
-	VFMADD213PD  actc31<>+0(SB), Y5, Y8
-	VFMADD213PD  actc28<>+0(SB), Y5, Y8
-	VFMADD213PD  actc29<>+0(SB), Y5, Y8
-	VFMADD213PD  actc26<>+0(SB), Y5, Y8
-	VFMADD213PD  actc27<>+0(SB), Y5, Y8
-	VFMADD213PD  actc24<>+0(SB), Y5, Y8
-	VFMADD213PD  actc25<>+0(SB), Y5, Y8
-	VFMADD213PD  actc22<>+0(SB), Y5, Y8
-	VFMADD213PD  actc23<>+0(SB), Y5, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y5
+	VFMADD213PD  actc30<>+0(SB), Y4, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y8
+	VFMADD213PD  actc28<>+0(SB), Y4, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y8
+	VFMADD213PD  actc26<>+0(SB), Y4, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VFMADD213PD  actc24<>+0(SB), Y4, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y8
+	VFMADD213PD  actc22<>+0(SB), Y4, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y8
+	VFMADD213PD  actc23<>+0(SB), Y8, Y4
 	VMOVUPS      actc33<>+0(SB), Y8
 	VFMADD213PD  actc19<>+0(SB), Y8, Y7
 	VSUBPD       Y7, Y6, Y6
 	VADDPD       actc19<>+0(SB), Y6, Y6
 	VPADDQ       actc34<>+0(SB), Y7, Y7
 	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y5, Y5
+	VMULPD       Y7, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y5, Y5
+	VMULPD       Y6, Y4, Y4
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y2, Y5, Y6, Y6
-	VADDPD       actc23<>+0(SB), Y5, Y7
+	VBLENDVPD    Y1, Y4, Y6, Y6
+	VADDPD       actc23<>+0(SB), Y4, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y2, actc23<>+0(SB), Y5, Y2
-	VDIVPD       Y7, Y2, Y2
-	VMULPD       Y2, Y6, Y2
-	VMULPD       Y2, Y1, Y1
+	VBLENDVPD    Y1, actc23<>+0(SB), Y4, Y1
+	VDIVPD       Y7, Y1, Y1
+	VMULPD       Y1, Y6, Y1
+	VMULPD       Y1, Y5, Y1
 	VMULPD       (DX), Y1, Y1
-	VADDPD       Y1, Y4, Y1
+	VADDPD       Y1, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPD       actc168<>+0(SB), Y2, Y2
 	VSUBPD       actc169<>+0(SB), Y2, Y2
@@ -58969,7 +53268,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -59004,399 +53303,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 32(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       32(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      32(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        (DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       (DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      (DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 32(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      (DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      (DX), Y6
-	VCMPPD       $0x03, (DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, (DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       (BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        32(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        (DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      32(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      (DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       (DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 32(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 32(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      32(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, (DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       (DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        32(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       32(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      (DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      (DX), Y3
+	VCMPPD       $0x03, (DX), Y3, Y3
+	VBLENDVPD    Y3, (DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       (BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 32(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -59427,13 +53642,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       32(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      32(DX), Y3
@@ -59479,7 +53694,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       32(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -59491,7 +53706,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 64(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       64(DX), Y1, Y1
+	VCMPPD       $0x11, 64(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      64(DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -59526,399 +53741,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, 64(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 96(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       96(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      96(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        64(DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       64(DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      64(DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 96(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      64(DX), Y6
-	VCMPPD       $0x03, 64(DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, 64(DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       64(BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        96(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        64(DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      96(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      64(DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       64(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 96(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 96(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      96(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, 64(DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       64(DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      64(DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        96(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      96(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       96(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      64(DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      64(DX), Y3
+	VCMPPD       $0x03, 64(DX), Y3, Y3
+	VBLENDVPD    Y3, 64(DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       64(BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 96(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -59949,13 +54080,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       96(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      96(DX), Y3
@@ -60001,7 +54132,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       96(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -60013,7 +54144,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 128(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       128(DX), Y1, Y1
+	VCMPPD       $0x11, 128(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      128(DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -60048,399 +54179,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, 128(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 160(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       160(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      160(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        128(DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      128(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       128(DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      128(DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 160(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      128(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      128(DX), Y6
-	VCMPPD       $0x03, 128(DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, 128(DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       128(BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        160(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        128(DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      160(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      128(DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       128(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 160(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 160(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      160(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, 128(DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       128(DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      128(DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        160(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      160(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       160(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      128(DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      128(DX), Y3
+	VCMPPD       $0x03, 128(DX), Y3, Y3
+	VBLENDVPD    Y3, 128(DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       128(BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 160(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -60471,13 +54518,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       160(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      160(DX), Y3
@@ -60523,7 +54570,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       160(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -60535,7 +54582,7 @@ block:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, 192(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       192(DX), Y1, Y1
+	VCMPPD       $0x11, 192(DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      192(DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -60570,399 +54617,315 @@ block:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, 192(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VMOVUPS      actc167<>+0(SB), Y9
-	VCMPPD       $0x11, 224(DX), Y9, Y9
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VXORPS       Y8, Y8, Y8
-	VMAXPD       224(DX), Y8, Y8
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y7
-	VSUBPD       Y7, Y6, Y6
-	VMOVUPS      actc16<>+0(SB), Y10
-	VANDNPD      224(DX), Y10, Y10
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VXORPD       actc16<>+0(SB), Y10, Y11
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y11, Y12, Y11
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VMOVUPS      actc45<>+0(SB), Y7
-	VMINPD       Y11, Y7, Y7
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y11
-	VFMADD213PD  actc19<>+0(SB), Y7, Y11
-	VDIVPD       Y6, Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y11, Y6
-	VMOVUPS      actc46<>+0(SB), Y12
-	VFNMADD213PD actc23<>+0(SB), Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y6, Y7
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y7
-	VBLENDVPD    Y3, Y5, Y12, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc30<>+0(SB), Y7, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VORPD        192(DX), Y5, Y5
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y12
-	VMAXPD       Y5, Y12, Y5
-	VMOVUPS      actc18<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y5, Y12
-	VFMADD213PD  actc28<>+0(SB), Y7, Y4
-	VSUBPD       actc19<>+0(SB), Y12, Y13
-	VFNMADD231PD actc20<>+0(SB), Y13, Y5
-	VFMADD213PD  actc29<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y13, Y5
-	VMOVUPS      actc32<>+0(SB), Y14
-	VFMADD213PD  actc30<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y7, Y4
-	VFMADD213PD  actc31<>+0(SB), Y5, Y14
-	VFMADD213PD  actc28<>+0(SB), Y5, Y14
-	VFMADD213PD  actc27<>+0(SB), Y7, Y4
-	VFMADD213PD  actc29<>+0(SB), Y5, Y14
-	VFMADD213PD  actc26<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y7, Y4
-	VFMADD213PD  actc27<>+0(SB), Y5, Y14
-	VFMADD213PD  actc24<>+0(SB), Y5, Y14
-	VFMADD213PD  actc25<>+0(SB), Y7, Y4
-	VFMADD213PD  actc25<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y5, Y14
-	VFMADD213PD  actc22<>+0(SB), Y7, Y4
-	VFMADD213PD  actc23<>+0(SB), Y5, Y14
-	VFMADD213PD  actc23<>+0(SB), Y14, Y5
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc33<>+0(SB), Y14
-	VFMADD213PD  actc19<>+0(SB), Y14, Y13
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VSUBPD       Y13, Y12, Y4
-	VADDPD       actc19<>+0(SB), Y4, Y4
-	VMOVUPS      actc33<>+0(SB), Y12
-	VFMADD213PD  actc19<>+0(SB), Y12, Y6
-	VPADDQ       actc34<>+0(SB), Y13, Y12
-	VSUBPD       Y6, Y11, Y11
-	VPSLLQ       $0x34, Y12, Y12
-	VADDPD       actc19<>+0(SB), Y11, Y11
-	VMULPD       Y12, Y5, Y5
-	VPADDQ       actc34<>+0(SB), Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y4, Y5, Y4
-	VMULPD       Y6, Y7, Y5
-	VMOVUPS      192(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y6, Y4, Y7, Y6
-	VPADDQ       actc34<>+0(SB), Y11, Y7
+	VMULPD       actc46<>+0(SB), Y3, Y4
 	VADDPD       actc23<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y7, Y7
-	VDIVPD       Y4, Y6, Y4
-	VMULPD       Y7, Y5, Y5
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VADDPD       actc23<>+0(SB), Y5, Y4
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VSUBPD       actc23<>+0(SB), Y4, Y6
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VSUBPD       Y6, Y5, Y5
-	VORPD        actc16<>+0(SB), Y1, Y6
-	VDIVPD       Y4, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VSUBPD       actc19<>+0(SB), Y7, Y11
-	VPSRLQ       $0x34, Y4, Y12
-	VFNMADD231PD actc20<>+0(SB), Y11, Y6
-	VPADDQ       actc19<>+0(SB), Y12, Y12
-	VFNMADD231PD actc21<>+0(SB), Y11, Y6
-	VMOVUPS      actc32<>+0(SB), Y13
-	VFMADD213PD  actc30<>+0(SB), Y6, Y13
-	VSUBPD       actc86<>+0(SB), Y12, Y12
-	VFMADD213PD  actc31<>+0(SB), Y6, Y13
-	VFMADD213PD  actc28<>+0(SB), Y6, Y13
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VFMADD213PD  actc29<>+0(SB), Y6, Y13
-	VFMADD213PD  actc26<>+0(SB), Y6, Y13
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VFMADD213PD  actc27<>+0(SB), Y6, Y13
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VFMADD213PD  actc24<>+0(SB), Y6, Y13
-	VMULPD       Y4, Y4, Y14
-	VFMADD213PD  actc25<>+0(SB), Y6, Y13
-	VFMADD213PD  actc22<>+0(SB), Y6, Y13
-	VFMADD213PD  actc23<>+0(SB), Y6, Y13
-	VMOVUPS      actc109<>+0(SB), Y15
-	VFMADD213PD  actc107<>+0(SB), Y4, Y15
-	VFMADD213PD  actc23<>+0(SB), Y13, Y6
-	VMOVUPS      actc33<>+0(SB), Y13
-	VFMADD213PD  actc19<>+0(SB), Y13, Y11
-	VFMADD213PD  actc108<>+0(SB), Y4, Y15
-	VSUBPD       Y11, Y7, Y7
-	VADDPD       actc19<>+0(SB), Y7, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y15
-	VPADDQ       actc34<>+0(SB), Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc106<>+0(SB), Y4, Y15
-	VMULPD       Y11, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y15
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
-	VFMADD213PD  actc104<>+0(SB), Y4, Y15
-	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y1, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y11
-	VFMADD213PD  actc101<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y7, Y7
-	VBLENDVPD    Y1, actc23<>+0(SB), Y6, Y1
-	VFMADD213PD  actc102<>+0(SB), Y4, Y15
-	VDIVPD       Y11, Y1, Y1
-	VMULPD       Y1, Y7, Y1
-	VFMADD213PD  actc99<>+0(SB), Y4, Y15
-	VMULPD       Y1, Y0, Y0
-	VMULPD       192(DX), Y0, Y0
-	VFMADD213PD  actc100<>+0(SB), Y4, Y15
-	VADDPD       Y0, Y3, Y0
-	VFMADD213PD  actc97<>+0(SB), Y4, Y15
-	VMOVUPS      192(DX), Y1
-	VSUBPD       actc168<>+0(SB), Y1, Y1
-	VFMADD213PD  actc98<>+0(SB), Y4, Y15
-	VSUBPD       actc169<>+0(SB), Y1, Y1
-	VFMADD213PD  actc95<>+0(SB), Y4, Y15
-	VMOVUPS      actc170<>+0(SB), Y3
-	VFMADD213PD  actc171<>+0(SB), Y1, Y3
-	VFMADD213PD  actc96<>+0(SB), Y4, Y15
-	VFMADD213PD  actc172<>+0(SB), Y1, Y3
-	VFMADD213PD  actc93<>+0(SB), Y4, Y15
-	VFMADD213PD  actc173<>+0(SB), Y1, Y3
-	VFMADD213PD  actc94<>+0(SB), Y4, Y15
-	VFMADD213PD  actc174<>+0(SB), Y1, Y3
-	VFMADD213PD  actc91<>+0(SB), Y4, Y15
-	VFMADD213PD  actc175<>+0(SB), Y1, Y3
-	VFMADD213PD  actc92<>+0(SB), Y4, Y15
-	VFMADD213PD  actc176<>+0(SB), Y1, Y3
-	VFMADD213PD  actc89<>+0(SB), Y4, Y15
-	VFMADD213PD  actc177<>+0(SB), Y1, Y3
-	VFMADD213PD  actc90<>+0(SB), Y4, Y15
-	VFMADD213PD  Y4, Y15, Y14
-	VFMADD213PD  actc178<>+0(SB), Y1, Y3
-	VFMADD231PD  actc21<>+0(SB), Y12, Y5
-	VADDPD       Y5, Y14, Y4
-	VFMADD213PD  actc179<>+0(SB), Y1, Y3
-	VFMADD231PD  actc20<>+0(SB), Y12, Y4
-	VADDPD       Y4, Y8, Y4
-	VFMADD213PD  actc180<>+0(SB), Y1, Y3
-	VBLENDVPD    Y9, 224(DX), Y4, Y4
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y5
-	VFMADD213PD  actc181<>+0(SB), Y1, Y3
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VFMADD213PD  actc182<>+0(SB), Y1, Y3
-	VFMADD213PD  actc183<>+0(SB), Y1, Y3
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc184<>+0(SB), Y1, Y3
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc185<>+0(SB), Y1, Y3
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc186<>+0(SB), Y1, Y3
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc187<>+0(SB), Y1, Y3
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc188<>+0(SB), Y1, Y3
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc189<>+0(SB), Y1, Y3
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc190<>+0(SB), Y1, Y3
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc191<>+0(SB), Y1, Y3
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc192<>+0(SB), Y1, Y3
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc193<>+0(SB), Y1, Y3
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      actc16<>+0(SB), Y11
-	VANDNPD      Y1, Y11, Y1
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc23<>+0(SB), Y1, Y1
-	VFMADD213PD  Y5, Y8, Y7
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
-	VMULPD       actc68<>+0(SB), Y5, Y3
-	VMOVUPS      192(DX), Y6
-	VMOVUPS      actc23<>+0(SB), Y8
-	VBLENDVPD    Y6, actc36<>+0(SB), Y8, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y3, Y8, Y3
-	VBLENDVPD    Y1, Y6, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PD  actc19<>+0(SB), Y3, Y1
-	VMOVUPS      192(DX), Y6
-	VCMPPD       $0x03, 192(DX), Y6, Y6
-	VSUBPD       actc19<>+0(SB), Y1, Y8
-	VBLENDVPD    Y6, 192(DX), Y0, Y0
-	VFNMADD231PD actc20<>+0(SB), Y8, Y3
-	VMOVUPS      actc16<>+0(SB), Y6
-	VANDNPD      Y0, Y6, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y3
-	VMOVUPS      actc32<>+0(SB), Y11
-	VFMADD213PD  actc30<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc125<>+0(SB), Y6, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y11
-	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
-	VFMADD213PD  actc28<>+0(SB), Y3, Y11
-	VANDPD       Y2, Y6, Y2
-	VFMADD213PD  actc29<>+0(SB), Y3, Y11
-	VFMADD213PD  actc26<>+0(SB), Y3, Y11
-	VMULPD       192(BX), Y0, Y0
-	VFMADD213PD  actc27<>+0(SB), Y3, Y11
-	VFMADD213PD  actc24<>+0(SB), Y3, Y11
-	VFMADD213PD  actc25<>+0(SB), Y3, Y11
-	VFMADD213PD  actc22<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y3, Y11
-	VFMADD213PD  actc23<>+0(SB), Y11, Y3
-	VMOVUPS      actc33<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       Y8, Y1, Y1
-	VADDPD       actc19<>+0(SB), Y1, Y1
-	VPADDQ       actc34<>+0(SB), Y8, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VPADDQ       actc34<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y3, Y1
-	VADDPD       actc23<>+0(SB), Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      actc46<>+0(SB), Y3
-	VFNMADD213PD actc23<>+0(SB), Y1, Y3
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y7, Y3, Y1
-	VANDPD       actc16<>+0(SB), Y4, Y3
-	VORPD        Y3, Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VORPD        224(DX), Y3, Y3
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
+	VMOVUPS      actc46<>+0(SB), Y6
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        192(DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y3
+	VMAXPD       Y4, Y5, Y4
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y3
-	VFNMADD231PD actc21<>+0(SB), Y6, Y3
+	VFNMADD231PD actc20<>+0(SB), Y6, Y4
+	VFNMADD231PD actc21<>+0(SB), Y6, Y4
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
-	VFMADD213PD  actc28<>+0(SB), Y3, Y7
-	VFMADD213PD  actc29<>+0(SB), Y3, Y7
-	VFMADD213PD  actc26<>+0(SB), Y3, Y7
-	VFMADD213PD  actc27<>+0(SB), Y3, Y7
-	VFMADD213PD  actc24<>+0(SB), Y3, Y7
-	VFMADD213PD  actc25<>+0(SB), Y3, Y7
-	VFMADD213PD  actc22<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y3, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y3
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VFMADD213PD  actc31<>+0(SB), Y4, Y7
+	VFMADD213PD  actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc29<>+0(SB), Y4, Y7
+	VFMADD213PD  actc26<>+0(SB), Y4, Y7
+	VFMADD213PD  actc27<>+0(SB), Y4, Y7
+	VFMADD213PD  actc24<>+0(SB), Y4, Y7
+	VFMADD213PD  actc25<>+0(SB), Y4, Y7
+	VFMADD213PD  actc22<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y4, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y4
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
+	VMULPD       Y6, Y4, Y4
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VMOVUPS      224(DX), Y5
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      192(DX), Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VADDPD       actc23<>+0(SB), Y3, Y3
+	VBLENDVPD    Y5, Y4, Y6, Y5
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       192(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VMOVUPS      actc167<>+0(SB), Y10
+	VCMPPD       $0x11, 224(DX), Y10, Y10
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPD       $0x11, 224(DX), Y11, Y11
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VMOVUPS      actc16<>+0(SB), Y12
+	VANDNPD      224(DX), Y12, Y12
+	VXORPD       actc16<>+0(SB), Y12, Y13
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VMOVUPS      actc17<>+0(SB), Y14
+	VMAXPD       Y13, Y14, Y13
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VMOVUPS      actc45<>+0(SB), Y14
+	VMINPD       Y13, Y14, Y13
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VMOVUPS      actc18<>+0(SB), Y14
+	VFMADD213PD  actc19<>+0(SB), Y13, Y14
+	VSUBPD       actc19<>+0(SB), Y14, Y15
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFNMADD231PD actc20<>+0(SB), Y15, Y13
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFNMADD231PD actc21<>+0(SB), Y15, Y13
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc30<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc31<>+0(SB), Y13, Y6
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, 192(DX), Y3, Y0
+	VFMADD213PD  actc28<>+0(SB), Y13, Y6
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
+	VFMADD213PD  actc29<>+0(SB), Y13, Y6
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y3, Y5, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
+	VFMADD213PD  actc26<>+0(SB), Y13, Y6
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y3
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VFNMADD231PD actc21<>+0(SB), Y7, Y3
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc30<>+0(SB), Y3, Y8
+	VFMADD213PD  actc24<>+0(SB), Y13, Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y8
+	VFMADD213PD  actc28<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y13, Y6
+	VFMADD213PD  actc29<>+0(SB), Y3, Y8
+	VFMADD213PD  actc26<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y13, Y6
+	VFMADD213PD  actc27<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y13, Y6
+	VFMADD213PD  actc24<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y6, Y13
+	VFMADD213PD  actc25<>+0(SB), Y3, Y8
+	VFMADD213PD  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y6
+	VFMADD213PD  actc19<>+0(SB), Y6, Y15
+	VFMADD213PD  actc23<>+0(SB), Y3, Y8
+	VSUBPD       Y15, Y14, Y6
+	VFMADD213PD  actc23<>+0(SB), Y8, Y3
+	VADDPD       actc19<>+0(SB), Y6, Y6
+	VMOVUPS      actc33<>+0(SB), Y8
+	VFMADD213PD  actc19<>+0(SB), Y8, Y7
+	VSUBPD       Y7, Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y15, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y8, Y8
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VMULPD       Y8, Y13, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VPADDQ       actc34<>+0(SB), Y6, Y6
+	VMULPD       Y7, Y3, Y3
+	VPSLLQ       $0x34, Y6, Y6
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VMULPD       Y6, Y8, Y6
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       actc46<>+0(SB), Y6, Y7
+	VMULPD       Y5, Y3, Y3
+	VADDPD       actc23<>+0(SB), Y7, Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y0, Y3, Y7, Y7
+	VADDPD       actc46<>+0(SB), Y6, Y8
+	VADDPD       actc23<>+0(SB), Y3, Y9
+	VMULPD       Y8, Y6, Y8
+	VDIVPD       Y9, Y7, Y7
+	VBLENDVPD    Y11, Y5, Y8, Y5
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VMULPD       Y6, Y6, Y3
+	VDIVPD       Y9, Y0, Y0
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VMULPD       Y0, Y7, Y0
+	VMOVUPS      actc46<>+0(SB), Y7
+	VBLENDVPD    Y11, Y3, Y7, Y3
+	VMULPD       Y0, Y4, Y0
+	VADDPD       Y3, Y5, Y3
+	VMULPD       192(DX), Y0, Y0
 	VDIVPD       Y3, Y5, Y3
-	VBLENDVPD    Y9, actc23<>+0(SB), Y3, Y3
-	VMULPD       actc70<>+0(SB), Y3, Y3
-	VMULPD       actc46<>+0(SB), Y4, Y4
-	VORPD        actc16<>+0(SB), Y4, Y5
+	VADDPD       Y0, Y1, Y0
+	VBLENDVPD    Y10, actc23<>+0(SB), Y3, Y1
+	VMOVUPS      192(DX), Y3
+	VSUBPD       actc168<>+0(SB), Y3, Y3
+	VMOVUPS      actc16<>+0(SB), Y4
+	VORPD        224(DX), Y4, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMAXPD       Y4, Y5, Y4
+	VSUBPD       actc169<>+0(SB), Y3, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VSUBPD       actc19<>+0(SB), Y5, Y7
+	VFNMADD231PD actc20<>+0(SB), Y7, Y4
+	VMOVUPS      actc170<>+0(SB), Y8
+	VFMADD213PD  actc171<>+0(SB), Y3, Y8
+	VFNMADD231PD actc21<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y9
+	VFMADD213PD  actc30<>+0(SB), Y4, Y9
+	VFMADD213PD  actc172<>+0(SB), Y3, Y8
+	VFMADD213PD  actc31<>+0(SB), Y4, Y9
+	VFMADD213PD  actc28<>+0(SB), Y4, Y9
+	VFMADD213PD  actc173<>+0(SB), Y3, Y8
+	VFMADD213PD  actc29<>+0(SB), Y4, Y9
+	VFMADD213PD  actc26<>+0(SB), Y4, Y9
+	VFMADD213PD  actc174<>+0(SB), Y3, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y9
+	VFMADD213PD  actc24<>+0(SB), Y4, Y9
+	VFMADD213PD  actc175<>+0(SB), Y3, Y8
+	VFMADD213PD  actc25<>+0(SB), Y4, Y9
+	VFMADD213PD  actc22<>+0(SB), Y4, Y9
+	VFMADD213PD  actc176<>+0(SB), Y3, Y8
+	VFMADD213PD  actc23<>+0(SB), Y4, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y4
+	VFMADD213PD  actc177<>+0(SB), Y3, Y8
+	VMOVUPS      actc33<>+0(SB), Y9
+	VFMADD213PD  actc19<>+0(SB), Y9, Y7
+	VSUBPD       Y7, Y5, Y5
+	VFMADD213PD  actc178<>+0(SB), Y3, Y8
+	VADDPD       actc19<>+0(SB), Y5, Y5
+	VPADDQ       actc34<>+0(SB), Y7, Y7
+	VFMADD213PD  actc179<>+0(SB), Y3, Y8
+	VPSLLQ       $0x34, Y7, Y7
+	VMULPD       Y7, Y4, Y4
+	VFMADD213PD  actc180<>+0(SB), Y3, Y8
+	VPADDQ       actc34<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc181<>+0(SB), Y3, Y8
+	VMULPD       Y5, Y4, Y4
+	VMOVUPS      224(DX), Y5
+	VMOVUPS      actc23<>+0(SB), Y7
+	VBLENDVPD    Y5, Y4, Y7, Y5
+	VFMADD213PD  actc182<>+0(SB), Y3, Y8
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VDIVPD       Y4, Y5, Y4
+	VFMADD213PD  actc183<>+0(SB), Y3, Y8
+	VBLENDVPD    Y10, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VFMADD213PD  actc184<>+0(SB), Y3, Y8
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       224(DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y6, Y7
+	VFMADD213PD  actc185<>+0(SB), Y3, Y8
+	VSUBPD       actc23<>+0(SB), Y7, Y9
+	VSUBPD       Y9, Y6, Y6
+	VFMADD213PD  actc186<>+0(SB), Y3, Y8
+	VDIVPD       Y7, Y6, Y6
+	VFMADD213PD  actc187<>+0(SB), Y3, Y8
+	VPADDQ       actc85<>+0(SB), Y7, Y7
+	VPSRLQ       $0x34, Y7, Y9
+	VFMADD213PD  actc188<>+0(SB), Y3, Y8
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VFMADD213PD  actc189<>+0(SB), Y3, Y8
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VFMADD213PD  actc190<>+0(SB), Y3, Y8
+	VANDPD       actc87<>+0(SB), Y7, Y7
+	VFMADD213PD  actc191<>+0(SB), Y3, Y8
+	VPADDQ       actc88<>+0(SB), Y7, Y7
+	VSUBPD       actc23<>+0(SB), Y7, Y7
+	VFMADD213PD  actc192<>+0(SB), Y3, Y8
+	VMULPD       Y7, Y7, Y11
+	VFMADD213PD  actc193<>+0(SB), Y3, Y8
+	VMULPD       Y8, Y3, Y8
+	VMOVUPS      actc109<>+0(SB), Y13
+	VFMADD213PD  actc107<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y14
+	VANDNPD      Y3, Y14, Y3
+	VCMPPD       $0x11, actc23<>+0(SB), Y3, Y3
+	VFMADD213PD  actc108<>+0(SB), Y7, Y13
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y3
+	VFMADD213PD  actc105<>+0(SB), Y7, Y13
+	VMOVUPS      192(DX), Y8
+	VMOVUPS      actc23<>+0(SB), Y14
+	VBLENDVPD    Y8, actc36<>+0(SB), Y14, Y8
+	VBLENDVPD    Y3, Y8, Y0, Y0
+	VFMADD213PD  actc106<>+0(SB), Y7, Y13
+	VMOVUPS      192(DX), Y3
+	VCMPPD       $0x03, 192(DX), Y3, Y3
+	VBLENDVPD    Y3, 192(DX), Y0, Y0
+	VFMADD213PD  actc103<>+0(SB), Y7, Y13
+	VMOVUPS      actc16<>+0(SB), Y3
+	VANDNPD      Y0, Y3, Y3
+	VFMADD213PD  actc104<>+0(SB), Y7, Y13
+	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
+	VCMPPD       $0x1d, actc23<>+0(SB), Y2, Y2
+	VFMADD213PD  actc101<>+0(SB), Y7, Y13
+	VANDPD       Y2, Y3, Y2
+	VFMADD213PD  actc102<>+0(SB), Y7, Y13
+	VMULPD       192(BX), Y0, Y0
+	VFMADD213PD  actc99<>+0(SB), Y7, Y13
+	VFMADD213PD  actc100<>+0(SB), Y7, Y13
+	VFMADD213PD  actc97<>+0(SB), Y7, Y13
+	VFMADD213PD  actc98<>+0(SB), Y7, Y13
+	VFMADD213PD  actc95<>+0(SB), Y7, Y13
+	VFMADD213PD  actc96<>+0(SB), Y7, Y13
+	VFMADD213PD  actc93<>+0(SB), Y7, Y13
+	VFMADD213PD  actc94<>+0(SB), Y7, Y13
+	VFMADD213PD  actc91<>+0(SB), Y7, Y13
+	VFMADD213PD  actc92<>+0(SB), Y7, Y13
+	VFMADD213PD  actc89<>+0(SB), Y7, Y13
+	VFMADD213PD  actc90<>+0(SB), Y7, Y13
+	VFMADD213PD  Y7, Y13, Y11
+	VFMADD231PD  actc21<>+0(SB), Y9, Y6
+	VADDPD       Y6, Y11, Y3
+	VFMADD231PD  actc20<>+0(SB), Y9, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y10, 224(DX), Y3, Y3
+	VMULPD       actc46<>+0(SB), Y3, Y3
+	VORPD        actc16<>+0(SB), Y3, Y5
 	VMOVUPS      actc17<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y5
 	VMOVUPS      actc18<>+0(SB), Y6
@@ -60993,13 +54956,13 @@ block:
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y6
+	VBLENDVPD    Y3, Y5, Y6, Y6
 	VADDPD       actc23<>+0(SB), Y5, Y7
 	VDIVPD       Y7, Y6, Y6
-	VBLENDVPD    Y4, actc23<>+0(SB), Y5, Y4
-	VDIVPD       Y7, Y4, Y4
-	VMULPD       Y4, Y6, Y4
-	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y3, actc23<>+0(SB), Y5, Y3
+	VDIVPD       Y7, Y3, Y3
+	VMULPD       Y3, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VMULPD       224(DX), Y3, Y3
 	VADDPD       Y3, Y1, Y1
 	VMOVUPS      224(DX), Y3
@@ -61045,7 +55008,7 @@ block:
 	VMOVUPS      actc16<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc125<>+0(SB), Y3, Y3
-	VCMPPD       $0x1d, actc23<>+0(SB), Y10, Y4
+	VCMPPD       $0x1d, actc23<>+0(SB), Y12, Y4
 	VANDPD       Y4, Y3, Y3
 	VMULPD       224(BX), Y1, Y1
 	VORPS        Y3, Y2, Y2
@@ -61094,7 +55057,7 @@ single:
 	VMOVUPS      actc167<>+0(SB), Y0
 	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VMAXPD       (DX), Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
 	VANDNPD      (DX), Y2, Y2
 	VXORPD       actc16<>+0(SB), Y2, Y3
@@ -61129,101 +55092,18 @@ single:
 	VPADDQ       actc34<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y3, Y3
-	VADDPD       actc23<>+0(SB), Y3, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VDIVPD       Y4, Y3, Y3
-	VPADDQ       actc85<>+0(SB), Y4, Y4
-	VPSRLQ       $0x34, Y4, Y5
-	VPADDQ       actc19<>+0(SB), Y5, Y5
-	VSUBPD       actc86<>+0(SB), Y5, Y5
-	VANDPD       actc87<>+0(SB), Y4, Y4
-	VPADDQ       actc88<>+0(SB), Y4, Y4
-	VSUBPD       actc23<>+0(SB), Y4, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc109<>+0(SB), Y7
-	VFMADD213PD  actc107<>+0(SB), Y4, Y7
-	VFMADD213PD  actc108<>+0(SB), Y4, Y7
-	VFMADD213PD  actc105<>+0(SB), Y4, Y7
-	VFMADD213PD  actc106<>+0(SB), Y4, Y7
-	VFMADD213PD  actc103<>+0(SB), Y4, Y7
-	VFMADD213PD  actc104<>+0(SB), Y4, Y7
-	VFMADD213PD  actc101<>+0(SB), Y4, Y7
-	VFMADD213PD  actc102<>+0(SB), Y4, Y7
-	VFMADD213PD  actc99<>+0(SB), Y4, Y7
-	VFMADD213PD  actc100<>+0(SB), Y4, Y7
-	VFMADD213PD  actc97<>+0(SB), Y4, Y7
-	VFMADD213PD  actc98<>+0(SB), Y4, Y7
-	VFMADD213PD  actc95<>+0(SB), Y4, Y7
-	VFMADD213PD  actc96<>+0(SB), Y4, Y7
-	VFMADD213PD  actc93<>+0(SB), Y4, Y7
-	VFMADD213PD  actc94<>+0(SB), Y4, Y7
-	VFMADD213PD  actc91<>+0(SB), Y4, Y7
-	VFMADD213PD  actc92<>+0(SB), Y4, Y7
-	VFMADD213PD  actc89<>+0(SB), Y4, Y7
-	VFMADD213PD  actc90<>+0(SB), Y4, Y7
-	VFMADD213PD  Y4, Y7, Y6
-	VFMADD231PD  actc21<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y6, Y3
-	VFMADD231PD  actc20<>+0(SB), Y5, Y3
-	VADDPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, (DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VMULPD       Y3, Y3, Y4
-	VMULPD       Y4, Y3, Y5
-	VMOVUPS      actc67<>+0(SB), Y6
-	VFMADD213PD  actc65<>+0(SB), Y4, Y6
-	VFMADD213PD  actc66<>+0(SB), Y4, Y6
-	VFMADD213PD  actc63<>+0(SB), Y4, Y6
-	VFMADD213PD  actc64<>+0(SB), Y4, Y6
-	VFMADD213PD  actc61<>+0(SB), Y4, Y6
-	VFMADD213PD  actc62<>+0(SB), Y4, Y6
-	VFMADD213PD  actc59<>+0(SB), Y4, Y6
-	VFMADD213PD  actc60<>+0(SB), Y4, Y6
-	VFMADD213PD  actc57<>+0(SB), Y4, Y6
-	VFMADD213PD  actc58<>+0(SB), Y4, Y6
-	VFMADD213PD  actc55<>+0(SB), Y4, Y6
-	VFMADD213PD  actc56<>+0(SB), Y4, Y6
-	VFMADD213PD  Y3, Y6, Y5
-	VMULPD       actc68<>+0(SB), Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PD  actc19<>+0(SB), Y4, Y6
-	VSUBPD       actc19<>+0(SB), Y6, Y7
-	VFNMADD231PD actc20<>+0(SB), Y7, Y4
-	VFNMADD231PD actc21<>+0(SB), Y7, Y4
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc30<>+0(SB), Y4, Y8
-	VFMADD213PD  actc31<>+0(SB), Y4, Y8
-	VFMADD213PD  actc28<>+0(SB), Y4, Y8
-	VFMADD213PD  actc29<>+0(SB), Y4, Y8
-	VFMADD213PD  actc26<>+0(SB), Y4, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VFMADD213PD  actc24<>+0(SB), Y4, Y8
-	VFMADD213PD  actc25<>+0(SB), Y4, Y8
-	VFMADD213PD  actc22<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y4, Y8
-	VFMADD213PD  actc23<>+0(SB), Y8, Y4
-	VMOVUPS      actc33<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y8, Y7
-	VSUBPD       Y7, Y6, Y6
-	VADDPD       actc19<>+0(SB), Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y4, Y4
-	VPADDQ       actc34<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
-	VADDPD       actc23<>+0(SB), Y4, Y6
-	VDIVPD       Y6, Y4, Y4
+	VMULPD       actc46<>+0(SB), Y3, Y4
+	VADDPD       actc23<>+0(SB), Y4, Y4
+	VADDPD       actc46<>+0(SB), Y3, Y5
+	VMULPD       Y5, Y3, Y5
+	VBLENDVPD    Y1, Y4, Y5, Y4
+	VMULPD       Y3, Y3, Y5
+	VMULPD       actc46<>+0(SB), Y5, Y5
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFNMADD213PD actc23<>+0(SB), Y4, Y6
-	VCMPPD       $0x11, actc69<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y5, Y6, Y3
-	VANDPD       actc16<>+0(SB), Y1, Y4
-	VORPD        Y4, Y3, Y3
+	VBLENDVPD    Y1, Y5, Y6, Y1
+	VADDPD       Y1, Y4, Y1
+	VDIVPD       Y1, Y4, Y1
+	VBLENDVPD    Y0, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y4
 	VORPD        (DX), Y4, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
@@ -61260,49 +55140,90 @@ single:
 	VBLENDVPD    Y5, Y4, Y6, Y5
 	VADDPD       actc23<>+0(SB), Y4, Y4
 	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y0
-	VMULPD       actc70<>+0(SB), Y0, Y0
-	VMULPD       actc46<>+0(SB), Y1, Y1
-	VORPD        actc16<>+0(SB), Y1, Y4
+	VBLENDVPD    Y0, actc23<>+0(SB), Y4, Y4
+	VMULPD       actc70<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VMAXPD       (DX), Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y7
+	VSUBPD       Y7, Y3, Y3
+	VDIVPD       Y6, Y3, Y3
+	VPADDQ       actc85<>+0(SB), Y6, Y6
+	VPSRLQ       $0x34, Y6, Y7
+	VPADDQ       actc19<>+0(SB), Y7, Y7
+	VSUBPD       actc86<>+0(SB), Y7, Y7
+	VANDPD       actc87<>+0(SB), Y6, Y6
+	VPADDQ       actc88<>+0(SB), Y6, Y6
+	VSUBPD       actc23<>+0(SB), Y6, Y6
+	VMULPD       Y6, Y6, Y8
+	VMOVUPS      actc109<>+0(SB), Y9
+	VFMADD213PD  actc107<>+0(SB), Y6, Y9
+	VFMADD213PD  actc108<>+0(SB), Y6, Y9
+	VFMADD213PD  actc105<>+0(SB), Y6, Y9
+	VFMADD213PD  actc106<>+0(SB), Y6, Y9
+	VFMADD213PD  actc103<>+0(SB), Y6, Y9
+	VFMADD213PD  actc104<>+0(SB), Y6, Y9
+	VFMADD213PD  actc101<>+0(SB), Y6, Y9
+	VFMADD213PD  actc102<>+0(SB), Y6, Y9
+	VFMADD213PD  actc99<>+0(SB), Y6, Y9
+	VFMADD213PD  actc100<>+0(SB), Y6, Y9
+	VFMADD213PD  actc97<>+0(SB), Y6, Y9
+	VFMADD213PD  actc98<>+0(SB), Y6, Y9
+	VFMADD213PD  actc95<>+0(SB), Y6, Y9
+	VFMADD213PD  actc96<>+0(SB), Y6, Y9
+	VFMADD213PD  actc93<>+0(SB), Y6, Y9
+	VFMADD213PD  actc94<>+0(SB), Y6, Y9
+	VFMADD213PD  actc91<>+0(SB), Y6, Y9
+	VFMADD213PD  actc92<>+0(SB), Y6, Y9
+	VFMADD213PD  actc89<>+0(SB), Y6, Y9
+	VFMADD213PD  actc90<>+0(SB), Y6, Y9
+	VFMADD213PD  Y6, Y9, Y8
+	VFMADD231PD  actc21<>+0(SB), Y7, Y3
+	VADDPD       Y3, Y8, Y3
+	VFMADD231PD  actc20<>+0(SB), Y7, Y3
+	VADDPD       Y3, Y5, Y3
+	VBLENDVPD    Y0, (DX), Y3, Y0
+	VMULPD       actc46<>+0(SB), Y0, Y0
+	VORPD        actc16<>+0(SB), Y0, Y3
 	VMOVUPS      actc17<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y4
+	VMAXPD       Y3, Y5, Y3
 	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PD  actc19<>+0(SB), Y4, Y5
+	VFMADD213PD  actc19<>+0(SB), Y3, Y5
 	VSUBPD       actc19<>+0(SB), Y5, Y6
-	VFNMADD231PD actc20<>+0(SB), Y6, Y4
-	VFNMADD231PD actc21<>+0(SB), Y6, Y4
+	VFNMADD231PD actc20<>+0(SB), Y6, Y3
+	VFNMADD231PD actc21<>+0(SB), Y6, Y3
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc30<>+0(SB), Y4, Y7
-	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VFMADD213PD  actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc29<>+0(SB), Y4, Y7
-	VFMADD213PD  actc26<>+0(SB), Y4, Y7
-	VFMADD213PD  actc27<>+0(SB), Y4, Y7
-	VFMADD213PD  actc24<>+0(SB), Y4, Y7
-	VFMADD213PD  actc25<>+0(SB), Y4, Y7
-	VFMADD213PD  actc22<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y4, Y7
-	VFMADD213PD  actc23<>+0(SB), Y7, Y4
+	VFMADD213PD  actc30<>+0(SB), Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y3, Y7
+	VFMADD213PD  actc28<>+0(SB), Y3, Y7
+	VFMADD213PD  actc29<>+0(SB), Y3, Y7
+	VFMADD213PD  actc26<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc24<>+0(SB), Y3, Y7
+	VFMADD213PD  actc25<>+0(SB), Y3, Y7
+	VFMADD213PD  actc22<>+0(SB), Y3, Y7
+	VFMADD213PD  actc23<>+0(SB), Y3, Y7
+	VFMADD213PD  actc23<>+0(SB), Y7, Y3
 	VMOVUPS      actc33<>+0(SB), Y7
 	VFMADD213PD  actc19<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
 	VADDPD       actc19<>+0(SB), Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMULPD       Y6, Y3, Y3
 	VPADDQ       actc34<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
+	VMULPD       Y5, Y3, Y3
 	VMOVUPS      actc23<>+0(SB), Y5
-	VBLENDVPD    Y1, Y4, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y4, Y6
+	VBLENDVPD    Y0, Y3, Y5, Y5
+	VADDPD       actc23<>+0(SB), Y3, Y6
 	VDIVPD       Y6, Y5, Y5
-	VBLENDVPD    Y1, actc23<>+0(SB), Y4, Y1
-	VDIVPD       Y6, Y1, Y1
-	VMULPD       Y1, Y5, Y1
-	VMULPD       Y1, Y0, Y0
+	VBLENDVPD    Y0, actc23<>+0(SB), Y3, Y0
+	VDIVPD       Y6, Y0, Y0
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y0, Y4, Y0
 	VMULPD       (DX), Y0, Y0
-	VADDPD       Y0, Y3, Y0
+	VADDPD       Y0, Y1, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPD       actc168<>+0(SB), Y1, Y1
 	VSUBPD       actc169<>+0(SB), Y1, Y1
@@ -61378,8 +55299,7 @@ tail:
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
 	VCMPPD       $0x1e, actc167<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x1e, actc36<>+0(SB), Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y4
 	VXORPD       actc16<>+0(SB), Y4, Y5
@@ -61414,101 +55334,18 @@ tail:
 	VPADDQ       actc34<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y6, Y6
 	VMULPD       Y6, Y5, Y5
-	VADDPD       actc23<>+0(SB), Y5, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VDIVPD       Y6, Y5, Y5
-	VPADDQ       actc85<>+0(SB), Y6, Y6
-	VPSRLQ       $0x34, Y6, Y7
-	VPADDQ       actc19<>+0(SB), Y7, Y7
-	VSUBPD       actc86<>+0(SB), Y7, Y7
-	VANDPD       actc87<>+0(SB), Y6, Y6
-	VPADDQ       actc88<>+0(SB), Y6, Y6
-	VSUBPD       actc23<>+0(SB), Y6, Y6
-	VMULPD       Y6, Y6, Y8
-	VMOVUPS      actc109<>+0(SB), Y9
-	VFMADD213PD  actc107<>+0(SB), Y6, Y9
-	VFMADD213PD  actc108<>+0(SB), Y6, Y9
-	VFMADD213PD  actc105<>+0(SB), Y6, Y9
-	VFMADD213PD  actc106<>+0(SB), Y6, Y9
-	VFMADD213PD  actc103<>+0(SB), Y6, Y9
-	VFMADD213PD  actc104<>+0(SB), Y6, Y9
-	VFMADD213PD  actc101<>+0(SB), Y6, Y9
-	VFMADD213PD  actc102<>+0(SB), Y6, Y9
-	VFMADD213PD  actc99<>+0(SB), Y6, Y9
-	VFMADD213PD  actc100<>+0(SB), Y6, Y9
-	VFMADD213PD  actc97<>+0(SB), Y6, Y9
-	VFMADD213PD  actc98<>+0(SB), Y6, Y9
-	VFMADD213PD  actc95<>+0(SB), Y6, Y9
-	VFMADD213PD  actc96<>+0(SB), Y6, Y9
-	VFMADD213PD  actc93<>+0(SB), Y6, Y9
-	VFMADD213PD  actc94<>+0(SB), Y6, Y9
-	VFMADD213PD  actc91<>+0(SB), Y6, Y9
-	VFMADD213PD  actc92<>+0(SB), Y6, Y9
-	VFMADD213PD  actc89<>+0(SB), Y6, Y9
-	VFMADD213PD  actc90<>+0(SB), Y6, Y9
-	VFMADD213PD  Y6, Y9, Y8
-	VFMADD231PD  actc21<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y8, Y5
-	VFMADD231PD  actc20<>+0(SB), Y7, Y5
-	VADDPD       Y5, Y3, Y3
-	VBLENDVPD    Y2, Y1, Y3, Y3
-	VMOVUPS      actc16<>+0(SB), Y5
-	VANDNPD      Y3, Y5, Y5
-	VMULPD       Y5, Y5, Y6
-	VMULPD       Y6, Y5, Y7
-	VMOVUPS      actc67<>+0(SB), Y8
-	VFMADD213PD  actc65<>+0(SB), Y6, Y8
-	VFMADD213PD  actc66<>+0(SB), Y6, Y8
-	VFMADD213PD  actc63<>+0(SB), Y6, Y8
-	VFMADD213PD  actc64<>+0(SB), Y6, Y8
-	VFMADD213PD  actc61<>+0(SB), Y6, Y8
-	VFMADD213PD  actc62<>+0(SB), Y6, Y8
-	VFMADD213PD  actc59<>+0(SB), Y6, Y8
-	VFMADD213PD  actc60<>+0(SB), Y6, Y8
-	VFMADD213PD  actc57<>+0(SB), Y6, Y8
-	VFMADD213PD  actc58<>+0(SB), Y6, Y8
-	VFMADD213PD  actc55<>+0(SB), Y6, Y8
-	VFMADD213PD  actc56<>+0(SB), Y6, Y8
-	VFMADD213PD  Y5, Y8, Y7
-	VMULPD       actc68<>+0(SB), Y5, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VMAXPD       Y6, Y8, Y6
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PD  actc19<>+0(SB), Y6, Y8
-	VSUBPD       actc19<>+0(SB), Y8, Y9
-	VFNMADD231PD actc20<>+0(SB), Y9, Y6
-	VFNMADD231PD actc21<>+0(SB), Y9, Y6
-	VMOVUPS      actc32<>+0(SB), Y10
-	VFMADD213PD  actc30<>+0(SB), Y6, Y10
-	VFMADD213PD  actc31<>+0(SB), Y6, Y10
-	VFMADD213PD  actc28<>+0(SB), Y6, Y10
-	VFMADD213PD  actc29<>+0(SB), Y6, Y10
-	VFMADD213PD  actc26<>+0(SB), Y6, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VFMADD213PD  actc24<>+0(SB), Y6, Y10
-	VFMADD213PD  actc25<>+0(SB), Y6, Y10
-	VFMADD213PD  actc22<>+0(SB), Y6, Y10
-	VFMADD213PD  actc23<>+0(SB), Y6, Y10
-	VFMADD213PD  actc23<>+0(SB), Y10, Y6
-	VMOVUPS      actc33<>+0(SB), Y10
-	VFMADD213PD  actc19<>+0(SB), Y10, Y9
-	VSUBPD       Y9, Y8, Y8
-	VADDPD       actc19<>+0(SB), Y8, Y8
-	VPADDQ       actc34<>+0(SB), Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y6, Y6
-	VPADDQ       actc34<>+0(SB), Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VADDPD       actc23<>+0(SB), Y6, Y8
-	VDIVPD       Y8, Y6, Y6
+	VMULPD       actc46<>+0(SB), Y5, Y6
+	VADDPD       actc23<>+0(SB), Y6, Y6
+	VADDPD       actc46<>+0(SB), Y5, Y7
+	VMULPD       Y7, Y5, Y7
+	VBLENDVPD    Y3, Y6, Y7, Y6
+	VMULPD       Y5, Y5, Y7
+	VMULPD       actc46<>+0(SB), Y7, Y7
 	VMOVUPS      actc46<>+0(SB), Y8
-	VFNMADD213PD actc23<>+0(SB), Y6, Y8
-	VCMPPD       $0x11, actc69<>+0(SB), Y5, Y5
-	VBLENDVPD    Y5, Y7, Y8, Y5
-	VANDPD       actc16<>+0(SB), Y3, Y6
-	VORPD        Y6, Y5, Y5
+	VBLENDVPD    Y3, Y7, Y8, Y3
+	VADDPD       Y3, Y6, Y3
+	VDIVPD       Y3, Y6, Y3
+	VBLENDVPD    Y2, actc23<>+0(SB), Y3, Y3
 	VORPD        actc16<>+0(SB), Y1, Y6
 	VMOVUPS      actc17<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y6
@@ -61543,49 +55380,90 @@ tail:
 	VBLENDVPD    Y1, Y6, Y7, Y7
 	VADDPD       actc23<>+0(SB), Y6, Y6
 	VDIVPD       Y6, Y7, Y6
-	VBLENDVPD    Y2, actc23<>+0(SB), Y6, Y2
-	VMULPD       actc70<>+0(SB), Y2, Y2
-	VMULPD       actc46<>+0(SB), Y3, Y3
-	VORPD        actc16<>+0(SB), Y3, Y6
+	VBLENDVPD    Y2, actc23<>+0(SB), Y6, Y6
+	VMULPD       actc70<>+0(SB), Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMAXPD       Y1, Y7, Y7
+	VADDPD       actc23<>+0(SB), Y5, Y8
+	VSUBPD       actc23<>+0(SB), Y8, Y9
+	VSUBPD       Y9, Y5, Y5
+	VDIVPD       Y8, Y5, Y5
+	VPADDQ       actc85<>+0(SB), Y8, Y8
+	VPSRLQ       $0x34, Y8, Y9
+	VPADDQ       actc19<>+0(SB), Y9, Y9
+	VSUBPD       actc86<>+0(SB), Y9, Y9
+	VANDPD       actc87<>+0(SB), Y8, Y8
+	VPADDQ       actc88<>+0(SB), Y8, Y8
+	VSUBPD       actc23<>+0(SB), Y8, Y8
+	VMULPD       Y8, Y8, Y10
+	VMOVUPS      actc109<>+0(SB), Y11
+	VFMADD213PD  actc107<>+0(SB), Y8, Y11
+	VFMADD213PD  actc108<>+0(SB), Y8, Y11
+	VFMADD213PD  actc105<>+0(SB), Y8, Y11
+	VFMADD213PD  actc106<>+0(SB), Y8, Y11
+	VFMADD213PD  actc103<>+0(SB), Y8, Y11
+	VFMADD213PD  actc104<>+0(SB), Y8, Y11
+	VFMADD213PD  actc101<>+0(SB), Y8, Y11
+	VFMADD213PD  actc102<>+0(SB), Y8, Y11
+	VFMADD213PD  actc99<>+0(SB), Y8, Y11
+	VFMADD213PD  actc100<>+0(SB), Y8, Y11
+	VFMADD213PD  actc97<>+0(SB), Y8, Y11
+	VFMADD213PD  actc98<>+0(SB), Y8, Y11
+	VFMADD213PD  actc95<>+0(SB), Y8, Y11
+	VFMADD213PD  actc96<>+0(SB), Y8, Y11
+	VFMADD213PD  actc93<>+0(SB), Y8, Y11
+	VFMADD213PD  actc94<>+0(SB), Y8, Y11
+	VFMADD213PD  actc91<>+0(SB), Y8, Y11
+	VFMADD213PD  actc92<>+0(SB), Y8, Y11
+	VFMADD213PD  actc89<>+0(SB), Y8, Y11
+	VFMADD213PD  actc90<>+0(SB), Y8, Y11
+	VFMADD213PD  Y8, Y11, Y10
+	VFMADD231PD  actc21<>+0(SB), Y9, Y5
+	VADDPD       Y5, Y10, Y5
+	VFMADD231PD  actc20<>+0(SB), Y9, Y5
+	VADDPD       Y5, Y7, Y5
+	VBLENDVPD    Y2, Y1, Y5, Y2
+	VMULPD       actc46<>+0(SB), Y2, Y2
+	VORPD        actc16<>+0(SB), Y2, Y5
 	VMOVUPS      actc17<>+0(SB), Y7
-	VMAXPD       Y6, Y7, Y6
+	VMAXPD       Y5, Y7, Y5
 	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PD  actc19<>+0(SB), Y6, Y7
+	VFMADD213PD  actc19<>+0(SB), Y5, Y7
 	VSUBPD       actc19<>+0(SB), Y7, Y8
-	VFNMADD231PD actc20<>+0(SB), Y8, Y6
-	VFNMADD231PD actc21<>+0(SB), Y8, Y6
+	VFNMADD231PD actc20<>+0(SB), Y8, Y5
+	VFNMADD231PD actc21<>+0(SB), Y8, Y5
 	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc30<>+0(SB), Y6, Y9
-	VFMADD213PD  actc31<>+0(SB), Y6, Y9
-	VFMADD213PD  actc28<>+0(SB), Y6, Y9
-	VFMADD213PD  actc29<>+0(SB), Y6, Y9
-	VFMADD213PD  actc26<>+0(SB), Y6, Y9
-	VFMADD213PD  actc27<>+0(SB), Y6, Y9
-	VFMADD213PD  actc24<>+0(SB), Y6, Y9
-	VFMADD213PD  actc25<>+0(SB), Y6, Y9
-	VFMADD213PD  actc22<>+0(SB), Y6, Y9
-	VFMADD213PD  actc23<>+0(SB), Y6, Y9
-	VFMADD213PD  actc23<>+0(SB), Y9, Y6
+	VFMADD213PD  actc30<>+0(SB), Y5, Y9
+	VFMADD213PD  actc31<>+0(SB), Y5, Y9
+	VFMADD213PD  actc28<>+0(SB), Y5, Y9
+	VFMADD213PD  actc29<>+0(SB), Y5, Y9
+	VFMADD213PD  actc26<>+0(SB), Y5, Y9
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
+	VFMADD213PD  actc24<>+0(SB), Y5, Y9
+	VFMADD213PD  actc25<>+0(SB), Y5, Y9
+	VFMADD213PD  actc22<>+0(SB), Y5, Y9
+	VFMADD213PD  actc23<>+0(SB), Y5, Y9
+	VFMADD213PD  actc23<>+0(SB), Y9, Y5
 	VMOVUPS      actc33<>+0(SB), Y9
 	VFMADD213PD  actc19<>+0(SB), Y9, Y8
 	VSUBPD       Y8, Y7, Y7
 	VADDPD       actc19<>+0(SB), Y7, Y7
 	VPADDQ       actc34<>+0(SB), Y8, Y8
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
+	VMULPD       Y8, Y5, Y5
 	VPADDQ       actc34<>+0(SB), Y7, Y7
 	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y6, Y6
+	VMULPD       Y7, Y5, Y5
 	VMOVUPS      actc23<>+0(SB), Y7
-	VBLENDVPD    Y3, Y6, Y7, Y7
-	VADDPD       actc23<>+0(SB), Y6, Y8
+	VBLENDVPD    Y2, Y5, Y7, Y7
+	VADDPD       actc23<>+0(SB), Y5, Y8
 	VDIVPD       Y8, Y7, Y7
-	VBLENDVPD    Y3, actc23<>+0(SB), Y6, Y3
-	VDIVPD       Y8, Y3, Y3
-	VMULPD       Y3, Y7, Y3
-	VMULPD       Y3, Y2, Y2
+	VBLENDVPD    Y2, actc23<>+0(SB), Y5, Y2
+	VDIVPD       Y8, Y2, Y2
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y2, Y6, Y2
 	VMULPD       Y2, Y1, Y2
-	VADDPD       Y2, Y5, Y2
+	VADDPD       Y2, Y3, Y2
 	VSUBPD       actc168<>+0(SB), Y1, Y3
 	VSUBPD       actc169<>+0(SB), Y3, Y3
 	VMOVUPS      actc170<>+0(SB), Y5

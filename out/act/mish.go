@@ -75,12 +75,14 @@ func mishBackwardF64(dx, x, dy []float64) {
 	}
 }
 
-// mishPlain evaluates x * tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) in float64.
+// mishPlain evaluates x * select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) in float64.
 func mishPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	r := (x * math.Tanh(choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(exp((-math.Abs(x))))))))
+	t0 := exp((-math.Abs(x)))
+	t1 := choose((x > 0.0), (1.0 + (2.0 * t0)), (t0 * (2.0 + t0)))
+	r := (x * choose((x > 20.0), 1.0, (t1/(t1+choose((x > 0.0), (2.0*(t0*t0)), 2.0)))))
 	if r != r && x == x {
 		if x < 0 {
 			return math.Copysign(0, -1)
@@ -90,12 +92,14 @@ func mishPlain(x float64) float64 {
 	return r
 }
 
-// mishComp evaluates x * tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) in float64, with double-double arguments where they are magnified.
+// mishComp evaluates x * select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) in float64, with double-double arguments where they are magnified.
 func mishComp(x float64) float64 {
 	if x != x {
 		return x
 	}
-	r := (x * math.Tanh(choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(exp((-math.Abs(x))))))))
+	t0 := exp((-math.Abs(x)))
+	t1 := choose((x > 0.0), (1.0 + (2.0 * t0)), (t0 * (2.0 + t0)))
+	r := (x * choose((x > 20.0), 1.0, (t1/(t1+choose((x > 0.0), (2.0*(t0*t0)), 2.0)))))
 	if r != r && x == x {
 		if x < 0 {
 			return math.Copysign(0, -1)
@@ -108,14 +112,15 @@ func mishComp(x float64) float64 {
 	return r
 }
 
-// mishDerivPlain evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in float64.
+// mishDerivPlain evaluates select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in float64.
 func mishDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := choose((x > 20.0), x, (max(x, 0.0) + math.Log1p(exp((-math.Abs(x))))))
-	t1 := (2.0 * t0)
-	r := (math.Tanh(t0) + (x * ((4.0 * choose((x > 20.0), 1.0, logistic(x))) * (logistic(t1) * logistic((-t1))))))
+	t0 := exp((-math.Abs(x)))
+	t1 := choose((x > 0.0), (1.0 + (2.0 * t0)), (t0 * (2.0 + t0)))
+	t2 := (2.0 * choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(t0))))
+	r := (choose((x > 20.0), 1.0, (t1/(t1+choose((x > 0.0), (2.0*(t0*t0)), 2.0)))) + (x * ((4.0 * choose((x > 20.0), 1.0, logistic(x))) * (logistic(t2) * logistic((-t2))))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -125,7 +130,7 @@ func mishDerivPlain(x float64) float64 {
 	return r
 }
 
-// mishDerivComp evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in float64, with double-double arguments where they are magnified.
+// mishDerivComp evaluates select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in float64, with double-double arguments where they are magnified.
 func mishDerivComp(x float64) float64 {
 	if x != x {
 		return x
@@ -134,9 +139,10 @@ func mishDerivComp(x float64) float64 {
 		t -= -4.8484829848031044e-17
 		return t * chebyshev(t*1.0, mishDerivPatch0)
 	}
-	t0 := choose((x > 20.0), x, (max(x, 0.0) + math.Log1p(exp((-math.Abs(x))))))
-	t1 := (2.0 * t0)
-	r := (math.Tanh(t0) + (x * ((4.0 * choose((x > 20.0), 1.0, logistic(x))) * (logistic(t1) * logistic((-t1))))))
+	t0 := exp((-math.Abs(x)))
+	t1 := choose((x > 0.0), (1.0 + (2.0 * t0)), (t0 * (2.0 + t0)))
+	t2 := (2.0 * choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(t0))))
+	r := (choose((x > 20.0), 1.0, (t1/(t1+choose((x > 0.0), (2.0*(t0*t0)), 2.0)))) + (x * ((4.0 * choose((x > 20.0), 1.0, logistic(x))) * (logistic(t2) * logistic((-t2))))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -149,20 +155,23 @@ func mishDerivComp(x float64) float64 {
 	return r
 }
 
-// mishTail evaluates x * tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// mishTail evaluates x * select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func mishTail(x float64) float64 {
 	if x != x {
 		return x
 	}
-	return xMul(xfOf(x), xCall("tanh", xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(x), xAdd(xMax(xfOf(x), xfOf(0.0)), xCall("log1p", xCall("exp", xNeg(xAbs(xfOf(x))))))))).float()
+	t0 := xCall("exp", xNeg(xAbs(xfOf(x))))
+	t1 := xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xAdd(xfOf(1.0), xMul(xfOf(2.0), t0)), xMul(t0, xAdd(xfOf(2.0), t0)))
+	return xMul(xfOf(x), xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(1.0), xDiv(t1, xAdd(t1, xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xMul(xfOf(2.0), xMul(t0, t0)), xfOf(2.0)))))).float()
 }
 
-// mishDerivTail evaluates tanh(select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// mishDerivTail evaluates select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func mishDerivTail(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(x), xAdd(xMax(xfOf(x), xfOf(0.0)), xCall("log1p", xCall("exp", xNeg(xAbs(xfOf(x)))))))
-	t1 := xMul(xfOf(2.0), t0)
-	return xAdd(xCall("tanh", t0), xMul(xfOf(x), xMul(xMul(xfOf(4.0), xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(1.0), xCall("logistic", xfOf(x)))), xMul(xCall("logistic", t1), xCall("logistic", xNeg(t1)))))).float()
+	t0 := xCall("exp", xNeg(xAbs(xfOf(x))))
+	t1 := xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xAdd(xfOf(1.0), xMul(xfOf(2.0), t0)), xMul(t0, xAdd(xfOf(2.0), t0)))
+	t2 := xMul(xfOf(2.0), xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(x), xAdd(xMax(xfOf(x), xfOf(0.0)), xCall("log1p", t0))))
+	return xAdd(xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(1.0), xDiv(t1, xAdd(t1, xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xMul(xfOf(2.0), xMul(t0, t0)), xfOf(2.0))))), xMul(xfOf(x), xMul(xMul(xfOf(4.0), xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(1.0), xCall("logistic", xfOf(x)))), xMul(xCall("logistic", t2), xCall("logistic", xNeg(t2)))))).float()
 }
