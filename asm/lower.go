@@ -67,7 +67,33 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 		v = p.blend(p.isNaN(x), x, v)
 	}
 	if scalesTiny(n) {
-		p.check = p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), p.cmp(cmpGE, p.abs(x), p.c(1)))
+		check := p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), p.cmp(cmpGE, p.abs(x), p.c(1)))
+		if len(k.Params()) == 0 {
+			// Beyond these bounds the result rounds to ±0 for every input:
+			// give that here (with the sign of v; ±0 count alike) instead of
+			// handing the lanes back, which for float32 would be a quarter
+			// of all inputs.
+			format := ref.Float32
+			if w == F64 {
+				format = ref.Float64
+			}
+			zb, err := k.ZeroBeyond(backward, format)
+			if err != nil {
+				return nil, err
+			}
+			for side, bound := range zb {
+				if bound == 0 {
+					continue
+				}
+				beyond := p.cmp(cmpLE, x, p.c(-bound))
+				if side == 1 {
+					beyond = p.cmp(cmpGE, x, p.c(bound))
+				}
+				v = p.blend(beyond, p.signOf(v), v)
+				check = p.andNot(beyond, check)
+			}
+		}
+		p.check = check
 	}
 	if backward {
 		v = p.mul(p.dy(), v)

@@ -111,3 +111,34 @@ func TestLimitsAndPatches(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroBeyond checks the underflow bounds against the tails worked out by
+// hand: silu(x) ≈ x·e^x falls below half the smallest subnormal
+// (2^-150 ≈ 7.0e-46 in float32, 2^-1075 in float64) between x = -108 and
+// -109 (float32) and between -751 and -752 (float64), the bound being the last
+// nonzero input rounded up, plus one.
+func TestZeroBeyond(t *testing.T) {
+	ks := buildSpec(t)
+	cases := []struct {
+		name     string
+		backward bool
+		format   ref.Format
+		want     [2]float64
+	}{
+		{"silu", false, ref.Float32, [2]float64{110, 0}},
+		{"silu", false, ref.Float64, [2]float64{753, 0}},
+		{"gelu", false, ref.Float32, [2]float64{16, 0}},     // x·Φ(x) ≈ φ(x): e^(-x²/2) < 2^-150 near x = -14.3
+		{"sigmoid", false, ref.Float32, [2]float64{105, 0}}, // e^x < 2^-150 from x = -103.98
+		{"relu", false, ref.Float32, [2]float64{0, 0}},      // exactly 0 from x = 0 on: no tail to bound
+		{"tanh", false, ref.Float32, [2]float64{0, 0}},      // limits ±1
+	}
+	for _, c := range cases {
+		got, err := ks[c.name].ZeroBeyond(c.backward, c.format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s (backward %v, %d bits): bounds %v, want %v", c.name, c.backward, c.format.Mant, got, c.want)
+		}
+	}
+}
