@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/actgen/actgen/harness/peers"
 	"github.com/actgen/actgen/out/act"
@@ -27,20 +28,23 @@ func sizes(b *testing.B) []int {
 }
 
 // buffers are the slices of one length, shared by every sub-benchmark of that
-// length: at 16M elements a fresh set per sub-benchmark would mean 192 MiB of
-// allocation and page faults each time. out is overwritten by every run and x
-// and dy are never written.
-type buffers struct{ x, dy, out []float32 }
+// length and type: at 16M elements a fresh set per sub-benchmark would mean
+// 192 MiB (float32) of allocation and page faults each time. out is
+// overwritten by every run and x and dy are never written.
+type buffers[T float32 | float64] struct{ x, dy, out []T }
 
-var cache = map[int]*buffers{}
+var (
+	cache32 = map[int]*buffers[float32]{}
+	cache64 = map[int]*buffers[float64]{}
+)
 
-func buffersOf(n int) *buffers {
+func buffersOf[T float32 | float64](cache map[int]*buffers[T], n int) *buffers[T] {
 	if bs, ok := cache[n]; ok {
 		return bs
 	}
-	bs := &buffers{make([]float32, n), make([]float32, n), make([]float32, n)}
+	bs := &buffers[T]{make([]T, n), make([]T, n), make([]T, n)}
 	for i := range bs.x {
-		bs.x[i] = float32(i%2001-1000) / 100
+		bs.x[i] = T(float32(i%2001-1000) / 100)
 		bs.dy[i] = 1
 	}
 	cache[n] = bs
@@ -49,55 +53,78 @@ func buffersOf(n int) *buffers {
 
 // variant is one row of the table: an implementation of one direction, with
 // params already bound.
-type variant struct {
+type variant[T float32 | float64] struct {
 	impl string
-	run  func(bs *buffers)
+	run  func(bs *buffers[T])
 	// warm says the first call may allocate (vek32 peers size their scratch
 	// on first use), so it is made before the timer starts. Only those: at
 	// 16M a warm-up call of a scalar peer costs as much as the measurement.
 	warm bool
 }
 
-func variants(k act.Kernel, backward bool) []variant {
-	p := make([]float32, len(k.Params))
+func params[T float32 | float64](k act.Kernel) []T {
+	p := make([]T, len(k.Params))
 	for i, q := range k.Params {
-		p[i] = float32(q.Default)
+		p[i] = T(q.Default)
 	}
-	var vs []variant
+	return p
+}
+
+func variants32(k act.Kernel, backward bool) []variant[float32] {
+	p := params[float32](k)
+	var vs []variant[float32]
 	for _, im := range k.Impls {
 		if backward && im.Backward32 != nil {
 			f := im.Backward32
-			vs = append(vs, variant{impl: im.Name, run: func(bs *buffers) { f(bs.out, bs.x, bs.dy, p) }})
+			vs = append(vs, variant[float32]{impl: im.Name, run: func(bs *buffers[float32]) { f(bs.out, bs.x, bs.dy, p) }})
 		} else if !backward && im.Forward32 != nil {
 			f := im.Forward32
-			vs = append(vs, variant{impl: im.Name, run: func(bs *buffers) { f(bs.out, bs.x, p) }})
+			vs = append(vs, variant[float32]{impl: im.Name, run: func(bs *buffers[float32]) { f(bs.out, bs.x, p) }})
 		}
 	}
 	for _, pe := range peers.For(k.Name) {
 		warm := pe.Name == "vek32"
 		if backward && pe.Backward != nil {
 			f := pe.Backward
-			vs = append(vs, variant{impl: pe.Name, run: func(bs *buffers) { f(bs.out, bs.x, bs.dy) }, warm: warm})
+			vs = append(vs, variant[float32]{impl: pe.Name, run: func(bs *buffers[float32]) { f(bs.out, bs.x, bs.dy) }, warm: warm})
 		} else if !backward {
 			f := pe.Forward
-			vs = append(vs, variant{impl: pe.Name, run: func(bs *buffers) { f(bs.out, bs.x) }, warm: warm})
+			vs = append(vs, variant[float32]{impl: pe.Name, run: func(bs *buffers[float32]) { f(bs.out, bs.x) }, warm: warm})
 		}
 	}
 	// copy reads x in both directions, like out/act's own copy row.
-	return append(vs, variant{impl: "copy", run: func(bs *buffers) { copy(bs.out, bs.x) }})
+	return append(vs, variant[float32]{impl: "copy", run: func(bs *buffers[float32]) { copy(bs.out, bs.x) }})
 }
 
-func benchmark(b *testing.B, backward bool) {
+// variants64 has no peers: they are float32 libraries, and the naive peer
+// already computes in float64.
+func variants64(k act.Kernel, backward bool) []variant[float64] {
+	p := params[float64](k)
+	var vs []variant[float64]
+	for _, im := range k.Impls {
+		if backward && im.Backward64 != nil {
+			f := im.Backward64
+			vs = append(vs, variant[float64]{impl: im.Name, run: func(bs *buffers[float64]) { f(bs.out, bs.x, bs.dy, p) }})
+		} else if !backward && im.Forward64 != nil {
+			f := im.Forward64
+			vs = append(vs, variant[float64]{impl: im.Name, run: func(bs *buffers[float64]) { f(bs.out, bs.x, p) }})
+		}
+	}
+	return append(vs, variant[float64]{impl: "copy", run: func(bs *buffers[float64]) { copy(bs.out, bs.x) }})
+}
+
+func benchmark[T float32 | float64](b *testing.B, cache map[int]*buffers[T], variants func(act.Kernel, bool) []variant[T], backward bool) {
 	ns := sizes(b)
+	size := int64(unsafe.Sizeof(T(0)))
 	for _, k := range act.Kernels() {
 		for _, v := range variants(k, backward) {
 			for _, n := range ns {
 				b.Run(fmt.Sprintf("fn=%s/impl=%s/n=%d", k.Name, v.impl, n), func(b *testing.B) {
-					bs := buffersOf(n)
+					bs := buffersOf(cache, n)
 					if v.warm {
 						v.run(bs)
 					}
-					b.SetBytes(int64(4 * n))
+					b.SetBytes(size * int64(n))
 					b.ResetTimer()
 					for range b.N {
 						v.run(bs)
@@ -109,5 +136,7 @@ func benchmark(b *testing.B, backward bool) {
 	}
 }
 
-func BenchmarkForward(b *testing.B)  { benchmark(b, false) }
-func BenchmarkBackward(b *testing.B) { benchmark(b, true) }
+func BenchmarkForward(b *testing.B)    { benchmark(b, cache32, variants32, false) }
+func BenchmarkBackward(b *testing.B)   { benchmark(b, cache32, variants32, true) }
+func BenchmarkForward64(b *testing.B)  { benchmark(b, cache64, variants64, false) }
+func BenchmarkBackward64(b *testing.B) { benchmark(b, cache64, variants64, true) }

@@ -5,16 +5,19 @@
 //
 //	go run ./harness/cmd/bench -rounds 6 -o reports/bench.txt
 //
-// Each round runs three jobs, so every cell gets one sample per round:
-//   - the fast implementations (AVX2 variants and copy) at n = 4096, 65536
-//     and 16M, for -benchtime;
+// Each round runs four jobs, so every cell gets one sample per round:
+//   - the fast float32 implementations (AVX2 variants and copy) at n = 4096,
+//     65536 and 16M, for -benchtime;
 //   - the slow ones (portable Go and the peers) at 4096 and 65536;
 //   - the slow ones at 16M for a single iteration each, which already takes
-//     up to a second.
+//     up to a second;
+//   - the fast float64 implementations at the two sizes make tune chooses
+//     for, 4096 and 16M.
 //
-// Then -sweep-rounds rounds measure every implementation at the extra sizes of
-// the throughput-against-n plots (16, 256, 2^20) for a fifth of -benchtime:
-// the plots show medians and need fewer samples than the tables' p-values.
+// Then -sweep-rounds rounds measure every float32 implementation at the extra
+// sizes of the throughput-against-n plots (16, 256, 2^20) for a fifth of
+// -benchtime: the plots show medians and need fewer samples than the tables'
+// p-values.
 package main
 
 import (
@@ -52,17 +55,21 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	pattern := func(impls string) string {
-		return fmt.Sprintf("Benchmark(Forward|Backward)/fn=(%s)/impl=%s/", *fns, impls)
+	// Each part of -bench matches its level unanchored: $ keeps Forward from
+	// matching Forward64.
+	pattern := func(dirs, impls string) string {
+		return fmt.Sprintf("^Benchmark(%s)$/^fn=(%s)$/^impl=%s$/", dirs, *fns, impls)
 	}
+	const dirs32, dirs64 = "Forward|Backward", "Forward64|Backward64"
 	sizes := func(s string) []string { return []string{"-speed.sizes=" + s} }
 	short := (*benchtime / 5).String()
 	jobs := []benchtab.Job{
-		{Pkg: "./harness/speed", Bench: pattern(fast), Args: sizes("4096,65536,16777216")},
-		{Pkg: "./harness/speed", Bench: pattern(slow), Args: sizes("4096,65536")},
-		{Pkg: "./harness/speed", Bench: pattern(slow), Args: append(sizes("16777216"), "-test.benchtime=1x")},
+		{Pkg: "./harness/speed", Bench: pattern(dirs32, fast), Args: sizes("4096,65536,16777216")},
+		{Pkg: "./harness/speed", Bench: pattern(dirs32, slow), Args: sizes("4096,65536")},
+		{Pkg: "./harness/speed", Bench: pattern(dirs32, slow), Args: append(sizes("16777216"), "-test.benchtime=1x")},
+		{Pkg: "./harness/speed", Bench: pattern(dirs64, fast), Args: sizes("4096,16777216")},
 	}
-	sweep := []benchtab.Job{{Pkg: "./harness/speed", Bench: pattern(".*"), Args: sizes("16,256,1048576")}}
+	sweep := []benchtab.Job{{Pkg: "./harness/speed", Bench: pattern(dirs32, ".*"), Args: sizes("16,256,1048576")}}
 	var buf bytes.Buffer
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -49,7 +49,7 @@ func (r *report) render() []byte {
 	r.accuracy(&b)
 	if r.tune != "" {
 		p("\n## Dispatch\n\n")
-		p("`make tune` chose the variant each public float32 function runs below 2^22 elements (small, measured at n=4096)\n")
+		p("`make tune` chose the variant each public function (float32 and float64) runs below 2^22 elements (small, measured at n=4096)\n")
 		p("and from there on (large, measured at n=16M), among the AVX2 variants within the accuracy budget, and wrote\n")
 		p("`spec/dispatch.tsv`, which the generator compiles into out/act.\n\n")
 		p("%s\n", r.tune)
@@ -326,9 +326,9 @@ func (r *report) function(b *bytes.Buffer, s section) {
 	}
 	p("- limits: f(-∞) = %v, f(+∞) = %v, f'(-∞) = %v, f'(+∞) = %v\n",
 		s.k.ForwardLimits[0], s.k.ForwardLimits[1], s.k.DerivativeLimits[0], s.k.DerivativeLimits[1])
-	p("- dispatch on AVX2: float32 %s (from %d elements: %s), backward %s (%s); float64 %s, backward %s\n",
-		s.reg.Dispatch[0].Impl, s.reg.Dispatch[0].Threshold, s.reg.Dispatch[0].Large, s.reg.Dispatch[1].Impl, s.reg.Dispatch[1].Large,
-		s.reg.Dispatch[2].Impl, s.reg.Dispatch[3].Impl)
+	p("- dispatch on AVX2 (from %d elements the second): float32 %s / %s, backward %s / %s; float64 %s / %s, backward %s / %s\n",
+		s.reg.Dispatch[0].Threshold, s.reg.Dispatch[0].Impl, s.reg.Dispatch[0].Large, s.reg.Dispatch[1].Impl, s.reg.Dispatch[1].Large,
+		s.reg.Dispatch[2].Impl, s.reg.Dispatch[2].Large, s.reg.Dispatch[3].Impl, s.reg.Dispatch[3].Large)
 	p("\n")
 	for _, f := range s.plots {
 		p("![%s](%s)\n", f.alt, f.file)
@@ -336,9 +336,12 @@ func (r *report) function(b *bytes.Buffer, s section) {
 	if r.bench == nil {
 		return
 	}
-	for _, dir := range []string{"Forward", "Backward"} {
+	for _, dir := range []struct{ name, label string }{
+		{"Forward", "Forward, float32"}, {"Backward", "Backward, float32"},
+		{"Forward64", "Forward, float64 (AVX2 variants only, for make tune)"}, {"Backward64", "Backward, float64"},
+	} {
 		var impls []string
-		have := r.bench.Impls(dir, e.Name)
+		have := r.bench.Impls(dir.name, e.Name)
 		for _, impl := range implOrder {
 			for _, h := range have {
 				if h == impl {
@@ -349,8 +352,12 @@ func (r *report) function(b *bytes.Buffer, s section) {
 		if len(impls) == 0 {
 			continue
 		}
-		p("\n%s, float32:\n\n", dir)
-		if err := benchtab.Markdown(b, r.bench, dir, e.Name, tableNs, impls, "copy"); err != nil {
+		ns := tableNs
+		if strings.HasSuffix(dir.name, "64") {
+			ns = nil // the sizes make tune measures float64 at
+		}
+		p("\n%s:\n\n", dir.label)
+		if err := benchtab.Markdown(b, r.bench, dir.name, e.Name, ns, impls, "copy"); err != nil {
 			p("(table failed: %v)\n", err)
 		}
 	}

@@ -1,8 +1,7 @@
-// Command tune picks, for every activation and float32 direction, the variant
+// Command tune picks, for every activation, type and direction, the variant
 // the public functions dispatch to, from measurements: the fastest AVX2
 // variant at n = 4096 (slices below the threshold) and at n = 16M (slices
-// from the threshold on) whose measured float32 error is within the spec's
-// budget. It writes the dispatch table that gen compiles into out/act, and a
+// from the threshold on) whose measured error is within the spec's budget. It writes the dispatch table that gen compiles into out/act, and a
 // markdown summary for the report.
 //
 //	go run ./harness/cmd/tune -bench reports/bench.txt -table spec/dispatch.tsv -summary reports/tune.md
@@ -10,7 +9,7 @@
 // A variant replaces the default choice (gobackend.DefaultChoice) only when
 // it is significantly faster than the default (Mann-Whitney, p ≤ 0.05): where
 // the difference is noise, the table keeps the default, so a rerun gives the
-// same table. float64 is not benchmarked and keeps the defaults.
+// same table.
 package main
 
 import (
@@ -19,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 
 	"github.com/actgen/actgen/gen/gobackend"
 	"github.com/actgen/actgen/harness/accuracy"
@@ -72,7 +72,7 @@ func run(args []string) error {
 
 	var table, summary bytes.Buffer
 	fmt.Fprintf(&table, "# Dispatch table of out/act, written by make tune (harness/cmd/tune) from\n")
-	fmt.Fprintf(&table, "# %s and the measured float32 accuracy. Edit by rerunning make tune.\n", *benchPath)
+	fmt.Fprintf(&table, "# %s and the measured accuracy. Edit by rerunning make tune.\n", *benchPath)
 	fmt.Fprintf(&table, "# name/direction\tsmall\tlarge\tthreshold\n")
 	fmt.Fprintf(&summary, "| function | direction | size | chosen | fastest | runner-up | fastest vs runner-up | default %s / %s vs fastest |\n", gobackend.DefaultChoice.Small, gobackend.DefaultChoice.Large)
 	fmt.Fprintf(&summary, "|---|---|---|---|---|---|---|---|\n")
@@ -82,12 +82,18 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		for d, dir := range []string{"Forward", "Backward"} {
+		for d, dir := range benchDirs {
 			choice := gobackend.DefaultChoice
+			if len(set.Impls(dir, k.Entry.Name)) == 0 {
+				// No measurements of this type (a bench file from before
+				// float64 was measured): the defaults stay.
+				fmt.Fprintf(&table, "%s/%s\t%s\t%s\t%d\n", k.Entry.Name, gobackend.Directions[d], choice.Small, choice.Large, choice.Threshold)
+				continue
+			}
 			for _, c := range classes {
 				var candidates []string
 				for _, impl := range reg.Impls {
-					if avx2Variant.MatchString(impl.Name) && impl.Forward32 != nil && within[d][impl.Name] {
+					if avx2Variant.MatchString(impl.Name) && has(impl, d) && within[d][impl.Name] {
 						candidates = append(candidates, impl.Name)
 					}
 				}
@@ -122,7 +128,8 @@ func run(args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "tune: %s (accuracy from %s)\n", k.Entry.Name, source)
 	}
-	fmt.Fprintf(&summary, "\nCandidates are the AVX2 variants whose float32 error is within the budget. \"fastest vs runner-up\" and\n")
+	fmt.Fprintf(&summary, "\nCandidates are the AVX2 variants whose error is within the budget (Forward and Backward are float32,\n")
+	fmt.Fprintf(&summary, "Forward64 and Backward64 float64). \"fastest vs runner-up\" and\n")
 	fmt.Fprintf(&summary, "\"vs fastest\" are benchstat deltas of sec/op (negative: the fastest is quicker) with the Mann-Whitney p-value;\n")
 	fmt.Fprintf(&summary, "`~` means no significant difference at α = 0.05, and then the default stays.\n")
 	if err := os.WriteFile(*tablePath, table.Bytes(), 0o644); err != nil {
@@ -165,6 +172,15 @@ func decide(set *benchtab.Set, dir, fn string, n int, candidates []string, deflt
 	return d, nil
 }
 
+// benchDirs are the benchmark names (harness/speed) of the dispatch table's
+// directions, in the order of gobackend.Directions.
+var benchDirs = []string{"Forward", "Backward", "Forward64", "Backward64"}
+
+// has reports whether impl implements direction d of benchDirs.
+func has(impl act.Impl, d int) bool {
+	return [4]bool{impl.Forward32 != nil, impl.Backward32 != nil, impl.Forward64 != nil, impl.Backward64 != nil}[d]
+}
+
 func key(dir, fn, impl string, n int) benchtab.Key {
 	return benchtab.Key{Dir: dir, Fn: fn, Impl: impl, N: n}
 }
@@ -176,44 +192,58 @@ func orDash(s string) string {
 	return s
 }
 
-// withinBudget reports, per direction (forward, backward) and float32
-// implementation, whether its measured error is within the spec's budget
-// (the spec's, not out/act's: the table is written before out/act is
-// regenerated with a changed budget): from the exhaustive sweep when st has
-// it, else from a sample.
-func withinBudget(k *kernel.Kernel, reg act.Kernel, st *accuracy.Store, samples int) ([2]map[string]bool, string, error) {
-	out := [2]map[string]bool{{}, {}}
+// withinBudget reports, per direction of benchDirs and implementation,
+// whether its measured error is within the spec's budget (the spec's, not
+// out/act's: the table is written before out/act is regenerated with a
+// changed budget): float32 from the exhaustive sweep and float64 from the
+// report's float64 sample when st has them, else from a sample of their own.
+func withinBudget(k *kernel.Kernel, reg act.Kernel, st *accuracy.Store, samples int) ([4]map[string]bool, string, error) {
+	out := [4]map[string]bool{{}, {}, {}, {}}
+	budgets := [4]int{k.Entry.ULP.F32, k.Entry.ULP.F32Backward, k.Entry.ULP.F64, k.Entry.ULP.F64Backward}
+	var sources []string
 	fwd, okF := st.Exhaustive[accuracy.StoreKey(k.Entry.Name, false)]
 	bwd, okB := st.Exhaustive[accuracy.StoreKey(k.Entry.Name, true)]
 	if okF && okB {
 		for d, e := range []accuracy.Exhaustive{fwd, bwd} {
-			budget := k.Entry.ULP.F32
-			if d == 1 {
-				budget = k.Entry.ULP.F32Backward
-			}
 			for _, s := range e.Sweeps {
-				s.Budget = budget
+				s.Budget = budgets[d]
 				out[d][s.Impl] = s.OK()
 			}
 		}
-		return out, "the exhaustive sweep", nil
+		sources = append(sources, "the exhaustive float32 sweep")
 	}
-	xs := accuracy.Sample(samples, true, 1)
-	want, err := accuracy.References(k, xs, nil)
-	if err != nil {
-		return out, "", err
+	rs64, ok64 := st.Float64[k.Entry.Name]
+	if ok64 {
+		sources = append(sources, fmt.Sprintf("%d float64 inputs", st.Samples64))
 	}
-	for _, impl := range reg.Impls {
-		for _, r := range accuracy.Measure(k, impl, act.Budget(k.Entry.ULP), xs, nil, want) {
-			if r.Type != "float32" {
-				continue
-			}
-			d := 0
-			if r.Backward {
-				d = 1
-			}
-			out[d][impl.Name] = r.OK()
+	var sampled []accuracy.Result
+	if !okF || !okB || !ok64 {
+		xs32, xs64 := accuracy.Sample(samples, true, 1), accuracy.Sample(samples, false, 1)
+		if okF && okB {
+			xs32 = nil
 		}
+		if ok64 {
+			xs64 = nil
+		}
+		want, err := accuracy.References(k, xs32, xs64)
+		if err != nil {
+			return out, "", err
+		}
+		for _, impl := range reg.Impls {
+			sampled = append(sampled, accuracy.Measure(k, impl, act.Budget(k.Entry.ULP), xs32, xs64, want)...)
+		}
+		sources = append(sources, fmt.Sprintf("%d samples", samples))
 	}
-	return out, fmt.Sprintf("%d samples", samples), nil
+	for _, r := range append(rs64, sampled...) {
+		d := 0
+		if r.Type == "float64" {
+			d = 2
+		}
+		if r.Backward {
+			d++
+		}
+		r.Budget = budgets[d]
+		out[d][r.Impl] = r.OK()
+	}
+	return out, strings.Join(sources, ", "), nil
 }

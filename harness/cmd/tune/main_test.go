@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/actgen/actgen/harness/accuracy"
 	"github.com/actgen/actgen/harness/benchtab"
+	"github.com/actgen/actgen/kernel"
 )
 
 // results makes benchfmt lines: 6 samples per impl around the given ns/op.
@@ -53,5 +56,54 @@ func TestDecide(t *testing.T) {
 	}
 	if _, err := decide(set, "Backward", "sigmoid", 4096, []string{"avx2-u32"}, "avx2-u32", true); err == nil {
 		t.Error("no samples: no error")
+	}
+}
+
+// TestWithinBudget checks that stored results decide the candidates of each
+// direction against the spec's budgets: float32 from the sweeps, float64 from
+// the float64 sample.
+func TestWithinBudget(t *testing.T) {
+	suite, err := accuracy.Open("../../../spec/activations.yaml", filepath.Join(t.TempDir(), "none.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k *kernel.Kernel
+	for _, kk := range suite.Kernels {
+		if kk.Entry.Name == "sigmoid" {
+			k = kk
+		}
+	}
+	st := suite.Store
+	over := uint64(k.Entry.ULP.F64) + 1
+	sweep := func(ulp uint64) accuracy.Exhaustive {
+		return accuracy.Exhaustive{Sweeps: []accuracy.Sweep{{Impl: "avx2-u8", MaxULP: ulp}, {Impl: "avx2-u16"}}}
+	}
+	st.PutExhaustive(accuracy.StoreKey("sigmoid", false), sweep(uint64(k.Entry.ULP.F32)+1))
+	st.PutExhaustive(accuracy.StoreKey("sigmoid", true), sweep(0))
+	st.PutFloat64("sigmoid", []accuracy.Result{
+		{Impl: "avx2-u8", Type: "float64", MaxULP: 0},
+		{Impl: "avx2-u16", Type: "float64", MaxULP: over},
+		{Impl: "avx2-u8", Type: "float64", Backward: true, MaxULP: 0},
+		{Impl: "avx2-u16", Type: "float64", Backward: true, MaxULP: 0},
+	})
+	within, source, err := withinBudget(k, suite.Registry["sigmoid"], st, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [4]map[string]bool{
+		{"avx2-u8": false, "avx2-u16": true},
+		{"avx2-u8": true, "avx2-u16": true},
+		{"avx2-u8": true, "avx2-u16": false},
+		{"avx2-u8": true, "avx2-u16": true},
+	}
+	for d := range want {
+		for impl, ok := range want[d] {
+			if within[d][impl] != ok {
+				t.Errorf("%s %s: within budget %v, want %v (from %s)", benchDirs[d], impl, within[d][impl], ok, source)
+			}
+		}
+	}
+	if strings.Contains(source, "samples") {
+		t.Errorf("sampled although every result was stored: %s", source)
 	}
 }
