@@ -8,7 +8,7 @@
 // of throughput against n, and benchstat tables against the peers.
 //
 //	go run ./harness/cmd/report -out reports               # sampled accuracy, reuses the sweeps
-//	go run ./harness/cmd/report -out reports -exhaustive   # sweeps first (about two hours)
+//	go run ./harness/cmd/report -out reports -exhaustive   # sweeps first (about an hour)
 //
 // Speed comes from the benchmark file of make bench (-bench); without it the
 // report has no speed columns.
@@ -58,7 +58,7 @@ func run(args []string) error {
 	specPath := flags.String("spec", "spec/activations.yaml", "the activation spec")
 	outDir := flags.String("out", "reports", "directory for README.md and the plots")
 	samples := flags.Int("samples", 20000, "sampled inputs per function and type")
-	exhaustive := flags.Bool("exhaustive", false, "sweep every float32 input and 10^6 float64 inputs (about two hours on two cores), kept in <out>/accuracy.json")
+	exhaustive := flags.Bool("exhaustive", false, "sweep every float32 input and 10^6 float64 inputs (about an hour on two cores), kept in <out>/accuracy.json")
 	samples64 := flags.Int("samples64", 1000000, "float64 inputs per function in the -exhaustive run")
 	benchPath := flags.String("bench", "reports/bench.txt", "benchmark results of make bench (missing: no speed sections)")
 	tunePath := flags.String("tune", "reports/tune.md", "summary of make tune (missing: no tuning section)")
