@@ -380,3 +380,10 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestBudgetOf(t *testing.T) {
+	b := Budget{F32: 1, F32Backward: 2, F64: 3, F64Backward: 4}
+	if got := [4]int{b.Of(true, false), b.Of(true, true), b.Of(false, false), b.Of(false, true)}; got != [4]int{1, 2, 3, 4} {
+		t.Errorf("Of = %v, want [1 2 3 4]", got)
+	}
+}

@@ -50,6 +50,19 @@ type Budget struct {
 	F32, F32Backward, F64, F64Backward int
 }
 
+// Of returns the budget of one type (float32 when is32) and direction.
+func (b Budget) Of(is32, backward bool) int {
+	switch {
+	case is32 && !backward:
+		return b.F32
+	case is32:
+		return b.F32Backward
+	case !backward:
+		return b.F64
+	}
+	return b.F64Backward
+}
+
 // DefaultBudget is the budget of an entry that has no ulp key, and the value of
 // each ulp field the entry leaves out.
 var DefaultBudget = Budget{F32: 2, F32Backward: 4, F64: 4, F64Backward: 8}

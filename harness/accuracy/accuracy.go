@@ -10,6 +10,7 @@ import (
 	"github.com/actgen/actgen/kernel"
 	"github.com/actgen/actgen/out/act"
 	"github.com/actgen/actgen/ref"
+	"github.com/actgen/actgen/spec"
 )
 
 // Result is the worst error of one implementation, type and direction.
@@ -96,7 +97,6 @@ func References(k *kernel.Kernel, xs32, xs64 []float64) (Wanted, error) {
 // default parameters, with dy = 1 so the backward result is f'(x) itself) and
 // compares with the reference results want.
 func Measure(k *kernel.Kernel, impl act.Impl, budget act.Budget, xs32, xs64 []float64, want Wanted) []Result {
-	budgets := map[Case]int{Cases[0]: budget.F32, Cases[1]: budget.F32Backward, Cases[2]: budget.F64, Cases[3]: budget.F64Backward}
 	var out []Result
 	for _, c := range Cases {
 		xs, typ := xs64, "float64"
@@ -107,7 +107,7 @@ func Measure(k *kernel.Kernel, impl act.Impl, budget act.Budget, xs32, xs64 []fl
 			continue // the variant does not exist for this type (avx2-u32-rcp: float32 only)
 		}
 		got := Run(k, impl, c.Is32, c.Backward, xs)
-		res := Result{Impl: impl.Name, Type: typ, Backward: c.Backward, Points: len(xs), Budget: budgets[c]}
+		res := Result{Impl: impl.Name, Type: typ, Backward: c.Backward, Points: len(xs), Budget: spec.Budget(budget).Of(c.Is32, c.Backward)}
 		for i := range xs {
 			d := ULPs(got[i], want[c][i], c.Is32)
 			if d > res.MaxULP || i == 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/actgen/actgen/kernel"
 	"github.com/actgen/actgen/out/act"
 	"github.com/actgen/actgen/ref"
+	"github.com/actgen/actgen/spec"
 )
 
 // Bucket upper bounds of the error histogram, in ULPs; the last bucket holds
@@ -108,10 +109,7 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 		p32[i] = float32(params[q.Name])
 		p64[i] = params[q.Name]
 	}
-	budget := reg.Budget.F32
-	if backward {
-		budget = reg.Budget.F32Backward
-	}
+	budget := spec.Budget(reg.Budget).Of(true, backward)
 
 	chunks := end - first
 	var (

@@ -70,18 +70,25 @@ func params[T float32 | float64](k act.Kernel) []T {
 	return p
 }
 
-func variants32(k act.Kernel, backward bool) []variant[float32] {
-	p := params[float32](k)
-	var vs []variant[float32]
+// implVariants lists k's implementations of one type and direction, fwd and
+// bwd picking that type's kernels of an implementation.
+func implVariants[T float32 | float64](k act.Kernel, backward bool, fwd func(act.Impl) func(dst, x, p []T), bwd func(act.Impl) func(dx, x, dy, p []T)) []variant[T] {
+	p := params[T](k)
+	var vs []variant[T]
 	for _, im := range k.Impls {
-		if backward && im.Backward32 != nil {
-			f := im.Backward32
-			vs = append(vs, variant[float32]{impl: im.Name, run: func(bs *buffers[float32]) { f(bs.out, bs.x, bs.dy, p) }})
-		} else if !backward && im.Forward32 != nil {
-			f := im.Forward32
-			vs = append(vs, variant[float32]{impl: im.Name, run: func(bs *buffers[float32]) { f(bs.out, bs.x, p) }})
+		if f := bwd(im); backward && f != nil {
+			vs = append(vs, variant[T]{impl: im.Name, run: func(bs *buffers[T]) { f(bs.out, bs.x, bs.dy, p) }})
+		} else if f := fwd(im); !backward && f != nil {
+			vs = append(vs, variant[T]{impl: im.Name, run: func(bs *buffers[T]) { f(bs.out, bs.x, p) }})
 		}
 	}
+	return vs
+}
+
+func variants32(k act.Kernel, backward bool) []variant[float32] {
+	vs := implVariants(k, backward,
+		func(im act.Impl) func(dst, x, p []float32) { return im.Forward32 },
+		func(im act.Impl) func(dx, x, dy, p []float32) { return im.Backward32 })
 	for _, pe := range peers.For(k.Name) {
 		warm := pe.Name == "vek32"
 		if backward && pe.Backward != nil {
@@ -99,17 +106,9 @@ func variants32(k act.Kernel, backward bool) []variant[float32] {
 // variants64 has no peers: they are float32 libraries, and the naive peer
 // already computes in float64.
 func variants64(k act.Kernel, backward bool) []variant[float64] {
-	p := params[float64](k)
-	var vs []variant[float64]
-	for _, im := range k.Impls {
-		if backward && im.Backward64 != nil {
-			f := im.Backward64
-			vs = append(vs, variant[float64]{impl: im.Name, run: func(bs *buffers[float64]) { f(bs.out, bs.x, bs.dy, p) }})
-		} else if !backward && im.Forward64 != nil {
-			f := im.Forward64
-			vs = append(vs, variant[float64]{impl: im.Name, run: func(bs *buffers[float64]) { f(bs.out, bs.x, p) }})
-		}
-	}
+	vs := implVariants(k, backward,
+		func(im act.Impl) func(dst, x, p []float64) { return im.Forward64 },
+		func(im act.Impl) func(dx, x, dy, p []float64) { return im.Backward64 })
 	return append(vs, variant[float64]{impl: "copy", run: func(bs *buffers[float64]) { copy(bs.out, bs.x) }})
 }
 

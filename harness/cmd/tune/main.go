@@ -217,14 +217,13 @@ func orDash(s string) string {
 // report's float64 sample when st has them, else from a sample of their own.
 func withinBudget(k *kernel.Kernel, reg act.Kernel, st *accuracy.Store, samples int) ([4]map[string]bool, string, error) {
 	out := [4]map[string]bool{{}, {}, {}, {}}
-	budgets := [4]int{k.Entry.ULP.F32, k.Entry.ULP.F32Backward, k.Entry.ULP.F64, k.Entry.ULP.F64Backward}
 	var sources []string
 	fwd, okF := st.Exhaustive[accuracy.StoreKey(k.Entry.Name, false)]
 	bwd, okB := st.Exhaustive[accuracy.StoreKey(k.Entry.Name, true)]
 	if okF && okB {
 		for d, e := range []accuracy.Exhaustive{fwd, bwd} {
 			for _, s := range e.Sweeps {
-				s.Budget = budgets[d]
+				s.Budget = k.Entry.ULP.Of(true, d == 1)
 				out[d][s.Impl] = s.OK()
 			}
 		}
@@ -260,7 +259,7 @@ func withinBudget(k *kernel.Kernel, reg act.Kernel, st *accuracy.Store, samples 
 		if r.Backward {
 			d++
 		}
-		r.Budget = budgets[d]
+		r.Budget = k.Entry.ULP.Of(r.Type == "float32", r.Backward)
 		out[d][r.Impl] = r.OK()
 	}
 	return out, strings.Join(sources, ", "), nil
