@@ -79,7 +79,8 @@ const chunk = 1 << 16
 // correctly rounded result, using every CPU. The correctly rounded result
 // comes from a screen: reg's dispatched float64 kernel evaluated at the
 // float32 input, accepted where every value within the margin rounds to one
-// float32; elsewhere the high-precision evaluator decides. progress, when
+// float32; elsewhere a second-order expansion decides exact midpoints near 0
+// (see tiny) and the high-precision evaluator the rest. progress, when
 // not nil, receives a line every few seconds.
 func Exhaustive32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer) (Exhaustive, error) {
 	return sweep32(k, reg, backward, progress, 0, 1<<32/chunk)
@@ -110,6 +111,7 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 		p64[i] = params[q.Name]
 	}
 	budget := spec.Budget(reg.Budget).Of(true, backward)
+	near0 := newTiny(k, backward, params)
 
 	chunks := end - first
 	var (
@@ -176,6 +178,9 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 				}
 				for i, y := range y64 {
 					r, ok := settle(y)
+					if !ok {
+						r, ok = near0.round(x64[i])
+					}
 					if !ok {
 						v, err := fn.Round(ref.Float32, x64[i], params)
 						if err != nil {
