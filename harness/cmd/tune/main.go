@@ -7,18 +7,21 @@
 //	go run ./harness/cmd/tune -bench reports/bench.txt -table spec/dispatch.tsv -summary reports/tune.md
 //
 // A variant replaces the default choice (gobackend.DefaultChoice) only when
-// it is clearly faster than the default (by 10% at Mann-Whitney p ≤ 0.02):
-// where the difference is noise, the table keeps the default, so a rerun
-// gives the same table.
+// it is clearly faster than the default (by 10% at Mann-Whitney p ≤ 0.02)
+// twice: in the bench file, and in a confirmation run of the two alone that
+// tune starts itself. Where the difference is noise, the table keeps the
+// default, so a rerun gives the same table.
 package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/actgen/actgen/gen/gobackend"
 	"github.com/actgen/actgen/harness/accuracy"
@@ -58,6 +61,9 @@ func run(args []string) error {
 	samples := fs.Int("samples", 4000, "sampled float32 inputs per function where no exhaustive results match")
 	tablePath := fs.String("table", "spec/dispatch.tsv", "the dispatch table to write")
 	summaryPath := fs.String("summary", "reports/tune.md", "markdown summary to write")
+	confirmRounds := fs.Int("confirm", 6, "rounds of the confirmation run of each challenger against the default (0: none)")
+	benchtime := fs.Duration("benchtime", 50*time.Millisecond, "time per sample in the confirmation run")
+	confirmPath := fs.String("confirm-out", "reports/confirm.txt", "where the confirmation run's results go")
 	fs.Float64Var(&maxP, "p", maxP, "largest p-value at which a variant replaces the default")
 	fs.Float64Var(&minGain, "gain", minGain, "smallest speed-up in percent at which a variant replaces the default")
 	if err := fs.Parse(args); err != nil {
@@ -72,12 +78,7 @@ func run(args []string) error {
 		return fmt.Errorf("read benchmarks: %w (run make bench first)", err)
 	}
 
-	var table, summary bytes.Buffer
-	fmt.Fprintf(&table, "# Dispatch table of out/act, written by make tune (harness/cmd/tune) from\n")
-	fmt.Fprintf(&table, "# %s and the measured accuracy. Edit by rerunning make tune.\n", *benchPath)
-	fmt.Fprintf(&table, "# name/direction\tsmall\tlarge\tthreshold\n")
-	fmt.Fprintf(&summary, "| function | direction | size | chosen | fastest | runner-up | fastest vs runner-up | default %s / %s vs fastest |\n", gobackend.DefaultChoice.Small, gobackend.DefaultChoice.Large)
-	fmt.Fprintf(&summary, "|---|---|---|---|---|---|---|---|\n")
+	var cells []*cell
 	for _, k := range suite.Kernels {
 		reg := suite.Registry[k.Entry.Name]
 		within, source, err := withinBudget(k, reg, suite.Store, *samples)
@@ -85,14 +86,14 @@ func run(args []string) error {
 			return err
 		}
 		for d, dir := range benchDirs {
-			choice := gobackend.DefaultChoice
 			if len(set.Impls(dir, k.Entry.Name)) == 0 {
 				// No measurements of this type (a bench file from before
 				// float64 was measured): the defaults stay.
-				fmt.Fprintf(&table, "%s/%s\t%s\t%s\t%d\n", k.Entry.Name, gobackend.Directions[d], choice.Small, choice.Large, choice.Threshold)
 				continue
 			}
 			for _, c := range classes {
+				cl := &cell{fn: k.Entry.Name, d: d, class: c}
+				cells = append(cells, cl)
 				var candidates []string
 				for _, impl := range reg.Impls {
 					if avx2Variant.MatchString(impl.Name) && has(impl, d) && within[d][impl.Name] {
@@ -101,45 +102,159 @@ func run(args []string) error {
 				}
 				if len(candidates) == 0 {
 					// No AVX2 variant keeps the promise: the portable kernels do.
-					*c.variant(&choice) = "go"
-					fmt.Fprintf(&summary, "| %s | %s | %s (n=%d) | go | — | — | no AVX2 variant within the budget | — |\n", k.Entry.Name, dir, c.name, c.n)
+					cl.dc.chosen = "go"
 					continue
 				}
-				dc, err := decide(set, dir, k.Entry.Name, c.n, candidates, c.deflt, within[d][c.deflt])
-				if err != nil {
+				if cl.dc, err = decide(set, dir, k.Entry.Name, c.n, candidates, c.deflt, within[d][c.deflt]); err != nil {
 					return err
 				}
-				best, chosen := dc.best, dc.chosen
-				vsDefault := "—"
-				if dc.vsDefault != nil {
-					vsDefault = dc.vsDefault.String()
-				}
-				*c.variant(&choice) = chosen
-				vsRunnerUp := "—"
-				if best.RunnerUp != "" {
-					cmp, err := set.Compare(key(dir, k.Entry.Name, best.RunnerUp, c.n), key(dir, k.Entry.Name, best.Winner, c.n), benchtab.UnitTime)
-					if err != nil {
-						return err
-					}
-					vsRunnerUp = cmp.String()
-				}
-				fmt.Fprintf(&summary, "| %s | %s | %s (n=%d) | %s | %s | %s | %s | %s |\n",
-					k.Entry.Name, dir, c.name, c.n, chosen, best.Winner, orDash(best.RunnerUp), vsRunnerUp, vsDefault)
+			}
+		}
+		fmt.Fprintf(os.Stderr, "tune: %s (accuracy from %s)\n", k.Entry.Name, source)
+	}
+	if err := confirm(cells, *confirmRounds, *benchtime, *confirmPath); err != nil {
+		return err
+	}
+
+	var table, summary bytes.Buffer
+	fmt.Fprintf(&table, "# Dispatch table of out/act, written by make tune (harness/cmd/tune) from\n")
+	fmt.Fprintf(&table, "# %s and the measured accuracy. Edit by rerunning make tune.\n", *benchPath)
+	fmt.Fprintf(&table, "# name/direction\tsmall\tlarge\tthreshold\n")
+	fmt.Fprintf(&summary, "| function | direction | size | chosen | fastest | runner-up | fastest vs runner-up | default %s / %s vs fastest | confirmation run |\n", gobackend.DefaultChoice.Small, gobackend.DefaultChoice.Large)
+	fmt.Fprintf(&summary, "|---|---|---|---|---|---|---|---|---|\n")
+	byRow := map[string]*gobackend.Choice{}
+	for _, cl := range cells {
+		row := cl.fn + "/" + benchDirs[cl.d]
+		choice, ok := byRow[row]
+		if !ok {
+			c := gobackend.DefaultChoice
+			choice, byRow[row] = &c, &c
+		}
+		*cl.class.variant(choice) = cl.dc.chosen
+		dir := benchDirs[cl.d]
+		if cl.dc.best.Winner == "" {
+			fmt.Fprintf(&summary, "| %s | %s | %s (n=%d) | go | — | — | no AVX2 variant within the budget | — | — |\n", cl.fn, dir, cl.class.name, cl.class.n)
+			continue
+		}
+		vsDefault, confirmation := "—", "—"
+		if cl.dc.vsDefault != nil {
+			vsDefault = cl.dc.vsDefault.String()
+		}
+		if cl.confirmation != nil {
+			confirmation = cl.confirmation.String()
+		}
+		vsRunnerUp := "—"
+		if best := cl.dc.best; best.RunnerUp != "" {
+			cmp, err := set.Compare(key(dir, cl.fn, best.RunnerUp, cl.class.n), key(dir, cl.fn, best.Winner, cl.class.n), benchtab.UnitTime)
+			if err != nil {
+				return err
+			}
+			vsRunnerUp = cmp.String()
+		}
+		fmt.Fprintf(&summary, "| %s | %s | %s (n=%d) | %s | %s | %s | %s | %s | %s |\n",
+			cl.fn, dir, cl.class.name, cl.class.n, cl.dc.chosen, cl.dc.best.Winner, orDash(cl.dc.best.RunnerUp), vsRunnerUp, vsDefault, confirmation)
+	}
+	for _, k := range suite.Kernels {
+		for d, dir := range benchDirs {
+			choice := gobackend.DefaultChoice
+			if c, ok := byRow[k.Entry.Name+"/"+dir]; ok {
+				choice = *c
 			}
 			fmt.Fprintf(&table, "%s/%s\t%s\t%s\t%d\n", k.Entry.Name, gobackend.Directions[d], choice.Small, choice.Large, choice.Threshold)
 		}
-		fmt.Fprintf(os.Stderr, "tune: %s (accuracy from %s)\n", k.Entry.Name, source)
 	}
 	fmt.Fprintf(&summary, "\nCandidates are the AVX2 variants whose error is within the budget (Forward and Backward are float32,\n")
 	fmt.Fprintf(&summary, "Forward64 and Backward64 float64). \"fastest vs runner-up\" and\n")
 	fmt.Fprintf(&summary, "\"vs fastest\" are benchstat deltas of sec/op (negative: the fastest is quicker) with the Mann-Whitney p-value;\n")
 	fmt.Fprintf(&summary, "`~` means no significant difference at α = 0.05. A variant replaces the default only when it is faster by\n")
-	fmt.Fprintf(&summary, "at least %g%% at p ≤ %g, so that the ~80 decisions of a run do not flip cells by chance.\n", minGain, maxP)
+	fmt.Fprintf(&summary, "at least %g%% at p ≤ %g, so that the ~80 decisions of a run do not flip cells by chance, and only when a\n", minGain, maxP)
+	if *confirmRounds > 0 {
+		fmt.Fprintf(&summary, "confirmation run of the two alone (%d more rounds, in %s) shows it again.\n", *confirmRounds, *confirmPath)
+	} else {
+		fmt.Fprintf(&summary, "the bench file shows it (no confirmation run: -confirm 0).\n")
+	}
 	if err := os.WriteFile(*tablePath, table.Bytes(), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(*summaryPath, summary.Bytes(), 0o644)
 }
+
+// cell is one decision of the table: a function, direction and size class.
+type cell struct {
+	fn    string
+	d     int // index into benchDirs
+	class sizeClass
+	dc    decision
+	// confirmation is the default against the challenger in the
+	// confirmation run; nil where the default was not challenged.
+	confirmation *benchtab.Comparison
+}
+
+// challenged reports whether the cell's choice replaces an acceptable
+// default on the strength of one comparison, which confirm then repeats.
+func (c *cell) challenged() bool {
+	return c.dc.vsDefault != nil && c.dc.chosen != c.class.deflt
+}
+
+// confirm measures every challenged cell again, the challenger and the
+// default alone for rounds more rounds, and keeps the challenger only where
+// that run shows it faster by the same rule. A single run of some 80
+// decisions makes one or two false wins (a cell whose samples are bimodal
+// from one process to the next won at p = 0.002 in one run and lost in the
+// next); asking for two independent wins makes a flip by chance rare, while
+// a real difference wins twice. The raw results go to path.
+func confirm(cells []*cell, rounds int, benchtime time.Duration, path string) error {
+	var jobs []benchtab.Job
+	var todo []*cell
+	for _, c := range cells {
+		if !c.challenged() {
+			continue
+		}
+		todo = append(todo, c)
+		jobs = append(jobs, benchtab.Job{
+			Pkg: "./harness/speed",
+			Bench: fmt.Sprintf("^Benchmark(%s)$/^fn=(%s)$/^impl=(%s|%s)$/", benchDirs[c.d], regexp.QuoteMeta(c.fn),
+				regexp.QuoteMeta(c.dc.best.Winner), regexp.QuoteMeta(c.class.deflt)),
+			Args: []string{fmt.Sprintf("-speed.sizes=%d", c.class.n)},
+		})
+	}
+	if len(todo) == 0 || rounds == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	fmt.Fprintf(os.Stderr, "tune: confirming %d challengers over %d rounds\n", len(todo), rounds)
+	if err := benchtab.Run(context.Background(), benchtab.RunConfig{Jobs: jobs, Rounds: rounds, Benchtime: benchtime.String(), Out: &buf}); err != nil {
+		return fmt.Errorf("confirmation run: %w", err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	set := benchtab.NewSet()
+	if err := set.Read(bytes.NewReader(buf.Bytes()), path); err != nil {
+		return err
+	}
+	return judge(set, todo)
+}
+
+// judge applies the confirmation run in set to the challenged cells.
+func judge(set *benchtab.Set, todo []*cell) error {
+	for _, c := range todo {
+		dir, n := benchDirs[c.d], c.class.n
+		cmp, err := set.Compare(key(dir, c.fn, c.dc.best.Winner, n), key(dir, c.fn, c.class.deflt, n), benchtab.UnitTime)
+		if err != nil {
+			return fmt.Errorf("%s %s n=%d: confirmation: %w", c.fn, dir, n, err)
+		}
+		c.confirmation = &cmp
+		if !wins(cmp) {
+			c.dc.chosen = c.class.deflt
+		}
+	}
+	return nil
+}
+
+// wins is the rule for replacing the default: cmp is the default against the
+// challenger (base), as benchtab.Set.Compare(challenger, default) gives it.
+func wins(cmp benchtab.Comparison) bool { return cmp.P <= maxP && cmp.DeltaPct >= minGain }
 
 // decision is the choice for one function, direction and size.
 type decision struct {
@@ -184,7 +299,7 @@ func decide(set *benchtab.Set, dir, fn string, n int, candidates []string, deflt
 		return decision{}, fmt.Errorf("%s %s n=%d: %w", fn, dir, n, err)
 	}
 	d.vsDefault = &cmp
-	if cmp.P <= maxP && cmp.DeltaPct >= minGain {
+	if wins(cmp) {
 		d.chosen = best.Winner
 	}
 	return d, nil

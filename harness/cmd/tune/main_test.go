@@ -111,3 +111,43 @@ func TestWithinBudget(t *testing.T) {
 		t.Errorf("sampled although every result was stored: %s", source)
 	}
 }
+
+// TestJudge checks the confirmation rule: a challenger keeps its cell only
+// when the confirmation run shows it clearly faster again.
+func TestJudge(t *testing.T) {
+	set := benchtab.NewSet()
+	data := results("Forward", "relu", 4096, map[string][]float64{
+		"avx2-u32": {100, 101, 102, 103, 104, 105},
+		"avx2-u8":  {60, 61, 62, 63, 64, 65}, // confirmed
+	}) + results("Forward", "leaky_relu", 4096, map[string][]float64{
+		"avx2-u32": {100, 60, 101, 61, 102, 62},
+		"avx2-u8":  {60, 100, 61, 101, 62, 102}, // bimodal: not confirmed
+	})
+	if err := set.Read(strings.NewReader(data), "test"); err != nil {
+		t.Fatal(err)
+	}
+	small := classes[0]
+	challenged := func(fn string) *cell {
+		return &cell{fn: fn, class: small, dc: decision{chosen: "avx2-u8", best: benchtab.Choice{Winner: "avx2-u8"}, vsDefault: &benchtab.Comparison{}}}
+	}
+	relu, leaky := challenged("relu"), challenged("leaky_relu")
+	if !relu.challenged() || !leaky.challenged() {
+		t.Fatal("cells replacing the default are not challenged")
+	}
+	if err := judge(set, []*cell{relu, leaky}); err != nil {
+		t.Fatal(err)
+	}
+	if relu.dc.chosen != "avx2-u8" || relu.confirmation == nil {
+		t.Errorf("relu: %s after a confirmed win", relu.dc.chosen)
+	}
+	if leaky.dc.chosen != small.deflt {
+		t.Errorf("leaky_relu: %s after an unconfirmed win, want the default %s", leaky.dc.chosen, small.deflt)
+	}
+	if err := judge(set, []*cell{challenged("tanh")}); err == nil {
+		t.Error("no confirmation samples: no error")
+	}
+	kept := &cell{fn: "relu", class: small, dc: decision{chosen: small.deflt, best: benchtab.Choice{Winner: "avx2-u8"}, vsDefault: &benchtab.Comparison{}}}
+	if kept.challenged() {
+		t.Error("a cell keeping its default is challenged")
+	}
+}
