@@ -78,7 +78,8 @@ const chunk = 1 << 16
 // float32 inputs (at the default parameters, dy = 1 for backward) against the
 // correctly rounded result, using every CPU. The correctly rounded result
 // comes from a screen: reg's dispatched float64 kernel evaluated at the
-// float32 input, accepted where every value within the margin rounds to one
+// float32 input (or, in the tails and near 0, the closed forms of
+// shortcuts), accepted where every value within the margin rounds to one
 // float32; elsewhere a second-order expansion decides exact midpoints near 0
 // (see tiny) and the high-precision evaluator the rest. progress, when
 // not nil, receives a line every few seconds.
@@ -112,6 +113,10 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 	}
 	budget := spec.Budget(reg.Budget).Of(true, backward)
 	near0 := newTiny(k, backward, params)
+	cuts, err := newShortcuts(k, backward, params)
+	if err != nil {
+		return Exhaustive{}, err
+	}
 
 	chunks := end - first
 	var (
@@ -171,9 +176,11 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 					x64[i] = float64(x32[i])
 				}
 				t0 := time.Now()
-				if backward {
+				switch {
+				case cuts.fill(y64, x64):
+				case backward:
 					screen.Backward64(y64, x64, dy64, p64)
-				} else {
+				default:
 					screen.Forward64(y64, x64, p64)
 				}
 				for i, y := range y64 {

@@ -4,9 +4,7 @@ import (
 	"math"
 	"math/big"
 
-	"github.com/actgen/actgen/formula"
 	"github.com/actgen/actgen/kernel"
-	"github.com/actgen/actgen/ref"
 )
 
 // tinyLimit bounds the inputs the expansion decides. The exact midpoints it is
@@ -39,35 +37,16 @@ type tiny struct {
 // each side of 0 and f″ changes by a relative 2^-100 or so over it, so
 // what could break the expansion is a kink at 0, which the samples see.
 func newTiny(k *kernel.Kernel, backward bool, params map[string]float64) *tiny {
-	f := k.Function(backward)
-	d1 := k.Derivative
-	if backward {
-		var err error
-		if d1, err = formula.Diff(k.Derivative); err != nil {
-			return nil // not differentiable symbolically: no expansion
-		}
-		d1 = formula.Simplify(d1)
+	ev := newDerivs(k, backward, params)
+	if ev == nil {
+		return nil // not differentiable symbolically: no expansion
 	}
-	d2, err := formula.Diff(d1)
-	if err != nil {
-		return nil
-	}
-	d2 = formula.Simplify(d2)
-	bp := make(map[string]*big.Float, len(params))
-	for name, v := range params {
-		bp[name] = new(big.Float).SetPrec(tinyPrec).SetFloat64(v)
-	}
-	// An evaluation error means no expansion: the evaluator then decides
-	// each input and reports the error itself.
-	at := func(n *formula.Node, x float64) (*big.Float, float64, error) {
-		return ref.Eval(n, new(big.Float).SetPrec(tinyPrec).SetFloat64(x), bp, tinyPrec)
-	}
-	v0, e0, err := at(f.Exact, 0)
-	if err != nil || v0 == nil || v0.Sign() != 0 || !math.IsInf(e0, -1) {
+	v0, e0, ok := ev.at(0, 0)
+	if !ok || v0.Sign() != 0 || !math.IsInf(e0, -1) {
 		return nil // f(0) is not exactly 0 (or has no value)
 	}
-	v1, e1, err := at(d1, 0)
-	if err != nil || v1 == nil {
+	v1, e1, ok := ev.at(1, 0)
+	if !ok {
 		return nil
 	}
 	c1, _ := v1.Float64()
@@ -78,8 +57,8 @@ func newTiny(k *kernel.Kernel, backward bool, params map[string]float64) *tiny {
 	// input, |f″|·2^-298/2 with |f″| ≥ |f″(0)|/2.
 	diff := new(big.Float).SetPrec(tinyPrec).Sub(v1, new(big.Float).SetFloat64(c1))
 	errBound := math.Max(exponentOf(diff), e1) + 1
-	v2, e2, err := at(d2, 0)
-	if err != nil || v2 == nil || v2.Sign() == 0 || exponentOf(v2) <= e2+2 {
+	v2, e2, ok := ev.at(2, 0)
+	if !ok || v2.Sign() == 0 || exponentOf(v2) <= e2+2 {
 		return nil // f″(0) is 0 or its sign is not certain
 	}
 	if errBound > exponentOf(v2)-2-300-8 {
@@ -99,10 +78,10 @@ func newTiny(k *kernel.Kernel, backward bool, params map[string]float64) *tiny {
 	bc1 := new(big.Float).SetFloat64(c1)
 	for _, x := range []float64{-tinyLimit, -tinyLimit / 2, tinyLimit / 2, tinyLimit} {
 		bx := new(big.Float).SetFloat64(x)
-		fx, _, err0 := at(f.Exact, x)
-		dx, _, err1 := at(d1, x)
-		ddx, _, err2 := at(d2, x)
-		if err0 != nil || err1 != nil || err2 != nil || fx == nil || dx == nil || ddx == nil {
+		fx, _, ok0 := ev.at(0, x)
+		dx, _, ok1 := ev.at(1, x)
+		ddx, _, ok2 := ev.at(2, x)
+		if !ok0 || !ok1 || !ok2 {
 			return nil
 		}
 		slope := new(big.Float).SetPrec(tinyPrec).Sub(dx, bc1)
