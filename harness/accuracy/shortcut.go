@@ -46,7 +46,7 @@ type tailRule struct {
 // distance to the limit is below half a float32 ULP it stays there.
 //
 // The linear stretch takes c0 = f(0) and c1 = f'(0) rounded to float64, and
-// M, twice the largest |f”| at 0, ±L/2 and ±L, as the bound on |f”| over
+// M, twice the largest |f″| at 0, ±L/2 and ±L, as the bound on |f″| over
 // [-L, L]. L is the largest power of two up to 2^-30 at which M·L²/2 (the
 // Taylor remainder), with the roundings of c0, c1 and the sum, stays below
 // 2^-46 relative to the value, a factor 4 inside the screen's margin. The
@@ -250,7 +250,7 @@ func (s *shortcuts) fill(y, x []float64) bool {
 	return true
 }
 
-// derivs evaluates f, f' and f” of one kernel and direction at the
+// derivs evaluates f, f' and f″ of one kernel and direction at the
 // high-precision evaluator's tinyPrec bits.
 type derivs struct {
 	nodes  [3]*formula.Node
