@@ -176,15 +176,24 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 					x64[i] = float64(x32[i])
 				}
 				t0 := time.Now()
-				switch {
-				case cuts.fill(y64, x64):
-				case backward:
-					screen.Backward64(y64, x64, dy64, p64)
+				toSettle := y64
+				switch cuts.fill(want, y64, x32, x64) {
+				case filledWant:
+					toSettle = nil
+				case filledY:
 				default:
-					screen.Forward64(y64, x64, p64)
+					if backward {
+						screen.Backward64(y64, x64, dy64, p64)
+					} else {
+						screen.Forward64(y64, x64, p64)
+					}
 				}
-				for i, y := range y64 {
-					r, ok := settle(y)
+				for i, y := range toSettle {
+					if r, ok := settleNormal(y); ok {
+						want[i] = r
+						continue
+					}
+					r, ok := settleOutside(y)
 					if !ok {
 						r, ok = near0.round(x64[i])
 					}
@@ -248,11 +257,27 @@ func sweep32(k *kernel.Kernel, reg act.Kernel, backward bool, progress io.Writer
 // normal range the float32 values are multiples of 2^-149, and y's distance
 // from the midpoints between them is measured in that unit.
 func settle(y float64) (float32, bool) {
+	if r, ok := settleNormal(y); ok {
+		return r, true
+	}
+	return settleOutside(y)
+}
+
+// settleNormal is settle in the normal range, where nearly every call
+// settles; small enough to inline into the sweep's loop. false means
+// unsettled or outside the range.
+func settleNormal(y float64) (float32, bool) {
 	b := math.Float64bits(y)
-	switch e := b >> 52 & 0x7ff; {
+	d := int64(b&(1<<29-1)) - 1<<28
+	return float32(y), b>>52&0x7ff-(1023-126) < 254 && (d > 1<<9 || d < -1<<9)
+}
+
+// settleOutside is settle below and above the normal float32 range, and
+// the unsettled normal values.
+func settleOutside(y float64) (float32, bool) {
+	switch e := math.Float64bits(y) >> 52 & 0x7ff; {
 	case e-(1023-126) < 254:
-		d := int64(b&(1<<29-1)) - 1<<28
-		return float32(y), d > 1<<9 || d < -1<<9
+		return float32(y), false // settleNormal's unsettled case
 	case e < 1023-126:
 		m := math.Abs(y) * 0x1p149 // exact: a power of two on a float64 far from its limits
 		frac := m - math.Floor(m)

@@ -205,49 +205,57 @@ func linear(k *kernel.Kernel, backward bool, params map[string]float64) (c0, c1,
 
 func bigF64(v *big.Float) float64 { f, _ := v.Float64(); return f }
 
-// fill sets y to the shortcut's value for the chunk of float32 inputs x (in
-// float64) when one rule covers the whole chunk, and reports whether it did.
-// A chunk is a run of consecutive bit patterns, so it is monotone in |x| and
-// of one sign; chunks holding NaN or ±Inf are left to the screen.
-func (s *shortcuts) fill(y, x []float64) bool {
+// What fill did with a chunk.
+const (
+	filledNone = iota // no rule covers the chunk: the screen's turn
+	filledY           // y holds values to settle (the linear stretch)
+	filledWant        // want holds the correctly rounded results (a tail)
+)
+
+// fill covers a chunk of float32 inputs x32 (x64 in float64) when one rule
+// covers all of it. A chunk is a run of consecutive bit patterns, so it is
+// monotone in |x| and of one sign; chunks holding NaN or ±Inf are left to
+// the screen.
+func (s *shortcuts) fill(want []float32, y []float64, x32 []float32, x64 []float64) int {
 	if s == nil {
-		return false
+		return filledNone
 	}
-	lo, hi := math.Abs(x[0]), math.Abs(x[len(x)-1])
+	lo, hi := math.Abs(x64[0]), math.Abs(x64[len(x64)-1])
 	if lo > hi {
 		lo, hi = hi, lo
 	}
 	if math.IsInf(hi, 0) || math.IsNaN(hi) || math.IsNaN(lo) {
-		return false
+		return filledNone
 	}
 	if hi <= s.linLimit {
 		if s.c0 == 0 {
-			for i, v := range x {
+			for i, v := range x64 {
 				y[i] = s.c1 * v // keeps the sign of ±0
 			}
 		} else {
-			for i, v := range x {
+			for i, v := range x64 {
 				y[i] = s.c0 + s.c1*v
 			}
 		}
-		return true
+		return filledY
 	}
 	side := 0
-	if x[0] > 0 || x[0] == 0 && !math.Signbit(x[0]) {
+	if !math.Signbit(x64[0]) {
 		side = 1
 	}
 	t := s.tails[side]
 	if t.from == 0 || lo < t.from {
-		return false
+		return filledNone
 	}
 	if t.identity {
-		copy(y, x)
+		copy(want, x32)
 	} else {
-		for i := range y {
-			y[i] = t.value
+		v := float32(t.value)
+		for i := range want {
+			want[i] = v
 		}
 	}
-	return true
+	return filledWant
 }
 
 // derivs evaluates f, f' and f″ of one kernel and direction at the
