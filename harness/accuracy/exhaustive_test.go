@@ -146,8 +146,15 @@ func BenchmarkExhaustive32(b *testing.B) {
 					continue
 				}
 				b.Run(fmt.Sprintf("fn=%s/dir=%s/impl=%s", k.Entry.Name, dirName(backward), impl.Name), func(b *testing.B) {
+					// Sweep impl alone; the float64 screen stays reachable
+					// without its float32 kernels.
 					one := reg[k.Entry.Name]
-					one.Impls = []act.Impl{impl}
+					screen, err := dispatched64(one, backward)
+					if err != nil {
+						b.Fatal(err)
+					}
+					screen.Forward32, screen.Backward32 = nil, nil
+					one.Impls = []act.Impl{impl, screen}
 					for range b.N {
 						e, err := Exhaustive32(k, one, backward, nil)
 						if err != nil {
