@@ -735,8 +735,16 @@ func swapPred(p int) int {
 		return cmpGE
 	case cmpGE:
 		return cmpLE
+	case cmpNLEUQ:
+		return cmpNGEUQ
+	case cmpNGEUQ:
+		return cmpNLEUQ
+	case cmpNLTUQ:
+		return cmpNGTUQ
+	case cmpNGTUQ:
+		return cmpNLTUQ
 	}
-	return p // symmetric: EQ, NEQ, UNORD
+	return p // symmetric: EQ, EQ_UQ, NEQ, UNORD
 }
 
 // check rejects what assembles but cannot run here: vector registers above

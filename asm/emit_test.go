@@ -1,6 +1,7 @@
 package asm
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -51,6 +52,52 @@ func TestCheck(t *testing.T) {
 			t.Errorf("%s: unexpected error %v", tc.name, err)
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: error %v, want one mentioning %s", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestSwapPred checks that every predicate the lowering uses survives the
+// operand swap the emitter makes for a memory first operand, NaN included.
+func TestSwapPred(t *testing.T) {
+	eval := func(pred int, a, b float64) bool {
+		un := a != a || b != b
+		switch pred {
+		case cmpEQ:
+			return !un && a == b
+		case cmpEQUQ:
+			return un || a == b
+		case cmpLT:
+			return !un && a < b
+		case cmpLE:
+			return !un && a <= b
+		case cmpGT:
+			return !un && a > b
+		case cmpGE:
+			return !un && a >= b
+		case cmpNEQ:
+			return !un && a != b
+		case cmpUNORD:
+			return un
+		case cmpNLTUQ:
+			return un || a >= b
+		case cmpNLEUQ:
+			return un || a > b
+		case cmpNGEUQ:
+			return un || a < b
+		case cmpNGTUQ:
+			return un || a <= b
+		}
+		t.Fatalf("predicate %#x not modelled", pred)
+		return false
+	}
+	vals := []float64{math.Inf(-1), -1, 0, 1, math.Inf(1), math.NaN()}
+	for _, pred := range []int{cmpEQ, cmpEQUQ, cmpLT, cmpLE, cmpGT, cmpGE, cmpNEQ, cmpUNORD, cmpNLTUQ, cmpNLEUQ, cmpNGEUQ, cmpNGTUQ} {
+		for _, a := range vals {
+			for _, b := range vals {
+				if eval(pred, a, b) != eval(swapPred(pred), b, a) {
+					t.Errorf("predicate %#x: %v P %v is %v, swapped %v", pred, a, b, eval(pred, a, b), eval(swapPred(pred), b, a))
+				}
+			}
 		}
 	}
 }

@@ -67,7 +67,25 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 		v = p.blend(p.isNaN(x), x, v)
 	}
 	if scalesTiny(n) {
-		check := p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), p.cmp(cmpGE, p.abs(x), p.c(1)))
+		// The lanes at risk: a tiny result where some tiny maker's value has
+		// left the normal range and lost significant bits. A tiny result
+		// from normal intermediates is as accurate as any other (gelu_tanh
+		// at x = -9.5 is 2^-110 from σ ≈ 2^-107), and handing those lanes
+		// back made gelu_tanh 1.6× slower on inputs in [-10, 10].
+		sub := none
+		for _, t := range tinyFactors(n) {
+			tv, ok := l.memo[t]
+			if !ok {
+				return nil, fmt.Errorf("tiny maker %s was not lowered", t)
+			}
+			s := p.less(p.abs(tv), p.c(subnormalGuard(w)))
+			if sub == none {
+				sub = s
+			} else {
+				sub = p.or(sub, s)
+			}
+		}
+		check := p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), sub)
 		if len(k.Params()) == 0 {
 			// Beyond these bounds the result rounds to ±0 for every input:
 			// give that here (with the sign of v; ±0 count alike) instead of
@@ -127,20 +145,58 @@ func scalesTiny(n *formula.Node) bool {
 	return found
 }
 
+// tinyFactors returns the tiny-maker calls inside the factors scalesTiny
+// finds, each once.
+func tinyFactors(n *formula.Node) []*formula.Node {
+	var out []*formula.Node
+	seen := map[*formula.Node]bool{}
+	collect := func(f *formula.Node) {
+		formula.Walk(f, func(m *formula.Node) {
+			if m.Kind == formula.Call && tinyMakers[m.Name] && !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		})
+	}
+	formula.Walk(n, func(m *formula.Node) {
+		if m.Kind != formula.Mul {
+			return
+		}
+		a, b := hasTinyMaker(m.Args[0]), hasTinyMaker(m.Args[1])
+		if a && !b && m.Args[1].HasX() {
+			collect(m.Args[0])
+		}
+		if b && !a && m.Args[0].HasX() {
+			collect(m.Args[1])
+		}
+	})
+	return out
+}
+
 func hasTinyMaker(n *formula.Node) bool {
 	found := false
 	formula.Walk(n, func(m *formula.Node) { found = found || m.Kind == formula.Call && tinyMakers[m.Name] })
 	return found
 }
 
-// tinyThreshold is the magnitude below which results for |x| ≥ 1 go to the
-// portable kernel: where intermediates (a tiny maker's value) are subnormal
-// or close to it, so products with x keep only their few significant bits.
+// tinyThreshold is the magnitude below which results go to the portable
+// kernel when a tiny maker's value is also below subnormalGuard: products
+// with x of a subnormal keep only its few significant bits.
 func tinyThreshold(w Width) float64 {
 	if w == F32 {
 		return 0x1p-100
 	}
 	return 0x1p-960
+}
+
+// subnormalGuard is the magnitude below which a tiny maker's value counts as
+// having lost bits: 2^4 above the smallest normal, so that the error of a
+// value just above it, magnified by x, stays below a tenth of an ULP.
+func subnormalGuard(w Width) float64 {
+	if w == F32 {
+		return 0x1p-122
+	}
+	return 0x1p-1018
 }
 
 // facts are what may happen to a subexpression's value for non-NaN x.
@@ -207,10 +263,11 @@ func propagatesNaN(n *formula.Node) bool {
 		return propagatesNaN(n.Args[0]) || propagatesNaN(n.Args[1])
 	case formula.Select:
 		c := n.Args[0]
-		if c.Kind != formula.Cmp || c.Name == "!=" {
-			return false
+		if c.Kind != formula.Cmp || c.Name == "!=" || !(propagatesNaN(c.Args[0]) || propagatesNaN(c.Args[1])) {
+			// The condition need not see the NaN: both branches must.
+			return propagatesNaN(n.Args[1]) && propagatesNaN(n.Args[2])
 		}
-		return propagatesNaN(n.Args[2])
+		return propagatesNaN(n.Args[1]) || propagatesNaN(n.Args[2]) // see nanTakesThen
 	case formula.Call:
 		switch n.Name {
 		case "exp", "expm1", "logistic", "tanh", "erfc", "abs", "sqrt":
@@ -270,7 +327,13 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		}
 		return l.div(p, a, b), nil
 	case formula.Select:
-		c, err := l.cond(n.Args[0])
+		var c value
+		var err error
+		if nanTakesThen(n) {
+			c, err = l.cmpUnorderedTrue(n.Args[0])
+		} else {
+			c, err = l.cond(n.Args[0])
+		}
 		if err != nil {
 			return none, err
 		}
@@ -281,6 +344,13 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		b, err := l.lower(n.Args[2])
 		if err != nil {
 			return none, err
+		}
+		// A +0 branch is a mask: relu is one compare and one and.
+		if v, ok := p.constVal(b); ok && v == 0 && !math.Signbit(v) {
+			return p.and(c, a), nil
+		}
+		if v, ok := p.constVal(a); ok && v == 0 && !math.Signbit(v) {
+			return p.andNot(c, b), nil
 		}
 		return p.blend(c, a, b), nil
 	case formula.Call:
@@ -349,6 +419,37 @@ func unitInterval(n *formula.Node) bool {
 	}
 	u := n.Args[0].Args[0]
 	return u.Kind == formula.Call && u.Name == "abs"
+}
+
+// nanTakesThen reports whether select n lowers its comparison with the
+// predicate that is true for unordered operands, so that a NaN x takes the
+// then branch: when only that branch turns NaN into NaN and the comparison
+// sees the NaN. relu = select(x > 0, x, 0) then needs no final NaN blend.
+func nanTakesThen(n *formula.Node) bool {
+	c := n.Args[0]
+	if c.Kind != formula.Cmp || c.Name == "!=" || !(propagatesNaN(c.Args[0]) || propagatesNaN(c.Args[1])) {
+		return false
+	}
+	return propagatesNaN(n.Args[1]) && !propagatesNaN(n.Args[2])
+}
+
+// cmpUnorderedTrue lowers the comparison n with the quiet predicate that
+// agrees with it on numbers and is true when an operand is NaN (a > b as
+// not(a <= b)).
+func (l *lowerer) cmpUnorderedTrue(n *formula.Node) (value, error) {
+	a, err := l.lower(n.Args[0])
+	if err != nil {
+		return none, err
+	}
+	b, err := l.lower(n.Args[1])
+	if err != nil {
+		return none, err
+	}
+	pred, ok := map[string]int{">": cmpNLEUQ, ">=": cmpNLTUQ, "<": cmpNGEUQ, "<=": cmpNGTUQ, "==": cmpEQUQ}[n.Name]
+	if !ok {
+		return none, fmt.Errorf("no unordered-true predicate for %s", n.Name)
+	}
+	return l.p.cmp(pred, a, b), nil
 }
 
 func (l *lowerer) cond(n *formula.Node) (value, error) {

@@ -94,6 +94,13 @@ const (
 	cmpNEQ   = 0x0c // NEQ_OQ
 	cmpGE    = 0x1d
 	cmpGT    = 0x1e
+
+	// True where an operand is NaN, like their negations (quiet).
+	cmpEQUQ  = 0x08
+	cmpNLTUQ = 0x15 // !(a < b): a >= b
+	cmpNLEUQ = 0x16 // !(a <= b): a > b
+	cmpNGEUQ = 0x19 // !(a >= b): a < b
+	cmpNGTUQ = 0x1a // !(a > b): a <= b
 )
 
 // value names one SSA value of a Prog.
