@@ -66,7 +66,9 @@ bench:
 	$(GO) run ./harness/cmd/bench -rounds $(BENCH_ROUNDS) -benchtime $(BENCH_TIME) -fns '$(BENCH_FNS)' -o reports/bench.txt
 
 ## tune: the dispatch table from measurements (runs make bench first unless
-## SKIP_BENCH=1), written to spec/dispatch.tsv and compiled into out/act.
+## SKIP_BENCH=1), written to spec/dispatch.tsv and compiled into out/act. A
+## variant that beats the default is measured again against it alone
+## (reports/confirm.txt) and replaces it only if it wins twice.
 tune: $(if $(SKIP_BENCH),,bench)
 	$(GO) run ./harness/cmd/tune -bench reports/bench.txt -table spec/dispatch.tsv -summary reports/tune.md
 	$(GO) generate ./...
