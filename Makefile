@@ -51,8 +51,9 @@ check: fresh fmt-check vet
 report: $(if $(SKIP_BENCH),,bench)
 	$(GO) run ./harness/cmd/report -out reports $(if $(EXHAUSTIVE),-exhaustive,)
 
-## verify: every float32 input and 10^6 float64 inputs of every kernel (about an
-## hour on 2 cores), into reports/accuracy.json and reports/README.md.
+## verify: every float32 input and 10^6 float64 inputs of every kernel whose
+## stored results do not match its code, into reports/accuracy.json and
+## reports/README.md (24 s to 6 minutes per function and direction on 2 cores).
 verify:
 	$(GO) run ./harness/cmd/report -out reports -exhaustive
 
