@@ -120,7 +120,7 @@ func run(args []string) error {
 	fmt.Fprintf(&table, "# Dispatch table of out/act, written by make tune (harness/cmd/tune) from\n")
 	fmt.Fprintf(&table, "# %s and the measured accuracy. Edit by rerunning make tune.\n", *benchPath)
 	fmt.Fprintf(&table, "# name/direction\tsmall\tlarge\tthreshold\n")
-	fmt.Fprintf(&summary, "| function | direction | size | chosen | fastest | runner-up | fastest vs runner-up | default %s / %s vs fastest | confirmation run |\n", gobackend.DefaultChoice.Small, gobackend.DefaultChoice.Large)
+	fmt.Fprintf(&summary, "| function | direction | size | chosen | fastest | runner-up | fastest vs runner-up | default %s / %s vs challenger | confirmation run |\n", gobackend.DefaultChoice.Small, gobackend.DefaultChoice.Large)
 	fmt.Fprintf(&summary, "|---|---|---|---|---|---|---|---|---|\n")
 	byRow := map[string]*gobackend.Choice{}
 	for _, cl := range cells {
@@ -165,7 +165,8 @@ func run(args []string) error {
 	}
 	fmt.Fprintf(&summary, "\nCandidates are the AVX2 variants whose error is within the budget (Forward and Backward are float32,\n")
 	fmt.Fprintf(&summary, "Forward64 and Backward64 float64). \"fastest vs runner-up\" and\n")
-	fmt.Fprintf(&summary, "\"vs fastest\" are benchstat deltas of sec/op (negative: the fastest is quicker) with the Mann-Whitney p-value;\n")
+	fmt.Fprintf(&summary, "\"vs challenger\" are benchstat deltas of sec/op with the Mann-Whitney p-value. The challenger is the fastest, or\n")
+	fmt.Fprintf(&summary, "the first in registry order of the candidates it does not clearly beat (a tie is a coin toss);\n")
 	fmt.Fprintf(&summary, "`~` means no significant difference at α = 0.05. A variant replaces the default only when it is faster by\n")
 	fmt.Fprintf(&summary, "at least %g%% at p ≤ %g, so that the ~80 decisions of a run do not flip cells by chance, and only when a\n", minGain, maxP)
 	if *confirmRounds > 0 {
@@ -185,8 +186,8 @@ type cell struct {
 	d     int // index into benchDirs
 	class sizeClass
 	dc    decision
-	// confirmation is the default against the challenger in the
-	// confirmation run; nil where the default was not challenged.
+	// confirmation is the default against the challenger (dc.chosen) in
+	// the confirmation run; nil where the default was not challenged.
 	confirmation *benchtab.Comparison
 }
 
@@ -214,7 +215,7 @@ func confirm(cells []*cell, rounds int, benchtime time.Duration, path string) er
 		jobs = append(jobs, benchtab.Job{
 			Pkg: "./harness/speed",
 			Bench: fmt.Sprintf("^Benchmark(%s)$/^fn=(%s)$/^impl=(%s|%s)$/", benchDirs[c.d], regexp.QuoteMeta(c.fn),
-				regexp.QuoteMeta(c.dc.best.Winner), regexp.QuoteMeta(c.class.deflt)),
+				regexp.QuoteMeta(c.dc.chosen), regexp.QuoteMeta(c.class.deflt)),
 			Args: []string{fmt.Sprintf("-speed.sizes=%d", c.class.n)},
 		})
 	}
@@ -240,7 +241,7 @@ func confirm(cells []*cell, rounds int, benchtime time.Duration, path string) er
 func judge(set *benchtab.Set, todo []*cell) error {
 	for _, c := range todo {
 		dir, n := benchDirs[c.d], c.class.n
-		cmp, err := set.Compare(key(dir, c.fn, c.dc.best.Winner, n), key(dir, c.fn, c.class.deflt, n), benchtab.UnitTime)
+		cmp, err := set.Compare(key(dir, c.fn, c.dc.chosen, n), key(dir, c.fn, c.class.deflt, n), benchtab.UnitTime)
 		if err != nil {
 			return fmt.Errorf("%s %s n=%d: confirmation: %w", c.fn, dir, n, err)
 		}
@@ -280,7 +281,11 @@ var (
 // decide takes the fastest candidate at n when it is faster than the default
 // by minGain at p ≤ maxP, or when the default is not an acceptable candidate;
 // otherwise the default stays, so that noise cannot flip the table from run
-// to run.
+// to run. For the same reason the challenger is not simply the fastest: of
+// the candidates the fastest does not beat by that rule (its ties), the
+// first in registry order that beats the default is taken, so that two runs
+// whose fastest differ only by noise choose alike (leaky_relu's u8 and u16,
+// both 65% ahead of u32 and within noise of each other).
 func decide(set *benchtab.Set, dir, fn string, n int, candidates []string, deflt string, defaultOK bool) (decision, error) {
 	best, err := benchtab.Fastest(set, dir, fn, n, candidates)
 	if err != nil {
@@ -290,16 +295,46 @@ func decide(set *benchtab.Set, dir, fn string, n int, candidates []string, deflt
 	if best.Winner == deflt {
 		return d, nil
 	}
-	if !defaultOK {
-		d.chosen = best.Winner
-		return d, nil
+	compare := func(a, b string) (benchtab.Comparison, error) {
+		cmp, err := set.Compare(key(dir, fn, a, n), key(dir, fn, b, n), benchtab.UnitTime)
+		if err != nil {
+			err = fmt.Errorf("%s %s n=%d: %w", fn, dir, n, err)
+		}
+		return cmp, err
 	}
-	cmp, err := set.Compare(key(dir, fn, best.Winner, n), key(dir, fn, deflt, n), benchtab.UnitTime)
-	if err != nil {
-		return decision{}, fmt.Errorf("%s %s n=%d: %w", fn, dir, n, err)
+	for _, c := range candidates {
+		if c == deflt || len(set.Sample(key(dir, fn, c, n), benchtab.UnitTime)) == 0 {
+			continue
+		}
+		if c != best.Winner {
+			cmp, err := compare(best.Winner, c)
+			if err != nil {
+				return decision{}, err
+			}
+			if wins(cmp) {
+				continue // clearly slower than the fastest
+			}
+		}
+		if !defaultOK {
+			d.chosen = c
+			return d, nil
+		}
+		cmp, err := compare(c, deflt)
+		if err != nil {
+			return decision{}, err
+		}
+		if wins(cmp) {
+			d.chosen, d.vsDefault = c, &cmp
+			return d, nil
+		}
 	}
-	d.vsDefault = &cmp
-	if wins(cmp) {
+	if defaultOK {
+		cmp, err := compare(best.Winner, deflt)
+		if err != nil {
+			return decision{}, err
+		}
+		d.vsDefault = &cmp
+	} else {
 		d.chosen = best.Winner
 	}
 	return d, nil

@@ -31,6 +31,14 @@ func TestDecide(t *testing.T) {
 	}) + results("Forward", "relu", 4096, map[string][]float64{
 		"avx2-u32": {100, 90, 110, 95, 105, 100},
 		"avx2-u16": {99, 89, 109, 94, 104, 99}, // fastest median, but noise
+	}) + results("Forward", "leaky_relu", 4096, map[string][]float64{
+		"avx2-u32": {100, 101, 102, 103, 104, 105},
+		"avx2-u16": {60, 61, 62, 63, 64, 65}, // fastest median, tied with u8
+		"avx2-u8":  {61, 60, 63, 62, 65, 66},
+	}) + results("Forward", "elu", 4096, map[string][]float64{
+		"avx2-u32": {100, 101, 102, 103, 104, 105},
+		"avx2-u16": {60, 61, 62, 63, 64, 65},
+		"avx2-u8":  {60, 100, 61, 101, 62, 102}, // bimodal: tied with u16, not clearly ahead of u32
 	}) + results("Forward", "tanh", 4096, map[string][]float64{
 		"avx2-u32": {100, 101, 102, 103, 104, 105},
 		"avx2-u16": {94, 95, 96, 97, 98, 99}, // always faster, but by 5%: not worth a flip
@@ -49,6 +57,9 @@ func TestDecide(t *testing.T) {
 		{"relu", []string{"avx2-u16", "avx2-u32"}, true, "avx2-u32"},
 		{"relu", []string{"avx2-u16"}, false, "avx2-u16"}, // the default is over budget
 		{"tanh", []string{"avx2-u16", "avx2-u32"}, true, "avx2-u32"},
+		{"leaky_relu", []string{"avx2-u8", "avx2-u16", "avx2-u32"}, true, "avx2-u8"}, // the first of a tie
+		{"leaky_relu", []string{"avx2-u16", "avx2-u8", "avx2-u32"}, true, "avx2-u16"},
+		{"elu", []string{"avx2-u8", "avx2-u16", "avx2-u32"}, true, "avx2-u16"}, // the first tie that beats the default
 	} {
 		d, err := decide(set, "Forward", c.fn, 4096, c.candidates, "avx2-u32", c.defaultOK)
 		if err != nil {
