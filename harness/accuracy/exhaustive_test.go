@@ -211,3 +211,28 @@ func TestSettle(t *testing.T) {
 		t.Errorf("settle took only %d of 10^6 values 2^-30 off a midpoint: the test is too coarse", settled)
 	}
 }
+
+// TestAdd checks add's block comparison against a count one input at a time,
+// with differences placed at block edges, inside blocks and in the ragged end.
+func TestAdd(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	n := 10*addBlock + 13
+	x, got, want := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range want {
+		x[i] = float32(i)
+		want[i] = r.Float32()
+		got[i] = want[i]
+	}
+	for _, i := range []int{0, addBlock - 1, addBlock, 3*addBlock + 7, n - 1, n - 5} {
+		got[i] = math.Nextafter32(want[i], 2) // 1 ULP
+	}
+	got[5*addBlock+1] = math.Nextafter32(math.Nextafter32(want[5*addBlock+1], 2), 2)
+	s := Sweep{Hist: make([]uint64, len(Buckets)), WorstX: float32(math.NaN())}
+	s.add(x, got, want)
+	if s.Points != uint64(n) || s.Hist[0] != uint64(n-7) || s.Hist[1] != 6 || s.Hist[2] != 1 {
+		t.Errorf("points %d, histogram %v; want %d points, %d exact, 6 at 1 ULP, 1 at 2", s.Points, s.Hist[:3], n, n-7)
+	}
+	if s.MaxULP != 2 || s.WorstX != x[5*addBlock+1] {
+		t.Errorf("max %d ULP at %v, want 2 at %v", s.MaxULP, s.WorstX, x[5*addBlock+1])
+	}
+}
