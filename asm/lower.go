@@ -263,7 +263,7 @@ func propagatesNaN(n *formula.Node) bool {
 		return propagatesNaN(n.Args[0]) || propagatesNaN(n.Args[1])
 	case formula.Select:
 		c := n.Args[0]
-		if c.Kind != formula.Cmp || c.Name == "!=" || !(propagatesNaN(c.Args[0]) || propagatesNaN(c.Args[1])) {
+		if !cmpSeesNaN(c) {
 			// The condition need not see the NaN: both branches must.
 			return propagatesNaN(n.Args[1]) && propagatesNaN(n.Args[2])
 		}
@@ -309,11 +309,7 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		a, err := l.lower(n.Args[0])
 		return p.neg(a), err
 	case formula.Add, formula.Sub, formula.Mul, formula.Div:
-		a, err := l.lower(n.Args[0])
-		if err != nil {
-			return none, err
-		}
-		b, err := l.lower(n.Args[1])
+		a, b, err := l.operands(n)
 		if err != nil {
 			return none, err
 		}
@@ -330,7 +326,7 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		var c value
 		var err error
 		if nanTakesThen(n) {
-			c, err = l.cmpUnorderedTrue(n.Args[0])
+			c, err = l.compare(n.Args[0], true)
 		} else {
 			c, err = l.cond(n.Args[0])
 		}
@@ -426,28 +422,43 @@ func unitInterval(n *formula.Node) bool {
 // then branch: when only that branch turns NaN into NaN and the comparison
 // sees the NaN. relu = select(x > 0, x, 0) then needs no final NaN blend.
 func nanTakesThen(n *formula.Node) bool {
-	c := n.Args[0]
-	if c.Kind != formula.Cmp || c.Name == "!=" || !(propagatesNaN(c.Args[0]) || propagatesNaN(c.Args[1])) {
-		return false
-	}
-	return propagatesNaN(n.Args[1]) && !propagatesNaN(n.Args[2])
+	return cmpSeesNaN(n.Args[0]) && propagatesNaN(n.Args[1]) && !propagatesNaN(n.Args[2])
 }
 
-// cmpUnorderedTrue lowers the comparison n with the quiet predicate that
-// agrees with it on numbers and is true when an operand is NaN (a > b as
-// not(a <= b)).
-func (l *lowerer) cmpUnorderedTrue(n *formula.Node) (value, error) {
-	a, err := l.lower(n.Args[0])
+// cmpSeesNaN reports whether c is an ordered comparison with an operand
+// that is NaN when x is, so that its predicate decides the NaN lanes.
+func cmpSeesNaN(c *formula.Node) bool {
+	return c.Kind == formula.Cmp && c.Name != "!=" && (propagatesNaN(c.Args[0]) || propagatesNaN(c.Args[1]))
+}
+
+// operands lowers both arguments of n.
+func (l *lowerer) operands(n *formula.Node) (a, b value, err error) {
+	if a, err = l.lower(n.Args[0]); err != nil {
+		return none, none, err
+	}
+	b, err = l.lower(n.Args[1])
+	return a, b, err
+}
+
+// compare lowers the comparison n. With nanTrue it takes the quiet
+// predicate that agrees with n on numbers and is true when an operand is
+// NaN (a > b as not(a <= b)); otherwise the ordered one, false for NaN.
+func (l *lowerer) compare(n *formula.Node, nanTrue bool) (value, error) {
+	a, b, err := l.operands(n)
 	if err != nil {
 		return none, err
 	}
-	b, err := l.lower(n.Args[1])
-	if err != nil {
-		return none, err
+	preds := map[string]int{"<": cmpLT, "<=": cmpLE, ">": cmpGT, ">=": cmpGE, "==": cmpEQ, "!=": cmpNEQ}
+	if nanTrue {
+		preds = map[string]int{">": cmpNLEUQ, ">=": cmpNLTUQ, "<": cmpNGEUQ, "<=": cmpNGTUQ, "==": cmpEQUQ}
 	}
-	pred, ok := map[string]int{">": cmpNLEUQ, ">=": cmpNLTUQ, "<": cmpNGEUQ, "<=": cmpNGTUQ, "==": cmpEQUQ}[n.Name]
-	if !ok {
-		return none, fmt.Errorf("no unordered-true predicate for %s", n.Name)
+	pred, ok := preds[n.Name]
+	switch {
+	case n.Name == "!=":
+		// NaN != NaN holds in Go; the final NaN blend decides NaN lanes anyway.
+		pred = 0x04 // NEQ_UQ
+	case !ok:
+		return none, fmt.Errorf("cannot lower comparison %s", n.Name)
 	}
 	return l.p.cmp(pred, a, b), nil
 }
@@ -456,20 +467,7 @@ func (l *lowerer) cond(n *formula.Node) (value, error) {
 	p := l.p
 	switch n.Kind {
 	case formula.Cmp:
-		a, err := l.lower(n.Args[0])
-		if err != nil {
-			return none, err
-		}
-		b, err := l.lower(n.Args[1])
-		if err != nil {
-			return none, err
-		}
-		pred := map[string]int{"<": cmpLT, "<=": cmpLE, ">": cmpGT, ">=": cmpGE, "==": cmpEQ, "!=": cmpNEQ}[n.Name]
-		if n.Name == "!=" {
-			// NaN != NaN holds in Go; the final NaN blend decides NaN lanes anyway.
-			pred = 0x04 // NEQ_UQ
-		}
-		return p.cmp(pred, a, b), nil
+		return l.compare(n, false)
 	case formula.And, formula.Or:
 		a, err := l.cond(n.Args[0])
 		if err != nil {
