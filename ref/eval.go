@@ -440,6 +440,9 @@ type Format struct {
 	round func(*big.Float) float64
 }
 
+// Float returns x rounded to the format, ties to even, as a float64.
+func (f Format) Float(x float64) float64 { return f.round(new(big.Float).SetFloat64(x)) }
+
 // The two formats of the generated kernels.
 var (
 	Float32 = Format{Mant: 24, round: func(v *big.Float) float64 { f, _ := v.Float32(); return float64(f) }}

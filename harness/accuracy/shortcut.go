@@ -21,29 +21,15 @@ import (
 // screen's, so what it cannot settle still reaches the expansion at 0 and
 // the high-precision evaluator.
 type shortcuts struct {
-	tails [2]tailRule // x < 0 and x > 0
+	tails [2]kernel.Tail // x < 0 and x > 0
 	// lin is f(0) + f'(0)·x for |x| ≤ linLimit (linLimit 0: none).
 	c0, c1, linLimit float64
-}
-
-// tailRule says that for every finite float32 x on one side with |x| ≥ from
-// (from 0: no rule), f(x) rounds to value, or to x itself when identity.
-type tailRule struct {
-	from     float64
-	identity bool
-	value    float64 // a float32 value, exactly
 }
 
 // newShortcuts finds the tails and the linear stretch of f (f' when
 // backward) at params from the high-precision evaluator.
 //
-// A tail starts at the smallest float32 magnitude B from which f rounds
-// to its value at the largest float32 (or to x, where that is x), found by
-// doubling and bisection, and the rule must then hold at every power of two
-// from B up and at 64 inputs over each octave from B to 2^8·B. As with
-// kernel.ZeroBeyond, those samples stand in for the rest because the tails of
-// activations converge monotonically (e^x, x·e^x, erfc(x)): once the
-// distance to the limit is below half a float32 ULP it stays there.
+// The tails are kernel.Tails in float32 at params.
 //
 // The linear stretch takes c0 = f(0) and c1 = f'(0) rounded to float64, and
 // M, twice the largest |f″| at 0, ±L/2 and ±L, as the bound on |f″| over
@@ -53,95 +39,13 @@ type tailRule struct {
 // values and slopes at ±L, ±L/2 must match the expansion to within that
 // remainder, which catches a kink at 0.
 func newShortcuts(k *kernel.Kernel, backward bool, params map[string]float64) (*shortcuts, error) {
-	s := &shortcuts{}
-	fn := k.Function(backward)
-	round := func(x float64) (float64, error) {
-		v, err := fn.Round(ref.Float32, x, params)
-		if err != nil {
-			return 0, fmt.Errorf("%s %s at %v: %w", k.Entry.Name, dirName(backward), x, err)
-		}
-		return v, nil
+	tails, err := k.Tails(backward, ref.Float32, params)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", k.Entry.Name, dirName(backward), err)
 	}
-	for side, sign := range []float64{-1, 1} {
-		r, err := findTail(sign, round)
-		if err != nil {
-			return nil, err
-		}
-		s.tails[side] = r
-	}
+	s := &shortcuts{tails: tails}
 	s.c0, s.c1, s.linLimit = linear(k, backward, params)
 	return s, nil
-}
-
-// findTail finds the tail rule on the side of sign, or none.
-func findTail(sign float64, round func(float64) (float64, error)) (tailRule, error) {
-	far := sign * math.MaxFloat32
-	v, err := round(far)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return tailRule{}, err
-	}
-	rule := tailRule{identity: v == far, value: v}
-	holds := func(m float64) (bool, error) {
-		x := sign * m
-		got, err := round(x)
-		want := rule.value
-		if rule.identity {
-			want = x
-		}
-		// == takes ±0 as one value, as the sweep's ULP count does: the
-		// evaluator does not promise the sign of a zero.
-		return got == want, err
-	}
-	hi := 0x1p-20
-	for {
-		ok, err := holds(hi)
-		if err != nil {
-			return tailRule{}, err
-		}
-		if ok {
-			break
-		}
-		if hi *= 2; hi > math.MaxFloat32 {
-			return tailRule{}, nil
-		}
-	}
-	// Bisect over float32 bit patterns: rule fails at lo, holds at hi.
-	lo := math.Float32bits(float32(hi / 2))
-	hb := math.Float32bits(float32(hi))
-	if hi == 0x1p-20 {
-		lo = hb // holds from the start: no need to look further down
-	}
-	for hb-lo > 1 {
-		mid := lo + (hb-lo)/2
-		ok, err := holds(float64(math.Float32frombits(mid)))
-		if err != nil {
-			return tailRule{}, err
-		}
-		if ok {
-			hb = mid
-		} else {
-			lo = mid
-		}
-	}
-	from := float64(math.Float32frombits(hb))
-	for m := from; m <= math.MaxFloat32; m *= 2 {
-		steps := 1
-		if m < math.Ldexp(from, 8) {
-			steps = 64
-		}
-		for i := 0; i < steps; i++ {
-			x := m + m*float64(i)/float64(steps)
-			if x > math.MaxFloat32 {
-				break
-			}
-			ok, err := holds(float64(float32(x)))
-			if err != nil || !ok {
-				return tailRule{}, err
-			}
-		}
-	}
-	rule.from = from
-	return rule, nil
 }
 
 // linear returns c0, c1 and the limit of the linear stretch (0: none).
@@ -244,13 +148,13 @@ func (s *shortcuts) fill(want []float32, y []float64, x32 []float32, x64 []float
 		side = 1
 	}
 	t := s.tails[side]
-	if t.from == 0 || lo < t.from {
+	if t.From == 0 || lo < t.From {
 		return filledNone
 	}
-	if t.identity {
+	if t.Identity {
 		copy(want, x32)
 	} else {
-		v := float32(t.value)
+		v := float32(t.Value)
 		for i := range want {
 			want[i] = v
 		}

@@ -38,7 +38,7 @@ func TestShortcuts(t *testing.T) {
 				t.Fatal(err)
 			}
 			if w, ok := expect[name]; ok {
-				got := want{s.tails[0].from > 0, s.tails[1].from > 0, s.linLimit > 0}
+				got := want{s.tails[0].From > 0, s.tails[1].From > 0, s.linLimit > 0}
 				if got != w {
 					t.Errorf("%s: rules (negative tail, positive tail, linear) %v, want %v", name, got, w)
 				}
@@ -69,7 +69,7 @@ func TestShortcuts(t *testing.T) {
 				}
 			}
 			for side, sign := range []float64{-1, 1} {
-				if from := s.tails[side].from; from > 0 {
+				if from := s.tails[side].From; from > 0 {
 					for i := 0; i < 40; i++ {
 						check(sign * from * (1 + r.Float64()/16))
 						check(sign * from * math.Exp2(r.Float64()*math.Log2(math.MaxFloat32/from)))
@@ -86,7 +86,7 @@ func TestShortcuts(t *testing.T) {
 				}
 			}
 			t.Logf("%s: tails from %v / %v (identity %v / %v), linear to %v", name,
-				s.tails[0].from, s.tails[1].from, s.tails[0].identity, s.tails[1].identity, s.linLimit)
+				s.tails[0].From, s.tails[1].From, s.tails[0].Identity, s.tails[1].Identity, s.linLimit)
 		}
 	}
 }
