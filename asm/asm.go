@@ -103,7 +103,7 @@ func Generate(kernels []*kernel.Kernel, pkg string, stem func(*kernel.Kernel) st
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			funcs[i], errs[i] = compileFitting(j.s, j.progs, j.v)
+			funcs[i], errs[i] = compileFitting(j.s, j.progs, j.fast, j.v)
 		}()
 	}
 	wg.Wait()
@@ -170,7 +170,8 @@ func constantsFile(pool *Pool) (*ir.File, error) {
 // constant pool), compiling runs in parallel.
 type job struct {
 	s     fnSpec
-	progs [2]*Prog
+	progs [2]*Prog // exact, by Estrin's and by Horner's scheme
+	fast  [2]*Prog // the fast programs, or nil
 	v     Variant
 }
 
@@ -189,15 +190,17 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 			}
 			// Estrin's scheme shortens the dependency chains but keeps more
 			// values live; compileFitting weighs it against Horner.
-			var progs [2][2]*Prog // [backward][Horner]
+			var progs, fast [2][2]*Prog // [backward][Horner]
 			rcp := false
 			for b, backward := range []bool{false, true} {
 				for i, estrin := range []bool{true, false} {
-					prog, err := lowerKernel(k, w, backward, d, pool, estrin)
-					if err != nil {
+					var err error
+					if progs[b][i], err = lowerKernel(k, w, backward, d, pool, estrin, false); err != nil {
 						return nil, nil, err
 					}
-					progs[b][i] = prog
+					if fast[b][i], err = lowerKernel(k, w, backward, d, pool, estrin, true); err != nil {
+						return nil, nil, err
+					}
 				}
 				rcp = rcp || progs[b][0].has(opRcp)
 			}
@@ -205,9 +208,9 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 				continue // no division to replace: the plain variant's code
 			}
 			for b, backward := range []bool{false, true} {
-				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[b][0].check != none}
+				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[b][0].check != none, fast: fast[b][0] != nil}
 				s.doc = docLines(k, s, v)
-				jobs = append(jobs, job{s, progs[b], v})
+				jobs = append(jobs, job{s, progs[b], fast[b], v})
 				impl.Checked[dirIndex(w, backward)] = s.checked
 				switch {
 				case w == F32 && !backward:
@@ -231,8 +234,9 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 // compileFitting compiles with as many of a block's vectors interleaved as
 // fit in 16 registers: for each group size, the program with Estrin's
 // polynomials (progs[0]) and then with Horner's (progs[1], fewer live
-// values), each in lockstep and then staggered.
-func compileFitting(s fnSpec, progs [2]*Prog, v Variant) (*ir.Function, error) {
+// values), each in lockstep and then staggered. fast holds the programs of
+// the block loop where they differ (see Prog.exp).
+func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, error) {
 	vectors := v.Unroll
 	if s.w == F64 {
 		vectors *= 2
@@ -248,30 +252,36 @@ func compileFitting(s fnSpec, progs [2]*Prog, v Variant) (*ir.Function, error) {
 		if group < vectors {
 			note = fmt.Sprintf("The block loop interleaves %d of its %d vectors at a time (more would need more than 16 registers)", group, vectors)
 		}
-		for i, prog := range progs {
-			scheme := []string{"Estrin's", "Horner's"}[i]
-			// x and dy in registers first (cheap kernels are bound by
-			// loads), then read from memory at each use; in lockstep first,
-			// then with each copy lagging, which overlaps the copies' peaks
-			// of register pressure less.
-			for _, inRegs := range []bool{true, false} {
-				for _, stagger := range []float64{0, 0.5, 1} {
-					if group == 1 && stagger > 0 || inRegs && stagger > 0 {
-						break
+		// Lags of up to a program's length first, with either scheme; then
+		// longer ones (the last copy starts when the first is half done),
+		// which keep the copies' peaks of register pressure apart but
+		// overlap their work less, before fewer vectors per group.
+		for _, staggers := range [][]float64{{0, 0.5, 1}, {1.5, 2}} {
+			for i, prog := range progs {
+				scheme := []string{"Estrin's", "Horner's"}[i]
+				// x and dy in registers first (cheap kernels are bound by
+				// loads), then read from memory at each use; in lockstep
+				// first, then with each copy lagging, which overlaps the
+				// copies' peaks of register pressure less.
+				for _, inRegs := range []bool{true, false} {
+					for _, stagger := range staggers {
+						if group == 1 && stagger > 0 || inRegs && stagger > 0 {
+							break
+						}
+						how := ""
+						if stagger > 0 {
+							how = fmt.Sprintf(", each %.0f%% of the program behind the previous", 100*stagger/float64(group))
+						}
+						if !inRegs {
+							how += ", reading x from memory at each use"
+						}
+						s.doc = append(doc[:len(doc):len(doc)], "", note+how+"; polynomials by "+scheme+" scheme.")
+						fn, err := compile(s, prog, fast[i], v, group, stagger, inRegs)
+						if err == nil {
+							return fn, nil
+						}
+						last = err
 					}
-					how := ""
-					if stagger > 0 {
-						how = fmt.Sprintf(", each %.0f%% of the program behind the previous", 100*stagger/float64(group))
-					}
-					if !inRegs {
-						how += ", reading x from memory at each use"
-					}
-					s.doc = append(doc[:len(doc):len(doc)], "", note+how+"; polynomials by "+scheme+" scheme.")
-					fn, err := compile(s, prog, v, group, stagger, inRegs)
-					if err == nil {
-						return fn, nil
-					}
-					last = err
 				}
 			}
 		}
@@ -314,6 +324,12 @@ func docLines(k *kernel.Kernel, s fnSpec, v Variant) []string {
 		"\t" + loop,
 		"",
 		"x (and dy) must be at least as long as the output.",
+	}
+	if s.fast {
+		lines = append(lines, "",
+			"Its block loop applies exp's 2^n in one step; a vector with an exp argument",
+			"below asm.guardLo, whose result may need the subnormal range, runs through",
+			"the two-step program with the single vectors.")
 	}
 	if s.checked {
 		lines = append(lines, "",

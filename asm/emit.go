@@ -39,6 +39,7 @@ type fnSpec struct {
 	params   []string
 	doc      []string
 	checked  bool // returns the count of elements done before a lane it hands back
+	fast     bool // has a fast program for its block loop
 }
 
 func shift(size int) uint8 {
@@ -85,7 +86,13 @@ type emitter struct {
 
 // compile builds fn as avo IR with the block loop's copies interleaved in
 // groups of group vectors, and checks the register allocation.
-func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64, inputsInRegs bool) (*ir.Function, error) {
+//
+// fast, unless nil, is the program of the block loop; vectors with lanes it
+// flags run through prog one at a time, like the single and tail vectors.
+func compile(s fnSpec, prog, fast *Prog, v Variant, group int, stagger float64, inputsInRegs bool) (*ir.Function, error) {
+	if fast == nil {
+		fast = prog
+	}
 	ctx := build.NewContext()
 	ctx.Function(s.name)
 	ctx.Attributes(attr.NOSPLIT)
@@ -138,26 +145,21 @@ func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64, inputs
 		ctx.SUBQ(operand.U32(elems), n)
 	}
 
-	checked := prog.check != none
+	// checked: prog hands lanes back to the portable kernel; flags: a block
+	// may hold vectors for prog (which the fast program flags, or whose
+	// lanes prog hands back).
+	checked, flags := prog.check != none, fast.check != none
 	var dst0, slow reg.GPVirtual
-	if checked {
-		// dst0 gives the count of elements done; slow counts the vectors
-		// to run one at a time after a block held a lane to hand back.
-		dst0, slow, e.lanesOut = ctx.GP64(), ctx.GP64(), ctx.GP64()
-		ctx.MOVQ(dst, dst0)
+	if flags {
+		// slow counts the vectors to run one at a time after a flagged block.
+		slow = ctx.GP64()
 		ctx.XORQ(slow, slow)
-		ctx.XORQ(e.lanesOut, e.lanesOut)
 	}
-	// flagged jumps to target when any lane of the masks is set.
-	flagged := func(masks []reg.VecVirtual, target string) {
-		m := masks[0]
-		for _, o := range masks[1:] {
-			r := ctx.YMM()
-			ctx.VORPS(o, m, r)
-			m = r
-		}
-		e.laneBits(m)
-		ctx.JNE(operand.LabelRef(target))
+	if checked {
+		// dst0 gives the count of elements done.
+		dst0, e.lanesOut = ctx.GP64(), ctx.GP64()
+		ctx.MOVQ(dst, dst0)
+		ctx.XORQ(e.lanesOut, e.lanesOut)
 	}
 
 	if v.NonTemporal {
@@ -169,10 +171,18 @@ func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64, inputs
 	ctx.Label("block")
 	ctx.CMPQ(n, operand.U32(block))
 	ctx.JB(operand.LabelRef("single"))
+	e.prog = fast
 	for g0 := 0; g0 < v.Unroll; g0 += group {
-		outs, masks := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * 32) }, nil)
-		if checked {
-			flagged(masks, fmt.Sprintf("flag%d", g0))
+		var acc reg.GPVirtual
+		if flags {
+			acc = ctx.GP32()
+			ctx.XORL(acc, acc)
+		}
+		outs, _ := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * 32) }, nil, acc)
+		if flags {
+			// a flagged group jumps before storing anything
+			ctx.TESTL(acc, acc)
+			ctx.JNE(operand.LabelRef(fmt.Sprintf("flag%d", g0)))
 		}
 		for g, r := range outs {
 			m := operand.Mem{Base: dst, Disp: (g0 + g) * 32}
@@ -186,9 +196,10 @@ func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64, inputs
 			}
 		}
 	}
+	e.prog = prog
 	advance(block)
 	ctx.JMP(operand.LabelRef("block"))
-	if checked {
+	if flags {
 		// A flagged group: skip the groups already stored and run the
 		// rest of the block one vector at a time.
 		for g0 := 0; g0 < v.Unroll; g0 += group {
@@ -205,16 +216,16 @@ func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64, inputs
 	if v.NonTemporal {
 		ctx.SFENCE()
 	}
-	if v.Unroll > 1 || checked {
+	if v.Unroll > 1 || flags {
 		ctx.CMPQ(n, operand.U32(lanes))
 		ctx.JB(operand.LabelRef("tail"))
-		outs, masks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil)
+		outs, masks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil, nil)
 		if checked {
 			e.handBack(outs[0], masks[0], nil, dst, "single")
 		}
 		ctx.VMOVUPS(outs[0], operand.Mem{Base: dst})
 		advance(lanes)
-		if checked {
+		if flags {
 			ctx.TESTQ(slow, slow)
 			ctx.JE(operand.LabelRef("single"))
 			ctx.DECQ(slow)
@@ -228,7 +239,7 @@ func compile(s fnSpec, prog *Prog, v Variant, group int, stagger float64, inputs
 	ctx.TESTQ(n, n)
 	ctx.JE(operand.LabelRef("done"))
 	mask := e.tailMask(n)
-	outs, masks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, mask)
+	outs, masks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, mask, nil)
 	if checked {
 		e.handBack(outs[0], masks[0], mask, dst, "tail")
 	}
@@ -285,7 +296,7 @@ func (e *emitter) alignHead(n, dst, x, dy reg.GPVirtual, backward bool, inputs f
 	ctx.TESTQ(k, k)
 	ctx.JE(operand.LabelRef("block"))
 	mask := e.tailMask(k)
-	outs, checks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil)
+	outs, checks := e.body(1, func(int) func(vop) operand.Op { return inputs(0) }, nil, nil)
 	if len(checks) > 0 {
 		// handing back ends the call, so the whole first vector may be stored
 		e.handBack(outs[0], checks[0], nil, dst, "head")
@@ -383,7 +394,12 @@ func (e *emitter) constMem(i int) operand.Mem {
 // instruction, and returns the registers holding their outputs. input gives
 // the memory operand of x or dy for each copy; a non-nil mask loads them with
 // VMASKMOV (lanes past the end read as zero and never fault).
-func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask reg.VecVirtual) (outs, checks []reg.VecVirtual) {
+//
+// With acc, the lane bits of each copy's check are ORed into acc as soon as
+// they are computed (and no checks are returned): a fast program's guard is
+// known early, and holding a vector register per copy to the end would cost
+// the interleaving registers.
+func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask reg.VecVirtual, acc reg.GPVirtual) (outs, checks []reg.VecVirtual) {
 	p := e.prog
 	regs := make([][]reg.VecVirtual, copies)
 	inputsOf := make([]map[value]operand.Op, copies)
@@ -434,13 +450,22 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 			i := order[j]
 			e.inputs = inputsOf[g]
 			e.inst(regs[g], value(i), p.insts[i], input(g), mask)
+			if acc != nil && value(i) == p.check {
+				bits := e.ctx.GP32()
+				if e.w == F32 {
+					e.ctx.VMOVMSKPS(regs[g][i], bits)
+				} else {
+					e.ctx.VMOVMSKPD(regs[g][i], bits)
+				}
+				e.ctx.ORL(bits, acc.As32())
+			}
 		}
 	}
 	outs = make([]reg.VecVirtual, copies)
 	for g := range outs {
 		e.inputs = inputsOf[g]
 		outs[g] = e.reg(regs[g], p.out)
-		if p.check != none {
+		if p.check != none && acc == nil {
 			checks = append(checks, e.reg(regs[g], p.check))
 		}
 	}

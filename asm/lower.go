@@ -34,10 +34,12 @@ type lowerer struct {
 // backward, of dy·f'(x)) for lane type w, with divisions lowered by d.
 //
 // estrin evaluates the primitives' polynomials by Estrin's scheme rather
-// than Horner's.
-func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool, estrin bool) (*Prog, error) {
+// than Horner's. fast builds the kernel's fast program (see Prog.exp), or
+// nil when it would be the exact one.
+func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool, estrin, fast bool) (*Prog, error) {
 	l := &lowerer{p: newProg(w, pool), k: k, params: map[string]int{}, div: d, memo: map[*formula.Node]value{}}
 	l.p.useEstrin = estrin
+	l.p.fast = fast
 	for i, name := range k.Params() {
 		l.params[name] = i
 	}
@@ -66,7 +68,13 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 	if fixed || !propagatesNaN(n) {
 		v = p.blend(p.isNaN(x), x, v)
 	}
-	if scalesTiny(n) {
+	if fast && p.check == none {
+		return nil, nil
+	}
+	// The fast program keeps no lane whose tiny makers went below
+	// subnormalGuard (see guardLo): it needs neither the tiny check nor
+	// the zero tails.
+	if scalesTiny(n) && !fast {
 		// The lanes at risk: a tiny result where some tiny maker's value has
 		// left the normal range and lost significant bits. A tiny result
 		// from normal intermediates is as accurate as any other (gelu_tanh
@@ -370,7 +378,7 @@ func (l *lowerer) call(n *formula.Node) (value, error) {
 		}
 		switch name {
 		case "exp":
-			return p.exp(a, false)
+			return p.exp(a, false, true)
 		case "expm1":
 			return p.expm1(a)
 		case "logistic":

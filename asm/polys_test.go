@@ -33,3 +33,27 @@ func TestPolys(t *testing.T) {
 		}
 	}
 }
+
+// TestExpRanges checks the bounds the one-step exp relies on: 2^(n-1) stays
+// normal down to expNormLo, and the fast program's guard sits above it with
+// e^guardLo at least 2^3 above subnormalGuard.
+func TestExpRanges(t *testing.T) {
+	for _, w := range []Width{F32, F64} {
+		f := w.fp()
+		minExp := 1 - f.bias // the smallest normal exponent
+		n := int64(math.Round(f.expNormLo * math.Log2E))
+		if n-1 < minExp {
+			t.Errorf("%v: at expNormLo = %v, n = %d gives 2^(n-1) below the normal range", w, f.expNormLo, n)
+		}
+		if n := int64(math.Round(f.expHi * math.Log2E)); n-1 > f.bias {
+			t.Errorf("%v: at expHi = %v, 2^(n-1) = 2^%d overflows", w, f.expHi, n-1)
+		}
+		g := guardLo(w)
+		if g <= f.expNormLo {
+			t.Errorf("%v: guardLo %v is not above expNormLo %v", w, g, f.expNormLo)
+		}
+		if r := math.Exp(g) / subnormalGuard(w); r < 8*(1-1e-12) {
+			t.Errorf("%v: e^guardLo is %v·subnormalGuard, want at least 8", w, r)
+		}
+	}
+}

@@ -22,6 +22,9 @@ type fp struct {
 	// expLo, expHi clamp exp's argument: below expLo the result rounds to 0,
 	// above expHi it overflows.
 	expLo, expHi float64
+	// expNormLo clamps the argument of exp's one-step form: above it, 2^(n-1)
+	// is a normal number.
+	expNormLo float64
 	// expm1Lo is where expm1 rounds to -1.
 	expm1Lo float64
 	erfcMax float64
@@ -30,10 +33,10 @@ type fp struct {
 func (w Width) fp() fp {
 	if w == F32 {
 		return fp{mant: 23, bias: 127, magic: 0x1.8p23, one: 0x3f800000,
-			expLo: -104, expHi: 89, expm1Lo: -30, erfcMax: erfcMaxF32}
+			expLo: -104, expHi: 89, expNormLo: -86.9, expm1Lo: -30, erfcMax: erfcMaxF32}
 	}
 	return fp{mant: 52, bias: 1023, magic: 0x1.8p52, one: 0x3ff0000000000000,
-		expLo: -746, expHi: 710, expm1Lo: -40, erfcMax: erfcMaxF64}
+		expLo: -746, expHi: 710, expNormLo: -708, expm1Lo: -40, erfcMax: erfcMaxF64}
 }
 
 // ln2 returns ln 2 rounded to w and the rounded remainder (from math/big:
@@ -91,25 +94,20 @@ func (p *Prog) horner(c []float64, t value) value {
 	return acc
 }
 
-// pow2 returns 2^n from t = n + magic, n a small integer: adding magic put
-// n in the low mantissa bits, and one integer add moves it, biased, into the
-// exponent field.
+// expMagic is added to n·log2(e) to round it to an integer n held in the
+// low mantissa bits, biased so that those bits are the exponent field of
+// 2^(n-1): 1.5·2^mant rounds, bias-1 biases.
+func (f fp) expMagic() float64 { return f.magic + float64(f.bias-1) }
+
+// pow2 returns 2^(n-1) from t = n + expMagic, n an integer with 2^(n-1)
+// normal: shifting the low bits into the exponent field is all it takes
+// (the bits of 1.5·2^mant above them fall off).
 func (p *Prog) pow2(t value) value {
-	f := p.W.fp()
-	// bits(magic) = E<<mant | 1<<(mant-1); adding bias - 1<<(mant-1) and
-	// shifting left by mant leaves (n + bias) << mant: E's bits fall off.
-	k := f.bias - int64(1)<<(f.mant-1)
-	var b uint64
-	if p.W == F32 {
-		b = uint64(uint32(int32(k)))
-	} else {
-		b = uint64(k)
-	}
-	return p.ishl(p.iadd(t, p.bits(b)), f.mant)
+	return p.ishl(t, p.W.fp().mant)
 }
 
 // reduce splits the clamped argument hi + lo of exp as n·ln2 + r with n an
-// integer and |r| ≤ ln2/2 (plus the rounding of hi + lo); t is n + magic.
+// integer and |r| ≤ ln2/2 (plus the rounding of hi + lo); t is n + expMagic.
 // nonPositive says hi + lo ≤ 0 (up to lo's rounding), so that no clamp
 // against overflow is needed.
 func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) (t, n, r value) {
@@ -125,8 +123,8 @@ func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) 
 		lo = p.and(lo, p.cmp(cmpEQ, hc, hi))
 		s = p.addv(hc, lo)
 	}
-	t = p.fma(s, p.c(math.Log2E), p.c(f.magic))
-	n = p.sub(t, p.c(f.magic))
+	t = p.fma(s, p.c(math.Log2E), p.c(f.expMagic()))
+	n = p.sub(t, p.c(f.expMagic()))
 	ln2hi, ln2lo := p.W.ln2()
 	r = p.fnma(n, p.c(ln2hi), hc) // exact: r is a small multiple of ulp(ln2hi)
 	if lo != none {
@@ -136,20 +134,55 @@ func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) 
 	return t, n, r
 }
 
-// exp returns e^(hi+lo), subnormal results included: 2^n is applied in two
-// steps, 2^n1 and 2^(n-n1) with n1 = n/2 rounded, so that neither factor
-// leaves the normal range. The halves are computed in magic form.
-func (p *Prog) exp(a pair, nonPositive bool) (value, error) {
+// exp returns e^(hi+lo) as 2^n·e^r.
+//
+// Where its caller's result depends on the exact value of a tiny e^(hi+lo)
+// (sensitive: σ(u) = z/(1+z) ≈ z for u ≪ 0), subnormal results must come
+// out right, and 2^n, which leaves the normal range, is applied in two steps
+// 2^n1·2^(n-n1), n1 = n/2 rounded: five more instructions on every lane.
+// The fast program of a kernel (p.fast) applies 2^n in one step instead and
+// flags the lanes whose argument is below guardLo in p.guard: such vectors
+// go to the exact program. Callers whose result cannot tell e^(hi+lo) from
+// 2^-125 (1 - 2z/(1+z) in tanh) use the one-step form unflagged.
+func (p *Prog) exp(a pair, nonPositive, sensitive bool) (value, error) {
 	q, err := coeffs(p.W, "expq")
 	if err != nil {
 		return none, err
 	}
 	f := p.W.fp()
+	if !sensitive || p.fast {
+		if sensitive {
+			p.flag(p.less(a.hi, p.c(guardLo(p.W))))
+		}
+		// 2·e^r·2^(n-1): the polynomial scaled by 2 (exactly) keeps 2^(n-1)
+		// finite up to the overflow threshold.
+		t, _, r := p.reduce(a.hi, a.lo, f.expNormLo, f.expHi, nonPositive)
+		e := p.fma(r, p.estrin(scaled(q, 2), r), p.c(2))
+		return p.mul(e, p.pow2(t)), nil
+	}
 	t, n, r := p.reduce(a.hi, a.lo, f.expLo, f.expHi, nonPositive)
-	e := p.fma(r, p.estrin(q, r), p.c(1))
-	t1 := p.fma(n, p.c(0.5), p.c(f.magic))   // n1 + magic
-	t2 := p.addv(p.sub(t, t1), p.c(f.magic)) // (n - n1) + magic, exactly
+	// 4·e^r·2^(n1-1)·2^(n-n1-1), the halves computed in expMagic form.
+	e := p.fma(r, p.estrin(scaled(q, 4), r), p.c(4))
+	t1 := p.fma(n, p.c(0.5), p.c(f.expMagic()))   // n1 + expMagic
+	t2 := p.addv(p.sub(t, t1), p.c(f.expMagic())) // (n - n1) + expMagic, exactly
 	return p.mul(p.mul(e, p.pow2(t1)), p.pow2(t2)), nil
+}
+
+// scaled returns c·k for a power of two k: the polynomial scaled exactly.
+func scaled(c []float64, k float64) []float64 {
+	out := make([]float64, len(c))
+	for i, v := range c {
+		out[i] = v * k
+	}
+	return out
+}
+
+// guardLo is the exp argument below which the fast program hands a vector to
+// the exact one: e^guardLo is 2^3 above subnormalGuard, so no tiny maker
+// (σ ≥ z/2, erfc ≥ e^(...)·2/(2+erfcMax)) of a vector the fast program
+// keeps falls below subnormalGuard, and its results need no tiny check.
+func guardLo(w Width) float64 {
+	return math.Log(subnormalGuard(w)) + 3
 }
 
 // expm1 returns e^(hi+lo) - 1 as 2·(s·expm1(r) + (s - 1/2)) with s = 2^(n-1):
@@ -162,7 +195,7 @@ func (p *Prog) expm1(a pair) (value, error) {
 	f := p.W.fp()
 	t, _, r := p.reduce(a.hi, a.lo, f.expm1Lo, f.expHi, false)
 	rq := p.mul(r, p.estrin(q, r))
-	s := p.pow2(p.sub(t, p.c(1)))
+	s := p.pow2(t)
 	res := p.mul(p.fma(s, rq, p.sub(s, p.c(0.5))), p.c(2))
 	// expm1 has the sign of its argument; this also keeps expm1(-0) = -0.
 	return p.or(res, p.signOf(a.hi)), nil
@@ -176,7 +209,7 @@ func (p *Prog) logistic(a pair, negate bool, d divider) (value, error) {
 		// -|u| = -sign(hi)·(hi + lo)
 		lo = p.xor(p.neg(a.lo), p.signOf(a.hi))
 	}
-	z, err := p.exp(pair{p.or(a.hi, p.signMask()), lo}, true)
+	z, err := p.exp(pair{p.or(a.hi, p.signMask()), lo}, true, true)
 	if err != nil {
 		return none, err
 	}
@@ -197,7 +230,7 @@ func (p *Prog) tanh(u value, d divider) (value, error) {
 	a := p.abs(u)
 	s := p.mul(a, a)
 	small := p.fma(p.mul(a, s), p.estrin(q, s), a)
-	z, err := p.exp(pair{p.mul(a, p.c(-2)), none}, true)
+	z, err := p.exp(pair{p.mul(a, p.c(-2)), none}, true, false)
 	if err != nil {
 		return none, err
 	}
@@ -276,7 +309,7 @@ func (p *Prog) erfc(a pair) (value, error) {
 		alo := p.and(p.xor(a.lo, p.signOf(a.hi)), p.cmp(cmpLE, p.abs(a.hi), p.c(fm.erfcMax)))
 		a2lo = p.fma(p.mul(abs, p.c(2)), alo, a2lo)
 	}
-	e, err := p.exp(pair{p.neg(a2), p.sub(p.horner(q, v), a2lo)}, true)
+	e, err := p.exp(pair{p.neg(a2), p.sub(p.horner(q, v), a2lo)}, true, true)
 	if err != nil {
 		return none, err
 	}

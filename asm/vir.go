@@ -123,6 +123,10 @@ type Prog struct {
 	// deliver within budget (see tailCheck); the kernel stops before such a
 	// vector and leaves it to the portable kernel.
 	check value
+	// fast marks a kernel's fast program: the block loop runs it, and its
+	// check (the OR of the lanes its primitives flag, see Prog.exp) sends a
+	// vector to the exact program instead of the portable kernel.
+	fast bool
 	// estrin selects Estrin's scheme for the primitives' polynomials.
 	useEstrin bool
 	cse       map[inst]value
@@ -147,6 +151,15 @@ func (p *Prog) add(op vop, imm int, args ...value) value {
 	v := value(len(p.insts) - 1)
 	p.cse[in] = v
 	return v
+}
+
+// flag adds the lanes of mask to p.check.
+func (p *Prog) flag(mask value) {
+	if p.check == none {
+		p.check = mask
+		return
+	}
+	p.check = p.or(p.check, mask)
 }
 
 // constVal returns the constant value of v and whether it is a broadcast constant.

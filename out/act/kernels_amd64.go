@@ -16,6 +16,10 @@ func xgetbv() (a uint32, d uint32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -26,6 +30,10 @@ func sigmoidF32Avx2U8(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -38,7 +46,11 @@ func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U8(dst []float64, x []float64)
@@ -48,6 +60,10 @@ func sigmoidF64Avx2U8(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -60,6 +76,10 @@ func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -70,6 +90,10 @@ func sigmoidF32Avx2U16(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -82,7 +106,11 @@ func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U16(dst []float64, x []float64)
@@ -92,6 +120,10 @@ func sigmoidF64Avx2U16(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -104,7 +136,11 @@ func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32(dst []float32, x []float32)
@@ -114,6 +150,10 @@ func sigmoidF32Avx2U32(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -126,7 +166,11 @@ func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U32(dst []float64, x []float64)
@@ -136,6 +180,10 @@ func sigmoidF64Avx2U32(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -148,7 +196,11 @@ func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
@@ -159,7 +211,11 @@ func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -170,7 +226,11 @@ func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
@@ -180,6 +240,10 @@ func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -192,7 +256,11 @@ func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
@@ -202,6 +270,10 @@ func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -577,6 +649,10 @@ func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -598,6 +674,10 @@ func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -621,7 +701,11 @@ func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
@@ -642,6 +726,10 @@ func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -665,7 +753,11 @@ func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32)
@@ -686,6 +778,10 @@ func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -709,7 +805,11 @@ func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32)
@@ -730,6 +830,10 @@ func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -753,6 +857,10 @@ func tanhF32Avx2U8(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -775,6 +883,10 @@ func tanhF64Avx2U8(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -786,7 +898,7 @@ func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U16(dst []float32, x []float32)
@@ -796,6 +908,10 @@ func tanhF32Avx2U16(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -808,7 +924,7 @@ func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U16(dst []float64, x []float64)
@@ -818,6 +934,10 @@ func tanhF64Avx2U16(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -830,7 +950,7 @@ func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32(dst []float32, x []float32)
@@ -841,7 +961,11 @@ func tanhF32Avx2U32(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -852,7 +976,7 @@ func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32(dst []float64, x []float64)
@@ -862,6 +986,10 @@ func tanhF64Avx2U32(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -874,7 +1002,7 @@ func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Rcp(dst []float32, x []float32)
@@ -885,7 +1013,11 @@ func tanhF32Avx2U32Rcp(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -896,7 +1028,7 @@ func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Nt(dst []float32, x []float32)
@@ -907,7 +1039,11 @@ func tanhF32Avx2U32Nt(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -918,7 +1054,7 @@ func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32Nt(dst []float64, x []float64)
@@ -928,6 +1064,10 @@ func tanhF64Avx2U32Nt(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -940,6 +1080,10 @@ func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -950,6 +1094,10 @@ func softplusF32Avx2U8(dst []float32, x []float32, beta float32, threshold float
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -962,6 +1110,10 @@ func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta flo
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -973,7 +1125,11 @@ func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -983,6 +1139,10 @@ func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta flo
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -995,7 +1155,11 @@ func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1005,6 +1169,10 @@ func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta fl
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1017,7 +1185,11 @@ func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1027,6 +1199,10 @@ func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta fl
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1039,7 +1215,11 @@ func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1049,6 +1229,10 @@ func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta fl
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1061,7 +1245,11 @@ func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1071,6 +1259,10 @@ func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta fl
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1083,7 +1275,11 @@ func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold f
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1093,6 +1289,10 @@ func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1105,7 +1305,11 @@ func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1115,6 +1319,10 @@ func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1127,7 +1335,11 @@ func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold fl
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1137,6 +1349,10 @@ func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta 
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1154,6 +1370,10 @@ func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
@@ -1170,12 +1390,16 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1185,6 +1409,10 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1202,6 +1430,10 @@ func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
@@ -1217,6 +1449,10 @@ func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1234,12 +1470,16 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1250,12 +1490,16 @@ func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1266,12 +1510,16 @@ func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1282,12 +1530,16 @@ func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1298,12 +1550,16 @@ func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 12% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1314,12 +1570,16 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1330,12 +1590,16 @@ func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1346,12 +1610,16 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1362,12 +1630,16 @@ func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1378,12 +1650,16 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1394,12 +1670,16 @@ func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 12% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1410,12 +1690,16 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1425,6 +1709,10 @@ func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1442,6 +1730,10 @@ func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
@@ -1458,12 +1750,16 @@ func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1474,12 +1770,16 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1489,6 +1789,10 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1506,12 +1810,16 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1522,12 +1830,16 @@ func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1538,12 +1850,16 @@ func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1554,12 +1870,16 @@ func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1570,12 +1890,16 @@ func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1586,12 +1910,16 @@ func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1602,12 +1930,16 @@ func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1618,12 +1950,16 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1634,12 +1970,16 @@ func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1650,12 +1990,16 @@ func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1666,12 +2010,16 @@ func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1682,12 +2030,16 @@ func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1698,12 +2050,16 @@ func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1713,6 +2069,10 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1730,6 +2090,10 @@ func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
@@ -1746,12 +2110,16 @@ func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 100% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1762,12 +2130,16 @@ func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1778,12 +2150,16 @@ func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1794,12 +2170,16 @@ func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 2 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1810,12 +2190,16 @@ func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 100% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1826,12 +2210,16 @@ func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1842,12 +2230,16 @@ func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1858,12 +2250,16 @@ func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1874,12 +2270,16 @@ func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 100% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -1890,12 +2290,16 @@ func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1906,12 +2310,16 @@ func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1922,12 +2330,16 @@ func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1938,12 +2350,16 @@ func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1954,12 +2370,16 @@ func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 4 vectors at a time (more would need more than 16 registers); polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1970,12 +2390,16 @@ func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 100% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -1986,12 +2410,16 @@ func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2001,6 +2429,10 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2018,6 +2450,10 @@ func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
@@ -2033,6 +2469,10 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done in
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2050,12 +2490,16 @@ func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2066,12 +2510,16 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -2081,6 +2529,10 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2098,12 +2550,16 @@ func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -2114,12 +2570,16 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2130,12 +2590,16 @@ func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -2146,12 +2610,16 @@ func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2162,12 +2630,16 @@ func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -2178,12 +2650,16 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2194,12 +2670,16 @@ func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done i
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -2210,12 +2690,16 @@ func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2226,12 +2710,16 @@ func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (don
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -2242,12 +2730,16 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2258,12 +2750,16 @@ func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -2274,12 +2770,16 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo, whose result may need the subnormal range, runs through
+// the two-step program with the single vectors.
+//
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
