@@ -328,8 +328,8 @@ func docLines(k *kernel.Kernel, s fnSpec, v Variant) []string {
 	if s.fast {
 		lines = append(lines, "",
 			"Its block loop applies exp's 2^n in one step; a vector with an exp argument",
-			"below asm.guardLo, whose result may need the subnormal range, runs through",
-			"the two-step program with the single vectors.")
+			"below asm.guardLo (whose result may need the subnormal range) or a NaN runs",
+			"through the two-step program with the single vectors.")
 	}
 	if s.checked {
 		lines = append(lines, "",

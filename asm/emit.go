@@ -148,7 +148,7 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, group int, stagger float64, 
 	// checked: prog hands lanes back to the portable kernel; flags: a block
 	// may hold vectors for prog (which the fast program flags, or whose
 	// lanes prog hands back).
-	checked, flags := prog.check != none, fast.check != none
+	checked, flags := prog.check != none, fast.check != none || len(fast.flags) > 0
 	var dst0, slow reg.GPVirtual
 	if flags {
 		// slow counts the vectors to run one at a time after a flagged block.
@@ -407,9 +407,22 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 		regs[g] = make([]reg.VecVirtual, len(p.insts))
 		inputsOf[g] = map[value]operand.Op{}
 	}
+	// marks are the masks whose lane bits go to acc.
+	marks := map[value]bool{}
+	if acc != nil {
+		for _, f := range p.flags {
+			marks[f] = true
+		}
+		if p.check != none {
+			marks[p.check] = true
+		}
+	}
 	live := liveValues(p, p.out)
-	if p.check != none {
-		for i, l := range liveValues(p, p.check) {
+	for _, m := range append([]value{p.check}, p.flags...) {
+		if m == none {
+			continue
+		}
+		for i, l := range liveValues(p, m) {
 			live[i] = live[i] || l
 		}
 	}
@@ -450,7 +463,7 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 			i := order[j]
 			e.inputs = inputsOf[g]
 			e.inst(regs[g], value(i), p.insts[i], input(g), mask)
-			if acc != nil && value(i) == p.check {
+			if marks[value(i)] {
 				bits := e.ctx.GP32()
 				if e.w == F32 {
 					e.ctx.VMOVMSKPS(regs[g][i], bits)

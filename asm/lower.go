@@ -58,6 +58,26 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 			v = p.patch(pt, v)
 		}
 	}
+	if fast {
+		if len(p.flags) == 0 {
+			return nil, nil // it would be the exact program
+		}
+		// The fast program leaves NaN results and NaN inputs (which the
+		// exact program blends below) to the exact program too, and keeps
+		// no lane whose tiny makers went below subnormalGuard (see
+		// guardLo): it needs neither the tiny check nor the zero tails.
+		if free && rangeOf(n).nan {
+			p.flag(p.isNaN(v))
+		}
+		if !propagatesNaN(n) {
+			p.flag(p.isNaN(x))
+		}
+		if backward {
+			v = p.mul(p.dy(), v)
+		}
+		p.out = v
+		return p, nil
+	}
 	fixed := false
 	if free && rangeOf(n).nan {
 		// ∞·0 and ∞/∞ inside the formula (x·logistic(x) at -Inf) give NaN
@@ -68,13 +88,7 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 	if fixed || !propagatesNaN(n) {
 		v = p.blend(p.isNaN(x), x, v)
 	}
-	if fast && p.check == none {
-		return nil, nil
-	}
-	// The fast program keeps no lane whose tiny makers went below
-	// subnormalGuard (see guardLo): it needs neither the tiny check nor
-	// the zero tails.
-	if scalesTiny(n) && !fast {
+	if scalesTiny(n) {
 		// The lanes at risk: a tiny result where some tiny maker's value has
 		// left the normal range and lost significant bits. A tiny result
 		// from normal intermediates is as accurate as any other (gelu_tanh

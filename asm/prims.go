@@ -110,17 +110,24 @@ func (p *Prog) pow2(t value) value {
 // integer and |r| ≤ ln2/2 (plus the rounding of hi + lo); t is n + expMagic.
 // nonPositive says hi + lo ≤ 0 (up to lo's rounding), so that no clamp
 // against overflow is needed.
+// A NaN clampLo leaves the argument unclamped below (lanes the fast program
+// flags).
 func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) (t, n, r value) {
 	f := p.W.fp()
-	hc := p.max(hi, p.c(clampLo))
+	hc := hi
+	if !math.IsNaN(clampLo) {
+		hc = p.max(hi, p.c(clampLo))
+	}
 	if !nonPositive {
 		hc = p.min(hc, p.c(clampHi))
 	}
 	s := hc
 	if lo != none {
-		// A clamped (or NaN) hi makes lo meaningless: drop it, or a huge or
-		// NaN lo would undo the clamp.
-		lo = p.and(lo, p.cmp(cmpEQ, hc, hi))
+		if hc != hi {
+			// A clamped (or NaN) hi makes lo meaningless: drop it, or a
+			// huge or NaN lo would undo the clamp.
+			lo = p.and(lo, p.cmp(cmpEQ, hc, hi))
+		}
 		s = p.addv(hc, lo)
 	}
 	t = p.fma(s, p.c(math.Log2E), p.c(f.expMagic()))
@@ -151,12 +158,15 @@ func (p *Prog) exp(a pair, nonPositive, sensitive bool) (value, error) {
 	}
 	f := p.W.fp()
 	if !sensitive || p.fast {
+		clampLo := f.expNormLo
 		if sensitive {
+			// the lanes below guardLo are dropped: no clamp needed
 			p.flag(p.less(a.hi, p.c(guardLo(p.W))))
+			clampLo = math.NaN()
 		}
 		// 2·e^r·2^(n-1): the polynomial scaled by 2 (exactly) keeps 2^(n-1)
 		// finite up to the overflow threshold.
-		t, _, r := p.reduce(a.hi, a.lo, f.expNormLo, f.expHi, nonPositive)
+		t, _, r := p.reduce(a.hi, a.lo, clampLo, f.expHi, nonPositive)
 		e := p.fma(r, p.estrin(scaled(q, 2), r), p.c(2))
 		return p.mul(e, p.pow2(t)), nil
 	}

@@ -123,10 +123,11 @@ type Prog struct {
 	// deliver within budget (see tailCheck); the kernel stops before such a
 	// vector and leaves it to the portable kernel.
 	check value
-	// fast marks a kernel's fast program: the block loop runs it, and its
-	// check (the OR of the lanes its primitives flag, see Prog.exp) sends a
-	// vector to the exact program instead of the portable kernel.
-	fast bool
+	// fast marks a kernel's fast program: the block loop runs it, and any
+	// lane set in one of its flags (see Prog.exp) sends the vector to the
+	// exact program instead.
+	fast  bool
+	flags []value
 	// estrin selects Estrin's scheme for the primitives' polynomials.
 	useEstrin bool
 	cse       map[inst]value
@@ -153,14 +154,8 @@ func (p *Prog) add(op vop, imm int, args ...value) value {
 	return v
 }
 
-// flag adds the lanes of mask to p.check.
-func (p *Prog) flag(mask value) {
-	if p.check == none {
-		p.check = mask
-		return
-	}
-	p.check = p.or(p.check, mask)
-}
+// flag adds mask to the fast program's flags.
+func (p *Prog) flag(mask value) { p.flags = append(p.flags, mask) }
 
 // constVal returns the constant value of v and whether it is a broadcast constant.
 func (p *Prog) constVal(v value) (float64, bool) {

@@ -17,8 +17,8 @@ func xgetbv() (a uint32, d uint32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -32,8 +32,8 @@ func sigmoidF32Avx2U8(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -47,8 +47,8 @@ func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -62,10 +62,10 @@ func sigmoidF64Avx2U8(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -77,8 +77,8 @@ func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -92,8 +92,8 @@ func sigmoidF32Avx2U16(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -107,8 +107,8 @@ func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
 //
@@ -122,10 +122,10 @@ func sigmoidF64Avx2U16(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -137,8 +137,8 @@ func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -152,10 +152,10 @@ func sigmoidF32Avx2U32(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -167,10 +167,10 @@ func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U32(dst []float64, x []float64)
@@ -182,10 +182,10 @@ func sigmoidF64Avx2U32(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -197,8 +197,8 @@ func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -212,10 +212,10 @@ func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -227,8 +227,8 @@ func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -242,10 +242,10 @@ func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -257,10 +257,10 @@ func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
@@ -272,10 +272,10 @@ func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -650,8 +650,8 @@ func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -676,8 +676,8 @@ func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -702,10 +702,10 @@ func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
@@ -728,8 +728,8 @@ func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -754,8 +754,8 @@ func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -780,8 +780,8 @@ func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -806,8 +806,8 @@ func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -832,8 +832,8 @@ func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -858,8 +858,8 @@ func tanhF32Avx2U8(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -884,8 +884,8 @@ func tanhF64Avx2U8(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -910,8 +910,8 @@ func tanhF32Avx2U16(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -936,10 +936,10 @@ func tanhF64Avx2U16(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -962,10 +962,10 @@ func tanhF32Avx2U32(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -988,10 +988,10 @@ func tanhF64Avx2U32(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -1014,10 +1014,10 @@ func tanhF32Avx2U32Rcp(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -1040,10 +1040,10 @@ func tanhF32Avx2U32Nt(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -1066,10 +1066,10 @@ func tanhF64Avx2U32Nt(dst []float64, x []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -1081,8 +1081,8 @@ func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -1096,8 +1096,8 @@ func softplusF32Avx2U8(dst []float32, x []float32, beta float32, threshold float
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -1111,8 +1111,8 @@ func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta flo
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1126,10 +1126,10 @@ func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1141,8 +1141,8 @@ func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta flo
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1156,8 +1156,8 @@ func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold floa
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -1171,8 +1171,8 @@ func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta fl
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1186,8 +1186,8 @@ func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold floa
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1201,8 +1201,8 @@ func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta fl
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1216,8 +1216,8 @@ func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold floa
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -1231,8 +1231,8 @@ func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta fl
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1246,8 +1246,8 @@ func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold floa
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1261,8 +1261,8 @@ func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta fl
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1276,8 +1276,8 @@ func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold f
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -1291,8 +1291,8 @@ func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1306,8 +1306,8 @@ func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold fl
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
@@ -1321,8 +1321,8 @@ func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1336,8 +1336,8 @@ func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold fl
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
@@ -1351,8 +1351,8 @@ func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1371,8 +1371,8 @@ func siLUF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1391,8 +1391,8 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1411,15 +1411,15 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1431,8 +1431,8 @@ func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1451,8 +1451,8 @@ func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1471,15 +1471,15 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1491,8 +1491,8 @@ func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1511,8 +1511,8 @@ func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1531,15 +1531,15 @@ func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1551,8 +1551,8 @@ func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1571,8 +1571,8 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1591,8 +1591,8 @@ func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1611,15 +1611,15 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1631,8 +1631,8 @@ func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1651,15 +1651,15 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1671,8 +1671,8 @@ func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1691,8 +1691,8 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1711,8 +1711,8 @@ func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1731,8 +1731,8 @@ func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1751,15 +1751,15 @@ func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1771,15 +1771,15 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1791,15 +1791,15 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1811,15 +1811,15 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1831,8 +1831,8 @@ func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1851,15 +1851,15 @@ func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1871,8 +1871,8 @@ func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1891,15 +1891,15 @@ func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1911,8 +1911,8 @@ func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -1931,15 +1931,15 @@ func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1951,15 +1951,15 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1971,15 +1971,15 @@ func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1991,8 +1991,8 @@ func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2011,15 +2011,15 @@ func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2031,8 +2031,8 @@ func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2051,15 +2051,15 @@ func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2071,8 +2071,8 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2091,8 +2091,8 @@ func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2111,8 +2111,8 @@ func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2131,8 +2131,8 @@ func geluF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2151,8 +2151,8 @@ func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2171,8 +2171,8 @@ func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2191,8 +2191,8 @@ func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2211,8 +2211,8 @@ func geluF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2231,8 +2231,8 @@ func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2251,8 +2251,8 @@ func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2271,8 +2271,8 @@ func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2291,8 +2291,8 @@ func geluF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2311,8 +2311,8 @@ func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2331,8 +2331,8 @@ func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2351,8 +2351,8 @@ func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2371,8 +2371,8 @@ func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2391,8 +2391,8 @@ func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2411,8 +2411,8 @@ func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2431,8 +2431,8 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2451,8 +2451,8 @@ func geluTanhF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2471,8 +2471,8 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done in
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2491,8 +2491,8 @@ func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2511,15 +2511,15 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done in
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -2531,15 +2531,15 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2551,8 +2551,8 @@ func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done i
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2571,15 +2571,15 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2591,8 +2591,8 @@ func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done i
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2611,8 +2611,8 @@ func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2631,8 +2631,8 @@ func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done i
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2651,15 +2651,15 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2671,8 +2671,8 @@ func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done i
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2691,8 +2691,8 @@ func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2711,8 +2711,8 @@ func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (don
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2731,8 +2731,8 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2751,8 +2751,8 @@ func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
@@ -2771,15 +2771,15 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // x (and dy) must be at least as long as the output.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
-// below asm.guardLo, whose result may need the subnormal range, runs through
-// the two-step program with the single vectors.
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
 //
 // It stops at the first vector with lanes whose result is too small to be
 // accurate here (see asm.tinyThreshold): the first done elements are
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
