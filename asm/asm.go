@@ -208,7 +208,7 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 				continue // no division to replace: the plain variant's code
 			}
 			for b, backward := range []bool{false, true} {
-				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[b][0].check != none, fast: fast[b][0] != nil}
+				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[b][0].check != none, fast: fast[b][0] != nil, guarded: fast[b][0] != nil && fast[b][0].guarded}
 				s.doc = docLines(k, s, v)
 				jobs = append(jobs, job{s, progs[b], fast[b], v})
 				impl.Checked[dirIndex(w, backward)] = s.checked
@@ -325,7 +325,12 @@ func docLines(k *kernel.Kernel, s fnSpec, v Variant) []string {
 		"",
 		"x (and dy) must be at least as long as the output.",
 	}
-	if s.fast {
+	switch {
+	case s.fast && !s.guarded:
+		lines = append(lines, "",
+			"Its block loop leaves vectors with a NaN input or result to the exact",
+			"program, which runs with the single vectors.")
+	case s.fast:
 		lines = append(lines, "",
 			"Its block loop applies exp's 2^n in one step; a vector with an exp argument",
 			"below asm.guardLo (whose result may need the subnormal range) or a NaN runs",

@@ -40,6 +40,7 @@ type fnSpec struct {
 	doc      []string
 	checked  bool // returns the count of elements done before a lane it hands back
 	fast     bool // has a fast program for its block loop
+	guarded  bool // whose exps flag lanes
 }
 
 func shift(size int) uint8 {

@@ -59,18 +59,18 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 		}
 	}
 	if fast {
-		if len(p.flags) == 0 {
-			return nil, nil // it would be the exact program
-		}
 		// The fast program leaves NaN results and NaN inputs (which the
-		// exact program blends below) to the exact program too, and keeps
-		// no lane whose tiny makers went below subnormalGuard (see
-		// guardLo): it needs neither the tiny check nor the zero tails.
+		// exact program blends below) to the exact program, and keeps no
+		// lane whose tiny makers went below subnormalGuard (see guardLo):
+		// it needs neither the tiny check nor the zero tails.
 		if free && rangeOf(n).nan {
 			p.flag(p.isNaN(v))
 		}
 		if !propagatesNaN(n) {
 			p.flag(p.isNaN(x))
+		}
+		if len(p.flags) == 0 {
+			return nil, nil // it would be the exact program
 		}
 		if backward {
 			v = p.mul(p.dy(), v)

@@ -162,6 +162,7 @@ func (p *Prog) exp(a pair, nonPositive, sensitive bool) (value, error) {
 		if sensitive {
 			// the lanes below guardLo are dropped: no clamp needed
 			p.flag(p.less(a.hi, p.c(guardLo(p.W))))
+			p.guarded = true
 			clampLo = math.NaN()
 		}
 		// 2·e^r·2^(n-1): the polynomial scaled by 2 (exactly) keeps 2^(n-1)

@@ -128,6 +128,8 @@ type Prog struct {
 	// exact program instead.
 	fast  bool
 	flags []value
+	// guarded says an exp flagged lanes (the others flag NaN).
+	guarded bool
 	// estrin selects Estrin's scheme for the primitives' polynomials.
 	useEstrin bool
 	cse       map[inst]value

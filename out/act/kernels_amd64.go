@@ -297,6 +297,9 @@ func reLUF32Avx2U8(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -318,6 +321,9 @@ func reLUF64Avx2U8(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -341,6 +347,9 @@ func reLUF32Avx2U16(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -362,6 +371,9 @@ func reLUF64Avx2U16(dst []float64, x []float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
@@ -385,6 +397,9 @@ func reLUF32Avx2U32(dst []float32, x []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
 // The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -407,7 +422,10 @@ func reLUF64Avx2U32(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -428,6 +446,9 @@ func reLUF32Avx2U32Nt(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
@@ -451,7 +472,10 @@ func reLUF64Avx2U32Nt(dst []float64, x []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -461,6 +485,9 @@ func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
@@ -473,6 +500,9 @@ func leakyReLUF32Avx2U8(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -483,6 +513,9 @@ func leakyReLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha f
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -495,6 +528,9 @@ func leakyReLUF64Avx2U8(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -505,6 +541,9 @@ func leakyReLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha f
 //	for i := range dst { dst[i] = f(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
@@ -517,6 +556,9 @@ func leakyReLUF32Avx2U16(dst []float32, x []float32, alpha float32)
 //
 // x (and dy) must be at least as long as the output.
 //
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -528,7 +570,10 @@ func leakyReLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
@@ -538,6 +583,9 @@ func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
@@ -550,7 +598,10 @@ func leakyReLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
@@ -560,6 +611,9 @@ func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
@@ -572,7 +626,10 @@ func leakyReLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
@@ -583,7 +640,10 @@ func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
@@ -594,7 +654,10 @@ func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
@@ -604,6 +667,9 @@ func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
 //
 // The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
 //
@@ -616,7 +682,10 @@ func leakyReLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alph
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
@@ -627,7 +696,10 @@ func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// Its block loop leaves vectors with a NaN input or result to the exact
+// program, which runs with the single vectors.
+//
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)

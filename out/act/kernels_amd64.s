@@ -4974,10 +4974,35 @@ TEXT ·reLUBackwardF32Avx2U8(SB), NOSPLIT, $0-72
 	MOVQ dx_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	MOVQ dy_base+48(FP), BX
+	XORQ SI, SI
 
 block:
 	CMPQ      CX, $0x00000008
 	JB        single
+	XORL      DI, DI
+	VMOVUPS   (DX), Y0
+	VCMPPS    $0x1e, actc54<>+0(SB), Y0, Y1
+	VANDPS    actc15<>+0(SB), Y1, Y1
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y0
+	VMULPS    Y0, Y1, Y0
+	TESTL     DI, DI
+	JNE       flag0
+	VMOVUPS   Y0, (AX)
+	ADDQ      $0x00000020, DX
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, CX
+	JMP       block
+
+flag0:
+	MOVQ $0x00000001, SI
+
+single:
+	CMPQ      CX, $0x00000008
+	JB        tail
 	VMOVUPS   (DX), Y0
 	VCMPPS    $0x1e, actc54<>+0(SB), Y0, Y1
 	VANDPS    actc15<>+0(SB), Y1, Y1
@@ -4990,9 +5015,13 @@ block:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000008, CX
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
 	JMP       block
 
-single:
+tail:
 	TESTQ        CX, CX
 	JE           done
 	VMOVD        CX, X0
@@ -5068,24 +5097,30 @@ TEXT ·reLUBackwardF64Avx2U8(SB), NOSPLIT, $0-72
 	MOVQ dx_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	MOVQ dy_base+48(FP), BX
+	XORQ SI, SI
 
 block:
 	CMPQ      CX, $0x00000008
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y0
 	VMOVUPS   32(DX), Y1
 	VCMPPD    $0x1e, actc55<>+0(SB), Y0, Y2
 	VCMPPD    $0x1e, actc55<>+0(SB), Y1, Y3
 	VANDPD    actc41<>+0(SB), Y2, Y2
 	VANDPD    actc41<>+0(SB), Y3, Y3
-	VCMPPD    $0x03, Y0, Y0, Y4
-	VCMPPD    $0x03, Y1, Y1, Y5
-	VBLENDVPD Y4, Y0, Y2, Y0
-	VBLENDVPD Y5, Y1, Y3, Y1
-	VMOVUPS   (BX), Y2
-	VMOVUPS   32(BX), Y3
-	VMULPD    Y2, Y0, Y0
-	VMULPD    Y3, Y1, Y1
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y1, Y1, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y0
+	VMOVUPS   32(BX), Y1
+	VMULPD    Y0, Y2, Y0
+	VMULPD    Y1, Y3, Y1
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y0, (AX)
 	VMOVUPS   Y1, 32(AX)
 	ADDQ      $0x00000040, DX
@@ -5093,6 +5128,9 @@ block:
 	ADDQ      $0x00000040, BX
 	SUBQ      $0x00000008, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000002, SI
 
 single:
 	CMPQ      CX, $0x00000004
@@ -5109,7 +5147,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -5187,24 +5229,30 @@ TEXT ·reLUBackwardF32Avx2U16(SB), NOSPLIT, $0-72
 	MOVQ dx_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	MOVQ dy_base+48(FP), BX
+	XORQ SI, SI
 
 block:
 	CMPQ      CX, $0x00000010
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y0
 	VMOVUPS   32(DX), Y1
 	VCMPPS    $0x1e, actc54<>+0(SB), Y0, Y2
 	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y3
 	VANDPS    actc15<>+0(SB), Y2, Y2
 	VANDPS    actc15<>+0(SB), Y3, Y3
-	VCMPPS    $0x03, Y0, Y0, Y4
-	VCMPPS    $0x03, Y1, Y1, Y5
-	VBLENDVPS Y4, Y0, Y2, Y0
-	VBLENDVPS Y5, Y1, Y3, Y1
-	VMOVUPS   (BX), Y2
-	VMOVUPS   32(BX), Y3
-	VMULPS    Y2, Y0, Y0
-	VMULPS    Y3, Y1, Y1
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y1, Y1, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y0
+	VMOVUPS   32(BX), Y1
+	VMULPS    Y0, Y2, Y0
+	VMULPS    Y1, Y3, Y1
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y0, (AX)
 	VMOVUPS   Y1, 32(AX)
 	ADDQ      $0x00000040, DX
@@ -5212,6 +5260,9 @@ block:
 	ADDQ      $0x00000040, BX
 	SUBQ      $0x00000010, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000002, SI
 
 single:
 	CMPQ      CX, $0x00000008
@@ -5228,7 +5279,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -5314,10 +5369,12 @@ TEXT ·reLUBackwardF64Avx2U16(SB), NOSPLIT, $0-72
 	MOVQ dx_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	MOVQ dy_base+48(FP), BX
+	XORQ SI, SI
 
 block:
 	CMPQ      CX, $0x00000010
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y0
 	VMOVUPS   32(DX), Y1
 	VMOVUPS   64(DX), Y2
@@ -5330,22 +5387,28 @@ block:
 	VANDPD    actc41<>+0(SB), Y5, Y5
 	VANDPD    actc41<>+0(SB), Y6, Y6
 	VANDPD    actc41<>+0(SB), Y7, Y7
-	VCMPPD    $0x03, Y0, Y0, Y8
-	VCMPPD    $0x03, Y1, Y1, Y9
-	VCMPPD    $0x03, Y2, Y2, Y10
-	VCMPPD    $0x03, Y3, Y3, Y11
-	VBLENDVPD Y8, Y0, Y4, Y0
-	VBLENDVPD Y9, Y1, Y5, Y1
-	VBLENDVPD Y10, Y2, Y6, Y2
-	VBLENDVPD Y11, Y3, Y7, Y3
-	VMOVUPS   (BX), Y4
-	VMOVUPS   32(BX), Y5
-	VMOVUPS   64(BX), Y6
-	VMOVUPS   96(BX), Y7
-	VMULPD    Y4, Y0, Y0
-	VMULPD    Y5, Y1, Y1
-	VMULPD    Y6, Y2, Y2
-	VMULPD    Y7, Y3, Y3
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y1, Y1, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y2, Y2, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y3, Y3, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y0
+	VMOVUPS   32(BX), Y1
+	VMOVUPS   64(BX), Y2
+	VMOVUPS   96(BX), Y3
+	VMULPD    Y0, Y4, Y0
+	VMULPD    Y1, Y5, Y1
+	VMULPD    Y2, Y6, Y2
+	VMULPD    Y3, Y7, Y3
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y0, (AX)
 	VMOVUPS   Y1, 32(AX)
 	VMOVUPS   Y2, 64(AX)
@@ -5355,6 +5418,9 @@ block:
 	ADDQ      $0x00000080, BX
 	SUBQ      $0x00000010, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000004, SI
 
 single:
 	CMPQ      CX, $0x00000004
@@ -5371,7 +5437,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -5457,10 +5527,12 @@ TEXT ·reLUBackwardF32Avx2U32(SB), NOSPLIT, $0-72
 	MOVQ dx_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	MOVQ dy_base+48(FP), BX
+	XORQ SI, SI
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y0
 	VMOVUPS   32(DX), Y1
 	VMOVUPS   64(DX), Y2
@@ -5473,22 +5545,28 @@ block:
 	VANDPS    actc15<>+0(SB), Y5, Y5
 	VANDPS    actc15<>+0(SB), Y6, Y6
 	VANDPS    actc15<>+0(SB), Y7, Y7
-	VCMPPS    $0x03, Y0, Y0, Y8
-	VCMPPS    $0x03, Y1, Y1, Y9
-	VCMPPS    $0x03, Y2, Y2, Y10
-	VCMPPS    $0x03, Y3, Y3, Y11
-	VBLENDVPS Y8, Y0, Y4, Y0
-	VBLENDVPS Y9, Y1, Y5, Y1
-	VBLENDVPS Y10, Y2, Y6, Y2
-	VBLENDVPS Y11, Y3, Y7, Y3
-	VMOVUPS   (BX), Y4
-	VMOVUPS   32(BX), Y5
-	VMOVUPS   64(BX), Y6
-	VMOVUPS   96(BX), Y7
-	VMULPS    Y4, Y0, Y0
-	VMULPS    Y5, Y1, Y1
-	VMULPS    Y6, Y2, Y2
-	VMULPS    Y7, Y3, Y3
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y1, Y1, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y2, Y2, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y3, Y3, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y0
+	VMOVUPS   32(BX), Y1
+	VMOVUPS   64(BX), Y2
+	VMOVUPS   96(BX), Y3
+	VMULPS    Y0, Y4, Y0
+	VMULPS    Y1, Y5, Y1
+	VMULPS    Y2, Y6, Y2
+	VMULPS    Y3, Y7, Y3
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y0, (AX)
 	VMOVUPS   Y1, 32(AX)
 	VMOVUPS   Y2, 64(AX)
@@ -5498,6 +5576,9 @@ block:
 	ADDQ      $0x00000080, BX
 	SUBQ      $0x00000020, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000004, SI
 
 single:
 	CMPQ      CX, $0x00000008
@@ -5514,7 +5595,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -5616,66 +5701,78 @@ TEXT ·reLUBackwardF64Avx2U32(SB), NOSPLIT, $0-72
 	MOVQ dx_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	MOVQ dy_base+48(FP), BX
+	XORQ SI, SI
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
-	VXORPS    Y0, Y0, Y0
-	VCMPPD    $0x11, (DX), Y0, Y0
-	VXORPS    Y1, Y1, Y1
-	VCMPPD    $0x11, 32(DX), Y1, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPD    $0x11, 64(DX), Y2, Y2
-	VXORPS    Y3, Y3, Y3
-	VCMPPD    $0x11, 96(DX), Y3, Y3
-	VXORPS    Y4, Y4, Y4
-	VCMPPD    $0x11, 128(DX), Y4, Y4
-	VXORPS    Y5, Y5, Y5
-	VCMPPD    $0x11, 160(DX), Y5, Y5
-	VXORPS    Y6, Y6, Y6
-	VCMPPD    $0x11, 192(DX), Y6, Y6
-	VXORPS    Y7, Y7, Y7
-	VCMPPD    $0x11, 224(DX), Y7, Y7
-	VANDPD    actc41<>+0(SB), Y0, Y0
-	VANDPD    actc41<>+0(SB), Y1, Y1
-	VANDPD    actc41<>+0(SB), Y2, Y2
-	VANDPD    actc41<>+0(SB), Y3, Y3
-	VANDPD    actc41<>+0(SB), Y4, Y4
-	VANDPD    actc41<>+0(SB), Y5, Y5
-	VANDPD    actc41<>+0(SB), Y6, Y6
-	VANDPD    actc41<>+0(SB), Y7, Y7
-	VMOVUPS   (DX), Y8
-	VCMPPD    $0x03, (DX), Y8, Y8
-	VMOVUPS   32(DX), Y9
-	VCMPPD    $0x03, 32(DX), Y9, Y9
-	VMOVUPS   64(DX), Y10
-	VCMPPD    $0x03, 64(DX), Y10, Y10
-	VMOVUPS   96(DX), Y11
-	VCMPPD    $0x03, 96(DX), Y11, Y11
-	VMOVUPS   128(DX), Y12
-	VCMPPD    $0x03, 128(DX), Y12, Y12
-	VMOVUPS   160(DX), Y13
-	VCMPPD    $0x03, 160(DX), Y13, Y13
-	VMOVUPS   192(DX), Y14
-	VCMPPD    $0x03, 192(DX), Y14, Y14
-	VMOVUPS   224(DX), Y15
-	VCMPPD    $0x03, 224(DX), Y15, Y15
-	VBLENDVPD Y8, (DX), Y0, Y0
-	VBLENDVPD Y9, 32(DX), Y1, Y1
-	VBLENDVPD Y10, 64(DX), Y2, Y2
-	VBLENDVPD Y11, 96(DX), Y3, Y3
-	VBLENDVPD Y12, 128(DX), Y4, Y4
-	VBLENDVPD Y13, 160(DX), Y5, Y5
-	VBLENDVPD Y14, 192(DX), Y6, Y6
-	VBLENDVPD Y15, 224(DX), Y7, Y7
-	VMULPD    (BX), Y0, Y0
-	VMULPD    32(BX), Y1, Y1
-	VMULPD    64(BX), Y2, Y2
-	VMULPD    96(BX), Y3, Y3
-	VMULPD    128(BX), Y4, Y4
-	VMULPD    160(BX), Y5, Y5
-	VMULPD    192(BX), Y6, Y6
-	VMULPD    224(BX), Y7, Y7
+	XORL      DI, DI
+	VMOVUPS   (DX), Y0
+	VMOVUPS   32(DX), Y1
+	VMOVUPS   64(DX), Y2
+	VMOVUPS   96(DX), Y3
+	VMOVUPS   128(DX), Y4
+	VMOVUPS   160(DX), Y5
+	VMOVUPS   192(DX), Y6
+	VMOVUPS   224(DX), Y7
+	VCMPPD    $0x1e, actc55<>+0(SB), Y0, Y8
+	VCMPPD    $0x1e, actc55<>+0(SB), Y1, Y9
+	VCMPPD    $0x1e, actc55<>+0(SB), Y2, Y10
+	VCMPPD    $0x1e, actc55<>+0(SB), Y3, Y11
+	VCMPPD    $0x1e, actc55<>+0(SB), Y4, Y12
+	VCMPPD    $0x1e, actc55<>+0(SB), Y5, Y13
+	VCMPPD    $0x1e, actc55<>+0(SB), Y6, Y14
+	VCMPPD    $0x1e, actc55<>+0(SB), Y7, Y15
+	VANDPD    actc41<>+0(SB), Y8, Y8
+	VANDPD    actc41<>+0(SB), Y9, Y9
+	VANDPD    actc41<>+0(SB), Y10, Y10
+	VANDPD    actc41<>+0(SB), Y11, Y11
+	VANDPD    actc41<>+0(SB), Y12, Y12
+	VANDPD    actc41<>+0(SB), Y13, Y13
+	VANDPD    actc41<>+0(SB), Y14, Y14
+	VANDPD    actc41<>+0(SB), Y15, Y15
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y1, Y1, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y2, Y2, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y3, Y3, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y4, Y4, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y5, Y5, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y6, Y6, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y7, Y7, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y0
+	VMOVUPS   32(BX), Y1
+	VMOVUPS   64(BX), Y2
+	VMOVUPS   96(BX), Y3
+	VMOVUPS   128(BX), Y4
+	VMOVUPS   160(BX), Y5
+	VMOVUPS   192(BX), Y6
+	VMOVUPS   224(BX), Y7
+	VMULPD    Y0, Y8, Y0
+	VMULPD    Y1, Y9, Y1
+	VMULPD    Y2, Y10, Y2
+	VMULPD    Y3, Y11, Y3
+	VMULPD    Y4, Y12, Y4
+	VMULPD    Y5, Y13, Y5
+	VMULPD    Y6, Y14, Y6
+	VMULPD    Y7, Y15, Y7
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y0, (AX)
 	VMOVUPS   Y1, 32(AX)
 	VMOVUPS   Y2, 64(AX)
@@ -5690,22 +5787,29 @@ block:
 	SUBQ      $0x00000020, CX
 	JMP       block
 
+flag0:
+	MOVQ $0x00000008, SI
+
 single:
 	CMPQ      CX, $0x00000004
 	JB        tail
-	VXORPS    Y0, Y0, Y0
-	VCMPPD    $0x11, (DX), Y0, Y0
-	VANDPD    actc41<>+0(SB), Y0, Y0
-	VMOVUPS   (DX), Y1
-	VCMPPD    $0x03, (DX), Y1, Y1
-	VBLENDVPD Y1, (DX), Y0, Y0
-	VMULPD    (BX), Y0, Y0
+	VMOVUPS   (DX), Y0
+	VCMPPD    $0x1e, actc55<>+0(SB), Y0, Y1
+	VANDPD    actc41<>+0(SB), Y1, Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VBLENDVPD Y2, Y0, Y1, Y0
+	VMOVUPS   (BX), Y1
+	VMULPD    Y1, Y0, Y0
 	VMOVUPS   Y0, (AX)
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -5812,15 +5916,16 @@ TEXT ·reLUBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-72
 	MOVQ         dx_len+8(FP), CX
 	MOVQ         x_base+24(FP), DX
 	MOVQ         dy_base+48(FP), BX
+	XORQ         SI, SI
 	CMPQ         CX, $0x00000008
 	JB           block
-	MOVQ         AX, SI
-	NEGQ         SI
-	ANDQ         $0x0000001f, SI
-	SHRQ         $0x02, SI
-	TESTQ        SI, SI
+	MOVQ         AX, DI
+	NEGQ         DI
+	ANDQ         $0x0000001f, DI
+	SHRQ         $0x02, DI
+	TESTQ        DI, DI
 	JE           block
-	VMOVD        SI, X0
+	VMOVD        DI, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMOVUPS      (DX), Y1
@@ -5831,16 +5936,17 @@ TEXT ·reLUBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-72
 	VMOVUPS      (BX), Y2
 	VMULPS       Y2, Y1, Y1
 	VMASKMOVPS   Y1, Y0, (AX)
-	SHLQ         $0x02, SI
-	ADDQ         SI, DX
-	ADDQ         SI, AX
-	ADDQ         SI, BX
-	SHRQ         $0x02, SI
-	SUBQ         SI, CX
+	SHLQ         $0x02, DI
+	ADDQ         DI, DX
+	ADDQ         DI, AX
+	ADDQ         DI, BX
+	SHRQ         $0x02, DI
+	SUBQ         DI, CX
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y0
 	VMOVUPS   32(DX), Y1
 	VMOVUPS   64(DX), Y2
@@ -5853,22 +5959,28 @@ block:
 	VANDPS    actc15<>+0(SB), Y5, Y5
 	VANDPS    actc15<>+0(SB), Y6, Y6
 	VANDPS    actc15<>+0(SB), Y7, Y7
-	VCMPPS    $0x03, Y0, Y0, Y8
-	VCMPPS    $0x03, Y1, Y1, Y9
-	VCMPPS    $0x03, Y2, Y2, Y10
-	VCMPPS    $0x03, Y3, Y3, Y11
-	VBLENDVPS Y8, Y0, Y4, Y0
-	VBLENDVPS Y9, Y1, Y5, Y1
-	VBLENDVPS Y10, Y2, Y6, Y2
-	VBLENDVPS Y11, Y3, Y7, Y3
-	VMOVUPS   (BX), Y4
-	VMOVUPS   32(BX), Y5
-	VMOVUPS   64(BX), Y6
-	VMOVUPS   96(BX), Y7
-	VMULPS    Y4, Y0, Y0
-	VMULPS    Y5, Y1, Y1
-	VMULPS    Y6, Y2, Y2
-	VMULPS    Y7, Y3, Y3
+	VCMPPS    $0x03, Y0, Y0, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y1, Y1, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y2, Y2, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y3, Y3, Y0
+	VMOVMSKPS Y0, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y0
+	VMOVUPS   32(BX), Y1
+	VMOVUPS   64(BX), Y2
+	VMOVUPS   96(BX), Y3
+	VMULPS    Y0, Y4, Y0
+	VMULPS    Y1, Y5, Y1
+	VMULPS    Y2, Y6, Y2
+	VMULPS    Y3, Y7, Y3
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVNTPS  Y0, (AX)
 	VMOVNTPS  Y1, 32(AX)
 	VMOVNTPS  Y2, 64(AX)
@@ -5878,6 +5990,9 @@ block:
 	ADDQ      $0x00000080, BX
 	SUBQ      $0x00000020, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000004, SI
 
 single:
 	SFENCE
@@ -5895,7 +6010,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6018,91 +6137,103 @@ TEXT ·reLUBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-72
 	MOVQ         dx_len+8(FP), CX
 	MOVQ         x_base+24(FP), DX
 	MOVQ         dy_base+48(FP), BX
+	XORQ         SI, SI
 	CMPQ         CX, $0x00000004
 	JB           block
-	MOVQ         AX, SI
-	NEGQ         SI
-	ANDQ         $0x0000001f, SI
-	SHRQ         $0x03, SI
-	TESTQ        SI, SI
+	MOVQ         AX, DI
+	NEGQ         DI
+	ANDQ         $0x0000001f, DI
+	SHRQ         $0x03, DI
+	TESTQ        DI, DI
 	JE           block
-	VMOVQ        SI, X0
+	VMOVQ        DI, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VANDPD       actc41<>+0(SB), Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y1, Y1
-	VMULPD       (BX), Y1, Y1
+	VMOVUPS      (DX), Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VANDPD       actc41<>+0(SB), Y2, Y2
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y1
+	VMOVUPS      (BX), Y2
+	VMULPD       Y2, Y1, Y1
 	VMASKMOVPD   Y1, Y0, (AX)
-	SHLQ         $0x03, SI
-	ADDQ         SI, DX
-	ADDQ         SI, AX
-	ADDQ         SI, BX
-	SHRQ         $0x03, SI
-	SUBQ         SI, CX
+	SHLQ         $0x03, DI
+	ADDQ         DI, DX
+	ADDQ         DI, AX
+	ADDQ         DI, BX
+	SHRQ         $0x03, DI
+	SUBQ         DI, CX
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
-	VXORPS    Y0, Y0, Y0
-	VCMPPD    $0x11, (DX), Y0, Y0
-	VXORPS    Y1, Y1, Y1
-	VCMPPD    $0x11, 32(DX), Y1, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPD    $0x11, 64(DX), Y2, Y2
-	VXORPS    Y3, Y3, Y3
-	VCMPPD    $0x11, 96(DX), Y3, Y3
-	VXORPS    Y4, Y4, Y4
-	VCMPPD    $0x11, 128(DX), Y4, Y4
-	VXORPS    Y5, Y5, Y5
-	VCMPPD    $0x11, 160(DX), Y5, Y5
-	VXORPS    Y6, Y6, Y6
-	VCMPPD    $0x11, 192(DX), Y6, Y6
-	VXORPS    Y7, Y7, Y7
-	VCMPPD    $0x11, 224(DX), Y7, Y7
-	VANDPD    actc41<>+0(SB), Y0, Y0
-	VANDPD    actc41<>+0(SB), Y1, Y1
-	VANDPD    actc41<>+0(SB), Y2, Y2
-	VANDPD    actc41<>+0(SB), Y3, Y3
-	VANDPD    actc41<>+0(SB), Y4, Y4
-	VANDPD    actc41<>+0(SB), Y5, Y5
-	VANDPD    actc41<>+0(SB), Y6, Y6
-	VANDPD    actc41<>+0(SB), Y7, Y7
-	VMOVUPS   (DX), Y8
-	VCMPPD    $0x03, (DX), Y8, Y8
-	VMOVUPS   32(DX), Y9
-	VCMPPD    $0x03, 32(DX), Y9, Y9
-	VMOVUPS   64(DX), Y10
-	VCMPPD    $0x03, 64(DX), Y10, Y10
-	VMOVUPS   96(DX), Y11
-	VCMPPD    $0x03, 96(DX), Y11, Y11
-	VMOVUPS   128(DX), Y12
-	VCMPPD    $0x03, 128(DX), Y12, Y12
-	VMOVUPS   160(DX), Y13
-	VCMPPD    $0x03, 160(DX), Y13, Y13
-	VMOVUPS   192(DX), Y14
-	VCMPPD    $0x03, 192(DX), Y14, Y14
-	VMOVUPS   224(DX), Y15
-	VCMPPD    $0x03, 224(DX), Y15, Y15
-	VBLENDVPD Y8, (DX), Y0, Y0
-	VBLENDVPD Y9, 32(DX), Y1, Y1
-	VBLENDVPD Y10, 64(DX), Y2, Y2
-	VBLENDVPD Y11, 96(DX), Y3, Y3
-	VBLENDVPD Y12, 128(DX), Y4, Y4
-	VBLENDVPD Y13, 160(DX), Y5, Y5
-	VBLENDVPD Y14, 192(DX), Y6, Y6
-	VBLENDVPD Y15, 224(DX), Y7, Y7
-	VMULPD    (BX), Y0, Y0
-	VMULPD    32(BX), Y1, Y1
-	VMULPD    64(BX), Y2, Y2
-	VMULPD    96(BX), Y3, Y3
-	VMULPD    128(BX), Y4, Y4
-	VMULPD    160(BX), Y5, Y5
-	VMULPD    192(BX), Y6, Y6
-	VMULPD    224(BX), Y7, Y7
+	XORL      DI, DI
+	VMOVUPS   (DX), Y0
+	VMOVUPS   32(DX), Y1
+	VMOVUPS   64(DX), Y2
+	VMOVUPS   96(DX), Y3
+	VMOVUPS   128(DX), Y4
+	VMOVUPS   160(DX), Y5
+	VMOVUPS   192(DX), Y6
+	VMOVUPS   224(DX), Y7
+	VCMPPD    $0x1e, actc55<>+0(SB), Y0, Y8
+	VCMPPD    $0x1e, actc55<>+0(SB), Y1, Y9
+	VCMPPD    $0x1e, actc55<>+0(SB), Y2, Y10
+	VCMPPD    $0x1e, actc55<>+0(SB), Y3, Y11
+	VCMPPD    $0x1e, actc55<>+0(SB), Y4, Y12
+	VCMPPD    $0x1e, actc55<>+0(SB), Y5, Y13
+	VCMPPD    $0x1e, actc55<>+0(SB), Y6, Y14
+	VCMPPD    $0x1e, actc55<>+0(SB), Y7, Y15
+	VANDPD    actc41<>+0(SB), Y8, Y8
+	VANDPD    actc41<>+0(SB), Y9, Y9
+	VANDPD    actc41<>+0(SB), Y10, Y10
+	VANDPD    actc41<>+0(SB), Y11, Y11
+	VANDPD    actc41<>+0(SB), Y12, Y12
+	VANDPD    actc41<>+0(SB), Y13, Y13
+	VANDPD    actc41<>+0(SB), Y14, Y14
+	VANDPD    actc41<>+0(SB), Y15, Y15
+	VCMPPD    $0x03, Y0, Y0, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y1, Y1, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y2, Y2, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y3, Y3, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y4, Y4, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y5, Y5, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y6, Y6, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y7, Y7, Y0
+	VMOVMSKPD Y0, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y0
+	VMOVUPS   32(BX), Y1
+	VMOVUPS   64(BX), Y2
+	VMOVUPS   96(BX), Y3
+	VMOVUPS   128(BX), Y4
+	VMOVUPS   160(BX), Y5
+	VMOVUPS   192(BX), Y6
+	VMOVUPS   224(BX), Y7
+	VMULPD    Y0, Y8, Y0
+	VMULPD    Y1, Y9, Y1
+	VMULPD    Y2, Y10, Y2
+	VMULPD    Y3, Y11, Y3
+	VMULPD    Y4, Y12, Y4
+	VMULPD    Y5, Y13, Y5
+	VMULPD    Y6, Y14, Y6
+	VMULPD    Y7, Y15, Y7
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVNTPD  Y0, (AX)
 	VMOVNTPD  Y1, 32(AX)
 	VMOVNTPD  Y2, 64(AX)
@@ -6117,23 +6248,30 @@ block:
 	SUBQ      $0x00000020, CX
 	JMP       block
 
+flag0:
+	MOVQ $0x00000008, SI
+
 single:
 	SFENCE
 	CMPQ      CX, $0x00000004
 	JB        tail
-	VXORPS    Y0, Y0, Y0
-	VCMPPD    $0x11, (DX), Y0, Y0
-	VANDPD    actc41<>+0(SB), Y0, Y0
-	VMOVUPS   (DX), Y1
-	VCMPPD    $0x03, (DX), Y1, Y1
-	VBLENDVPD Y1, (DX), Y0, Y0
-	VMULPD    (BX), Y0, Y0
+	VMOVUPS   (DX), Y0
+	VCMPPD    $0x1e, actc55<>+0(SB), Y0, Y1
+	VANDPD    actc41<>+0(SB), Y1, Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VBLENDVPD Y2, Y0, Y1, Y0
+	VMOVUPS   (BX), Y1
+	VMULPD    Y1, Y0, Y0
 	VMOVUPS   Y0, (AX)
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6162,10 +6300,33 @@ TEXT ·leakyReLUF32Avx2U8(SB), NOSPLIT, $0-52
 	MOVQ         x_base+24(FP), DX
 	MOVSS        alpha+48(FP), X0
 	VBROADCASTSS X0, Y0
+	XORQ         BX, BX
 
 block:
 	CMPQ      CX, $0x00000008
 	JB        single
+	XORL      SI, SI
+	VMOVUPS   (DX), Y1
+	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y2
+	VMULPS    Y0, Y1, Y3
+	VBLENDVPS Y2, Y1, Y3, Y1
+	VCMPPS    $0x03, Y1, Y1, Y2
+	VMOVMSKPS Y2, DI
+	ORL       DI, SI
+	TESTL     SI, SI
+	JNE       flag0
+	VMOVUPS   Y1, (AX)
+	ADDQ      $0x00000020, DX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000008, CX
+	JMP       block
+
+flag0:
+	MOVQ $0x00000001, BX
+
+single:
+	CMPQ      CX, $0x00000008
+	JB        tail
 	VMOVUPS   (DX), Y1
 	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y2
 	VMULPS    Y0, Y1, Y3
@@ -6180,9 +6341,13 @@ block:
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	SUBQ      $0x00000008, CX
+	TESTQ     BX, BX
+	JE        single
+	DECQ      BX
+	JNE       single
 	JMP       block
 
-single:
+tail:
 	TESTQ        CX, CX
 	JE           done
 	VMOVD        CX, X1
@@ -6213,10 +6378,35 @@ TEXT ·leakyReLUBackwardF32Avx2U8(SB), NOSPLIT, $0-76
 	MOVQ         dy_base+48(FP), BX
 	MOVSS        alpha+72(FP), X0
 	VBROADCASTSS X0, Y0
+	XORQ         SI, SI
 
 block:
 	CMPQ      CX, $0x00000008
 	JB        single
+	XORL      DI, DI
+	VMOVUPS   (DX), Y1
+	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y2
+	VBLENDVPS Y2, actc15<>+0(SB), Y0, Y2
+	VCMPPS    $0x03, Y1, Y1, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y1
+	VMULPS    Y1, Y2, Y1
+	TESTL     DI, DI
+	JNE       flag0
+	VMOVUPS   Y1, (AX)
+	ADDQ      $0x00000020, DX
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, CX
+	JMP       block
+
+flag0:
+	MOVQ $0x00000001, SI
+
+single:
+	CMPQ      CX, $0x00000008
+	JB        tail
 	VMOVUPS   (DX), Y1
 	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y2
 	VBLENDVPS Y2, actc15<>+0(SB), Y0, Y2
@@ -6229,9 +6419,13 @@ block:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000008, CX
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
 	JMP       block
 
-single:
+tail:
 	TESTQ        CX, CX
 	JE           done
 	VMOVD        CX, X1
@@ -6258,36 +6452,37 @@ TEXT ·leakyReLUF64Avx2U8(SB), NOSPLIT, $0-56
 	MOVQ         x_base+24(FP), DX
 	MOVSD        alpha+48(FP), X0
 	VBROADCASTSD X0, Y0
+	XORQ         BX, BX
 
 block:
 	CMPQ      CX, $0x00000008
 	JB        single
+	XORL      SI, SI
 	VMOVUPS   (DX), Y1
 	VMOVUPS   32(DX), Y2
 	VCMPPD    $0x1e, actc55<>+0(SB), Y1, Y3
 	VCMPPD    $0x1e, actc55<>+0(SB), Y2, Y4
 	VMULPD    Y0, Y1, Y5
 	VMULPD    Y0, Y2, Y6
-	VBLENDVPD Y3, Y1, Y5, Y3
-	VBLENDVPD Y4, Y2, Y6, Y4
-	VCMPPD    $0x03, Y3, Y3, Y5
-	VCMPPD    $0x03, Y4, Y4, Y6
-	VMOVUPS   actc59<>+0(SB), Y7
-	VBLENDVPD Y1, actc58<>+0(SB), Y7, Y7
-	VMOVUPS   actc59<>+0(SB), Y8
-	VBLENDVPD Y2, actc58<>+0(SB), Y8, Y8
-	VBLENDVPD Y5, Y7, Y3, Y3
-	VBLENDVPD Y6, Y8, Y4, Y4
-	VCMPPD    $0x03, Y1, Y1, Y5
-	VCMPPD    $0x03, Y2, Y2, Y6
-	VBLENDVPD Y5, Y1, Y3, Y1
-	VBLENDVPD Y6, Y2, Y4, Y2
+	VBLENDVPD Y3, Y1, Y5, Y1
+	VBLENDVPD Y4, Y2, Y6, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VMOVMSKPD Y3, DI
+	ORL       DI, SI
+	VCMPPD    $0x03, Y2, Y2, Y3
+	VMOVMSKPD Y3, DI
+	ORL       DI, SI
+	TESTL     SI, SI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	ADDQ      $0x00000040, DX
 	ADDQ      $0x00000040, AX
 	SUBQ      $0x00000008, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000002, BX
 
 single:
 	CMPQ      CX, $0x00000004
@@ -6306,7 +6501,11 @@ single:
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     BX, BX
+	JE        single
+	DECQ      BX
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6339,24 +6538,30 @@ TEXT ·leakyReLUBackwardF64Avx2U8(SB), NOSPLIT, $0-80
 	MOVQ         dy_base+48(FP), BX
 	MOVSD        alpha+72(FP), X0
 	VBROADCASTSD X0, Y0
+	XORQ         SI, SI
 
 block:
 	CMPQ      CX, $0x00000008
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y1
 	VMOVUPS   32(DX), Y2
 	VCMPPD    $0x1e, actc55<>+0(SB), Y1, Y3
 	VCMPPD    $0x1e, actc55<>+0(SB), Y2, Y4
 	VBLENDVPD Y3, actc41<>+0(SB), Y0, Y3
 	VBLENDVPD Y4, actc41<>+0(SB), Y0, Y4
-	VCMPPD    $0x03, Y1, Y1, Y5
-	VCMPPD    $0x03, Y2, Y2, Y6
-	VBLENDVPD Y5, Y1, Y3, Y1
-	VBLENDVPD Y6, Y2, Y4, Y2
-	VMOVUPS   (BX), Y3
-	VMOVUPS   32(BX), Y4
-	VMULPD    Y3, Y1, Y1
-	VMULPD    Y4, Y2, Y2
+	VCMPPD    $0x03, Y1, Y1, Y1
+	VMOVMSKPD Y1, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y2, Y2, Y1
+	VMOVMSKPD Y1, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y1
+	VMOVUPS   32(BX), Y2
+	VMULPD    Y1, Y3, Y1
+	VMULPD    Y2, Y4, Y2
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	ADDQ      $0x00000040, DX
@@ -6364,6 +6569,9 @@ block:
 	ADDQ      $0x00000040, BX
 	SUBQ      $0x00000008, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000002, SI
 
 single:
 	CMPQ      CX, $0x00000004
@@ -6380,7 +6588,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6409,36 +6621,37 @@ TEXT ·leakyReLUF32Avx2U16(SB), NOSPLIT, $0-52
 	MOVQ         x_base+24(FP), DX
 	MOVSS        alpha+48(FP), X0
 	VBROADCASTSS X0, Y0
+	XORQ         BX, BX
 
 block:
 	CMPQ      CX, $0x00000010
 	JB        single
+	XORL      SI, SI
 	VMOVUPS   (DX), Y1
 	VMOVUPS   32(DX), Y2
 	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y3
 	VCMPPS    $0x1e, actc54<>+0(SB), Y2, Y4
 	VMULPS    Y0, Y1, Y5
 	VMULPS    Y0, Y2, Y6
-	VBLENDVPS Y3, Y1, Y5, Y3
-	VBLENDVPS Y4, Y2, Y6, Y4
-	VCMPPS    $0x03, Y3, Y3, Y5
-	VCMPPS    $0x03, Y4, Y4, Y6
-	VMOVUPS   actc57<>+0(SB), Y7
-	VBLENDVPS Y1, actc56<>+0(SB), Y7, Y7
-	VMOVUPS   actc57<>+0(SB), Y8
-	VBLENDVPS Y2, actc56<>+0(SB), Y8, Y8
-	VBLENDVPS Y5, Y7, Y3, Y3
-	VBLENDVPS Y6, Y8, Y4, Y4
-	VCMPPS    $0x03, Y1, Y1, Y5
-	VCMPPS    $0x03, Y2, Y2, Y6
-	VBLENDVPS Y5, Y1, Y3, Y1
-	VBLENDVPS Y6, Y2, Y4, Y2
+	VBLENDVPS Y3, Y1, Y5, Y1
+	VBLENDVPS Y4, Y2, Y6, Y2
+	VCMPPS    $0x03, Y1, Y1, Y3
+	VMOVMSKPS Y3, DI
+	ORL       DI, SI
+	VCMPPS    $0x03, Y2, Y2, Y3
+	VMOVMSKPS Y3, DI
+	ORL       DI, SI
+	TESTL     SI, SI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	ADDQ      $0x00000040, DX
 	ADDQ      $0x00000040, AX
 	SUBQ      $0x00000010, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000002, BX
 
 single:
 	CMPQ      CX, $0x00000008
@@ -6457,7 +6670,11 @@ single:
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     BX, BX
+	JE        single
+	DECQ      BX
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6490,24 +6707,30 @@ TEXT ·leakyReLUBackwardF32Avx2U16(SB), NOSPLIT, $0-76
 	MOVQ         dy_base+48(FP), BX
 	MOVSS        alpha+72(FP), X0
 	VBROADCASTSS X0, Y0
+	XORQ         SI, SI
 
 block:
 	CMPQ      CX, $0x00000010
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y1
 	VMOVUPS   32(DX), Y2
 	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y3
 	VCMPPS    $0x1e, actc54<>+0(SB), Y2, Y4
 	VBLENDVPS Y3, actc15<>+0(SB), Y0, Y3
 	VBLENDVPS Y4, actc15<>+0(SB), Y0, Y4
-	VCMPPS    $0x03, Y1, Y1, Y5
-	VCMPPS    $0x03, Y2, Y2, Y6
-	VBLENDVPS Y5, Y1, Y3, Y1
-	VBLENDVPS Y6, Y2, Y4, Y2
-	VMOVUPS   (BX), Y3
-	VMOVUPS   32(BX), Y4
-	VMULPS    Y3, Y1, Y1
-	VMULPS    Y4, Y2, Y2
+	VCMPPS    $0x03, Y1, Y1, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y2, Y2, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y1
+	VMOVUPS   32(BX), Y2
+	VMULPS    Y1, Y3, Y1
+	VMULPS    Y2, Y4, Y2
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	ADDQ      $0x00000040, DX
@@ -6515,6 +6738,9 @@ block:
 	ADDQ      $0x00000040, BX
 	SUBQ      $0x00000010, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000002, SI
 
 single:
 	CMPQ      CX, $0x00000008
@@ -6531,7 +6757,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6560,58 +6790,42 @@ TEXT ·leakyReLUF64Avx2U16(SB), NOSPLIT, $0-56
 	MOVQ         x_base+24(FP), DX
 	MOVSD        alpha+48(FP), X0
 	VBROADCASTSD X0, Y0
+	XORQ         BX, BX
 
 block:
 	CMPQ      CX, $0x00000010
 	JB        single
-	VXORPS    Y1, Y1, Y1
-	VCMPPD    $0x11, (DX), Y1, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPD    $0x11, 32(DX), Y2, Y2
-	VXORPS    Y3, Y3, Y3
-	VCMPPD    $0x11, 64(DX), Y3, Y3
-	VXORPS    Y4, Y4, Y4
-	VCMPPD    $0x11, 96(DX), Y4, Y4
-	VMULPD    (DX), Y0, Y5
-	VMULPD    32(DX), Y0, Y6
-	VMULPD    64(DX), Y0, Y7
-	VMULPD    96(DX), Y0, Y8
-	VBLENDVPD Y1, (DX), Y5, Y1
-	VBLENDVPD Y2, 32(DX), Y6, Y2
-	VBLENDVPD Y3, 64(DX), Y7, Y3
-	VBLENDVPD Y4, 96(DX), Y8, Y4
+	XORL      SI, SI
+	VMOVUPS   (DX), Y1
+	VMOVUPS   32(DX), Y2
+	VMOVUPS   64(DX), Y3
+	VMOVUPS   96(DX), Y4
+	VCMPPD    $0x1e, actc55<>+0(SB), Y1, Y5
+	VCMPPD    $0x1e, actc55<>+0(SB), Y2, Y6
+	VCMPPD    $0x1e, actc55<>+0(SB), Y3, Y7
+	VCMPPD    $0x1e, actc55<>+0(SB), Y4, Y8
+	VMULPD    Y0, Y1, Y9
+	VMULPD    Y0, Y2, Y10
+	VMULPD    Y0, Y3, Y11
+	VMULPD    Y0, Y4, Y12
+	VBLENDVPD Y5, Y1, Y9, Y1
+	VBLENDVPD Y6, Y2, Y10, Y2
+	VBLENDVPD Y7, Y3, Y11, Y3
+	VBLENDVPD Y8, Y4, Y12, Y4
 	VCMPPD    $0x03, Y1, Y1, Y5
-	VCMPPD    $0x03, Y2, Y2, Y6
-	VCMPPD    $0x03, Y3, Y3, Y7
-	VCMPPD    $0x03, Y4, Y4, Y8
-	VMOVUPS   (DX), Y9
-	VMOVUPS   actc59<>+0(SB), Y10
-	VBLENDVPD Y9, actc58<>+0(SB), Y10, Y9
-	VMOVUPS   32(DX), Y10
-	VMOVUPS   actc59<>+0(SB), Y11
-	VBLENDVPD Y10, actc58<>+0(SB), Y11, Y10
-	VMOVUPS   64(DX), Y11
-	VMOVUPS   actc59<>+0(SB), Y12
-	VBLENDVPD Y11, actc58<>+0(SB), Y12, Y11
-	VMOVUPS   96(DX), Y12
-	VMOVUPS   actc59<>+0(SB), Y13
-	VBLENDVPD Y12, actc58<>+0(SB), Y13, Y12
-	VBLENDVPD Y5, Y9, Y1, Y1
-	VBLENDVPD Y6, Y10, Y2, Y2
-	VBLENDVPD Y7, Y11, Y3, Y3
-	VBLENDVPD Y8, Y12, Y4, Y4
-	VMOVUPS   (DX), Y5
-	VCMPPD    $0x03, (DX), Y5, Y5
-	VMOVUPS   32(DX), Y6
-	VCMPPD    $0x03, 32(DX), Y6, Y6
-	VMOVUPS   64(DX), Y7
-	VCMPPD    $0x03, 64(DX), Y7, Y7
-	VMOVUPS   96(DX), Y8
-	VCMPPD    $0x03, 96(DX), Y8, Y8
-	VBLENDVPD Y5, (DX), Y1, Y1
-	VBLENDVPD Y6, 32(DX), Y2, Y2
-	VBLENDVPD Y7, 64(DX), Y3, Y3
-	VBLENDVPD Y8, 96(DX), Y4, Y4
+	VMOVMSKPD Y5, DI
+	ORL       DI, SI
+	VCMPPD    $0x03, Y2, Y2, Y5
+	VMOVMSKPD Y5, DI
+	ORL       DI, SI
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VMOVMSKPD Y5, DI
+	ORL       DI, SI
+	VCMPPD    $0x03, Y4, Y4, Y5
+	VMOVMSKPD Y5, DI
+	ORL       DI, SI
+	TESTL     SI, SI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	VMOVUPS   Y3, 64(AX)
@@ -6621,26 +6835,31 @@ block:
 	SUBQ      $0x00000010, CX
 	JMP       block
 
+flag0:
+	MOVQ $0x00000004, BX
+
 single:
 	CMPQ      CX, $0x00000004
 	JB        tail
-	VXORPS    Y1, Y1, Y1
-	VCMPPD    $0x11, (DX), Y1, Y1
-	VMULPD    (DX), Y0, Y2
-	VBLENDVPD Y1, (DX), Y2, Y1
-	VCMPPD    $0x03, Y1, Y1, Y2
-	VMOVUPS   (DX), Y3
+	VMOVUPS   (DX), Y1
+	VCMPPD    $0x1e, actc55<>+0(SB), Y1, Y2
+	VMULPD    Y0, Y1, Y3
+	VBLENDVPD Y2, Y1, Y3, Y2
+	VCMPPD    $0x03, Y2, Y2, Y3
 	VMOVUPS   actc59<>+0(SB), Y4
-	VBLENDVPD Y3, actc58<>+0(SB), Y4, Y3
-	VBLENDVPD Y2, Y3, Y1, Y1
-	VMOVUPS   (DX), Y2
-	VCMPPD    $0x03, (DX), Y2, Y2
-	VBLENDVPD Y2, (DX), Y1, Y1
+	VBLENDVPD Y1, actc58<>+0(SB), Y4, Y4
+	VBLENDVPD Y3, Y4, Y2, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VBLENDVPD Y3, Y1, Y2, Y1
 	VMOVUPS   Y1, (AX)
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     BX, BX
+	JE        single
+	DECQ      BX
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6673,10 +6892,12 @@ TEXT ·leakyReLUBackwardF64Avx2U16(SB), NOSPLIT, $0-80
 	MOVQ         dy_base+48(FP), BX
 	MOVSD        alpha+72(FP), X0
 	VBROADCASTSD X0, Y0
+	XORQ         SI, SI
 
 block:
 	CMPQ      CX, $0x00000010
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y1
 	VMOVUPS   32(DX), Y2
 	VMOVUPS   64(DX), Y3
@@ -6689,22 +6910,28 @@ block:
 	VBLENDVPD Y6, actc41<>+0(SB), Y0, Y6
 	VBLENDVPD Y7, actc41<>+0(SB), Y0, Y7
 	VBLENDVPD Y8, actc41<>+0(SB), Y0, Y8
-	VCMPPD    $0x03, Y1, Y1, Y9
-	VCMPPD    $0x03, Y2, Y2, Y10
-	VCMPPD    $0x03, Y3, Y3, Y11
-	VCMPPD    $0x03, Y4, Y4, Y12
-	VBLENDVPD Y9, Y1, Y5, Y1
-	VBLENDVPD Y10, Y2, Y6, Y2
-	VBLENDVPD Y11, Y3, Y7, Y3
-	VBLENDVPD Y12, Y4, Y8, Y4
-	VMOVUPS   (BX), Y5
-	VMOVUPS   32(BX), Y6
-	VMOVUPS   64(BX), Y7
-	VMOVUPS   96(BX), Y8
-	VMULPD    Y5, Y1, Y1
-	VMULPD    Y6, Y2, Y2
-	VMULPD    Y7, Y3, Y3
-	VMULPD    Y8, Y4, Y4
+	VCMPPD    $0x03, Y1, Y1, Y1
+	VMOVMSKPD Y1, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y2, Y2, Y1
+	VMOVMSKPD Y1, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y3, Y3, Y1
+	VMOVMSKPD Y1, R8
+	ORL       R8, DI
+	VCMPPD    $0x03, Y4, Y4, Y1
+	VMOVMSKPD Y1, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y1
+	VMOVUPS   32(BX), Y2
+	VMOVUPS   64(BX), Y3
+	VMOVUPS   96(BX), Y4
+	VMULPD    Y1, Y5, Y1
+	VMULPD    Y2, Y6, Y2
+	VMULPD    Y3, Y7, Y3
+	VMULPD    Y4, Y8, Y4
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	VMOVUPS   Y3, 64(AX)
@@ -6714,6 +6941,9 @@ block:
 	ADDQ      $0x00000080, BX
 	SUBQ      $0x00000010, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000004, SI
 
 single:
 	CMPQ      CX, $0x00000004
@@ -6730,7 +6960,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6759,58 +6993,42 @@ TEXT ·leakyReLUF32Avx2U32(SB), NOSPLIT, $0-52
 	MOVQ         x_base+24(FP), DX
 	MOVSS        alpha+48(FP), X0
 	VBROADCASTSS X0, Y0
+	XORQ         BX, BX
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
-	VXORPS    Y1, Y1, Y1
-	VCMPPS    $0x11, (DX), Y1, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPS    $0x11, 32(DX), Y2, Y2
-	VXORPS    Y3, Y3, Y3
-	VCMPPS    $0x11, 64(DX), Y3, Y3
-	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x11, 96(DX), Y4, Y4
-	VMULPS    (DX), Y0, Y5
-	VMULPS    32(DX), Y0, Y6
-	VMULPS    64(DX), Y0, Y7
-	VMULPS    96(DX), Y0, Y8
-	VBLENDVPS Y1, (DX), Y5, Y1
-	VBLENDVPS Y2, 32(DX), Y6, Y2
-	VBLENDVPS Y3, 64(DX), Y7, Y3
-	VBLENDVPS Y4, 96(DX), Y8, Y4
+	XORL      SI, SI
+	VMOVUPS   (DX), Y1
+	VMOVUPS   32(DX), Y2
+	VMOVUPS   64(DX), Y3
+	VMOVUPS   96(DX), Y4
+	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y5
+	VCMPPS    $0x1e, actc54<>+0(SB), Y2, Y6
+	VCMPPS    $0x1e, actc54<>+0(SB), Y3, Y7
+	VCMPPS    $0x1e, actc54<>+0(SB), Y4, Y8
+	VMULPS    Y0, Y1, Y9
+	VMULPS    Y0, Y2, Y10
+	VMULPS    Y0, Y3, Y11
+	VMULPS    Y0, Y4, Y12
+	VBLENDVPS Y5, Y1, Y9, Y1
+	VBLENDVPS Y6, Y2, Y10, Y2
+	VBLENDVPS Y7, Y3, Y11, Y3
+	VBLENDVPS Y8, Y4, Y12, Y4
 	VCMPPS    $0x03, Y1, Y1, Y5
-	VCMPPS    $0x03, Y2, Y2, Y6
-	VCMPPS    $0x03, Y3, Y3, Y7
-	VCMPPS    $0x03, Y4, Y4, Y8
-	VMOVUPS   (DX), Y9
-	VMOVUPS   actc57<>+0(SB), Y10
-	VBLENDVPS Y9, actc56<>+0(SB), Y10, Y9
-	VMOVUPS   32(DX), Y10
-	VMOVUPS   actc57<>+0(SB), Y11
-	VBLENDVPS Y10, actc56<>+0(SB), Y11, Y10
-	VMOVUPS   64(DX), Y11
-	VMOVUPS   actc57<>+0(SB), Y12
-	VBLENDVPS Y11, actc56<>+0(SB), Y12, Y11
-	VMOVUPS   96(DX), Y12
-	VMOVUPS   actc57<>+0(SB), Y13
-	VBLENDVPS Y12, actc56<>+0(SB), Y13, Y12
-	VBLENDVPS Y5, Y9, Y1, Y1
-	VBLENDVPS Y6, Y10, Y2, Y2
-	VBLENDVPS Y7, Y11, Y3, Y3
-	VBLENDVPS Y8, Y12, Y4, Y4
-	VMOVUPS   (DX), Y5
-	VCMPPS    $0x03, (DX), Y5, Y5
-	VMOVUPS   32(DX), Y6
-	VCMPPS    $0x03, 32(DX), Y6, Y6
-	VMOVUPS   64(DX), Y7
-	VCMPPS    $0x03, 64(DX), Y7, Y7
-	VMOVUPS   96(DX), Y8
-	VCMPPS    $0x03, 96(DX), Y8, Y8
-	VBLENDVPS Y5, (DX), Y1, Y1
-	VBLENDVPS Y6, 32(DX), Y2, Y2
-	VBLENDVPS Y7, 64(DX), Y3, Y3
-	VBLENDVPS Y8, 96(DX), Y4, Y4
+	VMOVMSKPS Y5, DI
+	ORL       DI, SI
+	VCMPPS    $0x03, Y2, Y2, Y5
+	VMOVMSKPS Y5, DI
+	ORL       DI, SI
+	VCMPPS    $0x03, Y3, Y3, Y5
+	VMOVMSKPS Y5, DI
+	ORL       DI, SI
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VMOVMSKPS Y5, DI
+	ORL       DI, SI
+	TESTL     SI, SI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	VMOVUPS   Y3, 64(AX)
@@ -6820,26 +7038,31 @@ block:
 	SUBQ      $0x00000020, CX
 	JMP       block
 
+flag0:
+	MOVQ $0x00000004, BX
+
 single:
 	CMPQ      CX, $0x00000008
 	JB        tail
-	VXORPS    Y1, Y1, Y1
-	VCMPPS    $0x11, (DX), Y1, Y1
-	VMULPS    (DX), Y0, Y2
-	VBLENDVPS Y1, (DX), Y2, Y1
-	VCMPPS    $0x03, Y1, Y1, Y2
-	VMOVUPS   (DX), Y3
+	VMOVUPS   (DX), Y1
+	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y2
+	VMULPS    Y0, Y1, Y3
+	VBLENDVPS Y2, Y1, Y3, Y2
+	VCMPPS    $0x03, Y2, Y2, Y3
 	VMOVUPS   actc57<>+0(SB), Y4
-	VBLENDVPS Y3, actc56<>+0(SB), Y4, Y3
-	VBLENDVPS Y2, Y3, Y1, Y1
-	VMOVUPS   (DX), Y2
-	VCMPPS    $0x03, (DX), Y2, Y2
-	VBLENDVPS Y2, (DX), Y1, Y1
+	VBLENDVPS Y1, actc56<>+0(SB), Y4, Y4
+	VBLENDVPS Y3, Y4, Y2, Y2
+	VCMPPS    $0x03, Y1, Y1, Y3
+	VBLENDVPS Y3, Y1, Y2, Y1
 	VMOVUPS   Y1, (AX)
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     BX, BX
+	JE        single
+	DECQ      BX
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6872,10 +7095,12 @@ TEXT ·leakyReLUBackwardF32Avx2U32(SB), NOSPLIT, $0-76
 	MOVQ         dy_base+48(FP), BX
 	MOVSS        alpha+72(FP), X0
 	VBROADCASTSS X0, Y0
+	XORQ         SI, SI
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y1
 	VMOVUPS   32(DX), Y2
 	VMOVUPS   64(DX), Y3
@@ -6888,22 +7113,28 @@ block:
 	VBLENDVPS Y6, actc15<>+0(SB), Y0, Y6
 	VBLENDVPS Y7, actc15<>+0(SB), Y0, Y7
 	VBLENDVPS Y8, actc15<>+0(SB), Y0, Y8
-	VCMPPS    $0x03, Y1, Y1, Y9
-	VCMPPS    $0x03, Y2, Y2, Y10
-	VCMPPS    $0x03, Y3, Y3, Y11
-	VCMPPS    $0x03, Y4, Y4, Y12
-	VBLENDVPS Y9, Y1, Y5, Y1
-	VBLENDVPS Y10, Y2, Y6, Y2
-	VBLENDVPS Y11, Y3, Y7, Y3
-	VBLENDVPS Y12, Y4, Y8, Y4
-	VMOVUPS   (BX), Y5
-	VMOVUPS   32(BX), Y6
-	VMOVUPS   64(BX), Y7
-	VMOVUPS   96(BX), Y8
-	VMULPS    Y5, Y1, Y1
-	VMULPS    Y6, Y2, Y2
-	VMULPS    Y7, Y3, Y3
-	VMULPS    Y8, Y4, Y4
+	VCMPPS    $0x03, Y1, Y1, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y2, Y2, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y3, Y3, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y4, Y4, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y1
+	VMOVUPS   32(BX), Y2
+	VMOVUPS   64(BX), Y3
+	VMOVUPS   96(BX), Y4
+	VMULPS    Y1, Y5, Y1
+	VMULPS    Y2, Y6, Y2
+	VMULPS    Y3, Y7, Y3
+	VMULPS    Y4, Y8, Y4
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	VMOVUPS   Y3, 64(AX)
@@ -6913,6 +7144,9 @@ block:
 	ADDQ      $0x00000080, BX
 	SUBQ      $0x00000020, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000004, SI
 
 single:
 	CMPQ      CX, $0x00000008
@@ -6929,7 +7163,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -6958,10 +7196,12 @@ TEXT ·leakyReLUF64Avx2U32(SB), NOSPLIT, $0-56
 	MOVQ         x_base+24(FP), DX
 	MOVSD        alpha+48(FP), X0
 	VBROADCASTSD X0, Y0
+	XORQ         BX, BX
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
+	XORL      SI, SI
 	VXORPS    Y1, Y1, Y1
 	VCMPPD    $0x11, (DX), Y1, Y1
 	VXORPS    Y2, Y2, Y2
@@ -6974,90 +7214,52 @@ block:
 	VXORPS    Y5, Y5, Y5
 	VCMPPD    $0x11, 96(DX), Y5, Y5
 	VCMPPD    $0x03, Y1, Y1, Y6
+	VMOVMSKPD Y6, DI
+	ORL       DI, SI
 	VBLENDVPD Y2, 32(DX), Y3, Y2
 	VMULPD    64(DX), Y0, Y3
-	VXORPS    Y7, Y7, Y7
-	VCMPPD    $0x11, 128(DX), Y7, Y7
-	VCMPPD    $0x03, Y2, Y2, Y8
+	VXORPS    Y6, Y6, Y6
+	VCMPPD    $0x11, 128(DX), Y6, Y6
+	VCMPPD    $0x03, Y2, Y2, Y7
+	VMOVMSKPD Y7, DI
+	ORL       DI, SI
 	VBLENDVPD Y4, 64(DX), Y3, Y3
 	VMULPD    96(DX), Y0, Y4
-	VXORPS    Y9, Y9, Y9
-	VCMPPD    $0x11, 160(DX), Y9, Y9
-	VCMPPD    $0x03, Y3, Y3, Y10
+	VXORPS    Y7, Y7, Y7
+	VCMPPD    $0x11, 160(DX), Y7, Y7
+	VCMPPD    $0x03, Y3, Y3, Y8
+	VMOVMSKPD Y8, DI
+	ORL       DI, SI
 	VBLENDVPD Y5, 96(DX), Y4, Y4
 	VMULPD    128(DX), Y0, Y5
-	VXORPS    Y11, Y11, Y11
-	VCMPPD    $0x11, 192(DX), Y11, Y11
-	VMOVUPS   (DX), Y12
-	VMOVUPS   actc59<>+0(SB), Y13
-	VBLENDVPD Y12, actc58<>+0(SB), Y13, Y12
-	VCMPPD    $0x03, Y4, Y4, Y13
-	VBLENDVPD Y7, 128(DX), Y5, Y5
-	VMULPD    160(DX), Y0, Y7
-	VXORPS    Y14, Y14, Y14
-	VCMPPD    $0x11, 224(DX), Y14, Y14
-	VBLENDVPD Y6, Y12, Y1, Y1
-	VMOVUPS   32(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y12
-	VBLENDVPD Y6, actc58<>+0(SB), Y12, Y6
-	VCMPPD    $0x03, Y5, Y5, Y12
-	VBLENDVPD Y9, 160(DX), Y7, Y7
-	VMULPD    192(DX), Y0, Y9
-	VMOVUPS   (DX), Y15
-	VCMPPD    $0x03, (DX), Y15, Y15
-	VBLENDVPD Y8, Y6, Y2, Y2
-	VMOVUPS   64(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y8
-	VBLENDVPD Y6, actc58<>+0(SB), Y8, Y6
-	VCMPPD    $0x03, Y7, Y7, Y8
-	VBLENDVPD Y11, 192(DX), Y9, Y9
-	VMULPD    224(DX), Y0, Y11
-	VBLENDVPD Y15, (DX), Y1, Y1
-	VMOVUPS   32(DX), Y15
-	VCMPPD    $0x03, 32(DX), Y15, Y15
-	VBLENDVPD Y10, Y6, Y3, Y3
-	VMOVUPS   96(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y10
-	VBLENDVPD Y6, actc58<>+0(SB), Y10, Y6
-	VCMPPD    $0x03, Y9, Y9, Y10
-	VBLENDVPD Y14, 224(DX), Y11, Y11
-	VBLENDVPD Y15, 32(DX), Y2, Y2
-	VMOVUPS   64(DX), Y14
-	VCMPPD    $0x03, 64(DX), Y14, Y14
-	VBLENDVPD Y13, Y6, Y4, Y4
-	VMOVUPS   128(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y13
-	VBLENDVPD Y6, actc58<>+0(SB), Y13, Y6
-	VCMPPD    $0x03, Y11, Y11, Y13
-	VBLENDVPD Y14, 64(DX), Y3, Y3
-	VMOVUPS   96(DX), Y14
-	VCMPPD    $0x03, 96(DX), Y14, Y14
-	VBLENDVPD Y12, Y6, Y5, Y5
-	VMOVUPS   160(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y12
-	VBLENDVPD Y6, actc58<>+0(SB), Y12, Y6
-	VBLENDVPD Y14, 96(DX), Y4, Y4
-	VMOVUPS   128(DX), Y12
-	VCMPPD    $0x03, 128(DX), Y12, Y12
-	VBLENDVPD Y8, Y6, Y7, Y6
-	VMOVUPS   192(DX), Y7
-	VMOVUPS   actc59<>+0(SB), Y8
-	VBLENDVPD Y7, actc58<>+0(SB), Y8, Y7
-	VBLENDVPD Y12, 128(DX), Y5, Y5
-	VMOVUPS   160(DX), Y8
-	VCMPPD    $0x03, 160(DX), Y8, Y8
-	VBLENDVPD Y10, Y7, Y9, Y7
-	VMOVUPS   224(DX), Y9
-	VMOVUPS   actc59<>+0(SB), Y10
-	VBLENDVPD Y9, actc58<>+0(SB), Y10, Y9
-	VBLENDVPD Y8, 160(DX), Y6, Y6
-	VMOVUPS   192(DX), Y8
-	VCMPPD    $0x03, 192(DX), Y8, Y8
-	VBLENDVPD Y13, Y9, Y11, Y9
+	VXORPS    Y8, Y8, Y8
+	VCMPPD    $0x11, 192(DX), Y8, Y8
+	VCMPPD    $0x03, Y4, Y4, Y9
+	VMOVMSKPD Y9, DI
+	ORL       DI, SI
+	VBLENDVPD Y6, 128(DX), Y5, Y5
+	VMULPD    160(DX), Y0, Y6
+	VXORPS    Y9, Y9, Y9
+	VCMPPD    $0x11, 224(DX), Y9, Y9
+	VCMPPD    $0x03, Y5, Y5, Y10
+	VMOVMSKPD Y10, DI
+	ORL       DI, SI
+	VBLENDVPD Y7, 160(DX), Y6, Y6
+	VMULPD    192(DX), Y0, Y7
+	VCMPPD    $0x03, Y6, Y6, Y10
+	VMOVMSKPD Y10, DI
+	ORL       DI, SI
 	VBLENDVPD Y8, 192(DX), Y7, Y7
-	VMOVUPS   224(DX), Y8
-	VCMPPD    $0x03, 224(DX), Y8, Y8
-	VBLENDVPD Y8, 224(DX), Y9, Y8
+	VMULPD    224(DX), Y0, Y8
+	VCMPPD    $0x03, Y7, Y7, Y10
+	VMOVMSKPD Y10, DI
+	ORL       DI, SI
+	VBLENDVPD Y9, 224(DX), Y8, Y8
+	VCMPPD    $0x03, Y8, Y8, Y9
+	VMOVMSKPD Y9, DI
+	ORL       DI, SI
+	TESTL     SI, SI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	VMOVUPS   Y3, 64(AX)
@@ -7070,6 +7272,9 @@ block:
 	ADDQ      $0x00000100, AX
 	SUBQ      $0x00000020, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000008, BX
 
 single:
 	CMPQ      CX, $0x00000004
@@ -7090,7 +7295,11 @@ single:
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     BX, BX
+	JE        single
+	DECQ      BX
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -7123,66 +7332,78 @@ TEXT ·leakyReLUBackwardF64Avx2U32(SB), NOSPLIT, $0-80
 	MOVQ         dy_base+48(FP), BX
 	MOVSD        alpha+72(FP), X0
 	VBROADCASTSD X0, Y0
+	XORQ         SI, SI
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
+	XORL      DI, DI
 	VXORPS    Y1, Y1, Y1
 	VCMPPD    $0x11, (DX), Y1, Y1
 	VXORPS    Y2, Y2, Y2
 	VCMPPD    $0x11, 32(DX), Y2, Y2
 	VXORPS    Y3, Y3, Y3
 	VCMPPD    $0x11, 64(DX), Y3, Y3
-	VBLENDVPD Y1, actc41<>+0(SB), Y0, Y1
 	VXORPS    Y4, Y4, Y4
 	VCMPPD    $0x11, 96(DX), Y4, Y4
-	VMOVUPS   (DX), Y5
-	VCMPPD    $0x03, (DX), Y5, Y5
-	VBLENDVPD Y2, actc41<>+0(SB), Y0, Y2
+	VXORPS    Y5, Y5, Y5
+	VCMPPD    $0x11, 128(DX), Y5, Y5
 	VXORPS    Y6, Y6, Y6
-	VCMPPD    $0x11, 128(DX), Y6, Y6
-	VBLENDVPD Y5, (DX), Y1, Y1
-	VMOVUPS   32(DX), Y5
-	VCMPPD    $0x03, 32(DX), Y5, Y5
-	VBLENDVPD Y3, actc41<>+0(SB), Y0, Y3
+	VCMPPD    $0x11, 160(DX), Y6, Y6
 	VXORPS    Y7, Y7, Y7
-	VCMPPD    $0x11, 160(DX), Y7, Y7
-	VBLENDVPD Y5, 32(DX), Y2, Y2
-	VMOVUPS   64(DX), Y5
-	VCMPPD    $0x03, 64(DX), Y5, Y5
-	VBLENDVPD Y4, actc41<>+0(SB), Y0, Y4
+	VCMPPD    $0x11, 192(DX), Y7, Y7
 	VXORPS    Y8, Y8, Y8
-	VCMPPD    $0x11, 192(DX), Y8, Y8
-	VMULPD    (BX), Y1, Y1
-	VBLENDVPD Y5, 64(DX), Y3, Y3
-	VMOVUPS   96(DX), Y5
-	VCMPPD    $0x03, 96(DX), Y5, Y5
+	VCMPPD    $0x11, 224(DX), Y8, Y8
+	VBLENDVPD Y1, actc41<>+0(SB), Y0, Y1
+	VBLENDVPD Y2, actc41<>+0(SB), Y0, Y2
+	VBLENDVPD Y3, actc41<>+0(SB), Y0, Y3
+	VBLENDVPD Y4, actc41<>+0(SB), Y0, Y4
+	VBLENDVPD Y5, actc41<>+0(SB), Y0, Y5
 	VBLENDVPD Y6, actc41<>+0(SB), Y0, Y6
-	VXORPS    Y9, Y9, Y9
-	VCMPPD    $0x11, 224(DX), Y9, Y9
-	VMULPD    32(BX), Y2, Y2
-	VBLENDVPD Y5, 96(DX), Y4, Y4
-	VMOVUPS   128(DX), Y5
-	VCMPPD    $0x03, 128(DX), Y5, Y5
 	VBLENDVPD Y7, actc41<>+0(SB), Y0, Y7
-	VMULPD    64(BX), Y3, Y3
-	VBLENDVPD Y5, 128(DX), Y6, Y5
-	VMOVUPS   160(DX), Y6
-	VCMPPD    $0x03, 160(DX), Y6, Y6
 	VBLENDVPD Y8, actc41<>+0(SB), Y0, Y8
+	VMOVUPS   (DX), Y9
+	VCMPPD    $0x03, (DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   32(DX), Y9
+	VCMPPD    $0x03, 32(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   64(DX), Y9
+	VCMPPD    $0x03, 64(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   96(DX), Y9
+	VCMPPD    $0x03, 96(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   128(DX), Y9
+	VCMPPD    $0x03, 128(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   160(DX), Y9
+	VCMPPD    $0x03, 160(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   192(DX), Y9
+	VCMPPD    $0x03, 192(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   224(DX), Y9
+	VCMPPD    $0x03, 224(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMULPD    (BX), Y1, Y1
+	VMULPD    32(BX), Y2, Y2
+	VMULPD    64(BX), Y3, Y3
 	VMULPD    96(BX), Y4, Y4
-	VBLENDVPD Y6, 160(DX), Y7, Y6
-	VMOVUPS   192(DX), Y7
-	VCMPPD    $0x03, 192(DX), Y7, Y7
-	VBLENDVPD Y9, actc41<>+0(SB), Y0, Y9
 	VMULPD    128(BX), Y5, Y5
-	VBLENDVPD Y7, 192(DX), Y8, Y7
-	VMOVUPS   224(DX), Y8
-	VCMPPD    $0x03, 224(DX), Y8, Y8
 	VMULPD    160(BX), Y6, Y6
-	VBLENDVPD Y8, 224(DX), Y9, Y8
 	VMULPD    192(BX), Y7, Y7
 	VMULPD    224(BX), Y8, Y8
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVUPS   Y1, (AX)
 	VMOVUPS   Y2, 32(AX)
 	VMOVUPS   Y3, 64(AX)
@@ -7196,6 +7417,9 @@ block:
 	ADDQ      $0x00000100, BX
 	SUBQ      $0x00000020, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000008, SI
 
 single:
 	CMPQ      CX, $0x00000004
@@ -7212,7 +7436,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -7241,87 +7469,69 @@ TEXT ·leakyReLUF32Avx2U32Nt(SB), NOSPLIT, $0-52
 	MOVQ         x_base+24(FP), DX
 	MOVSS        alpha+48(FP), X0
 	VBROADCASTSS X0, Y0
+	XORQ         BX, BX
 	CMPQ         CX, $0x00000008
 	JB           block
-	MOVQ         AX, BX
-	NEGQ         BX
-	ANDQ         $0x0000001f, BX
-	SHRQ         $0x02, BX
-	TESTQ        BX, BX
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x0000001f, SI
+	SHRQ         $0x02, SI
+	TESTQ        SI, SI
 	JE           block
-	VMOVD        BX, X1
+	VMOVD        SI, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     actc0<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x11, (DX), Y2, Y2
-	VMULPS       (DX), Y0, Y3
-	VBLENDVPS    Y2, (DX), Y3, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      (DX), Y4
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x1e, actc54<>+0(SB), Y2, Y3
+	VMULPS       Y0, Y2, Y4
+	VBLENDVPS    Y3, Y2, Y4, Y3
+	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc57<>+0(SB), Y5
-	VBLENDVPS    Y4, actc56<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VMOVUPS      (DX), Y3
-	VCMPPS       $0x03, (DX), Y3, Y3
-	VBLENDVPS    Y3, (DX), Y2, Y2
+	VBLENDVPS    Y2, actc56<>+0(SB), Y5, Y5
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VBLENDVPS    Y4, Y2, Y3, Y2
 	VMASKMOVPS   Y2, Y1, (AX)
-	SHLQ         $0x02, BX
-	ADDQ         BX, DX
-	ADDQ         BX, AX
-	SHRQ         $0x02, BX
-	SUBQ         BX, CX
+	SHLQ         $0x02, SI
+	ADDQ         SI, DX
+	ADDQ         SI, AX
+	SHRQ         $0x02, SI
+	SUBQ         SI, CX
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
-	VXORPS    Y1, Y1, Y1
-	VCMPPS    $0x11, (DX), Y1, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPS    $0x11, 32(DX), Y2, Y2
-	VXORPS    Y3, Y3, Y3
-	VCMPPS    $0x11, 64(DX), Y3, Y3
-	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x11, 96(DX), Y4, Y4
-	VMULPS    (DX), Y0, Y5
-	VMULPS    32(DX), Y0, Y6
-	VMULPS    64(DX), Y0, Y7
-	VMULPS    96(DX), Y0, Y8
-	VBLENDVPS Y1, (DX), Y5, Y1
-	VBLENDVPS Y2, 32(DX), Y6, Y2
-	VBLENDVPS Y3, 64(DX), Y7, Y3
-	VBLENDVPS Y4, 96(DX), Y8, Y4
+	XORL      SI, SI
+	VMOVUPS   (DX), Y1
+	VMOVUPS   32(DX), Y2
+	VMOVUPS   64(DX), Y3
+	VMOVUPS   96(DX), Y4
+	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y5
+	VCMPPS    $0x1e, actc54<>+0(SB), Y2, Y6
+	VCMPPS    $0x1e, actc54<>+0(SB), Y3, Y7
+	VCMPPS    $0x1e, actc54<>+0(SB), Y4, Y8
+	VMULPS    Y0, Y1, Y9
+	VMULPS    Y0, Y2, Y10
+	VMULPS    Y0, Y3, Y11
+	VMULPS    Y0, Y4, Y12
+	VBLENDVPS Y5, Y1, Y9, Y1
+	VBLENDVPS Y6, Y2, Y10, Y2
+	VBLENDVPS Y7, Y3, Y11, Y3
+	VBLENDVPS Y8, Y4, Y12, Y4
 	VCMPPS    $0x03, Y1, Y1, Y5
-	VCMPPS    $0x03, Y2, Y2, Y6
-	VCMPPS    $0x03, Y3, Y3, Y7
-	VCMPPS    $0x03, Y4, Y4, Y8
-	VMOVUPS   (DX), Y9
-	VMOVUPS   actc57<>+0(SB), Y10
-	VBLENDVPS Y9, actc56<>+0(SB), Y10, Y9
-	VMOVUPS   32(DX), Y10
-	VMOVUPS   actc57<>+0(SB), Y11
-	VBLENDVPS Y10, actc56<>+0(SB), Y11, Y10
-	VMOVUPS   64(DX), Y11
-	VMOVUPS   actc57<>+0(SB), Y12
-	VBLENDVPS Y11, actc56<>+0(SB), Y12, Y11
-	VMOVUPS   96(DX), Y12
-	VMOVUPS   actc57<>+0(SB), Y13
-	VBLENDVPS Y12, actc56<>+0(SB), Y13, Y12
-	VBLENDVPS Y5, Y9, Y1, Y1
-	VBLENDVPS Y6, Y10, Y2, Y2
-	VBLENDVPS Y7, Y11, Y3, Y3
-	VBLENDVPS Y8, Y12, Y4, Y4
-	VMOVUPS   (DX), Y5
-	VCMPPS    $0x03, (DX), Y5, Y5
-	VMOVUPS   32(DX), Y6
-	VCMPPS    $0x03, 32(DX), Y6, Y6
-	VMOVUPS   64(DX), Y7
-	VCMPPS    $0x03, 64(DX), Y7, Y7
-	VMOVUPS   96(DX), Y8
-	VCMPPS    $0x03, 96(DX), Y8, Y8
-	VBLENDVPS Y5, (DX), Y1, Y1
-	VBLENDVPS Y6, 32(DX), Y2, Y2
-	VBLENDVPS Y7, 64(DX), Y3, Y3
-	VBLENDVPS Y8, 96(DX), Y4, Y4
+	VMOVMSKPS Y5, DI
+	ORL       DI, SI
+	VCMPPS    $0x03, Y2, Y2, Y5
+	VMOVMSKPS Y5, DI
+	ORL       DI, SI
+	VCMPPS    $0x03, Y3, Y3, Y5
+	VMOVMSKPS Y5, DI
+	ORL       DI, SI
+	VCMPPS    $0x03, Y4, Y4, Y5
+	VMOVMSKPS Y5, DI
+	ORL       DI, SI
+	TESTL     SI, SI
+	JNE       flag0
 	VMOVNTPS  Y1, (AX)
 	VMOVNTPS  Y2, 32(AX)
 	VMOVNTPS  Y3, 64(AX)
@@ -7331,27 +7541,32 @@ block:
 	SUBQ      $0x00000020, CX
 	JMP       block
 
+flag0:
+	MOVQ $0x00000004, BX
+
 single:
 	SFENCE
 	CMPQ      CX, $0x00000008
 	JB        tail
-	VXORPS    Y1, Y1, Y1
-	VCMPPS    $0x11, (DX), Y1, Y1
-	VMULPS    (DX), Y0, Y2
-	VBLENDVPS Y1, (DX), Y2, Y1
-	VCMPPS    $0x03, Y1, Y1, Y2
-	VMOVUPS   (DX), Y3
+	VMOVUPS   (DX), Y1
+	VCMPPS    $0x1e, actc54<>+0(SB), Y1, Y2
+	VMULPS    Y0, Y1, Y3
+	VBLENDVPS Y2, Y1, Y3, Y2
+	VCMPPS    $0x03, Y2, Y2, Y3
 	VMOVUPS   actc57<>+0(SB), Y4
-	VBLENDVPS Y3, actc56<>+0(SB), Y4, Y3
-	VBLENDVPS Y2, Y3, Y1, Y1
-	VMOVUPS   (DX), Y2
-	VCMPPS    $0x03, (DX), Y2, Y2
-	VBLENDVPS Y2, (DX), Y1, Y1
+	VBLENDVPS Y1, actc56<>+0(SB), Y4, Y4
+	VBLENDVPS Y3, Y4, Y2, Y2
+	VCMPPS    $0x03, Y1, Y1, Y3
+	VBLENDVPS Y3, Y1, Y2, Y1
 	VMOVUPS   Y1, (AX)
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     BX, BX
+	JE        single
+	DECQ      BX
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -7384,15 +7599,16 @@ TEXT ·leakyReLUBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-76
 	MOVQ         dy_base+48(FP), BX
 	MOVSS        alpha+72(FP), X0
 	VBROADCASTSS X0, Y0
+	XORQ         SI, SI
 	CMPQ         CX, $0x00000008
 	JB           block
-	MOVQ         AX, SI
-	NEGQ         SI
-	ANDQ         $0x0000001f, SI
-	SHRQ         $0x02, SI
-	TESTQ        SI, SI
+	MOVQ         AX, DI
+	NEGQ         DI
+	ANDQ         $0x0000001f, DI
+	SHRQ         $0x02, DI
+	TESTQ        DI, DI
 	JE           block
-	VMOVD        SI, X1
+	VMOVD        DI, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     actc0<>+0(SB), Y1, Y1
 	VMOVUPS      (DX), Y2
@@ -7403,16 +7619,17 @@ TEXT ·leakyReLUBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-76
 	VMOVUPS      (BX), Y3
 	VMULPS       Y3, Y2, Y2
 	VMASKMOVPS   Y2, Y1, (AX)
-	SHLQ         $0x02, SI
-	ADDQ         SI, DX
-	ADDQ         SI, AX
-	ADDQ         SI, BX
-	SHRQ         $0x02, SI
-	SUBQ         SI, CX
+	SHLQ         $0x02, DI
+	ADDQ         DI, DX
+	ADDQ         DI, AX
+	ADDQ         DI, BX
+	SHRQ         $0x02, DI
+	SUBQ         DI, CX
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
+	XORL      DI, DI
 	VMOVUPS   (DX), Y1
 	VMOVUPS   32(DX), Y2
 	VMOVUPS   64(DX), Y3
@@ -7425,22 +7642,28 @@ block:
 	VBLENDVPS Y6, actc15<>+0(SB), Y0, Y6
 	VBLENDVPS Y7, actc15<>+0(SB), Y0, Y7
 	VBLENDVPS Y8, actc15<>+0(SB), Y0, Y8
-	VCMPPS    $0x03, Y1, Y1, Y9
-	VCMPPS    $0x03, Y2, Y2, Y10
-	VCMPPS    $0x03, Y3, Y3, Y11
-	VCMPPS    $0x03, Y4, Y4, Y12
-	VBLENDVPS Y9, Y1, Y5, Y1
-	VBLENDVPS Y10, Y2, Y6, Y2
-	VBLENDVPS Y11, Y3, Y7, Y3
-	VBLENDVPS Y12, Y4, Y8, Y4
-	VMOVUPS   (BX), Y5
-	VMOVUPS   32(BX), Y6
-	VMOVUPS   64(BX), Y7
-	VMOVUPS   96(BX), Y8
-	VMULPS    Y5, Y1, Y1
-	VMULPS    Y6, Y2, Y2
-	VMULPS    Y7, Y3, Y3
-	VMULPS    Y8, Y4, Y4
+	VCMPPS    $0x03, Y1, Y1, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y2, Y2, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y3, Y3, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VCMPPS    $0x03, Y4, Y4, Y1
+	VMOVMSKPS Y1, R8
+	ORL       R8, DI
+	VMOVUPS   (BX), Y1
+	VMOVUPS   32(BX), Y2
+	VMOVUPS   64(BX), Y3
+	VMOVUPS   96(BX), Y4
+	VMULPS    Y1, Y5, Y1
+	VMULPS    Y2, Y6, Y2
+	VMULPS    Y3, Y7, Y3
+	VMULPS    Y4, Y8, Y4
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVNTPS  Y1, (AX)
 	VMOVNTPS  Y2, 32(AX)
 	VMOVNTPS  Y3, 64(AX)
@@ -7450,6 +7673,9 @@ block:
 	ADDQ      $0x00000080, BX
 	SUBQ      $0x00000020, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000004, SI
 
 single:
 	SFENCE
@@ -7467,7 +7693,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000008, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -7496,15 +7726,16 @@ TEXT ·leakyReLUF64Avx2U32Nt(SB), NOSPLIT, $0-56
 	MOVQ         x_base+24(FP), DX
 	MOVSD        alpha+48(FP), X0
 	VBROADCASTSD X0, Y0
+	XORQ         BX, BX
 	CMPQ         CX, $0x00000004
 	JB           block
-	MOVQ         AX, BX
-	NEGQ         BX
-	ANDQ         $0x0000001f, BX
-	SHRQ         $0x03, BX
-	TESTQ        BX, BX
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x0000001f, SI
+	SHRQ         $0x03, SI
+	TESTQ        SI, SI
 	JE           block
-	VMOVQ        BX, X1
+	VMOVQ        SI, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
 	VXORPS       Y2, Y2, Y2
@@ -7520,15 +7751,16 @@ TEXT ·leakyReLUF64Avx2U32Nt(SB), NOSPLIT, $0-56
 	VCMPPD       $0x03, (DX), Y3, Y3
 	VBLENDVPD    Y3, (DX), Y2, Y2
 	VMASKMOVPD   Y2, Y1, (AX)
-	SHLQ         $0x03, BX
-	ADDQ         BX, DX
-	ADDQ         BX, AX
-	SHRQ         $0x03, BX
-	SUBQ         BX, CX
+	SHLQ         $0x03, SI
+	ADDQ         SI, DX
+	ADDQ         SI, AX
+	SHRQ         $0x03, SI
+	SUBQ         SI, CX
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
+	XORL      SI, SI
 	VXORPS    Y1, Y1, Y1
 	VCMPPD    $0x11, (DX), Y1, Y1
 	VXORPS    Y2, Y2, Y2
@@ -7541,90 +7773,52 @@ block:
 	VXORPS    Y5, Y5, Y5
 	VCMPPD    $0x11, 96(DX), Y5, Y5
 	VCMPPD    $0x03, Y1, Y1, Y6
+	VMOVMSKPD Y6, DI
+	ORL       DI, SI
 	VBLENDVPD Y2, 32(DX), Y3, Y2
 	VMULPD    64(DX), Y0, Y3
-	VXORPS    Y7, Y7, Y7
-	VCMPPD    $0x11, 128(DX), Y7, Y7
-	VCMPPD    $0x03, Y2, Y2, Y8
+	VXORPS    Y6, Y6, Y6
+	VCMPPD    $0x11, 128(DX), Y6, Y6
+	VCMPPD    $0x03, Y2, Y2, Y7
+	VMOVMSKPD Y7, DI
+	ORL       DI, SI
 	VBLENDVPD Y4, 64(DX), Y3, Y3
 	VMULPD    96(DX), Y0, Y4
-	VXORPS    Y9, Y9, Y9
-	VCMPPD    $0x11, 160(DX), Y9, Y9
-	VCMPPD    $0x03, Y3, Y3, Y10
+	VXORPS    Y7, Y7, Y7
+	VCMPPD    $0x11, 160(DX), Y7, Y7
+	VCMPPD    $0x03, Y3, Y3, Y8
+	VMOVMSKPD Y8, DI
+	ORL       DI, SI
 	VBLENDVPD Y5, 96(DX), Y4, Y4
 	VMULPD    128(DX), Y0, Y5
-	VXORPS    Y11, Y11, Y11
-	VCMPPD    $0x11, 192(DX), Y11, Y11
-	VMOVUPS   (DX), Y12
-	VMOVUPS   actc59<>+0(SB), Y13
-	VBLENDVPD Y12, actc58<>+0(SB), Y13, Y12
-	VCMPPD    $0x03, Y4, Y4, Y13
-	VBLENDVPD Y7, 128(DX), Y5, Y5
-	VMULPD    160(DX), Y0, Y7
-	VXORPS    Y14, Y14, Y14
-	VCMPPD    $0x11, 224(DX), Y14, Y14
-	VBLENDVPD Y6, Y12, Y1, Y1
-	VMOVUPS   32(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y12
-	VBLENDVPD Y6, actc58<>+0(SB), Y12, Y6
-	VCMPPD    $0x03, Y5, Y5, Y12
-	VBLENDVPD Y9, 160(DX), Y7, Y7
-	VMULPD    192(DX), Y0, Y9
-	VMOVUPS   (DX), Y15
-	VCMPPD    $0x03, (DX), Y15, Y15
-	VBLENDVPD Y8, Y6, Y2, Y2
-	VMOVUPS   64(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y8
-	VBLENDVPD Y6, actc58<>+0(SB), Y8, Y6
-	VCMPPD    $0x03, Y7, Y7, Y8
-	VBLENDVPD Y11, 192(DX), Y9, Y9
-	VMULPD    224(DX), Y0, Y11
-	VBLENDVPD Y15, (DX), Y1, Y1
-	VMOVUPS   32(DX), Y15
-	VCMPPD    $0x03, 32(DX), Y15, Y15
-	VBLENDVPD Y10, Y6, Y3, Y3
-	VMOVUPS   96(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y10
-	VBLENDVPD Y6, actc58<>+0(SB), Y10, Y6
-	VCMPPD    $0x03, Y9, Y9, Y10
-	VBLENDVPD Y14, 224(DX), Y11, Y11
-	VBLENDVPD Y15, 32(DX), Y2, Y2
-	VMOVUPS   64(DX), Y14
-	VCMPPD    $0x03, 64(DX), Y14, Y14
-	VBLENDVPD Y13, Y6, Y4, Y4
-	VMOVUPS   128(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y13
-	VBLENDVPD Y6, actc58<>+0(SB), Y13, Y6
-	VCMPPD    $0x03, Y11, Y11, Y13
-	VBLENDVPD Y14, 64(DX), Y3, Y3
-	VMOVUPS   96(DX), Y14
-	VCMPPD    $0x03, 96(DX), Y14, Y14
-	VBLENDVPD Y12, Y6, Y5, Y5
-	VMOVUPS   160(DX), Y6
-	VMOVUPS   actc59<>+0(SB), Y12
-	VBLENDVPD Y6, actc58<>+0(SB), Y12, Y6
-	VBLENDVPD Y14, 96(DX), Y4, Y4
-	VMOVUPS   128(DX), Y12
-	VCMPPD    $0x03, 128(DX), Y12, Y12
-	VBLENDVPD Y8, Y6, Y7, Y6
-	VMOVUPS   192(DX), Y7
-	VMOVUPS   actc59<>+0(SB), Y8
-	VBLENDVPD Y7, actc58<>+0(SB), Y8, Y7
-	VBLENDVPD Y12, 128(DX), Y5, Y5
-	VMOVUPS   160(DX), Y8
-	VCMPPD    $0x03, 160(DX), Y8, Y8
-	VBLENDVPD Y10, Y7, Y9, Y7
-	VMOVUPS   224(DX), Y9
-	VMOVUPS   actc59<>+0(SB), Y10
-	VBLENDVPD Y9, actc58<>+0(SB), Y10, Y9
-	VBLENDVPD Y8, 160(DX), Y6, Y6
-	VMOVUPS   192(DX), Y8
-	VCMPPD    $0x03, 192(DX), Y8, Y8
-	VBLENDVPD Y13, Y9, Y11, Y9
+	VXORPS    Y8, Y8, Y8
+	VCMPPD    $0x11, 192(DX), Y8, Y8
+	VCMPPD    $0x03, Y4, Y4, Y9
+	VMOVMSKPD Y9, DI
+	ORL       DI, SI
+	VBLENDVPD Y6, 128(DX), Y5, Y5
+	VMULPD    160(DX), Y0, Y6
+	VXORPS    Y9, Y9, Y9
+	VCMPPD    $0x11, 224(DX), Y9, Y9
+	VCMPPD    $0x03, Y5, Y5, Y10
+	VMOVMSKPD Y10, DI
+	ORL       DI, SI
+	VBLENDVPD Y7, 160(DX), Y6, Y6
+	VMULPD    192(DX), Y0, Y7
+	VCMPPD    $0x03, Y6, Y6, Y10
+	VMOVMSKPD Y10, DI
+	ORL       DI, SI
 	VBLENDVPD Y8, 192(DX), Y7, Y7
-	VMOVUPS   224(DX), Y8
-	VCMPPD    $0x03, 224(DX), Y8, Y8
-	VBLENDVPD Y8, 224(DX), Y9, Y8
+	VMULPD    224(DX), Y0, Y8
+	VCMPPD    $0x03, Y7, Y7, Y10
+	VMOVMSKPD Y10, DI
+	ORL       DI, SI
+	VBLENDVPD Y9, 224(DX), Y8, Y8
+	VCMPPD    $0x03, Y8, Y8, Y9
+	VMOVMSKPD Y9, DI
+	ORL       DI, SI
+	TESTL     SI, SI
+	JNE       flag0
 	VMOVNTPD  Y1, (AX)
 	VMOVNTPD  Y2, 32(AX)
 	VMOVNTPD  Y3, 64(AX)
@@ -7637,6 +7831,9 @@ block:
 	ADDQ      $0x00000100, AX
 	SUBQ      $0x00000020, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000008, BX
 
 single:
 	SFENCE
@@ -7658,7 +7855,11 @@ single:
 	ADDQ      $0x00000020, DX
 	ADDQ      $0x00000020, AX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     BX, BX
+	JE        single
+	DECQ      BX
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
@@ -7691,15 +7892,16 @@ TEXT ·leakyReLUBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-80
 	MOVQ         dy_base+48(FP), BX
 	MOVSD        alpha+72(FP), X0
 	VBROADCASTSD X0, Y0
+	XORQ         SI, SI
 	CMPQ         CX, $0x00000004
 	JB           block
-	MOVQ         AX, SI
-	NEGQ         SI
-	ANDQ         $0x0000001f, SI
-	SHRQ         $0x03, SI
-	TESTQ        SI, SI
+	MOVQ         AX, DI
+	NEGQ         DI
+	ANDQ         $0x0000001f, DI
+	SHRQ         $0x03, DI
+	TESTQ        DI, DI
 	JE           block
-	VMOVQ        SI, X1
+	VMOVQ        DI, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
 	VXORPS       Y2, Y2, Y2
@@ -7710,72 +7912,83 @@ TEXT ·leakyReLUBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-80
 	VBLENDVPD    Y3, (DX), Y2, Y2
 	VMULPD       (BX), Y2, Y2
 	VMASKMOVPD   Y2, Y1, (AX)
-	SHLQ         $0x03, SI
-	ADDQ         SI, DX
-	ADDQ         SI, AX
-	ADDQ         SI, BX
-	SHRQ         $0x03, SI
-	SUBQ         SI, CX
+	SHLQ         $0x03, DI
+	ADDQ         DI, DX
+	ADDQ         DI, AX
+	ADDQ         DI, BX
+	SHRQ         $0x03, DI
+	SUBQ         DI, CX
 
 block:
 	CMPQ      CX, $0x00000020
 	JB        single
+	XORL      DI, DI
 	VXORPS    Y1, Y1, Y1
 	VCMPPD    $0x11, (DX), Y1, Y1
 	VXORPS    Y2, Y2, Y2
 	VCMPPD    $0x11, 32(DX), Y2, Y2
 	VXORPS    Y3, Y3, Y3
 	VCMPPD    $0x11, 64(DX), Y3, Y3
-	VBLENDVPD Y1, actc41<>+0(SB), Y0, Y1
 	VXORPS    Y4, Y4, Y4
 	VCMPPD    $0x11, 96(DX), Y4, Y4
-	VMOVUPS   (DX), Y5
-	VCMPPD    $0x03, (DX), Y5, Y5
-	VBLENDVPD Y2, actc41<>+0(SB), Y0, Y2
+	VXORPS    Y5, Y5, Y5
+	VCMPPD    $0x11, 128(DX), Y5, Y5
 	VXORPS    Y6, Y6, Y6
-	VCMPPD    $0x11, 128(DX), Y6, Y6
-	VBLENDVPD Y5, (DX), Y1, Y1
-	VMOVUPS   32(DX), Y5
-	VCMPPD    $0x03, 32(DX), Y5, Y5
-	VBLENDVPD Y3, actc41<>+0(SB), Y0, Y3
+	VCMPPD    $0x11, 160(DX), Y6, Y6
 	VXORPS    Y7, Y7, Y7
-	VCMPPD    $0x11, 160(DX), Y7, Y7
-	VBLENDVPD Y5, 32(DX), Y2, Y2
-	VMOVUPS   64(DX), Y5
-	VCMPPD    $0x03, 64(DX), Y5, Y5
-	VBLENDVPD Y4, actc41<>+0(SB), Y0, Y4
+	VCMPPD    $0x11, 192(DX), Y7, Y7
 	VXORPS    Y8, Y8, Y8
-	VCMPPD    $0x11, 192(DX), Y8, Y8
-	VMULPD    (BX), Y1, Y1
-	VBLENDVPD Y5, 64(DX), Y3, Y3
-	VMOVUPS   96(DX), Y5
-	VCMPPD    $0x03, 96(DX), Y5, Y5
+	VCMPPD    $0x11, 224(DX), Y8, Y8
+	VBLENDVPD Y1, actc41<>+0(SB), Y0, Y1
+	VBLENDVPD Y2, actc41<>+0(SB), Y0, Y2
+	VBLENDVPD Y3, actc41<>+0(SB), Y0, Y3
+	VBLENDVPD Y4, actc41<>+0(SB), Y0, Y4
+	VBLENDVPD Y5, actc41<>+0(SB), Y0, Y5
 	VBLENDVPD Y6, actc41<>+0(SB), Y0, Y6
-	VXORPS    Y9, Y9, Y9
-	VCMPPD    $0x11, 224(DX), Y9, Y9
-	VMULPD    32(BX), Y2, Y2
-	VBLENDVPD Y5, 96(DX), Y4, Y4
-	VMOVUPS   128(DX), Y5
-	VCMPPD    $0x03, 128(DX), Y5, Y5
 	VBLENDVPD Y7, actc41<>+0(SB), Y0, Y7
-	VMULPD    64(BX), Y3, Y3
-	VBLENDVPD Y5, 128(DX), Y6, Y5
-	VMOVUPS   160(DX), Y6
-	VCMPPD    $0x03, 160(DX), Y6, Y6
 	VBLENDVPD Y8, actc41<>+0(SB), Y0, Y8
+	VMOVUPS   (DX), Y9
+	VCMPPD    $0x03, (DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   32(DX), Y9
+	VCMPPD    $0x03, 32(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   64(DX), Y9
+	VCMPPD    $0x03, 64(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   96(DX), Y9
+	VCMPPD    $0x03, 96(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   128(DX), Y9
+	VCMPPD    $0x03, 128(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   160(DX), Y9
+	VCMPPD    $0x03, 160(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   192(DX), Y9
+	VCMPPD    $0x03, 192(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMOVUPS   224(DX), Y9
+	VCMPPD    $0x03, 224(DX), Y9, Y9
+	VMOVMSKPD Y9, R8
+	ORL       R8, DI
+	VMULPD    (BX), Y1, Y1
+	VMULPD    32(BX), Y2, Y2
+	VMULPD    64(BX), Y3, Y3
 	VMULPD    96(BX), Y4, Y4
-	VBLENDVPD Y6, 160(DX), Y7, Y6
-	VMOVUPS   192(DX), Y7
-	VCMPPD    $0x03, 192(DX), Y7, Y7
-	VBLENDVPD Y9, actc41<>+0(SB), Y0, Y9
 	VMULPD    128(BX), Y5, Y5
-	VBLENDVPD Y7, 192(DX), Y8, Y7
-	VMOVUPS   224(DX), Y8
-	VCMPPD    $0x03, 224(DX), Y8, Y8
 	VMULPD    160(BX), Y6, Y6
-	VBLENDVPD Y8, 224(DX), Y9, Y8
 	VMULPD    192(BX), Y7, Y7
 	VMULPD    224(BX), Y8, Y8
+	TESTL     DI, DI
+	JNE       flag0
 	VMOVNTPD  Y1, (AX)
 	VMOVNTPD  Y2, 32(AX)
 	VMOVNTPD  Y3, 64(AX)
@@ -7789,6 +8002,9 @@ block:
 	ADDQ      $0x00000100, BX
 	SUBQ      $0x00000020, CX
 	JMP       block
+
+flag0:
+	MOVQ $0x00000008, SI
 
 single:
 	SFENCE
@@ -7806,7 +8022,11 @@ single:
 	ADDQ      $0x00000020, AX
 	ADDQ      $0x00000020, BX
 	SUBQ      $0x00000004, CX
-	JMP       single
+	TESTQ     SI, SI
+	JE        single
+	DECQ      SI
+	JNE       single
+	JMP       block
 
 tail:
 	TESTQ        CX, CX
