@@ -1388,9 +1388,9 @@ func init() {
 			leakyReLUF32Avx2U32Nt(dst, x, p0)
 			return
 		}
-		leakyReLUF32Avx2U16(dst, x, p0)
+		leakyReLUF32Avx2U32(dst, x, p0)
 	}
-	kernels[2].Dispatch[0] = Dispatch{"avx2-u16", "avx2-u32-nt", 4194304}
+	kernels[2].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	leakyReLUBackwardF32Impl = func(dx, x, dy []float32, p0 float32) {
 		if len(dx) >= 4194304 {
 			leakyReLUBackwardF32Avx2U32Nt(dx, x, dy, p0)
@@ -1404,9 +1404,9 @@ func init() {
 			leakyReLUF64Avx2U32Nt(dst, x, p0)
 			return
 		}
-		leakyReLUF64Avx2U8(dst, x, p0)
+		leakyReLUF64Avx2U32(dst, x, p0)
 	}
-	kernels[2].Dispatch[2] = Dispatch{"avx2-u8", "avx2-u32-nt", 4194304}
+	kernels[2].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	leakyReLUBackwardF64Impl = func(dx, x, dy []float64, p0 float64) {
 		if len(dx) >= 4194304 {
 			leakyReLUBackwardF64Avx2U32Nt(dx, x, dy, p0)

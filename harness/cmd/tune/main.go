@@ -169,9 +169,18 @@ func run(args []string) error {
 	fmt.Fprintf(&summary, "the first in registry order of the candidates it does not clearly beat (a tie is a coin toss);\n")
 	fmt.Fprintf(&summary, "`~` means no significant difference at α = 0.05. A variant replaces the default only when it is faster by\n")
 	fmt.Fprintf(&summary, "at least %g%% at p ≤ %g, so that the ~80 decisions of a run do not flip cells by chance, and only when a\n", minGain, maxP)
-	if *confirmRounds > 0 {
+	confirmed := 0
+	for _, c := range cells {
+		if c.confirmation != nil {
+			confirmed++
+		}
+	}
+	switch {
+	case *confirmRounds > 0 && confirmed == 0:
+		fmt.Fprintf(&summary, "confirmation run of the two alone (%d more rounds) shows it again; no default was challenged in this run.\n", *confirmRounds)
+	case *confirmRounds > 0:
 		fmt.Fprintf(&summary, "confirmation run of the two alone (%d more rounds, in %s) shows it again.\n", *confirmRounds, *confirmPath)
-	} else {
+	default:
 		fmt.Fprintf(&summary, "the bench file shows it (no confirmation run: -confirm 0).\n")
 	}
 	if err := os.WriteFile(*tablePath, table.Bytes(), 0o644); err != nil {
@@ -220,6 +229,10 @@ func confirm(cells []*cell, rounds int, benchtime time.Duration, path string) er
 		})
 	}
 	if len(todo) == 0 || rounds == 0 {
+		// No run: a file left from an earlier one would describe other kernels.
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return err
+		}
 		return nil
 	}
 	var buf bytes.Buffer
