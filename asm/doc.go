@@ -8,6 +8,12 @@
 //	Prog ──emit──► avo function: a block loop of U interleaved vectors, a
 //	               one-vector loop, and a masked tail (no scalar code)
 //
+// A kernel has an exact program and, where it saves instructions, a fast one
+// for the block loop: its exp applies 2^n in one step, and it flags the lanes
+// that need the exact program's two-step exp, limits or NaN blends (see
+// Prog.exp); a flagged vector is redone by the exact program in the
+// one-vector loop.
+//
 // Vector primitives (exp, expm1, log1p, log, logistic, tanh, erfc) are range
 // reduction plus polynomials whose coefficients package fit computes at
 // generation time against the math/big reference (package ref); nothing is
