@@ -25,7 +25,7 @@ func TestReport(t *testing.T) {
 	}
 	readme := string(data)
 	for _, want := range []string{
-		"## Overview", "## Accuracy", "### float32, every input", "### float64, 50 sampled inputs",
+		"## Overview", "## Speed goals", "| [sigmoid](#sigmoid) | ", "## Accuracy", "### float32, every input", "### float64, 50 sampled inputs",
 		"### float32, 50 sampled inputs", "Not swept for the current kernels", "## Functions", "### gelu_tanh",
 		"Forward, float32:", "| avx2-u32 ", "## Reproduce",
 	} {

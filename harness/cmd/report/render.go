@@ -47,6 +47,7 @@ func (r *report) render() []byte {
 	p("Machine: %s, %d CPUs, %s %s/%s.\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	p("![all activations](overview.svg)\n\n")
 	r.overview(&b)
+	r.goals(&b)
 	r.accuracy(&b)
 	if r.tune != "" {
 		p("\n## Dispatch\n\n")
