@@ -53,7 +53,7 @@ report: $(if $(SKIP_BENCH),,bench)
 
 ## verify: every float32 input and 10^6 float64 inputs of every kernel whose
 ## stored results do not match its code, into reports/accuracy.json and
-## reports/README.md (24 s to 6 minutes per function and direction on 2 cores).
+## reports/README.md (12 s to 6 minutes per function and direction on 2 cores).
 verify:
 	$(GO) run ./harness/cmd/report -out reports -exhaustive
 
