@@ -148,8 +148,8 @@ func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) 
 // out right, and 2^n, which leaves the normal range, is applied in two steps
 // 2^n1·2^(n-n1), n1 = n/2 rounded: five more instructions on every lane.
 // The fast program of a kernel (p.fast) applies 2^n in one step instead and
-// flags the lanes whose argument is below guardLo in p.guard: such vectors
-// go to the exact program. Callers whose result cannot tell e^(hi+lo) from
+// adds the lanes whose argument is below guardLo to p.flags: such vectors go
+// to the exact program. Callers whose result cannot tell e^(hi+lo) from
 // 2^-125 (1 - 2z/(1+z) in tanh) use the one-step form unflagged.
 func (p *Prog) exp(a pair, nonPositive, sensitive bool) (value, error) {
 	q, err := coeffs(p.W, "expq")
