@@ -232,10 +232,8 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 }
 
 // compileFitting compiles with as many of a block's vectors interleaved as
-// fit in 16 registers: for each group size, the program with Estrin's
-// polynomials (progs[0]) and then with Horner's (progs[1], fewer live
-// values), each in lockstep and then staggered. fast holds the programs of
-// the block loop where they differ (see Prog.exp).
+// fit in 16 registers, trying the ways fittings lists in turn. fast holds the
+// programs of the block loop where they differ (see Prog.exp).
 func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, error) {
 	vectors := v.Unroll
 	if s.w == F64 {
@@ -244,49 +242,70 @@ func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, er
 	v.Unroll = vectors
 	var last error
 	doc := s.doc
+	for _, f := range fittings(vectors) {
+		s.doc = append(doc[:len(doc):len(doc)], "", f.note(vectors))
+		fn, err := compile(s, progs[f.scheme], fast[f.scheme], v, f.group, f.stagger, f.inRegs)
+		if err == nil {
+			return fn, nil
+		}
+		last = err
+	}
+	return nil, last
+}
+
+// fitting is one way of compiling a block loop: group vectors interleaved,
+// polynomials by Estrin's (scheme 0) or Horner's scheme (1, fewer live
+// values), x and dy in registers or read at each use, each copy stagger
+// programs' lengths/group behind the previous.
+type fitting struct {
+	group, scheme int
+	inRegs        bool
+	stagger       float64
+}
+
+// fittings lists the ways to try, from most vectors per group down. For
+// each group: x and dy in registers first (cheap kernels are bound by
+// loads), then read from memory at each use; in lockstep first, then with
+// each copy lagging up to a program's length, which overlaps the copies'
+// peaks of register pressure less, with either scheme; then longer lags
+// (the last copy starts when the first is half done), which keep the peaks
+// apart but overlap the copies' work less.
+func fittings(vectors int) []fitting {
+	var out []fitting
 	for group := vectors; group >= 1; group /= 2 {
-		note := fmt.Sprintf("The block loop interleaves all %d of its vectors", vectors)
-		if vectors == 1 {
-			note = "The block loop runs one vector"
-		}
-		if group < vectors {
-			note = fmt.Sprintf("The block loop interleaves %d of its %d vectors at a time (more would need more than 16 registers)", group, vectors)
-		}
-		// Lags of up to a program's length first, with either scheme; then
-		// longer ones (the last copy starts when the first is half done),
-		// which keep the copies' peaks of register pressure apart but
-		// overlap their work less, before fewer vectors per group.
-		for _, staggers := range [][]float64{{0, 0.5, 1}, {1.5, 2}} {
-			for i, prog := range progs {
-				scheme := []string{"Estrin's", "Horner's"}[i]
-				// x and dy in registers first (cheap kernels are bound by
-				// loads), then read from memory at each use; in lockstep
-				// first, then with each copy lagging, which overlaps the
-				// copies' peaks of register pressure less.
-				for _, inRegs := range []bool{true, false} {
-					for _, stagger := range staggers {
-						if group == 1 && stagger > 0 || inRegs && stagger > 0 {
-							break
-						}
-						how := ""
-						if stagger > 0 {
-							how = fmt.Sprintf(", each %.0f%% of the program behind the previous", 100*stagger/float64(group))
-						}
-						if !inRegs {
-							how += ", reading x from memory at each use"
-						}
-						s.doc = append(doc[:len(doc):len(doc)], "", note+how+"; polynomials by "+scheme+" scheme.")
-						fn, err := compile(s, prog, fast[i], v, group, stagger, inRegs)
-						if err == nil {
-							return fn, nil
-						}
-						last = err
+		for tier, staggers := range [][]float64{{0, 0.5, 1}, {1.5, 2}} {
+			for scheme := range 2 {
+				if tier == 0 {
+					out = append(out, fitting{group, scheme, true, 0})
+				}
+				for _, st := range staggers {
+					if group == 1 && st > 0 {
+						break // one copy has nothing to lag behind
 					}
+					out = append(out, fitting{group, scheme, false, st})
 				}
 			}
 		}
 	}
-	return nil, last
+	return out
+}
+
+// note is the doc line that says how the block loop was compiled.
+func (f fitting) note(vectors int) string {
+	note := fmt.Sprintf("The block loop interleaves all %d of its vectors", vectors)
+	if vectors == 1 {
+		note = "The block loop runs one vector"
+	}
+	if f.group < vectors {
+		note = fmt.Sprintf("The block loop interleaves %d of its %d vectors at a time (more would need more than 16 registers)", f.group, vectors)
+	}
+	if f.stagger > 0 {
+		note += fmt.Sprintf(", each %.0f%% of the program behind the previous", 100*f.stagger/float64(f.group))
+	}
+	if !f.inRegs {
+		note += ", reading x from memory at each use"
+	}
+	return note + "; polynomials by " + []string{"Estrin's", "Horner's"}[f.scheme] + " scheme."
 }
 
 // has reports whether the program uses op.

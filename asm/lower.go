@@ -59,10 +59,10 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 		}
 	}
 	if fast {
-		// The fast program leaves NaN results and NaN inputs (which the
-		// exact program blends below) to the exact program, and keeps no
-		// lane whose tiny makers went below subnormalGuard (see guardLo):
-		// it needs neither the tiny check nor the zero tails.
+		// The fast program leaves NaN results and NaN inputs (which
+		// exactEnds blends) to the exact program, and keeps no lane whose
+		// tiny makers went below subnormalGuard (see guardLo): it needs
+		// neither the tiny check nor the zero tails.
 		if free && rangeOf(n).nan {
 			p.flag(p.isNaN(v))
 		}
@@ -72,12 +72,22 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 		if len(p.flags) == 0 {
 			return nil, nil // it would be the exact program
 		}
-		if backward {
-			v = p.mul(p.dy(), v)
-		}
-		p.out = v
-		return p, nil
+	} else if v, err = l.exactEnds(v, n, backward, lim, free); err != nil {
+		return nil, err
 	}
+	if backward {
+		v = p.mul(p.dy(), v)
+	}
+	p.out = v
+	return p, nil
+}
+
+// exactEnds finishes the exact program's value v of formula n: the limits
+// where intermediates give NaN (free: lim holds whatever the parameters),
+// NaN inputs, and the tiny check (p.check) with the zero tails.
+func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]float64, free bool) (value, error) {
+	p, k, w := l.p, l.k, l.p.W
+	x := p.x()
 	fixed := false
 	if free && rangeOf(n).nan {
 		// ∞·0 and ∞/∞ inside the formula (x·logistic(x) at -Inf) give NaN
@@ -88,17 +98,17 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 	if fixed || !propagatesNaN(n) {
 		v = p.blend(p.isNaN(x), x, v)
 	}
-	if scalesTiny(n) {
+	if factors := tinyFactors(n); len(factors) > 0 {
 		// The lanes at risk: a tiny result where some tiny maker's value has
 		// left the normal range and lost significant bits. A tiny result
 		// from normal intermediates is as accurate as any other (gelu_tanh
 		// at x = -9.5 is 2^-110 from σ ≈ 2^-107), and handing those lanes
 		// back made gelu_tanh 1.6× slower on inputs in [-10, 10].
 		sub := none
-		for _, t := range tinyFactors(n) {
+		for _, t := range factors {
 			tv, ok := l.memo[t]
 			if !ok {
-				return nil, fmt.Errorf("tiny maker %s was not lowered", t)
+				return none, fmt.Errorf("tiny maker %s was not lowered", t)
 			}
 			s := p.less(p.abs(tv), p.c(subnormalGuard(w)))
 			if sub == none {
@@ -119,7 +129,7 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 			}
 			zb, err := k.ZeroBeyond(backward, format)
 			if err != nil {
-				return nil, err
+				return none, err
 			}
 			for side, bound := range zb {
 				if bound == 0 {
@@ -135,40 +145,20 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 		}
 		p.check = check
 	}
-	if backward {
-		v = p.mul(p.dy(), v)
-	}
-	p.out = v
-	return p, nil
+	return v, nil
 }
 
 // tinyMakers are the primitives whose value underflows gradually for large
 // arguments.
 var tinyMakers = map[string]bool{"exp": true, "logistic": true, "erfc": true}
 
-// scalesTiny reports whether n multiplies a value that can be tiny (it
-// contains a tiny maker) by one that grows with x: x·σ(x) at x = -90 is
-// x times a subnormal, whose few significant bits the product magnifies
-// into hundreds of ulps, and the tails of such products are also where
-// the primitives' errors add up. The vector kernels hand those lanes to the
-// portable kernel (which computes in float64, with an unbounded exponent
-// for float64 results).
-func scalesTiny(n *formula.Node) bool {
-	found := false
-	formula.Walk(n, func(m *formula.Node) {
-		if m.Kind != formula.Mul {
-			return
-		}
-		a, b := hasTinyMaker(m.Args[0]), hasTinyMaker(m.Args[1])
-		if a && !b && m.Args[1].HasX() || b && !a && m.Args[0].HasX() {
-			found = true
-		}
-	})
-	return found
-}
-
-// tinyFactors returns the tiny-maker calls inside the factors scalesTiny
-// finds, each once.
+// tinyFactors returns, each once, the tiny-maker calls inside the factors
+// of a product of a value that can be tiny (it contains a tiny maker) and
+// one that grows with x: x·σ(x) at x = -90 is x times a subnormal, whose few
+// significant bits the product magnifies into hundreds of ulps, and the
+// tails of such products are also where the primitives' errors add up. The
+// vector kernels hand those lanes to the portable kernel (which computes in
+// float64, with an unbounded exponent for float64 results).
 func tinyFactors(n *formula.Node) []*formula.Node {
 	var out []*formula.Node
 	seen := map[*formula.Node]bool{}
