@@ -42,25 +42,11 @@ func (r *report) goals(b *bytes.Buffer) {
 		s, err := r.bench.Summary(benchtab.Key{Dir: dir, Fn: fn, Impl: impl, N: n}, benchtab.UnitTime)
 		return s.Median, err == nil && s.Median > 0
 	}
-	// ratio formats a/b against a goal: at most goal, or at least it when
-	// atLeast; goal 0 shows the ratio alone.
 	ratio := func(a, b float64, okA, okB bool, goal float64, atLeast bool) string {
 		if !okA || !okB {
 			return "—"
 		}
-		v := a / b
-		if goal == 0 {
-			return fmt.Sprintf("%.2f", v)
-		}
-		met, rel := v <= goal, "≤"
-		if atLeast {
-			met, rel = v >= goal, "≥"
-		}
-		mark := "✗"
-		if met {
-			mark = "✓"
-		}
-		return fmt.Sprintf("%.2f (%s %g) %s", v, rel, goal, mark)
+		return ratioCell(a/b, goal, atLeast)
 	}
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	p("\n## Speed goals\n\n")
@@ -90,7 +76,7 @@ func (r *report) goals(b *bytes.Buffer) {
 		cpBig, okCL := median("Forward", name, "copy", largeN)
 		goal := copyGoal[name]
 		if k, ok := fusedGoal[name]; ok && sigmoidRatio > 0 {
-			goal = float64(int(k*sigmoidRatio*100+0.5)) / 100
+			goal = k * sigmoidRatio
 		}
 		pg := portableGoal
 		if elementary[name] {
@@ -119,4 +105,21 @@ func (r *report) section(name string) *section {
 		}
 	}
 	return nil
+}
+
+// ratioCell formats ratio v against a goal: at most goal, or at least it
+// when atLeast; goal 0 shows the ratio alone.
+func ratioCell(v, goal float64, atLeast bool) string {
+	if goal == 0 {
+		return fmt.Sprintf("%.2f", v)
+	}
+	met, rel := v <= goal, "≤"
+	if atLeast {
+		met, rel = v >= goal, "≥"
+	}
+	mark := "✗"
+	if met {
+		mark = "✓"
+	}
+	return fmt.Sprintf("%.2f (%s %.3g) %s", v, rel, goal, mark)
 }

@@ -25,7 +25,7 @@ func TestReport(t *testing.T) {
 	}
 	readme := string(data)
 	for _, want := range []string{
-		"## Overview", "## Speed goals", "| [sigmoid](#sigmoid) | ", "## Accuracy", "### float32, every input", "### float64, 50 sampled inputs",
+		"## Overview", "## Speed goals", "(≤ 6.1)", "(≥ 30)", "## Accuracy", "### float32, every input", "### float64, 50 sampled inputs",
 		"### float32, 50 sampled inputs", "Not swept for the current kernels", "## Functions", "### gelu_tanh",
 		"Forward, float32:", "| avx2-u32 ", "## Reproduce",
 	} {
@@ -43,5 +43,26 @@ func TestReport(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "gelu-speed-forward.svg")); err == nil {
 		t.Error("a speed plot of gelu, which the benchmark file lacks")
+	}
+}
+
+// TestRatioCell checks the goal cells both ways round and on the boundary.
+func TestRatioCell(t *testing.T) {
+	for _, c := range []struct {
+		v, goal float64
+		atLeast bool
+		want    string
+	}{
+		{6.75, 6.1, false, "6.75 (≤ 6.1) ✗"},
+		{6.1, 6.1, false, "6.10 (≤ 6.1) ✓"},
+		{1.27, 1.5, false, "1.27 (≤ 1.5) ✓"},
+		{56.9, 30, true, "56.90 (≥ 30) ✓"},
+		{25.93, 30, true, "25.93 (≥ 30) ✗"},
+		{8.1, 1.2 * 6.75, false, "8.10 (≤ 8.1) ✓"},
+		{32.3, 0, true, "32.30"},
+	} {
+		if got := ratioCell(c.v, c.goal, c.atLeast); got != c.want {
+			t.Errorf("ratioCell(%v, %v, %v) = %q, want %q", c.v, c.goal, c.atLeast, got, c.want)
+		}
 	}
 }
