@@ -44,6 +44,7 @@ func polys(w Width) []poly {
 			{"expq", -expRange, expRange, 6, true, expq, 0.6},
 			{"tanhq", 0, tanhSmall * tanhSmall, 5, true, tanhq, 0.13},
 			{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 10, true, log1pq, 0.21},
+			{"log1pu", -0.25, 0.5, 10, true, log1pq, 0.21},
 			{"erfcq", -1, 1, 12, false, onInterval(erfcq, 2/(2+erfcMaxF32), 1), 0.5},
 			{"erfs", 0, erfSmall * erfSmall, 8, true, erfs, 0.5},
 		}
@@ -52,6 +53,7 @@ func polys(w Width) []poly {
 		{"expq", -expRange, expRange, 11, true, expq, 0.6},
 		{"tanhq", 0, tanhSmall * tanhSmall, 13, true, tanhq, 0.13},
 		{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 21, true, log1pq, 0.21},
+		{"log1pu", -0.25, 0.5, 21, true, log1pq, 0.21},
 		{"erfcq", -1, 1, 40, false, onInterval(erfcq, 2/(2+erfcMaxF64), 1), 0.5},
 		{"erfs", 0, erfSmall * erfSmall, 12, true, erfs, 1},
 	}

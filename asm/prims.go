@@ -255,8 +255,11 @@ func (p *Prog) tanh(u value, d divider) (value, error) {
 // into 2^k·m with m ∈ [√½, √2), log(m) is a polynomial in f = m-1, and the
 // rounding of 1+v is added back as (v - (u-1))/u. checks adds the IEEE special
 // cases (+Inf, 0, negative), which callers omit when v is known to lie in
-// [0, 1].
+// [0, 1]; log1p of such a v is unitLog1p.
 func (p *Prog) log1p(v value, plus1, checks bool, d divider) (value, error) {
+	if plus1 && !checks {
+		return p.unitLog1p(v)
+	}
 	q, err := coeffs(p.W, "log1pq")
 	if err != nil {
 		return none, err
@@ -294,6 +297,24 @@ func (p *Prog) log1p(v value, plus1, checks bool, d divider) (value, error) {
 	return res, nil
 }
 
+// unitLog1p returns log(1+v) for v ∈ [0, 1] (softplus's log1p(e^-|u|)) as
+// k·ln2 + log1p(f), where k = 1 and f = (v-1)/2 for v ≥ 1/2, k = 0 and f = v
+// below. Both f are exact (v-1 by Sterbenz's lemma), so unlike log1p there
+// is no rounding of 1+v to add back, and no division; the polynomial
+// (log1pu) covers f ∈ [-1/4, 1/2).
+func (p *Prog) unitLog1p(v value) (value, error) {
+	q, err := coeffs(p.W, "log1pu")
+	if err != nil {
+		return none, err
+	}
+	upper := p.cmp(cmpGE, v, p.c(0.5))
+	f := p.blend(upper, p.fma(v, p.c(0.5), p.c(-0.5)), v)
+	k := p.and(upper, p.c(1))
+	r := p.fma(p.mul(f, f), p.estrin(q, f), f)
+	ln2hi, ln2lo := p.W.ln2()
+	return p.fma(k, p.c(ln2hi), p.fma(k, p.c(ln2lo), r)), nil
+}
+
 // erfc returns erfc(hi+lo). Below |u| = erfSmall it is 1 - u·P(u²), one
 // FMA from a fitted erf(u)/u (erfs). Beyond, for a = |u|,
 // erfc(a) = t·exp(-a² + q(t)) with t = 2/(2+a) and q fitted (erfcq); a² is
@@ -320,7 +341,7 @@ func (p *Prog) erfc(a pair) (value, error) {
 		alo := p.and(p.xor(a.lo, p.signOf(a.hi)), p.cmp(cmpLE, p.abs(a.hi), p.c(fm.erfcMax)))
 		a2lo = p.fma(p.mul(abs, p.c(2)), alo, a2lo)
 	}
-	e, err := p.exp(pair{p.neg(a2), p.sub(p.horner(q, v), a2lo)}, true, true)
+	e, err := p.exp(pair{p.neg(a2), p.sub(p.estrin(q, v), a2lo)}, true, true)
 	if err != nil {
 		return none, err
 	}

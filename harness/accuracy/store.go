@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/actgen/actgen/gen/gobackend"
@@ -216,20 +217,48 @@ func goFuncs(path string) ([]goFunc, error) {
 	return out, nil
 }
 
-// asmTexts splits Go assembly into its TEXT blocks, each running to the next.
+// asmTexts splits Go assembly into its TEXT blocks, each running to the next
+// TEXT or DATA line (avo writes the constant pool after the last function),
+// and writes each reference to a pool symbol (actc12<>) as that symbol's
+// data: a block then reads as what it computes, so renumbering the pool,
+// which a new constant anywhere does, leaves every hash alone, and changing a
+// constant's value changes the hash of each function that loads it.
 func asmTexts(src []byte) []goFunc {
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	data := map[string][]byte{}
+	for _, line := range lines {
+		// DATA actc0<>+8(SB)/8, $0x0000000300000002
+		if rest, ok := bytes.CutPrefix(line, []byte("DATA ")); ok {
+			name, at, _ := bytes.Cut(rest, []byte("+"))
+			data[string(name)] = append(append(data[string(name)], bytes.TrimSpace(at)...), ';')
+		}
+	}
 	var out []goFunc
-	for _, line := range bytes.SplitAfter(src, []byte("\n")) {
+	in := false
+	for _, line := range lines {
 		if rest, ok := bytes.CutPrefix(line, []byte("TEXT ·")); ok {
 			name, _, _ := bytes.Cut(rest, []byte("("))
 			out = append(out, goFunc{name: string(name)})
+			in = true
 		}
-		if len(out) > 0 {
+		if bytes.HasPrefix(line, []byte("DATA ")) || bytes.HasPrefix(line, []byte("GLOBL ")) {
+			in = false
+		}
+		if in {
+			line = poolRef.ReplaceAllFunc(line, func(ref []byte) []byte {
+				if d, ok := data[string(ref)]; ok {
+					return append(append([]byte("{"), d...), '}')
+				}
+				return ref
+			})
 			out[len(out)-1].body = append(out[len(out)-1].body, line...)
 		}
 	}
 	return out
 }
+
+// poolRef matches a file-local assembly symbol such as actc12<>.
+var poolRef = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*<>`)
 
 // Suite is what the harness commands measure: the spec's kernels, the
 // generated registry entry of each, and the stored long-run results.

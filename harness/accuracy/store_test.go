@@ -2,6 +2,7 @@ package accuracy
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,5 +123,40 @@ func TestKernelHashes(t *testing.T) {
 	slices.Sort(moved)
 	if got := strings.Join(moved, " "); got != "gelu gelu/forward" {
 		t.Errorf("changing geluF32Avx2U8 changed the hashes of %q, want gelu gelu/forward", got)
+	}
+}
+
+// TestAsmTexts checks that a function's text names its constants by value:
+// renumbering the pool changes no text, changing a value changes the text of
+// the function that loads it and no other, and the pool is in no text.
+func TestAsmTexts(t *testing.T) {
+	const src = "TEXT ·a(SB), NOSPLIT, $0-8\n\tVMOVUPS actc0<>+0(SB), Y0\n\tRET\n" +
+		"TEXT ·b(SB), NOSPLIT, $0-8\n\tVADDPS actc1<>+0(SB), Y0, Y0\n\tRET\n\n" +
+		"DATA actc0<>+0(SB)/8, $0x0000000000000001\nDATA actc0<>+8(SB)/8, $0x0000000000000001\n" +
+		"GLOBL actc0<>(SB), RODATA|NOPTR, $16\n" +
+		"DATA actc1<>+0(SB)/8, $0x0000000000000002\nDATA actc1<>+8(SB)/8, $0x0000000000000002\n" +
+		"GLOBL actc1<>(SB), RODATA|NOPTR, $16\n"
+	texts := func(s string) map[string]string {
+		out := map[string]string{}
+		for _, f := range asmTexts([]byte(s)) {
+			if bytes.Contains(f.body, []byte("DATA")) || bytes.Contains(f.body, []byte("GLOBL")) {
+				t.Errorf("%s's text holds the pool:\n%s", f.name, f.body)
+			}
+			out[f.name] = string(f.body)
+		}
+		return out
+	}
+	base := texts(src)
+	if len(base) != 2 {
+		t.Fatalf("%d texts, want 2", len(base))
+	}
+	renumbered := strings.NewReplacer("actc0<>", "actc7<>", "actc1<>", "actc0<>").Replace(src)
+	if got := texts(renumbered); !maps.Equal(got, base) {
+		t.Errorf("renumbering the pool changed the texts:\n%v\nwant\n%v", got, base)
+	}
+	changed := texts(strings.ReplaceAll(src, "$0x0000000000000002", "$0x0000000000000003"))
+	if changed["a"] != base["a"] || changed["b"] == base["b"] {
+		t.Errorf("changing b's constant: a changed %v (want false), b changed %v (want true)",
+			changed["a"] != base["a"], changed["b"] != base["b"])
 	}
 }

@@ -1186,7 +1186,7 @@ func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta flo
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float64)
@@ -1216,7 +1216,7 @@ func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta flo
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold float32)
@@ -1246,7 +1246,7 @@ func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold float64)
@@ -1276,7 +1276,7 @@ func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold float32)
@@ -1306,7 +1306,7 @@ func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold float64)
@@ -1336,7 +1336,7 @@ func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold float32)
@@ -1366,7 +1366,7 @@ func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold float32)
@@ -1396,7 +1396,7 @@ func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta 
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold float64)
@@ -1811,7 +1811,7 @@ func mishF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop runs one vector; polynomials by Horner's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1851,7 +1851,7 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1891,7 +1891,7 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2151,7 +2151,7 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop runs one vector; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -2171,7 +2171,7 @@ func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop runs one vector; polynomials by Estrin's scheme.
+// The block loop runs one vector; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2231,7 +2231,7 @@ func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -2251,7 +2251,7 @@ func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2311,7 +2311,7 @@ func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -2331,7 +2331,7 @@ func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2391,7 +2391,7 @@ func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -2411,7 +2411,7 @@ func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2431,7 +2431,7 @@ func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -2451,7 +2451,7 @@ func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
