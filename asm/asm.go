@@ -242,9 +242,19 @@ func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, er
 	v.Unroll = vectors
 	var last error
 	doc := s.doc
+	// the block loop gathers the fast program's flags, or the exact
+	// program's hand-back check where there is no fast program (see compile)
+	fp := fast[0]
+	if fp == nil {
+		fp = progs[0]
+	}
+	flags := len(fp.flags) > 0 || fp.check != none
 	for _, f := range fittings(vectors) {
+		if f.gpFlags && !flags {
+			continue // the same code as the fitting before
+		}
 		s.doc = append(doc[:len(doc):len(doc)], "", f.note(vectors))
-		fn, err := compile(s, progs[f.scheme], fast[f.scheme], v, f.group, f.stagger, f.inRegs)
+		fn, err := compile(s, progs[f.scheme], fast[f.scheme], v, f)
 		if err == nil {
 			return fn, nil
 		}
@@ -261,6 +271,7 @@ type fitting struct {
 	group, scheme int
 	inRegs        bool
 	stagger       float64
+	gpFlags       bool // see emitter.gpFlags
 }
 
 // fittings lists the ways to try, from most vectors per group down. For
@@ -272,17 +283,24 @@ type fitting struct {
 // apart but overlap the copies' work less.
 func fittings(vectors int) []fitting {
 	var out []fitting
+	add := func(f fitting) {
+		// flags in a vector register first: a general register is the
+		// fallback that needs one vector register fewer
+		out = append(out, f)
+		f.gpFlags = true
+		out = append(out, f)
+	}
 	for group := vectors; group >= 1; group /= 2 {
 		for tier, staggers := range [][]float64{{0, 0.5, 1}, {1.5, 2}} {
 			for scheme := range 2 {
 				if tier == 0 {
-					out = append(out, fitting{group, scheme, true, 0})
+					add(fitting{group: group, scheme: scheme, inRegs: true})
 				}
 				for _, st := range staggers {
 					if group == 1 && st > 0 {
 						break // one copy has nothing to lag behind
 					}
-					out = append(out, fitting{group, scheme, false, st})
+					add(fitting{group: group, scheme: scheme, stagger: st})
 				}
 			}
 		}
@@ -304,6 +322,9 @@ func (f fitting) note(vectors int) string {
 	}
 	if !f.inRegs {
 		note += ", reading x from memory at each use"
+	}
+	if f.gpFlags {
+		note += ", gathering lane flags in a general register"
 	}
 	return note + "; polynomials by " + []string{"Estrin's", "Horner's"}[f.scheme] + " scheme."
 }

@@ -83,6 +83,11 @@ type emitter struct {
 	// inputsInRegs loads x and dy once per vector; otherwise each use reads
 	// memory (fewer registers, more loads).
 	inputsInRegs bool
+	// gpFlags gathers the block loop's lane flags in a general register
+	// (VMOVMSKPS and OR per flag) instead of ORing them in a vector register
+	// (one VORPS per flag, one VTESTPS per group), which holds one vector
+	// register for the whole group.
+	gpFlags bool
 }
 
 // compile builds fn as avo IR with the block loop's copies interleaved in
@@ -90,7 +95,7 @@ type emitter struct {
 //
 // fast, unless nil, is the program of the block loop; vectors with lanes it
 // flags run through prog one at a time, like the single and tail vectors.
-func compile(s fnSpec, prog, fast *Prog, v Variant, group int, stagger float64, inputsInRegs bool) (*ir.Function, error) {
+func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, error) {
 	if fast == nil {
 		fast = prog
 	}
@@ -100,7 +105,8 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, group int, stagger float64, 
 	ctx.SignatureExpr(s.signature())
 	ctx.Pragma("noescape")
 	ctx.Doc(s.doc...)
-	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: stagger, inputsInRegs: inputsInRegs}
+	group := fit.group
+	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: fit.stagger, inputsInRegs: fit.inRegs, gpFlags: fit.gpFlags}
 
 	out := "dst"
 	if s.backward {
@@ -174,15 +180,25 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, group int, stagger float64, 
 	ctx.JB(operand.LabelRef("single"))
 	e.prog = fast
 	for g0 := 0; g0 < v.Unroll; g0 += group {
-		var acc reg.GPVirtual
+		var acc *flagAcc
 		if flags {
-			acc = ctx.GP32()
-			ctx.XORL(acc, acc)
+			acc = &flagAcc{}
+			if e.gpFlags {
+				acc.gp = ctx.GP32()
+				ctx.XORL(acc.gp, acc.gp)
+			}
 		}
 		outs, _ := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * 32) }, nil, acc)
 		if flags {
 			// a flagged group jumps before storing anything
-			ctx.TESTL(acc, acc)
+			switch {
+			case e.gpFlags:
+				ctx.TESTL(acc.gp, acc.gp)
+			case e.w == F32:
+				ctx.VTESTPS(acc.vec, acc.vec)
+			default:
+				ctx.VTESTPD(acc.vec, acc.vec)
+			}
 			ctx.JNE(operand.LabelRef(fmt.Sprintf("flag%d", g0)))
 		}
 		for g, r := range outs {
@@ -396,11 +412,11 @@ func (e *emitter) constMem(i int) operand.Mem {
 // the memory operand of x or dy for each copy; a non-nil mask loads them with
 // VMASKMOV (lanes past the end read as zero and never fault).
 //
-// With acc, the lane bits of each copy's check are ORed into acc as soon as
-// they are computed (and no checks are returned): a fast program's guard is
-// known early, and holding a vector register per copy to the end would cost
-// the interleaving registers.
-func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask reg.VecVirtual, acc reg.GPVirtual) (outs, checks []reg.VecVirtual) {
+// With acc, each copy's flags and check are ORed into acc as soon as they
+// are computed (and no checks are returned): a fast program's guard is known
+// early, and holding a vector register per copy to the end would cost the
+// interleaving registers.
+func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask reg.VecVirtual, acc *flagAcc) (outs, checks []reg.VecVirtual) {
 	p := e.prog
 	regs := make([][]reg.VecVirtual, copies)
 	inputsOf := make([]map[value]operand.Op, copies)
@@ -408,10 +424,19 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 		regs[g] = make([]reg.VecVirtual, len(p.insts))
 		inputsOf[g] = map[value]operand.Op{}
 	}
-	// marks are the masks whose lane bits go to acc.
+	// marks are the masks whose lane bits go to acc. A flag of NaN outputs
+	// is left out of the body: one compare of two copies' outputs after it
+	// (VCMPPS UNORD is true where either is NaN) flags both.
 	marks := map[value]bool{}
+	flags, outNaN := p.flags, false
 	if acc != nil {
+		flags = nil
 		for _, f := range p.flags {
+			if in := p.insts[f]; in.op == opCmp && in.imm == cmpUNORD && in.args[0] == p.out && in.args[1] == p.out {
+				outNaN = true
+				continue
+			}
+			flags = append(flags, f)
 			marks[f] = true
 		}
 		if p.check != none {
@@ -419,7 +444,7 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 		}
 	}
 	live := liveValues(p, p.out)
-	for _, m := range append([]value{p.check}, p.flags...) {
+	for _, m := range append([]value{p.check}, flags...) {
 		if m == none {
 			continue
 		}
@@ -465,13 +490,10 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 			e.inputs = inputsOf[g]
 			e.inst(regs[g], value(i), p.insts[i], input(g), mask)
 			if marks[value(i)] {
-				bits := e.ctx.GP32()
-				if e.w == F32 {
-					e.ctx.VMOVMSKPS(regs[g][i], bits)
-				} else {
-					e.ctx.VMOVMSKPD(regs[g][i], bits)
-				}
-				e.ctx.ORL(bits, acc.As32())
+				// lastUse past the program keeps a check for the caller,
+				// which has no use for it with acc
+				read := e.lastUse[i] > value(i) && int(e.lastUse[i]) < len(p.insts)
+				e.gather(acc, regs[g][i], read)
 			}
 		}
 	}
@@ -483,7 +505,48 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 			checks = append(checks, e.reg(regs[g], p.check))
 		}
 	}
+	if outNaN {
+		for g := 0; g < copies; g += 2 {
+			other := outs[min(g+1, copies-1)]
+			m := e.ctx.YMM()
+			if e.w == F32 {
+				e.ctx.VCMPPS(operand.U8(cmpUNORD), other, outs[g], m)
+			} else {
+				e.ctx.VCMPPD(operand.U8(cmpUNORD), other, outs[g], m)
+			}
+			e.gather(acc, m, false)
+		}
+	}
 	return outs, checks
+}
+
+// flagAcc gathers the lane flags of a group of copies: in vec (nil until
+// the first flag) or, with gpFlags, as lane bits in gp.
+type flagAcc struct {
+	vec reg.VecVirtual
+	gp  reg.GPVirtual
+}
+
+// gather ORs the lane mask m into acc. read says whether a later
+// instruction reads m, which must then stay as it is.
+func (e *emitter) gather(acc *flagAcc, m reg.VecVirtual, read bool) {
+	switch {
+	case e.gpFlags:
+		bits := e.ctx.GP32()
+		if e.w == F32 {
+			e.ctx.VMOVMSKPS(m, bits)
+		} else {
+			e.ctx.VMOVMSKPD(m, bits)
+		}
+		e.ctx.ORL(bits, acc.gp.As32())
+	case acc.vec == nil && !read:
+		acc.vec = m
+	case acc.vec == nil:
+		acc.vec = e.ctx.YMM()
+		e.ctx.VMOVUPS(m, acc.vec)
+	default:
+		e.ctx.VORPS(m, acc.vec, acc.vec)
+	}
 }
 
 // liveValues marks the instructions the value out depends on.

@@ -50,7 +50,7 @@ func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U8(dst []float64, x []float64)
@@ -65,7 +65,7 @@ func sigmoidF64Avx2U8(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -110,7 +110,7 @@ func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U16(dst []float64, x []float64)
@@ -125,7 +125,7 @@ func sigmoidF64Avx2U16(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -185,7 +185,7 @@ func sigmoidF64Avx2U32(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -215,7 +215,7 @@ func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -275,7 +275,7 @@ func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -425,7 +425,7 @@ func reLUF64Avx2U32(dst []float64, x []float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -475,7 +475,7 @@ func reLUF64Avx2U32Nt(dst []float64, x []float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -1011,7 +1011,7 @@ func tanhF64Avx2U16(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -1037,7 +1037,7 @@ func tanhF32Avx2U32(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -1063,7 +1063,7 @@ func tanhF64Avx2U32(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -1115,7 +1115,7 @@ func tanhF32Avx2U32Nt(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -1141,7 +1141,7 @@ func tanhF64Avx2U32Nt(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -1186,7 +1186,7 @@ func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta flo
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float64)
@@ -1201,7 +1201,7 @@ func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1216,7 +1216,7 @@ func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta flo
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold float32)
@@ -1246,7 +1246,7 @@ func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U16(dst []float64, x []float64, beta float64, threshold float64)
@@ -1276,7 +1276,7 @@ func softplusBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, beta fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold float32)
@@ -1291,7 +1291,7 @@ func softplusF32Avx2U32(dst []float32, x []float32, beta float32, threshold floa
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1306,7 +1306,7 @@ func softplusBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, beta fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U32(dst []float64, x []float64, beta float64, threshold float64)
@@ -1336,7 +1336,7 @@ func softplusBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, beta fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32Rcp(dst []float32, x []float32, beta float32, threshold float32)
@@ -1366,7 +1366,7 @@ func softplusBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32, beta
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold float32)
@@ -1381,7 +1381,7 @@ func softplusF32Avx2U32Nt(dst []float32, x []float32, beta float32, threshold fl
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1396,7 +1396,7 @@ func softplusBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, beta 
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold float64)
@@ -1471,7 +1471,7 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1491,7 +1491,7 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1551,7 +1551,7 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1851,7 +1851,7 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1871,7 +1871,7 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1891,7 +1891,7 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2031,7 +2031,7 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -2551,7 +2551,7 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -2591,7 +2591,7 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -2611,7 +2611,7 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2631,7 +2631,7 @@ func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done i
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -2651,7 +2651,7 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2691,7 +2691,7 @@ func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2711,7 +2711,7 @@ func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done i
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
@@ -2731,7 +2731,7 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2751,7 +2751,7 @@ func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done i
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -2811,7 +2811,7 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2831,7 +2831,7 @@ func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
@@ -2851,7 +2851,7 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
