@@ -279,15 +279,64 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
-	if err := pass.Compile.Execute(f); err != nil {
+	if err := beforeAllocation.Execute(f); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
 	fn := f.Functions()[0]
+	if n := maxLiveVectors(fn); n > 16 {
+		// allocation would hand out Y16 and up, which check rejects
+		return nil, fmt.Errorf("%s: %d live vectors need AVX-512 registers", s.name, n)
+	}
+	if err := allocation.Execute(f); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.name, err)
+	}
 	pruneSelfMoves(fn)
 	if err := check(fn); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
 	return fn, nil
+}
+
+// beforeAllocation and allocation are avo's pass.Compile (v0.6.0) split at
+// register allocation: a fitting whose live vectors outnumber the 16 AVX2
+// registers is known to fail from liveness alone, and allocation is most of
+// the generator's time.
+var (
+	beforeAllocation = pass.Concat(
+		pass.Verify,
+		pass.FunctionPass(pass.PruneJumpToFollowingLabel),
+		pass.FunctionPass(pass.PruneDanglingLabels),
+		pass.FunctionPass(pass.LabelTarget),
+		pass.FunctionPass(pass.CFG),
+		pass.InstructionPass(pass.ZeroExtend32BitOutputs),
+		pass.FunctionPass(pass.Liveness),
+	)
+	allocation = pass.Concat(
+		pass.FunctionPass(pass.AllocateRegisters),
+		pass.FunctionPass(pass.BindRegisters),
+		pass.FunctionPass(pass.VerifyAllocation),
+		pass.FunctionPass(pass.EnsureBasePointerCalleeSaved),
+		pass.Func(pass.IncludeTextFlagHeader),
+		pass.FunctionPass(pass.PruneSelfMoves),
+		pass.FunctionPass(pass.RequiredISAExtensions),
+	)
+)
+
+// maxLiveVectors is the most vector registers live at once after an
+// instruction of fn (from pass.Liveness): a lower bound on the registers
+// any allocation needs.
+func maxLiveVectors(fn *ir.Function) int {
+	most := 0
+	for _, i := range fn.Instructions() {
+		n := 0
+		for id := range i.LiveOut {
+			if id.Kind() == reg.KindVector {
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	return most
 }
 
 // alignHead makes dst 32-byte aligned for non-temporal stores: when the
