@@ -12,7 +12,9 @@
 // for the block loop: its exp applies 2^n in one step, and it flags the lanes
 // that need the exact program's two-step exp, limits or NaN blends (see
 // Prog.exp); a flagged vector is redone by the exact program in the
-// one-vector loop.
+// one-vector loop. The flags of a group of interleaved vectors are ORed in one
+// vector register and tested once (VTESTPS); a NaN-output flag compares two
+// vectors' outputs at once.
 //
 // Vector primitives (exp, expm1, log1p, log, logistic, tanh, erfc) are range
 // reduction plus polynomials whose coefficients package fit computes at
@@ -24,5 +26,8 @@
 //
 // Every function is compiled on its own and checked before it is printed: no
 // register above Y15 (avo hands out AVX-512 registers silently once more than
-// 16 vectors are live), no AVX-512 instruction, VZEROUPPER before RET.
+// 16 vectors are live), no AVX-512 instruction, VZEROUPPER before RET. The
+// ways of interleaving a block loop are tried from the most vectors down; one
+// with more than 16 vectors live after some instruction is dropped before
+// register allocation, which is most of the generator's time.
 package asm
