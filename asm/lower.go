@@ -382,7 +382,7 @@ func (l *lowerer) call(n *formula.Node) (value, error) {
 		}
 		switch name {
 		case "exp":
-			return p.exp(a, false, true)
+			return p.exp(a, false)
 		case "expm1":
 			return p.expm1(a)
 		case "logistic":

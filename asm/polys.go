@@ -20,7 +20,7 @@ type poly struct {
 	relative bool
 	f        func(t *big.Float, prec uint) *big.Float
 	// gain bounds how much of the core's error reaches the primitive's
-	// relative error (expq enters as r·q/e^r, tanhq as s·q, ...). erfcq is
+	// relative error (expq enters as r·q/e^r, expm1q as r²·q/expm1(r), ...). erfcq is
 	// an exponent of magnitude up to 1.3 and erfs starts at 2/√π, so half an
 	// ulp of either is the rounding of its own value, which no fit can beat:
 	// their gain counts that error at 0.5.
@@ -30,7 +30,6 @@ type poly struct {
 // The variable ranges follow from the range reductions in prims.go.
 const (
 	expRange   = 0.3466 * 1.02 // |r| ≤ ln2/2, widened for the low part of two-float arguments
-	tanhSmall  = 0.625         // |u| below which tanh is a polynomial
 	erfSmall   = 0.5           // |u| below which erfc(u) = 1 - u·P(u²)
 	erfcMaxF32 = 10.1          // erfc(u) underflows float32 beyond
 	erfcMaxF64 = 27.3          // erfc(u) underflows float64 beyond
@@ -42,7 +41,7 @@ func polys(w Width) []poly {
 	if w == F32 {
 		return []poly{
 			{"expq", -expRange, expRange, 6, true, expq, 0.6},
-			{"tanhq", 0, tanhSmall * tanhSmall, 5, true, tanhq, 0.13},
+			{"expm1q", -expRange, expRange, 6, true, expm1q, 0.18},
 			{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 10, true, log1pq, 0.21},
 			{"log1pu", -0.25, 0.5, 10, true, log1pq, 0.21},
 			{"erfcq", -1, 1, 12, false, onInterval(erfcq, 2/(2+erfcMaxF32), 1), 0.5},
@@ -51,7 +50,7 @@ func polys(w Width) []poly {
 	}
 	return []poly{
 		{"expq", -expRange, expRange, 11, true, expq, 0.6},
-		{"tanhq", 0, tanhSmall * tanhSmall, 13, true, tanhq, 0.13},
+		{"expm1q", -expRange, expRange, 11, true, expm1q, 0.18},
 		{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 21, true, log1pq, 0.21},
 		{"log1pu", -0.25, 0.5, 21, true, log1pq, 0.21},
 		{"erfcq", -1, 1, 40, false, onInterval(erfcq, 2/(2+erfcMaxF64), 1), 0.5},
@@ -67,16 +66,17 @@ func expq(r *big.Float, prec uint) *big.Float {
 	return new(big.Float).SetPrec(prec).Quo(ref.Expm1(r, prec), r)
 }
 
-// tanhq(s) = (tanh(√s)/√s - 1)/s, so tanh(u) = u + u·s·tanhq(s) with s = u².
-func tanhq(s *big.Float, prec uint) *big.Float {
-	if s.Sign() == 0 {
-		return new(big.Float).SetPrec(prec).Quo(big.NewFloat(-1), big.NewFloat(3))
+// expm1q(r) = (expm1(r) - r)/r², so expm1(r) = r + r²·expm1q(r) with the
+// leading term exact.
+func expm1q(r *big.Float, prec uint) *big.Float {
+	if r.Sign() == 0 {
+		return big.NewFloat(0.5).SetPrec(prec)
 	}
 	p := prec + 64
-	u, _ := ref.Sqrt(s, p)
-	t := new(big.Float).SetPrec(p).Quo(ref.Tanh(u, p), u)
-	t.Sub(t, big.NewFloat(1))
-	return t.SetPrec(prec).Quo(t, s)
+	e := ref.Expm1(r, p)
+	e.Sub(e, r)
+	r2 := new(big.Float).SetPrec(p).Mul(r, r)
+	return e.SetPrec(prec).Quo(e, r2)
 }
 
 // log1pq(f) = (log1p(f) - f)/f², so log1p(f) = f + f²·log1pq(f).

@@ -57,3 +57,24 @@ func TestExpRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestTanhMax checks the clamp of tanh: beyond tanhMax, tanh is within a
+// quarter ulp of 1 (so 1 is its correctly rounded value), and at the clamp
+// h+1 rounds to h, h = expm1(2·tanhMax)/2, so that tanh's quotient is 1 and
+// its Fast2Sum correction vanishes.
+func TestTanhMax(t *testing.T) {
+	for _, w := range []Width{F32, F64} {
+		f := w.fp()
+		if gap := 2 * math.Exp(-2*f.tanhMax); gap >= math.Ldexp(1, -f.mant-2) {
+			t.Errorf("%v: 1 - tanh(tanhMax = %v) ≈ %g is not below a quarter ulp of 1", w, f.tanhMax, gap)
+		}
+		h := math.Expm1(2*f.tanhMax) / 2
+		if w == F32 {
+			if h32 := float32(h); h32+1 != h32 {
+				t.Errorf("%v: h+1 != h at tanhMax = %v (h = %g)", w, f.tanhMax, h)
+			}
+		} else if h+1 != h {
+			t.Errorf("%v: h+1 != h at tanhMax = %v (h = %g)", w, f.tanhMax, h)
+		}
+	}
+}

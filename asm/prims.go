@@ -22,21 +22,26 @@ type fp struct {
 	// expLo, expHi clamp exp's argument: below expLo the result rounds to 0,
 	// above expHi it overflows.
 	expLo, expHi float64
-	// expNormLo clamps the argument of exp's one-step form: above it, 2^(n-1)
-	// is a normal number.
+	// expNormLo bounds where exp's one-step form works: above it, 2^(n-1) is
+	// a normal number, so guardLo, below which the fast program hands
+	// vectors to the exact one, must lie above it.
 	expNormLo float64
 	// expm1Lo is where expm1 rounds to -1.
 	expm1Lo float64
+	// tanhMax is where tanh rounds to 1: 1 - tanh(u) ≈ 2e^-2u is below a
+	// quarter ulp of 1 beyond it, and h+1 rounds to h in tanh, which then
+	// gives exactly 1.
+	tanhMax float64
 	erfcMax float64
 }
 
 func (w Width) fp() fp {
 	if w == F32 {
 		return fp{mant: 23, bias: 127, magic: 0x1.8p23, one: 0x3f800000,
-			expLo: -104, expHi: 89, expNormLo: -86.9, expm1Lo: -30, erfcMax: erfcMaxF32}
+			expLo: -104, expHi: 89, expNormLo: -86.9, expm1Lo: -30, tanhMax: 9.1, erfcMax: erfcMaxF32}
 	}
 	return fp{mant: 52, bias: 1023, magic: 0x1.8p52, one: 0x3ff0000000000000,
-		expLo: -746, expHi: 710, expNormLo: -708, expm1Lo: -40, erfcMax: erfcMaxF64}
+		expLo: -746, expHi: 710, expNormLo: -708, expm1Lo: -40, tanhMax: 19.1, erfcMax: erfcMaxF64}
 }
 
 // ln2 returns ln 2 rounded to w and the rounded remainder (from math/big:
@@ -143,31 +148,26 @@ func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) 
 
 // exp returns e^(hi+lo) as 2^n·e^r.
 //
-// Where its caller's result depends on the exact value of a tiny e^(hi+lo)
-// (sensitive: σ(u) = z/(1+z) ≈ z for u ≪ 0), subnormal results must come
-// out right, and 2^n, which leaves the normal range, is applied in two steps
+// Its callers' results depend on the exact value of a tiny e^(hi+lo)
+// (σ(u) = z/(1+z) ≈ z for u ≪ 0), so subnormal results must come out right,
+// and 2^n, which leaves the normal range, is applied in two steps
 // 2^n1·2^(n-n1), n1 = n/2 rounded: five more instructions on every lane.
 // The fast program of a kernel (p.fast) applies 2^n in one step instead and
 // adds the lanes whose argument is below guardLo to p.flags: such vectors go
-// to the exact program. Callers whose result cannot tell e^(hi+lo) from
-// 2^-125 (1 - 2z/(1+z) in tanh) use the one-step form unflagged.
-func (p *Prog) exp(a pair, nonPositive, sensitive bool) (value, error) {
+// to the exact program.
+func (p *Prog) exp(a pair, nonPositive bool) (value, error) {
 	q, err := coeffs(p.W, "expq")
 	if err != nil {
 		return none, err
 	}
 	f := p.W.fp()
-	if !sensitive || p.fast {
-		clampLo := f.expNormLo
-		if sensitive {
-			// the lanes below guardLo are dropped: no clamp needed
-			p.flag(p.less(a.hi, p.c(guardLo(p.W))))
-			p.guarded = true
-			clampLo = math.NaN()
-		}
+	if p.fast {
+		// The lanes below guardLo are dropped, so no lower clamp is needed.
+		p.flag(p.less(a.hi, p.c(guardLo(p.W))))
+		p.guarded = true
 		// 2·e^r·2^(n-1): the polynomial scaled by 2 (exactly) keeps 2^(n-1)
 		// finite up to the overflow threshold.
-		t, _, r := p.reduce(a.hi, a.lo, clampLo, f.expHi, nonPositive)
+		t, _, r := p.reduce(a.hi, a.lo, math.NaN(), f.expHi, nonPositive)
 		e := p.fma(r, p.estrin(scaled(q, 2), r), p.c(2))
 		return p.mul(e, p.pow2(t)), nil
 	}
@@ -220,7 +220,7 @@ func (p *Prog) logistic(a pair, negate bool, d divider) (value, error) {
 		// -|u| = -sign(hi)·(hi + lo)
 		lo = p.xor(p.neg(a.lo), p.signOf(a.hi))
 	}
-	z, err := p.exp(pair{p.or(a.hi, p.signMask()), lo}, true, true)
+	z, err := p.exp(pair{p.or(a.hi, p.signMask()), lo}, true)
 	if err != nil {
 		return none, err
 	}
@@ -231,23 +231,30 @@ func (p *Prog) logistic(a pair, negate bool, d divider) (value, error) {
 	return d(p, num, p.addv(z, p.c(1))), nil
 }
 
-// tanh is an odd polynomial below tanhSmall and 1 - 2z/(1+z) with z = e^-2|u|
-// above, where the subtraction loses less than a bit.
+// tanh returns sign(u)·h/(1+h) with h = expm1(2|u|)/2, one exp and one
+// division for every u (the odd polynomial for small |u| and 1 - 2z/(1+z),
+// z = e^-2|u|, for the rest cost two branches and a blend). Neither h nor
+// 1+h cancels, but each rounding of a value near 1 would cost up to an ulp
+// of a result half its size, so expm1 keeps its leading term exact,
+// expm1(r) = r + r²·q(r), and the rounding e of 1+h, found exactly with
+// Fast2Sum, is taken back to first order: h/(1+h) = q0 - e·q0·(1-q0) with
+// q0 = h/fl(1+h). Beyond tanhMax the result is 1, which the clamp of the exp
+// argument yields.
 func (p *Prog) tanh(u value, d divider) (value, error) {
-	q, err := coeffs(p.W, "tanhq")
+	q, err := coeffs(p.W, "expm1q")
 	if err != nil {
 		return none, err
 	}
 	a := p.abs(u)
-	s := p.mul(a, a)
-	small := p.fma(p.mul(a, s), p.estrin(q, s), a)
-	z, err := p.exp(pair{p.mul(a, p.c(-2)), none}, true, false)
-	if err != nil {
-		return none, err
-	}
-	w := d(p, z, p.addv(z, p.c(1)))
-	large := p.fnma(p.c(2), w, p.c(1))
-	res := p.blend(p.less(a, p.c(tanhSmall)), small, large)
+	t, _, r := p.reduce(p.addv(a, a), none, math.NaN(), 2*p.W.fp().tanhMax, false)
+	em1 := p.fma(p.mul(r, r), p.estrin(q, r), r)
+	s := p.pow2(t)
+	h := p.fma(s, em1, p.sub(s, p.c(0.5)))
+	one := p.c(1)
+	den := p.addv(h, one)
+	e := p.addv(p.sub(p.max(h, one), den), p.min(h, one))
+	q0 := d(p, h, den)
+	res := p.fnma(e, p.fnma(q0, q0, q0), q0)
 	return p.or(res, p.signOf(u)), nil
 }
 
@@ -341,7 +348,7 @@ func (p *Prog) erfc(a pair) (value, error) {
 		alo := p.and(p.xor(a.lo, p.signOf(a.hi)), p.cmp(cmpLE, p.abs(a.hi), p.c(fm.erfcMax)))
 		a2lo = p.fma(p.mul(abs, p.c(2)), alo, a2lo)
 	}
-	e, err := p.exp(pair{p.neg(a2), p.sub(p.estrin(q, v), a2lo)}, true, true)
+	e, err := p.exp(pair{p.neg(a2), p.sub(p.estrin(q, v), a2lo)}, true)
 	if err != nil {
 		return none, err
 	}

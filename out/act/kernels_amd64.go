@@ -944,7 +944,7 @@ func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF64Avx2U8(dst []float64, x []float64)
@@ -970,7 +970,7 @@ func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U16(dst []float32, x []float32)
@@ -996,7 +996,7 @@ func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U16(dst []float64, x []float64)
@@ -1022,7 +1022,7 @@ func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32(dst []float32, x []float32)
@@ -1048,7 +1048,7 @@ func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32(dst []float64, x []float64)
@@ -1074,7 +1074,7 @@ func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Rcp(dst []float32, x []float32)
@@ -1100,7 +1100,7 @@ func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Nt(dst []float32, x []float32)
@@ -1126,7 +1126,7 @@ func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32Nt(dst []float64, x []float64)
