@@ -6,6 +6,10 @@ import (
 	"testing"
 
 	"github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/ir"
+	"github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/pass"
+	"github.com/mmcloughlin/avo/printer"
 	"github.com/mmcloughlin/avo/reg"
 )
 
@@ -99,5 +103,69 @@ func TestSwapPred(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSplitCompile checks that beforeAllocation then allocation print the
+// same assembly as avo's pass.Compile, of which they are a copy split in two,
+// on a function with a loop, dead and live virtual registers and a jump to
+// the following label: an avo upgrade that changes pass.Compile shows here.
+// It also counts the function's live vectors.
+func TestSplitCompile(t *testing.T) {
+	build1 := func() *ir.File {
+		ctx := build.NewContext()
+		ctx.Function("f")
+		ctx.SignatureExpr("func(n int)")
+		n := ctx.GP64()
+		ctx.Load(ctx.Param("n"), n)
+		acc := ctx.YMM()
+		ctx.VXORPS(acc, acc, acc)
+		ctx.Label("loop")
+		ctx.CMPQ(n, operand.U32(0))
+		ctx.JE(operand.LabelRef("done"))
+		a, b := ctx.YMM(), ctx.YMM()
+		ctx.VADDPS(acc, acc, a)
+		ctx.VMULPS(a, a, b)
+		ctx.VORPS(b, acc, acc)
+		ctx.DECQ(n)
+		ctx.JMP(operand.LabelRef("loop"))
+		ctx.Label("done")
+		ctx.JMP(operand.LabelRef("end"))
+		ctx.Label("end")
+		ctx.VZEROUPPER()
+		ctx.RET()
+		f, err := ctx.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	print := func(f *ir.File) string {
+		b, err := printer.NewGoAsm(printer.Config{Name: "test", Pkg: "p"}).Print(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	whole := build1()
+	if err := pass.Compile.Execute(whole); err != nil {
+		t.Fatal(err)
+	}
+	split := build1()
+	for _, p := range []pass.Interface{beforeAllocation, allocation} {
+		if err := p.Execute(split); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w, s := print(whole), print(split); w != s {
+		t.Errorf("pass.Compile printed\n%s\nthe split passes printed\n%s", w, s)
+	}
+	// acc is live throughout, with a or b beside it
+	live := build1()
+	if err := beforeAllocation.Execute(live); err != nil {
+		t.Fatal(err)
+	}
+	if n := maxLiveVectors(live.Functions()[0]); n != 2 {
+		t.Errorf("maxLiveVectors = %d, want 2", n)
 	}
 }
