@@ -242,13 +242,13 @@ func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, er
 	v.Unroll = vectors
 	var last error
 	doc := s.doc
-	// the block loop gathers the fast program's flags, or the exact
-	// program's hand-back check where there is no fast program (see compile)
-	fp := fast[0]
-	if fp == nil {
-		fp = progs[0]
+	// the block loop runs the fast program, or the exact one where there is
+	// none (see compile)
+	block := fast[0]
+	if block == nil {
+		block = progs[0]
 	}
-	flags := len(fp.flags) > 0 || fp.check != none
+	flags := block.sendsVectors()
 	for _, f := range fittings(vectors) {
 		if f.gpFlags && !flags {
 			continue // the same code as the fitting before

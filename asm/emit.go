@@ -155,7 +155,7 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 	// checked: prog hands lanes back to the portable kernel; flags: a block
 	// may hold vectors for prog (which the fast program flags, or whose
 	// lanes prog hands back).
-	checked, flags := prog.check != none, fast.check != none || len(fast.flags) > 0
+	checked, flags := prog.check != none, fast.sendsVectors()
 	var dst0, slow reg.GPVirtual
 	if flags {
 		// slow counts the vectors to run one at a time after a flagged block.
@@ -191,13 +191,10 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 		outs, _ := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * 32) }, nil, acc)
 		if flags {
 			// a flagged group jumps before storing anything
-			switch {
-			case e.gpFlags:
+			if e.gpFlags {
 				ctx.TESTL(acc.gp, acc.gp)
-			case e.w == F32:
-				ctx.VTESTPS(acc.vec, acc.vec)
-			default:
-				ctx.VTESTPD(acc.vec, acc.vec)
+			} else {
+				byWidth(e.w, ctx.VTESTPS, ctx.VTESTPD)(acc.vec, acc.vec)
 			}
 			ctx.JNE(operand.LabelRef(fmt.Sprintf("flag%d", g0)))
 		}
@@ -412,6 +409,22 @@ func (e *emitter) handBack(out, flag, live reg.VecVirtual, dst reg.GPVirtual, si
 	ctx.Label("keep_" + site)
 }
 
+// byWidth returns the single-precision form of an instruction for float32
+// lanes, the double-precision one for float64.
+func byWidth[F any](w Width, ps, pd F) F {
+	if w == F32 {
+		return ps
+	}
+	return pd
+}
+
+// maskBits returns the sign bits of m's lanes in a general register.
+func (e *emitter) maskBits(m reg.VecVirtual) reg.GPVirtual {
+	bits := e.ctx.GP32()
+	byWidth(e.w, e.ctx.VMOVMSKPS, e.ctx.VMOVMSKPD)(m, bits)
+	return bits
+}
+
 // laneBits moves the sign bits of m's lanes to a register and tests them,
 // for a conditional jump on "any lane set".
 func (e *emitter) laneBits(m reg.VecVirtual) reg.GPVirtual {
@@ -558,11 +571,7 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 		for g := 0; g < copies; g += 2 {
 			other := outs[min(g+1, copies-1)]
 			m := e.ctx.YMM()
-			if e.w == F32 {
-				e.ctx.VCMPPS(operand.U8(cmpUNORD), other, outs[g], m)
-			} else {
-				e.ctx.VCMPPD(operand.U8(cmpUNORD), other, outs[g], m)
-			}
+			byWidth(e.w, e.ctx.VCMPPS, e.ctx.VCMPPD)(operand.U8(cmpUNORD), other, outs[g], m)
 			e.gather(acc, m, false)
 		}
 	}
@@ -581,13 +590,7 @@ type flagAcc struct {
 func (e *emitter) gather(acc *flagAcc, m reg.VecVirtual, read bool) {
 	switch {
 	case e.gpFlags:
-		bits := e.ctx.GP32()
-		if e.w == F32 {
-			e.ctx.VMOVMSKPS(m, bits)
-		} else {
-			e.ctx.VMOVMSKPD(m, bits)
-		}
-		e.ctx.ORL(bits, acc.gp.As32())
+		e.ctx.ORL(e.maskBits(m), acc.gp.As32())
 	case acc.vec == nil && !read:
 		acc.vec = m
 	case acc.vec == nil:
@@ -678,12 +681,7 @@ func (e *emitter) inst(regs []reg.VecVirtual, v value, in inst, input func(vop) 
 	ctx := e.ctx
 	f32 := e.w == F32
 	a, b, c := in.args[0], in.args[1], in.args[2]
-	pick := func(ps, pd func(...operand.Op)) func(...operand.Op) {
-		if f32 {
-			return ps
-		}
-		return pd
-	}
+	pick := func(ps, pd func(...operand.Op)) func(...operand.Op) { return byWidth(e.w, ps, pd) }
 	// binary emits dst = a OP b with b allowed in memory.
 	binary := func(f func(...operand.Op), commutes bool) {
 		if e.isMem(a) && commutes {

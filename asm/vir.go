@@ -159,6 +159,11 @@ func (p *Prog) add(op vop, imm int, args ...value) value {
 // flag adds mask to the fast program's flags.
 func (p *Prog) flag(mask value) { p.flags = append(p.flags, mask) }
 
+// sendsVectors reports whether p, run by a block loop, marks vectors to be
+// redone one at a time by the exact program: lanes it flags, or lanes the
+// exact program hands back.
+func (p *Prog) sendsVectors() bool { return len(p.flags) > 0 || p.check != none }
+
 // constVal returns the constant value of v and whether it is a broadcast constant.
 func (p *Prog) constVal(v value) (float64, bool) {
 	in := p.insts[v]
