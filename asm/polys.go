@@ -58,7 +58,7 @@ func polys(w Width) []poly {
 	}
 }
 
-// expq(r) = expm1(r)/r, so e^r = 1 + r·expq(r) and expm1(r) = r·expq(r).
+// expq(r) = expm1(r)/r, so e^r = 1 + r·expq(r).
 func expq(r *big.Float, prec uint) *big.Float {
 	if r.Sign() == 0 {
 		return big.NewFloat(1).SetPrec(prec)

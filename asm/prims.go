@@ -196,20 +196,31 @@ func guardLo(w Width) float64 {
 	return math.Log(subnormalGuard(w)) + 3
 }
 
-// expm1 returns e^(hi+lo) - 1 as 2·(s·expm1(r) + (s - 1/2)) with s = 2^(n-1):
-// one rounding in the FMA, and s stays finite up to the overflow threshold.
+// expm1 returns e^(hi+lo) - 1 as twice expm1Half, with its sign (which also
+// keeps expm1(-0) = -0).
 func (p *Prog) expm1(a pair) (value, error) {
-	q, err := coeffs(p.W, "expq")
+	f := p.W.fp()
+	h, err := p.expm1Half(a, f.expm1Lo, f.expHi)
 	if err != nil {
 		return none, err
 	}
-	f := p.W.fp()
-	t, _, r := p.reduce(a.hi, a.lo, f.expm1Lo, f.expHi, false)
-	rq := p.mul(r, p.estrin(q, r))
+	return p.or(p.mul(h, p.c(2)), p.signOf(a.hi)), nil
+}
+
+// expm1Half returns (e^(hi+lo) - 1)/2 as s·expm1(r) + (s - 1/2) with
+// s = 2^(n-1), for the argument clamped to [clampLo, clampHi] (a NaN clampLo
+// leaves it unclamped below): one rounding in the FMA, and s stays finite up
+// to the overflow threshold. expm1(r) = r + r²·expm1q(r) keeps its leading
+// term exact, so its rounding is that of one FMA.
+func (p *Prog) expm1Half(a pair, clampLo, clampHi float64) (value, error) {
+	q, err := coeffs(p.W, "expm1q")
+	if err != nil {
+		return none, err
+	}
+	t, _, r := p.reduce(a.hi, a.lo, clampLo, clampHi, false)
+	em1 := p.fma(p.mul(r, r), p.estrin(q, r), r)
 	s := p.pow2(t)
-	res := p.mul(p.fma(s, rq, p.sub(s, p.c(0.5))), p.c(2))
-	// expm1 has the sign of its argument; this also keeps expm1(-0) = -0.
-	return p.or(res, p.signOf(a.hi)), nil
+	return p.fma(s, em1, p.sub(s, p.c(0.5))), nil
 }
 
 // logistic returns 1/(1+e^-u) for u = ±(hi+lo): with z = e^-|u| ≤ 1 it is
@@ -235,21 +246,17 @@ func (p *Prog) logistic(a pair, negate bool, d divider) (value, error) {
 // division for every u (the odd polynomial for small |u| and 1 - 2z/(1+z),
 // z = e^-2|u|, for the rest cost two branches and a blend). Neither h nor
 // 1+h cancels, but each rounding of a value near 1 would cost up to an ulp
-// of a result half its size, so expm1 keeps its leading term exact,
-// expm1(r) = r + r²·q(r), and the rounding e of 1+h, found exactly with
+// of a result half its size, so h comes from expm1Half, whose leading term is
+// exact, and the rounding e of 1+h, found exactly with
 // Fast2Sum, is taken back to first order: h/(1+h) = q0 - e·q0·(1-q0) with
 // q0 = h/fl(1+h). Beyond tanhMax the result is 1, which the clamp of the exp
 // argument yields.
 func (p *Prog) tanh(u value, d divider) (value, error) {
-	q, err := coeffs(p.W, "expm1q")
+	a := p.abs(u)
+	h, err := p.expm1Half(pair{p.addv(a, a), none}, math.NaN(), 2*p.W.fp().tanhMax)
 	if err != nil {
 		return none, err
 	}
-	a := p.abs(u)
-	t, _, r := p.reduce(p.addv(a, a), none, math.NaN(), 2*p.W.fp().tanhMax, false)
-	em1 := p.fma(p.mul(r, r), p.estrin(q, r), r)
-	s := p.pow2(t)
-	h := p.fma(s, em1, p.sub(s, p.c(0.5)))
 	one := p.c(1)
 	den := p.addv(h, one)
 	e := p.addv(p.sub(p.max(h, one), den), p.min(h, one))

@@ -788,7 +788,7 @@ func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
@@ -814,7 +814,7 @@ func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
@@ -840,7 +840,7 @@ func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
@@ -866,7 +866,7 @@ func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
@@ -892,7 +892,7 @@ func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
