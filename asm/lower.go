@@ -321,6 +321,9 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		a, err := l.lower(n.Args[0])
 		return p.neg(a), err
 	case formula.Add, formula.Sub, formula.Mul, formula.Div:
+		if v, ok, err := l.contract(n); ok || err != nil {
+			return v, err
+		}
 		a, b, err := l.operands(n)
 		if err != nil {
 			return none, err
@@ -444,6 +447,39 @@ func cmpSeesNaN(c *formula.Node) bool {
 }
 
 // operands lowers both arguments of n.
+// contract lowers a sum or difference with a product operand to one FMA:
+// one rounding instead of two, and one instruction (the Horner forms of
+// formula.Stabilize's fractions rely on it). When both operands are
+// products, the second is fused.
+func (l *lowerer) contract(n *formula.Node) (value, bool, error) {
+	if n.Kind != formula.Add && n.Kind != formula.Sub {
+		return none, false, nil
+	}
+	isProduct := func(m *formula.Node) bool { return m.Kind == formula.Mul && !m.IsConstExpr() }
+	prod, other, op := n.Args[1], n.Args[0], opFNMA // other - a·b
+	switch {
+	case isProduct(prod) && n.Kind == formula.Add:
+		op = opFMA
+	case isProduct(prod):
+	case isProduct(other):
+		prod, other, op = other, prod, opFMS // a·b - other
+		if n.Kind == formula.Add {
+			op = opFMA
+		}
+	default:
+		return none, false, nil
+	}
+	a, b, err := l.operands(prod)
+	if err != nil {
+		return none, true, err
+	}
+	c, err := l.lower(other)
+	if err != nil {
+		return none, true, err
+	}
+	return l.p.add(op, 0, a, b, c), true, nil
+}
+
 func (l *lowerer) operands(n *formula.Node) (a, b value, err error) {
 	if a, err = l.lower(n.Args[0]); err != nil {
 		return none, none, err

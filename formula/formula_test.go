@@ -189,3 +189,46 @@ func TestStabilizeMish(t *testing.T) {
 		}
 	}
 }
+
+// TestStabilizeMishDerivative checks the Mish′ rule: the gradient becomes one
+// fraction of polynomials in exp(-abs(x)), with one exp and one division, and
+// it keeps the stated derivative's values, above the threshold and in the
+// tails included. It also holds without the threshold.
+func TestStabilizeMishDerivative(t *testing.T) {
+	// want is Mish′ in float64 from the primitives, stable in both tails.
+	want := func(x float64, threshold bool) float64 {
+		sp := math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+		sig := 1 / (1 + math.Exp(-x))
+		if threshold && x > 20 {
+			sp, sig = x, 1
+		}
+		c := math.Cosh(sp)
+		return math.Tanh(sp) + x*sig/(c*c)
+	}
+	bare := Simplify(Bin(Mul, Input(), Fn("tanh", Fn("log", Bin(Add, Int(1), Fn("exp", Input()))))))
+	for i, f := range []*Node{build(t, "mish"), bare} {
+		d, err := Diff(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := Stabilize(d)
+		divs := 0
+		Walk(s, func(m *Node) {
+			if m.Kind == Div {
+				divs++
+			}
+			if m.Kind == Call && m.Name != "exp" && m.Name != "abs" {
+				t.Errorf("%s left in the stable form %s", m.Name, s)
+			}
+		})
+		if divs != 1 {
+			t.Errorf("%d divisions in %s, want 1", divs, s)
+		}
+		for _, x := range []float64{-700, -80, -20, -5, -2.5, -0.1, -1e-300, 0, 1e-300, 0.1, 0.5, 3, 19.9, 20, 20.1, 50, 1e300} {
+			want := want(x, i == 0)
+			if got := Eval64(s, x, testParams); math.Abs(got-want) > 2e-15*math.Abs(want) {
+				t.Errorf("mish'(%g): stable form %g, want %g\n  %s", x, got, want, s)
+			}
+		}
+	}
+}

@@ -1651,7 +1651,7 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1691,7 +1691,7 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1771,7 +1771,7 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1851,7 +1851,7 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1891,7 +1891,7 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1931,7 +1931,7 @@ func mishF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1971,7 +1971,7 @@ func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2011,7 +2011,7 @@ func mishF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2031,7 +2031,7 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -2051,7 +2051,7 @@ func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2091,7 +2091,7 @@ func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2131,7 +2131,7 @@ func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2251,7 +2251,7 @@ func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2331,7 +2331,7 @@ func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2411,7 +2411,7 @@ func geluF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2451,7 +2451,7 @@ func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2571,7 +2571,7 @@ func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2611,7 +2611,7 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2651,7 +2651,7 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2691,7 +2691,7 @@ func geluTanhF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2731,7 +2731,7 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2811,7 +2811,7 @@ func geluTanhF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2851,7 +2851,7 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)

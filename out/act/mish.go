@@ -112,15 +112,17 @@ func mishComp(x float64) float64 {
 	return r
 }
 
-// mishDerivPlain evaluates select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in float64.
+// mishDerivPlain evaluates select(x > 0, 1 + exp(-abs(x)) * (4 + exp(-abs(x)) * (6 + 4 * x + exp(-abs(x)) * (4 + 4 * x))), exp(-abs(x)) * (4 + 4 * x + exp(-abs(x)) * (6 + 4 * x + exp(-abs(x)) * (4 + exp(-abs(x)))))) / select(x > 0, 1 + exp(-abs(x)) * (4 + exp(-abs(x)) * (8 + exp(-abs(x)) * (8 + 4 * exp(-abs(x))))), 4 + exp(-abs(x)) * (8 + exp(-abs(x)) * (8 + exp(-abs(x)) * (4 + exp(-abs(x)))))) in float64.
 func mishDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
 	t0 := exp((-math.Abs(x)))
-	t1 := choose((x > 0.0), (1.0 + (2.0 * t0)), (t0 * (2.0 + t0)))
-	t2 := (2.0 * choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(t0))))
-	r := (choose((x > 20.0), 1.0, (t1/(t1+choose((x > 0.0), (2.0*(t0*t0)), 2.0)))) + (x * ((4.0 * choose((x > 20.0), 1.0, logistic(x))) * (logistic(t2) * logistic((-t2))))))
+	t1 := (4.0 * x)
+	t2 := (6.0 + t1)
+	t3 := (4.0 + t1)
+	t4 := (t0 * (4.0 + t0))
+	r := (choose((x > 0.0), (1.0+(t0*(4.0+(t0*(t2+(t0*t3)))))), (t0*(t3+(t0*(t2+t4))))) / choose((x > 0.0), (1.0+(t0*(4.0+(t0*(8.0+(t0*(8.0+(4.0*t0)))))))), (4.0+(t0*(8.0+(t0*(8.0+t4)))))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -130,7 +132,7 @@ func mishDerivPlain(x float64) float64 {
 	return r
 }
 
-// mishDerivComp evaluates select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in float64, with double-double arguments where they are magnified.
+// mishDerivComp evaluates select(x > 0, 1 + exp(-abs(x)) * (4 + exp(-abs(x)) * (6 + 4 * x + exp(-abs(x)) * (4 + 4 * x))), exp(-abs(x)) * (4 + 4 * x + exp(-abs(x)) * (6 + 4 * x + exp(-abs(x)) * (4 + exp(-abs(x)))))) / select(x > 0, 1 + exp(-abs(x)) * (4 + exp(-abs(x)) * (8 + exp(-abs(x)) * (8 + 4 * exp(-abs(x))))), 4 + exp(-abs(x)) * (8 + exp(-abs(x)) * (8 + exp(-abs(x)) * (4 + exp(-abs(x)))))) in float64, with double-double arguments where they are magnified.
 func mishDerivComp(x float64) float64 {
 	if x != x {
 		return x
@@ -140,9 +142,11 @@ func mishDerivComp(x float64) float64 {
 		return t * chebyshev(t*1.0, mishDerivPatch0)
 	}
 	t0 := exp((-math.Abs(x)))
-	t1 := choose((x > 0.0), (1.0 + (2.0 * t0)), (t0 * (2.0 + t0)))
-	t2 := (2.0 * choose((x > 20.0), x, (max(x, 0.0)+math.Log1p(t0))))
-	r := (choose((x > 20.0), 1.0, (t1/(t1+choose((x > 0.0), (2.0*(t0*t0)), 2.0)))) + (x * ((4.0 * choose((x > 20.0), 1.0, logistic(x))) * (logistic(t2) * logistic((-t2))))))
+	t1 := (4.0 * x)
+	t2 := (6.0 + t1)
+	t3 := (4.0 + t1)
+	t4 := (t0 * (4.0 + t0))
+	r := (choose((x > 0.0), (1.0+(t0*(4.0+(t0*(t2+(t0*t3)))))), (t0*(t3+(t0*(t2+t4))))) / choose((x > 0.0), (1.0+(t0*(4.0+(t0*(8.0+(t0*(8.0+(4.0*t0)))))))), (4.0+(t0*(8.0+(t0*(8.0+t4)))))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -165,13 +169,15 @@ func mishTail(x float64) float64 {
 	return xMul(xfOf(x), xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(1.0), xDiv(t1, xAdd(t1, xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xMul(xfOf(2.0), xMul(t0, t0)), xfOf(2.0)))))).float()
 }
 
-// mishDerivTail evaluates select(x > 20, 1, select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) / (select(x > 0, 1 + 2 * exp(-abs(x)), exp(-abs(x)) * (2 + exp(-abs(x)))) + select(x > 0, 2 * (exp(-abs(x)) * exp(-abs(x))), 2))) + x * (4 * select(x > 20, 1, logistic(x)) * (logistic(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x))))) * logistic(-(2 * select(x > 20, x, max(x, 0) + log1p(exp(-abs(x)))))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// mishDerivTail evaluates select(x > 0, 1 + exp(-abs(x)) * (4 + exp(-abs(x)) * (6 + 4 * x + exp(-abs(x)) * (4 + 4 * x))), exp(-abs(x)) * (4 + 4 * x + exp(-abs(x)) * (6 + 4 * x + exp(-abs(x)) * (4 + exp(-abs(x)))))) / select(x > 0, 1 + exp(-abs(x)) * (4 + exp(-abs(x)) * (8 + exp(-abs(x)) * (8 + 4 * exp(-abs(x))))), 4 + exp(-abs(x)) * (8 + exp(-abs(x)) * (8 + exp(-abs(x)) * (4 + exp(-abs(x)))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func mishDerivTail(x float64) float64 {
 	if x != x {
 		return x
 	}
 	t0 := xCall("exp", xNeg(xAbs(xfOf(x))))
-	t1 := xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xAdd(xfOf(1.0), xMul(xfOf(2.0), t0)), xMul(t0, xAdd(xfOf(2.0), t0)))
-	t2 := xMul(xfOf(2.0), xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(x), xAdd(xMax(xfOf(x), xfOf(0.0)), xCall("log1p", t0))))
-	return xAdd(xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(1.0), xDiv(t1, xAdd(t1, xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xMul(xfOf(2.0), xMul(t0, t0)), xfOf(2.0))))), xMul(xfOf(x), xMul(xMul(xfOf(4.0), xChoose((xCmp(xfOf(x), xfOf(20.0)) > 0), xfOf(1.0), xCall("logistic", xfOf(x)))), xMul(xCall("logistic", t2), xCall("logistic", xNeg(t2)))))).float()
+	t1 := xMul(xfOf(4.0), xfOf(x))
+	t2 := xAdd(xfOf(6.0), t1)
+	t3 := xAdd(xfOf(4.0), t1)
+	t4 := xMul(t0, xAdd(xfOf(4.0), t0))
+	return xDiv(xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xAdd(xfOf(1.0), xMul(t0, xAdd(xfOf(4.0), xMul(t0, xAdd(t2, xMul(t0, t3)))))), xMul(t0, xAdd(t3, xMul(t0, xAdd(t2, t4))))), xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xAdd(xfOf(1.0), xMul(t0, xAdd(xfOf(4.0), xMul(t0, xAdd(xfOf(8.0), xMul(t0, xAdd(xfOf(8.0), xMul(xfOf(4.0), t0)))))))), xAdd(xfOf(4.0), xMul(t0, xAdd(xfOf(8.0), xMul(t0, xAdd(xfOf(8.0), t4))))))).float()
 }
