@@ -1,10 +1,14 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/actgen/actgen/harness/benchtab"
 )
 
 // TestReport runs the command on a small sample with the benchtab test data
@@ -64,5 +68,33 @@ func TestRatioCell(t *testing.T) {
 		if got := ratioCell(c.v, c.goal, c.atLeast); got != c.want {
 			t.Errorf("ratioCell(%v, %v, %v) = %q, want %q", c.v, c.goal, c.atLeast, got, c.want)
 		}
+	}
+}
+
+// TestCopySamples checks that the goals' yardstick pools every function's
+// copy() row of one size, and nothing else.
+func TestCopySamples(t *testing.T) {
+	const bench = `BenchmarkForward/fn=sigmoid/impl=copy/n=4096-2 1 190 ns/op
+BenchmarkForward/fn=sigmoid/impl=copy/n=4096-2 1 400 ns/op
+BenchmarkForward/fn=relu/impl=copy/n=4096-2 1 200 ns/op
+BenchmarkForward/fn=relu/impl=copy/n=65536-2 1 9000 ns/op
+BenchmarkForward/fn=relu/impl=avx2-u32/n=4096-2 1 250 ns/op
+BenchmarkBackward/fn=relu/impl=copy/n=4096-2 1 500 ns/op
+`
+	set := benchtab.NewSet()
+	if err := set.Read(strings.NewReader(bench), "bench.txt"); err != nil {
+		t.Fatal(err)
+	}
+	got := copySamples(set, 4096)
+	ns := make([]float64, len(got))
+	for i, v := range got {
+		ns[i] = math.Round(v * 1e9)
+	}
+	slices.Sort(ns)
+	if want := []float64{190, 200, 400}; !slices.Equal(ns, want) {
+		t.Errorf("copySamples(4096) = %v ns, want %v", ns, want)
+	}
+	if m, ok := medianOf(got); !ok || math.Round(m*1e9) != 200 {
+		t.Errorf("median %v %v, want 200 ns", m, ok)
 	}
 }
