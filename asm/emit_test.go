@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actgen/actgen/formula"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/ir"
 	"github.com/mmcloughlin/avo/operand"
@@ -167,5 +168,30 @@ func TestSplitCompile(t *testing.T) {
 	}
 	if n := maxLiveVectors(live.Functions()[0]); n != 2 {
 		t.Errorf("maxLiveVectors = %d, want 2", n)
+	}
+}
+
+// TestTinyFactors checks which products hand their tiny lanes back: a
+// factor that grows with x, a parameter or a constant above 1 magnifies a
+// subnormal's rounding; a constant up to 1 in magnitude does not.
+func TestTinyFactors(t *testing.T) {
+	for src, want := range map[string]bool{
+		"x * exp(-abs(x))":                        true,
+		"4 * (exp(-abs(x)) / (1 + exp(-abs(x))))": true,
+		"alpha * exp(x)":                          true,
+		"0.5 * exp(-abs(x))":                      false,
+		"exp(-abs(x)) / (1 + exp(-abs(x)))":       false,
+	} {
+		ast, err := formula.ParseExpr(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := formula.Convert(ast, formula.Env{Params: []string{"alpha"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(tinyFactors(n)) > 0; got != want {
+			t.Errorf("tinyFactors(%s) hands lanes back: %v, want %v", src, got, want)
+		}
 	}
 }

@@ -175,14 +175,25 @@ func tinyFactors(n *formula.Node) []*formula.Node {
 			return
 		}
 		a, b := hasTinyMaker(m.Args[0]), hasTinyMaker(m.Args[1])
-		if a && !b && m.Args[1].HasX() {
+		if a && !b && magnifies(m.Args[1]) {
 			collect(m.Args[0])
 		}
-		if b && !a && m.Args[0].HasX() {
+		if b && !a && magnifies(m.Args[0]) {
 			collect(m.Args[1])
 		}
 	})
 	return out
+}
+
+// magnifies reports whether a factor may scale a subnormal's rounding error
+// up to more than one ulp of the product: one that grows with x, or a
+// constant above 1 in magnitude (tanh′ = 4·z/(1 + z)², z = e^-2|x|, is 2 ULPs
+// off at x = 44 from z's rounding alone).
+func magnifies(f *formula.Node) bool {
+	if f.HasX() || !f.IsConstExpr() {
+		return true // parameters may be large too
+	}
+	return math.Abs(formula.Eval64(f, 0, nil)) > 1
 }
 
 func hasTinyMaker(n *formula.Node) bool {
@@ -385,7 +396,9 @@ func (l *lowerer) call(n *formula.Node) (value, error) {
 		}
 		switch name {
 		case "exp":
-			return p.exp(a, false)
+			// exp(-abs(u)), the stable forms' favourite, needs no clamp against overflow.
+			negAbs := arg.Kind == formula.Neg && arg.Args[0].Kind == formula.Call && arg.Args[0].Name == "abs"
+			return p.exp(a, negAbs)
 		case "expm1":
 			return p.expm1(a)
 		case "logistic":

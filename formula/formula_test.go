@@ -232,3 +232,37 @@ func TestStabilizeMishDerivative(t *testing.T) {
 		}
 	}
 }
+
+// TestStabilizeLogisticFraction checks the logistic rules: the gradients of
+// sigmoid, tanh, silu and gelu_tanh divide once and call no logistic, and
+// (TestStabilizeKeepsValues) keep their values; far out in both tails too.
+func TestStabilizeLogisticFraction(t *testing.T) {
+	for _, name := range []string{"sigmoid", "silu", "gelu_tanh"} {
+		d, err := Diff(build(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := Stabilize(d)
+		divs := 0
+		Walk(s, func(m *Node) {
+			if m.Kind == Div && m.Args[1].HasX() {
+				divs++
+			}
+			if isCall(m, "logistic") {
+				t.Errorf("%s: logistic left in %s", name, s)
+			}
+		})
+		if divs != 1 {
+			t.Errorf("%s: %d divisions in %s, want 1", name, divs, s)
+		}
+	}
+	sig := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	d, _ := Diff(build(t, "silu"))
+	s := Stabilize(d)
+	for _, x := range []float64{-700, -80, -20, -5, -0.1, 0, 0.1, 5, 20, 80, 700} {
+		want := sig(x) * (1 + x*sig(-x))
+		if got := Eval64(s, x, nil); math.Abs(got-want) > 2e-15*math.Abs(want) {
+			t.Errorf("silu'(%g): stable form %g, want %g", x, got, want)
+		}
+	}
+}

@@ -45,6 +45,261 @@ var avx2Variants = map[string][]string{
 	"tanh":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
 }
 
+// eluBackwardF32Avx2U8Loop runs eluBackwardF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with eluBackwardF32.
+func eluBackwardF32Avx2U8Loop(dx, x, dy []float32, p0 float32) {
+	for len(dx) > 0 {
+		done, lanes := eluBackwardF32Avx2U8(dx, x, dy, p0)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				eluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1], p0)
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// eluBackwardF64Avx2U8Loop runs eluBackwardF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with eluBackwardF64.
+func eluBackwardF64Avx2U8Loop(dx, x, dy []float64, p0 float64) {
+	for len(dx) > 0 {
+		done, lanes := eluBackwardF64Avx2U8(dx, x, dy, p0)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				eluBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1], p0)
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// eluBackwardF32Avx2U16Loop runs eluBackwardF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with eluBackwardF32.
+func eluBackwardF32Avx2U16Loop(dx, x, dy []float32, p0 float32) {
+	for len(dx) > 0 {
+		done, lanes := eluBackwardF32Avx2U16(dx, x, dy, p0)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				eluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1], p0)
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// eluBackwardF64Avx2U16Loop runs eluBackwardF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with eluBackwardF64.
+func eluBackwardF64Avx2U16Loop(dx, x, dy []float64, p0 float64) {
+	for len(dx) > 0 {
+		done, lanes := eluBackwardF64Avx2U16(dx, x, dy, p0)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				eluBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1], p0)
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// eluBackwardF32Avx2U32Loop runs eluBackwardF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with eluBackwardF32.
+func eluBackwardF32Avx2U32Loop(dx, x, dy []float32, p0 float32) {
+	for len(dx) > 0 {
+		done, lanes := eluBackwardF32Avx2U32(dx, x, dy, p0)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				eluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1], p0)
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// eluBackwardF64Avx2U32Loop runs eluBackwardF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with eluBackwardF64.
+func eluBackwardF64Avx2U32Loop(dx, x, dy []float64, p0 float64) {
+	for len(dx) > 0 {
+		done, lanes := eluBackwardF64Avx2U32(dx, x, dy, p0)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				eluBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1], p0)
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// eluBackwardF32Avx2U32NtLoop runs eluBackwardF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with eluBackwardF32.
+func eluBackwardF32Avx2U32NtLoop(dx, x, dy []float32, p0 float32) {
+	for len(dx) > 0 {
+		done, lanes := eluBackwardF32Avx2U32Nt(dx, x, dy, p0)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				eluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1], p0)
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// eluBackwardF64Avx2U32NtLoop runs eluBackwardF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with eluBackwardF64.
+func eluBackwardF64Avx2U32NtLoop(dx, x, dy []float64, p0 float64) {
+	for len(dx) > 0 {
+		done, lanes := eluBackwardF64Avx2U32Nt(dx, x, dy, p0)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				eluBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1], p0)
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// tanhBackwardF32Avx2U8Loop runs tanhBackwardF32Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF32.
+func tanhBackwardF32Avx2U8Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF32Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// tanhBackwardF64Avx2U8Loop runs tanhBackwardF64Avx2U8 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF64.
+func tanhBackwardF64Avx2U8Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF64Avx2U8(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// tanhBackwardF32Avx2U16Loop runs tanhBackwardF32Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF32.
+func tanhBackwardF32Avx2U16Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF32Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// tanhBackwardF64Avx2U16Loop runs tanhBackwardF64Avx2U16 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF64.
+func tanhBackwardF64Avx2U16Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF64Avx2U16(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// tanhBackwardF32Avx2U32Loop runs tanhBackwardF32Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF32.
+func tanhBackwardF32Avx2U32Loop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF32Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// tanhBackwardF64Avx2U32Loop runs tanhBackwardF64Avx2U32 and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF64.
+func tanhBackwardF64Avx2U32Loop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF64Avx2U32(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
+// tanhBackwardF32Avx2U32RcpLoop runs tanhBackwardF32Avx2U32Rcp and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF32.
+func tanhBackwardF32Avx2U32RcpLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF32Avx2U32Rcp(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// tanhBackwardF32Avx2U32NtLoop runs tanhBackwardF32Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF32.
+func tanhBackwardF32Avx2U32NtLoop(dx, x, dy []float32) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF32Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 8); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
+	}
+}
+
+// tanhBackwardF64Avx2U32NtLoop runs tanhBackwardF64Avx2U32Nt and computes the lanes it hands back
+// (tiny results it cannot deliver within budget) with tanhBackwardF64.
+func tanhBackwardF64Avx2U32NtLoop(dx, x, dy []float64) {
+	for len(dx) > 0 {
+		done, lanes := tanhBackwardF64Avx2U32Nt(dx, x, dy)
+		dx, x, dy = dx[done:], x[done:], dy[done:]
+		for i := 0; i < min(len(dx), 4); i++ {
+			if lanes>>i&1 != 0 {
+				tanhBackwardF64(dx[i:i+1], x[i:i+1], dy[i:i+1])
+			}
+		}
+		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
+	}
+}
+
 // siLUF32Avx2U8Loop runs siLUF32Avx2U8 and computes the lanes it hands back
 // (tiny results it cannot deliver within budget) with siLUF32.
 func siLUF32Avx2U8Loop(dst, x []float32) {
@@ -1417,10 +1672,10 @@ func init() {
 	kernels[2].Dispatch[3] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	kernels[3].Impls = append(kernels[3].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			eluBackwardF32Avx2U8(dx, x, dy, p[0])
+			eluBackwardF32Avx2U8Loop(dx, x, dy, p[0])
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			eluBackwardF64Avx2U8(dx, x, dy, p[0])
+			eluBackwardF64Avx2U8Loop(dx, x, dy, p[0])
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			eluF32Avx2U8(dst, x, p[0])
@@ -1432,10 +1687,10 @@ func init() {
 	})
 	kernels[3].Impls = append(kernels[3].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			eluBackwardF32Avx2U16(dx, x, dy, p[0])
+			eluBackwardF32Avx2U16Loop(dx, x, dy, p[0])
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			eluBackwardF64Avx2U16(dx, x, dy, p[0])
+			eluBackwardF64Avx2U16Loop(dx, x, dy, p[0])
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			eluF32Avx2U16(dst, x, p[0])
@@ -1447,10 +1702,10 @@ func init() {
 	})
 	kernels[3].Impls = append(kernels[3].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			eluBackwardF32Avx2U32(dx, x, dy, p[0])
+			eluBackwardF32Avx2U32Loop(dx, x, dy, p[0])
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			eluBackwardF64Avx2U32(dx, x, dy, p[0])
+			eluBackwardF64Avx2U32Loop(dx, x, dy, p[0])
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			eluF32Avx2U32(dst, x, p[0])
@@ -1462,10 +1717,10 @@ func init() {
 	})
 	kernels[3].Impls = append(kernels[3].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			eluBackwardF32Avx2U32Nt(dx, x, dy, p[0])
+			eluBackwardF32Avx2U32NtLoop(dx, x, dy, p[0])
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			eluBackwardF64Avx2U32Nt(dx, x, dy, p[0])
+			eluBackwardF64Avx2U32NtLoop(dx, x, dy, p[0])
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			eluF32Avx2U32Nt(dst, x, p[0])
@@ -1485,10 +1740,10 @@ func init() {
 	kernels[3].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	eluBackwardF32Impl = func(dx, x, dy []float32, p0 float32) {
 		if len(dx) >= 4194304 {
-			eluBackwardF32Avx2U32Nt(dx, x, dy, p0)
+			eluBackwardF32Avx2U32NtLoop(dx, x, dy, p0)
 			return
 		}
-		eluBackwardF32Avx2U32(dx, x, dy, p0)
+		eluBackwardF32Avx2U32Loop(dx, x, dy, p0)
 	}
 	kernels[3].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	eluF64Impl = func(dst, x []float64, p0 float64) {
@@ -1501,18 +1756,18 @@ func init() {
 	kernels[3].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	eluBackwardF64Impl = func(dx, x, dy []float64, p0 float64) {
 		if len(dx) >= 4194304 {
-			eluBackwardF64Avx2U32Nt(dx, x, dy, p0)
+			eluBackwardF64Avx2U32NtLoop(dx, x, dy, p0)
 			return
 		}
-		eluBackwardF64Avx2U32(dx, x, dy, p0)
+		eluBackwardF64Avx2U32Loop(dx, x, dy, p0)
 	}
 	kernels[3].Dispatch[3] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	kernels[4].Impls = append(kernels[4].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			tanhBackwardF32Avx2U8(dx, x, dy)
+			tanhBackwardF32Avx2U8Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			tanhBackwardF64Avx2U8(dx, x, dy)
+			tanhBackwardF64Avx2U8Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			tanhF32Avx2U8(dst, x)
@@ -1524,10 +1779,10 @@ func init() {
 	})
 	kernels[4].Impls = append(kernels[4].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			tanhBackwardF32Avx2U16(dx, x, dy)
+			tanhBackwardF32Avx2U16Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			tanhBackwardF64Avx2U16(dx, x, dy)
+			tanhBackwardF64Avx2U16Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			tanhF32Avx2U16(dst, x)
@@ -1539,10 +1794,10 @@ func init() {
 	})
 	kernels[4].Impls = append(kernels[4].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			tanhBackwardF32Avx2U32(dx, x, dy)
+			tanhBackwardF32Avx2U32Loop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			tanhBackwardF64Avx2U32(dx, x, dy)
+			tanhBackwardF64Avx2U32Loop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			tanhF32Avx2U32(dst, x)
@@ -1554,7 +1809,7 @@ func init() {
 	})
 	kernels[4].Impls = append(kernels[4].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			tanhBackwardF32Avx2U32Rcp(dx, x, dy)
+			tanhBackwardF32Avx2U32RcpLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			tanhF32Avx2U32Rcp(dst, x)
@@ -1563,10 +1818,10 @@ func init() {
 	})
 	kernels[4].Impls = append(kernels[4].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
-			tanhBackwardF32Avx2U32Nt(dx, x, dy)
+			tanhBackwardF32Avx2U32NtLoop(dx, x, dy)
 		},
 		Backward64: func(dx, x, dy []float64, p []float64) {
-			tanhBackwardF64Avx2U32Nt(dx, x, dy)
+			tanhBackwardF64Avx2U32NtLoop(dx, x, dy)
 		},
 		Forward32: func(dst, x []float32, p []float32) {
 			tanhF32Avx2U32Nt(dst, x)
@@ -1586,10 +1841,10 @@ func init() {
 	kernels[4].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	tanhBackwardF32Impl = func(dx, x, dy []float32) {
 		if len(dx) >= 4194304 {
-			tanhBackwardF32Avx2U32Nt(dx, x, dy)
+			tanhBackwardF32Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		tanhBackwardF32Avx2U32(dx, x, dy)
+		tanhBackwardF32Avx2U32Loop(dx, x, dy)
 	}
 	kernels[4].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	tanhF64Impl = func(dst, x []float64) {
@@ -1602,10 +1857,10 @@ func init() {
 	kernels[4].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	tanhBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
-			tanhBackwardF64Avx2U32Nt(dx, x, dy)
+			tanhBackwardF64Avx2U32NtLoop(dx, x, dy)
 			return
 		}
-		tanhBackwardF64Avx2U32(dx, x, dy)
+		tanhBackwardF64Avx2U32Loop(dx, x, dy)
 	}
 	kernels[4].Dispatch[3] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	kernels[5].Impls = append(kernels[5].Impls, Impl{

@@ -117,15 +117,15 @@ func geluTanhComp(x float64) float64 {
 	return r
 }
 
-// geluTanhDerivPlain evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (4 * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x))) * (logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) * logistic(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64.
+// geluTanhDerivPlain evaluates select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, 1, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))))) * (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) + 2 * x * sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) * select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))), 1)) / (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) * (2 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64.
 func geluTanhDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
 	t0 := ((0.044715 * x) * x)
 	t1 := (2.0 * (0.7978845608028654 * (x + (t0 * x))))
-	t2 := logistic(t1)
-	r := (t2 + ((0.5 * x) * ((4.0 * (0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t0)))) * (t2 * logistic((-t1))))))
+	t2 := exp((-math.Abs(t1)))
+	r := ((choose((t1 > 0.0), 1.0, t2) * ((1.0 + t2) + ((((2.0 * x) * 0.7978845608028654) * (1.0 + (((0.08943 * x) * x) + t0))) * choose((t1 > 0.0), t2, 1.0)))) / (1.0 + (t2 * (2.0 + t2))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -135,7 +135,7 @@ func geluTanhDerivPlain(x float64) float64 {
 	return r
 }
 
-// geluTanhDerivComp evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (4 * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x))) * (logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) * logistic(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64, with double-double arguments where they are magnified.
+// geluTanhDerivComp evaluates select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, 1, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))))) * (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) + 2 * x * sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) * select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))), 1)) / (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) * (2 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64, with double-double arguments where they are magnified.
 func geluTanhDerivComp(x float64) float64 {
 	if x != x {
 		return x
@@ -144,19 +144,24 @@ func geluTanhDerivComp(x float64) float64 {
 		t -= 3.635560509207687e-17
 		return t * chebyshev(t*1.0, geluTanhDerivPatch0)
 	}
-	h0, l0 := 2.0, 0.0
-	h1, l1 := 0.7978845608028654, -4.98465440455546e-17
-	h2, l2 := 0.044715, 2.1960211427085595e-18
-	h3, l3 := ddMul(h2, l2, x, 0.0)
-	h4, l4 := ddMul(h3, l3, x, 0.0)
+	t0 := ((0.044715 * x) * x)
+	t1 := (2.0 * (0.7978845608028654 * (x + (t0 * x))))
+	h2, l2 := 2.0, 0.0
+	h3, l3 := 0.7978845608028654, -4.98465440455546e-17
+	h4, l4 := 0.044715, 2.1960211427085595e-18
 	h5, l5 := ddMul(h4, l4, x, 0.0)
-	h6, l6 := ddAdd(x, 0.0, h5, l5)
-	h7, l7 := ddMul(h1, l1, h6, l6)
-	h8, l8 := ddMul(h0, l0, h7, l7)
-	t9 := logisticDD(h8, l8)
-	t10 := ((0.044715 * x) * x)
-	h11, l11 := -h8, -l8
-	r := (t9 + ((0.5 * x) * ((4.0 * (0.7978845608028654 * (1.0 + (((0.08943 * x) * x) + t10)))) * (t9 * logisticDD(h11, l11)))))
+	h6, l6 := ddMul(h5, l5, x, 0.0)
+	h7, l7 := ddMul(h6, l6, x, 0.0)
+	h8, l8 := ddAdd(x, 0.0, h7, l7)
+	h9, l9 := ddMul(h3, l3, h8, l8)
+	h10, l10 := ddMul(h2, l2, h9, l9)
+	h11, l11 := h10, l10
+	if h11 < 0 {
+		h11, l11 = -h11, -l11
+	}
+	h12, l12 := -h11, -l11
+	t13 := expDD(h12, l12)
+	r := ((choose((t1 > 0.0), 1.0, t13) * ((1.0 + t13) + ((((2.0 * x) * 0.7978845608028654) * (1.0 + (((0.08943 * x) * x) + t0))) * choose((t1 > 0.0), t13, 1.0)))) / (1.0 + (t13 * (2.0 + t13))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -186,22 +191,27 @@ func geluTanhTail(x float64) float64 {
 	return xMul(xMul(xfOf(0.5), xfOf(x)), xMul(xfOf(2.0), xLogisticDD(h8, l8))).float()
 }
 
-// geluTanhDerivTail evaluates logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (4 * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x))) * (logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))) * logistic(-(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// geluTanhDerivTail evaluates select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, 1, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))))) * (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) + 2 * x * sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) * select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))), 1)) / (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) * (2 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func geluTanhDerivTail(x float64) float64 {
 	if x != x {
 		return x
 	}
-	h0, l0 := 2.0, 0.0
-	h1, l1 := 0.7978845608028654, -4.98465440455546e-17
-	h2, l2 := 0.044715, 2.1960211427085595e-18
-	h3, l3 := ddMul(h2, l2, x, 0.0)
-	h4, l4 := ddMul(h3, l3, x, 0.0)
+	t0 := xMul(xMul(xfOf(0.044715), xfOf(x)), xfOf(x))
+	t1 := xMul(xfOf(2.0), xMul(xfOf(0.7978845608028654), xAdd(xfOf(x), xMul(t0, xfOf(x)))))
+	h2, l2 := 2.0, 0.0
+	h3, l3 := 0.7978845608028654, -4.98465440455546e-17
+	h4, l4 := 0.044715, 2.1960211427085595e-18
 	h5, l5 := ddMul(h4, l4, x, 0.0)
-	h6, l6 := ddAdd(x, 0.0, h5, l5)
-	h7, l7 := ddMul(h1, l1, h6, l6)
-	h8, l8 := ddMul(h0, l0, h7, l7)
-	t9 := xLogisticDD(h8, l8)
-	t10 := xMul(xMul(xfOf(0.044715), xfOf(x)), xfOf(x))
-	h11, l11 := -h8, -l8
-	return xAdd(t9, xMul(xMul(xfOf(0.5), xfOf(x)), xMul(xMul(xfOf(4.0), xMul(xfOf(0.7978845608028654), xAdd(xfOf(1.0), xAdd(xMul(xMul(xfOf(0.08943), xfOf(x)), xfOf(x)), t10)))), xMul(t9, xLogisticDD(h11, l11))))).float()
+	h6, l6 := ddMul(h5, l5, x, 0.0)
+	h7, l7 := ddMul(h6, l6, x, 0.0)
+	h8, l8 := ddAdd(x, 0.0, h7, l7)
+	h9, l9 := ddMul(h3, l3, h8, l8)
+	h10, l10 := ddMul(h2, l2, h9, l9)
+	h11, l11 := h10, l10
+	if h11 < 0 {
+		h11, l11 = -h11, -l11
+	}
+	h12, l12 := -h11, -l11
+	t13 := xExpDD(h12, l12)
+	return xDiv(xMul(xChoose((xCmp(t1, xfOf(0.0)) > 0), xfOf(1.0), t13), xAdd(xAdd(xfOf(1.0), t13), xMul(xMul(xMul(xMul(xfOf(2.0), xfOf(x)), xfOf(0.7978845608028654)), xAdd(xfOf(1.0), xAdd(xMul(xMul(xfOf(0.08943), xfOf(x)), xfOf(x)), t0))), xChoose((xCmp(t1, xfOf(0.0)) > 0), t13, xfOf(1.0))))), xAdd(xfOf(1.0), xMul(t13, xAdd(xfOf(2.0), t13)))).float()
 }

@@ -65,7 +65,7 @@ func sigmoidF64Avx2U8(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -125,7 +125,7 @@ func sigmoidF64Avx2U16(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -185,7 +185,7 @@ func sigmoidF64Avx2U32(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -215,7 +215,7 @@ func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -275,7 +275,7 @@ func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -725,10 +725,15 @@ func eluF32Avx2U8(dst []float32, x []float32, alpha float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
-func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32)
+func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32) (done int, lanes int)
 
 // eluF64Avx2U8 is the avx2-u8 kernel of ELU for f64, computing f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
 //
@@ -751,10 +756,15 @@ func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
-func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64)
+func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64) (done int, lanes int)
 
 // eluF32Avx2U16 is the avx2-u16 kernel of ELU for f32, computing f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
 //
@@ -777,10 +787,15 @@ func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
-func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
+func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32) (done int, lanes int)
 
 // eluF64Avx2U16 is the avx2-u16 kernel of ELU for f64, computing f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
 //
@@ -803,10 +818,15 @@ func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
-func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float64)
+func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float64) (done int, lanes int)
 
 // eluF32Avx2U32 is the avx2-u32 kernel of ELU for f32, computing f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
 //
@@ -829,10 +849,15 @@ func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
-func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32)
+func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32) (done int, lanes int)
 
 // eluF64Avx2U32 is the avx2-u32 kernel of ELU for f64, computing f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
 //
@@ -855,10 +880,15 @@ func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
-func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
+func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64) (done int, lanes int)
 
 // eluF32Avx2U32Nt is the avx2-u32-nt kernel of ELU for f32, computing f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
 //
@@ -881,10 +911,15 @@ func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
-func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32)
+func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32) (done int, lanes int)
 
 // eluF64Avx2U32Nt is the avx2-u32-nt kernel of ELU for f64, computing f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
 //
@@ -907,10 +942,15 @@ func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
 //
 //go:noescape
-func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)
+func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64) (done int, lanes int)
 
 // tanhF32Avx2U8 is the avx2-u8 kernel of Tanh for f32, computing f with f(x) = tanh(x):
 //
@@ -933,10 +973,15 @@ func tanhF32Avx2U8(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
-func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
+func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // tanhF64Avx2U8 is the avx2-u8 kernel of Tanh for f64, computing f with f(x) = tanh(x):
 //
@@ -959,10 +1004,15 @@ func tanhF64Avx2U8(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
-func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
+func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // tanhF32Avx2U16 is the avx2-u16 kernel of Tanh for f32, computing f with f(x) = tanh(x):
 //
@@ -985,10 +1035,15 @@ func tanhF32Avx2U16(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
 // The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
 //
 //go:noescape
-func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
+func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // tanhF64Avx2U16 is the avx2-u16 kernel of Tanh for f64, computing f with f(x) = tanh(x):
 //
@@ -1011,10 +1066,15 @@ func tanhF64Avx2U16(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
-func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
+func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // tanhF32Avx2U32 is the avx2-u32 kernel of Tanh for f32, computing f with f(x) = tanh(x):
 //
@@ -1037,10 +1097,15 @@ func tanhF32Avx2U32(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
-func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
+func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // tanhF64Avx2U32 is the avx2-u32 kernel of Tanh for f64, computing f with f(x) = tanh(x):
 //
@@ -1063,10 +1128,15 @@ func tanhF64Avx2U32(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), gathering lane flags in a general register; polynomials by Horner's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
-func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
+func tanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // tanhF32Avx2U32Rcp is the avx2-u32-rcp kernel of Tanh for f32, computing f with f(x) = tanh(x):
 //
@@ -1089,10 +1159,15 @@ func tanhF32Avx2U32Rcp(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
-func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
+func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // tanhF32Avx2U32Nt is the avx2-u32-nt kernel of Tanh for f32, computing f with f(x) = tanh(x):
 //
@@ -1115,10 +1190,15 @@ func tanhF32Avx2U32Nt(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
-func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
+func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
 
 // tanhF64Avx2U32Nt is the avx2-u32-nt kernel of Tanh for f64, computing f with f(x) = tanh(x):
 //
@@ -1141,10 +1221,15 @@ func tanhF64Avx2U32Nt(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), gathering lane flags in a general register; polynomials by Horner's scheme.
+// It stops at the first vector with lanes whose result is too small to be
+// accurate here (see asm.tinyThreshold): the first done elements are
+// complete, and of the next vector the lanes flagged in lanes are left
+// unwritten (the others are stored) for the portable kernel.
+//
+// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
-func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
+func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
 // softplusF32Avx2U8 is the avx2-u8 kernel of Softplus for f32, computing f with f(x) = select(beta * x > threshold, x, log(1 + exp(beta * x)) / beta):
 //
@@ -1491,7 +1576,7 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1531,7 +1616,7 @@ func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1571,7 +1656,7 @@ func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1611,7 +1696,7 @@ func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1651,7 +1736,7 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1691,7 +1776,7 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1731,7 +1816,7 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1771,7 +1856,7 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 8 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2031,7 +2116,7 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -2611,7 +2696,7 @@ func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2651,7 +2736,7 @@ func geluTanhF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2731,7 +2816,7 @@ func geluTanhF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -2851,7 +2936,7 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)

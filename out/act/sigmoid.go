@@ -105,12 +105,13 @@ func sigmoidComp(x float64) float64 {
 	return r
 }
 
-// sigmoidDerivPlain evaluates logistic(-x) * logistic(x) in float64.
+// sigmoidDerivPlain evaluates exp(-abs(x)) / (1 + exp(-abs(x)) * (2 + exp(-abs(x)))) in float64.
 func sigmoidDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	r := (logistic((-x)) * logistic(x))
+	t0 := exp((-math.Abs(x)))
+	r := (t0 / (1.0 + (t0 * (2.0 + t0))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -120,12 +121,13 @@ func sigmoidDerivPlain(x float64) float64 {
 	return r
 }
 
-// sigmoidDerivComp evaluates logistic(-x) * logistic(x) in float64, with double-double arguments where they are magnified.
+// sigmoidDerivComp evaluates exp(-abs(x)) / (1 + exp(-abs(x)) * (2 + exp(-abs(x)))) in float64, with double-double arguments where they are magnified.
 func sigmoidDerivComp(x float64) float64 {
 	if x != x {
 		return x
 	}
-	r := (logistic((-x)) * logistic(x))
+	t0 := exp((-math.Abs(x)))
+	r := (t0 / (1.0 + (t0 * (2.0 + t0))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -146,10 +148,11 @@ func sigmoidTail(x float64) float64 {
 	return xCall("logistic", xfOf(x)).float()
 }
 
-// sigmoidDerivTail evaluates logistic(-x) * logistic(x) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// sigmoidDerivTail evaluates exp(-abs(x)) / (1 + exp(-abs(x)) * (2 + exp(-abs(x)))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func sigmoidDerivTail(x float64) float64 {
 	if x != x {
 		return x
 	}
-	return xMul(xCall("logistic", xNeg(xfOf(x))), xCall("logistic", xfOf(x))).float()
+	t0 := xCall("exp", xNeg(xAbs(xfOf(x))))
+	return xDiv(t0, xAdd(xfOf(1.0), xMul(t0, xAdd(xfOf(2.0), t0)))).float()
 }

@@ -108,23 +108,23 @@ func siLUComp(x float64) float64 {
 	return r
 }
 
-// siLUDerivPlain evaluates logistic(x) + x * (logistic(-x) * logistic(x)) in float64.
+// siLUDerivPlain evaluates select(x > 0, 1, exp(-abs(x))) * (1 + exp(-abs(x)) + x * select(x > 0, exp(-abs(x)), 1)) / (1 + exp(-abs(x)) * (2 + exp(-abs(x)))) in float64.
 func siLUDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := logistic(x)
-	r := (t0 + (x * (logistic((-x)) * t0)))
+	t0 := exp((-math.Abs(x)))
+	r := ((choose((x > 0.0), 1.0, t0) * ((1.0 + t0) + (x * choose((x > 0.0), t0, 1.0)))) / (1.0 + (t0 * (2.0 + t0))))
 	if r != r && x == x {
 		if x < 0 {
-			return 0.0
+			return math.Copysign(0, -1)
 		}
 		return 1.0
 	}
 	return r
 }
 
-// siLUDerivComp evaluates logistic(x) + x * (logistic(-x) * logistic(x)) in float64, with double-double arguments where they are magnified.
+// siLUDerivComp evaluates select(x > 0, 1, exp(-abs(x))) * (1 + exp(-abs(x)) + x * select(x > 0, exp(-abs(x)), 1)) / (1 + exp(-abs(x)) * (2 + exp(-abs(x)))) in float64, with double-double arguments where they are magnified.
 func siLUDerivComp(x float64) float64 {
 	if x != x {
 		return x
@@ -133,11 +133,11 @@ func siLUDerivComp(x float64) float64 {
 		t -= -1.0946994183093437e-16
 		return t * chebyshev(t*1.0, siLUDerivPatch0)
 	}
-	t0 := logistic(x)
-	r := (t0 + (x * (logistic((-x)) * t0)))
+	t0 := exp((-math.Abs(x)))
+	r := ((choose((x > 0.0), 1.0, t0) * ((1.0 + t0) + (x * choose((x > 0.0), t0, 1.0)))) / (1.0 + (t0 * (2.0 + t0))))
 	if r != r && x == x {
 		if x < 0 {
-			return 0.0
+			return math.Copysign(0, -1)
 		}
 		return 1.0
 	}
@@ -155,11 +155,11 @@ func siLUTail(x float64) float64 {
 	return xMul(xfOf(x), xCall("logistic", xfOf(x))).float()
 }
 
-// siLUDerivTail evaluates logistic(x) + x * (logistic(-x) * logistic(x)) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// siLUDerivTail evaluates select(x > 0, 1, exp(-abs(x))) * (1 + exp(-abs(x)) + x * select(x > 0, exp(-abs(x)), 1)) / (1 + exp(-abs(x)) * (2 + exp(-abs(x)))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func siLUDerivTail(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := xCall("logistic", xfOf(x))
-	return xAdd(t0, xMul(xfOf(x), xMul(xCall("logistic", xNeg(xfOf(x))), t0))).float()
+	t0 := xCall("exp", xNeg(xAbs(xfOf(x))))
+	return xDiv(xMul(xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), xfOf(1.0), t0), xAdd(xAdd(xfOf(1.0), t0), xMul(xfOf(x), xChoose((xCmp(xfOf(x), xfOf(0.0)) > 0), t0, xfOf(1.0))))), xAdd(xfOf(1.0), xMul(t0, xAdd(xfOf(2.0), t0)))).float()
 }

@@ -87,13 +87,13 @@ func tanh(x float64) float64 {
 	return r
 }
 
-// tanhDerivPlain evaluates 4 * (logistic(2 * x) * logistic(-(2 * x))) in float64.
+// tanhDerivPlain evaluates 4 * (exp(-abs(2 * x)) / (1 + exp(-abs(2 * x)) * (2 + exp(-abs(2 * x))))) in float64.
 func tanhDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := (2.0 * x)
-	r := (4.0 * (logistic(t0) * logistic((-t0))))
+	t0 := exp((-math.Abs((2.0 * x))))
+	r := (4.0 * (t0 / (1.0 + (t0 * (2.0 + t0)))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -103,15 +103,20 @@ func tanhDerivPlain(x float64) float64 {
 	return r
 }
 
-// tanhDerivComp evaluates 4 * (logistic(2 * x) * logistic(-(2 * x))) in float64, with double-double arguments where they are magnified.
+// tanhDerivComp evaluates 4 * (exp(-abs(2 * x)) / (1 + exp(-abs(2 * x)) * (2 + exp(-abs(2 * x))))) in float64, with double-double arguments where they are magnified.
 func tanhDerivComp(x float64) float64 {
 	if x != x {
 		return x
 	}
 	h0, l0 := 2.0, 0.0
 	h1, l1 := ddMul(h0, l0, x, 0.0)
-	h2, l2 := -h1, -l1
-	r := (4.0 * (logisticDD(h1, l1) * logisticDD(h2, l2)))
+	h2, l2 := h1, l1
+	if h2 < 0 {
+		h2, l2 = -h2, -l2
+	}
+	h3, l3 := -h2, -l2
+	t4 := expDD(h3, l3)
+	r := (4.0 * (t4 / (1.0 + (t4 * (2.0 + t4)))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -124,13 +129,18 @@ func tanhDerivComp(x float64) float64 {
 	return r
 }
 
-// tanhDerivTail evaluates 4 * (logistic(2 * x) * logistic(-(2 * x))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// tanhDerivTail evaluates 4 * (exp(-abs(2 * x)) / (1 + exp(-abs(2 * x)) * (2 + exp(-abs(2 * x))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func tanhDerivTail(x float64) float64 {
 	if x != x {
 		return x
 	}
 	h0, l0 := 2.0, 0.0
 	h1, l1 := ddMul(h0, l0, x, 0.0)
-	h2, l2 := -h1, -l1
-	return xMul(xfOf(4.0), xMul(xLogisticDD(h1, l1), xLogisticDD(h2, l2))).float()
+	h2, l2 := h1, l1
+	if h2 < 0 {
+		h2, l2 = -h2, -l2
+	}
+	h3, l3 := -h2, -l2
+	t4 := xExpDD(h3, l3)
+	return xMul(xfOf(4.0), xDiv(t4, xAdd(xfOf(1.0), xMul(t4, xAdd(xfOf(2.0), t4))))).float()
 }
