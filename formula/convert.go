@@ -190,13 +190,5 @@ func Subst(n *Node, arg *Node, params map[string]*Node) *Node {
 		}
 		return n
 	}
-	if len(n.Args) == 0 {
-		return n
-	}
-	m := *n
-	m.Args = make([]*Node, len(n.Args))
-	for i, a := range n.Args {
-		m.Args[i] = Subst(a, arg, params)
-	}
-	return &m
+	return mapArgs(n, func(a *Node) *Node { return Subst(a, arg, params) })
 }

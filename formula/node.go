@@ -122,6 +122,20 @@ func Equal(a, b *Node) bool {
 	return true
 }
 
+// mapArgs returns n with f applied to each argument: a new node, or n itself
+// when it has none.
+func mapArgs(n *Node, f func(*Node) *Node) *Node {
+	if len(n.Args) == 0 {
+		return n
+	}
+	m := *n
+	m.Args = make([]*Node, len(n.Args))
+	for i, a := range n.Args {
+		m.Args[i] = f(a)
+	}
+	return &m
+}
+
 // Walk calls f on n and then on every node below it, depth first.
 func Walk(n *Node, f func(*Node)) {
 	f(n)

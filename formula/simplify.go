@@ -22,12 +22,7 @@ func simplifyOnce(n *Node) *Node {
 	if len(n.Args) == 0 {
 		return n
 	}
-	m := *n
-	m.Args = make([]*Node, len(n.Args))
-	for i, a := range n.Args {
-		m.Args[i] = simplifyOnce(a)
-	}
-	return rewriteLocal(&m)
+	return rewriteLocal(mapArgs(n, simplifyOnce))
 }
 
 func rat(n *Node) (*big.Rat, bool) {

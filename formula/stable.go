@@ -61,12 +61,7 @@ func stabilizeOnce(n *Node) *Node {
 	if len(n.Args) == 0 {
 		return n
 	}
-	m := *n
-	m.Args = make([]*Node, len(n.Args))
-	for i, a := range n.Args {
-		m.Args[i] = stabilizeOnce(a)
-	}
-	return stableRule(&m)
+	return stableRule(mapArgs(n, stabilizeOnce))
 }
 
 func isCall(n *Node, name string) bool { return n.Kind == Call && n.Name == name }
@@ -175,15 +170,7 @@ func rewriteDown(n *Node, rule func(*Node) (*Node, bool)) *Node {
 	if m, ok := rule(n); ok {
 		return m
 	}
-	if len(n.Args) == 0 {
-		return n
-	}
-	m := *n
-	m.Args = make([]*Node, len(n.Args))
-	for i, a := range n.Args {
-		m.Args[i] = rewriteDown(a, rule)
-	}
-	return &m
+	return mapArgs(n, func(a *Node) *Node { return rewriteDown(a, rule) })
 }
 
 // tanhSoftplusDerivative rewrites tanh(S) + p·(S′/(cosh(S)·cosh(S))), which is
