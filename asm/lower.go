@@ -335,6 +335,9 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		if v, ok, err := l.contract(n); ok || err != nil {
 			return v, err
 		}
+		if a, b, ok, err := l.foldedProduct(n); ok || err != nil {
+			return p.mul(a, b), err
+		}
 		a, b, err := l.operands(n)
 		if err != nil {
 			return none, err
@@ -482,7 +485,10 @@ func (l *lowerer) contract(n *formula.Node) (value, bool, error) {
 	default:
 		return none, false, nil
 	}
-	a, b, err := l.operands(prod)
+	a, b, folded, err := l.foldedProduct(prod)
+	if !folded && err == nil {
+		a, b, err = l.operands(prod)
+	}
 	if err != nil {
 		return none, true, err
 	}
@@ -491,6 +497,62 @@ func (l *lowerer) contract(n *formula.Node) (value, bool, error) {
 		return none, true, err
 	}
 	return l.p.add(op, 0, a, b, c), true, nil
+}
+
+// foldedProduct lowers a product (or quotient by constants) with two or more
+// constant factors, such as gelu′'s 0.5·x·(2/√π·e/√2), as the product of its
+// other factors, in order, times one constant: the constants' product
+// evaluated exactly and rounded once, instead of a rounding (or a division)
+// each. It returns the last multiplication's operands, so that contract can
+// fuse it; ok is false, and nothing lowered, where there is nothing to fold.
+func (l *lowerer) foldedProduct(n *formula.Node) (a, b value, ok bool, err error) {
+	if n.Kind != formula.Mul && n.Kind != formula.Div {
+		return none, none, false, nil
+	}
+	var vars []*formula.Node
+	var consts *formula.Node
+	nconst := 0
+	var walk func(m *formula.Node, inverse bool)
+	walk = func(m *formula.Node, inverse bool) {
+		switch {
+		case m.Kind == formula.Mul && !inverse:
+			walk(m.Args[0], false)
+			walk(m.Args[1], false)
+		case m.Kind == formula.Div && !inverse && m.Args[1].IsConstExpr():
+			walk(m.Args[0], false)
+			walk(m.Args[1], true)
+		case m.IsConstExpr():
+			nconst++
+			if inverse {
+				m = formula.Bin(formula.Div, formula.Int(1), m)
+			}
+			if consts == nil {
+				consts = m
+			} else {
+				consts = formula.Bin(formula.Mul, consts, m)
+			}
+		default:
+			vars = append(vars, m)
+		}
+	}
+	walk(n, false)
+	if nconst < 2 || len(vars) == 0 {
+		return none, none, false, nil
+	}
+	v, err := l.lower(vars[0])
+	for _, f := range vars[1:] {
+		if err != nil {
+			break
+		}
+		var w value
+		w, err = l.lower(f)
+		v = l.p.mul(v, w)
+	}
+	if err != nil {
+		return none, none, true, err
+	}
+	c, err := l.lower(consts)
+	return v, c, true, err
 }
 
 func (l *lowerer) operands(n *formula.Node) (a, b value, err error) {

@@ -113,11 +113,14 @@ func (s *Store) Save(path string) error {
 // KernelHashes hashes, for each kernel in ks and direction, what its results
 // depend on, keyed like Store: by StoreKey for the float32 sweep of one
 // direction, by the function's name for its float64 results (both
-// directions). A direction's hash covers the function's formulas (as stated,
-// as evaluated, and their derivatives) and default parameters, which fix the
-// reference; its portable kernels and the runtime helpers (rt.go); and, from
-// the files shared by all functions, the assembly of the direction's variants,
-// their stubs and the wrappers that compute the lanes they hand back. Docs and
+// directions). A direction's hash covers the function's formulas (as stated
+// and as evaluated; the backward one's derivatives too) and default
+// parameters, which fix the reference; its portable kernels and the runtime
+// helpers (rt.go); and, from the files shared by all functions, the assembly
+// of the direction's variants, their stubs and the wrappers that compute the
+// lanes they hand back. The forward hash leaves out the portable file's
+// gradient code (declarations named …Backward… or …Deriv…), so a new
+// derivative does not send the forward sweep round again. Docs and
 // accuracy budgets are left out, as a budget decides whether a result passes,
 // not what it is; so is the dispatch table, which `make tune` rewrites
 // without changing any kernel.
@@ -142,20 +145,27 @@ func KernelHashes(ks []*kernel.Kernel, actDir string) (map[string]string, error)
 	texts := asmTexts(asm)
 	out := map[string]string{}
 	for _, k := range ks {
-		portable, err := read(k.Entry.Name + ".go")
+		portable, err := goDecls(filepath.Join(actDir, k.Entry.Name+".go"))
 		if err != nil {
 			return nil, err
 		}
 		both := sha256.New()
 		for _, backward := range []bool{false, true} {
 			h := sha256.New()
-			fmt.Fprintf(h, "%s\n%s\n%s\n%s\n%s\n", k.Entry.Name, k.Forward, k.Derivative, k.StableForward, k.StableDerivative)
+			fmt.Fprintf(h, "%s\n%s\n%s\n", k.Entry.Name, k.Forward, k.StableForward)
+			if backward {
+				fmt.Fprintf(h, "%s\n%s\n", k.Derivative, k.StableDerivative)
+			}
 			for _, q := range k.Entry.Params {
 				fmt.Fprintf(h, "%s=%v\n", q.Name, k.Defaults()[q.Name])
 			}
-			for _, part := range [][]byte{rt, portable} {
-				fmt.Fprintf(h, "%d\n", len(part))
-				h.Write(part)
+			fmt.Fprintf(h, "%d\n", len(rt))
+			h.Write(rt)
+			for _, d := range portable {
+				if backward || !strings.Contains(d.name, "Backward") && !strings.Contains(d.name, "Deriv") {
+					fmt.Fprintf(h, "decl %s %d\n", d.name, len(d.body))
+					h.Write(d.body)
+				}
 			}
 			// The direction's symbols are stem[Backward]F32... and
 			// stem[Backward]F64...; requiring the F keeps gelu's apart from
@@ -192,7 +202,28 @@ type goFunc struct {
 	body []byte
 }
 
+// goFuncs returns the top-level functions of a Go file.
 func goFuncs(path string) ([]goFunc, error) {
+	ds, err := goDecls(path)
+	var out []goFunc
+	for _, d := range ds {
+		if d.fn {
+			out = append(out, d.goFunc)
+		}
+	}
+	return out, err
+}
+
+// goDecl is a top-level declaration of a Go file, named by its first name,
+// with its doc comment.
+type goDecl struct {
+	goFunc
+	fn bool // a function (without receiver), not a var, const, type or import
+}
+
+// goDecls returns the top-level declarations of a Go file but methods, in
+// file order.
+func goDecls(path string) ([]goDecl, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -202,17 +233,31 @@ func goFuncs(path string) ([]goFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []goFunc
+	text := func(start, end token.Pos, doc *ast.CommentGroup) []byte {
+		if doc != nil {
+			start = doc.Pos()
+		}
+		return src[fset.Position(start).Offset:fset.Position(end).Offset]
+	}
+	var out []goDecl
 	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv != nil {
-			continue
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				out = append(out, goDecl{goFunc{d.Name.Name, text(d.Pos(), d.End(), d.Doc)}, true})
+			}
+		case *ast.GenDecl:
+			name := d.Tok.String()
+			if len(d.Specs) > 0 {
+				switch sp := d.Specs[0].(type) {
+				case *ast.ValueSpec:
+					name = sp.Names[0].Name
+				case *ast.TypeSpec:
+					name = sp.Name.Name
+				}
+			}
+			out = append(out, goDecl{goFunc{name, text(d.Pos(), d.End(), d.Doc)}, false})
 		}
-		start := fd.Pos()
-		if fd.Doc != nil {
-			start = fd.Doc.Pos()
-		}
-		out = append(out, goFunc{fd.Name.Name, src[fset.Position(start).Offset:fset.Position(fd.End()).Offset]})
 	}
 	return out, nil
 }

@@ -96,33 +96,48 @@ func TestKernelHashes(t *testing.T) {
 	if len(before) != 3*len(ks) {
 		t.Errorf("%d hashes for %d kernels, want 3 each", len(before), len(ks))
 	}
-	path := filepath.Join(dir, "kernels_amd64.s")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := bytes.Index(src, []byte("TEXT ·geluF32Avx2U8("))
-	if i < 0 {
-		t.Fatal("no TEXT ·geluF32Avx2U8 in kernels_amd64.s")
-	}
-	j := i + bytes.IndexByte(src[i:], '\n') + 1
-	changed := append(append(append([]byte{}, src[:j]...), "\tVZEROUPPER\n"...), src[j:]...)
-	if err := os.WriteFile(path, changed, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	after, err := KernelHashes(ks, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var moved []string
-	for key := range before {
-		if before[key] != after[key] {
-			moved = append(moved, key)
+	// insert adds line after the line of file that starts with at, and
+	// reports the keys whose hashes that moves.
+	insert := func(file, at, line string) string {
+		t.Helper()
+		path := filepath.Join(dir, file)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
 		}
+		i := bytes.Index(src, []byte("\n"+at))
+		if i < 0 {
+			t.Fatalf("no %q in %s", at, file)
+		}
+		j := i + 1 + bytes.IndexByte(src[i+1:], '\n') + 1
+		changed := append(append(append([]byte{}, src[:j]...), line...), src[j:]...)
+		if err := os.WriteFile(path, changed, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		after, err := KernelHashes(ks, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var moved []string
+		for key := range before {
+			if before[key] != after[key] {
+				moved = append(moved, key)
+			}
+		}
+		slices.Sort(moved)
+		before = after
+		return strings.Join(moved, " ")
 	}
-	slices.Sort(moved)
-	if got := strings.Join(moved, " "); got != "gelu gelu/forward" {
-		t.Errorf("changing geluF32Avx2U8 changed the hashes of %q, want gelu gelu/forward", got)
+	for _, c := range []struct{ file, at, line, want string }{
+		{"kernels_amd64.s", "TEXT ·geluF32Avx2U8(", "\tVZEROUPPER\n", "gelu gelu/forward"},
+		// the portable gradient leaves the forward sweep alone; the
+		// portable forward kernel may serve the gradient too
+		{"gelu.go", "func geluDerivPlain(", "\t_ = x\n", "gelu gelu/backward"},
+		{"gelu.go", "func geluPlain(", "\t_ = x\n", "gelu gelu/backward gelu/forward"},
+	} {
+		if got := insert(c.file, c.at, c.line); got != c.want {
+			t.Errorf("changing %s at %s changed the hashes of %q, want %s", c.file, c.at, got, c.want)
+		}
 	}
 }
 

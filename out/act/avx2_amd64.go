@@ -34,7 +34,7 @@ func detectAVX2FMA() bool {
 // avx2Variants lists the assembly variants generated for each kernel.
 var avx2Variants = map[string][]string{
 	"elu":        []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt"},
-	"gelu":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
+	"gelu":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt"},
 	"gelu_tanh":  []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
 	"leaky_relu": []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt"},
 	"mish":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
@@ -1017,36 +1017,6 @@ func geluBackwardF64Avx2U32Loop(dx, x, dy []float64) {
 			}
 		}
 		dx, x, dy = dx[min(len(dx), 4):], x[min(len(dx), 4):], dy[min(len(dx), 4):]
-	}
-}
-
-// geluF32Avx2U32RcpLoop runs geluF32Avx2U32Rcp and computes the lanes it hands back
-// (tiny results it cannot deliver within budget) with geluF32.
-func geluF32Avx2U32RcpLoop(dst, x []float32) {
-	for len(dst) > 0 {
-		done, lanes := geluF32Avx2U32Rcp(dst, x)
-		dst, x = dst[done:], x[done:]
-		for i := 0; i < min(len(dst), 8); i++ {
-			if lanes>>i&1 != 0 {
-				geluF32(dst[i:i+1], x[i:i+1])
-			}
-		}
-		dst, x = dst[min(len(dst), 8):], x[min(len(dst), 8):]
-	}
-}
-
-// geluBackwardF32Avx2U32RcpLoop runs geluBackwardF32Avx2U32Rcp and computes the lanes it hands back
-// (tiny results it cannot deliver within budget) with geluBackwardF32.
-func geluBackwardF32Avx2U32RcpLoop(dx, x, dy []float32) {
-	for len(dx) > 0 {
-		done, lanes := geluBackwardF32Avx2U32Rcp(dx, x, dy)
-		dx, x, dy = dx[done:], x[done:], dy[done:]
-		for i := 0; i < min(len(dx), 8); i++ {
-			if lanes>>i&1 != 0 {
-				geluBackwardF32(dx[i:i+1], x[i:i+1], dy[i:i+1])
-			}
-		}
-		dx, x, dy = dx[min(len(dx), 8):], x[min(len(dx), 8):], dy[min(len(dx), 8):]
 	}
 }
 
@@ -2204,15 +2174,6 @@ func init() {
 			geluF64Avx2U32Loop(dst, x)
 		},
 		Name: "avx2-u32",
-	})
-	kernels[8].Impls = append(kernels[8].Impls, Impl{
-		Backward32: func(dx, x, dy []float32, p []float32) {
-			geluBackwardF32Avx2U32RcpLoop(dx, x, dy)
-		},
-		Forward32: func(dst, x []float32, p []float32) {
-			geluF32Avx2U32RcpLoop(dst, x)
-		},
-		Name: "avx2-u32-rcp",
 	})
 	kernels[8].Impls = append(kernels[8].Impls, Impl{
 		Backward32: func(dx, x, dy []float32, p []float32) {
