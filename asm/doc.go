@@ -22,7 +22,10 @@
 // pasted from other libraries. Arguments of primitives that magnify their
 // argument's rounding error (exp, erfc, logistic...) are evaluated as
 // unevaluated sums of two floats, as the portable backend does in
-// double-double.
+// double-double. Elsewhere the formula's arithmetic is rounded as written,
+// with two exceptions that only remove roundings: a sum with a product
+// operand is one FMA, and a product's constant factors are multiplied out
+// exactly into one constant.
 //
 // Every function is compiled on its own and checked before it is printed: no
 // register above Y15 (avo hands out AVX-512 registers silently once more than
