@@ -187,7 +187,7 @@ var kernels = []Kernel{
 		Params: []Param{{"beta", 1.0}, {"threshold", 20.0}},
 	},
 	{
-		Budget:     Budget{3, 6, 4, 8},
+		Budget:     Budget{3, 4, 4, 8},
 		Derivative: "1 / (1 + exp(-x)) + x * exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))",
 		Dispatch:   portableDispatch,
 		Formula:    "x / (1 + exp(-x))",
@@ -211,7 +211,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{5, 5, 4, 8},
+		Budget:     Budget{5, 4, 4, 8},
 		Derivative: "tanh(select(x > 20, x, log(1 + exp(x)))) + x * (select(x > 20, 1, exp(x) / (1 + exp(x))) / (cosh(select(x > 20, x, log(1 + exp(x)))) * cosh(select(x > 20, x, log(1 + exp(x))))))",
 		Dispatch:   portableDispatch,
 		Formula:    "x * tanh(select(x > 20, x, log(1 + exp(x))))",
@@ -259,7 +259,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{3, 8, 4, 8},
+		Budget:     Budget{3, 6, 4, 8},
 		Derivative: "0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))))",
 		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))",
