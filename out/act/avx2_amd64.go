@@ -2112,8 +2112,14 @@ func init() {
 		mishF32Avx2U32Loop(dst, x)
 	}
 	kernels[7].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
-	mishBackwardF32Impl = mishBackwardF32
-	kernels[7].Dispatch[1] = Dispatch{"go", "go", 4194304}
+	mishBackwardF32Impl = func(dx, x, dy []float32) {
+		if len(dx) >= 4194304 {
+			mishBackwardF32Avx2U32NtLoop(dx, x, dy)
+			return
+		}
+		mishBackwardF32Avx2U32Loop(dx, x, dy)
+	}
+	kernels[7].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	mishF64Impl = func(dst, x []float64) {
 		if len(dst) >= 4194304 {
 			mishF64Avx2U32NtLoop(dst, x)
@@ -2198,8 +2204,14 @@ func init() {
 		geluF32Avx2U32Loop(dst, x)
 	}
 	kernels[8].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
-	geluBackwardF32Impl = geluBackwardF32
-	kernels[8].Dispatch[1] = Dispatch{"go", "go", 4194304}
+	geluBackwardF32Impl = func(dx, x, dy []float32) {
+		if len(dx) >= 4194304 {
+			geluBackwardF32Avx2U32NtLoop(dx, x, dy)
+			return
+		}
+		geluBackwardF32Avx2U32Loop(dx, x, dy)
+	}
+	kernels[8].Dispatch[1] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	geluF64Impl = func(dst, x []float64) {
 		if len(dst) >= 4194304 {
 			geluF64Avx2U32NtLoop(dst, x)
