@@ -462,7 +462,6 @@ func cmpSeesNaN(c *formula.Node) bool {
 	return c.Kind == formula.Cmp && c.Name != "!=" && (propagatesNaN(c.Args[0]) || propagatesNaN(c.Args[1]))
 }
 
-// operands lowers both arguments of n.
 // contract lowers a sum or difference with a product operand to one FMA:
 // one rounding instead of two, and one instruction (the Horner forms of
 // formula.Stabilize's fractions rely on it). When both operands are
@@ -555,6 +554,7 @@ func (l *lowerer) foldedProduct(n *formula.Node) (a, b value, ok bool, err error
 	return v, c, true, err
 }
 
+// operands lowers both arguments of n.
 func (l *lowerer) operands(n *formula.Node) (a, b value, err error) {
 	if a, err = l.lower(n.Args[0]); err != nil {
 		return none, none, err

@@ -182,7 +182,7 @@ func rewriteDown(n *Node, rule func(*Node) (*Node, bool)) *Node {
 // a power of w = exp(-abs(x)) has no term that overflows:
 //
 //	x ≤ 0:  w·(A + w(B + w(4 + w)))  /  (4 + w(8 + w(8 + w(4 + w))))
-//	x > 0:  1 + w(4 + w(B + w·A))    /  (1 + w(4 + w(8 + w(8 + 4w))))
+//	x > 0:  (1 + w(4 + w(B + w·A)))  /  (1 + w(4 + w(8 + w(8 + 4w))))
 //
 // with A = 4 + 4p and B = 6 + 4p. The denominator is (n + 2)² expanded rather
 // than n + 2 squared: a rounding of n + 2 would count twice (the float32
