@@ -266,3 +266,44 @@ func TestStabilizeLogisticFraction(t *testing.T) {
 		}
 	}
 }
+
+// TestHornerPoly checks the polynomial rule: gelu_tanh's argument becomes
+// x·(c1 + x·(x·c3)), three uses of x and constant coefficients, with the
+// same values; degree 1 and non-polynomials stay as written.
+func TestHornerPoly(t *testing.T) {
+	parse := func(src string) *Node {
+		ast, err := ParseExpr(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := Convert(ast, Env{Params: []string{"alpha"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Simplify(n)
+	}
+	n := parse("2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))")
+	h, ok := hornerPoly(n)
+	if !ok {
+		t.Fatalf("no Horner form for %s", n)
+	}
+	xs := 0
+	Walk(h, func(m *Node) {
+		if m.Kind == X {
+			xs++
+		}
+	})
+	if xs != 3 {
+		t.Errorf("%s: x used %d times, want 3", h, xs)
+	}
+	for _, x := range []float64{-7, -1.5, 0, 0.3, 4} {
+		if got, want := Eval64(h, x, nil), Eval64(n, x, nil); math.Abs(got-want) > 1e-15*math.Max(1, math.Abs(want)) {
+			t.Errorf("at %g: Horner form %g, written %g", x, got, want)
+		}
+	}
+	for _, src := range []string{"2 * x + 1", "x * exp(x) * x", "alpha * x * x", "x / (1 + x * x)"} {
+		if h, ok := hornerPoly(parse(src)); ok {
+			t.Errorf("%s rewritten to %s", src, h)
+		}
+	}
+}

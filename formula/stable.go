@@ -37,6 +37,10 @@ import "math/big"
 // 2^-55, which rounds to 1 in float64 and float32, so the rewritten formula
 // gives the correctly rounded value of the stated one.
 //
+// Last, every polynomial in x of degree 2 or more takes Horner's form with
+// constant coefficients (hornerPoly): gelu_tanh's 2·(√(2/π)·(x + 0.044715·x³))
+// becomes x·(c1 + x·(x·c3)).
+//
 // The Mish′ rule matches the derivative as Diff writes it, before the rules
 // that rewrite its parts, so it runs top-down once before the rounds; see
 // tanhSoftplusDerivative for its fraction. The logistic fractions match the
@@ -54,7 +58,7 @@ func Stabilize(n *Node) *Node {
 		}
 		n = m
 	}
-	return Simplify(rewriteDown(n, logisticFraction))
+	return Simplify(rewriteDown(rewriteDown(n, logisticFraction), hornerPoly))
 }
 
 func stabilizeOnce(n *Node) *Node {

@@ -111,13 +111,12 @@ func geluComp(x float64) float64 {
 	return r
 }
 
-// geluDerivPlain evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2)) in float64.
+// geluDerivPlain evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x * (x / (sqrt(2) * sqrt(2))))) / sqrt(2)) in float64.
 func geluDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := (x / 1.4142135623730951)
-	r := ((0.5 * math.Erfc((-t0))) + ((0.5 * x) * ((1.1283791670955126 * exp((-(t0 * t0)))) / 1.4142135623730951)))
+	r := ((0.5 * math.Erfc((-(x / 1.4142135623730951)))) + ((0.5 * x) * ((1.1283791670955126 * exp((-(x * (x / 2.0))))) / 1.4142135623730951)))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -127,7 +126,7 @@ func geluDerivPlain(x float64) float64 {
 	return r
 }
 
-// geluDerivComp evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2)) in float64, with double-double arguments where they are magnified.
+// geluDerivComp evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x * (x / (sqrt(2) * sqrt(2))))) / sqrt(2)) in float64, with double-double arguments where they are magnified.
 func geluDerivComp(x float64) float64 {
 	if x != x {
 		return x
@@ -139,9 +138,11 @@ func geluDerivComp(x float64) float64 {
 	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
 	h1, l1 := ddDiv(x, 0.0, h0, l0)
 	h2, l2 := -h1, -l1
-	h3, l3 := ddMul(h1, l1, h1, l1)
-	h4, l4 := -h3, -l3
-	r := ((0.5 * erfcDD(h2, l2)) + ((0.5 * x) * ((1.1283791670955126 * expDD(h4, l4)) / 1.4142135623730951)))
+	h3, l3 := 2.0, math.Copysign(0, -1)
+	h4, l4 := ddDiv(x, 0.0, h3, l3)
+	h5, l5 := ddMul(x, 0.0, h4, l4)
+	h6, l6 := -h5, -l5
+	r := ((0.5 * erfcDD(h2, l2)) + ((0.5 * x) * ((1.1283791670955126 * expDD(h6, l6)) / 1.4142135623730951)))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -165,7 +166,7 @@ func geluTail(x float64) float64 {
 	return xMul(xMul(xfOf(0.5), xfOf(x)), xErfcDD(h2, l2)).float()
 }
 
-// geluDerivTail evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2)) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// geluDerivTail evaluates 0.5 * erfc(-(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x * (x / (sqrt(2) * sqrt(2))))) / sqrt(2)) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func geluDerivTail(x float64) float64 {
 	if x != x {
 		return x
@@ -173,7 +174,9 @@ func geluDerivTail(x float64) float64 {
 	h0, l0 := 1.4142135623730951, -9.667293313452913e-17
 	h1, l1 := ddDiv(x, 0.0, h0, l0)
 	h2, l2 := -h1, -l1
-	h3, l3 := ddMul(h1, l1, h1, l1)
-	h4, l4 := -h3, -l3
-	return xAdd(xMul(xfOf(0.5), xErfcDD(h2, l2)), xMul(xMul(xfOf(0.5), xfOf(x)), xDiv(xMul(xfOf(1.1283791670955126), xExpDD(h4, l4)), xfOf(1.4142135623730951)))).float()
+	h3, l3 := 2.0, math.Copysign(0, -1)
+	h4, l4 := ddDiv(x, 0.0, h3, l3)
+	h5, l5 := ddMul(x, 0.0, h4, l4)
+	h6, l6 := -h5, -l5
+	return xAdd(xMul(xfOf(0.5), xErfcDD(h2, l2)), xMul(xMul(xfOf(0.5), xfOf(x)), xDiv(xMul(xfOf(1.1283791670955126), xExpDD(h6, l6)), xfOf(1.4142135623730951)))).float()
 }

@@ -75,12 +75,12 @@ func geluTanhBackwardF64(dx, x, dy []float64) {
 	}
 }
 
-// geluTanhPlain evaluates 0.5 * x * (2 * logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64.
+// geluTanhPlain evaluates 0.5 * x * (2 * logistic(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) in float64.
 func geluTanhPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	r := ((0.5 * x) * (2.0 * logistic((2.0 * (0.7978845608028654 * (x + (((0.044715 * x) * x) * x)))))))
+	r := ((0.5 * x) * (2.0 * logistic((x * (1.5957691216057308 + (x * (x * 0.07135481627260025)))))))
 	if r != r && x == x {
 		if x < 0 {
 			return math.Copysign(0, -1)
@@ -90,21 +90,18 @@ func geluTanhPlain(x float64) float64 {
 	return r
 }
 
-// geluTanhComp evaluates 0.5 * x * (2 * logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in float64, with double-double arguments where they are magnified.
+// geluTanhComp evaluates 0.5 * x * (2 * logistic(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) in float64, with double-double arguments where they are magnified.
 func geluTanhComp(x float64) float64 {
 	if x != x {
 		return x
 	}
-	h0, l0 := 2.0, 0.0
-	h1, l1 := 0.7978845608028654, -4.98465440455546e-17
-	h2, l2 := 0.044715, 2.1960211427085595e-18
-	h3, l3 := ddMul(h2, l2, x, 0.0)
-	h4, l4 := ddMul(h3, l3, x, 0.0)
-	h5, l5 := ddMul(h4, l4, x, 0.0)
-	h6, l6 := ddAdd(x, 0.0, h5, l5)
-	h7, l7 := ddMul(h1, l1, h6, l6)
-	h8, l8 := ddMul(h0, l0, h7, l7)
-	r := ((0.5 * x) * (2.0 * logisticDD(h8, l8)))
+	h0, l0 := 1.5957691216057308, -9.96930880911092e-17
+	h1, l1 := 0.07135481627260025, -6.175149918155315e-19
+	h2, l2 := ddMul(x, 0.0, h1, l1)
+	h3, l3 := ddMul(x, 0.0, h2, l2)
+	h4, l4 := ddAdd(h0, l0, h3, l3)
+	h5, l5 := ddMul(x, 0.0, h4, l4)
+	r := ((0.5 * x) * (2.0 * logisticDD(h5, l5)))
 	if r != r && x == x {
 		if x < 0 {
 			return math.Copysign(0, -1)
@@ -117,15 +114,14 @@ func geluTanhComp(x float64) float64 {
 	return r
 }
 
-// geluTanhDerivPlain evaluates select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, 1, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))))) * (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) + 2 * x * sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) * select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))), 1)) / (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) * (2 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64.
+// geluTanhDerivPlain evaluates select(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))) > 0, 1, exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi))))))) * (1 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) + x * (2 * sqrt(2 / pi) + x * (x * (0.26829 * sqrt(2 / pi)))) * select(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))) > 0, exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))), 1)) / (1 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) * (2 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))))) in float64.
 func geluTanhDerivPlain(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := ((0.044715 * x) * x)
-	t1 := (2.0 * (0.7978845608028654 * (x + (t0 * x))))
-	t2 := exp((-math.Abs(t1)))
-	r := ((choose((t1 > 0.0), 1.0, t2) * ((1.0 + t2) + ((((2.0 * x) * 0.7978845608028654) * (1.0 + (((0.08943 * x) * x) + t0))) * choose((t1 > 0.0), t2, 1.0)))) / (1.0 + (t2 * (2.0 + t2))))
+	t0 := (x * (1.5957691216057308 + (x * (x * 0.07135481627260025))))
+	t1 := exp((-math.Abs(t0)))
+	r := ((choose((t0 > 0.0), 1.0, t1) * ((1.0 + t1) + ((x * (1.5957691216057308 + (x * (x * 0.21406444881780073)))) * choose((t0 > 0.0), t1, 1.0)))) / (1.0 + (t1 * (2.0 + t1))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -135,7 +131,7 @@ func geluTanhDerivPlain(x float64) float64 {
 	return r
 }
 
-// geluTanhDerivComp evaluates select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, 1, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))))) * (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) + 2 * x * sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) * select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))), 1)) / (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) * (2 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in float64, with double-double arguments where they are magnified.
+// geluTanhDerivComp evaluates select(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))) > 0, 1, exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi))))))) * (1 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) + x * (2 * sqrt(2 / pi) + x * (x * (0.26829 * sqrt(2 / pi)))) * select(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))) > 0, exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))), 1)) / (1 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) * (2 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))))) in float64, with double-double arguments where they are magnified.
 func geluTanhDerivComp(x float64) float64 {
 	if x != x {
 		return x
@@ -144,24 +140,20 @@ func geluTanhDerivComp(x float64) float64 {
 		t -= 3.635560509207687e-17
 		return t * chebyshev(t*1.0, geluTanhDerivPatch0)
 	}
-	t0 := ((0.044715 * x) * x)
-	t1 := (2.0 * (0.7978845608028654 * (x + (t0 * x))))
-	h2, l2 := 2.0, 0.0
-	h3, l3 := 0.7978845608028654, -4.98465440455546e-17
-	h4, l4 := 0.044715, 2.1960211427085595e-18
-	h5, l5 := ddMul(h4, l4, x, 0.0)
-	h6, l6 := ddMul(h5, l5, x, 0.0)
-	h7, l7 := ddMul(h6, l6, x, 0.0)
-	h8, l8 := ddAdd(x, 0.0, h7, l7)
-	h9, l9 := ddMul(h3, l3, h8, l8)
-	h10, l10 := ddMul(h2, l2, h9, l9)
-	h11, l11 := h10, l10
-	if h11 < 0 {
-		h11, l11 = -h11, -l11
+	t0 := (x * (1.5957691216057308 + (x * (x * 0.07135481627260025))))
+	h1, l1 := 1.5957691216057308, -9.96930880911092e-17
+	h2, l2 := 0.07135481627260025, -6.175149918155315e-19
+	h3, l3 := ddMul(x, 0.0, h2, l2)
+	h4, l4 := ddMul(x, 0.0, h3, l3)
+	h5, l5 := ddAdd(h1, l1, h4, l4)
+	h6, l6 := ddMul(x, 0.0, h5, l5)
+	h7, l7 := h6, l6
+	if h7 < 0 {
+		h7, l7 = -h7, -l7
 	}
-	h12, l12 := -h11, -l11
-	t13 := expDD(h12, l12)
-	r := ((choose((t1 > 0.0), 1.0, t13) * ((1.0 + t13) + ((((2.0 * x) * 0.7978845608028654) * (1.0 + (((0.08943 * x) * x) + t0))) * choose((t1 > 0.0), t13, 1.0)))) / (1.0 + (t13 * (2.0 + t13))))
+	h8, l8 := -h7, -l7
+	t9 := expDD(h8, l8)
+	r := ((choose((t0 > 0.0), 1.0, t9) * ((1.0 + t9) + ((x * (1.5957691216057308 + (x * (x * 0.21406444881780073)))) * choose((t0 > 0.0), t9, 1.0)))) / (1.0 + (t9 * (2.0 + t9))))
 	if r != r && x == x {
 		if x < 0 {
 			return 0.0
@@ -174,44 +166,37 @@ func geluTanhDerivComp(x float64) float64 {
 	return r
 }
 
-// geluTanhTail evaluates 0.5 * x * (2 * logistic(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// geluTanhTail evaluates 0.5 * x * (2 * logistic(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func geluTanhTail(x float64) float64 {
 	if x != x {
 		return x
 	}
-	h0, l0 := 2.0, 0.0
-	h1, l1 := 0.7978845608028654, -4.98465440455546e-17
-	h2, l2 := 0.044715, 2.1960211427085595e-18
-	h3, l3 := ddMul(h2, l2, x, 0.0)
-	h4, l4 := ddMul(h3, l3, x, 0.0)
-	h5, l5 := ddMul(h4, l4, x, 0.0)
-	h6, l6 := ddAdd(x, 0.0, h5, l5)
-	h7, l7 := ddMul(h1, l1, h6, l6)
-	h8, l8 := ddMul(h0, l0, h7, l7)
-	return xMul(xMul(xfOf(0.5), xfOf(x)), xMul(xfOf(2.0), xLogisticDD(h8, l8))).float()
+	h0, l0 := 1.5957691216057308, -9.96930880911092e-17
+	h1, l1 := 0.07135481627260025, -6.175149918155315e-19
+	h2, l2 := ddMul(x, 0.0, h1, l1)
+	h3, l3 := ddMul(x, 0.0, h2, l2)
+	h4, l4 := ddAdd(h0, l0, h3, l3)
+	h5, l5 := ddMul(x, 0.0, h4, l4)
+	return xMul(xMul(xfOf(0.5), xfOf(x)), xMul(xfOf(2.0), xLogisticDD(h5, l5))).float()
 }
 
-// geluTanhDerivTail evaluates select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, 1, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x))))) * (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) + 2 * x * sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) * select(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)) > 0, exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))), 1)) / (1 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))) * (2 + exp(-abs(2 * (sqrt(2 / pi) * (x + 0.044715 * x * x * x)))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
+// geluTanhDerivTail evaluates select(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))) > 0, 1, exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi))))))) * (1 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) + x * (2 * sqrt(2 / pi) + x * (x * (0.26829 * sqrt(2 / pi)))) * select(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))) > 0, exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))), 1)) / (1 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))) * (2 + exp(-abs(x * (2 * sqrt(2 / pi) + x * (x * (0.08943 * sqrt(2 / pi)))))))) in xf (float64 with an unbounded exponent), for results below 2^-960.
 func geluTanhDerivTail(x float64) float64 {
 	if x != x {
 		return x
 	}
-	t0 := xMul(xMul(xfOf(0.044715), xfOf(x)), xfOf(x))
-	t1 := xMul(xfOf(2.0), xMul(xfOf(0.7978845608028654), xAdd(xfOf(x), xMul(t0, xfOf(x)))))
-	h2, l2 := 2.0, 0.0
-	h3, l3 := 0.7978845608028654, -4.98465440455546e-17
-	h4, l4 := 0.044715, 2.1960211427085595e-18
-	h5, l5 := ddMul(h4, l4, x, 0.0)
-	h6, l6 := ddMul(h5, l5, x, 0.0)
-	h7, l7 := ddMul(h6, l6, x, 0.0)
-	h8, l8 := ddAdd(x, 0.0, h7, l7)
-	h9, l9 := ddMul(h3, l3, h8, l8)
-	h10, l10 := ddMul(h2, l2, h9, l9)
-	h11, l11 := h10, l10
-	if h11 < 0 {
-		h11, l11 = -h11, -l11
+	t0 := xMul(xfOf(x), xAdd(xfOf(1.5957691216057308), xMul(xfOf(x), xMul(xfOf(x), xfOf(0.07135481627260025)))))
+	h1, l1 := 1.5957691216057308, -9.96930880911092e-17
+	h2, l2 := 0.07135481627260025, -6.175149918155315e-19
+	h3, l3 := ddMul(x, 0.0, h2, l2)
+	h4, l4 := ddMul(x, 0.0, h3, l3)
+	h5, l5 := ddAdd(h1, l1, h4, l4)
+	h6, l6 := ddMul(x, 0.0, h5, l5)
+	h7, l7 := h6, l6
+	if h7 < 0 {
+		h7, l7 = -h7, -l7
 	}
-	h12, l12 := -h11, -l11
-	t13 := xExpDD(h12, l12)
-	return xDiv(xMul(xChoose((xCmp(t1, xfOf(0.0)) > 0), xfOf(1.0), t13), xAdd(xAdd(xfOf(1.0), t13), xMul(xMul(xMul(xMul(xfOf(2.0), xfOf(x)), xfOf(0.7978845608028654)), xAdd(xfOf(1.0), xAdd(xMul(xMul(xfOf(0.08943), xfOf(x)), xfOf(x)), t0))), xChoose((xCmp(t1, xfOf(0.0)) > 0), t13, xfOf(1.0))))), xAdd(xfOf(1.0), xMul(t13, xAdd(xfOf(2.0), t13)))).float()
+	h8, l8 := -h7, -l7
+	t9 := xExpDD(h8, l8)
+	return xDiv(xMul(xChoose((xCmp(t0, xfOf(0.0)) > 0), xfOf(1.0), t9), xAdd(xAdd(xfOf(1.0), t9), xMul(xMul(xfOf(x), xAdd(xfOf(1.5957691216057308), xMul(xfOf(x), xMul(xfOf(x), xfOf(0.21406444881780073))))), xChoose((xCmp(t0, xfOf(0.0)) > 0), t9, xfOf(1.0))))), xAdd(xfOf(1.0), xMul(t9, xAdd(xfOf(2.0), t9)))).float()
 }

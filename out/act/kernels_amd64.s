@@ -44466,45 +44466,43 @@ block:
 	CMPQ         CX, $0x00000008
 	JB           single
 	VMOVUPS      (DX), Y0
-	VMULPS       actc208<>+0(SB), Y0, Y1
-	VMOVUPS      actc208<>+0(SB), Y2
-	VFMSUB213PS  Y1, Y0, Y2
-	VFMADD231PS  actc209<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y1, Y4
-	VFMSUB213PS  Y3, Y1, Y4
-	VFMADD231PS  Y2, Y1, Y4
-	VFMADD231PS  Y1, Y2, Y4
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y5
-	VMOVUPS      actc61<>+0(SB), Y6
-	VMINPS       Y3, Y6, Y6
-	VCMPPS       $0x00, Y3, Y6, Y3
-	VANDPS       Y3, Y4, Y3
-	VADDPS       Y3, Y6, Y4
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y6
-	VADDPS       Y6, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y7, Y3
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y3, Y6
-	VFMADD213PS  actc19<>+0(SB), Y3, Y6
-	VFMADD213PS  actc20<>+0(SB), Y3, Y6
-	VFMADD213PS  actc17<>+0(SB), Y3, Y6
-	VFMADD213PS  actc18<>+0(SB), Y3, Y6
-	VFMADD213PS  actc18<>+0(SB), Y6, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       Y3, Y0, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
+	VMULPS       actc14<>+0(SB), Y0, Y1
+	VMULPS       Y1, Y0, Y2
+	VFMSUB213PS  Y2, Y0, Y1
 	VXORPS       actc2<>+0(SB), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y1, Y4, Y4
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y1, Y1
+	VADDPS       Y1, Y4, Y2
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y5, Y1
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y1, Y4
+	VFMADD213PS  actc19<>+0(SB), Y1, Y4
+	VFMADD213PS  actc20<>+0(SB), Y1, Y4
+	VFMADD213PS  actc17<>+0(SB), Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y4, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y1, Y0, Y1
+	VMULPS       actc208<>+0(SB), Y0, Y2
+	VMOVUPS      actc208<>+0(SB), Y4
+	VFMSUB213PS  Y2, Y0, Y4
+	VFMADD231PS  actc209<>+0(SB), Y0, Y4
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y2, Y5, Y5
 	VMOVUPS      actc210<>+0(SB), Y6
-	VMINPS       Y4, Y6, Y6
+	VMINPS       Y5, Y6, Y6
 	VADDPS       actc18<>+0(SB), Y6, Y7
 	VMOVUPS      actc18<>+0(SB), Y8
 	VDIVPS       Y7, Y8, Y7
@@ -44513,9 +44511,9 @@ block:
 	VMULPS       Y6, Y6, Y9
 	VMOVUPS      Y6, Y10
 	VFMSUB213PS  Y9, Y6, Y10
-	VANDPS       actc2<>+0(SB), Y1, Y11
-	VXORPS       Y11, Y2, Y11
-	VCMPPS       $0x12, actc210<>+0(SB), Y4, Y12
+	VANDPS       actc2<>+0(SB), Y2, Y11
+	VXORPS       Y11, Y4, Y11
+	VCMPPS       $0x12, actc210<>+0(SB), Y5, Y12
 	VANDPS       Y12, Y11, Y11
 	VMULPS       actc18<>+0(SB), Y6, Y6
 	VFMADD213PS  Y10, Y11, Y6
@@ -44534,7 +44532,7 @@ block:
 	VFMADD213PS  actc214<>+0(SB), Y8, Y11
 	VSUBPS       Y6, Y11, Y6
 	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y8
-	VORPS        Y8, Y5, Y5
+	VORPS        Y8, Y3, Y3
 	VADDPS       Y6, Y10, Y8
 	VMOVUPS      actc4<>+0(SB), Y11
 	VFMADD213PS  actc5<>+0(SB), Y11, Y8
@@ -44554,7 +44552,7 @@ block:
 	VMOVUPS      Y7, Y8
 	VFNMADD213PS actc18<>+0(SB), Y6, Y8
 	VMULPS       Y6, Y7, Y6
-	VBLENDVPS    Y1, Y8, Y6, Y6
+	VBLENDVPS    Y2, Y8, Y6, Y6
 	VMOVUPS      actc231<>+0(SB), Y7
 	VFMADD213PS  actc232<>+0(SB), Y9, Y7
 	VFMADD213PS  actc229<>+0(SB), Y9, Y7
@@ -44563,37 +44561,37 @@ block:
 	VFMADD213PS  actc228<>+0(SB), Y9, Y7
 	VFMADD213PS  actc225<>+0(SB), Y9, Y7
 	VFMADD213PS  actc226<>+0(SB), Y9, Y7
-	VFNMADD213PS actc15<>+0(SB), Y7, Y1
-	VFNMADD213PS Y1, Y7, Y2
-	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y1
-	VBLENDVPS    Y1, Y2, Y6, Y1
-	VMULPS       actc14<>+0(SB), Y1, Y1
-	VFMADD231PS  actc234<>+0(SB), Y3, Y1
+	VFNMADD213PS actc15<>+0(SB), Y7, Y2
+	VFNMADD213PS Y2, Y7, Y4
+	VCMPPS       $0x11, actc14<>+0(SB), Y5, Y2
+	VBLENDVPS    Y2, Y4, Y6, Y2
+	VMULPS       actc14<>+0(SB), Y2, Y2
+	VFMADD231PS  actc234<>+0(SB), Y1, Y2
 	VSUBPS       actc235<>+0(SB), Y0, Y0
 	VSUBPS       actc236<>+0(SB), Y0, Y0
-	VMOVUPS      actc237<>+0(SB), Y2
-	VFMADD213PS  actc238<>+0(SB), Y0, Y2
-	VFMADD213PS  actc239<>+0(SB), Y0, Y2
-	VFMADD213PS  actc240<>+0(SB), Y0, Y2
-	VFMADD213PS  actc241<>+0(SB), Y0, Y2
-	VFMADD213PS  actc242<>+0(SB), Y0, Y2
-	VFMADD213PS  actc243<>+0(SB), Y0, Y2
-	VFMADD213PS  actc244<>+0(SB), Y0, Y2
-	VFMADD213PS  actc245<>+0(SB), Y0, Y2
-	VFMADD213PS  actc246<>+0(SB), Y0, Y2
-	VFMADD213PS  actc247<>+0(SB), Y0, Y2
-	VFMADD213PS  actc248<>+0(SB), Y0, Y2
-	VFMADD213PS  actc249<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y0, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y0
+	VMOVUPS      actc237<>+0(SB), Y1
+	VFMADD213PS  actc238<>+0(SB), Y0, Y1
+	VFMADD213PS  actc239<>+0(SB), Y0, Y1
+	VFMADD213PS  actc240<>+0(SB), Y0, Y1
+	VFMADD213PS  actc241<>+0(SB), Y0, Y1
+	VFMADD213PS  actc242<>+0(SB), Y0, Y1
+	VFMADD213PS  actc243<>+0(SB), Y0, Y1
+	VFMADD213PS  actc244<>+0(SB), Y0, Y1
+	VFMADD213PS  actc245<>+0(SB), Y0, Y1
+	VFMADD213PS  actc246<>+0(SB), Y0, Y1
+	VFMADD213PS  actc247<>+0(SB), Y0, Y1
+	VFMADD213PS  actc248<>+0(SB), Y0, Y1
+	VFMADD213PS  actc249<>+0(SB), Y0, Y1
+	VMULPS       Y1, Y0, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y0
 	VCMPPS       $0x11, actc15<>+0(SB), Y0, Y0
-	VBLENDVPS    Y0, Y2, Y1, Y0
+	VBLENDVPS    Y0, Y1, Y2, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
-	VORPS        Y1, Y5, Y5
+	VORPS        Y1, Y3, Y3
 	VMOVUPS      (BX), Y1
 	VMULPS       Y1, Y0, Y0
-	VTESTPS      Y5, Y5
+	VTESTPS      Y3, Y3
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
@@ -44609,50 +44607,48 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPS       actc208<>+0(SB), Y0, Y1
-	VMOVUPS      actc208<>+0(SB), Y2
-	VFMSUB213PS  Y1, Y0, Y2
-	VFMADD231PS  actc209<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y1, Y4
-	VFMSUB213PS  Y3, Y1, Y4
-	VFMADD231PS  Y2, Y1, Y4
-	VFMADD231PS  Y1, Y2, Y4
+	VMULPS       actc14<>+0(SB), Y0, Y1
+	VMULPS       Y1, Y0, Y2
+	VFMSUB213PS  Y2, Y0, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y3
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VCMPPS       $0x00, Y2, Y3, Y2
+	VANDPS       Y2, Y1, Y1
+	VADDPS       Y1, Y3, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y1, Y3
+	VFMADD213PS  actc10<>+0(SB), Y1, Y3
+	VFMADD213PS  actc11<>+0(SB), Y1, Y3
+	VFMADD213PS  actc8<>+0(SB), Y1, Y3
+	VFMADD213PS  actc9<>+0(SB), Y1, Y3
+	VFMADD213PS  actc9<>+0(SB), Y3, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y4, Y3
+	VMULPS       Y3, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y1, Y0, Y2
+	VMULPS       actc208<>+0(SB), Y0, Y3
+	VMOVUPS      actc208<>+0(SB), Y4
+	VFMSUB213PS  Y3, Y0, Y4
+	VFMADD231PS  actc209<>+0(SB), Y0, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VXORPS       actc2<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y5
-	VMOVUPS      actc61<>+0(SB), Y6
-	VMINPS       Y5, Y6, Y5
-	VCMPPS       $0x00, Y3, Y5, Y3
-	VANDPS       Y3, Y4, Y3
-	VADDPS       Y3, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y3, Y5
-	VFMADD213PS  actc10<>+0(SB), Y3, Y5
-	VFMADD213PS  actc11<>+0(SB), Y3, Y5
-	VFMADD213PS  actc8<>+0(SB), Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y3
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       Y3, Y0, Y4
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y1, Y5, Y5
+	VANDNPS      Y3, Y5, Y5
 	VMOVUPS      actc210<>+0(SB), Y6
 	VMINPS       Y5, Y6, Y6
 	VADDPS       actc18<>+0(SB), Y6, Y7
@@ -44663,8 +44659,8 @@ single:
 	VMULPS       Y6, Y6, Y9
 	VMOVUPS      Y6, Y10
 	VFMSUB213PS  Y9, Y6, Y10
-	VANDPS       actc2<>+0(SB), Y1, Y11
-	VXORPS       Y11, Y2, Y11
+	VANDPS       actc2<>+0(SB), Y3, Y11
+	VXORPS       Y11, Y4, Y11
 	VCMPPS       $0x12, actc210<>+0(SB), Y5, Y12
 	VANDPS       Y12, Y11, Y11
 	VMULPS       actc18<>+0(SB), Y6, Y6
@@ -44712,7 +44708,7 @@ single:
 	VMOVUPS      Y7, Y8
 	VFNMADD213PS actc18<>+0(SB), Y6, Y8
 	VMULPS       Y6, Y7, Y6
-	VBLENDVPS    Y1, Y8, Y6, Y6
+	VBLENDVPS    Y3, Y8, Y6, Y6
 	VMOVUPS      actc231<>+0(SB), Y7
 	VFMADD213PS  actc232<>+0(SB), Y9, Y7
 	VFMADD213PS  actc229<>+0(SB), Y9, Y7
@@ -44721,12 +44717,12 @@ single:
 	VFMADD213PS  actc228<>+0(SB), Y9, Y7
 	VFMADD213PS  actc225<>+0(SB), Y9, Y7
 	VFMADD213PS  actc226<>+0(SB), Y9, Y7
-	VFNMADD213PS actc15<>+0(SB), Y7, Y1
-	VFNMADD213PS Y1, Y7, Y2
-	VCMPPS       $0x11, actc14<>+0(SB), Y5, Y1
-	VBLENDVPS    Y1, Y2, Y6, Y1
-	VMULPS       actc14<>+0(SB), Y1, Y1
-	VFMADD231PS  actc234<>+0(SB), Y4, Y1
+	VFNMADD213PS actc15<>+0(SB), Y7, Y3
+	VFNMADD213PS Y3, Y7, Y4
+	VCMPPS       $0x11, actc14<>+0(SB), Y5, Y3
+	VBLENDVPS    Y3, Y4, Y6, Y3
+	VMULPS       actc14<>+0(SB), Y3, Y3
+	VFMADD231PS  actc234<>+0(SB), Y2, Y3
 	VSUBPS       actc235<>+0(SB), Y0, Y2
 	VSUBPS       actc236<>+0(SB), Y2, Y2
 	VMOVUPS      actc237<>+0(SB), Y4
@@ -44746,26 +44742,26 @@ single:
 	VMOVUPS      actc2<>+0(SB), Y5
 	VANDNPS      Y2, Y5, Y2
 	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y0, actc23<>+0(SB), Y4, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VBLENDVPS    Y2, Y0, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y3, Y2, Y2
-	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VBLENDVPS    Y3, Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y2, Y3, Y3
 	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
-	VANDPS       Y3, Y2, Y2
+	VANDPS       Y3, Y1, Y1
 	VCMPPS       $0x12, actc233<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y3
-	VBLENDVPS    Y0, Y3, Y1, Y1
-	VANDNPS      Y2, Y0, Y0
-	VMOVUPS      (BX), Y2
-	VMULPS       Y2, Y1, Y1
+	VANDPS       actc2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y0, Y3, Y2, Y2
+	VANDNPS      Y1, Y0, Y0
+	VMOVUPS      (BX), Y1
+	VMULPS       Y1, Y2, Y1
 	VMOVMSKPS    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
@@ -44794,50 +44790,48 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc208<>+0(SB), Y1, Y2
-	VMOVUPS      actc208<>+0(SB), Y3
-	VFMSUB213PS  Y2, Y1, Y3
-	VFMADD231PS  actc209<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFMSUB213PS  Y4, Y2, Y5
-	VFMADD231PS  Y3, Y2, Y5
-	VFMADD231PS  Y2, Y3, Y5
+	VMULPS       actc14<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y1, Y3
+	VFMSUB213PS  Y3, Y1, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y2, Y4
+	VFMADD213PS  actc10<>+0(SB), Y2, Y4
+	VFMADD213PS  actc11<>+0(SB), Y2, Y4
+	VFMADD213PS  actc8<>+0(SB), Y2, Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y2
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMULPS       Y2, Y1, Y3
+	VMULPS       actc208<>+0(SB), Y1, Y4
+	VMOVUPS      actc208<>+0(SB), Y5
+	VFMSUB213PS  Y4, Y1, Y5
+	VFMADD231PS  actc209<>+0(SB), Y1, Y5
 	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y6
-	VMOVUPS      actc61<>+0(SB), Y7
-	VMINPS       Y6, Y7, Y6
-	VCMPPS       $0x00, Y4, Y6, Y4
-	VANDPS       Y4, Y5, Y4
-	VADDPS       Y4, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y6
-	VADDPS       Y6, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y4, Y6
-	VFMADD213PS  actc10<>+0(SB), Y4, Y6
-	VFMADD213PS  actc11<>+0(SB), Y4, Y6
-	VFMADD213PS  actc8<>+0(SB), Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y4
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y7, Y6
-	VMULPS       Y6, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMULPS       Y4, Y1, Y5
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y2, Y6, Y6
+	VANDNPS      Y4, Y6, Y6
 	VMOVUPS      actc210<>+0(SB), Y7
 	VMINPS       Y6, Y7, Y7
 	VADDPS       actc18<>+0(SB), Y7, Y8
@@ -44848,8 +44842,8 @@ tail:
 	VMULPS       Y7, Y7, Y10
 	VMOVUPS      Y7, Y11
 	VFMSUB213PS  Y10, Y7, Y11
-	VANDPS       actc2<>+0(SB), Y2, Y12
-	VXORPS       Y12, Y3, Y12
+	VANDPS       actc2<>+0(SB), Y4, Y12
+	VXORPS       Y12, Y5, Y12
 	VCMPPS       $0x12, actc210<>+0(SB), Y6, Y13
 	VANDPS       Y13, Y12, Y12
 	VMULPS       actc18<>+0(SB), Y7, Y7
@@ -44897,7 +44891,7 @@ tail:
 	VMOVUPS      Y8, Y9
 	VFNMADD213PS actc18<>+0(SB), Y7, Y9
 	VMULPS       Y7, Y8, Y7
-	VBLENDVPS    Y2, Y9, Y7, Y7
+	VBLENDVPS    Y4, Y9, Y7, Y7
 	VMOVUPS      actc231<>+0(SB), Y8
 	VFMADD213PS  actc232<>+0(SB), Y10, Y8
 	VFMADD213PS  actc229<>+0(SB), Y10, Y8
@@ -44906,12 +44900,12 @@ tail:
 	VFMADD213PS  actc228<>+0(SB), Y10, Y8
 	VFMADD213PS  actc225<>+0(SB), Y10, Y8
 	VFMADD213PS  actc226<>+0(SB), Y10, Y8
-	VFNMADD213PS actc15<>+0(SB), Y8, Y2
-	VFNMADD213PS Y2, Y8, Y3
-	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y2
-	VBLENDVPS    Y2, Y3, Y7, Y2
-	VMULPS       actc14<>+0(SB), Y2, Y2
-	VFMADD231PS  actc234<>+0(SB), Y5, Y2
+	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFNMADD213PS Y4, Y8, Y5
+	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y4
+	VBLENDVPS    Y4, Y5, Y7, Y4
+	VMULPS       actc14<>+0(SB), Y4, Y4
+	VFMADD231PS  actc234<>+0(SB), Y3, Y4
 	VSUBPS       actc235<>+0(SB), Y1, Y3
 	VSUBPS       actc236<>+0(SB), Y3, Y3
 	VMOVUPS      actc237<>+0(SB), Y5
@@ -44931,26 +44925,26 @@ tail:
 	VMOVUPS      actc2<>+0(SB), Y6
 	VANDNPS      Y3, Y6, Y3
 	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y5, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
+	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc15<>+0(SB), Y5
 	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
-	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y3, Y4, Y4
 	VCMPPS       $0x11, actc68<>+0(SB), Y4, Y4
-	VANDPS       Y4, Y3, Y3
+	VANDPS       Y4, Y2, Y2
 	VCMPPS       $0x12, actc233<>+0(SB), Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y4
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VANDNPS      Y3, Y1, Y1
-	VMASKMOVPS   (BX), Y0, Y3
-	VMULPS       Y3, Y2, Y2
+	VANDPS       actc2<>+0(SB), Y3, Y4
+	VBLENDVPS    Y1, Y4, Y3, Y3
+	VANDNPS      Y2, Y1, Y1
+	VMASKMOVPS   (BX), Y0, Y2
+	VMULPS       Y2, Y3, Y2
 	VANDPS       Y0, Y1, Y1
 	VMOVMSKPS    Y1, DX
 	TESTL        DX, DX
@@ -45571,52 +45565,51 @@ TEXT ·geluBackwardF64Avx2U8(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000008
 	JB           single
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       (DX), Y0, Y1
+	VFMSUB132PD  (DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       (DX), Y1, Y1
+	VMOVUPS      (DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -45625,9 +45618,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -45674,7 +45667,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -45699,7 +45692,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -45711,230 +45704,229 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       32(DX), Y7, Y7
+	VMULPD       32(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      32(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      32(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      (DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  32(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       32(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       32(DX), Y1, Y1
+	VMOVUPS      32(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      32(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       (BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       (BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      32(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       32(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y3, (AX)
 	VMOVUPS      Y0, 32(AX)
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, AX
@@ -45948,57 +45940,56 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
+	VMULPD       (DX), Y0, Y1
+	VFMSUB132PD  (DX), Y1, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VCMPPD       $0x00, Y1, Y2, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc40<>+0(SB), Y2
+	VFMADD213PD  actc38<>+0(SB), Y0, Y2
+	VFMADD213PD  actc39<>+0(SB), Y0, Y2
+	VFMADD213PD  actc36<>+0(SB), Y0, Y2
+	VFMADD213PD  actc37<>+0(SB), Y0, Y2
+	VFMADD213PD  actc34<>+0(SB), Y0, Y2
+	VFMADD213PD  actc35<>+0(SB), Y0, Y2
+	VFMADD213PD  actc32<>+0(SB), Y0, Y2
+	VFMADD213PD  actc33<>+0(SB), Y0, Y2
+	VFMADD213PD  actc30<>+0(SB), Y0, Y2
+	VFMADD213PD  actc31<>+0(SB), Y0, Y2
+	VFMADD213PD  actc31<>+0(SB), Y2, Y0
+	VMOVUPS      actc41<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y3, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y1
+	VMOVUPS      actc250<>+0(SB), Y2
+	VMULPD       (DX), Y2, Y2
+	VMOVUPS      (DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y2, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
 	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y4, Y5, Y4
-	VCMPPD       $0x00, Y2, Y4, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y4
-	VADDPD       Y4, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y2, Y4
-	VFMADD213PD  actc39<>+0(SB), Y2, Y4
-	VFMADD213PD  actc36<>+0(SB), Y2, Y4
-	VFMADD213PD  actc37<>+0(SB), Y2, Y4
-	VFMADD213PD  actc34<>+0(SB), Y2, Y4
-	VFMADD213PD  actc35<>+0(SB), Y2, Y4
-	VFMADD213PD  actc32<>+0(SB), Y2, Y4
-	VFMADD213PD  actc33<>+0(SB), Y2, Y4
-	VFMADD213PD  actc30<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y2
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       (DX), Y2, Y3
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y0, Y4, Y4
+	VANDNPD      Y2, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
 	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
@@ -46009,8 +46000,8 @@ single:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
+	VANDPD       actc24<>+0(SB), Y2, Y10
+	VXORPD       Y10, Y3, Y10
 	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
@@ -46091,7 +46082,7 @@ single:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y2, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -46104,12 +46095,12 @@ single:
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VFNMADD213PD Y0, Y6, Y1
-	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y0
-	VBLENDVPD    Y0, Y1, Y5, Y0
-	VMULPD       actc41<>+0(SB), Y0, Y0
-	VFMADD231PD  actc307<>+0(SB), Y3, Y0
+	VFNMADD213PD actc42<>+0(SB), Y6, Y2
+	VFNMADD213PD Y2, Y6, Y3
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y2
+	VBLENDVPD    Y2, Y3, Y5, Y2
+	VMULPD       actc41<>+0(SB), Y2, Y2
+	VFMADD231PD  actc307<>+0(SB), Y1, Y2
 	VMOVUPS      (DX), Y1
 	VSUBPD       actc308<>+0(SB), Y1, Y1
 	VSUBPD       actc309<>+0(SB), Y1, Y1
@@ -46139,39 +46130,39 @@ single:
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y1
 	VCMPPD       $0x11, actc42<>+0(SB), Y1, Y1
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
 	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPD       $0x03, (DX), Y1, Y1
-	VBLENDVPD    Y1, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      Y2, Y1, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
+	VANDPD       Y2, Y0, Y0
 	VMOVUPS      actc69<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMULPD       (BX), Y0, Y0
-	VMOVMSKPD    Y1, R9
+	VANDPD       actc24<>+0(SB), Y1, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VANDNPD      Y0, Y2, Y0
+	VMULPD       (BX), Y1, Y1
+	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -46189,55 +46180,53 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc250<>+0(SB), Y1, Y2
-	VMOVUPS      actc250<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y1, Y3
-	VFMADD231PD  actc251<>+0(SB), Y1, Y3
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFMSUB213PD  Y4, Y2, Y5
-	VFMADD231PD  Y3, Y2, Y5
-	VFMADD231PD  Y2, Y3, Y5
+	VMULPD       actc41<>+0(SB), Y1, Y2
+	VMULPD       Y2, Y1, Y3
+	VFMSUB213PD  Y3, Y1, Y2
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y4
+	VMOVUPS      actc70<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VCMPPD       $0x00, Y3, Y4, Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y2, Y4
+	VFMADD213PD  actc39<>+0(SB), Y2, Y4
+	VFMADD213PD  actc36<>+0(SB), Y2, Y4
+	VFMADD213PD  actc37<>+0(SB), Y2, Y4
+	VFMADD213PD  actc34<>+0(SB), Y2, Y4
+	VFMADD213PD  actc35<>+0(SB), Y2, Y4
+	VFMADD213PD  actc32<>+0(SB), Y2, Y4
+	VFMADD213PD  actc33<>+0(SB), Y2, Y4
+	VFMADD213PD  actc30<>+0(SB), Y2, Y4
+	VFMADD213PD  actc31<>+0(SB), Y2, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y2
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
+	VSUBPD       Y5, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y5, Y4
+	VMULPD       Y4, Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMULPD       Y2, Y1, Y3
+	VMULPD       actc250<>+0(SB), Y1, Y4
+	VMOVUPS      actc250<>+0(SB), Y5
+	VFMSUB213PD  Y4, Y1, Y5
+	VFMADD231PD  actc251<>+0(SB), Y1, Y5
 	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VMOVUPS      actc25<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y6
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       Y6, Y7, Y6
-	VCMPPD       $0x00, Y4, Y6, Y4
-	VANDPD       Y4, Y5, Y4
-	VADDPD       Y4, Y6, Y5
-	VMOVUPS      actc26<>+0(SB), Y7
-	VFMADD213PD  actc27<>+0(SB), Y7, Y5
-	VSUBPD       actc27<>+0(SB), Y5, Y7
-	VFNMADD231PD actc28<>+0(SB), Y7, Y6
-	VADDPD       Y6, Y4, Y4
-	VFNMADD231PD actc29<>+0(SB), Y7, Y4
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y4, Y6
-	VFMADD213PD  actc39<>+0(SB), Y4, Y6
-	VFMADD213PD  actc36<>+0(SB), Y4, Y6
-	VFMADD213PD  actc37<>+0(SB), Y4, Y6
-	VFMADD213PD  actc34<>+0(SB), Y4, Y6
-	VFMADD213PD  actc35<>+0(SB), Y4, Y6
-	VFMADD213PD  actc32<>+0(SB), Y4, Y6
-	VFMADD213PD  actc33<>+0(SB), Y4, Y6
-	VFMADD213PD  actc30<>+0(SB), Y4, Y6
-	VFMADD213PD  actc31<>+0(SB), Y4, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y4
-	VMOVUPS      actc41<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VADDPD       actc27<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y7, Y6
-	VMULPD       Y6, Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMULPD       Y4, Y1, Y5
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y2, Y6, Y6
+	VANDNPD      Y4, Y6, Y6
 	VMOVUPS      actc252<>+0(SB), Y7
 	VMINPD       Y6, Y7, Y7
 	VADDPD       actc45<>+0(SB), Y7, Y8
@@ -46248,8 +46237,8 @@ tail:
 	VMULPD       Y7, Y7, Y10
 	VMOVUPS      Y7, Y11
 	VFMSUB213PD  Y10, Y7, Y11
-	VANDPD       actc24<>+0(SB), Y2, Y12
-	VXORPD       Y12, Y3, Y12
+	VANDPD       actc24<>+0(SB), Y4, Y12
+	VXORPD       Y12, Y5, Y12
 	VCMPPD       $0x12, actc252<>+0(SB), Y6, Y13
 	VANDPD       Y13, Y12, Y12
 	VMULPD       actc45<>+0(SB), Y7, Y7
@@ -46330,7 +46319,7 @@ tail:
 	VMOVUPS      Y8, Y9
 	VFNMADD213PD actc45<>+0(SB), Y7, Y9
 	VMULPD       Y7, Y8, Y7
-	VBLENDVPD    Y2, Y9, Y7, Y7
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMOVUPS      actc305<>+0(SB), Y8
 	VFMADD213PD  actc306<>+0(SB), Y10, Y8
 	VFMADD213PD  actc303<>+0(SB), Y10, Y8
@@ -46343,12 +46332,12 @@ tail:
 	VFMADD213PD  actc298<>+0(SB), Y10, Y8
 	VFMADD213PD  actc295<>+0(SB), Y10, Y8
 	VFMADD213PD  actc296<>+0(SB), Y10, Y8
-	VFNMADD213PD actc42<>+0(SB), Y8, Y2
-	VFNMADD213PD Y2, Y8, Y3
-	VCMPPD       $0x11, actc41<>+0(SB), Y6, Y2
-	VBLENDVPD    Y2, Y3, Y7, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y5, Y2
+	VFNMADD213PD actc42<>+0(SB), Y8, Y4
+	VFNMADD213PD Y4, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y6, Y4
+	VBLENDVPD    Y4, Y5, Y7, Y4
+	VMULPD       actc41<>+0(SB), Y4, Y4
+	VFMADD231PD  actc307<>+0(SB), Y3, Y4
 	VSUBPD       actc308<>+0(SB), Y1, Y3
 	VSUBPD       actc309<>+0(SB), Y3, Y3
 	VMOVUPS      actc310<>+0(SB), Y5
@@ -46377,26 +46366,26 @@ tail:
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y3, Y6, Y3
 	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VCMPPD       $0x03, Y2, Y2, Y3
+	VBLENDVPD    Y3, Y5, Y4, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc42<>+0(SB), Y5
 	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VBLENDVPD    Y3, Y1, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y4, Y3, Y3
-	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VBLENDVPD    Y4, Y1, Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y4
+	VANDNPD      Y2, Y4, Y2
+	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y3, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
-	VANDPD       Y4, Y3, Y3
+	VANDPD       Y4, Y2, Y2
 	VCMPPD       $0x12, actc69<>+0(SB), Y1, Y1
-	VANDPD       actc24<>+0(SB), Y2, Y4
-	VBLENDVPD    Y1, Y4, Y2, Y2
-	VANDNPD      Y3, Y1, Y1
-	VMASKMOVPD   (BX), Y0, Y3
-	VMULPD       Y3, Y2, Y2
+	VANDPD       actc24<>+0(SB), Y3, Y4
+	VBLENDVPD    Y1, Y4, Y3, Y3
+	VANDNPD      Y2, Y1, Y1
+	VMASKMOVPD   (BX), Y0, Y2
+	VMULPD       Y2, Y3, Y2
 	VANDPS       Y0, Y1, Y1
 	VMOVMSKPD    Y1, DX
 	TESTL        DX, DX
@@ -46869,47 +46858,46 @@ TEXT ·geluBackwardF32Avx2U16(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VMOVUPS      actc208<>+0(SB), Y0
+	VMOVUPS      actc14<>+0(SB), Y0
 	VMULPS       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PS  actc208<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PS  actc209<>+0(SB), Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  Y1, Y0, Y3
-	VFMADD231PS  Y0, Y1, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
-	VMOVUPS      actc61<>+0(SB), Y5
-	VMINPS       Y2, Y5, Y5
-	VCMPPS       $0x00, Y2, Y5, Y2
-	VANDPS       Y2, Y3, Y2
-	VADDPS       Y2, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc21<>+0(SB), Y5
-	VFMADD213PS  actc22<>+0(SB), Y2, Y5
-	VFMADD213PS  actc19<>+0(SB), Y2, Y5
-	VFMADD213PS  actc20<>+0(SB), Y2, Y5
-	VFMADD213PS  actc17<>+0(SB), Y2, Y5
-	VFMADD213PS  actc18<>+0(SB), Y2, Y5
-	VFMADD213PS  actc18<>+0(SB), Y5, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMULPS       (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMULPS       (DX), Y0, Y1
+	VFMSUB132PS  (DX), Y1, Y0
 	VXORPS       actc2<>+0(SB), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y1, Y3, Y3
+	VCMPPS       $0x00, Y1, Y3, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y3, Y1
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y4, Y0
+	VMOVUPS      actc21<>+0(SB), Y3
+	VFMADD213PS  actc22<>+0(SB), Y0, Y3
+	VFMADD213PS  actc19<>+0(SB), Y0, Y3
+	VFMADD213PS  actc20<>+0(SB), Y0, Y3
+	VFMADD213PS  actc17<>+0(SB), Y0, Y3
+	VFMADD213PS  actc18<>+0(SB), Y0, Y3
+	VFMADD213PS  actc18<>+0(SB), Y3, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc208<>+0(SB), Y1
+	VMULPS       (DX), Y1, Y1
+	VMOVUPS      (DX), Y3
+	VFMSUB132PS  actc208<>+0(SB), Y1, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PS  actc209<>+0(SB), Y4, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y1, Y4, Y4
 	VMOVUPS      actc210<>+0(SB), Y5
-	VMINPS       Y3, Y5, Y5
+	VMINPS       Y4, Y5, Y5
 	VADDPS       actc18<>+0(SB), Y5, Y6
 	VMOVUPS      actc18<>+0(SB), Y7
 	VDIVPS       Y6, Y7, Y6
@@ -46918,9 +46906,9 @@ block:
 	VMULPS       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PS  Y8, Y5, Y9
-	VANDPS       actc2<>+0(SB), Y0, Y10
-	VXORPS       Y10, Y1, Y10
-	VCMPPS       $0x12, actc210<>+0(SB), Y3, Y11
+	VANDPS       actc2<>+0(SB), Y1, Y10
+	VXORPS       Y10, Y3, Y10
+	VCMPPS       $0x12, actc210<>+0(SB), Y4, Y11
 	VANDPS       Y11, Y10, Y10
 	VMULPS       actc18<>+0(SB), Y5, Y5
 	VFMADD213PS  Y9, Y10, Y5
@@ -46936,199 +46924,198 @@ block:
 	VFMADD213PS  actc215<>+0(SB), Y7, Y10
 	VFMADD213PS  actc216<>+0(SB), Y7, Y10
 	VFMADD213PS  actc213<>+0(SB), Y7, Y10
-	VMOVUPS      actc208<>+0(SB), Y11
+	VMOVUPS      actc14<>+0(SB), Y11
 	VMULPS       32(DX), Y11, Y11
-	VMOVUPS      32(DX), Y12
-	VFMSUB132PS  actc208<>+0(SB), Y11, Y12
+	VMULPS       32(DX), Y11, Y12
 	VFMADD213PS  actc214<>+0(SB), Y7, Y10
-	VMOVUPS      32(DX), Y7
-	VFMADD231PS  actc209<>+0(SB), Y7, Y12
+	VFMSUB132PS  32(DX), Y12, Y11
 	VSUBPS       Y5, Y10, Y5
-	VMULPS       Y11, Y11, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y10
-	VORPS        Y10, Y4, Y4
-	VMOVUPS      Y11, Y10
-	VFMSUB213PS  Y7, Y11, Y10
-	VADDPS       Y5, Y9, Y13
-	VFMADD231PS  Y12, Y11, Y10
-	VMOVUPS      actc4<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VFMADD231PS  Y11, Y12, Y10
-	VSUBPS       actc5<>+0(SB), Y13, Y14
-	VFNMADD231PS actc6<>+0(SB), Y14, Y9
-	VXORPS       actc2<>+0(SB), Y10, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y7
+	VORPS        Y7, Y2, Y2
+	VXORPS       actc2<>+0(SB), Y11, Y7
+	VADDPS       Y5, Y9, Y10
+	VXORPS       actc2<>+0(SB), Y12, Y11
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y10
+	VSUBPS       actc5<>+0(SB), Y10, Y12
+	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y13
+	VORPS        Y13, Y2, Y2
+	VFNMADD231PS actc6<>+0(SB), Y12, Y9
 	VADDPS       Y9, Y5, Y5
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VFNMADD231PS actc7<>+0(SB), Y14, Y5
-	VMOVUPS      actc21<>+0(SB), Y9
-	VFMADD213PS  actc22<>+0(SB), Y5, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y14
-	VORPS        Y14, Y4, Y4
-	VFMADD213PS  actc19<>+0(SB), Y5, Y9
-	VFMADD213PS  actc20<>+0(SB), Y5, Y9
-	VMOVUPS      actc61<>+0(SB), Y14
-	VMINPS       Y7, Y14, Y14
-	VFMADD213PS  actc17<>+0(SB), Y5, Y9
-	VCMPPS       $0x00, Y7, Y14, Y7
-	VFMADD213PS  actc18<>+0(SB), Y5, Y9
-	VANDPS       Y7, Y10, Y7
-	VFMADD213PS  actc18<>+0(SB), Y9, Y5
-	VADDPS       Y7, Y14, Y9
-	VPSLLD       $0x17, Y13, Y10
+	VMOVUPS      actc61<>+0(SB), Y9
+	VMINPS       Y11, Y9, Y9
+	VFNMADD231PS actc7<>+0(SB), Y12, Y5
+	VCMPPS       $0x00, Y11, Y9, Y11
+	VMOVUPS      actc21<>+0(SB), Y12
+	VFMADD213PS  actc22<>+0(SB), Y5, Y12
+	VANDPS       Y11, Y7, Y7
+	VFMADD213PS  actc19<>+0(SB), Y5, Y12
+	VADDPS       Y7, Y9, Y11
+	VFMADD213PS  actc20<>+0(SB), Y5, Y12
+	VFMADD213PS  actc17<>+0(SB), Y5, Y12
+	VFMADD213PS  actc18<>+0(SB), Y5, Y12
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y11
+	VFMADD213PS  actc18<>+0(SB), Y12, Y5
+	VSUBPS       actc5<>+0(SB), Y11, Y12
+	VPSLLD       $0x17, Y10, Y10
 	VMULPS       Y10, Y5, Y5
+	VFNMADD231PS actc6<>+0(SB), Y12, Y9
 	VMOVUPS      Y6, Y10
 	VFNMADD213PS actc18<>+0(SB), Y5, Y10
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y9
+	VADDPS       Y9, Y7, Y7
 	VMULPS       Y5, Y6, Y5
-	VSUBPS       actc5<>+0(SB), Y9, Y6
-	VBLENDVPS    Y0, Y10, Y5, Y5
-	VFNMADD231PS actc6<>+0(SB), Y6, Y14
-	VADDPS       Y14, Y7, Y7
-	VMOVUPS      actc231<>+0(SB), Y10
-	VFMADD213PS  actc232<>+0(SB), Y8, Y10
-	VFNMADD231PS actc7<>+0(SB), Y6, Y7
-	VFMADD213PS  actc229<>+0(SB), Y8, Y10
-	VFMADD213PS  actc230<>+0(SB), Y8, Y10
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y7, Y6
-	VFMADD213PS  actc227<>+0(SB), Y8, Y10
-	VFMADD213PS  actc19<>+0(SB), Y7, Y6
-	VFMADD213PS  actc228<>+0(SB), Y8, Y10
-	VFMADD213PS  actc20<>+0(SB), Y7, Y6
-	VFMADD213PS  actc225<>+0(SB), Y8, Y10
-	VFMADD213PS  actc17<>+0(SB), Y7, Y6
-	VFMADD213PS  actc226<>+0(SB), Y8, Y10
-	VFMADD213PS  actc18<>+0(SB), Y7, Y6
-	VFMADD213PS  actc18<>+0(SB), Y6, Y7
-	VFNMADD213PS actc15<>+0(SB), Y10, Y0
-	VPSLLD       $0x17, Y9, Y6
-	VFNMADD213PS Y0, Y10, Y1
-	VMULPS       Y6, Y7, Y0
-	VCMPPS       $0x11, actc14<>+0(SB), Y3, Y3
-	VMULPS       32(DX), Y0, Y0
-	VBLENDVPS    Y3, Y1, Y5, Y1
+	VBLENDVPS    Y1, Y10, Y5, Y5
+	VFNMADD231PS actc7<>+0(SB), Y12, Y7
+	VMOVUPS      actc231<>+0(SB), Y6
+	VFMADD213PS  actc232<>+0(SB), Y8, Y6
+	VMOVUPS      actc21<>+0(SB), Y9
+	VFMADD213PS  actc22<>+0(SB), Y7, Y9
+	VFMADD213PS  actc229<>+0(SB), Y8, Y6
+	VFMADD213PS  actc19<>+0(SB), Y7, Y9
+	VFMADD213PS  actc230<>+0(SB), Y8, Y6
+	VFMADD213PS  actc20<>+0(SB), Y7, Y9
+	VFMADD213PS  actc227<>+0(SB), Y8, Y6
+	VFMADD213PS  actc17<>+0(SB), Y7, Y9
+	VFMADD213PS  actc228<>+0(SB), Y8, Y6
+	VFMADD213PS  actc18<>+0(SB), Y7, Y9
+	VFMADD213PS  actc18<>+0(SB), Y9, Y7
+	VFMADD213PS  actc225<>+0(SB), Y8, Y6
+	VPSLLD       $0x17, Y11, Y9
+	VMULPS       Y9, Y7, Y7
+	VFMADD213PS  actc226<>+0(SB), Y8, Y6
+	VMULPS       32(DX), Y7, Y7
+	VFNMADD213PS actc15<>+0(SB), Y6, Y1
+	VFNMADD213PS Y1, Y6, Y3
+	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y1
+	VMOVUPS      actc208<>+0(SB), Y4
+	VMULPS       32(DX), Y4, Y4
+	VBLENDVPS    Y1, Y3, Y5, Y1
+	VMOVUPS      32(DX), Y3
+	VFMSUB132PS  actc208<>+0(SB), Y4, Y3
 	VMULPS       actc14<>+0(SB), Y1, Y1
-	VFMADD231PS  actc234<>+0(SB), Y2, Y1
-	VXORPS       actc2<>+0(SB), Y12, Y2
-	VXORPS       actc2<>+0(SB), Y11, Y3
-	VMOVUPS      (DX), Y5
-	VSUBPS       actc235<>+0(SB), Y5, Y5
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y3, Y6, Y6
-	VSUBPS       actc236<>+0(SB), Y5, Y5
-	VMOVUPS      actc210<>+0(SB), Y7
-	VMINPS       Y6, Y7, Y7
-	VADDPS       actc18<>+0(SB), Y7, Y8
+	VMOVUPS      32(DX), Y5
+	VFMADD231PS  actc209<>+0(SB), Y5, Y3
+	VFMADD231PS  actc234<>+0(SB), Y0, Y1
+	VXORPS       actc2<>+0(SB), Y3, Y0
+	VXORPS       actc2<>+0(SB), Y4, Y3
+	VMOVUPS      (DX), Y4
+	VSUBPS       actc235<>+0(SB), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y3, Y5, Y5
+	VSUBPS       actc236<>+0(SB), Y4, Y4
+	VMOVUPS      actc210<>+0(SB), Y6
+	VMINPS       Y5, Y6, Y6
+	VADDPS       actc18<>+0(SB), Y6, Y8
 	VMOVUPS      actc18<>+0(SB), Y9
 	VDIVPS       Y8, Y9, Y8
 	VMOVUPS      actc237<>+0(SB), Y9
-	VFMADD213PS  actc238<>+0(SB), Y5, Y9
-	VFMADD213PS  actc239<>+0(SB), Y5, Y9
+	VFMADD213PS  actc238<>+0(SB), Y4, Y9
+	VFMADD213PS  actc239<>+0(SB), Y4, Y9
 	VMOVUPS      actc211<>+0(SB), Y10
 	VFMADD213PS  actc212<>+0(SB), Y8, Y10
-	VMULPS       Y7, Y7, Y11
-	VFMADD213PS  actc240<>+0(SB), Y5, Y9
-	VMOVUPS      Y7, Y12
-	VFMSUB213PS  Y11, Y7, Y12
+	VMULPS       Y6, Y6, Y11
+	VFMADD213PS  actc240<>+0(SB), Y4, Y9
+	VMOVUPS      Y6, Y12
+	VFMSUB213PS  Y11, Y6, Y12
 	VANDPS       actc2<>+0(SB), Y3, Y13
-	VFMADD213PS  actc241<>+0(SB), Y5, Y9
-	VXORPS       Y13, Y2, Y13
-	VCMPPS       $0x12, actc210<>+0(SB), Y6, Y14
-	VFMADD213PS  actc242<>+0(SB), Y5, Y9
+	VFMADD213PS  actc241<>+0(SB), Y4, Y9
+	VXORPS       Y13, Y0, Y13
+	VCMPPS       $0x12, actc210<>+0(SB), Y5, Y14
+	VFMADD213PS  actc242<>+0(SB), Y4, Y9
 	VANDPS       Y14, Y13, Y13
-	VMULPS       actc18<>+0(SB), Y7, Y7
-	VFMADD213PS  actc243<>+0(SB), Y5, Y9
-	VFMADD213PS  Y12, Y13, Y7
+	VMULPS       actc18<>+0(SB), Y6, Y6
+	VFMADD213PS  actc243<>+0(SB), Y4, Y9
+	VFMADD213PS  Y12, Y13, Y6
 	VXORPS       actc2<>+0(SB), Y11, Y12
-	VFMADD213PS  actc244<>+0(SB), Y5, Y9
-	VFMADD213PS  actc245<>+0(SB), Y5, Y9
+	VFMADD213PS  actc244<>+0(SB), Y4, Y9
+	VFMADD213PS  actc245<>+0(SB), Y4, Y9
 	VMOVUPS      actc223<>+0(SB), Y13
 	VFMADD213PS  actc224<>+0(SB), Y10, Y13
-	VFMADD213PS  actc246<>+0(SB), Y5, Y9
+	VFMADD213PS  actc246<>+0(SB), Y4, Y9
 	VFMADD213PS  actc221<>+0(SB), Y10, Y13
-	VFMADD213PS  actc247<>+0(SB), Y5, Y9
+	VFMADD213PS  actc247<>+0(SB), Y4, Y9
 	VFMADD213PS  actc222<>+0(SB), Y10, Y13
-	VFMADD213PS  actc248<>+0(SB), Y5, Y9
+	VFMADD213PS  actc248<>+0(SB), Y4, Y9
 	VFMADD213PS  actc219<>+0(SB), Y10, Y13
-	VFMADD213PS  actc249<>+0(SB), Y5, Y9
+	VFMADD213PS  actc249<>+0(SB), Y4, Y9
 	VFMADD213PS  actc220<>+0(SB), Y10, Y13
-	VMULPS       Y9, Y5, Y9
+	VMULPS       Y9, Y4, Y9
 	VMOVUPS      actc2<>+0(SB), Y14
-	VANDNPS      Y5, Y14, Y5
+	VANDNPS      Y4, Y14, Y4
 	VFMADD213PS  actc217<>+0(SB), Y10, Y13
-	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
-	VBLENDVPS    Y5, Y9, Y1, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
+	VBLENDVPS    Y4, Y9, Y1, Y1
 	VFMADD213PS  actc218<>+0(SB), Y10, Y13
-	VCMPPS       $0x03, Y1, Y1, Y5
-	VORPS        Y5, Y4, Y4
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VORPS        Y4, Y2, Y2
 	VFMADD213PS  actc215<>+0(SB), Y10, Y13
 	VMULPS       (BX), Y1, Y1
 	VFMADD213PS  actc216<>+0(SB), Y10, Y13
 	VFMADD213PS  actc213<>+0(SB), Y10, Y13
 	VFMADD213PS  actc214<>+0(SB), Y10, Y13
-	VSUBPS       Y7, Y13, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y7
-	VORPS        Y7, Y4, Y4
-	VADDPS       Y5, Y12, Y7
+	VSUBPS       Y6, Y13, Y4
+	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y6
+	VORPS        Y6, Y2, Y2
+	VADDPS       Y4, Y12, Y6
 	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y7
-	VSUBPS       actc5<>+0(SB), Y7, Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y6
+	VSUBPS       actc5<>+0(SB), Y6, Y9
 	VFNMADD231PS actc6<>+0(SB), Y9, Y12
-	VADDPS       Y12, Y5, Y5
-	VFNMADD231PS actc7<>+0(SB), Y9, Y5
+	VADDPS       Y12, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y9, Y4
 	VMOVUPS      actc21<>+0(SB), Y9
-	VFMADD213PS  actc22<>+0(SB), Y5, Y9
-	VFMADD213PS  actc19<>+0(SB), Y5, Y9
-	VFMADD213PS  actc20<>+0(SB), Y5, Y9
-	VFMADD213PS  actc17<>+0(SB), Y5, Y9
-	VFMADD213PS  actc18<>+0(SB), Y5, Y9
-	VFMADD213PS  actc18<>+0(SB), Y9, Y5
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMOVUPS      Y8, Y7
-	VFNMADD213PS actc18<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y8, Y5
-	VBLENDVPS    Y3, Y7, Y5, Y5
-	VMOVUPS      actc231<>+0(SB), Y7
-	VFMADD213PS  actc232<>+0(SB), Y11, Y7
-	VFMADD213PS  actc229<>+0(SB), Y11, Y7
-	VFMADD213PS  actc230<>+0(SB), Y11, Y7
-	VFMADD213PS  actc227<>+0(SB), Y11, Y7
-	VFMADD213PS  actc228<>+0(SB), Y11, Y7
-	VFMADD213PS  actc225<>+0(SB), Y11, Y7
-	VFMADD213PS  actc226<>+0(SB), Y11, Y7
-	VFNMADD213PS actc15<>+0(SB), Y7, Y3
-	VFNMADD213PS Y3, Y7, Y2
-	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y3
-	VBLENDVPS    Y3, Y2, Y5, Y2
-	VMULPS       actc14<>+0(SB), Y2, Y2
-	VFMADD231PS  actc234<>+0(SB), Y0, Y2
-	VMOVUPS      32(DX), Y0
-	VSUBPS       actc235<>+0(SB), Y0, Y0
-	VSUBPS       actc236<>+0(SB), Y0, Y0
-	VMOVUPS      actc237<>+0(SB), Y3
-	VFMADD213PS  actc238<>+0(SB), Y0, Y3
-	VFMADD213PS  actc239<>+0(SB), Y0, Y3
-	VFMADD213PS  actc240<>+0(SB), Y0, Y3
-	VFMADD213PS  actc241<>+0(SB), Y0, Y3
-	VFMADD213PS  actc242<>+0(SB), Y0, Y3
-	VFMADD213PS  actc243<>+0(SB), Y0, Y3
-	VFMADD213PS  actc244<>+0(SB), Y0, Y3
-	VFMADD213PS  actc245<>+0(SB), Y0, Y3
-	VFMADD213PS  actc246<>+0(SB), Y0, Y3
-	VFMADD213PS  actc247<>+0(SB), Y0, Y3
-	VFMADD213PS  actc248<>+0(SB), Y0, Y3
-	VFMADD213PS  actc249<>+0(SB), Y0, Y3
-	VMULPS       Y3, Y0, Y3
+	VFMADD213PS  actc22<>+0(SB), Y4, Y9
+	VFMADD213PS  actc19<>+0(SB), Y4, Y9
+	VFMADD213PS  actc20<>+0(SB), Y4, Y9
+	VFMADD213PS  actc17<>+0(SB), Y4, Y9
+	VFMADD213PS  actc18<>+0(SB), Y4, Y9
+	VFMADD213PS  actc18<>+0(SB), Y9, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMOVUPS      Y8, Y6
+	VFNMADD213PS actc18<>+0(SB), Y4, Y6
+	VMULPS       Y4, Y8, Y4
+	VBLENDVPS    Y3, Y6, Y4, Y4
+	VMOVUPS      actc231<>+0(SB), Y6
+	VFMADD213PS  actc232<>+0(SB), Y11, Y6
+	VFMADD213PS  actc229<>+0(SB), Y11, Y6
+	VFMADD213PS  actc230<>+0(SB), Y11, Y6
+	VFMADD213PS  actc227<>+0(SB), Y11, Y6
+	VFMADD213PS  actc228<>+0(SB), Y11, Y6
+	VFMADD213PS  actc225<>+0(SB), Y11, Y6
+	VFMADD213PS  actc226<>+0(SB), Y11, Y6
+	VFNMADD213PS actc15<>+0(SB), Y6, Y3
+	VFNMADD213PS Y3, Y6, Y0
+	VCMPPS       $0x11, actc14<>+0(SB), Y5, Y3
+	VBLENDVPS    Y3, Y0, Y4, Y0
+	VMULPS       actc14<>+0(SB), Y0, Y0
+	VFMADD231PS  actc234<>+0(SB), Y7, Y0
+	VMOVUPS      32(DX), Y3
+	VSUBPS       actc235<>+0(SB), Y3, Y3
+	VSUBPS       actc236<>+0(SB), Y3, Y3
+	VMOVUPS      actc237<>+0(SB), Y4
+	VFMADD213PS  actc238<>+0(SB), Y3, Y4
+	VFMADD213PS  actc239<>+0(SB), Y3, Y4
+	VFMADD213PS  actc240<>+0(SB), Y3, Y4
+	VFMADD213PS  actc241<>+0(SB), Y3, Y4
+	VFMADD213PS  actc242<>+0(SB), Y3, Y4
+	VFMADD213PS  actc243<>+0(SB), Y3, Y4
+	VFMADD213PS  actc244<>+0(SB), Y3, Y4
+	VFMADD213PS  actc245<>+0(SB), Y3, Y4
+	VFMADD213PS  actc246<>+0(SB), Y3, Y4
+	VFMADD213PS  actc247<>+0(SB), Y3, Y4
+	VFMADD213PS  actc248<>+0(SB), Y3, Y4
+	VFMADD213PS  actc249<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y0, Y5, Y0
-	VCMPPS       $0x11, actc15<>+0(SB), Y0, Y0
-	VBLENDVPS    Y0, Y3, Y2, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VORPS        Y3, Y2, Y2
 	VMULPS       32(BX), Y0, Y0
-	VTESTPS      Y4, Y4
+	VTESTPS      Y2, Y2
 	JNE          flag0
 	VMOVUPS      Y1, (AX)
 	VMOVUPS      Y0, 32(AX)
@@ -47144,52 +47131,51 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc208<>+0(SB), Y0
+	VMOVUPS      actc14<>+0(SB), Y0
 	VMULPS       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PS  actc208<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PS  actc209<>+0(SB), Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  Y1, Y0, Y3
-	VFMADD231PS  Y0, Y1, Y3
+	VMULPS       (DX), Y0, Y1
+	VFMSUB132PS  (DX), Y1, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VCMPPS       $0x00, Y1, Y2, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc12<>+0(SB), Y2
+	VFMADD213PS  actc13<>+0(SB), Y0, Y2
+	VFMADD213PS  actc10<>+0(SB), Y0, Y2
+	VFMADD213PS  actc11<>+0(SB), Y0, Y2
+	VFMADD213PS  actc8<>+0(SB), Y0, Y2
+	VFMADD213PS  actc9<>+0(SB), Y0, Y2
+	VFMADD213PS  actc9<>+0(SB), Y2, Y0
+	VMOVUPS      actc14<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       Y3, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y3, Y2
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       (DX), Y0, Y1
+	VMOVUPS      actc208<>+0(SB), Y2
+	VMULPS       (DX), Y2, Y2
+	VMOVUPS      (DX), Y3
+	VFMSUB132PS  actc208<>+0(SB), Y2, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PS  actc209<>+0(SB), Y4, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y2, Y4, Y4
-	VMOVUPS      actc61<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
-	VCMPPS       $0x00, Y2, Y4, Y2
-	VANDPS       Y2, Y3, Y2
-	VADDPS       Y2, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y4
-	VADDPS       Y4, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y5, Y2
-	VMOVUPS      actc12<>+0(SB), Y4
-	VFMADD213PS  actc13<>+0(SB), Y2, Y4
-	VFMADD213PS  actc10<>+0(SB), Y2, Y4
-	VFMADD213PS  actc11<>+0(SB), Y2, Y4
-	VFMADD213PS  actc8<>+0(SB), Y2, Y4
-	VFMADD213PS  actc9<>+0(SB), Y2, Y4
-	VFMADD213PS  actc9<>+0(SB), Y4, Y2
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y5, Y4
-	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMULPS       (DX), Y2, Y3
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y0, Y4, Y4
+	VANDNPS      Y2, Y4, Y4
 	VMOVUPS      actc210<>+0(SB), Y5
 	VMINPS       Y4, Y5, Y5
 	VADDPS       actc18<>+0(SB), Y5, Y6
@@ -47200,8 +47186,8 @@ single:
 	VMULPS       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PS  Y8, Y5, Y9
-	VANDPS       actc2<>+0(SB), Y0, Y10
-	VXORPS       Y10, Y1, Y10
+	VANDPS       actc2<>+0(SB), Y2, Y10
+	VXORPS       Y10, Y3, Y10
 	VCMPPS       $0x12, actc210<>+0(SB), Y4, Y11
 	VANDPS       Y11, Y10, Y10
 	VMULPS       actc18<>+0(SB), Y5, Y5
@@ -47249,7 +47235,7 @@ single:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PS actc18<>+0(SB), Y5, Y7
 	VMULPS       Y5, Y6, Y5
-	VBLENDVPS    Y0, Y7, Y5, Y5
+	VBLENDVPS    Y2, Y7, Y5, Y5
 	VMOVUPS      actc231<>+0(SB), Y6
 	VFMADD213PS  actc232<>+0(SB), Y8, Y6
 	VFMADD213PS  actc229<>+0(SB), Y8, Y6
@@ -47258,12 +47244,12 @@ single:
 	VFMADD213PS  actc228<>+0(SB), Y8, Y6
 	VFMADD213PS  actc225<>+0(SB), Y8, Y6
 	VFMADD213PS  actc226<>+0(SB), Y8, Y6
-	VFNMADD213PS actc15<>+0(SB), Y6, Y0
-	VFNMADD213PS Y0, Y6, Y1
-	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y0
-	VBLENDVPS    Y0, Y1, Y5, Y0
-	VMULPS       actc14<>+0(SB), Y0, Y0
-	VFMADD231PS  actc234<>+0(SB), Y3, Y0
+	VFNMADD213PS actc15<>+0(SB), Y6, Y2
+	VFNMADD213PS Y2, Y6, Y3
+	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y2
+	VBLENDVPS    Y2, Y3, Y5, Y2
+	VMULPS       actc14<>+0(SB), Y2, Y2
+	VFMADD231PS  actc234<>+0(SB), Y1, Y2
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc235<>+0(SB), Y1, Y1
 	VSUBPS       actc236<>+0(SB), Y1, Y1
@@ -47284,39 +47270,39 @@ single:
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y1
 	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y3, actc23<>+0(SB), Y4, Y3
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y2, Y1, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
+	VANDPS       Y2, Y0, Y0
 	VMOVUPS      actc233<>+0(SB), Y2
 	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       (BX), Y0, Y0
-	VMOVMSKPS    Y1, R9
+	VANDPS       actc2<>+0(SB), Y1, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VANDNPS      Y0, Y2, Y0
+	VMULPS       (BX), Y1, Y1
+	VMOVMSKPS    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -47334,50 +47320,48 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc208<>+0(SB), Y1, Y2
-	VMOVUPS      actc208<>+0(SB), Y3
-	VFMSUB213PS  Y2, Y1, Y3
-	VFMADD231PS  actc209<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFMSUB213PS  Y4, Y2, Y5
-	VFMADD231PS  Y3, Y2, Y5
-	VFMADD231PS  Y2, Y3, Y5
+	VMULPS       actc14<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y1, Y3
+	VFMSUB213PS  Y3, Y1, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y2, Y4
+	VFMADD213PS  actc10<>+0(SB), Y2, Y4
+	VFMADD213PS  actc11<>+0(SB), Y2, Y4
+	VFMADD213PS  actc8<>+0(SB), Y2, Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y2
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMULPS       Y2, Y1, Y3
+	VMULPS       actc208<>+0(SB), Y1, Y4
+	VMOVUPS      actc208<>+0(SB), Y5
+	VFMSUB213PS  Y4, Y1, Y5
+	VFMADD231PS  actc209<>+0(SB), Y1, Y5
 	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y6
-	VMOVUPS      actc61<>+0(SB), Y7
-	VMINPS       Y6, Y7, Y6
-	VCMPPS       $0x00, Y4, Y6, Y4
-	VANDPS       Y4, Y5, Y4
-	VADDPS       Y4, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y6
-	VADDPS       Y6, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y4, Y6
-	VFMADD213PS  actc10<>+0(SB), Y4, Y6
-	VFMADD213PS  actc11<>+0(SB), Y4, Y6
-	VFMADD213PS  actc8<>+0(SB), Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y4
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y7, Y6
-	VMULPS       Y6, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMULPS       Y4, Y1, Y5
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y2, Y6, Y6
+	VANDNPS      Y4, Y6, Y6
 	VMOVUPS      actc210<>+0(SB), Y7
 	VMINPS       Y6, Y7, Y7
 	VADDPS       actc18<>+0(SB), Y7, Y8
@@ -47388,8 +47372,8 @@ tail:
 	VMULPS       Y7, Y7, Y10
 	VMOVUPS      Y7, Y11
 	VFMSUB213PS  Y10, Y7, Y11
-	VANDPS       actc2<>+0(SB), Y2, Y12
-	VXORPS       Y12, Y3, Y12
+	VANDPS       actc2<>+0(SB), Y4, Y12
+	VXORPS       Y12, Y5, Y12
 	VCMPPS       $0x12, actc210<>+0(SB), Y6, Y13
 	VANDPS       Y13, Y12, Y12
 	VMULPS       actc18<>+0(SB), Y7, Y7
@@ -47437,7 +47421,7 @@ tail:
 	VMOVUPS      Y8, Y9
 	VFNMADD213PS actc18<>+0(SB), Y7, Y9
 	VMULPS       Y7, Y8, Y7
-	VBLENDVPS    Y2, Y9, Y7, Y7
+	VBLENDVPS    Y4, Y9, Y7, Y7
 	VMOVUPS      actc231<>+0(SB), Y8
 	VFMADD213PS  actc232<>+0(SB), Y10, Y8
 	VFMADD213PS  actc229<>+0(SB), Y10, Y8
@@ -47446,12 +47430,12 @@ tail:
 	VFMADD213PS  actc228<>+0(SB), Y10, Y8
 	VFMADD213PS  actc225<>+0(SB), Y10, Y8
 	VFMADD213PS  actc226<>+0(SB), Y10, Y8
-	VFNMADD213PS actc15<>+0(SB), Y8, Y2
-	VFNMADD213PS Y2, Y8, Y3
-	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y2
-	VBLENDVPS    Y2, Y3, Y7, Y2
-	VMULPS       actc14<>+0(SB), Y2, Y2
-	VFMADD231PS  actc234<>+0(SB), Y5, Y2
+	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFNMADD213PS Y4, Y8, Y5
+	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y4
+	VBLENDVPS    Y4, Y5, Y7, Y4
+	VMULPS       actc14<>+0(SB), Y4, Y4
+	VFMADD231PS  actc234<>+0(SB), Y3, Y4
 	VSUBPS       actc235<>+0(SB), Y1, Y3
 	VSUBPS       actc236<>+0(SB), Y3, Y3
 	VMOVUPS      actc237<>+0(SB), Y5
@@ -47471,26 +47455,26 @@ tail:
 	VMOVUPS      actc2<>+0(SB), Y6
 	VANDNPS      Y3, Y6, Y3
 	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y5, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
+	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc15<>+0(SB), Y5
 	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
-	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y3, Y4, Y4
 	VCMPPS       $0x11, actc68<>+0(SB), Y4, Y4
-	VANDPS       Y4, Y3, Y3
+	VANDPS       Y4, Y2, Y2
 	VCMPPS       $0x12, actc233<>+0(SB), Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y4
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VANDNPS      Y3, Y1, Y1
-	VMASKMOVPS   (BX), Y0, Y3
-	VMULPS       Y3, Y2, Y2
+	VANDPS       actc2<>+0(SB), Y3, Y4
+	VBLENDVPS    Y1, Y4, Y3, Y3
+	VANDNPS      Y2, Y1, Y1
+	VMASKMOVPS   (BX), Y0, Y2
+	VMULPS       Y2, Y3, Y2
 	VANDPS       Y0, Y1, Y1
 	VMOVMSKPS    Y1, DX
 	TESTL        DX, DX
@@ -48351,52 +48335,51 @@ TEXT ·geluBackwardF64Avx2U16(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       (DX), Y0, Y1
+	VFMSUB132PD  (DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       (DX), Y1, Y1
+	VMOVUPS      (DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -48405,9 +48388,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -48454,7 +48437,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -48479,7 +48462,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -48491,277 +48474,275 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       32(DX), Y7, Y7
+	VMULPD       32(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      32(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      32(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      (DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  32(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       32(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       32(DX), Y1, Y1
+	VMOVUPS      32(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      32(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       (BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       (BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      32(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       32(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y3, (AX)
 	VMOVUPS      Y0, 32(AX)
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       64(DX), Y0, Y0
-	VMOVUPS      64(DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      64(DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       64(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       64(DX), Y0, Y1
+	VFMSUB132PD  64(DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       64(DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       64(DX), Y1, Y1
+	VMOVUPS      64(DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      64(DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -48770,9 +48751,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -48819,7 +48800,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -48844,7 +48825,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -48856,230 +48837,229 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       96(DX), Y7, Y7
+	VMULPD       96(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      96(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      96(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      64(DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  96(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      64(DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       96(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       96(DX), Y1, Y1
+	VMOVUPS      96(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      96(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       64(BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       64(BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      96(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       96(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag2
-	VMOVUPS      Y1, 64(AX)
+	VMOVUPS      Y3, 64(AX)
 	VMOVUPS      Y0, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -49101,57 +49081,56 @@ flag2:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
+	VMULPD       (DX), Y0, Y1
+	VFMSUB132PD  (DX), Y1, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VCMPPD       $0x00, Y1, Y2, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc40<>+0(SB), Y2
+	VFMADD213PD  actc38<>+0(SB), Y0, Y2
+	VFMADD213PD  actc39<>+0(SB), Y0, Y2
+	VFMADD213PD  actc36<>+0(SB), Y0, Y2
+	VFMADD213PD  actc37<>+0(SB), Y0, Y2
+	VFMADD213PD  actc34<>+0(SB), Y0, Y2
+	VFMADD213PD  actc35<>+0(SB), Y0, Y2
+	VFMADD213PD  actc32<>+0(SB), Y0, Y2
+	VFMADD213PD  actc33<>+0(SB), Y0, Y2
+	VFMADD213PD  actc30<>+0(SB), Y0, Y2
+	VFMADD213PD  actc31<>+0(SB), Y0, Y2
+	VFMADD213PD  actc31<>+0(SB), Y2, Y0
+	VMOVUPS      actc41<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y3, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y1
+	VMOVUPS      actc250<>+0(SB), Y2
+	VMULPD       (DX), Y2, Y2
+	VMOVUPS      (DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y2, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
 	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y4, Y5, Y4
-	VCMPPD       $0x00, Y2, Y4, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y4
-	VADDPD       Y4, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y2, Y4
-	VFMADD213PD  actc39<>+0(SB), Y2, Y4
-	VFMADD213PD  actc36<>+0(SB), Y2, Y4
-	VFMADD213PD  actc37<>+0(SB), Y2, Y4
-	VFMADD213PD  actc34<>+0(SB), Y2, Y4
-	VFMADD213PD  actc35<>+0(SB), Y2, Y4
-	VFMADD213PD  actc32<>+0(SB), Y2, Y4
-	VFMADD213PD  actc33<>+0(SB), Y2, Y4
-	VFMADD213PD  actc30<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y2
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       (DX), Y2, Y3
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y0, Y4, Y4
+	VANDNPD      Y2, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
 	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
@@ -49162,8 +49141,8 @@ single:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
+	VANDPD       actc24<>+0(SB), Y2, Y10
+	VXORPD       Y10, Y3, Y10
 	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
@@ -49244,7 +49223,7 @@ single:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y2, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -49257,12 +49236,12 @@ single:
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VFNMADD213PD Y0, Y6, Y1
-	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y0
-	VBLENDVPD    Y0, Y1, Y5, Y0
-	VMULPD       actc41<>+0(SB), Y0, Y0
-	VFMADD231PD  actc307<>+0(SB), Y3, Y0
+	VFNMADD213PD actc42<>+0(SB), Y6, Y2
+	VFNMADD213PD Y2, Y6, Y3
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y2
+	VBLENDVPD    Y2, Y3, Y5, Y2
+	VMULPD       actc41<>+0(SB), Y2, Y2
+	VFMADD231PD  actc307<>+0(SB), Y1, Y2
 	VMOVUPS      (DX), Y1
 	VSUBPD       actc308<>+0(SB), Y1, Y1
 	VSUBPD       actc309<>+0(SB), Y1, Y1
@@ -49292,39 +49271,39 @@ single:
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y1
 	VCMPPD       $0x11, actc42<>+0(SB), Y1, Y1
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
 	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPD       $0x03, (DX), Y1, Y1
-	VBLENDVPD    Y1, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      Y2, Y1, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
+	VANDPD       Y2, Y0, Y0
 	VMOVUPS      actc69<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMULPD       (BX), Y0, Y0
-	VMOVMSKPD    Y1, R9
+	VANDPD       actc24<>+0(SB), Y1, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VANDNPD      Y0, Y2, Y0
+	VMULPD       (BX), Y1, Y1
+	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -49342,55 +49321,53 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc250<>+0(SB), Y1, Y2
-	VMOVUPS      actc250<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y1, Y3
-	VFMADD231PD  actc251<>+0(SB), Y1, Y3
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFMSUB213PD  Y4, Y2, Y5
-	VFMADD231PD  Y3, Y2, Y5
-	VFMADD231PD  Y2, Y3, Y5
+	VMULPD       actc41<>+0(SB), Y1, Y2
+	VMULPD       Y2, Y1, Y3
+	VFMSUB213PD  Y3, Y1, Y2
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y4
+	VMOVUPS      actc70<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VCMPPD       $0x00, Y3, Y4, Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y2, Y4
+	VFMADD213PD  actc39<>+0(SB), Y2, Y4
+	VFMADD213PD  actc36<>+0(SB), Y2, Y4
+	VFMADD213PD  actc37<>+0(SB), Y2, Y4
+	VFMADD213PD  actc34<>+0(SB), Y2, Y4
+	VFMADD213PD  actc35<>+0(SB), Y2, Y4
+	VFMADD213PD  actc32<>+0(SB), Y2, Y4
+	VFMADD213PD  actc33<>+0(SB), Y2, Y4
+	VFMADD213PD  actc30<>+0(SB), Y2, Y4
+	VFMADD213PD  actc31<>+0(SB), Y2, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y2
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
+	VSUBPD       Y5, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y5, Y4
+	VMULPD       Y4, Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMULPD       Y2, Y1, Y3
+	VMULPD       actc250<>+0(SB), Y1, Y4
+	VMOVUPS      actc250<>+0(SB), Y5
+	VFMSUB213PD  Y4, Y1, Y5
+	VFMADD231PD  actc251<>+0(SB), Y1, Y5
 	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VMOVUPS      actc25<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y6
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       Y6, Y7, Y6
-	VCMPPD       $0x00, Y4, Y6, Y4
-	VANDPD       Y4, Y5, Y4
-	VADDPD       Y4, Y6, Y5
-	VMOVUPS      actc26<>+0(SB), Y7
-	VFMADD213PD  actc27<>+0(SB), Y7, Y5
-	VSUBPD       actc27<>+0(SB), Y5, Y7
-	VFNMADD231PD actc28<>+0(SB), Y7, Y6
-	VADDPD       Y6, Y4, Y4
-	VFNMADD231PD actc29<>+0(SB), Y7, Y4
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y4, Y6
-	VFMADD213PD  actc39<>+0(SB), Y4, Y6
-	VFMADD213PD  actc36<>+0(SB), Y4, Y6
-	VFMADD213PD  actc37<>+0(SB), Y4, Y6
-	VFMADD213PD  actc34<>+0(SB), Y4, Y6
-	VFMADD213PD  actc35<>+0(SB), Y4, Y6
-	VFMADD213PD  actc32<>+0(SB), Y4, Y6
-	VFMADD213PD  actc33<>+0(SB), Y4, Y6
-	VFMADD213PD  actc30<>+0(SB), Y4, Y6
-	VFMADD213PD  actc31<>+0(SB), Y4, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y4
-	VMOVUPS      actc41<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VADDPD       actc27<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y7, Y6
-	VMULPD       Y6, Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMULPD       Y4, Y1, Y5
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y2, Y6, Y6
+	VANDNPD      Y4, Y6, Y6
 	VMOVUPS      actc252<>+0(SB), Y7
 	VMINPD       Y6, Y7, Y7
 	VADDPD       actc45<>+0(SB), Y7, Y8
@@ -49401,8 +49378,8 @@ tail:
 	VMULPD       Y7, Y7, Y10
 	VMOVUPS      Y7, Y11
 	VFMSUB213PD  Y10, Y7, Y11
-	VANDPD       actc24<>+0(SB), Y2, Y12
-	VXORPD       Y12, Y3, Y12
+	VANDPD       actc24<>+0(SB), Y4, Y12
+	VXORPD       Y12, Y5, Y12
 	VCMPPD       $0x12, actc252<>+0(SB), Y6, Y13
 	VANDPD       Y13, Y12, Y12
 	VMULPD       actc45<>+0(SB), Y7, Y7
@@ -49483,7 +49460,7 @@ tail:
 	VMOVUPS      Y8, Y9
 	VFNMADD213PD actc45<>+0(SB), Y7, Y9
 	VMULPD       Y7, Y8, Y7
-	VBLENDVPD    Y2, Y9, Y7, Y7
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMOVUPS      actc305<>+0(SB), Y8
 	VFMADD213PD  actc306<>+0(SB), Y10, Y8
 	VFMADD213PD  actc303<>+0(SB), Y10, Y8
@@ -49496,12 +49473,12 @@ tail:
 	VFMADD213PD  actc298<>+0(SB), Y10, Y8
 	VFMADD213PD  actc295<>+0(SB), Y10, Y8
 	VFMADD213PD  actc296<>+0(SB), Y10, Y8
-	VFNMADD213PD actc42<>+0(SB), Y8, Y2
-	VFNMADD213PD Y2, Y8, Y3
-	VCMPPD       $0x11, actc41<>+0(SB), Y6, Y2
-	VBLENDVPD    Y2, Y3, Y7, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y5, Y2
+	VFNMADD213PD actc42<>+0(SB), Y8, Y4
+	VFNMADD213PD Y4, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y6, Y4
+	VBLENDVPD    Y4, Y5, Y7, Y4
+	VMULPD       actc41<>+0(SB), Y4, Y4
+	VFMADD231PD  actc307<>+0(SB), Y3, Y4
 	VSUBPD       actc308<>+0(SB), Y1, Y3
 	VSUBPD       actc309<>+0(SB), Y3, Y3
 	VMOVUPS      actc310<>+0(SB), Y5
@@ -49530,26 +49507,26 @@ tail:
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y3, Y6, Y3
 	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VCMPPD       $0x03, Y2, Y2, Y3
+	VBLENDVPD    Y3, Y5, Y4, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc42<>+0(SB), Y5
 	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VBLENDVPD    Y3, Y1, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y4, Y3, Y3
-	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VBLENDVPD    Y4, Y1, Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y4
+	VANDNPD      Y2, Y4, Y2
+	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y3, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
-	VANDPD       Y4, Y3, Y3
+	VANDPD       Y4, Y2, Y2
 	VCMPPD       $0x12, actc69<>+0(SB), Y1, Y1
-	VANDPD       actc24<>+0(SB), Y2, Y4
-	VBLENDVPD    Y1, Y4, Y2, Y2
-	VANDNPD      Y3, Y1, Y1
-	VMASKMOVPD   (BX), Y0, Y3
-	VMULPD       Y3, Y2, Y2
+	VANDPD       actc24<>+0(SB), Y3, Y4
+	VBLENDVPD    Y1, Y4, Y3, Y3
+	VANDNPD      Y2, Y1, Y1
+	VMASKMOVPD   (BX), Y0, Y2
+	VMULPD       Y2, Y3, Y2
 	VANDPS       Y0, Y1, Y1
 	VMOVMSKPD    Y1, DX
 	TESTL        DX, DX
@@ -50189,47 +50166,46 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VMOVUPS      actc208<>+0(SB), Y0
+	VMOVUPS      actc14<>+0(SB), Y0
 	VMULPS       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PS  actc208<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PS  actc209<>+0(SB), Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  Y1, Y0, Y3
-	VFMADD231PS  Y0, Y1, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
-	VMOVMSKPS    Y4, R10
-	ORL          R10, R9
-	VMOVUPS      actc61<>+0(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VCMPPS       $0x00, Y2, Y4, Y2
-	VANDPS       Y2, Y3, Y2
-	VADDPS       Y2, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y4
-	VADDPS       Y4, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y5, Y2
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y2, Y4
-	VFMADD213PS  actc19<>+0(SB), Y2, Y4
-	VFMADD213PS  actc20<>+0(SB), Y2, Y4
-	VFMADD213PS  actc17<>+0(SB), Y2, Y4
-	VFMADD213PS  actc18<>+0(SB), Y2, Y4
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMULPS       (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMULPS       (DX), Y0, Y1
+	VFMSUB132PS  (DX), Y1, Y0
 	VXORPS       actc2<>+0(SB), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
+	VMOVMSKPS    Y2, R10
+	ORL          R10, R9
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VCMPPS       $0x00, Y1, Y2, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc21<>+0(SB), Y2
+	VFMADD213PS  actc22<>+0(SB), Y0, Y2
+	VFMADD213PS  actc19<>+0(SB), Y0, Y2
+	VFMADD213PS  actc20<>+0(SB), Y0, Y2
+	VFMADD213PS  actc17<>+0(SB), Y0, Y2
+	VFMADD213PS  actc18<>+0(SB), Y0, Y2
+	VFMADD213PS  actc18<>+0(SB), Y2, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc208<>+0(SB), Y1
+	VMULPS       (DX), Y1, Y1
+	VMOVUPS      (DX), Y2
+	VFMSUB132PS  actc208<>+0(SB), Y1, Y2
+	VMOVUPS      (DX), Y3
+	VFMADD231PS  actc209<>+0(SB), Y3, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
+	VANDNPS      Y1, Y3, Y3
 	VMOVUPS      actc210<>+0(SB), Y4
 	VMINPS       Y3, Y4, Y4
 	VADDPS       actc18<>+0(SB), Y4, Y5
@@ -50240,8 +50216,8 @@ block:
 	VMULPS       Y4, Y4, Y7
 	VMOVUPS      Y4, Y8
 	VFMSUB213PS  Y7, Y4, Y8
-	VANDPS       actc2<>+0(SB), Y0, Y9
-	VXORPS       Y9, Y1, Y9
+	VANDPS       actc2<>+0(SB), Y1, Y9
+	VXORPS       Y9, Y2, Y9
 	VCMPPS       $0x12, actc210<>+0(SB), Y3, Y10
 	VANDPS       Y10, Y9, Y9
 	VMULPS       actc18<>+0(SB), Y4, Y4
@@ -50258,216 +50234,214 @@ block:
 	VFMADD213PS  actc215<>+0(SB), Y6, Y9
 	VFMADD213PS  actc216<>+0(SB), Y6, Y9
 	VFMADD213PS  actc213<>+0(SB), Y6, Y9
-	VMOVUPS      actc208<>+0(SB), Y10
+	VMOVUPS      actc14<>+0(SB), Y10
 	VMULPS       32(DX), Y10, Y10
-	VMOVUPS      32(DX), Y11
-	VFMSUB132PS  actc208<>+0(SB), Y10, Y11
+	VMULPS       32(DX), Y10, Y11
 	VFMADD213PS  actc214<>+0(SB), Y6, Y9
-	VMOVUPS      32(DX), Y6
-	VFMADD231PS  actc209<>+0(SB), Y6, Y11
+	VFMSUB132PS  32(DX), Y11, Y10
 	VSUBPS       Y4, Y9, Y4
-	VMULPS       Y10, Y10, Y6
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y9
-	VMOVMSKPS    Y9, R10
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y6
+	VMOVMSKPS    Y6, R10
 	ORL          R10, R9
-	VMOVUPS      Y10, Y9
-	VFMSUB213PS  Y6, Y10, Y9
-	VADDPS       Y4, Y8, Y12
-	VFMADD231PS  Y11, Y10, Y9
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y12
-	VFMADD231PS  Y10, Y11, Y9
-	VSUBPS       actc5<>+0(SB), Y12, Y13
-	VFNMADD231PS actc6<>+0(SB), Y13, Y8
-	VXORPS       actc2<>+0(SB), Y9, Y9
+	VXORPS       actc2<>+0(SB), Y10, Y6
+	VADDPS       Y4, Y8, Y9
+	VXORPS       actc2<>+0(SB), Y11, Y10
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y9
+	VSUBPS       actc5<>+0(SB), Y9, Y11
+	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y12
+	VMOVMSKPS    Y12, R10
+	ORL          R10, R9
+	VFNMADD231PS actc6<>+0(SB), Y11, Y8
 	VADDPS       Y8, Y4, Y4
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y4
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y4, Y8
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y13
-	VMOVMSKPS    Y13, R10
-	ORL          R10, R9
-	VFMADD213PS  actc19<>+0(SB), Y4, Y8
-	VFMADD213PS  actc20<>+0(SB), Y4, Y8
-	VMOVUPS      actc61<>+0(SB), Y13
-	VMINPS       Y6, Y13, Y13
-	VFMADD213PS  actc17<>+0(SB), Y4, Y8
-	VCMPPS       $0x00, Y6, Y13, Y6
-	VFMADD213PS  actc18<>+0(SB), Y4, Y8
-	VANDPS       Y6, Y9, Y6
-	VFMADD213PS  actc18<>+0(SB), Y8, Y4
-	VADDPS       Y6, Y13, Y8
-	VPSLLD       $0x17, Y12, Y9
+	VMOVUPS      actc61<>+0(SB), Y8
+	VMINPS       Y10, Y8, Y8
+	VFNMADD231PS actc7<>+0(SB), Y11, Y4
+	VCMPPS       $0x00, Y10, Y8, Y10
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y4, Y11
+	VANDPS       Y10, Y6, Y6
+	VFMADD213PS  actc19<>+0(SB), Y4, Y11
+	VADDPS       Y6, Y8, Y10
+	VFMADD213PS  actc20<>+0(SB), Y4, Y11
+	VFMADD213PS  actc17<>+0(SB), Y4, Y11
+	VFMADD213PS  actc18<>+0(SB), Y4, Y11
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y10
+	VFMADD213PS  actc18<>+0(SB), Y11, Y4
+	VSUBPS       actc5<>+0(SB), Y10, Y11
+	VPSLLD       $0x17, Y9, Y9
 	VMULPS       Y9, Y4, Y4
+	VFNMADD231PS actc6<>+0(SB), Y11, Y8
 	VMOVUPS      Y5, Y9
 	VFNMADD213PS actc18<>+0(SB), Y4, Y9
-	VMOVUPS      actc4<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y8
+	VADDPS       Y8, Y6, Y6
 	VMULPS       Y4, Y5, Y4
-	VSUBPS       actc5<>+0(SB), Y8, Y5
-	VBLENDVPS    Y0, Y9, Y4, Y4
-	VFNMADD231PS actc6<>+0(SB), Y5, Y13
-	VADDPS       Y13, Y6, Y6
-	VMOVUPS      actc231<>+0(SB), Y9
-	VFMADD213PS  actc232<>+0(SB), Y7, Y9
-	VFNMADD231PS actc7<>+0(SB), Y5, Y6
-	VFMADD213PS  actc229<>+0(SB), Y7, Y9
-	VFMADD213PS  actc230<>+0(SB), Y7, Y9
-	VMOVUPS      actc21<>+0(SB), Y5
-	VFMADD213PS  actc22<>+0(SB), Y6, Y5
-	VFMADD213PS  actc227<>+0(SB), Y7, Y9
-	VFMADD213PS  actc19<>+0(SB), Y6, Y5
-	VFMADD213PS  actc228<>+0(SB), Y7, Y9
-	VFMADD213PS  actc20<>+0(SB), Y6, Y5
-	VFMADD213PS  actc225<>+0(SB), Y7, Y9
-	VFMADD213PS  actc17<>+0(SB), Y6, Y5
-	VFMADD213PS  actc226<>+0(SB), Y7, Y9
-	VFMADD213PS  actc18<>+0(SB), Y6, Y5
-	VFMADD213PS  actc18<>+0(SB), Y5, Y6
-	VFNMADD213PS actc15<>+0(SB), Y9, Y0
-	VPSLLD       $0x17, Y8, Y5
-	VFNMADD213PS Y0, Y9, Y1
-	VMULPS       Y5, Y6, Y0
-	VCMPPS       $0x11, actc14<>+0(SB), Y3, Y3
-	VMULPS       32(DX), Y0, Y0
-	VBLENDVPS    Y3, Y1, Y4, Y1
+	VBLENDVPS    Y1, Y9, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y11, Y6
+	VMOVUPS      actc231<>+0(SB), Y5
+	VFMADD213PS  actc232<>+0(SB), Y7, Y5
+	VMOVUPS      actc21<>+0(SB), Y8
+	VFMADD213PS  actc22<>+0(SB), Y6, Y8
+	VFMADD213PS  actc229<>+0(SB), Y7, Y5
+	VFMADD213PS  actc19<>+0(SB), Y6, Y8
+	VFMADD213PS  actc230<>+0(SB), Y7, Y5
+	VFMADD213PS  actc20<>+0(SB), Y6, Y8
+	VFMADD213PS  actc227<>+0(SB), Y7, Y5
+	VFMADD213PS  actc17<>+0(SB), Y6, Y8
+	VFMADD213PS  actc228<>+0(SB), Y7, Y5
+	VFMADD213PS  actc18<>+0(SB), Y6, Y8
+	VFMADD213PS  actc18<>+0(SB), Y8, Y6
+	VFMADD213PS  actc225<>+0(SB), Y7, Y5
+	VPSLLD       $0x17, Y10, Y8
+	VMULPS       Y8, Y6, Y6
+	VFMADD213PS  actc226<>+0(SB), Y7, Y5
+	VMULPS       32(DX), Y6, Y6
+	VFNMADD213PS actc15<>+0(SB), Y5, Y1
+	VFNMADD213PS Y1, Y5, Y2
+	VCMPPS       $0x11, actc14<>+0(SB), Y3, Y1
+	VMOVUPS      actc208<>+0(SB), Y3
+	VMULPS       32(DX), Y3, Y3
+	VBLENDVPS    Y1, Y2, Y4, Y1
+	VMOVUPS      32(DX), Y2
+	VFMSUB132PS  actc208<>+0(SB), Y3, Y2
 	VMULPS       actc14<>+0(SB), Y1, Y1
-	VFMADD231PS  actc234<>+0(SB), Y2, Y1
-	VXORPS       actc2<>+0(SB), Y11, Y2
-	VXORPS       actc2<>+0(SB), Y10, Y3
-	VMOVUPS      (DX), Y4
-	VSUBPS       actc235<>+0(SB), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y5
-	VSUBPS       actc236<>+0(SB), Y4, Y4
-	VMOVUPS      actc210<>+0(SB), Y6
-	VMINPS       Y5, Y6, Y6
-	VADDPS       actc18<>+0(SB), Y6, Y7
+	VMOVUPS      32(DX), Y4
+	VFMADD231PS  actc209<>+0(SB), Y4, Y2
+	VFMADD231PS  actc234<>+0(SB), Y0, Y1
+	VXORPS       actc2<>+0(SB), Y2, Y0
+	VXORPS       actc2<>+0(SB), Y3, Y2
+	VMOVUPS      (DX), Y3
+	VSUBPS       actc235<>+0(SB), Y3, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y2, Y4, Y4
+	VSUBPS       actc236<>+0(SB), Y3, Y3
+	VMOVUPS      actc210<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y5
+	VADDPS       actc18<>+0(SB), Y5, Y7
 	VMOVUPS      actc18<>+0(SB), Y8
 	VDIVPS       Y7, Y8, Y7
 	VMOVUPS      actc237<>+0(SB), Y8
-	VFMADD213PS  actc238<>+0(SB), Y4, Y8
-	VFMADD213PS  actc239<>+0(SB), Y4, Y8
+	VFMADD213PS  actc238<>+0(SB), Y3, Y8
+	VFMADD213PS  actc239<>+0(SB), Y3, Y8
 	VMOVUPS      actc211<>+0(SB), Y9
 	VFMADD213PS  actc212<>+0(SB), Y7, Y9
-	VMULPS       Y6, Y6, Y10
-	VFMADD213PS  actc240<>+0(SB), Y4, Y8
-	VMOVUPS      Y6, Y11
-	VFMSUB213PS  Y10, Y6, Y11
-	VANDPS       actc2<>+0(SB), Y3, Y12
-	VFMADD213PS  actc241<>+0(SB), Y4, Y8
-	VXORPS       Y12, Y2, Y12
-	VCMPPS       $0x12, actc210<>+0(SB), Y5, Y13
-	VFMADD213PS  actc242<>+0(SB), Y4, Y8
+	VMULPS       Y5, Y5, Y10
+	VFMADD213PS  actc240<>+0(SB), Y3, Y8
+	VMOVUPS      Y5, Y11
+	VFMSUB213PS  Y10, Y5, Y11
+	VANDPS       actc2<>+0(SB), Y2, Y12
+	VFMADD213PS  actc241<>+0(SB), Y3, Y8
+	VXORPS       Y12, Y0, Y12
+	VCMPPS       $0x12, actc210<>+0(SB), Y4, Y13
+	VFMADD213PS  actc242<>+0(SB), Y3, Y8
 	VANDPS       Y13, Y12, Y12
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VFMADD213PS  actc243<>+0(SB), Y4, Y8
-	VFMADD213PS  Y11, Y12, Y6
+	VMULPS       actc18<>+0(SB), Y5, Y5
+	VFMADD213PS  actc243<>+0(SB), Y3, Y8
+	VFMADD213PS  Y11, Y12, Y5
 	VXORPS       actc2<>+0(SB), Y10, Y11
-	VFMADD213PS  actc244<>+0(SB), Y4, Y8
-	VFMADD213PS  actc245<>+0(SB), Y4, Y8
+	VFMADD213PS  actc244<>+0(SB), Y3, Y8
+	VFMADD213PS  actc245<>+0(SB), Y3, Y8
 	VMOVUPS      actc223<>+0(SB), Y12
 	VFMADD213PS  actc224<>+0(SB), Y9, Y12
-	VFMADD213PS  actc246<>+0(SB), Y4, Y8
+	VFMADD213PS  actc246<>+0(SB), Y3, Y8
 	VFMADD213PS  actc221<>+0(SB), Y9, Y12
-	VFMADD213PS  actc247<>+0(SB), Y4, Y8
+	VFMADD213PS  actc247<>+0(SB), Y3, Y8
 	VFMADD213PS  actc222<>+0(SB), Y9, Y12
-	VFMADD213PS  actc248<>+0(SB), Y4, Y8
+	VFMADD213PS  actc248<>+0(SB), Y3, Y8
 	VFMADD213PS  actc219<>+0(SB), Y9, Y12
-	VFMADD213PS  actc249<>+0(SB), Y4, Y8
+	VFMADD213PS  actc249<>+0(SB), Y3, Y8
 	VFMADD213PS  actc220<>+0(SB), Y9, Y12
-	VMULPS       Y8, Y4, Y8
+	VMULPS       Y8, Y3, Y8
 	VMOVUPS      actc2<>+0(SB), Y13
-	VANDNPS      Y4, Y13, Y4
+	VANDNPS      Y3, Y13, Y3
 	VFMADD213PS  actc217<>+0(SB), Y9, Y12
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y8, Y1, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y8, Y1, Y1
 	VFMADD213PS  actc218<>+0(SB), Y9, Y12
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VMOVMSKPS    Y4, R10
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVMSKPS    Y3, R10
 	ORL          R10, R9
 	VFMADD213PS  actc215<>+0(SB), Y9, Y12
 	VMULPS       (BX), Y1, Y1
 	VFMADD213PS  actc216<>+0(SB), Y9, Y12
 	VFMADD213PS  actc213<>+0(SB), Y9, Y12
+	VMOVUPS      actc14<>+0(SB), Y3
+	VMULPS       64(DX), Y3, Y3
+	VMULPS       64(DX), Y3, Y8
+	VFMADD213PS  actc214<>+0(SB), Y9, Y12
+	VFMSUB132PS  64(DX), Y8, Y3
+	VSUBPS       Y5, Y12, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y9
+	VMOVMSKPS    Y9, R10
+	ORL          R10, R9
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VADDPS       Y5, Y11, Y9
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y9
+	VSUBPS       actc5<>+0(SB), Y9, Y12
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y13
+	VMOVMSKPS    Y13, R10
+	ORL          R10, R9
+	VFNMADD231PS actc6<>+0(SB), Y12, Y11
+	VADDPS       Y11, Y5, Y5
+	VMOVUPS      actc61<>+0(SB), Y11
+	VMINPS       Y8, Y11, Y11
+	VFNMADD231PS actc7<>+0(SB), Y12, Y5
+	VCMPPS       $0x00, Y8, Y11, Y8
+	VMOVUPS      actc21<>+0(SB), Y12
+	VFMADD213PS  actc22<>+0(SB), Y5, Y12
+	VANDPS       Y8, Y3, Y3
+	VFMADD213PS  actc19<>+0(SB), Y5, Y12
+	VADDPS       Y3, Y11, Y8
+	VFMADD213PS  actc20<>+0(SB), Y5, Y12
+	VFMADD213PS  actc17<>+0(SB), Y5, Y12
+	VFMADD213PS  actc18<>+0(SB), Y5, Y12
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y8
+	VFMADD213PS  actc18<>+0(SB), Y12, Y5
+	VSUBPS       actc5<>+0(SB), Y8, Y12
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y5, Y5
+	VFNMADD231PS actc6<>+0(SB), Y12, Y11
+	VMOVUPS      Y7, Y9
+	VFNMADD213PS actc18<>+0(SB), Y5, Y9
+	VADDPS       Y11, Y3, Y3
+	VMULPS       Y5, Y7, Y5
+	VBLENDVPS    Y2, Y9, Y5, Y5
+	VFNMADD231PS actc7<>+0(SB), Y12, Y3
+	VMOVUPS      actc231<>+0(SB), Y7
+	VFMADD213PS  actc232<>+0(SB), Y10, Y7
+	VMOVUPS      actc21<>+0(SB), Y9
+	VFMADD213PS  actc22<>+0(SB), Y3, Y9
+	VFMADD213PS  actc229<>+0(SB), Y10, Y7
+	VFMADD213PS  actc19<>+0(SB), Y3, Y9
+	VFMADD213PS  actc230<>+0(SB), Y10, Y7
+	VFMADD213PS  actc20<>+0(SB), Y3, Y9
+	VFMADD213PS  actc227<>+0(SB), Y10, Y7
+	VFMADD213PS  actc17<>+0(SB), Y3, Y9
+	VFMADD213PS  actc228<>+0(SB), Y10, Y7
+	VFMADD213PS  actc18<>+0(SB), Y3, Y9
+	VFMADD213PS  actc18<>+0(SB), Y9, Y3
+	VFMADD213PS  actc225<>+0(SB), Y10, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y3, Y3
+	VFMADD213PS  actc226<>+0(SB), Y10, Y7
+	VMULPS       64(DX), Y3, Y3
+	VFNMADD213PS actc15<>+0(SB), Y7, Y2
+	VFNMADD213PS Y2, Y7, Y0
+	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y2
 	VMOVUPS      actc208<>+0(SB), Y4
 	VMULPS       64(DX), Y4, Y4
-	VMOVUPS      64(DX), Y8
-	VFMSUB132PS  actc208<>+0(SB), Y4, Y8
-	VFMADD213PS  actc214<>+0(SB), Y9, Y12
-	VMOVUPS      64(DX), Y9
-	VFMADD231PS  actc209<>+0(SB), Y9, Y8
-	VSUBPS       Y6, Y12, Y6
-	VMULPS       Y4, Y4, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y12
-	VMOVMSKPS    Y12, R10
-	ORL          R10, R9
-	VMOVUPS      Y4, Y12
-	VFMSUB213PS  Y9, Y4, Y12
-	VADDPS       Y6, Y11, Y13
-	VFMADD231PS  Y8, Y4, Y12
-	VMOVUPS      actc4<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VFMADD231PS  Y4, Y8, Y12
-	VSUBPS       actc5<>+0(SB), Y13, Y14
-	VFNMADD231PS actc6<>+0(SB), Y14, Y11
-	VXORPS       actc2<>+0(SB), Y12, Y12
-	VADDPS       Y11, Y6, Y6
-	VXORPS       actc2<>+0(SB), Y9, Y9
-	VFNMADD231PS actc7<>+0(SB), Y14, Y6
-	VMOVUPS      actc21<>+0(SB), Y11
-	VFMADD213PS  actc22<>+0(SB), Y6, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y14
-	VMOVMSKPS    Y14, R10
-	ORL          R10, R9
-	VFMADD213PS  actc19<>+0(SB), Y6, Y11
-	VFMADD213PS  actc20<>+0(SB), Y6, Y11
-	VMOVUPS      actc61<>+0(SB), Y14
-	VMINPS       Y9, Y14, Y14
-	VFMADD213PS  actc17<>+0(SB), Y6, Y11
-	VCMPPS       $0x00, Y9, Y14, Y9
-	VFMADD213PS  actc18<>+0(SB), Y6, Y11
-	VANDPS       Y9, Y12, Y9
-	VFMADD213PS  actc18<>+0(SB), Y11, Y6
-	VADDPS       Y9, Y14, Y11
-	VPSLLD       $0x17, Y13, Y12
-	VMULPS       Y12, Y6, Y6
-	VMOVUPS      Y7, Y12
-	VFNMADD213PS actc18<>+0(SB), Y6, Y12
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y11
-	VMULPS       Y6, Y7, Y6
-	VSUBPS       actc5<>+0(SB), Y11, Y7
-	VBLENDVPS    Y3, Y12, Y6, Y6
-	VFNMADD231PS actc6<>+0(SB), Y7, Y14
-	VADDPS       Y14, Y9, Y9
-	VMOVUPS      actc231<>+0(SB), Y12
-	VFMADD213PS  actc232<>+0(SB), Y10, Y12
-	VFNMADD231PS actc7<>+0(SB), Y7, Y9
-	VFMADD213PS  actc229<>+0(SB), Y10, Y12
-	VFMADD213PS  actc230<>+0(SB), Y10, Y12
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y9, Y7
-	VFMADD213PS  actc227<>+0(SB), Y10, Y12
-	VFMADD213PS  actc19<>+0(SB), Y9, Y7
-	VFMADD213PS  actc228<>+0(SB), Y10, Y12
-	VFMADD213PS  actc20<>+0(SB), Y9, Y7
-	VFMADD213PS  actc225<>+0(SB), Y10, Y12
-	VFMADD213PS  actc17<>+0(SB), Y9, Y7
-	VFMADD213PS  actc226<>+0(SB), Y10, Y12
-	VFMADD213PS  actc18<>+0(SB), Y9, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y9
-	VFNMADD213PS actc15<>+0(SB), Y12, Y3
-	VPSLLD       $0x17, Y11, Y7
-	VFNMADD213PS Y3, Y12, Y2
-	VMULPS       Y7, Y9, Y3
-	VCMPPS       $0x11, actc14<>+0(SB), Y5, Y5
-	VMULPS       64(DX), Y3, Y3
-	VBLENDVPS    Y5, Y2, Y6, Y2
-	VMULPS       actc14<>+0(SB), Y2, Y2
-	VFMADD231PS  actc234<>+0(SB), Y0, Y2
-	VXORPS       actc2<>+0(SB), Y8, Y0
+	VBLENDVPS    Y2, Y0, Y5, Y0
+	VMOVUPS      64(DX), Y2
+	VFMSUB132PS  actc208<>+0(SB), Y4, Y2
+	VMULPS       actc14<>+0(SB), Y0, Y0
+	VMOVUPS      64(DX), Y5
+	VFMADD231PS  actc209<>+0(SB), Y5, Y2
+	VFMADD231PS  actc234<>+0(SB), Y6, Y0
+	VXORPS       actc2<>+0(SB), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VMOVUPS      32(DX), Y5
 	VSUBPS       actc235<>+0(SB), Y5, Y5
@@ -50490,7 +50464,7 @@ block:
 	VFMSUB213PS  Y11, Y7, Y12
 	VANDPS       actc2<>+0(SB), Y4, Y13
 	VFMADD213PS  actc241<>+0(SB), Y5, Y9
-	VXORPS       Y13, Y0, Y13
+	VXORPS       Y13, Y2, Y13
 	VCMPPS       $0x12, actc210<>+0(SB), Y6, Y14
 	VFMADD213PS  actc242<>+0(SB), Y5, Y9
 	VANDPS       Y14, Y13, Y13
@@ -50515,97 +50489,96 @@ block:
 	VANDNPS      Y5, Y14, Y5
 	VFMADD213PS  actc217<>+0(SB), Y10, Y13
 	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
-	VBLENDVPS    Y5, Y9, Y2, Y2
+	VBLENDVPS    Y5, Y9, Y0, Y0
 	VFMADD213PS  actc218<>+0(SB), Y10, Y13
-	VCMPPS       $0x03, Y2, Y2, Y5
+	VCMPPS       $0x03, Y0, Y0, Y5
 	VMOVMSKPS    Y5, R10
 	ORL          R10, R9
 	VFMADD213PS  actc215<>+0(SB), Y10, Y13
-	VMULPS       32(BX), Y2, Y2
+	VMULPS       32(BX), Y0, Y0
 	VFMADD213PS  actc216<>+0(SB), Y10, Y13
 	VFMADD213PS  actc213<>+0(SB), Y10, Y13
-	VMOVUPS      actc208<>+0(SB), Y5
+	VMOVUPS      actc14<>+0(SB), Y5
 	VMULPS       96(DX), Y5, Y5
-	VMOVUPS      96(DX), Y9
-	VFMSUB132PS  actc208<>+0(SB), Y5, Y9
+	VMULPS       96(DX), Y5, Y9
 	VFMADD213PS  actc214<>+0(SB), Y10, Y13
-	VMOVUPS      96(DX), Y10
-	VFMADD231PS  actc209<>+0(SB), Y10, Y9
+	VFMSUB132PS  96(DX), Y9, Y5
 	VSUBPS       Y7, Y13, Y7
-	VMULPS       Y5, Y5, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y13
-	VMOVMSKPS    Y13, R10
+	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y10
+	VMOVMSKPS    Y10, R10
 	ORL          R10, R9
-	VMOVUPS      Y5, Y13
-	VFMSUB213PS  Y10, Y5, Y13
-	VADDPS       Y7, Y12, Y14
-	VFMADD231PS  Y9, Y5, Y13
-	VMOVUPS      actc4<>+0(SB), Y15
-	VFMADD213PS  actc5<>+0(SB), Y15, Y14
-	VFMADD231PS  Y5, Y9, Y13
-	VSUBPS       actc5<>+0(SB), Y14, Y15
-	VFNMADD231PS actc6<>+0(SB), Y15, Y12
-	VXORPS       actc2<>+0(SB), Y13, Y13
-	VADDPS       Y12, Y7, Y7
-	VXORPS       actc2<>+0(SB), Y10, Y10
-	VFNMADD231PS actc7<>+0(SB), Y15, Y7
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y7, Y12
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y15
-	VMOVMSKPS    Y15, R10
-	ORL          R10, R9
-	VFMADD213PS  actc19<>+0(SB), Y7, Y12
-	VFMADD213PS  actc20<>+0(SB), Y7, Y12
-	VMOVUPS      actc61<>+0(SB), Y15
-	VMINPS       Y10, Y15, Y15
-	VFMADD213PS  actc17<>+0(SB), Y7, Y12
-	VCMPPS       $0x00, Y10, Y15, Y10
-	VFMADD213PS  actc18<>+0(SB), Y7, Y12
-	VANDPS       Y10, Y13, Y10
-	VFMADD213PS  actc18<>+0(SB), Y12, Y7
-	VADDPS       Y10, Y15, Y12
-	VPSLLD       $0x17, Y14, Y13
-	VMULPS       Y13, Y7, Y7
-	VMOVUPS      Y8, Y13
-	VFNMADD213PS actc18<>+0(SB), Y7, Y13
-	VMOVUPS      actc4<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMULPS       Y7, Y8, Y7
-	VSUBPS       actc5<>+0(SB), Y12, Y8
-	VBLENDVPS    Y4, Y13, Y7, Y7
-	VFNMADD231PS actc6<>+0(SB), Y8, Y15
-	VADDPS       Y15, Y10, Y10
-	VMOVUPS      actc231<>+0(SB), Y13
-	VFMADD213PS  actc232<>+0(SB), Y11, Y13
-	VFNMADD231PS actc7<>+0(SB), Y8, Y10
-	VFMADD213PS  actc229<>+0(SB), Y11, Y13
-	VFMADD213PS  actc230<>+0(SB), Y11, Y13
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y10, Y8
-	VFMADD213PS  actc227<>+0(SB), Y11, Y13
-	VFMADD213PS  actc19<>+0(SB), Y10, Y8
-	VFMADD213PS  actc228<>+0(SB), Y11, Y13
-	VFMADD213PS  actc20<>+0(SB), Y10, Y8
-	VFMADD213PS  actc225<>+0(SB), Y11, Y13
-	VFMADD213PS  actc17<>+0(SB), Y10, Y8
-	VFMADD213PS  actc226<>+0(SB), Y11, Y13
-	VFMADD213PS  actc18<>+0(SB), Y10, Y8
-	VFMADD213PS  actc18<>+0(SB), Y8, Y10
-	VFNMADD213PS actc15<>+0(SB), Y13, Y4
-	VPSLLD       $0x17, Y12, Y8
-	VFNMADD213PS Y4, Y13, Y0
-	VMULPS       Y8, Y10, Y4
-	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y6
-	VMULPS       96(DX), Y4, Y4
-	VBLENDVPS    Y6, Y0, Y7, Y0
-	VMULPS       actc14<>+0(SB), Y0, Y0
-	VFMADD231PS  actc234<>+0(SB), Y3, Y0
-	VXORPS       actc2<>+0(SB), Y9, Y3
 	VXORPS       actc2<>+0(SB), Y5, Y5
+	VADDPS       Y7, Y12, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y10
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y14
+	VMOVMSKPS    Y14, R10
+	ORL          R10, R9
+	VFNMADD231PS actc6<>+0(SB), Y13, Y12
+	VADDPS       Y12, Y7, Y7
+	VMOVUPS      actc61<>+0(SB), Y12
+	VMINPS       Y9, Y12, Y12
+	VFNMADD231PS actc7<>+0(SB), Y13, Y7
+	VCMPPS       $0x00, Y9, Y12, Y9
+	VMOVUPS      actc21<>+0(SB), Y13
+	VFMADD213PS  actc22<>+0(SB), Y7, Y13
+	VANDPS       Y9, Y5, Y5
+	VFMADD213PS  actc19<>+0(SB), Y7, Y13
+	VADDPS       Y5, Y12, Y9
+	VFMADD213PS  actc20<>+0(SB), Y7, Y13
+	VFMADD213PS  actc17<>+0(SB), Y7, Y13
+	VFMADD213PS  actc18<>+0(SB), Y7, Y13
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y14, Y9
+	VFMADD213PS  actc18<>+0(SB), Y13, Y7
+	VSUBPS       actc5<>+0(SB), Y9, Y13
+	VPSLLD       $0x17, Y10, Y10
+	VMULPS       Y10, Y7, Y7
+	VFNMADD231PS actc6<>+0(SB), Y13, Y12
+	VMOVUPS      Y8, Y10
+	VFNMADD213PS actc18<>+0(SB), Y7, Y10
+	VADDPS       Y12, Y5, Y5
+	VMULPS       Y7, Y8, Y7
+	VBLENDVPS    Y4, Y10, Y7, Y7
+	VFNMADD231PS actc7<>+0(SB), Y13, Y5
+	VMOVUPS      actc231<>+0(SB), Y8
+	VFMADD213PS  actc232<>+0(SB), Y11, Y8
+	VMOVUPS      actc21<>+0(SB), Y10
+	VFMADD213PS  actc22<>+0(SB), Y5, Y10
+	VFMADD213PS  actc229<>+0(SB), Y11, Y8
+	VFMADD213PS  actc19<>+0(SB), Y5, Y10
+	VFMADD213PS  actc230<>+0(SB), Y11, Y8
+	VFMADD213PS  actc20<>+0(SB), Y5, Y10
+	VFMADD213PS  actc227<>+0(SB), Y11, Y8
+	VFMADD213PS  actc17<>+0(SB), Y5, Y10
+	VFMADD213PS  actc228<>+0(SB), Y11, Y8
+	VFMADD213PS  actc18<>+0(SB), Y5, Y10
+	VFMADD213PS  actc18<>+0(SB), Y10, Y5
+	VFMADD213PS  actc225<>+0(SB), Y11, Y8
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y5, Y5
+	VFMADD213PS  actc226<>+0(SB), Y11, Y8
+	VMULPS       96(DX), Y5, Y5
+	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFNMADD213PS Y4, Y8, Y2
+	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y4
+	VMOVUPS      actc208<>+0(SB), Y6
+	VMULPS       96(DX), Y6, Y6
+	VBLENDVPS    Y4, Y2, Y7, Y2
+	VMOVUPS      96(DX), Y4
+	VFMSUB132PS  actc208<>+0(SB), Y6, Y4
+	VMULPS       actc14<>+0(SB), Y2, Y2
+	VMOVUPS      96(DX), Y7
+	VFMADD231PS  actc209<>+0(SB), Y7, Y4
+	VFMADD231PS  actc234<>+0(SB), Y3, Y2
+	VXORPS       actc2<>+0(SB), Y4, Y3
+	VXORPS       actc2<>+0(SB), Y6, Y4
 	VMOVUPS      64(DX), Y6
 	VSUBPS       actc235<>+0(SB), Y6, Y6
 	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y5, Y7, Y7
+	VANDNPS      Y4, Y7, Y7
 	VSUBPS       actc236<>+0(SB), Y6, Y6
 	VMOVUPS      actc210<>+0(SB), Y8
 	VMINPS       Y7, Y8, Y8
@@ -50621,7 +50594,7 @@ block:
 	VFMADD213PS  actc240<>+0(SB), Y6, Y10
 	VMOVUPS      Y8, Y13
 	VFMSUB213PS  Y12, Y8, Y13
-	VANDPS       actc2<>+0(SB), Y5, Y14
+	VANDPS       actc2<>+0(SB), Y4, Y14
 	VFMADD213PS  actc241<>+0(SB), Y6, Y10
 	VXORPS       Y14, Y3, Y14
 	VCMPPS       $0x12, actc210<>+0(SB), Y7, Y15
@@ -50648,13 +50621,13 @@ block:
 	VANDNPS      Y6, Y15, Y6
 	VFMADD213PS  actc217<>+0(SB), Y11, Y14
 	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VBLENDVPS    Y6, Y10, Y0, Y0
+	VBLENDVPS    Y6, Y10, Y2, Y2
 	VFMADD213PS  actc218<>+0(SB), Y11, Y14
-	VCMPPS       $0x03, Y0, Y0, Y6
+	VCMPPS       $0x03, Y2, Y2, Y6
 	VMOVMSKPS    Y6, R10
 	ORL          R10, R9
 	VFMADD213PS  actc215<>+0(SB), Y11, Y14
-	VMULPS       64(BX), Y0, Y0
+	VMULPS       64(BX), Y2, Y2
 	VFMADD213PS  actc216<>+0(SB), Y11, Y14
 	VFMADD213PS  actc213<>+0(SB), Y11, Y14
 	VFMADD213PS  actc214<>+0(SB), Y11, Y14
@@ -50681,7 +50654,7 @@ block:
 	VMOVUPS      Y9, Y8
 	VFNMADD213PS actc18<>+0(SB), Y6, Y8
 	VMULPS       Y6, Y9, Y6
-	VBLENDVPS    Y5, Y8, Y6, Y6
+	VBLENDVPS    Y4, Y8, Y6, Y6
 	VMOVUPS      actc231<>+0(SB), Y8
 	VFMADD213PS  actc232<>+0(SB), Y12, Y8
 	VFMADD213PS  actc229<>+0(SB), Y12, Y8
@@ -50690,12 +50663,12 @@ block:
 	VFMADD213PS  actc228<>+0(SB), Y12, Y8
 	VFMADD213PS  actc225<>+0(SB), Y12, Y8
 	VFMADD213PS  actc226<>+0(SB), Y12, Y8
-	VFNMADD213PS actc15<>+0(SB), Y8, Y5
-	VFNMADD213PS Y5, Y8, Y3
-	VCMPPS       $0x11, actc14<>+0(SB), Y7, Y5
-	VBLENDVPS    Y5, Y3, Y6, Y3
+	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFNMADD213PS Y4, Y8, Y3
+	VCMPPS       $0x11, actc14<>+0(SB), Y7, Y4
+	VBLENDVPS    Y4, Y3, Y6, Y3
 	VMULPS       actc14<>+0(SB), Y3, Y3
-	VFMADD231PS  actc234<>+0(SB), Y4, Y3
+	VFMADD231PS  actc234<>+0(SB), Y5, Y3
 	VMOVUPS      96(DX), Y4
 	VSUBPS       actc235<>+0(SB), Y4, Y4
 	VSUBPS       actc236<>+0(SB), Y4, Y4
@@ -50724,8 +50697,8 @@ block:
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y0, 64(AX)
+	VMOVUPS      Y0, 32(AX)
+	VMOVUPS      Y2, 64(AX)
 	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -50739,52 +50712,51 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc208<>+0(SB), Y0
+	VMOVUPS      actc14<>+0(SB), Y0
 	VMULPS       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PS  actc208<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PS  actc209<>+0(SB), Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  Y1, Y0, Y3
-	VFMADD231PS  Y0, Y1, Y3
+	VMULPS       (DX), Y0, Y1
+	VFMSUB132PS  (DX), Y1, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VCMPPS       $0x00, Y1, Y2, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc12<>+0(SB), Y2
+	VFMADD213PS  actc13<>+0(SB), Y0, Y2
+	VFMADD213PS  actc10<>+0(SB), Y0, Y2
+	VFMADD213PS  actc11<>+0(SB), Y0, Y2
+	VFMADD213PS  actc8<>+0(SB), Y0, Y2
+	VFMADD213PS  actc9<>+0(SB), Y0, Y2
+	VFMADD213PS  actc9<>+0(SB), Y2, Y0
+	VMOVUPS      actc14<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       Y3, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y3, Y2
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       (DX), Y0, Y1
+	VMOVUPS      actc208<>+0(SB), Y2
+	VMULPS       (DX), Y2, Y2
+	VMOVUPS      (DX), Y3
+	VFMSUB132PS  actc208<>+0(SB), Y2, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PS  actc209<>+0(SB), Y4, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y2, Y4, Y4
-	VMOVUPS      actc61<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
-	VCMPPS       $0x00, Y2, Y4, Y2
-	VANDPS       Y2, Y3, Y2
-	VADDPS       Y2, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y4
-	VADDPS       Y4, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y5, Y2
-	VMOVUPS      actc12<>+0(SB), Y4
-	VFMADD213PS  actc13<>+0(SB), Y2, Y4
-	VFMADD213PS  actc10<>+0(SB), Y2, Y4
-	VFMADD213PS  actc11<>+0(SB), Y2, Y4
-	VFMADD213PS  actc8<>+0(SB), Y2, Y4
-	VFMADD213PS  actc9<>+0(SB), Y2, Y4
-	VFMADD213PS  actc9<>+0(SB), Y4, Y2
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y5, Y4
-	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMULPS       (DX), Y2, Y3
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y0, Y4, Y4
+	VANDNPS      Y2, Y4, Y4
 	VMOVUPS      actc210<>+0(SB), Y5
 	VMINPS       Y4, Y5, Y5
 	VADDPS       actc18<>+0(SB), Y5, Y6
@@ -50795,8 +50767,8 @@ single:
 	VMULPS       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PS  Y8, Y5, Y9
-	VANDPS       actc2<>+0(SB), Y0, Y10
-	VXORPS       Y10, Y1, Y10
+	VANDPS       actc2<>+0(SB), Y2, Y10
+	VXORPS       Y10, Y3, Y10
 	VCMPPS       $0x12, actc210<>+0(SB), Y4, Y11
 	VANDPS       Y11, Y10, Y10
 	VMULPS       actc18<>+0(SB), Y5, Y5
@@ -50844,7 +50816,7 @@ single:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PS actc18<>+0(SB), Y5, Y7
 	VMULPS       Y5, Y6, Y5
-	VBLENDVPS    Y0, Y7, Y5, Y5
+	VBLENDVPS    Y2, Y7, Y5, Y5
 	VMOVUPS      actc231<>+0(SB), Y6
 	VFMADD213PS  actc232<>+0(SB), Y8, Y6
 	VFMADD213PS  actc229<>+0(SB), Y8, Y6
@@ -50853,12 +50825,12 @@ single:
 	VFMADD213PS  actc228<>+0(SB), Y8, Y6
 	VFMADD213PS  actc225<>+0(SB), Y8, Y6
 	VFMADD213PS  actc226<>+0(SB), Y8, Y6
-	VFNMADD213PS actc15<>+0(SB), Y6, Y0
-	VFNMADD213PS Y0, Y6, Y1
-	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y0
-	VBLENDVPS    Y0, Y1, Y5, Y0
-	VMULPS       actc14<>+0(SB), Y0, Y0
-	VFMADD231PS  actc234<>+0(SB), Y3, Y0
+	VFNMADD213PS actc15<>+0(SB), Y6, Y2
+	VFNMADD213PS Y2, Y6, Y3
+	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y2
+	VBLENDVPS    Y2, Y3, Y5, Y2
+	VMULPS       actc14<>+0(SB), Y2, Y2
+	VFMADD231PS  actc234<>+0(SB), Y1, Y2
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc235<>+0(SB), Y1, Y1
 	VSUBPS       actc236<>+0(SB), Y1, Y1
@@ -50879,39 +50851,39 @@ single:
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y1
 	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y3, actc23<>+0(SB), Y4, Y3
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y2, Y1, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
+	VANDPS       Y2, Y0, Y0
 	VMOVUPS      actc233<>+0(SB), Y2
 	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       (BX), Y0, Y0
-	VMOVMSKPS    Y1, R9
+	VANDPS       actc2<>+0(SB), Y1, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VANDNPS      Y0, Y2, Y0
+	VMULPS       (BX), Y1, Y1
+	VMOVMSKPS    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -50929,50 +50901,48 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc208<>+0(SB), Y1, Y2
-	VMOVUPS      actc208<>+0(SB), Y3
-	VFMSUB213PS  Y2, Y1, Y3
-	VFMADD231PS  actc209<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFMSUB213PS  Y4, Y2, Y5
-	VFMADD231PS  Y3, Y2, Y5
-	VFMADD231PS  Y2, Y3, Y5
+	VMULPS       actc14<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y1, Y3
+	VFMSUB213PS  Y3, Y1, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y2, Y4
+	VFMADD213PS  actc10<>+0(SB), Y2, Y4
+	VFMADD213PS  actc11<>+0(SB), Y2, Y4
+	VFMADD213PS  actc8<>+0(SB), Y2, Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y2
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMULPS       Y2, Y1, Y3
+	VMULPS       actc208<>+0(SB), Y1, Y4
+	VMOVUPS      actc208<>+0(SB), Y5
+	VFMSUB213PS  Y4, Y1, Y5
+	VFMADD231PS  actc209<>+0(SB), Y1, Y5
 	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y6
-	VMOVUPS      actc61<>+0(SB), Y7
-	VMINPS       Y6, Y7, Y6
-	VCMPPS       $0x00, Y4, Y6, Y4
-	VANDPS       Y4, Y5, Y4
-	VADDPS       Y4, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y6
-	VADDPS       Y6, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y4, Y6
-	VFMADD213PS  actc10<>+0(SB), Y4, Y6
-	VFMADD213PS  actc11<>+0(SB), Y4, Y6
-	VFMADD213PS  actc8<>+0(SB), Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y4
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y7, Y6
-	VMULPS       Y6, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMULPS       Y4, Y1, Y5
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y2, Y6, Y6
+	VANDNPS      Y4, Y6, Y6
 	VMOVUPS      actc210<>+0(SB), Y7
 	VMINPS       Y6, Y7, Y7
 	VADDPS       actc18<>+0(SB), Y7, Y8
@@ -50983,8 +50953,8 @@ tail:
 	VMULPS       Y7, Y7, Y10
 	VMOVUPS      Y7, Y11
 	VFMSUB213PS  Y10, Y7, Y11
-	VANDPS       actc2<>+0(SB), Y2, Y12
-	VXORPS       Y12, Y3, Y12
+	VANDPS       actc2<>+0(SB), Y4, Y12
+	VXORPS       Y12, Y5, Y12
 	VCMPPS       $0x12, actc210<>+0(SB), Y6, Y13
 	VANDPS       Y13, Y12, Y12
 	VMULPS       actc18<>+0(SB), Y7, Y7
@@ -51032,7 +51002,7 @@ tail:
 	VMOVUPS      Y8, Y9
 	VFNMADD213PS actc18<>+0(SB), Y7, Y9
 	VMULPS       Y7, Y8, Y7
-	VBLENDVPS    Y2, Y9, Y7, Y7
+	VBLENDVPS    Y4, Y9, Y7, Y7
 	VMOVUPS      actc231<>+0(SB), Y8
 	VFMADD213PS  actc232<>+0(SB), Y10, Y8
 	VFMADD213PS  actc229<>+0(SB), Y10, Y8
@@ -51041,12 +51011,12 @@ tail:
 	VFMADD213PS  actc228<>+0(SB), Y10, Y8
 	VFMADD213PS  actc225<>+0(SB), Y10, Y8
 	VFMADD213PS  actc226<>+0(SB), Y10, Y8
-	VFNMADD213PS actc15<>+0(SB), Y8, Y2
-	VFNMADD213PS Y2, Y8, Y3
-	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y2
-	VBLENDVPS    Y2, Y3, Y7, Y2
-	VMULPS       actc14<>+0(SB), Y2, Y2
-	VFMADD231PS  actc234<>+0(SB), Y5, Y2
+	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFNMADD213PS Y4, Y8, Y5
+	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y4
+	VBLENDVPS    Y4, Y5, Y7, Y4
+	VMULPS       actc14<>+0(SB), Y4, Y4
+	VFMADD231PS  actc234<>+0(SB), Y3, Y4
 	VSUBPS       actc235<>+0(SB), Y1, Y3
 	VSUBPS       actc236<>+0(SB), Y3, Y3
 	VMOVUPS      actc237<>+0(SB), Y5
@@ -51066,26 +51036,26 @@ tail:
 	VMOVUPS      actc2<>+0(SB), Y6
 	VANDNPS      Y3, Y6, Y3
 	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y5, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
+	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc15<>+0(SB), Y5
 	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
-	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y3, Y4, Y4
 	VCMPPS       $0x11, actc68<>+0(SB), Y4, Y4
-	VANDPS       Y4, Y3, Y3
+	VANDPS       Y4, Y2, Y2
 	VCMPPS       $0x12, actc233<>+0(SB), Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y4
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VANDNPS      Y3, Y1, Y1
-	VMASKMOVPS   (BX), Y0, Y3
-	VMULPS       Y3, Y2, Y2
+	VANDPS       actc2<>+0(SB), Y3, Y4
+	VBLENDVPS    Y1, Y4, Y3, Y3
+	VANDNPS      Y2, Y1, Y1
+	VMASKMOVPS   (BX), Y0, Y2
+	VMULPS       Y2, Y3, Y2
 	VANDPS       Y0, Y1, Y1
 	VMOVMSKPS    Y1, DX
 	TESTL        DX, DX
@@ -52426,52 +52396,51 @@ TEXT ·geluBackwardF64Avx2U32(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       (DX), Y0, Y1
+	VFMSUB132PD  (DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       (DX), Y1, Y1
+	VMOVUPS      (DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -52480,9 +52449,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -52529,7 +52498,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -52554,7 +52523,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -52566,277 +52535,275 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       32(DX), Y7, Y7
+	VMULPD       32(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      32(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      32(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      (DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  32(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       32(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       32(DX), Y1, Y1
+	VMOVUPS      32(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      32(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       (BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       (BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      32(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       32(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y3, (AX)
 	VMOVUPS      Y0, 32(AX)
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       64(DX), Y0, Y0
-	VMOVUPS      64(DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      64(DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       64(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       64(DX), Y0, Y1
+	VFMSUB132PD  64(DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       64(DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       64(DX), Y1, Y1
+	VMOVUPS      64(DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      64(DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -52845,9 +52812,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -52894,7 +52861,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -52919,7 +52886,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -52931,277 +52898,275 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       96(DX), Y7, Y7
+	VMULPD       96(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      96(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      96(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      64(DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  96(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      64(DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       96(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       96(DX), Y1, Y1
+	VMOVUPS      96(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      96(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       64(BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       64(BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      96(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       96(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag2
-	VMOVUPS      Y1, 64(AX)
+	VMOVUPS      Y3, 64(AX)
 	VMOVUPS      Y0, 96(AX)
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       128(DX), Y0, Y0
-	VMOVUPS      128(DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      128(DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       128(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       128(DX), Y0, Y1
+	VFMSUB132PD  128(DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       128(DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       128(DX), Y1, Y1
+	VMOVUPS      128(DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      128(DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -53210,9 +53175,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -53259,7 +53224,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -53284,7 +53249,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -53296,277 +53261,275 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       160(DX), Y7, Y7
+	VMULPD       160(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      160(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      160(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      128(DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  160(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      128(DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       160(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       160(DX), Y1, Y1
+	VMOVUPS      160(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      160(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       128(BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       128(BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      160(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       160(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag4
-	VMOVUPS      Y1, 128(AX)
+	VMOVUPS      Y3, 128(AX)
 	VMOVUPS      Y0, 160(AX)
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       192(DX), Y0, Y0
-	VMOVUPS      192(DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      192(DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       192(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       192(DX), Y0, Y1
+	VFMSUB132PD  192(DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       192(DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       192(DX), Y1, Y1
+	VMOVUPS      192(DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      192(DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -53575,9 +53538,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -53624,7 +53587,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -53649,7 +53612,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -53661,230 +53624,229 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       224(DX), Y7, Y7
+	VMULPD       224(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      224(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      224(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      192(DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  224(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      192(DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       224(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       224(DX), Y1, Y1
+	VMOVUPS      224(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      224(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       192(BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       192(BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      224(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       224(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag6
-	VMOVUPS      Y1, 192(AX)
+	VMOVUPS      Y3, 192(AX)
 	VMOVUPS      Y0, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
@@ -53922,57 +53884,56 @@ flag6:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
+	VMULPD       (DX), Y0, Y1
+	VFMSUB132PD  (DX), Y1, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VCMPPD       $0x00, Y1, Y2, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc40<>+0(SB), Y2
+	VFMADD213PD  actc38<>+0(SB), Y0, Y2
+	VFMADD213PD  actc39<>+0(SB), Y0, Y2
+	VFMADD213PD  actc36<>+0(SB), Y0, Y2
+	VFMADD213PD  actc37<>+0(SB), Y0, Y2
+	VFMADD213PD  actc34<>+0(SB), Y0, Y2
+	VFMADD213PD  actc35<>+0(SB), Y0, Y2
+	VFMADD213PD  actc32<>+0(SB), Y0, Y2
+	VFMADD213PD  actc33<>+0(SB), Y0, Y2
+	VFMADD213PD  actc30<>+0(SB), Y0, Y2
+	VFMADD213PD  actc31<>+0(SB), Y0, Y2
+	VFMADD213PD  actc31<>+0(SB), Y2, Y0
+	VMOVUPS      actc41<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y3, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y1
+	VMOVUPS      actc250<>+0(SB), Y2
+	VMULPD       (DX), Y2, Y2
+	VMOVUPS      (DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y2, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
 	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y4, Y5, Y4
-	VCMPPD       $0x00, Y2, Y4, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y4
-	VADDPD       Y4, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y2, Y4
-	VFMADD213PD  actc39<>+0(SB), Y2, Y4
-	VFMADD213PD  actc36<>+0(SB), Y2, Y4
-	VFMADD213PD  actc37<>+0(SB), Y2, Y4
-	VFMADD213PD  actc34<>+0(SB), Y2, Y4
-	VFMADD213PD  actc35<>+0(SB), Y2, Y4
-	VFMADD213PD  actc32<>+0(SB), Y2, Y4
-	VFMADD213PD  actc33<>+0(SB), Y2, Y4
-	VFMADD213PD  actc30<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y2
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       (DX), Y2, Y3
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y0, Y4, Y4
+	VANDNPD      Y2, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
 	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
@@ -53983,8 +53944,8 @@ single:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
+	VANDPD       actc24<>+0(SB), Y2, Y10
+	VXORPD       Y10, Y3, Y10
 	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
@@ -54065,7 +54026,7 @@ single:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y2, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -54078,12 +54039,12 @@ single:
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VFNMADD213PD Y0, Y6, Y1
-	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y0
-	VBLENDVPD    Y0, Y1, Y5, Y0
-	VMULPD       actc41<>+0(SB), Y0, Y0
-	VFMADD231PD  actc307<>+0(SB), Y3, Y0
+	VFNMADD213PD actc42<>+0(SB), Y6, Y2
+	VFNMADD213PD Y2, Y6, Y3
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y2
+	VBLENDVPD    Y2, Y3, Y5, Y2
+	VMULPD       actc41<>+0(SB), Y2, Y2
+	VFMADD231PD  actc307<>+0(SB), Y1, Y2
 	VMOVUPS      (DX), Y1
 	VSUBPD       actc308<>+0(SB), Y1, Y1
 	VSUBPD       actc309<>+0(SB), Y1, Y1
@@ -54113,39 +54074,39 @@ single:
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y1
 	VCMPPD       $0x11, actc42<>+0(SB), Y1, Y1
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
 	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPD       $0x03, (DX), Y1, Y1
-	VBLENDVPD    Y1, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      Y2, Y1, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
+	VANDPD       Y2, Y0, Y0
 	VMOVUPS      actc69<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMULPD       (BX), Y0, Y0
-	VMOVMSKPD    Y1, R9
+	VANDPD       actc24<>+0(SB), Y1, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VANDNPD      Y0, Y2, Y0
+	VMULPD       (BX), Y1, Y1
+	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -54163,55 +54124,53 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc250<>+0(SB), Y1, Y2
-	VMOVUPS      actc250<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y1, Y3
-	VFMADD231PD  actc251<>+0(SB), Y1, Y3
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFMSUB213PD  Y4, Y2, Y5
-	VFMADD231PD  Y3, Y2, Y5
-	VFMADD231PD  Y2, Y3, Y5
+	VMULPD       actc41<>+0(SB), Y1, Y2
+	VMULPD       Y2, Y1, Y3
+	VFMSUB213PD  Y3, Y1, Y2
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y4
+	VMOVUPS      actc70<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VCMPPD       $0x00, Y3, Y4, Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y2, Y4
+	VFMADD213PD  actc39<>+0(SB), Y2, Y4
+	VFMADD213PD  actc36<>+0(SB), Y2, Y4
+	VFMADD213PD  actc37<>+0(SB), Y2, Y4
+	VFMADD213PD  actc34<>+0(SB), Y2, Y4
+	VFMADD213PD  actc35<>+0(SB), Y2, Y4
+	VFMADD213PD  actc32<>+0(SB), Y2, Y4
+	VFMADD213PD  actc33<>+0(SB), Y2, Y4
+	VFMADD213PD  actc30<>+0(SB), Y2, Y4
+	VFMADD213PD  actc31<>+0(SB), Y2, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y2
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
+	VSUBPD       Y5, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y5, Y4
+	VMULPD       Y4, Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMULPD       Y2, Y1, Y3
+	VMULPD       actc250<>+0(SB), Y1, Y4
+	VMOVUPS      actc250<>+0(SB), Y5
+	VFMSUB213PD  Y4, Y1, Y5
+	VFMADD231PD  actc251<>+0(SB), Y1, Y5
 	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VMOVUPS      actc25<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y6
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       Y6, Y7, Y6
-	VCMPPD       $0x00, Y4, Y6, Y4
-	VANDPD       Y4, Y5, Y4
-	VADDPD       Y4, Y6, Y5
-	VMOVUPS      actc26<>+0(SB), Y7
-	VFMADD213PD  actc27<>+0(SB), Y7, Y5
-	VSUBPD       actc27<>+0(SB), Y5, Y7
-	VFNMADD231PD actc28<>+0(SB), Y7, Y6
-	VADDPD       Y6, Y4, Y4
-	VFNMADD231PD actc29<>+0(SB), Y7, Y4
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y4, Y6
-	VFMADD213PD  actc39<>+0(SB), Y4, Y6
-	VFMADD213PD  actc36<>+0(SB), Y4, Y6
-	VFMADD213PD  actc37<>+0(SB), Y4, Y6
-	VFMADD213PD  actc34<>+0(SB), Y4, Y6
-	VFMADD213PD  actc35<>+0(SB), Y4, Y6
-	VFMADD213PD  actc32<>+0(SB), Y4, Y6
-	VFMADD213PD  actc33<>+0(SB), Y4, Y6
-	VFMADD213PD  actc30<>+0(SB), Y4, Y6
-	VFMADD213PD  actc31<>+0(SB), Y4, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y4
-	VMOVUPS      actc41<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VADDPD       actc27<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y7, Y6
-	VMULPD       Y6, Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMULPD       Y4, Y1, Y5
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y2, Y6, Y6
+	VANDNPD      Y4, Y6, Y6
 	VMOVUPS      actc252<>+0(SB), Y7
 	VMINPD       Y6, Y7, Y7
 	VADDPD       actc45<>+0(SB), Y7, Y8
@@ -54222,8 +54181,8 @@ tail:
 	VMULPD       Y7, Y7, Y10
 	VMOVUPS      Y7, Y11
 	VFMSUB213PD  Y10, Y7, Y11
-	VANDPD       actc24<>+0(SB), Y2, Y12
-	VXORPD       Y12, Y3, Y12
+	VANDPD       actc24<>+0(SB), Y4, Y12
+	VXORPD       Y12, Y5, Y12
 	VCMPPD       $0x12, actc252<>+0(SB), Y6, Y13
 	VANDPD       Y13, Y12, Y12
 	VMULPD       actc45<>+0(SB), Y7, Y7
@@ -54304,7 +54263,7 @@ tail:
 	VMOVUPS      Y8, Y9
 	VFNMADD213PD actc45<>+0(SB), Y7, Y9
 	VMULPD       Y7, Y8, Y7
-	VBLENDVPD    Y2, Y9, Y7, Y7
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMOVUPS      actc305<>+0(SB), Y8
 	VFMADD213PD  actc306<>+0(SB), Y10, Y8
 	VFMADD213PD  actc303<>+0(SB), Y10, Y8
@@ -54317,12 +54276,12 @@ tail:
 	VFMADD213PD  actc298<>+0(SB), Y10, Y8
 	VFMADD213PD  actc295<>+0(SB), Y10, Y8
 	VFMADD213PD  actc296<>+0(SB), Y10, Y8
-	VFNMADD213PD actc42<>+0(SB), Y8, Y2
-	VFNMADD213PD Y2, Y8, Y3
-	VCMPPD       $0x11, actc41<>+0(SB), Y6, Y2
-	VBLENDVPD    Y2, Y3, Y7, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y5, Y2
+	VFNMADD213PD actc42<>+0(SB), Y8, Y4
+	VFNMADD213PD Y4, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y6, Y4
+	VBLENDVPD    Y4, Y5, Y7, Y4
+	VMULPD       actc41<>+0(SB), Y4, Y4
+	VFMADD231PD  actc307<>+0(SB), Y3, Y4
 	VSUBPD       actc308<>+0(SB), Y1, Y3
 	VSUBPD       actc309<>+0(SB), Y3, Y3
 	VMOVUPS      actc310<>+0(SB), Y5
@@ -54351,26 +54310,26 @@ tail:
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y3, Y6, Y3
 	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VCMPPD       $0x03, Y2, Y2, Y3
+	VBLENDVPD    Y3, Y5, Y4, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc42<>+0(SB), Y5
 	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VBLENDVPD    Y3, Y1, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y4, Y3, Y3
-	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VBLENDVPD    Y4, Y1, Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y4
+	VANDNPD      Y2, Y4, Y2
+	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y3, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
-	VANDPD       Y4, Y3, Y3
+	VANDPD       Y4, Y2, Y2
 	VCMPPD       $0x12, actc69<>+0(SB), Y1, Y1
-	VANDPD       actc24<>+0(SB), Y2, Y4
-	VBLENDVPD    Y1, Y4, Y2, Y2
-	VANDNPD      Y3, Y1, Y1
-	VMASKMOVPD   (BX), Y0, Y3
-	VMULPD       Y3, Y2, Y2
+	VANDPD       actc24<>+0(SB), Y3, Y4
+	VBLENDVPD    Y1, Y4, Y3, Y3
+	VANDNPD      Y2, Y1, Y1
+	VMASKMOVPD   (BX), Y0, Y2
+	VMULPD       Y2, Y3, Y2
 	VANDPS       Y0, Y1, Y1
 	VMOVMSKPD    Y1, DX
 	TESTL        DX, DX
@@ -55149,52 +55108,51 @@ TEXT ·geluBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVD        R9, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
-	VMOVUPS      actc208<>+0(SB), Y1
+	VMOVUPS      actc14<>+0(SB), Y1
 	VMULPS       (DX), Y1, Y1
-	VMOVUPS      (DX), Y2
-	VFMSUB132PS  actc208<>+0(SB), Y1, Y2
-	VMOVUPS      (DX), Y3
-	VFMADD231PS  actc209<>+0(SB), Y3, Y2
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y1, Y4
-	VFMSUB213PS  Y3, Y1, Y4
-	VFMADD231PS  Y2, Y1, Y4
-	VFMADD231PS  Y1, Y2, Y4
+	VMULPS       (DX), Y1, Y2
+	VFMSUB132PS  (DX), Y2, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y3
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VCMPPS       $0x00, Y2, Y3, Y2
+	VANDPS       Y2, Y1, Y1
+	VADDPS       Y1, Y3, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y1, Y3
+	VFMADD213PS  actc10<>+0(SB), Y1, Y3
+	VFMADD213PS  actc11<>+0(SB), Y1, Y3
+	VFMADD213PS  actc8<>+0(SB), Y1, Y3
+	VFMADD213PS  actc9<>+0(SB), Y1, Y3
+	VFMADD213PS  actc9<>+0(SB), Y3, Y1
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y4, Y3
+	VMULPS       Y3, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMULPS       (DX), Y1, Y2
+	VMOVUPS      actc208<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
+	VMOVUPS      (DX), Y4
+	VFMSUB132PS  actc208<>+0(SB), Y3, Y4
+	VMOVUPS      (DX), Y5
+	VFMADD231PS  actc209<>+0(SB), Y5, Y4
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VXORPS       actc2<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y5
-	VMOVUPS      actc61<>+0(SB), Y6
-	VMINPS       Y5, Y6, Y5
-	VCMPPS       $0x00, Y3, Y5, Y3
-	VANDPS       Y3, Y4, Y3
-	VADDPS       Y3, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y3, Y5
-	VFMADD213PS  actc10<>+0(SB), Y3, Y5
-	VFMADD213PS  actc11<>+0(SB), Y3, Y5
-	VFMADD213PS  actc8<>+0(SB), Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y3
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       (DX), Y3, Y4
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y1, Y5, Y5
+	VANDNPS      Y3, Y5, Y5
 	VMOVUPS      actc210<>+0(SB), Y6
 	VMINPS       Y5, Y6, Y6
 	VADDPS       actc18<>+0(SB), Y6, Y7
@@ -55205,8 +55163,8 @@ TEXT ·geluBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMULPS       Y6, Y6, Y9
 	VMOVUPS      Y6, Y10
 	VFMSUB213PS  Y9, Y6, Y10
-	VANDPS       actc2<>+0(SB), Y1, Y11
-	VXORPS       Y11, Y2, Y11
+	VANDPS       actc2<>+0(SB), Y3, Y11
+	VXORPS       Y11, Y4, Y11
 	VCMPPS       $0x12, actc210<>+0(SB), Y5, Y12
 	VANDPS       Y12, Y11, Y11
 	VMULPS       actc18<>+0(SB), Y6, Y6
@@ -55254,7 +55212,7 @@ TEXT ·geluBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVUPS      Y7, Y8
 	VFNMADD213PS actc18<>+0(SB), Y6, Y8
 	VMULPS       Y6, Y7, Y6
-	VBLENDVPS    Y1, Y8, Y6, Y6
+	VBLENDVPS    Y3, Y8, Y6, Y6
 	VMOVUPS      actc231<>+0(SB), Y7
 	VFMADD213PS  actc232<>+0(SB), Y9, Y7
 	VFMADD213PS  actc229<>+0(SB), Y9, Y7
@@ -55263,12 +55221,12 @@ TEXT ·geluBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VFMADD213PS  actc228<>+0(SB), Y9, Y7
 	VFMADD213PS  actc225<>+0(SB), Y9, Y7
 	VFMADD213PS  actc226<>+0(SB), Y9, Y7
-	VFNMADD213PS actc15<>+0(SB), Y7, Y1
-	VFNMADD213PS Y1, Y7, Y2
-	VCMPPS       $0x11, actc14<>+0(SB), Y5, Y1
-	VBLENDVPS    Y1, Y2, Y6, Y1
-	VMULPS       actc14<>+0(SB), Y1, Y1
-	VFMADD231PS  actc234<>+0(SB), Y4, Y1
+	VFNMADD213PS actc15<>+0(SB), Y7, Y3
+	VFNMADD213PS Y3, Y7, Y4
+	VCMPPS       $0x11, actc14<>+0(SB), Y5, Y3
+	VBLENDVPS    Y3, Y4, Y6, Y3
+	VMULPS       actc14<>+0(SB), Y3, Y3
+	VFMADD231PS  actc234<>+0(SB), Y2, Y3
 	VMOVUPS      (DX), Y2
 	VSUBPS       actc235<>+0(SB), Y2, Y2
 	VSUBPS       actc236<>+0(SB), Y2, Y2
@@ -55289,39 +55247,39 @@ TEXT ·geluBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVUPS      actc2<>+0(SB), Y5
 	VANDNPS      Y2, Y5, Y2
 	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc15<>+0(SB), Y5
 	VBLENDVPS    Y4, actc23<>+0(SB), Y5, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y3, Y2, Y2
-	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VMOVUPS      (DX), Y3
+	VCMPPS       $0x03, (DX), Y3, Y3
+	VBLENDVPS    Y3, (DX), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y2, Y3, Y3
 	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
-	VANDPS       Y3, Y2, Y2
+	VANDPS       Y3, Y1, Y1
 	VMOVUPS      actc233<>+0(SB), Y3
 	VCMPPS       $0x1d, (DX), Y3, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y4
-	VBLENDVPS    Y3, Y4, Y1, Y1
-	VANDNPS      Y2, Y3, Y2
-	VMULPS       (BX), Y1, Y1
-	VMOVMSKPS    Y2, R10
+	VANDPS       actc2<>+0(SB), Y2, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       (BX), Y2, Y2
+	VMOVMSKPS    Y1, R10
 	TESTL        R10, R10
 	JE           keep_head
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPS   Y2, Y0, (AX)
 	MOVL         R10, R8
 	JMP          done
 
 keep_head:
-	VMASKMOVPS Y1, Y0, (AX)
+	VMASKMOVPS Y2, Y0, (AX)
 	SHLQ       $0x02, R9
 	ADDQ       R9, DX
 	ADDQ       R9, AX
@@ -55333,47 +55291,46 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VMOVUPS      actc208<>+0(SB), Y0
+	VMOVUPS      actc14<>+0(SB), Y0
 	VMULPS       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PS  actc208<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PS  actc209<>+0(SB), Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  Y1, Y0, Y3
-	VFMADD231PS  Y0, Y1, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
-	VMOVMSKPS    Y4, R10
-	ORL          R10, R9
-	VMOVUPS      actc61<>+0(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VCMPPS       $0x00, Y2, Y4, Y2
-	VANDPS       Y2, Y3, Y2
-	VADDPS       Y2, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y4
-	VADDPS       Y4, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y5, Y2
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y2, Y4
-	VFMADD213PS  actc19<>+0(SB), Y2, Y4
-	VFMADD213PS  actc20<>+0(SB), Y2, Y4
-	VFMADD213PS  actc17<>+0(SB), Y2, Y4
-	VFMADD213PS  actc18<>+0(SB), Y2, Y4
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMULPS       (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMULPS       (DX), Y0, Y1
+	VFMSUB132PS  (DX), Y1, Y0
 	VXORPS       actc2<>+0(SB), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
+	VMOVMSKPS    Y2, R10
+	ORL          R10, R9
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VCMPPS       $0x00, Y1, Y2, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc21<>+0(SB), Y2
+	VFMADD213PS  actc22<>+0(SB), Y0, Y2
+	VFMADD213PS  actc19<>+0(SB), Y0, Y2
+	VFMADD213PS  actc20<>+0(SB), Y0, Y2
+	VFMADD213PS  actc17<>+0(SB), Y0, Y2
+	VFMADD213PS  actc18<>+0(SB), Y0, Y2
+	VFMADD213PS  actc18<>+0(SB), Y2, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc208<>+0(SB), Y1
+	VMULPS       (DX), Y1, Y1
+	VMOVUPS      (DX), Y2
+	VFMSUB132PS  actc208<>+0(SB), Y1, Y2
+	VMOVUPS      (DX), Y3
+	VFMADD231PS  actc209<>+0(SB), Y3, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
+	VANDNPS      Y1, Y3, Y3
 	VMOVUPS      actc210<>+0(SB), Y4
 	VMINPS       Y3, Y4, Y4
 	VADDPS       actc18<>+0(SB), Y4, Y5
@@ -55384,8 +55341,8 @@ block:
 	VMULPS       Y4, Y4, Y7
 	VMOVUPS      Y4, Y8
 	VFMSUB213PS  Y7, Y4, Y8
-	VANDPS       actc2<>+0(SB), Y0, Y9
-	VXORPS       Y9, Y1, Y9
+	VANDPS       actc2<>+0(SB), Y1, Y9
+	VXORPS       Y9, Y2, Y9
 	VCMPPS       $0x12, actc210<>+0(SB), Y3, Y10
 	VANDPS       Y10, Y9, Y9
 	VMULPS       actc18<>+0(SB), Y4, Y4
@@ -55402,216 +55359,214 @@ block:
 	VFMADD213PS  actc215<>+0(SB), Y6, Y9
 	VFMADD213PS  actc216<>+0(SB), Y6, Y9
 	VFMADD213PS  actc213<>+0(SB), Y6, Y9
-	VMOVUPS      actc208<>+0(SB), Y10
+	VMOVUPS      actc14<>+0(SB), Y10
 	VMULPS       32(DX), Y10, Y10
-	VMOVUPS      32(DX), Y11
-	VFMSUB132PS  actc208<>+0(SB), Y10, Y11
+	VMULPS       32(DX), Y10, Y11
 	VFMADD213PS  actc214<>+0(SB), Y6, Y9
-	VMOVUPS      32(DX), Y6
-	VFMADD231PS  actc209<>+0(SB), Y6, Y11
+	VFMSUB132PS  32(DX), Y11, Y10
 	VSUBPS       Y4, Y9, Y4
-	VMULPS       Y10, Y10, Y6
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y9
-	VMOVMSKPS    Y9, R10
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y6
+	VMOVMSKPS    Y6, R10
 	ORL          R10, R9
-	VMOVUPS      Y10, Y9
-	VFMSUB213PS  Y6, Y10, Y9
-	VADDPS       Y4, Y8, Y12
-	VFMADD231PS  Y11, Y10, Y9
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y12
-	VFMADD231PS  Y10, Y11, Y9
-	VSUBPS       actc5<>+0(SB), Y12, Y13
-	VFNMADD231PS actc6<>+0(SB), Y13, Y8
-	VXORPS       actc2<>+0(SB), Y9, Y9
+	VXORPS       actc2<>+0(SB), Y10, Y6
+	VADDPS       Y4, Y8, Y9
+	VXORPS       actc2<>+0(SB), Y11, Y10
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y9
+	VSUBPS       actc5<>+0(SB), Y9, Y11
+	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y12
+	VMOVMSKPS    Y12, R10
+	ORL          R10, R9
+	VFNMADD231PS actc6<>+0(SB), Y11, Y8
 	VADDPS       Y8, Y4, Y4
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VFNMADD231PS actc7<>+0(SB), Y13, Y4
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y4, Y8
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y13
-	VMOVMSKPS    Y13, R10
-	ORL          R10, R9
-	VFMADD213PS  actc19<>+0(SB), Y4, Y8
-	VFMADD213PS  actc20<>+0(SB), Y4, Y8
-	VMOVUPS      actc61<>+0(SB), Y13
-	VMINPS       Y6, Y13, Y13
-	VFMADD213PS  actc17<>+0(SB), Y4, Y8
-	VCMPPS       $0x00, Y6, Y13, Y6
-	VFMADD213PS  actc18<>+0(SB), Y4, Y8
-	VANDPS       Y6, Y9, Y6
-	VFMADD213PS  actc18<>+0(SB), Y8, Y4
-	VADDPS       Y6, Y13, Y8
-	VPSLLD       $0x17, Y12, Y9
+	VMOVUPS      actc61<>+0(SB), Y8
+	VMINPS       Y10, Y8, Y8
+	VFNMADD231PS actc7<>+0(SB), Y11, Y4
+	VCMPPS       $0x00, Y10, Y8, Y10
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y4, Y11
+	VANDPS       Y10, Y6, Y6
+	VFMADD213PS  actc19<>+0(SB), Y4, Y11
+	VADDPS       Y6, Y8, Y10
+	VFMADD213PS  actc20<>+0(SB), Y4, Y11
+	VFMADD213PS  actc17<>+0(SB), Y4, Y11
+	VFMADD213PS  actc18<>+0(SB), Y4, Y11
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y10
+	VFMADD213PS  actc18<>+0(SB), Y11, Y4
+	VSUBPS       actc5<>+0(SB), Y10, Y11
+	VPSLLD       $0x17, Y9, Y9
 	VMULPS       Y9, Y4, Y4
+	VFNMADD231PS actc6<>+0(SB), Y11, Y8
 	VMOVUPS      Y5, Y9
 	VFNMADD213PS actc18<>+0(SB), Y4, Y9
-	VMOVUPS      actc4<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y8
+	VADDPS       Y8, Y6, Y6
 	VMULPS       Y4, Y5, Y4
-	VSUBPS       actc5<>+0(SB), Y8, Y5
-	VBLENDVPS    Y0, Y9, Y4, Y4
-	VFNMADD231PS actc6<>+0(SB), Y5, Y13
-	VADDPS       Y13, Y6, Y6
-	VMOVUPS      actc231<>+0(SB), Y9
-	VFMADD213PS  actc232<>+0(SB), Y7, Y9
-	VFNMADD231PS actc7<>+0(SB), Y5, Y6
-	VFMADD213PS  actc229<>+0(SB), Y7, Y9
-	VFMADD213PS  actc230<>+0(SB), Y7, Y9
-	VMOVUPS      actc21<>+0(SB), Y5
-	VFMADD213PS  actc22<>+0(SB), Y6, Y5
-	VFMADD213PS  actc227<>+0(SB), Y7, Y9
-	VFMADD213PS  actc19<>+0(SB), Y6, Y5
-	VFMADD213PS  actc228<>+0(SB), Y7, Y9
-	VFMADD213PS  actc20<>+0(SB), Y6, Y5
-	VFMADD213PS  actc225<>+0(SB), Y7, Y9
-	VFMADD213PS  actc17<>+0(SB), Y6, Y5
-	VFMADD213PS  actc226<>+0(SB), Y7, Y9
-	VFMADD213PS  actc18<>+0(SB), Y6, Y5
-	VFMADD213PS  actc18<>+0(SB), Y5, Y6
-	VFNMADD213PS actc15<>+0(SB), Y9, Y0
-	VPSLLD       $0x17, Y8, Y5
-	VFNMADD213PS Y0, Y9, Y1
-	VMULPS       Y5, Y6, Y0
-	VCMPPS       $0x11, actc14<>+0(SB), Y3, Y3
-	VMULPS       32(DX), Y0, Y0
-	VBLENDVPS    Y3, Y1, Y4, Y1
+	VBLENDVPS    Y1, Y9, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y11, Y6
+	VMOVUPS      actc231<>+0(SB), Y5
+	VFMADD213PS  actc232<>+0(SB), Y7, Y5
+	VMOVUPS      actc21<>+0(SB), Y8
+	VFMADD213PS  actc22<>+0(SB), Y6, Y8
+	VFMADD213PS  actc229<>+0(SB), Y7, Y5
+	VFMADD213PS  actc19<>+0(SB), Y6, Y8
+	VFMADD213PS  actc230<>+0(SB), Y7, Y5
+	VFMADD213PS  actc20<>+0(SB), Y6, Y8
+	VFMADD213PS  actc227<>+0(SB), Y7, Y5
+	VFMADD213PS  actc17<>+0(SB), Y6, Y8
+	VFMADD213PS  actc228<>+0(SB), Y7, Y5
+	VFMADD213PS  actc18<>+0(SB), Y6, Y8
+	VFMADD213PS  actc18<>+0(SB), Y8, Y6
+	VFMADD213PS  actc225<>+0(SB), Y7, Y5
+	VPSLLD       $0x17, Y10, Y8
+	VMULPS       Y8, Y6, Y6
+	VFMADD213PS  actc226<>+0(SB), Y7, Y5
+	VMULPS       32(DX), Y6, Y6
+	VFNMADD213PS actc15<>+0(SB), Y5, Y1
+	VFNMADD213PS Y1, Y5, Y2
+	VCMPPS       $0x11, actc14<>+0(SB), Y3, Y1
+	VMOVUPS      actc208<>+0(SB), Y3
+	VMULPS       32(DX), Y3, Y3
+	VBLENDVPS    Y1, Y2, Y4, Y1
+	VMOVUPS      32(DX), Y2
+	VFMSUB132PS  actc208<>+0(SB), Y3, Y2
 	VMULPS       actc14<>+0(SB), Y1, Y1
-	VFMADD231PS  actc234<>+0(SB), Y2, Y1
-	VXORPS       actc2<>+0(SB), Y11, Y2
-	VXORPS       actc2<>+0(SB), Y10, Y3
-	VMOVUPS      (DX), Y4
-	VSUBPS       actc235<>+0(SB), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y5
-	VSUBPS       actc236<>+0(SB), Y4, Y4
-	VMOVUPS      actc210<>+0(SB), Y6
-	VMINPS       Y5, Y6, Y6
-	VADDPS       actc18<>+0(SB), Y6, Y7
+	VMOVUPS      32(DX), Y4
+	VFMADD231PS  actc209<>+0(SB), Y4, Y2
+	VFMADD231PS  actc234<>+0(SB), Y0, Y1
+	VXORPS       actc2<>+0(SB), Y2, Y0
+	VXORPS       actc2<>+0(SB), Y3, Y2
+	VMOVUPS      (DX), Y3
+	VSUBPS       actc235<>+0(SB), Y3, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y2, Y4, Y4
+	VSUBPS       actc236<>+0(SB), Y3, Y3
+	VMOVUPS      actc210<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y5
+	VADDPS       actc18<>+0(SB), Y5, Y7
 	VMOVUPS      actc18<>+0(SB), Y8
 	VDIVPS       Y7, Y8, Y7
 	VMOVUPS      actc237<>+0(SB), Y8
-	VFMADD213PS  actc238<>+0(SB), Y4, Y8
-	VFMADD213PS  actc239<>+0(SB), Y4, Y8
+	VFMADD213PS  actc238<>+0(SB), Y3, Y8
+	VFMADD213PS  actc239<>+0(SB), Y3, Y8
 	VMOVUPS      actc211<>+0(SB), Y9
 	VFMADD213PS  actc212<>+0(SB), Y7, Y9
-	VMULPS       Y6, Y6, Y10
-	VFMADD213PS  actc240<>+0(SB), Y4, Y8
-	VMOVUPS      Y6, Y11
-	VFMSUB213PS  Y10, Y6, Y11
-	VANDPS       actc2<>+0(SB), Y3, Y12
-	VFMADD213PS  actc241<>+0(SB), Y4, Y8
-	VXORPS       Y12, Y2, Y12
-	VCMPPS       $0x12, actc210<>+0(SB), Y5, Y13
-	VFMADD213PS  actc242<>+0(SB), Y4, Y8
+	VMULPS       Y5, Y5, Y10
+	VFMADD213PS  actc240<>+0(SB), Y3, Y8
+	VMOVUPS      Y5, Y11
+	VFMSUB213PS  Y10, Y5, Y11
+	VANDPS       actc2<>+0(SB), Y2, Y12
+	VFMADD213PS  actc241<>+0(SB), Y3, Y8
+	VXORPS       Y12, Y0, Y12
+	VCMPPS       $0x12, actc210<>+0(SB), Y4, Y13
+	VFMADD213PS  actc242<>+0(SB), Y3, Y8
 	VANDPS       Y13, Y12, Y12
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VFMADD213PS  actc243<>+0(SB), Y4, Y8
-	VFMADD213PS  Y11, Y12, Y6
+	VMULPS       actc18<>+0(SB), Y5, Y5
+	VFMADD213PS  actc243<>+0(SB), Y3, Y8
+	VFMADD213PS  Y11, Y12, Y5
 	VXORPS       actc2<>+0(SB), Y10, Y11
-	VFMADD213PS  actc244<>+0(SB), Y4, Y8
-	VFMADD213PS  actc245<>+0(SB), Y4, Y8
+	VFMADD213PS  actc244<>+0(SB), Y3, Y8
+	VFMADD213PS  actc245<>+0(SB), Y3, Y8
 	VMOVUPS      actc223<>+0(SB), Y12
 	VFMADD213PS  actc224<>+0(SB), Y9, Y12
-	VFMADD213PS  actc246<>+0(SB), Y4, Y8
+	VFMADD213PS  actc246<>+0(SB), Y3, Y8
 	VFMADD213PS  actc221<>+0(SB), Y9, Y12
-	VFMADD213PS  actc247<>+0(SB), Y4, Y8
+	VFMADD213PS  actc247<>+0(SB), Y3, Y8
 	VFMADD213PS  actc222<>+0(SB), Y9, Y12
-	VFMADD213PS  actc248<>+0(SB), Y4, Y8
+	VFMADD213PS  actc248<>+0(SB), Y3, Y8
 	VFMADD213PS  actc219<>+0(SB), Y9, Y12
-	VFMADD213PS  actc249<>+0(SB), Y4, Y8
+	VFMADD213PS  actc249<>+0(SB), Y3, Y8
 	VFMADD213PS  actc220<>+0(SB), Y9, Y12
-	VMULPS       Y8, Y4, Y8
+	VMULPS       Y8, Y3, Y8
 	VMOVUPS      actc2<>+0(SB), Y13
-	VANDNPS      Y4, Y13, Y4
+	VANDNPS      Y3, Y13, Y3
 	VFMADD213PS  actc217<>+0(SB), Y9, Y12
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y8, Y1, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y8, Y1, Y1
 	VFMADD213PS  actc218<>+0(SB), Y9, Y12
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VMOVMSKPS    Y4, R10
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VMOVMSKPS    Y3, R10
 	ORL          R10, R9
 	VFMADD213PS  actc215<>+0(SB), Y9, Y12
 	VMULPS       (BX), Y1, Y1
 	VFMADD213PS  actc216<>+0(SB), Y9, Y12
 	VFMADD213PS  actc213<>+0(SB), Y9, Y12
+	VMOVUPS      actc14<>+0(SB), Y3
+	VMULPS       64(DX), Y3, Y3
+	VMULPS       64(DX), Y3, Y8
+	VFMADD213PS  actc214<>+0(SB), Y9, Y12
+	VFMSUB132PS  64(DX), Y8, Y3
+	VSUBPS       Y5, Y12, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y9
+	VMOVMSKPS    Y9, R10
+	ORL          R10, R9
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VADDPS       Y5, Y11, Y9
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y9
+	VSUBPS       actc5<>+0(SB), Y9, Y12
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y13
+	VMOVMSKPS    Y13, R10
+	ORL          R10, R9
+	VFNMADD231PS actc6<>+0(SB), Y12, Y11
+	VADDPS       Y11, Y5, Y5
+	VMOVUPS      actc61<>+0(SB), Y11
+	VMINPS       Y8, Y11, Y11
+	VFNMADD231PS actc7<>+0(SB), Y12, Y5
+	VCMPPS       $0x00, Y8, Y11, Y8
+	VMOVUPS      actc21<>+0(SB), Y12
+	VFMADD213PS  actc22<>+0(SB), Y5, Y12
+	VANDPS       Y8, Y3, Y3
+	VFMADD213PS  actc19<>+0(SB), Y5, Y12
+	VADDPS       Y3, Y11, Y8
+	VFMADD213PS  actc20<>+0(SB), Y5, Y12
+	VFMADD213PS  actc17<>+0(SB), Y5, Y12
+	VFMADD213PS  actc18<>+0(SB), Y5, Y12
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y8
+	VFMADD213PS  actc18<>+0(SB), Y12, Y5
+	VSUBPS       actc5<>+0(SB), Y8, Y12
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y5, Y5
+	VFNMADD231PS actc6<>+0(SB), Y12, Y11
+	VMOVUPS      Y7, Y9
+	VFNMADD213PS actc18<>+0(SB), Y5, Y9
+	VADDPS       Y11, Y3, Y3
+	VMULPS       Y5, Y7, Y5
+	VBLENDVPS    Y2, Y9, Y5, Y5
+	VFNMADD231PS actc7<>+0(SB), Y12, Y3
+	VMOVUPS      actc231<>+0(SB), Y7
+	VFMADD213PS  actc232<>+0(SB), Y10, Y7
+	VMOVUPS      actc21<>+0(SB), Y9
+	VFMADD213PS  actc22<>+0(SB), Y3, Y9
+	VFMADD213PS  actc229<>+0(SB), Y10, Y7
+	VFMADD213PS  actc19<>+0(SB), Y3, Y9
+	VFMADD213PS  actc230<>+0(SB), Y10, Y7
+	VFMADD213PS  actc20<>+0(SB), Y3, Y9
+	VFMADD213PS  actc227<>+0(SB), Y10, Y7
+	VFMADD213PS  actc17<>+0(SB), Y3, Y9
+	VFMADD213PS  actc228<>+0(SB), Y10, Y7
+	VFMADD213PS  actc18<>+0(SB), Y3, Y9
+	VFMADD213PS  actc18<>+0(SB), Y9, Y3
+	VFMADD213PS  actc225<>+0(SB), Y10, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y3, Y3
+	VFMADD213PS  actc226<>+0(SB), Y10, Y7
+	VMULPS       64(DX), Y3, Y3
+	VFNMADD213PS actc15<>+0(SB), Y7, Y2
+	VFNMADD213PS Y2, Y7, Y0
+	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y2
 	VMOVUPS      actc208<>+0(SB), Y4
 	VMULPS       64(DX), Y4, Y4
-	VMOVUPS      64(DX), Y8
-	VFMSUB132PS  actc208<>+0(SB), Y4, Y8
-	VFMADD213PS  actc214<>+0(SB), Y9, Y12
-	VMOVUPS      64(DX), Y9
-	VFMADD231PS  actc209<>+0(SB), Y9, Y8
-	VSUBPS       Y6, Y12, Y6
-	VMULPS       Y4, Y4, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y12
-	VMOVMSKPS    Y12, R10
-	ORL          R10, R9
-	VMOVUPS      Y4, Y12
-	VFMSUB213PS  Y9, Y4, Y12
-	VADDPS       Y6, Y11, Y13
-	VFMADD231PS  Y8, Y4, Y12
-	VMOVUPS      actc4<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VFMADD231PS  Y4, Y8, Y12
-	VSUBPS       actc5<>+0(SB), Y13, Y14
-	VFNMADD231PS actc6<>+0(SB), Y14, Y11
-	VXORPS       actc2<>+0(SB), Y12, Y12
-	VADDPS       Y11, Y6, Y6
-	VXORPS       actc2<>+0(SB), Y9, Y9
-	VFNMADD231PS actc7<>+0(SB), Y14, Y6
-	VMOVUPS      actc21<>+0(SB), Y11
-	VFMADD213PS  actc22<>+0(SB), Y6, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y14
-	VMOVMSKPS    Y14, R10
-	ORL          R10, R9
-	VFMADD213PS  actc19<>+0(SB), Y6, Y11
-	VFMADD213PS  actc20<>+0(SB), Y6, Y11
-	VMOVUPS      actc61<>+0(SB), Y14
-	VMINPS       Y9, Y14, Y14
-	VFMADD213PS  actc17<>+0(SB), Y6, Y11
-	VCMPPS       $0x00, Y9, Y14, Y9
-	VFMADD213PS  actc18<>+0(SB), Y6, Y11
-	VANDPS       Y9, Y12, Y9
-	VFMADD213PS  actc18<>+0(SB), Y11, Y6
-	VADDPS       Y9, Y14, Y11
-	VPSLLD       $0x17, Y13, Y12
-	VMULPS       Y12, Y6, Y6
-	VMOVUPS      Y7, Y12
-	VFNMADD213PS actc18<>+0(SB), Y6, Y12
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y11
-	VMULPS       Y6, Y7, Y6
-	VSUBPS       actc5<>+0(SB), Y11, Y7
-	VBLENDVPS    Y3, Y12, Y6, Y6
-	VFNMADD231PS actc6<>+0(SB), Y7, Y14
-	VADDPS       Y14, Y9, Y9
-	VMOVUPS      actc231<>+0(SB), Y12
-	VFMADD213PS  actc232<>+0(SB), Y10, Y12
-	VFNMADD231PS actc7<>+0(SB), Y7, Y9
-	VFMADD213PS  actc229<>+0(SB), Y10, Y12
-	VFMADD213PS  actc230<>+0(SB), Y10, Y12
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y9, Y7
-	VFMADD213PS  actc227<>+0(SB), Y10, Y12
-	VFMADD213PS  actc19<>+0(SB), Y9, Y7
-	VFMADD213PS  actc228<>+0(SB), Y10, Y12
-	VFMADD213PS  actc20<>+0(SB), Y9, Y7
-	VFMADD213PS  actc225<>+0(SB), Y10, Y12
-	VFMADD213PS  actc17<>+0(SB), Y9, Y7
-	VFMADD213PS  actc226<>+0(SB), Y10, Y12
-	VFMADD213PS  actc18<>+0(SB), Y9, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y9
-	VFNMADD213PS actc15<>+0(SB), Y12, Y3
-	VPSLLD       $0x17, Y11, Y7
-	VFNMADD213PS Y3, Y12, Y2
-	VMULPS       Y7, Y9, Y3
-	VCMPPS       $0x11, actc14<>+0(SB), Y5, Y5
-	VMULPS       64(DX), Y3, Y3
-	VBLENDVPS    Y5, Y2, Y6, Y2
-	VMULPS       actc14<>+0(SB), Y2, Y2
-	VFMADD231PS  actc234<>+0(SB), Y0, Y2
-	VXORPS       actc2<>+0(SB), Y8, Y0
+	VBLENDVPS    Y2, Y0, Y5, Y0
+	VMOVUPS      64(DX), Y2
+	VFMSUB132PS  actc208<>+0(SB), Y4, Y2
+	VMULPS       actc14<>+0(SB), Y0, Y0
+	VMOVUPS      64(DX), Y5
+	VFMADD231PS  actc209<>+0(SB), Y5, Y2
+	VFMADD231PS  actc234<>+0(SB), Y6, Y0
+	VXORPS       actc2<>+0(SB), Y2, Y2
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VMOVUPS      32(DX), Y5
 	VSUBPS       actc235<>+0(SB), Y5, Y5
@@ -55634,7 +55589,7 @@ block:
 	VFMSUB213PS  Y11, Y7, Y12
 	VANDPS       actc2<>+0(SB), Y4, Y13
 	VFMADD213PS  actc241<>+0(SB), Y5, Y9
-	VXORPS       Y13, Y0, Y13
+	VXORPS       Y13, Y2, Y13
 	VCMPPS       $0x12, actc210<>+0(SB), Y6, Y14
 	VFMADD213PS  actc242<>+0(SB), Y5, Y9
 	VANDPS       Y14, Y13, Y13
@@ -55659,97 +55614,96 @@ block:
 	VANDNPS      Y5, Y14, Y5
 	VFMADD213PS  actc217<>+0(SB), Y10, Y13
 	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
-	VBLENDVPS    Y5, Y9, Y2, Y2
+	VBLENDVPS    Y5, Y9, Y0, Y0
 	VFMADD213PS  actc218<>+0(SB), Y10, Y13
-	VCMPPS       $0x03, Y2, Y2, Y5
+	VCMPPS       $0x03, Y0, Y0, Y5
 	VMOVMSKPS    Y5, R10
 	ORL          R10, R9
 	VFMADD213PS  actc215<>+0(SB), Y10, Y13
-	VMULPS       32(BX), Y2, Y2
+	VMULPS       32(BX), Y0, Y0
 	VFMADD213PS  actc216<>+0(SB), Y10, Y13
 	VFMADD213PS  actc213<>+0(SB), Y10, Y13
-	VMOVUPS      actc208<>+0(SB), Y5
+	VMOVUPS      actc14<>+0(SB), Y5
 	VMULPS       96(DX), Y5, Y5
-	VMOVUPS      96(DX), Y9
-	VFMSUB132PS  actc208<>+0(SB), Y5, Y9
+	VMULPS       96(DX), Y5, Y9
 	VFMADD213PS  actc214<>+0(SB), Y10, Y13
-	VMOVUPS      96(DX), Y10
-	VFMADD231PS  actc209<>+0(SB), Y10, Y9
+	VFMSUB132PS  96(DX), Y9, Y5
 	VSUBPS       Y7, Y13, Y7
-	VMULPS       Y5, Y5, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y13
-	VMOVMSKPS    Y13, R10
+	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y10
+	VMOVMSKPS    Y10, R10
 	ORL          R10, R9
-	VMOVUPS      Y5, Y13
-	VFMSUB213PS  Y10, Y5, Y13
-	VADDPS       Y7, Y12, Y14
-	VFMADD231PS  Y9, Y5, Y13
-	VMOVUPS      actc4<>+0(SB), Y15
-	VFMADD213PS  actc5<>+0(SB), Y15, Y14
-	VFMADD231PS  Y5, Y9, Y13
-	VSUBPS       actc5<>+0(SB), Y14, Y15
-	VFNMADD231PS actc6<>+0(SB), Y15, Y12
-	VXORPS       actc2<>+0(SB), Y13, Y13
-	VADDPS       Y12, Y7, Y7
-	VXORPS       actc2<>+0(SB), Y10, Y10
-	VFNMADD231PS actc7<>+0(SB), Y15, Y7
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y7, Y12
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y15
-	VMOVMSKPS    Y15, R10
-	ORL          R10, R9
-	VFMADD213PS  actc19<>+0(SB), Y7, Y12
-	VFMADD213PS  actc20<>+0(SB), Y7, Y12
-	VMOVUPS      actc61<>+0(SB), Y15
-	VMINPS       Y10, Y15, Y15
-	VFMADD213PS  actc17<>+0(SB), Y7, Y12
-	VCMPPS       $0x00, Y10, Y15, Y10
-	VFMADD213PS  actc18<>+0(SB), Y7, Y12
-	VANDPS       Y10, Y13, Y10
-	VFMADD213PS  actc18<>+0(SB), Y12, Y7
-	VADDPS       Y10, Y15, Y12
-	VPSLLD       $0x17, Y14, Y13
-	VMULPS       Y13, Y7, Y7
-	VMOVUPS      Y8, Y13
-	VFNMADD213PS actc18<>+0(SB), Y7, Y13
-	VMOVUPS      actc4<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y12
-	VMULPS       Y7, Y8, Y7
-	VSUBPS       actc5<>+0(SB), Y12, Y8
-	VBLENDVPS    Y4, Y13, Y7, Y7
-	VFNMADD231PS actc6<>+0(SB), Y8, Y15
-	VADDPS       Y15, Y10, Y10
-	VMOVUPS      actc231<>+0(SB), Y13
-	VFMADD213PS  actc232<>+0(SB), Y11, Y13
-	VFNMADD231PS actc7<>+0(SB), Y8, Y10
-	VFMADD213PS  actc229<>+0(SB), Y11, Y13
-	VFMADD213PS  actc230<>+0(SB), Y11, Y13
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y10, Y8
-	VFMADD213PS  actc227<>+0(SB), Y11, Y13
-	VFMADD213PS  actc19<>+0(SB), Y10, Y8
-	VFMADD213PS  actc228<>+0(SB), Y11, Y13
-	VFMADD213PS  actc20<>+0(SB), Y10, Y8
-	VFMADD213PS  actc225<>+0(SB), Y11, Y13
-	VFMADD213PS  actc17<>+0(SB), Y10, Y8
-	VFMADD213PS  actc226<>+0(SB), Y11, Y13
-	VFMADD213PS  actc18<>+0(SB), Y10, Y8
-	VFMADD213PS  actc18<>+0(SB), Y8, Y10
-	VFNMADD213PS actc15<>+0(SB), Y13, Y4
-	VPSLLD       $0x17, Y12, Y8
-	VFNMADD213PS Y4, Y13, Y0
-	VMULPS       Y8, Y10, Y4
-	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y6
-	VMULPS       96(DX), Y4, Y4
-	VBLENDVPS    Y6, Y0, Y7, Y0
-	VMULPS       actc14<>+0(SB), Y0, Y0
-	VFMADD231PS  actc234<>+0(SB), Y3, Y0
-	VXORPS       actc2<>+0(SB), Y9, Y3
 	VXORPS       actc2<>+0(SB), Y5, Y5
+	VADDPS       Y7, Y12, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y10
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y14
+	VMOVMSKPS    Y14, R10
+	ORL          R10, R9
+	VFNMADD231PS actc6<>+0(SB), Y13, Y12
+	VADDPS       Y12, Y7, Y7
+	VMOVUPS      actc61<>+0(SB), Y12
+	VMINPS       Y9, Y12, Y12
+	VFNMADD231PS actc7<>+0(SB), Y13, Y7
+	VCMPPS       $0x00, Y9, Y12, Y9
+	VMOVUPS      actc21<>+0(SB), Y13
+	VFMADD213PS  actc22<>+0(SB), Y7, Y13
+	VANDPS       Y9, Y5, Y5
+	VFMADD213PS  actc19<>+0(SB), Y7, Y13
+	VADDPS       Y5, Y12, Y9
+	VFMADD213PS  actc20<>+0(SB), Y7, Y13
+	VFMADD213PS  actc17<>+0(SB), Y7, Y13
+	VFMADD213PS  actc18<>+0(SB), Y7, Y13
+	VMOVUPS      actc4<>+0(SB), Y14
+	VFMADD213PS  actc5<>+0(SB), Y14, Y9
+	VFMADD213PS  actc18<>+0(SB), Y13, Y7
+	VSUBPS       actc5<>+0(SB), Y9, Y13
+	VPSLLD       $0x17, Y10, Y10
+	VMULPS       Y10, Y7, Y7
+	VFNMADD231PS actc6<>+0(SB), Y13, Y12
+	VMOVUPS      Y8, Y10
+	VFNMADD213PS actc18<>+0(SB), Y7, Y10
+	VADDPS       Y12, Y5, Y5
+	VMULPS       Y7, Y8, Y7
+	VBLENDVPS    Y4, Y10, Y7, Y7
+	VFNMADD231PS actc7<>+0(SB), Y13, Y5
+	VMOVUPS      actc231<>+0(SB), Y8
+	VFMADD213PS  actc232<>+0(SB), Y11, Y8
+	VMOVUPS      actc21<>+0(SB), Y10
+	VFMADD213PS  actc22<>+0(SB), Y5, Y10
+	VFMADD213PS  actc229<>+0(SB), Y11, Y8
+	VFMADD213PS  actc19<>+0(SB), Y5, Y10
+	VFMADD213PS  actc230<>+0(SB), Y11, Y8
+	VFMADD213PS  actc20<>+0(SB), Y5, Y10
+	VFMADD213PS  actc227<>+0(SB), Y11, Y8
+	VFMADD213PS  actc17<>+0(SB), Y5, Y10
+	VFMADD213PS  actc228<>+0(SB), Y11, Y8
+	VFMADD213PS  actc18<>+0(SB), Y5, Y10
+	VFMADD213PS  actc18<>+0(SB), Y10, Y5
+	VFMADD213PS  actc225<>+0(SB), Y11, Y8
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y5, Y5
+	VFMADD213PS  actc226<>+0(SB), Y11, Y8
+	VMULPS       96(DX), Y5, Y5
+	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFNMADD213PS Y4, Y8, Y2
+	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y4
+	VMOVUPS      actc208<>+0(SB), Y6
+	VMULPS       96(DX), Y6, Y6
+	VBLENDVPS    Y4, Y2, Y7, Y2
+	VMOVUPS      96(DX), Y4
+	VFMSUB132PS  actc208<>+0(SB), Y6, Y4
+	VMULPS       actc14<>+0(SB), Y2, Y2
+	VMOVUPS      96(DX), Y7
+	VFMADD231PS  actc209<>+0(SB), Y7, Y4
+	VFMADD231PS  actc234<>+0(SB), Y3, Y2
+	VXORPS       actc2<>+0(SB), Y4, Y3
+	VXORPS       actc2<>+0(SB), Y6, Y4
 	VMOVUPS      64(DX), Y6
 	VSUBPS       actc235<>+0(SB), Y6, Y6
 	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y5, Y7, Y7
+	VANDNPS      Y4, Y7, Y7
 	VSUBPS       actc236<>+0(SB), Y6, Y6
 	VMOVUPS      actc210<>+0(SB), Y8
 	VMINPS       Y7, Y8, Y8
@@ -55765,7 +55719,7 @@ block:
 	VFMADD213PS  actc240<>+0(SB), Y6, Y10
 	VMOVUPS      Y8, Y13
 	VFMSUB213PS  Y12, Y8, Y13
-	VANDPS       actc2<>+0(SB), Y5, Y14
+	VANDPS       actc2<>+0(SB), Y4, Y14
 	VFMADD213PS  actc241<>+0(SB), Y6, Y10
 	VXORPS       Y14, Y3, Y14
 	VCMPPS       $0x12, actc210<>+0(SB), Y7, Y15
@@ -55792,13 +55746,13 @@ block:
 	VANDNPS      Y6, Y15, Y6
 	VFMADD213PS  actc217<>+0(SB), Y11, Y14
 	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VBLENDVPS    Y6, Y10, Y0, Y0
+	VBLENDVPS    Y6, Y10, Y2, Y2
 	VFMADD213PS  actc218<>+0(SB), Y11, Y14
-	VCMPPS       $0x03, Y0, Y0, Y6
+	VCMPPS       $0x03, Y2, Y2, Y6
 	VMOVMSKPS    Y6, R10
 	ORL          R10, R9
 	VFMADD213PS  actc215<>+0(SB), Y11, Y14
-	VMULPS       64(BX), Y0, Y0
+	VMULPS       64(BX), Y2, Y2
 	VFMADD213PS  actc216<>+0(SB), Y11, Y14
 	VFMADD213PS  actc213<>+0(SB), Y11, Y14
 	VFMADD213PS  actc214<>+0(SB), Y11, Y14
@@ -55825,7 +55779,7 @@ block:
 	VMOVUPS      Y9, Y8
 	VFNMADD213PS actc18<>+0(SB), Y6, Y8
 	VMULPS       Y6, Y9, Y6
-	VBLENDVPS    Y5, Y8, Y6, Y6
+	VBLENDVPS    Y4, Y8, Y6, Y6
 	VMOVUPS      actc231<>+0(SB), Y8
 	VFMADD213PS  actc232<>+0(SB), Y12, Y8
 	VFMADD213PS  actc229<>+0(SB), Y12, Y8
@@ -55834,12 +55788,12 @@ block:
 	VFMADD213PS  actc228<>+0(SB), Y12, Y8
 	VFMADD213PS  actc225<>+0(SB), Y12, Y8
 	VFMADD213PS  actc226<>+0(SB), Y12, Y8
-	VFNMADD213PS actc15<>+0(SB), Y8, Y5
-	VFNMADD213PS Y5, Y8, Y3
-	VCMPPS       $0x11, actc14<>+0(SB), Y7, Y5
-	VBLENDVPS    Y5, Y3, Y6, Y3
+	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFNMADD213PS Y4, Y8, Y3
+	VCMPPS       $0x11, actc14<>+0(SB), Y7, Y4
+	VBLENDVPS    Y4, Y3, Y6, Y3
 	VMULPS       actc14<>+0(SB), Y3, Y3
-	VFMADD231PS  actc234<>+0(SB), Y4, Y3
+	VFMADD231PS  actc234<>+0(SB), Y5, Y3
 	VMOVUPS      96(DX), Y4
 	VSUBPS       actc235<>+0(SB), Y4, Y4
 	VSUBPS       actc236<>+0(SB), Y4, Y4
@@ -55868,8 +55822,8 @@ block:
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVNTPS     Y1, (AX)
-	VMOVNTPS     Y2, 32(AX)
-	VMOVNTPS     Y0, 64(AX)
+	VMOVNTPS     Y0, 32(AX)
+	VMOVNTPS     Y2, 64(AX)
 	VMOVNTPS     Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -55884,52 +55838,51 @@ single:
 	SFENCE
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc208<>+0(SB), Y0
+	VMOVUPS      actc14<>+0(SB), Y0
 	VMULPS       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PS  actc208<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PS  actc209<>+0(SB), Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  Y1, Y0, Y3
-	VFMADD231PS  Y0, Y1, Y3
+	VMULPS       (DX), Y0, Y1
+	VFMSUB132PS  (DX), Y1, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VCMPPS       $0x00, Y1, Y2, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc12<>+0(SB), Y2
+	VFMADD213PS  actc13<>+0(SB), Y0, Y2
+	VFMADD213PS  actc10<>+0(SB), Y0, Y2
+	VFMADD213PS  actc11<>+0(SB), Y0, Y2
+	VFMADD213PS  actc8<>+0(SB), Y0, Y2
+	VFMADD213PS  actc9<>+0(SB), Y0, Y2
+	VFMADD213PS  actc9<>+0(SB), Y2, Y0
+	VMOVUPS      actc14<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       Y3, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y3, Y2
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMULPS       (DX), Y0, Y1
+	VMOVUPS      actc208<>+0(SB), Y2
+	VMULPS       (DX), Y2, Y2
+	VMOVUPS      (DX), Y3
+	VFMSUB132PS  actc208<>+0(SB), Y2, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PS  actc209<>+0(SB), Y4, Y3
 	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y2, Y4, Y4
-	VMOVUPS      actc61<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
-	VCMPPS       $0x00, Y2, Y4, Y2
-	VANDPS       Y2, Y3, Y2
-	VADDPS       Y2, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y4
-	VADDPS       Y4, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y5, Y2
-	VMOVUPS      actc12<>+0(SB), Y4
-	VFMADD213PS  actc13<>+0(SB), Y2, Y4
-	VFMADD213PS  actc10<>+0(SB), Y2, Y4
-	VFMADD213PS  actc11<>+0(SB), Y2, Y4
-	VFMADD213PS  actc8<>+0(SB), Y2, Y4
-	VFMADD213PS  actc9<>+0(SB), Y2, Y4
-	VFMADD213PS  actc9<>+0(SB), Y4, Y2
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y5, Y4
-	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMULPS       (DX), Y2, Y3
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y0, Y4, Y4
+	VANDNPS      Y2, Y4, Y4
 	VMOVUPS      actc210<>+0(SB), Y5
 	VMINPS       Y4, Y5, Y5
 	VADDPS       actc18<>+0(SB), Y5, Y6
@@ -55940,8 +55893,8 @@ single:
 	VMULPS       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PS  Y8, Y5, Y9
-	VANDPS       actc2<>+0(SB), Y0, Y10
-	VXORPS       Y10, Y1, Y10
+	VANDPS       actc2<>+0(SB), Y2, Y10
+	VXORPS       Y10, Y3, Y10
 	VCMPPS       $0x12, actc210<>+0(SB), Y4, Y11
 	VANDPS       Y11, Y10, Y10
 	VMULPS       actc18<>+0(SB), Y5, Y5
@@ -55989,7 +55942,7 @@ single:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PS actc18<>+0(SB), Y5, Y7
 	VMULPS       Y5, Y6, Y5
-	VBLENDVPS    Y0, Y7, Y5, Y5
+	VBLENDVPS    Y2, Y7, Y5, Y5
 	VMOVUPS      actc231<>+0(SB), Y6
 	VFMADD213PS  actc232<>+0(SB), Y8, Y6
 	VFMADD213PS  actc229<>+0(SB), Y8, Y6
@@ -55998,12 +55951,12 @@ single:
 	VFMADD213PS  actc228<>+0(SB), Y8, Y6
 	VFMADD213PS  actc225<>+0(SB), Y8, Y6
 	VFMADD213PS  actc226<>+0(SB), Y8, Y6
-	VFNMADD213PS actc15<>+0(SB), Y6, Y0
-	VFNMADD213PS Y0, Y6, Y1
-	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y0
-	VBLENDVPS    Y0, Y1, Y5, Y0
-	VMULPS       actc14<>+0(SB), Y0, Y0
-	VFMADD231PS  actc234<>+0(SB), Y3, Y0
+	VFNMADD213PS actc15<>+0(SB), Y6, Y2
+	VFNMADD213PS Y2, Y6, Y3
+	VCMPPS       $0x11, actc14<>+0(SB), Y4, Y2
+	VBLENDVPS    Y2, Y3, Y5, Y2
+	VMULPS       actc14<>+0(SB), Y2, Y2
+	VFMADD231PS  actc234<>+0(SB), Y1, Y2
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc235<>+0(SB), Y1, Y1
 	VSUBPS       actc236<>+0(SB), Y1, Y1
@@ -56024,39 +55977,39 @@ single:
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y1, Y4, Y1
 	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y3, actc23<>+0(SB), Y4, Y3
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y2, Y1, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
+	VANDPS       Y2, Y0, Y0
 	VMOVUPS      actc233<>+0(SB), Y2
 	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       (BX), Y0, Y0
-	VMOVMSKPS    Y1, R9
+	VANDPS       actc2<>+0(SB), Y1, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VANDNPS      Y0, Y2, Y0
+	VMULPS       (BX), Y1, Y1
+	VMOVMSKPS    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -56074,50 +56027,48 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc208<>+0(SB), Y1, Y2
-	VMOVUPS      actc208<>+0(SB), Y3
-	VFMSUB213PS  Y2, Y1, Y3
-	VFMADD231PS  actc209<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFMSUB213PS  Y4, Y2, Y5
-	VFMADD231PS  Y3, Y2, Y5
-	VFMADD231PS  Y2, Y3, Y5
+	VMULPS       actc14<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y1, Y3
+	VFMSUB213PS  Y3, Y1, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y2, Y4
+	VFMADD213PS  actc10<>+0(SB), Y2, Y4
+	VFMADD213PS  actc11<>+0(SB), Y2, Y4
+	VFMADD213PS  actc8<>+0(SB), Y2, Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y2
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMULPS       Y2, Y1, Y3
+	VMULPS       actc208<>+0(SB), Y1, Y4
+	VMOVUPS      actc208<>+0(SB), Y5
+	VFMSUB213PS  Y4, Y1, Y5
+	VFMADD231PS  actc209<>+0(SB), Y1, Y5
 	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y6
-	VMAXPS       Y4, Y6, Y6
-	VMOVUPS      actc61<>+0(SB), Y7
-	VMINPS       Y6, Y7, Y6
-	VCMPPS       $0x00, Y4, Y6, Y4
-	VANDPS       Y4, Y5, Y4
-	VADDPS       Y4, Y6, Y5
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y6
-	VADDPS       Y6, Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y7, Y4
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y4, Y6
-	VFMADD213PS  actc10<>+0(SB), Y4, Y6
-	VFMADD213PS  actc11<>+0(SB), Y4, Y6
-	VFMADD213PS  actc8<>+0(SB), Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y4
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
-	VSUBPS       Y7, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y7, Y6
-	VMULPS       Y6, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMULPS       Y4, Y1, Y5
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y2, Y6, Y6
+	VANDNPS      Y4, Y6, Y6
 	VMOVUPS      actc210<>+0(SB), Y7
 	VMINPS       Y6, Y7, Y7
 	VADDPS       actc18<>+0(SB), Y7, Y8
@@ -56128,8 +56079,8 @@ tail:
 	VMULPS       Y7, Y7, Y10
 	VMOVUPS      Y7, Y11
 	VFMSUB213PS  Y10, Y7, Y11
-	VANDPS       actc2<>+0(SB), Y2, Y12
-	VXORPS       Y12, Y3, Y12
+	VANDPS       actc2<>+0(SB), Y4, Y12
+	VXORPS       Y12, Y5, Y12
 	VCMPPS       $0x12, actc210<>+0(SB), Y6, Y13
 	VANDPS       Y13, Y12, Y12
 	VMULPS       actc18<>+0(SB), Y7, Y7
@@ -56177,7 +56128,7 @@ tail:
 	VMOVUPS      Y8, Y9
 	VFNMADD213PS actc18<>+0(SB), Y7, Y9
 	VMULPS       Y7, Y8, Y7
-	VBLENDVPS    Y2, Y9, Y7, Y7
+	VBLENDVPS    Y4, Y9, Y7, Y7
 	VMOVUPS      actc231<>+0(SB), Y8
 	VFMADD213PS  actc232<>+0(SB), Y10, Y8
 	VFMADD213PS  actc229<>+0(SB), Y10, Y8
@@ -56186,12 +56137,12 @@ tail:
 	VFMADD213PS  actc228<>+0(SB), Y10, Y8
 	VFMADD213PS  actc225<>+0(SB), Y10, Y8
 	VFMADD213PS  actc226<>+0(SB), Y10, Y8
-	VFNMADD213PS actc15<>+0(SB), Y8, Y2
-	VFNMADD213PS Y2, Y8, Y3
-	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y2
-	VBLENDVPS    Y2, Y3, Y7, Y2
-	VMULPS       actc14<>+0(SB), Y2, Y2
-	VFMADD231PS  actc234<>+0(SB), Y5, Y2
+	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFNMADD213PS Y4, Y8, Y5
+	VCMPPS       $0x11, actc14<>+0(SB), Y6, Y4
+	VBLENDVPS    Y4, Y5, Y7, Y4
+	VMULPS       actc14<>+0(SB), Y4, Y4
+	VFMADD231PS  actc234<>+0(SB), Y3, Y4
 	VSUBPS       actc235<>+0(SB), Y1, Y3
 	VSUBPS       actc236<>+0(SB), Y3, Y3
 	VMOVUPS      actc237<>+0(SB), Y5
@@ -56211,26 +56162,26 @@ tail:
 	VMOVUPS      actc2<>+0(SB), Y6
 	VANDNPS      Y3, Y6, Y3
 	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y5, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
+	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc15<>+0(SB), Y5
 	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
-	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
+	VBLENDVPS    Y4, Y5, Y3, Y3
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y3, Y4, Y4
 	VCMPPS       $0x11, actc68<>+0(SB), Y4, Y4
-	VANDPS       Y4, Y3, Y3
+	VANDPS       Y4, Y2, Y2
 	VCMPPS       $0x12, actc233<>+0(SB), Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y4
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VANDNPS      Y3, Y1, Y1
-	VMASKMOVPS   (BX), Y0, Y3
-	VMULPS       Y3, Y2, Y2
+	VANDPS       actc2<>+0(SB), Y3, Y4
+	VBLENDVPS    Y1, Y4, Y3, Y3
+	VANDNPS      Y2, Y1, Y1
+	VMASKMOVPS   (BX), Y0, Y2
+	VMULPS       Y2, Y3, Y2
 	VANDPS       Y0, Y1, Y1
 	VMOVMSKPS    Y1, DX
 	TESTL        DX, DX
@@ -57748,57 +57699,56 @@ TEXT ·geluBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVQ        R9, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
-	VMOVUPS      actc250<>+0(SB), Y1
+	VMOVUPS      actc41<>+0(SB), Y1
 	VMULPD       (DX), Y1, Y1
-	VMOVUPS      (DX), Y2
-	VFMSUB132PD  actc250<>+0(SB), Y1, Y2
-	VMOVUPS      (DX), Y3
-	VFMADD231PD  actc251<>+0(SB), Y3, Y2
-	VMULPD       Y1, Y1, Y3
-	VMOVUPS      Y1, Y4
-	VFMSUB213PD  Y3, Y1, Y4
-	VFMADD231PD  Y2, Y1, Y4
-	VFMADD231PD  Y1, Y2, Y4
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VMOVUPS      actc25<>+0(SB), Y3
+	VMAXPD       Y2, Y3, Y3
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VCMPPD       $0x00, Y2, Y3, Y2
+	VANDPD       Y2, Y1, Y1
+	VADDPD       Y1, Y3, Y2
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y1, Y1
+	VFNMADD231PD actc29<>+0(SB), Y4, Y1
+	VMOVUPS      actc40<>+0(SB), Y3
+	VFMADD213PD  actc38<>+0(SB), Y1, Y3
+	VFMADD213PD  actc39<>+0(SB), Y1, Y3
+	VFMADD213PD  actc36<>+0(SB), Y1, Y3
+	VFMADD213PD  actc37<>+0(SB), Y1, Y3
+	VFMADD213PD  actc34<>+0(SB), Y1, Y3
+	VFMADD213PD  actc35<>+0(SB), Y1, Y3
+	VFMADD213PD  actc32<>+0(SB), Y1, Y3
+	VFMADD213PD  actc33<>+0(SB), Y1, Y3
+	VFMADD213PD  actc30<>+0(SB), Y1, Y3
+	VFMADD213PD  actc31<>+0(SB), Y1, Y3
+	VFMADD213PD  actc31<>+0(SB), Y3, Y1
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y4
+	VSUBPD       Y4, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y4, Y3
+	VMULPD       Y3, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       (DX), Y1, Y2
+	VMOVUPS      actc250<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
+	VMOVUPS      (DX), Y4
+	VFMSUB132PD  actc250<>+0(SB), Y3, Y4
+	VMOVUPS      (DX), Y5
+	VFMADD231PD  actc251<>+0(SB), Y5, Y4
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y5
-	VMOVUPS      actc70<>+0(SB), Y6
-	VMINPD       Y5, Y6, Y5
-	VCMPPD       $0x00, Y3, Y5, Y3
-	VANDPD       Y3, Y4, Y3
-	VADDPD       Y3, Y5, Y4
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y3, Y3
-	VFNMADD231PD actc29<>+0(SB), Y6, Y3
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y3, Y5
-	VFMADD213PD  actc39<>+0(SB), Y3, Y5
-	VFMADD213PD  actc36<>+0(SB), Y3, Y5
-	VFMADD213PD  actc37<>+0(SB), Y3, Y5
-	VFMADD213PD  actc34<>+0(SB), Y3, Y5
-	VFMADD213PD  actc35<>+0(SB), Y3, Y5
-	VFMADD213PD  actc32<>+0(SB), Y3, Y5
-	VFMADD213PD  actc33<>+0(SB), Y3, Y5
-	VFMADD213PD  actc30<>+0(SB), Y3, Y5
-	VFMADD213PD  actc31<>+0(SB), Y3, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y3
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VMULPD       (DX), Y3, Y4
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y1, Y5, Y5
+	VANDNPD      Y3, Y5, Y5
 	VMOVUPS      actc252<>+0(SB), Y6
 	VMINPD       Y5, Y6, Y6
 	VADDPD       actc45<>+0(SB), Y6, Y7
@@ -57809,8 +57759,8 @@ TEXT ·geluBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMULPD       Y6, Y6, Y9
 	VMOVUPS      Y6, Y10
 	VFMSUB213PD  Y9, Y6, Y10
-	VANDPD       actc24<>+0(SB), Y1, Y11
-	VXORPD       Y11, Y2, Y11
+	VANDPD       actc24<>+0(SB), Y3, Y11
+	VXORPD       Y11, Y4, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y5, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y6, Y6
@@ -57891,7 +57841,7 @@ TEXT ·geluBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVUPS      Y7, Y8
 	VFNMADD213PD actc45<>+0(SB), Y6, Y8
 	VMULPD       Y6, Y7, Y6
-	VBLENDVPD    Y1, Y8, Y6, Y6
+	VBLENDVPD    Y3, Y8, Y6, Y6
 	VMOVUPS      actc305<>+0(SB), Y7
 	VFMADD213PD  actc306<>+0(SB), Y9, Y7
 	VFMADD213PD  actc303<>+0(SB), Y9, Y7
@@ -57904,12 +57854,12 @@ TEXT ·geluBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VFMADD213PD  actc298<>+0(SB), Y9, Y7
 	VFMADD213PD  actc295<>+0(SB), Y9, Y7
 	VFMADD213PD  actc296<>+0(SB), Y9, Y7
-	VFNMADD213PD actc42<>+0(SB), Y7, Y1
-	VFNMADD213PD Y1, Y7, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y5, Y1
-	VBLENDVPD    Y1, Y2, Y6, Y1
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y4, Y1
+	VFNMADD213PD actc42<>+0(SB), Y7, Y3
+	VFNMADD213PD Y3, Y7, Y4
+	VCMPPD       $0x11, actc41<>+0(SB), Y5, Y3
+	VBLENDVPD    Y3, Y4, Y6, Y3
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y2, Y3
 	VMOVUPS      (DX), Y2
 	VSUBPD       actc308<>+0(SB), Y2, Y2
 	VSUBPD       actc309<>+0(SB), Y2, Y2
@@ -57939,39 +57889,39 @@ TEXT ·geluBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y2, Y5, Y2
 	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y4, Y1, Y1
-	VCMPPD       $0x03, Y1, Y1, Y2
+	VBLENDVPD    Y2, Y4, Y3, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc42<>+0(SB), Y5
 	VBLENDVPD    Y4, actc55<>+0(SB), Y5, Y4
-	VBLENDVPD    Y2, Y4, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y3, Y2, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VMOVUPS      (DX), Y3
+	VCMPPD       $0x03, (DX), Y3, Y3
+	VBLENDVPD    Y3, (DX), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
+	VANDNPD      Y1, Y3, Y1
+	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VANDNPD      Y2, Y3, Y3
 	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
+	VANDPD       Y3, Y1, Y1
 	VMOVUPS      actc69<>+0(SB), Y3
 	VCMPPD       $0x1d, (DX), Y3, Y3
-	VANDPD       actc24<>+0(SB), Y1, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VANDNPD      Y2, Y3, Y2
-	VMULPD       (BX), Y1, Y1
-	VMOVMSKPD    Y2, R10
+	VANDPD       actc24<>+0(SB), Y2, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VANDNPD      Y1, Y3, Y1
+	VMULPD       (BX), Y2, Y2
+	VMOVMSKPD    Y1, R10
 	TESTL        R10, R10
 	JE           keep_head
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPD   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPD   Y2, Y0, (AX)
 	MOVL         R10, R8
 	JMP          done
 
 keep_head:
-	VMASKMOVPD Y1, Y0, (AX)
+	VMASKMOVPD Y2, Y0, (AX)
 	SHLQ       $0x03, R9
 	ADDQ       R9, DX
 	ADDQ       R9, AX
@@ -57982,52 +57932,51 @@ keep_head:
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       (DX), Y0, Y1
+	VFMSUB132PD  (DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       (DX), Y1, Y1
+	VMOVUPS      (DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -58036,9 +57985,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -58085,7 +58034,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -58110,7 +58059,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -58122,277 +58071,275 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       32(DX), Y7, Y7
+	VMULPD       32(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      32(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      32(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      (DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  32(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       32(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       32(DX), Y1, Y1
+	VMOVUPS      32(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      32(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       (BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       (BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      32(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       32(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag0
-	VMOVNTPD     Y1, (AX)
+	VMOVNTPD     Y3, (AX)
 	VMOVNTPD     Y0, 32(AX)
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       64(DX), Y0, Y0
-	VMOVUPS      64(DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      64(DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       64(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       64(DX), Y0, Y1
+	VFMSUB132PD  64(DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       64(DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       64(DX), Y1, Y1
+	VMOVUPS      64(DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      64(DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -58401,9 +58348,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -58450,7 +58397,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -58475,7 +58422,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -58487,277 +58434,275 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       96(DX), Y7, Y7
+	VMULPD       96(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      96(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      96(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      64(DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  96(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      64(DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       96(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       96(DX), Y1, Y1
+	VMOVUPS      96(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      96(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       64(BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       64(BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      96(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       96(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag2
-	VMOVNTPD     Y1, 64(AX)
+	VMOVNTPD     Y3, 64(AX)
 	VMOVNTPD     Y0, 96(AX)
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       128(DX), Y0, Y0
-	VMOVUPS      128(DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      128(DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       128(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       128(DX), Y0, Y1
+	VFMSUB132PD  128(DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       128(DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       128(DX), Y1, Y1
+	VMOVUPS      128(DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      128(DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -58766,9 +58711,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -58815,7 +58760,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -58840,7 +58785,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -58852,277 +58797,275 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       160(DX), Y7, Y7
+	VMULPD       160(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      160(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      160(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      128(DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  160(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      128(DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       160(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       160(DX), Y1, Y1
+	VMOVUPS      160(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      160(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       128(BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       128(BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      160(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       160(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag4
-	VMOVNTPD     Y1, 128(AX)
+	VMOVNTPD     Y3, 128(AX)
 	VMOVNTPD     Y0, 160(AX)
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       192(DX), Y0, Y0
-	VMOVUPS      192(DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      192(DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y2, Y5
-	VFMADD213PD  actc53<>+0(SB), Y2, Y5
-	VFMADD213PD  actc50<>+0(SB), Y2, Y5
-	VFMADD213PD  actc51<>+0(SB), Y2, Y5
-	VFMADD213PD  actc48<>+0(SB), Y2, Y5
-	VFMADD213PD  actc49<>+0(SB), Y2, Y5
-	VFMADD213PD  actc46<>+0(SB), Y2, Y5
-	VFMADD213PD  actc47<>+0(SB), Y2, Y5
-	VFMADD213PD  actc44<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       192(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMULPD       192(DX), Y0, Y1
+	VFMSUB132PD  192(DX), Y1, Y0
 	VXORPD       actc24<>+0(SB), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       192(DX), Y0, Y0
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       192(DX), Y1, Y1
+	VMOVUPS      192(DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y3
+	VMOVUPS      192(DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y1, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
-	VMINPD       Y3, Y5, Y5
+	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
 	VMOVUPS      actc45<>+0(SB), Y7
 	VDIVPD       Y6, Y7, Y6
@@ -59131,9 +59074,9 @@ block:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
-	VCMPPD       $0x12, actc252<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y1, Y10
+	VXORPD       Y10, Y3, Y10
+	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
 	VFMADD213PD  Y9, Y10, Y5
@@ -59180,7 +59123,7 @@ block:
 	VFMADD213PD  actc256<>+0(SB), Y7, Y10
 	VSUBPD       Y5, Y10, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y7
-	VORPS        Y7, Y4, Y4
+	VORPS        Y7, Y2, Y2
 	VADDPD       Y5, Y9, Y7
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
@@ -59205,7 +59148,7 @@ block:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y1, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -59217,230 +59160,229 @@ block:
 	VFMADD213PD  actc297<>+0(SB), Y8, Y6
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
-	VMOVUPS      actc250<>+0(SB), Y7
+	VMOVUPS      actc41<>+0(SB), Y7
 	VMULPD       224(DX), Y7, Y7
+	VMULPD       224(DX), Y7, Y9
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VMOVUPS      224(DX), Y8
-	VFMSUB132PD  actc250<>+0(SB), Y7, Y8
-	VMOVUPS      224(DX), Y9
-	VFMADD231PD  actc251<>+0(SB), Y9, Y8
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VMULPD       Y7, Y7, Y9
-	VFNMADD213PD Y0, Y6, Y1
-	VMOVUPS      Y7, Y0
-	VFMSUB213PD  Y9, Y7, Y0
-	VCMPPD       $0x11, actc41<>+0(SB), Y3, Y3
-	VFMADD231PD  Y8, Y7, Y0
-	VBLENDVPD    Y3, Y1, Y5, Y1
-	VFMADD231PD  Y7, Y8, Y0
-	VMULPD       actc41<>+0(SB), Y1, Y1
-	VFMADD231PD  actc307<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y9, Y2
-	VMOVUPS      192(DX), Y3
-	VSUBPD       actc308<>+0(SB), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VSUBPD       actc309<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y2, Y5, Y5
-	VCMPPD       $0x00, Y2, Y5, Y2
+	VFMSUB132PD  224(DX), Y9, Y7
+	VFNMADD213PD actc42<>+0(SB), Y6, Y1
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VFNMADD213PD Y1, Y6, Y3
+	VXORPD       actc24<>+0(SB), Y9, Y1
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
+	VORPS        Y4, Y2, Y2
+	VMULPD       actc41<>+0(SB), Y3, Y3
+	VFMADD231PD  actc307<>+0(SB), Y0, Y3
+	VMOVUPS      actc70<>+0(SB), Y0
+	VMINPD       Y1, Y0, Y0
+	VCMPPD       $0x00, Y1, Y0, Y1
+	VMOVUPS      192(DX), Y4
+	VSUBPD       actc308<>+0(SB), Y4, Y4
+	VANDPD       Y1, Y7, Y1
+	VADDPD       Y1, Y0, Y5
+	VSUBPD       actc309<>+0(SB), Y4, Y4
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VMOVUPS      actc310<>+0(SB), Y6
-	VFMADD213PD  actc311<>+0(SB), Y3, Y6
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y5, Y2
-	VFMADD213PD  actc312<>+0(SB), Y3, Y6
-	VFMADD213PD  actc313<>+0(SB), Y3, Y6
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y9
-	VFMADD213PD  actc314<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc315<>+0(SB), Y3, Y6
-	VADDPD       Y5, Y0, Y0
-	VFMADD213PD  actc316<>+0(SB), Y3, Y6
-	VFNMADD231PD actc29<>+0(SB), Y9, Y0
-	VFMADD213PD  actc317<>+0(SB), Y3, Y6
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y0, Y5
-	VFMADD213PD  actc318<>+0(SB), Y3, Y6
-	VFMADD213PD  actc53<>+0(SB), Y0, Y5
-	VFMADD213PD  actc319<>+0(SB), Y3, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y5
-	VFMADD213PD  actc320<>+0(SB), Y3, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y5
-	VFMADD213PD  actc321<>+0(SB), Y3, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y5
-	VFMADD213PD  actc322<>+0(SB), Y3, Y6
-	VFMADD213PD  actc49<>+0(SB), Y0, Y5
-	VFMADD213PD  actc323<>+0(SB), Y3, Y6
-	VFMADD213PD  actc46<>+0(SB), Y0, Y5
-	VFMADD213PD  actc324<>+0(SB), Y3, Y6
-	VFMADD213PD  actc47<>+0(SB), Y0, Y5
-	VFMADD213PD  actc325<>+0(SB), Y3, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y5
-	VFMADD213PD  actc326<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y0, Y5
-	VFMADD213PD  actc327<>+0(SB), Y3, Y6
-	VFMADD213PD  actc45<>+0(SB), Y5, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc328<>+0(SB), Y3, Y6
-	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc311<>+0(SB), Y4, Y6
+	VSUBPD       actc27<>+0(SB), Y5, Y7
+	VFMADD213PD  actc312<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y7, Y0
+	VADDPD       Y0, Y1, Y0
+	VFMADD213PD  actc313<>+0(SB), Y4, Y6
+	VFNMADD231PD actc29<>+0(SB), Y7, Y0
+	VFMADD213PD  actc314<>+0(SB), Y4, Y6
+	VFMADD213PD  actc315<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VFMADD213PD  actc52<>+0(SB), Y0, Y1
+	VFMADD213PD  actc316<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y0, Y1
+	VFMADD213PD  actc317<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y0, Y1
+	VFMADD213PD  actc318<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y1
+	VFMADD213PD  actc319<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y0, Y1
+	VFMADD213PD  actc320<>+0(SB), Y4, Y6
+	VFMADD213PD  actc49<>+0(SB), Y0, Y1
+	VFMADD213PD  actc321<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y1
+	VFMADD213PD  actc322<>+0(SB), Y4, Y6
+	VFMADD213PD  actc47<>+0(SB), Y0, Y1
+	VFMADD213PD  actc323<>+0(SB), Y4, Y6
+	VFMADD213PD  actc44<>+0(SB), Y0, Y1
+	VFMADD213PD  actc324<>+0(SB), Y4, Y6
+	VFMADD213PD  actc45<>+0(SB), Y0, Y1
+	VFMADD213PD  actc45<>+0(SB), Y1, Y0
+	VFMADD213PD  actc325<>+0(SB), Y4, Y6
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y1, Y0, Y0
+	VFMADD213PD  actc326<>+0(SB), Y4, Y6
 	VMULPD       224(DX), Y0, Y0
-	VFMADD213PD  actc329<>+0(SB), Y3, Y6
-	VFMADD213PD  actc330<>+0(SB), Y3, Y6
-	VXORPD       actc24<>+0(SB), Y8, Y2
-	VXORPD       actc24<>+0(SB), Y7, Y5
-	VFMADD213PD  actc331<>+0(SB), Y3, Y6
+	VFMADD213PD  actc327<>+0(SB), Y4, Y6
+	VFMADD213PD  actc328<>+0(SB), Y4, Y6
+	VMOVUPS      actc250<>+0(SB), Y1
+	VMULPD       224(DX), Y1, Y1
+	VMOVUPS      224(DX), Y5
+	VFMSUB132PD  actc250<>+0(SB), Y1, Y5
+	VFMADD213PD  actc329<>+0(SB), Y4, Y6
+	VMOVUPS      224(DX), Y7
+	VFMADD231PD  actc251<>+0(SB), Y7, Y5
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VFMADD213PD  actc330<>+0(SB), Y4, Y6
+	VXORPD       actc24<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y7
-	VMULPD       Y6, Y3, Y6
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y3, Y8, Y3
+	VANDNPD      Y1, Y7, Y7
+	VFMADD213PD  actc331<>+0(SB), Y4, Y6
+	VMULPD       Y6, Y4, Y6
 	VMOVUPS      actc252<>+0(SB), Y8
 	VMINPD       Y7, Y8, Y8
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y9
+	VANDNPD      Y4, Y9, Y4
 	VADDPD       actc45<>+0(SB), Y8, Y9
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y3
-	VDIVPD       Y9, Y3, Y3
-	VCMPPD       $0x03, Y1, Y1, Y6
-	VORPS        Y6, Y4, Y4
-	VMULPD       192(BX), Y1, Y1
-	VMOVUPS      actc253<>+0(SB), Y6
-	VFMADD213PD  actc254<>+0(SB), Y3, Y6
-	VMULPD       Y8, Y8, Y9
+	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc45<>+0(SB), Y10
+	VDIVPD       Y9, Y10, Y9
+	VBLENDVPD    Y4, Y6, Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VORPS        Y4, Y2, Y2
+	VMOVUPS      actc253<>+0(SB), Y4
+	VFMADD213PD  actc254<>+0(SB), Y9, Y4
+	VMULPD       192(BX), Y3, Y3
+	VMULPD       Y8, Y8, Y6
 	VMOVUPS      Y8, Y10
-	VFMSUB213PD  Y9, Y8, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y11
-	VXORPD       Y11, Y2, Y11
+	VFMSUB213PD  Y6, Y8, Y10
+	VANDPD       actc24<>+0(SB), Y1, Y11
+	VXORPD       Y11, Y5, Y11
 	VCMPPD       $0x12, actc252<>+0(SB), Y7, Y12
 	VANDPD       Y12, Y11, Y11
 	VMULPD       actc45<>+0(SB), Y8, Y8
 	VFMADD213PD  Y10, Y11, Y8
-	VXORPD       actc24<>+0(SB), Y9, Y10
+	VXORPD       actc24<>+0(SB), Y6, Y10
 	VMOVUPS      actc293<>+0(SB), Y11
-	VFMADD213PD  actc294<>+0(SB), Y6, Y11
-	VFMADD213PD  actc291<>+0(SB), Y6, Y11
-	VFMADD213PD  actc292<>+0(SB), Y6, Y11
-	VFMADD213PD  actc289<>+0(SB), Y6, Y11
-	VFMADD213PD  actc290<>+0(SB), Y6, Y11
-	VFMADD213PD  actc287<>+0(SB), Y6, Y11
-	VFMADD213PD  actc288<>+0(SB), Y6, Y11
-	VFMADD213PD  actc285<>+0(SB), Y6, Y11
-	VFMADD213PD  actc286<>+0(SB), Y6, Y11
-	VFMADD213PD  actc283<>+0(SB), Y6, Y11
-	VFMADD213PD  actc284<>+0(SB), Y6, Y11
-	VFMADD213PD  actc281<>+0(SB), Y6, Y11
-	VFMADD213PD  actc282<>+0(SB), Y6, Y11
-	VFMADD213PD  actc279<>+0(SB), Y6, Y11
-	VFMADD213PD  actc280<>+0(SB), Y6, Y11
-	VFMADD213PD  actc277<>+0(SB), Y6, Y11
-	VFMADD213PD  actc278<>+0(SB), Y6, Y11
-	VFMADD213PD  actc275<>+0(SB), Y6, Y11
-	VFMADD213PD  actc276<>+0(SB), Y6, Y11
-	VFMADD213PD  actc273<>+0(SB), Y6, Y11
-	VFMADD213PD  actc274<>+0(SB), Y6, Y11
-	VFMADD213PD  actc271<>+0(SB), Y6, Y11
-	VFMADD213PD  actc272<>+0(SB), Y6, Y11
-	VFMADD213PD  actc269<>+0(SB), Y6, Y11
-	VFMADD213PD  actc270<>+0(SB), Y6, Y11
-	VFMADD213PD  actc267<>+0(SB), Y6, Y11
-	VFMADD213PD  actc268<>+0(SB), Y6, Y11
-	VFMADD213PD  actc265<>+0(SB), Y6, Y11
-	VFMADD213PD  actc266<>+0(SB), Y6, Y11
-	VFMADD213PD  actc263<>+0(SB), Y6, Y11
-	VFMADD213PD  actc264<>+0(SB), Y6, Y11
-	VFMADD213PD  actc261<>+0(SB), Y6, Y11
-	VFMADD213PD  actc262<>+0(SB), Y6, Y11
-	VFMADD213PD  actc259<>+0(SB), Y6, Y11
-	VFMADD213PD  actc260<>+0(SB), Y6, Y11
-	VFMADD213PD  actc257<>+0(SB), Y6, Y11
-	VFMADD213PD  actc258<>+0(SB), Y6, Y11
-	VFMADD213PD  actc255<>+0(SB), Y6, Y11
-	VFMADD213PD  actc256<>+0(SB), Y6, Y11
-	VSUBPD       Y8, Y11, Y6
+	VFMADD213PD  actc294<>+0(SB), Y4, Y11
+	VFMADD213PD  actc291<>+0(SB), Y4, Y11
+	VFMADD213PD  actc292<>+0(SB), Y4, Y11
+	VFMADD213PD  actc289<>+0(SB), Y4, Y11
+	VFMADD213PD  actc290<>+0(SB), Y4, Y11
+	VFMADD213PD  actc287<>+0(SB), Y4, Y11
+	VFMADD213PD  actc288<>+0(SB), Y4, Y11
+	VFMADD213PD  actc285<>+0(SB), Y4, Y11
+	VFMADD213PD  actc286<>+0(SB), Y4, Y11
+	VFMADD213PD  actc283<>+0(SB), Y4, Y11
+	VFMADD213PD  actc284<>+0(SB), Y4, Y11
+	VFMADD213PD  actc281<>+0(SB), Y4, Y11
+	VFMADD213PD  actc282<>+0(SB), Y4, Y11
+	VFMADD213PD  actc279<>+0(SB), Y4, Y11
+	VFMADD213PD  actc280<>+0(SB), Y4, Y11
+	VFMADD213PD  actc277<>+0(SB), Y4, Y11
+	VFMADD213PD  actc278<>+0(SB), Y4, Y11
+	VFMADD213PD  actc275<>+0(SB), Y4, Y11
+	VFMADD213PD  actc276<>+0(SB), Y4, Y11
+	VFMADD213PD  actc273<>+0(SB), Y4, Y11
+	VFMADD213PD  actc274<>+0(SB), Y4, Y11
+	VFMADD213PD  actc271<>+0(SB), Y4, Y11
+	VFMADD213PD  actc272<>+0(SB), Y4, Y11
+	VFMADD213PD  actc269<>+0(SB), Y4, Y11
+	VFMADD213PD  actc270<>+0(SB), Y4, Y11
+	VFMADD213PD  actc267<>+0(SB), Y4, Y11
+	VFMADD213PD  actc268<>+0(SB), Y4, Y11
+	VFMADD213PD  actc265<>+0(SB), Y4, Y11
+	VFMADD213PD  actc266<>+0(SB), Y4, Y11
+	VFMADD213PD  actc263<>+0(SB), Y4, Y11
+	VFMADD213PD  actc264<>+0(SB), Y4, Y11
+	VFMADD213PD  actc261<>+0(SB), Y4, Y11
+	VFMADD213PD  actc262<>+0(SB), Y4, Y11
+	VFMADD213PD  actc259<>+0(SB), Y4, Y11
+	VFMADD213PD  actc260<>+0(SB), Y4, Y11
+	VFMADD213PD  actc257<>+0(SB), Y4, Y11
+	VFMADD213PD  actc258<>+0(SB), Y4, Y11
+	VFMADD213PD  actc255<>+0(SB), Y4, Y11
+	VFMADD213PD  actc256<>+0(SB), Y4, Y11
+	VSUBPD       Y8, Y11, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y8
-	VORPS        Y8, Y4, Y4
-	VADDPD       Y6, Y10, Y8
+	VORPS        Y8, Y2, Y2
+	VADDPD       Y4, Y10, Y8
 	VMOVUPS      actc26<>+0(SB), Y11
 	VFMADD213PD  actc27<>+0(SB), Y11, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y11
 	VFNMADD231PD actc28<>+0(SB), Y11, Y10
-	VADDPD       Y10, Y6, Y6
-	VFNMADD231PD actc29<>+0(SB), Y11, Y6
+	VADDPD       Y10, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y11, Y4
 	VMOVUPS      actc54<>+0(SB), Y10
-	VFMADD213PD  actc52<>+0(SB), Y6, Y10
-	VFMADD213PD  actc53<>+0(SB), Y6, Y10
-	VFMADD213PD  actc50<>+0(SB), Y6, Y10
-	VFMADD213PD  actc51<>+0(SB), Y6, Y10
-	VFMADD213PD  actc48<>+0(SB), Y6, Y10
-	VFMADD213PD  actc49<>+0(SB), Y6, Y10
-	VFMADD213PD  actc46<>+0(SB), Y6, Y10
-	VFMADD213PD  actc47<>+0(SB), Y6, Y10
-	VFMADD213PD  actc44<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y10
+	VFMADD213PD  actc53<>+0(SB), Y4, Y10
+	VFMADD213PD  actc50<>+0(SB), Y4, Y10
+	VFMADD213PD  actc51<>+0(SB), Y4, Y10
+	VFMADD213PD  actc48<>+0(SB), Y4, Y10
+	VFMADD213PD  actc49<>+0(SB), Y4, Y10
+	VFMADD213PD  actc46<>+0(SB), Y4, Y10
+	VFMADD213PD  actc47<>+0(SB), Y4, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y10
+	VFMADD213PD  actc45<>+0(SB), Y10, Y4
 	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y6, Y6
-	VMOVUPS      Y3, Y8
-	VFNMADD213PD actc45<>+0(SB), Y6, Y8
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, Y8, Y3, Y3
-	VMOVUPS      actc305<>+0(SB), Y6
-	VFMADD213PD  actc306<>+0(SB), Y9, Y6
-	VFMADD213PD  actc303<>+0(SB), Y9, Y6
-	VFMADD213PD  actc304<>+0(SB), Y9, Y6
-	VFMADD213PD  actc301<>+0(SB), Y9, Y6
-	VFMADD213PD  actc302<>+0(SB), Y9, Y6
-	VFMADD213PD  actc299<>+0(SB), Y9, Y6
-	VFMADD213PD  actc300<>+0(SB), Y9, Y6
-	VFMADD213PD  actc297<>+0(SB), Y9, Y6
-	VFMADD213PD  actc298<>+0(SB), Y9, Y6
-	VFMADD213PD  actc295<>+0(SB), Y9, Y6
-	VFMADD213PD  actc296<>+0(SB), Y9, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y5
-	VFNMADD213PD Y5, Y6, Y2
-	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y5
-	VBLENDVPD    Y5, Y2, Y3, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y0, Y2
+	VMULPD       Y8, Y4, Y4
+	VMOVUPS      Y9, Y8
+	VFNMADD213PD actc45<>+0(SB), Y4, Y8
+	VMULPD       Y4, Y9, Y4
+	VBLENDVPD    Y1, Y8, Y4, Y4
+	VMOVUPS      actc305<>+0(SB), Y8
+	VFMADD213PD  actc306<>+0(SB), Y6, Y8
+	VFMADD213PD  actc303<>+0(SB), Y6, Y8
+	VFMADD213PD  actc304<>+0(SB), Y6, Y8
+	VFMADD213PD  actc301<>+0(SB), Y6, Y8
+	VFMADD213PD  actc302<>+0(SB), Y6, Y8
+	VFMADD213PD  actc299<>+0(SB), Y6, Y8
+	VFMADD213PD  actc300<>+0(SB), Y6, Y8
+	VFMADD213PD  actc297<>+0(SB), Y6, Y8
+	VFMADD213PD  actc298<>+0(SB), Y6, Y8
+	VFMADD213PD  actc295<>+0(SB), Y6, Y8
+	VFMADD213PD  actc296<>+0(SB), Y6, Y8
+	VFNMADD213PD actc42<>+0(SB), Y8, Y1
+	VFNMADD213PD Y1, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y7, Y1
+	VBLENDVPD    Y1, Y5, Y4, Y1
+	VMULPD       actc41<>+0(SB), Y1, Y1
+	VFMADD231PD  actc307<>+0(SB), Y0, Y1
 	VMOVUPS      224(DX), Y0
 	VSUBPD       actc308<>+0(SB), Y0, Y0
 	VSUBPD       actc309<>+0(SB), Y0, Y0
-	VMOVUPS      actc310<>+0(SB), Y3
-	VFMADD213PD  actc311<>+0(SB), Y0, Y3
-	VFMADD213PD  actc312<>+0(SB), Y0, Y3
-	VFMADD213PD  actc313<>+0(SB), Y0, Y3
-	VFMADD213PD  actc314<>+0(SB), Y0, Y3
-	VFMADD213PD  actc315<>+0(SB), Y0, Y3
-	VFMADD213PD  actc316<>+0(SB), Y0, Y3
-	VFMADD213PD  actc317<>+0(SB), Y0, Y3
-	VFMADD213PD  actc318<>+0(SB), Y0, Y3
-	VFMADD213PD  actc319<>+0(SB), Y0, Y3
-	VFMADD213PD  actc320<>+0(SB), Y0, Y3
-	VFMADD213PD  actc321<>+0(SB), Y0, Y3
-	VFMADD213PD  actc322<>+0(SB), Y0, Y3
-	VFMADD213PD  actc323<>+0(SB), Y0, Y3
-	VFMADD213PD  actc324<>+0(SB), Y0, Y3
-	VFMADD213PD  actc325<>+0(SB), Y0, Y3
-	VFMADD213PD  actc326<>+0(SB), Y0, Y3
-	VFMADD213PD  actc327<>+0(SB), Y0, Y3
-	VFMADD213PD  actc328<>+0(SB), Y0, Y3
-	VFMADD213PD  actc329<>+0(SB), Y0, Y3
-	VFMADD213PD  actc330<>+0(SB), Y0, Y3
-	VFMADD213PD  actc331<>+0(SB), Y0, Y3
-	VMULPD       Y3, Y0, Y3
+	VMOVUPS      actc310<>+0(SB), Y4
+	VFMADD213PD  actc311<>+0(SB), Y0, Y4
+	VFMADD213PD  actc312<>+0(SB), Y0, Y4
+	VFMADD213PD  actc313<>+0(SB), Y0, Y4
+	VFMADD213PD  actc314<>+0(SB), Y0, Y4
+	VFMADD213PD  actc315<>+0(SB), Y0, Y4
+	VFMADD213PD  actc316<>+0(SB), Y0, Y4
+	VFMADD213PD  actc317<>+0(SB), Y0, Y4
+	VFMADD213PD  actc318<>+0(SB), Y0, Y4
+	VFMADD213PD  actc319<>+0(SB), Y0, Y4
+	VFMADD213PD  actc320<>+0(SB), Y0, Y4
+	VFMADD213PD  actc321<>+0(SB), Y0, Y4
+	VFMADD213PD  actc322<>+0(SB), Y0, Y4
+	VFMADD213PD  actc323<>+0(SB), Y0, Y4
+	VFMADD213PD  actc324<>+0(SB), Y0, Y4
+	VFMADD213PD  actc325<>+0(SB), Y0, Y4
+	VFMADD213PD  actc326<>+0(SB), Y0, Y4
+	VFMADD213PD  actc327<>+0(SB), Y0, Y4
+	VFMADD213PD  actc328<>+0(SB), Y0, Y4
+	VFMADD213PD  actc329<>+0(SB), Y0, Y4
+	VFMADD213PD  actc330<>+0(SB), Y0, Y4
+	VFMADD213PD  actc331<>+0(SB), Y0, Y4
+	VMULPD       Y4, Y0, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
 	VANDNPD      Y0, Y5, Y0
 	VCMPPD       $0x11, actc42<>+0(SB), Y0, Y0
-	VBLENDVPD    Y0, Y3, Y2, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y4, Y4
+	VBLENDVPD    Y0, Y4, Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VORPS        Y1, Y2, Y2
 	VMULPD       224(BX), Y0, Y0
-	VTESTPD      Y4, Y4
+	VTESTPD      Y2, Y2
 	JNE          flag6
-	VMOVNTPD     Y1, 192(AX)
+	VMOVNTPD     Y3, 192(AX)
 	VMOVNTPD     Y0, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
@@ -59479,57 +59421,56 @@ single:
 	SFENCE
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc250<>+0(SB), Y0
+	VMOVUPS      actc41<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
-	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc250<>+0(SB), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc251<>+0(SB), Y2, Y1
-	VMULPD       Y0, Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  Y1, Y0, Y3
-	VFMADD231PD  Y0, Y1, Y3
+	VMULPD       (DX), Y0, Y1
+	VFMSUB132PD  (DX), Y1, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VCMPPD       $0x00, Y1, Y2, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc40<>+0(SB), Y2
+	VFMADD213PD  actc38<>+0(SB), Y0, Y2
+	VFMADD213PD  actc39<>+0(SB), Y0, Y2
+	VFMADD213PD  actc36<>+0(SB), Y0, Y2
+	VFMADD213PD  actc37<>+0(SB), Y0, Y2
+	VFMADD213PD  actc34<>+0(SB), Y0, Y2
+	VFMADD213PD  actc35<>+0(SB), Y0, Y2
+	VFMADD213PD  actc32<>+0(SB), Y0, Y2
+	VFMADD213PD  actc33<>+0(SB), Y0, Y2
+	VFMADD213PD  actc30<>+0(SB), Y0, Y2
+	VFMADD213PD  actc31<>+0(SB), Y0, Y2
+	VFMADD213PD  actc31<>+0(SB), Y2, Y0
+	VMOVUPS      actc41<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y3, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y1
+	VMOVUPS      actc250<>+0(SB), Y2
+	VMULPD       (DX), Y2, Y2
+	VMOVUPS      (DX), Y3
+	VFMSUB132PD  actc250<>+0(SB), Y2, Y3
+	VMOVUPS      (DX), Y4
+	VFMADD231PD  actc251<>+0(SB), Y4, Y3
 	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y4, Y5, Y4
-	VCMPPD       $0x00, Y2, Y4, Y2
-	VANDPD       Y2, Y3, Y2
-	VADDPD       Y2, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y4
-	VADDPD       Y4, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y2, Y4
-	VFMADD213PD  actc39<>+0(SB), Y2, Y4
-	VFMADD213PD  actc36<>+0(SB), Y2, Y4
-	VFMADD213PD  actc37<>+0(SB), Y2, Y4
-	VFMADD213PD  actc34<>+0(SB), Y2, Y4
-	VFMADD213PD  actc35<>+0(SB), Y2, Y4
-	VFMADD213PD  actc32<>+0(SB), Y2, Y4
-	VFMADD213PD  actc33<>+0(SB), Y2, Y4
-	VFMADD213PD  actc30<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y2
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       (DX), Y2, Y3
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y0, Y4, Y4
+	VANDNPD      Y2, Y4, Y4
 	VMOVUPS      actc252<>+0(SB), Y5
 	VMINPD       Y4, Y5, Y5
 	VADDPD       actc45<>+0(SB), Y5, Y6
@@ -59540,8 +59481,8 @@ single:
 	VMULPD       Y5, Y5, Y8
 	VMOVUPS      Y5, Y9
 	VFMSUB213PD  Y8, Y5, Y9
-	VANDPD       actc24<>+0(SB), Y0, Y10
-	VXORPD       Y10, Y1, Y10
+	VANDPD       actc24<>+0(SB), Y2, Y10
+	VXORPD       Y10, Y3, Y10
 	VCMPPD       $0x12, actc252<>+0(SB), Y4, Y11
 	VANDPD       Y11, Y10, Y10
 	VMULPD       actc45<>+0(SB), Y5, Y5
@@ -59622,7 +59563,7 @@ single:
 	VMOVUPS      Y6, Y7
 	VFNMADD213PD actc45<>+0(SB), Y5, Y7
 	VMULPD       Y5, Y6, Y5
-	VBLENDVPD    Y0, Y7, Y5, Y5
+	VBLENDVPD    Y2, Y7, Y5, Y5
 	VMOVUPS      actc305<>+0(SB), Y6
 	VFMADD213PD  actc306<>+0(SB), Y8, Y6
 	VFMADD213PD  actc303<>+0(SB), Y8, Y6
@@ -59635,12 +59576,12 @@ single:
 	VFMADD213PD  actc298<>+0(SB), Y8, Y6
 	VFMADD213PD  actc295<>+0(SB), Y8, Y6
 	VFMADD213PD  actc296<>+0(SB), Y8, Y6
-	VFNMADD213PD actc42<>+0(SB), Y6, Y0
-	VFNMADD213PD Y0, Y6, Y1
-	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y0
-	VBLENDVPD    Y0, Y1, Y5, Y0
-	VMULPD       actc41<>+0(SB), Y0, Y0
-	VFMADD231PD  actc307<>+0(SB), Y3, Y0
+	VFNMADD213PD actc42<>+0(SB), Y6, Y2
+	VFNMADD213PD Y2, Y6, Y3
+	VCMPPD       $0x11, actc41<>+0(SB), Y4, Y2
+	VBLENDVPD    Y2, Y3, Y5, Y2
+	VMULPD       actc41<>+0(SB), Y2, Y2
+	VFMADD231PD  actc307<>+0(SB), Y1, Y2
 	VMOVUPS      (DX), Y1
 	VSUBPD       actc308<>+0(SB), Y1, Y1
 	VSUBPD       actc309<>+0(SB), Y1, Y1
@@ -59670,39 +59611,39 @@ single:
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y1, Y4, Y1
 	VCMPPD       $0x11, actc42<>+0(SB), Y1, Y1
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
 	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPD       $0x03, (DX), Y1, Y1
-	VBLENDVPD    Y1, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      Y2, Y1, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
+	VANDPD       Y2, Y0, Y0
 	VMOVUPS      actc69<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMULPD       (BX), Y0, Y0
-	VMOVMSKPD    Y1, R9
+	VANDPD       actc24<>+0(SB), Y1, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VANDNPD      Y0, Y2, Y0
+	VMULPD       (BX), Y1, Y1
+	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -59720,55 +59661,53 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc250<>+0(SB), Y1, Y2
-	VMOVUPS      actc250<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y1, Y3
-	VFMADD231PD  actc251<>+0(SB), Y1, Y3
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFMSUB213PD  Y4, Y2, Y5
-	VFMADD231PD  Y3, Y2, Y5
-	VFMADD231PD  Y2, Y3, Y5
+	VMULPD       actc41<>+0(SB), Y1, Y2
+	VMULPD       Y2, Y1, Y3
+	VFMSUB213PD  Y3, Y1, Y2
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y3, Y4, Y4
+	VMOVUPS      actc70<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VCMPPD       $0x00, Y3, Y4, Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y2, Y4
+	VFMADD213PD  actc39<>+0(SB), Y2, Y4
+	VFMADD213PD  actc36<>+0(SB), Y2, Y4
+	VFMADD213PD  actc37<>+0(SB), Y2, Y4
+	VFMADD213PD  actc34<>+0(SB), Y2, Y4
+	VFMADD213PD  actc35<>+0(SB), Y2, Y4
+	VFMADD213PD  actc32<>+0(SB), Y2, Y4
+	VFMADD213PD  actc33<>+0(SB), Y2, Y4
+	VFMADD213PD  actc30<>+0(SB), Y2, Y4
+	VFMADD213PD  actc31<>+0(SB), Y2, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y2
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
+	VSUBPD       Y5, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y5, Y4
+	VMULPD       Y4, Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMULPD       Y2, Y1, Y3
+	VMULPD       actc250<>+0(SB), Y1, Y4
+	VMOVUPS      actc250<>+0(SB), Y5
+	VFMSUB213PD  Y4, Y1, Y5
+	VFMADD231PD  actc251<>+0(SB), Y1, Y5
 	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VMOVUPS      actc25<>+0(SB), Y6
-	VMAXPD       Y4, Y6, Y6
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       Y6, Y7, Y6
-	VCMPPD       $0x00, Y4, Y6, Y4
-	VANDPD       Y4, Y5, Y4
-	VADDPD       Y4, Y6, Y5
-	VMOVUPS      actc26<>+0(SB), Y7
-	VFMADD213PD  actc27<>+0(SB), Y7, Y5
-	VSUBPD       actc27<>+0(SB), Y5, Y7
-	VFNMADD231PD actc28<>+0(SB), Y7, Y6
-	VADDPD       Y6, Y4, Y4
-	VFNMADD231PD actc29<>+0(SB), Y7, Y4
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y4, Y6
-	VFMADD213PD  actc39<>+0(SB), Y4, Y6
-	VFMADD213PD  actc36<>+0(SB), Y4, Y6
-	VFMADD213PD  actc37<>+0(SB), Y4, Y6
-	VFMADD213PD  actc34<>+0(SB), Y4, Y6
-	VFMADD213PD  actc35<>+0(SB), Y4, Y6
-	VFMADD213PD  actc32<>+0(SB), Y4, Y6
-	VFMADD213PD  actc33<>+0(SB), Y4, Y6
-	VFMADD213PD  actc30<>+0(SB), Y4, Y6
-	VFMADD213PD  actc31<>+0(SB), Y4, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y4
-	VMOVUPS      actc41<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y7
-	VSUBPD       Y7, Y5, Y5
-	VADDPD       actc27<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y7, Y6
-	VMULPD       Y6, Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMULPD       Y4, Y1, Y5
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y2, Y6, Y6
+	VANDNPD      Y4, Y6, Y6
 	VMOVUPS      actc252<>+0(SB), Y7
 	VMINPD       Y6, Y7, Y7
 	VADDPD       actc45<>+0(SB), Y7, Y8
@@ -59779,8 +59718,8 @@ tail:
 	VMULPD       Y7, Y7, Y10
 	VMOVUPS      Y7, Y11
 	VFMSUB213PD  Y10, Y7, Y11
-	VANDPD       actc24<>+0(SB), Y2, Y12
-	VXORPD       Y12, Y3, Y12
+	VANDPD       actc24<>+0(SB), Y4, Y12
+	VXORPD       Y12, Y5, Y12
 	VCMPPD       $0x12, actc252<>+0(SB), Y6, Y13
 	VANDPD       Y13, Y12, Y12
 	VMULPD       actc45<>+0(SB), Y7, Y7
@@ -59861,7 +59800,7 @@ tail:
 	VMOVUPS      Y8, Y9
 	VFNMADD213PD actc45<>+0(SB), Y7, Y9
 	VMULPD       Y7, Y8, Y7
-	VBLENDVPD    Y2, Y9, Y7, Y7
+	VBLENDVPD    Y4, Y9, Y7, Y7
 	VMOVUPS      actc305<>+0(SB), Y8
 	VFMADD213PD  actc306<>+0(SB), Y10, Y8
 	VFMADD213PD  actc303<>+0(SB), Y10, Y8
@@ -59874,12 +59813,12 @@ tail:
 	VFMADD213PD  actc298<>+0(SB), Y10, Y8
 	VFMADD213PD  actc295<>+0(SB), Y10, Y8
 	VFMADD213PD  actc296<>+0(SB), Y10, Y8
-	VFNMADD213PD actc42<>+0(SB), Y8, Y2
-	VFNMADD213PD Y2, Y8, Y3
-	VCMPPD       $0x11, actc41<>+0(SB), Y6, Y2
-	VBLENDVPD    Y2, Y3, Y7, Y2
-	VMULPD       actc41<>+0(SB), Y2, Y2
-	VFMADD231PD  actc307<>+0(SB), Y5, Y2
+	VFNMADD213PD actc42<>+0(SB), Y8, Y4
+	VFNMADD213PD Y4, Y8, Y5
+	VCMPPD       $0x11, actc41<>+0(SB), Y6, Y4
+	VBLENDVPD    Y4, Y5, Y7, Y4
+	VMULPD       actc41<>+0(SB), Y4, Y4
+	VFMADD231PD  actc307<>+0(SB), Y3, Y4
 	VSUBPD       actc308<>+0(SB), Y1, Y3
 	VSUBPD       actc309<>+0(SB), Y3, Y3
 	VMOVUPS      actc310<>+0(SB), Y5
@@ -59908,26 +59847,26 @@ tail:
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y3, Y6, Y3
 	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VCMPPD       $0x03, Y2, Y2, Y3
+	VBLENDVPD    Y3, Y5, Y4, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc42<>+0(SB), Y5
 	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VBLENDVPD    Y3, Y1, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y4, Y3, Y3
-	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VBLENDVPD    Y4, Y1, Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y4
+	VANDNPD      Y2, Y4, Y2
+	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y3, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
-	VANDPD       Y4, Y3, Y3
+	VANDPD       Y4, Y2, Y2
 	VCMPPD       $0x12, actc69<>+0(SB), Y1, Y1
-	VANDPD       actc24<>+0(SB), Y2, Y4
-	VBLENDVPD    Y1, Y4, Y2, Y2
-	VANDNPD      Y3, Y1, Y1
-	VMASKMOVPD   (BX), Y0, Y3
-	VMULPD       Y3, Y2, Y2
+	VANDPD       actc24<>+0(SB), Y3, Y4
+	VBLENDVPD    Y1, Y4, Y3, Y3
+	VANDNPD      Y2, Y1, Y1
+	VMASKMOVPD   (BX), Y0, Y2
+	VMULPD       Y2, Y3, Y2
 	VANDPS       Y0, Y1, Y1
 	VMOVMSKPD    Y1, DX
 	TESTL        DX, DX
@@ -59971,50 +59910,45 @@ block:
 	VMULPS       Y1, Y0, Y3
 	VFMSUB213PS  Y3, Y0, Y1
 	VFMADD213PS  Y1, Y0, Y2
-	VMULPS       Y3, Y0, Y1
-	VFMSUB213PS  Y1, Y0, Y3
-	VFMADD213PS  Y3, Y0, Y2
-	VADDPS       Y1, Y0, Y3
-	VSUBPS       Y0, Y3, Y4
-	VSUBPS       Y4, Y3, Y5
-	VSUBPS       Y5, Y0, Y5
-	VSUBPS       Y4, Y1, Y1
-	VADDPS       Y1, Y5, Y1
-	VADDPS       Y1, Y2, Y1
-	VMULPS       actc332<>+0(SB), Y3, Y2
-	VMOVUPS      actc332<>+0(SB), Y4
-	VFMSUB213PS  Y2, Y3, Y4
-	VFMADD231PS  actc333<>+0(SB), Y3, Y4
-	VFMADD231PS  actc332<>+0(SB), Y1, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y1
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y3
-	VXORPS       Y3, Y1, Y1
-	VORPS        actc2<>+0(SB), Y2, Y3
-	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
-	VADDPS       Y3, Y1, Y5
+	VADDPS       actc332<>+0(SB), Y3, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y4
+	VSUBPS       Y4, Y1, Y5
+	VMOVUPS      actc332<>+0(SB), Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y3
+	VADDPS       actc333<>+0(SB), Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMULPS       Y1, Y0, Y3
+	VFMSUB213PS  Y3, Y0, Y1
+	VFMADD213PS  Y1, Y0, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y1
+	VANDPS       actc2<>+0(SB), Y3, Y2
+	VXORPS       Y2, Y1, Y1
+	VORPS        actc2<>+0(SB), Y3, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VADDPS       Y2, Y1, Y5
 	VMOVUPS      actc4<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y5
 	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y3
-	VADDPS       Y3, Y1, Y1
+	VFNMADD231PS actc6<>+0(SB), Y6, Y2
+	VADDPS       Y2, Y1, Y1
 	VFNMADD231PS actc7<>+0(SB), Y6, Y1
-	VMOVUPS      actc17<>+0(SB), Y3
-	VFMADD213PS  actc18<>+0(SB), Y1, Y3
+	VMOVUPS      actc17<>+0(SB), Y2
+	VFMADD213PS  actc18<>+0(SB), Y1, Y2
 	VMOVUPS      actc19<>+0(SB), Y6
 	VFMADD213PS  actc20<>+0(SB), Y1, Y6
 	VMOVUPS      actc21<>+0(SB), Y7
 	VFMADD213PS  actc22<>+0(SB), Y1, Y7
 	VMULPS       Y1, Y1, Y8
-	VFMADD213PS  Y3, Y8, Y6
-	VMULPS       Y8, Y8, Y3
-	VFMADD213PS  Y6, Y3, Y7
+	VFMADD213PS  Y2, Y8, Y6
+	VMULPS       Y8, Y8, Y2
+	VFMADD213PS  Y6, Y2, Y7
 	VFMADD213PS  actc18<>+0(SB), Y7, Y1
-	VPSLLD       $0x17, Y5, Y3
-	VMULPS       Y3, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
+	VPSLLD       $0x17, Y5, Y2
+	VMULPS       Y2, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VBLENDVPS    Y3, Y1, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y1, Y1
 	VDIVPS       Y1, Y2, Y1
 	VMULPS       Y1, Y0, Y0
@@ -60042,35 +59976,30 @@ single:
 	VMULPS       Y1, Y0, Y3
 	VFMSUB213PS  Y3, Y0, Y1
 	VFMADD213PS  Y1, Y0, Y2
-	VMULPS       Y3, Y0, Y1
-	VFMSUB213PS  Y1, Y0, Y3
-	VFMADD213PS  Y3, Y0, Y2
-	VADDPS       Y1, Y0, Y3
-	VSUBPS       Y0, Y3, Y4
-	VSUBPS       Y4, Y3, Y5
-	VSUBPS       Y5, Y0, Y5
-	VSUBPS       Y4, Y1, Y1
-	VADDPS       Y1, Y5, Y1
-	VADDPS       Y1, Y2, Y1
-	VMULPS       actc332<>+0(SB), Y3, Y2
-	VMOVUPS      actc332<>+0(SB), Y4
-	VFMSUB213PS  Y2, Y3, Y4
-	VFMADD231PS  actc333<>+0(SB), Y3, Y4
-	VFMADD231PS  actc332<>+0(SB), Y1, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y1
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y3
-	VXORPS       Y3, Y1, Y1
-	VORPS        actc2<>+0(SB), Y2, Y3
+	VADDPS       actc332<>+0(SB), Y3, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y4
+	VSUBPS       Y4, Y1, Y5
+	VMOVUPS      actc332<>+0(SB), Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y3
+	VADDPS       actc333<>+0(SB), Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMULPS       Y1, Y0, Y3
+	VFMSUB213PS  Y3, Y0, Y1
+	VFMADD213PS  Y1, Y0, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y1
+	VANDPS       actc2<>+0(SB), Y3, Y2
+	VXORPS       Y2, Y1, Y1
+	VORPS        actc2<>+0(SB), Y3, Y2
 	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y4
-	VCMPPS       $0x00, Y3, Y4, Y3
-	VANDPS       Y3, Y1, Y1
-	VADDPS       Y1, Y4, Y3
+	VMAXPS       Y2, Y4, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y1, Y1
+	VADDPS       Y1, Y4, Y2
 	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y4
 	VADDPS       Y4, Y1, Y1
 	VFNMADD231PS actc7<>+0(SB), Y5, Y1
@@ -60087,14 +60016,14 @@ single:
 	VFMADD213PS  actc9<>+0(SB), Y7, Y1
 	VMOVUPS      actc14<>+0(SB), Y4
 	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
+	VSUBPS       Y5, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y5, Y4
 	VMULPS       Y4, Y1, Y1
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VBLENDVPS    Y3, Y1, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y1, Y1
 	VDIVPS       Y1, Y2, Y1
 	VMULPS       Y1, Y0, Y2
@@ -60149,35 +60078,30 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VMULPS       Y4, Y1, Y2
-	VFMSUB213PS  Y2, Y1, Y4
-	VFMADD213PS  Y4, Y1, Y3
-	VADDPS       Y2, Y1, Y4
-	VSUBPS       Y1, Y4, Y5
-	VSUBPS       Y5, Y4, Y6
-	VSUBPS       Y6, Y1, Y6
-	VSUBPS       Y5, Y2, Y2
-	VADDPS       Y2, Y6, Y2
-	VADDPS       Y2, Y3, Y2
-	VMULPS       actc332<>+0(SB), Y4, Y3
-	VMOVUPS      actc332<>+0(SB), Y5
-	VFMSUB213PS  Y3, Y4, Y5
-	VFMADD231PS  actc333<>+0(SB), Y4, Y5
-	VFMADD231PS  actc332<>+0(SB), Y2, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y2
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y3, Y4
-	VXORPS       Y4, Y2, Y2
-	VORPS        actc2<>+0(SB), Y3, Y4
+	VADDPS       actc332<>+0(SB), Y4, Y2
+	VSUBPS       actc332<>+0(SB), Y2, Y5
+	VSUBPS       Y5, Y2, Y6
+	VMOVUPS      actc332<>+0(SB), Y7
+	VSUBPS       Y6, Y7, Y6
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y4
+	VADDPS       actc333<>+0(SB), Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y2, Y1, Y4
+	VFMSUB213PS  Y4, Y1, Y2
+	VFMADD213PS  Y2, Y1, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y2
+	VANDPS       actc2<>+0(SB), Y4, Y3
+	VXORPS       Y3, Y2, Y2
+	VORPS        actc2<>+0(SB), Y4, Y3
 	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y5
-	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y2, Y2
-	VADDPS       Y2, Y5, Y4
+	VMAXPS       Y3, Y5, Y5
+	VCMPPS       $0x00, Y3, Y5, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y5, Y3
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
 	VADDPS       Y5, Y2, Y2
 	VFNMADD231PS actc7<>+0(SB), Y6, Y2
@@ -60194,14 +60118,14 @@ tail:
 	VFMADD213PS  actc9<>+0(SB), Y8, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
 	VPSLLD       $0x17, Y6, Y5
 	VMULPS       Y5, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y4, Y2, Y3, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y2
 	VDIVPS       Y2, Y3, Y2
 	VMULPS       Y2, Y1, Y3
@@ -60259,81 +60183,74 @@ block:
 	CMPQ         CX, $0x00000008
 	JB           single
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y1
-	VMULPS       Y1, Y0, Y2
-	VMOVUPS      Y2, Y3
-	VFMADD213PS  Y0, Y0, Y3
-	VMULPS       actc337<>+0(SB), Y3, Y3
-	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y4
+	VMULPS       Y0, Y0, Y1
+	VMOVUPS      actc334<>+0(SB), Y2
+	VFMADD213PS  actc332<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y0, Y2
+	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       actc334<>+0(SB), Y0, Y4
 	VMOVUPS      actc334<>+0(SB), Y5
-	VFMSUB213PS  Y1, Y0, Y5
+	VFMSUB213PS  Y4, Y0, Y5
 	VFMADD231PS  actc335<>+0(SB), Y0, Y5
-	VMOVUPS      Y1, Y6
-	VFMSUB213PS  Y2, Y0, Y6
-	VFMADD213PS  Y6, Y0, Y5
-	VMULPS       Y2, Y0, Y6
-	VFMSUB213PS  Y6, Y0, Y2
-	VFMADD213PS  Y2, Y0, Y5
-	VADDPS       Y6, Y0, Y2
-	VSUBPS       Y0, Y2, Y7
-	VSUBPS       Y7, Y2, Y8
-	VSUBPS       Y8, Y0, Y8
+	VMULPS       Y4, Y0, Y6
+	VFMSUB213PS  Y6, Y0, Y4
+	VFMADD213PS  Y4, Y0, Y5
+	VADDPS       actc332<>+0(SB), Y6, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y7
+	VSUBPS       Y7, Y4, Y8
+	VMOVUPS      actc332<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
 	VSUBPS       Y7, Y6, Y6
 	VADDPS       Y6, Y8, Y6
+	VADDPS       actc333<>+0(SB), Y6, Y6
 	VADDPS       Y6, Y5, Y5
-	VMULPS       actc332<>+0(SB), Y2, Y6
-	VMOVUPS      actc332<>+0(SB), Y7
-	VFMSUB213PS  Y6, Y2, Y7
-	VFMADD231PS  actc333<>+0(SB), Y2, Y7
-	VFMADD231PS  actc332<>+0(SB), Y5, Y7
-	VMULPS       actc18<>+0(SB), Y7, Y2
-	VMULPS       actc18<>+0(SB), Y6, Y5
-	VANDPS       actc2<>+0(SB), Y5, Y6
-	VXORPS       Y6, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y5, Y6, Y5
-	VXORPS       actc2<>+0(SB), Y2, Y2
+	VMULPS       Y4, Y0, Y6
+	VFMSUB213PS  Y6, Y0, Y4
+	VFMADD213PS  Y4, Y0, Y5
+	VANDPS       actc2<>+0(SB), Y6, Y4
+	VXORPS       Y4, Y5, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y6, Y5, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y4
 	VXORPS       actc2<>+0(SB), Y5, Y5
 	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y6
-	VADDPS       Y5, Y2, Y7
+	VADDPS       Y5, Y4, Y7
 	VMOVUPS      actc4<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y7
 	VSUBPS       actc5<>+0(SB), Y7, Y8
 	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VADDPS       Y5, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y8, Y2
+	VADDPS       Y5, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y8, Y4
 	VMOVUPS      actc17<>+0(SB), Y5
-	VFMADD213PS  actc18<>+0(SB), Y2, Y5
+	VFMADD213PS  actc18<>+0(SB), Y4, Y5
 	VMOVUPS      actc19<>+0(SB), Y8
-	VFMADD213PS  actc20<>+0(SB), Y2, Y8
+	VFMADD213PS  actc20<>+0(SB), Y4, Y8
 	VMOVUPS      actc21<>+0(SB), Y9
-	VFMADD213PS  actc22<>+0(SB), Y2, Y9
-	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  actc22<>+0(SB), Y4, Y9
+	VMULPS       Y4, Y4, Y10
 	VFMADD213PS  Y5, Y10, Y8
 	VMULPS       Y10, Y10, Y5
 	VFMADD213PS  Y8, Y5, Y9
-	VFMADD213PS  actc18<>+0(SB), Y9, Y2
+	VFMADD213PS  actc18<>+0(SB), Y9, Y4
 	VPSLLD       $0x17, Y7, Y5
-	VMULPS       Y5, Y2, Y2
-	VBLENDVPS    Y4, actc15<>+0(SB), Y2, Y4
-	VMULPS       actc338<>+0(SB), Y0, Y5
-	VMULPS       Y5, Y0, Y5
-	VFMADD213PS  Y5, Y0, Y1
-	VADDPS       actc15<>+0(SB), Y1, Y1
+	VMULPS       Y5, Y4, Y4
+	VBLENDVPS    Y3, actc15<>+0(SB), Y4, Y3
+	VMOVUPS      actc337<>+0(SB), Y5
+	VFMADD213PS  actc332<>+0(SB), Y5, Y1
 	VMULPS       Y1, Y0, Y1
-	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
+	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
 	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y3, Y2, Y5, Y3
-	VMULPS       Y3, Y1, Y1
-	VADDPS       actc15<>+0(SB), Y2, Y3
-	VFMADD231PS  actc337<>+0(SB), Y1, Y3
-	VMULPS       Y3, Y4, Y1
-	VADDPS       actc18<>+0(SB), Y2, Y3
-	VFMADD213PS  actc15<>+0(SB), Y3, Y2
-	VDIVPS       Y2, Y1, Y1
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VADDPS       actc15<>+0(SB), Y4, Y5
+	VFMADD213PS  Y5, Y2, Y1
+	VMULPS       Y1, Y3, Y1
+	VADDPS       actc18<>+0(SB), Y4, Y2
+	VFMADD213PS  actc15<>+0(SB), Y2, Y4
+	VDIVPS       Y4, Y1, Y1
+	VSUBPS       actc338<>+0(SB), Y0, Y0
 	VSUBPS       actc339<>+0(SB), Y0, Y0
-	VSUBPS       actc340<>+0(SB), Y0, Y0
-	VMOVUPS      actc341<>+0(SB), Y2
+	VMOVUPS      actc340<>+0(SB), Y2
+	VFMADD213PS  actc341<>+0(SB), Y0, Y2
 	VFMADD213PS  actc342<>+0(SB), Y0, Y2
 	VFMADD213PS  actc343<>+0(SB), Y0, Y2
 	VFMADD213PS  actc344<>+0(SB), Y0, Y2
@@ -60345,7 +60262,6 @@ block:
 	VFMADD213PS  actc350<>+0(SB), Y0, Y2
 	VFMADD213PS  actc351<>+0(SB), Y0, Y2
 	VFMADD213PS  actc352<>+0(SB), Y0, Y2
-	VFMADD213PS  actc353<>+0(SB), Y0, Y2
 	VMULPS       Y2, Y0, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y0, Y3, Y0
@@ -60371,115 +60287,107 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y1
-	VMULPS       Y1, Y0, Y2
-	VMOVUPS      Y2, Y3
-	VFMADD213PS  Y0, Y0, Y3
-	VMULPS       actc337<>+0(SB), Y3, Y3
-	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y4
+	VMULPS       Y0, Y0, Y1
+	VMOVUPS      actc334<>+0(SB), Y2
+	VFMADD213PS  actc332<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y0, Y2
+	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       actc334<>+0(SB), Y0, Y4
 	VMOVUPS      actc334<>+0(SB), Y5
-	VFMSUB213PS  Y1, Y0, Y5
+	VFMSUB213PS  Y4, Y0, Y5
 	VFMADD231PS  actc335<>+0(SB), Y0, Y5
-	VMOVUPS      Y1, Y6
-	VFMSUB213PS  Y2, Y0, Y6
-	VFMADD213PS  Y6, Y0, Y5
-	VMULPS       Y2, Y0, Y6
-	VFMSUB213PS  Y6, Y0, Y2
-	VFMADD213PS  Y2, Y0, Y5
-	VADDPS       Y6, Y0, Y2
-	VSUBPS       Y0, Y2, Y7
-	VSUBPS       Y7, Y2, Y8
-	VSUBPS       Y8, Y0, Y8
+	VMULPS       Y4, Y0, Y6
+	VFMSUB213PS  Y6, Y0, Y4
+	VFMADD213PS  Y4, Y0, Y5
+	VADDPS       actc332<>+0(SB), Y6, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y7
+	VSUBPS       Y7, Y4, Y8
+	VMOVUPS      actc332<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
 	VSUBPS       Y7, Y6, Y6
 	VADDPS       Y6, Y8, Y6
+	VADDPS       actc333<>+0(SB), Y6, Y6
 	VADDPS       Y6, Y5, Y5
-	VMULPS       actc332<>+0(SB), Y2, Y6
-	VMOVUPS      actc332<>+0(SB), Y7
-	VFMSUB213PS  Y6, Y2, Y7
-	VFMADD231PS  actc333<>+0(SB), Y2, Y7
-	VFMADD231PS  actc332<>+0(SB), Y5, Y7
-	VMULPS       actc18<>+0(SB), Y7, Y2
-	VMULPS       actc18<>+0(SB), Y6, Y5
-	VANDPS       actc2<>+0(SB), Y5, Y6
-	VXORPS       Y6, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y5, Y6, Y5
-	VXORPS       actc2<>+0(SB), Y2, Y2
+	VMULPS       Y4, Y0, Y6
+	VFMSUB213PS  Y6, Y0, Y4
+	VFMADD213PS  Y4, Y0, Y5
+	VANDPS       actc2<>+0(SB), Y6, Y4
+	VXORPS       Y4, Y5, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y6, Y5, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y4
 	VXORPS       actc2<>+0(SB), Y5, Y5
 	VMOVUPS      actc3<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
 	VCMPPS       $0x00, Y5, Y6, Y5
-	VANDPS       Y5, Y2, Y2
-	VADDPS       Y2, Y6, Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y5
 	VMOVUPS      actc4<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y5
 	VSUBPS       actc5<>+0(SB), Y5, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y6
-	VADDPS       Y6, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y7, Y2
+	VADDPS       Y6, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
 	VMOVUPS      actc8<>+0(SB), Y6
-	VFMADD213PS  actc9<>+0(SB), Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y4, Y6
 	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y2, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
 	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y2, Y9
-	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  actc13<>+0(SB), Y4, Y9
+	VMULPS       Y4, Y4, Y10
 	VFMADD213PS  Y6, Y10, Y8
 	VMULPS       Y10, Y10, Y6
 	VFMADD213PS  Y8, Y6, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y2
+	VFMADD213PS  actc9<>+0(SB), Y9, Y4
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y7
 	VSUBPS       Y7, Y5, Y5
 	VADDPS       actc5<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y7, Y6
-	VMULPS       Y6, Y2, Y2
+	VMULPS       Y6, Y4, Y4
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y2, Y2
-	VBLENDVPS    Y4, actc15<>+0(SB), Y2, Y4
-	VMULPS       actc338<>+0(SB), Y0, Y5
-	VMULPS       Y5, Y0, Y5
-	VFMADD213PS  Y5, Y0, Y1
-	VADDPS       actc15<>+0(SB), Y1, Y1
+	VMULPS       Y5, Y4, Y4
+	VBLENDVPS    Y3, actc15<>+0(SB), Y4, Y3
+	VMOVUPS      actc337<>+0(SB), Y5
+	VFMADD213PS  actc332<>+0(SB), Y5, Y1
 	VMULPS       Y1, Y0, Y1
-	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
+	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
 	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y3, Y2, Y5, Y3
-	VMULPS       Y3, Y1, Y1
-	VADDPS       actc15<>+0(SB), Y2, Y3
-	VFMADD231PS  actc337<>+0(SB), Y1, Y3
-	VMULPS       Y3, Y4, Y1
-	VADDPS       actc18<>+0(SB), Y2, Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y3
-	VDIVPS       Y3, Y1, Y1
-	VSUBPS       actc339<>+0(SB), Y0, Y3
-	VSUBPS       actc340<>+0(SB), Y3, Y3
-	VMOVUPS      actc341<>+0(SB), Y4
-	VFMADD213PS  actc342<>+0(SB), Y3, Y4
-	VFMADD213PS  actc343<>+0(SB), Y3, Y4
-	VFMADD213PS  actc344<>+0(SB), Y3, Y4
-	VFMADD213PS  actc345<>+0(SB), Y3, Y4
-	VFMADD213PS  actc346<>+0(SB), Y3, Y4
-	VFMADD213PS  actc347<>+0(SB), Y3, Y4
-	VFMADD213PS  actc348<>+0(SB), Y3, Y4
-	VFMADD213PS  actc349<>+0(SB), Y3, Y4
-	VFMADD213PS  actc350<>+0(SB), Y3, Y4
-	VFMADD213PS  actc351<>+0(SB), Y3, Y4
-	VFMADD213PS  actc352<>+0(SB), Y3, Y4
-	VFMADD213PS  actc353<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y3, Y4
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VADDPS       actc15<>+0(SB), Y4, Y5
+	VFMADD213PS  Y5, Y2, Y1
+	VMULPS       Y1, Y3, Y1
+	VADDPS       actc18<>+0(SB), Y4, Y2
+	VFMADD213PS  actc15<>+0(SB), Y4, Y2
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       actc338<>+0(SB), Y0, Y2
+	VSUBPS       actc339<>+0(SB), Y2, Y2
+	VMOVUPS      actc340<>+0(SB), Y3
+	VFMADD213PS  actc341<>+0(SB), Y2, Y3
+	VFMADD213PS  actc342<>+0(SB), Y2, Y3
+	VFMADD213PS  actc343<>+0(SB), Y2, Y3
+	VFMADD213PS  actc344<>+0(SB), Y2, Y3
+	VFMADD213PS  actc345<>+0(SB), Y2, Y3
+	VFMADD213PS  actc346<>+0(SB), Y2, Y3
+	VFMADD213PS  actc347<>+0(SB), Y2, Y3
+	VFMADD213PS  actc348<>+0(SB), Y2, Y3
+	VFMADD213PS  actc349<>+0(SB), Y2, Y3
+	VFMADD213PS  actc350<>+0(SB), Y2, Y3
+	VFMADD213PS  actc351<>+0(SB), Y2, Y3
+	VFMADD213PS  actc352<>+0(SB), Y2, Y3
+	VMULPS       Y3, Y2, Y3
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y0, actc23<>+0(SB), Y4, Y4
-	VBLENDVPS    Y3, Y4, Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y3
-	VBLENDVPS    Y3, Y0, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
+	VANDNPS      Y2, Y5, Y2
+	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y0, actc23<>+0(SB), Y3, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y4, Y2, Y2
 	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
@@ -60519,115 +60427,107 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc334<>+0(SB), Y1, Y2
-	VMULPS       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PS  Y1, Y1, Y4
-	VMULPS       actc337<>+0(SB), Y4, Y4
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y5
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VFMADD213PS  actc332<>+0(SB), Y2, Y3
+	VMULPS       Y3, Y1, Y3
+	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y4
+	VMULPS       actc334<>+0(SB), Y1, Y5
 	VMOVUPS      actc334<>+0(SB), Y6
-	VFMSUB213PS  Y2, Y1, Y6
+	VFMSUB213PS  Y5, Y1, Y6
 	VFMADD231PS  actc335<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PS  Y3, Y1, Y7
-	VFMADD213PS  Y7, Y1, Y6
-	VMULPS       Y3, Y1, Y7
-	VFMSUB213PS  Y7, Y1, Y3
-	VFMADD213PS  Y3, Y1, Y6
-	VADDPS       Y7, Y1, Y3
-	VSUBPS       Y1, Y3, Y8
-	VSUBPS       Y8, Y3, Y9
-	VSUBPS       Y9, Y1, Y9
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VADDPS       actc332<>+0(SB), Y7, Y5
+	VSUBPS       actc332<>+0(SB), Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VMOVUPS      actc332<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       Y7, Y9, Y7
+	VADDPS       actc333<>+0(SB), Y7, Y7
 	VADDPS       Y7, Y6, Y6
-	VMULPS       actc332<>+0(SB), Y3, Y7
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y7, Y3, Y8
-	VFMADD231PS  actc333<>+0(SB), Y3, Y8
-	VFMADD231PS  actc332<>+0(SB), Y6, Y8
-	VMULPS       actc18<>+0(SB), Y8, Y3
-	VMULPS       actc18<>+0(SB), Y7, Y6
-	VANDPS       actc2<>+0(SB), Y6, Y7
-	VXORPS       Y7, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y6, Y7, Y6
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VANDPS       actc2<>+0(SB), Y7, Y5
+	VXORPS       Y5, Y6, Y5
+	VMOVUPS      actc2<>+0(SB), Y6
+	VANDNPS      Y7, Y6, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y6, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y7
 	VCMPPS       $0x00, Y6, Y7, Y6
-	VANDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y7, Y6
+	VANDPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y6
 	VMOVUPS      actc4<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y8
 	VFNMADD231PS actc6<>+0(SB), Y8, Y7
-	VADDPS       Y7, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
+	VADDPS       Y7, Y5, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y5, Y7
 	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
 	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y3, Y10
-	VMULPS       Y3, Y3, Y11
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
 	VFMADD213PS  Y7, Y11, Y9
 	VMULPS       Y11, Y11, Y7
 	VFMADD213PS  Y9, Y7, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y3
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y8
 	VSUBPS       Y8, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y8, Y7
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y7, Y5, Y5
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y5, actc15<>+0(SB), Y3, Y5
-	VMULPS       actc338<>+0(SB), Y1, Y6
-	VMULPS       Y6, Y1, Y6
-	VFMADD213PS  Y6, Y1, Y2
-	VADDPS       actc15<>+0(SB), Y2, Y2
+	VMULPS       Y6, Y5, Y5
+	VBLENDVPS    Y4, actc15<>+0(SB), Y5, Y4
+	VMOVUPS      actc337<>+0(SB), Y6
+	VFMADD213PS  actc332<>+0(SB), Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
 	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y4, Y3, Y6, Y4
-	VMULPS       Y4, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y3, Y4
-	VFMADD231PS  actc337<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y5, Y2
-	VADDPS       actc18<>+0(SB), Y3, Y4
-	VFMADD213PS  actc15<>+0(SB), Y3, Y4
-	VDIVPS       Y4, Y2, Y2
-	VSUBPS       actc339<>+0(SB), Y1, Y4
-	VSUBPS       actc340<>+0(SB), Y4, Y4
-	VMOVUPS      actc341<>+0(SB), Y5
-	VFMADD213PS  actc342<>+0(SB), Y4, Y5
-	VFMADD213PS  actc343<>+0(SB), Y4, Y5
-	VFMADD213PS  actc344<>+0(SB), Y4, Y5
-	VFMADD213PS  actc345<>+0(SB), Y4, Y5
-	VFMADD213PS  actc346<>+0(SB), Y4, Y5
-	VFMADD213PS  actc347<>+0(SB), Y4, Y5
-	VFMADD213PS  actc348<>+0(SB), Y4, Y5
-	VFMADD213PS  actc349<>+0(SB), Y4, Y5
-	VFMADD213PS  actc350<>+0(SB), Y4, Y5
-	VFMADD213PS  actc351<>+0(SB), Y4, Y5
-	VFMADD213PS  actc352<>+0(SB), Y4, Y5
-	VFMADD213PS  actc353<>+0(SB), Y4, Y5
-	VMULPS       Y5, Y4, Y5
+	VBLENDVPS    Y3, Y5, Y6, Y3
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VFMADD213PS  Y6, Y3, Y2
+	VMULPS       Y2, Y4, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VFMADD213PS  actc15<>+0(SB), Y5, Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       actc338<>+0(SB), Y1, Y3
+	VSUBPS       actc339<>+0(SB), Y3, Y3
+	VMOVUPS      actc340<>+0(SB), Y4
+	VFMADD213PS  actc341<>+0(SB), Y3, Y4
+	VFMADD213PS  actc342<>+0(SB), Y3, Y4
+	VFMADD213PS  actc343<>+0(SB), Y3, Y4
+	VFMADD213PS  actc344<>+0(SB), Y3, Y4
+	VFMADD213PS  actc345<>+0(SB), Y3, Y4
+	VFMADD213PS  actc346<>+0(SB), Y3, Y4
+	VFMADD213PS  actc347<>+0(SB), Y3, Y4
+	VFMADD213PS  actc348<>+0(SB), Y3, Y4
+	VFMADD213PS  actc349<>+0(SB), Y3, Y4
+	VFMADD213PS  actc350<>+0(SB), Y3, Y4
+	VFMADD213PS  actc351<>+0(SB), Y3, Y4
+	VFMADD213PS  actc352<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y4, Y6, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y3, Y4, Y3
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y5, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y2, Y4, Y4
@@ -60674,143 +60574,131 @@ TEXT ·geluTanhF64Avx2U8(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000008
 	JB           single
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y0, Y2
 	VFMSUB132PD  (DX), Y2, Y0
 	VFMADD231PD  (DX), Y1, Y0
-	VMULPD       (DX), Y2, Y1
-	VFMSUB132PD  (DX), Y1, Y2
-	VFMADD231PD  (DX), Y0, Y2
-	VADDPD       (DX), Y1, Y0
-	VSUBPD       (DX), Y0, Y3
-	VSUBPD       Y3, Y0, Y4
-	VMOVUPS      (DX), Y5
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
 	VSUBPD       Y4, Y5, Y4
-	VSUBPD       Y3, Y1, Y1
-	VADDPD       Y1, Y4, Y1
-	VADDPD       Y1, Y2, Y1
-	VMULPD       actc354<>+0(SB), Y0, Y2
-	VMOVUPS      actc354<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  actc355<>+0(SB), Y0, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y3
-	VMOVUPS      actc356<>+0(SB), Y0
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       32(DX), Y0, Y0
-	VMULPD       actc45<>+0(SB), Y3, Y1
-	VMOVUPS      32(DX), Y3
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y3
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      32(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y3
-	VMULPD       32(DX), Y0, Y4
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMSUB132PD  32(DX), Y4, Y0
-	VANDPD       actc24<>+0(SB), Y2, Y5
-	VFMADD231PD  32(DX), Y3, Y0
-	VXORPD       Y5, Y1, Y1
-	VMULPD       32(DX), Y4, Y3
+	VMOVUPS      32(DX), Y3
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
+	VANDPD       actc24<>+0(SB), Y2, Y4
+	VMOVUPS      32(DX), Y5
+	VFMADD231PD  actc356<>+0(SB), Y5, Y3
+	VXORPD       Y4, Y1, Y1
+	VMULPD       32(DX), Y0, Y4
 	VORPD        actc24<>+0(SB), Y2, Y5
-	VFMSUB132PD  32(DX), Y3, Y4
-	VFMADD231PD  32(DX), Y0, Y4
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y0
-	VADDPD       32(DX), Y3, Y6
+	VFMSUB132PD  32(DX), Y4, Y0
+	VFMADD231PD  32(DX), Y3, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
+	VADDPD       actc353<>+0(SB), Y4, Y6
 	VADDPD       Y5, Y1, Y7
-	VSUBPD       32(DX), Y6, Y8
+	VSUBPD       actc353<>+0(SB), Y6, Y8
 	VSUBPD       Y8, Y6, Y9
-	VMOVUPS      32(DX), Y10
+	VMOVUPS      actc353<>+0(SB), Y10
 	VSUBPD       Y9, Y10, Y9
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y7
-	VSUBPD       Y8, Y3, Y3
+	VSUBPD       Y8, Y4, Y4
 	VSUBPD       actc27<>+0(SB), Y7, Y8
-	VADDPD       Y3, Y9, Y3
-	VADDPD       Y3, Y4, Y3
+	VADDPD       Y4, Y9, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
 	VFNMADD231PD actc28<>+0(SB), Y8, Y5
-	VMULPD       actc354<>+0(SB), Y6, Y4
+	VADDPD       Y4, Y0, Y0
 	VADDPD       Y5, Y1, Y1
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y4, Y6, Y5
-	VFMADD231PD  actc355<>+0(SB), Y6, Y5
+	VMULPD       32(DX), Y6, Y4
+	VFMSUB132PD  32(DX), Y4, Y6
 	VFNMADD231PD actc29<>+0(SB), Y8, Y1
-	VFMADD231PD  actc354<>+0(SB), Y3, Y5
-	VMULPD       actc45<>+0(SB), Y5, Y3
+	VFMADD231PD  32(DX), Y0, Y6
+	VXORPD       actc24<>+0(SB), Y6, Y0
 	VMOVUPS      actc44<>+0(SB), Y5
 	VFMADD213PD  actc45<>+0(SB), Y1, Y5
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
-	VANDPD       actc24<>+0(SB), Y4, Y8
-	VXORPD       Y8, Y3, Y3
-	VORPD        actc24<>+0(SB), Y4, Y8
-	VMOVUPS      actc48<>+0(SB), Y9
-	VFMADD213PD  actc49<>+0(SB), Y1, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y8, Y10
-	VORPS        Y10, Y0, Y0
-	VADDPD       Y8, Y3, Y10
+	VANDPD       actc24<>+0(SB), Y4, Y6
+	VXORPD       Y6, Y0, Y0
+	VORPD        actc24<>+0(SB), Y4, Y6
+	VMOVUPS      actc46<>+0(SB), Y8
+	VFMADD213PD  actc47<>+0(SB), Y1, Y8
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y9
+	VORPS        Y9, Y3, Y3
+	VADDPD       Y6, Y0, Y9
+	VMOVUPS      actc48<>+0(SB), Y10
+	VFMADD213PD  actc49<>+0(SB), Y1, Y10
+	VMOVUPS      actc26<>+0(SB), Y11
+	VFMADD213PD  actc27<>+0(SB), Y11, Y9
 	VMOVUPS      actc50<>+0(SB), Y11
 	VFMADD213PD  actc51<>+0(SB), Y1, Y11
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y12, Y10
-	VMOVUPS      actc52<>+0(SB), Y12
-	VFMADD213PD  actc53<>+0(SB), Y1, Y12
-	VSUBPD       actc27<>+0(SB), Y10, Y13
-	VMULPD       Y1, Y1, Y14
-	VFNMADD231PD actc28<>+0(SB), Y13, Y8
-	VFMADD213PD  Y5, Y14, Y6
-	VADDPD       Y8, Y3, Y3
-	VFMADD213PD  Y9, Y14, Y11
-	VFMADD231PD  actc54<>+0(SB), Y14, Y12
-	VFNMADD231PD actc29<>+0(SB), Y13, Y3
-	VMULPD       Y14, Y14, Y5
-	VFMADD213PD  Y6, Y5, Y11
-	VMOVUPS      actc44<>+0(SB), Y6
-	VFMADD213PD  actc45<>+0(SB), Y3, Y6
-	VMULPD       Y5, Y5, Y5
-	VFMADD213PD  Y11, Y5, Y12
-	VFMADD213PD  actc45<>+0(SB), Y12, Y1
-	VMOVUPS      actc46<>+0(SB), Y5
-	VFMADD213PD  actc47<>+0(SB), Y3, Y5
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y9, Y12
+	VFNMADD231PD actc28<>+0(SB), Y12, Y6
+	VMOVUPS      actc52<>+0(SB), Y13
+	VFMADD213PD  actc53<>+0(SB), Y1, Y13
+	VADDPD       Y6, Y0, Y0
+	VMULPD       Y1, Y1, Y6
+	VFNMADD231PD actc29<>+0(SB), Y12, Y0
+	VFMADD213PD  Y5, Y6, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD231PD  actc54<>+0(SB), Y6, Y13
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y0, Y5
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y8, Y6, Y11
+	VMULPD       Y6, Y6, Y6
+	VMOVUPS      actc46<>+0(SB), Y8
+	VFMADD213PD  actc47<>+0(SB), Y0, Y8
+	VFMADD213PD  Y11, Y6, Y13
+	VFMADD213PD  actc45<>+0(SB), Y13, Y1
+	VPSLLQ       $0x34, Y7, Y6
 	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y3, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VBLENDVPD    Y2, Y1, Y8, Y2
+	VFMADD213PD  actc49<>+0(SB), Y0, Y7
+	VMULPD       Y6, Y1, Y1
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y2, Y1, Y6, Y2
+	VMOVUPS      actc50<>+0(SB), Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y6
 	VADDPD       actc42<>+0(SB), Y1, Y1
 	VDIVPD       Y1, Y2, Y1
-	VMOVUPS      actc50<>+0(SB), Y2
-	VFMADD213PD  actc51<>+0(SB), Y3, Y2
 	VMULPD       (DX), Y1, Y1
-	VMOVUPS      actc52<>+0(SB), Y8
-	VFMADD213PD  actc53<>+0(SB), Y3, Y8
-	VMULPD       Y3, Y3, Y9
-	VFMADD213PD  Y6, Y9, Y5
-	VFMADD213PD  Y7, Y9, Y2
-	VFMADD231PD  actc54<>+0(SB), Y9, Y8
-	VMULPD       Y9, Y9, Y6
-	VFMADD213PD  Y5, Y6, Y2
-	VMULPD       Y6, Y6, Y5
-	VFMADD213PD  Y2, Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y8, Y3
-	VPSLLQ       $0x34, Y10, Y2
-	VMULPD       Y2, Y3, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
-	VMULPD       32(DX), Y2, Y2
-	VCMPPD       $0x03, Y2, Y1, Y3
-	VORPS        Y3, Y0, Y0
-	VTESTPD      Y0, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  actc53<>+0(SB), Y0, Y2
+	VMULPD       Y0, Y0, Y10
+	VFMADD213PD  Y5, Y10, Y8
+	VFMADD213PD  Y7, Y10, Y6
+	VFMADD231PD  actc54<>+0(SB), Y10, Y2
+	VMULPD       Y10, Y10, Y5
+	VFMADD213PD  Y8, Y5, Y6
+	VMULPD       Y5, Y5, Y5
+	VFMADD213PD  Y6, Y5, Y2
+	VFMADD213PD  actc45<>+0(SB), Y2, Y0
+	VPSLLQ       $0x34, Y9, Y2
+	VMULPD       Y2, Y0, Y0
+	VMOVUPS      actc42<>+0(SB), Y2
+	VBLENDVPD    Y4, Y0, Y2, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y0
+	VDIVPD       Y0, Y2, Y0
+	VMULPD       32(DX), Y0, Y0
+	VCMPPD       $0x03, Y0, Y1, Y2
+	VORPS        Y2, Y3, Y3
+	VTESTPD      Y3, Y3
 	JNE          flag0
 	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y0, 32(AX)
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, AX
 	SUBQ         $0x00000008, CX
@@ -60822,45 +60710,39 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y0, Y2
 	VFMSUB132PD  (DX), Y2, Y0
 	VFMADD231PD  (DX), Y1, Y0
-	VMULPD       (DX), Y2, Y1
-	VFMSUB132PD  (DX), Y1, Y2
-	VFMADD231PD  (DX), Y0, Y2
-	VADDPD       (DX), Y1, Y0
-	VSUBPD       (DX), Y0, Y3
-	VSUBPD       Y3, Y0, Y4
-	VMOVUPS      (DX), Y5
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
 	VSUBPD       Y4, Y5, Y4
-	VSUBPD       Y3, Y1, Y1
-	VADDPD       Y1, Y4, Y1
-	VADDPD       Y1, Y2, Y1
-	VMULPD       actc354<>+0(SB), Y0, Y2
-	VMOVUPS      actc354<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  actc355<>+0(SB), Y0, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y3
-	VMULPD       actc45<>+0(SB), Y3, Y0
-	VMULPD       actc45<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VANDPD       actc24<>+0(SB), Y1, Y2
-	VXORPD       Y2, Y0, Y0
-	VORPD        actc24<>+0(SB), Y1, Y2
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VXORPD       actc24<>+0(SB), Y1, Y0
+	VANDPD       actc24<>+0(SB), Y2, Y1
+	VXORPD       Y1, Y0, Y0
+	VORPD        actc24<>+0(SB), Y2, Y1
 	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y3
-	VCMPPD       $0x00, Y2, Y3, Y2
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y3, Y2
+	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
 	VFNMADD231PD actc28<>+0(SB), Y4, Y3
 	VADDPD       Y3, Y0, Y0
 	VFNMADD231PD actc29<>+0(SB), Y4, Y0
@@ -60885,14 +60767,14 @@ single:
 	VFMADD213PD  actc31<>+0(SB), Y8, Y0
 	VMOVUPS      actc41<>+0(SB), Y3
 	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       Y4, Y2, Y2
-	VADDPD       actc27<>+0(SB), Y2, Y2
+	VSUBPD       Y4, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
 	VPSLLQ       $0x34, Y4, Y3
 	VMULPD       Y3, Y0, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y1, Y0, Y2, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc42<>+0(SB), Y1
+	VBLENDVPD    Y2, Y0, Y1, Y1
 	VADDPD       actc42<>+0(SB), Y0, Y0
 	VDIVPD       Y0, Y1, Y0
 	VMULPD       (DX), Y0, Y1
@@ -60911,7 +60793,7 @@ single:
 	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y0, Y0
-	VMOVUPS      actc358<>+0(SB), Y2
+	VMOVUPS      actc357<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
 	VANDPD       actc24<>+0(SB), Y1, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y1
@@ -60943,42 +60825,37 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc356<>+0(SB), Y1, Y2
-	VMOVUPS      actc356<>+0(SB), Y3
+	VMULPD       actc355<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
 	VFMSUB213PD  Y2, Y1, Y3
-	VFMADD231PD  actc357<>+0(SB), Y1, Y3
+	VFMADD231PD  actc356<>+0(SB), Y1, Y3
 	VMULPD       Y2, Y1, Y4
 	VFMSUB213PD  Y4, Y1, Y2
 	VFMADD213PD  Y2, Y1, Y3
-	VMULPD       Y4, Y1, Y2
-	VFMSUB213PD  Y2, Y1, Y4
-	VFMADD213PD  Y4, Y1, Y3
-	VADDPD       Y2, Y1, Y4
-	VSUBPD       Y1, Y4, Y5
-	VSUBPD       Y5, Y4, Y6
-	VSUBPD       Y6, Y1, Y6
-	VSUBPD       Y5, Y2, Y2
-	VADDPD       Y2, Y6, Y2
-	VADDPD       Y2, Y3, Y2
-	VMULPD       actc354<>+0(SB), Y4, Y3
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y3, Y4, Y5
-	VFMADD231PD  actc355<>+0(SB), Y4, Y5
-	VFMADD231PD  actc354<>+0(SB), Y2, Y5
-	VMULPD       actc45<>+0(SB), Y5, Y2
-	VMULPD       actc45<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y3, Y4
-	VXORPD       Y4, Y2, Y2
-	VORPD        actc24<>+0(SB), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y4, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y5
+	VSUBPD       Y5, Y2, Y6
+	VMOVUPS      actc353<>+0(SB), Y7
+	VSUBPD       Y6, Y7, Y6
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       Y4, Y6, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMULPD       Y2, Y1, Y4
+	VFMSUB213PD  Y4, Y1, Y2
+	VFMADD213PD  Y2, Y1, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y2
+	VANDPD       actc24<>+0(SB), Y4, Y3
+	VXORPD       Y3, Y2, Y2
+	VORPD        actc24<>+0(SB), Y4, Y3
 	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y5
-	VCMPPD       $0x00, Y4, Y5, Y4
-	VANDPD       Y4, Y2, Y2
-	VADDPD       Y2, Y5, Y4
+	VMAXPD       Y3, Y5, Y5
+	VCMPPD       $0x00, Y3, Y5, Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y5, Y3
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y5
 	VADDPD       Y5, Y2, Y2
 	VFNMADD231PD actc29<>+0(SB), Y6, Y2
@@ -61003,14 +60880,14 @@ tail:
 	VFMADD213PD  actc31<>+0(SB), Y10, Y2
 	VMOVUPS      actc41<>+0(SB), Y5
 	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
+	VSUBPD       Y6, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
 	VPSLLQ       $0x34, Y6, Y5
 	VMULPD       Y5, Y2, Y2
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, Y2, Y4, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y4, Y2, Y3, Y3
 	VADDPD       actc42<>+0(SB), Y2, Y2
 	VDIVPD       Y2, Y3, Y2
 	VMULPD       Y2, Y1, Y3
@@ -61027,7 +60904,7 @@ tail:
 	VANDNPD      Y3, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
 	VANDPD       Y4, Y2, Y2
-	VCMPPD       $0x12, actc358<>+0(SB), Y1, Y1
+	VCMPPD       $0x12, actc357<>+0(SB), Y1, Y1
 	VANDPD       actc24<>+0(SB), Y3, Y4
 	VBLENDVPD    Y1, Y4, Y3, Y3
 	VANDNPD      Y2, Y1, Y1
@@ -61068,62 +60945,57 @@ block:
 	CMPQ         CX, $0x00000008
 	JB           single
 	VMOVUPS      (DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PD  (DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  (DX), Y4, Y5
-	VMULPD       (DX), Y1, Y4
-	VFMSUB132PD  (DX), Y4, Y1
-	VFMADD231PD  (DX), Y5, Y1
-	VADDPD       (DX), Y4, Y5
-	VSUBPD       (DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       (DX), Y3, Y5
+	VFMSUB132PD  (DX), Y5, Y3
+	VFMADD231PD  (DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       (DX), Y4, Y5
+	VFMSUB132PD  (DX), Y5, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y5
-	VADDPD       Y4, Y1, Y6
+	VADDPD       Y4, Y3, Y6
 	VMOVUPS      actc26<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y7
 	VFNMADD231PD actc28<>+0(SB), Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y7, Y1
+	VADDPD       Y4, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y7, Y3
 	VMOVUPS      actc44<>+0(SB), Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
 	VMOVUPS      actc46<>+0(SB), Y7
-	VFMADD213PD  actc47<>+0(SB), Y1, Y7
+	VFMADD213PD  actc47<>+0(SB), Y3, Y7
 	VMOVUPS      actc48<>+0(SB), Y8
-	VFMADD213PD  actc49<>+0(SB), Y1, Y8
+	VFMADD213PD  actc49<>+0(SB), Y3, Y8
 	VMOVUPS      actc50<>+0(SB), Y9
-	VFMADD213PD  actc51<>+0(SB), Y1, Y9
+	VFMADD213PD  actc51<>+0(SB), Y3, Y9
 	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y1, Y10
-	VMULPD       Y1, Y1, Y11
+	VFMADD213PD  actc53<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
 	VFMADD213PD  Y4, Y11, Y7
 	VFMADD213PD  Y8, Y11, Y9
 	VFMADD231PD  actc54<>+0(SB), Y11, Y10
@@ -61131,151 +61003,140 @@ block:
 	VFMADD213PD  Y7, Y4, Y9
 	VMULPD       Y4, Y4, Y4
 	VFMADD213PD  Y9, Y4, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y1
+	VFMADD213PD  actc45<>+0(SB), Y10, Y3
 	VPSLLQ       $0x34, Y6, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
 	VMOVUPS      32(DX), Y4
-	VMULPD       actc356<>+0(SB), Y4, Y4
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       (DX), Y6, Y6
-	VMULPD       32(DX), Y4, Y7
-	VMULPD       (DX), Y6, Y6
-	VMOVUPS      32(DX), Y8
-	VFMADD213PD  32(DX), Y7, Y8
-	VFMADD231PD  (DX), Y0, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y0
-	VMULPD       actc359<>+0(SB), Y8, Y6
+	VMULPD       32(DX), Y4, Y4
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y0
 	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y4, Y6
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
+	VMULPD       32(DX), Y6, Y6
+	VMOVUPS      actc42<>+0(SB), Y7
+	VBLENDVPD    Y1, Y3, Y7, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y7
 	VCMPPD       $0x1e, actc55<>+0(SB), Y6, Y8
-	VMOVUPS      actc42<>+0(SB), Y9
-	VBLENDVPD    Y2, Y1, Y9, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VMOVUPS      32(DX), Y3
-	VFMSUB132PD  actc356<>+0(SB), Y4, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y1
+	VFMADD213PD  Y7, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y1, Y3
+	VMOVUPS      actc355<>+0(SB), Y1
+	VMULPD       32(DX), Y1, Y1
+	VDIVPD       Y3, Y0, Y0
 	VMOVUPS      32(DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y3
-	VDIVPD       Y1, Y0, Y0
-	VMOVUPS      32(DX), Y1
-	VFMSUB213PD  Y7, Y4, Y1
-	VFMADD231PD  32(DX), Y3, Y1
-	VMOVUPS      (DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VMULPD       32(DX), Y7, Y3
-	VFMSUB132PD  32(DX), Y3, Y7
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VFMADD231PD  32(DX), Y1, Y7
-	VADDPD       32(DX), Y3, Y1
-	VSUBPD       32(DX), Y1, Y9
-	VMOVUPS      actc363<>+0(SB), Y10
-	VFMADD213PD  actc364<>+0(SB), Y2, Y10
-	VSUBPD       Y9, Y1, Y11
-	VMOVUPS      32(DX), Y12
+	VFMSUB132PD  actc355<>+0(SB), Y1, Y2
+	VMOVUPS      32(DX), Y3
+	VFMADD231PD  actc356<>+0(SB), Y3, Y2
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc359<>+0(SB), Y3, Y3
+	VMULPD       32(DX), Y1, Y7
+	VFMSUB132PD  32(DX), Y7, Y1
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VFMADD231PD  32(DX), Y2, Y1
+	VADDPD       actc353<>+0(SB), Y7, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y9
+	VMOVUPS      actc361<>+0(SB), Y10
+	VFMADD213PD  actc362<>+0(SB), Y3, Y10
+	VSUBPD       Y9, Y2, Y11
+	VMOVUPS      actc353<>+0(SB), Y12
 	VSUBPD       Y11, Y12, Y11
-	VFMADD213PD  actc365<>+0(SB), Y2, Y10
-	VSUBPD       Y9, Y3, Y3
-	VADDPD       Y3, Y11, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y10
-	VADDPD       Y3, Y7, Y3
-	VMULPD       actc354<>+0(SB), Y1, Y7
-	VFMADD213PD  actc367<>+0(SB), Y2, Y10
-	VMOVUPS      actc354<>+0(SB), Y9
-	VFMSUB213PD  Y7, Y1, Y9
-	VFMADD231PD  actc355<>+0(SB), Y1, Y9
-	VFMADD213PD  actc368<>+0(SB), Y2, Y10
-	VFMADD231PD  actc354<>+0(SB), Y3, Y9
-	VMULPD       actc45<>+0(SB), Y9, Y1
-	VFMADD213PD  actc369<>+0(SB), Y2, Y10
-	VMULPD       actc45<>+0(SB), Y7, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y10
-	VANDPD       actc24<>+0(SB), Y3, Y7
-	VXORPD       Y7, Y1, Y1
-	VFMADD213PD  actc371<>+0(SB), Y2, Y10
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y3, Y7, Y3
+	VFMADD213PD  actc363<>+0(SB), Y3, Y10
+	VSUBPD       Y9, Y7, Y7
+	VADDPD       Y7, Y11, Y7
+	VFMADD213PD  actc364<>+0(SB), Y3, Y10
+	VADDPD       actc354<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y1, Y1
+	VFMADD213PD  actc365<>+0(SB), Y3, Y10
+	VMULPD       32(DX), Y2, Y7
+	VFMSUB132PD  32(DX), Y7, Y2
+	VFMADD213PD  actc366<>+0(SB), Y3, Y10
+	VFMADD231PD  32(DX), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y3, Y10
+	VANDPD       actc24<>+0(SB), Y7, Y1
+	VXORPD       Y1, Y2, Y1
+	VFMADD213PD  actc368<>+0(SB), Y3, Y10
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y7, Y2, Y2
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc372<>+0(SB), Y2, Y10
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y10
-	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y7
+	VFMADD213PD  actc369<>+0(SB), Y3, Y10
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VFMADD213PD  actc370<>+0(SB), Y3, Y10
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y7
 	VORPS        Y7, Y5, Y5
-	VADDPD       Y3, Y1, Y7
-	VFMADD213PD  actc374<>+0(SB), Y2, Y10
-	VFMADD213PD  actc375<>+0(SB), Y2, Y10
+	VADDPD       Y2, Y1, Y7
+	VFMADD213PD  actc371<>+0(SB), Y3, Y10
+	VFMADD213PD  actc372<>+0(SB), Y3, Y10
 	VMOVUPS      actc26<>+0(SB), Y9
 	VFMADD213PD  actc27<>+0(SB), Y9, Y7
 	VSUBPD       actc27<>+0(SB), Y7, Y9
-	VFMADD213PD  actc376<>+0(SB), Y2, Y10
-	VFNMADD231PD actc28<>+0(SB), Y9, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y10
-	VADDPD       Y3, Y1, Y1
-	VFMADD213PD  actc378<>+0(SB), Y2, Y10
+	VFMADD213PD  actc373<>+0(SB), Y3, Y10
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFMADD213PD  actc374<>+0(SB), Y3, Y10
+	VADDPD       Y2, Y1, Y1
+	VFMADD213PD  actc375<>+0(SB), Y3, Y10
 	VFNMADD231PD actc29<>+0(SB), Y9, Y1
-	VFMADD213PD  actc379<>+0(SB), Y2, Y10
-	VMOVUPS      actc44<>+0(SB), Y3
-	VFMADD213PD  actc45<>+0(SB), Y1, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y10
+	VFMADD213PD  actc376<>+0(SB), Y3, Y10
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  actc45<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y3, Y10
+	VFMADD213PD  actc378<>+0(SB), Y3, Y10
 	VMOVUPS      actc46<>+0(SB), Y9
 	VFMADD213PD  actc47<>+0(SB), Y1, Y9
-	VFMADD213PD  actc381<>+0(SB), Y2, Y10
-	VFMADD213PD  actc382<>+0(SB), Y2, Y10
+	VFMADD213PD  actc379<>+0(SB), Y3, Y10
 	VMOVUPS      actc48<>+0(SB), Y11
 	VFMADD213PD  actc49<>+0(SB), Y1, Y11
-	VFMADD213PD  actc383<>+0(SB), Y2, Y10
+	VFMADD213PD  actc380<>+0(SB), Y3, Y10
+	VFMADD213PD  actc381<>+0(SB), Y3, Y10
 	VMOVUPS      actc50<>+0(SB), Y12
 	VFMADD213PD  actc51<>+0(SB), Y1, Y12
-	VFMADD213PD  actc384<>+0(SB), Y2, Y10
-	VFMADD213PD  actc385<>+0(SB), Y2, Y10
+	VFMADD213PD  actc382<>+0(SB), Y3, Y10
 	VMOVUPS      actc52<>+0(SB), Y13
 	VFMADD213PD  actc53<>+0(SB), Y1, Y13
-	VFMADD213PD  actc386<>+0(SB), Y2, Y10
+	VFMADD213PD  actc383<>+0(SB), Y3, Y10
 	VMULPD       Y1, Y1, Y14
-	VFMADD213PD  Y3, Y14, Y9
-	VFMADD213PD  actc387<>+0(SB), Y2, Y10
+	VFMADD213PD  actc384<>+0(SB), Y3, Y10
+	VFMADD213PD  Y2, Y14, Y9
 	VFMADD213PD  Y11, Y14, Y12
-	VMULPD       Y10, Y2, Y3
+	VFMADD213PD  actc385<>+0(SB), Y3, Y10
 	VFMADD231PD  actc54<>+0(SB), Y14, Y13
-	VMOVUPS      actc24<>+0(SB), Y10
-	VANDNPD      Y2, Y10, Y2
+	VMULPD       Y10, Y3, Y2
 	VMULPD       Y14, Y14, Y10
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y11
+	VANDNPD      Y3, Y11, Y3
 	VFMADD213PD  Y9, Y10, Y12
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VMULPD       Y10, Y10, Y2
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VORPS        Y3, Y5, Y5
-	VFMADD213PD  Y12, Y2, Y13
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMULPD       Y10, Y10, Y9
+	VBLENDVPD    Y3, Y2, Y0, Y0
+	VFMADD213PD  Y12, Y9, Y13
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VORPS        Y2, Y5, Y5
 	VFMADD213PD  actc45<>+0(SB), Y13, Y1
-	VMULPD       (BX), Y0, Y0
 	VPSLLQ       $0x34, Y7, Y2
+	VMULPD       (BX), Y0, Y0
 	VMULPD       Y2, Y1, Y1
 	VBLENDVPD    Y8, actc42<>+0(SB), Y1, Y2
-	VMOVUPS      actc360<>+0(SB), Y3
-	VMULPD       32(DX), Y3, Y3
-	VMULPD       32(DX), Y3, Y3
-	VFMADD231PD  32(DX), Y4, Y3
-	VADDPD       actc42<>+0(SB), Y3, Y3
-	VMULPD       32(DX), Y3, Y3
+	VMOVUPS      actc358<>+0(SB), Y3
+	VFMADD213PD  actc353<>+0(SB), Y3, Y4
+	VMULPD       32(DX), Y4, Y3
 	VCMPPD       $0x16, actc55<>+0(SB), Y6, Y4
 	VMOVUPS      actc42<>+0(SB), Y6
 	VBLENDVPD    Y4, Y1, Y6, Y4
-	VMULPD       Y4, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y1, Y4
-	VFMADD231PD  actc359<>+0(SB), Y3, Y4
-	VMULPD       Y4, Y2, Y2
+	VADDPD       actc42<>+0(SB), Y1, Y6
+	VFMADD213PD  Y6, Y4, Y3
+	VMULPD       Y3, Y2, Y2
 	VADDPD       actc45<>+0(SB), Y1, Y3
 	VFMADD213PD  actc42<>+0(SB), Y3, Y1
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPS      32(DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VMOVUPS      actc363<>+0(SB), Y3
+	VSUBPD       actc359<>+0(SB), Y2, Y2
+	VSUBPD       actc360<>+0(SB), Y2, Y2
+	VMOVUPS      actc361<>+0(SB), Y3
+	VFMADD213PD  actc362<>+0(SB), Y2, Y3
+	VFMADD213PD  actc363<>+0(SB), Y2, Y3
 	VFMADD213PD  actc364<>+0(SB), Y2, Y3
 	VFMADD213PD  actc365<>+0(SB), Y2, Y3
 	VFMADD213PD  actc366<>+0(SB), Y2, Y3
@@ -61298,8 +61159,6 @@ block:
 	VFMADD213PD  actc383<>+0(SB), Y2, Y3
 	VFMADD213PD  actc384<>+0(SB), Y2, Y3
 	VFMADD213PD  actc385<>+0(SB), Y2, Y3
-	VFMADD213PD  actc386<>+0(SB), Y2, Y3
-	VFMADD213PD  actc387<>+0(SB), Y2, Y3
 	VMULPD       Y3, Y2, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y2, Y4, Y2
@@ -61325,65 +61184,60 @@ single:
 	CMPQ         CX, $0x00000004
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PD  (DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  (DX), Y4, Y5
-	VMULPD       (DX), Y1, Y4
-	VFMSUB132PD  (DX), Y4, Y1
-	VFMADD231PD  (DX), Y5, Y1
-	VADDPD       (DX), Y4, Y5
-	VSUBPD       (DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       (DX), Y3, Y5
+	VFMSUB132PD  (DX), Y5, Y3
+	VFMADD231PD  (DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       (DX), Y4, Y5
+	VFMSUB132PD  (DX), Y5, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VMOVUPS      actc25<>+0(SB), Y5
 	VMAXPD       Y4, Y5, Y5
 	VCMPPD       $0x00, Y4, Y5, Y4
-	VANDPD       Y4, Y1, Y1
-	VADDPD       Y1, Y5, Y4
+	VANDPD       Y4, Y3, Y3
+	VADDPD       Y3, Y5, Y4
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y4
 	VSUBPD       actc27<>+0(SB), Y4, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y5, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc30<>+0(SB), Y5
-	VFMADD213PD  actc31<>+0(SB), Y1, Y5
+	VFMADD213PD  actc31<>+0(SB), Y3, Y5
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc33<>+0(SB), Y1, Y7
+	VFMADD213PD  actc33<>+0(SB), Y3, Y7
 	VMOVUPS      actc34<>+0(SB), Y8
-	VFMADD213PD  actc35<>+0(SB), Y1, Y8
+	VFMADD213PD  actc35<>+0(SB), Y3, Y8
 	VMOVUPS      actc36<>+0(SB), Y9
-	VFMADD213PD  actc37<>+0(SB), Y1, Y9
+	VFMADD213PD  actc37<>+0(SB), Y3, Y9
 	VMOVUPS      actc38<>+0(SB), Y10
-	VFMADD213PD  actc39<>+0(SB), Y1, Y10
-	VMULPD       Y1, Y1, Y11
+	VFMADD213PD  actc39<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
 	VFMADD213PD  Y5, Y11, Y7
 	VFMADD213PD  Y8, Y11, Y9
 	VFMADD231PD  actc40<>+0(SB), Y11, Y10
@@ -61391,81 +61245,77 @@ single:
 	VFMADD213PD  Y7, Y5, Y9
 	VMULPD       Y5, Y5, Y5
 	VFMADD213PD  Y9, Y5, Y10
-	VFMADD213PD  actc31<>+0(SB), Y10, Y1
+	VFMADD213PD  actc31<>+0(SB), Y10, Y3
 	VMOVUPS      actc41<>+0(SB), Y5
 	VFMADD213PD  actc27<>+0(SB), Y5, Y6
 	VSUBPD       Y6, Y4, Y4
 	VADDPD       actc27<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y1, Y1
+	VMULPD       Y5, Y3, Y3
 	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
-	VMOVUPS      actc360<>+0(SB), Y4
-	VMULPD       (DX), Y4, Y4
-	VMULPD       (DX), Y4, Y4
-	VFMADD231PD  (DX), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y4, Y0
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
+	VMOVUPS      actc358<>+0(SB), Y4
+	VFMADD213PD  actc353<>+0(SB), Y4, Y0
 	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y2, Y1, Y4, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y0, Y0
-	VMOVUPS      (DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VMOVUPS      actc363<>+0(SB), Y3
-	VFMADD213PD  actc364<>+0(SB), Y2, Y3
-	VFMADD213PD  actc365<>+0(SB), Y2, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y3
-	VFMADD213PD  actc367<>+0(SB), Y2, Y3
-	VFMADD213PD  actc368<>+0(SB), Y2, Y3
-	VFMADD213PD  actc369<>+0(SB), Y2, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y3
-	VFMADD213PD  actc371<>+0(SB), Y2, Y3
-	VFMADD213PD  actc372<>+0(SB), Y2, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y3
-	VFMADD213PD  actc374<>+0(SB), Y2, Y3
-	VFMADD213PD  actc375<>+0(SB), Y2, Y3
-	VFMADD213PD  actc376<>+0(SB), Y2, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y3
-	VFMADD213PD  actc378<>+0(SB), Y2, Y3
-	VFMADD213PD  actc379<>+0(SB), Y2, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y3
-	VFMADD213PD  actc381<>+0(SB), Y2, Y3
-	VFMADD213PD  actc382<>+0(SB), Y2, Y3
-	VFMADD213PD  actc383<>+0(SB), Y2, Y3
-	VFMADD213PD  actc384<>+0(SB), Y2, Y3
-	VFMADD213PD  actc385<>+0(SB), Y2, Y3
-	VFMADD213PD  actc386<>+0(SB), Y2, Y3
-	VFMADD213PD  actc387<>+0(SB), Y2, Y3
-	VMULPD       Y3, Y2, Y3
+	VBLENDVPD    Y1, Y3, Y4, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y4
+	VFMADD213PD  Y4, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y3, Y1
+	VDIVPD       Y1, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPD       actc359<>+0(SB), Y1, Y1
+	VSUBPD       actc360<>+0(SB), Y1, Y1
+	VMOVUPS      actc361<>+0(SB), Y2
+	VFMADD213PD  actc362<>+0(SB), Y1, Y2
+	VFMADD213PD  actc363<>+0(SB), Y1, Y2
+	VFMADD213PD  actc364<>+0(SB), Y1, Y2
+	VFMADD213PD  actc365<>+0(SB), Y1, Y2
+	VFMADD213PD  actc366<>+0(SB), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y1, Y2
+	VFMADD213PD  actc368<>+0(SB), Y1, Y2
+	VFMADD213PD  actc369<>+0(SB), Y1, Y2
+	VFMADD213PD  actc370<>+0(SB), Y1, Y2
+	VFMADD213PD  actc371<>+0(SB), Y1, Y2
+	VFMADD213PD  actc372<>+0(SB), Y1, Y2
+	VFMADD213PD  actc373<>+0(SB), Y1, Y2
+	VFMADD213PD  actc374<>+0(SB), Y1, Y2
+	VFMADD213PD  actc375<>+0(SB), Y1, Y2
+	VFMADD213PD  actc376<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y1, Y2
+	VFMADD213PD  actc378<>+0(SB), Y1, Y2
+	VFMADD213PD  actc379<>+0(SB), Y1, Y2
+	VFMADD213PD  actc380<>+0(SB), Y1, Y2
+	VFMADD213PD  actc381<>+0(SB), Y1, Y2
+	VFMADD213PD  actc382<>+0(SB), Y1, Y2
+	VFMADD213PD  actc383<>+0(SB), Y1, Y2
+	VFMADD213PD  actc384<>+0(SB), Y1, Y2
+	VFMADD213PD  actc385<>+0(SB), Y1, Y2
+	VMULPD       Y2, Y1, Y2
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y2
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
+	VANDNPD      Y1, Y4, Y1
+	VCMPPD       $0x11, actc42<>+0(SB), Y1, Y1
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y1, Y2, Y1
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y2, actc55<>+0(SB), Y4, Y2
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPD       $0x03, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      Y3, Y1, Y1
 	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
 	VANDNPD      Y0, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc358<>+0(SB), Y2
+	VMOVUPS      actc357<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
 	VANDPD       actc24<>+0(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y0
@@ -61499,63 +61349,58 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc356<>+0(SB), Y1, Y2
-	VMULPD       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PD  Y1, Y1, Y4
-	VMULPD       actc359<>+0(SB), Y4, Y4
-	VCMPPD       $0x1e, actc55<>+0(SB), Y4, Y5
-	VMOVUPS      actc356<>+0(SB), Y6
-	VFMSUB213PD  Y2, Y1, Y6
-	VFMADD231PD  actc357<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PD  Y3, Y1, Y7
-	VFMADD213PD  Y7, Y1, Y6
-	VMULPD       Y3, Y1, Y7
-	VFMSUB213PD  Y7, Y1, Y3
-	VFMADD213PD  Y3, Y1, Y6
-	VADDPD       Y7, Y1, Y3
-	VSUBPD       Y1, Y3, Y8
-	VSUBPD       Y8, Y3, Y9
-	VSUBPD       Y9, Y1, Y9
+	VMULPD       Y1, Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VFMADD213PD  actc353<>+0(SB), Y2, Y3
+	VMULPD       Y3, Y1, Y3
+	VCMPPD       $0x1e, actc55<>+0(SB), Y3, Y4
+	VMULPD       actc355<>+0(SB), Y1, Y5
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMSUB213PD  Y5, Y1, Y6
+	VFMADD231PD  actc356<>+0(SB), Y1, Y6
+	VMULPD       Y5, Y1, Y7
+	VFMSUB213PD  Y7, Y1, Y5
+	VFMADD213PD  Y5, Y1, Y6
+	VADDPD       actc353<>+0(SB), Y7, Y5
+	VSUBPD       actc353<>+0(SB), Y5, Y8
+	VSUBPD       Y8, Y5, Y9
+	VMOVUPS      actc353<>+0(SB), Y10
+	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y8, Y7, Y7
 	VADDPD       Y7, Y9, Y7
+	VADDPD       actc354<>+0(SB), Y7, Y7
 	VADDPD       Y7, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y7, Y3, Y8
-	VFMADD231PD  actc355<>+0(SB), Y3, Y8
-	VFMADD231PD  actc354<>+0(SB), Y6, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y3
-	VMULPD       actc45<>+0(SB), Y7, Y6
-	VANDPD       actc24<>+0(SB), Y6, Y7
-	VXORPD       Y7, Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y6, Y7, Y6
-	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMULPD       Y5, Y1, Y7
+	VFMSUB213PD  Y7, Y1, Y5
+	VFMADD213PD  Y5, Y1, Y6
+	VANDPD       actc24<>+0(SB), Y7, Y5
+	VXORPD       Y5, Y6, Y5
+	VMOVUPS      actc24<>+0(SB), Y6
+	VANDNPD      Y7, Y6, Y6
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VMOVUPS      actc25<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y7
 	VCMPPD       $0x00, Y6, Y7, Y6
-	VANDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y7, Y6
+	VANDPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y6
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
 	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VADDPD       Y7, Y3, Y3
-	VFNMADD231PD actc29<>+0(SB), Y8, Y3
+	VADDPD       Y7, Y5, Y5
+	VFNMADD231PD actc29<>+0(SB), Y8, Y5
 	VMOVUPS      actc30<>+0(SB), Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y5, Y7
 	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc33<>+0(SB), Y3, Y9
+	VFMADD213PD  actc33<>+0(SB), Y5, Y9
 	VMOVUPS      actc34<>+0(SB), Y10
-	VFMADD213PD  actc35<>+0(SB), Y3, Y10
+	VFMADD213PD  actc35<>+0(SB), Y5, Y10
 	VMOVUPS      actc36<>+0(SB), Y11
-	VFMADD213PD  actc37<>+0(SB), Y3, Y11
+	VFMADD213PD  actc37<>+0(SB), Y5, Y11
 	VMOVUPS      actc38<>+0(SB), Y12
-	VFMADD213PD  actc39<>+0(SB), Y3, Y12
-	VMULPD       Y3, Y3, Y13
+	VFMADD213PD  actc39<>+0(SB), Y5, Y12
+	VMULPD       Y5, Y5, Y13
 	VFMADD213PD  Y7, Y13, Y9
 	VFMADD213PD  Y10, Y13, Y11
 	VFMADD231PD  actc40<>+0(SB), Y13, Y12
@@ -61563,77 +61408,74 @@ tail:
 	VFMADD213PD  Y9, Y7, Y11
 	VMULPD       Y7, Y7, Y7
 	VFMADD213PD  Y11, Y7, Y12
-	VFMADD213PD  actc31<>+0(SB), Y12, Y3
+	VFMADD213PD  actc31<>+0(SB), Y12, Y5
 	VMOVUPS      actc41<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y8
 	VSUBPD       Y8, Y6, Y6
 	VADDPD       actc27<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y8, Y7
-	VMULPD       Y7, Y3, Y3
+	VMULPD       Y7, Y5, Y5
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, actc42<>+0(SB), Y3, Y5
-	VMULPD       actc360<>+0(SB), Y1, Y6
-	VMULPD       Y6, Y1, Y6
-	VFMADD213PD  Y6, Y1, Y2
-	VADDPD       actc42<>+0(SB), Y2, Y2
+	VMULPD       Y6, Y5, Y5
+	VBLENDVPD    Y4, actc42<>+0(SB), Y5, Y4
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y2
 	VMULPD       Y2, Y1, Y2
-	VCMPPD       $0x16, actc55<>+0(SB), Y4, Y4
+	VCMPPD       $0x16, actc55<>+0(SB), Y3, Y3
 	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y4, Y3, Y6, Y4
-	VMULPD       Y4, Y2, Y2
-	VADDPD       actc42<>+0(SB), Y3, Y4
-	VFMADD231PD  actc359<>+0(SB), Y2, Y4
-	VMULPD       Y4, Y5, Y2
-	VADDPD       actc45<>+0(SB), Y3, Y4
-	VFMADD213PD  actc42<>+0(SB), Y3, Y4
-	VDIVPD       Y4, Y2, Y2
-	VSUBPD       actc361<>+0(SB), Y1, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
-	VFMADD213PD  actc364<>+0(SB), Y4, Y5
-	VFMADD213PD  actc365<>+0(SB), Y4, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y5
-	VFMADD213PD  actc367<>+0(SB), Y4, Y5
-	VFMADD213PD  actc368<>+0(SB), Y4, Y5
-	VFMADD213PD  actc369<>+0(SB), Y4, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y5
-	VFMADD213PD  actc371<>+0(SB), Y4, Y5
-	VFMADD213PD  actc372<>+0(SB), Y4, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y5
-	VFMADD213PD  actc374<>+0(SB), Y4, Y5
-	VFMADD213PD  actc375<>+0(SB), Y4, Y5
-	VFMADD213PD  actc376<>+0(SB), Y4, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y5
-	VFMADD213PD  actc378<>+0(SB), Y4, Y5
-	VFMADD213PD  actc379<>+0(SB), Y4, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y5
-	VFMADD213PD  actc381<>+0(SB), Y4, Y5
-	VFMADD213PD  actc382<>+0(SB), Y4, Y5
-	VFMADD213PD  actc383<>+0(SB), Y4, Y5
-	VFMADD213PD  actc384<>+0(SB), Y4, Y5
-	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y4, Y5
+	VBLENDVPD    Y3, Y5, Y6, Y3
+	VADDPD       actc42<>+0(SB), Y5, Y6
+	VFMADD213PD  Y6, Y3, Y2
+	VMULPD       Y2, Y4, Y2
+	VADDPD       actc45<>+0(SB), Y5, Y3
+	VFMADD213PD  actc42<>+0(SB), Y5, Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       actc359<>+0(SB), Y1, Y3
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VMOVUPS      actc361<>+0(SB), Y4
+	VFMADD213PD  actc362<>+0(SB), Y3, Y4
+	VFMADD213PD  actc363<>+0(SB), Y3, Y4
+	VFMADD213PD  actc364<>+0(SB), Y3, Y4
+	VFMADD213PD  actc365<>+0(SB), Y3, Y4
+	VFMADD213PD  actc366<>+0(SB), Y3, Y4
+	VFMADD213PD  actc367<>+0(SB), Y3, Y4
+	VFMADD213PD  actc368<>+0(SB), Y3, Y4
+	VFMADD213PD  actc369<>+0(SB), Y3, Y4
+	VFMADD213PD  actc370<>+0(SB), Y3, Y4
+	VFMADD213PD  actc371<>+0(SB), Y3, Y4
+	VFMADD213PD  actc372<>+0(SB), Y3, Y4
+	VFMADD213PD  actc373<>+0(SB), Y3, Y4
+	VFMADD213PD  actc374<>+0(SB), Y3, Y4
+	VFMADD213PD  actc375<>+0(SB), Y3, Y4
+	VFMADD213PD  actc376<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y3, Y4
+	VFMADD213PD  actc378<>+0(SB), Y3, Y4
+	VFMADD213PD  actc379<>+0(SB), Y3, Y4
+	VFMADD213PD  actc380<>+0(SB), Y3, Y4
+	VFMADD213PD  actc381<>+0(SB), Y3, Y4
+	VFMADD213PD  actc382<>+0(SB), Y3, Y4
+	VFMADD213PD  actc383<>+0(SB), Y3, Y4
+	VFMADD213PD  actc384<>+0(SB), Y3, Y4
+	VFMADD213PD  actc385<>+0(SB), Y3, Y4
+	VMULPD       Y4, Y3, Y4
 	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y4, Y6, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VBLENDVPD    Y4, Y1, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y3, Y4, Y3
+	VANDNPD      Y3, Y6, Y3
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y1, actc55<>+0(SB), Y4, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y3
+	VANDNPD      Y5, Y3, Y3
 	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y2, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
 	VANDPD       Y4, Y3, Y3
-	VCMPPD       $0x12, actc358<>+0(SB), Y1, Y1
+	VCMPPD       $0x12, actc357<>+0(SB), Y1, Y1
 	VANDPD       actc24<>+0(SB), Y2, Y4
 	VBLENDVPD    Y1, Y4, Y2, Y2
 	VANDNPD      Y3, Y1, Y1
@@ -61691,72 +61533,62 @@ block:
 	VFMSUB213PS  Y7, Y1, Y3
 	VFMADD213PS  Y2, Y0, Y4
 	VFMADD213PS  Y3, Y1, Y5
-	VMULPS       Y6, Y0, Y2
-	VMULPS       Y7, Y1, Y3
-	VFMSUB213PS  Y2, Y0, Y6
-	VFMSUB213PS  Y3, Y1, Y7
-	VFMADD213PS  Y6, Y0, Y4
-	VFMADD213PS  Y7, Y1, Y5
-	VADDPS       Y2, Y0, Y6
-	VADDPS       Y3, Y1, Y7
-	VSUBPS       Y0, Y6, Y8
-	VSUBPS       Y1, Y7, Y9
-	VSUBPS       Y8, Y6, Y10
-	VSUBPS       Y9, Y7, Y11
-	VSUBPS       Y10, Y0, Y10
-	VSUBPS       Y11, Y1, Y11
-	VSUBPS       Y8, Y2, Y2
-	VSUBPS       Y9, Y3, Y3
-	VADDPS       Y2, Y10, Y2
-	VADDPS       Y3, Y11, Y3
-	VADDPS       Y2, Y4, Y2
-	VADDPS       Y3, Y5, Y3
-	VMULPS       actc332<>+0(SB), Y6, Y4
-	VMULPS       actc332<>+0(SB), Y7, Y5
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y4, Y6, Y8
-	VMOVUPS      actc332<>+0(SB), Y9
-	VFMSUB213PS  Y5, Y7, Y9
-	VFMADD231PS  actc333<>+0(SB), Y6, Y8
-	VFMADD231PS  actc333<>+0(SB), Y7, Y9
-	VFMADD231PS  actc332<>+0(SB), Y2, Y8
-	VFMADD231PS  actc332<>+0(SB), Y3, Y9
-	VMULPS       actc18<>+0(SB), Y8, Y2
-	VMULPS       actc18<>+0(SB), Y9, Y3
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VANDPS       actc2<>+0(SB), Y4, Y6
-	VANDPS       actc2<>+0(SB), Y5, Y7
-	VXORPS       Y6, Y2, Y2
-	VXORPS       Y7, Y3, Y3
-	VORPS        actc2<>+0(SB), Y4, Y6
-	VORPS        actc2<>+0(SB), Y5, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
+	VADDPS       actc332<>+0(SB), Y6, Y2
+	VADDPS       actc332<>+0(SB), Y7, Y3
+	VSUBPS       actc332<>+0(SB), Y2, Y8
+	VSUBPS       actc332<>+0(SB), Y3, Y9
+	VSUBPS       Y8, Y2, Y10
+	VSUBPS       Y9, Y3, Y11
+	VMOVUPS      actc332<>+0(SB), Y12
+	VSUBPS       Y10, Y12, Y10
+	VMOVUPS      actc332<>+0(SB), Y12
+	VSUBPS       Y11, Y12, Y11
+	VSUBPS       Y8, Y6, Y6
+	VSUBPS       Y9, Y7, Y7
+	VADDPS       Y6, Y10, Y6
+	VADDPS       Y7, Y11, Y7
+	VADDPS       actc333<>+0(SB), Y6, Y6
+	VADDPS       actc333<>+0(SB), Y7, Y7
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y2, Y0, Y6
+	VMULPS       Y3, Y1, Y7
+	VFMSUB213PS  Y6, Y0, Y2
+	VFMSUB213PS  Y7, Y1, Y3
+	VFMADD213PS  Y2, Y0, Y4
+	VFMADD213PS  Y3, Y1, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y2
+	VXORPS       actc2<>+0(SB), Y5, Y3
+	VANDPS       actc2<>+0(SB), Y6, Y4
+	VANDPS       actc2<>+0(SB), Y7, Y5
+	VXORPS       Y4, Y2, Y2
+	VXORPS       Y5, Y3, Y3
+	VORPS        actc2<>+0(SB), Y6, Y4
+	VORPS        actc2<>+0(SB), Y7, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
 	VMOVMSKPS    Y8, R9
 	ORL          R9, R8
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
 	VMOVMSKPS    Y8, R9
 	ORL          R9, R8
-	VADDPS       Y6, Y2, Y8
-	VADDPS       Y7, Y3, Y9
+	VADDPS       Y4, Y2, Y8
+	VADDPS       Y5, Y3, Y9
 	VMOVUPS      actc4<>+0(SB), Y10
 	VFMADD213PS  actc5<>+0(SB), Y10, Y8
 	VMOVUPS      actc4<>+0(SB), Y10
 	VFMADD213PS  actc5<>+0(SB), Y10, Y9
 	VSUBPS       actc5<>+0(SB), Y8, Y10
 	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
-	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
+	VFNMADD231PS actc6<>+0(SB), Y10, Y4
+	VFNMADD231PS actc6<>+0(SB), Y11, Y5
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
 	VFNMADD231PS actc7<>+0(SB), Y10, Y2
 	VFNMADD231PS actc7<>+0(SB), Y11, Y3
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y2, Y6
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y3, Y7
+	VMOVUPS      actc17<>+0(SB), Y4
+	VFMADD213PS  actc18<>+0(SB), Y2, Y4
+	VMOVUPS      actc17<>+0(SB), Y5
+	VFMADD213PS  actc18<>+0(SB), Y3, Y5
 	VMOVUPS      actc19<>+0(SB), Y10
 	VFMADD213PS  actc20<>+0(SB), Y2, Y10
 	VMOVUPS      actc19<>+0(SB), Y11
@@ -61767,22 +61599,22 @@ block:
 	VFMADD213PS  actc22<>+0(SB), Y3, Y13
 	VMULPS       Y2, Y2, Y14
 	VMULPS       Y3, Y3, Y15
-	VFMADD213PS  Y6, Y14, Y10
-	VFMADD213PS  Y7, Y15, Y11
-	VMULPS       Y14, Y14, Y6
-	VMULPS       Y15, Y15, Y7
-	VFMADD213PS  Y10, Y6, Y12
-	VFMADD213PS  Y11, Y7, Y13
+	VFMADD213PS  Y4, Y14, Y10
+	VFMADD213PS  Y5, Y15, Y11
+	VMULPS       Y14, Y14, Y4
+	VMULPS       Y15, Y15, Y5
+	VFMADD213PS  Y10, Y4, Y12
+	VFMADD213PS  Y11, Y5, Y13
 	VFMADD213PS  actc18<>+0(SB), Y12, Y2
 	VFMADD213PS  actc18<>+0(SB), Y13, Y3
-	VPSLLD       $0x17, Y8, Y6
-	VPSLLD       $0x17, Y9, Y7
-	VMULPS       Y6, Y2, Y2
-	VMULPS       Y7, Y3, Y3
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y4, Y2, Y6, Y4
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y5, Y3, Y6, Y5
+	VPSLLD       $0x17, Y8, Y4
+	VPSLLD       $0x17, Y9, Y5
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y5, Y3, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y6, Y2, Y4, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y7, Y3, Y5, Y5
 	VADDPS       actc15<>+0(SB), Y2, Y2
 	VADDPS       actc15<>+0(SB), Y3, Y3
 	VDIVPS       Y2, Y4, Y2
@@ -61815,35 +61647,30 @@ single:
 	VMULPS       Y1, Y0, Y3
 	VFMSUB213PS  Y3, Y0, Y1
 	VFMADD213PS  Y1, Y0, Y2
-	VMULPS       Y3, Y0, Y1
-	VFMSUB213PS  Y1, Y0, Y3
-	VFMADD213PS  Y3, Y0, Y2
-	VADDPS       Y1, Y0, Y3
-	VSUBPS       Y0, Y3, Y4
-	VSUBPS       Y4, Y3, Y5
-	VSUBPS       Y5, Y0, Y5
-	VSUBPS       Y4, Y1, Y1
-	VADDPS       Y1, Y5, Y1
-	VADDPS       Y1, Y2, Y1
-	VMULPS       actc332<>+0(SB), Y3, Y2
-	VMOVUPS      actc332<>+0(SB), Y4
-	VFMSUB213PS  Y2, Y3, Y4
-	VFMADD231PS  actc333<>+0(SB), Y3, Y4
-	VFMADD231PS  actc332<>+0(SB), Y1, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y1
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y3
-	VXORPS       Y3, Y1, Y1
-	VORPS        actc2<>+0(SB), Y2, Y3
+	VADDPS       actc332<>+0(SB), Y3, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y4
+	VSUBPS       Y4, Y1, Y5
+	VMOVUPS      actc332<>+0(SB), Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y3
+	VADDPS       actc333<>+0(SB), Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VMULPS       Y1, Y0, Y3
+	VFMSUB213PS  Y3, Y0, Y1
+	VFMADD213PS  Y1, Y0, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y1
+	VANDPS       actc2<>+0(SB), Y3, Y2
+	VXORPS       Y2, Y1, Y1
+	VORPS        actc2<>+0(SB), Y3, Y2
 	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y4
-	VCMPPS       $0x00, Y3, Y4, Y3
-	VANDPS       Y3, Y1, Y1
-	VADDPS       Y1, Y4, Y3
+	VMAXPS       Y2, Y4, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y1, Y1
+	VADDPS       Y1, Y4, Y2
 	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y4
 	VADDPS       Y4, Y1, Y1
 	VFNMADD231PS actc7<>+0(SB), Y5, Y1
@@ -61860,14 +61687,14 @@ single:
 	VFMADD213PS  actc9<>+0(SB), Y7, Y1
 	VMOVUPS      actc14<>+0(SB), Y4
 	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
+	VSUBPS       Y5, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y5, Y4
 	VMULPS       Y4, Y1, Y1
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VBLENDVPS    Y3, Y1, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y1, Y1
 	VDIVPS       Y1, Y2, Y1
 	VMULPS       Y1, Y0, Y2
@@ -61922,35 +61749,30 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VMULPS       Y4, Y1, Y2
-	VFMSUB213PS  Y2, Y1, Y4
-	VFMADD213PS  Y4, Y1, Y3
-	VADDPS       Y2, Y1, Y4
-	VSUBPS       Y1, Y4, Y5
-	VSUBPS       Y5, Y4, Y6
-	VSUBPS       Y6, Y1, Y6
-	VSUBPS       Y5, Y2, Y2
-	VADDPS       Y2, Y6, Y2
-	VADDPS       Y2, Y3, Y2
-	VMULPS       actc332<>+0(SB), Y4, Y3
-	VMOVUPS      actc332<>+0(SB), Y5
-	VFMSUB213PS  Y3, Y4, Y5
-	VFMADD231PS  actc333<>+0(SB), Y4, Y5
-	VFMADD231PS  actc332<>+0(SB), Y2, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y2
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y3, Y4
-	VXORPS       Y4, Y2, Y2
-	VORPS        actc2<>+0(SB), Y3, Y4
+	VADDPS       actc332<>+0(SB), Y4, Y2
+	VSUBPS       actc332<>+0(SB), Y2, Y5
+	VSUBPS       Y5, Y2, Y6
+	VMOVUPS      actc332<>+0(SB), Y7
+	VSUBPS       Y6, Y7, Y6
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y4
+	VADDPS       actc333<>+0(SB), Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y2, Y1, Y4
+	VFMSUB213PS  Y4, Y1, Y2
+	VFMADD213PS  Y2, Y1, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y2
+	VANDPS       actc2<>+0(SB), Y4, Y3
+	VXORPS       Y3, Y2, Y2
+	VORPS        actc2<>+0(SB), Y4, Y3
 	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y5
-	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y2, Y2
-	VADDPS       Y2, Y5, Y4
+	VMAXPS       Y3, Y5, Y5
+	VCMPPS       $0x00, Y3, Y5, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y5, Y3
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
 	VADDPS       Y5, Y2, Y2
 	VFNMADD231PS actc7<>+0(SB), Y6, Y2
@@ -61967,14 +61789,14 @@ tail:
 	VFMADD213PS  actc9<>+0(SB), Y8, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
 	VPSLLD       $0x17, Y6, Y5
 	VMULPS       Y5, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y4, Y2, Y3, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y2
 	VDIVPS       Y2, Y3, Y2
 	VMULPS       Y2, Y1, Y3
@@ -62032,210 +61854,192 @@ block:
 	CMPQ         CX, $0x00000010
 	JB           single
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y0
-	VMULPS       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PS  (DX), Y1, Y2
-	VMULPS       actc337<>+0(SB), Y2, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc334<>+0(SB), Y1
+	VFMADD213PS  actc332<>+0(SB), Y0, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
 	VFMADD231PS  actc335<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PS  Y1, Y0, Y5
-	VFMADD231PS  (DX), Y4, Y5
-	VMULPS       (DX), Y1, Y4
-	VFMSUB132PS  (DX), Y4, Y1
-	VFMADD231PS  (DX), Y5, Y1
-	VADDPS       (DX), Y4, Y5
-	VSUBPS       (DX), Y5, Y6
-	VSUBPS       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VMULPS       (DX), Y3, Y5
+	VFMSUB132PS  (DX), Y5, Y3
+	VFMADD231PS  (DX), Y4, Y3
+	VADDPS       actc332<>+0(SB), Y5, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc332<>+0(SB), Y8
 	VSUBPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VMULPS       actc332<>+0(SB), Y5, Y4
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y4, Y5, Y6
-	VFMADD231PS  actc333<>+0(SB), Y5, Y6
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VMOVUPS      32(DX), Y1
-	VMULPS       actc334<>+0(SB), Y1, Y1
-	VMULPS       actc18<>+0(SB), Y6, Y5
-	VMULPS       32(DX), Y1, Y6
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y7
-	VFMADD213PS  32(DX), Y6, Y7
-	VANDPS       actc2<>+0(SB), Y4, Y8
-	VMULPS       actc337<>+0(SB), Y7, Y7
-	VXORPS       Y8, Y5, Y5
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      Y4, Y8, Y4
-	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y8
-	VXORPS       actc2<>+0(SB), Y5, Y5
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VMULPS       (DX), Y4, Y5
+	VFMSUB132PS  (DX), Y5, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VMOVUPS      32(DX), Y3
+	VMULPS       32(DX), Y3, Y3
+	VANDPS       actc2<>+0(SB), Y5, Y6
+	VXORPS       Y6, Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y6
+	VANDNPS      Y5, Y6, Y5
+	VMOVUPS      actc334<>+0(SB), Y6
+	VFMADD213PS  actc332<>+0(SB), Y3, Y6
 	VXORPS       actc2<>+0(SB), Y4, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y9
-	VADDPS       Y4, Y5, Y10
+	VMULPS       32(DX), Y6, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y5
+	VCMPPS       $0x1e, actc23<>+0(SB), Y6, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
+	VADDPS       Y5, Y4, Y9
+	VMOVUPS      actc334<>+0(SB), Y10
+	VMULPS       32(DX), Y10, Y10
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y9
 	VMOVUPS      32(DX), Y11
-	VFMSUB132PS  actc334<>+0(SB), Y1, Y11
-	VMOVUPS      32(DX), Y12
-	VFMADD231PS  actc335<>+0(SB), Y12, Y11
-	VMOVUPS      actc4<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VMOVUPS      32(DX), Y12
-	VFMSUB213PS  Y6, Y1, Y12
-	VSUBPS       actc5<>+0(SB), Y10, Y13
-	VFMADD231PS  32(DX), Y11, Y12
-	VMULPS       32(DX), Y6, Y11
-	VFNMADD231PS actc6<>+0(SB), Y13, Y4
-	VFMSUB132PS  32(DX), Y11, Y6
-	VADDPS       Y4, Y5, Y4
-	VFMADD231PS  32(DX), Y12, Y6
-	VADDPS       32(DX), Y11, Y5
-	VFNMADD231PS actc7<>+0(SB), Y13, Y4
-	VSUBPS       32(DX), Y5, Y12
-	VSUBPS       Y12, Y5, Y13
+	VFMSUB132PS  actc334<>+0(SB), Y10, Y11
+	VSUBPS       actc5<>+0(SB), Y9, Y12
+	VMOVUPS      32(DX), Y13
+	VFMADD231PS  actc335<>+0(SB), Y13, Y11
+	VMULPS       32(DX), Y10, Y13
+	VFNMADD231PS actc6<>+0(SB), Y12, Y5
+	VFMSUB132PS  32(DX), Y13, Y10
+	VADDPS       Y5, Y4, Y4
+	VFMADD231PS  32(DX), Y11, Y10
+	VADDPS       actc332<>+0(SB), Y13, Y5
+	VFNMADD231PS actc7<>+0(SB), Y12, Y4
+	VSUBPS       actc332<>+0(SB), Y5, Y11
+	VSUBPS       Y11, Y5, Y12
+	VMOVUPS      actc332<>+0(SB), Y14
+	VSUBPS       Y12, Y14, Y12
 	VMOVUPS      actc17<>+0(SB), Y14
 	VFMADD213PS  actc18<>+0(SB), Y4, Y14
-	VMOVUPS      32(DX), Y15
-	VSUBPS       Y13, Y15, Y13
-	VSUBPS       Y12, Y11, Y11
-	VADDPS       Y11, Y13, Y11
+	VSUBPS       Y11, Y13, Y11
+	VADDPS       Y11, Y12, Y11
+	VADDPS       actc333<>+0(SB), Y11, Y11
 	VMOVUPS      actc19<>+0(SB), Y12
 	VFMADD213PS  actc20<>+0(SB), Y4, Y12
-	VADDPS       Y11, Y6, Y6
-	VMULPS       actc332<>+0(SB), Y5, Y11
-	VMOVUPS      actc332<>+0(SB), Y13
-	VFMSUB213PS  Y11, Y5, Y13
-	VMOVUPS      actc21<>+0(SB), Y15
-	VFMADD213PS  actc22<>+0(SB), Y4, Y15
-	VFMADD231PS  actc333<>+0(SB), Y5, Y13
-	VMULPS       Y4, Y4, Y5
-	VFMADD231PS  actc332<>+0(SB), Y6, Y13
-	VFMADD213PS  Y14, Y5, Y12
-	VMULPS       actc18<>+0(SB), Y13, Y6
-	VMULPS       Y5, Y5, Y5
-	VMULPS       actc18<>+0(SB), Y11, Y11
-	VFMADD213PS  Y12, Y5, Y15
-	VFMADD213PS  actc18<>+0(SB), Y15, Y4
-	VANDPS       actc2<>+0(SB), Y11, Y5
-	VPSLLD       $0x17, Y10, Y10
-	VXORPS       Y5, Y6, Y5
-	VMULPS       Y10, Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y11, Y6, Y6
-	VBLENDVPS    Y3, actc15<>+0(SB), Y4, Y3
+	VADDPS       Y11, Y10, Y10
+	VMULPS       32(DX), Y5, Y11
+	VFMSUB132PS  32(DX), Y11, Y5
+	VMOVUPS      actc21<>+0(SB), Y13
+	VFMADD213PS  actc22<>+0(SB), Y4, Y13
+	VFMADD231PS  32(DX), Y10, Y5
+	VMULPS       Y4, Y4, Y10
+	VFMADD213PS  Y14, Y10, Y12
+	VANDPS       actc2<>+0(SB), Y11, Y14
+	VMULPS       Y10, Y10, Y10
+	VXORPS       Y14, Y5, Y5
+	VFMADD213PS  Y12, Y10, Y13
+	VMOVUPS      actc2<>+0(SB), Y10
+	VANDNPS      Y11, Y10, Y10
+	VFMADD213PS  actc18<>+0(SB), Y13, Y4
 	VXORPS       actc2<>+0(SB), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VMOVUPS      actc338<>+0(SB), Y10
-	VMULPS       (DX), Y10, Y10
-	VMULPS       (DX), Y10, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y11
-	VORPS        Y11, Y9, Y9
-	VFMADD231PS  (DX), Y0, Y10
-	VADDPS       Y6, Y5, Y0
-	VADDPS       actc15<>+0(SB), Y10, Y10
-	VMULPS       (DX), Y10, Y10
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y9, Y9
+	VXORPS       actc2<>+0(SB), Y10, Y10
+	VMULPS       Y9, Y4, Y4
+	VBLENDVPS    Y2, actc15<>+0(SB), Y4, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y9
+	VORPS        Y9, Y8, Y8
+	VADDPS       Y10, Y5, Y9
+	VMOVUPS      actc337<>+0(SB), Y11
+	VFMADD213PS  actc332<>+0(SB), Y11, Y0
+	VMULPS       (DX), Y0, Y0
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y0
+	VFMADD213PS  actc5<>+0(SB), Y11, Y9
 	VMOVUPS      actc15<>+0(SB), Y11
-	VBLENDVPS    Y2, Y4, Y11, Y2
-	VSUBPS       actc5<>+0(SB), Y0, Y11
-	VMULPS       Y2, Y10, Y2
-	VADDPS       actc15<>+0(SB), Y4, Y10
-	VFNMADD231PS actc6<>+0(SB), Y11, Y6
-	VFMADD231PS  actc337<>+0(SB), Y2, Y10
-	VADDPS       Y6, Y5, Y2
-	VMULPS       Y10, Y3, Y3
-	VADDPS       actc18<>+0(SB), Y4, Y5
-	VFNMADD231PS actc7<>+0(SB), Y11, Y2
-	VFMADD213PS  actc15<>+0(SB), Y5, Y4
-	VDIVPS       Y4, Y3, Y3
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y2, Y4
-	VMOVUPS      (DX), Y5
-	VSUBPS       actc339<>+0(SB), Y5, Y5
-	VMOVUPS      actc19<>+0(SB), Y6
-	VFMADD213PS  actc20<>+0(SB), Y2, Y6
-	VSUBPS       actc340<>+0(SB), Y5, Y5
-	VMOVUPS      actc21<>+0(SB), Y10
-	VFMADD213PS  actc22<>+0(SB), Y2, Y10
-	VMOVUPS      actc341<>+0(SB), Y11
-	VFMADD213PS  actc342<>+0(SB), Y5, Y11
-	VMULPS       Y2, Y2, Y12
-	VFMADD213PS  Y4, Y12, Y6
-	VFMADD213PS  actc343<>+0(SB), Y5, Y11
-	VMULPS       Y12, Y12, Y4
-	VFMADD213PS  Y6, Y4, Y10
-	VFMADD213PS  actc344<>+0(SB), Y5, Y11
-	VFMADD213PS  actc18<>+0(SB), Y10, Y2
-	VPSLLD       $0x17, Y0, Y0
-	VFMADD213PS  actc345<>+0(SB), Y5, Y11
+	VBLENDVPS    Y1, Y4, Y11, Y1
+	VSUBPS       actc5<>+0(SB), Y9, Y11
+	VADDPS       actc15<>+0(SB), Y4, Y12
+	VFMADD213PS  Y12, Y1, Y0
+	VFNMADD231PS actc6<>+0(SB), Y11, Y10
 	VMULPS       Y0, Y2, Y0
-	VBLENDVPS    Y8, actc15<>+0(SB), Y0, Y2
-	VFMADD213PS  actc346<>+0(SB), Y5, Y11
-	VMOVUPS      actc338<>+0(SB), Y4
-	VMULPS       32(DX), Y4, Y4
-	VFMADD213PS  actc347<>+0(SB), Y5, Y11
-	VMULPS       32(DX), Y4, Y4
-	VFMADD231PS  32(DX), Y1, Y4
-	VFMADD213PS  actc348<>+0(SB), Y5, Y11
-	VADDPS       actc15<>+0(SB), Y4, Y1
-	VMULPS       32(DX), Y1, Y1
-	VFMADD213PS  actc349<>+0(SB), Y5, Y11
-	VCMPPS       $0x16, actc23<>+0(SB), Y7, Y4
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y4, Y0, Y6, Y4
-	VFMADD213PS  actc350<>+0(SB), Y5, Y11
+	VADDPS       Y10, Y5, Y1
+	VADDPS       actc18<>+0(SB), Y4, Y2
+	VFMADD213PS  actc15<>+0(SB), Y2, Y4
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VDIVPS       Y4, Y0, Y0
+	VMOVUPS      (DX), Y2
+	VSUBPS       actc338<>+0(SB), Y2, Y2
+	VMOVUPS      actc17<>+0(SB), Y4
+	VFMADD213PS  actc18<>+0(SB), Y1, Y4
+	VSUBPS       actc339<>+0(SB), Y2, Y2
+	VMOVUPS      actc19<>+0(SB), Y5
+	VFMADD213PS  actc20<>+0(SB), Y1, Y5
+	VMOVUPS      actc340<>+0(SB), Y10
+	VFMADD213PS  actc341<>+0(SB), Y2, Y10
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y11
+	VFMADD213PS  actc342<>+0(SB), Y2, Y10
+	VMULPS       Y1, Y1, Y12
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  actc343<>+0(SB), Y2, Y10
+	VMULPS       Y12, Y12, Y4
+	VFMADD213PS  Y5, Y4, Y11
+	VFMADD213PS  actc344<>+0(SB), Y2, Y10
+	VFMADD213PS  actc18<>+0(SB), Y11, Y1
+	VPSLLD       $0x17, Y9, Y4
+	VFMADD213PS  actc345<>+0(SB), Y2, Y10
 	VMULPS       Y4, Y1, Y1
-	VADDPS       actc15<>+0(SB), Y0, Y4
-	VFMADD213PS  actc351<>+0(SB), Y5, Y11
-	VFMADD231PS  actc337<>+0(SB), Y1, Y4
-	VMULPS       Y4, Y2, Y1
-	VFMADD213PS  actc352<>+0(SB), Y5, Y11
-	VADDPS       actc18<>+0(SB), Y0, Y2
-	VFMADD213PS  actc15<>+0(SB), Y2, Y0
-	VFMADD213PS  actc353<>+0(SB), Y5, Y11
-	VDIVPS       Y0, Y1, Y0
-	VMULPS       Y11, Y5, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y5, Y2, Y2
-	VMOVUPS      32(DX), Y4
-	VSUBPS       actc339<>+0(SB), Y4, Y4
+	VBLENDVPS    Y7, actc15<>+0(SB), Y1, Y4
+	VFMADD213PS  actc346<>+0(SB), Y2, Y10
+	VMOVUPS      actc337<>+0(SB), Y5
+	VFMADD213PS  actc332<>+0(SB), Y5, Y3
+	VFMADD213PS  actc347<>+0(SB), Y2, Y10
+	VMULPS       32(DX), Y3, Y3
+	VCMPPS       $0x16, actc23<>+0(SB), Y6, Y5
+	VFMADD213PS  actc348<>+0(SB), Y2, Y10
+	VMOVUPS      actc15<>+0(SB), Y6
+	VBLENDVPS    Y5, Y1, Y6, Y5
+	VADDPS       actc15<>+0(SB), Y1, Y6
+	VFMADD213PS  actc349<>+0(SB), Y2, Y10
+	VFMADD213PS  Y6, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	VFMADD213PS  actc350<>+0(SB), Y2, Y10
+	VADDPS       actc18<>+0(SB), Y1, Y4
+	VFMADD213PS  actc15<>+0(SB), Y4, Y1
+	VFMADD213PS  actc351<>+0(SB), Y2, Y10
+	VDIVPS       Y1, Y3, Y1
+	VFMADD213PS  actc352<>+0(SB), Y2, Y10
+	VMOVUPS      32(DX), Y3
+	VSUBPS       actc338<>+0(SB), Y3, Y3
+	VMULPS       Y10, Y2, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y2, Y5, Y2
+	VSUBPS       actc339<>+0(SB), Y3, Y3
 	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y1, Y3, Y1
-	VSUBPS       actc340<>+0(SB), Y4, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y9, Y9
-	VMULPS       (BX), Y1, Y1
-	VMOVUPS      actc341<>+0(SB), Y3
-	VFMADD213PS  actc342<>+0(SB), Y2, Y3
-	VFMADD213PS  actc343<>+0(SB), Y2, Y3
-	VFMADD213PS  actc344<>+0(SB), Y2, Y3
-	VFMADD213PS  actc345<>+0(SB), Y2, Y3
-	VFMADD213PS  actc346<>+0(SB), Y2, Y3
-	VFMADD213PS  actc347<>+0(SB), Y2, Y3
-	VFMADD213PS  actc348<>+0(SB), Y2, Y3
-	VFMADD213PS  actc349<>+0(SB), Y2, Y3
-	VFMADD213PS  actc350<>+0(SB), Y2, Y3
-	VFMADD213PS  actc351<>+0(SB), Y2, Y3
-	VFMADD213PS  actc352<>+0(SB), Y2, Y3
-	VFMADD213PS  actc353<>+0(SB), Y2, Y3
-	VMULPS       Y3, Y2, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VBLENDVPS    Y2, Y4, Y0, Y0
 	VCMPPS       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y9, Y9
-	VMULPS       32(BX), Y0, Y0
-	VTESTPS      Y9, Y9
+	VORPS        Y2, Y8, Y8
+	VMOVUPS      actc340<>+0(SB), Y2
+	VFMADD213PS  actc341<>+0(SB), Y3, Y2
+	VMULPS       (BX), Y0, Y0
+	VFMADD213PS  actc342<>+0(SB), Y3, Y2
+	VFMADD213PS  actc343<>+0(SB), Y3, Y2
+	VFMADD213PS  actc344<>+0(SB), Y3, Y2
+	VFMADD213PS  actc345<>+0(SB), Y3, Y2
+	VFMADD213PS  actc346<>+0(SB), Y3, Y2
+	VFMADD213PS  actc347<>+0(SB), Y3, Y2
+	VFMADD213PS  actc348<>+0(SB), Y3, Y2
+	VFMADD213PS  actc349<>+0(SB), Y3, Y2
+	VFMADD213PS  actc350<>+0(SB), Y3, Y2
+	VFMADD213PS  actc351<>+0(SB), Y3, Y2
+	VFMADD213PS  actc352<>+0(SB), Y3, Y2
+	VMULPS       Y2, Y3, Y2
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y3, Y4, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
+	VORPS        Y2, Y8, Y8
+	VMULPS       32(BX), Y1, Y1
+	VTESTPS      Y8, Y8
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y0, 32(AX)
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, BX
@@ -62249,121 +62053,112 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y0
-	VMULPS       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PS  (DX), Y1, Y2
-	VMULPS       actc337<>+0(SB), Y2, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc334<>+0(SB), Y1
+	VFMADD213PS  actc332<>+0(SB), Y0, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
 	VFMADD231PS  actc335<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PS  Y1, Y0, Y5
-	VFMADD231PS  (DX), Y4, Y5
-	VMULPS       (DX), Y1, Y4
-	VFMSUB132PS  (DX), Y4, Y1
-	VFMADD231PS  (DX), Y5, Y1
-	VADDPS       (DX), Y4, Y5
-	VSUBPS       (DX), Y5, Y6
-	VSUBPS       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VMULPS       (DX), Y3, Y5
+	VFMSUB132PS  (DX), Y5, Y3
+	VFMADD231PS  (DX), Y4, Y3
+	VADDPS       actc332<>+0(SB), Y5, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc332<>+0(SB), Y8
 	VSUBPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VMULPS       actc332<>+0(SB), Y5, Y4
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y4, Y5, Y6
-	VFMADD231PS  actc333<>+0(SB), Y5, Y6
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y1
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y4, Y5
-	VXORPS       Y5, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y4
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VMULPS       (DX), Y4, Y5
+	VFMSUB132PS  (DX), Y5, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y5, Y4, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y5
 	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y1, Y1
-	VADDPS       Y1, Y5, Y4
+	VANDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y4
 	VSUBPS       actc5<>+0(SB), Y4, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y6, Y1
+	VADDPS       Y5, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
 	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y3, Y5
 	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y1, Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y1, Y8
-	VMULPS       Y1, Y1, Y9
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y5, Y9, Y7
 	VMULPS       Y9, Y9, Y5
 	VFMADD213PS  Y7, Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y1
+	VFMADD213PS  actc9<>+0(SB), Y8, Y3
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
 	VSUBPS       Y6, Y4, Y4
 	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y1, Y1
+	VMULPS       Y5, Y3, Y3
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y1, Y1
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
-	VMOVUPS      actc338<>+0(SB), Y4
-	VMULPS       (DX), Y4, Y4
-	VMULPS       (DX), Y4, Y4
-	VFMADD231PS  (DX), Y0, Y4
-	VADDPS       actc15<>+0(SB), Y4, Y0
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
+	VMOVUPS      actc337<>+0(SB), Y4
+	VFMADD213PS  actc332<>+0(SB), Y4, Y0
 	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y2, Y1, Y4, Y2
-	VMULPS       Y2, Y0, Y0
-	VADDPS       actc15<>+0(SB), Y1, Y2
-	VFMADD231PS  actc337<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y3, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y2
-	VDIVPS       Y2, Y0, Y0
-	VMOVUPS      (DX), Y2
-	VSUBPS       actc339<>+0(SB), Y2, Y2
-	VSUBPS       actc340<>+0(SB), Y2, Y2
-	VMOVUPS      actc341<>+0(SB), Y3
-	VFMADD213PS  actc342<>+0(SB), Y2, Y3
-	VFMADD213PS  actc343<>+0(SB), Y2, Y3
-	VFMADD213PS  actc344<>+0(SB), Y2, Y3
-	VFMADD213PS  actc345<>+0(SB), Y2, Y3
-	VFMADD213PS  actc346<>+0(SB), Y2, Y3
-	VFMADD213PS  actc347<>+0(SB), Y2, Y3
-	VFMADD213PS  actc348<>+0(SB), Y2, Y3
-	VFMADD213PS  actc349<>+0(SB), Y2, Y3
-	VFMADD213PS  actc350<>+0(SB), Y2, Y3
-	VFMADD213PS  actc351<>+0(SB), Y2, Y3
-	VFMADD213PS  actc352<>+0(SB), Y2, Y3
-	VFMADD213PS  actc353<>+0(SB), Y2, Y3
-	VMULPS       Y3, Y2, Y3
+	VBLENDVPS    Y1, Y3, Y4, Y1
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VFMADD213PS  Y4, Y1, Y0
+	VMULPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y1
+	VFMADD213PS  actc15<>+0(SB), Y3, Y1
+	VDIVPS       Y1, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPS       actc338<>+0(SB), Y1, Y1
+	VSUBPS       actc339<>+0(SB), Y1, Y1
+	VMOVUPS      actc340<>+0(SB), Y2
+	VFMADD213PS  actc341<>+0(SB), Y1, Y2
+	VFMADD213PS  actc342<>+0(SB), Y1, Y2
+	VFMADD213PS  actc343<>+0(SB), Y1, Y2
+	VFMADD213PS  actc344<>+0(SB), Y1, Y2
+	VFMADD213PS  actc345<>+0(SB), Y1, Y2
+	VFMADD213PS  actc346<>+0(SB), Y1, Y2
+	VFMADD213PS  actc347<>+0(SB), Y1, Y2
+	VFMADD213PS  actc348<>+0(SB), Y1, Y2
+	VFMADD213PS  actc349<>+0(SB), Y1, Y2
+	VFMADD213PS  actc350<>+0(SB), Y1, Y2
+	VFMADD213PS  actc351<>+0(SB), Y1, Y2
+	VFMADD213PS  actc352<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y1, Y2
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, actc23<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y1, Y4, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y1
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y2, actc23<>+0(SB), Y4, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y3, Y1, Y1
 	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      Y0, Y2, Y2
@@ -62403,115 +62198,107 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc334<>+0(SB), Y1, Y2
-	VMULPS       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PS  Y1, Y1, Y4
-	VMULPS       actc337<>+0(SB), Y4, Y4
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y5
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VFMADD213PS  actc332<>+0(SB), Y2, Y3
+	VMULPS       Y3, Y1, Y3
+	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y4
+	VMULPS       actc334<>+0(SB), Y1, Y5
 	VMOVUPS      actc334<>+0(SB), Y6
-	VFMSUB213PS  Y2, Y1, Y6
+	VFMSUB213PS  Y5, Y1, Y6
 	VFMADD231PS  actc335<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PS  Y3, Y1, Y7
-	VFMADD213PS  Y7, Y1, Y6
-	VMULPS       Y3, Y1, Y7
-	VFMSUB213PS  Y7, Y1, Y3
-	VFMADD213PS  Y3, Y1, Y6
-	VADDPS       Y7, Y1, Y3
-	VSUBPS       Y1, Y3, Y8
-	VSUBPS       Y8, Y3, Y9
-	VSUBPS       Y9, Y1, Y9
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VADDPS       actc332<>+0(SB), Y7, Y5
+	VSUBPS       actc332<>+0(SB), Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VMOVUPS      actc332<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       Y7, Y9, Y7
+	VADDPS       actc333<>+0(SB), Y7, Y7
 	VADDPS       Y7, Y6, Y6
-	VMULPS       actc332<>+0(SB), Y3, Y7
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y7, Y3, Y8
-	VFMADD231PS  actc333<>+0(SB), Y3, Y8
-	VFMADD231PS  actc332<>+0(SB), Y6, Y8
-	VMULPS       actc18<>+0(SB), Y8, Y3
-	VMULPS       actc18<>+0(SB), Y7, Y6
-	VANDPS       actc2<>+0(SB), Y6, Y7
-	VXORPS       Y7, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y6, Y7, Y6
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VANDPS       actc2<>+0(SB), Y7, Y5
+	VXORPS       Y5, Y6, Y5
+	VMOVUPS      actc2<>+0(SB), Y6
+	VANDNPS      Y7, Y6, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y6, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y7
 	VCMPPS       $0x00, Y6, Y7, Y6
-	VANDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y7, Y6
+	VANDPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y6
 	VMOVUPS      actc4<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y8
 	VFNMADD231PS actc6<>+0(SB), Y8, Y7
-	VADDPS       Y7, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
+	VADDPS       Y7, Y5, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y5, Y7
 	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
 	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y3, Y10
-	VMULPS       Y3, Y3, Y11
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
 	VFMADD213PS  Y7, Y11, Y9
 	VMULPS       Y11, Y11, Y7
 	VFMADD213PS  Y9, Y7, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y3
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y8
 	VSUBPS       Y8, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y8, Y7
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y7, Y5, Y5
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y5, actc15<>+0(SB), Y3, Y5
-	VMULPS       actc338<>+0(SB), Y1, Y6
-	VMULPS       Y6, Y1, Y6
-	VFMADD213PS  Y6, Y1, Y2
-	VADDPS       actc15<>+0(SB), Y2, Y2
+	VMULPS       Y6, Y5, Y5
+	VBLENDVPS    Y4, actc15<>+0(SB), Y5, Y4
+	VMOVUPS      actc337<>+0(SB), Y6
+	VFMADD213PS  actc332<>+0(SB), Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
 	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y4, Y3, Y6, Y4
-	VMULPS       Y4, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y3, Y4
-	VFMADD231PS  actc337<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y5, Y2
-	VADDPS       actc18<>+0(SB), Y3, Y4
-	VFMADD213PS  actc15<>+0(SB), Y3, Y4
-	VDIVPS       Y4, Y2, Y2
-	VSUBPS       actc339<>+0(SB), Y1, Y4
-	VSUBPS       actc340<>+0(SB), Y4, Y4
-	VMOVUPS      actc341<>+0(SB), Y5
-	VFMADD213PS  actc342<>+0(SB), Y4, Y5
-	VFMADD213PS  actc343<>+0(SB), Y4, Y5
-	VFMADD213PS  actc344<>+0(SB), Y4, Y5
-	VFMADD213PS  actc345<>+0(SB), Y4, Y5
-	VFMADD213PS  actc346<>+0(SB), Y4, Y5
-	VFMADD213PS  actc347<>+0(SB), Y4, Y5
-	VFMADD213PS  actc348<>+0(SB), Y4, Y5
-	VFMADD213PS  actc349<>+0(SB), Y4, Y5
-	VFMADD213PS  actc350<>+0(SB), Y4, Y5
-	VFMADD213PS  actc351<>+0(SB), Y4, Y5
-	VFMADD213PS  actc352<>+0(SB), Y4, Y5
-	VFMADD213PS  actc353<>+0(SB), Y4, Y5
-	VMULPS       Y5, Y4, Y5
+	VBLENDVPS    Y3, Y5, Y6, Y3
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VFMADD213PS  Y6, Y3, Y2
+	VMULPS       Y2, Y4, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VFMADD213PS  actc15<>+0(SB), Y5, Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       actc338<>+0(SB), Y1, Y3
+	VSUBPS       actc339<>+0(SB), Y3, Y3
+	VMOVUPS      actc340<>+0(SB), Y4
+	VFMADD213PS  actc341<>+0(SB), Y3, Y4
+	VFMADD213PS  actc342<>+0(SB), Y3, Y4
+	VFMADD213PS  actc343<>+0(SB), Y3, Y4
+	VFMADD213PS  actc344<>+0(SB), Y3, Y4
+	VFMADD213PS  actc345<>+0(SB), Y3, Y4
+	VFMADD213PS  actc346<>+0(SB), Y3, Y4
+	VFMADD213PS  actc347<>+0(SB), Y3, Y4
+	VFMADD213PS  actc348<>+0(SB), Y3, Y4
+	VFMADD213PS  actc349<>+0(SB), Y3, Y4
+	VFMADD213PS  actc350<>+0(SB), Y3, Y4
+	VFMADD213PS  actc351<>+0(SB), Y3, Y4
+	VFMADD213PS  actc352<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y4, Y6, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y3, Y4, Y3
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y5, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y2, Y4, Y4
@@ -62559,258 +62346,234 @@ block:
 	CMPQ         CX, $0x00000010
 	JB           single
 	XORL         R8, R8
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y0, Y2
 	VFMSUB132PD  (DX), Y2, Y0
 	VFMADD231PD  (DX), Y1, Y0
-	VMULPD       (DX), Y2, Y1
-	VFMSUB132PD  (DX), Y1, Y2
-	VFMADD231PD  (DX), Y0, Y2
-	VADDPD       (DX), Y1, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       32(DX), Y3, Y3
-	VSUBPD       (DX), Y0, Y4
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
+	VSUBPD       Y4, Y5, Y4
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       32(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
+	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      32(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
-	VSUBPD       Y4, Y0, Y6
-	VMOVUPS      32(DX), Y7
-	VFMADD231PD  actc357<>+0(SB), Y7, Y5
-	VMOVUPS      (DX), Y7
-	VSUBPD       Y6, Y7, Y6
-	VMULPD       32(DX), Y3, Y7
-	VSUBPD       Y4, Y1, Y1
-	VFMSUB132PD  32(DX), Y7, Y3
-	VADDPD       Y1, Y6, Y1
-	VFMADD231PD  32(DX), Y5, Y3
-	VADDPD       Y1, Y2, Y1
-	VMULPD       32(DX), Y7, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y4
-	VFMSUB132PD  32(DX), Y2, Y7
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y4, Y0, Y5
-	VFMADD231PD  32(DX), Y3, Y7
-	VFMADD231PD  actc355<>+0(SB), Y0, Y5
-	VADDPD       32(DX), Y2, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       64(DX), Y3, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y5
-	VSUBPD       32(DX), Y0, Y1
-	VMOVUPS      64(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y6
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VSUBPD       Y1, Y0, Y8
-	VMOVUPS      64(DX), Y9
-	VFMADD231PD  actc357<>+0(SB), Y9, Y6
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y3
+	VXORPD       Y4, Y1, Y1
+	VMULPD       32(DX), Y0, Y4
+	VORPD        actc24<>+0(SB), Y2, Y5
+	VFMSUB132PD  32(DX), Y4, Y0
+	VFMADD231PD  32(DX), Y3, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y4, Y3
+	VADDPD       Y5, Y1, Y6
+	VSUBPD       actc353<>+0(SB), Y3, Y7
+	VSUBPD       Y7, Y3, Y8
+	VMOVUPS      actc353<>+0(SB), Y9
 	VSUBPD       Y8, Y9, Y8
-	VMULPD       64(DX), Y3, Y9
-	VSUBPD       Y1, Y2, Y1
-	VFMSUB132PD  64(DX), Y9, Y3
-	VXORPD       actc24<>+0(SB), Y5, Y2
-	VADDPD       Y1, Y8, Y1
-	VFMADD231PD  64(DX), Y6, Y3
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VADDPD       Y1, Y7, Y1
-	VMULPD       64(DX), Y9, Y6
-	VXORPD       Y5, Y2, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y5
-	VFMSUB132PD  64(DX), Y6, Y9
-	VORPD        actc24<>+0(SB), Y4, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y5, Y0, Y8
-	VFMADD231PD  64(DX), Y3, Y9
-	VFMADD231PD  actc355<>+0(SB), Y0, Y8
-	VADDPD       64(DX), Y6, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       96(DX), Y3, Y3
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y9, Y6
+	VSUBPD       Y7, Y4, Y4
+	VSUBPD       actc27<>+0(SB), Y6, Y7
+	VADDPD       Y4, Y8, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VFNMADD231PD actc28<>+0(SB), Y7, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMULPD       32(DX), Y3, Y4
+	VFMSUB132PD  32(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y7, Y1
+	VFMADD231PD  32(DX), Y0, Y3
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       64(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      64(DX), Y5
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
+	VMOVUPS      actc54<>+0(SB), Y7
+	VFMADD213PD  actc52<>+0(SB), Y1, Y7
+	VANDPD       actc24<>+0(SB), Y4, Y8
+	VMOVUPS      64(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y9, Y5
+	VXORPD       Y8, Y3, Y3
+	VMULPD       64(DX), Y0, Y8
+	VFMADD213PD  actc53<>+0(SB), Y1, Y7
+	VORPD        actc24<>+0(SB), Y4, Y9
+	VFMSUB132PD  64(DX), Y8, Y0
+	VFMADD231PD  64(DX), Y5, Y0
+	VFMADD213PD  actc50<>+0(SB), Y1, Y7
+	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
+	VMOVMSKPD    Y5, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y8, Y5
+	VADDPD       Y9, Y3, Y10
+	VSUBPD       actc353<>+0(SB), Y5, Y11
+	VFMADD213PD  actc51<>+0(SB), Y1, Y7
+	VSUBPD       Y11, Y5, Y12
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y12, Y13, Y12
+	VFMADD213PD  actc48<>+0(SB), Y1, Y7
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VSUBPD       Y11, Y8, Y8
+	VSUBPD       actc27<>+0(SB), Y10, Y11
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VADDPD       Y8, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y1, Y7
+	VADDPD       Y9, Y3, Y3
+	VMULPD       64(DX), Y5, Y8
+	VFMSUB132PD  64(DX), Y8, Y5
+	VFMADD213PD  actc47<>+0(SB), Y1, Y7
+	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFMADD231PD  64(DX), Y0, Y5
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       96(DX), Y0, Y0
+	VFMADD213PD  actc44<>+0(SB), Y1, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VMOVUPS      96(DX), Y9
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
+	VMOVUPS      actc54<>+0(SB), Y11
+	VFMADD213PD  actc52<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y12
+	VMOVUPS      96(DX), Y13
+	VFMADD231PD  actc356<>+0(SB), Y13, Y9
+	VFMADD213PD  actc45<>+0(SB), Y1, Y7
+	VXORPD       Y12, Y5, Y5
+	VMULPD       96(DX), Y0, Y12
+	VFMADD213PD  actc45<>+0(SB), Y7, Y1
+	VFMADD213PD  actc53<>+0(SB), Y3, Y11
+	VORPD        actc24<>+0(SB), Y8, Y7
+	VFMSUB132PD  96(DX), Y12, Y0
+	VPSLLQ       $0x34, Y6, Y6
+	VFMADD231PD  96(DX), Y9, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD213PD  actc50<>+0(SB), Y3, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y12, Y6
+	VADDPD       Y7, Y5, Y9
+	VSUBPD       actc353<>+0(SB), Y6, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VBLENDVPD    Y2, Y1, Y14, Y2
+	VFMADD213PD  actc51<>+0(SB), Y3, Y11
+	VSUBPD       Y13, Y6, Y14
+	VADDPD       actc42<>+0(SB), Y1, Y1
+	VMOVUPS      actc353<>+0(SB), Y15
+	VSUBPD       Y14, Y15, Y14
+	VDIVPD       Y1, Y2, Y1
+	VFMADD213PD  actc48<>+0(SB), Y3, Y11
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y9
+	VSUBPD       Y13, Y12, Y2
+	VMULPD       (DX), Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y9, Y12
+	VADDPD       Y2, Y14, Y2
+	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VADDPD       Y2, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y3, Y11
+	VADDPD       Y7, Y5, Y2
+	VMULPD       96(DX), Y6, Y5
+	VFMSUB132PD  96(DX), Y5, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y11
+	VFNMADD231PD actc29<>+0(SB), Y12, Y2
+	VFMADD231PD  96(DX), Y0, Y6
+	VFMADD213PD  actc44<>+0(SB), Y3, Y11
+	VXORPD       actc24<>+0(SB), Y6, Y0
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y2, Y6
+	VANDPD       actc24<>+0(SB), Y5, Y7
+	VFMADD213PD  actc45<>+0(SB), Y3, Y11
+	VXORPD       Y7, Y0, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y3
+	VFMADD213PD  actc53<>+0(SB), Y2, Y6
+	VORPD        actc24<>+0(SB), Y5, Y7
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y3, Y3
+	VFMADD213PD  actc50<>+0(SB), Y2, Y6
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
 	VMOVMSKPD    Y10, R9
 	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y8
-	VSUBPD       64(DX), Y0, Y1
-	VMOVUPS      96(DX), Y10
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y10
-	VADDPD       Y7, Y2, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y8
-	VSUBPD       Y1, Y0, Y12
-	VMOVUPS      96(DX), Y13
-	VFMADD231PD  actc357<>+0(SB), Y13, Y10
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y13
-	VSUBPD       Y12, Y13, Y12
-	VMULPD       96(DX), Y3, Y13
-	VSUBPD       Y1, Y6, Y1
-	VFMSUB132PD  96(DX), Y13, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y11
-	VXORPD       actc24<>+0(SB), Y8, Y6
-	VADDPD       Y1, Y12, Y1
-	VFMADD231PD  96(DX), Y10, Y3
-	VSUBPD       actc27<>+0(SB), Y11, Y8
-	VANDPD       actc24<>+0(SB), Y5, Y10
-	VADDPD       Y1, Y9, Y1
-	VMULPD       96(DX), Y13, Y9
-	VXORPD       Y10, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y0, Y10
-	VFMSUB132PD  96(DX), Y9, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VORPD        actc24<>+0(SB), Y5, Y12
-	VMOVUPS      actc354<>+0(SB), Y14
-	VFMSUB213PD  Y10, Y0, Y14
-	VFMADD231PD  96(DX), Y3, Y13
-	VADDPD       Y7, Y2, Y2
-	VFMADD231PD  actc355<>+0(SB), Y0, Y14
-	VADDPD       96(DX), Y9, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y3
-	VMOVMSKPD    Y3, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y14
-	VSUBPD       96(DX), Y0, Y1
-	VFNMADD231PD actc29<>+0(SB), Y8, Y2
-	VADDPD       Y12, Y6, Y3
-	VMULPD       actc45<>+0(SB), Y14, Y7
-	VSUBPD       Y1, Y0, Y8
-	VMULPD       actc45<>+0(SB), Y10, Y10
-	VMOVUPS      96(DX), Y14
-	VSUBPD       Y8, Y14, Y8
-	VSUBPD       Y1, Y9, Y1
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y2, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y3
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VADDPD       Y1, Y8, Y1
-	VSUBPD       actc27<>+0(SB), Y3, Y8
-	VANDPD       actc24<>+0(SB), Y10, Y14
-	VADDPD       Y1, Y13, Y1
-	VFMADD213PD  actc53<>+0(SB), Y2, Y9
-	VXORPD       Y14, Y7, Y7
-	VMULPD       actc354<>+0(SB), Y0, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y12
-	VORPD        actc24<>+0(SB), Y10, Y14
-	VMOVUPS      actc354<>+0(SB), Y15
-	VFMSUB213PD  Y13, Y0, Y15
-	VFMADD213PD  actc50<>+0(SB), Y2, Y9
-	VADDPD       Y12, Y6, Y6
-	VFMADD231PD  actc355<>+0(SB), Y0, Y15
-	VCMPPD       $0x11, actc43<>+0(SB), Y14, Y0
-	VMOVMSKPD    Y0, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y15
-	VFMADD213PD  actc51<>+0(SB), Y2, Y9
-	VFNMADD231PD actc29<>+0(SB), Y8, Y6
-	VADDPD       Y14, Y7, Y0
-	VMULPD       actc45<>+0(SB), Y15, Y1
-	VMULPD       actc45<>+0(SB), Y13, Y8
-	VFMADD213PD  actc48<>+0(SB), Y2, Y9
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y6, Y12
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y0
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc49<>+0(SB), Y2, Y9
-	VSUBPD       actc27<>+0(SB), Y0, Y13
-	VANDPD       actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc53<>+0(SB), Y6, Y12
-	VXORPD       Y15, Y1, Y1
-	VFMADD213PD  actc46<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y14
-	VORPD        actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc50<>+0(SB), Y6, Y12
-	VADDPD       Y14, Y7, Y7
-	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y15, Y14
-	VMOVMSKPD    Y14, R9
-	ORL          R9, R8
-	VFMADD213PD  actc51<>+0(SB), Y6, Y12
-	VFNMADD231PD actc29<>+0(SB), Y13, Y7
-	VADDPD       Y15, Y1, Y13
-	VFMADD213PD  actc44<>+0(SB), Y2, Y9
-	VFMADD213PD  actc45<>+0(SB), Y2, Y9
-	VFMADD213PD  actc48<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y9, Y2
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y13
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc49<>+0(SB), Y6, Y12
-	VSUBPD       actc27<>+0(SB), Y13, Y14
-	VMULPD       Y11, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc46<>+0(SB), Y6, Y12
-	VFNMADD231PD actc28<>+0(SB), Y14, Y15
+	VADDPD       Y7, Y0, Y10
 	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y2, Y11, Y4
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VADDPD       Y15, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y6, Y12
-	VDIVPD       Y2, Y4, Y2
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y14, Y1
-	VMULPD       (DX), Y2, Y2
-	VFMADD213PD  actc44<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y12
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y12, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y1, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
-	VMULPD       Y3, Y6, Y3
-	VFMADD213PD  actc53<>+0(SB), Y1, Y4
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VFMADD213PD  actc50<>+0(SB), Y1, Y4
+	VBLENDVPD    Y4, Y3, Y11, Y4
+	VFMADD213PD  actc51<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y3
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VDIVPD       Y3, Y5, Y3
-	VFMADD213PD  actc51<>+0(SB), Y1, Y4
+	VDIVPD       Y3, Y4, Y3
+	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y10
 	VMULPD       32(DX), Y3, Y3
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc48<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VPSLLQ       $0x34, Y0, Y0
-	VFMADD213PD  actc49<>+0(SB), Y1, Y4
-	VMULPD       Y0, Y7, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y10, Y0, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y1, Y4
-	VDIVPD       Y0, Y5, Y0
-	VMULPD       64(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y1
-	VPSLLQ       $0x34, Y13, Y4
-	VMULPD       Y4, Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y10, Y4
+	VFMADD213PD  actc49<>+0(SB), Y2, Y6
+	VFNMADD231PD actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc46<>+0(SB), Y2, Y6
+	VADDPD       Y7, Y0, Y0
+	VFMADD213PD  actc47<>+0(SB), Y2, Y6
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VFMADD213PD  actc44<>+0(SB), Y2, Y6
+	VMOVUPS      actc54<>+0(SB), Y4
+	VFMADD213PD  actc52<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y6
+	VFMADD213PD  actc45<>+0(SB), Y6, Y2
+	VFMADD213PD  actc53<>+0(SB), Y0, Y4
+	VPSLLQ       $0x34, Y9, Y6
+	VMULPD       Y6, Y2, Y2
+	VFMADD213PD  actc50<>+0(SB), Y0, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y8, Y2, Y6, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y6, Y2
+	VFMADD213PD  actc48<>+0(SB), Y0, Y4
+	VMULPD       64(DX), Y2, Y2
+	VFMADD213PD  actc49<>+0(SB), Y0, Y4
+	VFMADD213PD  actc46<>+0(SB), Y0, Y4
+	VFMADD213PD  actc47<>+0(SB), Y0, Y4
+	VFMADD213PD  actc44<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y4, Y0
+	VPSLLQ       $0x34, Y10, Y4
+	VMULPD       Y4, Y0, Y0
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y8, Y1, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y4, Y1
-	VMULPD       96(DX), Y1, Y1
-	VCMPPD       $0x03, Y3, Y2, Y4
+	VBLENDVPD    Y5, Y0, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y0, Y0
+	VDIVPD       Y0, Y4, Y0
+	VMULPD       96(DX), Y0, Y0
+	VCMPPD       $0x03, Y3, Y1, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y1, Y0, Y4
+	VCMPPD       $0x03, Y0, Y2, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVUPS      Y2, (AX)
+	VMOVUPS      Y1, (AX)
 	VMOVUPS      Y3, 32(AX)
-	VMOVUPS      Y0, 64(AX)
-	VMOVUPS      Y1, 96(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y0, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000010, CX
@@ -62822,45 +62585,39 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y0, Y2
 	VFMSUB132PD  (DX), Y2, Y0
 	VFMADD231PD  (DX), Y1, Y0
-	VMULPD       (DX), Y2, Y1
-	VFMSUB132PD  (DX), Y1, Y2
-	VFMADD231PD  (DX), Y0, Y2
-	VADDPD       (DX), Y1, Y0
-	VSUBPD       (DX), Y0, Y3
-	VSUBPD       Y3, Y0, Y4
-	VMOVUPS      (DX), Y5
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
 	VSUBPD       Y4, Y5, Y4
-	VSUBPD       Y3, Y1, Y1
-	VADDPD       Y1, Y4, Y1
-	VADDPD       Y1, Y2, Y1
-	VMULPD       actc354<>+0(SB), Y0, Y2
-	VMOVUPS      actc354<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  actc355<>+0(SB), Y0, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y3
-	VMULPD       actc45<>+0(SB), Y3, Y0
-	VMULPD       actc45<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VANDPD       actc24<>+0(SB), Y1, Y2
-	VXORPD       Y2, Y0, Y0
-	VORPD        actc24<>+0(SB), Y1, Y2
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VXORPD       actc24<>+0(SB), Y1, Y0
+	VANDPD       actc24<>+0(SB), Y2, Y1
+	VXORPD       Y1, Y0, Y0
+	VORPD        actc24<>+0(SB), Y2, Y1
 	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y3
-	VCMPPD       $0x00, Y2, Y3, Y2
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y3, Y2
+	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
 	VFNMADD231PD actc28<>+0(SB), Y4, Y3
 	VADDPD       Y3, Y0, Y0
 	VFNMADD231PD actc29<>+0(SB), Y4, Y0
@@ -62878,14 +62635,14 @@ single:
 	VFMADD213PD  actc31<>+0(SB), Y3, Y0
 	VMOVUPS      actc41<>+0(SB), Y3
 	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       Y4, Y2, Y2
-	VADDPD       actc27<>+0(SB), Y2, Y2
+	VSUBPD       Y4, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
 	VPSLLQ       $0x34, Y4, Y3
 	VMULPD       Y3, Y0, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y1, Y0, Y2, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc42<>+0(SB), Y1
+	VBLENDVPD    Y2, Y0, Y1, Y1
 	VADDPD       actc42<>+0(SB), Y0, Y0
 	VDIVPD       Y0, Y1, Y0
 	VMULPD       (DX), Y0, Y1
@@ -62904,7 +62661,7 @@ single:
 	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y0, Y0
-	VMOVUPS      actc358<>+0(SB), Y2
+	VMOVUPS      actc357<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
 	VANDPD       actc24<>+0(SB), Y1, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y1
@@ -62936,42 +62693,37 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc356<>+0(SB), Y1, Y2
-	VMOVUPS      actc356<>+0(SB), Y3
+	VMULPD       actc355<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
 	VFMSUB213PD  Y2, Y1, Y3
-	VFMADD231PD  actc357<>+0(SB), Y1, Y3
+	VFMADD231PD  actc356<>+0(SB), Y1, Y3
 	VMULPD       Y2, Y1, Y4
 	VFMSUB213PD  Y4, Y1, Y2
 	VFMADD213PD  Y2, Y1, Y3
-	VMULPD       Y4, Y1, Y2
-	VFMSUB213PD  Y2, Y1, Y4
-	VFMADD213PD  Y4, Y1, Y3
-	VADDPD       Y2, Y1, Y4
-	VSUBPD       Y1, Y4, Y5
-	VSUBPD       Y5, Y4, Y6
-	VSUBPD       Y6, Y1, Y6
-	VSUBPD       Y5, Y2, Y2
-	VADDPD       Y2, Y6, Y2
-	VADDPD       Y2, Y3, Y2
-	VMULPD       actc354<>+0(SB), Y4, Y3
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y3, Y4, Y5
-	VFMADD231PD  actc355<>+0(SB), Y4, Y5
-	VFMADD231PD  actc354<>+0(SB), Y2, Y5
-	VMULPD       actc45<>+0(SB), Y5, Y2
-	VMULPD       actc45<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y3, Y4
-	VXORPD       Y4, Y2, Y2
-	VORPD        actc24<>+0(SB), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y4, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y5
+	VSUBPD       Y5, Y2, Y6
+	VMOVUPS      actc353<>+0(SB), Y7
+	VSUBPD       Y6, Y7, Y6
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       Y4, Y6, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMULPD       Y2, Y1, Y4
+	VFMSUB213PD  Y4, Y1, Y2
+	VFMADD213PD  Y2, Y1, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y2
+	VANDPD       actc24<>+0(SB), Y4, Y3
+	VXORPD       Y3, Y2, Y2
+	VORPD        actc24<>+0(SB), Y4, Y3
 	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y5
-	VCMPPD       $0x00, Y4, Y5, Y4
-	VANDPD       Y4, Y2, Y2
-	VADDPD       Y2, Y5, Y4
+	VMAXPD       Y3, Y5, Y5
+	VCMPPD       $0x00, Y3, Y5, Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y5, Y3
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y5
 	VADDPD       Y5, Y2, Y2
 	VFNMADD231PD actc29<>+0(SB), Y6, Y2
@@ -62989,14 +62741,14 @@ tail:
 	VFMADD213PD  actc31<>+0(SB), Y5, Y2
 	VMOVUPS      actc41<>+0(SB), Y5
 	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
+	VSUBPD       Y6, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
 	VPSLLQ       $0x34, Y6, Y5
 	VMULPD       Y5, Y2, Y2
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, Y2, Y4, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y4, Y2, Y3, Y3
 	VADDPD       actc42<>+0(SB), Y2, Y2
 	VDIVPD       Y2, Y3, Y2
 	VMULPD       Y2, Y1, Y3
@@ -63013,7 +62765,7 @@ tail:
 	VANDNPD      Y3, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
 	VANDPD       Y4, Y2, Y2
-	VCMPPD       $0x12, actc358<>+0(SB), Y1, Y1
+	VCMPPD       $0x12, actc357<>+0(SB), Y1, Y1
 	VANDPD       actc24<>+0(SB), Y3, Y4
 	VBLENDVPD    Y1, Y4, Y3, Y3
 	VANDNPD      Y2, Y1, Y1
@@ -63055,64 +62807,59 @@ block:
 	JB           single
 	XORL         R9, R9
 	VMOVUPS      (DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PD  (DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  (DX), Y4, Y5
-	VMULPD       (DX), Y1, Y4
-	VFMSUB132PD  (DX), Y4, Y1
-	VFMADD231PD  (DX), Y5, Y1
-	VADDPD       (DX), Y4, Y5
-	VSUBPD       (DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       (DX), Y3, Y5
+	VFMSUB132PD  (DX), Y5, Y3
+	VFMADD231PD  (DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       (DX), Y4, Y5
+	VFMSUB132PD  (DX), Y5, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y5
 	VMOVMSKPD    Y5, R10
 	ORL          R10, R9
-	VADDPD       Y4, Y1, Y5
+	VADDPD       Y4, Y3, Y5
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y4, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc44<>+0(SB), Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y6
 	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFMADD213PD  actc49<>+0(SB), Y3, Y7
 	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y1, Y8
+	VFMADD213PD  actc51<>+0(SB), Y3, Y8
 	VMOVUPS      actc52<>+0(SB), Y9
-	VFMADD213PD  actc53<>+0(SB), Y1, Y9
-	VMULPD       Y1, Y1, Y10
+	VFMADD213PD  actc53<>+0(SB), Y3, Y9
+	VMULPD       Y3, Y3, Y10
 	VFMADD213PD  Y4, Y10, Y6
 	VFMADD213PD  Y7, Y10, Y8
 	VFMADD231PD  actc54<>+0(SB), Y10, Y9
@@ -63120,399 +62867,370 @@ block:
 	VFMADD213PD  Y6, Y4, Y8
 	VMULPD       Y4, Y4, Y4
 	VFMADD213PD  Y8, Y4, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y1
+	VFMADD213PD  actc45<>+0(SB), Y9, Y3
 	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
 	VMOVUPS      32(DX), Y4
-	VMULPD       actc356<>+0(SB), Y4, Y4
-	VMOVUPS      actc360<>+0(SB), Y5
-	VMULPD       (DX), Y5, Y5
-	VMULPD       32(DX), Y4, Y6
-	VMULPD       (DX), Y5, Y5
-	VMOVUPS      32(DX), Y7
-	VFMADD213PD  32(DX), Y6, Y7
-	VFMADD231PD  (DX), Y0, Y5
-	VADDPD       actc42<>+0(SB), Y5, Y0
-	VMULPD       actc359<>+0(SB), Y7, Y5
+	VMULPD       32(DX), Y4, Y4
+	VMOVUPS      actc358<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y5, Y0
 	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VMOVUPS      actc355<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y4, Y5
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
+	VMULPD       32(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y1, Y3, Y6, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y6
 	VCMPPD       $0x1e, actc55<>+0(SB), Y5, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VBLENDVPD    Y2, Y1, Y8, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VMOVUPS      32(DX), Y3
-	VFMSUB132PD  actc356<>+0(SB), Y4, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y1
+	VFMADD213PD  Y6, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y1, Y3
+	VMOVUPS      actc355<>+0(SB), Y1
+	VMULPD       32(DX), Y1, Y1
+	VDIVPD       Y3, Y0, Y0
 	VMOVUPS      32(DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y3
-	VDIVPD       Y1, Y0, Y0
-	VMOVUPS      32(DX), Y1
-	VFMSUB213PD  Y6, Y4, Y1
-	VFMADD231PD  32(DX), Y3, Y1
-	VMOVUPS      (DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VMULPD       32(DX), Y6, Y3
-	VFMSUB132PD  32(DX), Y3, Y6
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VFMADD231PD  32(DX), Y1, Y6
-	VADDPD       32(DX), Y3, Y1
-	VSUBPD       32(DX), Y1, Y8
-	VMOVUPS      actc363<>+0(SB), Y9
-	VFMADD213PD  actc364<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y1, Y10
-	VMOVUPS      32(DX), Y11
+	VFMSUB132PD  actc355<>+0(SB), Y1, Y2
+	VMOVUPS      32(DX), Y3
+	VFMADD231PD  actc356<>+0(SB), Y3, Y2
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc359<>+0(SB), Y3, Y3
+	VMULPD       32(DX), Y1, Y6
+	VFMSUB132PD  32(DX), Y6, Y1
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VFMADD231PD  32(DX), Y2, Y1
+	VADDPD       actc353<>+0(SB), Y6, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y8
+	VMOVUPS      actc361<>+0(SB), Y9
+	VFMADD213PD  actc362<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y2, Y10
+	VMOVUPS      actc353<>+0(SB), Y11
 	VSUBPD       Y10, Y11, Y10
-	VFMADD213PD  actc365<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y3, Y3
-	VADDPD       Y3, Y10, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y6, Y3
-	VMULPD       actc354<>+0(SB), Y1, Y6
-	VFMADD213PD  actc367<>+0(SB), Y2, Y9
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y6, Y1, Y8
-	VFMADD231PD  actc355<>+0(SB), Y1, Y8
-	VFMADD213PD  actc368<>+0(SB), Y2, Y9
-	VFMADD231PD  actc354<>+0(SB), Y3, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y1
-	VFMADD213PD  actc369<>+0(SB), Y2, Y9
-	VMULPD       actc45<>+0(SB), Y6, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y9
-	VANDPD       actc24<>+0(SB), Y3, Y6
-	VXORPD       Y6, Y1, Y1
-	VFMADD213PD  actc371<>+0(SB), Y2, Y9
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y3, Y6, Y3
+	VFMADD213PD  actc363<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y6, Y6
+	VADDPD       Y6, Y10, Y6
+	VFMADD213PD  actc364<>+0(SB), Y3, Y9
+	VADDPD       actc354<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	VFMADD213PD  actc365<>+0(SB), Y3, Y9
+	VMULPD       32(DX), Y2, Y6
+	VFMSUB132PD  32(DX), Y6, Y2
+	VFMADD213PD  actc366<>+0(SB), Y3, Y9
+	VFMADD231PD  32(DX), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y3, Y9
+	VANDPD       actc24<>+0(SB), Y6, Y1
+	VXORPD       Y1, Y2, Y1
+	VFMADD213PD  actc368<>+0(SB), Y3, Y9
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y6, Y2, Y2
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc372<>+0(SB), Y2, Y9
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y6
+	VFMADD213PD  actc369<>+0(SB), Y3, Y9
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VFMADD213PD  actc370<>+0(SB), Y3, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y6
 	VMOVMSKPD    Y6, R10
 	ORL          R10, R9
-	VADDPD       Y3, Y1, Y6
-	VFMADD213PD  actc374<>+0(SB), Y2, Y9
-	VFMADD213PD  actc375<>+0(SB), Y2, Y9
+	VADDPD       Y2, Y1, Y6
+	VFMADD213PD  actc371<>+0(SB), Y3, Y9
+	VFMADD213PD  actc372<>+0(SB), Y3, Y9
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
-	VFMADD213PD  actc376<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y8, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y1, Y1
-	VFMADD213PD  actc378<>+0(SB), Y2, Y9
+	VFMADD213PD  actc373<>+0(SB), Y3, Y9
+	VFNMADD231PD actc28<>+0(SB), Y8, Y2
+	VFMADD213PD  actc374<>+0(SB), Y3, Y9
+	VADDPD       Y2, Y1, Y1
+	VFMADD213PD  actc375<>+0(SB), Y3, Y9
 	VFNMADD231PD actc29<>+0(SB), Y8, Y1
-	VFMADD213PD  actc379<>+0(SB), Y2, Y9
-	VMOVUPS      actc44<>+0(SB), Y3
-	VFMADD213PD  actc45<>+0(SB), Y1, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y9
+	VFMADD213PD  actc376<>+0(SB), Y3, Y9
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  actc45<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y3, Y9
+	VFMADD213PD  actc378<>+0(SB), Y3, Y9
 	VMOVUPS      actc46<>+0(SB), Y8
 	VFMADD213PD  actc47<>+0(SB), Y1, Y8
-	VFMADD213PD  actc381<>+0(SB), Y2, Y9
-	VFMADD213PD  actc382<>+0(SB), Y2, Y9
+	VFMADD213PD  actc379<>+0(SB), Y3, Y9
 	VMOVUPS      actc48<>+0(SB), Y10
 	VFMADD213PD  actc49<>+0(SB), Y1, Y10
-	VFMADD213PD  actc383<>+0(SB), Y2, Y9
+	VFMADD213PD  actc380<>+0(SB), Y3, Y9
+	VFMADD213PD  actc381<>+0(SB), Y3, Y9
 	VMOVUPS      actc50<>+0(SB), Y11
 	VFMADD213PD  actc51<>+0(SB), Y1, Y11
-	VFMADD213PD  actc384<>+0(SB), Y2, Y9
-	VFMADD213PD  actc385<>+0(SB), Y2, Y9
+	VFMADD213PD  actc382<>+0(SB), Y3, Y9
 	VMOVUPS      actc52<>+0(SB), Y12
 	VFMADD213PD  actc53<>+0(SB), Y1, Y12
-	VFMADD213PD  actc386<>+0(SB), Y2, Y9
+	VFMADD213PD  actc383<>+0(SB), Y3, Y9
 	VMULPD       Y1, Y1, Y13
-	VFMADD213PD  Y3, Y13, Y8
-	VFMADD213PD  actc387<>+0(SB), Y2, Y9
+	VFMADD213PD  actc384<>+0(SB), Y3, Y9
+	VFMADD213PD  Y2, Y13, Y8
 	VFMADD213PD  Y10, Y13, Y11
-	VMULPD       Y9, Y2, Y3
+	VFMADD213PD  actc385<>+0(SB), Y3, Y9
 	VFMADD231PD  actc54<>+0(SB), Y13, Y12
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDNPD      Y2, Y9, Y2
+	VMULPD       Y9, Y3, Y2
 	VMULPD       Y13, Y13, Y9
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y10
+	VANDNPD      Y3, Y10, Y3
 	VFMADD213PD  Y8, Y9, Y11
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VMULPD       Y9, Y9, Y2
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VMOVMSKPD    Y3, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMULPD       Y9, Y9, Y8
+	VBLENDVPD    Y3, Y2, Y0, Y0
+	VFMADD213PD  Y11, Y8, Y12
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VMOVMSKPD    Y2, R10
 	ORL          R10, R9
-	VFMADD213PD  Y11, Y2, Y12
 	VFMADD213PD  actc45<>+0(SB), Y12, Y1
-	VMULPD       (BX), Y0, Y0
 	VPSLLQ       $0x34, Y6, Y2
+	VMULPD       (BX), Y0, Y0
 	VMULPD       Y2, Y1, Y1
 	VBLENDVPD    Y7, actc42<>+0(SB), Y1, Y2
 	VMOVUPS      64(DX), Y3
-	VMULPD       actc356<>+0(SB), Y3, Y3
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       32(DX), Y6, Y6
-	VMULPD       64(DX), Y3, Y7
-	VMULPD       32(DX), Y6, Y6
-	VMOVUPS      64(DX), Y8
-	VFMADD213PD  64(DX), Y7, Y8
-	VFMADD231PD  32(DX), Y4, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y4
-	VMULPD       actc359<>+0(SB), Y8, Y6
+	VMULPD       64(DX), Y3, Y3
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y4
 	VMULPD       32(DX), Y4, Y4
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y3, Y6
 	VCMPPD       $0x16, actc55<>+0(SB), Y5, Y5
+	VMULPD       64(DX), Y6, Y6
+	VMOVUPS      actc42<>+0(SB), Y7
+	VBLENDVPD    Y5, Y1, Y7, Y5
+	VADDPD       actc42<>+0(SB), Y1, Y7
 	VCMPPD       $0x1e, actc55<>+0(SB), Y6, Y8
-	VMOVUPS      actc42<>+0(SB), Y9
-	VBLENDVPD    Y5, Y1, Y9, Y5
-	VMULPD       Y5, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y5
-	VFMADD231PD  actc359<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y2, Y2
+	VFMADD213PD  Y7, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VADDPD       actc45<>+0(SB), Y1, Y4
-	VMOVUPS      64(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y4, Y1
-	VMOVUPS      64(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y5
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       64(DX), Y4, Y4
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPS      64(DX), Y2
-	VFMSUB213PD  Y7, Y3, Y2
-	VFMADD231PD  64(DX), Y5, Y2
-	VMOVUPS      32(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       64(DX), Y7, Y5
-	VFMSUB132PD  64(DX), Y5, Y7
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  64(DX), Y2, Y7
-	VADDPD       64(DX), Y5, Y2
-	VSUBPD       64(DX), Y2, Y9
-	VMOVUPS      actc363<>+0(SB), Y10
-	VFMADD213PD  actc364<>+0(SB), Y4, Y10
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y2
+	VMOVUPS      64(DX), Y5
+	VFMADD231PD  actc356<>+0(SB), Y5, Y2
+	VMOVUPS      32(DX), Y5
+	VSUBPD       actc359<>+0(SB), Y5, Y5
+	VMULPD       64(DX), Y4, Y7
+	VFMSUB132PD  64(DX), Y7, Y4
+	VSUBPD       actc360<>+0(SB), Y5, Y5
+	VFMADD231PD  64(DX), Y2, Y4
+	VADDPD       actc353<>+0(SB), Y7, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y9
+	VMOVUPS      actc361<>+0(SB), Y10
+	VFMADD213PD  actc362<>+0(SB), Y5, Y10
 	VSUBPD       Y9, Y2, Y11
-	VMOVUPS      64(DX), Y12
+	VMOVUPS      actc353<>+0(SB), Y12
 	VSUBPD       Y11, Y12, Y11
-	VFMADD213PD  actc365<>+0(SB), Y4, Y10
-	VSUBPD       Y9, Y5, Y5
-	VADDPD       Y5, Y11, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y7, Y5
-	VMULPD       actc354<>+0(SB), Y2, Y7
-	VFMADD213PD  actc367<>+0(SB), Y4, Y10
-	VMOVUPS      actc354<>+0(SB), Y9
-	VFMSUB213PD  Y7, Y2, Y9
-	VFMADD231PD  actc355<>+0(SB), Y2, Y9
-	VFMADD213PD  actc368<>+0(SB), Y4, Y10
-	VFMADD231PD  actc354<>+0(SB), Y5, Y9
-	VMULPD       actc45<>+0(SB), Y9, Y2
-	VFMADD213PD  actc369<>+0(SB), Y4, Y10
-	VMULPD       actc45<>+0(SB), Y7, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VXORPD       Y7, Y2, Y2
-	VFMADD213PD  actc371<>+0(SB), Y4, Y10
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y5
+	VFMADD213PD  actc363<>+0(SB), Y5, Y10
+	VSUBPD       Y9, Y7, Y7
+	VADDPD       Y7, Y11, Y7
+	VFMADD213PD  actc364<>+0(SB), Y5, Y10
+	VADDPD       actc354<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y5, Y10
+	VMULPD       64(DX), Y2, Y7
+	VFMSUB132PD  64(DX), Y7, Y2
+	VFMADD213PD  actc366<>+0(SB), Y5, Y10
+	VFMADD231PD  64(DX), Y4, Y2
+	VFMADD213PD  actc367<>+0(SB), Y5, Y10
+	VANDPD       actc24<>+0(SB), Y7, Y4
+	VXORPD       Y4, Y2, Y2
+	VFMADD213PD  actc368<>+0(SB), Y5, Y10
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y7, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VFMADD213PD  actc372<>+0(SB), Y4, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y10
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y7
+	VFMADD213PD  actc369<>+0(SB), Y5, Y10
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y5, Y10
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y7
 	VMOVMSKPD    Y7, R10
 	ORL          R10, R9
-	VADDPD       Y5, Y2, Y7
-	VFMADD213PD  actc374<>+0(SB), Y4, Y10
-	VFMADD213PD  actc375<>+0(SB), Y4, Y10
+	VADDPD       Y4, Y2, Y7
+	VFMADD213PD  actc371<>+0(SB), Y5, Y10
+	VFMADD213PD  actc372<>+0(SB), Y5, Y10
 	VMOVUPS      actc26<>+0(SB), Y9
 	VFMADD213PD  actc27<>+0(SB), Y9, Y7
 	VSUBPD       actc27<>+0(SB), Y7, Y9
-	VFMADD213PD  actc376<>+0(SB), Y4, Y10
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y2, Y2
-	VFMADD213PD  actc378<>+0(SB), Y4, Y10
+	VFMADD213PD  actc373<>+0(SB), Y5, Y10
+	VFNMADD231PD actc28<>+0(SB), Y9, Y4
+	VFMADD213PD  actc374<>+0(SB), Y5, Y10
+	VADDPD       Y4, Y2, Y2
+	VFMADD213PD  actc375<>+0(SB), Y5, Y10
 	VFNMADD231PD actc29<>+0(SB), Y9, Y2
-	VFMADD213PD  actc379<>+0(SB), Y4, Y10
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y10
+	VFMADD213PD  actc376<>+0(SB), Y5, Y10
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y4
+	VFMADD213PD  actc377<>+0(SB), Y5, Y10
+	VFMADD213PD  actc378<>+0(SB), Y5, Y10
 	VMOVUPS      actc46<>+0(SB), Y9
 	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VFMADD213PD  actc381<>+0(SB), Y4, Y10
-	VFMADD213PD  actc382<>+0(SB), Y4, Y10
+	VFMADD213PD  actc379<>+0(SB), Y5, Y10
 	VMOVUPS      actc48<>+0(SB), Y11
 	VFMADD213PD  actc49<>+0(SB), Y2, Y11
-	VFMADD213PD  actc383<>+0(SB), Y4, Y10
+	VFMADD213PD  actc380<>+0(SB), Y5, Y10
+	VFMADD213PD  actc381<>+0(SB), Y5, Y10
 	VMOVUPS      actc50<>+0(SB), Y12
 	VFMADD213PD  actc51<>+0(SB), Y2, Y12
-	VFMADD213PD  actc384<>+0(SB), Y4, Y10
-	VFMADD213PD  actc385<>+0(SB), Y4, Y10
+	VFMADD213PD  actc382<>+0(SB), Y5, Y10
 	VMOVUPS      actc52<>+0(SB), Y13
 	VFMADD213PD  actc53<>+0(SB), Y2, Y13
-	VFMADD213PD  actc386<>+0(SB), Y4, Y10
+	VFMADD213PD  actc383<>+0(SB), Y5, Y10
 	VMULPD       Y2, Y2, Y14
-	VFMADD213PD  Y5, Y14, Y9
-	VFMADD213PD  actc387<>+0(SB), Y4, Y10
+	VFMADD213PD  actc384<>+0(SB), Y5, Y10
+	VFMADD213PD  Y4, Y14, Y9
 	VFMADD213PD  Y11, Y14, Y12
-	VMULPD       Y10, Y4, Y5
+	VFMADD213PD  actc385<>+0(SB), Y5, Y10
 	VFMADD231PD  actc54<>+0(SB), Y14, Y13
-	VMOVUPS      actc24<>+0(SB), Y10
-	VANDNPD      Y4, Y10, Y4
+	VMULPD       Y10, Y5, Y4
 	VMULPD       Y14, Y14, Y10
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y11
+	VANDNPD      Y5, Y11, Y5
 	VFMADD213PD  Y9, Y10, Y12
-	VBLENDVPD    Y4, Y5, Y1, Y1
-	VMULPD       Y10, Y10, Y4
-	VCMPPD       $0x03, Y1, Y1, Y5
-	VMOVMSKPD    Y5, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
+	VMULPD       Y10, Y10, Y9
+	VBLENDVPD    Y5, Y4, Y1, Y1
+	VFMADD213PD  Y12, Y9, Y13
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y12, Y4, Y13
 	VFMADD213PD  actc45<>+0(SB), Y13, Y2
-	VMULPD       32(BX), Y1, Y1
 	VPSLLQ       $0x34, Y7, Y4
+	VMULPD       32(BX), Y1, Y1
 	VMULPD       Y4, Y2, Y2
 	VBLENDVPD    Y8, actc42<>+0(SB), Y2, Y4
 	VMOVUPS      96(DX), Y5
-	VMULPD       actc356<>+0(SB), Y5, Y5
-	VMOVUPS      actc360<>+0(SB), Y7
-	VMULPD       64(DX), Y7, Y7
-	VMULPD       96(DX), Y5, Y8
-	VMULPD       64(DX), Y7, Y7
-	VMOVUPS      96(DX), Y9
-	VFMADD213PD  96(DX), Y8, Y9
-	VFMADD231PD  64(DX), Y3, Y7
-	VADDPD       actc42<>+0(SB), Y7, Y3
-	VMULPD       actc359<>+0(SB), Y9, Y7
+	VMULPD       96(DX), Y5, Y5
+	VMOVUPS      actc358<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y7, Y3
 	VMULPD       64(DX), Y3, Y3
+	VMOVUPS      actc355<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y5, Y7
 	VCMPPD       $0x16, actc55<>+0(SB), Y6, Y6
+	VMULPD       96(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y6, Y2, Y8, Y6
+	VADDPD       actc42<>+0(SB), Y2, Y8
 	VCMPPD       $0x1e, actc55<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VBLENDVPD    Y6, Y2, Y10, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y6
-	VFMADD231PD  actc359<>+0(SB), Y3, Y6
-	VMULPD       Y6, Y4, Y3
+	VFMADD213PD  Y8, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VADDPD       actc45<>+0(SB), Y2, Y4
-	VMOVUPS      96(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y5, Y6
 	VFMADD213PD  actc42<>+0(SB), Y4, Y2
-	VMOVUPS      96(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y6
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       96(DX), Y4, Y4
 	VDIVPD       Y2, Y3, Y2
 	VMOVUPS      96(DX), Y3
-	VFMSUB213PD  Y8, Y5, Y3
-	VFMADD231PD  96(DX), Y6, Y3
-	VMOVUPS      64(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       96(DX), Y8, Y6
-	VFMSUB132PD  96(DX), Y6, Y8
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  96(DX), Y3, Y8
-	VADDPD       96(DX), Y6, Y3
-	VSUBPD       96(DX), Y3, Y10
-	VMOVUPS      actc363<>+0(SB), Y11
-	VFMADD213PD  actc364<>+0(SB), Y4, Y11
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y3
+	VMOVUPS      96(DX), Y6
+	VFMADD231PD  actc356<>+0(SB), Y6, Y3
+	VMOVUPS      64(DX), Y6
+	VSUBPD       actc359<>+0(SB), Y6, Y6
+	VMULPD       96(DX), Y4, Y8
+	VFMSUB132PD  96(DX), Y8, Y4
+	VSUBPD       actc360<>+0(SB), Y6, Y6
+	VFMADD231PD  96(DX), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y8, Y3
+	VSUBPD       actc353<>+0(SB), Y3, Y10
+	VMOVUPS      actc361<>+0(SB), Y11
+	VFMADD213PD  actc362<>+0(SB), Y6, Y11
 	VSUBPD       Y10, Y3, Y12
-	VMOVUPS      96(DX), Y13
+	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc365<>+0(SB), Y4, Y11
-	VSUBPD       Y10, Y6, Y6
-	VADDPD       Y6, Y12, Y6
-	VFMADD213PD  actc366<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y8, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y8
-	VFMADD213PD  actc367<>+0(SB), Y4, Y11
-	VMOVUPS      actc354<>+0(SB), Y10
-	VFMSUB213PD  Y8, Y3, Y10
-	VFMADD231PD  actc355<>+0(SB), Y3, Y10
-	VFMADD213PD  actc368<>+0(SB), Y4, Y11
-	VFMADD231PD  actc354<>+0(SB), Y6, Y10
-	VMULPD       actc45<>+0(SB), Y10, Y3
-	VFMADD213PD  actc369<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y6
-	VFMADD213PD  actc370<>+0(SB), Y4, Y11
-	VANDPD       actc24<>+0(SB), Y6, Y8
-	VXORPD       Y8, Y3, Y3
-	VFMADD213PD  actc371<>+0(SB), Y4, Y11
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y6, Y8, Y6
+	VFMADD213PD  actc363<>+0(SB), Y6, Y11
+	VSUBPD       Y10, Y8, Y8
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc364<>+0(SB), Y6, Y11
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VADDPD       Y8, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y6, Y11
+	VMULPD       96(DX), Y3, Y8
+	VFMSUB132PD  96(DX), Y8, Y3
+	VFMADD213PD  actc366<>+0(SB), Y6, Y11
+	VFMADD231PD  96(DX), Y4, Y3
+	VFMADD213PD  actc367<>+0(SB), Y6, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y4
+	VXORPD       Y4, Y3, Y3
+	VFMADD213PD  actc368<>+0(SB), Y6, Y11
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y8, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc372<>+0(SB), Y4, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VFMADD213PD  actc373<>+0(SB), Y4, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
+	VFMADD213PD  actc369<>+0(SB), Y6, Y11
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y6, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VADDPD       Y6, Y3, Y8
-	VFMADD213PD  actc374<>+0(SB), Y4, Y11
-	VFMADD213PD  actc375<>+0(SB), Y4, Y11
+	VADDPD       Y4, Y3, Y8
+	VFMADD213PD  actc371<>+0(SB), Y6, Y11
+	VFMADD213PD  actc372<>+0(SB), Y6, Y11
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y10
-	VFMADD213PD  actc376<>+0(SB), Y4, Y11
-	VFNMADD231PD actc28<>+0(SB), Y10, Y6
-	VFMADD213PD  actc377<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y3, Y3
-	VFMADD213PD  actc378<>+0(SB), Y4, Y11
+	VFMADD213PD  actc373<>+0(SB), Y6, Y11
+	VFNMADD231PD actc28<>+0(SB), Y10, Y4
+	VFMADD213PD  actc374<>+0(SB), Y6, Y11
+	VADDPD       Y4, Y3, Y3
+	VFMADD213PD  actc375<>+0(SB), Y6, Y11
 	VFNMADD231PD actc29<>+0(SB), Y10, Y3
-	VFMADD213PD  actc379<>+0(SB), Y4, Y11
-	VMOVUPS      actc44<>+0(SB), Y6
-	VFMADD213PD  actc45<>+0(SB), Y3, Y6
-	VFMADD213PD  actc380<>+0(SB), Y4, Y11
+	VFMADD213PD  actc376<>+0(SB), Y6, Y11
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y6, Y11
+	VFMADD213PD  actc378<>+0(SB), Y6, Y11
 	VMOVUPS      actc46<>+0(SB), Y10
 	VFMADD213PD  actc47<>+0(SB), Y3, Y10
-	VFMADD213PD  actc381<>+0(SB), Y4, Y11
-	VFMADD213PD  actc382<>+0(SB), Y4, Y11
+	VFMADD213PD  actc379<>+0(SB), Y6, Y11
 	VMOVUPS      actc48<>+0(SB), Y12
 	VFMADD213PD  actc49<>+0(SB), Y3, Y12
-	VFMADD213PD  actc383<>+0(SB), Y4, Y11
+	VFMADD213PD  actc380<>+0(SB), Y6, Y11
+	VFMADD213PD  actc381<>+0(SB), Y6, Y11
 	VMOVUPS      actc50<>+0(SB), Y13
 	VFMADD213PD  actc51<>+0(SB), Y3, Y13
-	VFMADD213PD  actc384<>+0(SB), Y4, Y11
-	VFMADD213PD  actc385<>+0(SB), Y4, Y11
+	VFMADD213PD  actc382<>+0(SB), Y6, Y11
 	VMOVUPS      actc52<>+0(SB), Y14
 	VFMADD213PD  actc53<>+0(SB), Y3, Y14
-	VFMADD213PD  actc386<>+0(SB), Y4, Y11
+	VFMADD213PD  actc383<>+0(SB), Y6, Y11
 	VMULPD       Y3, Y3, Y15
-	VFMADD213PD  Y6, Y15, Y10
-	VFMADD213PD  actc387<>+0(SB), Y4, Y11
+	VFMADD213PD  actc384<>+0(SB), Y6, Y11
+	VFMADD213PD  Y4, Y15, Y10
 	VFMADD213PD  Y12, Y15, Y13
-	VMULPD       Y11, Y4, Y6
+	VFMADD213PD  actc385<>+0(SB), Y6, Y11
 	VFMADD231PD  actc54<>+0(SB), Y15, Y14
-	VMOVUPS      actc24<>+0(SB), Y11
-	VANDNPD      Y4, Y11, Y4
+	VMULPD       Y11, Y6, Y4
 	VMULPD       Y15, Y15, Y11
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y12
+	VANDNPD      Y6, Y12, Y6
 	VFMADD213PD  Y10, Y11, Y13
-	VBLENDVPD    Y4, Y6, Y2, Y2
-	VMULPD       Y11, Y11, Y4
-	VCMPPD       $0x03, Y2, Y2, Y6
-	VMOVMSKPD    Y6, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
+	VMULPD       Y11, Y11, Y10
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VFMADD213PD  Y13, Y10, Y14
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y13, Y4, Y14
 	VFMADD213PD  actc45<>+0(SB), Y14, Y3
-	VMULPD       64(BX), Y2, Y2
 	VPSLLQ       $0x34, Y8, Y4
+	VMULPD       64(BX), Y2, Y2
 	VMULPD       Y4, Y3, Y3
 	VBLENDVPD    Y9, actc42<>+0(SB), Y3, Y4
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       96(DX), Y6, Y6
-	VMULPD       96(DX), Y6, Y6
-	VFMADD231PD  96(DX), Y5, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y5
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y5
 	VMULPD       96(DX), Y5, Y5
 	VCMPPD       $0x16, actc55<>+0(SB), Y7, Y6
 	VMOVUPS      actc42<>+0(SB), Y7
 	VBLENDVPD    Y6, Y3, Y7, Y6
-	VMULPD       Y6, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y3, Y6
-	VFMADD231PD  actc359<>+0(SB), Y5, Y6
-	VMULPD       Y6, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y3, Y7
+	VFMADD213PD  Y7, Y6, Y5
+	VMULPD       Y5, Y4, Y4
 	VADDPD       actc45<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y5, Y3
 	VDIVPD       Y3, Y4, Y3
 	VMOVUPS      96(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
+	VSUBPD       actc359<>+0(SB), Y4, Y4
+	VSUBPD       actc360<>+0(SB), Y4, Y4
+	VMOVUPS      actc361<>+0(SB), Y5
+	VFMADD213PD  actc362<>+0(SB), Y4, Y5
+	VFMADD213PD  actc363<>+0(SB), Y4, Y5
 	VFMADD213PD  actc364<>+0(SB), Y4, Y5
 	VFMADD213PD  actc365<>+0(SB), Y4, Y5
 	VFMADD213PD  actc366<>+0(SB), Y4, Y5
@@ -63535,8 +63253,6 @@ block:
 	VFMADD213PD  actc383<>+0(SB), Y4, Y5
 	VFMADD213PD  actc384<>+0(SB), Y4, Y5
 	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
 	VMULPD       Y5, Y4, Y5
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y4, Y6, Y4
@@ -63565,65 +63281,60 @@ single:
 	CMPQ         CX, $0x00000004
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PD  (DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  (DX), Y4, Y5
-	VMULPD       (DX), Y1, Y4
-	VFMSUB132PD  (DX), Y4, Y1
-	VFMADD231PD  (DX), Y5, Y1
-	VADDPD       (DX), Y4, Y5
-	VSUBPD       (DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       (DX), Y3, Y5
+	VFMSUB132PD  (DX), Y5, Y3
+	VFMADD231PD  (DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       (DX), Y4, Y5
+	VFMSUB132PD  (DX), Y5, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VMOVUPS      actc25<>+0(SB), Y5
 	VMAXPD       Y4, Y5, Y5
 	VCMPPD       $0x00, Y4, Y5, Y4
-	VANDPD       Y4, Y1, Y1
-	VADDPD       Y1, Y5, Y4
+	VANDPD       Y4, Y3, Y3
+	VADDPD       Y3, Y5, Y4
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y4
 	VSUBPD       actc27<>+0(SB), Y4, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y5, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc30<>+0(SB), Y5
-	VFMADD213PD  actc31<>+0(SB), Y1, Y5
+	VFMADD213PD  actc31<>+0(SB), Y3, Y5
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc33<>+0(SB), Y1, Y7
+	VFMADD213PD  actc33<>+0(SB), Y3, Y7
 	VMOVUPS      actc34<>+0(SB), Y8
-	VFMADD213PD  actc35<>+0(SB), Y1, Y8
+	VFMADD213PD  actc35<>+0(SB), Y3, Y8
 	VMOVUPS      actc36<>+0(SB), Y9
-	VFMADD213PD  actc37<>+0(SB), Y1, Y9
+	VFMADD213PD  actc37<>+0(SB), Y3, Y9
 	VMOVUPS      actc38<>+0(SB), Y10
-	VFMADD213PD  actc39<>+0(SB), Y1, Y10
-	VMULPD       Y1, Y1, Y11
+	VFMADD213PD  actc39<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
 	VFMADD213PD  Y5, Y11, Y7
 	VFMADD213PD  Y8, Y11, Y9
 	VFMADD231PD  actc40<>+0(SB), Y11, Y10
@@ -63631,81 +63342,77 @@ single:
 	VFMADD213PD  Y7, Y5, Y9
 	VMULPD       Y5, Y5, Y5
 	VFMADD213PD  Y9, Y5, Y10
-	VFMADD213PD  actc31<>+0(SB), Y10, Y1
+	VFMADD213PD  actc31<>+0(SB), Y10, Y3
 	VMOVUPS      actc41<>+0(SB), Y5
 	VFMADD213PD  actc27<>+0(SB), Y5, Y6
 	VSUBPD       Y6, Y4, Y4
 	VADDPD       actc27<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y1, Y1
+	VMULPD       Y5, Y3, Y3
 	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
-	VMOVUPS      actc360<>+0(SB), Y4
-	VMULPD       (DX), Y4, Y4
-	VMULPD       (DX), Y4, Y4
-	VFMADD231PD  (DX), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y4, Y0
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
+	VMOVUPS      actc358<>+0(SB), Y4
+	VFMADD213PD  actc353<>+0(SB), Y4, Y0
 	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y2, Y1, Y4, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y0, Y0
-	VMOVUPS      (DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VMOVUPS      actc363<>+0(SB), Y3
-	VFMADD213PD  actc364<>+0(SB), Y2, Y3
-	VFMADD213PD  actc365<>+0(SB), Y2, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y3
-	VFMADD213PD  actc367<>+0(SB), Y2, Y3
-	VFMADD213PD  actc368<>+0(SB), Y2, Y3
-	VFMADD213PD  actc369<>+0(SB), Y2, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y3
-	VFMADD213PD  actc371<>+0(SB), Y2, Y3
-	VFMADD213PD  actc372<>+0(SB), Y2, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y3
-	VFMADD213PD  actc374<>+0(SB), Y2, Y3
-	VFMADD213PD  actc375<>+0(SB), Y2, Y3
-	VFMADD213PD  actc376<>+0(SB), Y2, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y3
-	VFMADD213PD  actc378<>+0(SB), Y2, Y3
-	VFMADD213PD  actc379<>+0(SB), Y2, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y3
-	VFMADD213PD  actc381<>+0(SB), Y2, Y3
-	VFMADD213PD  actc382<>+0(SB), Y2, Y3
-	VFMADD213PD  actc383<>+0(SB), Y2, Y3
-	VFMADD213PD  actc384<>+0(SB), Y2, Y3
-	VFMADD213PD  actc385<>+0(SB), Y2, Y3
-	VFMADD213PD  actc386<>+0(SB), Y2, Y3
-	VFMADD213PD  actc387<>+0(SB), Y2, Y3
-	VMULPD       Y3, Y2, Y3
+	VBLENDVPD    Y1, Y3, Y4, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y4
+	VFMADD213PD  Y4, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y3, Y1
+	VDIVPD       Y1, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPD       actc359<>+0(SB), Y1, Y1
+	VSUBPD       actc360<>+0(SB), Y1, Y1
+	VMOVUPS      actc361<>+0(SB), Y2
+	VFMADD213PD  actc362<>+0(SB), Y1, Y2
+	VFMADD213PD  actc363<>+0(SB), Y1, Y2
+	VFMADD213PD  actc364<>+0(SB), Y1, Y2
+	VFMADD213PD  actc365<>+0(SB), Y1, Y2
+	VFMADD213PD  actc366<>+0(SB), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y1, Y2
+	VFMADD213PD  actc368<>+0(SB), Y1, Y2
+	VFMADD213PD  actc369<>+0(SB), Y1, Y2
+	VFMADD213PD  actc370<>+0(SB), Y1, Y2
+	VFMADD213PD  actc371<>+0(SB), Y1, Y2
+	VFMADD213PD  actc372<>+0(SB), Y1, Y2
+	VFMADD213PD  actc373<>+0(SB), Y1, Y2
+	VFMADD213PD  actc374<>+0(SB), Y1, Y2
+	VFMADD213PD  actc375<>+0(SB), Y1, Y2
+	VFMADD213PD  actc376<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y1, Y2
+	VFMADD213PD  actc378<>+0(SB), Y1, Y2
+	VFMADD213PD  actc379<>+0(SB), Y1, Y2
+	VFMADD213PD  actc380<>+0(SB), Y1, Y2
+	VFMADD213PD  actc381<>+0(SB), Y1, Y2
+	VFMADD213PD  actc382<>+0(SB), Y1, Y2
+	VFMADD213PD  actc383<>+0(SB), Y1, Y2
+	VFMADD213PD  actc384<>+0(SB), Y1, Y2
+	VFMADD213PD  actc385<>+0(SB), Y1, Y2
+	VMULPD       Y2, Y1, Y2
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y2
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
+	VANDNPD      Y1, Y4, Y1
+	VCMPPD       $0x11, actc42<>+0(SB), Y1, Y1
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y1, Y2, Y1
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y2, actc55<>+0(SB), Y4, Y2
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPD       $0x03, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      Y3, Y1, Y1
 	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
 	VANDNPD      Y0, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc358<>+0(SB), Y2
+	VMOVUPS      actc357<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
 	VANDPD       actc24<>+0(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y0
@@ -63739,63 +63446,58 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc356<>+0(SB), Y1, Y2
-	VMULPD       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PD  Y1, Y1, Y4
-	VMULPD       actc359<>+0(SB), Y4, Y4
-	VCMPPD       $0x1e, actc55<>+0(SB), Y4, Y5
-	VMOVUPS      actc356<>+0(SB), Y6
-	VFMSUB213PD  Y2, Y1, Y6
-	VFMADD231PD  actc357<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PD  Y3, Y1, Y7
-	VFMADD213PD  Y7, Y1, Y6
-	VMULPD       Y3, Y1, Y7
-	VFMSUB213PD  Y7, Y1, Y3
-	VFMADD213PD  Y3, Y1, Y6
-	VADDPD       Y7, Y1, Y3
-	VSUBPD       Y1, Y3, Y8
-	VSUBPD       Y8, Y3, Y9
-	VSUBPD       Y9, Y1, Y9
+	VMULPD       Y1, Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VFMADD213PD  actc353<>+0(SB), Y2, Y3
+	VMULPD       Y3, Y1, Y3
+	VCMPPD       $0x1e, actc55<>+0(SB), Y3, Y4
+	VMULPD       actc355<>+0(SB), Y1, Y5
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMSUB213PD  Y5, Y1, Y6
+	VFMADD231PD  actc356<>+0(SB), Y1, Y6
+	VMULPD       Y5, Y1, Y7
+	VFMSUB213PD  Y7, Y1, Y5
+	VFMADD213PD  Y5, Y1, Y6
+	VADDPD       actc353<>+0(SB), Y7, Y5
+	VSUBPD       actc353<>+0(SB), Y5, Y8
+	VSUBPD       Y8, Y5, Y9
+	VMOVUPS      actc353<>+0(SB), Y10
+	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y8, Y7, Y7
 	VADDPD       Y7, Y9, Y7
+	VADDPD       actc354<>+0(SB), Y7, Y7
 	VADDPD       Y7, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y7, Y3, Y8
-	VFMADD231PD  actc355<>+0(SB), Y3, Y8
-	VFMADD231PD  actc354<>+0(SB), Y6, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y3
-	VMULPD       actc45<>+0(SB), Y7, Y6
-	VANDPD       actc24<>+0(SB), Y6, Y7
-	VXORPD       Y7, Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y6, Y7, Y6
-	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMULPD       Y5, Y1, Y7
+	VFMSUB213PD  Y7, Y1, Y5
+	VFMADD213PD  Y5, Y1, Y6
+	VANDPD       actc24<>+0(SB), Y7, Y5
+	VXORPD       Y5, Y6, Y5
+	VMOVUPS      actc24<>+0(SB), Y6
+	VANDNPD      Y7, Y6, Y6
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VMOVUPS      actc25<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y7
 	VCMPPD       $0x00, Y6, Y7, Y6
-	VANDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y7, Y6
+	VANDPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y6
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
 	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VADDPD       Y7, Y3, Y3
-	VFNMADD231PD actc29<>+0(SB), Y8, Y3
+	VADDPD       Y7, Y5, Y5
+	VFNMADD231PD actc29<>+0(SB), Y8, Y5
 	VMOVUPS      actc30<>+0(SB), Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y5, Y7
 	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc33<>+0(SB), Y3, Y9
+	VFMADD213PD  actc33<>+0(SB), Y5, Y9
 	VMOVUPS      actc34<>+0(SB), Y10
-	VFMADD213PD  actc35<>+0(SB), Y3, Y10
+	VFMADD213PD  actc35<>+0(SB), Y5, Y10
 	VMOVUPS      actc36<>+0(SB), Y11
-	VFMADD213PD  actc37<>+0(SB), Y3, Y11
+	VFMADD213PD  actc37<>+0(SB), Y5, Y11
 	VMOVUPS      actc38<>+0(SB), Y12
-	VFMADD213PD  actc39<>+0(SB), Y3, Y12
-	VMULPD       Y3, Y3, Y13
+	VFMADD213PD  actc39<>+0(SB), Y5, Y12
+	VMULPD       Y5, Y5, Y13
 	VFMADD213PD  Y7, Y13, Y9
 	VFMADD213PD  Y10, Y13, Y11
 	VFMADD231PD  actc40<>+0(SB), Y13, Y12
@@ -63803,77 +63505,74 @@ tail:
 	VFMADD213PD  Y9, Y7, Y11
 	VMULPD       Y7, Y7, Y7
 	VFMADD213PD  Y11, Y7, Y12
-	VFMADD213PD  actc31<>+0(SB), Y12, Y3
+	VFMADD213PD  actc31<>+0(SB), Y12, Y5
 	VMOVUPS      actc41<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y8
 	VSUBPD       Y8, Y6, Y6
 	VADDPD       actc27<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y8, Y7
-	VMULPD       Y7, Y3, Y3
+	VMULPD       Y7, Y5, Y5
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, actc42<>+0(SB), Y3, Y5
-	VMULPD       actc360<>+0(SB), Y1, Y6
-	VMULPD       Y6, Y1, Y6
-	VFMADD213PD  Y6, Y1, Y2
-	VADDPD       actc42<>+0(SB), Y2, Y2
+	VMULPD       Y6, Y5, Y5
+	VBLENDVPD    Y4, actc42<>+0(SB), Y5, Y4
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y2
 	VMULPD       Y2, Y1, Y2
-	VCMPPD       $0x16, actc55<>+0(SB), Y4, Y4
+	VCMPPD       $0x16, actc55<>+0(SB), Y3, Y3
 	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y4, Y3, Y6, Y4
-	VMULPD       Y4, Y2, Y2
-	VADDPD       actc42<>+0(SB), Y3, Y4
-	VFMADD231PD  actc359<>+0(SB), Y2, Y4
-	VMULPD       Y4, Y5, Y2
-	VADDPD       actc45<>+0(SB), Y3, Y4
-	VFMADD213PD  actc42<>+0(SB), Y3, Y4
-	VDIVPD       Y4, Y2, Y2
-	VSUBPD       actc361<>+0(SB), Y1, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
-	VFMADD213PD  actc364<>+0(SB), Y4, Y5
-	VFMADD213PD  actc365<>+0(SB), Y4, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y5
-	VFMADD213PD  actc367<>+0(SB), Y4, Y5
-	VFMADD213PD  actc368<>+0(SB), Y4, Y5
-	VFMADD213PD  actc369<>+0(SB), Y4, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y5
-	VFMADD213PD  actc371<>+0(SB), Y4, Y5
-	VFMADD213PD  actc372<>+0(SB), Y4, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y5
-	VFMADD213PD  actc374<>+0(SB), Y4, Y5
-	VFMADD213PD  actc375<>+0(SB), Y4, Y5
-	VFMADD213PD  actc376<>+0(SB), Y4, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y5
-	VFMADD213PD  actc378<>+0(SB), Y4, Y5
-	VFMADD213PD  actc379<>+0(SB), Y4, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y5
-	VFMADD213PD  actc381<>+0(SB), Y4, Y5
-	VFMADD213PD  actc382<>+0(SB), Y4, Y5
-	VFMADD213PD  actc383<>+0(SB), Y4, Y5
-	VFMADD213PD  actc384<>+0(SB), Y4, Y5
-	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y4, Y5
+	VBLENDVPD    Y3, Y5, Y6, Y3
+	VADDPD       actc42<>+0(SB), Y5, Y6
+	VFMADD213PD  Y6, Y3, Y2
+	VMULPD       Y2, Y4, Y2
+	VADDPD       actc45<>+0(SB), Y5, Y3
+	VFMADD213PD  actc42<>+0(SB), Y5, Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       actc359<>+0(SB), Y1, Y3
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VMOVUPS      actc361<>+0(SB), Y4
+	VFMADD213PD  actc362<>+0(SB), Y3, Y4
+	VFMADD213PD  actc363<>+0(SB), Y3, Y4
+	VFMADD213PD  actc364<>+0(SB), Y3, Y4
+	VFMADD213PD  actc365<>+0(SB), Y3, Y4
+	VFMADD213PD  actc366<>+0(SB), Y3, Y4
+	VFMADD213PD  actc367<>+0(SB), Y3, Y4
+	VFMADD213PD  actc368<>+0(SB), Y3, Y4
+	VFMADD213PD  actc369<>+0(SB), Y3, Y4
+	VFMADD213PD  actc370<>+0(SB), Y3, Y4
+	VFMADD213PD  actc371<>+0(SB), Y3, Y4
+	VFMADD213PD  actc372<>+0(SB), Y3, Y4
+	VFMADD213PD  actc373<>+0(SB), Y3, Y4
+	VFMADD213PD  actc374<>+0(SB), Y3, Y4
+	VFMADD213PD  actc375<>+0(SB), Y3, Y4
+	VFMADD213PD  actc376<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y3, Y4
+	VFMADD213PD  actc378<>+0(SB), Y3, Y4
+	VFMADD213PD  actc379<>+0(SB), Y3, Y4
+	VFMADD213PD  actc380<>+0(SB), Y3, Y4
+	VFMADD213PD  actc381<>+0(SB), Y3, Y4
+	VFMADD213PD  actc382<>+0(SB), Y3, Y4
+	VFMADD213PD  actc383<>+0(SB), Y3, Y4
+	VFMADD213PD  actc384<>+0(SB), Y3, Y4
+	VFMADD213PD  actc385<>+0(SB), Y3, Y4
+	VMULPD       Y4, Y3, Y4
 	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y4, Y6, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VBLENDVPD    Y4, Y1, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y3, Y4, Y3
+	VANDNPD      Y3, Y6, Y3
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y1, actc55<>+0(SB), Y4, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y3
+	VANDNPD      Y5, Y3, Y3
 	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y2, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
 	VANDPD       Y4, Y3, Y3
-	VCMPPD       $0x12, actc358<>+0(SB), Y1, Y1
+	VCMPPD       $0x12, actc357<>+0(SB), Y1, Y1
 	VANDPD       actc24<>+0(SB), Y2, Y4
 	VBLENDVPD    Y1, Y4, Y2, Y2
 	VANDNPD      Y3, Y1, Y1
@@ -63924,228 +63623,220 @@ block:
 	VMULPS       (DX), Y0, Y2
 	VFMSUB132PS  (DX), Y2, Y0
 	VFMADD231PS  (DX), Y1, Y0
-	VMULPS       (DX), Y2, Y1
-	VFMSUB132PS  (DX), Y1, Y2
+	VADDPS       actc332<>+0(SB), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y3
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc332<>+0(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y2
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VMULPS       (DX), Y1, Y2
+	VFMSUB132PS  (DX), Y2, Y1
 	VMOVUPS      actc334<>+0(SB), Y3
 	VMULPS       32(DX), Y3, Y3
-	VFMADD231PS  (DX), Y0, Y2
+	VFMADD231PS  (DX), Y0, Y1
 	VMOVUPS      32(DX), Y0
 	VFMSUB132PS  actc334<>+0(SB), Y3, Y0
-	VADDPS       (DX), Y1, Y4
-	VMOVUPS      32(DX), Y5
-	VFMADD231PS  actc335<>+0(SB), Y5, Y0
-	VSUBPS       (DX), Y4, Y5
-	VMULPS       32(DX), Y3, Y6
-	VSUBPS       Y5, Y4, Y7
-	VFMSUB132PS  32(DX), Y6, Y3
-	VMOVUPS      (DX), Y8
-	VSUBPS       Y7, Y8, Y7
+	VMOVUPS      32(DX), Y4
+	VFMADD231PS  actc335<>+0(SB), Y4, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMULPS       32(DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y2, Y5
+	VFMSUB132PS  32(DX), Y4, Y3
+	VXORPS       Y5, Y1, Y1
 	VFMADD231PS  32(DX), Y0, Y3
-	VSUBPS       Y5, Y1, Y0
-	VMULPS       32(DX), Y6, Y1
-	VADDPS       Y0, Y7, Y0
-	VFMSUB132PS  32(DX), Y1, Y6
-	VMOVUPS      actc334<>+0(SB), Y5
-	VMULPS       64(DX), Y5, Y5
-	VADDPS       Y0, Y2, Y0
-	VFMADD231PS  32(DX), Y3, Y6
-	VMOVUPS      64(DX), Y2
-	VFMSUB132PS  actc334<>+0(SB), Y5, Y2
-	VMULPS       actc332<>+0(SB), Y4, Y3
-	VADDPS       32(DX), Y1, Y7
-	VMOVUPS      64(DX), Y8
-	VFMADD231PS  actc335<>+0(SB), Y8, Y2
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y3, Y4, Y8
-	VSUBPS       32(DX), Y7, Y9
-	VMULPS       64(DX), Y5, Y10
-	VFMADD231PS  actc333<>+0(SB), Y4, Y8
-	VSUBPS       Y9, Y7, Y4
-	VFMSUB132PS  64(DX), Y10, Y5
-	VFMADD231PS  actc332<>+0(SB), Y0, Y8
-	VMOVUPS      32(DX), Y0
-	VSUBPS       Y4, Y0, Y0
-	VFMADD231PS  64(DX), Y2, Y5
-	VMULPS       actc18<>+0(SB), Y8, Y2
-	VSUBPS       Y9, Y1, Y1
-	VMULPS       64(DX), Y10, Y4
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VADDPS       Y1, Y0, Y0
-	VFMSUB132PS  64(DX), Y4, Y10
-	VMOVUPS      actc334<>+0(SB), Y1
-	VMULPS       96(DX), Y1, Y1
-	VADDPS       Y0, Y6, Y0
-	VFMADD231PS  64(DX), Y5, Y10
-	VMOVUPS      96(DX), Y5
-	VFMSUB132PS  actc334<>+0(SB), Y1, Y5
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMULPS       actc332<>+0(SB), Y7, Y6
-	VADDPS       64(DX), Y4, Y8
-	VMOVUPS      96(DX), Y9
-	VFMADD231PS  actc335<>+0(SB), Y9, Y5
-	VANDPS       actc2<>+0(SB), Y3, Y9
-	VMOVUPS      actc332<>+0(SB), Y11
-	VFMSUB213PS  Y6, Y7, Y11
-	VSUBPS       64(DX), Y8, Y12
-	VMULPS       96(DX), Y1, Y13
-	VXORPS       Y9, Y2, Y2
-	VFMADD231PS  actc333<>+0(SB), Y7, Y11
-	VSUBPS       Y12, Y8, Y7
-	VFMSUB132PS  96(DX), Y13, Y1
-	VORPS        actc2<>+0(SB), Y3, Y9
-	VFMADD231PS  actc332<>+0(SB), Y0, Y11
-	VMOVUPS      64(DX), Y0
-	VSUBPS       Y7, Y0, Y0
-	VFMADD231PS  96(DX), Y5, Y1
-	VMULPS       actc18<>+0(SB), Y11, Y5
-	VSUBPS       Y12, Y4, Y4
-	VMULPS       96(DX), Y13, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y11
+	VORPS        actc2<>+0(SB), Y2, Y0
+	VADDPS       actc332<>+0(SB), Y4, Y5
+	VSUBPS       actc332<>+0(SB), Y5, Y6
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y7
+	VMOVMSKPS    Y7, R9
+	ORL          R9, R8
+	VSUBPS       Y6, Y5, Y7
+	VADDPS       Y0, Y1, Y8
+	VMOVUPS      actc332<>+0(SB), Y9
+	VSUBPS       Y7, Y9, Y7
+	VSUBPS       Y6, Y4, Y4
+	VADDPS       Y4, Y7, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y8
+	VADDPS       actc333<>+0(SB), Y4, Y4
+	VSUBPS       actc5<>+0(SB), Y8, Y6
+	VADDPS       Y4, Y3, Y3
+	VMULPS       32(DX), Y5, Y4
+	VFNMADD231PS actc6<>+0(SB), Y6, Y0
+	VFMSUB132PS  32(DX), Y4, Y5
+	VMOVUPS      actc334<>+0(SB), Y7
+	VMULPS       64(DX), Y7, Y7
+	VADDPS       Y0, Y1, Y0
+	VFMADD231PS  32(DX), Y3, Y5
+	VMOVUPS      64(DX), Y1
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y1
+	VMOVUPS      64(DX), Y3
+	VFMADD231PS  actc335<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y6, Y0
+	VXORPS       actc2<>+0(SB), Y5, Y3
+	VMULPS       64(DX), Y7, Y5
+	VANDPS       actc2<>+0(SB), Y4, Y6
+	VFMSUB132PS  64(DX), Y5, Y7
+	VXORPS       Y6, Y3, Y3
+	VFMADD231PS  64(DX), Y1, Y7
+	VMOVUPS      actc17<>+0(SB), Y1
+	VFMADD213PS  actc18<>+0(SB), Y0, Y1
+	VORPS        actc2<>+0(SB), Y4, Y6
+	VADDPS       actc332<>+0(SB), Y5, Y9
+	VSUBPS       actc332<>+0(SB), Y9, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y11
 	VMOVMSKPS    Y11, R9
 	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VADDPS       Y4, Y0, Y0
-	VFMSUB132PS  96(DX), Y7, Y13
-	VADDPS       Y9, Y2, Y4
-	VADDPS       Y0, Y10, Y0
-	VFMADD231PS  96(DX), Y1, Y13
-	VXORPS       actc2<>+0(SB), Y5, Y1
-	VMULPS       actc332<>+0(SB), Y8, Y5
-	VADDPS       96(DX), Y7, Y10
-	VANDPS       actc2<>+0(SB), Y6, Y11
-	VMOVUPS      actc332<>+0(SB), Y12
-	VFMSUB213PS  Y5, Y8, Y12
-	VSUBPS       96(DX), Y10, Y14
-	VMOVUPS      actc4<>+0(SB), Y15
-	VFMADD213PS  actc5<>+0(SB), Y15, Y4
-	VXORPS       Y11, Y1, Y1
-	VFMADD231PS  actc333<>+0(SB), Y8, Y12
-	VSUBPS       Y14, Y10, Y8
-	VSUBPS       actc5<>+0(SB), Y4, Y11
-	VORPS        actc2<>+0(SB), Y6, Y15
-	VFMADD231PS  actc332<>+0(SB), Y0, Y12
-	VMOVUPS      96(DX), Y0
-	VSUBPS       Y8, Y0, Y0
-	VMULPS       actc18<>+0(SB), Y12, Y8
-	VSUBPS       Y14, Y7, Y7
-	VFNMADD231PS actc6<>+0(SB), Y11, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y15, Y12
-	VMOVMSKPS    Y12, R9
-	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VADDPS       Y7, Y0, Y0
-	VADDPS       Y9, Y2, Y2
-	VADDPS       Y15, Y1, Y7
-	VADDPS       Y0, Y13, Y0
-	VXORPS       actc2<>+0(SB), Y8, Y8
-	VMULPS       actc332<>+0(SB), Y10, Y9
-	VFNMADD231PS actc7<>+0(SB), Y11, Y2
-	VANDPS       actc2<>+0(SB), Y5, Y11
-	VMOVUPS      actc332<>+0(SB), Y12
-	VFMSUB213PS  Y9, Y10, Y12
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y7
-	VXORPS       Y11, Y8, Y8
-	VFMADD231PS  actc333<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y7, Y10
-	VORPS        actc2<>+0(SB), Y5, Y11
-	VFMADD231PS  actc332<>+0(SB), Y0, Y12
-	VMOVUPS      actc21<>+0(SB), Y0
-	VFMADD213PS  actc22<>+0(SB), Y2, Y0
-	VMULPS       actc18<>+0(SB), Y12, Y12
-	VFNMADD231PS actc6<>+0(SB), Y10, Y15
-	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y13
-	VMOVMSKPS    Y13, R9
-	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y9, Y9
-	VFMADD213PS  actc19<>+0(SB), Y2, Y0
-	VADDPS       Y15, Y1, Y1
-	VADDPS       Y11, Y8, Y13
-	VXORPS       actc2<>+0(SB), Y12, Y12
-	VFMADD213PS  actc20<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y10, Y1
-	VANDPS       actc2<>+0(SB), Y9, Y10
-	VMOVUPS      actc4<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VXORPS       Y10, Y12, Y10
-	VFMADD213PS  actc17<>+0(SB), Y2, Y0
-	VSUBPS       actc5<>+0(SB), Y13, Y12
-	VORPS        actc2<>+0(SB), Y9, Y14
-	VFMADD213PS  actc18<>+0(SB), Y2, Y0
-	VMOVUPS      actc21<>+0(SB), Y15
-	VFMADD213PS  actc22<>+0(SB), Y1, Y15
-	VFMADD213PS  actc18<>+0(SB), Y0, Y2
-	VFNMADD231PS actc6<>+0(SB), Y12, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y14, Y0
-	VMOVMSKPS    Y0, R9
-	ORL          R9, R8
-	VPSLLD       $0x17, Y4, Y0
-	VFMADD213PS  actc19<>+0(SB), Y1, Y15
-	VADDPS       Y11, Y8, Y4
-	VADDPS       Y14, Y10, Y8
-	VMULPS       Y0, Y2, Y0
-	VFMADD213PS  actc20<>+0(SB), Y1, Y15
-	VFNMADD231PS actc7<>+0(SB), Y12, Y4
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y3, Y0, Y2, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y8
+	VSUBPS       Y10, Y9, Y11
+	VMOVUPS      actc19<>+0(SB), Y12
+	VFMADD213PS  actc20<>+0(SB), Y0, Y12
+	VADDPS       Y6, Y3, Y13
+	VMOVUPS      actc332<>+0(SB), Y14
+	VSUBPS       Y11, Y14, Y11
+	VSUBPS       Y10, Y5, Y5
+	VADDPS       Y5, Y11, Y5
+	VMOVUPS      actc21<>+0(SB), Y10
+	VFMADD213PS  actc22<>+0(SB), Y0, Y10
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y13
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VMULPS       Y0, Y0, Y11
+	VSUBPS       actc5<>+0(SB), Y13, Y14
+	VADDPS       Y5, Y7, Y5
+	VFMADD213PS  Y1, Y11, Y12
+	VMULPS       64(DX), Y9, Y1
+	VMULPS       Y11, Y11, Y7
+	VFNMADD231PS actc6<>+0(SB), Y14, Y6
+	VFMSUB132PS  64(DX), Y1, Y9
+	VMOVUPS      actc334<>+0(SB), Y11
+	VMULPS       96(DX), Y11, Y11
+	VFMADD213PS  Y12, Y7, Y10
+	VADDPS       Y6, Y3, Y3
+	VFMADD231PS  64(DX), Y5, Y9
+	VMOVUPS      96(DX), Y5
+	VFMSUB132PS  actc334<>+0(SB), Y11, Y5
+	VFMADD213PS  actc18<>+0(SB), Y10, Y0
+	VMOVUPS      96(DX), Y6
+	VFMADD231PS  actc335<>+0(SB), Y6, Y5
+	VPSLLD       $0x17, Y8, Y6
+	VFNMADD231PS actc7<>+0(SB), Y14, Y3
+	VXORPS       actc2<>+0(SB), Y9, Y7
+	VMULPS       96(DX), Y11, Y8
+	VMULPS       Y6, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y6
+	VFMSUB132PS  96(DX), Y8, Y11
+	VXORPS       Y6, Y7, Y6
+	VFMADD231PS  96(DX), Y5, Y11
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y2, Y0, Y5, Y2
+	VMOVUPS      actc17<>+0(SB), Y5
+	VFMADD213PS  actc18<>+0(SB), Y3, Y5
+	VORPS        actc2<>+0(SB), Y1, Y7
+	VADDPS       actc332<>+0(SB), Y8, Y9
 	VADDPS       actc15<>+0(SB), Y0, Y0
-	VFMADD213PS  actc17<>+0(SB), Y1, Y15
-	VSUBPS       actc5<>+0(SB), Y8, Y3
+	VSUBPS       actc332<>+0(SB), Y9, Y10
 	VDIVPS       Y0, Y2, Y0
-	VFMADD213PS  actc18<>+0(SB), Y1, Y15
-	VMOVUPS      actc21<>+0(SB), Y2
-	VFMADD213PS  actc22<>+0(SB), Y4, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VSUBPS       Y10, Y9, Y2
 	VMULPS       (DX), Y0, Y0
-	VFMADD213PS  actc18<>+0(SB), Y15, Y1
-	VFNMADD231PS actc6<>+0(SB), Y3, Y14
-	VPSLLD       $0x17, Y7, Y7
-	VFMADD213PS  actc19<>+0(SB), Y4, Y2
-	VADDPS       Y14, Y10, Y10
-	VMULPS       Y7, Y1, Y1
-	VFMADD213PS  actc20<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y3, Y10
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y6, Y1, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VFMADD213PS  actc17<>+0(SB), Y4, Y2
-	VDIVPS       Y1, Y3, Y1
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VMOVUPS      actc21<>+0(SB), Y3
-	VFMADD213PS  actc22<>+0(SB), Y10, Y3
-	VMULPS       32(DX), Y1, Y1
-	VFMADD213PS  actc18<>+0(SB), Y2, Y4
+	VMOVUPS      actc19<>+0(SB), Y12
+	VFMADD213PS  actc20<>+0(SB), Y3, Y12
+	VADDPS       Y7, Y6, Y14
+	VMOVUPS      actc332<>+0(SB), Y15
+	VSUBPS       Y2, Y15, Y2
+	VSUBPS       Y10, Y8, Y8
+	VADDPS       Y8, Y2, Y2
+	VMOVUPS      actc21<>+0(SB), Y8
+	VFMADD213PS  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc4<>+0(SB), Y10
+	VFMADD213PS  actc5<>+0(SB), Y10, Y14
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VMULPS       Y3, Y3, Y10
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VADDPS       Y2, Y11, Y2
+	VFMADD213PS  Y5, Y10, Y12
+	VMULPS       96(DX), Y9, Y5
+	VMULPS       Y10, Y10, Y10
+	VFNMADD231PS actc6<>+0(SB), Y15, Y7
+	VFMSUB132PS  96(DX), Y5, Y9
+	VFMADD213PS  Y12, Y10, Y8
+	VADDPS       Y7, Y6, Y6
+	VFMADD231PS  96(DX), Y2, Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y3
 	VPSLLD       $0x17, Y13, Y2
-	VFMADD213PS  actc19<>+0(SB), Y10, Y3
-	VMULPS       Y2, Y4, Y2
-	VFMADD213PS  actc20<>+0(SB), Y10, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y5, Y2, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y15, Y6
+	VXORPS       actc2<>+0(SB), Y9, Y7
+	VMULPS       Y2, Y3, Y2
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y7, Y3
+	VMOVUPS      actc15<>+0(SB), Y7
+	VBLENDVPS    Y4, Y2, Y7, Y4
+	VMOVUPS      actc17<>+0(SB), Y7
+	VFMADD213PS  actc18<>+0(SB), Y6, Y7
+	VORPS        actc2<>+0(SB), Y5, Y8
 	VADDPS       actc15<>+0(SB), Y2, Y2
-	VFMADD213PS  actc17<>+0(SB), Y10, Y3
 	VDIVPS       Y2, Y4, Y2
-	VFMADD213PS  actc18<>+0(SB), Y10, Y3
-	VMULPS       64(DX), Y2, Y2
-	VFMADD213PS  actc18<>+0(SB), Y3, Y10
-	VPSLLD       $0x17, Y8, Y3
-	VMULPS       Y3, Y10, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       32(DX), Y2, Y2
+	VMOVUPS      actc19<>+0(SB), Y4
+	VFMADD213PS  actc20<>+0(SB), Y6, Y4
+	VADDPS       Y8, Y3, Y9
+	VMOVUPS      actc21<>+0(SB), Y10
+	VFMADD213PS  actc22<>+0(SB), Y6, Y10
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y9
+	VMULPS       Y6, Y6, Y11
+	VSUBPS       actc5<>+0(SB), Y9, Y12
+	VFMADD213PS  Y7, Y11, Y4
+	VMULPS       Y11, Y11, Y7
+	VFNMADD231PS actc6<>+0(SB), Y12, Y8
+	VFMADD213PS  Y4, Y7, Y10
+	VADDPS       Y8, Y3, Y3
+	VFMADD213PS  actc18<>+0(SB), Y10, Y6
+	VPSLLD       $0x17, Y14, Y4
+	VFNMADD231PS actc7<>+0(SB), Y12, Y3
+	VMULPS       Y4, Y6, Y4
+	VMOVUPS      actc15<>+0(SB), Y6
+	VBLENDVPS    Y1, Y4, Y6, Y1
+	VMOVUPS      actc17<>+0(SB), Y6
+	VFMADD213PS  actc18<>+0(SB), Y3, Y6
+	VADDPS       actc15<>+0(SB), Y4, Y4
+	VDIVPS       Y4, Y1, Y1
+	VMULPS       64(DX), Y1, Y1
+	VMOVUPS      actc19<>+0(SB), Y4
+	VFMADD213PS  actc20<>+0(SB), Y3, Y4
+	VMOVUPS      actc21<>+0(SB), Y7
+	VFMADD213PS  actc22<>+0(SB), Y3, Y7
+	VMULPS       Y3, Y3, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y8, Y8, Y6
+	VFMADD213PS  Y4, Y6, Y7
+	VFMADD213PS  actc18<>+0(SB), Y7, Y3
+	VPSLLD       $0x17, Y9, Y4
+	VMULPS       Y4, Y3, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y9, Y3, Y4, Y4
+	VBLENDVPS    Y5, Y3, Y4, Y4
 	VADDPS       actc15<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y4, Y3
 	VMULPS       96(DX), Y3, Y3
-	VCMPPS       $0x03, Y1, Y0, Y4
+	VCMPPS       $0x03, Y2, Y0, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y3, Y2, Y4
+	VCMPPS       $0x03, Y3, Y1, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y1, 64(AX)
 	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -64167,56 +63858,54 @@ single:
 	VMULPS       (DX), Y0, Y2
 	VFMSUB132PS  (DX), Y2, Y0
 	VFMADD231PS  (DX), Y1, Y0
-	VMULPS       (DX), Y2, Y1
-	VFMSUB132PS  (DX), Y1, Y2
-	VFMADD231PS  (DX), Y0, Y2
-	VADDPS       (DX), Y1, Y0
-	VSUBPS       (DX), Y0, Y3
-	VSUBPS       Y3, Y0, Y4
-	VMOVUPS      (DX), Y5
+	VADDPS       actc332<>+0(SB), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y3
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc332<>+0(SB), Y5
 	VSUBPS       Y4, Y5, Y4
-	VSUBPS       Y3, Y1, Y1
-	VADDPS       Y1, Y4, Y1
-	VADDPS       Y1, Y2, Y1
-	VMULPS       actc332<>+0(SB), Y0, Y2
-	VMOVUPS      actc332<>+0(SB), Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  actc333<>+0(SB), Y0, Y3
-	VFMADD231PS  actc332<>+0(SB), Y1, Y3
-	VMULPS       actc18<>+0(SB), Y3, Y0
-	VMULPS       actc18<>+0(SB), Y2, Y1
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y2
-	VXORPS       Y2, Y0, Y0
-	VORPS        actc2<>+0(SB), Y1, Y2
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y2
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VMULPS       (DX), Y1, Y2
+	VFMSUB132PS  (DX), Y2, Y1
+	VFMADD231PS  (DX), Y0, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y0
+	VANDPS       actc2<>+0(SB), Y2, Y1
+	VXORPS       Y1, Y0, Y0
+	VORPS        actc2<>+0(SB), Y2, Y1
 	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y3
-	VCMPPS       $0x00, Y2, Y3, Y2
-	VANDPS       Y2, Y0, Y0
-	VADDPS       Y0, Y3, Y2
+	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x00, Y1, Y3, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y3, Y1
 	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y4
 	VFNMADD231PS actc6<>+0(SB), Y4, Y3
 	VADDPS       Y3, Y0, Y0
 	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VMOVUPS      actc8<>+0(SB), Y3
 	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y0, Y5
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y0, Y6
+	VMULPS       Y0, Y0, Y7
+	VFMADD213PS  Y3, Y7, Y5
+	VMULPS       Y7, Y7, Y3
+	VFMADD213PS  Y5, Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y0
 	VMOVUPS      actc14<>+0(SB), Y3
 	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       Y4, Y2, Y2
-	VADDPS       actc5<>+0(SB), Y2, Y2
+	VSUBPS       Y4, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y4, Y3
 	VMULPS       Y3, Y0, Y0
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      actc15<>+0(SB), Y1
+	VBLENDVPS    Y2, Y0, Y1, Y1
 	VADDPS       actc15<>+0(SB), Y0, Y0
 	VDIVPS       Y0, Y1, Y0
 	VMULPS       (DX), Y0, Y1
@@ -64274,55 +63963,54 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VMULPS       Y4, Y1, Y2
-	VFMSUB213PS  Y2, Y1, Y4
-	VFMADD213PS  Y4, Y1, Y3
-	VADDPS       Y2, Y1, Y4
-	VSUBPS       Y1, Y4, Y5
-	VSUBPS       Y5, Y4, Y6
-	VSUBPS       Y6, Y1, Y6
-	VSUBPS       Y5, Y2, Y2
-	VADDPS       Y2, Y6, Y2
-	VADDPS       Y2, Y3, Y2
-	VMULPS       actc332<>+0(SB), Y4, Y3
-	VMOVUPS      actc332<>+0(SB), Y5
-	VFMSUB213PS  Y3, Y4, Y5
-	VFMADD231PS  actc333<>+0(SB), Y4, Y5
-	VFMADD231PS  actc332<>+0(SB), Y2, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y2
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y3, Y4
-	VXORPS       Y4, Y2, Y2
-	VORPS        actc2<>+0(SB), Y3, Y4
+	VADDPS       actc332<>+0(SB), Y4, Y2
+	VSUBPS       actc332<>+0(SB), Y2, Y5
+	VSUBPS       Y5, Y2, Y6
+	VMOVUPS      actc332<>+0(SB), Y7
+	VSUBPS       Y6, Y7, Y6
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y4
+	VADDPS       actc333<>+0(SB), Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y2, Y1, Y4
+	VFMSUB213PS  Y4, Y1, Y2
+	VFMADD213PS  Y2, Y1, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y2
+	VANDPS       actc2<>+0(SB), Y4, Y3
+	VXORPS       Y3, Y2, Y2
+	VORPS        actc2<>+0(SB), Y4, Y3
 	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y5
-	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y2, Y2
-	VADDPS       Y2, Y5, Y4
+	VMAXPS       Y3, Y5, Y5
+	VCMPPS       $0x00, Y3, Y5, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y5, Y3
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
 	VADDPS       Y5, Y2, Y2
 	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y2, Y5
-	VFMADD213PS  actc10<>+0(SB), Y2, Y5
-	VFMADD213PS  actc11<>+0(SB), Y2, Y5
-	VFMADD213PS  actc8<>+0(SB), Y2, Y5
+	VMOVUPS      actc8<>+0(SB), Y5
 	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y2
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y2, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y2, Y8
+	VMULPS       Y2, Y2, Y9
+	VFMADD213PS  Y5, Y9, Y7
+	VMULPS       Y9, Y9, Y5
+	VFMADD213PS  Y7, Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
 	VPSLLD       $0x17, Y6, Y5
 	VMULPS       Y5, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y4, Y2, Y3, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y2
 	VDIVPS       Y2, Y3, Y2
 	VMULPS       Y2, Y1, Y3
@@ -64380,151 +64068,137 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y0
-	VMULPS       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PS  (DX), Y1, Y2
-	VMULPS       actc337<>+0(SB), Y2, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc334<>+0(SB), Y1
+	VFMADD213PS  actc332<>+0(SB), Y0, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
 	VFMADD231PS  actc335<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PS  Y1, Y0, Y5
-	VFMADD231PS  (DX), Y4, Y5
-	VMULPS       (DX), Y1, Y4
-	VFMSUB132PS  (DX), Y4, Y1
-	VFMADD231PS  (DX), Y5, Y1
-	VADDPS       (DX), Y4, Y5
-	VSUBPS       (DX), Y5, Y6
-	VSUBPS       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VMULPS       (DX), Y3, Y5
+	VFMSUB132PS  (DX), Y5, Y3
+	VFMADD231PS  (DX), Y4, Y3
+	VADDPS       actc332<>+0(SB), Y5, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc332<>+0(SB), Y8
 	VSUBPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VMULPS       actc332<>+0(SB), Y5, Y4
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y4, Y5, Y6
-	VFMADD231PS  actc333<>+0(SB), Y5, Y6
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y1
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y4, Y5
-	VXORPS       Y5, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y4
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VMULPS       (DX), Y4, Y5
+	VFMSUB132PS  (DX), Y5, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y5, Y4, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y5
-	VADDPS       Y4, Y1, Y6
+	VADDPS       Y4, Y3, Y6
 	VMOVUPS      actc4<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y7, Y1
+	VADDPS       Y4, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y7, Y3
 	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y3, Y4
 	VMOVUPS      actc19<>+0(SB), Y7
-	VFMADD213PS  actc20<>+0(SB), Y1, Y7
+	VFMADD213PS  actc20<>+0(SB), Y3, Y7
 	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y1, Y8
-	VMULPS       Y1, Y1, Y9
+	VFMADD213PS  actc22<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y4, Y9, Y7
 	VMOVUPS      32(DX), Y4
-	VMULPS       actc334<>+0(SB), Y4, Y4
+	VMULPS       32(DX), Y4, Y4
 	VMULPS       Y9, Y9, Y9
-	VMULPS       32(DX), Y4, Y10
 	VFMADD213PS  Y7, Y9, Y8
-	VMOVUPS      32(DX), Y7
-	VFMADD213PS  32(DX), Y10, Y7
-	VFMADD213PS  actc18<>+0(SB), Y8, Y1
+	VFMADD213PS  actc18<>+0(SB), Y8, Y3
+	VMOVUPS      actc334<>+0(SB), Y7
+	VFMADD213PS  actc332<>+0(SB), Y4, Y7
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       actc337<>+0(SB), Y7, Y7
-	VMULPS       Y6, Y1, Y1
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
+	VMULPS       32(DX), Y7, Y7
+	VMULPS       Y6, Y3, Y3
+	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
 	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y6
-	VMOVUPS      actc338<>+0(SB), Y8
-	VMULPS       (DX), Y8, Y8
-	VMULPS       (DX), Y8, Y8
-	VFMADD231PS  (DX), Y0, Y8
-	VADDPS       actc15<>+0(SB), Y8, Y0
+	VMOVUPS      actc337<>+0(SB), Y8
+	VFMADD213PS  actc332<>+0(SB), Y8, Y0
 	VMULPS       (DX), Y0, Y0
-	VMOVUPS      32(DX), Y8
-	VFMSUB132PS  actc334<>+0(SB), Y4, Y8
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
-	VMOVUPS      32(DX), Y9
-	VFMADD231PS  actc335<>+0(SB), Y9, Y8
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc334<>+0(SB), Y8
+	VMULPS       32(DX), Y8, Y8
 	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y2, Y1, Y9, Y2
+	VBLENDVPS    Y1, Y3, Y9, Y1
 	VMOVUPS      32(DX), Y9
-	VFMSUB213PS  Y10, Y4, Y9
-	VMULPS       Y2, Y0, Y0
-	VFMADD231PS  32(DX), Y8, Y9
-	VADDPS       actc15<>+0(SB), Y1, Y2
-	VMULPS       32(DX), Y10, Y8
-	VFMADD231PS  actc337<>+0(SB), Y0, Y2
-	VFMSUB132PS  32(DX), Y8, Y10
-	VMULPS       Y2, Y3, Y0
-	VFMADD231PS  32(DX), Y9, Y10
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VADDPS       32(DX), Y8, Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y1
-	VSUBPS       32(DX), Y3, Y2
-	VDIVPS       Y1, Y0, Y0
-	VSUBPS       Y2, Y3, Y1
-	VMOVUPS      32(DX), Y9
-	VSUBPS       Y1, Y9, Y1
-	VMOVUPS      (DX), Y9
-	VSUBPS       actc339<>+0(SB), Y9, Y9
-	VSUBPS       Y2, Y8, Y2
-	VADDPS       Y2, Y1, Y1
-	VSUBPS       actc340<>+0(SB), Y9, Y2
-	VADDPS       Y1, Y10, Y1
-	VMULPS       actc332<>+0(SB), Y3, Y8
-	VMOVUPS      actc332<>+0(SB), Y9
-	VFMSUB213PS  Y8, Y3, Y9
-	VMOVUPS      actc341<>+0(SB), Y10
-	VFMADD213PS  actc342<>+0(SB), Y2, Y10
-	VFMADD231PS  actc333<>+0(SB), Y3, Y9
-	VFMADD231PS  actc332<>+0(SB), Y1, Y9
-	VFMADD213PS  actc343<>+0(SB), Y2, Y10
-	VMULPS       actc18<>+0(SB), Y9, Y1
-	VMULPS       actc18<>+0(SB), Y8, Y3
-	VFMADD213PS  actc344<>+0(SB), Y2, Y10
-	VANDPS       actc2<>+0(SB), Y3, Y8
-	VFMADD213PS  actc345<>+0(SB), Y2, Y10
-	VXORPS       Y8, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      Y3, Y8, Y3
-	VFMADD213PS  actc346<>+0(SB), Y2, Y10
+	VFMSUB132PS  actc334<>+0(SB), Y8, Y9
+	VADDPS       actc15<>+0(SB), Y3, Y10
+	VMOVUPS      32(DX), Y11
+	VFMADD231PS  actc335<>+0(SB), Y11, Y9
+	VFMADD213PS  Y10, Y1, Y0
+	VMULPS       32(DX), Y8, Y1
+	VMULPS       Y0, Y2, Y0
+	VFMSUB132PS  32(DX), Y1, Y8
+	VADDPS       actc18<>+0(SB), Y3, Y2
+	VFMADD231PS  32(DX), Y9, Y8
+	VFMADD213PS  actc15<>+0(SB), Y2, Y3
+	VADDPS       actc332<>+0(SB), Y1, Y2
+	VDIVPS       Y3, Y0, Y0
+	VSUBPS       actc332<>+0(SB), Y2, Y3
+	VSUBPS       Y3, Y2, Y9
+	VMOVUPS      (DX), Y10
+	VSUBPS       actc338<>+0(SB), Y10, Y10
+	VMOVUPS      actc332<>+0(SB), Y11
+	VSUBPS       Y9, Y11, Y9
+	VSUBPS       Y3, Y1, Y1
+	VSUBPS       actc339<>+0(SB), Y10, Y3
+	VADDPS       Y1, Y9, Y1
+	VADDPS       actc333<>+0(SB), Y1, Y1
+	VADDPS       Y1, Y8, Y1
+	VMOVUPS      actc340<>+0(SB), Y8
+	VFMADD213PS  actc341<>+0(SB), Y3, Y8
+	VMULPS       32(DX), Y2, Y9
+	VFMSUB132PS  32(DX), Y9, Y2
+	VFMADD213PS  actc342<>+0(SB), Y3, Y8
+	VFMADD231PS  32(DX), Y1, Y2
+	VFMADD213PS  actc343<>+0(SB), Y3, Y8
+	VANDPS       actc2<>+0(SB), Y9, Y1
+	VXORPS       Y1, Y2, Y1
+	VFMADD213PS  actc344<>+0(SB), Y3, Y8
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y9, Y2, Y2
 	VXORPS       actc2<>+0(SB), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VFMADD213PS  actc347<>+0(SB), Y2, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y8
-	VORPS        Y8, Y5, Y5
-	VFMADD213PS  actc348<>+0(SB), Y2, Y10
-	VADDPS       Y3, Y1, Y8
-	VFMADD213PS  actc349<>+0(SB), Y2, Y10
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VFMADD213PS  actc350<>+0(SB), Y2, Y10
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VFMADD213PS  actc351<>+0(SB), Y2, Y10
-	VFNMADD231PS actc6<>+0(SB), Y9, Y3
-	VADDPS       Y3, Y1, Y1
-	VFMADD213PS  actc352<>+0(SB), Y2, Y10
-	VFNMADD231PS actc7<>+0(SB), Y9, Y1
-	VFMADD213PS  actc353<>+0(SB), Y2, Y10
-	VMULPS       Y10, Y2, Y3
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VFMADD213PS  actc345<>+0(SB), Y3, Y8
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VFMADD213PS  actc346<>+0(SB), Y3, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y9
+	VORPS        Y9, Y5, Y5
+	VADDPS       Y2, Y1, Y9
+	VFMADD213PS  actc347<>+0(SB), Y3, Y8
+	VFMADD213PS  actc348<>+0(SB), Y3, Y8
+	VMOVUPS      actc4<>+0(SB), Y10
+	VFMADD213PS  actc5<>+0(SB), Y10, Y9
+	VSUBPS       actc5<>+0(SB), Y9, Y10
+	VFMADD213PS  actc349<>+0(SB), Y3, Y8
+	VFNMADD231PS actc6<>+0(SB), Y10, Y2
+	VFMADD213PS  actc350<>+0(SB), Y3, Y8
+	VADDPS       Y2, Y1, Y1
+	VFMADD213PS  actc351<>+0(SB), Y3, Y8
+	VFNMADD231PS actc7<>+0(SB), Y10, Y1
+	VFMADD213PS  actc352<>+0(SB), Y3, Y8
+	VMULPS       Y8, Y3, Y2
+	VMOVUPS      actc17<>+0(SB), Y8
+	VFMADD213PS  actc18<>+0(SB), Y1, Y8
 	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y2, Y10, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y3, Y10, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y0, Y0
 	VMOVUPS      actc19<>+0(SB), Y2
 	VFMADD213PS  actc20<>+0(SB), Y1, Y2
 	VCMPPS       $0x03, Y0, Y0, Y3
@@ -64533,99 +64207,90 @@ block:
 	VMOVUPS      actc21<>+0(SB), Y3
 	VFMADD213PS  actc22<>+0(SB), Y1, Y3
 	VMULPS       Y1, Y1, Y10
-	VFMADD213PS  Y9, Y10, Y2
-	VMOVUPS      64(DX), Y9
-	VMULPS       actc334<>+0(SB), Y9, Y9
+	VFMADD213PS  Y8, Y10, Y2
+	VMOVUPS      64(DX), Y8
+	VMULPS       64(DX), Y8, Y8
 	VMULPS       Y10, Y10, Y10
-	VMULPS       64(DX), Y9, Y11
 	VFMADD213PS  Y2, Y10, Y3
-	VMOVUPS      64(DX), Y2
-	VFMADD213PS  64(DX), Y11, Y2
 	VFMADD213PS  actc18<>+0(SB), Y3, Y1
-	VPSLLD       $0x17, Y8, Y3
-	VMULPS       actc337<>+0(SB), Y2, Y2
+	VMOVUPS      actc334<>+0(SB), Y2
+	VFMADD213PS  actc332<>+0(SB), Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VMULPS       64(DX), Y2, Y2
 	VMULPS       Y3, Y1, Y1
 	VBLENDVPS    Y6, actc15<>+0(SB), Y1, Y3
 	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y6
-	VMOVUPS      actc338<>+0(SB), Y8
-	VMULPS       32(DX), Y8, Y8
-	VMULPS       32(DX), Y8, Y8
-	VFMADD231PS  32(DX), Y4, Y8
-	VADDPS       actc15<>+0(SB), Y8, Y4
+	VMOVUPS      actc337<>+0(SB), Y9
+	VFMADD213PS  actc332<>+0(SB), Y9, Y4
 	VMULPS       32(DX), Y4, Y4
-	VMOVUPS      64(DX), Y8
-	VFMSUB132PS  actc334<>+0(SB), Y9, Y8
 	VCMPPS       $0x16, actc23<>+0(SB), Y7, Y7
-	VMOVUPS      64(DX), Y10
-	VFMADD231PS  actc335<>+0(SB), Y10, Y8
+	VMOVUPS      actc334<>+0(SB), Y9
+	VMULPS       64(DX), Y9, Y9
 	VMOVUPS      actc15<>+0(SB), Y10
 	VBLENDVPS    Y7, Y1, Y10, Y7
 	VMOVUPS      64(DX), Y10
-	VFMSUB213PS  Y11, Y9, Y10
-	VMULPS       Y7, Y4, Y4
-	VFMADD231PS  64(DX), Y8, Y10
-	VADDPS       actc15<>+0(SB), Y1, Y7
-	VMULPS       64(DX), Y11, Y8
-	VFMADD231PS  actc337<>+0(SB), Y4, Y7
-	VFMSUB132PS  64(DX), Y8, Y11
-	VMULPS       Y7, Y3, Y3
-	VFMADD231PS  64(DX), Y10, Y11
+	VFMSUB132PS  actc334<>+0(SB), Y9, Y10
+	VADDPS       actc15<>+0(SB), Y1, Y11
+	VMOVUPS      64(DX), Y12
+	VFMADD231PS  actc335<>+0(SB), Y12, Y10
+	VFMADD213PS  Y11, Y7, Y4
+	VMULPS       64(DX), Y9, Y7
+	VMULPS       Y4, Y3, Y3
+	VFMSUB132PS  64(DX), Y7, Y9
 	VADDPS       actc18<>+0(SB), Y1, Y4
-	VADDPS       64(DX), Y8, Y7
+	VFMADD231PS  64(DX), Y10, Y9
 	VFMADD213PS  actc15<>+0(SB), Y4, Y1
-	VSUBPS       64(DX), Y7, Y4
+	VADDPS       actc332<>+0(SB), Y7, Y4
 	VDIVPS       Y1, Y3, Y1
-	VSUBPS       Y4, Y7, Y3
-	VMOVUPS      64(DX), Y10
-	VSUBPS       Y3, Y10, Y3
-	VMOVUPS      32(DX), Y10
-	VSUBPS       actc339<>+0(SB), Y10, Y10
-	VSUBPS       Y4, Y8, Y4
-	VADDPS       Y4, Y3, Y3
-	VSUBPS       actc340<>+0(SB), Y10, Y4
-	VADDPS       Y3, Y11, Y3
-	VMULPS       actc332<>+0(SB), Y7, Y8
-	VMOVUPS      actc332<>+0(SB), Y10
-	VFMSUB213PS  Y8, Y7, Y10
-	VMOVUPS      actc341<>+0(SB), Y11
-	VFMADD213PS  actc342<>+0(SB), Y4, Y11
-	VFMADD231PS  actc333<>+0(SB), Y7, Y10
-	VFMADD231PS  actc332<>+0(SB), Y3, Y10
-	VFMADD213PS  actc343<>+0(SB), Y4, Y11
-	VMULPS       actc18<>+0(SB), Y10, Y3
-	VMULPS       actc18<>+0(SB), Y8, Y7
-	VFMADD213PS  actc344<>+0(SB), Y4, Y11
-	VANDPS       actc2<>+0(SB), Y7, Y8
-	VFMADD213PS  actc345<>+0(SB), Y4, Y11
-	VXORPS       Y8, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      Y7, Y8, Y7
-	VFMADD213PS  actc346<>+0(SB), Y4, Y11
+	VSUBPS       actc332<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y4, Y10
+	VMOVUPS      32(DX), Y11
+	VSUBPS       actc338<>+0(SB), Y11, Y11
+	VMOVUPS      actc332<>+0(SB), Y12
+	VSUBPS       Y10, Y12, Y10
+	VSUBPS       Y3, Y7, Y3
+	VSUBPS       actc339<>+0(SB), Y11, Y7
+	VADDPS       Y3, Y10, Y3
+	VADDPS       actc333<>+0(SB), Y3, Y3
+	VADDPS       Y3, Y9, Y3
+	VMOVUPS      actc340<>+0(SB), Y9
+	VFMADD213PS  actc341<>+0(SB), Y7, Y9
+	VMULPS       64(DX), Y4, Y10
+	VFMSUB132PS  64(DX), Y10, Y4
+	VFMADD213PS  actc342<>+0(SB), Y7, Y9
+	VFMADD231PS  64(DX), Y3, Y4
+	VFMADD213PS  actc343<>+0(SB), Y7, Y9
+	VANDPS       actc2<>+0(SB), Y10, Y3
+	VXORPS       Y3, Y4, Y3
+	VFMADD213PS  actc344<>+0(SB), Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y10, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VFMADD213PS  actc347<>+0(SB), Y4, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
-	VORPS        Y8, Y5, Y5
-	VFMADD213PS  actc348<>+0(SB), Y4, Y11
-	VADDPS       Y7, Y3, Y8
-	VFMADD213PS  actc349<>+0(SB), Y4, Y11
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y8
-	VFMADD213PS  actc350<>+0(SB), Y4, Y11
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VFMADD213PS  actc351<>+0(SB), Y4, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y7
-	VADDPS       Y7, Y3, Y3
-	VFMADD213PS  actc352<>+0(SB), Y4, Y11
-	VFNMADD231PS actc7<>+0(SB), Y10, Y3
-	VFMADD213PS  actc353<>+0(SB), Y4, Y11
-	VMULPS       Y11, Y4, Y7
-	VMOVUPS      actc17<>+0(SB), Y10
-	VFMADD213PS  actc18<>+0(SB), Y3, Y10
+	VFMADD213PS  actc345<>+0(SB), Y7, Y9
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VFMADD213PS  actc346<>+0(SB), Y7, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y10
+	VORPS        Y10, Y5, Y5
+	VADDPS       Y4, Y3, Y10
+	VFMADD213PS  actc347<>+0(SB), Y7, Y9
+	VFMADD213PS  actc348<>+0(SB), Y7, Y9
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
+	VSUBPS       actc5<>+0(SB), Y10, Y11
+	VFMADD213PS  actc349<>+0(SB), Y7, Y9
+	VFNMADD231PS actc6<>+0(SB), Y11, Y4
+	VFMADD213PS  actc350<>+0(SB), Y7, Y9
+	VADDPS       Y4, Y3, Y3
+	VFMADD213PS  actc351<>+0(SB), Y7, Y9
+	VFNMADD231PS actc7<>+0(SB), Y11, Y3
+	VFMADD213PS  actc352<>+0(SB), Y7, Y9
+	VMULPS       Y9, Y7, Y4
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y3, Y9
 	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y4, Y11, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y7, Y1, Y1
+	VANDNPS      Y7, Y11, Y7
+	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
+	VBLENDVPS    Y7, Y4, Y1, Y1
 	VMOVUPS      actc19<>+0(SB), Y4
 	VFMADD213PS  actc20<>+0(SB), Y3, Y4
 	VCMPPS       $0x03, Y1, Y1, Y7
@@ -64634,134 +64299,122 @@ block:
 	VMOVUPS      actc21<>+0(SB), Y7
 	VFMADD213PS  actc22<>+0(SB), Y3, Y7
 	VMULPS       Y3, Y3, Y11
-	VFMADD213PS  Y10, Y11, Y4
-	VMOVUPS      96(DX), Y10
-	VMULPS       actc334<>+0(SB), Y10, Y10
+	VFMADD213PS  Y9, Y11, Y4
+	VMOVUPS      96(DX), Y9
+	VMULPS       96(DX), Y9, Y9
 	VMULPS       Y11, Y11, Y11
-	VMULPS       96(DX), Y10, Y12
 	VFMADD213PS  Y4, Y11, Y7
-	VMOVUPS      96(DX), Y4
-	VFMADD213PS  96(DX), Y12, Y4
 	VFMADD213PS  actc18<>+0(SB), Y7, Y3
-	VPSLLD       $0x17, Y8, Y7
-	VMULPS       actc337<>+0(SB), Y4, Y4
+	VMOVUPS      actc334<>+0(SB), Y4
+	VFMADD213PS  actc332<>+0(SB), Y9, Y4
+	VPSLLD       $0x17, Y10, Y7
+	VMULPS       96(DX), Y4, Y4
 	VMULPS       Y7, Y3, Y3
 	VBLENDVPS    Y6, actc15<>+0(SB), Y3, Y6
 	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y7
-	VMOVUPS      actc338<>+0(SB), Y8
+	VMOVUPS      actc337<>+0(SB), Y10
+	VFMADD213PS  actc332<>+0(SB), Y10, Y8
 	VMULPS       64(DX), Y8, Y8
-	VMULPS       64(DX), Y8, Y8
-	VFMADD231PS  64(DX), Y9, Y8
-	VADDPS       actc15<>+0(SB), Y8, Y8
-	VMULPS       64(DX), Y8, Y8
-	VMOVUPS      96(DX), Y9
-	VFMSUB132PS  actc334<>+0(SB), Y10, Y9
 	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
-	VMOVUPS      96(DX), Y11
-	VFMADD231PS  actc335<>+0(SB), Y11, Y9
+	VMOVUPS      actc334<>+0(SB), Y10
+	VMULPS       96(DX), Y10, Y10
 	VMOVUPS      actc15<>+0(SB), Y11
 	VBLENDVPS    Y2, Y3, Y11, Y2
 	VMOVUPS      96(DX), Y11
-	VFMSUB213PS  Y12, Y10, Y11
-	VMULPS       Y2, Y8, Y2
-	VFMADD231PS  96(DX), Y9, Y11
-	VADDPS       actc15<>+0(SB), Y3, Y8
-	VMULPS       96(DX), Y12, Y9
-	VFMADD231PS  actc337<>+0(SB), Y2, Y8
-	VFMSUB132PS  96(DX), Y9, Y12
-	VMULPS       Y8, Y6, Y2
-	VFMADD231PS  96(DX), Y11, Y12
-	VADDPS       actc18<>+0(SB), Y3, Y6
-	VADDPS       96(DX), Y9, Y8
-	VFMADD213PS  actc15<>+0(SB), Y6, Y3
-	VSUBPS       96(DX), Y8, Y6
-	VDIVPS       Y3, Y2, Y2
-	VSUBPS       Y6, Y8, Y3
-	VMOVUPS      96(DX), Y11
-	VSUBPS       Y3, Y11, Y3
-	VMOVUPS      64(DX), Y11
-	VSUBPS       actc339<>+0(SB), Y11, Y11
-	VSUBPS       Y6, Y9, Y6
-	VADDPS       Y6, Y3, Y3
-	VSUBPS       actc340<>+0(SB), Y11, Y6
-	VADDPS       Y3, Y12, Y3
-	VMULPS       actc332<>+0(SB), Y8, Y9
-	VMOVUPS      actc332<>+0(SB), Y11
-	VFMSUB213PS  Y9, Y8, Y11
-	VMOVUPS      actc341<>+0(SB), Y12
-	VFMADD213PS  actc342<>+0(SB), Y6, Y12
-	VFMADD231PS  actc333<>+0(SB), Y8, Y11
-	VFMADD231PS  actc332<>+0(SB), Y3, Y11
-	VFMADD213PS  actc343<>+0(SB), Y6, Y12
-	VMULPS       actc18<>+0(SB), Y11, Y3
-	VMULPS       actc18<>+0(SB), Y9, Y8
-	VFMADD213PS  actc344<>+0(SB), Y6, Y12
-	VANDPS       actc2<>+0(SB), Y8, Y9
-	VFMADD213PS  actc345<>+0(SB), Y6, Y12
-	VXORPS       Y9, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      Y8, Y9, Y8
-	VFMADD213PS  actc346<>+0(SB), Y6, Y12
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VFMSUB132PS  actc334<>+0(SB), Y10, Y11
+	VADDPS       actc15<>+0(SB), Y3, Y12
+	VMOVUPS      96(DX), Y13
+	VFMADD231PS  actc335<>+0(SB), Y13, Y11
+	VFMADD213PS  Y12, Y2, Y8
+	VMULPS       96(DX), Y10, Y2
+	VMULPS       Y8, Y6, Y6
+	VFMSUB132PS  96(DX), Y2, Y10
+	VADDPS       actc18<>+0(SB), Y3, Y8
+	VFMADD231PS  96(DX), Y11, Y10
+	VFMADD213PS  actc15<>+0(SB), Y8, Y3
+	VADDPS       actc332<>+0(SB), Y2, Y8
+	VDIVPS       Y3, Y6, Y3
+	VSUBPS       actc332<>+0(SB), Y8, Y6
+	VSUBPS       Y6, Y8, Y11
+	VMOVUPS      64(DX), Y12
+	VSUBPS       actc338<>+0(SB), Y12, Y12
+	VMOVUPS      actc332<>+0(SB), Y13
+	VSUBPS       Y11, Y13, Y11
+	VSUBPS       Y6, Y2, Y2
+	VSUBPS       actc339<>+0(SB), Y12, Y6
+	VADDPS       Y2, Y11, Y2
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y10, Y2
+	VMOVUPS      actc340<>+0(SB), Y10
+	VFMADD213PS  actc341<>+0(SB), Y6, Y10
+	VMULPS       96(DX), Y8, Y11
+	VFMSUB132PS  96(DX), Y11, Y8
+	VFMADD213PS  actc342<>+0(SB), Y6, Y10
+	VFMADD231PS  96(DX), Y2, Y8
+	VFMADD213PS  actc343<>+0(SB), Y6, Y10
+	VANDPS       actc2<>+0(SB), Y11, Y2
+	VXORPS       Y2, Y8, Y2
+	VFMADD213PS  actc344<>+0(SB), Y6, Y10
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y11, Y8, Y8
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VFMADD213PS  actc345<>+0(SB), Y6, Y10
 	VXORPS       actc2<>+0(SB), Y8, Y8
-	VFMADD213PS  actc347<>+0(SB), Y6, Y12
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y9
-	VORPS        Y9, Y5, Y5
-	VFMADD213PS  actc348<>+0(SB), Y6, Y12
-	VADDPS       Y8, Y3, Y9
-	VFMADD213PS  actc349<>+0(SB), Y6, Y12
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y9
-	VFMADD213PS  actc350<>+0(SB), Y6, Y12
-	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFMADD213PS  actc351<>+0(SB), Y6, Y12
-	VFNMADD231PS actc6<>+0(SB), Y11, Y8
-	VADDPS       Y8, Y3, Y3
-	VFMADD213PS  actc352<>+0(SB), Y6, Y12
-	VFNMADD231PS actc7<>+0(SB), Y11, Y3
-	VFMADD213PS  actc353<>+0(SB), Y6, Y12
-	VMULPS       Y12, Y6, Y8
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y3, Y11
+	VFMADD213PS  actc346<>+0(SB), Y6, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y11
+	VORPS        Y11, Y5, Y5
+	VADDPS       Y8, Y2, Y11
+	VFMADD213PS  actc347<>+0(SB), Y6, Y10
+	VFMADD213PS  actc348<>+0(SB), Y6, Y10
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y11
+	VSUBPS       actc5<>+0(SB), Y11, Y12
+	VFMADD213PS  actc349<>+0(SB), Y6, Y10
+	VFNMADD231PS actc6<>+0(SB), Y12, Y8
+	VFMADD213PS  actc350<>+0(SB), Y6, Y10
+	VADDPS       Y8, Y2, Y2
+	VFMADD213PS  actc351<>+0(SB), Y6, Y10
+	VFNMADD231PS actc7<>+0(SB), Y12, Y2
+	VFMADD213PS  actc352<>+0(SB), Y6, Y10
+	VMULPS       Y10, Y6, Y8
+	VMOVUPS      actc17<>+0(SB), Y10
+	VFMADD213PS  actc18<>+0(SB), Y2, Y10
 	VMOVUPS      actc2<>+0(SB), Y12
 	VANDNPS      Y6, Y12, Y6
 	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VBLENDVPS    Y6, Y8, Y2, Y2
+	VBLENDVPS    Y6, Y8, Y3, Y3
 	VMOVUPS      actc19<>+0(SB), Y6
-	VFMADD213PS  actc20<>+0(SB), Y3, Y6
-	VCMPPS       $0x03, Y2, Y2, Y8
+	VFMADD213PS  actc20<>+0(SB), Y2, Y6
+	VCMPPS       $0x03, Y3, Y3, Y8
 	VORPS        Y8, Y5, Y5
-	VMULPS       64(BX), Y2, Y2
+	VMULPS       64(BX), Y3, Y3
 	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y12
-	VFMADD213PS  Y11, Y12, Y6
-	VMULPS       Y12, Y12, Y11
-	VFMADD213PS  Y6, Y11, Y8
-	VFMADD213PS  actc18<>+0(SB), Y8, Y3
-	VPSLLD       $0x17, Y9, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y6
-	VMOVUPS      actc338<>+0(SB), Y7
-	VMULPS       96(DX), Y7, Y7
-	VMULPS       96(DX), Y7, Y7
-	VFMADD231PS  96(DX), Y10, Y7
-	VADDPS       actc15<>+0(SB), Y7, Y7
-	VMULPS       96(DX), Y7, Y7
+	VFMADD213PS  actc22<>+0(SB), Y2, Y8
+	VMULPS       Y2, Y2, Y12
+	VFMADD213PS  Y10, Y12, Y6
+	VMULPS       Y12, Y12, Y10
+	VFMADD213PS  Y6, Y10, Y8
+	VFMADD213PS  actc18<>+0(SB), Y8, Y2
+	VPSLLD       $0x17, Y11, Y6
+	VMULPS       Y6, Y2, Y2
+	VBLENDVPS    Y7, actc15<>+0(SB), Y2, Y6
+	VMOVUPS      actc337<>+0(SB), Y7
+	VFMADD213PS  actc332<>+0(SB), Y7, Y9
+	VMULPS       96(DX), Y9, Y7
 	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
 	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y4, Y3, Y8, Y4
-	VMULPS       Y4, Y7, Y4
-	VADDPS       actc15<>+0(SB), Y3, Y7
-	VFMADD231PS  actc337<>+0(SB), Y4, Y7
+	VBLENDVPS    Y4, Y2, Y8, Y4
+	VADDPS       actc15<>+0(SB), Y2, Y8
+	VFMADD213PS  Y8, Y4, Y7
 	VMULPS       Y7, Y6, Y4
-	VADDPS       actc18<>+0(SB), Y3, Y6
-	VFMADD213PS  actc15<>+0(SB), Y6, Y3
-	VDIVPS       Y3, Y4, Y3
+	VADDPS       actc18<>+0(SB), Y2, Y6
+	VFMADD213PS  actc15<>+0(SB), Y6, Y2
+	VDIVPS       Y2, Y4, Y2
 	VMOVUPS      96(DX), Y4
+	VSUBPS       actc338<>+0(SB), Y4, Y4
 	VSUBPS       actc339<>+0(SB), Y4, Y4
-	VSUBPS       actc340<>+0(SB), Y4, Y4
-	VMOVUPS      actc341<>+0(SB), Y6
+	VMOVUPS      actc340<>+0(SB), Y6
+	VFMADD213PS  actc341<>+0(SB), Y4, Y6
 	VFMADD213PS  actc342<>+0(SB), Y4, Y6
 	VFMADD213PS  actc343<>+0(SB), Y4, Y6
 	VFMADD213PS  actc344<>+0(SB), Y4, Y6
@@ -64773,21 +64426,20 @@ block:
 	VFMADD213PS  actc350<>+0(SB), Y4, Y6
 	VFMADD213PS  actc351<>+0(SB), Y4, Y6
 	VFMADD213PS  actc352<>+0(SB), Y4, Y6
-	VFMADD213PS  actc353<>+0(SB), Y4, Y6
 	VMULPS       Y6, Y4, Y6
 	VMOVUPS      actc2<>+0(SB), Y7
 	VANDNPS      Y4, Y7, Y4
 	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y3, Y3
-	VCMPPS       $0x03, Y3, Y3, Y4
+	VBLENDVPS    Y4, Y6, Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y4
 	VORPS        Y4, Y5, Y5
-	VMULPS       96(BX), Y3, Y3
+	VMULPS       96(BX), Y2, Y2
 	VTESTPS      Y5, Y5
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y2, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -64801,121 +64453,112 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y0
-	VMULPS       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PS  (DX), Y1, Y2
-	VMULPS       actc337<>+0(SB), Y2, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc334<>+0(SB), Y1
+	VFMADD213PS  actc332<>+0(SB), Y0, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
 	VFMADD231PS  actc335<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PS  Y1, Y0, Y5
-	VFMADD231PS  (DX), Y4, Y5
-	VMULPS       (DX), Y1, Y4
-	VFMSUB132PS  (DX), Y4, Y1
-	VFMADD231PS  (DX), Y5, Y1
-	VADDPS       (DX), Y4, Y5
-	VSUBPS       (DX), Y5, Y6
-	VSUBPS       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VMULPS       (DX), Y3, Y5
+	VFMSUB132PS  (DX), Y5, Y3
+	VFMADD231PS  (DX), Y4, Y3
+	VADDPS       actc332<>+0(SB), Y5, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc332<>+0(SB), Y8
 	VSUBPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VMULPS       actc332<>+0(SB), Y5, Y4
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y4, Y5, Y6
-	VFMADD231PS  actc333<>+0(SB), Y5, Y6
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y1
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y4, Y5
-	VXORPS       Y5, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y4
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VMULPS       (DX), Y4, Y5
+	VFMSUB132PS  (DX), Y5, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y5, Y4, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y5
 	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y1, Y1
-	VADDPS       Y1, Y5, Y4
+	VANDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y4
 	VSUBPS       actc5<>+0(SB), Y4, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y6, Y1
+	VADDPS       Y5, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
 	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y3, Y5
 	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y1, Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y1, Y8
-	VMULPS       Y1, Y1, Y9
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y5, Y9, Y7
 	VMULPS       Y9, Y9, Y5
 	VFMADD213PS  Y7, Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y1
+	VFMADD213PS  actc9<>+0(SB), Y8, Y3
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
 	VSUBPS       Y6, Y4, Y4
 	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y1, Y1
+	VMULPS       Y5, Y3, Y3
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y1, Y1
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
-	VMOVUPS      actc338<>+0(SB), Y4
-	VMULPS       (DX), Y4, Y4
-	VMULPS       (DX), Y4, Y4
-	VFMADD231PS  (DX), Y0, Y4
-	VADDPS       actc15<>+0(SB), Y4, Y0
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
+	VMOVUPS      actc337<>+0(SB), Y4
+	VFMADD213PS  actc332<>+0(SB), Y4, Y0
 	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y2, Y1, Y4, Y2
-	VMULPS       Y2, Y0, Y0
-	VADDPS       actc15<>+0(SB), Y1, Y2
-	VFMADD231PS  actc337<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y3, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y2
-	VDIVPS       Y2, Y0, Y0
-	VMOVUPS      (DX), Y2
-	VSUBPS       actc339<>+0(SB), Y2, Y2
-	VSUBPS       actc340<>+0(SB), Y2, Y2
-	VMOVUPS      actc341<>+0(SB), Y3
-	VFMADD213PS  actc342<>+0(SB), Y2, Y3
-	VFMADD213PS  actc343<>+0(SB), Y2, Y3
-	VFMADD213PS  actc344<>+0(SB), Y2, Y3
-	VFMADD213PS  actc345<>+0(SB), Y2, Y3
-	VFMADD213PS  actc346<>+0(SB), Y2, Y3
-	VFMADD213PS  actc347<>+0(SB), Y2, Y3
-	VFMADD213PS  actc348<>+0(SB), Y2, Y3
-	VFMADD213PS  actc349<>+0(SB), Y2, Y3
-	VFMADD213PS  actc350<>+0(SB), Y2, Y3
-	VFMADD213PS  actc351<>+0(SB), Y2, Y3
-	VFMADD213PS  actc352<>+0(SB), Y2, Y3
-	VFMADD213PS  actc353<>+0(SB), Y2, Y3
-	VMULPS       Y3, Y2, Y3
+	VBLENDVPS    Y1, Y3, Y4, Y1
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VFMADD213PS  Y4, Y1, Y0
+	VMULPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y1
+	VFMADD213PS  actc15<>+0(SB), Y3, Y1
+	VDIVPS       Y1, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPS       actc338<>+0(SB), Y1, Y1
+	VSUBPS       actc339<>+0(SB), Y1, Y1
+	VMOVUPS      actc340<>+0(SB), Y2
+	VFMADD213PS  actc341<>+0(SB), Y1, Y2
+	VFMADD213PS  actc342<>+0(SB), Y1, Y2
+	VFMADD213PS  actc343<>+0(SB), Y1, Y2
+	VFMADD213PS  actc344<>+0(SB), Y1, Y2
+	VFMADD213PS  actc345<>+0(SB), Y1, Y2
+	VFMADD213PS  actc346<>+0(SB), Y1, Y2
+	VFMADD213PS  actc347<>+0(SB), Y1, Y2
+	VFMADD213PS  actc348<>+0(SB), Y1, Y2
+	VFMADD213PS  actc349<>+0(SB), Y1, Y2
+	VFMADD213PS  actc350<>+0(SB), Y1, Y2
+	VFMADD213PS  actc351<>+0(SB), Y1, Y2
+	VFMADD213PS  actc352<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y1, Y2
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, actc23<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y1, Y4, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y1
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y2, actc23<>+0(SB), Y4, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y3, Y1, Y1
 	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      Y0, Y2, Y2
@@ -64955,115 +64598,107 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc334<>+0(SB), Y1, Y2
-	VMULPS       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PS  Y1, Y1, Y4
-	VMULPS       actc337<>+0(SB), Y4, Y4
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y5
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VFMADD213PS  actc332<>+0(SB), Y2, Y3
+	VMULPS       Y3, Y1, Y3
+	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y4
+	VMULPS       actc334<>+0(SB), Y1, Y5
 	VMOVUPS      actc334<>+0(SB), Y6
-	VFMSUB213PS  Y2, Y1, Y6
+	VFMSUB213PS  Y5, Y1, Y6
 	VFMADD231PS  actc335<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PS  Y3, Y1, Y7
-	VFMADD213PS  Y7, Y1, Y6
-	VMULPS       Y3, Y1, Y7
-	VFMSUB213PS  Y7, Y1, Y3
-	VFMADD213PS  Y3, Y1, Y6
-	VADDPS       Y7, Y1, Y3
-	VSUBPS       Y1, Y3, Y8
-	VSUBPS       Y8, Y3, Y9
-	VSUBPS       Y9, Y1, Y9
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VADDPS       actc332<>+0(SB), Y7, Y5
+	VSUBPS       actc332<>+0(SB), Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VMOVUPS      actc332<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       Y7, Y9, Y7
+	VADDPS       actc333<>+0(SB), Y7, Y7
 	VADDPS       Y7, Y6, Y6
-	VMULPS       actc332<>+0(SB), Y3, Y7
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y7, Y3, Y8
-	VFMADD231PS  actc333<>+0(SB), Y3, Y8
-	VFMADD231PS  actc332<>+0(SB), Y6, Y8
-	VMULPS       actc18<>+0(SB), Y8, Y3
-	VMULPS       actc18<>+0(SB), Y7, Y6
-	VANDPS       actc2<>+0(SB), Y6, Y7
-	VXORPS       Y7, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y6, Y7, Y6
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VANDPS       actc2<>+0(SB), Y7, Y5
+	VXORPS       Y5, Y6, Y5
+	VMOVUPS      actc2<>+0(SB), Y6
+	VANDNPS      Y7, Y6, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y6, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y7
 	VCMPPS       $0x00, Y6, Y7, Y6
-	VANDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y7, Y6
+	VANDPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y6
 	VMOVUPS      actc4<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y8
 	VFNMADD231PS actc6<>+0(SB), Y8, Y7
-	VADDPS       Y7, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
+	VADDPS       Y7, Y5, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y5, Y7
 	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
 	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y3, Y10
-	VMULPS       Y3, Y3, Y11
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
 	VFMADD213PS  Y7, Y11, Y9
 	VMULPS       Y11, Y11, Y7
 	VFMADD213PS  Y9, Y7, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y3
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y8
 	VSUBPS       Y8, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y8, Y7
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y7, Y5, Y5
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y5, actc15<>+0(SB), Y3, Y5
-	VMULPS       actc338<>+0(SB), Y1, Y6
-	VMULPS       Y6, Y1, Y6
-	VFMADD213PS  Y6, Y1, Y2
-	VADDPS       actc15<>+0(SB), Y2, Y2
+	VMULPS       Y6, Y5, Y5
+	VBLENDVPS    Y4, actc15<>+0(SB), Y5, Y4
+	VMOVUPS      actc337<>+0(SB), Y6
+	VFMADD213PS  actc332<>+0(SB), Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
 	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y4, Y3, Y6, Y4
-	VMULPS       Y4, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y3, Y4
-	VFMADD231PS  actc337<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y5, Y2
-	VADDPS       actc18<>+0(SB), Y3, Y4
-	VFMADD213PS  actc15<>+0(SB), Y3, Y4
-	VDIVPS       Y4, Y2, Y2
-	VSUBPS       actc339<>+0(SB), Y1, Y4
-	VSUBPS       actc340<>+0(SB), Y4, Y4
-	VMOVUPS      actc341<>+0(SB), Y5
-	VFMADD213PS  actc342<>+0(SB), Y4, Y5
-	VFMADD213PS  actc343<>+0(SB), Y4, Y5
-	VFMADD213PS  actc344<>+0(SB), Y4, Y5
-	VFMADD213PS  actc345<>+0(SB), Y4, Y5
-	VFMADD213PS  actc346<>+0(SB), Y4, Y5
-	VFMADD213PS  actc347<>+0(SB), Y4, Y5
-	VFMADD213PS  actc348<>+0(SB), Y4, Y5
-	VFMADD213PS  actc349<>+0(SB), Y4, Y5
-	VFMADD213PS  actc350<>+0(SB), Y4, Y5
-	VFMADD213PS  actc351<>+0(SB), Y4, Y5
-	VFMADD213PS  actc352<>+0(SB), Y4, Y5
-	VFMADD213PS  actc353<>+0(SB), Y4, Y5
-	VMULPS       Y5, Y4, Y5
+	VBLENDVPS    Y3, Y5, Y6, Y3
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VFMADD213PS  Y6, Y3, Y2
+	VMULPS       Y2, Y4, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VFMADD213PS  actc15<>+0(SB), Y5, Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       actc338<>+0(SB), Y1, Y3
+	VSUBPS       actc339<>+0(SB), Y3, Y3
+	VMOVUPS      actc340<>+0(SB), Y4
+	VFMADD213PS  actc341<>+0(SB), Y3, Y4
+	VFMADD213PS  actc342<>+0(SB), Y3, Y4
+	VFMADD213PS  actc343<>+0(SB), Y3, Y4
+	VFMADD213PS  actc344<>+0(SB), Y3, Y4
+	VFMADD213PS  actc345<>+0(SB), Y3, Y4
+	VFMADD213PS  actc346<>+0(SB), Y3, Y4
+	VFMADD213PS  actc347<>+0(SB), Y3, Y4
+	VFMADD213PS  actc348<>+0(SB), Y3, Y4
+	VFMADD213PS  actc349<>+0(SB), Y3, Y4
+	VFMADD213PS  actc350<>+0(SB), Y3, Y4
+	VFMADD213PS  actc351<>+0(SB), Y3, Y4
+	VFMADD213PS  actc352<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y4, Y6, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y3, Y4, Y3
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y5, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y2, Y4, Y4
@@ -65111,511 +64746,463 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R8, R8
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y0, Y2
 	VFMSUB132PD  (DX), Y2, Y0
 	VFMADD231PD  (DX), Y1, Y0
-	VMULPD       (DX), Y2, Y1
-	VFMSUB132PD  (DX), Y1, Y2
-	VFMADD231PD  (DX), Y0, Y2
-	VADDPD       (DX), Y1, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       32(DX), Y3, Y3
-	VSUBPD       (DX), Y0, Y4
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
+	VSUBPD       Y4, Y5, Y4
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       32(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
+	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      32(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
-	VSUBPD       Y4, Y0, Y6
-	VMOVUPS      32(DX), Y7
-	VFMADD231PD  actc357<>+0(SB), Y7, Y5
-	VMOVUPS      (DX), Y7
-	VSUBPD       Y6, Y7, Y6
-	VMULPD       32(DX), Y3, Y7
-	VSUBPD       Y4, Y1, Y1
-	VFMSUB132PD  32(DX), Y7, Y3
-	VADDPD       Y1, Y6, Y1
-	VFMADD231PD  32(DX), Y5, Y3
-	VADDPD       Y1, Y2, Y1
-	VMULPD       32(DX), Y7, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y4
-	VFMSUB132PD  32(DX), Y2, Y7
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y4, Y0, Y5
-	VFMADD231PD  32(DX), Y3, Y7
-	VFMADD231PD  actc355<>+0(SB), Y0, Y5
-	VADDPD       32(DX), Y2, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       64(DX), Y3, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y5
-	VSUBPD       32(DX), Y0, Y1
-	VMOVUPS      64(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y6
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VSUBPD       Y1, Y0, Y8
-	VMOVUPS      64(DX), Y9
-	VFMADD231PD  actc357<>+0(SB), Y9, Y6
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y3
+	VXORPD       Y4, Y1, Y1
+	VMULPD       32(DX), Y0, Y4
+	VORPD        actc24<>+0(SB), Y2, Y5
+	VFMSUB132PD  32(DX), Y4, Y0
+	VFMADD231PD  32(DX), Y3, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y4, Y3
+	VADDPD       Y5, Y1, Y6
+	VSUBPD       actc353<>+0(SB), Y3, Y7
+	VSUBPD       Y7, Y3, Y8
+	VMOVUPS      actc353<>+0(SB), Y9
 	VSUBPD       Y8, Y9, Y8
-	VMULPD       64(DX), Y3, Y9
-	VSUBPD       Y1, Y2, Y1
-	VFMSUB132PD  64(DX), Y9, Y3
-	VXORPD       actc24<>+0(SB), Y5, Y2
-	VADDPD       Y1, Y8, Y1
-	VFMADD231PD  64(DX), Y6, Y3
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VADDPD       Y1, Y7, Y1
-	VMULPD       64(DX), Y9, Y6
-	VXORPD       Y5, Y2, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y5
-	VFMSUB132PD  64(DX), Y6, Y9
-	VORPD        actc24<>+0(SB), Y4, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y5, Y0, Y8
-	VFMADD231PD  64(DX), Y3, Y9
-	VFMADD231PD  actc355<>+0(SB), Y0, Y8
-	VADDPD       64(DX), Y6, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       96(DX), Y3, Y3
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y9, Y6
+	VSUBPD       Y7, Y4, Y4
+	VSUBPD       actc27<>+0(SB), Y6, Y7
+	VADDPD       Y4, Y8, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VFNMADD231PD actc28<>+0(SB), Y7, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMULPD       32(DX), Y3, Y4
+	VFMSUB132PD  32(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y7, Y1
+	VFMADD231PD  32(DX), Y0, Y3
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       64(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      64(DX), Y5
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
+	VMOVUPS      actc54<>+0(SB), Y7
+	VFMADD213PD  actc52<>+0(SB), Y1, Y7
+	VANDPD       actc24<>+0(SB), Y4, Y8
+	VMOVUPS      64(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y9, Y5
+	VXORPD       Y8, Y3, Y3
+	VMULPD       64(DX), Y0, Y8
+	VFMADD213PD  actc53<>+0(SB), Y1, Y7
+	VORPD        actc24<>+0(SB), Y4, Y9
+	VFMSUB132PD  64(DX), Y8, Y0
+	VFMADD231PD  64(DX), Y5, Y0
+	VFMADD213PD  actc50<>+0(SB), Y1, Y7
+	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
+	VMOVMSKPD    Y5, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y8, Y5
+	VADDPD       Y9, Y3, Y10
+	VSUBPD       actc353<>+0(SB), Y5, Y11
+	VFMADD213PD  actc51<>+0(SB), Y1, Y7
+	VSUBPD       Y11, Y5, Y12
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y12, Y13, Y12
+	VFMADD213PD  actc48<>+0(SB), Y1, Y7
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VSUBPD       Y11, Y8, Y8
+	VSUBPD       actc27<>+0(SB), Y10, Y11
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VADDPD       Y8, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y1, Y7
+	VADDPD       Y9, Y3, Y3
+	VMULPD       64(DX), Y5, Y8
+	VFMSUB132PD  64(DX), Y8, Y5
+	VFMADD213PD  actc47<>+0(SB), Y1, Y7
+	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFMADD231PD  64(DX), Y0, Y5
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       96(DX), Y0, Y0
+	VFMADD213PD  actc44<>+0(SB), Y1, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VMOVUPS      96(DX), Y9
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
+	VMOVUPS      actc54<>+0(SB), Y11
+	VFMADD213PD  actc52<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y12
+	VMOVUPS      96(DX), Y13
+	VFMADD231PD  actc356<>+0(SB), Y13, Y9
+	VFMADD213PD  actc45<>+0(SB), Y1, Y7
+	VXORPD       Y12, Y5, Y5
+	VMULPD       96(DX), Y0, Y12
+	VFMADD213PD  actc45<>+0(SB), Y7, Y1
+	VFMADD213PD  actc53<>+0(SB), Y3, Y11
+	VORPD        actc24<>+0(SB), Y8, Y7
+	VFMSUB132PD  96(DX), Y12, Y0
+	VPSLLQ       $0x34, Y6, Y6
+	VFMADD231PD  96(DX), Y9, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD213PD  actc50<>+0(SB), Y3, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y12, Y6
+	VADDPD       Y7, Y5, Y9
+	VSUBPD       actc353<>+0(SB), Y6, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VBLENDVPD    Y2, Y1, Y14, Y2
+	VFMADD213PD  actc51<>+0(SB), Y3, Y11
+	VSUBPD       Y13, Y6, Y14
+	VADDPD       actc42<>+0(SB), Y1, Y1
+	VMOVUPS      actc353<>+0(SB), Y15
+	VSUBPD       Y14, Y15, Y14
+	VDIVPD       Y1, Y2, Y1
+	VFMADD213PD  actc48<>+0(SB), Y3, Y11
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y9
+	VSUBPD       Y13, Y12, Y2
+	VMULPD       (DX), Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y9, Y12
+	VADDPD       Y2, Y14, Y2
+	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VADDPD       Y2, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y3, Y11
+	VADDPD       Y7, Y5, Y2
+	VMULPD       96(DX), Y6, Y5
+	VFMSUB132PD  96(DX), Y5, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y11
+	VFNMADD231PD actc29<>+0(SB), Y12, Y2
+	VFMADD231PD  96(DX), Y0, Y6
+	VFMADD213PD  actc44<>+0(SB), Y3, Y11
+	VXORPD       actc24<>+0(SB), Y6, Y0
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y2, Y6
+	VANDPD       actc24<>+0(SB), Y5, Y7
+	VFMADD213PD  actc45<>+0(SB), Y3, Y11
+	VXORPD       Y7, Y0, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y3
+	VFMADD213PD  actc53<>+0(SB), Y2, Y6
+	VORPD        actc24<>+0(SB), Y5, Y7
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y3, Y3
+	VFMADD213PD  actc50<>+0(SB), Y2, Y6
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
 	VMOVMSKPD    Y10, R9
 	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y8
-	VSUBPD       64(DX), Y0, Y1
-	VMOVUPS      96(DX), Y10
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y10
-	VADDPD       Y7, Y2, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y8
-	VSUBPD       Y1, Y0, Y12
-	VMOVUPS      96(DX), Y13
-	VFMADD231PD  actc357<>+0(SB), Y13, Y10
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y13
-	VSUBPD       Y12, Y13, Y12
-	VMULPD       96(DX), Y3, Y13
-	VSUBPD       Y1, Y6, Y1
-	VFMSUB132PD  96(DX), Y13, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y11
-	VXORPD       actc24<>+0(SB), Y8, Y6
-	VADDPD       Y1, Y12, Y1
-	VFMADD231PD  96(DX), Y10, Y3
-	VSUBPD       actc27<>+0(SB), Y11, Y8
-	VANDPD       actc24<>+0(SB), Y5, Y10
-	VADDPD       Y1, Y9, Y1
-	VMULPD       96(DX), Y13, Y9
-	VXORPD       Y10, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y0, Y10
-	VFMSUB132PD  96(DX), Y9, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VORPD        actc24<>+0(SB), Y5, Y12
-	VMOVUPS      actc354<>+0(SB), Y14
-	VFMSUB213PD  Y10, Y0, Y14
-	VFMADD231PD  96(DX), Y3, Y13
-	VADDPD       Y7, Y2, Y2
-	VFMADD231PD  actc355<>+0(SB), Y0, Y14
-	VADDPD       96(DX), Y9, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y3
-	VMOVMSKPD    Y3, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y14
-	VSUBPD       96(DX), Y0, Y1
-	VFNMADD231PD actc29<>+0(SB), Y8, Y2
-	VADDPD       Y12, Y6, Y3
-	VMULPD       actc45<>+0(SB), Y14, Y7
-	VSUBPD       Y1, Y0, Y8
-	VMULPD       actc45<>+0(SB), Y10, Y10
-	VMOVUPS      96(DX), Y14
-	VSUBPD       Y8, Y14, Y8
-	VSUBPD       Y1, Y9, Y1
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y2, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y3
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VADDPD       Y1, Y8, Y1
-	VSUBPD       actc27<>+0(SB), Y3, Y8
-	VANDPD       actc24<>+0(SB), Y10, Y14
-	VADDPD       Y1, Y13, Y1
-	VFMADD213PD  actc53<>+0(SB), Y2, Y9
-	VXORPD       Y14, Y7, Y7
-	VMULPD       actc354<>+0(SB), Y0, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y12
-	VORPD        actc24<>+0(SB), Y10, Y14
-	VMOVUPS      actc354<>+0(SB), Y15
-	VFMSUB213PD  Y13, Y0, Y15
-	VFMADD213PD  actc50<>+0(SB), Y2, Y9
-	VADDPD       Y12, Y6, Y6
-	VFMADD231PD  actc355<>+0(SB), Y0, Y15
-	VCMPPD       $0x11, actc43<>+0(SB), Y14, Y0
-	VMOVMSKPD    Y0, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y15
-	VFMADD213PD  actc51<>+0(SB), Y2, Y9
-	VFNMADD231PD actc29<>+0(SB), Y8, Y6
-	VADDPD       Y14, Y7, Y0
-	VMULPD       actc45<>+0(SB), Y15, Y1
-	VMULPD       actc45<>+0(SB), Y13, Y8
-	VFMADD213PD  actc48<>+0(SB), Y2, Y9
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y6, Y12
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y0
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc49<>+0(SB), Y2, Y9
-	VSUBPD       actc27<>+0(SB), Y0, Y13
-	VANDPD       actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc53<>+0(SB), Y6, Y12
-	VXORPD       Y15, Y1, Y1
-	VFMADD213PD  actc46<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y14
-	VORPD        actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc50<>+0(SB), Y6, Y12
-	VADDPD       Y14, Y7, Y7
-	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y15, Y14
-	VMOVMSKPD    Y14, R9
-	ORL          R9, R8
-	VFMADD213PD  actc51<>+0(SB), Y6, Y12
-	VFNMADD231PD actc29<>+0(SB), Y13, Y7
-	VADDPD       Y15, Y1, Y13
-	VFMADD213PD  actc44<>+0(SB), Y2, Y9
-	VFMADD213PD  actc45<>+0(SB), Y2, Y9
-	VFMADD213PD  actc48<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y9, Y2
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y13
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc49<>+0(SB), Y6, Y12
-	VSUBPD       actc27<>+0(SB), Y13, Y14
-	VMULPD       Y11, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc46<>+0(SB), Y6, Y12
-	VFNMADD231PD actc28<>+0(SB), Y14, Y15
+	VADDPD       Y7, Y0, Y10
 	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y2, Y11, Y4
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VADDPD       Y15, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y6, Y12
-	VDIVPD       Y2, Y4, Y2
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y14, Y1
-	VMULPD       (DX), Y2, Y2
-	VFMADD213PD  actc44<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y12
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y12, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y1, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
-	VMULPD       Y3, Y6, Y3
-	VFMADD213PD  actc53<>+0(SB), Y1, Y4
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VFMADD213PD  actc50<>+0(SB), Y1, Y4
+	VBLENDVPD    Y4, Y3, Y11, Y4
+	VFMADD213PD  actc51<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y3
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VDIVPD       Y3, Y5, Y3
-	VFMADD213PD  actc51<>+0(SB), Y1, Y4
+	VDIVPD       Y3, Y4, Y3
+	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y10
 	VMULPD       32(DX), Y3, Y3
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc48<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VPSLLQ       $0x34, Y0, Y0
-	VFMADD213PD  actc49<>+0(SB), Y1, Y4
-	VMULPD       Y0, Y7, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y10, Y0, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y1, Y4
-	VDIVPD       Y0, Y5, Y0
-	VMULPD       64(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y1
-	VPSLLQ       $0x34, Y13, Y4
-	VMULPD       Y4, Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y10, Y4
+	VFMADD213PD  actc49<>+0(SB), Y2, Y6
+	VFNMADD231PD actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc46<>+0(SB), Y2, Y6
+	VADDPD       Y7, Y0, Y0
+	VFMADD213PD  actc47<>+0(SB), Y2, Y6
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VFMADD213PD  actc44<>+0(SB), Y2, Y6
+	VMOVUPS      actc54<>+0(SB), Y4
+	VFMADD213PD  actc52<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y6
+	VFMADD213PD  actc45<>+0(SB), Y6, Y2
+	VFMADD213PD  actc53<>+0(SB), Y0, Y4
+	VPSLLQ       $0x34, Y9, Y6
+	VMULPD       Y6, Y2, Y2
+	VFMADD213PD  actc50<>+0(SB), Y0, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y8, Y2, Y6, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y6, Y2
+	VFMADD213PD  actc48<>+0(SB), Y0, Y4
+	VMULPD       64(DX), Y2, Y2
+	VFMADD213PD  actc49<>+0(SB), Y0, Y4
+	VFMADD213PD  actc46<>+0(SB), Y0, Y4
+	VFMADD213PD  actc47<>+0(SB), Y0, Y4
+	VFMADD213PD  actc44<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y4, Y0
+	VPSLLQ       $0x34, Y10, Y4
+	VMULPD       Y4, Y0, Y0
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y8, Y1, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y4, Y1
-	VMULPD       96(DX), Y1, Y1
-	VCMPPD       $0x03, Y3, Y2, Y4
+	VBLENDVPD    Y5, Y0, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y0, Y0
+	VDIVPD       Y0, Y4, Y0
+	VMULPD       96(DX), Y0, Y0
+	VCMPPD       $0x03, Y3, Y1, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y1, Y0, Y4
+	VCMPPD       $0x03, Y0, Y2, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVUPS      Y2, (AX)
+	VMOVUPS      Y1, (AX)
 	VMOVUPS      Y3, 32(AX)
-	VMOVUPS      Y0, 64(AX)
-	VMOVUPS      Y1, 96(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y0, 96(AX)
 	XORL         R8, R8
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       128(DX), Y0, Y0
 	VMOVUPS      128(DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      128(DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       128(DX), Y0, Y2
 	VFMSUB132PD  128(DX), Y2, Y0
 	VFMADD231PD  128(DX), Y1, Y0
-	VMULPD       128(DX), Y2, Y1
-	VFMSUB132PD  128(DX), Y1, Y2
-	VFMADD231PD  128(DX), Y0, Y2
-	VADDPD       128(DX), Y1, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       160(DX), Y3, Y3
-	VSUBPD       128(DX), Y0, Y4
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
+	VSUBPD       Y4, Y5, Y4
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       128(DX), Y1, Y2
+	VFMSUB132PD  128(DX), Y2, Y1
+	VFMADD231PD  128(DX), Y0, Y1
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       160(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      160(DX), Y3
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
+	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      160(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
-	VSUBPD       Y4, Y0, Y6
-	VMOVUPS      160(DX), Y7
-	VFMADD231PD  actc357<>+0(SB), Y7, Y5
-	VMOVUPS      128(DX), Y7
-	VSUBPD       Y6, Y7, Y6
-	VMULPD       160(DX), Y3, Y7
-	VSUBPD       Y4, Y1, Y1
-	VFMSUB132PD  160(DX), Y7, Y3
-	VADDPD       Y1, Y6, Y1
-	VFMADD231PD  160(DX), Y5, Y3
-	VADDPD       Y1, Y2, Y1
-	VMULPD       160(DX), Y7, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y4
-	VFMSUB132PD  160(DX), Y2, Y7
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y4, Y0, Y5
-	VFMADD231PD  160(DX), Y3, Y7
-	VFMADD231PD  actc355<>+0(SB), Y0, Y5
-	VADDPD       160(DX), Y2, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       192(DX), Y3, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y5
-	VSUBPD       160(DX), Y0, Y1
-	VMOVUPS      192(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y6
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VSUBPD       Y1, Y0, Y8
-	VMOVUPS      192(DX), Y9
-	VFMADD231PD  actc357<>+0(SB), Y9, Y6
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      160(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y3
+	VXORPD       Y4, Y1, Y1
+	VMULPD       160(DX), Y0, Y4
+	VORPD        actc24<>+0(SB), Y2, Y5
+	VFMSUB132PD  160(DX), Y4, Y0
+	VFMADD231PD  160(DX), Y3, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y4, Y3
+	VADDPD       Y5, Y1, Y6
+	VSUBPD       actc353<>+0(SB), Y3, Y7
+	VSUBPD       Y7, Y3, Y8
+	VMOVUPS      actc353<>+0(SB), Y9
 	VSUBPD       Y8, Y9, Y8
-	VMULPD       192(DX), Y3, Y9
-	VSUBPD       Y1, Y2, Y1
-	VFMSUB132PD  192(DX), Y9, Y3
-	VXORPD       actc24<>+0(SB), Y5, Y2
-	VADDPD       Y1, Y8, Y1
-	VFMADD231PD  192(DX), Y6, Y3
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VADDPD       Y1, Y7, Y1
-	VMULPD       192(DX), Y9, Y6
-	VXORPD       Y5, Y2, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y5
-	VFMSUB132PD  192(DX), Y6, Y9
-	VORPD        actc24<>+0(SB), Y4, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y5, Y0, Y8
-	VFMADD231PD  192(DX), Y3, Y9
-	VFMADD231PD  actc355<>+0(SB), Y0, Y8
-	VADDPD       192(DX), Y6, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       224(DX), Y3, Y3
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y9, Y6
+	VSUBPD       Y7, Y4, Y4
+	VSUBPD       actc27<>+0(SB), Y6, Y7
+	VADDPD       Y4, Y8, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VFNMADD231PD actc28<>+0(SB), Y7, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMULPD       160(DX), Y3, Y4
+	VFMSUB132PD  160(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y7, Y1
+	VFMADD231PD  160(DX), Y0, Y3
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       192(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      192(DX), Y5
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
+	VMOVUPS      actc54<>+0(SB), Y7
+	VFMADD213PD  actc52<>+0(SB), Y1, Y7
+	VANDPD       actc24<>+0(SB), Y4, Y8
+	VMOVUPS      192(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y9, Y5
+	VXORPD       Y8, Y3, Y3
+	VMULPD       192(DX), Y0, Y8
+	VFMADD213PD  actc53<>+0(SB), Y1, Y7
+	VORPD        actc24<>+0(SB), Y4, Y9
+	VFMSUB132PD  192(DX), Y8, Y0
+	VFMADD231PD  192(DX), Y5, Y0
+	VFMADD213PD  actc50<>+0(SB), Y1, Y7
+	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
+	VMOVMSKPD    Y5, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y8, Y5
+	VADDPD       Y9, Y3, Y10
+	VSUBPD       actc353<>+0(SB), Y5, Y11
+	VFMADD213PD  actc51<>+0(SB), Y1, Y7
+	VSUBPD       Y11, Y5, Y12
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y12, Y13, Y12
+	VFMADD213PD  actc48<>+0(SB), Y1, Y7
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VSUBPD       Y11, Y8, Y8
+	VSUBPD       actc27<>+0(SB), Y10, Y11
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VADDPD       Y8, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y1, Y7
+	VADDPD       Y9, Y3, Y3
+	VMULPD       192(DX), Y5, Y8
+	VFMSUB132PD  192(DX), Y8, Y5
+	VFMADD213PD  actc47<>+0(SB), Y1, Y7
+	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFMADD231PD  192(DX), Y0, Y5
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       224(DX), Y0, Y0
+	VFMADD213PD  actc44<>+0(SB), Y1, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VMOVUPS      224(DX), Y9
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
+	VMOVUPS      actc54<>+0(SB), Y11
+	VFMADD213PD  actc52<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y12
+	VMOVUPS      224(DX), Y13
+	VFMADD231PD  actc356<>+0(SB), Y13, Y9
+	VFMADD213PD  actc45<>+0(SB), Y1, Y7
+	VXORPD       Y12, Y5, Y5
+	VMULPD       224(DX), Y0, Y12
+	VFMADD213PD  actc45<>+0(SB), Y7, Y1
+	VFMADD213PD  actc53<>+0(SB), Y3, Y11
+	VORPD        actc24<>+0(SB), Y8, Y7
+	VFMSUB132PD  224(DX), Y12, Y0
+	VPSLLQ       $0x34, Y6, Y6
+	VFMADD231PD  224(DX), Y9, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD213PD  actc50<>+0(SB), Y3, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y12, Y6
+	VADDPD       Y7, Y5, Y9
+	VSUBPD       actc353<>+0(SB), Y6, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VBLENDVPD    Y2, Y1, Y14, Y2
+	VFMADD213PD  actc51<>+0(SB), Y3, Y11
+	VSUBPD       Y13, Y6, Y14
+	VADDPD       actc42<>+0(SB), Y1, Y1
+	VMOVUPS      actc353<>+0(SB), Y15
+	VSUBPD       Y14, Y15, Y14
+	VDIVPD       Y1, Y2, Y1
+	VFMADD213PD  actc48<>+0(SB), Y3, Y11
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y9
+	VSUBPD       Y13, Y12, Y2
+	VMULPD       128(DX), Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y9, Y12
+	VADDPD       Y2, Y14, Y2
+	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VADDPD       Y2, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y3, Y11
+	VADDPD       Y7, Y5, Y2
+	VMULPD       224(DX), Y6, Y5
+	VFMSUB132PD  224(DX), Y5, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y11
+	VFNMADD231PD actc29<>+0(SB), Y12, Y2
+	VFMADD231PD  224(DX), Y0, Y6
+	VFMADD213PD  actc44<>+0(SB), Y3, Y11
+	VXORPD       actc24<>+0(SB), Y6, Y0
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y2, Y6
+	VANDPD       actc24<>+0(SB), Y5, Y7
+	VFMADD213PD  actc45<>+0(SB), Y3, Y11
+	VXORPD       Y7, Y0, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y3
+	VFMADD213PD  actc53<>+0(SB), Y2, Y6
+	VORPD        actc24<>+0(SB), Y5, Y7
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y3, Y3
+	VFMADD213PD  actc50<>+0(SB), Y2, Y6
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
 	VMOVMSKPD    Y10, R9
 	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y8
-	VSUBPD       192(DX), Y0, Y1
-	VMOVUPS      224(DX), Y10
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y10
-	VADDPD       Y7, Y2, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y8
-	VSUBPD       Y1, Y0, Y12
-	VMOVUPS      224(DX), Y13
-	VFMADD231PD  actc357<>+0(SB), Y13, Y10
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VMOVUPS      192(DX), Y13
-	VSUBPD       Y12, Y13, Y12
-	VMULPD       224(DX), Y3, Y13
-	VSUBPD       Y1, Y6, Y1
-	VFMSUB132PD  224(DX), Y13, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y11
-	VXORPD       actc24<>+0(SB), Y8, Y6
-	VADDPD       Y1, Y12, Y1
-	VFMADD231PD  224(DX), Y10, Y3
-	VSUBPD       actc27<>+0(SB), Y11, Y8
-	VANDPD       actc24<>+0(SB), Y5, Y10
-	VADDPD       Y1, Y9, Y1
-	VMULPD       224(DX), Y13, Y9
-	VXORPD       Y10, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y0, Y10
-	VFMSUB132PD  224(DX), Y9, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VORPD        actc24<>+0(SB), Y5, Y12
-	VMOVUPS      actc354<>+0(SB), Y14
-	VFMSUB213PD  Y10, Y0, Y14
-	VFMADD231PD  224(DX), Y3, Y13
-	VADDPD       Y7, Y2, Y2
-	VFMADD231PD  actc355<>+0(SB), Y0, Y14
-	VADDPD       224(DX), Y9, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y3
-	VMOVMSKPD    Y3, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y14
-	VSUBPD       224(DX), Y0, Y1
-	VFNMADD231PD actc29<>+0(SB), Y8, Y2
-	VADDPD       Y12, Y6, Y3
-	VMULPD       actc45<>+0(SB), Y14, Y7
-	VSUBPD       Y1, Y0, Y8
-	VMULPD       actc45<>+0(SB), Y10, Y10
-	VMOVUPS      224(DX), Y14
-	VSUBPD       Y8, Y14, Y8
-	VSUBPD       Y1, Y9, Y1
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y2, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y3
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VADDPD       Y1, Y8, Y1
-	VSUBPD       actc27<>+0(SB), Y3, Y8
-	VANDPD       actc24<>+0(SB), Y10, Y14
-	VADDPD       Y1, Y13, Y1
-	VFMADD213PD  actc53<>+0(SB), Y2, Y9
-	VXORPD       Y14, Y7, Y7
-	VMULPD       actc354<>+0(SB), Y0, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y12
-	VORPD        actc24<>+0(SB), Y10, Y14
-	VMOVUPS      actc354<>+0(SB), Y15
-	VFMSUB213PD  Y13, Y0, Y15
-	VFMADD213PD  actc50<>+0(SB), Y2, Y9
-	VADDPD       Y12, Y6, Y6
-	VFMADD231PD  actc355<>+0(SB), Y0, Y15
-	VCMPPD       $0x11, actc43<>+0(SB), Y14, Y0
-	VMOVMSKPD    Y0, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y15
-	VFMADD213PD  actc51<>+0(SB), Y2, Y9
-	VFNMADD231PD actc29<>+0(SB), Y8, Y6
-	VADDPD       Y14, Y7, Y0
-	VMULPD       actc45<>+0(SB), Y15, Y1
-	VMULPD       actc45<>+0(SB), Y13, Y8
-	VFMADD213PD  actc48<>+0(SB), Y2, Y9
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y6, Y12
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y0
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc49<>+0(SB), Y2, Y9
-	VSUBPD       actc27<>+0(SB), Y0, Y13
-	VANDPD       actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc53<>+0(SB), Y6, Y12
-	VXORPD       Y15, Y1, Y1
-	VFMADD213PD  actc46<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y14
-	VORPD        actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc50<>+0(SB), Y6, Y12
-	VADDPD       Y14, Y7, Y7
-	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y15, Y14
-	VMOVMSKPD    Y14, R9
-	ORL          R9, R8
-	VFMADD213PD  actc51<>+0(SB), Y6, Y12
-	VFNMADD231PD actc29<>+0(SB), Y13, Y7
-	VADDPD       Y15, Y1, Y13
-	VFMADD213PD  actc44<>+0(SB), Y2, Y9
-	VFMADD213PD  actc45<>+0(SB), Y2, Y9
-	VFMADD213PD  actc48<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y9, Y2
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y13
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc49<>+0(SB), Y6, Y12
-	VSUBPD       actc27<>+0(SB), Y13, Y14
-	VMULPD       Y11, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc46<>+0(SB), Y6, Y12
-	VFNMADD231PD actc28<>+0(SB), Y14, Y15
+	VADDPD       Y7, Y0, Y10
 	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y2, Y11, Y4
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VADDPD       Y15, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y6, Y12
-	VDIVPD       Y2, Y4, Y2
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y14, Y1
-	VMULPD       128(DX), Y2, Y2
-	VFMADD213PD  actc44<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y12
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y12, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y1, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
-	VMULPD       Y3, Y6, Y3
-	VFMADD213PD  actc53<>+0(SB), Y1, Y4
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VFMADD213PD  actc50<>+0(SB), Y1, Y4
+	VBLENDVPD    Y4, Y3, Y11, Y4
+	VFMADD213PD  actc51<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y3
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VDIVPD       Y3, Y5, Y3
-	VFMADD213PD  actc51<>+0(SB), Y1, Y4
+	VDIVPD       Y3, Y4, Y3
+	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y10
 	VMULPD       160(DX), Y3, Y3
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc48<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VPSLLQ       $0x34, Y0, Y0
-	VFMADD213PD  actc49<>+0(SB), Y1, Y4
-	VMULPD       Y0, Y7, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y10, Y0, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y1, Y4
-	VDIVPD       Y0, Y5, Y0
-	VMULPD       192(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y1
-	VPSLLQ       $0x34, Y13, Y4
-	VMULPD       Y4, Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y10, Y4
+	VFMADD213PD  actc49<>+0(SB), Y2, Y6
+	VFNMADD231PD actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc46<>+0(SB), Y2, Y6
+	VADDPD       Y7, Y0, Y0
+	VFMADD213PD  actc47<>+0(SB), Y2, Y6
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VFMADD213PD  actc44<>+0(SB), Y2, Y6
+	VMOVUPS      actc54<>+0(SB), Y4
+	VFMADD213PD  actc52<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y6
+	VFMADD213PD  actc45<>+0(SB), Y6, Y2
+	VFMADD213PD  actc53<>+0(SB), Y0, Y4
+	VPSLLQ       $0x34, Y9, Y6
+	VMULPD       Y6, Y2, Y2
+	VFMADD213PD  actc50<>+0(SB), Y0, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y8, Y2, Y6, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y6, Y2
+	VFMADD213PD  actc48<>+0(SB), Y0, Y4
+	VMULPD       192(DX), Y2, Y2
+	VFMADD213PD  actc49<>+0(SB), Y0, Y4
+	VFMADD213PD  actc46<>+0(SB), Y0, Y4
+	VFMADD213PD  actc47<>+0(SB), Y0, Y4
+	VFMADD213PD  actc44<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y4, Y0
+	VPSLLQ       $0x34, Y10, Y4
+	VMULPD       Y4, Y0, Y0
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y8, Y1, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y4, Y1
-	VMULPD       224(DX), Y1, Y1
-	VCMPPD       $0x03, Y3, Y2, Y4
+	VBLENDVPD    Y5, Y0, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y0, Y0
+	VDIVPD       Y0, Y4, Y0
+	VMULPD       224(DX), Y0, Y0
+	VCMPPD       $0x03, Y3, Y1, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y1, Y0, Y4
+	VCMPPD       $0x03, Y0, Y2, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag4
-	VMOVUPS      Y2, 128(AX)
+	VMOVUPS      Y1, 128(AX)
 	VMOVUPS      Y3, 160(AX)
-	VMOVUPS      Y0, 192(AX)
-	VMOVUPS      Y1, 224(AX)
+	VMOVUPS      Y2, 192(AX)
+	VMOVUPS      Y0, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000020, CX
@@ -65634,45 +65221,39 @@ flag4:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y0, Y2
 	VFMSUB132PD  (DX), Y2, Y0
 	VFMADD231PD  (DX), Y1, Y0
-	VMULPD       (DX), Y2, Y1
-	VFMSUB132PD  (DX), Y1, Y2
-	VFMADD231PD  (DX), Y0, Y2
-	VADDPD       (DX), Y1, Y0
-	VSUBPD       (DX), Y0, Y3
-	VSUBPD       Y3, Y0, Y4
-	VMOVUPS      (DX), Y5
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
 	VSUBPD       Y4, Y5, Y4
-	VSUBPD       Y3, Y1, Y1
-	VADDPD       Y1, Y4, Y1
-	VADDPD       Y1, Y2, Y1
-	VMULPD       actc354<>+0(SB), Y0, Y2
-	VMOVUPS      actc354<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  actc355<>+0(SB), Y0, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y3
-	VMULPD       actc45<>+0(SB), Y3, Y0
-	VMULPD       actc45<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VANDPD       actc24<>+0(SB), Y1, Y2
-	VXORPD       Y2, Y0, Y0
-	VORPD        actc24<>+0(SB), Y1, Y2
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VXORPD       actc24<>+0(SB), Y1, Y0
+	VANDPD       actc24<>+0(SB), Y2, Y1
+	VXORPD       Y1, Y0, Y0
+	VORPD        actc24<>+0(SB), Y2, Y1
 	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y3
-	VCMPPD       $0x00, Y2, Y3, Y2
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y3, Y2
+	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
 	VFNMADD231PD actc28<>+0(SB), Y4, Y3
 	VADDPD       Y3, Y0, Y0
 	VFNMADD231PD actc29<>+0(SB), Y4, Y0
@@ -65690,14 +65271,14 @@ single:
 	VFMADD213PD  actc31<>+0(SB), Y3, Y0
 	VMOVUPS      actc41<>+0(SB), Y3
 	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       Y4, Y2, Y2
-	VADDPD       actc27<>+0(SB), Y2, Y2
+	VSUBPD       Y4, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
 	VPSLLQ       $0x34, Y4, Y3
 	VMULPD       Y3, Y0, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y1, Y0, Y2, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc42<>+0(SB), Y1
+	VBLENDVPD    Y2, Y0, Y1, Y1
 	VADDPD       actc42<>+0(SB), Y0, Y0
 	VDIVPD       Y0, Y1, Y0
 	VMULPD       (DX), Y0, Y1
@@ -65716,7 +65297,7 @@ single:
 	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y0, Y0
-	VMOVUPS      actc358<>+0(SB), Y2
+	VMOVUPS      actc357<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
 	VANDPD       actc24<>+0(SB), Y1, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y1
@@ -65748,42 +65329,37 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc356<>+0(SB), Y1, Y2
-	VMOVUPS      actc356<>+0(SB), Y3
+	VMULPD       actc355<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
 	VFMSUB213PD  Y2, Y1, Y3
-	VFMADD231PD  actc357<>+0(SB), Y1, Y3
+	VFMADD231PD  actc356<>+0(SB), Y1, Y3
 	VMULPD       Y2, Y1, Y4
 	VFMSUB213PD  Y4, Y1, Y2
 	VFMADD213PD  Y2, Y1, Y3
-	VMULPD       Y4, Y1, Y2
-	VFMSUB213PD  Y2, Y1, Y4
-	VFMADD213PD  Y4, Y1, Y3
-	VADDPD       Y2, Y1, Y4
-	VSUBPD       Y1, Y4, Y5
-	VSUBPD       Y5, Y4, Y6
-	VSUBPD       Y6, Y1, Y6
-	VSUBPD       Y5, Y2, Y2
-	VADDPD       Y2, Y6, Y2
-	VADDPD       Y2, Y3, Y2
-	VMULPD       actc354<>+0(SB), Y4, Y3
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y3, Y4, Y5
-	VFMADD231PD  actc355<>+0(SB), Y4, Y5
-	VFMADD231PD  actc354<>+0(SB), Y2, Y5
-	VMULPD       actc45<>+0(SB), Y5, Y2
-	VMULPD       actc45<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y3, Y4
-	VXORPD       Y4, Y2, Y2
-	VORPD        actc24<>+0(SB), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y4, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y5
+	VSUBPD       Y5, Y2, Y6
+	VMOVUPS      actc353<>+0(SB), Y7
+	VSUBPD       Y6, Y7, Y6
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       Y4, Y6, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMULPD       Y2, Y1, Y4
+	VFMSUB213PD  Y4, Y1, Y2
+	VFMADD213PD  Y2, Y1, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y2
+	VANDPD       actc24<>+0(SB), Y4, Y3
+	VXORPD       Y3, Y2, Y2
+	VORPD        actc24<>+0(SB), Y4, Y3
 	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y5
-	VCMPPD       $0x00, Y4, Y5, Y4
-	VANDPD       Y4, Y2, Y2
-	VADDPD       Y2, Y5, Y4
+	VMAXPD       Y3, Y5, Y5
+	VCMPPD       $0x00, Y3, Y5, Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y5, Y3
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y5
 	VADDPD       Y5, Y2, Y2
 	VFNMADD231PD actc29<>+0(SB), Y6, Y2
@@ -65801,14 +65377,14 @@ tail:
 	VFMADD213PD  actc31<>+0(SB), Y5, Y2
 	VMOVUPS      actc41<>+0(SB), Y5
 	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
+	VSUBPD       Y6, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
 	VPSLLQ       $0x34, Y6, Y5
 	VMULPD       Y5, Y2, Y2
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, Y2, Y4, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y4, Y2, Y3, Y3
 	VADDPD       actc42<>+0(SB), Y2, Y2
 	VDIVPD       Y2, Y3, Y2
 	VMULPD       Y2, Y1, Y3
@@ -65825,7 +65401,7 @@ tail:
 	VANDNPD      Y3, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
 	VANDPD       Y4, Y2, Y2
-	VCMPPD       $0x12, actc358<>+0(SB), Y1, Y1
+	VCMPPD       $0x12, actc357<>+0(SB), Y1, Y1
 	VANDPD       actc24<>+0(SB), Y3, Y4
 	VBLENDVPD    Y1, Y4, Y3, Y3
 	VANDNPD      Y2, Y1, Y1
@@ -65867,64 +65443,59 @@ block:
 	JB           single
 	XORL         R9, R9
 	VMOVUPS      (DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PD  (DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  (DX), Y4, Y5
-	VMULPD       (DX), Y1, Y4
-	VFMSUB132PD  (DX), Y4, Y1
-	VFMADD231PD  (DX), Y5, Y1
-	VADDPD       (DX), Y4, Y5
-	VSUBPD       (DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       (DX), Y3, Y5
+	VFMSUB132PD  (DX), Y5, Y3
+	VFMADD231PD  (DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       (DX), Y4, Y5
+	VFMSUB132PD  (DX), Y5, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y5
 	VMOVMSKPD    Y5, R10
 	ORL          R10, R9
-	VADDPD       Y4, Y1, Y5
+	VADDPD       Y4, Y3, Y5
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y4, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc44<>+0(SB), Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y6
 	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFMADD213PD  actc49<>+0(SB), Y3, Y7
 	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y1, Y8
+	VFMADD213PD  actc51<>+0(SB), Y3, Y8
 	VMOVUPS      actc52<>+0(SB), Y9
-	VFMADD213PD  actc53<>+0(SB), Y1, Y9
-	VMULPD       Y1, Y1, Y10
+	VFMADD213PD  actc53<>+0(SB), Y3, Y9
+	VMULPD       Y3, Y3, Y10
 	VFMADD213PD  Y4, Y10, Y6
 	VFMADD213PD  Y7, Y10, Y8
 	VFMADD231PD  actc54<>+0(SB), Y10, Y9
@@ -65932,399 +65503,370 @@ block:
 	VFMADD213PD  Y6, Y4, Y8
 	VMULPD       Y4, Y4, Y4
 	VFMADD213PD  Y8, Y4, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y1
+	VFMADD213PD  actc45<>+0(SB), Y9, Y3
 	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
 	VMOVUPS      32(DX), Y4
-	VMULPD       actc356<>+0(SB), Y4, Y4
-	VMOVUPS      actc360<>+0(SB), Y5
-	VMULPD       (DX), Y5, Y5
-	VMULPD       32(DX), Y4, Y6
-	VMULPD       (DX), Y5, Y5
-	VMOVUPS      32(DX), Y7
-	VFMADD213PD  32(DX), Y6, Y7
-	VFMADD231PD  (DX), Y0, Y5
-	VADDPD       actc42<>+0(SB), Y5, Y0
-	VMULPD       actc359<>+0(SB), Y7, Y5
+	VMULPD       32(DX), Y4, Y4
+	VMOVUPS      actc358<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y5, Y0
 	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VMOVUPS      actc355<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y4, Y5
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
+	VMULPD       32(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y1, Y3, Y6, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y6
 	VCMPPD       $0x1e, actc55<>+0(SB), Y5, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VBLENDVPD    Y2, Y1, Y8, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VMOVUPS      32(DX), Y3
-	VFMSUB132PD  actc356<>+0(SB), Y4, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y1
+	VFMADD213PD  Y6, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y1, Y3
+	VMOVUPS      actc355<>+0(SB), Y1
+	VMULPD       32(DX), Y1, Y1
+	VDIVPD       Y3, Y0, Y0
 	VMOVUPS      32(DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y3
-	VDIVPD       Y1, Y0, Y0
-	VMOVUPS      32(DX), Y1
-	VFMSUB213PD  Y6, Y4, Y1
-	VFMADD231PD  32(DX), Y3, Y1
-	VMOVUPS      (DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VMULPD       32(DX), Y6, Y3
-	VFMSUB132PD  32(DX), Y3, Y6
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VFMADD231PD  32(DX), Y1, Y6
-	VADDPD       32(DX), Y3, Y1
-	VSUBPD       32(DX), Y1, Y8
-	VMOVUPS      actc363<>+0(SB), Y9
-	VFMADD213PD  actc364<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y1, Y10
-	VMOVUPS      32(DX), Y11
+	VFMSUB132PD  actc355<>+0(SB), Y1, Y2
+	VMOVUPS      32(DX), Y3
+	VFMADD231PD  actc356<>+0(SB), Y3, Y2
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc359<>+0(SB), Y3, Y3
+	VMULPD       32(DX), Y1, Y6
+	VFMSUB132PD  32(DX), Y6, Y1
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VFMADD231PD  32(DX), Y2, Y1
+	VADDPD       actc353<>+0(SB), Y6, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y8
+	VMOVUPS      actc361<>+0(SB), Y9
+	VFMADD213PD  actc362<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y2, Y10
+	VMOVUPS      actc353<>+0(SB), Y11
 	VSUBPD       Y10, Y11, Y10
-	VFMADD213PD  actc365<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y3, Y3
-	VADDPD       Y3, Y10, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y6, Y3
-	VMULPD       actc354<>+0(SB), Y1, Y6
-	VFMADD213PD  actc367<>+0(SB), Y2, Y9
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y6, Y1, Y8
-	VFMADD231PD  actc355<>+0(SB), Y1, Y8
-	VFMADD213PD  actc368<>+0(SB), Y2, Y9
-	VFMADD231PD  actc354<>+0(SB), Y3, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y1
-	VFMADD213PD  actc369<>+0(SB), Y2, Y9
-	VMULPD       actc45<>+0(SB), Y6, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y9
-	VANDPD       actc24<>+0(SB), Y3, Y6
-	VXORPD       Y6, Y1, Y1
-	VFMADD213PD  actc371<>+0(SB), Y2, Y9
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y3, Y6, Y3
+	VFMADD213PD  actc363<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y6, Y6
+	VADDPD       Y6, Y10, Y6
+	VFMADD213PD  actc364<>+0(SB), Y3, Y9
+	VADDPD       actc354<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	VFMADD213PD  actc365<>+0(SB), Y3, Y9
+	VMULPD       32(DX), Y2, Y6
+	VFMSUB132PD  32(DX), Y6, Y2
+	VFMADD213PD  actc366<>+0(SB), Y3, Y9
+	VFMADD231PD  32(DX), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y3, Y9
+	VANDPD       actc24<>+0(SB), Y6, Y1
+	VXORPD       Y1, Y2, Y1
+	VFMADD213PD  actc368<>+0(SB), Y3, Y9
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y6, Y2, Y2
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc372<>+0(SB), Y2, Y9
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y6
+	VFMADD213PD  actc369<>+0(SB), Y3, Y9
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VFMADD213PD  actc370<>+0(SB), Y3, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y6
 	VMOVMSKPD    Y6, R10
 	ORL          R10, R9
-	VADDPD       Y3, Y1, Y6
-	VFMADD213PD  actc374<>+0(SB), Y2, Y9
-	VFMADD213PD  actc375<>+0(SB), Y2, Y9
+	VADDPD       Y2, Y1, Y6
+	VFMADD213PD  actc371<>+0(SB), Y3, Y9
+	VFMADD213PD  actc372<>+0(SB), Y3, Y9
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
-	VFMADD213PD  actc376<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y8, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y1, Y1
-	VFMADD213PD  actc378<>+0(SB), Y2, Y9
+	VFMADD213PD  actc373<>+0(SB), Y3, Y9
+	VFNMADD231PD actc28<>+0(SB), Y8, Y2
+	VFMADD213PD  actc374<>+0(SB), Y3, Y9
+	VADDPD       Y2, Y1, Y1
+	VFMADD213PD  actc375<>+0(SB), Y3, Y9
 	VFNMADD231PD actc29<>+0(SB), Y8, Y1
-	VFMADD213PD  actc379<>+0(SB), Y2, Y9
-	VMOVUPS      actc44<>+0(SB), Y3
-	VFMADD213PD  actc45<>+0(SB), Y1, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y9
+	VFMADD213PD  actc376<>+0(SB), Y3, Y9
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  actc45<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y3, Y9
+	VFMADD213PD  actc378<>+0(SB), Y3, Y9
 	VMOVUPS      actc46<>+0(SB), Y8
 	VFMADD213PD  actc47<>+0(SB), Y1, Y8
-	VFMADD213PD  actc381<>+0(SB), Y2, Y9
-	VFMADD213PD  actc382<>+0(SB), Y2, Y9
+	VFMADD213PD  actc379<>+0(SB), Y3, Y9
 	VMOVUPS      actc48<>+0(SB), Y10
 	VFMADD213PD  actc49<>+0(SB), Y1, Y10
-	VFMADD213PD  actc383<>+0(SB), Y2, Y9
+	VFMADD213PD  actc380<>+0(SB), Y3, Y9
+	VFMADD213PD  actc381<>+0(SB), Y3, Y9
 	VMOVUPS      actc50<>+0(SB), Y11
 	VFMADD213PD  actc51<>+0(SB), Y1, Y11
-	VFMADD213PD  actc384<>+0(SB), Y2, Y9
-	VFMADD213PD  actc385<>+0(SB), Y2, Y9
+	VFMADD213PD  actc382<>+0(SB), Y3, Y9
 	VMOVUPS      actc52<>+0(SB), Y12
 	VFMADD213PD  actc53<>+0(SB), Y1, Y12
-	VFMADD213PD  actc386<>+0(SB), Y2, Y9
+	VFMADD213PD  actc383<>+0(SB), Y3, Y9
 	VMULPD       Y1, Y1, Y13
-	VFMADD213PD  Y3, Y13, Y8
-	VFMADD213PD  actc387<>+0(SB), Y2, Y9
+	VFMADD213PD  actc384<>+0(SB), Y3, Y9
+	VFMADD213PD  Y2, Y13, Y8
 	VFMADD213PD  Y10, Y13, Y11
-	VMULPD       Y9, Y2, Y3
+	VFMADD213PD  actc385<>+0(SB), Y3, Y9
 	VFMADD231PD  actc54<>+0(SB), Y13, Y12
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDNPD      Y2, Y9, Y2
+	VMULPD       Y9, Y3, Y2
 	VMULPD       Y13, Y13, Y9
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y10
+	VANDNPD      Y3, Y10, Y3
 	VFMADD213PD  Y8, Y9, Y11
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VMULPD       Y9, Y9, Y2
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VMOVMSKPD    Y3, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMULPD       Y9, Y9, Y8
+	VBLENDVPD    Y3, Y2, Y0, Y0
+	VFMADD213PD  Y11, Y8, Y12
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VMOVMSKPD    Y2, R10
 	ORL          R10, R9
-	VFMADD213PD  Y11, Y2, Y12
 	VFMADD213PD  actc45<>+0(SB), Y12, Y1
-	VMULPD       (BX), Y0, Y0
 	VPSLLQ       $0x34, Y6, Y2
+	VMULPD       (BX), Y0, Y0
 	VMULPD       Y2, Y1, Y1
 	VBLENDVPD    Y7, actc42<>+0(SB), Y1, Y2
 	VMOVUPS      64(DX), Y3
-	VMULPD       actc356<>+0(SB), Y3, Y3
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       32(DX), Y6, Y6
-	VMULPD       64(DX), Y3, Y7
-	VMULPD       32(DX), Y6, Y6
-	VMOVUPS      64(DX), Y8
-	VFMADD213PD  64(DX), Y7, Y8
-	VFMADD231PD  32(DX), Y4, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y4
-	VMULPD       actc359<>+0(SB), Y8, Y6
+	VMULPD       64(DX), Y3, Y3
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y4
 	VMULPD       32(DX), Y4, Y4
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y3, Y6
 	VCMPPD       $0x16, actc55<>+0(SB), Y5, Y5
+	VMULPD       64(DX), Y6, Y6
+	VMOVUPS      actc42<>+0(SB), Y7
+	VBLENDVPD    Y5, Y1, Y7, Y5
+	VADDPD       actc42<>+0(SB), Y1, Y7
 	VCMPPD       $0x1e, actc55<>+0(SB), Y6, Y8
-	VMOVUPS      actc42<>+0(SB), Y9
-	VBLENDVPD    Y5, Y1, Y9, Y5
-	VMULPD       Y5, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y5
-	VFMADD231PD  actc359<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y2, Y2
+	VFMADD213PD  Y7, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VADDPD       actc45<>+0(SB), Y1, Y4
-	VMOVUPS      64(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y4, Y1
-	VMOVUPS      64(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y5
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       64(DX), Y4, Y4
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPS      64(DX), Y2
-	VFMSUB213PD  Y7, Y3, Y2
-	VFMADD231PD  64(DX), Y5, Y2
-	VMOVUPS      32(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       64(DX), Y7, Y5
-	VFMSUB132PD  64(DX), Y5, Y7
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  64(DX), Y2, Y7
-	VADDPD       64(DX), Y5, Y2
-	VSUBPD       64(DX), Y2, Y9
-	VMOVUPS      actc363<>+0(SB), Y10
-	VFMADD213PD  actc364<>+0(SB), Y4, Y10
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y2
+	VMOVUPS      64(DX), Y5
+	VFMADD231PD  actc356<>+0(SB), Y5, Y2
+	VMOVUPS      32(DX), Y5
+	VSUBPD       actc359<>+0(SB), Y5, Y5
+	VMULPD       64(DX), Y4, Y7
+	VFMSUB132PD  64(DX), Y7, Y4
+	VSUBPD       actc360<>+0(SB), Y5, Y5
+	VFMADD231PD  64(DX), Y2, Y4
+	VADDPD       actc353<>+0(SB), Y7, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y9
+	VMOVUPS      actc361<>+0(SB), Y10
+	VFMADD213PD  actc362<>+0(SB), Y5, Y10
 	VSUBPD       Y9, Y2, Y11
-	VMOVUPS      64(DX), Y12
+	VMOVUPS      actc353<>+0(SB), Y12
 	VSUBPD       Y11, Y12, Y11
-	VFMADD213PD  actc365<>+0(SB), Y4, Y10
-	VSUBPD       Y9, Y5, Y5
-	VADDPD       Y5, Y11, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y7, Y5
-	VMULPD       actc354<>+0(SB), Y2, Y7
-	VFMADD213PD  actc367<>+0(SB), Y4, Y10
-	VMOVUPS      actc354<>+0(SB), Y9
-	VFMSUB213PD  Y7, Y2, Y9
-	VFMADD231PD  actc355<>+0(SB), Y2, Y9
-	VFMADD213PD  actc368<>+0(SB), Y4, Y10
-	VFMADD231PD  actc354<>+0(SB), Y5, Y9
-	VMULPD       actc45<>+0(SB), Y9, Y2
-	VFMADD213PD  actc369<>+0(SB), Y4, Y10
-	VMULPD       actc45<>+0(SB), Y7, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VXORPD       Y7, Y2, Y2
-	VFMADD213PD  actc371<>+0(SB), Y4, Y10
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y5
+	VFMADD213PD  actc363<>+0(SB), Y5, Y10
+	VSUBPD       Y9, Y7, Y7
+	VADDPD       Y7, Y11, Y7
+	VFMADD213PD  actc364<>+0(SB), Y5, Y10
+	VADDPD       actc354<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y5, Y10
+	VMULPD       64(DX), Y2, Y7
+	VFMSUB132PD  64(DX), Y7, Y2
+	VFMADD213PD  actc366<>+0(SB), Y5, Y10
+	VFMADD231PD  64(DX), Y4, Y2
+	VFMADD213PD  actc367<>+0(SB), Y5, Y10
+	VANDPD       actc24<>+0(SB), Y7, Y4
+	VXORPD       Y4, Y2, Y2
+	VFMADD213PD  actc368<>+0(SB), Y5, Y10
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y7, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VFMADD213PD  actc372<>+0(SB), Y4, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y10
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y7
+	VFMADD213PD  actc369<>+0(SB), Y5, Y10
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y5, Y10
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y7
 	VMOVMSKPD    Y7, R10
 	ORL          R10, R9
-	VADDPD       Y5, Y2, Y7
-	VFMADD213PD  actc374<>+0(SB), Y4, Y10
-	VFMADD213PD  actc375<>+0(SB), Y4, Y10
+	VADDPD       Y4, Y2, Y7
+	VFMADD213PD  actc371<>+0(SB), Y5, Y10
+	VFMADD213PD  actc372<>+0(SB), Y5, Y10
 	VMOVUPS      actc26<>+0(SB), Y9
 	VFMADD213PD  actc27<>+0(SB), Y9, Y7
 	VSUBPD       actc27<>+0(SB), Y7, Y9
-	VFMADD213PD  actc376<>+0(SB), Y4, Y10
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y2, Y2
-	VFMADD213PD  actc378<>+0(SB), Y4, Y10
+	VFMADD213PD  actc373<>+0(SB), Y5, Y10
+	VFNMADD231PD actc28<>+0(SB), Y9, Y4
+	VFMADD213PD  actc374<>+0(SB), Y5, Y10
+	VADDPD       Y4, Y2, Y2
+	VFMADD213PD  actc375<>+0(SB), Y5, Y10
 	VFNMADD231PD actc29<>+0(SB), Y9, Y2
-	VFMADD213PD  actc379<>+0(SB), Y4, Y10
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y10
+	VFMADD213PD  actc376<>+0(SB), Y5, Y10
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y4
+	VFMADD213PD  actc377<>+0(SB), Y5, Y10
+	VFMADD213PD  actc378<>+0(SB), Y5, Y10
 	VMOVUPS      actc46<>+0(SB), Y9
 	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VFMADD213PD  actc381<>+0(SB), Y4, Y10
-	VFMADD213PD  actc382<>+0(SB), Y4, Y10
+	VFMADD213PD  actc379<>+0(SB), Y5, Y10
 	VMOVUPS      actc48<>+0(SB), Y11
 	VFMADD213PD  actc49<>+0(SB), Y2, Y11
-	VFMADD213PD  actc383<>+0(SB), Y4, Y10
+	VFMADD213PD  actc380<>+0(SB), Y5, Y10
+	VFMADD213PD  actc381<>+0(SB), Y5, Y10
 	VMOVUPS      actc50<>+0(SB), Y12
 	VFMADD213PD  actc51<>+0(SB), Y2, Y12
-	VFMADD213PD  actc384<>+0(SB), Y4, Y10
-	VFMADD213PD  actc385<>+0(SB), Y4, Y10
+	VFMADD213PD  actc382<>+0(SB), Y5, Y10
 	VMOVUPS      actc52<>+0(SB), Y13
 	VFMADD213PD  actc53<>+0(SB), Y2, Y13
-	VFMADD213PD  actc386<>+0(SB), Y4, Y10
+	VFMADD213PD  actc383<>+0(SB), Y5, Y10
 	VMULPD       Y2, Y2, Y14
-	VFMADD213PD  Y5, Y14, Y9
-	VFMADD213PD  actc387<>+0(SB), Y4, Y10
+	VFMADD213PD  actc384<>+0(SB), Y5, Y10
+	VFMADD213PD  Y4, Y14, Y9
 	VFMADD213PD  Y11, Y14, Y12
-	VMULPD       Y10, Y4, Y5
+	VFMADD213PD  actc385<>+0(SB), Y5, Y10
 	VFMADD231PD  actc54<>+0(SB), Y14, Y13
-	VMOVUPS      actc24<>+0(SB), Y10
-	VANDNPD      Y4, Y10, Y4
+	VMULPD       Y10, Y5, Y4
 	VMULPD       Y14, Y14, Y10
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y11
+	VANDNPD      Y5, Y11, Y5
 	VFMADD213PD  Y9, Y10, Y12
-	VBLENDVPD    Y4, Y5, Y1, Y1
-	VMULPD       Y10, Y10, Y4
-	VCMPPD       $0x03, Y1, Y1, Y5
-	VMOVMSKPD    Y5, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
+	VMULPD       Y10, Y10, Y9
+	VBLENDVPD    Y5, Y4, Y1, Y1
+	VFMADD213PD  Y12, Y9, Y13
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y12, Y4, Y13
 	VFMADD213PD  actc45<>+0(SB), Y13, Y2
-	VMULPD       32(BX), Y1, Y1
 	VPSLLQ       $0x34, Y7, Y4
+	VMULPD       32(BX), Y1, Y1
 	VMULPD       Y4, Y2, Y2
 	VBLENDVPD    Y8, actc42<>+0(SB), Y2, Y4
 	VMOVUPS      96(DX), Y5
-	VMULPD       actc356<>+0(SB), Y5, Y5
-	VMOVUPS      actc360<>+0(SB), Y7
-	VMULPD       64(DX), Y7, Y7
-	VMULPD       96(DX), Y5, Y8
-	VMULPD       64(DX), Y7, Y7
-	VMOVUPS      96(DX), Y9
-	VFMADD213PD  96(DX), Y8, Y9
-	VFMADD231PD  64(DX), Y3, Y7
-	VADDPD       actc42<>+0(SB), Y7, Y3
-	VMULPD       actc359<>+0(SB), Y9, Y7
+	VMULPD       96(DX), Y5, Y5
+	VMOVUPS      actc358<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y7, Y3
 	VMULPD       64(DX), Y3, Y3
+	VMOVUPS      actc355<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y5, Y7
 	VCMPPD       $0x16, actc55<>+0(SB), Y6, Y6
+	VMULPD       96(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y6, Y2, Y8, Y6
+	VADDPD       actc42<>+0(SB), Y2, Y8
 	VCMPPD       $0x1e, actc55<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VBLENDVPD    Y6, Y2, Y10, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y6
-	VFMADD231PD  actc359<>+0(SB), Y3, Y6
-	VMULPD       Y6, Y4, Y3
+	VFMADD213PD  Y8, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VADDPD       actc45<>+0(SB), Y2, Y4
-	VMOVUPS      96(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y5, Y6
 	VFMADD213PD  actc42<>+0(SB), Y4, Y2
-	VMOVUPS      96(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y6
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       96(DX), Y4, Y4
 	VDIVPD       Y2, Y3, Y2
 	VMOVUPS      96(DX), Y3
-	VFMSUB213PD  Y8, Y5, Y3
-	VFMADD231PD  96(DX), Y6, Y3
-	VMOVUPS      64(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       96(DX), Y8, Y6
-	VFMSUB132PD  96(DX), Y6, Y8
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  96(DX), Y3, Y8
-	VADDPD       96(DX), Y6, Y3
-	VSUBPD       96(DX), Y3, Y10
-	VMOVUPS      actc363<>+0(SB), Y11
-	VFMADD213PD  actc364<>+0(SB), Y4, Y11
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y3
+	VMOVUPS      96(DX), Y6
+	VFMADD231PD  actc356<>+0(SB), Y6, Y3
+	VMOVUPS      64(DX), Y6
+	VSUBPD       actc359<>+0(SB), Y6, Y6
+	VMULPD       96(DX), Y4, Y8
+	VFMSUB132PD  96(DX), Y8, Y4
+	VSUBPD       actc360<>+0(SB), Y6, Y6
+	VFMADD231PD  96(DX), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y8, Y3
+	VSUBPD       actc353<>+0(SB), Y3, Y10
+	VMOVUPS      actc361<>+0(SB), Y11
+	VFMADD213PD  actc362<>+0(SB), Y6, Y11
 	VSUBPD       Y10, Y3, Y12
-	VMOVUPS      96(DX), Y13
+	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc365<>+0(SB), Y4, Y11
-	VSUBPD       Y10, Y6, Y6
-	VADDPD       Y6, Y12, Y6
-	VFMADD213PD  actc366<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y8, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y8
-	VFMADD213PD  actc367<>+0(SB), Y4, Y11
-	VMOVUPS      actc354<>+0(SB), Y10
-	VFMSUB213PD  Y8, Y3, Y10
-	VFMADD231PD  actc355<>+0(SB), Y3, Y10
-	VFMADD213PD  actc368<>+0(SB), Y4, Y11
-	VFMADD231PD  actc354<>+0(SB), Y6, Y10
-	VMULPD       actc45<>+0(SB), Y10, Y3
-	VFMADD213PD  actc369<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y6
-	VFMADD213PD  actc370<>+0(SB), Y4, Y11
-	VANDPD       actc24<>+0(SB), Y6, Y8
-	VXORPD       Y8, Y3, Y3
-	VFMADD213PD  actc371<>+0(SB), Y4, Y11
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y6, Y8, Y6
+	VFMADD213PD  actc363<>+0(SB), Y6, Y11
+	VSUBPD       Y10, Y8, Y8
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc364<>+0(SB), Y6, Y11
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VADDPD       Y8, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y6, Y11
+	VMULPD       96(DX), Y3, Y8
+	VFMSUB132PD  96(DX), Y8, Y3
+	VFMADD213PD  actc366<>+0(SB), Y6, Y11
+	VFMADD231PD  96(DX), Y4, Y3
+	VFMADD213PD  actc367<>+0(SB), Y6, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y4
+	VXORPD       Y4, Y3, Y3
+	VFMADD213PD  actc368<>+0(SB), Y6, Y11
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y8, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc372<>+0(SB), Y4, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VFMADD213PD  actc373<>+0(SB), Y4, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
+	VFMADD213PD  actc369<>+0(SB), Y6, Y11
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y6, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VADDPD       Y6, Y3, Y8
-	VFMADD213PD  actc374<>+0(SB), Y4, Y11
-	VFMADD213PD  actc375<>+0(SB), Y4, Y11
+	VADDPD       Y4, Y3, Y8
+	VFMADD213PD  actc371<>+0(SB), Y6, Y11
+	VFMADD213PD  actc372<>+0(SB), Y6, Y11
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y10
-	VFMADD213PD  actc376<>+0(SB), Y4, Y11
-	VFNMADD231PD actc28<>+0(SB), Y10, Y6
-	VFMADD213PD  actc377<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y3, Y3
-	VFMADD213PD  actc378<>+0(SB), Y4, Y11
+	VFMADD213PD  actc373<>+0(SB), Y6, Y11
+	VFNMADD231PD actc28<>+0(SB), Y10, Y4
+	VFMADD213PD  actc374<>+0(SB), Y6, Y11
+	VADDPD       Y4, Y3, Y3
+	VFMADD213PD  actc375<>+0(SB), Y6, Y11
 	VFNMADD231PD actc29<>+0(SB), Y10, Y3
-	VFMADD213PD  actc379<>+0(SB), Y4, Y11
-	VMOVUPS      actc44<>+0(SB), Y6
-	VFMADD213PD  actc45<>+0(SB), Y3, Y6
-	VFMADD213PD  actc380<>+0(SB), Y4, Y11
+	VFMADD213PD  actc376<>+0(SB), Y6, Y11
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y6, Y11
+	VFMADD213PD  actc378<>+0(SB), Y6, Y11
 	VMOVUPS      actc46<>+0(SB), Y10
 	VFMADD213PD  actc47<>+0(SB), Y3, Y10
-	VFMADD213PD  actc381<>+0(SB), Y4, Y11
-	VFMADD213PD  actc382<>+0(SB), Y4, Y11
+	VFMADD213PD  actc379<>+0(SB), Y6, Y11
 	VMOVUPS      actc48<>+0(SB), Y12
 	VFMADD213PD  actc49<>+0(SB), Y3, Y12
-	VFMADD213PD  actc383<>+0(SB), Y4, Y11
+	VFMADD213PD  actc380<>+0(SB), Y6, Y11
+	VFMADD213PD  actc381<>+0(SB), Y6, Y11
 	VMOVUPS      actc50<>+0(SB), Y13
 	VFMADD213PD  actc51<>+0(SB), Y3, Y13
-	VFMADD213PD  actc384<>+0(SB), Y4, Y11
-	VFMADD213PD  actc385<>+0(SB), Y4, Y11
+	VFMADD213PD  actc382<>+0(SB), Y6, Y11
 	VMOVUPS      actc52<>+0(SB), Y14
 	VFMADD213PD  actc53<>+0(SB), Y3, Y14
-	VFMADD213PD  actc386<>+0(SB), Y4, Y11
+	VFMADD213PD  actc383<>+0(SB), Y6, Y11
 	VMULPD       Y3, Y3, Y15
-	VFMADD213PD  Y6, Y15, Y10
-	VFMADD213PD  actc387<>+0(SB), Y4, Y11
+	VFMADD213PD  actc384<>+0(SB), Y6, Y11
+	VFMADD213PD  Y4, Y15, Y10
 	VFMADD213PD  Y12, Y15, Y13
-	VMULPD       Y11, Y4, Y6
+	VFMADD213PD  actc385<>+0(SB), Y6, Y11
 	VFMADD231PD  actc54<>+0(SB), Y15, Y14
-	VMOVUPS      actc24<>+0(SB), Y11
-	VANDNPD      Y4, Y11, Y4
+	VMULPD       Y11, Y6, Y4
 	VMULPD       Y15, Y15, Y11
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y12
+	VANDNPD      Y6, Y12, Y6
 	VFMADD213PD  Y10, Y11, Y13
-	VBLENDVPD    Y4, Y6, Y2, Y2
-	VMULPD       Y11, Y11, Y4
-	VCMPPD       $0x03, Y2, Y2, Y6
-	VMOVMSKPD    Y6, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
+	VMULPD       Y11, Y11, Y10
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VFMADD213PD  Y13, Y10, Y14
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y13, Y4, Y14
 	VFMADD213PD  actc45<>+0(SB), Y14, Y3
-	VMULPD       64(BX), Y2, Y2
 	VPSLLQ       $0x34, Y8, Y4
+	VMULPD       64(BX), Y2, Y2
 	VMULPD       Y4, Y3, Y3
 	VBLENDVPD    Y9, actc42<>+0(SB), Y3, Y4
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       96(DX), Y6, Y6
-	VMULPD       96(DX), Y6, Y6
-	VFMADD231PD  96(DX), Y5, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y5
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y5
 	VMULPD       96(DX), Y5, Y5
 	VCMPPD       $0x16, actc55<>+0(SB), Y7, Y6
 	VMOVUPS      actc42<>+0(SB), Y7
 	VBLENDVPD    Y6, Y3, Y7, Y6
-	VMULPD       Y6, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y3, Y6
-	VFMADD231PD  actc359<>+0(SB), Y5, Y6
-	VMULPD       Y6, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y3, Y7
+	VFMADD213PD  Y7, Y6, Y5
+	VMULPD       Y5, Y4, Y4
 	VADDPD       actc45<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y5, Y3
 	VDIVPD       Y3, Y4, Y3
 	VMOVUPS      96(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
+	VSUBPD       actc359<>+0(SB), Y4, Y4
+	VSUBPD       actc360<>+0(SB), Y4, Y4
+	VMOVUPS      actc361<>+0(SB), Y5
+	VFMADD213PD  actc362<>+0(SB), Y4, Y5
+	VFMADD213PD  actc363<>+0(SB), Y4, Y5
 	VFMADD213PD  actc364<>+0(SB), Y4, Y5
 	VFMADD213PD  actc365<>+0(SB), Y4, Y5
 	VFMADD213PD  actc366<>+0(SB), Y4, Y5
@@ -66347,8 +65889,6 @@ block:
 	VFMADD213PD  actc383<>+0(SB), Y4, Y5
 	VFMADD213PD  actc384<>+0(SB), Y4, Y5
 	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
 	VMULPD       Y5, Y4, Y5
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y4, Y6, Y4
@@ -66366,64 +65906,59 @@ block:
 	VMOVUPS      Y3, 96(AX)
 	XORL         R9, R9
 	VMOVUPS      128(DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       128(DX), Y0, Y1
-	VMOVUPS      128(DX), Y2
-	VFMADD213PD  128(DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       128(DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       128(DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       128(DX), Y3, Y3
 	VMOVUPS      128(DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      128(DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      128(DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  128(DX), Y4, Y5
-	VMULPD       128(DX), Y1, Y4
-	VFMSUB132PD  128(DX), Y4, Y1
-	VFMADD231PD  128(DX), Y5, Y1
-	VADDPD       128(DX), Y4, Y5
-	VSUBPD       128(DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      128(DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       128(DX), Y3, Y5
+	VFMSUB132PD  128(DX), Y5, Y3
+	VFMADD231PD  128(DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       128(DX), Y4, Y5
+	VFMSUB132PD  128(DX), Y5, Y4
+	VFMADD231PD  128(DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y5
 	VMOVMSKPD    Y5, R10
 	ORL          R10, R9
-	VADDPD       Y4, Y1, Y5
+	VADDPD       Y4, Y3, Y5
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y4, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc44<>+0(SB), Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y6
 	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFMADD213PD  actc49<>+0(SB), Y3, Y7
 	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y1, Y8
+	VFMADD213PD  actc51<>+0(SB), Y3, Y8
 	VMOVUPS      actc52<>+0(SB), Y9
-	VFMADD213PD  actc53<>+0(SB), Y1, Y9
-	VMULPD       Y1, Y1, Y10
+	VFMADD213PD  actc53<>+0(SB), Y3, Y9
+	VMULPD       Y3, Y3, Y10
 	VFMADD213PD  Y4, Y10, Y6
 	VFMADD213PD  Y7, Y10, Y8
 	VFMADD231PD  actc54<>+0(SB), Y10, Y9
@@ -66431,399 +65966,370 @@ block:
 	VFMADD213PD  Y6, Y4, Y8
 	VMULPD       Y4, Y4, Y4
 	VFMADD213PD  Y8, Y4, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y1
+	VFMADD213PD  actc45<>+0(SB), Y9, Y3
 	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
 	VMOVUPS      160(DX), Y4
-	VMULPD       actc356<>+0(SB), Y4, Y4
-	VMOVUPS      actc360<>+0(SB), Y5
-	VMULPD       128(DX), Y5, Y5
-	VMULPD       160(DX), Y4, Y6
-	VMULPD       128(DX), Y5, Y5
-	VMOVUPS      160(DX), Y7
-	VFMADD213PD  160(DX), Y6, Y7
-	VFMADD231PD  128(DX), Y0, Y5
-	VADDPD       actc42<>+0(SB), Y5, Y0
-	VMULPD       actc359<>+0(SB), Y7, Y5
+	VMULPD       160(DX), Y4, Y4
+	VMOVUPS      actc358<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y5, Y0
 	VMULPD       128(DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VMOVUPS      actc355<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y4, Y5
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
+	VMULPD       160(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y1, Y3, Y6, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y6
 	VCMPPD       $0x1e, actc55<>+0(SB), Y5, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VBLENDVPD    Y2, Y1, Y8, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VMOVUPS      160(DX), Y3
-	VFMSUB132PD  actc356<>+0(SB), Y4, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y1
+	VFMADD213PD  Y6, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y1, Y3
+	VMOVUPS      actc355<>+0(SB), Y1
+	VMULPD       160(DX), Y1, Y1
+	VDIVPD       Y3, Y0, Y0
 	VMOVUPS      160(DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y3
-	VDIVPD       Y1, Y0, Y0
-	VMOVUPS      160(DX), Y1
-	VFMSUB213PD  Y6, Y4, Y1
-	VFMADD231PD  160(DX), Y3, Y1
-	VMOVUPS      128(DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VMULPD       160(DX), Y6, Y3
-	VFMSUB132PD  160(DX), Y3, Y6
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VFMADD231PD  160(DX), Y1, Y6
-	VADDPD       160(DX), Y3, Y1
-	VSUBPD       160(DX), Y1, Y8
-	VMOVUPS      actc363<>+0(SB), Y9
-	VFMADD213PD  actc364<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y1, Y10
-	VMOVUPS      160(DX), Y11
+	VFMSUB132PD  actc355<>+0(SB), Y1, Y2
+	VMOVUPS      160(DX), Y3
+	VFMADD231PD  actc356<>+0(SB), Y3, Y2
+	VMOVUPS      128(DX), Y3
+	VSUBPD       actc359<>+0(SB), Y3, Y3
+	VMULPD       160(DX), Y1, Y6
+	VFMSUB132PD  160(DX), Y6, Y1
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VFMADD231PD  160(DX), Y2, Y1
+	VADDPD       actc353<>+0(SB), Y6, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y8
+	VMOVUPS      actc361<>+0(SB), Y9
+	VFMADD213PD  actc362<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y2, Y10
+	VMOVUPS      actc353<>+0(SB), Y11
 	VSUBPD       Y10, Y11, Y10
-	VFMADD213PD  actc365<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y3, Y3
-	VADDPD       Y3, Y10, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y6, Y3
-	VMULPD       actc354<>+0(SB), Y1, Y6
-	VFMADD213PD  actc367<>+0(SB), Y2, Y9
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y6, Y1, Y8
-	VFMADD231PD  actc355<>+0(SB), Y1, Y8
-	VFMADD213PD  actc368<>+0(SB), Y2, Y9
-	VFMADD231PD  actc354<>+0(SB), Y3, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y1
-	VFMADD213PD  actc369<>+0(SB), Y2, Y9
-	VMULPD       actc45<>+0(SB), Y6, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y9
-	VANDPD       actc24<>+0(SB), Y3, Y6
-	VXORPD       Y6, Y1, Y1
-	VFMADD213PD  actc371<>+0(SB), Y2, Y9
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y3, Y6, Y3
+	VFMADD213PD  actc363<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y6, Y6
+	VADDPD       Y6, Y10, Y6
+	VFMADD213PD  actc364<>+0(SB), Y3, Y9
+	VADDPD       actc354<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	VFMADD213PD  actc365<>+0(SB), Y3, Y9
+	VMULPD       160(DX), Y2, Y6
+	VFMSUB132PD  160(DX), Y6, Y2
+	VFMADD213PD  actc366<>+0(SB), Y3, Y9
+	VFMADD231PD  160(DX), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y3, Y9
+	VANDPD       actc24<>+0(SB), Y6, Y1
+	VXORPD       Y1, Y2, Y1
+	VFMADD213PD  actc368<>+0(SB), Y3, Y9
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y6, Y2, Y2
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc372<>+0(SB), Y2, Y9
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y6
+	VFMADD213PD  actc369<>+0(SB), Y3, Y9
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VFMADD213PD  actc370<>+0(SB), Y3, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y6
 	VMOVMSKPD    Y6, R10
 	ORL          R10, R9
-	VADDPD       Y3, Y1, Y6
-	VFMADD213PD  actc374<>+0(SB), Y2, Y9
-	VFMADD213PD  actc375<>+0(SB), Y2, Y9
+	VADDPD       Y2, Y1, Y6
+	VFMADD213PD  actc371<>+0(SB), Y3, Y9
+	VFMADD213PD  actc372<>+0(SB), Y3, Y9
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
-	VFMADD213PD  actc376<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y8, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y1, Y1
-	VFMADD213PD  actc378<>+0(SB), Y2, Y9
+	VFMADD213PD  actc373<>+0(SB), Y3, Y9
+	VFNMADD231PD actc28<>+0(SB), Y8, Y2
+	VFMADD213PD  actc374<>+0(SB), Y3, Y9
+	VADDPD       Y2, Y1, Y1
+	VFMADD213PD  actc375<>+0(SB), Y3, Y9
 	VFNMADD231PD actc29<>+0(SB), Y8, Y1
-	VFMADD213PD  actc379<>+0(SB), Y2, Y9
-	VMOVUPS      actc44<>+0(SB), Y3
-	VFMADD213PD  actc45<>+0(SB), Y1, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y9
+	VFMADD213PD  actc376<>+0(SB), Y3, Y9
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  actc45<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y3, Y9
+	VFMADD213PD  actc378<>+0(SB), Y3, Y9
 	VMOVUPS      actc46<>+0(SB), Y8
 	VFMADD213PD  actc47<>+0(SB), Y1, Y8
-	VFMADD213PD  actc381<>+0(SB), Y2, Y9
-	VFMADD213PD  actc382<>+0(SB), Y2, Y9
+	VFMADD213PD  actc379<>+0(SB), Y3, Y9
 	VMOVUPS      actc48<>+0(SB), Y10
 	VFMADD213PD  actc49<>+0(SB), Y1, Y10
-	VFMADD213PD  actc383<>+0(SB), Y2, Y9
+	VFMADD213PD  actc380<>+0(SB), Y3, Y9
+	VFMADD213PD  actc381<>+0(SB), Y3, Y9
 	VMOVUPS      actc50<>+0(SB), Y11
 	VFMADD213PD  actc51<>+0(SB), Y1, Y11
-	VFMADD213PD  actc384<>+0(SB), Y2, Y9
-	VFMADD213PD  actc385<>+0(SB), Y2, Y9
+	VFMADD213PD  actc382<>+0(SB), Y3, Y9
 	VMOVUPS      actc52<>+0(SB), Y12
 	VFMADD213PD  actc53<>+0(SB), Y1, Y12
-	VFMADD213PD  actc386<>+0(SB), Y2, Y9
+	VFMADD213PD  actc383<>+0(SB), Y3, Y9
 	VMULPD       Y1, Y1, Y13
-	VFMADD213PD  Y3, Y13, Y8
-	VFMADD213PD  actc387<>+0(SB), Y2, Y9
+	VFMADD213PD  actc384<>+0(SB), Y3, Y9
+	VFMADD213PD  Y2, Y13, Y8
 	VFMADD213PD  Y10, Y13, Y11
-	VMULPD       Y9, Y2, Y3
+	VFMADD213PD  actc385<>+0(SB), Y3, Y9
 	VFMADD231PD  actc54<>+0(SB), Y13, Y12
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDNPD      Y2, Y9, Y2
+	VMULPD       Y9, Y3, Y2
 	VMULPD       Y13, Y13, Y9
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y10
+	VANDNPD      Y3, Y10, Y3
 	VFMADD213PD  Y8, Y9, Y11
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VMULPD       Y9, Y9, Y2
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VMOVMSKPD    Y3, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMULPD       Y9, Y9, Y8
+	VBLENDVPD    Y3, Y2, Y0, Y0
+	VFMADD213PD  Y11, Y8, Y12
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VMOVMSKPD    Y2, R10
 	ORL          R10, R9
-	VFMADD213PD  Y11, Y2, Y12
 	VFMADD213PD  actc45<>+0(SB), Y12, Y1
-	VMULPD       128(BX), Y0, Y0
 	VPSLLQ       $0x34, Y6, Y2
+	VMULPD       128(BX), Y0, Y0
 	VMULPD       Y2, Y1, Y1
 	VBLENDVPD    Y7, actc42<>+0(SB), Y1, Y2
 	VMOVUPS      192(DX), Y3
-	VMULPD       actc356<>+0(SB), Y3, Y3
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       160(DX), Y6, Y6
-	VMULPD       192(DX), Y3, Y7
-	VMULPD       160(DX), Y6, Y6
-	VMOVUPS      192(DX), Y8
-	VFMADD213PD  192(DX), Y7, Y8
-	VFMADD231PD  160(DX), Y4, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y4
-	VMULPD       actc359<>+0(SB), Y8, Y6
+	VMULPD       192(DX), Y3, Y3
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y4
 	VMULPD       160(DX), Y4, Y4
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y3, Y6
 	VCMPPD       $0x16, actc55<>+0(SB), Y5, Y5
+	VMULPD       192(DX), Y6, Y6
+	VMOVUPS      actc42<>+0(SB), Y7
+	VBLENDVPD    Y5, Y1, Y7, Y5
+	VADDPD       actc42<>+0(SB), Y1, Y7
 	VCMPPD       $0x1e, actc55<>+0(SB), Y6, Y8
-	VMOVUPS      actc42<>+0(SB), Y9
-	VBLENDVPD    Y5, Y1, Y9, Y5
-	VMULPD       Y5, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y5
-	VFMADD231PD  actc359<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y2, Y2
+	VFMADD213PD  Y7, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VADDPD       actc45<>+0(SB), Y1, Y4
-	VMOVUPS      192(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y4, Y1
-	VMOVUPS      192(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y5
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       192(DX), Y4, Y4
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPS      192(DX), Y2
-	VFMSUB213PD  Y7, Y3, Y2
-	VFMADD231PD  192(DX), Y5, Y2
-	VMOVUPS      160(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       192(DX), Y7, Y5
-	VFMSUB132PD  192(DX), Y5, Y7
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  192(DX), Y2, Y7
-	VADDPD       192(DX), Y5, Y2
-	VSUBPD       192(DX), Y2, Y9
-	VMOVUPS      actc363<>+0(SB), Y10
-	VFMADD213PD  actc364<>+0(SB), Y4, Y10
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y2
+	VMOVUPS      192(DX), Y5
+	VFMADD231PD  actc356<>+0(SB), Y5, Y2
+	VMOVUPS      160(DX), Y5
+	VSUBPD       actc359<>+0(SB), Y5, Y5
+	VMULPD       192(DX), Y4, Y7
+	VFMSUB132PD  192(DX), Y7, Y4
+	VSUBPD       actc360<>+0(SB), Y5, Y5
+	VFMADD231PD  192(DX), Y2, Y4
+	VADDPD       actc353<>+0(SB), Y7, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y9
+	VMOVUPS      actc361<>+0(SB), Y10
+	VFMADD213PD  actc362<>+0(SB), Y5, Y10
 	VSUBPD       Y9, Y2, Y11
-	VMOVUPS      192(DX), Y12
+	VMOVUPS      actc353<>+0(SB), Y12
 	VSUBPD       Y11, Y12, Y11
-	VFMADD213PD  actc365<>+0(SB), Y4, Y10
-	VSUBPD       Y9, Y5, Y5
-	VADDPD       Y5, Y11, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y7, Y5
-	VMULPD       actc354<>+0(SB), Y2, Y7
-	VFMADD213PD  actc367<>+0(SB), Y4, Y10
-	VMOVUPS      actc354<>+0(SB), Y9
-	VFMSUB213PD  Y7, Y2, Y9
-	VFMADD231PD  actc355<>+0(SB), Y2, Y9
-	VFMADD213PD  actc368<>+0(SB), Y4, Y10
-	VFMADD231PD  actc354<>+0(SB), Y5, Y9
-	VMULPD       actc45<>+0(SB), Y9, Y2
-	VFMADD213PD  actc369<>+0(SB), Y4, Y10
-	VMULPD       actc45<>+0(SB), Y7, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VXORPD       Y7, Y2, Y2
-	VFMADD213PD  actc371<>+0(SB), Y4, Y10
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y5
+	VFMADD213PD  actc363<>+0(SB), Y5, Y10
+	VSUBPD       Y9, Y7, Y7
+	VADDPD       Y7, Y11, Y7
+	VFMADD213PD  actc364<>+0(SB), Y5, Y10
+	VADDPD       actc354<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y5, Y10
+	VMULPD       192(DX), Y2, Y7
+	VFMSUB132PD  192(DX), Y7, Y2
+	VFMADD213PD  actc366<>+0(SB), Y5, Y10
+	VFMADD231PD  192(DX), Y4, Y2
+	VFMADD213PD  actc367<>+0(SB), Y5, Y10
+	VANDPD       actc24<>+0(SB), Y7, Y4
+	VXORPD       Y4, Y2, Y2
+	VFMADD213PD  actc368<>+0(SB), Y5, Y10
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y7, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VFMADD213PD  actc372<>+0(SB), Y4, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y10
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y7
+	VFMADD213PD  actc369<>+0(SB), Y5, Y10
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y5, Y10
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y7
 	VMOVMSKPD    Y7, R10
 	ORL          R10, R9
-	VADDPD       Y5, Y2, Y7
-	VFMADD213PD  actc374<>+0(SB), Y4, Y10
-	VFMADD213PD  actc375<>+0(SB), Y4, Y10
+	VADDPD       Y4, Y2, Y7
+	VFMADD213PD  actc371<>+0(SB), Y5, Y10
+	VFMADD213PD  actc372<>+0(SB), Y5, Y10
 	VMOVUPS      actc26<>+0(SB), Y9
 	VFMADD213PD  actc27<>+0(SB), Y9, Y7
 	VSUBPD       actc27<>+0(SB), Y7, Y9
-	VFMADD213PD  actc376<>+0(SB), Y4, Y10
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y2, Y2
-	VFMADD213PD  actc378<>+0(SB), Y4, Y10
+	VFMADD213PD  actc373<>+0(SB), Y5, Y10
+	VFNMADD231PD actc28<>+0(SB), Y9, Y4
+	VFMADD213PD  actc374<>+0(SB), Y5, Y10
+	VADDPD       Y4, Y2, Y2
+	VFMADD213PD  actc375<>+0(SB), Y5, Y10
 	VFNMADD231PD actc29<>+0(SB), Y9, Y2
-	VFMADD213PD  actc379<>+0(SB), Y4, Y10
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y10
+	VFMADD213PD  actc376<>+0(SB), Y5, Y10
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y4
+	VFMADD213PD  actc377<>+0(SB), Y5, Y10
+	VFMADD213PD  actc378<>+0(SB), Y5, Y10
 	VMOVUPS      actc46<>+0(SB), Y9
 	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VFMADD213PD  actc381<>+0(SB), Y4, Y10
-	VFMADD213PD  actc382<>+0(SB), Y4, Y10
+	VFMADD213PD  actc379<>+0(SB), Y5, Y10
 	VMOVUPS      actc48<>+0(SB), Y11
 	VFMADD213PD  actc49<>+0(SB), Y2, Y11
-	VFMADD213PD  actc383<>+0(SB), Y4, Y10
+	VFMADD213PD  actc380<>+0(SB), Y5, Y10
+	VFMADD213PD  actc381<>+0(SB), Y5, Y10
 	VMOVUPS      actc50<>+0(SB), Y12
 	VFMADD213PD  actc51<>+0(SB), Y2, Y12
-	VFMADD213PD  actc384<>+0(SB), Y4, Y10
-	VFMADD213PD  actc385<>+0(SB), Y4, Y10
+	VFMADD213PD  actc382<>+0(SB), Y5, Y10
 	VMOVUPS      actc52<>+0(SB), Y13
 	VFMADD213PD  actc53<>+0(SB), Y2, Y13
-	VFMADD213PD  actc386<>+0(SB), Y4, Y10
+	VFMADD213PD  actc383<>+0(SB), Y5, Y10
 	VMULPD       Y2, Y2, Y14
-	VFMADD213PD  Y5, Y14, Y9
-	VFMADD213PD  actc387<>+0(SB), Y4, Y10
+	VFMADD213PD  actc384<>+0(SB), Y5, Y10
+	VFMADD213PD  Y4, Y14, Y9
 	VFMADD213PD  Y11, Y14, Y12
-	VMULPD       Y10, Y4, Y5
+	VFMADD213PD  actc385<>+0(SB), Y5, Y10
 	VFMADD231PD  actc54<>+0(SB), Y14, Y13
-	VMOVUPS      actc24<>+0(SB), Y10
-	VANDNPD      Y4, Y10, Y4
+	VMULPD       Y10, Y5, Y4
 	VMULPD       Y14, Y14, Y10
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y11
+	VANDNPD      Y5, Y11, Y5
 	VFMADD213PD  Y9, Y10, Y12
-	VBLENDVPD    Y4, Y5, Y1, Y1
-	VMULPD       Y10, Y10, Y4
-	VCMPPD       $0x03, Y1, Y1, Y5
-	VMOVMSKPD    Y5, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
+	VMULPD       Y10, Y10, Y9
+	VBLENDVPD    Y5, Y4, Y1, Y1
+	VFMADD213PD  Y12, Y9, Y13
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y12, Y4, Y13
 	VFMADD213PD  actc45<>+0(SB), Y13, Y2
-	VMULPD       160(BX), Y1, Y1
 	VPSLLQ       $0x34, Y7, Y4
+	VMULPD       160(BX), Y1, Y1
 	VMULPD       Y4, Y2, Y2
 	VBLENDVPD    Y8, actc42<>+0(SB), Y2, Y4
 	VMOVUPS      224(DX), Y5
-	VMULPD       actc356<>+0(SB), Y5, Y5
-	VMOVUPS      actc360<>+0(SB), Y7
-	VMULPD       192(DX), Y7, Y7
-	VMULPD       224(DX), Y5, Y8
-	VMULPD       192(DX), Y7, Y7
-	VMOVUPS      224(DX), Y9
-	VFMADD213PD  224(DX), Y8, Y9
-	VFMADD231PD  192(DX), Y3, Y7
-	VADDPD       actc42<>+0(SB), Y7, Y3
-	VMULPD       actc359<>+0(SB), Y9, Y7
+	VMULPD       224(DX), Y5, Y5
+	VMOVUPS      actc358<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y7, Y3
 	VMULPD       192(DX), Y3, Y3
+	VMOVUPS      actc355<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y5, Y7
 	VCMPPD       $0x16, actc55<>+0(SB), Y6, Y6
+	VMULPD       224(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y6, Y2, Y8, Y6
+	VADDPD       actc42<>+0(SB), Y2, Y8
 	VCMPPD       $0x1e, actc55<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VBLENDVPD    Y6, Y2, Y10, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y6
-	VFMADD231PD  actc359<>+0(SB), Y3, Y6
-	VMULPD       Y6, Y4, Y3
+	VFMADD213PD  Y8, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VADDPD       actc45<>+0(SB), Y2, Y4
-	VMOVUPS      224(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y5, Y6
 	VFMADD213PD  actc42<>+0(SB), Y4, Y2
-	VMOVUPS      224(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y6
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       224(DX), Y4, Y4
 	VDIVPD       Y2, Y3, Y2
 	VMOVUPS      224(DX), Y3
-	VFMSUB213PD  Y8, Y5, Y3
-	VFMADD231PD  224(DX), Y6, Y3
-	VMOVUPS      192(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       224(DX), Y8, Y6
-	VFMSUB132PD  224(DX), Y6, Y8
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  224(DX), Y3, Y8
-	VADDPD       224(DX), Y6, Y3
-	VSUBPD       224(DX), Y3, Y10
-	VMOVUPS      actc363<>+0(SB), Y11
-	VFMADD213PD  actc364<>+0(SB), Y4, Y11
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y3
+	VMOVUPS      224(DX), Y6
+	VFMADD231PD  actc356<>+0(SB), Y6, Y3
+	VMOVUPS      192(DX), Y6
+	VSUBPD       actc359<>+0(SB), Y6, Y6
+	VMULPD       224(DX), Y4, Y8
+	VFMSUB132PD  224(DX), Y8, Y4
+	VSUBPD       actc360<>+0(SB), Y6, Y6
+	VFMADD231PD  224(DX), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y8, Y3
+	VSUBPD       actc353<>+0(SB), Y3, Y10
+	VMOVUPS      actc361<>+0(SB), Y11
+	VFMADD213PD  actc362<>+0(SB), Y6, Y11
 	VSUBPD       Y10, Y3, Y12
-	VMOVUPS      224(DX), Y13
+	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc365<>+0(SB), Y4, Y11
-	VSUBPD       Y10, Y6, Y6
-	VADDPD       Y6, Y12, Y6
-	VFMADD213PD  actc366<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y8, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y8
-	VFMADD213PD  actc367<>+0(SB), Y4, Y11
-	VMOVUPS      actc354<>+0(SB), Y10
-	VFMSUB213PD  Y8, Y3, Y10
-	VFMADD231PD  actc355<>+0(SB), Y3, Y10
-	VFMADD213PD  actc368<>+0(SB), Y4, Y11
-	VFMADD231PD  actc354<>+0(SB), Y6, Y10
-	VMULPD       actc45<>+0(SB), Y10, Y3
-	VFMADD213PD  actc369<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y6
-	VFMADD213PD  actc370<>+0(SB), Y4, Y11
-	VANDPD       actc24<>+0(SB), Y6, Y8
-	VXORPD       Y8, Y3, Y3
-	VFMADD213PD  actc371<>+0(SB), Y4, Y11
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y6, Y8, Y6
+	VFMADD213PD  actc363<>+0(SB), Y6, Y11
+	VSUBPD       Y10, Y8, Y8
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc364<>+0(SB), Y6, Y11
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VADDPD       Y8, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y6, Y11
+	VMULPD       224(DX), Y3, Y8
+	VFMSUB132PD  224(DX), Y8, Y3
+	VFMADD213PD  actc366<>+0(SB), Y6, Y11
+	VFMADD231PD  224(DX), Y4, Y3
+	VFMADD213PD  actc367<>+0(SB), Y6, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y4
+	VXORPD       Y4, Y3, Y3
+	VFMADD213PD  actc368<>+0(SB), Y6, Y11
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y8, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc372<>+0(SB), Y4, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VFMADD213PD  actc373<>+0(SB), Y4, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
+	VFMADD213PD  actc369<>+0(SB), Y6, Y11
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y6, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VADDPD       Y6, Y3, Y8
-	VFMADD213PD  actc374<>+0(SB), Y4, Y11
-	VFMADD213PD  actc375<>+0(SB), Y4, Y11
+	VADDPD       Y4, Y3, Y8
+	VFMADD213PD  actc371<>+0(SB), Y6, Y11
+	VFMADD213PD  actc372<>+0(SB), Y6, Y11
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y10
-	VFMADD213PD  actc376<>+0(SB), Y4, Y11
-	VFNMADD231PD actc28<>+0(SB), Y10, Y6
-	VFMADD213PD  actc377<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y3, Y3
-	VFMADD213PD  actc378<>+0(SB), Y4, Y11
+	VFMADD213PD  actc373<>+0(SB), Y6, Y11
+	VFNMADD231PD actc28<>+0(SB), Y10, Y4
+	VFMADD213PD  actc374<>+0(SB), Y6, Y11
+	VADDPD       Y4, Y3, Y3
+	VFMADD213PD  actc375<>+0(SB), Y6, Y11
 	VFNMADD231PD actc29<>+0(SB), Y10, Y3
-	VFMADD213PD  actc379<>+0(SB), Y4, Y11
-	VMOVUPS      actc44<>+0(SB), Y6
-	VFMADD213PD  actc45<>+0(SB), Y3, Y6
-	VFMADD213PD  actc380<>+0(SB), Y4, Y11
+	VFMADD213PD  actc376<>+0(SB), Y6, Y11
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y6, Y11
+	VFMADD213PD  actc378<>+0(SB), Y6, Y11
 	VMOVUPS      actc46<>+0(SB), Y10
 	VFMADD213PD  actc47<>+0(SB), Y3, Y10
-	VFMADD213PD  actc381<>+0(SB), Y4, Y11
-	VFMADD213PD  actc382<>+0(SB), Y4, Y11
+	VFMADD213PD  actc379<>+0(SB), Y6, Y11
 	VMOVUPS      actc48<>+0(SB), Y12
 	VFMADD213PD  actc49<>+0(SB), Y3, Y12
-	VFMADD213PD  actc383<>+0(SB), Y4, Y11
+	VFMADD213PD  actc380<>+0(SB), Y6, Y11
+	VFMADD213PD  actc381<>+0(SB), Y6, Y11
 	VMOVUPS      actc50<>+0(SB), Y13
 	VFMADD213PD  actc51<>+0(SB), Y3, Y13
-	VFMADD213PD  actc384<>+0(SB), Y4, Y11
-	VFMADD213PD  actc385<>+0(SB), Y4, Y11
+	VFMADD213PD  actc382<>+0(SB), Y6, Y11
 	VMOVUPS      actc52<>+0(SB), Y14
 	VFMADD213PD  actc53<>+0(SB), Y3, Y14
-	VFMADD213PD  actc386<>+0(SB), Y4, Y11
+	VFMADD213PD  actc383<>+0(SB), Y6, Y11
 	VMULPD       Y3, Y3, Y15
-	VFMADD213PD  Y6, Y15, Y10
-	VFMADD213PD  actc387<>+0(SB), Y4, Y11
+	VFMADD213PD  actc384<>+0(SB), Y6, Y11
+	VFMADD213PD  Y4, Y15, Y10
 	VFMADD213PD  Y12, Y15, Y13
-	VMULPD       Y11, Y4, Y6
+	VFMADD213PD  actc385<>+0(SB), Y6, Y11
 	VFMADD231PD  actc54<>+0(SB), Y15, Y14
-	VMOVUPS      actc24<>+0(SB), Y11
-	VANDNPD      Y4, Y11, Y4
+	VMULPD       Y11, Y6, Y4
 	VMULPD       Y15, Y15, Y11
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y12
+	VANDNPD      Y6, Y12, Y6
 	VFMADD213PD  Y10, Y11, Y13
-	VBLENDVPD    Y4, Y6, Y2, Y2
-	VMULPD       Y11, Y11, Y4
-	VCMPPD       $0x03, Y2, Y2, Y6
-	VMOVMSKPD    Y6, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
+	VMULPD       Y11, Y11, Y10
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VFMADD213PD  Y13, Y10, Y14
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y13, Y4, Y14
 	VFMADD213PD  actc45<>+0(SB), Y14, Y3
-	VMULPD       192(BX), Y2, Y2
 	VPSLLQ       $0x34, Y8, Y4
+	VMULPD       192(BX), Y2, Y2
 	VMULPD       Y4, Y3, Y3
 	VBLENDVPD    Y9, actc42<>+0(SB), Y3, Y4
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       224(DX), Y6, Y6
-	VMULPD       224(DX), Y6, Y6
-	VFMADD231PD  224(DX), Y5, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y5
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y5
 	VMULPD       224(DX), Y5, Y5
 	VCMPPD       $0x16, actc55<>+0(SB), Y7, Y6
 	VMOVUPS      actc42<>+0(SB), Y7
 	VBLENDVPD    Y6, Y3, Y7, Y6
-	VMULPD       Y6, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y3, Y6
-	VFMADD231PD  actc359<>+0(SB), Y5, Y6
-	VMULPD       Y6, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y3, Y7
+	VFMADD213PD  Y7, Y6, Y5
+	VMULPD       Y5, Y4, Y4
 	VADDPD       actc45<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y5, Y3
 	VDIVPD       Y3, Y4, Y3
 	VMOVUPS      224(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
+	VSUBPD       actc359<>+0(SB), Y4, Y4
+	VSUBPD       actc360<>+0(SB), Y4, Y4
+	VMOVUPS      actc361<>+0(SB), Y5
+	VFMADD213PD  actc362<>+0(SB), Y4, Y5
+	VFMADD213PD  actc363<>+0(SB), Y4, Y5
 	VFMADD213PD  actc364<>+0(SB), Y4, Y5
 	VFMADD213PD  actc365<>+0(SB), Y4, Y5
 	VFMADD213PD  actc366<>+0(SB), Y4, Y5
@@ -66846,8 +66352,6 @@ block:
 	VFMADD213PD  actc383<>+0(SB), Y4, Y5
 	VFMADD213PD  actc384<>+0(SB), Y4, Y5
 	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
 	VMULPD       Y5, Y4, Y5
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y4, Y6, Y4
@@ -66884,65 +66388,60 @@ single:
 	CMPQ         CX, $0x00000004
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PD  (DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  (DX), Y4, Y5
-	VMULPD       (DX), Y1, Y4
-	VFMSUB132PD  (DX), Y4, Y1
-	VFMADD231PD  (DX), Y5, Y1
-	VADDPD       (DX), Y4, Y5
-	VSUBPD       (DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       (DX), Y3, Y5
+	VFMSUB132PD  (DX), Y5, Y3
+	VFMADD231PD  (DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       (DX), Y4, Y5
+	VFMSUB132PD  (DX), Y5, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VMOVUPS      actc25<>+0(SB), Y5
 	VMAXPD       Y4, Y5, Y5
 	VCMPPD       $0x00, Y4, Y5, Y4
-	VANDPD       Y4, Y1, Y1
-	VADDPD       Y1, Y5, Y4
+	VANDPD       Y4, Y3, Y3
+	VADDPD       Y3, Y5, Y4
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y4
 	VSUBPD       actc27<>+0(SB), Y4, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y5, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc30<>+0(SB), Y5
-	VFMADD213PD  actc31<>+0(SB), Y1, Y5
+	VFMADD213PD  actc31<>+0(SB), Y3, Y5
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc33<>+0(SB), Y1, Y7
+	VFMADD213PD  actc33<>+0(SB), Y3, Y7
 	VMOVUPS      actc34<>+0(SB), Y8
-	VFMADD213PD  actc35<>+0(SB), Y1, Y8
+	VFMADD213PD  actc35<>+0(SB), Y3, Y8
 	VMOVUPS      actc36<>+0(SB), Y9
-	VFMADD213PD  actc37<>+0(SB), Y1, Y9
+	VFMADD213PD  actc37<>+0(SB), Y3, Y9
 	VMOVUPS      actc38<>+0(SB), Y10
-	VFMADD213PD  actc39<>+0(SB), Y1, Y10
-	VMULPD       Y1, Y1, Y11
+	VFMADD213PD  actc39<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
 	VFMADD213PD  Y5, Y11, Y7
 	VFMADD213PD  Y8, Y11, Y9
 	VFMADD231PD  actc40<>+0(SB), Y11, Y10
@@ -66950,81 +66449,77 @@ single:
 	VFMADD213PD  Y7, Y5, Y9
 	VMULPD       Y5, Y5, Y5
 	VFMADD213PD  Y9, Y5, Y10
-	VFMADD213PD  actc31<>+0(SB), Y10, Y1
+	VFMADD213PD  actc31<>+0(SB), Y10, Y3
 	VMOVUPS      actc41<>+0(SB), Y5
 	VFMADD213PD  actc27<>+0(SB), Y5, Y6
 	VSUBPD       Y6, Y4, Y4
 	VADDPD       actc27<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y1, Y1
+	VMULPD       Y5, Y3, Y3
 	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
-	VMOVUPS      actc360<>+0(SB), Y4
-	VMULPD       (DX), Y4, Y4
-	VMULPD       (DX), Y4, Y4
-	VFMADD231PD  (DX), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y4, Y0
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
+	VMOVUPS      actc358<>+0(SB), Y4
+	VFMADD213PD  actc353<>+0(SB), Y4, Y0
 	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y2, Y1, Y4, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y0, Y0
-	VMOVUPS      (DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VMOVUPS      actc363<>+0(SB), Y3
-	VFMADD213PD  actc364<>+0(SB), Y2, Y3
-	VFMADD213PD  actc365<>+0(SB), Y2, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y3
-	VFMADD213PD  actc367<>+0(SB), Y2, Y3
-	VFMADD213PD  actc368<>+0(SB), Y2, Y3
-	VFMADD213PD  actc369<>+0(SB), Y2, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y3
-	VFMADD213PD  actc371<>+0(SB), Y2, Y3
-	VFMADD213PD  actc372<>+0(SB), Y2, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y3
-	VFMADD213PD  actc374<>+0(SB), Y2, Y3
-	VFMADD213PD  actc375<>+0(SB), Y2, Y3
-	VFMADD213PD  actc376<>+0(SB), Y2, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y3
-	VFMADD213PD  actc378<>+0(SB), Y2, Y3
-	VFMADD213PD  actc379<>+0(SB), Y2, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y3
-	VFMADD213PD  actc381<>+0(SB), Y2, Y3
-	VFMADD213PD  actc382<>+0(SB), Y2, Y3
-	VFMADD213PD  actc383<>+0(SB), Y2, Y3
-	VFMADD213PD  actc384<>+0(SB), Y2, Y3
-	VFMADD213PD  actc385<>+0(SB), Y2, Y3
-	VFMADD213PD  actc386<>+0(SB), Y2, Y3
-	VFMADD213PD  actc387<>+0(SB), Y2, Y3
-	VMULPD       Y3, Y2, Y3
+	VBLENDVPD    Y1, Y3, Y4, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y4
+	VFMADD213PD  Y4, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y3, Y1
+	VDIVPD       Y1, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPD       actc359<>+0(SB), Y1, Y1
+	VSUBPD       actc360<>+0(SB), Y1, Y1
+	VMOVUPS      actc361<>+0(SB), Y2
+	VFMADD213PD  actc362<>+0(SB), Y1, Y2
+	VFMADD213PD  actc363<>+0(SB), Y1, Y2
+	VFMADD213PD  actc364<>+0(SB), Y1, Y2
+	VFMADD213PD  actc365<>+0(SB), Y1, Y2
+	VFMADD213PD  actc366<>+0(SB), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y1, Y2
+	VFMADD213PD  actc368<>+0(SB), Y1, Y2
+	VFMADD213PD  actc369<>+0(SB), Y1, Y2
+	VFMADD213PD  actc370<>+0(SB), Y1, Y2
+	VFMADD213PD  actc371<>+0(SB), Y1, Y2
+	VFMADD213PD  actc372<>+0(SB), Y1, Y2
+	VFMADD213PD  actc373<>+0(SB), Y1, Y2
+	VFMADD213PD  actc374<>+0(SB), Y1, Y2
+	VFMADD213PD  actc375<>+0(SB), Y1, Y2
+	VFMADD213PD  actc376<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y1, Y2
+	VFMADD213PD  actc378<>+0(SB), Y1, Y2
+	VFMADD213PD  actc379<>+0(SB), Y1, Y2
+	VFMADD213PD  actc380<>+0(SB), Y1, Y2
+	VFMADD213PD  actc381<>+0(SB), Y1, Y2
+	VFMADD213PD  actc382<>+0(SB), Y1, Y2
+	VFMADD213PD  actc383<>+0(SB), Y1, Y2
+	VFMADD213PD  actc384<>+0(SB), Y1, Y2
+	VFMADD213PD  actc385<>+0(SB), Y1, Y2
+	VMULPD       Y2, Y1, Y2
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y2
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
+	VANDNPD      Y1, Y4, Y1
+	VCMPPD       $0x11, actc42<>+0(SB), Y1, Y1
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y1, Y2, Y1
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y2, actc55<>+0(SB), Y4, Y2
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPD       $0x03, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      Y3, Y1, Y1
 	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
 	VANDNPD      Y0, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc358<>+0(SB), Y2
+	VMOVUPS      actc357<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
 	VANDPD       actc24<>+0(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y0
@@ -67058,63 +66553,58 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc356<>+0(SB), Y1, Y2
-	VMULPD       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PD  Y1, Y1, Y4
-	VMULPD       actc359<>+0(SB), Y4, Y4
-	VCMPPD       $0x1e, actc55<>+0(SB), Y4, Y5
-	VMOVUPS      actc356<>+0(SB), Y6
-	VFMSUB213PD  Y2, Y1, Y6
-	VFMADD231PD  actc357<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PD  Y3, Y1, Y7
-	VFMADD213PD  Y7, Y1, Y6
-	VMULPD       Y3, Y1, Y7
-	VFMSUB213PD  Y7, Y1, Y3
-	VFMADD213PD  Y3, Y1, Y6
-	VADDPD       Y7, Y1, Y3
-	VSUBPD       Y1, Y3, Y8
-	VSUBPD       Y8, Y3, Y9
-	VSUBPD       Y9, Y1, Y9
+	VMULPD       Y1, Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VFMADD213PD  actc353<>+0(SB), Y2, Y3
+	VMULPD       Y3, Y1, Y3
+	VCMPPD       $0x1e, actc55<>+0(SB), Y3, Y4
+	VMULPD       actc355<>+0(SB), Y1, Y5
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMSUB213PD  Y5, Y1, Y6
+	VFMADD231PD  actc356<>+0(SB), Y1, Y6
+	VMULPD       Y5, Y1, Y7
+	VFMSUB213PD  Y7, Y1, Y5
+	VFMADD213PD  Y5, Y1, Y6
+	VADDPD       actc353<>+0(SB), Y7, Y5
+	VSUBPD       actc353<>+0(SB), Y5, Y8
+	VSUBPD       Y8, Y5, Y9
+	VMOVUPS      actc353<>+0(SB), Y10
+	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y8, Y7, Y7
 	VADDPD       Y7, Y9, Y7
+	VADDPD       actc354<>+0(SB), Y7, Y7
 	VADDPD       Y7, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y7, Y3, Y8
-	VFMADD231PD  actc355<>+0(SB), Y3, Y8
-	VFMADD231PD  actc354<>+0(SB), Y6, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y3
-	VMULPD       actc45<>+0(SB), Y7, Y6
-	VANDPD       actc24<>+0(SB), Y6, Y7
-	VXORPD       Y7, Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y6, Y7, Y6
-	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMULPD       Y5, Y1, Y7
+	VFMSUB213PD  Y7, Y1, Y5
+	VFMADD213PD  Y5, Y1, Y6
+	VANDPD       actc24<>+0(SB), Y7, Y5
+	VXORPD       Y5, Y6, Y5
+	VMOVUPS      actc24<>+0(SB), Y6
+	VANDNPD      Y7, Y6, Y6
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VMOVUPS      actc25<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y7
 	VCMPPD       $0x00, Y6, Y7, Y6
-	VANDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y7, Y6
+	VANDPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y6
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
 	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VADDPD       Y7, Y3, Y3
-	VFNMADD231PD actc29<>+0(SB), Y8, Y3
+	VADDPD       Y7, Y5, Y5
+	VFNMADD231PD actc29<>+0(SB), Y8, Y5
 	VMOVUPS      actc30<>+0(SB), Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y5, Y7
 	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc33<>+0(SB), Y3, Y9
+	VFMADD213PD  actc33<>+0(SB), Y5, Y9
 	VMOVUPS      actc34<>+0(SB), Y10
-	VFMADD213PD  actc35<>+0(SB), Y3, Y10
+	VFMADD213PD  actc35<>+0(SB), Y5, Y10
 	VMOVUPS      actc36<>+0(SB), Y11
-	VFMADD213PD  actc37<>+0(SB), Y3, Y11
+	VFMADD213PD  actc37<>+0(SB), Y5, Y11
 	VMOVUPS      actc38<>+0(SB), Y12
-	VFMADD213PD  actc39<>+0(SB), Y3, Y12
-	VMULPD       Y3, Y3, Y13
+	VFMADD213PD  actc39<>+0(SB), Y5, Y12
+	VMULPD       Y5, Y5, Y13
 	VFMADD213PD  Y7, Y13, Y9
 	VFMADD213PD  Y10, Y13, Y11
 	VFMADD231PD  actc40<>+0(SB), Y13, Y12
@@ -67122,77 +66612,74 @@ tail:
 	VFMADD213PD  Y9, Y7, Y11
 	VMULPD       Y7, Y7, Y7
 	VFMADD213PD  Y11, Y7, Y12
-	VFMADD213PD  actc31<>+0(SB), Y12, Y3
+	VFMADD213PD  actc31<>+0(SB), Y12, Y5
 	VMOVUPS      actc41<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y8
 	VSUBPD       Y8, Y6, Y6
 	VADDPD       actc27<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y8, Y7
-	VMULPD       Y7, Y3, Y3
+	VMULPD       Y7, Y5, Y5
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, actc42<>+0(SB), Y3, Y5
-	VMULPD       actc360<>+0(SB), Y1, Y6
-	VMULPD       Y6, Y1, Y6
-	VFMADD213PD  Y6, Y1, Y2
-	VADDPD       actc42<>+0(SB), Y2, Y2
+	VMULPD       Y6, Y5, Y5
+	VBLENDVPD    Y4, actc42<>+0(SB), Y5, Y4
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y2
 	VMULPD       Y2, Y1, Y2
-	VCMPPD       $0x16, actc55<>+0(SB), Y4, Y4
+	VCMPPD       $0x16, actc55<>+0(SB), Y3, Y3
 	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y4, Y3, Y6, Y4
-	VMULPD       Y4, Y2, Y2
-	VADDPD       actc42<>+0(SB), Y3, Y4
-	VFMADD231PD  actc359<>+0(SB), Y2, Y4
-	VMULPD       Y4, Y5, Y2
-	VADDPD       actc45<>+0(SB), Y3, Y4
-	VFMADD213PD  actc42<>+0(SB), Y3, Y4
-	VDIVPD       Y4, Y2, Y2
-	VSUBPD       actc361<>+0(SB), Y1, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
-	VFMADD213PD  actc364<>+0(SB), Y4, Y5
-	VFMADD213PD  actc365<>+0(SB), Y4, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y5
-	VFMADD213PD  actc367<>+0(SB), Y4, Y5
-	VFMADD213PD  actc368<>+0(SB), Y4, Y5
-	VFMADD213PD  actc369<>+0(SB), Y4, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y5
-	VFMADD213PD  actc371<>+0(SB), Y4, Y5
-	VFMADD213PD  actc372<>+0(SB), Y4, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y5
-	VFMADD213PD  actc374<>+0(SB), Y4, Y5
-	VFMADD213PD  actc375<>+0(SB), Y4, Y5
-	VFMADD213PD  actc376<>+0(SB), Y4, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y5
-	VFMADD213PD  actc378<>+0(SB), Y4, Y5
-	VFMADD213PD  actc379<>+0(SB), Y4, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y5
-	VFMADD213PD  actc381<>+0(SB), Y4, Y5
-	VFMADD213PD  actc382<>+0(SB), Y4, Y5
-	VFMADD213PD  actc383<>+0(SB), Y4, Y5
-	VFMADD213PD  actc384<>+0(SB), Y4, Y5
-	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y4, Y5
+	VBLENDVPD    Y3, Y5, Y6, Y3
+	VADDPD       actc42<>+0(SB), Y5, Y6
+	VFMADD213PD  Y6, Y3, Y2
+	VMULPD       Y2, Y4, Y2
+	VADDPD       actc45<>+0(SB), Y5, Y3
+	VFMADD213PD  actc42<>+0(SB), Y5, Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       actc359<>+0(SB), Y1, Y3
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VMOVUPS      actc361<>+0(SB), Y4
+	VFMADD213PD  actc362<>+0(SB), Y3, Y4
+	VFMADD213PD  actc363<>+0(SB), Y3, Y4
+	VFMADD213PD  actc364<>+0(SB), Y3, Y4
+	VFMADD213PD  actc365<>+0(SB), Y3, Y4
+	VFMADD213PD  actc366<>+0(SB), Y3, Y4
+	VFMADD213PD  actc367<>+0(SB), Y3, Y4
+	VFMADD213PD  actc368<>+0(SB), Y3, Y4
+	VFMADD213PD  actc369<>+0(SB), Y3, Y4
+	VFMADD213PD  actc370<>+0(SB), Y3, Y4
+	VFMADD213PD  actc371<>+0(SB), Y3, Y4
+	VFMADD213PD  actc372<>+0(SB), Y3, Y4
+	VFMADD213PD  actc373<>+0(SB), Y3, Y4
+	VFMADD213PD  actc374<>+0(SB), Y3, Y4
+	VFMADD213PD  actc375<>+0(SB), Y3, Y4
+	VFMADD213PD  actc376<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y3, Y4
+	VFMADD213PD  actc378<>+0(SB), Y3, Y4
+	VFMADD213PD  actc379<>+0(SB), Y3, Y4
+	VFMADD213PD  actc380<>+0(SB), Y3, Y4
+	VFMADD213PD  actc381<>+0(SB), Y3, Y4
+	VFMADD213PD  actc382<>+0(SB), Y3, Y4
+	VFMADD213PD  actc383<>+0(SB), Y3, Y4
+	VFMADD213PD  actc384<>+0(SB), Y3, Y4
+	VFMADD213PD  actc385<>+0(SB), Y3, Y4
+	VMULPD       Y4, Y3, Y4
 	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y4, Y6, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VBLENDVPD    Y4, Y1, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y3, Y4, Y3
+	VANDNPD      Y3, Y6, Y3
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y1, actc55<>+0(SB), Y4, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y3
+	VANDNPD      Y5, Y3, Y3
 	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y2, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
 	VANDPD       Y4, Y3, Y3
-	VCMPPD       $0x12, actc358<>+0(SB), Y1, Y1
+	VCMPPD       $0x12, actc357<>+0(SB), Y1, Y1
 	VANDPD       actc24<>+0(SB), Y2, Y4
 	VBLENDVPD    Y1, Y4, Y2, Y2
 	VANDNPD      Y3, Y1, Y1
@@ -67233,7 +66720,6 @@ TEXT ·geluTanhF32Avx2U32Rcp(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	XORL         R8, R8
 	VMOVUPS      actc334<>+0(SB), Y0
 	VMULPS       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
@@ -67243,253 +66729,238 @@ block:
 	VMULPS       (DX), Y0, Y2
 	VFMSUB132PS  (DX), Y2, Y0
 	VFMADD231PS  (DX), Y1, Y0
-	VMULPS       (DX), Y2, Y1
-	VFMSUB132PS  (DX), Y1, Y2
-	VFMADD231PS  (DX), Y0, Y2
-	VMOVUPS      actc334<>+0(SB), Y0
-	VMULPS       32(DX), Y0, Y0
-	VADDPS       (DX), Y1, Y3
-	VMOVUPS      32(DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
-	VSUBPS       (DX), Y3, Y5
+	VADDPS       actc332<>+0(SB), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y3
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc332<>+0(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y2
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VMULPS       (DX), Y1, Y2
+	VFMSUB132PS  (DX), Y2, Y1
+	VFMADD231PS  (DX), Y0, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y0
+	VANDPS       actc2<>+0(SB), Y2, Y1
+	VXORPS       Y1, Y0, Y0
+	VORPS        actc2<>+0(SB), Y2, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y3
+	VADDPS       Y1, Y0, Y4
+	VMOVUPS      actc334<>+0(SB), Y5
+	VMULPS       32(DX), Y5, Y5
 	VMOVUPS      32(DX), Y6
-	VFMADD231PS  actc335<>+0(SB), Y6, Y4
-	VSUBPS       Y5, Y3, Y6
-	VMULPS       32(DX), Y0, Y7
-	VMOVUPS      (DX), Y8
-	VSUBPS       Y6, Y8, Y6
-	VFMSUB132PS  32(DX), Y7, Y0
-	VSUBPS       Y5, Y1, Y1
-	VFMADD231PS  32(DX), Y4, Y0
-	VADDPS       Y1, Y6, Y1
-	VMULPS       32(DX), Y7, Y4
-	VADDPS       Y1, Y2, Y1
-	VFMSUB132PS  32(DX), Y4, Y7
-	VMULPS       actc332<>+0(SB), Y3, Y2
-	VFMADD231PS  32(DX), Y0, Y7
-	VMOVUPS      actc334<>+0(SB), Y0
-	VMULPS       64(DX), Y0, Y0
-	VMOVUPS      actc332<>+0(SB), Y5
-	VFMSUB213PS  Y2, Y3, Y5
-	VADDPS       32(DX), Y4, Y6
-	VMOVUPS      64(DX), Y8
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y8
-	VFMADD231PS  actc333<>+0(SB), Y3, Y5
-	VSUBPS       32(DX), Y6, Y3
-	VMOVUPS      64(DX), Y9
-	VFMADD231PS  actc335<>+0(SB), Y9, Y8
-	VFMADD231PS  actc332<>+0(SB), Y1, Y5
-	VSUBPS       Y3, Y6, Y1
-	VMULPS       64(DX), Y0, Y9
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VMOVUPS      32(DX), Y10
-	VSUBPS       Y1, Y10, Y1
-	VFMSUB132PS  64(DX), Y9, Y0
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VSUBPS       Y3, Y4, Y3
-	VFMADD231PS  64(DX), Y8, Y0
-	VADDPS       Y3, Y1, Y1
-	VMULPS       64(DX), Y9, Y3
-	VXORPS       actc2<>+0(SB), Y5, Y4
-	VADDPS       Y1, Y7, Y1
-	VFMSUB132PS  64(DX), Y3, Y9
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VMULPS       actc332<>+0(SB), Y6, Y7
-	VFMADD231PS  64(DX), Y0, Y9
-	VMOVUPS      actc334<>+0(SB), Y0
-	VMULPS       96(DX), Y0, Y0
-	VXORPS       Y5, Y4, Y4
-	VMOVUPS      actc332<>+0(SB), Y5
-	VFMSUB213PS  Y7, Y6, Y5
-	VADDPS       64(DX), Y3, Y8
-	VMOVUPS      96(DX), Y10
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y10
-	VORPS        actc2<>+0(SB), Y2, Y11
-	VFMADD231PS  actc333<>+0(SB), Y6, Y5
-	VSUBPS       64(DX), Y8, Y6
-	VMOVUPS      96(DX), Y12
-	VFMADD231PS  actc335<>+0(SB), Y12, Y10
-	VFMADD231PS  actc332<>+0(SB), Y1, Y5
-	VSUBPS       Y6, Y8, Y1
-	VMULPS       96(DX), Y0, Y12
-	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y13
-	VMOVMSKPS    Y13, R9
-	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y13
-	VSUBPS       Y1, Y13, Y1
-	VFMSUB132PS  96(DX), Y12, Y0
-	VADDPS       Y11, Y4, Y13
-	VMULPS       actc18<>+0(SB), Y7, Y7
-	VSUBPS       Y6, Y3, Y3
-	VFMADD231PS  96(DX), Y10, Y0
-	VADDPS       Y3, Y1, Y1
-	VMULPS       96(DX), Y12, Y3
-	VXORPS       actc2<>+0(SB), Y5, Y5
-	VADDPS       Y1, Y9, Y1
-	VFMSUB132PS  96(DX), Y3, Y12
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y13
-	VANDPS       actc2<>+0(SB), Y7, Y6
-	VMULPS       actc332<>+0(SB), Y8, Y9
-	VFMADD231PS  96(DX), Y0, Y12
-	VSUBPS       actc5<>+0(SB), Y13, Y0
-	VXORPS       Y6, Y5, Y5
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y9, Y8, Y6
-	VADDPS       96(DX), Y3, Y10
-	VORPS        actc2<>+0(SB), Y7, Y14
-	VFMADD231PS  actc333<>+0(SB), Y8, Y6
-	VSUBPS       96(DX), Y10, Y8
-	VFNMADD231PS actc6<>+0(SB), Y0, Y11
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VSUBPS       Y8, Y10, Y1
-	VADDPS       Y11, Y4, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y14, Y11
-	VMOVMSKPS    Y11, R9
-	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VMOVUPS      96(DX), Y11
-	VSUBPS       Y1, Y11, Y1
-	VADDPS       Y14, Y5, Y11
-	VMULPS       actc18<>+0(SB), Y9, Y9
-	VSUBPS       Y8, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y0, Y4
-	VADDPS       Y3, Y1, Y0
-	VXORPS       actc2<>+0(SB), Y6, Y1
-	VADDPS       Y0, Y12, Y0
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y11
-	VANDPS       actc2<>+0(SB), Y9, Y3
-	VMULPS       actc332<>+0(SB), Y10, Y6
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y4, Y8
-	VSUBPS       actc5<>+0(SB), Y11, Y12
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      actc332<>+0(SB), Y3
-	VFMSUB213PS  Y6, Y10, Y3
-	VORPS        actc2<>+0(SB), Y9, Y15
-	VFMADD231PS  actc333<>+0(SB), Y10, Y3
-	VFMADD213PS  actc19<>+0(SB), Y4, Y8
-	VFNMADD231PS actc6<>+0(SB), Y12, Y14
-	VFMADD231PS  actc332<>+0(SB), Y0, Y3
-	VADDPS       Y14, Y5, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y15, Y5
-	VMOVMSKPS    Y5, R9
-	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VFMADD213PS  actc20<>+0(SB), Y4, Y8
-	VADDPS       Y15, Y1, Y5
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VFNMADD231PS actc7<>+0(SB), Y12, Y0
-	VFMADD213PS  actc17<>+0(SB), Y4, Y8
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VFMADD213PS  actc18<>+0(SB), Y4, Y8
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y5
-	VANDPS       actc2<>+0(SB), Y6, Y10
-	VFMADD213PS  actc18<>+0(SB), Y8, Y4
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y0, Y8
-	VSUBPS       actc5<>+0(SB), Y5, Y12
-	VXORPS       Y10, Y3, Y3
-	VPSLLD       $0x17, Y13, Y10
-	VORPS        actc2<>+0(SB), Y6, Y13
-	VMULPS       Y10, Y4, Y4
-	VFMADD213PS  actc19<>+0(SB), Y0, Y8
-	VFNMADD231PS actc6<>+0(SB), Y12, Y15
-	VADDPS       Y15, Y1, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y13, Y10
-	VMOVMSKPS    Y10, R9
-	ORL          R9, R8
-	VMOVUPS      actc15<>+0(SB), Y10
-	VBLENDVPS    Y2, Y4, Y10, Y2
+	VFMSUB132PS  actc334<>+0(SB), Y5, Y6
+	VMOVUPS      32(DX), Y7
+	VFMADD231PS  actc335<>+0(SB), Y7, Y6
+	VMOVUPS      actc4<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y4
+	VMULPS       32(DX), Y5, Y7
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VFMSUB132PS  32(DX), Y7, Y5
+	VFMADD231PS  32(DX), Y6, Y5
+	VFNMADD231PS actc6<>+0(SB), Y8, Y1
+	VADDPS       actc332<>+0(SB), Y7, Y6
+	VADDPS       Y1, Y0, Y0
+	VSUBPS       actc332<>+0(SB), Y6, Y1
+	VSUBPS       Y1, Y6, Y9
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VMOVUPS      actc332<>+0(SB), Y8
+	VSUBPS       Y9, Y8, Y8
+	VSUBPS       Y1, Y7, Y1
+	VADDPS       Y1, Y8, Y1
+	VMOVUPS      actc17<>+0(SB), Y7
+	VFMADD213PS  actc18<>+0(SB), Y0, Y7
+	VADDPS       actc333<>+0(SB), Y1, Y1
+	VADDPS       Y1, Y5, Y1
+	VMULPS       32(DX), Y6, Y5
+	VMOVUPS      actc19<>+0(SB), Y8
 	VFMADD213PS  actc20<>+0(SB), Y0, Y8
-	VADDPS       Y13, Y3, Y10
-	VADDPS       actc15<>+0(SB), Y4, Y4
-	VFNMADD231PS actc7<>+0(SB), Y12, Y1
-	VRCPPS       Y4, Y12
-	VFMADD213PS  actc17<>+0(SB), Y0, Y8
-	VMOVUPS      Y4, Y14
-	VFNMADD213PS actc15<>+0(SB), Y12, Y14
-	VFMADD213PS  actc18<>+0(SB), Y0, Y8
-	VMOVUPS      actc4<>+0(SB), Y15
-	VFMADD213PS  actc5<>+0(SB), Y15, Y10
-	VFMADD213PS  Y12, Y12, Y14
-	VFMADD213PS  actc18<>+0(SB), Y8, Y0
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y1, Y8
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VMULPS       Y14, Y2, Y15
-	VPSLLD       $0x17, Y11, Y11
-	VFNMADD213PS Y2, Y15, Y4
-	VMULPS       Y11, Y0, Y0
-	VFMADD213PS  actc19<>+0(SB), Y1, Y8
-	VFNMADD231PS actc6<>+0(SB), Y12, Y13
-	VFMADD213PS  Y15, Y14, Y4
-	VADDPS       Y13, Y3, Y2
-	VMULPS       (DX), Y4, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y7, Y0, Y4, Y4
-	VFMADD213PS  actc20<>+0(SB), Y1, Y8
+	VFMSUB132PS  32(DX), Y5, Y6
+	VFMADD231PS  32(DX), Y1, Y6
+	VMOVUPS      actc21<>+0(SB), Y1
+	VFMADD213PS  actc22<>+0(SB), Y0, Y1
+	VXORPS       actc2<>+0(SB), Y6, Y6
+	VMULPS       Y0, Y0, Y9
+	VANDPS       actc2<>+0(SB), Y5, Y10
+	VFMADD213PS  Y7, Y9, Y8
+	VXORPS       Y10, Y6, Y6
+	VMULPS       Y9, Y9, Y7
+	VORPS        actc2<>+0(SB), Y5, Y9
+	VFMADD213PS  Y8, Y7, Y1
+	VFMADD213PS  actc18<>+0(SB), Y1, Y0
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y1
+	VORPS        Y1, Y3, Y3
+	VPSLLD       $0x17, Y4, Y1
+	VADDPS       Y9, Y6, Y4
+	VMOVUPS      actc334<>+0(SB), Y7
+	VMULPS       64(DX), Y7, Y7
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      64(DX), Y1
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y1
+	VMOVUPS      64(DX), Y8
+	VFMADD231PS  actc335<>+0(SB), Y8, Y1
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y2, Y0, Y8, Y2
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y4
+	VMULPS       64(DX), Y7, Y8
 	VADDPS       actc15<>+0(SB), Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y12, Y2
-	VRCPPS       Y0, Y7
-	VFMADD213PS  actc17<>+0(SB), Y1, Y8
-	VMOVUPS      Y0, Y11
-	VFNMADD213PS actc15<>+0(SB), Y7, Y11
-	VFMADD213PS  actc18<>+0(SB), Y1, Y8
-	VFMADD213PS  Y7, Y7, Y11
-	VFMADD213PS  actc18<>+0(SB), Y8, Y1
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y2, Y7
-	VMULPS       Y11, Y4, Y8
-	VPSLLD       $0x17, Y5, Y5
-	VFNMADD213PS Y4, Y8, Y0
-	VMULPS       Y5, Y1, Y1
-	VFMADD213PS  actc19<>+0(SB), Y2, Y7
-	VFMADD213PS  Y8, Y11, Y0
-	VMULPS       32(DX), Y0, Y0
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y9, Y1, Y4, Y4
-	VFMADD213PS  actc20<>+0(SB), Y2, Y7
+	VSUBPS       actc5<>+0(SB), Y4, Y10
+	VFMSUB132PS  64(DX), Y8, Y7
+	VRCPPS       Y0, Y11
+	VFMADD231PS  64(DX), Y1, Y7
+	VMOVUPS      Y0, Y1
+	VFNMADD213PS actc15<>+0(SB), Y11, Y1
+	VFNMADD231PS actc6<>+0(SB), Y10, Y9
+	VADDPS       actc332<>+0(SB), Y8, Y12
+	VFMADD213PS  Y11, Y11, Y1
+	VADDPS       Y9, Y6, Y6
+	VSUBPS       actc332<>+0(SB), Y12, Y9
+	VMULPS       Y1, Y2, Y11
+	VSUBPS       Y9, Y12, Y13
+	VFNMADD213PS Y2, Y11, Y0
+	VFNMADD231PS actc7<>+0(SB), Y10, Y6
+	VMOVUPS      actc332<>+0(SB), Y2
+	VSUBPS       Y13, Y2, Y2
+	VFMADD213PS  Y11, Y1, Y0
+	VSUBPS       Y9, Y8, Y1
+	VMULPS       (DX), Y0, Y0
+	VADDPS       Y1, Y2, Y1
+	VMOVUPS      actc17<>+0(SB), Y2
+	VFMADD213PS  actc18<>+0(SB), Y6, Y2
+	VADDPS       actc333<>+0(SB), Y1, Y1
+	VADDPS       Y1, Y7, Y1
+	VMULPS       64(DX), Y12, Y7
+	VMOVUPS      actc19<>+0(SB), Y8
+	VFMADD213PS  actc20<>+0(SB), Y6, Y8
+	VFMSUB132PS  64(DX), Y7, Y12
+	VFMADD231PS  64(DX), Y1, Y12
+	VMOVUPS      actc21<>+0(SB), Y1
+	VFMADD213PS  actc22<>+0(SB), Y6, Y1
+	VXORPS       actc2<>+0(SB), Y12, Y9
+	VMULPS       Y6, Y6, Y10
+	VANDPS       actc2<>+0(SB), Y7, Y11
+	VFMADD213PS  Y2, Y10, Y8
+	VXORPS       Y11, Y9, Y2
+	VMULPS       Y10, Y10, Y9
+	VORPS        actc2<>+0(SB), Y7, Y10
+	VFMADD213PS  Y8, Y9, Y1
+	VFMADD213PS  actc18<>+0(SB), Y1, Y6
+	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y1
+	VORPS        Y1, Y3, Y3
+	VPSLLD       $0x17, Y4, Y1
+	VADDPS       Y10, Y2, Y4
+	VMOVUPS      actc334<>+0(SB), Y8
+	VMULPS       96(DX), Y8, Y8
+	VMULPS       Y1, Y6, Y1
+	VMOVUPS      96(DX), Y6
+	VFMSUB132PS  actc334<>+0(SB), Y8, Y6
+	VMOVUPS      96(DX), Y9
+	VFMADD231PS  actc335<>+0(SB), Y9, Y6
+	VMOVUPS      actc15<>+0(SB), Y9
+	VBLENDVPS    Y5, Y1, Y9, Y5
+	VMOVUPS      actc4<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y4
+	VMULPS       96(DX), Y8, Y9
 	VADDPS       actc15<>+0(SB), Y1, Y1
-	VRCPPS       Y1, Y5
-	VFMADD213PS  actc17<>+0(SB), Y2, Y7
-	VMOVUPS      Y1, Y8
-	VFNMADD213PS actc15<>+0(SB), Y5, Y8
-	VFMADD213PS  actc18<>+0(SB), Y2, Y7
-	VFMADD213PS  Y5, Y5, Y8
-	VFMADD213PS  actc18<>+0(SB), Y7, Y2
-	VMULPS       Y8, Y4, Y5
-	VPSLLD       $0x17, Y10, Y7
-	VFNMADD213PS Y4, Y5, Y1
-	VMULPS       Y7, Y2, Y2
-	VFMADD213PS  Y5, Y8, Y1
-	VMULPS       64(DX), Y1, Y1
+	VSUBPS       actc5<>+0(SB), Y4, Y11
+	VFMSUB132PS  96(DX), Y9, Y8
+	VRCPPS       Y1, Y12
+	VFMADD231PS  96(DX), Y6, Y8
+	VMOVUPS      Y1, Y6
+	VFNMADD213PS actc15<>+0(SB), Y12, Y6
+	VFNMADD231PS actc6<>+0(SB), Y11, Y10
+	VADDPS       actc332<>+0(SB), Y9, Y13
+	VFMADD213PS  Y12, Y12, Y6
+	VADDPS       Y10, Y2, Y2
+	VSUBPS       actc332<>+0(SB), Y13, Y10
+	VMULPS       Y6, Y5, Y12
+	VSUBPS       Y10, Y13, Y14
+	VFNMADD213PS Y5, Y12, Y1
+	VFNMADD231PS actc7<>+0(SB), Y11, Y2
+	VMOVUPS      actc332<>+0(SB), Y5
+	VSUBPS       Y14, Y5, Y5
+	VFMADD213PS  Y12, Y6, Y1
+	VSUBPS       Y10, Y9, Y6
+	VMULPS       32(DX), Y1, Y1
+	VADDPS       Y6, Y5, Y5
+	VMOVUPS      actc17<>+0(SB), Y6
+	VFMADD213PS  actc18<>+0(SB), Y2, Y6
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y8, Y5
+	VMULPS       96(DX), Y13, Y8
+	VMOVUPS      actc19<>+0(SB), Y9
+	VFMADD213PS  actc20<>+0(SB), Y2, Y9
+	VFMSUB132PS  96(DX), Y8, Y13
+	VFMADD231PS  96(DX), Y5, Y13
+	VMOVUPS      actc21<>+0(SB), Y5
+	VFMADD213PS  actc22<>+0(SB), Y2, Y5
+	VXORPS       actc2<>+0(SB), Y13, Y10
+	VMULPS       Y2, Y2, Y11
+	VANDPS       actc2<>+0(SB), Y8, Y12
+	VFMADD213PS  Y6, Y11, Y9
+	VXORPS       Y12, Y10, Y6
+	VMULPS       Y11, Y11, Y10
+	VORPS        actc2<>+0(SB), Y8, Y11
+	VFMADD213PS  Y9, Y10, Y5
+	VFMADD213PS  actc18<>+0(SB), Y5, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y5
+	VORPS        Y5, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VADDPS       Y11, Y6, Y5
+	VMULPS       Y4, Y2, Y2
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y6, Y2, Y4, Y4
+	VBLENDVPS    Y7, Y2, Y4, Y4
+	VMOVUPS      actc4<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y5
 	VADDPS       actc15<>+0(SB), Y2, Y2
-	VRCPPS       Y2, Y5
-	VMOVUPS      Y2, Y6
-	VFNMADD213PS actc15<>+0(SB), Y5, Y6
-	VFMADD213PS  Y5, Y5, Y6
-	VMULPS       Y6, Y4, Y5
-	VFNMADD213PS Y4, Y5, Y2
-	VFMADD213PS  Y5, Y6, Y2
-	VMULPS       96(DX), Y2, Y2
-	VCMPPS       $0x03, Y0, Y3, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x03, Y2, Y1, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	TESTL        R8, R8
+	VSUBPS       actc5<>+0(SB), Y5, Y7
+	VRCPPS       Y2, Y9
+	VMOVUPS      Y2, Y10
+	VFNMADD213PS actc15<>+0(SB), Y9, Y10
+	VFNMADD231PS actc6<>+0(SB), Y7, Y11
+	VFMADD213PS  Y9, Y9, Y10
+	VADDPS       Y11, Y6, Y6
+	VMULPS       Y10, Y4, Y9
+	VFNMADD213PS Y4, Y9, Y2
+	VFNMADD231PS actc7<>+0(SB), Y7, Y6
+	VFMADD213PS  Y9, Y10, Y2
+	VMULPS       64(DX), Y2, Y2
+	VMOVUPS      actc17<>+0(SB), Y4
+	VFMADD213PS  actc18<>+0(SB), Y6, Y4
+	VMOVUPS      actc19<>+0(SB), Y7
+	VFMADD213PS  actc20<>+0(SB), Y6, Y7
+	VMOVUPS      actc21<>+0(SB), Y9
+	VFMADD213PS  actc22<>+0(SB), Y6, Y9
+	VMULPS       Y6, Y6, Y10
+	VFMADD213PS  Y4, Y10, Y7
+	VMULPS       Y10, Y10, Y4
+	VFMADD213PS  Y7, Y4, Y9
+	VFMADD213PS  actc18<>+0(SB), Y9, Y6
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y6, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y8, Y4, Y5, Y5
+	VADDPS       actc15<>+0(SB), Y4, Y4
+	VRCPPS       Y4, Y6
+	VMOVUPS      Y4, Y7
+	VFNMADD213PS actc15<>+0(SB), Y6, Y7
+	VFMADD213PS  Y6, Y6, Y7
+	VMULPS       Y7, Y5, Y6
+	VFNMADD213PS Y5, Y6, Y4
+	VFMADD213PS  Y6, Y7, Y4
+	VMULPS       96(DX), Y4, Y4
+	VCMPPS       $0x03, Y1, Y0, Y5
+	VORPS        Y5, Y3, Y3
+	VCMPPS       $0x03, Y4, Y2, Y5
+	VORPS        Y5, Y3, Y3
+	VTESTPS      Y3, Y3
 	JNE          flag0
-	VMOVUPS      Y3, (AX)
-	VMOVUPS      Y0, 32(AX)
-	VMOVUPS      Y1, 64(AX)
-	VMOVUPS      Y2, 96(AX)
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y4, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -67510,56 +66981,54 @@ single:
 	VMULPS       (DX), Y0, Y2
 	VFMSUB132PS  (DX), Y2, Y0
 	VFMADD231PS  (DX), Y1, Y0
-	VMULPS       (DX), Y2, Y1
-	VFMSUB132PS  (DX), Y1, Y2
-	VFMADD231PS  (DX), Y0, Y2
-	VADDPS       (DX), Y1, Y0
-	VSUBPS       (DX), Y0, Y3
-	VSUBPS       Y3, Y0, Y4
-	VMOVUPS      (DX), Y5
+	VADDPS       actc332<>+0(SB), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y3
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc332<>+0(SB), Y5
 	VSUBPS       Y4, Y5, Y4
-	VSUBPS       Y3, Y1, Y1
-	VADDPS       Y1, Y4, Y1
-	VADDPS       Y1, Y2, Y1
-	VMULPS       actc332<>+0(SB), Y0, Y2
-	VMOVUPS      actc332<>+0(SB), Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  actc333<>+0(SB), Y0, Y3
-	VFMADD231PS  actc332<>+0(SB), Y1, Y3
-	VMULPS       actc18<>+0(SB), Y3, Y0
-	VMULPS       actc18<>+0(SB), Y2, Y1
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y2
-	VXORPS       Y2, Y0, Y0
-	VORPS        actc2<>+0(SB), Y1, Y2
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y2
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VMULPS       (DX), Y1, Y2
+	VFMSUB132PS  (DX), Y2, Y1
+	VFMADD231PS  (DX), Y0, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y0
+	VANDPS       actc2<>+0(SB), Y2, Y1
+	VXORPS       Y1, Y0, Y0
+	VORPS        actc2<>+0(SB), Y2, Y1
 	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y3
-	VCMPPS       $0x00, Y2, Y3, Y2
-	VANDPS       Y2, Y0, Y0
-	VADDPS       Y0, Y3, Y2
+	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x00, Y1, Y3, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y3, Y1
 	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y4
 	VFNMADD231PS actc6<>+0(SB), Y4, Y3
 	VADDPS       Y3, Y0, Y0
 	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VMOVUPS      actc8<>+0(SB), Y3
 	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y0, Y5
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y0, Y6
+	VMULPS       Y0, Y0, Y7
+	VFMADD213PS  Y3, Y7, Y5
+	VMULPS       Y7, Y7, Y3
+	VFMADD213PS  Y5, Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y0
 	VMOVUPS      actc14<>+0(SB), Y3
 	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       Y4, Y2, Y2
-	VADDPS       actc5<>+0(SB), Y2, Y2
+	VSUBPS       Y4, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y4, Y3
 	VMULPS       Y3, Y0, Y0
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      actc15<>+0(SB), Y1
+	VBLENDVPS    Y2, Y0, Y1, Y1
 	VADDPS       actc15<>+0(SB), Y0, Y0
 	VRCPPS       Y0, Y2
 	VMOVUPS      Y0, Y3
@@ -67623,55 +67092,54 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VMULPS       Y4, Y1, Y2
-	VFMSUB213PS  Y2, Y1, Y4
-	VFMADD213PS  Y4, Y1, Y3
-	VADDPS       Y2, Y1, Y4
-	VSUBPS       Y1, Y4, Y5
-	VSUBPS       Y5, Y4, Y6
-	VSUBPS       Y6, Y1, Y6
-	VSUBPS       Y5, Y2, Y2
-	VADDPS       Y2, Y6, Y2
-	VADDPS       Y2, Y3, Y2
-	VMULPS       actc332<>+0(SB), Y4, Y3
-	VMOVUPS      actc332<>+0(SB), Y5
-	VFMSUB213PS  Y3, Y4, Y5
-	VFMADD231PS  actc333<>+0(SB), Y4, Y5
-	VFMADD231PS  actc332<>+0(SB), Y2, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y2
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y3, Y4
-	VXORPS       Y4, Y2, Y2
-	VORPS        actc2<>+0(SB), Y3, Y4
+	VADDPS       actc332<>+0(SB), Y4, Y2
+	VSUBPS       actc332<>+0(SB), Y2, Y5
+	VSUBPS       Y5, Y2, Y6
+	VMOVUPS      actc332<>+0(SB), Y7
+	VSUBPS       Y6, Y7, Y6
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y4
+	VADDPS       actc333<>+0(SB), Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y2, Y1, Y4
+	VFMSUB213PS  Y4, Y1, Y2
+	VFMADD213PS  Y2, Y1, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y2
+	VANDPS       actc2<>+0(SB), Y4, Y3
+	VXORPS       Y3, Y2, Y2
+	VORPS        actc2<>+0(SB), Y4, Y3
 	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y5
-	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y2, Y2
-	VADDPS       Y2, Y5, Y4
+	VMAXPS       Y3, Y5, Y5
+	VCMPPS       $0x00, Y3, Y5, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y5, Y3
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
 	VADDPS       Y5, Y2, Y2
 	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y2, Y5
-	VFMADD213PS  actc10<>+0(SB), Y2, Y5
-	VFMADD213PS  actc11<>+0(SB), Y2, Y5
-	VFMADD213PS  actc8<>+0(SB), Y2, Y5
+	VMOVUPS      actc8<>+0(SB), Y5
 	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y2
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y2, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y2, Y8
+	VMULPS       Y2, Y2, Y9
+	VFMADD213PS  Y5, Y9, Y7
+	VMULPS       Y9, Y9, Y5
+	VFMADD213PS  Y7, Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
 	VPSLLD       $0x17, Y6, Y5
 	VMULPS       Y5, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y4, Y2, Y3, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y2
 	VRCPPS       Y2, Y4
 	VMOVUPS      Y2, Y5
@@ -67735,399 +67203,363 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y0
-	VMULPS       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PS  (DX), Y1, Y2
-	VMULPS       actc337<>+0(SB), Y2, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc334<>+0(SB), Y1
+	VFMADD213PS  actc332<>+0(SB), Y0, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
 	VFMADD231PS  actc335<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PS  Y1, Y0, Y5
-	VFMADD231PS  (DX), Y4, Y5
-	VMULPS       (DX), Y1, Y4
-	VFMSUB132PS  (DX), Y4, Y1
-	VFMADD231PS  (DX), Y5, Y1
-	VADDPS       (DX), Y4, Y5
-	VSUBPS       (DX), Y5, Y6
-	VSUBPS       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VMULPS       (DX), Y3, Y5
+	VFMSUB132PS  (DX), Y5, Y3
+	VFMADD231PS  (DX), Y4, Y3
+	VADDPS       actc332<>+0(SB), Y5, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc332<>+0(SB), Y8
 	VSUBPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VMULPS       actc332<>+0(SB), Y5, Y4
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y4, Y5, Y6
-	VFMADD231PS  actc333<>+0(SB), Y5, Y6
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y1
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y4, Y5
-	VXORPS       Y5, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y4
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VMULPS       (DX), Y4, Y5
+	VFMSUB132PS  (DX), Y5, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y5, Y4, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y5
-	VADDPS       Y4, Y1, Y6
+	VADDPS       Y4, Y3, Y6
 	VMOVUPS      actc4<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y7, Y1
+	VADDPS       Y4, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y7, Y3
 	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y3, Y4
 	VMOVUPS      actc19<>+0(SB), Y7
-	VFMADD213PS  actc20<>+0(SB), Y1, Y7
+	VFMADD213PS  actc20<>+0(SB), Y3, Y7
 	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y1, Y8
-	VMULPS       Y1, Y1, Y9
+	VFMADD213PS  actc22<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y4, Y9, Y7
 	VMULPS       Y9, Y9, Y4
 	VFMADD213PS  Y7, Y4, Y8
-	VFMADD213PS  actc18<>+0(SB), Y8, Y1
 	VMOVUPS      32(DX), Y4
-	VMULPS       actc334<>+0(SB), Y4, Y4
+	VMULPS       32(DX), Y4, Y4
+	VFMADD213PS  actc18<>+0(SB), Y8, Y3
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       32(DX), Y4, Y7
-	VMULPS       Y6, Y1, Y1
-	VMOVUPS      32(DX), Y6
-	VFMADD213PS  32(DX), Y7, Y6
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
-	VMULPS       actc337<>+0(SB), Y6, Y6
-	VMOVUPS      actc338<>+0(SB), Y8
-	VMULPS       (DX), Y8, Y8
-	VMULPS       (DX), Y8, Y8
-	VCMPPS       $0x1e, actc23<>+0(SB), Y6, Y9
-	VFMADD231PS  (DX), Y0, Y8
-	VADDPS       actc15<>+0(SB), Y8, Y0
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      actc334<>+0(SB), Y6
+	VFMADD213PS  actc332<>+0(SB), Y4, Y6
+	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
+	VMULPS       32(DX), Y6, Y6
+	VMOVUPS      actc337<>+0(SB), Y7
+	VFMADD213PS  actc332<>+0(SB), Y7, Y0
+	VCMPPS       $0x1e, actc23<>+0(SB), Y6, Y7
 	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y2, Y1, Y8, Y2
-	VMULPS       Y2, Y0, Y0
-	VMOVUPS      32(DX), Y2
-	VFMSUB132PS  actc334<>+0(SB), Y4, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y8
-	VMOVUPS      32(DX), Y10
-	VFMADD231PS  actc335<>+0(SB), Y10, Y2
-	VFMADD231PS  actc337<>+0(SB), Y0, Y8
-	VMOVUPS      32(DX), Y0
-	VFMSUB213PS  Y7, Y4, Y0
-	VMULPS       Y8, Y3, Y3
-	VFMADD231PS  32(DX), Y2, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VMULPS       32(DX), Y7, Y8
-	VFMADD213PS  actc15<>+0(SB), Y2, Y1
-	VFMSUB132PS  32(DX), Y8, Y7
-	VRCPPS       Y1, Y2
-	VFMADD231PS  32(DX), Y0, Y7
-	VMOVUPS      Y1, Y0
-	VFNMADD213PS actc15<>+0(SB), Y2, Y0
-	VADDPS       32(DX), Y8, Y10
-	VFMADD213PS  Y2, Y2, Y0
-	VSUBPS       32(DX), Y10, Y2
-	VMULPS       Y0, Y3, Y11
-	VSUBPS       Y2, Y10, Y12
-	VFNMADD213PS Y3, Y11, Y1
-	VMOVUPS      32(DX), Y3
-	VSUBPS       Y12, Y3, Y3
-	VFMADD213PS  Y11, Y0, Y1
-	VSUBPS       Y2, Y8, Y0
-	VADDPS       Y0, Y3, Y0
-	VMOVUPS      (DX), Y2
-	VSUBPS       actc339<>+0(SB), Y2, Y2
-	VADDPS       Y0, Y7, Y0
-	VMULPS       actc332<>+0(SB), Y10, Y3
-	VSUBPS       actc340<>+0(SB), Y2, Y2
-	VMOVUPS      actc332<>+0(SB), Y7
-	VFMSUB213PS  Y3, Y10, Y7
-	VFMADD231PS  actc333<>+0(SB), Y10, Y7
-	VFMADD231PS  actc332<>+0(SB), Y0, Y7
-	VMOVUPS      actc341<>+0(SB), Y0
-	VFMADD213PS  actc342<>+0(SB), Y2, Y0
-	VMULPS       actc18<>+0(SB), Y7, Y7
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VFMADD213PS  actc343<>+0(SB), Y2, Y0
-	VANDPS       actc2<>+0(SB), Y3, Y8
-	VFMADD213PS  actc344<>+0(SB), Y2, Y0
-	VXORPS       Y8, Y7, Y7
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      Y3, Y8, Y3
-	VFMADD213PS  actc345<>+0(SB), Y2, Y0
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VFMADD213PS  actc346<>+0(SB), Y2, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y8
-	VORPS        Y8, Y5, Y5
-	VFMADD213PS  actc347<>+0(SB), Y2, Y0
-	VADDPS       Y3, Y7, Y8
-	VFMADD213PS  actc348<>+0(SB), Y2, Y0
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y8
-	VFMADD213PS  actc349<>+0(SB), Y2, Y0
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VFMADD213PS  actc350<>+0(SB), Y2, Y0
-	VFNMADD231PS actc6<>+0(SB), Y10, Y3
-	VADDPS       Y3, Y7, Y3
-	VFMADD213PS  actc351<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y10, Y3
-	VFMADD213PS  actc352<>+0(SB), Y2, Y0
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y3, Y7
-	VFMADD213PS  actc353<>+0(SB), Y2, Y0
+	VBLENDVPS    Y1, Y3, Y8, Y1
+	VADDPS       actc15<>+0(SB), Y3, Y8
+	VMOVUPS      actc334<>+0(SB), Y9
+	VMULPS       32(DX), Y9, Y9
+	VFMADD213PS  Y8, Y1, Y0
+	VMOVUPS      32(DX), Y1
+	VFMSUB132PS  actc334<>+0(SB), Y9, Y1
 	VMULPS       Y0, Y2, Y0
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y2, Y10, Y2
+	VMOVUPS      32(DX), Y2
+	VFMADD231PS  actc335<>+0(SB), Y2, Y1
+	VADDPS       actc18<>+0(SB), Y3, Y2
+	VMULPS       32(DX), Y9, Y8
+	VFMADD213PS  actc15<>+0(SB), Y2, Y3
+	VFMSUB132PS  32(DX), Y8, Y9
+	VRCPPS       Y3, Y2
+	VFMADD231PS  32(DX), Y1, Y9
+	VMOVUPS      Y3, Y1
+	VFNMADD213PS actc15<>+0(SB), Y2, Y1
+	VADDPS       actc332<>+0(SB), Y8, Y10
+	VFMADD213PS  Y2, Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y10, Y2
+	VMULPS       Y1, Y0, Y11
+	VSUBPS       Y2, Y10, Y12
+	VFNMADD213PS Y0, Y11, Y3
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y12, Y0, Y0
+	VFMADD213PS  Y11, Y1, Y3
+	VSUBPS       Y2, Y8, Y1
+	VADDPS       Y1, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPS       actc338<>+0(SB), Y1, Y1
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VADDPS       Y0, Y9, Y0
+	VSUBPS       actc339<>+0(SB), Y1, Y1
+	VMULPS       32(DX), Y10, Y2
+	VFMSUB132PS  32(DX), Y2, Y10
+	VFMADD231PS  32(DX), Y0, Y10
+	VMOVUPS      actc340<>+0(SB), Y0
+	VFMADD213PS  actc341<>+0(SB), Y1, Y0
+	VANDPS       actc2<>+0(SB), Y2, Y8
+	VFMADD213PS  actc342<>+0(SB), Y1, Y0
+	VXORPS       Y8, Y10, Y8
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      Y2, Y9, Y2
+	VFMADD213PS  actc343<>+0(SB), Y1, Y0
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VFMADD213PS  actc344<>+0(SB), Y1, Y0
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y9
+	VORPS        Y9, Y5, Y5
+	VFMADD213PS  actc345<>+0(SB), Y1, Y0
+	VADDPS       Y2, Y8, Y9
+	VFMADD213PS  actc346<>+0(SB), Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y10
+	VFMADD213PS  actc5<>+0(SB), Y10, Y9
+	VFMADD213PS  actc347<>+0(SB), Y1, Y0
+	VSUBPS       actc5<>+0(SB), Y9, Y10
+	VFMADD213PS  actc348<>+0(SB), Y1, Y0
+	VFNMADD231PS actc6<>+0(SB), Y10, Y2
+	VADDPS       Y2, Y8, Y2
+	VFMADD213PS  actc349<>+0(SB), Y1, Y0
+	VFNMADD231PS actc7<>+0(SB), Y10, Y2
+	VFMADD213PS  actc350<>+0(SB), Y1, Y0
+	VFMADD213PS  actc351<>+0(SB), Y1, Y0
+	VMOVUPS      actc17<>+0(SB), Y8
+	VFMADD213PS  actc18<>+0(SB), Y2, Y8
+	VFMADD213PS  actc352<>+0(SB), Y1, Y0
+	VMULPS       Y0, Y1, Y0
 	VMOVUPS      actc19<>+0(SB), Y10
-	VFMADD213PS  actc20<>+0(SB), Y3, Y10
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y0, Y1, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
-	VORPS        Y1, Y5, Y5
+	VFMADD213PS  actc20<>+0(SB), Y2, Y10
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y1, Y11, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y0, Y3, Y0
 	VMOVUPS      actc21<>+0(SB), Y1
-	VFMADD213PS  actc22<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  actc22<>+0(SB), Y2, Y1
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VORPS        Y3, Y5, Y5
+	VMULPS       Y2, Y2, Y3
+	VFMADD213PS  Y8, Y3, Y10
 	VMULPS       (BX), Y0, Y0
-	VFMADD213PS  Y7, Y2, Y10
-	VMULPS       Y2, Y2, Y2
-	VFMADD213PS  Y10, Y2, Y1
-	VFMADD213PS  actc18<>+0(SB), Y1, Y3
-	VMOVUPS      64(DX), Y1
-	VMULPS       actc334<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y8, Y2
-	VMULPS       64(DX), Y1, Y7
-	VMULPS       Y2, Y3, Y2
+	VMULPS       Y3, Y3, Y3
+	VFMADD213PS  Y10, Y3, Y1
 	VMOVUPS      64(DX), Y3
-	VFMADD213PS  64(DX), Y7, Y3
-	VBLENDVPS    Y9, actc15<>+0(SB), Y2, Y8
-	VMULPS       actc337<>+0(SB), Y3, Y3
-	VMOVUPS      actc338<>+0(SB), Y9
-	VMULPS       32(DX), Y9, Y9
-	VMULPS       32(DX), Y9, Y9
-	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y10
-	VFMADD231PS  32(DX), Y4, Y9
-	VADDPS       actc15<>+0(SB), Y9, Y4
+	VMULPS       64(DX), Y3, Y3
+	VFMADD213PS  actc18<>+0(SB), Y1, Y2
+	VPSLLD       $0x17, Y9, Y1
+	VMULPS       Y1, Y2, Y1
+	VMOVUPS      actc334<>+0(SB), Y2
+	VFMADD213PS  actc332<>+0(SB), Y3, Y2
+	VBLENDVPS    Y7, actc15<>+0(SB), Y1, Y7
+	VMULPS       64(DX), Y2, Y2
+	VMOVUPS      actc337<>+0(SB), Y8
+	VFMADD213PS  actc332<>+0(SB), Y8, Y4
+	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y8
 	VMULPS       32(DX), Y4, Y4
 	VCMPPS       $0x16, actc23<>+0(SB), Y6, Y6
 	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y6, Y2, Y9, Y6
-	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y6, Y1, Y9, Y6
+	VADDPS       actc15<>+0(SB), Y1, Y9
+	VMOVUPS      actc334<>+0(SB), Y10
+	VMULPS       64(DX), Y10, Y10
+	VFMADD213PS  Y9, Y6, Y4
 	VMOVUPS      64(DX), Y6
-	VFMSUB132PS  actc334<>+0(SB), Y1, Y6
-	VADDPS       actc15<>+0(SB), Y2, Y9
-	VMOVUPS      64(DX), Y11
-	VFMADD231PS  actc335<>+0(SB), Y11, Y6
-	VFMADD231PS  actc337<>+0(SB), Y4, Y9
-	VMOVUPS      64(DX), Y4
-	VFMSUB213PS  Y7, Y1, Y4
-	VMULPS       Y9, Y8, Y8
-	VFMADD231PS  64(DX), Y6, Y4
-	VADDPS       actc18<>+0(SB), Y2, Y6
-	VMULPS       64(DX), Y7, Y9
-	VFMADD213PS  actc15<>+0(SB), Y6, Y2
-	VFMSUB132PS  64(DX), Y9, Y7
-	VRCPPS       Y2, Y6
-	VFMADD231PS  64(DX), Y4, Y7
-	VMOVUPS      Y2, Y4
-	VFNMADD213PS actc15<>+0(SB), Y6, Y4
-	VADDPS       64(DX), Y9, Y11
-	VFMADD213PS  Y6, Y6, Y4
-	VSUBPS       64(DX), Y11, Y6
-	VMULPS       Y4, Y8, Y12
-	VSUBPS       Y6, Y11, Y13
-	VFNMADD213PS Y8, Y12, Y2
-	VMOVUPS      64(DX), Y8
-	VSUBPS       Y13, Y8, Y8
-	VFMADD213PS  Y12, Y4, Y2
-	VSUBPS       Y6, Y9, Y4
-	VADDPS       Y4, Y8, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y10, Y6
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      64(DX), Y7
+	VFMADD231PS  actc335<>+0(SB), Y7, Y6
+	VADDPS       actc18<>+0(SB), Y1, Y7
+	VMULPS       64(DX), Y10, Y9
+	VFMADD213PS  actc15<>+0(SB), Y7, Y1
+	VFMSUB132PS  64(DX), Y9, Y10
+	VRCPPS       Y1, Y7
+	VFMADD231PS  64(DX), Y6, Y10
+	VMOVUPS      Y1, Y6
+	VFNMADD213PS actc15<>+0(SB), Y7, Y6
+	VADDPS       actc332<>+0(SB), Y9, Y11
+	VFMADD213PS  Y7, Y7, Y6
+	VSUBPS       actc332<>+0(SB), Y11, Y7
+	VMULPS       Y6, Y4, Y12
+	VSUBPS       Y7, Y11, Y13
+	VFNMADD213PS Y4, Y12, Y1
+	VMOVUPS      actc332<>+0(SB), Y4
+	VSUBPS       Y13, Y4, Y4
+	VFMADD213PS  Y12, Y6, Y1
+	VSUBPS       Y7, Y9, Y6
+	VADDPS       Y6, Y4, Y4
 	VMOVUPS      32(DX), Y6
+	VSUBPS       actc338<>+0(SB), Y6, Y6
+	VADDPS       actc333<>+0(SB), Y4, Y4
+	VADDPS       Y4, Y10, Y4
 	VSUBPS       actc339<>+0(SB), Y6, Y6
-	VADDPS       Y4, Y7, Y4
-	VMULPS       actc332<>+0(SB), Y11, Y7
-	VSUBPS       actc340<>+0(SB), Y6, Y6
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y7, Y11, Y8
-	VFMADD231PS  actc333<>+0(SB), Y11, Y8
-	VFMADD231PS  actc332<>+0(SB), Y4, Y8
-	VMOVUPS      actc341<>+0(SB), Y4
-	VFMADD213PS  actc342<>+0(SB), Y6, Y4
-	VMULPS       actc18<>+0(SB), Y8, Y8
-	VMULPS       actc18<>+0(SB), Y7, Y7
-	VFMADD213PS  actc343<>+0(SB), Y6, Y4
+	VMULPS       64(DX), Y11, Y7
+	VFMSUB132PS  64(DX), Y7, Y11
+	VFMADD231PS  64(DX), Y4, Y11
+	VMOVUPS      actc340<>+0(SB), Y4
+	VFMADD213PS  actc341<>+0(SB), Y6, Y4
 	VANDPS       actc2<>+0(SB), Y7, Y9
-	VFMADD213PS  actc344<>+0(SB), Y6, Y4
-	VXORPS       Y9, Y8, Y8
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      Y7, Y9, Y7
-	VFMADD213PS  actc345<>+0(SB), Y6, Y4
-	VXORPS       actc2<>+0(SB), Y8, Y8
+	VFMADD213PS  actc342<>+0(SB), Y6, Y4
+	VXORPS       Y9, Y11, Y9
+	VMOVUPS      actc2<>+0(SB), Y10
+	VANDNPS      Y7, Y10, Y7
+	VFMADD213PS  actc343<>+0(SB), Y6, Y4
+	VXORPS       actc2<>+0(SB), Y9, Y9
 	VXORPS       actc2<>+0(SB), Y7, Y7
+	VFMADD213PS  actc344<>+0(SB), Y6, Y4
+	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y10
+	VORPS        Y10, Y5, Y5
+	VFMADD213PS  actc345<>+0(SB), Y6, Y4
+	VADDPS       Y7, Y9, Y10
 	VFMADD213PS  actc346<>+0(SB), Y6, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y9
-	VORPS        Y9, Y5, Y5
-	VFMADD213PS  actc347<>+0(SB), Y6, Y4
-	VADDPS       Y7, Y8, Y9
-	VFMADD213PS  actc348<>+0(SB), Y6, Y4
 	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y9
-	VFMADD213PS  actc349<>+0(SB), Y6, Y4
-	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFMADD213PS  actc350<>+0(SB), Y6, Y4
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
+	VFMADD213PS  actc347<>+0(SB), Y6, Y4
+	VSUBPS       actc5<>+0(SB), Y10, Y11
+	VFMADD213PS  actc348<>+0(SB), Y6, Y4
 	VFNMADD231PS actc6<>+0(SB), Y11, Y7
-	VADDPS       Y7, Y8, Y7
-	VFMADD213PS  actc351<>+0(SB), Y6, Y4
+	VADDPS       Y7, Y9, Y7
+	VFMADD213PS  actc349<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y11, Y7
+	VFMADD213PS  actc350<>+0(SB), Y6, Y4
+	VFMADD213PS  actc351<>+0(SB), Y6, Y4
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y7, Y9
 	VFMADD213PS  actc352<>+0(SB), Y6, Y4
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y7, Y8
-	VFMADD213PS  actc353<>+0(SB), Y6, Y4
 	VMULPS       Y4, Y6, Y4
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y6, Y11, Y6
 	VMOVUPS      actc19<>+0(SB), Y11
 	VFMADD213PS  actc20<>+0(SB), Y7, Y11
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      Y6, Y12, Y6
 	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VBLENDVPS    Y6, Y4, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VORPS        Y4, Y5, Y5
+	VBLENDVPS    Y6, Y4, Y1, Y1
 	VMOVUPS      actc21<>+0(SB), Y4
 	VFMADD213PS  actc22<>+0(SB), Y7, Y4
+	VCMPPS       $0x03, Y1, Y1, Y6
+	VORPS        Y6, Y5, Y5
 	VMULPS       Y7, Y7, Y6
-	VMULPS       32(BX), Y2, Y2
-	VFMADD213PS  Y8, Y6, Y11
+	VFMADD213PS  Y9, Y6, Y11
+	VMULPS       32(BX), Y1, Y1
 	VMULPS       Y6, Y6, Y6
 	VFMADD213PS  Y11, Y6, Y4
+	VMOVUPS      96(DX), Y6
+	VMULPS       96(DX), Y6, Y6
 	VFMADD213PS  actc18<>+0(SB), Y4, Y7
-	VMOVUPS      96(DX), Y4
-	VMULPS       actc334<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y9, Y6
-	VMULPS       96(DX), Y4, Y8
-	VMULPS       Y6, Y7, Y6
-	VMOVUPS      96(DX), Y7
-	VFMADD213PS  96(DX), Y8, Y7
-	VBLENDVPS    Y10, actc15<>+0(SB), Y6, Y9
-	VMULPS       actc337<>+0(SB), Y7, Y7
-	VMOVUPS      actc338<>+0(SB), Y10
-	VMULPS       64(DX), Y10, Y10
-	VMULPS       64(DX), Y10, Y10
-	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y11
-	VFMADD231PS  64(DX), Y1, Y10
-	VADDPS       actc15<>+0(SB), Y10, Y1
-	VMULPS       64(DX), Y1, Y1
-	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y10, Y4
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      actc334<>+0(SB), Y7
+	VFMADD213PS  actc332<>+0(SB), Y6, Y7
+	VBLENDVPS    Y8, actc15<>+0(SB), Y4, Y8
+	VMULPS       96(DX), Y7, Y7
+	VMOVUPS      actc337<>+0(SB), Y9
+	VFMADD213PS  actc332<>+0(SB), Y9, Y3
+	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y9
+	VMULPS       64(DX), Y3, Y3
+	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
 	VMOVUPS      actc15<>+0(SB), Y10
-	VBLENDVPS    Y3, Y6, Y10, Y3
-	VMULPS       Y3, Y1, Y1
-	VMOVUPS      96(DX), Y3
-	VFMSUB132PS  actc334<>+0(SB), Y4, Y3
-	VADDPS       actc15<>+0(SB), Y6, Y10
-	VMOVUPS      96(DX), Y12
-	VFMADD231PS  actc335<>+0(SB), Y12, Y3
-	VFMADD231PS  actc337<>+0(SB), Y1, Y10
-	VMOVUPS      96(DX), Y1
-	VFMSUB213PS  Y8, Y4, Y1
-	VMULPS       Y10, Y9, Y9
-	VFMADD231PS  96(DX), Y3, Y1
-	VADDPS       actc18<>+0(SB), Y6, Y3
-	VMULPS       96(DX), Y8, Y10
-	VFMADD213PS  actc15<>+0(SB), Y3, Y6
-	VFMSUB132PS  96(DX), Y10, Y8
-	VRCPPS       Y6, Y3
-	VFMADD231PS  96(DX), Y1, Y8
-	VMOVUPS      Y6, Y1
-	VFNMADD213PS actc15<>+0(SB), Y3, Y1
-	VADDPS       96(DX), Y10, Y12
-	VFMADD213PS  Y3, Y3, Y1
-	VSUBPS       96(DX), Y12, Y3
-	VMULPS       Y1, Y9, Y13
-	VSUBPS       Y3, Y12, Y14
-	VFNMADD213PS Y9, Y13, Y6
-	VMOVUPS      96(DX), Y9
-	VSUBPS       Y14, Y9, Y9
-	VFMADD213PS  Y13, Y1, Y6
-	VSUBPS       Y3, Y10, Y1
-	VADDPS       Y1, Y9, Y1
+	VBLENDVPS    Y2, Y4, Y10, Y2
+	VADDPS       actc15<>+0(SB), Y4, Y10
+	VMOVUPS      actc334<>+0(SB), Y11
+	VMULPS       96(DX), Y11, Y11
+	VFMADD213PS  Y10, Y2, Y3
+	VMOVUPS      96(DX), Y2
+	VFMSUB132PS  actc334<>+0(SB), Y11, Y2
+	VMULPS       Y3, Y8, Y3
+	VMOVUPS      96(DX), Y8
+	VFMADD231PS  actc335<>+0(SB), Y8, Y2
+	VADDPS       actc18<>+0(SB), Y4, Y8
+	VMULPS       96(DX), Y11, Y10
+	VFMADD213PS  actc15<>+0(SB), Y8, Y4
+	VFMSUB132PS  96(DX), Y10, Y11
+	VRCPPS       Y4, Y8
+	VFMADD231PS  96(DX), Y2, Y11
+	VMOVUPS      Y4, Y2
+	VFNMADD213PS actc15<>+0(SB), Y8, Y2
+	VADDPS       actc332<>+0(SB), Y10, Y12
+	VFMADD213PS  Y8, Y8, Y2
+	VSUBPS       actc332<>+0(SB), Y12, Y8
+	VMULPS       Y2, Y3, Y13
+	VSUBPS       Y8, Y12, Y14
+	VFNMADD213PS Y3, Y13, Y4
+	VMOVUPS      actc332<>+0(SB), Y3
+	VSUBPS       Y14, Y3, Y3
+	VFMADD213PS  Y13, Y2, Y4
+	VSUBPS       Y8, Y10, Y2
+	VADDPS       Y2, Y3, Y2
 	VMOVUPS      64(DX), Y3
+	VSUBPS       actc338<>+0(SB), Y3, Y3
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y11, Y2
 	VSUBPS       actc339<>+0(SB), Y3, Y3
-	VADDPS       Y1, Y8, Y1
-	VMULPS       actc332<>+0(SB), Y12, Y8
-	VSUBPS       actc340<>+0(SB), Y3, Y3
-	VMOVUPS      actc332<>+0(SB), Y9
-	VFMSUB213PS  Y8, Y12, Y9
-	VFMADD231PS  actc333<>+0(SB), Y12, Y9
-	VFMADD231PS  actc332<>+0(SB), Y1, Y9
-	VMOVUPS      actc341<>+0(SB), Y1
-	VFMADD213PS  actc342<>+0(SB), Y3, Y1
-	VMULPS       actc18<>+0(SB), Y9, Y9
-	VMULPS       actc18<>+0(SB), Y8, Y8
-	VFMADD213PS  actc343<>+0(SB), Y3, Y1
+	VMULPS       96(DX), Y12, Y8
+	VFMSUB132PS  96(DX), Y8, Y12
+	VFMADD231PS  96(DX), Y2, Y12
+	VMOVUPS      actc340<>+0(SB), Y2
+	VFMADD213PS  actc341<>+0(SB), Y3, Y2
 	VANDPS       actc2<>+0(SB), Y8, Y10
-	VFMADD213PS  actc344<>+0(SB), Y3, Y1
-	VXORPS       Y10, Y9, Y9
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y8, Y10, Y8
-	VFMADD213PS  actc345<>+0(SB), Y3, Y1
-	VXORPS       actc2<>+0(SB), Y9, Y9
+	VFMADD213PS  actc342<>+0(SB), Y3, Y2
+	VXORPS       Y10, Y12, Y10
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y8, Y11, Y8
+	VFMADD213PS  actc343<>+0(SB), Y3, Y2
+	VXORPS       actc2<>+0(SB), Y10, Y10
 	VXORPS       actc2<>+0(SB), Y8, Y8
-	VFMADD213PS  actc346<>+0(SB), Y3, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y10
-	VORPS        Y10, Y5, Y5
-	VFMADD213PS  actc347<>+0(SB), Y3, Y1
-	VADDPS       Y8, Y9, Y10
-	VFMADD213PS  actc348<>+0(SB), Y3, Y1
+	VFMADD213PS  actc344<>+0(SB), Y3, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y11
+	VORPS        Y11, Y5, Y5
+	VFMADD213PS  actc345<>+0(SB), Y3, Y2
+	VADDPS       Y8, Y10, Y11
+	VFMADD213PS  actc346<>+0(SB), Y3, Y2
 	VMOVUPS      actc4<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y10
-	VFMADD213PS  actc349<>+0(SB), Y3, Y1
-	VSUBPS       actc5<>+0(SB), Y10, Y12
-	VFMADD213PS  actc350<>+0(SB), Y3, Y1
+	VFMADD213PS  actc5<>+0(SB), Y12, Y11
+	VFMADD213PS  actc347<>+0(SB), Y3, Y2
+	VSUBPS       actc5<>+0(SB), Y11, Y12
+	VFMADD213PS  actc348<>+0(SB), Y3, Y2
 	VFNMADD231PS actc6<>+0(SB), Y12, Y8
-	VADDPS       Y8, Y9, Y8
-	VFMADD213PS  actc351<>+0(SB), Y3, Y1
+	VADDPS       Y8, Y10, Y8
+	VFMADD213PS  actc349<>+0(SB), Y3, Y2
 	VFNMADD231PS actc7<>+0(SB), Y12, Y8
-	VFMADD213PS  actc352<>+0(SB), Y3, Y1
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y8, Y9
-	VFMADD213PS  actc353<>+0(SB), Y3, Y1
-	VMULPS       Y1, Y3, Y1
-	VMOVUPS      actc2<>+0(SB), Y12
-	VANDNPS      Y3, Y12, Y3
+	VFMADD213PS  actc350<>+0(SB), Y3, Y2
+	VFMADD213PS  actc351<>+0(SB), Y3, Y2
+	VMOVUPS      actc17<>+0(SB), Y10
+	VFMADD213PS  actc18<>+0(SB), Y8, Y10
+	VFMADD213PS  actc352<>+0(SB), Y3, Y2
+	VMULPS       Y2, Y3, Y2
 	VMOVUPS      actc19<>+0(SB), Y12
 	VFMADD213PS  actc20<>+0(SB), Y8, Y12
+	VMOVUPS      actc2<>+0(SB), Y13
+	VANDNPS      Y3, Y13, Y3
 	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y1, Y6, Y1
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y5, Y5
+	VBLENDVPS    Y3, Y2, Y4, Y2
 	VMOVUPS      actc21<>+0(SB), Y3
 	VFMADD213PS  actc22<>+0(SB), Y8, Y3
-	VMULPS       Y8, Y8, Y6
-	VMULPS       64(BX), Y1, Y1
-	VFMADD213PS  Y9, Y6, Y12
-	VMULPS       Y6, Y6, Y6
-	VFMADD213PS  Y12, Y6, Y3
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VORPS        Y4, Y5, Y5
+	VMULPS       Y8, Y8, Y4
+	VFMADD213PS  Y10, Y4, Y12
+	VMULPS       64(BX), Y2, Y2
+	VMULPS       Y4, Y4, Y4
+	VFMADD213PS  Y12, Y4, Y3
 	VFMADD213PS  actc18<>+0(SB), Y3, Y8
-	VPSLLD       $0x17, Y10, Y3
+	VPSLLD       $0x17, Y11, Y3
 	VMULPS       Y3, Y8, Y3
-	VBLENDVPS    Y11, actc15<>+0(SB), Y3, Y6
-	VMOVUPS      actc338<>+0(SB), Y8
-	VMULPS       96(DX), Y8, Y8
-	VMULPS       96(DX), Y8, Y8
-	VFMADD231PS  96(DX), Y4, Y8
-	VADDPS       actc15<>+0(SB), Y8, Y4
-	VMULPS       96(DX), Y4, Y4
+	VBLENDVPS    Y9, actc15<>+0(SB), Y3, Y4
+	VMOVUPS      actc337<>+0(SB), Y8
+	VFMADD213PS  actc332<>+0(SB), Y8, Y6
+	VMULPS       96(DX), Y6, Y6
 	VCMPPS       $0x16, actc23<>+0(SB), Y7, Y7
 	VMOVUPS      actc15<>+0(SB), Y8
 	VBLENDVPS    Y7, Y3, Y8, Y7
-	VMULPS       Y7, Y4, Y4
-	VADDPS       actc15<>+0(SB), Y3, Y7
-	VFMADD231PS  actc337<>+0(SB), Y4, Y7
-	VMULPS       Y7, Y6, Y4
+	VADDPS       actc15<>+0(SB), Y3, Y8
+	VFMADD213PS  Y8, Y7, Y6
+	VMULPS       Y6, Y4, Y4
 	VADDPS       actc18<>+0(SB), Y3, Y6
 	VFMADD213PS  actc15<>+0(SB), Y6, Y3
 	VRCPPS       Y3, Y6
@@ -68138,9 +67570,10 @@ block:
 	VFNMADD213PS Y4, Y6, Y3
 	VFMADD213PS  Y6, Y7, Y3
 	VMOVUPS      96(DX), Y4
+	VSUBPS       actc338<>+0(SB), Y4, Y4
 	VSUBPS       actc339<>+0(SB), Y4, Y4
-	VSUBPS       actc340<>+0(SB), Y4, Y4
-	VMOVUPS      actc341<>+0(SB), Y6
+	VMOVUPS      actc340<>+0(SB), Y6
+	VFMADD213PS  actc341<>+0(SB), Y4, Y6
 	VFMADD213PS  actc342<>+0(SB), Y4, Y6
 	VFMADD213PS  actc343<>+0(SB), Y4, Y6
 	VFMADD213PS  actc344<>+0(SB), Y4, Y6
@@ -68152,7 +67585,6 @@ block:
 	VFMADD213PS  actc350<>+0(SB), Y4, Y6
 	VFMADD213PS  actc351<>+0(SB), Y4, Y6
 	VFMADD213PS  actc352<>+0(SB), Y4, Y6
-	VFMADD213PS  actc353<>+0(SB), Y4, Y6
 	VMULPS       Y6, Y4, Y6
 	VMOVUPS      actc2<>+0(SB), Y7
 	VANDNPS      Y4, Y7, Y4
@@ -68164,8 +67596,8 @@ block:
 	VTESTPS      Y5, Y5
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y1, 64(AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
 	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -68180,127 +67612,118 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y0
-	VMULPS       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PS  (DX), Y1, Y2
-	VMULPS       actc337<>+0(SB), Y2, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc334<>+0(SB), Y1
+	VFMADD213PS  actc332<>+0(SB), Y0, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
 	VFMADD231PS  actc335<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PS  Y1, Y0, Y5
-	VFMADD231PS  (DX), Y4, Y5
-	VMULPS       (DX), Y1, Y4
-	VFMSUB132PS  (DX), Y4, Y1
-	VFMADD231PS  (DX), Y5, Y1
-	VADDPS       (DX), Y4, Y5
-	VSUBPS       (DX), Y5, Y6
-	VSUBPS       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VMULPS       (DX), Y3, Y5
+	VFMSUB132PS  (DX), Y5, Y3
+	VFMADD231PS  (DX), Y4, Y3
+	VADDPS       actc332<>+0(SB), Y5, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc332<>+0(SB), Y8
 	VSUBPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VMULPS       actc332<>+0(SB), Y5, Y4
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y4, Y5, Y6
-	VFMADD231PS  actc333<>+0(SB), Y5, Y6
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y1
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y4, Y5
-	VXORPS       Y5, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y4
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VMULPS       (DX), Y4, Y5
+	VFMSUB132PS  (DX), Y5, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y5, Y4, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y5
 	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y1, Y1
-	VADDPS       Y1, Y5, Y4
+	VANDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y4
 	VSUBPS       actc5<>+0(SB), Y4, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y6, Y1
+	VADDPS       Y5, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
 	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y3, Y5
 	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y1, Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y1, Y8
-	VMULPS       Y1, Y1, Y9
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y5, Y9, Y7
 	VMULPS       Y9, Y9, Y5
 	VFMADD213PS  Y7, Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y1
+	VFMADD213PS  actc9<>+0(SB), Y8, Y3
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
 	VSUBPS       Y6, Y4, Y4
 	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y1, Y1
+	VMULPS       Y5, Y3, Y3
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y1, Y1
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
-	VMOVUPS      actc338<>+0(SB), Y4
-	VMULPS       (DX), Y4, Y4
-	VMULPS       (DX), Y4, Y4
-	VFMADD231PS  (DX), Y0, Y4
-	VADDPS       actc15<>+0(SB), Y4, Y0
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
+	VMOVUPS      actc337<>+0(SB), Y4
+	VFMADD213PS  actc332<>+0(SB), Y4, Y0
 	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y2, Y1, Y4, Y2
-	VMULPS       Y2, Y0, Y0
-	VADDPS       actc15<>+0(SB), Y1, Y2
-	VFMADD231PS  actc337<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y3, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y2
-	VRCPPS       Y2, Y3
-	VMOVUPS      Y2, Y4
-	VFNMADD213PS actc15<>+0(SB), Y3, Y4
-	VFMADD213PS  Y3, Y3, Y4
-	VMULPS       Y4, Y0, Y3
-	VFNMADD213PS Y0, Y3, Y2
-	VFMADD213PS  Y3, Y4, Y2
+	VBLENDVPS    Y1, Y3, Y4, Y1
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VFMADD213PS  Y4, Y1, Y0
+	VMULPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y1
+	VFMADD213PS  actc15<>+0(SB), Y3, Y1
+	VRCPPS       Y1, Y2
+	VMOVUPS      Y1, Y4
+	VFNMADD213PS actc15<>+0(SB), Y2, Y4
+	VFMADD213PS  Y2, Y2, Y4
+	VMULPS       Y4, Y0, Y2
+	VFNMADD213PS Y0, Y2, Y1
+	VFMADD213PS  Y2, Y4, Y1
 	VMOVUPS      (DX), Y0
+	VSUBPS       actc338<>+0(SB), Y0, Y0
 	VSUBPS       actc339<>+0(SB), Y0, Y0
-	VSUBPS       actc340<>+0(SB), Y0, Y0
-	VMOVUPS      actc341<>+0(SB), Y3
-	VFMADD213PS  actc342<>+0(SB), Y0, Y3
-	VFMADD213PS  actc343<>+0(SB), Y0, Y3
-	VFMADD213PS  actc344<>+0(SB), Y0, Y3
-	VFMADD213PS  actc345<>+0(SB), Y0, Y3
-	VFMADD213PS  actc346<>+0(SB), Y0, Y3
-	VFMADD213PS  actc347<>+0(SB), Y0, Y3
-	VFMADD213PS  actc348<>+0(SB), Y0, Y3
-	VFMADD213PS  actc349<>+0(SB), Y0, Y3
-	VFMADD213PS  actc350<>+0(SB), Y0, Y3
-	VFMADD213PS  actc351<>+0(SB), Y0, Y3
-	VFMADD213PS  actc352<>+0(SB), Y0, Y3
-	VFMADD213PS  actc353<>+0(SB), Y0, Y3
-	VMULPS       Y3, Y0, Y3
+	VMOVUPS      actc340<>+0(SB), Y2
+	VFMADD213PS  actc341<>+0(SB), Y0, Y2
+	VFMADD213PS  actc342<>+0(SB), Y0, Y2
+	VFMADD213PS  actc343<>+0(SB), Y0, Y2
+	VFMADD213PS  actc344<>+0(SB), Y0, Y2
+	VFMADD213PS  actc345<>+0(SB), Y0, Y2
+	VFMADD213PS  actc346<>+0(SB), Y0, Y2
+	VFMADD213PS  actc347<>+0(SB), Y0, Y2
+	VFMADD213PS  actc348<>+0(SB), Y0, Y2
+	VFMADD213PS  actc349<>+0(SB), Y0, Y2
+	VFMADD213PS  actc350<>+0(SB), Y0, Y2
+	VFMADD213PS  actc351<>+0(SB), Y0, Y2
+	VFMADD213PS  actc352<>+0(SB), Y0, Y2
+	VMULPS       Y2, Y0, Y2
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y0, Y4, Y0
 	VCMPPS       $0x11, actc15<>+0(SB), Y0, Y0
-	VBLENDVPS    Y0, Y3, Y2, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, actc23<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VBLENDVPS    Y0, Y2, Y1, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y1
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y2, actc23<>+0(SB), Y4, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y3, Y1, Y1
 	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      Y0, Y2, Y2
@@ -68340,121 +67763,113 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc334<>+0(SB), Y1, Y2
-	VMULPS       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PS  Y1, Y1, Y4
-	VMULPS       actc337<>+0(SB), Y4, Y4
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y5
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VFMADD213PS  actc332<>+0(SB), Y2, Y3
+	VMULPS       Y3, Y1, Y3
+	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y4
+	VMULPS       actc334<>+0(SB), Y1, Y5
 	VMOVUPS      actc334<>+0(SB), Y6
-	VFMSUB213PS  Y2, Y1, Y6
+	VFMSUB213PS  Y5, Y1, Y6
 	VFMADD231PS  actc335<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PS  Y3, Y1, Y7
-	VFMADD213PS  Y7, Y1, Y6
-	VMULPS       Y3, Y1, Y7
-	VFMSUB213PS  Y7, Y1, Y3
-	VFMADD213PS  Y3, Y1, Y6
-	VADDPS       Y7, Y1, Y3
-	VSUBPS       Y1, Y3, Y8
-	VSUBPS       Y8, Y3, Y9
-	VSUBPS       Y9, Y1, Y9
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VADDPS       actc332<>+0(SB), Y7, Y5
+	VSUBPS       actc332<>+0(SB), Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VMOVUPS      actc332<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       Y7, Y9, Y7
+	VADDPS       actc333<>+0(SB), Y7, Y7
 	VADDPS       Y7, Y6, Y6
-	VMULPS       actc332<>+0(SB), Y3, Y7
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y7, Y3, Y8
-	VFMADD231PS  actc333<>+0(SB), Y3, Y8
-	VFMADD231PS  actc332<>+0(SB), Y6, Y8
-	VMULPS       actc18<>+0(SB), Y8, Y3
-	VMULPS       actc18<>+0(SB), Y7, Y6
-	VANDPS       actc2<>+0(SB), Y6, Y7
-	VXORPS       Y7, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y6, Y7, Y6
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VANDPS       actc2<>+0(SB), Y7, Y5
+	VXORPS       Y5, Y6, Y5
+	VMOVUPS      actc2<>+0(SB), Y6
+	VANDNPS      Y7, Y6, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y6, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y7
 	VCMPPS       $0x00, Y6, Y7, Y6
-	VANDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y7, Y6
+	VANDPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y6
 	VMOVUPS      actc4<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y8
 	VFNMADD231PS actc6<>+0(SB), Y8, Y7
-	VADDPS       Y7, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
+	VADDPS       Y7, Y5, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y5, Y7
 	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
 	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y3, Y10
-	VMULPS       Y3, Y3, Y11
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
 	VFMADD213PS  Y7, Y11, Y9
 	VMULPS       Y11, Y11, Y7
 	VFMADD213PS  Y9, Y7, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y3
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y8
 	VSUBPS       Y8, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y8, Y7
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y7, Y5, Y5
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y5, actc15<>+0(SB), Y3, Y5
-	VMULPS       actc338<>+0(SB), Y1, Y6
-	VMULPS       Y6, Y1, Y6
-	VFMADD213PS  Y6, Y1, Y2
-	VADDPS       actc15<>+0(SB), Y2, Y2
+	VMULPS       Y6, Y5, Y5
+	VBLENDVPS    Y4, actc15<>+0(SB), Y5, Y4
+	VMOVUPS      actc337<>+0(SB), Y6
+	VFMADD213PS  actc332<>+0(SB), Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
 	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y4, Y3, Y6, Y4
-	VMULPS       Y4, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y3, Y4
-	VFMADD231PS  actc337<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y5, Y2
-	VADDPS       actc18<>+0(SB), Y3, Y4
-	VFMADD213PS  actc15<>+0(SB), Y3, Y4
-	VRCPPS       Y4, Y5
-	VMOVUPS      Y4, Y6
-	VFNMADD213PS actc15<>+0(SB), Y5, Y6
-	VFMADD213PS  Y5, Y5, Y6
-	VMULPS       Y6, Y2, Y5
-	VFNMADD213PS Y2, Y5, Y4
-	VFMADD213PS  Y5, Y6, Y4
-	VSUBPS       actc339<>+0(SB), Y1, Y2
-	VSUBPS       actc340<>+0(SB), Y2, Y2
-	VMOVUPS      actc341<>+0(SB), Y5
-	VFMADD213PS  actc342<>+0(SB), Y2, Y5
-	VFMADD213PS  actc343<>+0(SB), Y2, Y5
-	VFMADD213PS  actc344<>+0(SB), Y2, Y5
-	VFMADD213PS  actc345<>+0(SB), Y2, Y5
-	VFMADD213PS  actc346<>+0(SB), Y2, Y5
-	VFMADD213PS  actc347<>+0(SB), Y2, Y5
-	VFMADD213PS  actc348<>+0(SB), Y2, Y5
-	VFMADD213PS  actc349<>+0(SB), Y2, Y5
-	VFMADD213PS  actc350<>+0(SB), Y2, Y5
-	VFMADD213PS  actc351<>+0(SB), Y2, Y5
-	VFMADD213PS  actc352<>+0(SB), Y2, Y5
-	VFMADD213PS  actc353<>+0(SB), Y2, Y5
-	VMULPS       Y5, Y2, Y5
+	VBLENDVPS    Y3, Y5, Y6, Y3
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VFMADD213PS  Y6, Y3, Y2
+	VMULPS       Y2, Y4, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VFMADD213PS  actc15<>+0(SB), Y5, Y3
+	VRCPPS       Y3, Y4
+	VMOVUPS      Y3, Y6
+	VFNMADD213PS actc15<>+0(SB), Y4, Y6
+	VFMADD213PS  Y4, Y4, Y6
+	VMULPS       Y6, Y2, Y4
+	VFNMADD213PS Y2, Y4, Y3
+	VFMADD213PS  Y4, Y6, Y3
+	VSUBPS       actc338<>+0(SB), Y1, Y2
+	VSUBPS       actc339<>+0(SB), Y2, Y2
+	VMOVUPS      actc340<>+0(SB), Y4
+	VFMADD213PS  actc341<>+0(SB), Y2, Y4
+	VFMADD213PS  actc342<>+0(SB), Y2, Y4
+	VFMADD213PS  actc343<>+0(SB), Y2, Y4
+	VFMADD213PS  actc344<>+0(SB), Y2, Y4
+	VFMADD213PS  actc345<>+0(SB), Y2, Y4
+	VFMADD213PS  actc346<>+0(SB), Y2, Y4
+	VFMADD213PS  actc347<>+0(SB), Y2, Y4
+	VFMADD213PS  actc348<>+0(SB), Y2, Y4
+	VFMADD213PS  actc349<>+0(SB), Y2, Y4
+	VFMADD213PS  actc350<>+0(SB), Y2, Y4
+	VFMADD213PS  actc351<>+0(SB), Y2, Y4
+	VFMADD213PS  actc352<>+0(SB), Y2, Y4
+	VMULPS       Y4, Y2, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
 	VANDNPS      Y2, Y6, Y2
 	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y5, Y4, Y2
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y3, Y4, Y3
+	VBLENDVPS    Y2, Y4, Y3, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y5, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y2, Y4, Y4
@@ -68517,56 +67932,54 @@ TEXT ·geluTanhF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMULPS       (DX), Y1, Y3
 	VFMSUB132PS  (DX), Y3, Y1
 	VFMADD231PS  (DX), Y2, Y1
-	VMULPS       (DX), Y3, Y2
-	VFMSUB132PS  (DX), Y2, Y3
-	VFMADD231PS  (DX), Y1, Y3
-	VADDPS       (DX), Y2, Y1
-	VSUBPS       (DX), Y1, Y4
-	VSUBPS       Y4, Y1, Y5
-	VMOVUPS      (DX), Y6
+	VADDPS       actc332<>+0(SB), Y3, Y2
+	VSUBPS       actc332<>+0(SB), Y2, Y4
+	VSUBPS       Y4, Y2, Y5
+	VMOVUPS      actc332<>+0(SB), Y6
 	VSUBPS       Y5, Y6, Y5
-	VSUBPS       Y4, Y2, Y2
-	VADDPS       Y2, Y5, Y2
-	VADDPS       Y2, Y3, Y2
-	VMULPS       actc332<>+0(SB), Y1, Y3
-	VMOVUPS      actc332<>+0(SB), Y4
-	VFMSUB213PS  Y3, Y1, Y4
-	VFMADD231PS  actc333<>+0(SB), Y1, Y4
-	VFMADD231PS  actc332<>+0(SB), Y2, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y1
-	VMULPS       actc18<>+0(SB), Y3, Y2
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y3
-	VXORPS       Y3, Y1, Y1
-	VORPS        actc2<>+0(SB), Y2, Y3
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y3
+	VADDPS       actc333<>+0(SB), Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VMULPS       (DX), Y2, Y3
+	VFMSUB132PS  (DX), Y3, Y2
+	VFMADD231PS  (DX), Y1, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y1
+	VANDPS       actc2<>+0(SB), Y3, Y2
+	VXORPS       Y2, Y1, Y1
+	VORPS        actc2<>+0(SB), Y3, Y2
 	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y4
-	VCMPPS       $0x00, Y3, Y4, Y3
-	VANDPS       Y3, Y1, Y1
-	VADDPS       Y1, Y4, Y3
+	VMAXPS       Y2, Y4, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y1, Y1
+	VADDPS       Y1, Y4, Y2
 	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y4
 	VADDPS       Y4, Y1, Y1
 	VFNMADD231PS actc7<>+0(SB), Y5, Y1
-	VMOVUPS      actc12<>+0(SB), Y4
-	VFMADD213PS  actc13<>+0(SB), Y1, Y4
-	VFMADD213PS  actc10<>+0(SB), Y1, Y4
-	VFMADD213PS  actc11<>+0(SB), Y1, Y4
-	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VMOVUPS      actc8<>+0(SB), Y4
 	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VFMADD213PS  actc9<>+0(SB), Y4, Y1
+	VMOVUPS      actc10<>+0(SB), Y6
+	VFMADD213PS  actc11<>+0(SB), Y1, Y6
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y1, Y7
+	VMULPS       Y1, Y1, Y8
+	VFMADD213PS  Y4, Y8, Y6
+	VMULPS       Y8, Y8, Y4
+	VFMADD213PS  Y6, Y4, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y1
 	VMOVUPS      actc14<>+0(SB), Y4
 	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
+	VSUBPS       Y5, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y5, Y4
 	VMULPS       Y4, Y1, Y1
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VBLENDVPS    Y3, Y1, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y1, Y1
 	VDIVPS       Y1, Y2, Y1
 	VMULPS       (DX), Y1, Y2
@@ -68620,228 +68033,220 @@ block:
 	VMULPS       (DX), Y0, Y2
 	VFMSUB132PS  (DX), Y2, Y0
 	VFMADD231PS  (DX), Y1, Y0
-	VMULPS       (DX), Y2, Y1
-	VFMSUB132PS  (DX), Y1, Y2
+	VADDPS       actc332<>+0(SB), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y3
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc332<>+0(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y2
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VMULPS       (DX), Y1, Y2
+	VFMSUB132PS  (DX), Y2, Y1
 	VMOVUPS      actc334<>+0(SB), Y3
 	VMULPS       32(DX), Y3, Y3
-	VFMADD231PS  (DX), Y0, Y2
+	VFMADD231PS  (DX), Y0, Y1
 	VMOVUPS      32(DX), Y0
 	VFMSUB132PS  actc334<>+0(SB), Y3, Y0
-	VADDPS       (DX), Y1, Y4
-	VMOVUPS      32(DX), Y5
-	VFMADD231PS  actc335<>+0(SB), Y5, Y0
-	VSUBPS       (DX), Y4, Y5
-	VMULPS       32(DX), Y3, Y6
-	VSUBPS       Y5, Y4, Y7
-	VFMSUB132PS  32(DX), Y6, Y3
-	VMOVUPS      (DX), Y8
-	VSUBPS       Y7, Y8, Y7
+	VMOVUPS      32(DX), Y4
+	VFMADD231PS  actc335<>+0(SB), Y4, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMULPS       32(DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y2, Y5
+	VFMSUB132PS  32(DX), Y4, Y3
+	VXORPS       Y5, Y1, Y1
 	VFMADD231PS  32(DX), Y0, Y3
-	VSUBPS       Y5, Y1, Y0
-	VMULPS       32(DX), Y6, Y1
-	VADDPS       Y0, Y7, Y0
-	VFMSUB132PS  32(DX), Y1, Y6
-	VMOVUPS      actc334<>+0(SB), Y5
-	VMULPS       64(DX), Y5, Y5
-	VADDPS       Y0, Y2, Y0
-	VFMADD231PS  32(DX), Y3, Y6
-	VMOVUPS      64(DX), Y2
-	VFMSUB132PS  actc334<>+0(SB), Y5, Y2
-	VMULPS       actc332<>+0(SB), Y4, Y3
-	VADDPS       32(DX), Y1, Y7
-	VMOVUPS      64(DX), Y8
-	VFMADD231PS  actc335<>+0(SB), Y8, Y2
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y3, Y4, Y8
-	VSUBPS       32(DX), Y7, Y9
-	VMULPS       64(DX), Y5, Y10
-	VFMADD231PS  actc333<>+0(SB), Y4, Y8
-	VSUBPS       Y9, Y7, Y4
-	VFMSUB132PS  64(DX), Y10, Y5
-	VFMADD231PS  actc332<>+0(SB), Y0, Y8
-	VMOVUPS      32(DX), Y0
-	VSUBPS       Y4, Y0, Y0
-	VFMADD231PS  64(DX), Y2, Y5
-	VMULPS       actc18<>+0(SB), Y8, Y2
-	VSUBPS       Y9, Y1, Y1
-	VMULPS       64(DX), Y10, Y4
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VADDPS       Y1, Y0, Y0
-	VFMSUB132PS  64(DX), Y4, Y10
-	VMOVUPS      actc334<>+0(SB), Y1
-	VMULPS       96(DX), Y1, Y1
-	VADDPS       Y0, Y6, Y0
-	VFMADD231PS  64(DX), Y5, Y10
-	VMOVUPS      96(DX), Y5
-	VFMSUB132PS  actc334<>+0(SB), Y1, Y5
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMULPS       actc332<>+0(SB), Y7, Y6
-	VADDPS       64(DX), Y4, Y8
-	VMOVUPS      96(DX), Y9
-	VFMADD231PS  actc335<>+0(SB), Y9, Y5
-	VANDPS       actc2<>+0(SB), Y3, Y9
-	VMOVUPS      actc332<>+0(SB), Y11
-	VFMSUB213PS  Y6, Y7, Y11
-	VSUBPS       64(DX), Y8, Y12
-	VMULPS       96(DX), Y1, Y13
-	VXORPS       Y9, Y2, Y2
-	VFMADD231PS  actc333<>+0(SB), Y7, Y11
-	VSUBPS       Y12, Y8, Y7
-	VFMSUB132PS  96(DX), Y13, Y1
-	VORPS        actc2<>+0(SB), Y3, Y9
-	VFMADD231PS  actc332<>+0(SB), Y0, Y11
-	VMOVUPS      64(DX), Y0
-	VSUBPS       Y7, Y0, Y0
-	VFMADD231PS  96(DX), Y5, Y1
-	VMULPS       actc18<>+0(SB), Y11, Y5
-	VSUBPS       Y12, Y4, Y4
-	VMULPS       96(DX), Y13, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y11
+	VORPS        actc2<>+0(SB), Y2, Y0
+	VADDPS       actc332<>+0(SB), Y4, Y5
+	VSUBPS       actc332<>+0(SB), Y5, Y6
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y7
+	VMOVMSKPS    Y7, R9
+	ORL          R9, R8
+	VSUBPS       Y6, Y5, Y7
+	VADDPS       Y0, Y1, Y8
+	VMOVUPS      actc332<>+0(SB), Y9
+	VSUBPS       Y7, Y9, Y7
+	VSUBPS       Y6, Y4, Y4
+	VADDPS       Y4, Y7, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y8
+	VADDPS       actc333<>+0(SB), Y4, Y4
+	VSUBPS       actc5<>+0(SB), Y8, Y6
+	VADDPS       Y4, Y3, Y3
+	VMULPS       32(DX), Y5, Y4
+	VFNMADD231PS actc6<>+0(SB), Y6, Y0
+	VFMSUB132PS  32(DX), Y4, Y5
+	VMOVUPS      actc334<>+0(SB), Y7
+	VMULPS       64(DX), Y7, Y7
+	VADDPS       Y0, Y1, Y0
+	VFMADD231PS  32(DX), Y3, Y5
+	VMOVUPS      64(DX), Y1
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y1
+	VMOVUPS      64(DX), Y3
+	VFMADD231PS  actc335<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y6, Y0
+	VXORPS       actc2<>+0(SB), Y5, Y3
+	VMULPS       64(DX), Y7, Y5
+	VANDPS       actc2<>+0(SB), Y4, Y6
+	VFMSUB132PS  64(DX), Y5, Y7
+	VXORPS       Y6, Y3, Y3
+	VFMADD231PS  64(DX), Y1, Y7
+	VMOVUPS      actc17<>+0(SB), Y1
+	VFMADD213PS  actc18<>+0(SB), Y0, Y1
+	VORPS        actc2<>+0(SB), Y4, Y6
+	VADDPS       actc332<>+0(SB), Y5, Y9
+	VSUBPS       actc332<>+0(SB), Y9, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y11
 	VMOVMSKPS    Y11, R9
 	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VADDPS       Y4, Y0, Y0
-	VFMSUB132PS  96(DX), Y7, Y13
-	VADDPS       Y9, Y2, Y4
-	VADDPS       Y0, Y10, Y0
-	VFMADD231PS  96(DX), Y1, Y13
-	VXORPS       actc2<>+0(SB), Y5, Y1
-	VMULPS       actc332<>+0(SB), Y8, Y5
-	VADDPS       96(DX), Y7, Y10
-	VANDPS       actc2<>+0(SB), Y6, Y11
-	VMOVUPS      actc332<>+0(SB), Y12
-	VFMSUB213PS  Y5, Y8, Y12
-	VSUBPS       96(DX), Y10, Y14
-	VMOVUPS      actc4<>+0(SB), Y15
-	VFMADD213PS  actc5<>+0(SB), Y15, Y4
-	VXORPS       Y11, Y1, Y1
-	VFMADD231PS  actc333<>+0(SB), Y8, Y12
-	VSUBPS       Y14, Y10, Y8
-	VSUBPS       actc5<>+0(SB), Y4, Y11
-	VORPS        actc2<>+0(SB), Y6, Y15
-	VFMADD231PS  actc332<>+0(SB), Y0, Y12
-	VMOVUPS      96(DX), Y0
-	VSUBPS       Y8, Y0, Y0
-	VMULPS       actc18<>+0(SB), Y12, Y8
-	VSUBPS       Y14, Y7, Y7
-	VFNMADD231PS actc6<>+0(SB), Y11, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y15, Y12
-	VMOVMSKPS    Y12, R9
-	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VADDPS       Y7, Y0, Y0
-	VADDPS       Y9, Y2, Y2
-	VADDPS       Y15, Y1, Y7
-	VADDPS       Y0, Y13, Y0
-	VXORPS       actc2<>+0(SB), Y8, Y8
-	VMULPS       actc332<>+0(SB), Y10, Y9
-	VFNMADD231PS actc7<>+0(SB), Y11, Y2
-	VANDPS       actc2<>+0(SB), Y5, Y11
-	VMOVUPS      actc332<>+0(SB), Y12
-	VFMSUB213PS  Y9, Y10, Y12
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y7
-	VXORPS       Y11, Y8, Y8
-	VFMADD231PS  actc333<>+0(SB), Y10, Y12
-	VSUBPS       actc5<>+0(SB), Y7, Y10
-	VORPS        actc2<>+0(SB), Y5, Y11
-	VFMADD231PS  actc332<>+0(SB), Y0, Y12
-	VMOVUPS      actc21<>+0(SB), Y0
-	VFMADD213PS  actc22<>+0(SB), Y2, Y0
-	VMULPS       actc18<>+0(SB), Y12, Y12
-	VFNMADD231PS actc6<>+0(SB), Y10, Y15
-	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y13
-	VMOVMSKPS    Y13, R9
-	ORL          R9, R8
-	VMULPS       actc18<>+0(SB), Y9, Y9
-	VFMADD213PS  actc19<>+0(SB), Y2, Y0
-	VADDPS       Y15, Y1, Y1
-	VADDPS       Y11, Y8, Y13
-	VXORPS       actc2<>+0(SB), Y12, Y12
-	VFMADD213PS  actc20<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y10, Y1
-	VANDPS       actc2<>+0(SB), Y9, Y10
-	VMOVUPS      actc4<>+0(SB), Y14
-	VFMADD213PS  actc5<>+0(SB), Y14, Y13
-	VXORPS       Y10, Y12, Y10
-	VFMADD213PS  actc17<>+0(SB), Y2, Y0
-	VSUBPS       actc5<>+0(SB), Y13, Y12
-	VORPS        actc2<>+0(SB), Y9, Y14
-	VFMADD213PS  actc18<>+0(SB), Y2, Y0
-	VMOVUPS      actc21<>+0(SB), Y15
-	VFMADD213PS  actc22<>+0(SB), Y1, Y15
-	VFMADD213PS  actc18<>+0(SB), Y0, Y2
-	VFNMADD231PS actc6<>+0(SB), Y12, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y14, Y0
-	VMOVMSKPS    Y0, R9
-	ORL          R9, R8
-	VPSLLD       $0x17, Y4, Y0
-	VFMADD213PS  actc19<>+0(SB), Y1, Y15
-	VADDPS       Y11, Y8, Y4
-	VADDPS       Y14, Y10, Y8
-	VMULPS       Y0, Y2, Y0
-	VFMADD213PS  actc20<>+0(SB), Y1, Y15
-	VFNMADD231PS actc7<>+0(SB), Y12, Y4
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y3, Y0, Y2, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y8
+	VSUBPS       Y10, Y9, Y11
+	VMOVUPS      actc19<>+0(SB), Y12
+	VFMADD213PS  actc20<>+0(SB), Y0, Y12
+	VADDPS       Y6, Y3, Y13
+	VMOVUPS      actc332<>+0(SB), Y14
+	VSUBPS       Y11, Y14, Y11
+	VSUBPS       Y10, Y5, Y5
+	VADDPS       Y5, Y11, Y5
+	VMOVUPS      actc21<>+0(SB), Y10
+	VFMADD213PS  actc22<>+0(SB), Y0, Y10
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y13
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VMULPS       Y0, Y0, Y11
+	VSUBPS       actc5<>+0(SB), Y13, Y14
+	VADDPS       Y5, Y7, Y5
+	VFMADD213PS  Y1, Y11, Y12
+	VMULPS       64(DX), Y9, Y1
+	VMULPS       Y11, Y11, Y7
+	VFNMADD231PS actc6<>+0(SB), Y14, Y6
+	VFMSUB132PS  64(DX), Y1, Y9
+	VMOVUPS      actc334<>+0(SB), Y11
+	VMULPS       96(DX), Y11, Y11
+	VFMADD213PS  Y12, Y7, Y10
+	VADDPS       Y6, Y3, Y3
+	VFMADD231PS  64(DX), Y5, Y9
+	VMOVUPS      96(DX), Y5
+	VFMSUB132PS  actc334<>+0(SB), Y11, Y5
+	VFMADD213PS  actc18<>+0(SB), Y10, Y0
+	VMOVUPS      96(DX), Y6
+	VFMADD231PS  actc335<>+0(SB), Y6, Y5
+	VPSLLD       $0x17, Y8, Y6
+	VFNMADD231PS actc7<>+0(SB), Y14, Y3
+	VXORPS       actc2<>+0(SB), Y9, Y7
+	VMULPS       96(DX), Y11, Y8
+	VMULPS       Y6, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y6
+	VFMSUB132PS  96(DX), Y8, Y11
+	VXORPS       Y6, Y7, Y6
+	VFMADD231PS  96(DX), Y5, Y11
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y2, Y0, Y5, Y2
+	VMOVUPS      actc17<>+0(SB), Y5
+	VFMADD213PS  actc18<>+0(SB), Y3, Y5
+	VORPS        actc2<>+0(SB), Y1, Y7
+	VADDPS       actc332<>+0(SB), Y8, Y9
 	VADDPS       actc15<>+0(SB), Y0, Y0
-	VFMADD213PS  actc17<>+0(SB), Y1, Y15
-	VSUBPS       actc5<>+0(SB), Y8, Y3
+	VSUBPS       actc332<>+0(SB), Y9, Y10
 	VDIVPS       Y0, Y2, Y0
-	VFMADD213PS  actc18<>+0(SB), Y1, Y15
-	VMOVUPS      actc21<>+0(SB), Y2
-	VFMADD213PS  actc22<>+0(SB), Y4, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VSUBPS       Y10, Y9, Y2
 	VMULPS       (DX), Y0, Y0
-	VFMADD213PS  actc18<>+0(SB), Y15, Y1
-	VFNMADD231PS actc6<>+0(SB), Y3, Y14
-	VPSLLD       $0x17, Y7, Y7
-	VFMADD213PS  actc19<>+0(SB), Y4, Y2
-	VADDPS       Y14, Y10, Y10
-	VMULPS       Y7, Y1, Y1
-	VFMADD213PS  actc20<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y3, Y10
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y6, Y1, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VFMADD213PS  actc17<>+0(SB), Y4, Y2
-	VDIVPS       Y1, Y3, Y1
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VMOVUPS      actc21<>+0(SB), Y3
-	VFMADD213PS  actc22<>+0(SB), Y10, Y3
-	VMULPS       32(DX), Y1, Y1
-	VFMADD213PS  actc18<>+0(SB), Y2, Y4
+	VMOVUPS      actc19<>+0(SB), Y12
+	VFMADD213PS  actc20<>+0(SB), Y3, Y12
+	VADDPS       Y7, Y6, Y14
+	VMOVUPS      actc332<>+0(SB), Y15
+	VSUBPS       Y2, Y15, Y2
+	VSUBPS       Y10, Y8, Y8
+	VADDPS       Y8, Y2, Y2
+	VMOVUPS      actc21<>+0(SB), Y8
+	VFMADD213PS  actc22<>+0(SB), Y3, Y8
+	VMOVUPS      actc4<>+0(SB), Y10
+	VFMADD213PS  actc5<>+0(SB), Y10, Y14
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VMULPS       Y3, Y3, Y10
+	VSUBPS       actc5<>+0(SB), Y14, Y15
+	VADDPS       Y2, Y11, Y2
+	VFMADD213PS  Y5, Y10, Y12
+	VMULPS       96(DX), Y9, Y5
+	VMULPS       Y10, Y10, Y10
+	VFNMADD231PS actc6<>+0(SB), Y15, Y7
+	VFMSUB132PS  96(DX), Y5, Y9
+	VFMADD213PS  Y12, Y10, Y8
+	VADDPS       Y7, Y6, Y6
+	VFMADD231PS  96(DX), Y2, Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y3
 	VPSLLD       $0x17, Y13, Y2
-	VFMADD213PS  actc19<>+0(SB), Y10, Y3
-	VMULPS       Y2, Y4, Y2
-	VFMADD213PS  actc20<>+0(SB), Y10, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y5, Y2, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y15, Y6
+	VXORPS       actc2<>+0(SB), Y9, Y7
+	VMULPS       Y2, Y3, Y2
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y7, Y3
+	VMOVUPS      actc15<>+0(SB), Y7
+	VBLENDVPS    Y4, Y2, Y7, Y4
+	VMOVUPS      actc17<>+0(SB), Y7
+	VFMADD213PS  actc18<>+0(SB), Y6, Y7
+	VORPS        actc2<>+0(SB), Y5, Y8
 	VADDPS       actc15<>+0(SB), Y2, Y2
-	VFMADD213PS  actc17<>+0(SB), Y10, Y3
 	VDIVPS       Y2, Y4, Y2
-	VFMADD213PS  actc18<>+0(SB), Y10, Y3
-	VMULPS       64(DX), Y2, Y2
-	VFMADD213PS  actc18<>+0(SB), Y3, Y10
-	VPSLLD       $0x17, Y8, Y3
-	VMULPS       Y3, Y10, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       32(DX), Y2, Y2
+	VMOVUPS      actc19<>+0(SB), Y4
+	VFMADD213PS  actc20<>+0(SB), Y6, Y4
+	VADDPS       Y8, Y3, Y9
+	VMOVUPS      actc21<>+0(SB), Y10
+	VFMADD213PS  actc22<>+0(SB), Y6, Y10
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y9
+	VMULPS       Y6, Y6, Y11
+	VSUBPS       actc5<>+0(SB), Y9, Y12
+	VFMADD213PS  Y7, Y11, Y4
+	VMULPS       Y11, Y11, Y7
+	VFNMADD231PS actc6<>+0(SB), Y12, Y8
+	VFMADD213PS  Y4, Y7, Y10
+	VADDPS       Y8, Y3, Y3
+	VFMADD213PS  actc18<>+0(SB), Y10, Y6
+	VPSLLD       $0x17, Y14, Y4
+	VFNMADD231PS actc7<>+0(SB), Y12, Y3
+	VMULPS       Y4, Y6, Y4
+	VMOVUPS      actc15<>+0(SB), Y6
+	VBLENDVPS    Y1, Y4, Y6, Y1
+	VMOVUPS      actc17<>+0(SB), Y6
+	VFMADD213PS  actc18<>+0(SB), Y3, Y6
+	VADDPS       actc15<>+0(SB), Y4, Y4
+	VDIVPS       Y4, Y1, Y1
+	VMULPS       64(DX), Y1, Y1
+	VMOVUPS      actc19<>+0(SB), Y4
+	VFMADD213PS  actc20<>+0(SB), Y3, Y4
+	VMOVUPS      actc21<>+0(SB), Y7
+	VFMADD213PS  actc22<>+0(SB), Y3, Y7
+	VMULPS       Y3, Y3, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y8, Y8, Y6
+	VFMADD213PS  Y4, Y6, Y7
+	VFMADD213PS  actc18<>+0(SB), Y7, Y3
+	VPSLLD       $0x17, Y9, Y4
+	VMULPS       Y4, Y3, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y9, Y3, Y4, Y4
+	VBLENDVPS    Y5, Y3, Y4, Y4
 	VADDPS       actc15<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y4, Y3
 	VMULPS       96(DX), Y3, Y3
-	VCMPPS       $0x03, Y1, Y0, Y4
+	VCMPPS       $0x03, Y2, Y0, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y3, Y2, Y4
+	VCMPPS       $0x03, Y3, Y1, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
 	VMOVNTPS     Y0, (AX)
-	VMOVNTPS     Y1, 32(AX)
-	VMOVNTPS     Y2, 64(AX)
+	VMOVNTPS     Y2, 32(AX)
+	VMOVNTPS     Y1, 64(AX)
 	VMOVNTPS     Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -68864,56 +68269,54 @@ single:
 	VMULPS       (DX), Y0, Y2
 	VFMSUB132PS  (DX), Y2, Y0
 	VFMADD231PS  (DX), Y1, Y0
-	VMULPS       (DX), Y2, Y1
-	VFMSUB132PS  (DX), Y1, Y2
-	VFMADD231PS  (DX), Y0, Y2
-	VADDPS       (DX), Y1, Y0
-	VSUBPS       (DX), Y0, Y3
-	VSUBPS       Y3, Y0, Y4
-	VMOVUPS      (DX), Y5
+	VADDPS       actc332<>+0(SB), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y1, Y3
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc332<>+0(SB), Y5
 	VSUBPS       Y4, Y5, Y4
-	VSUBPS       Y3, Y1, Y1
-	VADDPS       Y1, Y4, Y1
-	VADDPS       Y1, Y2, Y1
-	VMULPS       actc332<>+0(SB), Y0, Y2
-	VMOVUPS      actc332<>+0(SB), Y3
-	VFMSUB213PS  Y2, Y0, Y3
-	VFMADD231PS  actc333<>+0(SB), Y0, Y3
-	VFMADD231PS  actc332<>+0(SB), Y1, Y3
-	VMULPS       actc18<>+0(SB), Y3, Y0
-	VMULPS       actc18<>+0(SB), Y2, Y1
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y2
-	VXORPS       Y2, Y0, Y0
-	VORPS        actc2<>+0(SB), Y1, Y2
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y2
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VMULPS       (DX), Y1, Y2
+	VFMSUB132PS  (DX), Y2, Y1
+	VFMADD231PS  (DX), Y0, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y0
+	VANDPS       actc2<>+0(SB), Y2, Y1
+	VXORPS       Y1, Y0, Y0
+	VORPS        actc2<>+0(SB), Y2, Y1
 	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y3
-	VCMPPS       $0x00, Y2, Y3, Y2
-	VANDPS       Y2, Y0, Y0
-	VADDPS       Y0, Y3, Y2
+	VMAXPS       Y1, Y3, Y3
+	VCMPPS       $0x00, Y1, Y3, Y1
+	VANDPS       Y1, Y0, Y0
+	VADDPS       Y0, Y3, Y1
 	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y4
 	VFNMADD231PS actc6<>+0(SB), Y4, Y3
 	VADDPS       Y3, Y0, Y0
 	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VMOVUPS      actc8<>+0(SB), Y3
 	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y0, Y5
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y0, Y6
+	VMULPS       Y0, Y0, Y7
+	VFMADD213PS  Y3, Y7, Y5
+	VMULPS       Y7, Y7, Y3
+	VFMADD213PS  Y5, Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y0
 	VMOVUPS      actc14<>+0(SB), Y3
 	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       Y4, Y2, Y2
-	VADDPS       actc5<>+0(SB), Y2, Y2
+	VSUBPS       Y4, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y4, Y3
 	VMULPS       Y3, Y0, Y0
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      actc15<>+0(SB), Y1
+	VBLENDVPS    Y2, Y0, Y1, Y1
 	VADDPS       actc15<>+0(SB), Y0, Y0
 	VDIVPS       Y0, Y1, Y0
 	VMULPS       (DX), Y0, Y1
@@ -68971,55 +68374,54 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VMULPS       Y4, Y1, Y2
-	VFMSUB213PS  Y2, Y1, Y4
-	VFMADD213PS  Y4, Y1, Y3
-	VADDPS       Y2, Y1, Y4
-	VSUBPS       Y1, Y4, Y5
-	VSUBPS       Y5, Y4, Y6
-	VSUBPS       Y6, Y1, Y6
-	VSUBPS       Y5, Y2, Y2
-	VADDPS       Y2, Y6, Y2
-	VADDPS       Y2, Y3, Y2
-	VMULPS       actc332<>+0(SB), Y4, Y3
-	VMOVUPS      actc332<>+0(SB), Y5
-	VFMSUB213PS  Y3, Y4, Y5
-	VFMADD231PS  actc333<>+0(SB), Y4, Y5
-	VFMADD231PS  actc332<>+0(SB), Y2, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y2
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y3, Y4
-	VXORPS       Y4, Y2, Y2
-	VORPS        actc2<>+0(SB), Y3, Y4
+	VADDPS       actc332<>+0(SB), Y4, Y2
+	VSUBPS       actc332<>+0(SB), Y2, Y5
+	VSUBPS       Y5, Y2, Y6
+	VMOVUPS      actc332<>+0(SB), Y7
+	VSUBPS       Y6, Y7, Y6
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y4
+	VADDPS       actc333<>+0(SB), Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VMULPS       Y2, Y1, Y4
+	VFMSUB213PS  Y4, Y1, Y2
+	VFMADD213PS  Y2, Y1, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y2
+	VANDPS       actc2<>+0(SB), Y4, Y3
+	VXORPS       Y3, Y2, Y2
+	VORPS        actc2<>+0(SB), Y4, Y3
 	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y5
-	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y2, Y2
-	VADDPS       Y2, Y5, Y4
+	VMAXPS       Y3, Y5, Y5
+	VCMPPS       $0x00, Y3, Y5, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y5, Y3
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
 	VADDPS       Y5, Y2, Y2
 	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y2, Y5
-	VFMADD213PS  actc10<>+0(SB), Y2, Y5
-	VFMADD213PS  actc11<>+0(SB), Y2, Y5
-	VFMADD213PS  actc8<>+0(SB), Y2, Y5
+	VMOVUPS      actc8<>+0(SB), Y5
 	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y2
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y2, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y2, Y8
+	VMULPS       Y2, Y2, Y9
+	VFMADD213PS  Y5, Y9, Y7
+	VMULPS       Y9, Y9, Y5
+	VFMADD213PS  Y7, Y5, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
 	VPSLLD       $0x17, Y6, Y5
 	VMULPS       Y5, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y4, Y2, Y3, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y2
 	VDIVPS       Y2, Y3, Y2
 	VMULPS       Y2, Y1, Y3
@@ -69084,121 +68486,112 @@ TEXT ·geluTanhBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VMULPS       actc334<>+0(SB), Y1, Y1
-	VMULPS       (DX), Y1, Y2
-	VMOVUPS      (DX), Y3
-	VFMADD213PS  (DX), Y2, Y3
-	VMULPS       actc337<>+0(SB), Y3, Y3
-	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y4
+	VMULPS       (DX), Y1, Y1
+	VMOVUPS      actc334<>+0(SB), Y2
+	VFMADD213PS  actc332<>+0(SB), Y1, Y2
+	VMULPS       (DX), Y2, Y2
+	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMOVUPS      actc334<>+0(SB), Y4
+	VMULPS       (DX), Y4, Y4
 	VMOVUPS      (DX), Y5
-	VFMSUB132PS  actc334<>+0(SB), Y1, Y5
+	VFMSUB132PS  actc334<>+0(SB), Y4, Y5
 	VMOVUPS      (DX), Y6
 	VFMADD231PS  actc335<>+0(SB), Y6, Y5
-	VMOVUPS      (DX), Y6
-	VFMSUB213PS  Y2, Y1, Y6
-	VFMADD231PS  (DX), Y5, Y6
-	VMULPS       (DX), Y2, Y5
-	VFMSUB132PS  (DX), Y5, Y2
-	VFMADD231PS  (DX), Y6, Y2
-	VADDPS       (DX), Y5, Y6
-	VSUBPS       (DX), Y6, Y7
-	VSUBPS       Y7, Y6, Y8
-	VMOVUPS      (DX), Y9
+	VMULPS       (DX), Y4, Y6
+	VFMSUB132PS  (DX), Y6, Y4
+	VFMADD231PS  (DX), Y5, Y4
+	VADDPS       actc332<>+0(SB), Y6, Y5
+	VSUBPS       actc332<>+0(SB), Y5, Y7
+	VSUBPS       Y7, Y5, Y8
+	VMOVUPS      actc332<>+0(SB), Y9
 	VSUBPS       Y8, Y9, Y8
-	VSUBPS       Y7, Y5, Y5
-	VADDPS       Y5, Y8, Y5
-	VADDPS       Y5, Y2, Y2
-	VMULPS       actc332<>+0(SB), Y6, Y5
-	VMOVUPS      actc332<>+0(SB), Y7
-	VFMSUB213PS  Y5, Y6, Y7
-	VFMADD231PS  actc333<>+0(SB), Y6, Y7
-	VFMADD231PS  actc332<>+0(SB), Y2, Y7
-	VMULPS       actc18<>+0(SB), Y7, Y2
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VANDPS       actc2<>+0(SB), Y5, Y6
-	VXORPS       Y6, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y5, Y6, Y5
-	VXORPS       actc2<>+0(SB), Y2, Y2
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       Y6, Y8, Y6
+	VADDPS       actc333<>+0(SB), Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VMULPS       (DX), Y5, Y6
+	VFMSUB132PS  (DX), Y6, Y5
+	VFMADD231PS  (DX), Y4, Y5
+	VANDPS       actc2<>+0(SB), Y6, Y4
+	VXORPS       Y4, Y5, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y6, Y5, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y4
 	VXORPS       actc2<>+0(SB), Y5, Y5
 	VMOVUPS      actc3<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
 	VCMPPS       $0x00, Y5, Y6, Y5
-	VANDPS       Y5, Y2, Y2
-	VADDPS       Y2, Y6, Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y5
 	VMOVUPS      actc4<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y5
 	VSUBPS       actc5<>+0(SB), Y5, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y6
-	VADDPS       Y6, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y7, Y2
+	VADDPS       Y6, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
 	VMOVUPS      actc8<>+0(SB), Y6
-	VFMADD213PS  actc9<>+0(SB), Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y4, Y6
 	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y2, Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
 	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y2, Y9
-	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  actc13<>+0(SB), Y4, Y9
+	VMULPS       Y4, Y4, Y10
 	VFMADD213PS  Y6, Y10, Y8
 	VMULPS       Y10, Y10, Y6
 	VFMADD213PS  Y8, Y6, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y2
+	VFMADD213PS  actc9<>+0(SB), Y9, Y4
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y7
 	VSUBPS       Y7, Y5, Y5
 	VADDPS       actc5<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y7, Y6
-	VMULPS       Y6, Y2, Y2
+	VMULPS       Y6, Y4, Y4
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y2, Y2
-	VBLENDVPS    Y4, actc15<>+0(SB), Y2, Y4
-	VMOVUPS      actc338<>+0(SB), Y5
-	VMULPS       (DX), Y5, Y5
-	VMULPS       (DX), Y5, Y5
-	VFMADD231PS  (DX), Y1, Y5
-	VADDPS       actc15<>+0(SB), Y5, Y1
+	VMULPS       Y5, Y4, Y4
+	VBLENDVPS    Y3, actc15<>+0(SB), Y4, Y3
+	VMOVUPS      actc337<>+0(SB), Y5
+	VFMADD213PS  actc332<>+0(SB), Y5, Y1
 	VMULPS       (DX), Y1, Y1
-	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
+	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
 	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y3, Y2, Y5, Y3
-	VMULPS       Y3, Y1, Y1
-	VADDPS       actc15<>+0(SB), Y2, Y3
-	VFMADD231PS  actc337<>+0(SB), Y1, Y3
-	VMULPS       Y3, Y4, Y1
-	VADDPS       actc18<>+0(SB), Y2, Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y3
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (DX), Y3
-	VSUBPS       actc339<>+0(SB), Y3, Y3
-	VSUBPS       actc340<>+0(SB), Y3, Y3
-	VMOVUPS      actc341<>+0(SB), Y4
-	VFMADD213PS  actc342<>+0(SB), Y3, Y4
-	VFMADD213PS  actc343<>+0(SB), Y3, Y4
-	VFMADD213PS  actc344<>+0(SB), Y3, Y4
-	VFMADD213PS  actc345<>+0(SB), Y3, Y4
-	VFMADD213PS  actc346<>+0(SB), Y3, Y4
-	VFMADD213PS  actc347<>+0(SB), Y3, Y4
-	VFMADD213PS  actc348<>+0(SB), Y3, Y4
-	VFMADD213PS  actc349<>+0(SB), Y3, Y4
-	VFMADD213PS  actc350<>+0(SB), Y3, Y4
-	VFMADD213PS  actc351<>+0(SB), Y3, Y4
-	VFMADD213PS  actc352<>+0(SB), Y3, Y4
-	VFMADD213PS  actc353<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y3, Y4
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VADDPS       actc15<>+0(SB), Y4, Y5
+	VFMADD213PS  Y5, Y2, Y1
+	VMULPS       Y1, Y3, Y1
+	VADDPS       actc18<>+0(SB), Y4, Y2
+	VFMADD213PS  actc15<>+0(SB), Y4, Y2
+	VDIVPS       Y2, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VSUBPS       actc338<>+0(SB), Y2, Y2
+	VSUBPS       actc339<>+0(SB), Y2, Y2
+	VMOVUPS      actc340<>+0(SB), Y3
+	VFMADD213PS  actc341<>+0(SB), Y2, Y3
+	VFMADD213PS  actc342<>+0(SB), Y2, Y3
+	VFMADD213PS  actc343<>+0(SB), Y2, Y3
+	VFMADD213PS  actc344<>+0(SB), Y2, Y3
+	VFMADD213PS  actc345<>+0(SB), Y2, Y3
+	VFMADD213PS  actc346<>+0(SB), Y2, Y3
+	VFMADD213PS  actc347<>+0(SB), Y2, Y3
+	VFMADD213PS  actc348<>+0(SB), Y2, Y3
+	VFMADD213PS  actc349<>+0(SB), Y2, Y3
+	VFMADD213PS  actc350<>+0(SB), Y2, Y3
+	VFMADD213PS  actc351<>+0(SB), Y2, Y3
+	VFMADD213PS  actc352<>+0(SB), Y2, Y3
+	VMULPS       Y3, Y2, Y3
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y4, actc23<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y1, Y1
+	VANDNPS      Y2, Y5, Y2
+	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
-	VCMPPS       $0x03, (DX), Y3, Y3
-	VBLENDVPS    Y3, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y3, actc23<>+0(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y4, Y2, Y2
 	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
 	VANDNPS      Y1, Y3, Y3
@@ -69232,151 +68625,137 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y0
-	VMULPS       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PS  (DX), Y1, Y2
-	VMULPS       actc337<>+0(SB), Y2, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc334<>+0(SB), Y1
+	VFMADD213PS  actc332<>+0(SB), Y0, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
 	VFMADD231PS  actc335<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PS  Y1, Y0, Y5
-	VFMADD231PS  (DX), Y4, Y5
-	VMULPS       (DX), Y1, Y4
-	VFMSUB132PS  (DX), Y4, Y1
-	VFMADD231PS  (DX), Y5, Y1
-	VADDPS       (DX), Y4, Y5
-	VSUBPS       (DX), Y5, Y6
-	VSUBPS       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VMULPS       (DX), Y3, Y5
+	VFMSUB132PS  (DX), Y5, Y3
+	VFMADD231PS  (DX), Y4, Y3
+	VADDPS       actc332<>+0(SB), Y5, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc332<>+0(SB), Y8
 	VSUBPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VMULPS       actc332<>+0(SB), Y5, Y4
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y4, Y5, Y6
-	VFMADD231PS  actc333<>+0(SB), Y5, Y6
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y1
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y4, Y5
-	VXORPS       Y5, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y4
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VMULPS       (DX), Y4, Y5
+	VFMSUB132PS  (DX), Y5, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y5, Y4, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y5
-	VADDPS       Y4, Y1, Y6
+	VADDPS       Y4, Y3, Y6
 	VMOVUPS      actc4<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y7, Y1
+	VADDPS       Y4, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y7, Y3
 	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y3, Y4
 	VMOVUPS      actc19<>+0(SB), Y7
-	VFMADD213PS  actc20<>+0(SB), Y1, Y7
+	VFMADD213PS  actc20<>+0(SB), Y3, Y7
 	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y1, Y8
-	VMULPS       Y1, Y1, Y9
+	VFMADD213PS  actc22<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y4, Y9, Y7
 	VMOVUPS      32(DX), Y4
-	VMULPS       actc334<>+0(SB), Y4, Y4
+	VMULPS       32(DX), Y4, Y4
 	VMULPS       Y9, Y9, Y9
-	VMULPS       32(DX), Y4, Y10
 	VFMADD213PS  Y7, Y9, Y8
-	VMOVUPS      32(DX), Y7
-	VFMADD213PS  32(DX), Y10, Y7
-	VFMADD213PS  actc18<>+0(SB), Y8, Y1
+	VFMADD213PS  actc18<>+0(SB), Y8, Y3
+	VMOVUPS      actc334<>+0(SB), Y7
+	VFMADD213PS  actc332<>+0(SB), Y4, Y7
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       actc337<>+0(SB), Y7, Y7
-	VMULPS       Y6, Y1, Y1
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
+	VMULPS       32(DX), Y7, Y7
+	VMULPS       Y6, Y3, Y3
+	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
 	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y6
-	VMOVUPS      actc338<>+0(SB), Y8
-	VMULPS       (DX), Y8, Y8
-	VMULPS       (DX), Y8, Y8
-	VFMADD231PS  (DX), Y0, Y8
-	VADDPS       actc15<>+0(SB), Y8, Y0
+	VMOVUPS      actc337<>+0(SB), Y8
+	VFMADD213PS  actc332<>+0(SB), Y8, Y0
 	VMULPS       (DX), Y0, Y0
-	VMOVUPS      32(DX), Y8
-	VFMSUB132PS  actc334<>+0(SB), Y4, Y8
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
-	VMOVUPS      32(DX), Y9
-	VFMADD231PS  actc335<>+0(SB), Y9, Y8
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
+	VMOVUPS      actc334<>+0(SB), Y8
+	VMULPS       32(DX), Y8, Y8
 	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y2, Y1, Y9, Y2
+	VBLENDVPS    Y1, Y3, Y9, Y1
 	VMOVUPS      32(DX), Y9
-	VFMSUB213PS  Y10, Y4, Y9
-	VMULPS       Y2, Y0, Y0
-	VFMADD231PS  32(DX), Y8, Y9
-	VADDPS       actc15<>+0(SB), Y1, Y2
-	VMULPS       32(DX), Y10, Y8
-	VFMADD231PS  actc337<>+0(SB), Y0, Y2
-	VFMSUB132PS  32(DX), Y8, Y10
-	VMULPS       Y2, Y3, Y0
-	VFMADD231PS  32(DX), Y9, Y10
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VADDPS       32(DX), Y8, Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y1
-	VSUBPS       32(DX), Y3, Y2
-	VDIVPS       Y1, Y0, Y0
-	VSUBPS       Y2, Y3, Y1
-	VMOVUPS      32(DX), Y9
-	VSUBPS       Y1, Y9, Y1
-	VMOVUPS      (DX), Y9
-	VSUBPS       actc339<>+0(SB), Y9, Y9
-	VSUBPS       Y2, Y8, Y2
-	VADDPS       Y2, Y1, Y1
-	VSUBPS       actc340<>+0(SB), Y9, Y2
-	VADDPS       Y1, Y10, Y1
-	VMULPS       actc332<>+0(SB), Y3, Y8
-	VMOVUPS      actc332<>+0(SB), Y9
-	VFMSUB213PS  Y8, Y3, Y9
-	VMOVUPS      actc341<>+0(SB), Y10
-	VFMADD213PS  actc342<>+0(SB), Y2, Y10
-	VFMADD231PS  actc333<>+0(SB), Y3, Y9
-	VFMADD231PS  actc332<>+0(SB), Y1, Y9
-	VFMADD213PS  actc343<>+0(SB), Y2, Y10
-	VMULPS       actc18<>+0(SB), Y9, Y1
-	VMULPS       actc18<>+0(SB), Y8, Y3
-	VFMADD213PS  actc344<>+0(SB), Y2, Y10
-	VANDPS       actc2<>+0(SB), Y3, Y8
-	VFMADD213PS  actc345<>+0(SB), Y2, Y10
-	VXORPS       Y8, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      Y3, Y8, Y3
-	VFMADD213PS  actc346<>+0(SB), Y2, Y10
+	VFMSUB132PS  actc334<>+0(SB), Y8, Y9
+	VADDPS       actc15<>+0(SB), Y3, Y10
+	VMOVUPS      32(DX), Y11
+	VFMADD231PS  actc335<>+0(SB), Y11, Y9
+	VFMADD213PS  Y10, Y1, Y0
+	VMULPS       32(DX), Y8, Y1
+	VMULPS       Y0, Y2, Y0
+	VFMSUB132PS  32(DX), Y1, Y8
+	VADDPS       actc18<>+0(SB), Y3, Y2
+	VFMADD231PS  32(DX), Y9, Y8
+	VFMADD213PS  actc15<>+0(SB), Y2, Y3
+	VADDPS       actc332<>+0(SB), Y1, Y2
+	VDIVPS       Y3, Y0, Y0
+	VSUBPS       actc332<>+0(SB), Y2, Y3
+	VSUBPS       Y3, Y2, Y9
+	VMOVUPS      (DX), Y10
+	VSUBPS       actc338<>+0(SB), Y10, Y10
+	VMOVUPS      actc332<>+0(SB), Y11
+	VSUBPS       Y9, Y11, Y9
+	VSUBPS       Y3, Y1, Y1
+	VSUBPS       actc339<>+0(SB), Y10, Y3
+	VADDPS       Y1, Y9, Y1
+	VADDPS       actc333<>+0(SB), Y1, Y1
+	VADDPS       Y1, Y8, Y1
+	VMOVUPS      actc340<>+0(SB), Y8
+	VFMADD213PS  actc341<>+0(SB), Y3, Y8
+	VMULPS       32(DX), Y2, Y9
+	VFMSUB132PS  32(DX), Y9, Y2
+	VFMADD213PS  actc342<>+0(SB), Y3, Y8
+	VFMADD231PS  32(DX), Y1, Y2
+	VFMADD213PS  actc343<>+0(SB), Y3, Y8
+	VANDPS       actc2<>+0(SB), Y9, Y1
+	VXORPS       Y1, Y2, Y1
+	VFMADD213PS  actc344<>+0(SB), Y3, Y8
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y9, Y2, Y2
 	VXORPS       actc2<>+0(SB), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VFMADD213PS  actc347<>+0(SB), Y2, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y8
-	VORPS        Y8, Y5, Y5
-	VFMADD213PS  actc348<>+0(SB), Y2, Y10
-	VADDPS       Y3, Y1, Y8
-	VFMADD213PS  actc349<>+0(SB), Y2, Y10
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VFMADD213PS  actc350<>+0(SB), Y2, Y10
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VFMADD213PS  actc351<>+0(SB), Y2, Y10
-	VFNMADD231PS actc6<>+0(SB), Y9, Y3
-	VADDPS       Y3, Y1, Y1
-	VFMADD213PS  actc352<>+0(SB), Y2, Y10
-	VFNMADD231PS actc7<>+0(SB), Y9, Y1
-	VFMADD213PS  actc353<>+0(SB), Y2, Y10
-	VMULPS       Y10, Y2, Y3
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VFMADD213PS  actc345<>+0(SB), Y3, Y8
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VFMADD213PS  actc346<>+0(SB), Y3, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y9
+	VORPS        Y9, Y5, Y5
+	VADDPS       Y2, Y1, Y9
+	VFMADD213PS  actc347<>+0(SB), Y3, Y8
+	VFMADD213PS  actc348<>+0(SB), Y3, Y8
+	VMOVUPS      actc4<>+0(SB), Y10
+	VFMADD213PS  actc5<>+0(SB), Y10, Y9
+	VSUBPS       actc5<>+0(SB), Y9, Y10
+	VFMADD213PS  actc349<>+0(SB), Y3, Y8
+	VFNMADD231PS actc6<>+0(SB), Y10, Y2
+	VFMADD213PS  actc350<>+0(SB), Y3, Y8
+	VADDPS       Y2, Y1, Y1
+	VFMADD213PS  actc351<>+0(SB), Y3, Y8
+	VFNMADD231PS actc7<>+0(SB), Y10, Y1
+	VFMADD213PS  actc352<>+0(SB), Y3, Y8
+	VMULPS       Y8, Y3, Y2
+	VMOVUPS      actc17<>+0(SB), Y8
+	VFMADD213PS  actc18<>+0(SB), Y1, Y8
 	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y2, Y10, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y3, Y10, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y0, Y0
 	VMOVUPS      actc19<>+0(SB), Y2
 	VFMADD213PS  actc20<>+0(SB), Y1, Y2
 	VCMPPS       $0x03, Y0, Y0, Y3
@@ -69385,99 +68764,90 @@ block:
 	VMOVUPS      actc21<>+0(SB), Y3
 	VFMADD213PS  actc22<>+0(SB), Y1, Y3
 	VMULPS       Y1, Y1, Y10
-	VFMADD213PS  Y9, Y10, Y2
-	VMOVUPS      64(DX), Y9
-	VMULPS       actc334<>+0(SB), Y9, Y9
+	VFMADD213PS  Y8, Y10, Y2
+	VMOVUPS      64(DX), Y8
+	VMULPS       64(DX), Y8, Y8
 	VMULPS       Y10, Y10, Y10
-	VMULPS       64(DX), Y9, Y11
 	VFMADD213PS  Y2, Y10, Y3
-	VMOVUPS      64(DX), Y2
-	VFMADD213PS  64(DX), Y11, Y2
 	VFMADD213PS  actc18<>+0(SB), Y3, Y1
-	VPSLLD       $0x17, Y8, Y3
-	VMULPS       actc337<>+0(SB), Y2, Y2
+	VMOVUPS      actc334<>+0(SB), Y2
+	VFMADD213PS  actc332<>+0(SB), Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VMULPS       64(DX), Y2, Y2
 	VMULPS       Y3, Y1, Y1
 	VBLENDVPS    Y6, actc15<>+0(SB), Y1, Y3
 	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y6
-	VMOVUPS      actc338<>+0(SB), Y8
-	VMULPS       32(DX), Y8, Y8
-	VMULPS       32(DX), Y8, Y8
-	VFMADD231PS  32(DX), Y4, Y8
-	VADDPS       actc15<>+0(SB), Y8, Y4
+	VMOVUPS      actc337<>+0(SB), Y9
+	VFMADD213PS  actc332<>+0(SB), Y9, Y4
 	VMULPS       32(DX), Y4, Y4
-	VMOVUPS      64(DX), Y8
-	VFMSUB132PS  actc334<>+0(SB), Y9, Y8
 	VCMPPS       $0x16, actc23<>+0(SB), Y7, Y7
-	VMOVUPS      64(DX), Y10
-	VFMADD231PS  actc335<>+0(SB), Y10, Y8
+	VMOVUPS      actc334<>+0(SB), Y9
+	VMULPS       64(DX), Y9, Y9
 	VMOVUPS      actc15<>+0(SB), Y10
 	VBLENDVPS    Y7, Y1, Y10, Y7
 	VMOVUPS      64(DX), Y10
-	VFMSUB213PS  Y11, Y9, Y10
-	VMULPS       Y7, Y4, Y4
-	VFMADD231PS  64(DX), Y8, Y10
-	VADDPS       actc15<>+0(SB), Y1, Y7
-	VMULPS       64(DX), Y11, Y8
-	VFMADD231PS  actc337<>+0(SB), Y4, Y7
-	VFMSUB132PS  64(DX), Y8, Y11
-	VMULPS       Y7, Y3, Y3
-	VFMADD231PS  64(DX), Y10, Y11
+	VFMSUB132PS  actc334<>+0(SB), Y9, Y10
+	VADDPS       actc15<>+0(SB), Y1, Y11
+	VMOVUPS      64(DX), Y12
+	VFMADD231PS  actc335<>+0(SB), Y12, Y10
+	VFMADD213PS  Y11, Y7, Y4
+	VMULPS       64(DX), Y9, Y7
+	VMULPS       Y4, Y3, Y3
+	VFMSUB132PS  64(DX), Y7, Y9
 	VADDPS       actc18<>+0(SB), Y1, Y4
-	VADDPS       64(DX), Y8, Y7
+	VFMADD231PS  64(DX), Y10, Y9
 	VFMADD213PS  actc15<>+0(SB), Y4, Y1
-	VSUBPS       64(DX), Y7, Y4
+	VADDPS       actc332<>+0(SB), Y7, Y4
 	VDIVPS       Y1, Y3, Y1
-	VSUBPS       Y4, Y7, Y3
-	VMOVUPS      64(DX), Y10
-	VSUBPS       Y3, Y10, Y3
-	VMOVUPS      32(DX), Y10
-	VSUBPS       actc339<>+0(SB), Y10, Y10
-	VSUBPS       Y4, Y8, Y4
-	VADDPS       Y4, Y3, Y3
-	VSUBPS       actc340<>+0(SB), Y10, Y4
-	VADDPS       Y3, Y11, Y3
-	VMULPS       actc332<>+0(SB), Y7, Y8
-	VMOVUPS      actc332<>+0(SB), Y10
-	VFMSUB213PS  Y8, Y7, Y10
-	VMOVUPS      actc341<>+0(SB), Y11
-	VFMADD213PS  actc342<>+0(SB), Y4, Y11
-	VFMADD231PS  actc333<>+0(SB), Y7, Y10
-	VFMADD231PS  actc332<>+0(SB), Y3, Y10
-	VFMADD213PS  actc343<>+0(SB), Y4, Y11
-	VMULPS       actc18<>+0(SB), Y10, Y3
-	VMULPS       actc18<>+0(SB), Y8, Y7
-	VFMADD213PS  actc344<>+0(SB), Y4, Y11
-	VANDPS       actc2<>+0(SB), Y7, Y8
-	VFMADD213PS  actc345<>+0(SB), Y4, Y11
-	VXORPS       Y8, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      Y7, Y8, Y7
-	VFMADD213PS  actc346<>+0(SB), Y4, Y11
+	VSUBPS       actc332<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y4, Y10
+	VMOVUPS      32(DX), Y11
+	VSUBPS       actc338<>+0(SB), Y11, Y11
+	VMOVUPS      actc332<>+0(SB), Y12
+	VSUBPS       Y10, Y12, Y10
+	VSUBPS       Y3, Y7, Y3
+	VSUBPS       actc339<>+0(SB), Y11, Y7
+	VADDPS       Y3, Y10, Y3
+	VADDPS       actc333<>+0(SB), Y3, Y3
+	VADDPS       Y3, Y9, Y3
+	VMOVUPS      actc340<>+0(SB), Y9
+	VFMADD213PS  actc341<>+0(SB), Y7, Y9
+	VMULPS       64(DX), Y4, Y10
+	VFMSUB132PS  64(DX), Y10, Y4
+	VFMADD213PS  actc342<>+0(SB), Y7, Y9
+	VFMADD231PS  64(DX), Y3, Y4
+	VFMADD213PS  actc343<>+0(SB), Y7, Y9
+	VANDPS       actc2<>+0(SB), Y10, Y3
+	VXORPS       Y3, Y4, Y3
+	VFMADD213PS  actc344<>+0(SB), Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y10, Y4, Y4
 	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VFMADD213PS  actc347<>+0(SB), Y4, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
-	VORPS        Y8, Y5, Y5
-	VFMADD213PS  actc348<>+0(SB), Y4, Y11
-	VADDPS       Y7, Y3, Y8
-	VFMADD213PS  actc349<>+0(SB), Y4, Y11
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y8
-	VFMADD213PS  actc350<>+0(SB), Y4, Y11
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VFMADD213PS  actc351<>+0(SB), Y4, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y7
-	VADDPS       Y7, Y3, Y3
-	VFMADD213PS  actc352<>+0(SB), Y4, Y11
-	VFNMADD231PS actc7<>+0(SB), Y10, Y3
-	VFMADD213PS  actc353<>+0(SB), Y4, Y11
-	VMULPS       Y11, Y4, Y7
-	VMOVUPS      actc17<>+0(SB), Y10
-	VFMADD213PS  actc18<>+0(SB), Y3, Y10
+	VFMADD213PS  actc345<>+0(SB), Y7, Y9
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VFMADD213PS  actc346<>+0(SB), Y7, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y10
+	VORPS        Y10, Y5, Y5
+	VADDPS       Y4, Y3, Y10
+	VFMADD213PS  actc347<>+0(SB), Y7, Y9
+	VFMADD213PS  actc348<>+0(SB), Y7, Y9
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
+	VSUBPS       actc5<>+0(SB), Y10, Y11
+	VFMADD213PS  actc349<>+0(SB), Y7, Y9
+	VFNMADD231PS actc6<>+0(SB), Y11, Y4
+	VFMADD213PS  actc350<>+0(SB), Y7, Y9
+	VADDPS       Y4, Y3, Y3
+	VFMADD213PS  actc351<>+0(SB), Y7, Y9
+	VFNMADD231PS actc7<>+0(SB), Y11, Y3
+	VFMADD213PS  actc352<>+0(SB), Y7, Y9
+	VMULPS       Y9, Y7, Y4
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y3, Y9
 	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y4, Y11, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y7, Y1, Y1
+	VANDNPS      Y7, Y11, Y7
+	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
+	VBLENDVPS    Y7, Y4, Y1, Y1
 	VMOVUPS      actc19<>+0(SB), Y4
 	VFMADD213PS  actc20<>+0(SB), Y3, Y4
 	VCMPPS       $0x03, Y1, Y1, Y7
@@ -69486,134 +68856,122 @@ block:
 	VMOVUPS      actc21<>+0(SB), Y7
 	VFMADD213PS  actc22<>+0(SB), Y3, Y7
 	VMULPS       Y3, Y3, Y11
-	VFMADD213PS  Y10, Y11, Y4
-	VMOVUPS      96(DX), Y10
-	VMULPS       actc334<>+0(SB), Y10, Y10
+	VFMADD213PS  Y9, Y11, Y4
+	VMOVUPS      96(DX), Y9
+	VMULPS       96(DX), Y9, Y9
 	VMULPS       Y11, Y11, Y11
-	VMULPS       96(DX), Y10, Y12
 	VFMADD213PS  Y4, Y11, Y7
-	VMOVUPS      96(DX), Y4
-	VFMADD213PS  96(DX), Y12, Y4
 	VFMADD213PS  actc18<>+0(SB), Y7, Y3
-	VPSLLD       $0x17, Y8, Y7
-	VMULPS       actc337<>+0(SB), Y4, Y4
+	VMOVUPS      actc334<>+0(SB), Y4
+	VFMADD213PS  actc332<>+0(SB), Y9, Y4
+	VPSLLD       $0x17, Y10, Y7
+	VMULPS       96(DX), Y4, Y4
 	VMULPS       Y7, Y3, Y3
 	VBLENDVPS    Y6, actc15<>+0(SB), Y3, Y6
 	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y7
-	VMOVUPS      actc338<>+0(SB), Y8
+	VMOVUPS      actc337<>+0(SB), Y10
+	VFMADD213PS  actc332<>+0(SB), Y10, Y8
 	VMULPS       64(DX), Y8, Y8
-	VMULPS       64(DX), Y8, Y8
-	VFMADD231PS  64(DX), Y9, Y8
-	VADDPS       actc15<>+0(SB), Y8, Y8
-	VMULPS       64(DX), Y8, Y8
-	VMOVUPS      96(DX), Y9
-	VFMSUB132PS  actc334<>+0(SB), Y10, Y9
 	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
-	VMOVUPS      96(DX), Y11
-	VFMADD231PS  actc335<>+0(SB), Y11, Y9
+	VMOVUPS      actc334<>+0(SB), Y10
+	VMULPS       96(DX), Y10, Y10
 	VMOVUPS      actc15<>+0(SB), Y11
 	VBLENDVPS    Y2, Y3, Y11, Y2
 	VMOVUPS      96(DX), Y11
-	VFMSUB213PS  Y12, Y10, Y11
-	VMULPS       Y2, Y8, Y2
-	VFMADD231PS  96(DX), Y9, Y11
-	VADDPS       actc15<>+0(SB), Y3, Y8
-	VMULPS       96(DX), Y12, Y9
-	VFMADD231PS  actc337<>+0(SB), Y2, Y8
-	VFMSUB132PS  96(DX), Y9, Y12
-	VMULPS       Y8, Y6, Y2
-	VFMADD231PS  96(DX), Y11, Y12
-	VADDPS       actc18<>+0(SB), Y3, Y6
-	VADDPS       96(DX), Y9, Y8
-	VFMADD213PS  actc15<>+0(SB), Y6, Y3
-	VSUBPS       96(DX), Y8, Y6
-	VDIVPS       Y3, Y2, Y2
-	VSUBPS       Y6, Y8, Y3
-	VMOVUPS      96(DX), Y11
-	VSUBPS       Y3, Y11, Y3
-	VMOVUPS      64(DX), Y11
-	VSUBPS       actc339<>+0(SB), Y11, Y11
-	VSUBPS       Y6, Y9, Y6
-	VADDPS       Y6, Y3, Y3
-	VSUBPS       actc340<>+0(SB), Y11, Y6
-	VADDPS       Y3, Y12, Y3
-	VMULPS       actc332<>+0(SB), Y8, Y9
-	VMOVUPS      actc332<>+0(SB), Y11
-	VFMSUB213PS  Y9, Y8, Y11
-	VMOVUPS      actc341<>+0(SB), Y12
-	VFMADD213PS  actc342<>+0(SB), Y6, Y12
-	VFMADD231PS  actc333<>+0(SB), Y8, Y11
-	VFMADD231PS  actc332<>+0(SB), Y3, Y11
-	VFMADD213PS  actc343<>+0(SB), Y6, Y12
-	VMULPS       actc18<>+0(SB), Y11, Y3
-	VMULPS       actc18<>+0(SB), Y9, Y8
-	VFMADD213PS  actc344<>+0(SB), Y6, Y12
-	VANDPS       actc2<>+0(SB), Y8, Y9
-	VFMADD213PS  actc345<>+0(SB), Y6, Y12
-	VXORPS       Y9, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      Y8, Y9, Y8
-	VFMADD213PS  actc346<>+0(SB), Y6, Y12
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VFMSUB132PS  actc334<>+0(SB), Y10, Y11
+	VADDPS       actc15<>+0(SB), Y3, Y12
+	VMOVUPS      96(DX), Y13
+	VFMADD231PS  actc335<>+0(SB), Y13, Y11
+	VFMADD213PS  Y12, Y2, Y8
+	VMULPS       96(DX), Y10, Y2
+	VMULPS       Y8, Y6, Y6
+	VFMSUB132PS  96(DX), Y2, Y10
+	VADDPS       actc18<>+0(SB), Y3, Y8
+	VFMADD231PS  96(DX), Y11, Y10
+	VFMADD213PS  actc15<>+0(SB), Y8, Y3
+	VADDPS       actc332<>+0(SB), Y2, Y8
+	VDIVPS       Y3, Y6, Y3
+	VSUBPS       actc332<>+0(SB), Y8, Y6
+	VSUBPS       Y6, Y8, Y11
+	VMOVUPS      64(DX), Y12
+	VSUBPS       actc338<>+0(SB), Y12, Y12
+	VMOVUPS      actc332<>+0(SB), Y13
+	VSUBPS       Y11, Y13, Y11
+	VSUBPS       Y6, Y2, Y2
+	VSUBPS       actc339<>+0(SB), Y12, Y6
+	VADDPS       Y2, Y11, Y2
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VADDPS       Y2, Y10, Y2
+	VMOVUPS      actc340<>+0(SB), Y10
+	VFMADD213PS  actc341<>+0(SB), Y6, Y10
+	VMULPS       96(DX), Y8, Y11
+	VFMSUB132PS  96(DX), Y11, Y8
+	VFMADD213PS  actc342<>+0(SB), Y6, Y10
+	VFMADD231PS  96(DX), Y2, Y8
+	VFMADD213PS  actc343<>+0(SB), Y6, Y10
+	VANDPS       actc2<>+0(SB), Y11, Y2
+	VXORPS       Y2, Y8, Y2
+	VFMADD213PS  actc344<>+0(SB), Y6, Y10
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      Y11, Y8, Y8
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VFMADD213PS  actc345<>+0(SB), Y6, Y10
 	VXORPS       actc2<>+0(SB), Y8, Y8
-	VFMADD213PS  actc347<>+0(SB), Y6, Y12
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y9
-	VORPS        Y9, Y5, Y5
-	VFMADD213PS  actc348<>+0(SB), Y6, Y12
-	VADDPS       Y8, Y3, Y9
-	VFMADD213PS  actc349<>+0(SB), Y6, Y12
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y9
-	VFMADD213PS  actc350<>+0(SB), Y6, Y12
-	VSUBPS       actc5<>+0(SB), Y9, Y11
-	VFMADD213PS  actc351<>+0(SB), Y6, Y12
-	VFNMADD231PS actc6<>+0(SB), Y11, Y8
-	VADDPS       Y8, Y3, Y3
-	VFMADD213PS  actc352<>+0(SB), Y6, Y12
-	VFNMADD231PS actc7<>+0(SB), Y11, Y3
-	VFMADD213PS  actc353<>+0(SB), Y6, Y12
-	VMULPS       Y12, Y6, Y8
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y3, Y11
+	VFMADD213PS  actc346<>+0(SB), Y6, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y11
+	VORPS        Y11, Y5, Y5
+	VADDPS       Y8, Y2, Y11
+	VFMADD213PS  actc347<>+0(SB), Y6, Y10
+	VFMADD213PS  actc348<>+0(SB), Y6, Y10
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y11
+	VSUBPS       actc5<>+0(SB), Y11, Y12
+	VFMADD213PS  actc349<>+0(SB), Y6, Y10
+	VFNMADD231PS actc6<>+0(SB), Y12, Y8
+	VFMADD213PS  actc350<>+0(SB), Y6, Y10
+	VADDPS       Y8, Y2, Y2
+	VFMADD213PS  actc351<>+0(SB), Y6, Y10
+	VFNMADD231PS actc7<>+0(SB), Y12, Y2
+	VFMADD213PS  actc352<>+0(SB), Y6, Y10
+	VMULPS       Y10, Y6, Y8
+	VMOVUPS      actc17<>+0(SB), Y10
+	VFMADD213PS  actc18<>+0(SB), Y2, Y10
 	VMOVUPS      actc2<>+0(SB), Y12
 	VANDNPS      Y6, Y12, Y6
 	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VBLENDVPS    Y6, Y8, Y2, Y2
+	VBLENDVPS    Y6, Y8, Y3, Y3
 	VMOVUPS      actc19<>+0(SB), Y6
-	VFMADD213PS  actc20<>+0(SB), Y3, Y6
-	VCMPPS       $0x03, Y2, Y2, Y8
+	VFMADD213PS  actc20<>+0(SB), Y2, Y6
+	VCMPPS       $0x03, Y3, Y3, Y8
 	VORPS        Y8, Y5, Y5
-	VMULPS       64(BX), Y2, Y2
+	VMULPS       64(BX), Y3, Y3
 	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y12
-	VFMADD213PS  Y11, Y12, Y6
-	VMULPS       Y12, Y12, Y11
-	VFMADD213PS  Y6, Y11, Y8
-	VFMADD213PS  actc18<>+0(SB), Y8, Y3
-	VPSLLD       $0x17, Y9, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y6
-	VMOVUPS      actc338<>+0(SB), Y7
-	VMULPS       96(DX), Y7, Y7
-	VMULPS       96(DX), Y7, Y7
-	VFMADD231PS  96(DX), Y10, Y7
-	VADDPS       actc15<>+0(SB), Y7, Y7
-	VMULPS       96(DX), Y7, Y7
+	VFMADD213PS  actc22<>+0(SB), Y2, Y8
+	VMULPS       Y2, Y2, Y12
+	VFMADD213PS  Y10, Y12, Y6
+	VMULPS       Y12, Y12, Y10
+	VFMADD213PS  Y6, Y10, Y8
+	VFMADD213PS  actc18<>+0(SB), Y8, Y2
+	VPSLLD       $0x17, Y11, Y6
+	VMULPS       Y6, Y2, Y2
+	VBLENDVPS    Y7, actc15<>+0(SB), Y2, Y6
+	VMOVUPS      actc337<>+0(SB), Y7
+	VFMADD213PS  actc332<>+0(SB), Y7, Y9
+	VMULPS       96(DX), Y9, Y7
 	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
 	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y4, Y3, Y8, Y4
-	VMULPS       Y4, Y7, Y4
-	VADDPS       actc15<>+0(SB), Y3, Y7
-	VFMADD231PS  actc337<>+0(SB), Y4, Y7
+	VBLENDVPS    Y4, Y2, Y8, Y4
+	VADDPS       actc15<>+0(SB), Y2, Y8
+	VFMADD213PS  Y8, Y4, Y7
 	VMULPS       Y7, Y6, Y4
-	VADDPS       actc18<>+0(SB), Y3, Y6
-	VFMADD213PS  actc15<>+0(SB), Y6, Y3
-	VDIVPS       Y3, Y4, Y3
+	VADDPS       actc18<>+0(SB), Y2, Y6
+	VFMADD213PS  actc15<>+0(SB), Y6, Y2
+	VDIVPS       Y2, Y4, Y2
 	VMOVUPS      96(DX), Y4
+	VSUBPS       actc338<>+0(SB), Y4, Y4
 	VSUBPS       actc339<>+0(SB), Y4, Y4
-	VSUBPS       actc340<>+0(SB), Y4, Y4
-	VMOVUPS      actc341<>+0(SB), Y6
+	VMOVUPS      actc340<>+0(SB), Y6
+	VFMADD213PS  actc341<>+0(SB), Y4, Y6
 	VFMADD213PS  actc342<>+0(SB), Y4, Y6
 	VFMADD213PS  actc343<>+0(SB), Y4, Y6
 	VFMADD213PS  actc344<>+0(SB), Y4, Y6
@@ -69625,21 +68983,20 @@ block:
 	VFMADD213PS  actc350<>+0(SB), Y4, Y6
 	VFMADD213PS  actc351<>+0(SB), Y4, Y6
 	VFMADD213PS  actc352<>+0(SB), Y4, Y6
-	VFMADD213PS  actc353<>+0(SB), Y4, Y6
 	VMULPS       Y6, Y4, Y6
 	VMOVUPS      actc2<>+0(SB), Y7
 	VANDNPS      Y4, Y7, Y4
 	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y6, Y3, Y3
-	VCMPPS       $0x03, Y3, Y3, Y4
+	VBLENDVPS    Y4, Y6, Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y4
 	VORPS        Y4, Y5, Y5
-	VMULPS       96(BX), Y3, Y3
+	VMULPS       96(BX), Y2, Y2
 	VTESTPS      Y5, Y5
 	JNE          flag0
 	VMOVNTPS     Y0, (AX)
 	VMOVNTPS     Y1, 32(AX)
-	VMOVNTPS     Y2, 64(AX)
-	VMOVNTPS     Y3, 96(AX)
+	VMOVNTPS     Y3, 64(AX)
+	VMOVNTPS     Y2, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -69654,121 +69011,112 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPS       actc334<>+0(SB), Y0, Y0
-	VMULPS       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PS  (DX), Y1, Y2
-	VMULPS       actc337<>+0(SB), Y2, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
+	VMULPS       (DX), Y0, Y0
+	VMOVUPS      actc334<>+0(SB), Y1
+	VFMADD213PS  actc332<>+0(SB), Y0, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VMULPS       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PS  actc334<>+0(SB), Y0, Y4
+	VFMSUB132PS  actc334<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
 	VFMADD231PS  actc335<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PS  Y1, Y0, Y5
-	VFMADD231PS  (DX), Y4, Y5
-	VMULPS       (DX), Y1, Y4
-	VFMSUB132PS  (DX), Y4, Y1
-	VFMADD231PS  (DX), Y5, Y1
-	VADDPS       (DX), Y4, Y5
-	VSUBPS       (DX), Y5, Y6
-	VSUBPS       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VMULPS       (DX), Y3, Y5
+	VFMSUB132PS  (DX), Y5, Y3
+	VFMADD231PS  (DX), Y4, Y3
+	VADDPS       actc332<>+0(SB), Y5, Y4
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc332<>+0(SB), Y8
 	VSUBPS       Y7, Y8, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VADDPS       Y4, Y1, Y1
-	VMULPS       actc332<>+0(SB), Y5, Y4
-	VMOVUPS      actc332<>+0(SB), Y6
-	VFMSUB213PS  Y4, Y5, Y6
-	VFMADD231PS  actc333<>+0(SB), Y5, Y6
-	VFMADD231PS  actc332<>+0(SB), Y1, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y1
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y4, Y5
-	VXORPS       Y5, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y4, Y5, Y4
-	VXORPS       actc2<>+0(SB), Y1, Y1
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       actc333<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VMULPS       (DX), Y4, Y5
+	VFMSUB132PS  (DX), Y5, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VANDPS       actc2<>+0(SB), Y5, Y3
+	VXORPS       Y3, Y4, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y5, Y4, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VMOVUPS      actc3<>+0(SB), Y5
 	VMAXPS       Y4, Y5, Y5
 	VCMPPS       $0x00, Y4, Y5, Y4
-	VANDPS       Y4, Y1, Y1
-	VADDPS       Y1, Y5, Y4
+	VANDPS       Y4, Y3, Y3
+	VADDPS       Y3, Y5, Y4
 	VMOVUPS      actc4<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y4
 	VSUBPS       actc5<>+0(SB), Y4, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y6, Y1
+	VADDPS       Y5, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
 	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y3, Y5
 	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y1, Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y1, Y8
-	VMULPS       Y1, Y1, Y9
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y5, Y9, Y7
 	VMULPS       Y9, Y9, Y5
 	VFMADD213PS  Y7, Y5, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y1
+	VFMADD213PS  actc9<>+0(SB), Y8, Y3
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y6
 	VSUBPS       Y6, Y4, Y4
 	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y1, Y1
+	VMULPS       Y5, Y3, Y3
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y1, Y1
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
-	VMOVUPS      actc338<>+0(SB), Y4
-	VMULPS       (DX), Y4, Y4
-	VMULPS       (DX), Y4, Y4
-	VFMADD231PS  (DX), Y0, Y4
-	VADDPS       actc15<>+0(SB), Y4, Y0
+	VMULPS       Y4, Y3, Y3
+	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
+	VMOVUPS      actc337<>+0(SB), Y4
+	VFMADD213PS  actc332<>+0(SB), Y4, Y0
 	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y2, Y1, Y4, Y2
-	VMULPS       Y2, Y0, Y0
-	VADDPS       actc15<>+0(SB), Y1, Y2
-	VFMADD231PS  actc337<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y3, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y2
-	VDIVPS       Y2, Y0, Y0
-	VMOVUPS      (DX), Y2
-	VSUBPS       actc339<>+0(SB), Y2, Y2
-	VSUBPS       actc340<>+0(SB), Y2, Y2
-	VMOVUPS      actc341<>+0(SB), Y3
-	VFMADD213PS  actc342<>+0(SB), Y2, Y3
-	VFMADD213PS  actc343<>+0(SB), Y2, Y3
-	VFMADD213PS  actc344<>+0(SB), Y2, Y3
-	VFMADD213PS  actc345<>+0(SB), Y2, Y3
-	VFMADD213PS  actc346<>+0(SB), Y2, Y3
-	VFMADD213PS  actc347<>+0(SB), Y2, Y3
-	VFMADD213PS  actc348<>+0(SB), Y2, Y3
-	VFMADD213PS  actc349<>+0(SB), Y2, Y3
-	VFMADD213PS  actc350<>+0(SB), Y2, Y3
-	VFMADD213PS  actc351<>+0(SB), Y2, Y3
-	VFMADD213PS  actc352<>+0(SB), Y2, Y3
-	VFMADD213PS  actc353<>+0(SB), Y2, Y3
-	VMULPS       Y3, Y2, Y3
+	VBLENDVPS    Y1, Y3, Y4, Y1
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VFMADD213PS  Y4, Y1, Y0
+	VMULPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y1
+	VFMADD213PS  actc15<>+0(SB), Y3, Y1
+	VDIVPS       Y1, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPS       actc338<>+0(SB), Y1, Y1
+	VSUBPS       actc339<>+0(SB), Y1, Y1
+	VMOVUPS      actc340<>+0(SB), Y2
+	VFMADD213PS  actc341<>+0(SB), Y1, Y2
+	VFMADD213PS  actc342<>+0(SB), Y1, Y2
+	VFMADD213PS  actc343<>+0(SB), Y1, Y2
+	VFMADD213PS  actc344<>+0(SB), Y1, Y2
+	VFMADD213PS  actc345<>+0(SB), Y1, Y2
+	VFMADD213PS  actc346<>+0(SB), Y1, Y2
+	VFMADD213PS  actc347<>+0(SB), Y1, Y2
+	VFMADD213PS  actc348<>+0(SB), Y1, Y2
+	VFMADD213PS  actc349<>+0(SB), Y1, Y2
+	VFMADD213PS  actc350<>+0(SB), Y1, Y2
+	VFMADD213PS  actc351<>+0(SB), Y1, Y2
+	VFMADD213PS  actc352<>+0(SB), Y1, Y2
+	VMULPS       Y2, Y1, Y2
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, actc23<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y1, Y4, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y1
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y2, actc23<>+0(SB), Y4, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y3, Y1, Y1
 	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
 	VANDNPS      Y0, Y2, Y2
@@ -69808,115 +69156,107 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VMULPS       actc334<>+0(SB), Y1, Y2
-	VMULPS       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PS  Y1, Y1, Y4
-	VMULPS       actc337<>+0(SB), Y4, Y4
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y5
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VFMADD213PS  actc332<>+0(SB), Y2, Y3
+	VMULPS       Y3, Y1, Y3
+	VCMPPS       $0x1e, actc23<>+0(SB), Y3, Y4
+	VMULPS       actc334<>+0(SB), Y1, Y5
 	VMOVUPS      actc334<>+0(SB), Y6
-	VFMSUB213PS  Y2, Y1, Y6
+	VFMSUB213PS  Y5, Y1, Y6
 	VFMADD231PS  actc335<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PS  Y3, Y1, Y7
-	VFMADD213PS  Y7, Y1, Y6
-	VMULPS       Y3, Y1, Y7
-	VFMSUB213PS  Y7, Y1, Y3
-	VFMADD213PS  Y3, Y1, Y6
-	VADDPS       Y7, Y1, Y3
-	VSUBPS       Y1, Y3, Y8
-	VSUBPS       Y8, Y3, Y9
-	VSUBPS       Y9, Y1, Y9
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VADDPS       actc332<>+0(SB), Y7, Y5
+	VSUBPS       actc332<>+0(SB), Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VMOVUPS      actc332<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
 	VSUBPS       Y8, Y7, Y7
 	VADDPS       Y7, Y9, Y7
+	VADDPS       actc333<>+0(SB), Y7, Y7
 	VADDPS       Y7, Y6, Y6
-	VMULPS       actc332<>+0(SB), Y3, Y7
-	VMOVUPS      actc332<>+0(SB), Y8
-	VFMSUB213PS  Y7, Y3, Y8
-	VFMADD231PS  actc333<>+0(SB), Y3, Y8
-	VFMADD231PS  actc332<>+0(SB), Y6, Y8
-	VMULPS       actc18<>+0(SB), Y8, Y3
-	VMULPS       actc18<>+0(SB), Y7, Y6
-	VANDPS       actc2<>+0(SB), Y6, Y7
-	VXORPS       Y7, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y6, Y7, Y6
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMULPS       Y5, Y1, Y7
+	VFMSUB213PS  Y7, Y1, Y5
+	VFMADD213PS  Y5, Y1, Y6
+	VANDPS       actc2<>+0(SB), Y7, Y5
+	VXORPS       Y5, Y6, Y5
+	VMOVUPS      actc2<>+0(SB), Y6
+	VANDNPS      Y7, Y6, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y5
 	VXORPS       actc2<>+0(SB), Y6, Y6
 	VMOVUPS      actc3<>+0(SB), Y7
 	VMAXPS       Y6, Y7, Y7
 	VCMPPS       $0x00, Y6, Y7, Y6
-	VANDPS       Y6, Y3, Y3
-	VADDPS       Y3, Y7, Y6
+	VANDPS       Y6, Y5, Y5
+	VADDPS       Y5, Y7, Y6
 	VMOVUPS      actc4<>+0(SB), Y8
 	VFMADD213PS  actc5<>+0(SB), Y8, Y6
 	VSUBPS       actc5<>+0(SB), Y6, Y8
 	VFNMADD231PS actc6<>+0(SB), Y8, Y7
-	VADDPS       Y7, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y3
+	VADDPS       Y7, Y5, Y5
+	VFNMADD231PS actc7<>+0(SB), Y8, Y5
 	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y5, Y7
 	VMOVUPS      actc10<>+0(SB), Y9
-	VFMADD213PS  actc11<>+0(SB), Y3, Y9
+	VFMADD213PS  actc11<>+0(SB), Y5, Y9
 	VMOVUPS      actc12<>+0(SB), Y10
-	VFMADD213PS  actc13<>+0(SB), Y3, Y10
-	VMULPS       Y3, Y3, Y11
+	VFMADD213PS  actc13<>+0(SB), Y5, Y10
+	VMULPS       Y5, Y5, Y11
 	VFMADD213PS  Y7, Y11, Y9
 	VMULPS       Y11, Y11, Y7
 	VFMADD213PS  Y9, Y7, Y10
-	VFMADD213PS  actc9<>+0(SB), Y10, Y3
+	VFMADD213PS  actc9<>+0(SB), Y10, Y5
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y8
 	VSUBPS       Y8, Y6, Y6
 	VADDPS       actc5<>+0(SB), Y6, Y6
 	VPSLLD       $0x17, Y8, Y7
-	VMULPS       Y7, Y3, Y3
+	VMULPS       Y7, Y5, Y5
 	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y5, actc15<>+0(SB), Y3, Y5
-	VMULPS       actc338<>+0(SB), Y1, Y6
-	VMULPS       Y6, Y1, Y6
-	VFMADD213PS  Y6, Y1, Y2
-	VADDPS       actc15<>+0(SB), Y2, Y2
+	VMULPS       Y6, Y5, Y5
+	VBLENDVPS    Y4, actc15<>+0(SB), Y5, Y4
+	VMOVUPS      actc337<>+0(SB), Y6
+	VFMADD213PS  actc332<>+0(SB), Y6, Y2
 	VMULPS       Y2, Y1, Y2
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y3, Y3
 	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y4, Y3, Y6, Y4
-	VMULPS       Y4, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y3, Y4
-	VFMADD231PS  actc337<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y5, Y2
-	VADDPS       actc18<>+0(SB), Y3, Y4
-	VFMADD213PS  actc15<>+0(SB), Y3, Y4
-	VDIVPS       Y4, Y2, Y2
-	VSUBPS       actc339<>+0(SB), Y1, Y4
-	VSUBPS       actc340<>+0(SB), Y4, Y4
-	VMOVUPS      actc341<>+0(SB), Y5
-	VFMADD213PS  actc342<>+0(SB), Y4, Y5
-	VFMADD213PS  actc343<>+0(SB), Y4, Y5
-	VFMADD213PS  actc344<>+0(SB), Y4, Y5
-	VFMADD213PS  actc345<>+0(SB), Y4, Y5
-	VFMADD213PS  actc346<>+0(SB), Y4, Y5
-	VFMADD213PS  actc347<>+0(SB), Y4, Y5
-	VFMADD213PS  actc348<>+0(SB), Y4, Y5
-	VFMADD213PS  actc349<>+0(SB), Y4, Y5
-	VFMADD213PS  actc350<>+0(SB), Y4, Y5
-	VFMADD213PS  actc351<>+0(SB), Y4, Y5
-	VFMADD213PS  actc352<>+0(SB), Y4, Y5
-	VFMADD213PS  actc353<>+0(SB), Y4, Y5
-	VMULPS       Y5, Y4, Y5
+	VBLENDVPS    Y3, Y5, Y6, Y3
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VFMADD213PS  Y6, Y3, Y2
+	VMULPS       Y2, Y4, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VFMADD213PS  actc15<>+0(SB), Y5, Y3
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       actc338<>+0(SB), Y1, Y3
+	VSUBPS       actc339<>+0(SB), Y3, Y3
+	VMOVUPS      actc340<>+0(SB), Y4
+	VFMADD213PS  actc341<>+0(SB), Y3, Y4
+	VFMADD213PS  actc342<>+0(SB), Y3, Y4
+	VFMADD213PS  actc343<>+0(SB), Y3, Y4
+	VFMADD213PS  actc344<>+0(SB), Y3, Y4
+	VFMADD213PS  actc345<>+0(SB), Y3, Y4
+	VFMADD213PS  actc346<>+0(SB), Y3, Y4
+	VFMADD213PS  actc347<>+0(SB), Y3, Y4
+	VFMADD213PS  actc348<>+0(SB), Y3, Y4
+	VFMADD213PS  actc349<>+0(SB), Y3, Y4
+	VFMADD213PS  actc350<>+0(SB), Y3, Y4
+	VFMADD213PS  actc351<>+0(SB), Y3, Y4
+	VFMADD213PS  actc352<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y4, Y6, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y1, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y3, Y4, Y3
+	VANDNPS      Y3, Y6, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y5, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y2, Y4, Y4
@@ -69970,45 +69310,39 @@ TEXT ·geluTanhF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMOVQ        R8, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
-	VMOVUPS      actc356<>+0(SB), Y1
+	VMOVUPS      actc355<>+0(SB), Y1
 	VMULPD       (DX), Y1, Y1
 	VMOVUPS      (DX), Y2
-	VFMSUB132PD  actc356<>+0(SB), Y1, Y2
+	VFMSUB132PD  actc355<>+0(SB), Y1, Y2
 	VMOVUPS      (DX), Y3
-	VFMADD231PD  actc357<>+0(SB), Y3, Y2
+	VFMADD231PD  actc356<>+0(SB), Y3, Y2
 	VMULPD       (DX), Y1, Y3
 	VFMSUB132PD  (DX), Y3, Y1
 	VFMADD231PD  (DX), Y2, Y1
-	VMULPD       (DX), Y3, Y2
-	VFMSUB132PD  (DX), Y2, Y3
-	VFMADD231PD  (DX), Y1, Y3
-	VADDPD       (DX), Y2, Y1
-	VSUBPD       (DX), Y1, Y4
-	VSUBPD       Y4, Y1, Y5
-	VMOVUPS      (DX), Y6
+	VADDPD       actc353<>+0(SB), Y3, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y2, Y5
+	VMOVUPS      actc353<>+0(SB), Y6
 	VSUBPD       Y5, Y6, Y5
-	VSUBPD       Y4, Y2, Y2
-	VADDPD       Y2, Y5, Y2
-	VADDPD       Y2, Y3, Y2
-	VMULPD       actc354<>+0(SB), Y1, Y3
-	VMOVUPS      actc354<>+0(SB), Y4
-	VFMSUB213PD  Y3, Y1, Y4
-	VFMADD231PD  actc355<>+0(SB), Y1, Y4
-	VFMADD231PD  actc354<>+0(SB), Y2, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y1
-	VMULPD       actc45<>+0(SB), Y3, Y2
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VANDPD       actc24<>+0(SB), Y2, Y3
-	VXORPD       Y3, Y1, Y1
-	VORPD        actc24<>+0(SB), Y2, Y3
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       Y3, Y5, Y3
+	VADDPD       actc354<>+0(SB), Y3, Y3
+	VADDPD       Y3, Y1, Y1
+	VMULPD       (DX), Y2, Y3
+	VFMSUB132PD  (DX), Y3, Y2
+	VFMADD231PD  (DX), Y1, Y2
+	VXORPD       actc24<>+0(SB), Y2, Y1
+	VANDPD       actc24<>+0(SB), Y3, Y2
+	VXORPD       Y2, Y1, Y1
+	VORPD        actc24<>+0(SB), Y3, Y2
 	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y3, Y4, Y4
-	VCMPPD       $0x00, Y3, Y4, Y3
-	VANDPD       Y3, Y1, Y1
-	VADDPD       Y1, Y4, Y3
+	VMAXPD       Y2, Y4, Y4
+	VCMPPD       $0x00, Y2, Y4, Y2
+	VANDPD       Y2, Y1, Y1
+	VADDPD       Y1, Y4, Y2
 	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y5
 	VFNMADD231PD actc28<>+0(SB), Y5, Y4
 	VADDPD       Y4, Y1, Y1
 	VFNMADD231PD actc29<>+0(SB), Y5, Y1
@@ -70026,14 +69360,14 @@ TEXT ·geluTanhF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VFMADD213PD  actc31<>+0(SB), Y4, Y1
 	VMOVUPS      actc41<>+0(SB), Y4
 	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
+	VSUBPD       Y5, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
 	VPSLLQ       $0x34, Y5, Y4
 	VMULPD       Y4, Y1, Y1
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y1, Y1
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPS      actc42<>+0(SB), Y2
+	VBLENDVPD    Y3, Y1, Y2, Y2
 	VADDPD       actc42<>+0(SB), Y1, Y1
 	VDIVPD       Y1, Y2, Y1
 	VMULPD       (DX), Y1, Y2
@@ -70052,7 +69386,7 @@ TEXT ·geluTanhF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VANDNPD      Y2, Y3, Y3
 	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
 	VANDPD       Y3, Y1, Y1
-	VMOVUPS      actc358<>+0(SB), Y3
+	VMOVUPS      actc357<>+0(SB), Y3
 	VCMPPD       $0x1d, (DX), Y3, Y3
 	VANDPD       actc24<>+0(SB), Y2, Y4
 	VBLENDVPD    Y3, Y4, Y2, Y2
@@ -70078,511 +69412,463 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R8, R8
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y0, Y2
 	VFMSUB132PD  (DX), Y2, Y0
 	VFMADD231PD  (DX), Y1, Y0
-	VMULPD       (DX), Y2, Y1
-	VFMSUB132PD  (DX), Y1, Y2
-	VFMADD231PD  (DX), Y0, Y2
-	VADDPD       (DX), Y1, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       32(DX), Y3, Y3
-	VSUBPD       (DX), Y0, Y4
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
+	VSUBPD       Y4, Y5, Y4
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       32(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      32(DX), Y3
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
+	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      32(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
-	VSUBPD       Y4, Y0, Y6
-	VMOVUPS      32(DX), Y7
-	VFMADD231PD  actc357<>+0(SB), Y7, Y5
-	VMOVUPS      (DX), Y7
-	VSUBPD       Y6, Y7, Y6
-	VMULPD       32(DX), Y3, Y7
-	VSUBPD       Y4, Y1, Y1
-	VFMSUB132PD  32(DX), Y7, Y3
-	VADDPD       Y1, Y6, Y1
-	VFMADD231PD  32(DX), Y5, Y3
-	VADDPD       Y1, Y2, Y1
-	VMULPD       32(DX), Y7, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y4
-	VFMSUB132PD  32(DX), Y2, Y7
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y4, Y0, Y5
-	VFMADD231PD  32(DX), Y3, Y7
-	VFMADD231PD  actc355<>+0(SB), Y0, Y5
-	VADDPD       32(DX), Y2, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       64(DX), Y3, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y5
-	VSUBPD       32(DX), Y0, Y1
-	VMOVUPS      64(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y6
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VSUBPD       Y1, Y0, Y8
-	VMOVUPS      64(DX), Y9
-	VFMADD231PD  actc357<>+0(SB), Y9, Y6
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y3
+	VXORPD       Y4, Y1, Y1
+	VMULPD       32(DX), Y0, Y4
+	VORPD        actc24<>+0(SB), Y2, Y5
+	VFMSUB132PD  32(DX), Y4, Y0
+	VFMADD231PD  32(DX), Y3, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y4, Y3
+	VADDPD       Y5, Y1, Y6
+	VSUBPD       actc353<>+0(SB), Y3, Y7
+	VSUBPD       Y7, Y3, Y8
+	VMOVUPS      actc353<>+0(SB), Y9
 	VSUBPD       Y8, Y9, Y8
-	VMULPD       64(DX), Y3, Y9
-	VSUBPD       Y1, Y2, Y1
-	VFMSUB132PD  64(DX), Y9, Y3
-	VXORPD       actc24<>+0(SB), Y5, Y2
-	VADDPD       Y1, Y8, Y1
-	VFMADD231PD  64(DX), Y6, Y3
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VADDPD       Y1, Y7, Y1
-	VMULPD       64(DX), Y9, Y6
-	VXORPD       Y5, Y2, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y5
-	VFMSUB132PD  64(DX), Y6, Y9
-	VORPD        actc24<>+0(SB), Y4, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y5, Y0, Y8
-	VFMADD231PD  64(DX), Y3, Y9
-	VFMADD231PD  actc355<>+0(SB), Y0, Y8
-	VADDPD       64(DX), Y6, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       96(DX), Y3, Y3
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y9, Y6
+	VSUBPD       Y7, Y4, Y4
+	VSUBPD       actc27<>+0(SB), Y6, Y7
+	VADDPD       Y4, Y8, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VFNMADD231PD actc28<>+0(SB), Y7, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMULPD       32(DX), Y3, Y4
+	VFMSUB132PD  32(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y7, Y1
+	VFMADD231PD  32(DX), Y0, Y3
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       64(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      64(DX), Y5
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
+	VMOVUPS      actc54<>+0(SB), Y7
+	VFMADD213PD  actc52<>+0(SB), Y1, Y7
+	VANDPD       actc24<>+0(SB), Y4, Y8
+	VMOVUPS      64(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y9, Y5
+	VXORPD       Y8, Y3, Y3
+	VMULPD       64(DX), Y0, Y8
+	VFMADD213PD  actc53<>+0(SB), Y1, Y7
+	VORPD        actc24<>+0(SB), Y4, Y9
+	VFMSUB132PD  64(DX), Y8, Y0
+	VFMADD231PD  64(DX), Y5, Y0
+	VFMADD213PD  actc50<>+0(SB), Y1, Y7
+	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
+	VMOVMSKPD    Y5, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y8, Y5
+	VADDPD       Y9, Y3, Y10
+	VSUBPD       actc353<>+0(SB), Y5, Y11
+	VFMADD213PD  actc51<>+0(SB), Y1, Y7
+	VSUBPD       Y11, Y5, Y12
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y12, Y13, Y12
+	VFMADD213PD  actc48<>+0(SB), Y1, Y7
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VSUBPD       Y11, Y8, Y8
+	VSUBPD       actc27<>+0(SB), Y10, Y11
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VADDPD       Y8, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y1, Y7
+	VADDPD       Y9, Y3, Y3
+	VMULPD       64(DX), Y5, Y8
+	VFMSUB132PD  64(DX), Y8, Y5
+	VFMADD213PD  actc47<>+0(SB), Y1, Y7
+	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFMADD231PD  64(DX), Y0, Y5
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       96(DX), Y0, Y0
+	VFMADD213PD  actc44<>+0(SB), Y1, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VMOVUPS      96(DX), Y9
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
+	VMOVUPS      actc54<>+0(SB), Y11
+	VFMADD213PD  actc52<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y12
+	VMOVUPS      96(DX), Y13
+	VFMADD231PD  actc356<>+0(SB), Y13, Y9
+	VFMADD213PD  actc45<>+0(SB), Y1, Y7
+	VXORPD       Y12, Y5, Y5
+	VMULPD       96(DX), Y0, Y12
+	VFMADD213PD  actc45<>+0(SB), Y7, Y1
+	VFMADD213PD  actc53<>+0(SB), Y3, Y11
+	VORPD        actc24<>+0(SB), Y8, Y7
+	VFMSUB132PD  96(DX), Y12, Y0
+	VPSLLQ       $0x34, Y6, Y6
+	VFMADD231PD  96(DX), Y9, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD213PD  actc50<>+0(SB), Y3, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y12, Y6
+	VADDPD       Y7, Y5, Y9
+	VSUBPD       actc353<>+0(SB), Y6, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VBLENDVPD    Y2, Y1, Y14, Y2
+	VFMADD213PD  actc51<>+0(SB), Y3, Y11
+	VSUBPD       Y13, Y6, Y14
+	VADDPD       actc42<>+0(SB), Y1, Y1
+	VMOVUPS      actc353<>+0(SB), Y15
+	VSUBPD       Y14, Y15, Y14
+	VDIVPD       Y1, Y2, Y1
+	VFMADD213PD  actc48<>+0(SB), Y3, Y11
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y9
+	VSUBPD       Y13, Y12, Y2
+	VMULPD       (DX), Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y9, Y12
+	VADDPD       Y2, Y14, Y2
+	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VADDPD       Y2, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y3, Y11
+	VADDPD       Y7, Y5, Y2
+	VMULPD       96(DX), Y6, Y5
+	VFMSUB132PD  96(DX), Y5, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y11
+	VFNMADD231PD actc29<>+0(SB), Y12, Y2
+	VFMADD231PD  96(DX), Y0, Y6
+	VFMADD213PD  actc44<>+0(SB), Y3, Y11
+	VXORPD       actc24<>+0(SB), Y6, Y0
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y2, Y6
+	VANDPD       actc24<>+0(SB), Y5, Y7
+	VFMADD213PD  actc45<>+0(SB), Y3, Y11
+	VXORPD       Y7, Y0, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y3
+	VFMADD213PD  actc53<>+0(SB), Y2, Y6
+	VORPD        actc24<>+0(SB), Y5, Y7
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y3, Y3
+	VFMADD213PD  actc50<>+0(SB), Y2, Y6
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
 	VMOVMSKPD    Y10, R9
 	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y8
-	VSUBPD       64(DX), Y0, Y1
-	VMOVUPS      96(DX), Y10
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y10
-	VADDPD       Y7, Y2, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y8
-	VSUBPD       Y1, Y0, Y12
-	VMOVUPS      96(DX), Y13
-	VFMADD231PD  actc357<>+0(SB), Y13, Y10
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y13
-	VSUBPD       Y12, Y13, Y12
-	VMULPD       96(DX), Y3, Y13
-	VSUBPD       Y1, Y6, Y1
-	VFMSUB132PD  96(DX), Y13, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y11
-	VXORPD       actc24<>+0(SB), Y8, Y6
-	VADDPD       Y1, Y12, Y1
-	VFMADD231PD  96(DX), Y10, Y3
-	VSUBPD       actc27<>+0(SB), Y11, Y8
-	VANDPD       actc24<>+0(SB), Y5, Y10
-	VADDPD       Y1, Y9, Y1
-	VMULPD       96(DX), Y13, Y9
-	VXORPD       Y10, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y0, Y10
-	VFMSUB132PD  96(DX), Y9, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VORPD        actc24<>+0(SB), Y5, Y12
-	VMOVUPS      actc354<>+0(SB), Y14
-	VFMSUB213PD  Y10, Y0, Y14
-	VFMADD231PD  96(DX), Y3, Y13
-	VADDPD       Y7, Y2, Y2
-	VFMADD231PD  actc355<>+0(SB), Y0, Y14
-	VADDPD       96(DX), Y9, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y3
-	VMOVMSKPD    Y3, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y14
-	VSUBPD       96(DX), Y0, Y1
-	VFNMADD231PD actc29<>+0(SB), Y8, Y2
-	VADDPD       Y12, Y6, Y3
-	VMULPD       actc45<>+0(SB), Y14, Y7
-	VSUBPD       Y1, Y0, Y8
-	VMULPD       actc45<>+0(SB), Y10, Y10
-	VMOVUPS      96(DX), Y14
-	VSUBPD       Y8, Y14, Y8
-	VSUBPD       Y1, Y9, Y1
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y2, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y3
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VADDPD       Y1, Y8, Y1
-	VSUBPD       actc27<>+0(SB), Y3, Y8
-	VANDPD       actc24<>+0(SB), Y10, Y14
-	VADDPD       Y1, Y13, Y1
-	VFMADD213PD  actc53<>+0(SB), Y2, Y9
-	VXORPD       Y14, Y7, Y7
-	VMULPD       actc354<>+0(SB), Y0, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y12
-	VORPD        actc24<>+0(SB), Y10, Y14
-	VMOVUPS      actc354<>+0(SB), Y15
-	VFMSUB213PD  Y13, Y0, Y15
-	VFMADD213PD  actc50<>+0(SB), Y2, Y9
-	VADDPD       Y12, Y6, Y6
-	VFMADD231PD  actc355<>+0(SB), Y0, Y15
-	VCMPPD       $0x11, actc43<>+0(SB), Y14, Y0
-	VMOVMSKPD    Y0, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y15
-	VFMADD213PD  actc51<>+0(SB), Y2, Y9
-	VFNMADD231PD actc29<>+0(SB), Y8, Y6
-	VADDPD       Y14, Y7, Y0
-	VMULPD       actc45<>+0(SB), Y15, Y1
-	VMULPD       actc45<>+0(SB), Y13, Y8
-	VFMADD213PD  actc48<>+0(SB), Y2, Y9
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y6, Y12
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y0
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc49<>+0(SB), Y2, Y9
-	VSUBPD       actc27<>+0(SB), Y0, Y13
-	VANDPD       actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc53<>+0(SB), Y6, Y12
-	VXORPD       Y15, Y1, Y1
-	VFMADD213PD  actc46<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y14
-	VORPD        actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc50<>+0(SB), Y6, Y12
-	VADDPD       Y14, Y7, Y7
-	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y15, Y14
-	VMOVMSKPD    Y14, R9
-	ORL          R9, R8
-	VFMADD213PD  actc51<>+0(SB), Y6, Y12
-	VFNMADD231PD actc29<>+0(SB), Y13, Y7
-	VADDPD       Y15, Y1, Y13
-	VFMADD213PD  actc44<>+0(SB), Y2, Y9
-	VFMADD213PD  actc45<>+0(SB), Y2, Y9
-	VFMADD213PD  actc48<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y9, Y2
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y13
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc49<>+0(SB), Y6, Y12
-	VSUBPD       actc27<>+0(SB), Y13, Y14
-	VMULPD       Y11, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc46<>+0(SB), Y6, Y12
-	VFNMADD231PD actc28<>+0(SB), Y14, Y15
+	VADDPD       Y7, Y0, Y10
 	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y2, Y11, Y4
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VADDPD       Y15, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y6, Y12
-	VDIVPD       Y2, Y4, Y2
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y14, Y1
-	VMULPD       (DX), Y2, Y2
-	VFMADD213PD  actc44<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y12
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y12, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y1, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
-	VMULPD       Y3, Y6, Y3
-	VFMADD213PD  actc53<>+0(SB), Y1, Y4
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VFMADD213PD  actc50<>+0(SB), Y1, Y4
+	VBLENDVPD    Y4, Y3, Y11, Y4
+	VFMADD213PD  actc51<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y3
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VDIVPD       Y3, Y5, Y3
-	VFMADD213PD  actc51<>+0(SB), Y1, Y4
+	VDIVPD       Y3, Y4, Y3
+	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y10
 	VMULPD       32(DX), Y3, Y3
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc48<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VPSLLQ       $0x34, Y0, Y0
-	VFMADD213PD  actc49<>+0(SB), Y1, Y4
-	VMULPD       Y0, Y7, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y10, Y0, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y1, Y4
-	VDIVPD       Y0, Y5, Y0
-	VMULPD       64(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y1
-	VPSLLQ       $0x34, Y13, Y4
-	VMULPD       Y4, Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y10, Y4
+	VFMADD213PD  actc49<>+0(SB), Y2, Y6
+	VFNMADD231PD actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc46<>+0(SB), Y2, Y6
+	VADDPD       Y7, Y0, Y0
+	VFMADD213PD  actc47<>+0(SB), Y2, Y6
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VFMADD213PD  actc44<>+0(SB), Y2, Y6
+	VMOVUPS      actc54<>+0(SB), Y4
+	VFMADD213PD  actc52<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y6
+	VFMADD213PD  actc45<>+0(SB), Y6, Y2
+	VFMADD213PD  actc53<>+0(SB), Y0, Y4
+	VPSLLQ       $0x34, Y9, Y6
+	VMULPD       Y6, Y2, Y2
+	VFMADD213PD  actc50<>+0(SB), Y0, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y8, Y2, Y6, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y6, Y2
+	VFMADD213PD  actc48<>+0(SB), Y0, Y4
+	VMULPD       64(DX), Y2, Y2
+	VFMADD213PD  actc49<>+0(SB), Y0, Y4
+	VFMADD213PD  actc46<>+0(SB), Y0, Y4
+	VFMADD213PD  actc47<>+0(SB), Y0, Y4
+	VFMADD213PD  actc44<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y4, Y0
+	VPSLLQ       $0x34, Y10, Y4
+	VMULPD       Y4, Y0, Y0
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y8, Y1, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y4, Y1
-	VMULPD       96(DX), Y1, Y1
-	VCMPPD       $0x03, Y3, Y2, Y4
+	VBLENDVPD    Y5, Y0, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y0, Y0
+	VDIVPD       Y0, Y4, Y0
+	VMULPD       96(DX), Y0, Y0
+	VCMPPD       $0x03, Y3, Y1, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y1, Y0, Y4
+	VCMPPD       $0x03, Y0, Y2, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVNTPD     Y2, (AX)
+	VMOVNTPD     Y1, (AX)
 	VMOVNTPD     Y3, 32(AX)
-	VMOVNTPD     Y0, 64(AX)
-	VMOVNTPD     Y1, 96(AX)
+	VMOVNTPD     Y2, 64(AX)
+	VMOVNTPD     Y0, 96(AX)
 	XORL         R8, R8
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       128(DX), Y0, Y0
 	VMOVUPS      128(DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      128(DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       128(DX), Y0, Y2
 	VFMSUB132PD  128(DX), Y2, Y0
 	VFMADD231PD  128(DX), Y1, Y0
-	VMULPD       128(DX), Y2, Y1
-	VFMSUB132PD  128(DX), Y1, Y2
-	VFMADD231PD  128(DX), Y0, Y2
-	VADDPD       128(DX), Y1, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       160(DX), Y3, Y3
-	VSUBPD       128(DX), Y0, Y4
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
+	VSUBPD       Y4, Y5, Y4
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       128(DX), Y1, Y2
+	VFMSUB132PD  128(DX), Y2, Y1
+	VFMADD231PD  128(DX), Y0, Y1
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       160(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      160(DX), Y3
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
+	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      160(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
-	VSUBPD       Y4, Y0, Y6
-	VMOVUPS      160(DX), Y7
-	VFMADD231PD  actc357<>+0(SB), Y7, Y5
-	VMOVUPS      128(DX), Y7
-	VSUBPD       Y6, Y7, Y6
-	VMULPD       160(DX), Y3, Y7
-	VSUBPD       Y4, Y1, Y1
-	VFMSUB132PD  160(DX), Y7, Y3
-	VADDPD       Y1, Y6, Y1
-	VFMADD231PD  160(DX), Y5, Y3
-	VADDPD       Y1, Y2, Y1
-	VMULPD       160(DX), Y7, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y4
-	VFMSUB132PD  160(DX), Y2, Y7
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y4, Y0, Y5
-	VFMADD231PD  160(DX), Y3, Y7
-	VFMADD231PD  actc355<>+0(SB), Y0, Y5
-	VADDPD       160(DX), Y2, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       192(DX), Y3, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y5
-	VSUBPD       160(DX), Y0, Y1
-	VMOVUPS      192(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y6
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VSUBPD       Y1, Y0, Y8
-	VMOVUPS      192(DX), Y9
-	VFMADD231PD  actc357<>+0(SB), Y9, Y6
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      160(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y3
+	VXORPD       Y4, Y1, Y1
+	VMULPD       160(DX), Y0, Y4
+	VORPD        actc24<>+0(SB), Y2, Y5
+	VFMSUB132PD  160(DX), Y4, Y0
+	VFMADD231PD  160(DX), Y3, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y4, Y3
+	VADDPD       Y5, Y1, Y6
+	VSUBPD       actc353<>+0(SB), Y3, Y7
+	VSUBPD       Y7, Y3, Y8
+	VMOVUPS      actc353<>+0(SB), Y9
 	VSUBPD       Y8, Y9, Y8
-	VMULPD       192(DX), Y3, Y9
-	VSUBPD       Y1, Y2, Y1
-	VFMSUB132PD  192(DX), Y9, Y3
-	VXORPD       actc24<>+0(SB), Y5, Y2
-	VADDPD       Y1, Y8, Y1
-	VFMADD231PD  192(DX), Y6, Y3
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VADDPD       Y1, Y7, Y1
-	VMULPD       192(DX), Y9, Y6
-	VXORPD       Y5, Y2, Y2
-	VMULPD       actc354<>+0(SB), Y0, Y5
-	VFMSUB132PD  192(DX), Y6, Y9
-	VORPD        actc24<>+0(SB), Y4, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y5, Y0, Y8
-	VFMADD231PD  192(DX), Y3, Y9
-	VFMADD231PD  actc355<>+0(SB), Y0, Y8
-	VADDPD       192(DX), Y6, Y0
-	VMOVUPS      actc356<>+0(SB), Y3
-	VMULPD       224(DX), Y3, Y3
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y9, Y6
+	VSUBPD       Y7, Y4, Y4
+	VSUBPD       actc27<>+0(SB), Y6, Y7
+	VADDPD       Y4, Y8, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VFNMADD231PD actc28<>+0(SB), Y7, Y5
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMULPD       160(DX), Y3, Y4
+	VFMSUB132PD  160(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y7, Y1
+	VFMADD231PD  160(DX), Y0, Y3
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       192(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMOVUPS      192(DX), Y5
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
+	VMOVUPS      actc54<>+0(SB), Y7
+	VFMADD213PD  actc52<>+0(SB), Y1, Y7
+	VANDPD       actc24<>+0(SB), Y4, Y8
+	VMOVUPS      192(DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y9, Y5
+	VXORPD       Y8, Y3, Y3
+	VMULPD       192(DX), Y0, Y8
+	VFMADD213PD  actc53<>+0(SB), Y1, Y7
+	VORPD        actc24<>+0(SB), Y4, Y9
+	VFMSUB132PD  192(DX), Y8, Y0
+	VFMADD231PD  192(DX), Y5, Y0
+	VFMADD213PD  actc50<>+0(SB), Y1, Y7
+	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
+	VMOVMSKPD    Y5, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y8, Y5
+	VADDPD       Y9, Y3, Y10
+	VSUBPD       actc353<>+0(SB), Y5, Y11
+	VFMADD213PD  actc51<>+0(SB), Y1, Y7
+	VSUBPD       Y11, Y5, Y12
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y12, Y13, Y12
+	VFMADD213PD  actc48<>+0(SB), Y1, Y7
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VSUBPD       Y11, Y8, Y8
+	VSUBPD       actc27<>+0(SB), Y10, Y11
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VADDPD       Y8, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y1, Y7
+	VADDPD       Y9, Y3, Y3
+	VMULPD       192(DX), Y5, Y8
+	VFMSUB132PD  192(DX), Y8, Y5
+	VFMADD213PD  actc47<>+0(SB), Y1, Y7
+	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFMADD231PD  192(DX), Y0, Y5
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       224(DX), Y0, Y0
+	VFMADD213PD  actc44<>+0(SB), Y1, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
+	VMOVUPS      224(DX), Y9
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
+	VMOVUPS      actc54<>+0(SB), Y11
+	VFMADD213PD  actc52<>+0(SB), Y3, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y12
+	VMOVUPS      224(DX), Y13
+	VFMADD231PD  actc356<>+0(SB), Y13, Y9
+	VFMADD213PD  actc45<>+0(SB), Y1, Y7
+	VXORPD       Y12, Y5, Y5
+	VMULPD       224(DX), Y0, Y12
+	VFMADD213PD  actc45<>+0(SB), Y7, Y1
+	VFMADD213PD  actc53<>+0(SB), Y3, Y11
+	VORPD        actc24<>+0(SB), Y8, Y7
+	VFMSUB132PD  224(DX), Y12, Y0
+	VPSLLQ       $0x34, Y6, Y6
+	VFMADD231PD  224(DX), Y9, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD213PD  actc50<>+0(SB), Y3, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VADDPD       actc353<>+0(SB), Y12, Y6
+	VADDPD       Y7, Y5, Y9
+	VSUBPD       actc353<>+0(SB), Y6, Y13
+	VMOVUPS      actc42<>+0(SB), Y14
+	VBLENDVPD    Y2, Y1, Y14, Y2
+	VFMADD213PD  actc51<>+0(SB), Y3, Y11
+	VSUBPD       Y13, Y6, Y14
+	VADDPD       actc42<>+0(SB), Y1, Y1
+	VMOVUPS      actc353<>+0(SB), Y15
+	VSUBPD       Y14, Y15, Y14
+	VDIVPD       Y1, Y2, Y1
+	VFMADD213PD  actc48<>+0(SB), Y3, Y11
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y9
+	VSUBPD       Y13, Y12, Y2
+	VMULPD       128(DX), Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y9, Y12
+	VADDPD       Y2, Y14, Y2
+	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VADDPD       Y2, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y3, Y11
+	VADDPD       Y7, Y5, Y2
+	VMULPD       224(DX), Y6, Y5
+	VFMSUB132PD  224(DX), Y5, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y11
+	VFNMADD231PD actc29<>+0(SB), Y12, Y2
+	VFMADD231PD  224(DX), Y0, Y6
+	VFMADD213PD  actc44<>+0(SB), Y3, Y11
+	VXORPD       actc24<>+0(SB), Y6, Y0
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y2, Y6
+	VANDPD       actc24<>+0(SB), Y5, Y7
+	VFMADD213PD  actc45<>+0(SB), Y3, Y11
+	VXORPD       Y7, Y0, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y3
+	VFMADD213PD  actc53<>+0(SB), Y2, Y6
+	VORPD        actc24<>+0(SB), Y5, Y7
+	VPSLLQ       $0x34, Y10, Y10
+	VMULPD       Y10, Y3, Y3
+	VFMADD213PD  actc50<>+0(SB), Y2, Y6
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
 	VMOVMSKPD    Y10, R9
 	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y8
-	VSUBPD       192(DX), Y0, Y1
-	VMOVUPS      224(DX), Y10
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y10
-	VADDPD       Y7, Y2, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y8
-	VSUBPD       Y1, Y0, Y12
-	VMOVUPS      224(DX), Y13
-	VFMADD231PD  actc357<>+0(SB), Y13, Y10
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VMOVUPS      192(DX), Y13
-	VSUBPD       Y12, Y13, Y12
-	VMULPD       224(DX), Y3, Y13
-	VSUBPD       Y1, Y6, Y1
-	VFMSUB132PD  224(DX), Y13, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y11
-	VXORPD       actc24<>+0(SB), Y8, Y6
-	VADDPD       Y1, Y12, Y1
-	VFMADD231PD  224(DX), Y10, Y3
-	VSUBPD       actc27<>+0(SB), Y11, Y8
-	VANDPD       actc24<>+0(SB), Y5, Y10
-	VADDPD       Y1, Y9, Y1
-	VMULPD       224(DX), Y13, Y9
-	VXORPD       Y10, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y0, Y10
-	VFMSUB132PD  224(DX), Y9, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VORPD        actc24<>+0(SB), Y5, Y12
-	VMOVUPS      actc354<>+0(SB), Y14
-	VFMSUB213PD  Y10, Y0, Y14
-	VFMADD231PD  224(DX), Y3, Y13
-	VADDPD       Y7, Y2, Y2
-	VFMADD231PD  actc355<>+0(SB), Y0, Y14
-	VADDPD       224(DX), Y9, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y3
-	VMOVMSKPD    Y3, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y14
-	VSUBPD       224(DX), Y0, Y1
-	VFNMADD231PD actc29<>+0(SB), Y8, Y2
-	VADDPD       Y12, Y6, Y3
-	VMULPD       actc45<>+0(SB), Y14, Y7
-	VSUBPD       Y1, Y0, Y8
-	VMULPD       actc45<>+0(SB), Y10, Y10
-	VMOVUPS      224(DX), Y14
-	VSUBPD       Y8, Y14, Y8
-	VSUBPD       Y1, Y9, Y1
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y2, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y3
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VADDPD       Y1, Y8, Y1
-	VSUBPD       actc27<>+0(SB), Y3, Y8
-	VANDPD       actc24<>+0(SB), Y10, Y14
-	VADDPD       Y1, Y13, Y1
-	VFMADD213PD  actc53<>+0(SB), Y2, Y9
-	VXORPD       Y14, Y7, Y7
-	VMULPD       actc354<>+0(SB), Y0, Y13
-	VFNMADD231PD actc28<>+0(SB), Y8, Y12
-	VORPD        actc24<>+0(SB), Y10, Y14
-	VMOVUPS      actc354<>+0(SB), Y15
-	VFMSUB213PD  Y13, Y0, Y15
-	VFMADD213PD  actc50<>+0(SB), Y2, Y9
-	VADDPD       Y12, Y6, Y6
-	VFMADD231PD  actc355<>+0(SB), Y0, Y15
-	VCMPPD       $0x11, actc43<>+0(SB), Y14, Y0
-	VMOVMSKPD    Y0, R9
-	ORL          R9, R8
-	VFMADD231PD  actc354<>+0(SB), Y1, Y15
-	VFMADD213PD  actc51<>+0(SB), Y2, Y9
-	VFNMADD231PD actc29<>+0(SB), Y8, Y6
-	VADDPD       Y14, Y7, Y0
-	VMULPD       actc45<>+0(SB), Y15, Y1
-	VMULPD       actc45<>+0(SB), Y13, Y8
-	VFMADD213PD  actc48<>+0(SB), Y2, Y9
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y6, Y12
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y0
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc49<>+0(SB), Y2, Y9
-	VSUBPD       actc27<>+0(SB), Y0, Y13
-	VANDPD       actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc53<>+0(SB), Y6, Y12
-	VXORPD       Y15, Y1, Y1
-	VFMADD213PD  actc46<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y14
-	VORPD        actc24<>+0(SB), Y8, Y15
-	VFMADD213PD  actc50<>+0(SB), Y6, Y12
-	VADDPD       Y14, Y7, Y7
-	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y15, Y14
-	VMOVMSKPD    Y14, R9
-	ORL          R9, R8
-	VFMADD213PD  actc51<>+0(SB), Y6, Y12
-	VFNMADD231PD actc29<>+0(SB), Y13, Y7
-	VADDPD       Y15, Y1, Y13
-	VFMADD213PD  actc44<>+0(SB), Y2, Y9
-	VFMADD213PD  actc45<>+0(SB), Y2, Y9
-	VFMADD213PD  actc48<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y9, Y2
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y14
-	VFMADD213PD  actc27<>+0(SB), Y14, Y13
-	VPSLLQ       $0x34, Y11, Y11
-	VFMADD213PD  actc49<>+0(SB), Y6, Y12
-	VSUBPD       actc27<>+0(SB), Y13, Y14
-	VMULPD       Y11, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc46<>+0(SB), Y6, Y12
-	VFNMADD231PD actc28<>+0(SB), Y14, Y15
+	VADDPD       Y7, Y0, Y10
 	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y2, Y11, Y4
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VADDPD       Y15, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y6, Y12
-	VDIVPD       Y2, Y4, Y2
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y14, Y1
-	VMULPD       128(DX), Y2, Y2
-	VFMADD213PD  actc44<>+0(SB), Y6, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y12
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y12, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y1, Y4
-	VPSLLQ       $0x34, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
-	VMULPD       Y3, Y6, Y3
-	VFMADD213PD  actc53<>+0(SB), Y1, Y4
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y5, Y3, Y6, Y5
-	VFMADD213PD  actc50<>+0(SB), Y1, Y4
+	VBLENDVPD    Y4, Y3, Y11, Y4
+	VFMADD213PD  actc51<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y3
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VDIVPD       Y3, Y5, Y3
-	VFMADD213PD  actc51<>+0(SB), Y1, Y4
+	VDIVPD       Y3, Y4, Y3
+	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y10
 	VMULPD       160(DX), Y3, Y3
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc48<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VPSLLQ       $0x34, Y0, Y0
-	VFMADD213PD  actc49<>+0(SB), Y1, Y4
-	VMULPD       Y0, Y7, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y10, Y0, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y1, Y4
-	VDIVPD       Y0, Y5, Y0
-	VMULPD       192(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y1
-	VPSLLQ       $0x34, Y13, Y4
-	VMULPD       Y4, Y1, Y1
+	VSUBPD       actc27<>+0(SB), Y10, Y4
+	VFMADD213PD  actc49<>+0(SB), Y2, Y6
+	VFNMADD231PD actc28<>+0(SB), Y4, Y7
+	VFMADD213PD  actc46<>+0(SB), Y2, Y6
+	VADDPD       Y7, Y0, Y0
+	VFMADD213PD  actc47<>+0(SB), Y2, Y6
+	VFNMADD231PD actc29<>+0(SB), Y4, Y0
+	VFMADD213PD  actc44<>+0(SB), Y2, Y6
+	VMOVUPS      actc54<>+0(SB), Y4
+	VFMADD213PD  actc52<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y6
+	VFMADD213PD  actc45<>+0(SB), Y6, Y2
+	VFMADD213PD  actc53<>+0(SB), Y0, Y4
+	VPSLLQ       $0x34, Y9, Y6
+	VMULPD       Y6, Y2, Y2
+	VFMADD213PD  actc50<>+0(SB), Y0, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y8, Y2, Y6, Y6
+	VFMADD213PD  actc51<>+0(SB), Y0, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y2
+	VDIVPD       Y2, Y6, Y2
+	VFMADD213PD  actc48<>+0(SB), Y0, Y4
+	VMULPD       192(DX), Y2, Y2
+	VFMADD213PD  actc49<>+0(SB), Y0, Y4
+	VFMADD213PD  actc46<>+0(SB), Y0, Y4
+	VFMADD213PD  actc47<>+0(SB), Y0, Y4
+	VFMADD213PD  actc44<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y0, Y4
+	VFMADD213PD  actc45<>+0(SB), Y4, Y0
+	VPSLLQ       $0x34, Y10, Y4
+	VMULPD       Y4, Y0, Y0
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y8, Y1, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y4, Y1
-	VMULPD       224(DX), Y1, Y1
-	VCMPPD       $0x03, Y3, Y2, Y4
+	VBLENDVPD    Y5, Y0, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y0, Y0
+	VDIVPD       Y0, Y4, Y0
+	VMULPD       224(DX), Y0, Y0
+	VCMPPD       $0x03, Y3, Y1, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y1, Y0, Y4
+	VCMPPD       $0x03, Y0, Y2, Y4
 	VMOVMSKPD    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag4
-	VMOVNTPD     Y2, 128(AX)
+	VMOVNTPD     Y1, 128(AX)
 	VMOVNTPD     Y3, 160(AX)
-	VMOVNTPD     Y0, 192(AX)
-	VMOVNTPD     Y1, 224(AX)
+	VMOVNTPD     Y2, 192(AX)
+	VMOVNTPD     Y0, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000020, CX
@@ -70602,45 +69888,39 @@ single:
 	SFENCE
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc356<>+0(SB), Y0
+	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
 	VMOVUPS      (DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y1
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
 	VMULPD       (DX), Y0, Y2
 	VFMSUB132PD  (DX), Y2, Y0
 	VFMADD231PD  (DX), Y1, Y0
-	VMULPD       (DX), Y2, Y1
-	VFMSUB132PD  (DX), Y1, Y2
-	VFMADD231PD  (DX), Y0, Y2
-	VADDPD       (DX), Y1, Y0
-	VSUBPD       (DX), Y0, Y3
-	VSUBPD       Y3, Y0, Y4
-	VMOVUPS      (DX), Y5
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
 	VSUBPD       Y4, Y5, Y4
-	VSUBPD       Y3, Y1, Y1
-	VADDPD       Y1, Y4, Y1
-	VADDPD       Y1, Y2, Y1
-	VMULPD       actc354<>+0(SB), Y0, Y2
-	VMOVUPS      actc354<>+0(SB), Y3
-	VFMSUB213PD  Y2, Y0, Y3
-	VFMADD231PD  actc355<>+0(SB), Y0, Y3
-	VFMADD231PD  actc354<>+0(SB), Y1, Y3
-	VMULPD       actc45<>+0(SB), Y3, Y0
-	VMULPD       actc45<>+0(SB), Y2, Y1
-	VXORPD       actc24<>+0(SB), Y0, Y0
-	VANDPD       actc24<>+0(SB), Y1, Y2
-	VXORPD       Y2, Y0, Y0
-	VORPD        actc24<>+0(SB), Y1, Y2
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VXORPD       actc24<>+0(SB), Y1, Y0
+	VANDPD       actc24<>+0(SB), Y2, Y1
+	VXORPD       Y1, Y0, Y0
+	VORPD        actc24<>+0(SB), Y2, Y1
 	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y3
-	VCMPPD       $0x00, Y2, Y3, Y2
-	VANDPD       Y2, Y0, Y0
-	VADDPD       Y0, Y3, Y2
+	VMAXPD       Y1, Y3, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y0, Y0
+	VADDPD       Y0, Y3, Y1
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y4
 	VFNMADD231PD actc28<>+0(SB), Y4, Y3
 	VADDPD       Y3, Y0, Y0
 	VFNMADD231PD actc29<>+0(SB), Y4, Y0
@@ -70658,14 +69938,14 @@ single:
 	VFMADD213PD  actc31<>+0(SB), Y3, Y0
 	VMOVUPS      actc41<>+0(SB), Y3
 	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       Y4, Y2, Y2
-	VADDPD       actc27<>+0(SB), Y2, Y2
+	VSUBPD       Y4, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
 	VPSLLQ       $0x34, Y4, Y3
 	VMULPD       Y3, Y0, Y0
-	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y1, Y0, Y2, Y1
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc42<>+0(SB), Y1
+	VBLENDVPD    Y2, Y0, Y1, Y1
 	VADDPD       actc42<>+0(SB), Y0, Y0
 	VDIVPD       Y0, Y1, Y0
 	VMULPD       (DX), Y0, Y1
@@ -70684,7 +69964,7 @@ single:
 	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y0, Y0
-	VMOVUPS      actc358<>+0(SB), Y2
+	VMOVUPS      actc357<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
 	VANDPD       actc24<>+0(SB), Y1, Y3
 	VBLENDVPD    Y2, Y3, Y1, Y1
@@ -70716,42 +69996,37 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc356<>+0(SB), Y1, Y2
-	VMOVUPS      actc356<>+0(SB), Y3
+	VMULPD       actc355<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
 	VFMSUB213PD  Y2, Y1, Y3
-	VFMADD231PD  actc357<>+0(SB), Y1, Y3
+	VFMADD231PD  actc356<>+0(SB), Y1, Y3
 	VMULPD       Y2, Y1, Y4
 	VFMSUB213PD  Y4, Y1, Y2
 	VFMADD213PD  Y2, Y1, Y3
-	VMULPD       Y4, Y1, Y2
-	VFMSUB213PD  Y2, Y1, Y4
-	VFMADD213PD  Y4, Y1, Y3
-	VADDPD       Y2, Y1, Y4
-	VSUBPD       Y1, Y4, Y5
-	VSUBPD       Y5, Y4, Y6
-	VSUBPD       Y6, Y1, Y6
-	VSUBPD       Y5, Y2, Y2
-	VADDPD       Y2, Y6, Y2
-	VADDPD       Y2, Y3, Y2
-	VMULPD       actc354<>+0(SB), Y4, Y3
-	VMOVUPS      actc354<>+0(SB), Y5
-	VFMSUB213PD  Y3, Y4, Y5
-	VFMADD231PD  actc355<>+0(SB), Y4, Y5
-	VFMADD231PD  actc354<>+0(SB), Y2, Y5
-	VMULPD       actc45<>+0(SB), Y5, Y2
-	VMULPD       actc45<>+0(SB), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y3, Y4
-	VXORPD       Y4, Y2, Y2
-	VORPD        actc24<>+0(SB), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y4, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y5
+	VSUBPD       Y5, Y2, Y6
+	VMOVUPS      actc353<>+0(SB), Y7
+	VSUBPD       Y6, Y7, Y6
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       Y4, Y6, Y4
+	VADDPD       actc354<>+0(SB), Y4, Y4
+	VADDPD       Y4, Y3, Y3
+	VMULPD       Y2, Y1, Y4
+	VFMSUB213PD  Y4, Y1, Y2
+	VFMADD213PD  Y2, Y1, Y3
+	VXORPD       actc24<>+0(SB), Y3, Y2
+	VANDPD       actc24<>+0(SB), Y4, Y3
+	VXORPD       Y3, Y2, Y2
+	VORPD        actc24<>+0(SB), Y4, Y3
 	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y4, Y5, Y5
-	VCMPPD       $0x00, Y4, Y5, Y4
-	VANDPD       Y4, Y2, Y2
-	VADDPD       Y2, Y5, Y4
+	VMAXPD       Y3, Y5, Y5
+	VCMPPD       $0x00, Y3, Y5, Y3
+	VANDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y5, Y3
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y5
 	VADDPD       Y5, Y2, Y2
 	VFNMADD231PD actc29<>+0(SB), Y6, Y2
@@ -70769,14 +70044,14 @@ tail:
 	VFMADD213PD  actc31<>+0(SB), Y5, Y2
 	VMOVUPS      actc41<>+0(SB), Y5
 	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
+	VSUBPD       Y6, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
 	VPSLLQ       $0x34, Y6, Y5
 	VMULPD       Y5, Y2, Y2
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, Y2, Y4, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y2, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y4, Y2, Y3, Y3
 	VADDPD       actc42<>+0(SB), Y2, Y2
 	VDIVPD       Y2, Y3, Y2
 	VMULPD       Y2, Y1, Y3
@@ -70793,7 +70068,7 @@ tail:
 	VANDNPD      Y3, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
 	VANDPD       Y4, Y2, Y2
-	VCMPPD       $0x12, actc358<>+0(SB), Y1, Y1
+	VCMPPD       $0x12, actc357<>+0(SB), Y1, Y1
 	VANDPD       actc24<>+0(SB), Y3, Y4
 	VBLENDVPD    Y1, Y4, Y3, Y3
 	VANDNPD      Y2, Y1, Y1
@@ -70841,65 +70116,60 @@ TEXT ·geluTanhBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMOVUPS      (DX), Y1
-	VMULPD       actc356<>+0(SB), Y1, Y1
-	VMULPD       (DX), Y1, Y2
-	VMOVUPS      (DX), Y3
-	VFMADD213PD  (DX), Y2, Y3
-	VMULPD       actc359<>+0(SB), Y3, Y3
-	VCMPPD       $0x1e, actc55<>+0(SB), Y3, Y4
+	VMULPD       (DX), Y1, Y1
+	VMOVUPS      actc355<>+0(SB), Y2
+	VFMADD213PD  actc353<>+0(SB), Y1, Y2
+	VMULPD       (DX), Y2, Y2
+	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       (DX), Y4, Y4
 	VMOVUPS      (DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y1, Y5
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y5
 	VMOVUPS      (DX), Y6
-	VFMADD231PD  actc357<>+0(SB), Y6, Y5
-	VMOVUPS      (DX), Y6
-	VFMSUB213PD  Y2, Y1, Y6
-	VFMADD231PD  (DX), Y5, Y6
-	VMULPD       (DX), Y2, Y5
-	VFMSUB132PD  (DX), Y5, Y2
-	VFMADD231PD  (DX), Y6, Y2
-	VADDPD       (DX), Y5, Y6
-	VSUBPD       (DX), Y6, Y7
-	VSUBPD       Y7, Y6, Y8
-	VMOVUPS      (DX), Y9
+	VFMADD231PD  actc356<>+0(SB), Y6, Y5
+	VMULPD       (DX), Y4, Y6
+	VFMSUB132PD  (DX), Y6, Y4
+	VFMADD231PD  (DX), Y5, Y4
+	VADDPD       actc353<>+0(SB), Y6, Y5
+	VSUBPD       actc353<>+0(SB), Y5, Y7
+	VSUBPD       Y7, Y5, Y8
+	VMOVUPS      actc353<>+0(SB), Y9
 	VSUBPD       Y8, Y9, Y8
-	VSUBPD       Y7, Y5, Y5
-	VADDPD       Y5, Y8, Y5
-	VADDPD       Y5, Y2, Y2
-	VMULPD       actc354<>+0(SB), Y6, Y5
-	VMOVUPS      actc354<>+0(SB), Y7
-	VFMSUB213PD  Y5, Y6, Y7
-	VFMADD231PD  actc355<>+0(SB), Y6, Y7
-	VFMADD231PD  actc354<>+0(SB), Y2, Y7
-	VMULPD       actc45<>+0(SB), Y7, Y2
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VANDPD       actc24<>+0(SB), Y5, Y6
-	VXORPD       Y6, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y5, Y6, Y5
-	VXORPD       actc24<>+0(SB), Y2, Y2
+	VSUBPD       Y7, Y6, Y6
+	VADDPD       Y6, Y8, Y6
+	VADDPD       actc354<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y4, Y4
+	VMULPD       (DX), Y5, Y6
+	VFMSUB132PD  (DX), Y6, Y5
+	VFMADD231PD  (DX), Y4, Y5
+	VANDPD       actc24<>+0(SB), Y6, Y4
+	VXORPD       Y4, Y5, Y4
+	VMOVUPS      actc24<>+0(SB), Y5
+	VANDNPD      Y6, Y5, Y5
+	VXORPD       actc24<>+0(SB), Y4, Y4
 	VXORPD       actc24<>+0(SB), Y5, Y5
 	VMOVUPS      actc25<>+0(SB), Y6
 	VMAXPD       Y5, Y6, Y6
 	VCMPPD       $0x00, Y5, Y6, Y5
-	VANDPD       Y5, Y2, Y2
-	VADDPD       Y2, Y6, Y5
+	VANDPD       Y5, Y4, Y4
+	VADDPD       Y4, Y6, Y5
 	VMOVUPS      actc26<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y5
 	VSUBPD       actc27<>+0(SB), Y5, Y7
 	VFNMADD231PD actc28<>+0(SB), Y7, Y6
-	VADDPD       Y6, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y7, Y2
+	VADDPD       Y6, Y4, Y4
+	VFNMADD231PD actc29<>+0(SB), Y7, Y4
 	VMOVUPS      actc30<>+0(SB), Y6
-	VFMADD213PD  actc31<>+0(SB), Y2, Y6
+	VFMADD213PD  actc31<>+0(SB), Y4, Y6
 	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc33<>+0(SB), Y2, Y8
+	VFMADD213PD  actc33<>+0(SB), Y4, Y8
 	VMOVUPS      actc34<>+0(SB), Y9
-	VFMADD213PD  actc35<>+0(SB), Y2, Y9
+	VFMADD213PD  actc35<>+0(SB), Y4, Y9
 	VMOVUPS      actc36<>+0(SB), Y10
-	VFMADD213PD  actc37<>+0(SB), Y2, Y10
+	VFMADD213PD  actc37<>+0(SB), Y4, Y10
 	VMOVUPS      actc38<>+0(SB), Y11
-	VFMADD213PD  actc39<>+0(SB), Y2, Y11
-	VMULPD       Y2, Y2, Y12
+	VFMADD213PD  actc39<>+0(SB), Y4, Y11
+	VMULPD       Y4, Y4, Y12
 	VFMADD213PD  Y6, Y12, Y8
 	VFMADD213PD  Y9, Y12, Y10
 	VFMADD231PD  actc40<>+0(SB), Y12, Y11
@@ -70907,81 +70177,77 @@ TEXT ·geluTanhBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VFMADD213PD  Y8, Y6, Y10
 	VMULPD       Y6, Y6, Y6
 	VFMADD213PD  Y10, Y6, Y11
-	VFMADD213PD  actc31<>+0(SB), Y11, Y2
+	VFMADD213PD  actc31<>+0(SB), Y11, Y4
 	VMOVUPS      actc41<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y7
 	VSUBPD       Y7, Y5, Y5
 	VADDPD       actc27<>+0(SB), Y5, Y5
 	VPSLLQ       $0x34, Y7, Y6
-	VMULPD       Y6, Y2, Y2
+	VMULPD       Y6, Y4, Y4
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y2, Y2
-	VBLENDVPD    Y4, actc42<>+0(SB), Y2, Y4
-	VMOVUPS      actc360<>+0(SB), Y5
-	VMULPD       (DX), Y5, Y5
-	VMULPD       (DX), Y5, Y5
-	VFMADD231PD  (DX), Y1, Y5
-	VADDPD       actc42<>+0(SB), Y5, Y1
+	VMULPD       Y5, Y4, Y4
+	VBLENDVPD    Y3, actc42<>+0(SB), Y4, Y3
+	VMOVUPS      actc358<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y5, Y1
 	VMULPD       (DX), Y1, Y1
-	VCMPPD       $0x16, actc55<>+0(SB), Y3, Y3
+	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
 	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y3, Y2, Y5, Y3
-	VMULPD       Y3, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y2, Y3
-	VFMADD231PD  actc359<>+0(SB), Y1, Y3
-	VMULPD       Y3, Y4, Y1
-	VADDPD       actc45<>+0(SB), Y2, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      (DX), Y3
-	VSUBPD       actc361<>+0(SB), Y3, Y3
-	VSUBPD       actc362<>+0(SB), Y3, Y3
-	VMOVUPS      actc363<>+0(SB), Y4
-	VFMADD213PD  actc364<>+0(SB), Y3, Y4
-	VFMADD213PD  actc365<>+0(SB), Y3, Y4
-	VFMADD213PD  actc366<>+0(SB), Y3, Y4
-	VFMADD213PD  actc367<>+0(SB), Y3, Y4
-	VFMADD213PD  actc368<>+0(SB), Y3, Y4
-	VFMADD213PD  actc369<>+0(SB), Y3, Y4
-	VFMADD213PD  actc370<>+0(SB), Y3, Y4
-	VFMADD213PD  actc371<>+0(SB), Y3, Y4
-	VFMADD213PD  actc372<>+0(SB), Y3, Y4
-	VFMADD213PD  actc373<>+0(SB), Y3, Y4
-	VFMADD213PD  actc374<>+0(SB), Y3, Y4
-	VFMADD213PD  actc375<>+0(SB), Y3, Y4
-	VFMADD213PD  actc376<>+0(SB), Y3, Y4
-	VFMADD213PD  actc377<>+0(SB), Y3, Y4
-	VFMADD213PD  actc378<>+0(SB), Y3, Y4
-	VFMADD213PD  actc379<>+0(SB), Y3, Y4
-	VFMADD213PD  actc380<>+0(SB), Y3, Y4
-	VFMADD213PD  actc381<>+0(SB), Y3, Y4
-	VFMADD213PD  actc382<>+0(SB), Y3, Y4
-	VFMADD213PD  actc383<>+0(SB), Y3, Y4
-	VFMADD213PD  actc384<>+0(SB), Y3, Y4
-	VFMADD213PD  actc385<>+0(SB), Y3, Y4
-	VFMADD213PD  actc386<>+0(SB), Y3, Y4
-	VFMADD213PD  actc387<>+0(SB), Y3, Y4
-	VMULPD       Y4, Y3, Y4
+	VBLENDVPD    Y2, Y4, Y5, Y2
+	VADDPD       actc42<>+0(SB), Y4, Y5
+	VFMADD213PD  Y5, Y2, Y1
+	VMULPD       Y1, Y3, Y1
+	VADDPD       actc45<>+0(SB), Y4, Y2
+	VFMADD213PD  actc42<>+0(SB), Y4, Y2
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VSUBPD       actc359<>+0(SB), Y2, Y2
+	VSUBPD       actc360<>+0(SB), Y2, Y2
+	VMOVUPS      actc361<>+0(SB), Y3
+	VFMADD213PD  actc362<>+0(SB), Y2, Y3
+	VFMADD213PD  actc363<>+0(SB), Y2, Y3
+	VFMADD213PD  actc364<>+0(SB), Y2, Y3
+	VFMADD213PD  actc365<>+0(SB), Y2, Y3
+	VFMADD213PD  actc366<>+0(SB), Y2, Y3
+	VFMADD213PD  actc367<>+0(SB), Y2, Y3
+	VFMADD213PD  actc368<>+0(SB), Y2, Y3
+	VFMADD213PD  actc369<>+0(SB), Y2, Y3
+	VFMADD213PD  actc370<>+0(SB), Y2, Y3
+	VFMADD213PD  actc371<>+0(SB), Y2, Y3
+	VFMADD213PD  actc372<>+0(SB), Y2, Y3
+	VFMADD213PD  actc373<>+0(SB), Y2, Y3
+	VFMADD213PD  actc374<>+0(SB), Y2, Y3
+	VFMADD213PD  actc375<>+0(SB), Y2, Y3
+	VFMADD213PD  actc376<>+0(SB), Y2, Y3
+	VFMADD213PD  actc377<>+0(SB), Y2, Y3
+	VFMADD213PD  actc378<>+0(SB), Y2, Y3
+	VFMADD213PD  actc379<>+0(SB), Y2, Y3
+	VFMADD213PD  actc380<>+0(SB), Y2, Y3
+	VFMADD213PD  actc381<>+0(SB), Y2, Y3
+	VFMADD213PD  actc382<>+0(SB), Y2, Y3
+	VFMADD213PD  actc383<>+0(SB), Y2, Y3
+	VFMADD213PD  actc384<>+0(SB), Y2, Y3
+	VFMADD213PD  actc385<>+0(SB), Y2, Y3
+	VMULPD       Y3, Y2, Y3
 	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y3, Y5, Y3
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y4, actc55<>+0(SB), Y5, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
+	VANDNPD      Y2, Y5, Y2
+	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
-	VCMPPD       $0x03, (DX), Y3, Y3
-	VBLENDVPD    Y3, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y2
+	VMOVUPS      actc42<>+0(SB), Y5
+	VBLENDVPD    Y3, actc55<>+0(SB), Y5, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y4, Y2, Y2
 	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y3
 	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
 	VANDPD       Y3, Y2, Y2
-	VMOVUPS      actc358<>+0(SB), Y3
+	VMOVUPS      actc357<>+0(SB), Y3
 	VCMPPD       $0x1d, (DX), Y3, Y3
 	VANDPD       actc24<>+0(SB), Y1, Y4
 	VBLENDVPD    Y3, Y4, Y1, Y1
@@ -71010,64 +70276,59 @@ block:
 	JB           single
 	XORL         R9, R9
 	VMOVUPS      (DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PD  (DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  (DX), Y4, Y5
-	VMULPD       (DX), Y1, Y4
-	VFMSUB132PD  (DX), Y4, Y1
-	VFMADD231PD  (DX), Y5, Y1
-	VADDPD       (DX), Y4, Y5
-	VSUBPD       (DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       (DX), Y3, Y5
+	VFMSUB132PD  (DX), Y5, Y3
+	VFMADD231PD  (DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       (DX), Y4, Y5
+	VFMSUB132PD  (DX), Y5, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y5
 	VMOVMSKPD    Y5, R10
 	ORL          R10, R9
-	VADDPD       Y4, Y1, Y5
+	VADDPD       Y4, Y3, Y5
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y4, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc44<>+0(SB), Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y6
 	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFMADD213PD  actc49<>+0(SB), Y3, Y7
 	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y1, Y8
+	VFMADD213PD  actc51<>+0(SB), Y3, Y8
 	VMOVUPS      actc52<>+0(SB), Y9
-	VFMADD213PD  actc53<>+0(SB), Y1, Y9
-	VMULPD       Y1, Y1, Y10
+	VFMADD213PD  actc53<>+0(SB), Y3, Y9
+	VMULPD       Y3, Y3, Y10
 	VFMADD213PD  Y4, Y10, Y6
 	VFMADD213PD  Y7, Y10, Y8
 	VFMADD231PD  actc54<>+0(SB), Y10, Y9
@@ -71075,399 +70336,370 @@ block:
 	VFMADD213PD  Y6, Y4, Y8
 	VMULPD       Y4, Y4, Y4
 	VFMADD213PD  Y8, Y4, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y1
+	VFMADD213PD  actc45<>+0(SB), Y9, Y3
 	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
 	VMOVUPS      32(DX), Y4
-	VMULPD       actc356<>+0(SB), Y4, Y4
-	VMOVUPS      actc360<>+0(SB), Y5
-	VMULPD       (DX), Y5, Y5
-	VMULPD       32(DX), Y4, Y6
-	VMULPD       (DX), Y5, Y5
-	VMOVUPS      32(DX), Y7
-	VFMADD213PD  32(DX), Y6, Y7
-	VFMADD231PD  (DX), Y0, Y5
-	VADDPD       actc42<>+0(SB), Y5, Y0
-	VMULPD       actc359<>+0(SB), Y7, Y5
+	VMULPD       32(DX), Y4, Y4
+	VMOVUPS      actc358<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y5, Y0
 	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VMOVUPS      actc355<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y4, Y5
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
+	VMULPD       32(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y1, Y3, Y6, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y6
 	VCMPPD       $0x1e, actc55<>+0(SB), Y5, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VBLENDVPD    Y2, Y1, Y8, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VMOVUPS      32(DX), Y3
-	VFMSUB132PD  actc356<>+0(SB), Y4, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y1
+	VFMADD213PD  Y6, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y1, Y3
+	VMOVUPS      actc355<>+0(SB), Y1
+	VMULPD       32(DX), Y1, Y1
+	VDIVPD       Y3, Y0, Y0
 	VMOVUPS      32(DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y3
-	VDIVPD       Y1, Y0, Y0
-	VMOVUPS      32(DX), Y1
-	VFMSUB213PD  Y6, Y4, Y1
-	VFMADD231PD  32(DX), Y3, Y1
-	VMOVUPS      (DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VMULPD       32(DX), Y6, Y3
-	VFMSUB132PD  32(DX), Y3, Y6
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VFMADD231PD  32(DX), Y1, Y6
-	VADDPD       32(DX), Y3, Y1
-	VSUBPD       32(DX), Y1, Y8
-	VMOVUPS      actc363<>+0(SB), Y9
-	VFMADD213PD  actc364<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y1, Y10
-	VMOVUPS      32(DX), Y11
+	VFMSUB132PD  actc355<>+0(SB), Y1, Y2
+	VMOVUPS      32(DX), Y3
+	VFMADD231PD  actc356<>+0(SB), Y3, Y2
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc359<>+0(SB), Y3, Y3
+	VMULPD       32(DX), Y1, Y6
+	VFMSUB132PD  32(DX), Y6, Y1
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VFMADD231PD  32(DX), Y2, Y1
+	VADDPD       actc353<>+0(SB), Y6, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y8
+	VMOVUPS      actc361<>+0(SB), Y9
+	VFMADD213PD  actc362<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y2, Y10
+	VMOVUPS      actc353<>+0(SB), Y11
 	VSUBPD       Y10, Y11, Y10
-	VFMADD213PD  actc365<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y3, Y3
-	VADDPD       Y3, Y10, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y6, Y3
-	VMULPD       actc354<>+0(SB), Y1, Y6
-	VFMADD213PD  actc367<>+0(SB), Y2, Y9
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y6, Y1, Y8
-	VFMADD231PD  actc355<>+0(SB), Y1, Y8
-	VFMADD213PD  actc368<>+0(SB), Y2, Y9
-	VFMADD231PD  actc354<>+0(SB), Y3, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y1
-	VFMADD213PD  actc369<>+0(SB), Y2, Y9
-	VMULPD       actc45<>+0(SB), Y6, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y9
-	VANDPD       actc24<>+0(SB), Y3, Y6
-	VXORPD       Y6, Y1, Y1
-	VFMADD213PD  actc371<>+0(SB), Y2, Y9
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y3, Y6, Y3
+	VFMADD213PD  actc363<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y6, Y6
+	VADDPD       Y6, Y10, Y6
+	VFMADD213PD  actc364<>+0(SB), Y3, Y9
+	VADDPD       actc354<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	VFMADD213PD  actc365<>+0(SB), Y3, Y9
+	VMULPD       32(DX), Y2, Y6
+	VFMSUB132PD  32(DX), Y6, Y2
+	VFMADD213PD  actc366<>+0(SB), Y3, Y9
+	VFMADD231PD  32(DX), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y3, Y9
+	VANDPD       actc24<>+0(SB), Y6, Y1
+	VXORPD       Y1, Y2, Y1
+	VFMADD213PD  actc368<>+0(SB), Y3, Y9
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y6, Y2, Y2
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc372<>+0(SB), Y2, Y9
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y6
+	VFMADD213PD  actc369<>+0(SB), Y3, Y9
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VFMADD213PD  actc370<>+0(SB), Y3, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y6
 	VMOVMSKPD    Y6, R10
 	ORL          R10, R9
-	VADDPD       Y3, Y1, Y6
-	VFMADD213PD  actc374<>+0(SB), Y2, Y9
-	VFMADD213PD  actc375<>+0(SB), Y2, Y9
+	VADDPD       Y2, Y1, Y6
+	VFMADD213PD  actc371<>+0(SB), Y3, Y9
+	VFMADD213PD  actc372<>+0(SB), Y3, Y9
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
-	VFMADD213PD  actc376<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y8, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y1, Y1
-	VFMADD213PD  actc378<>+0(SB), Y2, Y9
+	VFMADD213PD  actc373<>+0(SB), Y3, Y9
+	VFNMADD231PD actc28<>+0(SB), Y8, Y2
+	VFMADD213PD  actc374<>+0(SB), Y3, Y9
+	VADDPD       Y2, Y1, Y1
+	VFMADD213PD  actc375<>+0(SB), Y3, Y9
 	VFNMADD231PD actc29<>+0(SB), Y8, Y1
-	VFMADD213PD  actc379<>+0(SB), Y2, Y9
-	VMOVUPS      actc44<>+0(SB), Y3
-	VFMADD213PD  actc45<>+0(SB), Y1, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y9
+	VFMADD213PD  actc376<>+0(SB), Y3, Y9
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  actc45<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y3, Y9
+	VFMADD213PD  actc378<>+0(SB), Y3, Y9
 	VMOVUPS      actc46<>+0(SB), Y8
 	VFMADD213PD  actc47<>+0(SB), Y1, Y8
-	VFMADD213PD  actc381<>+0(SB), Y2, Y9
-	VFMADD213PD  actc382<>+0(SB), Y2, Y9
+	VFMADD213PD  actc379<>+0(SB), Y3, Y9
 	VMOVUPS      actc48<>+0(SB), Y10
 	VFMADD213PD  actc49<>+0(SB), Y1, Y10
-	VFMADD213PD  actc383<>+0(SB), Y2, Y9
+	VFMADD213PD  actc380<>+0(SB), Y3, Y9
+	VFMADD213PD  actc381<>+0(SB), Y3, Y9
 	VMOVUPS      actc50<>+0(SB), Y11
 	VFMADD213PD  actc51<>+0(SB), Y1, Y11
-	VFMADD213PD  actc384<>+0(SB), Y2, Y9
-	VFMADD213PD  actc385<>+0(SB), Y2, Y9
+	VFMADD213PD  actc382<>+0(SB), Y3, Y9
 	VMOVUPS      actc52<>+0(SB), Y12
 	VFMADD213PD  actc53<>+0(SB), Y1, Y12
-	VFMADD213PD  actc386<>+0(SB), Y2, Y9
+	VFMADD213PD  actc383<>+0(SB), Y3, Y9
 	VMULPD       Y1, Y1, Y13
-	VFMADD213PD  Y3, Y13, Y8
-	VFMADD213PD  actc387<>+0(SB), Y2, Y9
+	VFMADD213PD  actc384<>+0(SB), Y3, Y9
+	VFMADD213PD  Y2, Y13, Y8
 	VFMADD213PD  Y10, Y13, Y11
-	VMULPD       Y9, Y2, Y3
+	VFMADD213PD  actc385<>+0(SB), Y3, Y9
 	VFMADD231PD  actc54<>+0(SB), Y13, Y12
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDNPD      Y2, Y9, Y2
+	VMULPD       Y9, Y3, Y2
 	VMULPD       Y13, Y13, Y9
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y10
+	VANDNPD      Y3, Y10, Y3
 	VFMADD213PD  Y8, Y9, Y11
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VMULPD       Y9, Y9, Y2
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VMOVMSKPD    Y3, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMULPD       Y9, Y9, Y8
+	VBLENDVPD    Y3, Y2, Y0, Y0
+	VFMADD213PD  Y11, Y8, Y12
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VMOVMSKPD    Y2, R10
 	ORL          R10, R9
-	VFMADD213PD  Y11, Y2, Y12
 	VFMADD213PD  actc45<>+0(SB), Y12, Y1
-	VMULPD       (BX), Y0, Y0
 	VPSLLQ       $0x34, Y6, Y2
+	VMULPD       (BX), Y0, Y0
 	VMULPD       Y2, Y1, Y1
 	VBLENDVPD    Y7, actc42<>+0(SB), Y1, Y2
 	VMOVUPS      64(DX), Y3
-	VMULPD       actc356<>+0(SB), Y3, Y3
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       32(DX), Y6, Y6
-	VMULPD       64(DX), Y3, Y7
-	VMULPD       32(DX), Y6, Y6
-	VMOVUPS      64(DX), Y8
-	VFMADD213PD  64(DX), Y7, Y8
-	VFMADD231PD  32(DX), Y4, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y4
-	VMULPD       actc359<>+0(SB), Y8, Y6
+	VMULPD       64(DX), Y3, Y3
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y4
 	VMULPD       32(DX), Y4, Y4
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y3, Y6
 	VCMPPD       $0x16, actc55<>+0(SB), Y5, Y5
+	VMULPD       64(DX), Y6, Y6
+	VMOVUPS      actc42<>+0(SB), Y7
+	VBLENDVPD    Y5, Y1, Y7, Y5
+	VADDPD       actc42<>+0(SB), Y1, Y7
 	VCMPPD       $0x1e, actc55<>+0(SB), Y6, Y8
-	VMOVUPS      actc42<>+0(SB), Y9
-	VBLENDVPD    Y5, Y1, Y9, Y5
-	VMULPD       Y5, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y5
-	VFMADD231PD  actc359<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y2, Y2
+	VFMADD213PD  Y7, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VADDPD       actc45<>+0(SB), Y1, Y4
-	VMOVUPS      64(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y4, Y1
-	VMOVUPS      64(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y5
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       64(DX), Y4, Y4
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPS      64(DX), Y2
-	VFMSUB213PD  Y7, Y3, Y2
-	VFMADD231PD  64(DX), Y5, Y2
-	VMOVUPS      32(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       64(DX), Y7, Y5
-	VFMSUB132PD  64(DX), Y5, Y7
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  64(DX), Y2, Y7
-	VADDPD       64(DX), Y5, Y2
-	VSUBPD       64(DX), Y2, Y9
-	VMOVUPS      actc363<>+0(SB), Y10
-	VFMADD213PD  actc364<>+0(SB), Y4, Y10
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y2
+	VMOVUPS      64(DX), Y5
+	VFMADD231PD  actc356<>+0(SB), Y5, Y2
+	VMOVUPS      32(DX), Y5
+	VSUBPD       actc359<>+0(SB), Y5, Y5
+	VMULPD       64(DX), Y4, Y7
+	VFMSUB132PD  64(DX), Y7, Y4
+	VSUBPD       actc360<>+0(SB), Y5, Y5
+	VFMADD231PD  64(DX), Y2, Y4
+	VADDPD       actc353<>+0(SB), Y7, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y9
+	VMOVUPS      actc361<>+0(SB), Y10
+	VFMADD213PD  actc362<>+0(SB), Y5, Y10
 	VSUBPD       Y9, Y2, Y11
-	VMOVUPS      64(DX), Y12
+	VMOVUPS      actc353<>+0(SB), Y12
 	VSUBPD       Y11, Y12, Y11
-	VFMADD213PD  actc365<>+0(SB), Y4, Y10
-	VSUBPD       Y9, Y5, Y5
-	VADDPD       Y5, Y11, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y7, Y5
-	VMULPD       actc354<>+0(SB), Y2, Y7
-	VFMADD213PD  actc367<>+0(SB), Y4, Y10
-	VMOVUPS      actc354<>+0(SB), Y9
-	VFMSUB213PD  Y7, Y2, Y9
-	VFMADD231PD  actc355<>+0(SB), Y2, Y9
-	VFMADD213PD  actc368<>+0(SB), Y4, Y10
-	VFMADD231PD  actc354<>+0(SB), Y5, Y9
-	VMULPD       actc45<>+0(SB), Y9, Y2
-	VFMADD213PD  actc369<>+0(SB), Y4, Y10
-	VMULPD       actc45<>+0(SB), Y7, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VXORPD       Y7, Y2, Y2
-	VFMADD213PD  actc371<>+0(SB), Y4, Y10
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y5
+	VFMADD213PD  actc363<>+0(SB), Y5, Y10
+	VSUBPD       Y9, Y7, Y7
+	VADDPD       Y7, Y11, Y7
+	VFMADD213PD  actc364<>+0(SB), Y5, Y10
+	VADDPD       actc354<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y5, Y10
+	VMULPD       64(DX), Y2, Y7
+	VFMSUB132PD  64(DX), Y7, Y2
+	VFMADD213PD  actc366<>+0(SB), Y5, Y10
+	VFMADD231PD  64(DX), Y4, Y2
+	VFMADD213PD  actc367<>+0(SB), Y5, Y10
+	VANDPD       actc24<>+0(SB), Y7, Y4
+	VXORPD       Y4, Y2, Y2
+	VFMADD213PD  actc368<>+0(SB), Y5, Y10
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y7, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VFMADD213PD  actc372<>+0(SB), Y4, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y10
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y7
+	VFMADD213PD  actc369<>+0(SB), Y5, Y10
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y5, Y10
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y7
 	VMOVMSKPD    Y7, R10
 	ORL          R10, R9
-	VADDPD       Y5, Y2, Y7
-	VFMADD213PD  actc374<>+0(SB), Y4, Y10
-	VFMADD213PD  actc375<>+0(SB), Y4, Y10
+	VADDPD       Y4, Y2, Y7
+	VFMADD213PD  actc371<>+0(SB), Y5, Y10
+	VFMADD213PD  actc372<>+0(SB), Y5, Y10
 	VMOVUPS      actc26<>+0(SB), Y9
 	VFMADD213PD  actc27<>+0(SB), Y9, Y7
 	VSUBPD       actc27<>+0(SB), Y7, Y9
-	VFMADD213PD  actc376<>+0(SB), Y4, Y10
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y2, Y2
-	VFMADD213PD  actc378<>+0(SB), Y4, Y10
+	VFMADD213PD  actc373<>+0(SB), Y5, Y10
+	VFNMADD231PD actc28<>+0(SB), Y9, Y4
+	VFMADD213PD  actc374<>+0(SB), Y5, Y10
+	VADDPD       Y4, Y2, Y2
+	VFMADD213PD  actc375<>+0(SB), Y5, Y10
 	VFNMADD231PD actc29<>+0(SB), Y9, Y2
-	VFMADD213PD  actc379<>+0(SB), Y4, Y10
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y10
+	VFMADD213PD  actc376<>+0(SB), Y5, Y10
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y4
+	VFMADD213PD  actc377<>+0(SB), Y5, Y10
+	VFMADD213PD  actc378<>+0(SB), Y5, Y10
 	VMOVUPS      actc46<>+0(SB), Y9
 	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VFMADD213PD  actc381<>+0(SB), Y4, Y10
-	VFMADD213PD  actc382<>+0(SB), Y4, Y10
+	VFMADD213PD  actc379<>+0(SB), Y5, Y10
 	VMOVUPS      actc48<>+0(SB), Y11
 	VFMADD213PD  actc49<>+0(SB), Y2, Y11
-	VFMADD213PD  actc383<>+0(SB), Y4, Y10
+	VFMADD213PD  actc380<>+0(SB), Y5, Y10
+	VFMADD213PD  actc381<>+0(SB), Y5, Y10
 	VMOVUPS      actc50<>+0(SB), Y12
 	VFMADD213PD  actc51<>+0(SB), Y2, Y12
-	VFMADD213PD  actc384<>+0(SB), Y4, Y10
-	VFMADD213PD  actc385<>+0(SB), Y4, Y10
+	VFMADD213PD  actc382<>+0(SB), Y5, Y10
 	VMOVUPS      actc52<>+0(SB), Y13
 	VFMADD213PD  actc53<>+0(SB), Y2, Y13
-	VFMADD213PD  actc386<>+0(SB), Y4, Y10
+	VFMADD213PD  actc383<>+0(SB), Y5, Y10
 	VMULPD       Y2, Y2, Y14
-	VFMADD213PD  Y5, Y14, Y9
-	VFMADD213PD  actc387<>+0(SB), Y4, Y10
+	VFMADD213PD  actc384<>+0(SB), Y5, Y10
+	VFMADD213PD  Y4, Y14, Y9
 	VFMADD213PD  Y11, Y14, Y12
-	VMULPD       Y10, Y4, Y5
+	VFMADD213PD  actc385<>+0(SB), Y5, Y10
 	VFMADD231PD  actc54<>+0(SB), Y14, Y13
-	VMOVUPS      actc24<>+0(SB), Y10
-	VANDNPD      Y4, Y10, Y4
+	VMULPD       Y10, Y5, Y4
 	VMULPD       Y14, Y14, Y10
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y11
+	VANDNPD      Y5, Y11, Y5
 	VFMADD213PD  Y9, Y10, Y12
-	VBLENDVPD    Y4, Y5, Y1, Y1
-	VMULPD       Y10, Y10, Y4
-	VCMPPD       $0x03, Y1, Y1, Y5
-	VMOVMSKPD    Y5, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
+	VMULPD       Y10, Y10, Y9
+	VBLENDVPD    Y5, Y4, Y1, Y1
+	VFMADD213PD  Y12, Y9, Y13
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y12, Y4, Y13
 	VFMADD213PD  actc45<>+0(SB), Y13, Y2
-	VMULPD       32(BX), Y1, Y1
 	VPSLLQ       $0x34, Y7, Y4
+	VMULPD       32(BX), Y1, Y1
 	VMULPD       Y4, Y2, Y2
 	VBLENDVPD    Y8, actc42<>+0(SB), Y2, Y4
 	VMOVUPS      96(DX), Y5
-	VMULPD       actc356<>+0(SB), Y5, Y5
-	VMOVUPS      actc360<>+0(SB), Y7
-	VMULPD       64(DX), Y7, Y7
-	VMULPD       96(DX), Y5, Y8
-	VMULPD       64(DX), Y7, Y7
-	VMOVUPS      96(DX), Y9
-	VFMADD213PD  96(DX), Y8, Y9
-	VFMADD231PD  64(DX), Y3, Y7
-	VADDPD       actc42<>+0(SB), Y7, Y3
-	VMULPD       actc359<>+0(SB), Y9, Y7
+	VMULPD       96(DX), Y5, Y5
+	VMOVUPS      actc358<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y7, Y3
 	VMULPD       64(DX), Y3, Y3
+	VMOVUPS      actc355<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y5, Y7
 	VCMPPD       $0x16, actc55<>+0(SB), Y6, Y6
+	VMULPD       96(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y6, Y2, Y8, Y6
+	VADDPD       actc42<>+0(SB), Y2, Y8
 	VCMPPD       $0x1e, actc55<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VBLENDVPD    Y6, Y2, Y10, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y6
-	VFMADD231PD  actc359<>+0(SB), Y3, Y6
-	VMULPD       Y6, Y4, Y3
+	VFMADD213PD  Y8, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VADDPD       actc45<>+0(SB), Y2, Y4
-	VMOVUPS      96(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y5, Y6
 	VFMADD213PD  actc42<>+0(SB), Y4, Y2
-	VMOVUPS      96(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y6
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       96(DX), Y4, Y4
 	VDIVPD       Y2, Y3, Y2
 	VMOVUPS      96(DX), Y3
-	VFMSUB213PD  Y8, Y5, Y3
-	VFMADD231PD  96(DX), Y6, Y3
-	VMOVUPS      64(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       96(DX), Y8, Y6
-	VFMSUB132PD  96(DX), Y6, Y8
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  96(DX), Y3, Y8
-	VADDPD       96(DX), Y6, Y3
-	VSUBPD       96(DX), Y3, Y10
-	VMOVUPS      actc363<>+0(SB), Y11
-	VFMADD213PD  actc364<>+0(SB), Y4, Y11
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y3
+	VMOVUPS      96(DX), Y6
+	VFMADD231PD  actc356<>+0(SB), Y6, Y3
+	VMOVUPS      64(DX), Y6
+	VSUBPD       actc359<>+0(SB), Y6, Y6
+	VMULPD       96(DX), Y4, Y8
+	VFMSUB132PD  96(DX), Y8, Y4
+	VSUBPD       actc360<>+0(SB), Y6, Y6
+	VFMADD231PD  96(DX), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y8, Y3
+	VSUBPD       actc353<>+0(SB), Y3, Y10
+	VMOVUPS      actc361<>+0(SB), Y11
+	VFMADD213PD  actc362<>+0(SB), Y6, Y11
 	VSUBPD       Y10, Y3, Y12
-	VMOVUPS      96(DX), Y13
+	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc365<>+0(SB), Y4, Y11
-	VSUBPD       Y10, Y6, Y6
-	VADDPD       Y6, Y12, Y6
-	VFMADD213PD  actc366<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y8, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y8
-	VFMADD213PD  actc367<>+0(SB), Y4, Y11
-	VMOVUPS      actc354<>+0(SB), Y10
-	VFMSUB213PD  Y8, Y3, Y10
-	VFMADD231PD  actc355<>+0(SB), Y3, Y10
-	VFMADD213PD  actc368<>+0(SB), Y4, Y11
-	VFMADD231PD  actc354<>+0(SB), Y6, Y10
-	VMULPD       actc45<>+0(SB), Y10, Y3
-	VFMADD213PD  actc369<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y6
-	VFMADD213PD  actc370<>+0(SB), Y4, Y11
-	VANDPD       actc24<>+0(SB), Y6, Y8
-	VXORPD       Y8, Y3, Y3
-	VFMADD213PD  actc371<>+0(SB), Y4, Y11
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y6, Y8, Y6
+	VFMADD213PD  actc363<>+0(SB), Y6, Y11
+	VSUBPD       Y10, Y8, Y8
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc364<>+0(SB), Y6, Y11
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VADDPD       Y8, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y6, Y11
+	VMULPD       96(DX), Y3, Y8
+	VFMSUB132PD  96(DX), Y8, Y3
+	VFMADD213PD  actc366<>+0(SB), Y6, Y11
+	VFMADD231PD  96(DX), Y4, Y3
+	VFMADD213PD  actc367<>+0(SB), Y6, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y4
+	VXORPD       Y4, Y3, Y3
+	VFMADD213PD  actc368<>+0(SB), Y6, Y11
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y8, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc372<>+0(SB), Y4, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VFMADD213PD  actc373<>+0(SB), Y4, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
+	VFMADD213PD  actc369<>+0(SB), Y6, Y11
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y6, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VADDPD       Y6, Y3, Y8
-	VFMADD213PD  actc374<>+0(SB), Y4, Y11
-	VFMADD213PD  actc375<>+0(SB), Y4, Y11
+	VADDPD       Y4, Y3, Y8
+	VFMADD213PD  actc371<>+0(SB), Y6, Y11
+	VFMADD213PD  actc372<>+0(SB), Y6, Y11
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y10
-	VFMADD213PD  actc376<>+0(SB), Y4, Y11
-	VFNMADD231PD actc28<>+0(SB), Y10, Y6
-	VFMADD213PD  actc377<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y3, Y3
-	VFMADD213PD  actc378<>+0(SB), Y4, Y11
+	VFMADD213PD  actc373<>+0(SB), Y6, Y11
+	VFNMADD231PD actc28<>+0(SB), Y10, Y4
+	VFMADD213PD  actc374<>+0(SB), Y6, Y11
+	VADDPD       Y4, Y3, Y3
+	VFMADD213PD  actc375<>+0(SB), Y6, Y11
 	VFNMADD231PD actc29<>+0(SB), Y10, Y3
-	VFMADD213PD  actc379<>+0(SB), Y4, Y11
-	VMOVUPS      actc44<>+0(SB), Y6
-	VFMADD213PD  actc45<>+0(SB), Y3, Y6
-	VFMADD213PD  actc380<>+0(SB), Y4, Y11
+	VFMADD213PD  actc376<>+0(SB), Y6, Y11
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y6, Y11
+	VFMADD213PD  actc378<>+0(SB), Y6, Y11
 	VMOVUPS      actc46<>+0(SB), Y10
 	VFMADD213PD  actc47<>+0(SB), Y3, Y10
-	VFMADD213PD  actc381<>+0(SB), Y4, Y11
-	VFMADD213PD  actc382<>+0(SB), Y4, Y11
+	VFMADD213PD  actc379<>+0(SB), Y6, Y11
 	VMOVUPS      actc48<>+0(SB), Y12
 	VFMADD213PD  actc49<>+0(SB), Y3, Y12
-	VFMADD213PD  actc383<>+0(SB), Y4, Y11
+	VFMADD213PD  actc380<>+0(SB), Y6, Y11
+	VFMADD213PD  actc381<>+0(SB), Y6, Y11
 	VMOVUPS      actc50<>+0(SB), Y13
 	VFMADD213PD  actc51<>+0(SB), Y3, Y13
-	VFMADD213PD  actc384<>+0(SB), Y4, Y11
-	VFMADD213PD  actc385<>+0(SB), Y4, Y11
+	VFMADD213PD  actc382<>+0(SB), Y6, Y11
 	VMOVUPS      actc52<>+0(SB), Y14
 	VFMADD213PD  actc53<>+0(SB), Y3, Y14
-	VFMADD213PD  actc386<>+0(SB), Y4, Y11
+	VFMADD213PD  actc383<>+0(SB), Y6, Y11
 	VMULPD       Y3, Y3, Y15
-	VFMADD213PD  Y6, Y15, Y10
-	VFMADD213PD  actc387<>+0(SB), Y4, Y11
+	VFMADD213PD  actc384<>+0(SB), Y6, Y11
+	VFMADD213PD  Y4, Y15, Y10
 	VFMADD213PD  Y12, Y15, Y13
-	VMULPD       Y11, Y4, Y6
+	VFMADD213PD  actc385<>+0(SB), Y6, Y11
 	VFMADD231PD  actc54<>+0(SB), Y15, Y14
-	VMOVUPS      actc24<>+0(SB), Y11
-	VANDNPD      Y4, Y11, Y4
+	VMULPD       Y11, Y6, Y4
 	VMULPD       Y15, Y15, Y11
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y12
+	VANDNPD      Y6, Y12, Y6
 	VFMADD213PD  Y10, Y11, Y13
-	VBLENDVPD    Y4, Y6, Y2, Y2
-	VMULPD       Y11, Y11, Y4
-	VCMPPD       $0x03, Y2, Y2, Y6
-	VMOVMSKPD    Y6, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
+	VMULPD       Y11, Y11, Y10
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VFMADD213PD  Y13, Y10, Y14
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y13, Y4, Y14
 	VFMADD213PD  actc45<>+0(SB), Y14, Y3
-	VMULPD       64(BX), Y2, Y2
 	VPSLLQ       $0x34, Y8, Y4
+	VMULPD       64(BX), Y2, Y2
 	VMULPD       Y4, Y3, Y3
 	VBLENDVPD    Y9, actc42<>+0(SB), Y3, Y4
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       96(DX), Y6, Y6
-	VMULPD       96(DX), Y6, Y6
-	VFMADD231PD  96(DX), Y5, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y5
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y5
 	VMULPD       96(DX), Y5, Y5
 	VCMPPD       $0x16, actc55<>+0(SB), Y7, Y6
 	VMOVUPS      actc42<>+0(SB), Y7
 	VBLENDVPD    Y6, Y3, Y7, Y6
-	VMULPD       Y6, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y3, Y6
-	VFMADD231PD  actc359<>+0(SB), Y5, Y6
-	VMULPD       Y6, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y3, Y7
+	VFMADD213PD  Y7, Y6, Y5
+	VMULPD       Y5, Y4, Y4
 	VADDPD       actc45<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y5, Y3
 	VDIVPD       Y3, Y4, Y3
 	VMOVUPS      96(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
+	VSUBPD       actc359<>+0(SB), Y4, Y4
+	VSUBPD       actc360<>+0(SB), Y4, Y4
+	VMOVUPS      actc361<>+0(SB), Y5
+	VFMADD213PD  actc362<>+0(SB), Y4, Y5
+	VFMADD213PD  actc363<>+0(SB), Y4, Y5
 	VFMADD213PD  actc364<>+0(SB), Y4, Y5
 	VFMADD213PD  actc365<>+0(SB), Y4, Y5
 	VFMADD213PD  actc366<>+0(SB), Y4, Y5
@@ -71490,8 +70722,6 @@ block:
 	VFMADD213PD  actc383<>+0(SB), Y4, Y5
 	VFMADD213PD  actc384<>+0(SB), Y4, Y5
 	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
 	VMULPD       Y5, Y4, Y5
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y4, Y6, Y4
@@ -71509,64 +70739,59 @@ block:
 	VMOVNTPD     Y3, 96(AX)
 	XORL         R9, R9
 	VMOVUPS      128(DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       128(DX), Y0, Y1
-	VMOVUPS      128(DX), Y2
-	VFMADD213PD  128(DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       128(DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       128(DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       128(DX), Y3, Y3
 	VMOVUPS      128(DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      128(DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      128(DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  128(DX), Y4, Y5
-	VMULPD       128(DX), Y1, Y4
-	VFMSUB132PD  128(DX), Y4, Y1
-	VFMADD231PD  128(DX), Y5, Y1
-	VADDPD       128(DX), Y4, Y5
-	VSUBPD       128(DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      128(DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       128(DX), Y3, Y5
+	VFMSUB132PD  128(DX), Y5, Y3
+	VFMADD231PD  128(DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       128(DX), Y4, Y5
+	VFMSUB132PD  128(DX), Y5, Y4
+	VFMADD231PD  128(DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y5
 	VMOVMSKPD    Y5, R10
 	ORL          R10, R9
-	VADDPD       Y4, Y1, Y5
+	VADDPD       Y4, Y3, Y5
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VADDPD       Y4, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y4, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc44<>+0(SB), Y4
-	VFMADD213PD  actc45<>+0(SB), Y1, Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
 	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
+	VFMADD213PD  actc47<>+0(SB), Y3, Y6
 	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFMADD213PD  actc49<>+0(SB), Y3, Y7
 	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y1, Y8
+	VFMADD213PD  actc51<>+0(SB), Y3, Y8
 	VMOVUPS      actc52<>+0(SB), Y9
-	VFMADD213PD  actc53<>+0(SB), Y1, Y9
-	VMULPD       Y1, Y1, Y10
+	VFMADD213PD  actc53<>+0(SB), Y3, Y9
+	VMULPD       Y3, Y3, Y10
 	VFMADD213PD  Y4, Y10, Y6
 	VFMADD213PD  Y7, Y10, Y8
 	VFMADD231PD  actc54<>+0(SB), Y10, Y9
@@ -71574,399 +70799,370 @@ block:
 	VFMADD213PD  Y6, Y4, Y8
 	VMULPD       Y4, Y4, Y4
 	VFMADD213PD  Y8, Y4, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y1
+	VFMADD213PD  actc45<>+0(SB), Y9, Y3
 	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
 	VMOVUPS      160(DX), Y4
-	VMULPD       actc356<>+0(SB), Y4, Y4
-	VMOVUPS      actc360<>+0(SB), Y5
-	VMULPD       128(DX), Y5, Y5
-	VMULPD       160(DX), Y4, Y6
-	VMULPD       128(DX), Y5, Y5
-	VMOVUPS      160(DX), Y7
-	VFMADD213PD  160(DX), Y6, Y7
-	VFMADD231PD  128(DX), Y0, Y5
-	VADDPD       actc42<>+0(SB), Y5, Y0
-	VMULPD       actc359<>+0(SB), Y7, Y5
+	VMULPD       160(DX), Y4, Y4
+	VMOVUPS      actc358<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y5, Y0
 	VMULPD       128(DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VMOVUPS      actc355<>+0(SB), Y5
+	VFMADD213PD  actc353<>+0(SB), Y4, Y5
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
+	VMULPD       160(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y1, Y3, Y6, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y6
 	VCMPPD       $0x1e, actc55<>+0(SB), Y5, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VBLENDVPD    Y2, Y1, Y8, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VMOVUPS      160(DX), Y3
-	VFMSUB132PD  actc356<>+0(SB), Y4, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y1
+	VFMADD213PD  Y6, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y1, Y3
+	VMOVUPS      actc355<>+0(SB), Y1
+	VMULPD       160(DX), Y1, Y1
+	VDIVPD       Y3, Y0, Y0
 	VMOVUPS      160(DX), Y2
-	VFMADD231PD  actc357<>+0(SB), Y2, Y3
-	VDIVPD       Y1, Y0, Y0
-	VMOVUPS      160(DX), Y1
-	VFMSUB213PD  Y6, Y4, Y1
-	VFMADD231PD  160(DX), Y3, Y1
-	VMOVUPS      128(DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VMULPD       160(DX), Y6, Y3
-	VFMSUB132PD  160(DX), Y3, Y6
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VFMADD231PD  160(DX), Y1, Y6
-	VADDPD       160(DX), Y3, Y1
-	VSUBPD       160(DX), Y1, Y8
-	VMOVUPS      actc363<>+0(SB), Y9
-	VFMADD213PD  actc364<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y1, Y10
-	VMOVUPS      160(DX), Y11
+	VFMSUB132PD  actc355<>+0(SB), Y1, Y2
+	VMOVUPS      160(DX), Y3
+	VFMADD231PD  actc356<>+0(SB), Y3, Y2
+	VMOVUPS      128(DX), Y3
+	VSUBPD       actc359<>+0(SB), Y3, Y3
+	VMULPD       160(DX), Y1, Y6
+	VFMSUB132PD  160(DX), Y6, Y1
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VFMADD231PD  160(DX), Y2, Y1
+	VADDPD       actc353<>+0(SB), Y6, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y8
+	VMOVUPS      actc361<>+0(SB), Y9
+	VFMADD213PD  actc362<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y2, Y10
+	VMOVUPS      actc353<>+0(SB), Y11
 	VSUBPD       Y10, Y11, Y10
-	VFMADD213PD  actc365<>+0(SB), Y2, Y9
-	VSUBPD       Y8, Y3, Y3
-	VADDPD       Y3, Y10, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y6, Y3
-	VMULPD       actc354<>+0(SB), Y1, Y6
-	VFMADD213PD  actc367<>+0(SB), Y2, Y9
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y6, Y1, Y8
-	VFMADD231PD  actc355<>+0(SB), Y1, Y8
-	VFMADD213PD  actc368<>+0(SB), Y2, Y9
-	VFMADD231PD  actc354<>+0(SB), Y3, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y1
-	VFMADD213PD  actc369<>+0(SB), Y2, Y9
-	VMULPD       actc45<>+0(SB), Y6, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y9
-	VANDPD       actc24<>+0(SB), Y3, Y6
-	VXORPD       Y6, Y1, Y1
-	VFMADD213PD  actc371<>+0(SB), Y2, Y9
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y3, Y6, Y3
+	VFMADD213PD  actc363<>+0(SB), Y3, Y9
+	VSUBPD       Y8, Y6, Y6
+	VADDPD       Y6, Y10, Y6
+	VFMADD213PD  actc364<>+0(SB), Y3, Y9
+	VADDPD       actc354<>+0(SB), Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	VFMADD213PD  actc365<>+0(SB), Y3, Y9
+	VMULPD       160(DX), Y2, Y6
+	VFMSUB132PD  160(DX), Y6, Y2
+	VFMADD213PD  actc366<>+0(SB), Y3, Y9
+	VFMADD231PD  160(DX), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y3, Y9
+	VANDPD       actc24<>+0(SB), Y6, Y1
+	VXORPD       Y1, Y2, Y1
+	VFMADD213PD  actc368<>+0(SB), Y3, Y9
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y6, Y2, Y2
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VFMADD213PD  actc372<>+0(SB), Y2, Y9
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y6
+	VFMADD213PD  actc369<>+0(SB), Y3, Y9
+	VXORPD       actc24<>+0(SB), Y2, Y2
+	VFMADD213PD  actc370<>+0(SB), Y3, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y6
 	VMOVMSKPD    Y6, R10
 	ORL          R10, R9
-	VADDPD       Y3, Y1, Y6
-	VFMADD213PD  actc374<>+0(SB), Y2, Y9
-	VFMADD213PD  actc375<>+0(SB), Y2, Y9
+	VADDPD       Y2, Y1, Y6
+	VFMADD213PD  actc371<>+0(SB), Y3, Y9
+	VFMADD213PD  actc372<>+0(SB), Y3, Y9
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
-	VFMADD213PD  actc376<>+0(SB), Y2, Y9
-	VFNMADD231PD actc28<>+0(SB), Y8, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y9
-	VADDPD       Y3, Y1, Y1
-	VFMADD213PD  actc378<>+0(SB), Y2, Y9
+	VFMADD213PD  actc373<>+0(SB), Y3, Y9
+	VFNMADD231PD actc28<>+0(SB), Y8, Y2
+	VFMADD213PD  actc374<>+0(SB), Y3, Y9
+	VADDPD       Y2, Y1, Y1
+	VFMADD213PD  actc375<>+0(SB), Y3, Y9
 	VFNMADD231PD actc29<>+0(SB), Y8, Y1
-	VFMADD213PD  actc379<>+0(SB), Y2, Y9
-	VMOVUPS      actc44<>+0(SB), Y3
-	VFMADD213PD  actc45<>+0(SB), Y1, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y9
+	VFMADD213PD  actc376<>+0(SB), Y3, Y9
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  actc45<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y3, Y9
+	VFMADD213PD  actc378<>+0(SB), Y3, Y9
 	VMOVUPS      actc46<>+0(SB), Y8
 	VFMADD213PD  actc47<>+0(SB), Y1, Y8
-	VFMADD213PD  actc381<>+0(SB), Y2, Y9
-	VFMADD213PD  actc382<>+0(SB), Y2, Y9
+	VFMADD213PD  actc379<>+0(SB), Y3, Y9
 	VMOVUPS      actc48<>+0(SB), Y10
 	VFMADD213PD  actc49<>+0(SB), Y1, Y10
-	VFMADD213PD  actc383<>+0(SB), Y2, Y9
+	VFMADD213PD  actc380<>+0(SB), Y3, Y9
+	VFMADD213PD  actc381<>+0(SB), Y3, Y9
 	VMOVUPS      actc50<>+0(SB), Y11
 	VFMADD213PD  actc51<>+0(SB), Y1, Y11
-	VFMADD213PD  actc384<>+0(SB), Y2, Y9
-	VFMADD213PD  actc385<>+0(SB), Y2, Y9
+	VFMADD213PD  actc382<>+0(SB), Y3, Y9
 	VMOVUPS      actc52<>+0(SB), Y12
 	VFMADD213PD  actc53<>+0(SB), Y1, Y12
-	VFMADD213PD  actc386<>+0(SB), Y2, Y9
+	VFMADD213PD  actc383<>+0(SB), Y3, Y9
 	VMULPD       Y1, Y1, Y13
-	VFMADD213PD  Y3, Y13, Y8
-	VFMADD213PD  actc387<>+0(SB), Y2, Y9
+	VFMADD213PD  actc384<>+0(SB), Y3, Y9
+	VFMADD213PD  Y2, Y13, Y8
 	VFMADD213PD  Y10, Y13, Y11
-	VMULPD       Y9, Y2, Y3
+	VFMADD213PD  actc385<>+0(SB), Y3, Y9
 	VFMADD231PD  actc54<>+0(SB), Y13, Y12
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDNPD      Y2, Y9, Y2
+	VMULPD       Y9, Y3, Y2
 	VMULPD       Y13, Y13, Y9
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y10
+	VANDNPD      Y3, Y10, Y3
 	VFMADD213PD  Y8, Y9, Y11
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VMULPD       Y9, Y9, Y2
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VMOVMSKPD    Y3, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VMULPD       Y9, Y9, Y8
+	VBLENDVPD    Y3, Y2, Y0, Y0
+	VFMADD213PD  Y11, Y8, Y12
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VMOVMSKPD    Y2, R10
 	ORL          R10, R9
-	VFMADD213PD  Y11, Y2, Y12
 	VFMADD213PD  actc45<>+0(SB), Y12, Y1
-	VMULPD       128(BX), Y0, Y0
 	VPSLLQ       $0x34, Y6, Y2
+	VMULPD       128(BX), Y0, Y0
 	VMULPD       Y2, Y1, Y1
 	VBLENDVPD    Y7, actc42<>+0(SB), Y1, Y2
 	VMOVUPS      192(DX), Y3
-	VMULPD       actc356<>+0(SB), Y3, Y3
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       160(DX), Y6, Y6
-	VMULPD       192(DX), Y3, Y7
-	VMULPD       160(DX), Y6, Y6
-	VMOVUPS      192(DX), Y8
-	VFMADD213PD  192(DX), Y7, Y8
-	VFMADD231PD  160(DX), Y4, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y4
-	VMULPD       actc359<>+0(SB), Y8, Y6
+	VMULPD       192(DX), Y3, Y3
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y4
 	VMULPD       160(DX), Y4, Y4
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y3, Y6
 	VCMPPD       $0x16, actc55<>+0(SB), Y5, Y5
+	VMULPD       192(DX), Y6, Y6
+	VMOVUPS      actc42<>+0(SB), Y7
+	VBLENDVPD    Y5, Y1, Y7, Y5
+	VADDPD       actc42<>+0(SB), Y1, Y7
 	VCMPPD       $0x1e, actc55<>+0(SB), Y6, Y8
-	VMOVUPS      actc42<>+0(SB), Y9
-	VBLENDVPD    Y5, Y1, Y9, Y5
-	VMULPD       Y5, Y4, Y4
-	VADDPD       actc42<>+0(SB), Y1, Y5
-	VFMADD231PD  actc359<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y2, Y2
+	VFMADD213PD  Y7, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VADDPD       actc45<>+0(SB), Y1, Y4
-	VMOVUPS      192(DX), Y5
-	VFMSUB132PD  actc356<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y4, Y1
-	VMOVUPS      192(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y5
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       192(DX), Y4, Y4
 	VDIVPD       Y1, Y2, Y1
 	VMOVUPS      192(DX), Y2
-	VFMSUB213PD  Y7, Y3, Y2
-	VFMADD231PD  192(DX), Y5, Y2
-	VMOVUPS      160(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       192(DX), Y7, Y5
-	VFMSUB132PD  192(DX), Y5, Y7
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  192(DX), Y2, Y7
-	VADDPD       192(DX), Y5, Y2
-	VSUBPD       192(DX), Y2, Y9
-	VMOVUPS      actc363<>+0(SB), Y10
-	VFMADD213PD  actc364<>+0(SB), Y4, Y10
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y2
+	VMOVUPS      192(DX), Y5
+	VFMADD231PD  actc356<>+0(SB), Y5, Y2
+	VMOVUPS      160(DX), Y5
+	VSUBPD       actc359<>+0(SB), Y5, Y5
+	VMULPD       192(DX), Y4, Y7
+	VFMSUB132PD  192(DX), Y7, Y4
+	VSUBPD       actc360<>+0(SB), Y5, Y5
+	VFMADD231PD  192(DX), Y2, Y4
+	VADDPD       actc353<>+0(SB), Y7, Y2
+	VSUBPD       actc353<>+0(SB), Y2, Y9
+	VMOVUPS      actc361<>+0(SB), Y10
+	VFMADD213PD  actc362<>+0(SB), Y5, Y10
 	VSUBPD       Y9, Y2, Y11
-	VMOVUPS      192(DX), Y12
+	VMOVUPS      actc353<>+0(SB), Y12
 	VSUBPD       Y11, Y12, Y11
-	VFMADD213PD  actc365<>+0(SB), Y4, Y10
-	VSUBPD       Y9, Y5, Y5
-	VADDPD       Y5, Y11, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y7, Y5
-	VMULPD       actc354<>+0(SB), Y2, Y7
-	VFMADD213PD  actc367<>+0(SB), Y4, Y10
-	VMOVUPS      actc354<>+0(SB), Y9
-	VFMSUB213PD  Y7, Y2, Y9
-	VFMADD231PD  actc355<>+0(SB), Y2, Y9
-	VFMADD213PD  actc368<>+0(SB), Y4, Y10
-	VFMADD231PD  actc354<>+0(SB), Y5, Y9
-	VMULPD       actc45<>+0(SB), Y9, Y2
-	VFMADD213PD  actc369<>+0(SB), Y4, Y10
-	VMULPD       actc45<>+0(SB), Y7, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y10
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VXORPD       Y7, Y2, Y2
-	VFMADD213PD  actc371<>+0(SB), Y4, Y10
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y5, Y7, Y5
+	VFMADD213PD  actc363<>+0(SB), Y5, Y10
+	VSUBPD       Y9, Y7, Y7
+	VADDPD       Y7, Y11, Y7
+	VFMADD213PD  actc364<>+0(SB), Y5, Y10
+	VADDPD       actc354<>+0(SB), Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y5, Y10
+	VMULPD       192(DX), Y2, Y7
+	VFMSUB132PD  192(DX), Y7, Y2
+	VFMADD213PD  actc366<>+0(SB), Y5, Y10
+	VFMADD231PD  192(DX), Y4, Y2
+	VFMADD213PD  actc367<>+0(SB), Y5, Y10
+	VANDPD       actc24<>+0(SB), Y7, Y4
+	VXORPD       Y4, Y2, Y2
+	VFMADD213PD  actc368<>+0(SB), Y5, Y10
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y7, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y2, Y2
-	VFMADD213PD  actc372<>+0(SB), Y4, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y10
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y7
+	VFMADD213PD  actc369<>+0(SB), Y5, Y10
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y5, Y10
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y7
 	VMOVMSKPD    Y7, R10
 	ORL          R10, R9
-	VADDPD       Y5, Y2, Y7
-	VFMADD213PD  actc374<>+0(SB), Y4, Y10
-	VFMADD213PD  actc375<>+0(SB), Y4, Y10
+	VADDPD       Y4, Y2, Y7
+	VFMADD213PD  actc371<>+0(SB), Y5, Y10
+	VFMADD213PD  actc372<>+0(SB), Y5, Y10
 	VMOVUPS      actc26<>+0(SB), Y9
 	VFMADD213PD  actc27<>+0(SB), Y9, Y7
 	VSUBPD       actc27<>+0(SB), Y7, Y9
-	VFMADD213PD  actc376<>+0(SB), Y4, Y10
-	VFNMADD231PD actc28<>+0(SB), Y9, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y10
-	VADDPD       Y5, Y2, Y2
-	VFMADD213PD  actc378<>+0(SB), Y4, Y10
+	VFMADD213PD  actc373<>+0(SB), Y5, Y10
+	VFNMADD231PD actc28<>+0(SB), Y9, Y4
+	VFMADD213PD  actc374<>+0(SB), Y5, Y10
+	VADDPD       Y4, Y2, Y2
+	VFMADD213PD  actc375<>+0(SB), Y5, Y10
 	VFNMADD231PD actc29<>+0(SB), Y9, Y2
-	VFMADD213PD  actc379<>+0(SB), Y4, Y10
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y10
+	VFMADD213PD  actc376<>+0(SB), Y5, Y10
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y2, Y4
+	VFMADD213PD  actc377<>+0(SB), Y5, Y10
+	VFMADD213PD  actc378<>+0(SB), Y5, Y10
 	VMOVUPS      actc46<>+0(SB), Y9
 	VFMADD213PD  actc47<>+0(SB), Y2, Y9
-	VFMADD213PD  actc381<>+0(SB), Y4, Y10
-	VFMADD213PD  actc382<>+0(SB), Y4, Y10
+	VFMADD213PD  actc379<>+0(SB), Y5, Y10
 	VMOVUPS      actc48<>+0(SB), Y11
 	VFMADD213PD  actc49<>+0(SB), Y2, Y11
-	VFMADD213PD  actc383<>+0(SB), Y4, Y10
+	VFMADD213PD  actc380<>+0(SB), Y5, Y10
+	VFMADD213PD  actc381<>+0(SB), Y5, Y10
 	VMOVUPS      actc50<>+0(SB), Y12
 	VFMADD213PD  actc51<>+0(SB), Y2, Y12
-	VFMADD213PD  actc384<>+0(SB), Y4, Y10
-	VFMADD213PD  actc385<>+0(SB), Y4, Y10
+	VFMADD213PD  actc382<>+0(SB), Y5, Y10
 	VMOVUPS      actc52<>+0(SB), Y13
 	VFMADD213PD  actc53<>+0(SB), Y2, Y13
-	VFMADD213PD  actc386<>+0(SB), Y4, Y10
+	VFMADD213PD  actc383<>+0(SB), Y5, Y10
 	VMULPD       Y2, Y2, Y14
-	VFMADD213PD  Y5, Y14, Y9
-	VFMADD213PD  actc387<>+0(SB), Y4, Y10
+	VFMADD213PD  actc384<>+0(SB), Y5, Y10
+	VFMADD213PD  Y4, Y14, Y9
 	VFMADD213PD  Y11, Y14, Y12
-	VMULPD       Y10, Y4, Y5
+	VFMADD213PD  actc385<>+0(SB), Y5, Y10
 	VFMADD231PD  actc54<>+0(SB), Y14, Y13
-	VMOVUPS      actc24<>+0(SB), Y10
-	VANDNPD      Y4, Y10, Y4
+	VMULPD       Y10, Y5, Y4
 	VMULPD       Y14, Y14, Y10
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y11
+	VANDNPD      Y5, Y11, Y5
 	VFMADD213PD  Y9, Y10, Y12
-	VBLENDVPD    Y4, Y5, Y1, Y1
-	VMULPD       Y10, Y10, Y4
-	VCMPPD       $0x03, Y1, Y1, Y5
-	VMOVMSKPD    Y5, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
+	VMULPD       Y10, Y10, Y9
+	VBLENDVPD    Y5, Y4, Y1, Y1
+	VFMADD213PD  Y12, Y9, Y13
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y12, Y4, Y13
 	VFMADD213PD  actc45<>+0(SB), Y13, Y2
-	VMULPD       160(BX), Y1, Y1
 	VPSLLQ       $0x34, Y7, Y4
+	VMULPD       160(BX), Y1, Y1
 	VMULPD       Y4, Y2, Y2
 	VBLENDVPD    Y8, actc42<>+0(SB), Y2, Y4
 	VMOVUPS      224(DX), Y5
-	VMULPD       actc356<>+0(SB), Y5, Y5
-	VMOVUPS      actc360<>+0(SB), Y7
-	VMULPD       192(DX), Y7, Y7
-	VMULPD       224(DX), Y5, Y8
-	VMULPD       192(DX), Y7, Y7
-	VMOVUPS      224(DX), Y9
-	VFMADD213PD  224(DX), Y8, Y9
-	VFMADD231PD  192(DX), Y3, Y7
-	VADDPD       actc42<>+0(SB), Y7, Y3
-	VMULPD       actc359<>+0(SB), Y9, Y7
+	VMULPD       224(DX), Y5, Y5
+	VMOVUPS      actc358<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y7, Y3
 	VMULPD       192(DX), Y3, Y3
+	VMOVUPS      actc355<>+0(SB), Y7
+	VFMADD213PD  actc353<>+0(SB), Y5, Y7
 	VCMPPD       $0x16, actc55<>+0(SB), Y6, Y6
+	VMULPD       224(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y6, Y2, Y8, Y6
+	VADDPD       actc42<>+0(SB), Y2, Y8
 	VCMPPD       $0x1e, actc55<>+0(SB), Y7, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VBLENDVPD    Y6, Y2, Y10, Y6
-	VMULPD       Y6, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y6
-	VFMADD231PD  actc359<>+0(SB), Y3, Y6
-	VMULPD       Y6, Y4, Y3
+	VFMADD213PD  Y8, Y6, Y3
+	VMULPD       Y3, Y4, Y3
 	VADDPD       actc45<>+0(SB), Y2, Y4
-	VMOVUPS      224(DX), Y6
-	VFMSUB132PD  actc356<>+0(SB), Y5, Y6
 	VFMADD213PD  actc42<>+0(SB), Y4, Y2
-	VMOVUPS      224(DX), Y4
-	VFMADD231PD  actc357<>+0(SB), Y4, Y6
+	VMOVUPS      actc355<>+0(SB), Y4
+	VMULPD       224(DX), Y4, Y4
 	VDIVPD       Y2, Y3, Y2
 	VMOVUPS      224(DX), Y3
-	VFMSUB213PD  Y8, Y5, Y3
-	VFMADD231PD  224(DX), Y6, Y3
-	VMOVUPS      192(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VMULPD       224(DX), Y8, Y6
-	VFMSUB132PD  224(DX), Y6, Y8
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VFMADD231PD  224(DX), Y3, Y8
-	VADDPD       224(DX), Y6, Y3
-	VSUBPD       224(DX), Y3, Y10
-	VMOVUPS      actc363<>+0(SB), Y11
-	VFMADD213PD  actc364<>+0(SB), Y4, Y11
+	VFMSUB132PD  actc355<>+0(SB), Y4, Y3
+	VMOVUPS      224(DX), Y6
+	VFMADD231PD  actc356<>+0(SB), Y6, Y3
+	VMOVUPS      192(DX), Y6
+	VSUBPD       actc359<>+0(SB), Y6, Y6
+	VMULPD       224(DX), Y4, Y8
+	VFMSUB132PD  224(DX), Y8, Y4
+	VSUBPD       actc360<>+0(SB), Y6, Y6
+	VFMADD231PD  224(DX), Y3, Y4
+	VADDPD       actc353<>+0(SB), Y8, Y3
+	VSUBPD       actc353<>+0(SB), Y3, Y10
+	VMOVUPS      actc361<>+0(SB), Y11
+	VFMADD213PD  actc362<>+0(SB), Y6, Y11
 	VSUBPD       Y10, Y3, Y12
-	VMOVUPS      224(DX), Y13
+	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc365<>+0(SB), Y4, Y11
-	VSUBPD       Y10, Y6, Y6
-	VADDPD       Y6, Y12, Y6
-	VFMADD213PD  actc366<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y8, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y8
-	VFMADD213PD  actc367<>+0(SB), Y4, Y11
-	VMOVUPS      actc354<>+0(SB), Y10
-	VFMSUB213PD  Y8, Y3, Y10
-	VFMADD231PD  actc355<>+0(SB), Y3, Y10
-	VFMADD213PD  actc368<>+0(SB), Y4, Y11
-	VFMADD231PD  actc354<>+0(SB), Y6, Y10
-	VMULPD       actc45<>+0(SB), Y10, Y3
-	VFMADD213PD  actc369<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y8, Y6
-	VFMADD213PD  actc370<>+0(SB), Y4, Y11
-	VANDPD       actc24<>+0(SB), Y6, Y8
-	VXORPD       Y8, Y3, Y3
-	VFMADD213PD  actc371<>+0(SB), Y4, Y11
-	VMOVUPS      actc24<>+0(SB), Y8
-	VANDNPD      Y6, Y8, Y6
+	VFMADD213PD  actc363<>+0(SB), Y6, Y11
+	VSUBPD       Y10, Y8, Y8
+	VADDPD       Y8, Y12, Y8
+	VFMADD213PD  actc364<>+0(SB), Y6, Y11
+	VADDPD       actc354<>+0(SB), Y8, Y8
+	VADDPD       Y8, Y4, Y4
+	VFMADD213PD  actc365<>+0(SB), Y6, Y11
+	VMULPD       224(DX), Y3, Y8
+	VFMSUB132PD  224(DX), Y8, Y3
+	VFMADD213PD  actc366<>+0(SB), Y6, Y11
+	VFMADD231PD  224(DX), Y4, Y3
+	VFMADD213PD  actc367<>+0(SB), Y6, Y11
+	VANDPD       actc24<>+0(SB), Y8, Y4
+	VXORPD       Y4, Y3, Y3
+	VFMADD213PD  actc368<>+0(SB), Y6, Y11
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y8, Y4, Y4
 	VXORPD       actc24<>+0(SB), Y3, Y3
-	VFMADD213PD  actc372<>+0(SB), Y4, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VFMADD213PD  actc373<>+0(SB), Y4, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
+	VFMADD213PD  actc369<>+0(SB), Y6, Y11
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VFMADD213PD  actc370<>+0(SB), Y6, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VADDPD       Y6, Y3, Y8
-	VFMADD213PD  actc374<>+0(SB), Y4, Y11
-	VFMADD213PD  actc375<>+0(SB), Y4, Y11
+	VADDPD       Y4, Y3, Y8
+	VFMADD213PD  actc371<>+0(SB), Y6, Y11
+	VFMADD213PD  actc372<>+0(SB), Y6, Y11
 	VMOVUPS      actc26<>+0(SB), Y10
 	VFMADD213PD  actc27<>+0(SB), Y10, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y10
-	VFMADD213PD  actc376<>+0(SB), Y4, Y11
-	VFNMADD231PD actc28<>+0(SB), Y10, Y6
-	VFMADD213PD  actc377<>+0(SB), Y4, Y11
-	VADDPD       Y6, Y3, Y3
-	VFMADD213PD  actc378<>+0(SB), Y4, Y11
+	VFMADD213PD  actc373<>+0(SB), Y6, Y11
+	VFNMADD231PD actc28<>+0(SB), Y10, Y4
+	VFMADD213PD  actc374<>+0(SB), Y6, Y11
+	VADDPD       Y4, Y3, Y3
+	VFMADD213PD  actc375<>+0(SB), Y6, Y11
 	VFNMADD231PD actc29<>+0(SB), Y10, Y3
-	VFMADD213PD  actc379<>+0(SB), Y4, Y11
-	VMOVUPS      actc44<>+0(SB), Y6
-	VFMADD213PD  actc45<>+0(SB), Y3, Y6
-	VFMADD213PD  actc380<>+0(SB), Y4, Y11
+	VFMADD213PD  actc376<>+0(SB), Y6, Y11
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  actc45<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y6, Y11
+	VFMADD213PD  actc378<>+0(SB), Y6, Y11
 	VMOVUPS      actc46<>+0(SB), Y10
 	VFMADD213PD  actc47<>+0(SB), Y3, Y10
-	VFMADD213PD  actc381<>+0(SB), Y4, Y11
-	VFMADD213PD  actc382<>+0(SB), Y4, Y11
+	VFMADD213PD  actc379<>+0(SB), Y6, Y11
 	VMOVUPS      actc48<>+0(SB), Y12
 	VFMADD213PD  actc49<>+0(SB), Y3, Y12
-	VFMADD213PD  actc383<>+0(SB), Y4, Y11
+	VFMADD213PD  actc380<>+0(SB), Y6, Y11
+	VFMADD213PD  actc381<>+0(SB), Y6, Y11
 	VMOVUPS      actc50<>+0(SB), Y13
 	VFMADD213PD  actc51<>+0(SB), Y3, Y13
-	VFMADD213PD  actc384<>+0(SB), Y4, Y11
-	VFMADD213PD  actc385<>+0(SB), Y4, Y11
+	VFMADD213PD  actc382<>+0(SB), Y6, Y11
 	VMOVUPS      actc52<>+0(SB), Y14
 	VFMADD213PD  actc53<>+0(SB), Y3, Y14
-	VFMADD213PD  actc386<>+0(SB), Y4, Y11
+	VFMADD213PD  actc383<>+0(SB), Y6, Y11
 	VMULPD       Y3, Y3, Y15
-	VFMADD213PD  Y6, Y15, Y10
-	VFMADD213PD  actc387<>+0(SB), Y4, Y11
+	VFMADD213PD  actc384<>+0(SB), Y6, Y11
+	VFMADD213PD  Y4, Y15, Y10
 	VFMADD213PD  Y12, Y15, Y13
-	VMULPD       Y11, Y4, Y6
+	VFMADD213PD  actc385<>+0(SB), Y6, Y11
 	VFMADD231PD  actc54<>+0(SB), Y15, Y14
-	VMOVUPS      actc24<>+0(SB), Y11
-	VANDNPD      Y4, Y11, Y4
+	VMULPD       Y11, Y6, Y4
 	VMULPD       Y15, Y15, Y11
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc24<>+0(SB), Y12
+	VANDNPD      Y6, Y12, Y6
 	VFMADD213PD  Y10, Y11, Y13
-	VBLENDVPD    Y4, Y6, Y2, Y2
-	VMULPD       Y11, Y11, Y4
-	VCMPPD       $0x03, Y2, Y2, Y6
-	VMOVMSKPD    Y6, R10
+	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
+	VMULPD       Y11, Y11, Y10
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VFMADD213PD  Y13, Y10, Y14
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VFMADD213PD  Y13, Y4, Y14
 	VFMADD213PD  actc45<>+0(SB), Y14, Y3
-	VMULPD       192(BX), Y2, Y2
 	VPSLLQ       $0x34, Y8, Y4
+	VMULPD       192(BX), Y2, Y2
 	VMULPD       Y4, Y3, Y3
 	VBLENDVPD    Y9, actc42<>+0(SB), Y3, Y4
-	VMOVUPS      actc360<>+0(SB), Y6
-	VMULPD       224(DX), Y6, Y6
-	VMULPD       224(DX), Y6, Y6
-	VFMADD231PD  224(DX), Y5, Y6
-	VADDPD       actc42<>+0(SB), Y6, Y5
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y5
 	VMULPD       224(DX), Y5, Y5
 	VCMPPD       $0x16, actc55<>+0(SB), Y7, Y6
 	VMOVUPS      actc42<>+0(SB), Y7
 	VBLENDVPD    Y6, Y3, Y7, Y6
-	VMULPD       Y6, Y5, Y5
-	VADDPD       actc42<>+0(SB), Y3, Y6
-	VFMADD231PD  actc359<>+0(SB), Y5, Y6
-	VMULPD       Y6, Y4, Y4
+	VADDPD       actc42<>+0(SB), Y3, Y7
+	VFMADD213PD  Y7, Y6, Y5
+	VMULPD       Y5, Y4, Y4
 	VADDPD       actc45<>+0(SB), Y3, Y5
 	VFMADD213PD  actc42<>+0(SB), Y5, Y3
 	VDIVPD       Y3, Y4, Y3
 	VMOVUPS      224(DX), Y4
-	VSUBPD       actc361<>+0(SB), Y4, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
+	VSUBPD       actc359<>+0(SB), Y4, Y4
+	VSUBPD       actc360<>+0(SB), Y4, Y4
+	VMOVUPS      actc361<>+0(SB), Y5
+	VFMADD213PD  actc362<>+0(SB), Y4, Y5
+	VFMADD213PD  actc363<>+0(SB), Y4, Y5
 	VFMADD213PD  actc364<>+0(SB), Y4, Y5
 	VFMADD213PD  actc365<>+0(SB), Y4, Y5
 	VFMADD213PD  actc366<>+0(SB), Y4, Y5
@@ -71989,8 +71185,6 @@ block:
 	VFMADD213PD  actc383<>+0(SB), Y4, Y5
 	VFMADD213PD  actc384<>+0(SB), Y4, Y5
 	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
 	VMULPD       Y5, Y4, Y5
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y4, Y6, Y4
@@ -72028,65 +71222,60 @@ single:
 	CMPQ         CX, $0x00000004
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPD       actc356<>+0(SB), Y0, Y0
-	VMULPD       (DX), Y0, Y1
-	VMOVUPS      (DX), Y2
-	VFMADD213PD  (DX), Y1, Y2
-	VMULPD       actc359<>+0(SB), Y2, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      actc355<>+0(SB), Y1
+	VFMADD213PD  actc353<>+0(SB), Y0, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VMULPD       (DX), Y3, Y3
 	VMOVUPS      (DX), Y4
-	VFMSUB132PD  actc356<>+0(SB), Y0, Y4
+	VFMSUB132PD  actc355<>+0(SB), Y3, Y4
 	VMOVUPS      (DX), Y5
-	VFMADD231PD  actc357<>+0(SB), Y5, Y4
-	VMOVUPS      (DX), Y5
-	VFMSUB213PD  Y1, Y0, Y5
-	VFMADD231PD  (DX), Y4, Y5
-	VMULPD       (DX), Y1, Y4
-	VFMSUB132PD  (DX), Y4, Y1
-	VFMADD231PD  (DX), Y5, Y1
-	VADDPD       (DX), Y4, Y5
-	VSUBPD       (DX), Y5, Y6
-	VSUBPD       Y6, Y5, Y7
-	VMOVUPS      (DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       (DX), Y3, Y5
+	VFMSUB132PD  (DX), Y5, Y3
+	VFMADD231PD  (DX), Y4, Y3
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc353<>+0(SB), Y8
 	VSUBPD       Y7, Y8, Y7
-	VSUBPD       Y6, Y4, Y4
-	VADDPD       Y4, Y7, Y4
-	VADDPD       Y4, Y1, Y1
-	VMULPD       actc354<>+0(SB), Y5, Y4
-	VMOVUPS      actc354<>+0(SB), Y6
-	VFMSUB213PD  Y4, Y5, Y6
-	VFMADD231PD  actc355<>+0(SB), Y5, Y6
-	VFMADD231PD  actc354<>+0(SB), Y1, Y6
-	VMULPD       actc45<>+0(SB), Y6, Y1
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y4, Y5
-	VXORPD       Y5, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y4, Y5, Y4
-	VXORPD       actc24<>+0(SB), Y1, Y1
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y5, Y3, Y3
+	VMULPD       (DX), Y4, Y5
+	VFMSUB132PD  (DX), Y5, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VANDPD       actc24<>+0(SB), Y5, Y3
+	VXORPD       Y3, Y4, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y5, Y4, Y4
+	VXORPD       actc24<>+0(SB), Y3, Y3
 	VXORPD       actc24<>+0(SB), Y4, Y4
 	VMOVUPS      actc25<>+0(SB), Y5
 	VMAXPD       Y4, Y5, Y5
 	VCMPPD       $0x00, Y4, Y5, Y4
-	VANDPD       Y4, Y1, Y1
-	VADDPD       Y1, Y5, Y4
+	VANDPD       Y4, Y3, Y3
+	VADDPD       Y3, Y5, Y4
 	VMOVUPS      actc26<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y4
 	VSUBPD       actc27<>+0(SB), Y4, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
+	VADDPD       Y5, Y3, Y3
+	VFNMADD231PD actc29<>+0(SB), Y6, Y3
 	VMOVUPS      actc30<>+0(SB), Y5
-	VFMADD213PD  actc31<>+0(SB), Y1, Y5
+	VFMADD213PD  actc31<>+0(SB), Y3, Y5
 	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc33<>+0(SB), Y1, Y7
+	VFMADD213PD  actc33<>+0(SB), Y3, Y7
 	VMOVUPS      actc34<>+0(SB), Y8
-	VFMADD213PD  actc35<>+0(SB), Y1, Y8
+	VFMADD213PD  actc35<>+0(SB), Y3, Y8
 	VMOVUPS      actc36<>+0(SB), Y9
-	VFMADD213PD  actc37<>+0(SB), Y1, Y9
+	VFMADD213PD  actc37<>+0(SB), Y3, Y9
 	VMOVUPS      actc38<>+0(SB), Y10
-	VFMADD213PD  actc39<>+0(SB), Y1, Y10
-	VMULPD       Y1, Y1, Y11
+	VFMADD213PD  actc39<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
 	VFMADD213PD  Y5, Y11, Y7
 	VFMADD213PD  Y8, Y11, Y9
 	VFMADD231PD  actc40<>+0(SB), Y11, Y10
@@ -72094,81 +71283,77 @@ single:
 	VFMADD213PD  Y7, Y5, Y9
 	VMULPD       Y5, Y5, Y5
 	VFMADD213PD  Y9, Y5, Y10
-	VFMADD213PD  actc31<>+0(SB), Y10, Y1
+	VFMADD213PD  actc31<>+0(SB), Y10, Y3
 	VMOVUPS      actc41<>+0(SB), Y5
 	VFMADD213PD  actc27<>+0(SB), Y5, Y6
 	VSUBPD       Y6, Y4, Y4
 	VADDPD       actc27<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y1, Y1
+	VMULPD       Y5, Y3, Y3
 	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y1, Y1
-	VBLENDVPD    Y3, actc42<>+0(SB), Y1, Y3
-	VMOVUPS      actc360<>+0(SB), Y4
-	VMULPD       (DX), Y4, Y4
-	VMULPD       (DX), Y4, Y4
-	VFMADD231PD  (DX), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y4, Y0
+	VMULPD       Y4, Y3, Y3
+	VBLENDVPD    Y2, actc42<>+0(SB), Y3, Y2
+	VMOVUPS      actc358<>+0(SB), Y4
+	VFMADD213PD  actc353<>+0(SB), Y4, Y0
 	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x16, actc55<>+0(SB), Y2, Y2
+	VCMPPD       $0x16, actc55<>+0(SB), Y1, Y1
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y2, Y1, Y4, Y2
-	VMULPD       Y2, Y0, Y0
-	VADDPD       actc42<>+0(SB), Y1, Y2
-	VFMADD231PD  actc359<>+0(SB), Y0, Y2
-	VMULPD       Y2, Y3, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y0, Y0
-	VMOVUPS      (DX), Y2
-	VSUBPD       actc361<>+0(SB), Y2, Y2
-	VSUBPD       actc362<>+0(SB), Y2, Y2
-	VMOVUPS      actc363<>+0(SB), Y3
-	VFMADD213PD  actc364<>+0(SB), Y2, Y3
-	VFMADD213PD  actc365<>+0(SB), Y2, Y3
-	VFMADD213PD  actc366<>+0(SB), Y2, Y3
-	VFMADD213PD  actc367<>+0(SB), Y2, Y3
-	VFMADD213PD  actc368<>+0(SB), Y2, Y3
-	VFMADD213PD  actc369<>+0(SB), Y2, Y3
-	VFMADD213PD  actc370<>+0(SB), Y2, Y3
-	VFMADD213PD  actc371<>+0(SB), Y2, Y3
-	VFMADD213PD  actc372<>+0(SB), Y2, Y3
-	VFMADD213PD  actc373<>+0(SB), Y2, Y3
-	VFMADD213PD  actc374<>+0(SB), Y2, Y3
-	VFMADD213PD  actc375<>+0(SB), Y2, Y3
-	VFMADD213PD  actc376<>+0(SB), Y2, Y3
-	VFMADD213PD  actc377<>+0(SB), Y2, Y3
-	VFMADD213PD  actc378<>+0(SB), Y2, Y3
-	VFMADD213PD  actc379<>+0(SB), Y2, Y3
-	VFMADD213PD  actc380<>+0(SB), Y2, Y3
-	VFMADD213PD  actc381<>+0(SB), Y2, Y3
-	VFMADD213PD  actc382<>+0(SB), Y2, Y3
-	VFMADD213PD  actc383<>+0(SB), Y2, Y3
-	VFMADD213PD  actc384<>+0(SB), Y2, Y3
-	VFMADD213PD  actc385<>+0(SB), Y2, Y3
-	VFMADD213PD  actc386<>+0(SB), Y2, Y3
-	VFMADD213PD  actc387<>+0(SB), Y2, Y3
-	VMULPD       Y3, Y2, Y3
+	VBLENDVPD    Y1, Y3, Y4, Y1
+	VADDPD       actc42<>+0(SB), Y3, Y4
+	VFMADD213PD  Y4, Y1, Y0
+	VMULPD       Y0, Y2, Y0
+	VADDPD       actc45<>+0(SB), Y3, Y1
+	VFMADD213PD  actc42<>+0(SB), Y3, Y1
+	VDIVPD       Y1, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPD       actc359<>+0(SB), Y1, Y1
+	VSUBPD       actc360<>+0(SB), Y1, Y1
+	VMOVUPS      actc361<>+0(SB), Y2
+	VFMADD213PD  actc362<>+0(SB), Y1, Y2
+	VFMADD213PD  actc363<>+0(SB), Y1, Y2
+	VFMADD213PD  actc364<>+0(SB), Y1, Y2
+	VFMADD213PD  actc365<>+0(SB), Y1, Y2
+	VFMADD213PD  actc366<>+0(SB), Y1, Y2
+	VFMADD213PD  actc367<>+0(SB), Y1, Y2
+	VFMADD213PD  actc368<>+0(SB), Y1, Y2
+	VFMADD213PD  actc369<>+0(SB), Y1, Y2
+	VFMADD213PD  actc370<>+0(SB), Y1, Y2
+	VFMADD213PD  actc371<>+0(SB), Y1, Y2
+	VFMADD213PD  actc372<>+0(SB), Y1, Y2
+	VFMADD213PD  actc373<>+0(SB), Y1, Y2
+	VFMADD213PD  actc374<>+0(SB), Y1, Y2
+	VFMADD213PD  actc375<>+0(SB), Y1, Y2
+	VFMADD213PD  actc376<>+0(SB), Y1, Y2
+	VFMADD213PD  actc377<>+0(SB), Y1, Y2
+	VFMADD213PD  actc378<>+0(SB), Y1, Y2
+	VFMADD213PD  actc379<>+0(SB), Y1, Y2
+	VFMADD213PD  actc380<>+0(SB), Y1, Y2
+	VFMADD213PD  actc381<>+0(SB), Y1, Y2
+	VFMADD213PD  actc382<>+0(SB), Y1, Y2
+	VFMADD213PD  actc383<>+0(SB), Y1, Y2
+	VFMADD213PD  actc384<>+0(SB), Y1, Y2
+	VFMADD213PD  actc385<>+0(SB), Y1, Y2
+	VMULPD       Y2, Y1, Y2
 	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y2
-	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
+	VANDNPD      Y1, Y4, Y1
+	VCMPPD       $0x11, actc42<>+0(SB), Y1, Y1
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y1, Y2, Y1
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y2, actc55<>+0(SB), Y4, Y2
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPD       $0x03, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      Y3, Y1, Y1
 	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
 	VANDNPD      Y0, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc358<>+0(SB), Y2
+	VMOVUPS      actc357<>+0(SB), Y2
 	VCMPPD       $0x1d, (DX), Y2, Y2
 	VANDPD       actc24<>+0(SB), Y0, Y3
 	VBLENDVPD    Y2, Y3, Y0, Y0
@@ -72202,63 +71387,58 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VMULPD       actc356<>+0(SB), Y1, Y2
-	VMULPD       Y2, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMADD213PD  Y1, Y1, Y4
-	VMULPD       actc359<>+0(SB), Y4, Y4
-	VCMPPD       $0x1e, actc55<>+0(SB), Y4, Y5
-	VMOVUPS      actc356<>+0(SB), Y6
-	VFMSUB213PD  Y2, Y1, Y6
-	VFMADD231PD  actc357<>+0(SB), Y1, Y6
-	VMOVUPS      Y2, Y7
-	VFMSUB213PD  Y3, Y1, Y7
-	VFMADD213PD  Y7, Y1, Y6
-	VMULPD       Y3, Y1, Y7
-	VFMSUB213PD  Y7, Y1, Y3
-	VFMADD213PD  Y3, Y1, Y6
-	VADDPD       Y7, Y1, Y3
-	VSUBPD       Y1, Y3, Y8
-	VSUBPD       Y8, Y3, Y9
-	VSUBPD       Y9, Y1, Y9
+	VMULPD       Y1, Y1, Y2
+	VMOVUPS      actc355<>+0(SB), Y3
+	VFMADD213PD  actc353<>+0(SB), Y2, Y3
+	VMULPD       Y3, Y1, Y3
+	VCMPPD       $0x1e, actc55<>+0(SB), Y3, Y4
+	VMULPD       actc355<>+0(SB), Y1, Y5
+	VMOVUPS      actc355<>+0(SB), Y6
+	VFMSUB213PD  Y5, Y1, Y6
+	VFMADD231PD  actc356<>+0(SB), Y1, Y6
+	VMULPD       Y5, Y1, Y7
+	VFMSUB213PD  Y7, Y1, Y5
+	VFMADD213PD  Y5, Y1, Y6
+	VADDPD       actc353<>+0(SB), Y7, Y5
+	VSUBPD       actc353<>+0(SB), Y5, Y8
+	VSUBPD       Y8, Y5, Y9
+	VMOVUPS      actc353<>+0(SB), Y10
+	VSUBPD       Y9, Y10, Y9
 	VSUBPD       Y8, Y7, Y7
 	VADDPD       Y7, Y9, Y7
+	VADDPD       actc354<>+0(SB), Y7, Y7
 	VADDPD       Y7, Y6, Y6
-	VMULPD       actc354<>+0(SB), Y3, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VFMSUB213PD  Y7, Y3, Y8
-	VFMADD231PD  actc355<>+0(SB), Y3, Y8
-	VFMADD231PD  actc354<>+0(SB), Y6, Y8
-	VMULPD       actc45<>+0(SB), Y8, Y3
-	VMULPD       actc45<>+0(SB), Y7, Y6
-	VANDPD       actc24<>+0(SB), Y6, Y7
-	VXORPD       Y7, Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y6, Y7, Y6
-	VXORPD       actc24<>+0(SB), Y3, Y3
+	VMULPD       Y5, Y1, Y7
+	VFMSUB213PD  Y7, Y1, Y5
+	VFMADD213PD  Y5, Y1, Y6
+	VANDPD       actc24<>+0(SB), Y7, Y5
+	VXORPD       Y5, Y6, Y5
+	VMOVUPS      actc24<>+0(SB), Y6
+	VANDNPD      Y7, Y6, Y6
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VMOVUPS      actc25<>+0(SB), Y7
 	VMAXPD       Y6, Y7, Y7
 	VCMPPD       $0x00, Y6, Y7, Y6
-	VANDPD       Y6, Y3, Y3
-	VADDPD       Y3, Y7, Y6
+	VANDPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y6
 	VMOVUPS      actc26<>+0(SB), Y8
 	VFMADD213PD  actc27<>+0(SB), Y8, Y6
 	VSUBPD       actc27<>+0(SB), Y6, Y8
 	VFNMADD231PD actc28<>+0(SB), Y8, Y7
-	VADDPD       Y7, Y3, Y3
-	VFNMADD231PD actc29<>+0(SB), Y8, Y3
+	VADDPD       Y7, Y5, Y5
+	VFNMADD231PD actc29<>+0(SB), Y8, Y5
 	VMOVUPS      actc30<>+0(SB), Y7
-	VFMADD213PD  actc31<>+0(SB), Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y5, Y7
 	VMOVUPS      actc32<>+0(SB), Y9
-	VFMADD213PD  actc33<>+0(SB), Y3, Y9
+	VFMADD213PD  actc33<>+0(SB), Y5, Y9
 	VMOVUPS      actc34<>+0(SB), Y10
-	VFMADD213PD  actc35<>+0(SB), Y3, Y10
+	VFMADD213PD  actc35<>+0(SB), Y5, Y10
 	VMOVUPS      actc36<>+0(SB), Y11
-	VFMADD213PD  actc37<>+0(SB), Y3, Y11
+	VFMADD213PD  actc37<>+0(SB), Y5, Y11
 	VMOVUPS      actc38<>+0(SB), Y12
-	VFMADD213PD  actc39<>+0(SB), Y3, Y12
-	VMULPD       Y3, Y3, Y13
+	VFMADD213PD  actc39<>+0(SB), Y5, Y12
+	VMULPD       Y5, Y5, Y13
 	VFMADD213PD  Y7, Y13, Y9
 	VFMADD213PD  Y10, Y13, Y11
 	VFMADD231PD  actc40<>+0(SB), Y13, Y12
@@ -72266,77 +71446,74 @@ tail:
 	VFMADD213PD  Y9, Y7, Y11
 	VMULPD       Y7, Y7, Y7
 	VFMADD213PD  Y11, Y7, Y12
-	VFMADD213PD  actc31<>+0(SB), Y12, Y3
+	VFMADD213PD  actc31<>+0(SB), Y12, Y5
 	VMOVUPS      actc41<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y8
 	VSUBPD       Y8, Y6, Y6
 	VADDPD       actc27<>+0(SB), Y6, Y6
 	VPSLLQ       $0x34, Y8, Y7
-	VMULPD       Y7, Y3, Y3
+	VMULPD       Y7, Y5, Y5
 	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y3, Y3
-	VBLENDVPD    Y5, actc42<>+0(SB), Y3, Y5
-	VMULPD       actc360<>+0(SB), Y1, Y6
-	VMULPD       Y6, Y1, Y6
-	VFMADD213PD  Y6, Y1, Y2
-	VADDPD       actc42<>+0(SB), Y2, Y2
+	VMULPD       Y6, Y5, Y5
+	VBLENDVPD    Y4, actc42<>+0(SB), Y5, Y4
+	VMOVUPS      actc358<>+0(SB), Y6
+	VFMADD213PD  actc353<>+0(SB), Y6, Y2
 	VMULPD       Y2, Y1, Y2
-	VCMPPD       $0x16, actc55<>+0(SB), Y4, Y4
+	VCMPPD       $0x16, actc55<>+0(SB), Y3, Y3
 	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y4, Y3, Y6, Y4
-	VMULPD       Y4, Y2, Y2
-	VADDPD       actc42<>+0(SB), Y3, Y4
-	VFMADD231PD  actc359<>+0(SB), Y2, Y4
-	VMULPD       Y4, Y5, Y2
-	VADDPD       actc45<>+0(SB), Y3, Y4
-	VFMADD213PD  actc42<>+0(SB), Y3, Y4
-	VDIVPD       Y4, Y2, Y2
-	VSUBPD       actc361<>+0(SB), Y1, Y4
-	VSUBPD       actc362<>+0(SB), Y4, Y4
-	VMOVUPS      actc363<>+0(SB), Y5
-	VFMADD213PD  actc364<>+0(SB), Y4, Y5
-	VFMADD213PD  actc365<>+0(SB), Y4, Y5
-	VFMADD213PD  actc366<>+0(SB), Y4, Y5
-	VFMADD213PD  actc367<>+0(SB), Y4, Y5
-	VFMADD213PD  actc368<>+0(SB), Y4, Y5
-	VFMADD213PD  actc369<>+0(SB), Y4, Y5
-	VFMADD213PD  actc370<>+0(SB), Y4, Y5
-	VFMADD213PD  actc371<>+0(SB), Y4, Y5
-	VFMADD213PD  actc372<>+0(SB), Y4, Y5
-	VFMADD213PD  actc373<>+0(SB), Y4, Y5
-	VFMADD213PD  actc374<>+0(SB), Y4, Y5
-	VFMADD213PD  actc375<>+0(SB), Y4, Y5
-	VFMADD213PD  actc376<>+0(SB), Y4, Y5
-	VFMADD213PD  actc377<>+0(SB), Y4, Y5
-	VFMADD213PD  actc378<>+0(SB), Y4, Y5
-	VFMADD213PD  actc379<>+0(SB), Y4, Y5
-	VFMADD213PD  actc380<>+0(SB), Y4, Y5
-	VFMADD213PD  actc381<>+0(SB), Y4, Y5
-	VFMADD213PD  actc382<>+0(SB), Y4, Y5
-	VFMADD213PD  actc383<>+0(SB), Y4, Y5
-	VFMADD213PD  actc384<>+0(SB), Y4, Y5
-	VFMADD213PD  actc385<>+0(SB), Y4, Y5
-	VFMADD213PD  actc386<>+0(SB), Y4, Y5
-	VFMADD213PD  actc387<>+0(SB), Y4, Y5
-	VMULPD       Y5, Y4, Y5
+	VBLENDVPD    Y3, Y5, Y6, Y3
+	VADDPD       actc42<>+0(SB), Y5, Y6
+	VFMADD213PD  Y6, Y3, Y2
+	VMULPD       Y2, Y4, Y2
+	VADDPD       actc45<>+0(SB), Y5, Y3
+	VFMADD213PD  actc42<>+0(SB), Y5, Y3
+	VDIVPD       Y3, Y2, Y2
+	VSUBPD       actc359<>+0(SB), Y1, Y3
+	VSUBPD       actc360<>+0(SB), Y3, Y3
+	VMOVUPS      actc361<>+0(SB), Y4
+	VFMADD213PD  actc362<>+0(SB), Y3, Y4
+	VFMADD213PD  actc363<>+0(SB), Y3, Y4
+	VFMADD213PD  actc364<>+0(SB), Y3, Y4
+	VFMADD213PD  actc365<>+0(SB), Y3, Y4
+	VFMADD213PD  actc366<>+0(SB), Y3, Y4
+	VFMADD213PD  actc367<>+0(SB), Y3, Y4
+	VFMADD213PD  actc368<>+0(SB), Y3, Y4
+	VFMADD213PD  actc369<>+0(SB), Y3, Y4
+	VFMADD213PD  actc370<>+0(SB), Y3, Y4
+	VFMADD213PD  actc371<>+0(SB), Y3, Y4
+	VFMADD213PD  actc372<>+0(SB), Y3, Y4
+	VFMADD213PD  actc373<>+0(SB), Y3, Y4
+	VFMADD213PD  actc374<>+0(SB), Y3, Y4
+	VFMADD213PD  actc375<>+0(SB), Y3, Y4
+	VFMADD213PD  actc376<>+0(SB), Y3, Y4
+	VFMADD213PD  actc377<>+0(SB), Y3, Y4
+	VFMADD213PD  actc378<>+0(SB), Y3, Y4
+	VFMADD213PD  actc379<>+0(SB), Y3, Y4
+	VFMADD213PD  actc380<>+0(SB), Y3, Y4
+	VFMADD213PD  actc381<>+0(SB), Y3, Y4
+	VFMADD213PD  actc382<>+0(SB), Y3, Y4
+	VFMADD213PD  actc383<>+0(SB), Y3, Y4
+	VFMADD213PD  actc384<>+0(SB), Y3, Y4
+	VFMADD213PD  actc385<>+0(SB), Y3, Y4
+	VMULPD       Y4, Y3, Y4
 	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      Y4, Y6, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VBLENDVPD    Y4, Y1, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y3, Y4, Y3
+	VANDNPD      Y3, Y6, Y3
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y1, actc55<>+0(SB), Y4, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y3
+	VANDNPD      Y5, Y3, Y3
 	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y2, Y4, Y4
 	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
 	VANDPD       Y4, Y3, Y3
-	VCMPPD       $0x12, actc358<>+0(SB), Y1, Y1
+	VCMPPD       $0x12, actc357<>+0(SB), Y1, Y1
 	VANDPD       actc24<>+0(SB), Y2, Y4
 	VBLENDVPD    Y1, Y4, Y2, Y2
 	VANDNPD      Y3, Y1, Y1
@@ -74356,28 +73533,28 @@ DATA actc331<>+16(SB)/8, $0x3fdb9d98fa5a3216
 DATA actc331<>+24(SB)/8, $0x3fdb9d98fa5a3216
 GLOBL actc331<>(SB), RODATA|NOPTR, $32
 
-DATA actc332<>+0(SB)/8, $0x3f4c422a3f4c422a
-DATA actc332<>+8(SB)/8, $0x3f4c422a3f4c422a
-DATA actc332<>+16(SB)/8, $0x3f4c422a3f4c422a
-DATA actc332<>+24(SB)/8, $0x3f4c422a3f4c422a
+DATA actc332<>+0(SB)/8, $0x3fcc422a3fcc422a
+DATA actc332<>+8(SB)/8, $0x3fcc422a3fcc422a
+DATA actc332<>+16(SB)/8, $0x3fcc422a3fcc422a
+DATA actc332<>+24(SB)/8, $0x3fcc422a3fcc422a
 GLOBL actc332<>(SB), RODATA|NOPTR, $32
 
-DATA actc333<>+0(SB)/8, $0xb2c2bc9bb2c2bc9b
-DATA actc333<>+8(SB)/8, $0xb2c2bc9bb2c2bc9b
-DATA actc333<>+16(SB)/8, $0xb2c2bc9bb2c2bc9b
-DATA actc333<>+24(SB)/8, $0xb2c2bc9bb2c2bc9b
+DATA actc333<>+0(SB)/8, $0xb342bc9bb342bc9b
+DATA actc333<>+8(SB)/8, $0xb342bc9bb342bc9b
+DATA actc333<>+16(SB)/8, $0xb342bc9bb342bc9b
+DATA actc333<>+24(SB)/8, $0xb342bc9bb342bc9b
 GLOBL actc333<>(SB), RODATA|NOPTR, $32
 
-DATA actc334<>+0(SB)/8, $0x3d3727133d372713
-DATA actc334<>+8(SB)/8, $0x3d3727133d372713
-DATA actc334<>+16(SB)/8, $0x3d3727133d372713
-DATA actc334<>+24(SB)/8, $0x3d3727133d372713
+DATA actc334<>+0(SB)/8, $0x3d9222793d922279
+DATA actc334<>+8(SB)/8, $0x3d9222793d922279
+DATA actc334<>+16(SB)/8, $0x3d9222793d922279
+DATA actc334<>+24(SB)/8, $0x3d9222793d922279
 GLOBL actc334<>(SB), RODATA|NOPTR, $32
 
-DATA actc335<>+0(SB)/8, $0x30d4801f30d4801f
-DATA actc335<>+8(SB)/8, $0x30d4801f30d4801f
-DATA actc335<>+16(SB)/8, $0x30d4801f30d4801f
-DATA actc335<>+24(SB)/8, $0x30d4801f30d4801f
+DATA actc335<>+0(SB)/8, $0x3124d8b53124d8b5
+DATA actc335<>+8(SB)/8, $0x3124d8b53124d8b5
+DATA actc335<>+16(SB)/8, $0x3124d8b53124d8b5
+DATA actc335<>+24(SB)/8, $0x3124d8b53124d8b5
 GLOBL actc335<>(SB), RODATA|NOPTR, $32
 
 DATA actc336<>+0(SB)/8, $0xc1400000c1400000
@@ -74386,308 +73563,296 @@ DATA actc336<>+16(SB)/8, $0xc1400000c1400000
 DATA actc336<>+24(SB)/8, $0xc1400000c1400000
 GLOBL actc336<>(SB), RODATA|NOPTR, $32
 
-DATA actc337<>+0(SB)/8, $0x3fcc422a3fcc422a
-DATA actc337<>+8(SB)/8, $0x3fcc422a3fcc422a
-DATA actc337<>+16(SB)/8, $0x3fcc422a3fcc422a
-DATA actc337<>+24(SB)/8, $0x3fcc422a3fcc422a
+DATA actc337<>+0(SB)/8, $0x3e5b33b63e5b33b6
+DATA actc337<>+8(SB)/8, $0x3e5b33b63e5b33b6
+DATA actc337<>+16(SB)/8, $0x3e5b33b63e5b33b6
+DATA actc337<>+24(SB)/8, $0x3e5b33b63e5b33b6
 GLOBL actc337<>(SB), RODATA|NOPTR, $32
 
-DATA actc338<>+0(SB)/8, $0x3db727133db72713
-DATA actc338<>+8(SB)/8, $0x3db727133db72713
-DATA actc338<>+16(SB)/8, $0x3db727133db72713
-DATA actc338<>+24(SB)/8, $0x3db727133db72713
+DATA actc338<>+0(SB)/8, $0xbf40a150bf40a150
+DATA actc338<>+8(SB)/8, $0xbf40a150bf40a150
+DATA actc338<>+16(SB)/8, $0xbf40a150bf40a150
+DATA actc338<>+24(SB)/8, $0xbf40a150bf40a150
 GLOBL actc338<>(SB), RODATA|NOPTR, $32
 
-DATA actc339<>+0(SB)/8, $0xbf40a150bf40a150
-DATA actc339<>+8(SB)/8, $0xbf40a150bf40a150
-DATA actc339<>+16(SB)/8, $0xbf40a150bf40a150
-DATA actc339<>+24(SB)/8, $0xbf40a150bf40a150
+DATA actc339<>+0(SB)/8, $0x3242d0363242d036
+DATA actc339<>+8(SB)/8, $0x3242d0363242d036
+DATA actc339<>+16(SB)/8, $0x3242d0363242d036
+DATA actc339<>+24(SB)/8, $0x3242d0363242d036
 GLOBL actc339<>(SB), RODATA|NOPTR, $32
 
-DATA actc340<>+0(SB)/8, $0x3242d0363242d036
-DATA actc340<>+8(SB)/8, $0x3242d0363242d036
-DATA actc340<>+16(SB)/8, $0x3242d0363242d036
-DATA actc340<>+24(SB)/8, $0x3242d0363242d036
+DATA actc340<>+0(SB)/8, $0xb7260548b7260548
+DATA actc340<>+8(SB)/8, $0xb7260548b7260548
+DATA actc340<>+16(SB)/8, $0xb7260548b7260548
+DATA actc340<>+24(SB)/8, $0xb7260548b7260548
 GLOBL actc340<>(SB), RODATA|NOPTR, $32
 
-DATA actc341<>+0(SB)/8, $0xb7260548b7260548
-DATA actc341<>+8(SB)/8, $0xb7260548b7260548
-DATA actc341<>+16(SB)/8, $0xb7260548b7260548
-DATA actc341<>+24(SB)/8, $0xb7260548b7260548
+DATA actc341<>+0(SB)/8, $0xb7afa477b7afa477
+DATA actc341<>+8(SB)/8, $0xb7afa477b7afa477
+DATA actc341<>+16(SB)/8, $0xb7afa477b7afa477
+DATA actc341<>+24(SB)/8, $0xb7afa477b7afa477
 GLOBL actc341<>(SB), RODATA|NOPTR, $32
 
-DATA actc342<>+0(SB)/8, $0xb7afa477b7afa477
-DATA actc342<>+8(SB)/8, $0xb7afa477b7afa477
-DATA actc342<>+16(SB)/8, $0xb7afa477b7afa477
-DATA actc342<>+24(SB)/8, $0xb7afa477b7afa477
+DATA actc342<>+0(SB)/8, $0x38f528b838f528b8
+DATA actc342<>+8(SB)/8, $0x38f528b838f528b8
+DATA actc342<>+16(SB)/8, $0x38f528b838f528b8
+DATA actc342<>+24(SB)/8, $0x38f528b838f528b8
 GLOBL actc342<>(SB), RODATA|NOPTR, $32
 
-DATA actc343<>+0(SB)/8, $0x38f528b838f528b8
-DATA actc343<>+8(SB)/8, $0x38f528b838f528b8
-DATA actc343<>+16(SB)/8, $0x38f528b838f528b8
-DATA actc343<>+24(SB)/8, $0x38f528b838f528b8
+DATA actc343<>+0(SB)/8, $0x3982337239823372
+DATA actc343<>+8(SB)/8, $0x3982337239823372
+DATA actc343<>+16(SB)/8, $0x3982337239823372
+DATA actc343<>+24(SB)/8, $0x3982337239823372
 GLOBL actc343<>(SB), RODATA|NOPTR, $32
 
-DATA actc344<>+0(SB)/8, $0x3982337239823372
-DATA actc344<>+8(SB)/8, $0x3982337239823372
-DATA actc344<>+16(SB)/8, $0x3982337239823372
-DATA actc344<>+24(SB)/8, $0x3982337239823372
+DATA actc344<>+0(SB)/8, $0xba71e397ba71e397
+DATA actc344<>+8(SB)/8, $0xba71e397ba71e397
+DATA actc344<>+16(SB)/8, $0xba71e397ba71e397
+DATA actc344<>+24(SB)/8, $0xba71e397ba71e397
 GLOBL actc344<>(SB), RODATA|NOPTR, $32
 
-DATA actc345<>+0(SB)/8, $0xba71e397ba71e397
-DATA actc345<>+8(SB)/8, $0xba71e397ba71e397
-DATA actc345<>+16(SB)/8, $0xba71e397ba71e397
-DATA actc345<>+24(SB)/8, $0xba71e397ba71e397
+DATA actc345<>+0(SB)/8, $0xbb1e32d3bb1e32d3
+DATA actc345<>+8(SB)/8, $0xbb1e32d3bb1e32d3
+DATA actc345<>+16(SB)/8, $0xbb1e32d3bb1e32d3
+DATA actc345<>+24(SB)/8, $0xbb1e32d3bb1e32d3
 GLOBL actc345<>(SB), RODATA|NOPTR, $32
 
-DATA actc346<>+0(SB)/8, $0xbb1e32d3bb1e32d3
-DATA actc346<>+8(SB)/8, $0xbb1e32d3bb1e32d3
-DATA actc346<>+16(SB)/8, $0xbb1e32d3bb1e32d3
-DATA actc346<>+24(SB)/8, $0xbb1e32d3bb1e32d3
+DATA actc346<>+0(SB)/8, $0x3bac57a53bac57a5
+DATA actc346<>+8(SB)/8, $0x3bac57a53bac57a5
+DATA actc346<>+16(SB)/8, $0x3bac57a53bac57a5
+DATA actc346<>+24(SB)/8, $0x3bac57a53bac57a5
 GLOBL actc346<>(SB), RODATA|NOPTR, $32
 
-DATA actc347<>+0(SB)/8, $0x3bac57a53bac57a5
-DATA actc347<>+8(SB)/8, $0x3bac57a53bac57a5
-DATA actc347<>+16(SB)/8, $0x3bac57a53bac57a5
-DATA actc347<>+24(SB)/8, $0x3bac57a53bac57a5
+DATA actc347<>+0(SB)/8, $0x3ca137983ca13798
+DATA actc347<>+8(SB)/8, $0x3ca137983ca13798
+DATA actc347<>+16(SB)/8, $0x3ca137983ca13798
+DATA actc347<>+24(SB)/8, $0x3ca137983ca13798
 GLOBL actc347<>(SB), RODATA|NOPTR, $32
 
-DATA actc348<>+0(SB)/8, $0x3ca137983ca13798
-DATA actc348<>+8(SB)/8, $0x3ca137983ca13798
-DATA actc348<>+16(SB)/8, $0x3ca137983ca13798
-DATA actc348<>+24(SB)/8, $0x3ca137983ca13798
+DATA actc348<>+0(SB)/8, $0xbc8824b7bc8824b7
+DATA actc348<>+8(SB)/8, $0xbc8824b7bc8824b7
+DATA actc348<>+16(SB)/8, $0xbc8824b7bc8824b7
+DATA actc348<>+24(SB)/8, $0xbc8824b7bc8824b7
 GLOBL actc348<>(SB), RODATA|NOPTR, $32
 
-DATA actc349<>+0(SB)/8, $0xbc8824b7bc8824b7
-DATA actc349<>+8(SB)/8, $0xbc8824b7bc8824b7
-DATA actc349<>+16(SB)/8, $0xbc8824b7bc8824b7
-DATA actc349<>+24(SB)/8, $0xbc8824b7bc8824b7
+DATA actc349<>+0(SB)/8, $0xbde95b91bde95b91
+DATA actc349<>+8(SB)/8, $0xbde95b91bde95b91
+DATA actc349<>+16(SB)/8, $0xbde95b91bde95b91
+DATA actc349<>+24(SB)/8, $0xbde95b91bde95b91
 GLOBL actc349<>(SB), RODATA|NOPTR, $32
 
-DATA actc350<>+0(SB)/8, $0xbde95b91bde95b91
-DATA actc350<>+8(SB)/8, $0xbde95b91bde95b91
-DATA actc350<>+16(SB)/8, $0xbde95b91bde95b91
-DATA actc350<>+24(SB)/8, $0xbde95b91bde95b91
+DATA actc350<>+0(SB)/8, $0xbc814b13bc814b13
+DATA actc350<>+8(SB)/8, $0xbc814b13bc814b13
+DATA actc350<>+16(SB)/8, $0xbc814b13bc814b13
+DATA actc350<>+24(SB)/8, $0xbc814b13bc814b13
 GLOBL actc350<>(SB), RODATA|NOPTR, $32
 
-DATA actc351<>+0(SB)/8, $0xbc814b13bc814b13
-DATA actc351<>+8(SB)/8, $0xbc814b13bc814b13
-DATA actc351<>+16(SB)/8, $0xbc814b13bc814b13
-DATA actc351<>+24(SB)/8, $0xbc814b13bc814b13
+DATA actc351<>+0(SB)/8, $0x3ec668d13ec668d1
+DATA actc351<>+8(SB)/8, $0x3ec668d13ec668d1
+DATA actc351<>+16(SB)/8, $0x3ec668d13ec668d1
+DATA actc351<>+24(SB)/8, $0x3ec668d13ec668d1
 GLOBL actc351<>(SB), RODATA|NOPTR, $32
 
-DATA actc352<>+0(SB)/8, $0x3ec668d13ec668d1
-DATA actc352<>+8(SB)/8, $0x3ec668d13ec668d1
-DATA actc352<>+16(SB)/8, $0x3ec668d13ec668d1
-DATA actc352<>+24(SB)/8, $0x3ec668d13ec668d1
+DATA actc352<>+0(SB)/8, $0x3edc5d673edc5d67
+DATA actc352<>+8(SB)/8, $0x3edc5d673edc5d67
+DATA actc352<>+16(SB)/8, $0x3edc5d673edc5d67
+DATA actc352<>+24(SB)/8, $0x3edc5d673edc5d67
 GLOBL actc352<>(SB), RODATA|NOPTR, $32
 
-DATA actc353<>+0(SB)/8, $0x3edc5d673edc5d67
-DATA actc353<>+8(SB)/8, $0x3edc5d673edc5d67
-DATA actc353<>+16(SB)/8, $0x3edc5d673edc5d67
-DATA actc353<>+24(SB)/8, $0x3edc5d673edc5d67
+DATA actc353<>+0(SB)/8, $0x3ff9884533d43651
+DATA actc353<>+8(SB)/8, $0x3ff9884533d43651
+DATA actc353<>+16(SB)/8, $0x3ff9884533d43651
+DATA actc353<>+24(SB)/8, $0x3ff9884533d43651
 GLOBL actc353<>(SB), RODATA|NOPTR, $32
 
-DATA actc354<>+0(SB)/8, $0x3fe9884533d43651
-DATA actc354<>+8(SB)/8, $0x3fe9884533d43651
-DATA actc354<>+16(SB)/8, $0x3fe9884533d43651
-DATA actc354<>+24(SB)/8, $0x3fe9884533d43651
+DATA actc354<>+0(SB)/8, $0xbc9cbc0d30ebfd15
+DATA actc354<>+8(SB)/8, $0xbc9cbc0d30ebfd15
+DATA actc354<>+16(SB)/8, $0xbc9cbc0d30ebfd15
+DATA actc354<>+24(SB)/8, $0xbc9cbc0d30ebfd15
 GLOBL actc354<>(SB), RODATA|NOPTR, $32
 
-DATA actc355<>+0(SB)/8, $0xbc8cbc0d30ebfd15
-DATA actc355<>+8(SB)/8, $0xbc8cbc0d30ebfd15
-DATA actc355<>+16(SB)/8, $0xbc8cbc0d30ebfd15
-DATA actc355<>+24(SB)/8, $0xbc8cbc0d30ebfd15
+DATA actc355<>+0(SB)/8, $0x3fb2444f2a4d8b4b
+DATA actc355<>+8(SB)/8, $0x3fb2444f2a4d8b4b
+DATA actc355<>+16(SB)/8, $0x3fb2444f2a4d8b4b
+DATA actc355<>+24(SB)/8, $0x3fb2444f2a4d8b4b
 GLOBL actc355<>(SB), RODATA|NOPTR, $32
 
-DATA actc356<>+0(SB)/8, $0x3fa6e4e26d4801f7
-DATA actc356<>+8(SB)/8, $0x3fa6e4e26d4801f7
-DATA actc356<>+16(SB)/8, $0x3fa6e4e26d4801f7
-DATA actc356<>+24(SB)/8, $0x3fa6e4e26d4801f7
+DATA actc356<>+0(SB)/8, $0xbc26c843a29d1c70
+DATA actc356<>+8(SB)/8, $0xbc26c843a29d1c70
+DATA actc356<>+16(SB)/8, $0xbc26c843a29d1c70
+DATA actc356<>+24(SB)/8, $0xbc26c843a29d1c70
 GLOBL actc356<>(SB), RODATA|NOPTR, $32
 
-DATA actc357<>+0(SB)/8, $0x3c4441355475a31a
-DATA actc357<>+8(SB)/8, $0x3c4441355475a31a
-DATA actc357<>+16(SB)/8, $0x3c4441355475a31a
-DATA actc357<>+24(SB)/8, $0x3c4441355475a31a
+DATA actc357<>+0(SB)/8, $0xc037000000000000
+DATA actc357<>+8(SB)/8, $0xc037000000000000
+DATA actc357<>+16(SB)/8, $0xc037000000000000
+DATA actc357<>+24(SB)/8, $0xc037000000000000
 GLOBL actc357<>(SB), RODATA|NOPTR, $32
 
-DATA actc358<>+0(SB)/8, $0xc037000000000000
-DATA actc358<>+8(SB)/8, $0xc037000000000000
-DATA actc358<>+16(SB)/8, $0xc037000000000000
-DATA actc358<>+24(SB)/8, $0xc037000000000000
+DATA actc358<>+0(SB)/8, $0x3fcb6676bf7450f0
+DATA actc358<>+8(SB)/8, $0x3fcb6676bf7450f0
+DATA actc358<>+16(SB)/8, $0x3fcb6676bf7450f0
+DATA actc358<>+24(SB)/8, $0x3fcb6676bf7450f0
 GLOBL actc358<>(SB), RODATA|NOPTR, $32
 
-DATA actc359<>+0(SB)/8, $0x3ff9884533d43651
-DATA actc359<>+8(SB)/8, $0x3ff9884533d43651
-DATA actc359<>+16(SB)/8, $0x3ff9884533d43651
-DATA actc359<>+24(SB)/8, $0x3ff9884533d43651
+DATA actc359<>+0(SB)/8, $0xbfe81429f9e97e4d
+DATA actc359<>+8(SB)/8, $0xbfe81429f9e97e4d
+DATA actc359<>+16(SB)/8, $0xbfe81429f9e97e4d
+DATA actc359<>+24(SB)/8, $0xbfe81429f9e97e4d
 GLOBL actc359<>(SB), RODATA|NOPTR, $32
 
-DATA actc360<>+0(SB)/8, $0x3fb6e4e26d4801f7
-DATA actc360<>+8(SB)/8, $0x3fb6e4e26d4801f7
-DATA actc360<>+16(SB)/8, $0x3fb6e4e26d4801f7
-DATA actc360<>+24(SB)/8, $0x3fb6e4e26d4801f7
+DATA actc360<>+0(SB)/8, $0x3c84f523ed77dbdc
+DATA actc360<>+8(SB)/8, $0x3c84f523ed77dbdc
+DATA actc360<>+16(SB)/8, $0x3c84f523ed77dbdc
+DATA actc360<>+24(SB)/8, $0x3c84f523ed77dbdc
 GLOBL actc360<>(SB), RODATA|NOPTR, $32
 
-DATA actc361<>+0(SB)/8, $0xbfe81429f9e97e4d
-DATA actc361<>+8(SB)/8, $0xbfe81429f9e97e4d
-DATA actc361<>+16(SB)/8, $0xbfe81429f9e97e4d
-DATA actc361<>+24(SB)/8, $0xbfe81429f9e97e4d
+DATA actc361<>+0(SB)/8, $0xbddc8206babf6c12
+DATA actc361<>+8(SB)/8, $0xbddc8206babf6c12
+DATA actc361<>+16(SB)/8, $0xbddc8206babf6c12
+DATA actc361<>+24(SB)/8, $0xbddc8206babf6c12
 GLOBL actc361<>(SB), RODATA|NOPTR, $32
 
-DATA actc362<>+0(SB)/8, $0x3c84f523ed77dbdc
-DATA actc362<>+8(SB)/8, $0x3c84f523ed77dbdc
-DATA actc362<>+16(SB)/8, $0x3c84f523ed77dbdc
-DATA actc362<>+24(SB)/8, $0x3c84f523ed77dbdc
+DATA actc362<>+0(SB)/8, $0xbdda26268415a47b
+DATA actc362<>+8(SB)/8, $0xbdda26268415a47b
+DATA actc362<>+16(SB)/8, $0xbdda26268415a47b
+DATA actc362<>+24(SB)/8, $0xbdda26268415a47b
 GLOBL actc362<>(SB), RODATA|NOPTR, $32
 
-DATA actc363<>+0(SB)/8, $0xbddc8206babf6c12
-DATA actc363<>+8(SB)/8, $0xbddc8206babf6c12
-DATA actc363<>+16(SB)/8, $0xbddc8206babf6c12
-DATA actc363<>+24(SB)/8, $0xbddc8206babf6c12
+DATA actc363<>+0(SB)/8, $0x3e182f0ff0beeb08
+DATA actc363<>+8(SB)/8, $0x3e182f0ff0beeb08
+DATA actc363<>+16(SB)/8, $0x3e182f0ff0beeb08
+DATA actc363<>+24(SB)/8, $0x3e182f0ff0beeb08
 GLOBL actc363<>(SB), RODATA|NOPTR, $32
 
-DATA actc364<>+0(SB)/8, $0xbdda26268415a47b
-DATA actc364<>+8(SB)/8, $0xbdda26268415a47b
-DATA actc364<>+16(SB)/8, $0xbdda26268415a47b
-DATA actc364<>+24(SB)/8, $0xbdda26268415a47b
+DATA actc364<>+0(SB)/8, $0x3e1b2356822aa882
+DATA actc364<>+8(SB)/8, $0x3e1b2356822aa882
+DATA actc364<>+16(SB)/8, $0x3e1b2356822aa882
+DATA actc364<>+24(SB)/8, $0x3e1b2356822aa882
 GLOBL actc364<>(SB), RODATA|NOPTR, $32
 
-DATA actc365<>+0(SB)/8, $0x3e182f0ff0beeb08
-DATA actc365<>+8(SB)/8, $0x3e182f0ff0beeb08
-DATA actc365<>+16(SB)/8, $0x3e182f0ff0beeb08
-DATA actc365<>+24(SB)/8, $0x3e182f0ff0beeb08
+DATA actc365<>+0(SB)/8, $0xbe489402f9cd9e07
+DATA actc365<>+8(SB)/8, $0xbe489402f9cd9e07
+DATA actc365<>+16(SB)/8, $0xbe489402f9cd9e07
+DATA actc365<>+24(SB)/8, $0xbe489402f9cd9e07
 GLOBL actc365<>(SB), RODATA|NOPTR, $32
 
-DATA actc366<>+0(SB)/8, $0x3e1b2356822aa882
-DATA actc366<>+8(SB)/8, $0x3e1b2356822aa882
-DATA actc366<>+16(SB)/8, $0x3e1b2356822aa882
-DATA actc366<>+24(SB)/8, $0x3e1b2356822aa882
+DATA actc366<>+0(SB)/8, $0xbe51ef5052654172
+DATA actc366<>+8(SB)/8, $0xbe51ef5052654172
+DATA actc366<>+16(SB)/8, $0xbe51ef5052654172
+DATA actc366<>+24(SB)/8, $0xbe51ef5052654172
 GLOBL actc366<>(SB), RODATA|NOPTR, $32
 
-DATA actc367<>+0(SB)/8, $0xbe489402f9cd9e07
-DATA actc367<>+8(SB)/8, $0xbe489402f9cd9e07
-DATA actc367<>+16(SB)/8, $0xbe489402f9cd9e07
-DATA actc367<>+24(SB)/8, $0xbe489402f9cd9e07
+DATA actc367<>+0(SB)/8, $0x3e740bdac7321d41
+DATA actc367<>+8(SB)/8, $0x3e740bdac7321d41
+DATA actc367<>+16(SB)/8, $0x3e740bdac7321d41
+DATA actc367<>+24(SB)/8, $0x3e740bdac7321d41
 GLOBL actc367<>(SB), RODATA|NOPTR, $32
 
-DATA actc368<>+0(SB)/8, $0xbe51ef5052654172
-DATA actc368<>+8(SB)/8, $0xbe51ef5052654172
-DATA actc368<>+16(SB)/8, $0xbe51ef5052654172
-DATA actc368<>+24(SB)/8, $0xbe51ef5052654172
+DATA actc368<>+0(SB)/8, $0x3e82f73bab6b4d0e
+DATA actc368<>+8(SB)/8, $0x3e82f73bab6b4d0e
+DATA actc368<>+16(SB)/8, $0x3e82f73bab6b4d0e
+DATA actc368<>+24(SB)/8, $0x3e82f73bab6b4d0e
 GLOBL actc368<>(SB), RODATA|NOPTR, $32
 
-DATA actc369<>+0(SB)/8, $0x3e740bdac7321d41
-DATA actc369<>+8(SB)/8, $0x3e740bdac7321d41
-DATA actc369<>+16(SB)/8, $0x3e740bdac7321d41
-DATA actc369<>+24(SB)/8, $0x3e740bdac7321d41
+DATA actc369<>+0(SB)/8, $0xbe9ce68de596d64f
+DATA actc369<>+8(SB)/8, $0xbe9ce68de596d64f
+DATA actc369<>+16(SB)/8, $0xbe9ce68de596d64f
+DATA actc369<>+24(SB)/8, $0xbe9ce68de596d64f
 GLOBL actc369<>(SB), RODATA|NOPTR, $32
 
-DATA actc370<>+0(SB)/8, $0x3e82f73bab6b4d0e
-DATA actc370<>+8(SB)/8, $0x3e82f73bab6b4d0e
-DATA actc370<>+16(SB)/8, $0x3e82f73bab6b4d0e
-DATA actc370<>+24(SB)/8, $0x3e82f73bab6b4d0e
+DATA actc370<>+0(SB)/8, $0xbeb09aab2760d395
+DATA actc370<>+8(SB)/8, $0xbeb09aab2760d395
+DATA actc370<>+16(SB)/8, $0xbeb09aab2760d395
+DATA actc370<>+24(SB)/8, $0xbeb09aab2760d395
 GLOBL actc370<>(SB), RODATA|NOPTR, $32
 
-DATA actc371<>+0(SB)/8, $0xbe9ce68de596d64f
-DATA actc371<>+8(SB)/8, $0xbe9ce68de596d64f
-DATA actc371<>+16(SB)/8, $0xbe9ce68de596d64f
-DATA actc371<>+24(SB)/8, $0xbe9ce68de596d64f
+DATA actc371<>+0(SB)/8, $0x3ec4699f4f69e3d3
+DATA actc371<>+8(SB)/8, $0x3ec4699f4f69e3d3
+DATA actc371<>+16(SB)/8, $0x3ec4699f4f69e3d3
+DATA actc371<>+24(SB)/8, $0x3ec4699f4f69e3d3
 GLOBL actc371<>(SB), RODATA|NOPTR, $32
 
-DATA actc372<>+0(SB)/8, $0xbeb09aab2760d395
-DATA actc372<>+8(SB)/8, $0xbeb09aab2760d395
-DATA actc372<>+16(SB)/8, $0xbeb09aab2760d395
-DATA actc372<>+24(SB)/8, $0xbeb09aab2760d395
+DATA actc372<>+0(SB)/8, $0x3ed8d2f95a1f59e7
+DATA actc372<>+8(SB)/8, $0x3ed8d2f95a1f59e7
+DATA actc372<>+16(SB)/8, $0x3ed8d2f95a1f59e7
+DATA actc372<>+24(SB)/8, $0x3ed8d2f95a1f59e7
 GLOBL actc372<>(SB), RODATA|NOPTR, $32
 
-DATA actc373<>+0(SB)/8, $0x3ec4699f4f69e3d3
-DATA actc373<>+8(SB)/8, $0x3ec4699f4f69e3d3
-DATA actc373<>+16(SB)/8, $0x3ec4699f4f69e3d3
-DATA actc373<>+24(SB)/8, $0x3ec4699f4f69e3d3
+DATA actc373<>+0(SB)/8, $0xbef0b9c51804757b
+DATA actc373<>+8(SB)/8, $0xbef0b9c51804757b
+DATA actc373<>+16(SB)/8, $0xbef0b9c51804757b
+DATA actc373<>+24(SB)/8, $0xbef0b9c51804757b
 GLOBL actc373<>(SB), RODATA|NOPTR, $32
 
-DATA actc374<>+0(SB)/8, $0x3ed8d2f95a1f59e7
-DATA actc374<>+8(SB)/8, $0x3ed8d2f95a1f59e7
-DATA actc374<>+16(SB)/8, $0x3ed8d2f95a1f59e7
-DATA actc374<>+24(SB)/8, $0x3ed8d2f95a1f59e7
+DATA actc374<>+0(SB)/8, $0xbf0253bc1073ff9b
+DATA actc374<>+8(SB)/8, $0xbf0253bc1073ff9b
+DATA actc374<>+16(SB)/8, $0xbf0253bc1073ff9b
+DATA actc374<>+24(SB)/8, $0xbf0253bc1073ff9b
 GLOBL actc374<>(SB), RODATA|NOPTR, $32
 
-DATA actc375<>+0(SB)/8, $0xbef0b9c51804757b
-DATA actc375<>+8(SB)/8, $0xbef0b9c51804757b
-DATA actc375<>+16(SB)/8, $0xbef0b9c51804757b
-DATA actc375<>+24(SB)/8, $0xbef0b9c51804757b
+DATA actc375<>+0(SB)/8, $0x3f204936d29e4ae0
+DATA actc375<>+8(SB)/8, $0x3f204936d29e4ae0
+DATA actc375<>+16(SB)/8, $0x3f204936d29e4ae0
+DATA actc375<>+24(SB)/8, $0x3f204936d29e4ae0
 GLOBL actc375<>(SB), RODATA|NOPTR, $32
 
-DATA actc376<>+0(SB)/8, $0xbf0253bc1073ff9b
-DATA actc376<>+8(SB)/8, $0xbf0253bc1073ff9b
-DATA actc376<>+16(SB)/8, $0xbf0253bc1073ff9b
-DATA actc376<>+24(SB)/8, $0xbf0253bc1073ff9b
+DATA actc376<>+0(SB)/8, $0x3f314bf89035a6ed
+DATA actc376<>+8(SB)/8, $0x3f314bf89035a6ed
+DATA actc376<>+16(SB)/8, $0x3f314bf89035a6ed
+DATA actc376<>+24(SB)/8, $0x3f314bf89035a6ed
 GLOBL actc376<>(SB), RODATA|NOPTR, $32
 
-DATA actc377<>+0(SB)/8, $0x3f204936d29e4ae0
-DATA actc377<>+8(SB)/8, $0x3f204936d29e4ae0
-DATA actc377<>+16(SB)/8, $0x3f204936d29e4ae0
-DATA actc377<>+24(SB)/8, $0x3f204936d29e4ae0
+DATA actc377<>+0(SB)/8, $0xbf4e63f29318ecab
+DATA actc377<>+8(SB)/8, $0xbf4e63f29318ecab
+DATA actc377<>+16(SB)/8, $0xbf4e63f29318ecab
+DATA actc377<>+24(SB)/8, $0xbf4e63f29318ecab
 GLOBL actc377<>(SB), RODATA|NOPTR, $32
 
-DATA actc378<>+0(SB)/8, $0x3f314bf89035a6ed
-DATA actc378<>+8(SB)/8, $0x3f314bf89035a6ed
-DATA actc378<>+16(SB)/8, $0x3f314bf89035a6ed
-DATA actc378<>+24(SB)/8, $0x3f314bf89035a6ed
+DATA actc378<>+0(SB)/8, $0xbf63d8d6415b249d
+DATA actc378<>+8(SB)/8, $0xbf63d8d6415b249d
+DATA actc378<>+16(SB)/8, $0xbf63d8d6415b249d
+DATA actc378<>+24(SB)/8, $0xbf63d8d6415b249d
 GLOBL actc378<>(SB), RODATA|NOPTR, $32
 
-DATA actc379<>+0(SB)/8, $0xbf4e63f29318ecab
-DATA actc379<>+8(SB)/8, $0xbf4e63f29318ecab
-DATA actc379<>+16(SB)/8, $0xbf4e63f29318ecab
-DATA actc379<>+24(SB)/8, $0xbf4e63f29318ecab
+DATA actc379<>+0(SB)/8, $0x3f758c9ed7103978
+DATA actc379<>+8(SB)/8, $0x3f758c9ed7103978
+DATA actc379<>+16(SB)/8, $0x3f758c9ed7103978
+DATA actc379<>+24(SB)/8, $0x3f758c9ed7103978
 GLOBL actc379<>(SB), RODATA|NOPTR, $32
 
-DATA actc380<>+0(SB)/8, $0xbf63d8d6415b249d
-DATA actc380<>+8(SB)/8, $0xbf63d8d6415b249d
-DATA actc380<>+16(SB)/8, $0xbf63d8d6415b249d
-DATA actc380<>+24(SB)/8, $0xbf63d8d6415b249d
+DATA actc380<>+0(SB)/8, $0x3f9427996dc219c3
+DATA actc380<>+8(SB)/8, $0x3f9427996dc219c3
+DATA actc380<>+16(SB)/8, $0x3f9427996dc219c3
+DATA actc380<>+24(SB)/8, $0x3f9427996dc219c3
 GLOBL actc380<>(SB), RODATA|NOPTR, $32
 
-DATA actc381<>+0(SB)/8, $0x3f758c9ed7103978
-DATA actc381<>+8(SB)/8, $0x3f758c9ed7103978
-DATA actc381<>+16(SB)/8, $0x3f758c9ed7103978
-DATA actc381<>+24(SB)/8, $0x3f758c9ed7103978
+DATA actc381<>+0(SB)/8, $0xbf9104a83edc0508
+DATA actc381<>+8(SB)/8, $0xbf9104a83edc0508
+DATA actc381<>+16(SB)/8, $0xbf9104a83edc0508
+DATA actc381<>+24(SB)/8, $0xbf9104a83edc0508
 GLOBL actc381<>(SB), RODATA|NOPTR, $32
 
-DATA actc382<>+0(SB)/8, $0x3f9427996dc219c3
-DATA actc382<>+8(SB)/8, $0x3f9427996dc219c3
-DATA actc382<>+16(SB)/8, $0x3f9427996dc219c3
-DATA actc382<>+24(SB)/8, $0x3f9427996dc219c3
+DATA actc382<>+0(SB)/8, $0xbfbd2b7734647048
+DATA actc382<>+8(SB)/8, $0xbfbd2b7734647048
+DATA actc382<>+16(SB)/8, $0xbfbd2b7734647048
+DATA actc382<>+24(SB)/8, $0xbfbd2b7734647048
 GLOBL actc382<>(SB), RODATA|NOPTR, $32
 
-DATA actc383<>+0(SB)/8, $0xbf9104a83edc0508
-DATA actc383<>+8(SB)/8, $0xbf9104a83edc0508
-DATA actc383<>+16(SB)/8, $0xbf9104a83edc0508
-DATA actc383<>+24(SB)/8, $0xbf9104a83edc0508
+DATA actc383<>+0(SB)/8, $0xbf9029615edb07a2
+DATA actc383<>+8(SB)/8, $0xbf9029615edb07a2
+DATA actc383<>+16(SB)/8, $0xbf9029615edb07a2
+DATA actc383<>+24(SB)/8, $0xbf9029615edb07a2
 GLOBL actc383<>(SB), RODATA|NOPTR, $32
 
-DATA actc384<>+0(SB)/8, $0xbfbd2b7734647048
-DATA actc384<>+8(SB)/8, $0xbfbd2b7734647048
-DATA actc384<>+16(SB)/8, $0xbfbd2b7734647048
-DATA actc384<>+24(SB)/8, $0xbfbd2b7734647048
+DATA actc384<>+0(SB)/8, $0x3fd8cd1a2b2fff33
+DATA actc384<>+8(SB)/8, $0x3fd8cd1a2b2fff33
+DATA actc384<>+16(SB)/8, $0x3fd8cd1a2b2fff33
+DATA actc384<>+24(SB)/8, $0x3fd8cd1a2b2fff33
 GLOBL actc384<>(SB), RODATA|NOPTR, $32
 
-DATA actc385<>+0(SB)/8, $0xbf9029615edb07a2
-DATA actc385<>+8(SB)/8, $0xbf9029615edb07a2
-DATA actc385<>+16(SB)/8, $0xbf9029615edb07a2
-DATA actc385<>+24(SB)/8, $0xbf9029615edb07a2
+DATA actc385<>+0(SB)/8, $0x3fdb8bacd2c96b91
+DATA actc385<>+8(SB)/8, $0x3fdb8bacd2c96b91
+DATA actc385<>+16(SB)/8, $0x3fdb8bacd2c96b91
+DATA actc385<>+24(SB)/8, $0x3fdb8bacd2c96b91
 GLOBL actc385<>(SB), RODATA|NOPTR, $32
-
-DATA actc386<>+0(SB)/8, $0x3fd8cd1a2b2fff33
-DATA actc386<>+8(SB)/8, $0x3fd8cd1a2b2fff33
-DATA actc386<>+16(SB)/8, $0x3fd8cd1a2b2fff33
-DATA actc386<>+24(SB)/8, $0x3fd8cd1a2b2fff33
-GLOBL actc386<>(SB), RODATA|NOPTR, $32
-
-DATA actc387<>+0(SB)/8, $0x3fdb8bacd2c96b91
-DATA actc387<>+8(SB)/8, $0x3fdb8bacd2c96b91
-DATA actc387<>+16(SB)/8, $0x3fdb8bacd2c96b91
-DATA actc387<>+24(SB)/8, $0x3fdb8bacd2c96b91
-GLOBL actc387<>(SB), RODATA|NOPTR, $32
