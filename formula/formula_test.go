@@ -301,7 +301,8 @@ func TestHornerPoly(t *testing.T) {
 			t.Errorf("at %g: Horner form %g, written %g", x, got, want)
 		}
 	}
-	for _, src := range []string{"2 * x + 1", "x * exp(x) * x", "alpha * x * x", "x / (1 + x * x)"} {
+	for _, src := range []string{"2 * x + 1", "x * exp(x) * x", "alpha * x * x", "x / (1 + x * x)",
+		"(1 + x) * (1 + x)", "x * (1 - x * x)", "x * x + x * x * x"} {
 		if h, ok := hornerPoly(parse(src)); ok {
 			t.Errorf("%s rewritten to %s", src, h)
 		}

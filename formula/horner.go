@@ -1,5 +1,7 @@
 package formula
 
+import "math"
+
 // hornerPoly rewrites a polynomial in x of degree 2 or more, written in any
 // shape (gelu_tanh's 2·(√(2/π)·(x + 0.044715·x·x·x))), into Horner's form
 // x^k·(c_k + x·(c_k+1 + …)) with constant-expression coefficients: the
@@ -7,6 +9,11 @@ package formula
 // the AVX2 backend evaluates the argument of exp or logistic in two floats)
 // and pay one multiply-add per degree, instead of a rounding or a two-float
 // product for every constant and power as written.
+//
+// Expanding can cancel where the written form does not ((1+x)² is
+// 1 + x(2 + x), which cancels near x = -1), so the rule applies only where
+// the factor after x^k is a polynomial in x² whose coefficients share one
+// sign: its terms then never cancel.
 func hornerPoly(n *Node) (*Node, bool) {
 	c, ok := polyCoeffs(n)
 	if !ok || len(c) < 3 || n.Kind == X {
@@ -18,6 +25,19 @@ func hornerPoly(n *Node) (*Node, bool) {
 	}
 	if k == len(c) {
 		return Int(0), true
+	}
+	sign := 0.0
+	for i := k; i < len(c); i++ {
+		v := Eval64(c[i], 0, nil)
+		switch {
+		case v == 0:
+		case (i-k)%2 == 1 || v != v:
+			return nil, false // an odd power of x beside the first: its sign varies
+		case sign == 0:
+			sign = math.Copysign(1, v)
+		case math.Copysign(1, v) != sign:
+			return nil, false
+		}
 	}
 	x := Input()
 	h := c[len(c)-1]
