@@ -399,9 +399,7 @@ func (l *lowerer) call(n *formula.Node) (value, error) {
 		}
 		switch name {
 		case "exp":
-			// exp(-abs(u)), the stable forms' favourite, needs no clamp against overflow.
-			negAbs := arg.Kind == formula.Neg && arg.Args[0].Kind == formula.Call && arg.Args[0].Name == "abs"
-			return p.exp(a, negAbs)
+			return p.exp(a, formula.IsNegAbs(arg))
 		case "expm1":
 			return p.expm1(a)
 		case "logistic":

@@ -40,10 +40,7 @@ func hornerPoly(n *Node) (*Node, bool) {
 		}
 	}
 	x := Input()
-	h := c[len(c)-1]
-	for i := len(c) - 2; i >= k; i-- {
-		h = Bin(Add, c[i], Bin(Mul, x, h))
-	}
+	h := horner(x, c[k:])
 	for ; k > 0; k-- {
 		h = Bin(Mul, x, h)
 	}
@@ -116,4 +113,13 @@ func polyCoeffs(n *Node) ([]*Node, bool) {
 		return out, true
 	}
 	return nil, false
+}
+
+// horner is c[0] + v·(c[1] + v·(… + v·c[len-1])).
+func horner(v *Node, c []*Node) *Node {
+	h := c[len(c)-1]
+	for i := len(c) - 2; i >= 0; i-- {
+		h = Bin(Add, c[i], Bin(Mul, v, h))
+	}
+	return h
 }

@@ -111,9 +111,9 @@ func stableRule(n *Node) *Node {
 			if v, ok := onePlus(u); ok {
 				return Fn("log1p", v)
 			}
-		case n.Name == "log1p" && isCall(u, "exp") && !isNegAbs(u.Args[0]):
+		case n.Name == "log1p" && isCall(u, "exp") && !IsNegAbs(u.Args[0]):
 			v := u.Args[0]
-			return Bin(Add, Fn("max", v, Int(0)), Fn("log1p", Fn("exp", Negate(Fn("abs", v)))))
+			return Bin(Add, Fn("max", v, Int(0)), Fn("log1p", expNegAbs(v)))
 		}
 	case Div:
 		return stableQuotient(n)
@@ -148,25 +148,32 @@ func stableQuotient(n *Node) *Node {
 // threshold (see Stabilize).
 func tanhSoftplus(u *Node) (*Node, bool) {
 	if v, ok := softplusOf(u); ok {
-		w := Fn("exp", Negate(Fn("abs", v)))
+		w := expNegAbs(v)
 		pos := Compare(">", v, Int(0))
 		a := Sel(pos, Bin(Add, Int(1), Bin(Mul, Int(2), w)), Bin(Mul, w, Bin(Add, w, Int(2))))
 		b := Sel(pos, Bin(Mul, Int(2), Bin(Mul, w, w)), Int(2))
 		return Bin(Div, a, Bin(Add, a, b)), true
 	}
-	if u.Kind != Select {
+	if _, ok := thresholded(u, softplusOf); !ok {
 		return nil, false
 	}
-	c, above, below := u.Args[0], u.Args[1], u.Args[2]
-	if c.Kind != Cmp || c.Name != ">" {
+	return Sel(u.Args[0], Int(1), Fn("tanh", u.Args[2])), true
+}
+
+// thresholded returns v when n is select(v > t, v, s) with of(s) = v and a
+// constant t ≥ 19.1: PyTorch's softplus threshold, above which tanh(v)
+// rounds to 1 in float64 (see Stabilize).
+func thresholded(n *Node, of func(*Node) (*Node, bool)) (*Node, bool) {
+	if n.Kind != Select {
+		return nil, false
+	}
+	c, above, below := n.Args[0], n.Args[1], n.Args[2]
+	v, ok := of(below)
+	if !ok || c.Kind != Cmp || c.Name != ">" || !Equal(c.Args[0], v) || !Equal(above, v) {
 		return nil, false
 	}
 	t, tConst := rat(c.Args[1])
-	v, ok := softplusOf(below)
-	if !tConst || t.Cmp(big.NewRat(191, 10)) < 0 || !ok || !Equal(c.Args[0], v) || !Equal(above, v) {
-		return nil, false
-	}
-	return Sel(c, Int(1), Fn("tanh", below)), true
+	return v, tConst && t.Cmp(big.NewRat(191, 10)) >= 0
 }
 
 // rewriteDown applies rule to n or, where it does not match, to n's arguments.
@@ -204,13 +211,13 @@ func tanhSoftplusDerivative(n *Node) (*Node, bool) {
 			continue
 		}
 		s := th.Args[0]
-		u, thresholded, ok := rawSoftplus(s)
+		u, capped, ok := rawSoftplus(s)
 		if !ok || u.Kind != X {
 			continue
 		}
 		for _, pq := range [][2]*Node{{prod.Args[0], prod.Args[1]}, {prod.Args[1], prod.Args[0]}} {
 			p, q := pq[0], pq[1]
-			if q.Kind != Div || thresholded && !Equal(p, u) {
+			if q.Kind != Div || capped && !Equal(p, u) {
 				continue
 			}
 			// q is S′/cosh(S)², or N/(R·cosh(S)²) with S′ = N/R (Simplify
@@ -248,7 +255,11 @@ func logisticFraction(n *Node) (*Node, bool) {
 			if !isCall(s, "logistic") {
 				continue
 			}
-			if p, ok := logisticPair(prod, s.Args[0]); ok {
+			var fs []*Node
+			if prod.Kind == Mul {
+				factors(prod, &fs)
+			}
+			if p, ok := logisticPair(fs, s.Args[0]); ok {
 				z, num, den := logisticParts(s.Args[0])
 				m := Sel(Compare(">", s.Args[0], Int(0)), z, Int(1))
 				return Bin(Div, Bin(Mul, num, Bin(Add, Bin(Add, Int(1), z), Bin(Mul, p, m))), den), true
@@ -261,7 +272,7 @@ func logisticFraction(n *Node) (*Node, bool) {
 			if !isCall(f, "logistic") {
 				continue
 			}
-			if p, ok := logisticPair(n, f.Args[0]); ok {
+			if p, ok := logisticPair(fs, f.Args[0]); ok {
 				u := f.Args[0]
 				if u.Kind == Neg {
 					u = u.Args[0] // z depends on |u| only: exp(-abs(x)), not exp(-abs(-x))
@@ -277,20 +288,15 @@ func logisticFraction(n *Node) (*Node, bool) {
 // logisticParts returns z = exp(-abs(u)), σ(u)'s numerator N and (1 + z)²
 // expanded.
 func logisticParts(u *Node) (z, num, den *Node) {
-	z = Fn("exp", Negate(Fn("abs", u)))
+	z = expNegAbs(u)
 	num = Sel(Compare(">", u, Int(0)), Int(1), z)
 	den = Bin(Add, Int(1), Bin(Mul, z, Bin(Add, Int(2), z)))
 	return z, num, den
 }
 
-// logisticPair returns p when n is a product whose factors include σ(u) and
+// logisticPair returns p when the factors fs of a product include σ(u) and
 // σ(-u), p being the product of the others (1 when there are none).
-func logisticPair(n, u *Node) (*Node, bool) {
-	if n.Kind != Mul {
-		return nil, false
-	}
-	var fs []*Node
-	factors(n, &fs)
+func logisticPair(fs []*Node, u *Node) (*Node, bool) {
 	neg := Simplify(Negate(u))
 	pos, negi := -1, -1
 	for i, f := range fs {
@@ -333,8 +339,8 @@ func factors(n *Node, fs *[]*Node) {
 }
 
 // rawSoftplus returns u when n is log(1 + exp(u)), or select(u > t, u,
-// log(1 + exp(u))) with t ≥ 19.1 (then thresholded).
-func rawSoftplus(n *Node) (u *Node, thresholded, ok bool) {
+// log(1 + exp(u))) with t ≥ 19.1 (then capped).
+func rawSoftplus(n *Node) (u *Node, capped, ok bool) {
 	bare := func(m *Node) (*Node, bool) {
 		if !isCall(m, "log") {
 			return nil, false
@@ -347,19 +353,8 @@ func rawSoftplus(n *Node) (u *Node, thresholded, ok bool) {
 	if u, ok := bare(n); ok {
 		return u, false, true
 	}
-	if n.Kind != Select {
-		return nil, false, false
-	}
-	c, above, below := n.Args[0], n.Args[1], n.Args[2]
-	u, ok = bare(below)
-	if !ok || c.Kind != Cmp || c.Name != ">" || !Equal(c.Args[0], u) || !Equal(above, u) {
-		return nil, false, false
-	}
-	t, tConst := rat(c.Args[1])
-	if !tConst || t.Cmp(big.NewRat(191, 10)) < 0 {
-		return nil, false, false
-	}
-	return u, true, true
+	u, ok = thresholded(n, bare)
+	return u, ok, ok
 }
 
 // isSechSquared reports whether n is cosh(s)·cosh(s).
@@ -370,15 +365,8 @@ func isSechSquared(n, s *Node) bool {
 
 // mishDerivative is the fraction of tanhSoftplusDerivative.
 func mishDerivative(u, p *Node) *Node {
-	w := Fn("exp", Negate(Fn("abs", u)))
-	// horner is c[0] + w·(c[1] + w·(… + w·c[len-1])).
-	horner := func(c ...*Node) *Node {
-		h := c[len(c)-1]
-		for i := len(c) - 2; i >= 0; i-- {
-			h = Bin(Add, c[i], Bin(Mul, w, h))
-		}
-		return h
-	}
+	w := expNegAbs(u)
+	horner := func(c ...*Node) *Node { return horner(w, c) }
 	a := Bin(Add, Int(4), Bin(Mul, Int(4), p))
 	b := Bin(Add, Int(6), Bin(Mul, Int(4), p))
 	pos := Compare(">", u, Int(0))
@@ -397,7 +385,7 @@ func softplusOf(n *Node) (*Node, bool) {
 		return nil, false
 	}
 	e := l.Args[0].Args[0]
-	if !isNegAbs(e) || !Equal(e.Args[0].Args[0], m.Args[0]) {
+	if !IsNegAbs(e) || !Equal(e.Args[0].Args[0], m.Args[0]) {
 		return nil, false
 	}
 	return m.Args[0], true
@@ -416,6 +404,10 @@ func factorOut(n, f *Node) (*Node, bool) {
 	return nil, false
 }
 
-// isNegAbs reports whether n is -abs(v), the argument the log1p(exp(u)) rule
-// produces, which must not be rewritten again.
-func isNegAbs(n *Node) bool { return n.Kind == Neg && isCall(n.Args[0], "abs") }
+// IsNegAbs reports whether n is -abs(v): the argument the log1p(exp(u)) rule
+// produces, which must not be rewritten again, and one whose exp needs no
+// clamp against overflow.
+func IsNegAbs(n *Node) bool { return n.Kind == Neg && isCall(n.Args[0], "abs") }
+
+// expNegAbs is exp(-abs(u)), the exp of the stable forms, which cannot overflow.
+func expNegAbs(u *Node) *Node { return Fn("exp", Negate(Fn("abs", u))) }
