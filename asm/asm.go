@@ -272,11 +272,16 @@ type fitting struct {
 	inRegs        bool
 	stagger       float64
 	gpFlags       bool // see emitter.gpFlags
+	share         bool // see emitter.shareConsts; in lockstep only
 }
 
 // fittings lists the ways to try, from most vectors per group down. For
-// each group: x and dy in registers first (cheap kernels are bound by
-// loads), then read from memory at each use; in lockstep first, then with
+// each group: in lockstep with each constant loaded once for all copies
+// first, by either scheme (a quarter of the constant loads at four copies;
+// where it fits, sigmoid's and silu's float32 forward took 16% and 10% less
+// time than staggered copies loading their own); then x and dy in
+// registers first (cheap kernels are bound by loads), then read from
+// memory at each use; in lockstep first, then with
 // each copy lagging up to a program's length, which overlaps the copies'
 // peaks of register pressure less, with either scheme; then longer lags
 // (the last copy starts when the first is half done), which keep the peaks
@@ -291,6 +296,12 @@ func fittings(vectors int) []fitting {
 		out = append(out, f)
 	}
 	for group := vectors; group >= 1; group /= 2 {
+		for scheme := range 2 {
+			if group > 1 {
+				add(fitting{group: group, scheme: scheme, inRegs: true, share: true})
+				add(fitting{group: group, scheme: scheme, share: true})
+			}
+		}
 		for tier, staggers := range [][]float64{{0, 0.5, 1}, {1.5, 2}} {
 			for scheme := range 2 {
 				if tier == 0 {
@@ -322,6 +333,9 @@ func (f fitting) note(vectors int) string {
 	}
 	if !f.inRegs {
 		note += ", reading x from memory at each use"
+	}
+	if f.share {
+		note += ", loading each constant once for all of them"
 	}
 	if f.gpFlags {
 		note += ", gathering lane flags in a general register"

@@ -88,6 +88,12 @@ type emitter struct {
 	// (one VORPS per flag, one VTESTPS per group), which holds one vector
 	// register for the whole group.
 	gpFlags bool
+	// shareConsts runs the copies in lockstep and loads each constant once
+	// per instruction for all of them (shared), where each copy would load
+	// it for itself: the 256-bit loads (two per cycle here) bound the
+	// cheaper kernels more than their arithmetic does.
+	shareConsts bool
+	shared      map[int]reg.VecVirtual // constant pool index → its register
 }
 
 // compile builds fn as avo IR with the block loop's copies interleaved in
@@ -106,7 +112,7 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 	ctx.Pragma("noescape")
 	ctx.Doc(s.doc...)
 	group := fit.group
-	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: fit.stagger, inputsInRegs: fit.inRegs, gpFlags: fit.gpFlags}
+	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: fit.stagger, inputsInRegs: fit.inRegs, gpFlags: fit.gpFlags, shareConsts: fit.share}
 
 	out := "dst"
 	if s.backward {
@@ -543,6 +549,11 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 		lag = int(e.stagger * float64(len(order)) / float64(copies))
 	}
 	for step := 0; step < len(order)+(copies-1)*lag; step++ {
+		e.shared = nil
+		if e.shareConsts && copies > 1 && lag == 0 {
+			// every copy runs instruction order[step] now
+			e.shared = map[int]reg.VecVirtual{}
+		}
 		for g := 0; g < copies; g++ {
 			j := step - g*lag
 			if j < 0 || j >= len(order) {
@@ -559,6 +570,7 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 			}
 		}
 	}
+	e.shared = nil
 	outs = make([]reg.VecVirtual, copies)
 	for g := range outs {
 		e.inputs = inputsOf[g]
@@ -618,10 +630,18 @@ func liveValues(p *Prog, out value) []bool {
 	return live
 }
 
-// op returns v as an operand: constants and unmasked inputs as memory,
-// others as their register.
+// op returns v as an operand: constants (unless shared) and unmasked inputs
+// as memory, others as their register.
 func (e *emitter) op(regs []reg.VecVirtual, v value) operand.Op {
 	in := e.prog.insts[v]
+	if in.op == opConst && e.shared != nil {
+		r, ok := e.shared[in.imm]
+		if !ok {
+			r = e.constReg(v)
+			e.shared[in.imm] = r
+		}
+		return r
+	}
 	if in.op == opConst {
 		return e.constMem(in.imm)
 	}
@@ -640,18 +660,31 @@ func (e *emitter) reg(regs []reg.VecVirtual, v value) reg.VecVirtual {
 	case reg.VecVirtual:
 		return o
 	case operand.Mem:
-		r := e.ctx.YMM()
-		if c, ok := e.prog.constVal(v); ok && c == 0 && !math.Signbit(c) {
-			e.ctx.VXORPS(r, r, r) // +0 without a load
-			return r
+		if e.prog.insts[v].op == opConst {
+			return e.constReg(v)
 		}
+		r := e.ctx.YMM()
 		e.ctx.VMOVUPS(o, r)
 		return r
 	}
 	panic("asm: unreachable")
 }
 
+// constReg loads the constant v into a new register.
+func (e *emitter) constReg(v value) reg.VecVirtual {
+	r := e.ctx.YMM()
+	if c, ok := e.prog.constVal(v); ok && c == 0 && !math.Signbit(c) {
+		e.ctx.VXORPS(r, r, r) // +0 without a load
+		return r
+	}
+	e.ctx.VMOVUPS(e.constMem(e.prog.insts[v].imm), r)
+	return r
+}
+
 func (e *emitter) isMem(v value) bool {
+	if e.shared != nil && e.prog.insts[v].op == opConst {
+		return false // in a register once the first copy has used it
+	}
 	_, ok := e.opNoRegs(v).(operand.Mem)
 	return ok
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/actgen/actgen/formula"
+	"github.com/actgen/actgen/kernel"
+	"github.com/actgen/actgen/spec"
 	"github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/ir"
 	"github.com/mmcloughlin/avo/operand"
@@ -193,5 +195,66 @@ func TestTinyFactors(t *testing.T) {
 		if got := len(tinyFactors(n)) > 0; got != want {
 			t.Errorf("tinyFactors(%s) hands lanes back: %v, want %v", src, got, want)
 		}
+	}
+}
+
+// TestShareConsts compiles sigmoid's float32 forward block loop with four
+// copies, as the generator does, and checks that with shared constants it
+// reads a quarter of the constants that staggered copies read.
+func TestShareConsts(t *testing.T) {
+	s, err := spec.Load("../spec/activations.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := kernel.Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k *kernel.Kernel
+	for _, kk := range ks {
+		if kk.Entry.Name == "sigmoid" {
+			k = kk
+		}
+	}
+	if k == nil {
+		t.Fatal("no sigmoid in the spec")
+	}
+	pool := NewPool()
+	prog, err := lowerKernel(k, F32, false, divide, pool, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := lowerKernel(k, F32, false, divide, pool, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// blockLoads counts the instructions of the block loop that read a
+	// constant.
+	blockLoads := func(fit fitting) int {
+		fn, err := compile(fnSpec{name: "f", w: F32, params: k.Params()}, prog, fast, Variant{Name: "t", Unroll: 4}, fit)
+		if err != nil {
+			t.Fatalf("%+v: %v", fit, err)
+		}
+		n, in := 0, false
+		for _, node := range fn.Nodes {
+			if l, ok := node.(ir.Label); ok {
+				in = l == "block"
+			}
+			i, ok := node.(*ir.Instruction)
+			if !ok || !in {
+				continue
+			}
+			for _, o := range i.Operands {
+				if m, ok := o.(operand.Mem); ok && strings.HasPrefix(m.Symbol.Name, "actc") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	shared := blockLoads(fitting{group: 4, scheme: 1, share: true})
+	own := blockLoads(fitting{group: 4, scheme: 1, stagger: 0.5})
+	if shared == 0 || 4*shared != own {
+		t.Errorf("block loop reads %d constants shared, %d staggered; want a quarter", shared, own)
 	}
 }

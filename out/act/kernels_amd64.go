@@ -50,7 +50,7 @@ func sigmoidBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U8(dst []float64, x []float64)
@@ -65,7 +65,7 @@ func sigmoidF64Avx2U8(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -80,7 +80,7 @@ func sigmoidBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U16(dst []float32, x []float32)
@@ -95,7 +95,7 @@ func sigmoidF32Avx2U16(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
@@ -110,7 +110,7 @@ func sigmoidBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF64Avx2U16(dst []float64, x []float64)
@@ -125,7 +125,7 @@ func sigmoidF64Avx2U16(dst []float64, x []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -140,7 +140,7 @@ func sigmoidBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32(dst []float32, x []float32)
@@ -155,7 +155,7 @@ func sigmoidF32Avx2U32(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -230,7 +230,7 @@ func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
@@ -245,7 +245,7 @@ func sigmoidF32Avx2U32Nt(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -311,7 +311,7 @@ func reLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U8(dst []float64, x []float64)
@@ -325,7 +325,7 @@ func reLUF64Avx2U8(dst []float64, x []float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
@@ -336,7 +336,7 @@ func reLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF32Avx2U16(dst []float32, x []float32)
@@ -350,7 +350,7 @@ func reLUF32Avx2U16(dst []float32, x []float32)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
@@ -361,7 +361,7 @@ func reLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U16(dst []float64, x []float64)
@@ -375,7 +375,7 @@ func reLUF64Avx2U16(dst []float64, x []float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
@@ -386,7 +386,7 @@ func reLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF32Avx2U32(dst []float32, x []float32)
@@ -400,7 +400,7 @@ func reLUF32Avx2U32(dst []float32, x []float32)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
@@ -411,7 +411,7 @@ func reLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U32(dst []float64, x []float64)
@@ -425,7 +425,7 @@ func reLUF64Avx2U32(dst []float64, x []float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
@@ -436,7 +436,7 @@ func reLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF32Avx2U32Nt(dst []float32, x []float32)
@@ -450,7 +450,7 @@ func reLUF32Avx2U32Nt(dst []float32, x []float32)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
@@ -461,7 +461,7 @@ func reLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32)
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 8 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUF64Avx2U32Nt(dst []float64, x []float64)
@@ -475,7 +475,7 @@ func reLUF64Avx2U32Nt(dst []float64, x []float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func reLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
@@ -517,7 +517,7 @@ func leakyReLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha f
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U8(dst []float64, x []float64, alpha float64)
@@ -531,7 +531,7 @@ func leakyReLUF64Avx2U8(dst []float64, x []float64, alpha float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64)
@@ -545,7 +545,7 @@ func leakyReLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha f
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U16(dst []float32, x []float32, alpha float32)
@@ -559,7 +559,7 @@ func leakyReLUF32Avx2U16(dst []float32, x []float32, alpha float32)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32)
@@ -573,7 +573,7 @@ func leakyReLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha 
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
@@ -587,7 +587,7 @@ func leakyReLUF64Avx2U16(dst []float64, x []float64, alpha float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float64)
@@ -601,7 +601,7 @@ func leakyReLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha 
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
@@ -615,7 +615,7 @@ func leakyReLUF32Avx2U32(dst []float32, x []float32, alpha float32)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float32)
@@ -643,7 +643,7 @@ func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float64)
@@ -657,7 +657,7 @@ func leakyReLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha 
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
@@ -671,7 +671,7 @@ func leakyReLUF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha float32)
@@ -699,7 +699,7 @@ func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64)
@@ -741,7 +741,7 @@ func eluBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, alpha float32
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
@@ -761,7 +761,7 @@ func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64) (done int, lanes int)
@@ -772,7 +772,7 @@ func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
@@ -792,7 +792,7 @@ func eluF32Avx2U16(dst []float32, x []float32, alpha float32)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float32) (done int, lanes int)
@@ -989,7 +989,7 @@ func tanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U8(dst []float64, x []float64)
@@ -1009,7 +1009,7 @@ func tanhF64Avx2U8(dst []float64, x []float64)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1020,7 +1020,7 @@ func tanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhF32Avx2U16(dst []float32, x []float32)
@@ -1040,7 +1040,7 @@ func tanhF32Avx2U16(dst []float32, x []float32)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1071,7 +1071,7 @@ func tanhF64Avx2U16(dst []float64, x []float64)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1102,7 +1102,7 @@ func tanhF32Avx2U32(dst []float32, x []float32)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1195,7 +1195,7 @@ func tanhF32Avx2U32Nt(dst []float32, x []float32)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1271,7 +1271,7 @@ func softplusBackwardF32Avx2U8(dx []float32, x []float32, dy []float32, beta flo
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float64)
@@ -1286,7 +1286,7 @@ func softplusF64Avx2U8(dst []float64, x []float64, beta float64, threshold float
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
@@ -1301,7 +1301,7 @@ func softplusBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, beta flo
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold float32)
@@ -1316,7 +1316,7 @@ func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold floa
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
@@ -1556,7 +1556,7 @@ func siLUBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1576,7 +1576,7 @@ func siLUF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1596,7 +1596,7 @@ func siLUBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1616,7 +1616,7 @@ func siLUF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1636,7 +1636,7 @@ func siLUBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
@@ -1676,7 +1676,7 @@ func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -1796,7 +1796,7 @@ func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -1916,7 +1916,7 @@ func mishBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -1936,7 +1936,7 @@ func mishF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1956,7 +1956,7 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -1976,7 +1976,7 @@ func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -2596,7 +2596,7 @@ func geluTanhBackwardF32Avx2U8(dx []float32, x []float32, dy []float32) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluTanhF64Avx2U8(dst []float64, x []float64) (done int, lanes int)
@@ -2636,7 +2636,7 @@ func geluTanhBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
