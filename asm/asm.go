@@ -271,8 +271,8 @@ type fitting struct {
 	group, scheme int
 	inRegs        bool
 	stagger       float64
-	gpFlags       bool // see emitter.gpFlags
-	share         bool // see emitter.shareConsts; in lockstep only
+	gpFlags       bool         // see emitter.gpFlags
+	share         constSharing // in lockstep only
 }
 
 // fittings lists the ways to try, from most vectors per group down. For
@@ -296,10 +296,12 @@ func fittings(vectors int) []fitting {
 		out = append(out, f)
 	}
 	for group := vectors; group >= 1; group /= 2 {
-		for scheme := range 2 {
-			if group > 1 {
-				add(fitting{group: group, scheme: scheme, inRegs: true, share: true})
-				add(fitting{group: group, scheme: scheme, share: true})
+		for _, share := range []constSharing{sharedConsts, sharedRegConsts} {
+			for scheme := range 2 {
+				if group > 1 {
+					add(fitting{group: group, scheme: scheme, inRegs: true, share: share})
+					add(fitting{group: group, scheme: scheme, share: share})
+				}
 			}
 		}
 		for tier, staggers := range [][]float64{{0, 0.5, 1}, {1.5, 2}} {
@@ -334,8 +336,11 @@ func (f fitting) note(vectors int) string {
 	if !f.inRegs {
 		note += ", reading x from memory at each use"
 	}
-	if f.share {
+	switch f.share {
+	case sharedConsts:
 		note += ", loading each constant once for all of them"
+	case sharedRegConsts:
+		note += ", loading each constant it needs in a register once for all of them"
 	}
 	if f.gpFlags {
 		note += ", gathering lane flags in a general register"

@@ -88,13 +88,28 @@ type emitter struct {
 	// (one VORPS per flag, one VTESTPS per group), which holds one vector
 	// register for the whole group.
 	gpFlags bool
-	// shareConsts runs the copies in lockstep and loads each constant once
-	// per instruction for all of them (shared), where each copy would load
-	// it for itself: the 256-bit loads (two per cycle here) bound the
-	// cheaper kernels more than their arithmetic does.
-	shareConsts bool
-	shared      map[int]reg.VecVirtual // constant pool index → its register
+	// share says how lockstep copies get their constants.
+	share  constSharing
+	shared map[int]reg.VecVirtual // constant pool index → its register
 }
+
+// constSharing says how the copies of a block loop get their constants.
+// Sharing loads a constant once per instruction for all the copies, where
+// each copy would load it for itself: the 256-bit loads (two per cycle here)
+// bound the cheaper kernels more than their arithmetic does. A shared
+// constant holds a register while the copies run its instruction, so
+// sharing needs the copies in lockstep.
+type constSharing int
+
+const (
+	ownConsts    constSharing = iota // each copy loads its own, as memory operands where it can
+	sharedConsts                     // one register per constant and instruction for all copies
+	// sharedRegConsts shares the constants an instruction needs in a
+	// register and leaves those it can read from memory to each copy: more
+	// loads than sharedConsts, one register fewer for an FMA of two
+	// constants.
+	sharedRegConsts
+)
 
 // compile builds fn as avo IR with the block loop's copies interleaved in
 // groups of group vectors, and checks the register allocation.
@@ -112,7 +127,7 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 	ctx.Pragma("noescape")
 	ctx.Doc(s.doc...)
 	group := fit.group
-	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: fit.stagger, inputsInRegs: fit.inRegs, gpFlags: fit.gpFlags, shareConsts: fit.share}
+	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: fit.stagger, inputsInRegs: fit.inRegs, gpFlags: fit.gpFlags, share: fit.share}
 
 	out := "dst"
 	if s.backward {
@@ -550,7 +565,7 @@ func (e *emitter) body(copies int, input func(g int) func(vop) operand.Op, mask 
 	}
 	for step := 0; step < len(order)+(copies-1)*lag; step++ {
 		e.shared = nil
-		if e.shareConsts && copies > 1 && lag == 0 {
+		if e.share != ownConsts && copies > 1 && lag == 0 {
 			// every copy runs instruction order[step] now
 			e.shared = map[int]reg.VecVirtual{}
 		}
@@ -634,13 +649,8 @@ func liveValues(p *Prog, out value) []bool {
 // as memory, others as their register.
 func (e *emitter) op(regs []reg.VecVirtual, v value) operand.Op {
 	in := e.prog.insts[v]
-	if in.op == opConst && e.shared != nil {
-		r, ok := e.shared[in.imm]
-		if !ok {
-			r = e.constReg(v)
-			e.shared[in.imm] = r
-		}
-		return r
+	if in.op == opConst && e.shared != nil && e.share == sharedConsts {
+		return e.sharedReg(v)
 	}
 	if in.op == opConst {
 		return e.constMem(in.imm)
@@ -660,6 +670,9 @@ func (e *emitter) reg(regs []reg.VecVirtual, v value) reg.VecVirtual {
 	case reg.VecVirtual:
 		return o
 	case operand.Mem:
+		if e.prog.insts[v].op == opConst && e.shared != nil {
+			return e.sharedReg(v)
+		}
 		if e.prog.insts[v].op == opConst {
 			return e.constReg(v)
 		}
@@ -668,6 +681,18 @@ func (e *emitter) reg(regs []reg.VecVirtual, v value) reg.VecVirtual {
 		return r
 	}
 	panic("asm: unreachable")
+}
+
+// sharedReg returns the register shared by the copies that holds the
+// constant v, loading it for the first copy.
+func (e *emitter) sharedReg(v value) reg.VecVirtual {
+	i := e.prog.insts[v].imm
+	r, ok := e.shared[i]
+	if !ok {
+		r = e.constReg(v)
+		e.shared[i] = r
+	}
+	return r
 }
 
 // constReg loads the constant v into a new register.
@@ -682,7 +707,7 @@ func (e *emitter) constReg(v value) reg.VecVirtual {
 }
 
 func (e *emitter) isMem(v value) bool {
-	if e.shared != nil && e.prog.insts[v].op == opConst {
+	if e.shared != nil && e.share == sharedConsts && e.prog.insts[v].op == opConst {
 		return false // in a register once the first copy has used it
 	}
 	_, ok := e.opNoRegs(v).(operand.Mem)
@@ -706,6 +731,9 @@ func (e *emitter) opNoRegs(v value) operand.Op {
 func (e *emitter) copyOf(regs []reg.VecVirtual, v value) reg.VecVirtual {
 	r := e.ctx.YMM()
 	src := e.op(regs, v)
+	if e.shared != nil && e.prog.insts[v].op == opConst {
+		src = e.sharedReg(v) // a move instead of a load
+	}
 	e.ctx.VMOVUPS(src, r)
 	return r
 }

@@ -200,7 +200,8 @@ func TestTinyFactors(t *testing.T) {
 
 // TestShareConsts compiles sigmoid's float32 forward block loop with four
 // copies, as the generator does, and checks that with shared constants it
-// reads a quarter of the constants that staggered copies read.
+// reads a quarter of the constants that staggered copies read, and with
+// only those in registers shared, fewer than those but more than a quarter.
 func TestShareConsts(t *testing.T) {
 	s, err := spec.Load("../spec/activations.yaml")
 	if err != nil {
@@ -252,9 +253,13 @@ func TestShareConsts(t *testing.T) {
 		}
 		return n
 	}
-	shared := blockLoads(fitting{group: 4, scheme: 1, share: true})
+	shared := blockLoads(fitting{group: 4, scheme: 1, share: sharedConsts})
+	regs := blockLoads(fitting{group: 4, scheme: 1, share: sharedRegConsts})
 	own := blockLoads(fitting{group: 4, scheme: 1, stagger: 0.5})
 	if shared == 0 || 4*shared != own {
 		t.Errorf("block loop reads %d constants shared, %d staggered; want a quarter", shared, own)
+	}
+	if regs <= shared || regs >= own {
+		t.Errorf("block loop reads %d constants with those in registers shared; want between %d and %d", regs, shared, own)
 	}
 }

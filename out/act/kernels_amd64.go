@@ -200,7 +200,7 @@ func sigmoidBackwardF64Avx2U32(dx []float64, x []float64, dy []float64)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
@@ -215,7 +215,7 @@ func sigmoidF32Avx2U32Rcp(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func sigmoidBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32)
@@ -1051,7 +1051,7 @@ func tanhBackwardF32Avx2U16(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U16(dst []float64, x []float64)
@@ -1082,7 +1082,7 @@ func tanhBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32(dst []float32, x []float32)
@@ -1113,7 +1113,7 @@ func tanhBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, 
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, loading each constant it needs in a register once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32(dst []float64, x []float64)
@@ -1164,7 +1164,7 @@ func tanhF32Avx2U32Rcp(dst []float32, x []float32)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1175,7 +1175,7 @@ func tanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF32Avx2U32Nt(dst []float32, x []float32)
@@ -1206,7 +1206,7 @@ func tanhBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, loading each constant it needs in a register once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhF64Avx2U32Nt(dst []float64, x []float64)
@@ -1656,7 +1656,7 @@ func siLUF64Avx2U16(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1696,7 +1696,7 @@ func siLUF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1736,7 +1736,7 @@ func siLUF64Avx2U32(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, lanes int)
@@ -1756,7 +1756,7 @@ func siLUBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -1776,7 +1776,7 @@ func siLUF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1816,7 +1816,7 @@ func siLUF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 12% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32) (done int, lanes int)
@@ -1856,7 +1856,7 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)

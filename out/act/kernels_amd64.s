@@ -2845,142 +2845,125 @@ TEXT ·sigmoidF32Avx2U32Rcp(SB), NOSPLIT, $0-48
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc2<>+0(SB), Y0
-	VORPS        (DX), Y0, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VORPS        32(DX), Y2, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y0, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y5
-	VORPS        Y5, Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y4, Y0
-	VMOVUPS      actc2<>+0(SB), Y5
-	VORPS        64(DX), Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y2, Y6
-	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VSUBPS       actc5<>+0(SB), Y6, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y7
-	VORPS        Y7, Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VMOVUPS      actc2<>+0(SB), Y7
-	VORPS        96(DX), Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y0, Y8
+	XORL         SI, SI
+	VMOVUPS      (DX), Y0
+	VMOVUPS      32(DX), Y1
+	VMOVUPS      64(DX), Y2
+	VMOVUPS      96(DX), Y3
+	VORPS        actc2<>+0(SB), Y0, Y4
+	VORPS        actc2<>+0(SB), Y1, Y5
+	VORPS        actc2<>+0(SB), Y2, Y6
+	VORPS        actc2<>+0(SB), Y3, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
+	VMOVMSKPS    Y8, DI
+	ORL          DI, SI
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
+	VMOVMSKPS    Y8, DI
+	ORL          DI, SI
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
+	VMOVMSKPS    Y8, DI
+	ORL          DI, SI
+	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
+	VMOVMSKPS    Y8, DI
+	ORL          DI, SI
 	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y5, Y9
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VSUBPS       actc5<>+0(SB), Y9, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y10
-	VORPS        Y10, Y1, Y1
-	VMOVUPS      actc19<>+0(SB), Y10
-	VFMADD213PS  actc20<>+0(SB), Y0, Y10
-	VFNMADD231PS actc6<>+0(SB), Y4, Y5
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y2, Y11
-	VMOVUPS      actc4<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y7, Y12
-	VFNMADD231PS actc7<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y12, Y4
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc5<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc5<>+0(SB), Y5, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc5<>+0(SB), Y6, Y11
+	VFMADD213PS  actc5<>+0(SB), Y7, Y9
+	VSUBPS       actc5<>+0(SB), Y8, Y12
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VSUBPS       actc5<>+0(SB), Y11, Y14
+	VSUBPS       actc5<>+0(SB), Y9, Y15
+	VFNMADD231PS actc6<>+0(SB), Y12, Y4
+	VFNMADD231PS actc6<>+0(SB), Y13, Y5
+	VFNMADD231PS actc6<>+0(SB), Y14, Y6
+	VFNMADD231PS actc6<>+0(SB), Y15, Y7
+	VFNMADD231PS actc7<>+0(SB), Y12, Y4
+	VFNMADD231PS actc7<>+0(SB), Y13, Y5
+	VFNMADD231PS actc7<>+0(SB), Y14, Y6
+	VFNMADD231PS actc7<>+0(SB), Y15, Y7
 	VMOVUPS      actc21<>+0(SB), Y13
-	VFMADD213PS  actc22<>+0(SB), Y0, Y13
-	VMULPS       Y0, Y0, Y14
-	VMOVUPS      actc19<>+0(SB), Y15
-	VFMADD213PS  actc20<>+0(SB), Y2, Y15
-	VFNMADD231PS actc6<>+0(SB), Y4, Y7
-	VFMADD213PS  Y8, Y14, Y10
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y5, Y8
-	VMULPS       Y14, Y14, Y14
-	VFNMADD231PS actc7<>+0(SB), Y4, Y7
-	VFMADD213PS  Y10, Y14, Y13
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y2, Y4
-	VFMADD213PS  actc18<>+0(SB), Y13, Y0
-	VMULPS       Y2, Y2, Y10
-	VMOVUPS      actc19<>+0(SB), Y13
-	VFMADD213PS  actc20<>+0(SB), Y5, Y13
-	VPSLLD       $0x17, Y3, Y3
-	VFMADD213PS  Y11, Y10, Y15
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y7, Y11
-	VMULPS       Y3, Y0, Y0
-	VMULPS       Y10, Y10, Y3
-	VFMADD213PS  Y15, Y3, Y4
-	VMOVUPS      actc21<>+0(SB), Y3
-	VFMADD213PS  actc22<>+0(SB), Y5, Y3
-	VMOVUPS      (DX), Y10
-	VMOVUPS      actc15<>+0(SB), Y14
-	VBLENDVPS    Y10, Y0, Y14, Y10
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VMULPS       Y5, Y5, Y4
-	VMOVUPS      actc19<>+0(SB), Y14
-	VFMADD213PS  actc20<>+0(SB), Y7, Y14
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y6, Y6
-	VFMADD213PS  Y8, Y4, Y13
-	VRCPPS       Y0, Y8
-	VMULPS       Y6, Y2, Y2
-	VMULPS       Y4, Y4, Y4
-	VMOVUPS      Y0, Y6
-	VFNMADD213PS actc15<>+0(SB), Y8, Y6
-	VFMADD213PS  Y13, Y4, Y3
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y7, Y4
-	VFMADD213PS  Y8, Y8, Y6
-	VMOVUPS      32(DX), Y8
-	VMOVUPS      actc15<>+0(SB), Y13
-	VBLENDVPS    Y8, Y2, Y13, Y8
-	VFMADD213PS  actc18<>+0(SB), Y3, Y5
-	VMULPS       Y7, Y7, Y3
-	VMULPS       Y6, Y10, Y13
-	VADDPS       actc15<>+0(SB), Y2, Y2
+	VMOVUPS      Y13, Y12
+	VFMADD213PS  actc22<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PS  actc22<>+0(SB), Y5, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PS  actc22<>+0(SB), Y6, Y15
+	VFMADD213PS  actc22<>+0(SB), Y7, Y13
+	VFMADD213PS  actc19<>+0(SB), Y4, Y12
+	VFMADD213PS  actc19<>+0(SB), Y5, Y14
+	VFMADD213PS  actc19<>+0(SB), Y6, Y15
+	VFMADD213PS  actc19<>+0(SB), Y7, Y13
+	VFMADD213PS  actc20<>+0(SB), Y4, Y12
+	VFMADD213PS  actc20<>+0(SB), Y5, Y14
+	VFMADD213PS  actc20<>+0(SB), Y6, Y15
+	VFMADD213PS  actc20<>+0(SB), Y7, Y13
+	VFMADD213PS  actc17<>+0(SB), Y4, Y12
+	VFMADD213PS  actc17<>+0(SB), Y5, Y14
+	VFMADD213PS  actc17<>+0(SB), Y6, Y15
+	VFMADD213PS  actc17<>+0(SB), Y7, Y13
+	VFMADD213PS  actc18<>+0(SB), Y4, Y12
+	VFMADD213PS  actc18<>+0(SB), Y5, Y14
+	VFMADD213PS  actc18<>+0(SB), Y6, Y15
+	VFMADD213PS  actc18<>+0(SB), Y7, Y13
+	VFMADD213PS  actc18<>+0(SB), Y12, Y4
+	VFMADD213PS  actc18<>+0(SB), Y14, Y5
+	VFMADD213PS  actc18<>+0(SB), Y15, Y6
+	VFMADD213PS  actc18<>+0(SB), Y13, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
 	VPSLLD       $0x17, Y9, Y9
-	VFMADD213PS  Y11, Y3, Y14
-	VFNMADD213PS Y10, Y13, Y0
-	VRCPPS       Y2, Y10
-	VMULPS       Y9, Y5, Y5
-	VMULPS       Y3, Y3, Y3
-	VFMADD213PS  Y13, Y6, Y0
-	VMOVUPS      Y2, Y6
-	VFNMADD213PS actc15<>+0(SB), Y10, Y6
-	VFMADD213PS  Y14, Y3, Y4
-	VFMADD213PS  Y10, Y10, Y6
-	VMOVUPS      64(DX), Y3
-	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y3, Y5, Y9, Y3
-	VFMADD213PS  actc18<>+0(SB), Y4, Y7
-	VMULPS       Y6, Y8, Y4
-	VADDPS       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y12, Y9
-	VFNMADD213PS Y8, Y4, Y2
-	VRCPPS       Y5, Y8
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y10, Y5, Y5
+	VMULPS       Y11, Y6, Y6
 	VMULPS       Y9, Y7, Y7
-	VFMADD213PS  Y4, Y6, Y2
-	VMOVUPS      Y5, Y4
-	VFNMADD213PS actc15<>+0(SB), Y8, Y4
-	VFMADD213PS  Y8, Y8, Y4
-	VMOVUPS      96(DX), Y6
 	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y6, Y7, Y8, Y6
-	VMULPS       Y4, Y3, Y8
+	VBLENDVPS    Y0, Y4, Y8, Y0
+	VBLENDVPS    Y1, Y5, Y8, Y1
+	VBLENDVPS    Y2, Y6, Y8, Y2
+	VBLENDVPS    Y3, Y7, Y8, Y3
+	VADDPS       actc15<>+0(SB), Y4, Y4
+	VADDPS       actc15<>+0(SB), Y5, Y5
+	VADDPS       actc15<>+0(SB), Y6, Y6
 	VADDPS       actc15<>+0(SB), Y7, Y7
-	VFNMADD213PS Y3, Y8, Y5
-	VRCPPS       Y7, Y3
-	VFMADD213PS  Y8, Y4, Y5
-	VMOVUPS      Y7, Y4
-	VFNMADD213PS actc15<>+0(SB), Y3, Y4
-	VFMADD213PS  Y3, Y3, Y4
-	VMULPS       Y4, Y6, Y3
-	VFNMADD213PS Y6, Y3, Y7
-	VFMADD213PS  Y3, Y4, Y7
-	VTESTPS      Y1, Y1
+	VRCPPS       Y4, Y8
+	VRCPPS       Y5, Y9
+	VRCPPS       Y6, Y10
+	VRCPPS       Y7, Y11
+	VMOVUPS      Y4, Y12
+	VFNMADD213PS actc15<>+0(SB), Y8, Y12
+	VMOVUPS      Y5, Y13
+	VFNMADD213PS actc15<>+0(SB), Y9, Y13
+	VMOVUPS      Y6, Y14
+	VFNMADD213PS actc15<>+0(SB), Y10, Y14
+	VMOVUPS      Y7, Y15
+	VFNMADD213PS actc15<>+0(SB), Y11, Y15
+	VFMADD213PS  Y8, Y8, Y12
+	VFMADD213PS  Y9, Y9, Y13
+	VFMADD213PS  Y10, Y10, Y14
+	VFMADD213PS  Y11, Y11, Y15
+	VMULPS       Y12, Y0, Y8
+	VMULPS       Y13, Y1, Y9
+	VMULPS       Y14, Y2, Y10
+	VMULPS       Y15, Y3, Y11
+	VFNMADD213PS Y0, Y8, Y4
+	VFNMADD213PS Y1, Y9, Y5
+	VFNMADD213PS Y2, Y10, Y6
+	VFNMADD213PS Y3, Y11, Y7
+	VFMADD213PS  Y8, Y12, Y4
+	VFMADD213PS  Y9, Y13, Y5
+	VFMADD213PS  Y10, Y14, Y6
+	VFMADD213PS  Y11, Y15, Y7
+	TESTL        SI, SI
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y5, 64(AX)
+	VMOVUPS      Y4, (AX)
+	VMOVUPS      Y5, 32(AX)
+	VMOVUPS      Y6, 64(AX)
 	VMOVUPS      Y7, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -2993,46 +2976,41 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc2<>+0(SB), Y0
-	VORPS        (DX), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc8<>+0(SB), Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VMOVUPS      actc10<>+0(SB), Y4
-	VFMADD213PS  actc11<>+0(SB), Y0, Y4
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y0, Y5
-	VMULPS       Y0, Y0, Y6
-	VFMADD213PS  Y3, Y6, Y4
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y4, Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VMOVUPS      (DX), Y0
+	VORPS        actc2<>+0(SB), Y0, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      (DX), Y1
+	VMULPS       Y2, Y1, Y1
 	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VRCPPS       Y0, Y2
-	VMOVUPS      Y0, Y3
+	VBLENDVPS    Y0, Y1, Y2, Y0
+	VADDPS       actc15<>+0(SB), Y1, Y1
+	VRCPPS       Y1, Y2
+	VMOVUPS      Y1, Y3
 	VFNMADD213PS actc15<>+0(SB), Y2, Y3
 	VFMADD213PS  Y2, Y2, Y3
-	VMULPS       Y3, Y1, Y2
-	VFNMADD213PS Y1, Y2, Y0
-	VFMADD213PS  Y2, Y3, Y0
-	VMOVUPS      Y0, (AX)
+	VMULPS       Y3, Y0, Y2
+	VFNMADD213PS Y0, Y2, Y1
+	VFMADD213PS  Y2, Y3, Y1
+	VMOVUPS      Y1, (AX)
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, AX
 	SUBQ         $0x00000008, CX
@@ -3057,17 +3035,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y3, Y4
 	VFNMADD231PS actc6<>+0(SB), Y4, Y2
 	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y2, Y5
+	VFMADD213PS  actc10<>+0(SB), Y2, Y5
+	VFMADD213PS  actc11<>+0(SB), Y2, Y5
+	VFMADD213PS  actc8<>+0(SB), Y2, Y5
 	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
+	VFMADD213PS  actc9<>+0(SB), Y5, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y4
 	VSUBPS       Y4, Y3, Y3
@@ -3104,151 +3078,150 @@ TEXT ·sigmoidBackwardF32Avx2U32Rcp(SB), NOSPLIT, $0-72
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc2<>+0(SB), Y0
-	VANDNPS      (DX), Y0, Y0
+	XORL         DI, DI
+	VMOVUPS      (DX), Y0
+	VMOVUPS      32(DX), Y1
+	VMOVUPS      64(DX), Y2
+	VMOVUPS      96(DX), Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y0
+	VANDNPS      Y1, Y4, Y1
+	VANDNPS      Y2, Y4, Y2
+	VANDNPS      Y3, Y4, Y3
 	VXORPS       actc2<>+0(SB), Y0, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      32(DX), Y2, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y0, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y1
 	VXORPS       actc2<>+0(SB), Y2, Y2
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y5
-	VORPS        Y5, Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y4, Y0
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      64(DX), Y5, Y5
-	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y2, Y4
-	VXORPS       actc2<>+0(SB), Y5, Y5
-	VSUBPS       actc5<>+0(SB), Y4, Y6
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y7
-	VORPS        Y7, Y1, Y1
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y0, Y7
-	VFNMADD231PS actc6<>+0(SB), Y6, Y2
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      96(DX), Y8, Y8
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VXORPS       actc2<>+0(SB), Y8, Y8
-	VMOVUPS      actc19<>+0(SB), Y9
-	VFMADD213PS  actc20<>+0(SB), Y0, Y9
-	VSUBPS       actc5<>+0(SB), Y6, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y11
-	VORPS        Y11, Y1, Y1
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y2, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y5
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y0, Y12
-	VMULPS       Y0, Y0, Y13
-	VFNMADD231PS actc7<>+0(SB), Y10, Y5
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y8, Y10
-	VFMADD213PS  Y7, Y13, Y9
-	VMOVUPS      actc19<>+0(SB), Y7
-	VFMADD213PS  actc20<>+0(SB), Y2, Y7
-	VSUBPS       actc5<>+0(SB), Y10, Y14
-	VMULPS       Y13, Y13, Y13
-	VFMADD213PS  Y9, Y13, Y12
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y5, Y9
-	VFNMADD231PS actc6<>+0(SB), Y14, Y8
-	VFMADD213PS  actc18<>+0(SB), Y12, Y0
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y2, Y12
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y2, Y2, Y13
-	VFNMADD231PS actc7<>+0(SB), Y14, Y8
-	VMULPS       Y3, Y0, Y0
-	VFMADD213PS  Y11, Y13, Y7
-	VMOVUPS      actc19<>+0(SB), Y3
-	VFMADD213PS  actc20<>+0(SB), Y5, Y3
-	VADDPS       actc18<>+0(SB), Y0, Y11
-	VMULPS       Y13, Y13, Y13
-	VFMADD213PS  Y7, Y13, Y12
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y8, Y7
-	VFMADD213PS  actc15<>+0(SB), Y0, Y11
-	VFMADD213PS  actc18<>+0(SB), Y12, Y2
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y5, Y12
-	VRCPPS       Y11, Y13
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y5, Y5, Y14
-	VMOVUPS      Y11, Y15
-	VFNMADD213PS actc15<>+0(SB), Y13, Y15
-	VMULPS       Y4, Y2, Y2
-	VFMADD213PS  Y9, Y14, Y3
-	VMOVUPS      actc19<>+0(SB), Y4
-	VFMADD213PS  actc20<>+0(SB), Y8, Y4
-	VFMADD213PS  Y13, Y13, Y15
-	VADDPS       actc18<>+0(SB), Y2, Y9
-	VMULPS       Y14, Y14, Y13
-	VMULPS       Y15, Y0, Y14
-	VFMADD213PS  Y3, Y13, Y12
-	VFNMADD213PS Y0, Y14, Y11
-	VFMADD213PS  actc15<>+0(SB), Y2, Y9
-	VFMADD213PS  actc18<>+0(SB), Y12, Y5
-	VMOVUPS      actc21<>+0(SB), Y0
-	VFMADD213PS  actc22<>+0(SB), Y8, Y0
-	VFMADD213PS  Y14, Y15, Y11
-	VRCPPS       Y9, Y3
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y8, Y8, Y12
-	VCMPPS       $0x03, Y11, Y11, Y13
-	VORPS        Y13, Y1, Y1
-	VMOVUPS      Y9, Y13
-	VFNMADD213PS actc15<>+0(SB), Y3, Y13
-	VMULPS       Y6, Y5, Y5
-	VFMADD213PS  Y7, Y12, Y4
-	VFMADD213PS  Y3, Y3, Y13
-	VADDPS       actc18<>+0(SB), Y5, Y3
-	VMULPS       Y12, Y12, Y6
-	VMULPS       (BX), Y11, Y7
-	VMULPS       Y13, Y2, Y11
-	VFMADD213PS  Y4, Y6, Y0
-	VFNMADD213PS Y2, Y11, Y9
-	VFMADD213PS  actc15<>+0(SB), Y5, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y4
+	VMOVMSKPS    Y4, R8
+	ORL          R8, DI
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y4
+	VMOVMSKPS    Y4, R8
+	ORL          R8, DI
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VMOVMSKPS    Y4, R8
+	ORL          R8, DI
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
+	VMOVMSKPS    Y4, R8
+	ORL          R8, DI
+	VMOVUPS      actc4<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y1, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y2, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y1
+	VFNMADD231PS actc6<>+0(SB), Y10, Y2
+	VFNMADD231PS actc6<>+0(SB), Y11, Y3
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y1
+	VFNMADD231PS actc7<>+0(SB), Y10, Y2
+	VFNMADD231PS actc7<>+0(SB), Y11, Y3
+	VMOVUPS      actc21<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc22<>+0(SB), Y0, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc22<>+0(SB), Y1, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc22<>+0(SB), Y2, Y11
+	VFMADD213PS  actc22<>+0(SB), Y3, Y9
+	VFMADD213PS  actc19<>+0(SB), Y0, Y8
+	VFMADD213PS  actc19<>+0(SB), Y1, Y10
+	VFMADD213PS  actc19<>+0(SB), Y2, Y11
+	VFMADD213PS  actc19<>+0(SB), Y3, Y9
+	VFMADD213PS  actc20<>+0(SB), Y0, Y8
+	VFMADD213PS  actc20<>+0(SB), Y1, Y10
+	VFMADD213PS  actc20<>+0(SB), Y2, Y11
+	VFMADD213PS  actc20<>+0(SB), Y3, Y9
+	VFMADD213PS  actc17<>+0(SB), Y0, Y8
+	VFMADD213PS  actc17<>+0(SB), Y1, Y10
+	VFMADD213PS  actc17<>+0(SB), Y2, Y11
+	VFMADD213PS  actc17<>+0(SB), Y3, Y9
 	VFMADD213PS  actc18<>+0(SB), Y0, Y8
-	VFMADD213PS  Y11, Y13, Y9
-	VRCPPS       Y3, Y0
-	VPSLLD       $0x17, Y10, Y2
-	VCMPPS       $0x03, Y9, Y9, Y4
-	VORPS        Y4, Y1, Y1
-	VMOVUPS      Y3, Y4
-	VFNMADD213PS actc15<>+0(SB), Y0, Y4
-	VMULPS       Y2, Y8, Y2
-	VFMADD213PS  Y0, Y0, Y4
-	VADDPS       actc18<>+0(SB), Y2, Y0
-	VMULPS       32(BX), Y9, Y6
-	VMULPS       Y4, Y5, Y8
-	VFNMADD213PS Y5, Y8, Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y0
-	VFMADD213PS  Y8, Y4, Y3
-	VRCPPS       Y0, Y4
-	VCMPPS       $0x03, Y3, Y3, Y5
-	VORPS        Y5, Y1, Y1
-	VMOVUPS      Y0, Y5
-	VFNMADD213PS actc15<>+0(SB), Y4, Y5
-	VFMADD213PS  Y4, Y4, Y5
-	VMULPS       64(BX), Y3, Y3
-	VMULPS       Y5, Y2, Y4
-	VFNMADD213PS Y2, Y4, Y0
-	VFMADD213PS  Y4, Y5, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y1, Y1
-	VMULPS       96(BX), Y0, Y0
-	VTESTPS      Y1, Y1
+	VFMADD213PS  actc18<>+0(SB), Y1, Y10
+	VFMADD213PS  actc18<>+0(SB), Y2, Y11
+	VFMADD213PS  actc18<>+0(SB), Y3, Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y0
+	VFMADD213PS  actc18<>+0(SB), Y10, Y1
+	VFMADD213PS  actc18<>+0(SB), Y11, Y2
+	VFMADD213PS  actc18<>+0(SB), Y9, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y6, Y1, Y1
+	VMULPS       Y7, Y2, Y2
+	VMULPS       Y5, Y3, Y3
+	VADDPS       actc18<>+0(SB), Y0, Y4
+	VADDPS       actc18<>+0(SB), Y1, Y5
+	VADDPS       actc18<>+0(SB), Y2, Y6
+	VADDPS       actc18<>+0(SB), Y3, Y7
+	VFMADD213PS  actc15<>+0(SB), Y0, Y4
+	VFMADD213PS  actc15<>+0(SB), Y1, Y5
+	VFMADD213PS  actc15<>+0(SB), Y2, Y6
+	VFMADD213PS  actc15<>+0(SB), Y3, Y7
+	VRCPPS       Y4, Y8
+	VRCPPS       Y5, Y9
+	VRCPPS       Y6, Y10
+	VRCPPS       Y7, Y11
+	VMOVUPS      Y4, Y12
+	VFNMADD213PS actc15<>+0(SB), Y8, Y12
+	VMOVUPS      Y5, Y13
+	VFNMADD213PS actc15<>+0(SB), Y9, Y13
+	VMOVUPS      Y6, Y14
+	VFNMADD213PS actc15<>+0(SB), Y10, Y14
+	VMOVUPS      Y7, Y15
+	VFNMADD213PS actc15<>+0(SB), Y11, Y15
+	VFMADD213PS  Y8, Y8, Y12
+	VFMADD213PS  Y9, Y9, Y13
+	VFMADD213PS  Y10, Y10, Y14
+	VFMADD213PS  Y11, Y11, Y15
+	VMULPS       Y12, Y0, Y8
+	VMULPS       Y13, Y1, Y9
+	VMULPS       Y14, Y2, Y10
+	VMULPS       Y15, Y3, Y11
+	VFNMADD213PS Y0, Y8, Y4
+	VFNMADD213PS Y1, Y9, Y5
+	VFNMADD213PS Y2, Y10, Y6
+	VFNMADD213PS Y3, Y11, Y7
+	VFMADD213PS  Y8, Y12, Y4
+	VFMADD213PS  Y9, Y13, Y5
+	VFMADD213PS  Y10, Y14, Y6
+	VFMADD213PS  Y11, Y15, Y7
+	VCMPPS       $0x03, Y4, Y4, Y0
+	VMOVMSKPS    Y0, R8
+	ORL          R8, DI
+	VCMPPS       $0x03, Y5, Y5, Y0
+	VMOVMSKPS    Y0, R8
+	ORL          R8, DI
+	VCMPPS       $0x03, Y6, Y6, Y0
+	VMOVMSKPS    Y0, R8
+	ORL          R8, DI
+	VCMPPS       $0x03, Y7, Y7, Y0
+	VMOVMSKPS    Y0, R8
+	ORL          R8, DI
+	VMOVUPS      (BX), Y0
+	VMOVUPS      32(BX), Y1
+	VMOVUPS      64(BX), Y2
+	VMOVUPS      96(BX), Y3
+	VMULPS       Y0, Y4, Y0
+	VMULPS       Y1, Y5, Y1
+	VMULPS       Y2, Y6, Y2
+	VMULPS       Y3, Y7, Y3
+	TESTL        DI, DI
 	JNE          flag0
-	VMOVUPS      Y7, (AX)
-	VMOVUPS      Y6, 32(AX)
-	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y0, 96(AX)
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -3261,50 +3234,47 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc2<>+0(SB), Y0
-	VANDNPS      (DX), Y0, Y0
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc8<>+0(SB), Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VMOVUPS      actc10<>+0(SB), Y4
-	VFMADD213PS  actc11<>+0(SB), Y0, Y4
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y0, Y5
-	VMULPS       Y0, Y0, Y6
-	VFMADD213PS  Y3, Y6, Y4
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y4, Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VMOVUPS      (DX), Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y0, Y1, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y2, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y1, Y2
+	VFMADD213PS  actc15<>+0(SB), Y1, Y2
+	VRCPPS       Y2, Y3
+	VMOVUPS      Y2, Y4
+	VFNMADD213PS actc15<>+0(SB), Y3, Y4
+	VFMADD213PS  Y3, Y3, Y4
+	VMULPS       Y4, Y1, Y3
+	VFNMADD213PS Y1, Y3, Y2
+	VFMADD213PS  Y3, Y4, Y2
+	VCMPPS       $0x03, Y2, Y2, Y1
+	VBLENDVPS    Y1, actc23<>+0(SB), Y2, Y1
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y0, Y1, Y0
+	VMOVUPS      (BX), Y1
 	VMULPS       Y1, Y0, Y0
-	VADDPS       actc18<>+0(SB), Y0, Y1
-	VFMADD213PS  actc15<>+0(SB), Y0, Y1
-	VRCPPS       Y1, Y2
-	VMOVUPS      Y1, Y3
-	VFNMADD213PS actc15<>+0(SB), Y2, Y3
-	VFMADD213PS  Y2, Y2, Y3
-	VMULPS       Y3, Y0, Y2
-	VFNMADD213PS Y0, Y2, Y1
-	VFMADD213PS  Y2, Y3, Y1
-	VCMPPS       $0x03, Y1, Y1, Y0
-	VBLENDVPS    Y0, actc23<>+0(SB), Y1, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VMULPS       (BX), Y0, Y0
 	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, AX
@@ -3333,17 +3303,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y3, Y4
 	VFNMADD231PS actc6<>+0(SB), Y4, Y2
 	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y2, Y5
+	VFMADD213PS  actc10<>+0(SB), Y2, Y5
+	VFMADD213PS  actc11<>+0(SB), Y2, Y5
+	VFMADD213PS  actc8<>+0(SB), Y2, Y5
 	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
+	VFMADD213PS  actc9<>+0(SB), Y5, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y4
 	VSUBPS       Y4, Y3, Y3
@@ -13777,102 +13743,96 @@ TEXT ·tanhF64Avx2U16(SB), NOSPLIT, $0-48
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDNPD      (DX), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      32(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      64(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      96(DX), Y3, Y3
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
 	VADDPD       Y0, Y0, Y0
-	VADDPD       Y1, Y1, Y1
 	VADDPD       Y2, Y2, Y2
 	VADDPD       Y3, Y3, Y3
+	VADDPD       Y1, Y1, Y1
 	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y0, Y4, Y0
-	VMOVUPS      actc86<>+0(SB), Y4
-	VMINPD       Y1, Y4, Y1
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y2, Y4, Y2
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMINPD       Y1, Y4, Y1
 	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y1, Y5
-	VMOVUPS      actc26<>+0(SB), Y6
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
 	VFMADD213PD  actc27<>+0(SB), Y2, Y6
-	VMOVUPS      actc26<>+0(SB), Y7
+	VMOVUPS      Y5, Y7
 	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
 	VSUBPD       actc27<>+0(SB), Y4, Y8
-	VSUBPD       actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y6, Y10
-	VSUBPD       actc27<>+0(SB), Y7, Y11
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
 	VFNMADD231PD actc28<>+0(SB), Y8, Y0
-	VFNMADD231PD actc28<>+0(SB), Y9, Y1
-	VFNMADD231PD actc28<>+0(SB), Y10, Y2
-	VFNMADD231PD actc28<>+0(SB), Y11, Y3
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
 	VFNMADD231PD actc29<>+0(SB), Y8, Y0
-	VFNMADD231PD actc29<>+0(SB), Y9, Y1
-	VFNMADD231PD actc29<>+0(SB), Y10, Y2
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
 	VMULPD       Y0, Y0, Y8
-	VMULPD       Y1, Y1, Y9
-	VMULPD       Y2, Y2, Y10
-	VMULPD       Y3, Y3, Y11
-	VMOVUPS      actc80<>+0(SB), Y12
-	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
 	VMOVUPS      actc80<>+0(SB), Y13
-	VFMADD213PD  actc78<>+0(SB), Y1, Y13
-	VMOVUPS      actc80<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc78<>+0(SB), Y2, Y14
-	VMOVUPS      actc80<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y0, Y12
-	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y2, Y14
 	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y0, Y12
-	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y2, Y14
 	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y0, Y12
-	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y2, Y14
 	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y0, Y12
-	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y2, Y14
 	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y0, Y12
-	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y2, Y14
 	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y0, Y12
-	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y2, Y14
 	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y0, Y12
-	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y2, Y14
 	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y0, Y12
-	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y2, Y14
 	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y0, Y12
-	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y2, Y14
 	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  Y0, Y12, Y8
-	VFMADD213PD  Y1, Y13, Y9
-	VFMADD213PD  Y2, Y14, Y10
-	VFMADD213PD  Y3, Y15, Y11
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
 	VPSLLQ       $0x34, Y4, Y0
-	VPSLLQ       $0x34, Y5, Y1
-	VPSLLQ       $0x34, Y6, Y2
-	VPSLLQ       $0x34, Y7, Y3
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
 	VSUBPD       actc41<>+0(SB), Y0, Y4
 	VSUBPD       actc41<>+0(SB), Y1, Y5
 	VSUBPD       actc41<>+0(SB), Y2, Y6
@@ -13885,30 +13845,24 @@ block:
 	VADDPD       actc42<>+0(SB), Y1, Y5
 	VADDPD       actc42<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMAXPD       Y0, Y8, Y8
 	VMOVUPS      actc42<>+0(SB), Y9
-	VMAXPD       Y1, Y9, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VMAXPD       Y2, Y10, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VMAXPD       Y3, Y11, Y11
+	VMAXPD       Y0, Y9, Y8
+	VMAXPD       Y1, Y9, Y10
+	VMAXPD       Y2, Y9, Y11
+	VMAXPD       Y3, Y9, Y9
 	VSUBPD       Y4, Y8, Y8
-	VSUBPD       Y5, Y9, Y9
-	VSUBPD       Y6, Y10, Y10
-	VSUBPD       Y7, Y11, Y11
-	VMOVUPS      actc42<>+0(SB), Y12
-	VMINPD       Y0, Y12, Y12
+	VSUBPD       Y5, Y10, Y10
+	VSUBPD       Y6, Y11, Y11
+	VSUBPD       Y7, Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y13
-	VMINPD       Y1, Y13, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VMINPD       Y2, Y14, Y14
-	VMOVUPS      actc42<>+0(SB), Y15
-	VMINPD       Y3, Y15, Y15
+	VMINPD       Y0, Y13, Y12
+	VMINPD       Y1, Y13, Y14
+	VMINPD       Y2, Y13, Y15
+	VMINPD       Y3, Y13, Y13
 	VADDPD       Y12, Y8, Y8
-	VADDPD       Y13, Y9, Y9
 	VADDPD       Y14, Y10, Y10
 	VADDPD       Y15, Y11, Y11
+	VADDPD       Y13, Y9, Y9
 	VDIVPD       Y4, Y0, Y0
 	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
@@ -13922,25 +13876,22 @@ block:
 	VMOVUPS      Y3, Y7
 	VFNMADD213PD Y3, Y3, Y7
 	VFNMADD213PD Y0, Y4, Y8
-	VFNMADD213PD Y1, Y5, Y9
-	VFNMADD213PD Y2, Y6, Y10
-	VFNMADD213PD Y3, Y7, Y11
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDPD       (DX), Y0, Y0
+	VFNMADD213PD Y1, Y5, Y10
+	VFNMADD213PD Y2, Y6, Y11
+	VFNMADD213PD Y3, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDPD       32(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDPD       64(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDPD       96(DX), Y3, Y3
+	VANDPD       (DX), Y1, Y0
+	VANDPD       32(DX), Y1, Y2
+	VANDPD       64(DX), Y1, Y3
+	VANDPD       96(DX), Y1, Y1
 	VORPD        Y0, Y8, Y0
-	VORPD        Y1, Y9, Y1
 	VORPD        Y2, Y10, Y2
 	VORPD        Y3, Y11, Y3
+	VORPD        Y1, Y9, Y1
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000010, CX
@@ -14410,162 +14361,135 @@ TEXT ·tanhF32Avx2U32(SB), NOSPLIT, $0-48
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc2<>+0(SB), Y0
-	VANDNPS      (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y2
+	VANDNPS      64(DX), Y1, Y3
+	VANDNPS      96(DX), Y1, Y1
 	VADDPS       Y0, Y0, Y0
-	VMOVUPS      actc83<>+0(SB), Y1
-	VMINPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      32(DX), Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VADDPS       Y3, Y3, Y2
-	VMULPS       Y0, Y0, Y3
+	VADDPS       Y2, Y2, Y2
+	VADDPS       Y3, Y3, Y3
+	VADDPS       Y1, Y1, Y1
 	VMOVUPS      actc83<>+0(SB), Y4
+	VMINPS       Y0, Y4, Y0
 	VMINPS       Y2, Y4, Y2
-	VMOVUPS      actc62<>+0(SB), Y4
-	VFMADD213PS  actc14<>+0(SB), Y0, Y4
+	VMINPS       Y3, Y4, Y3
+	VMINPS       Y1, Y4, Y1
 	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y2, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VMOVUPS      actc63<>+0(SB), Y7
-	VFMADD213PS  actc64<>+0(SB), Y0, Y7
-	VFNMADD231PS actc6<>+0(SB), Y6, Y2
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      64(DX), Y8, Y8
-	VMOVUPS      actc65<>+0(SB), Y9
-	VFMADD213PS  actc66<>+0(SB), Y0, Y9
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VADDPS       Y8, Y8, Y6
-	VFMADD213PS  Y4, Y3, Y7
-	VMULPS       Y2, Y2, Y4
-	VMULPS       Y3, Y3, Y8
-	VMOVUPS      actc83<>+0(SB), Y10
-	VMINPS       Y6, Y10, Y6
-	VFMADD213PS  Y7, Y8, Y9
-	VFMADD213PS  Y0, Y9, Y3
-	VMOVUPS      actc62<>+0(SB), Y0
-	VFMADD213PS  actc14<>+0(SB), Y2, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
-	VSUBPS       actc14<>+0(SB), Y1, Y8
-	VSUBPS       actc5<>+0(SB), Y7, Y9
-	VFMADD213PS  Y8, Y3, Y1
-	VMOVUPS      actc63<>+0(SB), Y3
-	VFMADD213PS  actc64<>+0(SB), Y2, Y3
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VADDPS       actc15<>+0(SB), Y1, Y8
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      96(DX), Y10, Y10
-	VMOVUPS      actc15<>+0(SB), Y11
-	VMAXPS       Y1, Y11, Y11
-	VMOVUPS      actc65<>+0(SB), Y12
-	VFMADD213PS  actc66<>+0(SB), Y2, Y12
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VADDPS       Y10, Y10, Y9
-	VSUBPS       Y8, Y11, Y10
-	VFMADD213PS  Y0, Y4, Y3
-	VMULPS       Y6, Y6, Y0
-	VMOVUPS      actc15<>+0(SB), Y11
-	VMINPS       Y1, Y11, Y11
-	VMULPS       Y4, Y4, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VMINPS       Y9, Y14, Y9
-	VADDPS       Y11, Y10, Y10
-	VFMADD213PS  Y3, Y13, Y12
-	VDIVPS       Y8, Y1, Y1
-	VFMADD213PS  Y2, Y12, Y4
-	VMOVUPS      actc62<>+0(SB), Y2
-	VFMADD213PS  actc14<>+0(SB), Y6, Y2
-	VMOVUPS      Y1, Y3
-	VFNMADD213PS Y1, Y1, Y3
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VFNMADD213PS Y1, Y3, Y10
-	VSUBPS       actc14<>+0(SB), Y5, Y1
-	VSUBPS       actc5<>+0(SB), Y8, Y3
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDPS       (DX), Y11, Y11
-	VFMADD213PS  Y1, Y4, Y5
-	VMOVUPS      actc63<>+0(SB), Y1
-	VFMADD213PS  actc64<>+0(SB), Y6, Y1
-	VORPS        Y11, Y10, Y4
-	VFNMADD231PS actc6<>+0(SB), Y3, Y9
-	VADDPS       actc15<>+0(SB), Y5, Y10
-	VMOVUPS      actc15<>+0(SB), Y11
-	VMAXPS       Y5, Y11, Y11
-	VMOVUPS      actc65<>+0(SB), Y12
-	VFMADD213PS  actc66<>+0(SB), Y6, Y12
-	VFNMADD231PS actc7<>+0(SB), Y3, Y9
-	VSUBPS       Y10, Y11, Y3
-	VFMADD213PS  Y2, Y0, Y1
-	VMULPS       Y9, Y9, Y2
-	VMOVUPS      actc15<>+0(SB), Y11
-	VMINPS       Y5, Y11, Y11
-	VMULPS       Y0, Y0, Y13
-	VADDPS       Y11, Y3, Y3
-	VFMADD213PS  Y1, Y13, Y12
-	VDIVPS       Y10, Y5, Y1
-	VFMADD213PS  Y6, Y12, Y0
-	VMOVUPS      actc62<>+0(SB), Y5
-	VFMADD213PS  actc14<>+0(SB), Y9, Y5
-	VMOVUPS      Y1, Y6
-	VFNMADD213PS Y1, Y1, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VFNMADD213PS Y1, Y6, Y3
-	VSUBPS       actc14<>+0(SB), Y7, Y1
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDPS       32(DX), Y6, Y6
-	VFMADD213PS  Y1, Y0, Y7
-	VMOVUPS      actc63<>+0(SB), Y0
-	VFMADD213PS  actc64<>+0(SB), Y9, Y0
-	VORPS        Y6, Y3, Y1
-	VADDPS       actc15<>+0(SB), Y7, Y3
-	VMOVUPS      actc15<>+0(SB), Y6
-	VMAXPS       Y7, Y6, Y6
-	VMOVUPS      actc65<>+0(SB), Y10
-	VFMADD213PS  actc66<>+0(SB), Y9, Y10
-	VSUBPS       Y3, Y6, Y6
-	VFMADD213PS  Y5, Y2, Y0
-	VMOVUPS      actc15<>+0(SB), Y5
-	VMINPS       Y7, Y5, Y5
-	VMULPS       Y2, Y2, Y11
-	VADDPS       Y5, Y6, Y5
-	VFMADD213PS  Y0, Y11, Y10
-	VDIVPS       Y3, Y7, Y0
-	VFMADD213PS  Y9, Y10, Y2
-	VMOVUPS      Y0, Y3
-	VFNMADD213PS Y0, Y0, Y3
-	VPSLLD       $0x17, Y8, Y6
-	VFNMADD213PS Y0, Y3, Y5
-	VSUBPS       actc14<>+0(SB), Y6, Y0
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDPS       64(DX), Y3, Y3
-	VFMADD213PS  Y0, Y2, Y6
-	VORPS        Y3, Y5, Y0
-	VADDPS       actc15<>+0(SB), Y6, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VMAXPS       Y6, Y3, Y3
-	VSUBPS       Y2, Y3, Y3
-	VMOVUPS      actc15<>+0(SB), Y5
-	VMINPS       Y6, Y5, Y5
-	VADDPS       Y5, Y3, Y3
-	VDIVPS       Y2, Y6, Y2
-	VMOVUPS      Y2, Y5
-	VFNMADD213PS Y2, Y2, Y5
-	VFNMADD213PS Y2, Y5, Y3
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDPS       96(DX), Y2, Y2
-	VORPS        Y2, Y3, Y2
-	VMOVUPS      Y4, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y0, 64(AX)
-	VMOVUPS      Y2, 96(AX)
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y7
+	VFMADD213PS  actc5<>+0(SB), Y1, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y2
+	VFNMADD231PS actc6<>+0(SB), Y10, Y3
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y2
+	VFNMADD231PS actc7<>+0(SB), Y10, Y3
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VMULPS       Y0, Y0, Y8
+	VMULPS       Y2, Y2, Y9
+	VMULPS       Y3, Y3, Y10
+	VMULPS       Y1, Y1, Y11
+	VMOVUPS      actc65<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PS  actc66<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PS  actc66<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PS  actc66<>+0(SB), Y3, Y15
+	VFMADD213PS  actc66<>+0(SB), Y1, Y13
+	VFMADD213PS  actc63<>+0(SB), Y0, Y12
+	VFMADD213PS  actc63<>+0(SB), Y2, Y14
+	VFMADD213PS  actc63<>+0(SB), Y3, Y15
+	VFMADD213PS  actc63<>+0(SB), Y1, Y13
+	VFMADD213PS  actc64<>+0(SB), Y0, Y12
+	VFMADD213PS  actc64<>+0(SB), Y2, Y14
+	VFMADD213PS  actc64<>+0(SB), Y3, Y15
+	VFMADD213PS  actc64<>+0(SB), Y1, Y13
+	VFMADD213PS  actc62<>+0(SB), Y0, Y12
+	VFMADD213PS  actc62<>+0(SB), Y2, Y14
+	VFMADD213PS  actc62<>+0(SB), Y3, Y15
+	VFMADD213PS  actc62<>+0(SB), Y1, Y13
+	VFMADD213PS  actc14<>+0(SB), Y0, Y12
+	VFMADD213PS  actc14<>+0(SB), Y2, Y14
+	VFMADD213PS  actc14<>+0(SB), Y3, Y15
+	VFMADD213PS  actc14<>+0(SB), Y1, Y13
+	VFMADD213PS  Y0, Y12, Y8
+	VFMADD213PS  Y2, Y14, Y9
+	VFMADD213PS  Y3, Y15, Y10
+	VFMADD213PS  Y1, Y13, Y11
+	VPSLLD       $0x17, Y4, Y0
+	VPSLLD       $0x17, Y6, Y1
+	VPSLLD       $0x17, Y7, Y2
+	VPSLLD       $0x17, Y5, Y3
+	VSUBPS       actc14<>+0(SB), Y0, Y4
+	VSUBPS       actc14<>+0(SB), Y1, Y5
+	VSUBPS       actc14<>+0(SB), Y2, Y6
+	VSUBPS       actc14<>+0(SB), Y3, Y7
+	VFMADD213PS  Y4, Y8, Y0
+	VFMADD213PS  Y5, Y9, Y1
+	VFMADD213PS  Y6, Y10, Y2
+	VFMADD213PS  Y7, Y11, Y3
+	VADDPS       actc15<>+0(SB), Y0, Y4
+	VADDPS       actc15<>+0(SB), Y1, Y5
+	VADDPS       actc15<>+0(SB), Y2, Y6
+	VADDPS       actc15<>+0(SB), Y3, Y7
+	VMOVUPS      actc15<>+0(SB), Y9
+	VMAXPS       Y0, Y9, Y8
+	VMAXPS       Y1, Y9, Y10
+	VMAXPS       Y2, Y9, Y11
+	VMAXPS       Y3, Y9, Y9
+	VSUBPS       Y4, Y8, Y8
+	VSUBPS       Y5, Y10, Y10
+	VSUBPS       Y6, Y11, Y11
+	VSUBPS       Y7, Y9, Y9
+	VMOVUPS      actc15<>+0(SB), Y13
+	VMINPS       Y0, Y13, Y12
+	VMINPS       Y1, Y13, Y14
+	VMINPS       Y2, Y13, Y15
+	VMINPS       Y3, Y13, Y13
+	VADDPS       Y12, Y8, Y8
+	VADDPS       Y14, Y10, Y10
+	VADDPS       Y15, Y11, Y11
+	VADDPS       Y13, Y9, Y9
+	VDIVPS       Y4, Y0, Y0
+	VDIVPS       Y5, Y1, Y1
+	VDIVPS       Y6, Y2, Y2
+	VDIVPS       Y7, Y3, Y3
+	VMOVUPS      Y0, Y4
+	VFNMADD213PS Y0, Y0, Y4
+	VMOVUPS      Y1, Y5
+	VFNMADD213PS Y1, Y1, Y5
+	VMOVUPS      Y2, Y6
+	VFNMADD213PS Y2, Y2, Y6
+	VMOVUPS      Y3, Y7
+	VFNMADD213PS Y3, Y3, Y7
+	VFNMADD213PS Y0, Y4, Y8
+	VFNMADD213PS Y1, Y5, Y10
+	VFNMADD213PS Y2, Y6, Y11
+	VFNMADD213PS Y3, Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDPS       (DX), Y1, Y0
+	VANDPS       32(DX), Y1, Y2
+	VANDPS       64(DX), Y1, Y3
+	VANDPS       96(DX), Y1, Y1
+	VORPS        Y0, Y8, Y0
+	VORPS        Y2, Y10, Y2
+	VORPS        Y3, Y11, Y3
+	VORPS        Y1, Y9, Y1
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -14585,16 +14509,13 @@ single:
 	VFNMADD231PS actc6<>+0(SB), Y2, Y0
 	VFNMADD231PS actc7<>+0(SB), Y2, Y0
 	VMULPS       Y0, Y0, Y2
-	VMOVUPS      actc62<>+0(SB), Y3
+	VMOVUPS      actc65<>+0(SB), Y3
+	VFMADD213PS  actc66<>+0(SB), Y0, Y3
+	VFMADD213PS  actc63<>+0(SB), Y0, Y3
+	VFMADD213PS  actc64<>+0(SB), Y0, Y3
+	VFMADD213PS  actc62<>+0(SB), Y0, Y3
 	VFMADD213PS  actc14<>+0(SB), Y0, Y3
-	VMOVUPS      actc63<>+0(SB), Y4
-	VFMADD213PS  actc64<>+0(SB), Y0, Y4
-	VMOVUPS      actc65<>+0(SB), Y5
-	VFMADD213PS  actc66<>+0(SB), Y0, Y5
-	VFMADD213PS  Y3, Y2, Y4
-	VMULPS       Y2, Y2, Y3
-	VFMADD213PS  Y4, Y3, Y5
-	VFMADD213PS  Y0, Y5, Y2
+	VFMADD213PS  Y0, Y3, Y2
 	VPSLLD       $0x17, Y1, Y0
 	VSUBPS       actc14<>+0(SB), Y0, Y1
 	VFMADD213PS  Y1, Y2, Y0
@@ -14636,16 +14557,13 @@ tail:
 	VFNMADD231PS actc6<>+0(SB), Y4, Y2
 	VFNMADD231PS actc7<>+0(SB), Y4, Y2
 	VMULPS       Y2, Y2, Y4
-	VMOVUPS      actc62<>+0(SB), Y5
+	VMOVUPS      actc65<>+0(SB), Y5
+	VFMADD213PS  actc66<>+0(SB), Y2, Y5
+	VFMADD213PS  actc63<>+0(SB), Y2, Y5
+	VFMADD213PS  actc64<>+0(SB), Y2, Y5
+	VFMADD213PS  actc62<>+0(SB), Y2, Y5
 	VFMADD213PS  actc14<>+0(SB), Y2, Y5
-	VMOVUPS      actc63<>+0(SB), Y6
-	VFMADD213PS  actc64<>+0(SB), Y2, Y6
-	VMOVUPS      actc65<>+0(SB), Y7
-	VFMADD213PS  actc66<>+0(SB), Y2, Y7
-	VFMADD213PS  Y5, Y4, Y6
-	VMULPS       Y4, Y4, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  Y2, Y7, Y4
+	VFMADD213PS  Y2, Y5, Y4
 	VPSLLD       $0x17, Y3, Y2
 	VSUBPS       actc14<>+0(SB), Y2, Y3
 	VFMADD213PS  Y3, Y4, Y2
@@ -14996,102 +14914,96 @@ TEXT ·tanhF64Avx2U32(SB), NOSPLIT, $0-48
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDNPD      (DX), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      32(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      64(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      96(DX), Y3, Y3
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
 	VADDPD       Y0, Y0, Y0
-	VADDPD       Y1, Y1, Y1
 	VADDPD       Y2, Y2, Y2
 	VADDPD       Y3, Y3, Y3
+	VADDPD       Y1, Y1, Y1
 	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y0, Y4, Y0
-	VMOVUPS      actc86<>+0(SB), Y4
-	VMINPD       Y1, Y4, Y1
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y2, Y4, Y2
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMINPD       Y1, Y4, Y1
 	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y1, Y5
-	VMOVUPS      actc26<>+0(SB), Y6
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
 	VFMADD213PD  actc27<>+0(SB), Y2, Y6
-	VMOVUPS      actc26<>+0(SB), Y7
+	VMOVUPS      Y5, Y7
 	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
 	VSUBPD       actc27<>+0(SB), Y4, Y8
-	VSUBPD       actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y6, Y10
-	VSUBPD       actc27<>+0(SB), Y7, Y11
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
 	VFNMADD231PD actc28<>+0(SB), Y8, Y0
-	VFNMADD231PD actc28<>+0(SB), Y9, Y1
-	VFNMADD231PD actc28<>+0(SB), Y10, Y2
-	VFNMADD231PD actc28<>+0(SB), Y11, Y3
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
 	VFNMADD231PD actc29<>+0(SB), Y8, Y0
-	VFNMADD231PD actc29<>+0(SB), Y9, Y1
-	VFNMADD231PD actc29<>+0(SB), Y10, Y2
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
 	VMULPD       Y0, Y0, Y8
-	VMULPD       Y1, Y1, Y9
-	VMULPD       Y2, Y2, Y10
-	VMULPD       Y3, Y3, Y11
-	VMOVUPS      actc80<>+0(SB), Y12
-	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
 	VMOVUPS      actc80<>+0(SB), Y13
-	VFMADD213PD  actc78<>+0(SB), Y1, Y13
-	VMOVUPS      actc80<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc78<>+0(SB), Y2, Y14
-	VMOVUPS      actc80<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y0, Y12
-	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y2, Y14
 	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y0, Y12
-	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y2, Y14
 	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y0, Y12
-	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y2, Y14
 	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y0, Y12
-	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y2, Y14
 	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y0, Y12
-	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y2, Y14
 	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y0, Y12
-	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y2, Y14
 	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y0, Y12
-	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y2, Y14
 	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y0, Y12
-	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y2, Y14
 	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y0, Y12
-	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y2, Y14
 	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  Y0, Y12, Y8
-	VFMADD213PD  Y1, Y13, Y9
-	VFMADD213PD  Y2, Y14, Y10
-	VFMADD213PD  Y3, Y15, Y11
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
 	VPSLLQ       $0x34, Y4, Y0
-	VPSLLQ       $0x34, Y5, Y1
-	VPSLLQ       $0x34, Y6, Y2
-	VPSLLQ       $0x34, Y7, Y3
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
 	VSUBPD       actc41<>+0(SB), Y0, Y4
 	VSUBPD       actc41<>+0(SB), Y1, Y5
 	VSUBPD       actc41<>+0(SB), Y2, Y6
@@ -15104,30 +15016,24 @@ block:
 	VADDPD       actc42<>+0(SB), Y1, Y5
 	VADDPD       actc42<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMAXPD       Y0, Y8, Y8
 	VMOVUPS      actc42<>+0(SB), Y9
-	VMAXPD       Y1, Y9, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VMAXPD       Y2, Y10, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VMAXPD       Y3, Y11, Y11
+	VMAXPD       Y0, Y9, Y8
+	VMAXPD       Y1, Y9, Y10
+	VMAXPD       Y2, Y9, Y11
+	VMAXPD       Y3, Y9, Y9
 	VSUBPD       Y4, Y8, Y8
-	VSUBPD       Y5, Y9, Y9
-	VSUBPD       Y6, Y10, Y10
-	VSUBPD       Y7, Y11, Y11
-	VMOVUPS      actc42<>+0(SB), Y12
-	VMINPD       Y0, Y12, Y12
+	VSUBPD       Y5, Y10, Y10
+	VSUBPD       Y6, Y11, Y11
+	VSUBPD       Y7, Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y13
-	VMINPD       Y1, Y13, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VMINPD       Y2, Y14, Y14
-	VMOVUPS      actc42<>+0(SB), Y15
-	VMINPD       Y3, Y15, Y15
+	VMINPD       Y0, Y13, Y12
+	VMINPD       Y1, Y13, Y14
+	VMINPD       Y2, Y13, Y15
+	VMINPD       Y3, Y13, Y13
 	VADDPD       Y12, Y8, Y8
-	VADDPD       Y13, Y9, Y9
 	VADDPD       Y14, Y10, Y10
 	VADDPD       Y15, Y11, Y11
+	VADDPD       Y13, Y9, Y9
 	VDIVPD       Y4, Y0, Y0
 	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
@@ -15141,121 +15047,112 @@ block:
 	VMOVUPS      Y3, Y7
 	VFNMADD213PD Y3, Y3, Y7
 	VFNMADD213PD Y0, Y4, Y8
-	VFNMADD213PD Y1, Y5, Y9
-	VFNMADD213PD Y2, Y6, Y10
-	VFNMADD213PD Y3, Y7, Y11
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDPD       (DX), Y0, Y0
+	VFNMADD213PD Y1, Y5, Y10
+	VFNMADD213PD Y2, Y6, Y11
+	VFNMADD213PD Y3, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDPD       32(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDPD       64(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDPD       96(DX), Y3, Y3
+	VANDPD       (DX), Y1, Y0
+	VANDPD       32(DX), Y1, Y2
+	VANDPD       64(DX), Y1, Y3
+	VANDPD       96(DX), Y1, Y1
 	VORPD        Y0, Y8, Y0
-	VORPD        Y1, Y9, Y1
 	VORPD        Y2, Y10, Y2
 	VORPD        Y3, Y11, Y3
+	VORPD        Y1, Y9, Y1
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDNPD      128(DX), Y0, Y0
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      160(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      192(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      224(DX), Y3, Y3
+	VANDNPD      128(DX), Y1, Y0
+	VANDNPD      160(DX), Y1, Y2
+	VANDNPD      192(DX), Y1, Y3
+	VANDNPD      224(DX), Y1, Y1
 	VADDPD       Y0, Y0, Y0
-	VADDPD       Y1, Y1, Y1
 	VADDPD       Y2, Y2, Y2
 	VADDPD       Y3, Y3, Y3
+	VADDPD       Y1, Y1, Y1
 	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y0, Y4, Y0
-	VMOVUPS      actc86<>+0(SB), Y4
-	VMINPD       Y1, Y4, Y1
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y2, Y4, Y2
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMINPD       Y1, Y4, Y1
 	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y1, Y5
-	VMOVUPS      actc26<>+0(SB), Y6
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
 	VFMADD213PD  actc27<>+0(SB), Y2, Y6
-	VMOVUPS      actc26<>+0(SB), Y7
+	VMOVUPS      Y5, Y7
 	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
 	VSUBPD       actc27<>+0(SB), Y4, Y8
-	VSUBPD       actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y6, Y10
-	VSUBPD       actc27<>+0(SB), Y7, Y11
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
 	VFNMADD231PD actc28<>+0(SB), Y8, Y0
-	VFNMADD231PD actc28<>+0(SB), Y9, Y1
-	VFNMADD231PD actc28<>+0(SB), Y10, Y2
-	VFNMADD231PD actc28<>+0(SB), Y11, Y3
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
 	VFNMADD231PD actc29<>+0(SB), Y8, Y0
-	VFNMADD231PD actc29<>+0(SB), Y9, Y1
-	VFNMADD231PD actc29<>+0(SB), Y10, Y2
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
 	VMULPD       Y0, Y0, Y8
-	VMULPD       Y1, Y1, Y9
-	VMULPD       Y2, Y2, Y10
-	VMULPD       Y3, Y3, Y11
-	VMOVUPS      actc80<>+0(SB), Y12
-	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
 	VMOVUPS      actc80<>+0(SB), Y13
-	VFMADD213PD  actc78<>+0(SB), Y1, Y13
-	VMOVUPS      actc80<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc78<>+0(SB), Y2, Y14
-	VMOVUPS      actc80<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y0, Y12
-	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y2, Y14
 	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y0, Y12
-	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y2, Y14
 	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y0, Y12
-	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y2, Y14
 	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y0, Y12
-	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y2, Y14
 	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y0, Y12
-	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y2, Y14
 	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y0, Y12
-	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y2, Y14
 	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y0, Y12
-	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y2, Y14
 	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y0, Y12
-	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y2, Y14
 	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y0, Y12
-	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y2, Y14
 	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  Y0, Y12, Y8
-	VFMADD213PD  Y1, Y13, Y9
-	VFMADD213PD  Y2, Y14, Y10
-	VFMADD213PD  Y3, Y15, Y11
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
 	VPSLLQ       $0x34, Y4, Y0
-	VPSLLQ       $0x34, Y5, Y1
-	VPSLLQ       $0x34, Y6, Y2
-	VPSLLQ       $0x34, Y7, Y3
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
 	VSUBPD       actc41<>+0(SB), Y0, Y4
 	VSUBPD       actc41<>+0(SB), Y1, Y5
 	VSUBPD       actc41<>+0(SB), Y2, Y6
@@ -15268,30 +15165,24 @@ block:
 	VADDPD       actc42<>+0(SB), Y1, Y5
 	VADDPD       actc42<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMAXPD       Y0, Y8, Y8
 	VMOVUPS      actc42<>+0(SB), Y9
-	VMAXPD       Y1, Y9, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VMAXPD       Y2, Y10, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VMAXPD       Y3, Y11, Y11
+	VMAXPD       Y0, Y9, Y8
+	VMAXPD       Y1, Y9, Y10
+	VMAXPD       Y2, Y9, Y11
+	VMAXPD       Y3, Y9, Y9
 	VSUBPD       Y4, Y8, Y8
-	VSUBPD       Y5, Y9, Y9
-	VSUBPD       Y6, Y10, Y10
-	VSUBPD       Y7, Y11, Y11
-	VMOVUPS      actc42<>+0(SB), Y12
-	VMINPD       Y0, Y12, Y12
+	VSUBPD       Y5, Y10, Y10
+	VSUBPD       Y6, Y11, Y11
+	VSUBPD       Y7, Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y13
-	VMINPD       Y1, Y13, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VMINPD       Y2, Y14, Y14
-	VMOVUPS      actc42<>+0(SB), Y15
-	VMINPD       Y3, Y15, Y15
+	VMINPD       Y0, Y13, Y12
+	VMINPD       Y1, Y13, Y14
+	VMINPD       Y2, Y13, Y15
+	VMINPD       Y3, Y13, Y13
 	VADDPD       Y12, Y8, Y8
-	VADDPD       Y13, Y9, Y9
 	VADDPD       Y14, Y10, Y10
 	VADDPD       Y15, Y11, Y11
+	VADDPD       Y13, Y9, Y9
 	VDIVPD       Y4, Y0, Y0
 	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
@@ -15305,25 +15196,22 @@ block:
 	VMOVUPS      Y3, Y7
 	VFNMADD213PD Y3, Y3, Y7
 	VFNMADD213PD Y0, Y4, Y8
-	VFNMADD213PD Y1, Y5, Y9
-	VFNMADD213PD Y2, Y6, Y10
-	VFNMADD213PD Y3, Y7, Y11
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDPD       128(DX), Y0, Y0
+	VFNMADD213PD Y1, Y5, Y10
+	VFNMADD213PD Y2, Y6, Y11
+	VFNMADD213PD Y3, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDPD       160(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDPD       192(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDPD       224(DX), Y3, Y3
+	VANDPD       128(DX), Y1, Y0
+	VANDPD       160(DX), Y1, Y2
+	VANDPD       192(DX), Y1, Y3
+	VANDPD       224(DX), Y1, Y1
 	VORPD        Y0, Y8, Y0
-	VORPD        Y1, Y9, Y1
 	VORPD        Y2, Y10, Y2
 	VORPD        Y3, Y11, Y3
+	VORPD        Y1, Y9, Y1
 	VMOVUPS      Y0, 128(AX)
-	VMOVUPS      Y1, 160(AX)
-	VMOVUPS      Y2, 192(AX)
-	VMOVUPS      Y3, 224(AX)
+	VMOVUPS      Y2, 160(AX)
+	VMOVUPS      Y3, 192(AX)
+	VMOVUPS      Y1, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000020, CX
@@ -16234,163 +16122,158 @@ TEXT ·tanhBackwardF32Avx2U32Rcp(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
+	XORL         R9, R9
 	VMOVUPS      (DX), Y0
+	VMOVUPS      32(DX), Y1
+	VMOVUPS      64(DX), Y2
+	VMOVUPS      96(DX), Y3
 	VMULPS       actc18<>+0(SB), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y0
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y1
-	VMOVUPS      32(DX), Y2
+	VMULPS       actc18<>+0(SB), Y1, Y1
 	VMULPS       actc18<>+0(SB), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y0, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDNPS      Y0, Y4, Y0
+	VANDNPS      Y1, Y4, Y1
+	VANDNPS      Y2, Y4, Y2
+	VANDNPS      Y3, Y4, Y3
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
 	VXORPS       actc2<>+0(SB), Y2, Y2
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y5
-	VORPS        Y5, Y1, Y1
-	VMOVUPS      64(DX), Y5
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VFNMADD231PS actc6<>+0(SB), Y4, Y0
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y5, Y6, Y5
-	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y2, Y4
-	VXORPS       actc2<>+0(SB), Y5, Y5
-	VSUBPS       actc5<>+0(SB), Y4, Y6
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y0, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
-	VORPS        Y8, Y1, Y1
-	VMOVUPS      96(DX), Y8
-	VMULPS       actc18<>+0(SB), Y8, Y8
-	VFNMADD231PS actc6<>+0(SB), Y6, Y2
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      Y8, Y9, Y8
-	VMOVUPS      actc19<>+0(SB), Y9
-	VFMADD213PS  actc20<>+0(SB), Y0, Y9
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VXORPS       actc2<>+0(SB), Y8, Y8
-	VSUBPS       actc5<>+0(SB), Y6, Y10
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y2, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y12
-	VORPS        Y12, Y1, Y1
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y0, Y12
-	VFNMADD231PS actc6<>+0(SB), Y10, Y5
-	VMULPS       Y0, Y0, Y13
-	VFMADD213PS  Y7, Y13, Y9
-	VMOVUPS      actc19<>+0(SB), Y7
-	VFMADD213PS  actc20<>+0(SB), Y2, Y7
-	VFNMADD231PS actc7<>+0(SB), Y10, Y5
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y8, Y10
-	VMULPS       Y13, Y13, Y13
-	VSUBPS       actc5<>+0(SB), Y10, Y14
-	VFMADD213PS  Y9, Y13, Y12
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y5, Y9
-	VFMADD213PS  actc18<>+0(SB), Y12, Y0
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y2, Y12
-	VFNMADD231PS actc6<>+0(SB), Y14, Y8
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y2, Y2, Y13
-	VMULPS       Y3, Y0, Y0
-	VFMADD213PS  Y11, Y13, Y7
-	VMOVUPS      actc19<>+0(SB), Y3
-	VFMADD213PS  actc20<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y14, Y8
-	VADDPS       actc18<>+0(SB), Y0, Y11
-	VMULPS       Y13, Y13, Y13
-	VFMADD213PS  Y7, Y13, Y12
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y8, Y7
-	VFMADD213PS  actc15<>+0(SB), Y0, Y11
-	VFMADD213PS  actc18<>+0(SB), Y12, Y2
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y5, Y12
-	VRCPPS       Y11, Y13
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y5, Y5, Y14
-	VMOVUPS      Y11, Y15
-	VFNMADD213PS actc15<>+0(SB), Y13, Y15
-	VMULPS       Y4, Y2, Y2
-	VFMADD213PS  Y9, Y14, Y3
-	VMOVUPS      actc19<>+0(SB), Y4
-	VFMADD213PS  actc20<>+0(SB), Y8, Y4
-	VFMADD213PS  Y13, Y13, Y15
-	VADDPS       actc18<>+0(SB), Y2, Y9
-	VMULPS       Y14, Y14, Y13
-	VMULPS       Y15, Y0, Y14
-	VFMADD213PS  Y3, Y13, Y12
-	VFNMADD213PS Y0, Y14, Y11
-	VFMADD213PS  actc15<>+0(SB), Y2, Y9
-	VFMADD213PS  actc18<>+0(SB), Y12, Y5
-	VMOVUPS      actc21<>+0(SB), Y0
-	VFMADD213PS  actc22<>+0(SB), Y8, Y0
-	VFMADD213PS  Y14, Y15, Y11
-	VRCPPS       Y9, Y3
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y8, Y8, Y12
-	VMULPS       actc9<>+0(SB), Y11, Y11
-	VMOVUPS      Y9, Y13
-	VFNMADD213PS actc15<>+0(SB), Y3, Y13
-	VMULPS       Y6, Y5, Y5
-	VFMADD213PS  Y7, Y12, Y4
-	VCMPPS       $0x03, Y11, Y11, Y6
-	VORPS        Y6, Y1, Y1
-	VFMADD213PS  Y3, Y3, Y13
-	VADDPS       actc18<>+0(SB), Y5, Y3
-	VMULPS       Y12, Y12, Y6
-	VMULPS       Y13, Y2, Y7
-	VFMADD213PS  Y4, Y6, Y0
-	VMULPS       (BX), Y11, Y4
-	VFNMADD213PS Y2, Y7, Y9
-	VFMADD213PS  actc15<>+0(SB), Y5, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VMOVUPS      actc4<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y1, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y2, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y1
+	VFNMADD231PS actc6<>+0(SB), Y10, Y2
+	VFNMADD231PS actc6<>+0(SB), Y11, Y3
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y1
+	VFNMADD231PS actc7<>+0(SB), Y10, Y2
+	VFNMADD231PS actc7<>+0(SB), Y11, Y3
+	VMOVUPS      actc21<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc22<>+0(SB), Y0, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc22<>+0(SB), Y1, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc22<>+0(SB), Y2, Y11
+	VFMADD213PS  actc22<>+0(SB), Y3, Y9
+	VFMADD213PS  actc19<>+0(SB), Y0, Y8
+	VFMADD213PS  actc19<>+0(SB), Y1, Y10
+	VFMADD213PS  actc19<>+0(SB), Y2, Y11
+	VFMADD213PS  actc19<>+0(SB), Y3, Y9
+	VFMADD213PS  actc20<>+0(SB), Y0, Y8
+	VFMADD213PS  actc20<>+0(SB), Y1, Y10
+	VFMADD213PS  actc20<>+0(SB), Y2, Y11
+	VFMADD213PS  actc20<>+0(SB), Y3, Y9
+	VFMADD213PS  actc17<>+0(SB), Y0, Y8
+	VFMADD213PS  actc17<>+0(SB), Y1, Y10
+	VFMADD213PS  actc17<>+0(SB), Y2, Y11
+	VFMADD213PS  actc17<>+0(SB), Y3, Y9
 	VFMADD213PS  actc18<>+0(SB), Y0, Y8
-	VFMADD213PS  Y7, Y13, Y9
-	VRCPPS       Y3, Y0
-	VPSLLD       $0x17, Y10, Y2
-	VMULPS       actc9<>+0(SB), Y9, Y6
-	VMOVUPS      Y3, Y7
-	VFNMADD213PS actc15<>+0(SB), Y0, Y7
-	VMULPS       Y2, Y8, Y2
-	VCMPPS       $0x03, Y6, Y6, Y8
-	VORPS        Y8, Y1, Y1
-	VFMADD213PS  Y0, Y0, Y7
-	VADDPS       actc18<>+0(SB), Y2, Y0
-	VMULPS       Y7, Y5, Y8
-	VMULPS       32(BX), Y6, Y6
-	VFNMADD213PS Y5, Y8, Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y0
-	VFMADD213PS  Y8, Y7, Y3
-	VRCPPS       Y0, Y5
-	VMULPS       actc9<>+0(SB), Y3, Y3
-	VMOVUPS      Y0, Y7
-	VFNMADD213PS actc15<>+0(SB), Y5, Y7
-	VCMPPS       $0x03, Y3, Y3, Y8
-	VORPS        Y8, Y1, Y1
-	VFMADD213PS  Y5, Y5, Y7
-	VMULPS       Y7, Y2, Y5
-	VMULPS       64(BX), Y3, Y3
-	VFNMADD213PS Y2, Y5, Y0
-	VFMADD213PS  Y5, Y7, Y0
-	VMULPS       actc9<>+0(SB), Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y1, Y1
-	VMULPS       96(BX), Y0, Y0
-	VTESTPS      Y1, Y1
+	VFMADD213PS  actc18<>+0(SB), Y1, Y10
+	VFMADD213PS  actc18<>+0(SB), Y2, Y11
+	VFMADD213PS  actc18<>+0(SB), Y3, Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y0
+	VFMADD213PS  actc18<>+0(SB), Y10, Y1
+	VFMADD213PS  actc18<>+0(SB), Y11, Y2
+	VFMADD213PS  actc18<>+0(SB), Y9, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y6, Y1, Y1
+	VMULPS       Y7, Y2, Y2
+	VMULPS       Y5, Y3, Y3
+	VADDPS       actc18<>+0(SB), Y0, Y4
+	VADDPS       actc18<>+0(SB), Y1, Y5
+	VADDPS       actc18<>+0(SB), Y2, Y6
+	VADDPS       actc18<>+0(SB), Y3, Y7
+	VFMADD213PS  actc15<>+0(SB), Y0, Y4
+	VFMADD213PS  actc15<>+0(SB), Y1, Y5
+	VFMADD213PS  actc15<>+0(SB), Y2, Y6
+	VFMADD213PS  actc15<>+0(SB), Y3, Y7
+	VRCPPS       Y4, Y8
+	VRCPPS       Y5, Y9
+	VRCPPS       Y6, Y10
+	VRCPPS       Y7, Y11
+	VMOVUPS      Y4, Y12
+	VFNMADD213PS actc15<>+0(SB), Y8, Y12
+	VMOVUPS      Y5, Y13
+	VFNMADD213PS actc15<>+0(SB), Y9, Y13
+	VMOVUPS      Y6, Y14
+	VFNMADD213PS actc15<>+0(SB), Y10, Y14
+	VMOVUPS      Y7, Y15
+	VFNMADD213PS actc15<>+0(SB), Y11, Y15
+	VFMADD213PS  Y8, Y8, Y12
+	VFMADD213PS  Y9, Y9, Y13
+	VFMADD213PS  Y10, Y10, Y14
+	VFMADD213PS  Y11, Y11, Y15
+	VMULPS       Y12, Y0, Y8
+	VMULPS       Y13, Y1, Y9
+	VMULPS       Y14, Y2, Y10
+	VMULPS       Y15, Y3, Y11
+	VFNMADD213PS Y0, Y8, Y4
+	VFNMADD213PS Y1, Y9, Y5
+	VFNMADD213PS Y2, Y10, Y6
+	VFNMADD213PS Y3, Y11, Y7
+	VFMADD213PS  Y8, Y12, Y4
+	VFMADD213PS  Y9, Y13, Y5
+	VFMADD213PS  Y10, Y14, Y6
+	VFMADD213PS  Y11, Y15, Y7
+	VMULPS       actc9<>+0(SB), Y4, Y0
+	VMULPS       actc9<>+0(SB), Y5, Y1
+	VMULPS       actc9<>+0(SB), Y6, Y2
+	VMULPS       actc9<>+0(SB), Y7, Y3
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y3, Y3, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VMOVUPS      (BX), Y4
+	VMOVUPS      32(BX), Y5
+	VMOVUPS      64(BX), Y6
+	VMOVUPS      96(BX), Y7
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y5, Y1, Y1
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y7, Y3, Y3
+	TESTL        R9, R9
 	JNE          flag0
-	VMOVUPS      Y4, (AX)
-	VMOVUPS      Y6, 32(AX)
-	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y0, 96(AX)
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -16404,71 +16287,65 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VMULPS       actc18<>+0(SB), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y0, Y1, Y0
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc8<>+0(SB), Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VMOVUPS      actc10<>+0(SB), Y4
-	VFMADD213PS  actc11<>+0(SB), Y0, Y4
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y0, Y5
-	VMULPS       Y0, Y0, Y6
-	VFMADD213PS  Y3, Y6, Y4
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y4, Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y0, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y1, Y2, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VADDPS       actc18<>+0(SB), Y0, Y1
-	VFMADD213PS  actc15<>+0(SB), Y0, Y1
-	VRCPPS       Y1, Y2
-	VMOVUPS      Y1, Y3
-	VFNMADD213PS actc15<>+0(SB), Y2, Y3
-	VFMADD213PS  Y2, Y2, Y3
-	VMULPS       Y3, Y0, Y2
-	VFNMADD213PS Y0, Y2, Y1
-	VFMADD213PS  Y2, Y3, Y1
-	VMULPS       actc9<>+0(SB), Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
-	VBLENDVPS    Y2, actc23<>+0(SB), Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y0
-	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
-	VORPS        Y0, Y0, Y2
-	VORPS        Y2, Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y2
-	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y0, Y0
-	VMOVUPS      actc84<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y1, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
-	VANDNPS      Y0, Y2, Y0
-	VMOVUPS      actc85<>+0(SB), Y2
-	VCMPPS       $0x12, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y1, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
-	VANDNPS      Y0, Y2, Y0
-	VMULPS       (BX), Y1, Y1
+	VMULPS       Y2, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y1, Y2
+	VFMADD213PS  actc15<>+0(SB), Y1, Y2
+	VRCPPS       Y2, Y3
+	VMOVUPS      Y2, Y4
+	VFNMADD213PS actc15<>+0(SB), Y3, Y4
+	VFMADD213PS  Y3, Y3, Y4
+	VMULPS       Y4, Y1, Y3
+	VFNMADD213PS Y1, Y3, Y2
+	VFMADD213PS  Y3, Y4, Y2
+	VMULPS       actc9<>+0(SB), Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
+	VBLENDVPS    Y3, actc23<>+0(SB), Y2, Y2
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VBLENDVPS    Y3, Y0, Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VORPS        Y1, Y1, Y3
+	VORPS        Y3, Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y2, Y3, Y3
+	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
+	VANDPS       Y3, Y1, Y1
+	VCMPPS       $0x12, actc84<>+0(SB), Y0, Y3
+	VANDPS       actc2<>+0(SB), Y2, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x1d, actc85<>+0(SB), Y0, Y0
+	VANDPS       actc2<>+0(SB), Y2, Y3
+	VBLENDVPS    Y0, Y3, Y2, Y2
+	VANDNPS      Y1, Y0, Y0
+	VMOVUPS      (BX), Y1
+	VMULPS       Y1, Y2, Y1
 	VMOVMSKPS    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
@@ -16508,17 +16385,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y3, Y4
 	VFNMADD231PS actc6<>+0(SB), Y4, Y2
 	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y2, Y5
+	VFMADD213PS  actc10<>+0(SB), Y2, Y5
+	VFMADD213PS  actc11<>+0(SB), Y2, Y5
+	VFMADD213PS  actc8<>+0(SB), Y2, Y5
 	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
+	VFMADD213PS  actc9<>+0(SB), Y5, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y4
 	VSUBPS       Y4, Y3, Y3
@@ -16610,16 +16483,13 @@ TEXT ·tanhF32Avx2U32Nt(SB), NOSPLIT, $0-48
 	VFNMADD231PS actc6<>+0(SB), Y3, Y1
 	VFNMADD231PS actc7<>+0(SB), Y3, Y1
 	VMULPS       Y1, Y1, Y3
-	VMOVUPS      actc62<>+0(SB), Y4
+	VMOVUPS      actc65<>+0(SB), Y4
+	VFMADD213PS  actc66<>+0(SB), Y1, Y4
+	VFMADD213PS  actc63<>+0(SB), Y1, Y4
+	VFMADD213PS  actc64<>+0(SB), Y1, Y4
+	VFMADD213PS  actc62<>+0(SB), Y1, Y4
 	VFMADD213PS  actc14<>+0(SB), Y1, Y4
-	VMOVUPS      actc63<>+0(SB), Y5
-	VFMADD213PS  actc64<>+0(SB), Y1, Y5
-	VMOVUPS      actc65<>+0(SB), Y6
-	VFMADD213PS  actc66<>+0(SB), Y1, Y6
-	VFMADD213PS  Y4, Y3, Y5
-	VMULPS       Y3, Y3, Y4
-	VFMADD213PS  Y5, Y4, Y6
-	VFMADD213PS  Y1, Y6, Y3
+	VFMADD213PS  Y1, Y4, Y3
 	VPSLLD       $0x17, Y2, Y1
 	VSUBPS       actc14<>+0(SB), Y1, Y2
 	VFMADD213PS  Y2, Y3, Y1
@@ -16647,162 +16517,135 @@ TEXT ·tanhF32Avx2U32Nt(SB), NOSPLIT, $0-48
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc2<>+0(SB), Y0
-	VANDNPS      (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y2
+	VANDNPS      64(DX), Y1, Y3
+	VANDNPS      96(DX), Y1, Y1
 	VADDPS       Y0, Y0, Y0
-	VMOVUPS      actc83<>+0(SB), Y1
-	VMINPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      32(DX), Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VADDPS       Y3, Y3, Y2
-	VMULPS       Y0, Y0, Y3
+	VADDPS       Y2, Y2, Y2
+	VADDPS       Y3, Y3, Y3
+	VADDPS       Y1, Y1, Y1
 	VMOVUPS      actc83<>+0(SB), Y4
+	VMINPS       Y0, Y4, Y0
 	VMINPS       Y2, Y4, Y2
-	VMOVUPS      actc62<>+0(SB), Y4
-	VFMADD213PS  actc14<>+0(SB), Y0, Y4
+	VMINPS       Y3, Y4, Y3
+	VMINPS       Y1, Y4, Y1
 	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y2, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VMOVUPS      actc63<>+0(SB), Y7
-	VFMADD213PS  actc64<>+0(SB), Y0, Y7
-	VFNMADD231PS actc6<>+0(SB), Y6, Y2
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      64(DX), Y8, Y8
-	VMOVUPS      actc65<>+0(SB), Y9
-	VFMADD213PS  actc66<>+0(SB), Y0, Y9
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VADDPS       Y8, Y8, Y6
-	VFMADD213PS  Y4, Y3, Y7
-	VMULPS       Y2, Y2, Y4
-	VMULPS       Y3, Y3, Y8
-	VMOVUPS      actc83<>+0(SB), Y10
-	VMINPS       Y6, Y10, Y6
-	VFMADD213PS  Y7, Y8, Y9
-	VFMADD213PS  Y0, Y9, Y3
-	VMOVUPS      actc62<>+0(SB), Y0
-	VFMADD213PS  actc14<>+0(SB), Y2, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y6, Y7
-	VSUBPS       actc14<>+0(SB), Y1, Y8
-	VSUBPS       actc5<>+0(SB), Y7, Y9
-	VFMADD213PS  Y8, Y3, Y1
-	VMOVUPS      actc63<>+0(SB), Y3
-	VFMADD213PS  actc64<>+0(SB), Y2, Y3
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VADDPS       actc15<>+0(SB), Y1, Y8
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      96(DX), Y10, Y10
-	VMOVUPS      actc15<>+0(SB), Y11
-	VMAXPS       Y1, Y11, Y11
-	VMOVUPS      actc65<>+0(SB), Y12
-	VFMADD213PS  actc66<>+0(SB), Y2, Y12
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VADDPS       Y10, Y10, Y9
-	VSUBPS       Y8, Y11, Y10
-	VFMADD213PS  Y0, Y4, Y3
-	VMULPS       Y6, Y6, Y0
-	VMOVUPS      actc15<>+0(SB), Y11
-	VMINPS       Y1, Y11, Y11
-	VMULPS       Y4, Y4, Y13
-	VMOVUPS      actc83<>+0(SB), Y14
-	VMINPS       Y9, Y14, Y9
-	VADDPS       Y11, Y10, Y10
-	VFMADD213PS  Y3, Y13, Y12
-	VDIVPS       Y8, Y1, Y1
-	VFMADD213PS  Y2, Y12, Y4
-	VMOVUPS      actc62<>+0(SB), Y2
-	VFMADD213PS  actc14<>+0(SB), Y6, Y2
-	VMOVUPS      Y1, Y3
-	VFNMADD213PS Y1, Y1, Y3
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y9, Y8
-	VFNMADD213PS Y1, Y3, Y10
-	VSUBPS       actc14<>+0(SB), Y5, Y1
-	VSUBPS       actc5<>+0(SB), Y8, Y3
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDPS       (DX), Y11, Y11
-	VFMADD213PS  Y1, Y4, Y5
-	VMOVUPS      actc63<>+0(SB), Y1
-	VFMADD213PS  actc64<>+0(SB), Y6, Y1
-	VORPS        Y11, Y10, Y4
-	VFNMADD231PS actc6<>+0(SB), Y3, Y9
-	VADDPS       actc15<>+0(SB), Y5, Y10
-	VMOVUPS      actc15<>+0(SB), Y11
-	VMAXPS       Y5, Y11, Y11
-	VMOVUPS      actc65<>+0(SB), Y12
-	VFMADD213PS  actc66<>+0(SB), Y6, Y12
-	VFNMADD231PS actc7<>+0(SB), Y3, Y9
-	VSUBPS       Y10, Y11, Y3
-	VFMADD213PS  Y2, Y0, Y1
-	VMULPS       Y9, Y9, Y2
-	VMOVUPS      actc15<>+0(SB), Y11
-	VMINPS       Y5, Y11, Y11
-	VMULPS       Y0, Y0, Y13
-	VADDPS       Y11, Y3, Y3
-	VFMADD213PS  Y1, Y13, Y12
-	VDIVPS       Y10, Y5, Y1
-	VFMADD213PS  Y6, Y12, Y0
-	VMOVUPS      actc62<>+0(SB), Y5
-	VFMADD213PS  actc14<>+0(SB), Y9, Y5
-	VMOVUPS      Y1, Y6
-	VFNMADD213PS Y1, Y1, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VFNMADD213PS Y1, Y6, Y3
-	VSUBPS       actc14<>+0(SB), Y7, Y1
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDPS       32(DX), Y6, Y6
-	VFMADD213PS  Y1, Y0, Y7
-	VMOVUPS      actc63<>+0(SB), Y0
-	VFMADD213PS  actc64<>+0(SB), Y9, Y0
-	VORPS        Y6, Y3, Y1
-	VADDPS       actc15<>+0(SB), Y7, Y3
-	VMOVUPS      actc15<>+0(SB), Y6
-	VMAXPS       Y7, Y6, Y6
-	VMOVUPS      actc65<>+0(SB), Y10
-	VFMADD213PS  actc66<>+0(SB), Y9, Y10
-	VSUBPS       Y3, Y6, Y6
-	VFMADD213PS  Y5, Y2, Y0
-	VMOVUPS      actc15<>+0(SB), Y5
-	VMINPS       Y7, Y5, Y5
-	VMULPS       Y2, Y2, Y11
-	VADDPS       Y5, Y6, Y5
-	VFMADD213PS  Y0, Y11, Y10
-	VDIVPS       Y3, Y7, Y0
-	VFMADD213PS  Y9, Y10, Y2
-	VMOVUPS      Y0, Y3
-	VFNMADD213PS Y0, Y0, Y3
-	VPSLLD       $0x17, Y8, Y6
-	VFNMADD213PS Y0, Y3, Y5
-	VSUBPS       actc14<>+0(SB), Y6, Y0
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDPS       64(DX), Y3, Y3
-	VFMADD213PS  Y0, Y2, Y6
-	VORPS        Y3, Y5, Y0
-	VADDPS       actc15<>+0(SB), Y6, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VMAXPS       Y6, Y3, Y3
-	VSUBPS       Y2, Y3, Y3
-	VMOVUPS      actc15<>+0(SB), Y5
-	VMINPS       Y6, Y5, Y5
-	VADDPS       Y5, Y3, Y3
-	VDIVPS       Y2, Y6, Y2
-	VMOVUPS      Y2, Y5
-	VFNMADD213PS Y2, Y2, Y5
-	VFNMADD213PS Y2, Y5, Y3
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDPS       96(DX), Y2, Y2
-	VORPS        Y2, Y3, Y2
-	VMOVNTPS     Y4, (AX)
-	VMOVNTPS     Y1, 32(AX)
-	VMOVNTPS     Y0, 64(AX)
-	VMOVNTPS     Y2, 96(AX)
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y7
+	VFMADD213PS  actc5<>+0(SB), Y1, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y2
+	VFNMADD231PS actc6<>+0(SB), Y10, Y3
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y2
+	VFNMADD231PS actc7<>+0(SB), Y10, Y3
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VMULPS       Y0, Y0, Y8
+	VMULPS       Y2, Y2, Y9
+	VMULPS       Y3, Y3, Y10
+	VMULPS       Y1, Y1, Y11
+	VMOVUPS      actc65<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PS  actc66<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PS  actc66<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PS  actc66<>+0(SB), Y3, Y15
+	VFMADD213PS  actc66<>+0(SB), Y1, Y13
+	VFMADD213PS  actc63<>+0(SB), Y0, Y12
+	VFMADD213PS  actc63<>+0(SB), Y2, Y14
+	VFMADD213PS  actc63<>+0(SB), Y3, Y15
+	VFMADD213PS  actc63<>+0(SB), Y1, Y13
+	VFMADD213PS  actc64<>+0(SB), Y0, Y12
+	VFMADD213PS  actc64<>+0(SB), Y2, Y14
+	VFMADD213PS  actc64<>+0(SB), Y3, Y15
+	VFMADD213PS  actc64<>+0(SB), Y1, Y13
+	VFMADD213PS  actc62<>+0(SB), Y0, Y12
+	VFMADD213PS  actc62<>+0(SB), Y2, Y14
+	VFMADD213PS  actc62<>+0(SB), Y3, Y15
+	VFMADD213PS  actc62<>+0(SB), Y1, Y13
+	VFMADD213PS  actc14<>+0(SB), Y0, Y12
+	VFMADD213PS  actc14<>+0(SB), Y2, Y14
+	VFMADD213PS  actc14<>+0(SB), Y3, Y15
+	VFMADD213PS  actc14<>+0(SB), Y1, Y13
+	VFMADD213PS  Y0, Y12, Y8
+	VFMADD213PS  Y2, Y14, Y9
+	VFMADD213PS  Y3, Y15, Y10
+	VFMADD213PS  Y1, Y13, Y11
+	VPSLLD       $0x17, Y4, Y0
+	VPSLLD       $0x17, Y6, Y1
+	VPSLLD       $0x17, Y7, Y2
+	VPSLLD       $0x17, Y5, Y3
+	VSUBPS       actc14<>+0(SB), Y0, Y4
+	VSUBPS       actc14<>+0(SB), Y1, Y5
+	VSUBPS       actc14<>+0(SB), Y2, Y6
+	VSUBPS       actc14<>+0(SB), Y3, Y7
+	VFMADD213PS  Y4, Y8, Y0
+	VFMADD213PS  Y5, Y9, Y1
+	VFMADD213PS  Y6, Y10, Y2
+	VFMADD213PS  Y7, Y11, Y3
+	VADDPS       actc15<>+0(SB), Y0, Y4
+	VADDPS       actc15<>+0(SB), Y1, Y5
+	VADDPS       actc15<>+0(SB), Y2, Y6
+	VADDPS       actc15<>+0(SB), Y3, Y7
+	VMOVUPS      actc15<>+0(SB), Y9
+	VMAXPS       Y0, Y9, Y8
+	VMAXPS       Y1, Y9, Y10
+	VMAXPS       Y2, Y9, Y11
+	VMAXPS       Y3, Y9, Y9
+	VSUBPS       Y4, Y8, Y8
+	VSUBPS       Y5, Y10, Y10
+	VSUBPS       Y6, Y11, Y11
+	VSUBPS       Y7, Y9, Y9
+	VMOVUPS      actc15<>+0(SB), Y13
+	VMINPS       Y0, Y13, Y12
+	VMINPS       Y1, Y13, Y14
+	VMINPS       Y2, Y13, Y15
+	VMINPS       Y3, Y13, Y13
+	VADDPS       Y12, Y8, Y8
+	VADDPS       Y14, Y10, Y10
+	VADDPS       Y15, Y11, Y11
+	VADDPS       Y13, Y9, Y9
+	VDIVPS       Y4, Y0, Y0
+	VDIVPS       Y5, Y1, Y1
+	VDIVPS       Y6, Y2, Y2
+	VDIVPS       Y7, Y3, Y3
+	VMOVUPS      Y0, Y4
+	VFNMADD213PS Y0, Y0, Y4
+	VMOVUPS      Y1, Y5
+	VFNMADD213PS Y1, Y1, Y5
+	VMOVUPS      Y2, Y6
+	VFNMADD213PS Y2, Y2, Y6
+	VMOVUPS      Y3, Y7
+	VFNMADD213PS Y3, Y3, Y7
+	VFNMADD213PS Y0, Y4, Y8
+	VFNMADD213PS Y1, Y5, Y10
+	VFNMADD213PS Y2, Y6, Y11
+	VFNMADD213PS Y3, Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDPS       (DX), Y1, Y0
+	VANDPS       32(DX), Y1, Y2
+	VANDPS       64(DX), Y1, Y3
+	VANDPS       96(DX), Y1, Y1
+	VORPS        Y0, Y8, Y0
+	VORPS        Y2, Y10, Y2
+	VORPS        Y3, Y11, Y3
+	VORPS        Y1, Y9, Y1
+	VMOVNTPS     Y0, (AX)
+	VMOVNTPS     Y2, 32(AX)
+	VMOVNTPS     Y3, 64(AX)
+	VMOVNTPS     Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -16823,16 +16666,13 @@ single:
 	VFNMADD231PS actc6<>+0(SB), Y2, Y0
 	VFNMADD231PS actc7<>+0(SB), Y2, Y0
 	VMULPS       Y0, Y0, Y2
-	VMOVUPS      actc62<>+0(SB), Y3
+	VMOVUPS      actc65<>+0(SB), Y3
+	VFMADD213PS  actc66<>+0(SB), Y0, Y3
+	VFMADD213PS  actc63<>+0(SB), Y0, Y3
+	VFMADD213PS  actc64<>+0(SB), Y0, Y3
+	VFMADD213PS  actc62<>+0(SB), Y0, Y3
 	VFMADD213PS  actc14<>+0(SB), Y0, Y3
-	VMOVUPS      actc63<>+0(SB), Y4
-	VFMADD213PS  actc64<>+0(SB), Y0, Y4
-	VMOVUPS      actc65<>+0(SB), Y5
-	VFMADD213PS  actc66<>+0(SB), Y0, Y5
-	VFMADD213PS  Y3, Y2, Y4
-	VMULPS       Y2, Y2, Y3
-	VFMADD213PS  Y4, Y3, Y5
-	VFMADD213PS  Y0, Y5, Y2
+	VFMADD213PS  Y0, Y3, Y2
 	VPSLLD       $0x17, Y1, Y0
 	VSUBPS       actc14<>+0(SB), Y0, Y1
 	VFMADD213PS  Y1, Y2, Y0
@@ -16874,16 +16714,13 @@ tail:
 	VFNMADD231PS actc6<>+0(SB), Y4, Y2
 	VFNMADD231PS actc7<>+0(SB), Y4, Y2
 	VMULPS       Y2, Y2, Y4
-	VMOVUPS      actc62<>+0(SB), Y5
+	VMOVUPS      actc65<>+0(SB), Y5
+	VFMADD213PS  actc66<>+0(SB), Y2, Y5
+	VFMADD213PS  actc63<>+0(SB), Y2, Y5
+	VFMADD213PS  actc64<>+0(SB), Y2, Y5
+	VFMADD213PS  actc62<>+0(SB), Y2, Y5
 	VFMADD213PS  actc14<>+0(SB), Y2, Y5
-	VMOVUPS      actc63<>+0(SB), Y6
-	VFMADD213PS  actc64<>+0(SB), Y2, Y6
-	VMOVUPS      actc65<>+0(SB), Y7
-	VFMADD213PS  actc66<>+0(SB), Y2, Y7
-	VFMADD213PS  Y5, Y4, Y6
-	VMULPS       Y4, Y4, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  Y2, Y7, Y4
+	VFMADD213PS  Y2, Y5, Y4
 	VPSLLD       $0x17, Y3, Y2
 	VSUBPS       actc14<>+0(SB), Y2, Y3
 	VFMADD213PS  Y3, Y4, Y2
@@ -17374,102 +17211,96 @@ TEXT ·tanhF64Avx2U32Nt(SB), NOSPLIT, $0-48
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDNPD      (DX), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      32(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      64(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      96(DX), Y3, Y3
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
 	VADDPD       Y0, Y0, Y0
-	VADDPD       Y1, Y1, Y1
 	VADDPD       Y2, Y2, Y2
 	VADDPD       Y3, Y3, Y3
+	VADDPD       Y1, Y1, Y1
 	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y0, Y4, Y0
-	VMOVUPS      actc86<>+0(SB), Y4
-	VMINPD       Y1, Y4, Y1
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y2, Y4, Y2
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMINPD       Y1, Y4, Y1
 	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y1, Y5
-	VMOVUPS      actc26<>+0(SB), Y6
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
 	VFMADD213PD  actc27<>+0(SB), Y2, Y6
-	VMOVUPS      actc26<>+0(SB), Y7
+	VMOVUPS      Y5, Y7
 	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
 	VSUBPD       actc27<>+0(SB), Y4, Y8
-	VSUBPD       actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y6, Y10
-	VSUBPD       actc27<>+0(SB), Y7, Y11
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
 	VFNMADD231PD actc28<>+0(SB), Y8, Y0
-	VFNMADD231PD actc28<>+0(SB), Y9, Y1
-	VFNMADD231PD actc28<>+0(SB), Y10, Y2
-	VFNMADD231PD actc28<>+0(SB), Y11, Y3
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
 	VFNMADD231PD actc29<>+0(SB), Y8, Y0
-	VFNMADD231PD actc29<>+0(SB), Y9, Y1
-	VFNMADD231PD actc29<>+0(SB), Y10, Y2
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
 	VMULPD       Y0, Y0, Y8
-	VMULPD       Y1, Y1, Y9
-	VMULPD       Y2, Y2, Y10
-	VMULPD       Y3, Y3, Y11
-	VMOVUPS      actc80<>+0(SB), Y12
-	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
 	VMOVUPS      actc80<>+0(SB), Y13
-	VFMADD213PD  actc78<>+0(SB), Y1, Y13
-	VMOVUPS      actc80<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc78<>+0(SB), Y2, Y14
-	VMOVUPS      actc80<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y0, Y12
-	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y2, Y14
 	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y0, Y12
-	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y2, Y14
 	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y0, Y12
-	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y2, Y14
 	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y0, Y12
-	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y2, Y14
 	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y0, Y12
-	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y2, Y14
 	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y0, Y12
-	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y2, Y14
 	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y0, Y12
-	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y2, Y14
 	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y0, Y12
-	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y2, Y14
 	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y0, Y12
-	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y2, Y14
 	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  Y0, Y12, Y8
-	VFMADD213PD  Y1, Y13, Y9
-	VFMADD213PD  Y2, Y14, Y10
-	VFMADD213PD  Y3, Y15, Y11
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
 	VPSLLQ       $0x34, Y4, Y0
-	VPSLLQ       $0x34, Y5, Y1
-	VPSLLQ       $0x34, Y6, Y2
-	VPSLLQ       $0x34, Y7, Y3
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
 	VSUBPD       actc41<>+0(SB), Y0, Y4
 	VSUBPD       actc41<>+0(SB), Y1, Y5
 	VSUBPD       actc41<>+0(SB), Y2, Y6
@@ -17482,30 +17313,24 @@ block:
 	VADDPD       actc42<>+0(SB), Y1, Y5
 	VADDPD       actc42<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMAXPD       Y0, Y8, Y8
 	VMOVUPS      actc42<>+0(SB), Y9
-	VMAXPD       Y1, Y9, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VMAXPD       Y2, Y10, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VMAXPD       Y3, Y11, Y11
+	VMAXPD       Y0, Y9, Y8
+	VMAXPD       Y1, Y9, Y10
+	VMAXPD       Y2, Y9, Y11
+	VMAXPD       Y3, Y9, Y9
 	VSUBPD       Y4, Y8, Y8
-	VSUBPD       Y5, Y9, Y9
-	VSUBPD       Y6, Y10, Y10
-	VSUBPD       Y7, Y11, Y11
-	VMOVUPS      actc42<>+0(SB), Y12
-	VMINPD       Y0, Y12, Y12
+	VSUBPD       Y5, Y10, Y10
+	VSUBPD       Y6, Y11, Y11
+	VSUBPD       Y7, Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y13
-	VMINPD       Y1, Y13, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VMINPD       Y2, Y14, Y14
-	VMOVUPS      actc42<>+0(SB), Y15
-	VMINPD       Y3, Y15, Y15
+	VMINPD       Y0, Y13, Y12
+	VMINPD       Y1, Y13, Y14
+	VMINPD       Y2, Y13, Y15
+	VMINPD       Y3, Y13, Y13
 	VADDPD       Y12, Y8, Y8
-	VADDPD       Y13, Y9, Y9
 	VADDPD       Y14, Y10, Y10
 	VADDPD       Y15, Y11, Y11
+	VADDPD       Y13, Y9, Y9
 	VDIVPD       Y4, Y0, Y0
 	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
@@ -17519,121 +17344,112 @@ block:
 	VMOVUPS      Y3, Y7
 	VFNMADD213PD Y3, Y3, Y7
 	VFNMADD213PD Y0, Y4, Y8
-	VFNMADD213PD Y1, Y5, Y9
-	VFNMADD213PD Y2, Y6, Y10
-	VFNMADD213PD Y3, Y7, Y11
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDPD       (DX), Y0, Y0
+	VFNMADD213PD Y1, Y5, Y10
+	VFNMADD213PD Y2, Y6, Y11
+	VFNMADD213PD Y3, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDPD       32(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDPD       64(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDPD       96(DX), Y3, Y3
+	VANDPD       (DX), Y1, Y0
+	VANDPD       32(DX), Y1, Y2
+	VANDPD       64(DX), Y1, Y3
+	VANDPD       96(DX), Y1, Y1
 	VORPD        Y0, Y8, Y0
-	VORPD        Y1, Y9, Y1
 	VORPD        Y2, Y10, Y2
 	VORPD        Y3, Y11, Y3
+	VORPD        Y1, Y9, Y1
 	VMOVNTPD     Y0, (AX)
-	VMOVNTPD     Y1, 32(AX)
-	VMOVNTPD     Y2, 64(AX)
-	VMOVNTPD     Y3, 96(AX)
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDNPD      128(DX), Y0, Y0
+	VMOVNTPD     Y2, 32(AX)
+	VMOVNTPD     Y3, 64(AX)
+	VMOVNTPD     Y1, 96(AX)
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      160(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      192(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      224(DX), Y3, Y3
+	VANDNPD      128(DX), Y1, Y0
+	VANDNPD      160(DX), Y1, Y2
+	VANDNPD      192(DX), Y1, Y3
+	VANDNPD      224(DX), Y1, Y1
 	VADDPD       Y0, Y0, Y0
-	VADDPD       Y1, Y1, Y1
 	VADDPD       Y2, Y2, Y2
 	VADDPD       Y3, Y3, Y3
+	VADDPD       Y1, Y1, Y1
 	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y0, Y4, Y0
-	VMOVUPS      actc86<>+0(SB), Y4
-	VMINPD       Y1, Y4, Y1
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y2, Y4, Y2
-	VMOVUPS      actc86<>+0(SB), Y4
 	VMINPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMINPD       Y1, Y4, Y1
 	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y1, Y5
-	VMOVUPS      actc26<>+0(SB), Y6
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
 	VFMADD213PD  actc27<>+0(SB), Y2, Y6
-	VMOVUPS      actc26<>+0(SB), Y7
+	VMOVUPS      Y5, Y7
 	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
 	VSUBPD       actc27<>+0(SB), Y4, Y8
-	VSUBPD       actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y6, Y10
-	VSUBPD       actc27<>+0(SB), Y7, Y11
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
 	VFNMADD231PD actc28<>+0(SB), Y8, Y0
-	VFNMADD231PD actc28<>+0(SB), Y9, Y1
-	VFNMADD231PD actc28<>+0(SB), Y10, Y2
-	VFNMADD231PD actc28<>+0(SB), Y11, Y3
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
 	VFNMADD231PD actc29<>+0(SB), Y8, Y0
-	VFNMADD231PD actc29<>+0(SB), Y9, Y1
-	VFNMADD231PD actc29<>+0(SB), Y10, Y2
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
 	VMULPD       Y0, Y0, Y8
-	VMULPD       Y1, Y1, Y9
-	VMULPD       Y2, Y2, Y10
-	VMULPD       Y3, Y3, Y11
-	VMOVUPS      actc80<>+0(SB), Y12
-	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
 	VMOVUPS      actc80<>+0(SB), Y13
-	VFMADD213PD  actc78<>+0(SB), Y1, Y13
-	VMOVUPS      actc80<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc78<>+0(SB), Y2, Y14
-	VMOVUPS      actc80<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y0, Y12
-	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc79<>+0(SB), Y2, Y14
 	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y0, Y12
-	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc76<>+0(SB), Y2, Y14
 	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y0, Y12
-	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc77<>+0(SB), Y2, Y14
 	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y0, Y12
-	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc74<>+0(SB), Y2, Y14
 	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y0, Y12
-	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc75<>+0(SB), Y2, Y14
 	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y0, Y12
-	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc72<>+0(SB), Y2, Y14
 	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y0, Y12
-	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc73<>+0(SB), Y2, Y14
 	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y0, Y12
-	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc71<>+0(SB), Y2, Y14
 	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y0, Y12
-	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  actc41<>+0(SB), Y2, Y14
 	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
 	VFMADD213PD  Y0, Y12, Y8
-	VFMADD213PD  Y1, Y13, Y9
-	VFMADD213PD  Y2, Y14, Y10
-	VFMADD213PD  Y3, Y15, Y11
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
 	VPSLLQ       $0x34, Y4, Y0
-	VPSLLQ       $0x34, Y5, Y1
-	VPSLLQ       $0x34, Y6, Y2
-	VPSLLQ       $0x34, Y7, Y3
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
 	VSUBPD       actc41<>+0(SB), Y0, Y4
 	VSUBPD       actc41<>+0(SB), Y1, Y5
 	VSUBPD       actc41<>+0(SB), Y2, Y6
@@ -17646,30 +17462,24 @@ block:
 	VADDPD       actc42<>+0(SB), Y1, Y5
 	VADDPD       actc42<>+0(SB), Y2, Y6
 	VADDPD       actc42<>+0(SB), Y3, Y7
-	VMOVUPS      actc42<>+0(SB), Y8
-	VMAXPD       Y0, Y8, Y8
 	VMOVUPS      actc42<>+0(SB), Y9
-	VMAXPD       Y1, Y9, Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VMAXPD       Y2, Y10, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VMAXPD       Y3, Y11, Y11
+	VMAXPD       Y0, Y9, Y8
+	VMAXPD       Y1, Y9, Y10
+	VMAXPD       Y2, Y9, Y11
+	VMAXPD       Y3, Y9, Y9
 	VSUBPD       Y4, Y8, Y8
-	VSUBPD       Y5, Y9, Y9
-	VSUBPD       Y6, Y10, Y10
-	VSUBPD       Y7, Y11, Y11
-	VMOVUPS      actc42<>+0(SB), Y12
-	VMINPD       Y0, Y12, Y12
+	VSUBPD       Y5, Y10, Y10
+	VSUBPD       Y6, Y11, Y11
+	VSUBPD       Y7, Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y13
-	VMINPD       Y1, Y13, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VMINPD       Y2, Y14, Y14
-	VMOVUPS      actc42<>+0(SB), Y15
-	VMINPD       Y3, Y15, Y15
+	VMINPD       Y0, Y13, Y12
+	VMINPD       Y1, Y13, Y14
+	VMINPD       Y2, Y13, Y15
+	VMINPD       Y3, Y13, Y13
 	VADDPD       Y12, Y8, Y8
-	VADDPD       Y13, Y9, Y9
 	VADDPD       Y14, Y10, Y10
 	VADDPD       Y15, Y11, Y11
+	VADDPD       Y13, Y9, Y9
 	VDIVPD       Y4, Y0, Y0
 	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
@@ -17683,25 +17493,22 @@ block:
 	VMOVUPS      Y3, Y7
 	VFNMADD213PD Y3, Y3, Y7
 	VFNMADD213PD Y0, Y4, Y8
-	VFNMADD213PD Y1, Y5, Y9
-	VFNMADD213PD Y2, Y6, Y10
-	VFNMADD213PD Y3, Y7, Y11
-	VMOVUPS      actc24<>+0(SB), Y0
-	VANDPD       128(DX), Y0, Y0
+	VFNMADD213PD Y1, Y5, Y10
+	VFNMADD213PD Y2, Y6, Y11
+	VFNMADD213PD Y3, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDPD       160(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDPD       192(DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDPD       224(DX), Y3, Y3
+	VANDPD       128(DX), Y1, Y0
+	VANDPD       160(DX), Y1, Y2
+	VANDPD       192(DX), Y1, Y3
+	VANDPD       224(DX), Y1, Y1
 	VORPD        Y0, Y8, Y0
-	VORPD        Y1, Y9, Y1
 	VORPD        Y2, Y10, Y2
 	VORPD        Y3, Y11, Y3
+	VORPD        Y1, Y9, Y1
 	VMOVNTPD     Y0, 128(AX)
-	VMOVNTPD     Y1, 160(AX)
-	VMOVNTPD     Y2, 192(AX)
-	VMOVNTPD     Y3, 224(AX)
+	VMOVNTPD     Y2, 160(AX)
+	VMOVNTPD     Y3, 192(AX)
+	VMOVNTPD     Y1, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000020, CX
@@ -28215,30 +28022,21 @@ block:
 	CMPQ         CX, $0x00000010
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y0, Y0, Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 96(DX), Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      (DX), Y4, Y4
+	VCMPPD       $0x11, (DX), Y1, Y0
+	VCMPPD       $0x11, 32(DX), Y1, Y2
+	VCMPPD       $0x11, 64(DX), Y1, Y3
+	VCMPPD       $0x11, 96(DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      64(DX), Y6, Y6
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      96(DX), Y7, Y7
+	VANDNPD      (DX), Y5, Y4
+	VANDNPD      32(DX), Y5, Y6
+	VANDNPD      64(DX), Y5, Y7
+	VANDNPD      96(DX), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VXORPD       actc24<>+0(SB), Y7, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
 	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
@@ -28247,126 +28045,123 @@ block:
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
+	VMOVMSKPD    Y8, R10
+	ORL          R10, R9
 	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VMOVUPS      actc26<>+0(SB), Y10
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
 	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
+	VMOVUPS      Y9, Y11
 	VFMADD213PD  actc27<>+0(SB), Y7, Y11
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
 	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y9, Y13
-	VSUBPD       actc27<>+0(SB), Y10, Y14
-	VSUBPD       actc27<>+0(SB), Y11, Y15
+	VSUBPD       actc27<>+0(SB), Y10, Y13
+	VSUBPD       actc27<>+0(SB), Y11, Y14
+	VSUBPD       actc27<>+0(SB), Y9, Y15
 	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFNMADD231PD actc28<>+0(SB), Y14, Y6
-	VFNMADD231PD actc28<>+0(SB), Y15, Y7
+	VFNMADD231PD actc28<>+0(SB), Y13, Y6
+	VFNMADD231PD actc28<>+0(SB), Y14, Y7
+	VFNMADD231PD actc28<>+0(SB), Y15, Y5
 	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VFNMADD231PD actc29<>+0(SB), Y14, Y6
-	VFNMADD231PD actc29<>+0(SB), Y15, Y7
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VFNMADD231PD actc29<>+0(SB), Y13, Y6
+	VFNMADD231PD actc29<>+0(SB), Y14, Y7
+	VFNMADD231PD actc29<>+0(SB), Y15, Y5
 	VMOVUPS      actc54<>+0(SB), Y13
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VMOVUPS      actc54<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      actc54<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc52<>+0(SB), Y7, Y15
+	VFMADD213PD  actc52<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y6, Y14
 	VFMADD213PD  actc53<>+0(SB), Y7, Y15
+	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y6, Y14
 	VFMADD213PD  actc50<>+0(SB), Y7, Y15
+	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y6, Y14
 	VFMADD213PD  actc51<>+0(SB), Y7, Y15
+	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y6, Y14
 	VFMADD213PD  actc48<>+0(SB), Y7, Y15
+	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y6, Y14
 	VFMADD213PD  actc49<>+0(SB), Y7, Y15
+	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y6, Y14
 	VFMADD213PD  actc46<>+0(SB), Y7, Y15
+	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y6, Y14
 	VFMADD213PD  actc47<>+0(SB), Y7, Y15
+	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y6, Y14
 	VFMADD213PD  actc44<>+0(SB), Y7, Y15
+	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y6, Y14
 	VFMADD213PD  actc45<>+0(SB), Y7, Y15
+	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VFMADD213PD  actc45<>+0(SB), Y14, Y6
 	VFMADD213PD  actc45<>+0(SB), Y15, Y7
+	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
 	VPSLLQ       $0x34, Y10, Y10
 	VPSLLQ       $0x34, Y11, Y11
+	VPSLLQ       $0x34, Y9, Y9
 	VMULPD       Y8, Y4, Y4
-	VMULPD       Y9, Y5, Y5
 	VMULPD       Y10, Y6, Y6
 	VMULPD       Y11, Y7, Y7
+	VMULPD       Y9, Y5, Y5
 	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
 	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VXORPS       Y8, Y8, Y8
-	VCMPPD       $0x19, (DX), Y8, Y8
+	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VXORPS       Y9, Y9, Y9
-	VCMPPD       $0x19, 32(DX), Y9, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x19, 64(DX), Y10, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x19, 96(DX), Y11, Y11
+	VCMPPD       $0x19, (DX), Y9, Y8
+	VCMPPD       $0x19, 32(DX), Y9, Y10
+	VCMPPD       $0x19, 64(DX), Y9, Y11
+	VCMPPD       $0x19, 96(DX), Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y8, Y4, Y12, Y8
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y10, Y6, Y12, Y10
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y11, Y7, Y12, Y11
+	VBLENDVPD    Y9, Y5, Y12, Y9
 	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y5, Y13
-	VADDPD       actc42<>+0(SB), Y6, Y14
-	VADDPD       actc42<>+0(SB), Y7, Y15
+	VADDPD       actc42<>+0(SB), Y6, Y13
+	VADDPD       actc42<>+0(SB), Y7, Y14
+	VADDPD       actc42<>+0(SB), Y5, Y15
 	VFMADD231PD  (DX), Y8, Y12
-	VFMADD231PD  32(DX), Y9, Y13
-	VFMADD231PD  64(DX), Y10, Y14
-	VFMADD231PD  96(DX), Y11, Y15
+	VFMADD231PD  32(DX), Y10, Y13
+	VFMADD231PD  64(DX), Y11, Y14
+	VFMADD231PD  96(DX), Y9, Y15
 	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y1, Y1
-	VMULPD       Y14, Y2, Y2
-	VMULPD       Y15, Y3, Y3
+	VMULPD       Y13, Y2, Y2
+	VMULPD       Y14, Y3, Y3
+	VMULPD       Y15, Y1, Y1
 	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y5, Y9
-	VADDPD       actc45<>+0(SB), Y6, Y10
-	VADDPD       actc45<>+0(SB), Y7, Y11
+	VADDPD       actc45<>+0(SB), Y6, Y9
+	VADDPD       actc45<>+0(SB), Y7, Y10
+	VADDPD       actc45<>+0(SB), Y5, Y11
 	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y5
-	VFMADD213PD  actc42<>+0(SB), Y10, Y6
-	VFMADD213PD  actc42<>+0(SB), Y11, Y7
+	VFMADD213PD  actc42<>+0(SB), Y9, Y6
+	VFMADD213PD  actc42<>+0(SB), Y10, Y7
+	VFMADD213PD  actc42<>+0(SB), Y11, Y5
 	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
 	VDIVPD       Y7, Y3, Y3
+	VDIVPD       Y5, Y1, Y1
 	VMOVUPS      (DX), Y4
 	VSUBPD       actc136<>+0(SB), Y4, Y4
 	VMOVUPS      32(DX), Y5
@@ -28379,122 +28174,116 @@ block:
 	VSUBPD       actc137<>+0(SB), Y5, Y5
 	VSUBPD       actc137<>+0(SB), Y6, Y6
 	VSUBPD       actc137<>+0(SB), Y7, Y7
-	VMOVUPS      actc138<>+0(SB), Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
 	VMOVUPS      actc138<>+0(SB), Y9
-	VFMADD213PD  actc139<>+0(SB), Y5, Y9
-	VMOVUPS      actc138<>+0(SB), Y10
-	VFMADD213PD  actc139<>+0(SB), Y6, Y10
-	VMOVUPS      actc138<>+0(SB), Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y11
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc139<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PD  actc139<>+0(SB), Y5, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PD  actc139<>+0(SB), Y6, Y11
+	VFMADD213PD  actc139<>+0(SB), Y7, Y9
 	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y9
-	VFMADD213PD  actc140<>+0(SB), Y6, Y10
-	VFMADD213PD  actc140<>+0(SB), Y7, Y11
+	VFMADD213PD  actc140<>+0(SB), Y5, Y10
+	VFMADD213PD  actc140<>+0(SB), Y6, Y11
+	VFMADD213PD  actc140<>+0(SB), Y7, Y9
 	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y9
-	VFMADD213PD  actc141<>+0(SB), Y6, Y10
-	VFMADD213PD  actc141<>+0(SB), Y7, Y11
+	VFMADD213PD  actc141<>+0(SB), Y5, Y10
+	VFMADD213PD  actc141<>+0(SB), Y6, Y11
+	VFMADD213PD  actc141<>+0(SB), Y7, Y9
 	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y9
-	VFMADD213PD  actc142<>+0(SB), Y6, Y10
-	VFMADD213PD  actc142<>+0(SB), Y7, Y11
+	VFMADD213PD  actc142<>+0(SB), Y5, Y10
+	VFMADD213PD  actc142<>+0(SB), Y6, Y11
+	VFMADD213PD  actc142<>+0(SB), Y7, Y9
 	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y9
-	VFMADD213PD  actc143<>+0(SB), Y6, Y10
-	VFMADD213PD  actc143<>+0(SB), Y7, Y11
+	VFMADD213PD  actc143<>+0(SB), Y5, Y10
+	VFMADD213PD  actc143<>+0(SB), Y6, Y11
+	VFMADD213PD  actc143<>+0(SB), Y7, Y9
 	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y9
-	VFMADD213PD  actc144<>+0(SB), Y6, Y10
-	VFMADD213PD  actc144<>+0(SB), Y7, Y11
+	VFMADD213PD  actc144<>+0(SB), Y5, Y10
+	VFMADD213PD  actc144<>+0(SB), Y6, Y11
+	VFMADD213PD  actc144<>+0(SB), Y7, Y9
 	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y9
-	VFMADD213PD  actc145<>+0(SB), Y6, Y10
-	VFMADD213PD  actc145<>+0(SB), Y7, Y11
+	VFMADD213PD  actc145<>+0(SB), Y5, Y10
+	VFMADD213PD  actc145<>+0(SB), Y6, Y11
+	VFMADD213PD  actc145<>+0(SB), Y7, Y9
 	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y9
-	VFMADD213PD  actc146<>+0(SB), Y6, Y10
-	VFMADD213PD  actc146<>+0(SB), Y7, Y11
+	VFMADD213PD  actc146<>+0(SB), Y5, Y10
+	VFMADD213PD  actc146<>+0(SB), Y6, Y11
+	VFMADD213PD  actc146<>+0(SB), Y7, Y9
 	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y9
-	VFMADD213PD  actc147<>+0(SB), Y6, Y10
-	VFMADD213PD  actc147<>+0(SB), Y7, Y11
+	VFMADD213PD  actc147<>+0(SB), Y5, Y10
+	VFMADD213PD  actc147<>+0(SB), Y6, Y11
+	VFMADD213PD  actc147<>+0(SB), Y7, Y9
 	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y9
-	VFMADD213PD  actc148<>+0(SB), Y6, Y10
-	VFMADD213PD  actc148<>+0(SB), Y7, Y11
+	VFMADD213PD  actc148<>+0(SB), Y5, Y10
+	VFMADD213PD  actc148<>+0(SB), Y6, Y11
+	VFMADD213PD  actc148<>+0(SB), Y7, Y9
 	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y9
-	VFMADD213PD  actc149<>+0(SB), Y6, Y10
-	VFMADD213PD  actc149<>+0(SB), Y7, Y11
+	VFMADD213PD  actc149<>+0(SB), Y5, Y10
+	VFMADD213PD  actc149<>+0(SB), Y6, Y11
+	VFMADD213PD  actc149<>+0(SB), Y7, Y9
 	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y9
-	VFMADD213PD  actc150<>+0(SB), Y6, Y10
-	VFMADD213PD  actc150<>+0(SB), Y7, Y11
+	VFMADD213PD  actc150<>+0(SB), Y5, Y10
+	VFMADD213PD  actc150<>+0(SB), Y6, Y11
+	VFMADD213PD  actc150<>+0(SB), Y7, Y9
 	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y9
-	VFMADD213PD  actc151<>+0(SB), Y6, Y10
-	VFMADD213PD  actc151<>+0(SB), Y7, Y11
+	VFMADD213PD  actc151<>+0(SB), Y5, Y10
+	VFMADD213PD  actc151<>+0(SB), Y6, Y11
+	VFMADD213PD  actc151<>+0(SB), Y7, Y9
 	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y9
-	VFMADD213PD  actc152<>+0(SB), Y6, Y10
-	VFMADD213PD  actc152<>+0(SB), Y7, Y11
+	VFMADD213PD  actc152<>+0(SB), Y5, Y10
+	VFMADD213PD  actc152<>+0(SB), Y6, Y11
+	VFMADD213PD  actc152<>+0(SB), Y7, Y9
 	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y9
-	VFMADD213PD  actc153<>+0(SB), Y6, Y10
-	VFMADD213PD  actc153<>+0(SB), Y7, Y11
+	VFMADD213PD  actc153<>+0(SB), Y5, Y10
+	VFMADD213PD  actc153<>+0(SB), Y6, Y11
+	VFMADD213PD  actc153<>+0(SB), Y7, Y9
 	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y9
-	VFMADD213PD  actc154<>+0(SB), Y6, Y10
-	VFMADD213PD  actc154<>+0(SB), Y7, Y11
+	VFMADD213PD  actc154<>+0(SB), Y5, Y10
+	VFMADD213PD  actc154<>+0(SB), Y6, Y11
+	VFMADD213PD  actc154<>+0(SB), Y7, Y9
 	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y9
-	VFMADD213PD  actc155<>+0(SB), Y6, Y10
-	VFMADD213PD  actc155<>+0(SB), Y7, Y11
+	VFMADD213PD  actc155<>+0(SB), Y5, Y10
+	VFMADD213PD  actc155<>+0(SB), Y6, Y11
+	VFMADD213PD  actc155<>+0(SB), Y7, Y9
 	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y9
-	VFMADD213PD  actc156<>+0(SB), Y6, Y10
-	VFMADD213PD  actc156<>+0(SB), Y7, Y11
+	VFMADD213PD  actc156<>+0(SB), Y5, Y10
+	VFMADD213PD  actc156<>+0(SB), Y6, Y11
+	VFMADD213PD  actc156<>+0(SB), Y7, Y9
 	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y9
-	VFMADD213PD  actc157<>+0(SB), Y6, Y10
-	VFMADD213PD  actc157<>+0(SB), Y7, Y11
+	VFMADD213PD  actc157<>+0(SB), Y5, Y10
+	VFMADD213PD  actc157<>+0(SB), Y6, Y11
+	VFMADD213PD  actc157<>+0(SB), Y7, Y9
 	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y9
-	VFMADD213PD  actc158<>+0(SB), Y6, Y10
-	VFMADD213PD  actc158<>+0(SB), Y7, Y11
+	VFMADD213PD  actc158<>+0(SB), Y5, Y10
+	VFMADD213PD  actc158<>+0(SB), Y6, Y11
+	VFMADD213PD  actc158<>+0(SB), Y7, Y9
 	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y9
-	VFMADD213PD  actc159<>+0(SB), Y6, Y10
-	VFMADD213PD  actc159<>+0(SB), Y7, Y11
+	VFMADD213PD  actc159<>+0(SB), Y5, Y10
+	VFMADD213PD  actc159<>+0(SB), Y6, Y11
+	VFMADD213PD  actc159<>+0(SB), Y7, Y9
 	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y9
-	VFMADD213PD  actc160<>+0(SB), Y6, Y10
-	VFMADD213PD  actc160<>+0(SB), Y7, Y11
+	VFMADD213PD  actc160<>+0(SB), Y5, Y10
+	VFMADD213PD  actc160<>+0(SB), Y6, Y11
+	VFMADD213PD  actc160<>+0(SB), Y7, Y9
 	VMULPD       Y8, Y4, Y8
-	VMULPD       Y9, Y5, Y9
-	VMULPD       Y10, Y6, Y10
-	VMULPD       Y11, Y7, Y11
+	VMULPD       Y10, Y5, Y10
+	VMULPD       Y11, Y6, Y11
+	VMULPD       Y9, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y5, Y12, Y5
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y6, Y12, Y6
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y7, Y12, Y7
 	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
 	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
 	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y9, Y1, Y1
-	VBLENDVPD    Y6, Y10, Y2, Y2
-	VBLENDVPD    Y7, Y11, Y3, Y3
+	VBLENDVPD    Y5, Y10, Y2, Y2
+	VBLENDVPD    Y6, Y11, Y3, Y3
+	VBLENDVPD    Y7, Y9, Y1, Y1
 	VCMPPD       $0x03, Y0, Y0, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
 	VCMPPD       $0x03, Y2, Y2, Y4
@@ -28503,16 +28292,19 @@ block:
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
 	VMULPD       (BX), Y0, Y0
-	VMULPD       32(BX), Y1, Y1
-	VMULPD       64(BX), Y2, Y2
-	VMULPD       96(BX), Y3, Y3
+	VMULPD       32(BX), Y2, Y2
+	VMULPD       64(BX), Y3, Y3
+	VMULPD       96(BX), Y1, Y1
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -29055,256 +28847,225 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y0, Y0, Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
-	VMOVMSKPS    Y2, R10
-	ORL          R10, R9
-	VMOVUPS      actc4<>+0(SB), Y2
-	VFMADD213PS  actc5<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x11, 32(DX), Y3, Y3
-	VSUBPS       actc5<>+0(SB), Y2, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y0
+	VCMPPS       $0x11, 32(DX), Y1, Y2
+	VCMPPS       $0x11, 64(DX), Y1, Y3
+	VCMPPS       $0x11, 96(DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      32(DX), Y5, Y5
+	VANDNPS      (DX), Y5, Y4
+	VANDNPS      32(DX), Y5, Y6
+	VANDNPS      64(DX), Y5, Y7
+	VANDNPS      96(DX), Y5, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VXORPS       actc2<>+0(SB), Y6, Y6
+	VXORPS       actc2<>+0(SB), Y7, Y7
 	VXORPS       actc2<>+0(SB), Y5, Y5
-	VFNMADD231PS actc7<>+0(SB), Y4, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y4
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VMOVUPS      actc4<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc5<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc5<>+0(SB), Y6, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc5<>+0(SB), Y7, Y11
+	VFMADD213PS  actc5<>+0(SB), Y5, Y9
+	VSUBPS       actc5<>+0(SB), Y8, Y12
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VSUBPS       actc5<>+0(SB), Y11, Y14
+	VSUBPS       actc5<>+0(SB), Y9, Y15
+	VFNMADD231PS actc6<>+0(SB), Y12, Y4
+	VFNMADD231PS actc6<>+0(SB), Y13, Y6
+	VFNMADD231PS actc6<>+0(SB), Y14, Y7
+	VFNMADD231PS actc6<>+0(SB), Y15, Y5
+	VFNMADD231PS actc7<>+0(SB), Y12, Y4
+	VFNMADD231PS actc7<>+0(SB), Y13, Y6
+	VFNMADD231PS actc7<>+0(SB), Y14, Y7
+	VFNMADD231PS actc7<>+0(SB), Y15, Y5
+	VMOVUPS      actc21<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PS  actc22<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PS  actc22<>+0(SB), Y6, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PS  actc22<>+0(SB), Y7, Y15
+	VFMADD213PS  actc22<>+0(SB), Y5, Y13
+	VFMADD213PS  actc19<>+0(SB), Y4, Y12
+	VFMADD213PS  actc19<>+0(SB), Y6, Y14
+	VFMADD213PS  actc19<>+0(SB), Y7, Y15
+	VFMADD213PS  actc19<>+0(SB), Y5, Y13
+	VFMADD213PS  actc20<>+0(SB), Y4, Y12
+	VFMADD213PS  actc20<>+0(SB), Y6, Y14
+	VFMADD213PS  actc20<>+0(SB), Y7, Y15
+	VFMADD213PS  actc20<>+0(SB), Y5, Y13
+	VFMADD213PS  actc17<>+0(SB), Y4, Y12
+	VFMADD213PS  actc17<>+0(SB), Y6, Y14
+	VFMADD213PS  actc17<>+0(SB), Y7, Y15
+	VFMADD213PS  actc17<>+0(SB), Y5, Y13
+	VFMADD213PS  actc18<>+0(SB), Y4, Y12
+	VFMADD213PS  actc18<>+0(SB), Y6, Y14
+	VFMADD213PS  actc18<>+0(SB), Y7, Y15
+	VFMADD213PS  actc18<>+0(SB), Y5, Y13
+	VFMADD213PS  actc18<>+0(SB), Y12, Y4
+	VFMADD213PS  actc18<>+0(SB), Y14, Y6
+	VFMADD213PS  actc18<>+0(SB), Y15, Y7
+	VFMADD213PS  actc18<>+0(SB), Y13, Y5
+	VPSLLD       $0x17, Y8, Y8
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VMULPS       Y9, Y5, Y5
+	VBLENDVPS    Y0, actc15<>+0(SB), Y4, Y0
+	VBLENDVPS    Y2, actc15<>+0(SB), Y6, Y2
+	VBLENDVPS    Y3, actc15<>+0(SB), Y7, Y3
+	VBLENDVPS    Y1, actc15<>+0(SB), Y5, Y1
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x19, (DX), Y9, Y8
+	VCMPPS       $0x19, 32(DX), Y9, Y10
+	VCMPPS       $0x19, 64(DX), Y9, Y11
+	VCMPPS       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc15<>+0(SB), Y12
+	VBLENDVPS    Y8, Y4, Y12, Y8
+	VBLENDVPS    Y10, Y6, Y12, Y10
+	VBLENDVPS    Y11, Y7, Y12, Y11
+	VBLENDVPS    Y9, Y5, Y12, Y9
+	VADDPS       actc15<>+0(SB), Y4, Y12
+	VADDPS       actc15<>+0(SB), Y6, Y13
+	VADDPS       actc15<>+0(SB), Y7, Y14
+	VADDPS       actc15<>+0(SB), Y5, Y15
+	VFMADD231PS  (DX), Y8, Y12
+	VFMADD231PS  32(DX), Y10, Y13
+	VFMADD231PS  64(DX), Y11, Y14
+	VFMADD231PS  96(DX), Y9, Y15
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y13, Y2, Y2
+	VMULPS       Y14, Y3, Y3
+	VMULPS       Y15, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y4, Y8
+	VADDPS       actc18<>+0(SB), Y6, Y9
+	VADDPS       actc18<>+0(SB), Y7, Y10
+	VADDPS       actc18<>+0(SB), Y5, Y11
+	VFMADD213PS  actc15<>+0(SB), Y8, Y4
+	VFMADD213PS  actc15<>+0(SB), Y9, Y6
+	VFMADD213PS  actc15<>+0(SB), Y10, Y7
+	VFMADD213PS  actc15<>+0(SB), Y11, Y5
+	VDIVPS       Y4, Y0, Y0
+	VDIVPS       Y6, Y2, Y2
+	VDIVPS       Y7, Y3, Y3
+	VDIVPS       Y5, Y1, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPS       actc121<>+0(SB), Y4, Y4
+	VMOVUPS      32(DX), Y5
+	VSUBPS       actc121<>+0(SB), Y5, Y5
+	VMOVUPS      64(DX), Y6
+	VSUBPS       actc121<>+0(SB), Y6, Y6
+	VMOVUPS      96(DX), Y7
+	VSUBPS       actc121<>+0(SB), Y7, Y7
+	VSUBPS       actc122<>+0(SB), Y4, Y4
+	VSUBPS       actc122<>+0(SB), Y5, Y5
+	VSUBPS       actc122<>+0(SB), Y6, Y6
+	VSUBPS       actc122<>+0(SB), Y7, Y7
+	VMOVUPS      actc123<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc124<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc124<>+0(SB), Y5, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc124<>+0(SB), Y6, Y11
+	VFMADD213PS  actc124<>+0(SB), Y7, Y9
+	VFMADD213PS  actc125<>+0(SB), Y4, Y8
+	VFMADD213PS  actc125<>+0(SB), Y5, Y10
+	VFMADD213PS  actc125<>+0(SB), Y6, Y11
+	VFMADD213PS  actc125<>+0(SB), Y7, Y9
+	VFMADD213PS  actc126<>+0(SB), Y4, Y8
+	VFMADD213PS  actc126<>+0(SB), Y5, Y10
+	VFMADD213PS  actc126<>+0(SB), Y6, Y11
+	VFMADD213PS  actc126<>+0(SB), Y7, Y9
+	VFMADD213PS  actc127<>+0(SB), Y4, Y8
+	VFMADD213PS  actc127<>+0(SB), Y5, Y10
+	VFMADD213PS  actc127<>+0(SB), Y6, Y11
+	VFMADD213PS  actc127<>+0(SB), Y7, Y9
+	VFMADD213PS  actc128<>+0(SB), Y4, Y8
+	VFMADD213PS  actc128<>+0(SB), Y5, Y10
+	VFMADD213PS  actc128<>+0(SB), Y6, Y11
+	VFMADD213PS  actc128<>+0(SB), Y7, Y9
+	VFMADD213PS  actc129<>+0(SB), Y4, Y8
+	VFMADD213PS  actc129<>+0(SB), Y5, Y10
+	VFMADD213PS  actc129<>+0(SB), Y6, Y11
+	VFMADD213PS  actc129<>+0(SB), Y7, Y9
+	VFMADD213PS  actc130<>+0(SB), Y4, Y8
+	VFMADD213PS  actc130<>+0(SB), Y5, Y10
+	VFMADD213PS  actc130<>+0(SB), Y6, Y11
+	VFMADD213PS  actc130<>+0(SB), Y7, Y9
+	VFMADD213PS  actc131<>+0(SB), Y4, Y8
+	VFMADD213PS  actc131<>+0(SB), Y5, Y10
+	VFMADD213PS  actc131<>+0(SB), Y6, Y11
+	VFMADD213PS  actc131<>+0(SB), Y7, Y9
+	VFMADD213PS  actc132<>+0(SB), Y4, Y8
+	VFMADD213PS  actc132<>+0(SB), Y5, Y10
+	VFMADD213PS  actc132<>+0(SB), Y6, Y11
+	VFMADD213PS  actc132<>+0(SB), Y7, Y9
+	VFMADD213PS  actc133<>+0(SB), Y4, Y8
+	VFMADD213PS  actc133<>+0(SB), Y5, Y10
+	VFMADD213PS  actc133<>+0(SB), Y6, Y11
+	VFMADD213PS  actc133<>+0(SB), Y7, Y9
+	VFMADD213PS  actc134<>+0(SB), Y4, Y8
+	VFMADD213PS  actc134<>+0(SB), Y5, Y10
+	VFMADD213PS  actc134<>+0(SB), Y6, Y11
+	VFMADD213PS  actc134<>+0(SB), Y7, Y9
+	VMULPS       Y8, Y4, Y8
+	VMULPS       Y10, Y5, Y10
+	VMULPS       Y11, Y6, Y11
+	VMULPS       Y9, Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      Y4, Y12, Y4
+	VANDNPS      Y5, Y12, Y5
+	VANDNPS      Y6, Y12, Y6
+	VANDNPS      Y7, Y12, Y7
+	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
+	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
+	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
+	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VBLENDVPS    Y5, Y10, Y2, Y2
+	VBLENDVPS    Y6, Y11, Y3, Y3
+	VBLENDVPS    Y7, Y9, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
 	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y1, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x11, 64(DX), Y7, Y7
-	VSUBPS       actc5<>+0(SB), Y6, Y8
-	VMOVUPS      actc19<>+0(SB), Y9
-	VFMADD213PS  actc20<>+0(SB), Y1, Y9
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      64(DX), Y10, Y10
-	VXORPS       actc2<>+0(SB), Y10, Y10
-	VMOVUPS      actc21<>+0(SB), Y11
-	VFMADD213PS  actc22<>+0(SB), Y1, Y11
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMULPS       Y1, Y1, Y8
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y12
-	VMOVMSKPS    Y12, R10
-	ORL          R10, R9
-	VFMADD213PS  Y4, Y8, Y9
-	VMULPS       Y8, Y8, Y4
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y5, Y8
-	VFMADD213PS  Y9, Y4, Y11
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y10, Y4
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x11, 96(DX), Y9, Y9
-	VFMADD213PS  actc18<>+0(SB), Y11, Y1
-	VSUBPS       actc5<>+0(SB), Y4, Y11
-	VPSLLD       $0x17, Y2, Y2
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y5, Y12
-	VMULPS       Y2, Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y11, Y10
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      96(DX), Y2, Y2
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VXORPS       Y13, Y13, Y13
-	VCMPPS       $0x19, (DX), Y13, Y13
-	VMOVUPS      actc21<>+0(SB), Y14
-	VFMADD213PS  actc22<>+0(SB), Y5, Y14
-	VFNMADD231PS actc7<>+0(SB), Y11, Y10
-	VMOVUPS      actc15<>+0(SB), Y11
-	VBLENDVPS    Y13, Y1, Y11, Y11
-	VMULPS       Y5, Y5, Y13
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y15
-	VMOVMSKPS    Y15, R10
-	ORL          R10, R9
-	VADDPS       actc15<>+0(SB), Y1, Y15
-	VFMADD213PS  Y8, Y13, Y12
-	VFMADD231PS  (DX), Y11, Y15
-	VMULPS       Y13, Y13, Y8
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y10, Y11
-	VMULPS       Y15, Y0, Y0
-	VFMADD213PS  Y12, Y8, Y14
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y2, Y8
-	VADDPS       actc18<>+0(SB), Y1, Y12
-	VFMADD213PS  actc18<>+0(SB), Y14, Y5
-	VSUBPS       actc5<>+0(SB), Y8, Y13
-	VFMADD213PS  actc15<>+0(SB), Y12, Y1
-	VPSLLD       $0x17, Y6, Y6
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y10, Y12
-	VDIVPS       Y1, Y0, Y0
-	VMULPS       Y6, Y5, Y1
-	VFNMADD231PS actc6<>+0(SB), Y13, Y2
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
-	VMOVUPS      (DX), Y5
-	VSUBPS       actc121<>+0(SB), Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x19, 32(DX), Y6, Y6
-	VMOVUPS      actc21<>+0(SB), Y14
-	VFMADD213PS  actc22<>+0(SB), Y10, Y14
-	VFNMADD231PS actc7<>+0(SB), Y13, Y2
-	VMOVUPS      actc15<>+0(SB), Y13
-	VBLENDVPS    Y6, Y1, Y13, Y6
-	VMULPS       Y10, Y10, Y13
-	VSUBPS       actc122<>+0(SB), Y5, Y5
-	VADDPS       actc15<>+0(SB), Y1, Y15
-	VFMADD213PS  Y11, Y13, Y12
-	VFMADD231PS  32(DX), Y6, Y15
-	VMULPS       Y13, Y13, Y6
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y2, Y11
-	VMULPS       Y15, Y3, Y3
-	VFMADD213PS  Y12, Y6, Y14
-	VMOVUPS      actc123<>+0(SB), Y6
-	VFMADD213PS  actc124<>+0(SB), Y5, Y6
-	VADDPS       actc18<>+0(SB), Y1, Y12
-	VFMADD213PS  actc18<>+0(SB), Y14, Y10
-	VFMADD213PS  actc15<>+0(SB), Y12, Y1
-	VPSLLD       $0x17, Y4, Y4
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y2, Y12
-	VFMADD213PS  actc125<>+0(SB), Y5, Y6
-	VDIVPS       Y1, Y3, Y1
-	VMULPS       Y4, Y10, Y3
-	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y4
-	VFMADD213PS  actc126<>+0(SB), Y5, Y6
-	VMOVUPS      32(DX), Y7
-	VSUBPS       actc121<>+0(SB), Y7, Y7
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x19, 64(DX), Y10, Y10
-	VMOVUPS      actc21<>+0(SB), Y13
-	VFMADD213PS  actc22<>+0(SB), Y2, Y13
-	VMOVUPS      actc15<>+0(SB), Y14
-	VBLENDVPS    Y10, Y3, Y14, Y10
-	VMULPS       Y2, Y2, Y14
-	VFMADD213PS  actc127<>+0(SB), Y5, Y6
-	VSUBPS       actc122<>+0(SB), Y7, Y7
-	VADDPS       actc15<>+0(SB), Y3, Y15
-	VFMADD213PS  Y11, Y14, Y12
-	VFMADD231PS  64(DX), Y10, Y15
-	VMULPS       Y14, Y14, Y10
-	VFMADD213PS  actc128<>+0(SB), Y5, Y6
-	VMULPS       Y15, Y4, Y4
-	VFMADD213PS  Y12, Y10, Y13
-	VMOVUPS      actc123<>+0(SB), Y10
-	VFMADD213PS  actc124<>+0(SB), Y7, Y10
-	VADDPS       actc18<>+0(SB), Y3, Y11
-	VFMADD213PS  actc18<>+0(SB), Y13, Y2
-	VFMADD213PS  actc129<>+0(SB), Y5, Y6
-	VFMADD213PS  actc15<>+0(SB), Y11, Y3
-	VPSLLD       $0x17, Y8, Y8
-	VFMADD213PS  actc125<>+0(SB), Y7, Y10
-	VDIVPS       Y3, Y4, Y3
-	VMULPS       Y8, Y2, Y2
-	VFMADD213PS  actc130<>+0(SB), Y5, Y6
-	VBLENDVPS    Y9, actc15<>+0(SB), Y2, Y4
-	VFMADD213PS  actc126<>+0(SB), Y7, Y10
-	VMOVUPS      64(DX), Y8
-	VSUBPS       actc121<>+0(SB), Y8, Y8
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, 96(DX), Y9, Y9
-	VFMADD213PS  actc131<>+0(SB), Y5, Y6
-	VMOVUPS      actc15<>+0(SB), Y11
-	VBLENDVPS    Y9, Y2, Y11, Y9
-	VFMADD213PS  actc127<>+0(SB), Y7, Y10
-	VSUBPS       actc122<>+0(SB), Y8, Y8
-	VADDPS       actc15<>+0(SB), Y2, Y11
-	VFMADD213PS  actc132<>+0(SB), Y5, Y6
-	VFMADD231PS  96(DX), Y9, Y11
-	VFMADD213PS  actc128<>+0(SB), Y7, Y10
-	VMULPS       Y11, Y4, Y4
-	VFMADD213PS  actc133<>+0(SB), Y5, Y6
-	VMOVUPS      actc123<>+0(SB), Y9
-	VFMADD213PS  actc124<>+0(SB), Y8, Y9
-	VADDPS       actc18<>+0(SB), Y2, Y11
-	VFMADD213PS  actc129<>+0(SB), Y7, Y10
-	VFMADD213PS  actc15<>+0(SB), Y11, Y2
-	VFMADD213PS  actc134<>+0(SB), Y5, Y6
-	VFMADD213PS  actc125<>+0(SB), Y8, Y9
-	VDIVPS       Y2, Y4, Y2
-	VMULPS       Y6, Y5, Y4
-	VFMADD213PS  actc130<>+0(SB), Y7, Y10
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y5, Y6, Y5
-	VFMADD213PS  actc126<>+0(SB), Y8, Y9
-	VMOVUPS      96(DX), Y6
-	VSUBPS       actc121<>+0(SB), Y6, Y6
-	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
-	VFMADD213PS  actc131<>+0(SB), Y7, Y10
-	VBLENDVPS    Y5, Y4, Y0, Y0
-	VFMADD213PS  actc127<>+0(SB), Y8, Y9
-	VSUBPS       actc122<>+0(SB), Y6, Y4
-	VCMPPS       $0x03, Y0, Y0, Y5
-	VMOVMSKPS    Y5, R10
-	ORL          R10, R9
-	VFMADD213PS  actc132<>+0(SB), Y7, Y10
-	VFMADD213PS  actc128<>+0(SB), Y8, Y9
-	VMULPS       (BX), Y0, Y0
-	VFMADD213PS  actc133<>+0(SB), Y7, Y10
-	VMOVUPS      actc123<>+0(SB), Y5
-	VFMADD213PS  actc124<>+0(SB), Y4, Y5
-	VFMADD213PS  actc129<>+0(SB), Y8, Y9
-	VFMADD213PS  actc134<>+0(SB), Y7, Y10
-	VFMADD213PS  actc125<>+0(SB), Y4, Y5
-	VMULPS       Y10, Y7, Y6
-	VFMADD213PS  actc130<>+0(SB), Y8, Y9
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y7, Y10, Y7
-	VFMADD213PS  actc126<>+0(SB), Y4, Y5
-	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
-	VFMADD213PS  actc131<>+0(SB), Y8, Y9
-	VBLENDVPS    Y7, Y6, Y1, Y1
-	VFMADD213PS  actc127<>+0(SB), Y4, Y5
-	VCMPPS       $0x03, Y1, Y1, Y6
-	VMOVMSKPS    Y6, R10
-	ORL          R10, R9
-	VFMADD213PS  actc132<>+0(SB), Y8, Y9
-	VFMADD213PS  actc128<>+0(SB), Y4, Y5
-	VMULPS       32(BX), Y1, Y1
-	VFMADD213PS  actc133<>+0(SB), Y8, Y9
-	VFMADD213PS  actc129<>+0(SB), Y4, Y5
-	VFMADD213PS  actc134<>+0(SB), Y8, Y9
-	VMULPS       Y9, Y8, Y6
-	VFMADD213PS  actc130<>+0(SB), Y4, Y5
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y8, Y7, Y7
-	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
-	VFMADD213PS  actc131<>+0(SB), Y4, Y5
-	VBLENDVPS    Y7, Y6, Y3, Y3
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VMOVMSKPS    Y6, R10
-	ORL          R10, R9
-	VFMADD213PS  actc132<>+0(SB), Y4, Y5
-	VMULPS       64(BX), Y3, Y3
-	VFMADD213PS  actc133<>+0(SB), Y4, Y5
-	VFMADD213PS  actc134<>+0(SB), Y4, Y5
-	VMULPS       Y5, Y4, Y5
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y4, Y6, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y5, Y2, Y2
 	VCMPPS       $0x03, Y2, Y2, Y4
 	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VMULPS       96(BX), Y2, Y2
+	VCMPPS       $0x03, Y3, Y3, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VMULPS       (BX), Y0, Y0
+	VMULPS       32(BX), Y2, Y2
+	VMULPS       64(BX), Y3, Y3
+	VMULPS       96(BX), Y1, Y1
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 32(AX)
 	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y2, 96(AX)
+	VMOVUPS      Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -29329,17 +29090,13 @@ single:
 	VSUBPS       actc5<>+0(SB), Y2, Y3
 	VFNMADD231PS actc6<>+0(SB), Y3, Y1
 	VFNMADD231PS actc7<>+0(SB), Y3, Y1
-	VMOVUPS      actc8<>+0(SB), Y4
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
 	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VMOVUPS      actc10<>+0(SB), Y5
-	VFMADD213PS  actc11<>+0(SB), Y1, Y5
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y1, Y6
-	VMULPS       Y1, Y1, Y7
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y7, Y7, Y4
-	VFMADD213PS  Y5, Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y1
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
 	VMOVUPS      actc14<>+0(SB), Y4
 	VFMADD213PS  actc5<>+0(SB), Y4, Y3
 	VSUBPS       Y3, Y2, Y2
@@ -29439,17 +29196,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y4, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y3
 	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc8<>+0(SB), Y6
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
 	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y9
-	VFMADD213PS  Y6, Y9, Y7
-	VMULPS       Y9, Y9, Y6
-	VFMADD213PS  Y7, Y6, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -29970,30 +29723,21 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y0, Y0, Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 96(DX), Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      (DX), Y4, Y4
+	VCMPPD       $0x11, (DX), Y1, Y0
+	VCMPPD       $0x11, 32(DX), Y1, Y2
+	VCMPPD       $0x11, 64(DX), Y1, Y3
+	VCMPPD       $0x11, 96(DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      64(DX), Y6, Y6
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      96(DX), Y7, Y7
+	VANDNPD      (DX), Y5, Y4
+	VANDNPD      32(DX), Y5, Y6
+	VANDNPD      64(DX), Y5, Y7
+	VANDNPD      96(DX), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VXORPD       actc24<>+0(SB), Y7, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
 	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
@@ -30002,126 +29746,123 @@ block:
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
+	VMOVMSKPD    Y8, R10
+	ORL          R10, R9
 	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VMOVUPS      actc26<>+0(SB), Y10
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
 	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
+	VMOVUPS      Y9, Y11
 	VFMADD213PD  actc27<>+0(SB), Y7, Y11
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
 	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y9, Y13
-	VSUBPD       actc27<>+0(SB), Y10, Y14
-	VSUBPD       actc27<>+0(SB), Y11, Y15
+	VSUBPD       actc27<>+0(SB), Y10, Y13
+	VSUBPD       actc27<>+0(SB), Y11, Y14
+	VSUBPD       actc27<>+0(SB), Y9, Y15
 	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFNMADD231PD actc28<>+0(SB), Y14, Y6
-	VFNMADD231PD actc28<>+0(SB), Y15, Y7
+	VFNMADD231PD actc28<>+0(SB), Y13, Y6
+	VFNMADD231PD actc28<>+0(SB), Y14, Y7
+	VFNMADD231PD actc28<>+0(SB), Y15, Y5
 	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VFNMADD231PD actc29<>+0(SB), Y14, Y6
-	VFNMADD231PD actc29<>+0(SB), Y15, Y7
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VFNMADD231PD actc29<>+0(SB), Y13, Y6
+	VFNMADD231PD actc29<>+0(SB), Y14, Y7
+	VFNMADD231PD actc29<>+0(SB), Y15, Y5
 	VMOVUPS      actc54<>+0(SB), Y13
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VMOVUPS      actc54<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      actc54<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc52<>+0(SB), Y7, Y15
+	VFMADD213PD  actc52<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y6, Y14
 	VFMADD213PD  actc53<>+0(SB), Y7, Y15
+	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y6, Y14
 	VFMADD213PD  actc50<>+0(SB), Y7, Y15
+	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y6, Y14
 	VFMADD213PD  actc51<>+0(SB), Y7, Y15
+	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y6, Y14
 	VFMADD213PD  actc48<>+0(SB), Y7, Y15
+	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y6, Y14
 	VFMADD213PD  actc49<>+0(SB), Y7, Y15
+	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y6, Y14
 	VFMADD213PD  actc46<>+0(SB), Y7, Y15
+	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y6, Y14
 	VFMADD213PD  actc47<>+0(SB), Y7, Y15
+	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y6, Y14
 	VFMADD213PD  actc44<>+0(SB), Y7, Y15
+	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y6, Y14
 	VFMADD213PD  actc45<>+0(SB), Y7, Y15
+	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VFMADD213PD  actc45<>+0(SB), Y14, Y6
 	VFMADD213PD  actc45<>+0(SB), Y15, Y7
+	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
 	VPSLLQ       $0x34, Y10, Y10
 	VPSLLQ       $0x34, Y11, Y11
+	VPSLLQ       $0x34, Y9, Y9
 	VMULPD       Y8, Y4, Y4
-	VMULPD       Y9, Y5, Y5
 	VMULPD       Y10, Y6, Y6
 	VMULPD       Y11, Y7, Y7
+	VMULPD       Y9, Y5, Y5
 	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
 	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VXORPS       Y8, Y8, Y8
-	VCMPPD       $0x19, (DX), Y8, Y8
+	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VXORPS       Y9, Y9, Y9
-	VCMPPD       $0x19, 32(DX), Y9, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x19, 64(DX), Y10, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x19, 96(DX), Y11, Y11
+	VCMPPD       $0x19, (DX), Y9, Y8
+	VCMPPD       $0x19, 32(DX), Y9, Y10
+	VCMPPD       $0x19, 64(DX), Y9, Y11
+	VCMPPD       $0x19, 96(DX), Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y8, Y4, Y12, Y8
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y10, Y6, Y12, Y10
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y11, Y7, Y12, Y11
+	VBLENDVPD    Y9, Y5, Y12, Y9
 	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y5, Y13
-	VADDPD       actc42<>+0(SB), Y6, Y14
-	VADDPD       actc42<>+0(SB), Y7, Y15
+	VADDPD       actc42<>+0(SB), Y6, Y13
+	VADDPD       actc42<>+0(SB), Y7, Y14
+	VADDPD       actc42<>+0(SB), Y5, Y15
 	VFMADD231PD  (DX), Y8, Y12
-	VFMADD231PD  32(DX), Y9, Y13
-	VFMADD231PD  64(DX), Y10, Y14
-	VFMADD231PD  96(DX), Y11, Y15
+	VFMADD231PD  32(DX), Y10, Y13
+	VFMADD231PD  64(DX), Y11, Y14
+	VFMADD231PD  96(DX), Y9, Y15
 	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y1, Y1
-	VMULPD       Y14, Y2, Y2
-	VMULPD       Y15, Y3, Y3
+	VMULPD       Y13, Y2, Y2
+	VMULPD       Y14, Y3, Y3
+	VMULPD       Y15, Y1, Y1
 	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y5, Y9
-	VADDPD       actc45<>+0(SB), Y6, Y10
-	VADDPD       actc45<>+0(SB), Y7, Y11
+	VADDPD       actc45<>+0(SB), Y6, Y9
+	VADDPD       actc45<>+0(SB), Y7, Y10
+	VADDPD       actc45<>+0(SB), Y5, Y11
 	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y5
-	VFMADD213PD  actc42<>+0(SB), Y10, Y6
-	VFMADD213PD  actc42<>+0(SB), Y11, Y7
+	VFMADD213PD  actc42<>+0(SB), Y9, Y6
+	VFMADD213PD  actc42<>+0(SB), Y10, Y7
+	VFMADD213PD  actc42<>+0(SB), Y11, Y5
 	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
 	VDIVPD       Y7, Y3, Y3
+	VDIVPD       Y5, Y1, Y1
 	VMOVUPS      (DX), Y4
 	VSUBPD       actc136<>+0(SB), Y4, Y4
 	VMOVUPS      32(DX), Y5
@@ -30134,122 +29875,116 @@ block:
 	VSUBPD       actc137<>+0(SB), Y5, Y5
 	VSUBPD       actc137<>+0(SB), Y6, Y6
 	VSUBPD       actc137<>+0(SB), Y7, Y7
-	VMOVUPS      actc138<>+0(SB), Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
 	VMOVUPS      actc138<>+0(SB), Y9
-	VFMADD213PD  actc139<>+0(SB), Y5, Y9
-	VMOVUPS      actc138<>+0(SB), Y10
-	VFMADD213PD  actc139<>+0(SB), Y6, Y10
-	VMOVUPS      actc138<>+0(SB), Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y11
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc139<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PD  actc139<>+0(SB), Y5, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PD  actc139<>+0(SB), Y6, Y11
+	VFMADD213PD  actc139<>+0(SB), Y7, Y9
 	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y9
-	VFMADD213PD  actc140<>+0(SB), Y6, Y10
-	VFMADD213PD  actc140<>+0(SB), Y7, Y11
+	VFMADD213PD  actc140<>+0(SB), Y5, Y10
+	VFMADD213PD  actc140<>+0(SB), Y6, Y11
+	VFMADD213PD  actc140<>+0(SB), Y7, Y9
 	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y9
-	VFMADD213PD  actc141<>+0(SB), Y6, Y10
-	VFMADD213PD  actc141<>+0(SB), Y7, Y11
+	VFMADD213PD  actc141<>+0(SB), Y5, Y10
+	VFMADD213PD  actc141<>+0(SB), Y6, Y11
+	VFMADD213PD  actc141<>+0(SB), Y7, Y9
 	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y9
-	VFMADD213PD  actc142<>+0(SB), Y6, Y10
-	VFMADD213PD  actc142<>+0(SB), Y7, Y11
+	VFMADD213PD  actc142<>+0(SB), Y5, Y10
+	VFMADD213PD  actc142<>+0(SB), Y6, Y11
+	VFMADD213PD  actc142<>+0(SB), Y7, Y9
 	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y9
-	VFMADD213PD  actc143<>+0(SB), Y6, Y10
-	VFMADD213PD  actc143<>+0(SB), Y7, Y11
+	VFMADD213PD  actc143<>+0(SB), Y5, Y10
+	VFMADD213PD  actc143<>+0(SB), Y6, Y11
+	VFMADD213PD  actc143<>+0(SB), Y7, Y9
 	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y9
-	VFMADD213PD  actc144<>+0(SB), Y6, Y10
-	VFMADD213PD  actc144<>+0(SB), Y7, Y11
+	VFMADD213PD  actc144<>+0(SB), Y5, Y10
+	VFMADD213PD  actc144<>+0(SB), Y6, Y11
+	VFMADD213PD  actc144<>+0(SB), Y7, Y9
 	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y9
-	VFMADD213PD  actc145<>+0(SB), Y6, Y10
-	VFMADD213PD  actc145<>+0(SB), Y7, Y11
+	VFMADD213PD  actc145<>+0(SB), Y5, Y10
+	VFMADD213PD  actc145<>+0(SB), Y6, Y11
+	VFMADD213PD  actc145<>+0(SB), Y7, Y9
 	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y9
-	VFMADD213PD  actc146<>+0(SB), Y6, Y10
-	VFMADD213PD  actc146<>+0(SB), Y7, Y11
+	VFMADD213PD  actc146<>+0(SB), Y5, Y10
+	VFMADD213PD  actc146<>+0(SB), Y6, Y11
+	VFMADD213PD  actc146<>+0(SB), Y7, Y9
 	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y9
-	VFMADD213PD  actc147<>+0(SB), Y6, Y10
-	VFMADD213PD  actc147<>+0(SB), Y7, Y11
+	VFMADD213PD  actc147<>+0(SB), Y5, Y10
+	VFMADD213PD  actc147<>+0(SB), Y6, Y11
+	VFMADD213PD  actc147<>+0(SB), Y7, Y9
 	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y9
-	VFMADD213PD  actc148<>+0(SB), Y6, Y10
-	VFMADD213PD  actc148<>+0(SB), Y7, Y11
+	VFMADD213PD  actc148<>+0(SB), Y5, Y10
+	VFMADD213PD  actc148<>+0(SB), Y6, Y11
+	VFMADD213PD  actc148<>+0(SB), Y7, Y9
 	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y9
-	VFMADD213PD  actc149<>+0(SB), Y6, Y10
-	VFMADD213PD  actc149<>+0(SB), Y7, Y11
+	VFMADD213PD  actc149<>+0(SB), Y5, Y10
+	VFMADD213PD  actc149<>+0(SB), Y6, Y11
+	VFMADD213PD  actc149<>+0(SB), Y7, Y9
 	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y9
-	VFMADD213PD  actc150<>+0(SB), Y6, Y10
-	VFMADD213PD  actc150<>+0(SB), Y7, Y11
+	VFMADD213PD  actc150<>+0(SB), Y5, Y10
+	VFMADD213PD  actc150<>+0(SB), Y6, Y11
+	VFMADD213PD  actc150<>+0(SB), Y7, Y9
 	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y9
-	VFMADD213PD  actc151<>+0(SB), Y6, Y10
-	VFMADD213PD  actc151<>+0(SB), Y7, Y11
+	VFMADD213PD  actc151<>+0(SB), Y5, Y10
+	VFMADD213PD  actc151<>+0(SB), Y6, Y11
+	VFMADD213PD  actc151<>+0(SB), Y7, Y9
 	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y9
-	VFMADD213PD  actc152<>+0(SB), Y6, Y10
-	VFMADD213PD  actc152<>+0(SB), Y7, Y11
+	VFMADD213PD  actc152<>+0(SB), Y5, Y10
+	VFMADD213PD  actc152<>+0(SB), Y6, Y11
+	VFMADD213PD  actc152<>+0(SB), Y7, Y9
 	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y9
-	VFMADD213PD  actc153<>+0(SB), Y6, Y10
-	VFMADD213PD  actc153<>+0(SB), Y7, Y11
+	VFMADD213PD  actc153<>+0(SB), Y5, Y10
+	VFMADD213PD  actc153<>+0(SB), Y6, Y11
+	VFMADD213PD  actc153<>+0(SB), Y7, Y9
 	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y9
-	VFMADD213PD  actc154<>+0(SB), Y6, Y10
-	VFMADD213PD  actc154<>+0(SB), Y7, Y11
+	VFMADD213PD  actc154<>+0(SB), Y5, Y10
+	VFMADD213PD  actc154<>+0(SB), Y6, Y11
+	VFMADD213PD  actc154<>+0(SB), Y7, Y9
 	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y9
-	VFMADD213PD  actc155<>+0(SB), Y6, Y10
-	VFMADD213PD  actc155<>+0(SB), Y7, Y11
+	VFMADD213PD  actc155<>+0(SB), Y5, Y10
+	VFMADD213PD  actc155<>+0(SB), Y6, Y11
+	VFMADD213PD  actc155<>+0(SB), Y7, Y9
 	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y9
-	VFMADD213PD  actc156<>+0(SB), Y6, Y10
-	VFMADD213PD  actc156<>+0(SB), Y7, Y11
+	VFMADD213PD  actc156<>+0(SB), Y5, Y10
+	VFMADD213PD  actc156<>+0(SB), Y6, Y11
+	VFMADD213PD  actc156<>+0(SB), Y7, Y9
 	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y9
-	VFMADD213PD  actc157<>+0(SB), Y6, Y10
-	VFMADD213PD  actc157<>+0(SB), Y7, Y11
+	VFMADD213PD  actc157<>+0(SB), Y5, Y10
+	VFMADD213PD  actc157<>+0(SB), Y6, Y11
+	VFMADD213PD  actc157<>+0(SB), Y7, Y9
 	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y9
-	VFMADD213PD  actc158<>+0(SB), Y6, Y10
-	VFMADD213PD  actc158<>+0(SB), Y7, Y11
+	VFMADD213PD  actc158<>+0(SB), Y5, Y10
+	VFMADD213PD  actc158<>+0(SB), Y6, Y11
+	VFMADD213PD  actc158<>+0(SB), Y7, Y9
 	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y9
-	VFMADD213PD  actc159<>+0(SB), Y6, Y10
-	VFMADD213PD  actc159<>+0(SB), Y7, Y11
+	VFMADD213PD  actc159<>+0(SB), Y5, Y10
+	VFMADD213PD  actc159<>+0(SB), Y6, Y11
+	VFMADD213PD  actc159<>+0(SB), Y7, Y9
 	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y9
-	VFMADD213PD  actc160<>+0(SB), Y6, Y10
-	VFMADD213PD  actc160<>+0(SB), Y7, Y11
+	VFMADD213PD  actc160<>+0(SB), Y5, Y10
+	VFMADD213PD  actc160<>+0(SB), Y6, Y11
+	VFMADD213PD  actc160<>+0(SB), Y7, Y9
 	VMULPD       Y8, Y4, Y8
-	VMULPD       Y9, Y5, Y9
-	VMULPD       Y10, Y6, Y10
-	VMULPD       Y11, Y7, Y11
+	VMULPD       Y10, Y5, Y10
+	VMULPD       Y11, Y6, Y11
+	VMULPD       Y9, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y5, Y12, Y5
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y6, Y12, Y6
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y7, Y12, Y7
 	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
 	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
 	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y9, Y1, Y1
-	VBLENDVPD    Y6, Y10, Y2, Y2
-	VBLENDVPD    Y7, Y11, Y3, Y3
+	VBLENDVPD    Y5, Y10, Y2, Y2
+	VBLENDVPD    Y6, Y11, Y3, Y3
+	VBLENDVPD    Y7, Y9, Y1, Y1
 	VCMPPD       $0x03, Y0, Y0, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
 	VCMPPD       $0x03, Y2, Y2, Y4
@@ -30258,41 +29993,35 @@ block:
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
 	VMULPD       (BX), Y0, Y0
-	VMULPD       32(BX), Y1, Y1
-	VMULPD       64(BX), Y2, Y2
-	VMULPD       96(BX), Y3, Y3
+	VMULPD       32(BX), Y2, Y2
+	VMULPD       64(BX), Y3, Y3
+	VMULPD       96(BX), Y1, Y1
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	XORL         R9, R9
-	VXORPS       Y0, Y0, Y0
-	VCMPPD       $0x11, 128(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 160(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 192(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 224(DX), Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      128(DX), Y4, Y4
+	VCMPPD       $0x11, 128(DX), Y1, Y0
+	VCMPPD       $0x11, 160(DX), Y1, Y2
+	VCMPPD       $0x11, 192(DX), Y1, Y3
+	VCMPPD       $0x11, 224(DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      160(DX), Y5, Y5
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      192(DX), Y6, Y6
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      224(DX), Y7, Y7
+	VANDNPD      128(DX), Y5, Y4
+	VANDNPD      160(DX), Y5, Y6
+	VANDNPD      192(DX), Y5, Y7
+	VANDNPD      224(DX), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VXORPD       actc24<>+0(SB), Y7, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
 	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
@@ -30301,126 +30030,123 @@ block:
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
+	VMOVMSKPD    Y8, R10
+	ORL          R10, R9
 	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VMOVUPS      actc26<>+0(SB), Y10
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
 	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
+	VMOVUPS      Y9, Y11
 	VFMADD213PD  actc27<>+0(SB), Y7, Y11
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
 	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y9, Y13
-	VSUBPD       actc27<>+0(SB), Y10, Y14
-	VSUBPD       actc27<>+0(SB), Y11, Y15
+	VSUBPD       actc27<>+0(SB), Y10, Y13
+	VSUBPD       actc27<>+0(SB), Y11, Y14
+	VSUBPD       actc27<>+0(SB), Y9, Y15
 	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFNMADD231PD actc28<>+0(SB), Y14, Y6
-	VFNMADD231PD actc28<>+0(SB), Y15, Y7
+	VFNMADD231PD actc28<>+0(SB), Y13, Y6
+	VFNMADD231PD actc28<>+0(SB), Y14, Y7
+	VFNMADD231PD actc28<>+0(SB), Y15, Y5
 	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VFNMADD231PD actc29<>+0(SB), Y14, Y6
-	VFNMADD231PD actc29<>+0(SB), Y15, Y7
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VFNMADD231PD actc29<>+0(SB), Y13, Y6
+	VFNMADD231PD actc29<>+0(SB), Y14, Y7
+	VFNMADD231PD actc29<>+0(SB), Y15, Y5
 	VMOVUPS      actc54<>+0(SB), Y13
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VMOVUPS      actc54<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      actc54<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc52<>+0(SB), Y7, Y15
+	VFMADD213PD  actc52<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y6, Y14
 	VFMADD213PD  actc53<>+0(SB), Y7, Y15
+	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y6, Y14
 	VFMADD213PD  actc50<>+0(SB), Y7, Y15
+	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y6, Y14
 	VFMADD213PD  actc51<>+0(SB), Y7, Y15
+	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y6, Y14
 	VFMADD213PD  actc48<>+0(SB), Y7, Y15
+	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y6, Y14
 	VFMADD213PD  actc49<>+0(SB), Y7, Y15
+	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y6, Y14
 	VFMADD213PD  actc46<>+0(SB), Y7, Y15
+	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y6, Y14
 	VFMADD213PD  actc47<>+0(SB), Y7, Y15
+	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y6, Y14
 	VFMADD213PD  actc44<>+0(SB), Y7, Y15
+	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y6, Y14
 	VFMADD213PD  actc45<>+0(SB), Y7, Y15
+	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VFMADD213PD  actc45<>+0(SB), Y14, Y6
 	VFMADD213PD  actc45<>+0(SB), Y15, Y7
+	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
 	VPSLLQ       $0x34, Y10, Y10
 	VPSLLQ       $0x34, Y11, Y11
+	VPSLLQ       $0x34, Y9, Y9
 	VMULPD       Y8, Y4, Y4
-	VMULPD       Y9, Y5, Y5
 	VMULPD       Y10, Y6, Y6
 	VMULPD       Y11, Y7, Y7
+	VMULPD       Y9, Y5, Y5
 	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
 	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VXORPS       Y8, Y8, Y8
-	VCMPPD       $0x19, 128(DX), Y8, Y8
+	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VXORPS       Y9, Y9, Y9
-	VCMPPD       $0x19, 160(DX), Y9, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x19, 192(DX), Y10, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x19, 224(DX), Y11, Y11
+	VCMPPD       $0x19, 128(DX), Y9, Y8
+	VCMPPD       $0x19, 160(DX), Y9, Y10
+	VCMPPD       $0x19, 192(DX), Y9, Y11
+	VCMPPD       $0x19, 224(DX), Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y8, Y4, Y12, Y8
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y10, Y6, Y12, Y10
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y11, Y7, Y12, Y11
+	VBLENDVPD    Y9, Y5, Y12, Y9
 	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y5, Y13
-	VADDPD       actc42<>+0(SB), Y6, Y14
-	VADDPD       actc42<>+0(SB), Y7, Y15
+	VADDPD       actc42<>+0(SB), Y6, Y13
+	VADDPD       actc42<>+0(SB), Y7, Y14
+	VADDPD       actc42<>+0(SB), Y5, Y15
 	VFMADD231PD  128(DX), Y8, Y12
-	VFMADD231PD  160(DX), Y9, Y13
-	VFMADD231PD  192(DX), Y10, Y14
-	VFMADD231PD  224(DX), Y11, Y15
+	VFMADD231PD  160(DX), Y10, Y13
+	VFMADD231PD  192(DX), Y11, Y14
+	VFMADD231PD  224(DX), Y9, Y15
 	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y1, Y1
-	VMULPD       Y14, Y2, Y2
-	VMULPD       Y15, Y3, Y3
+	VMULPD       Y13, Y2, Y2
+	VMULPD       Y14, Y3, Y3
+	VMULPD       Y15, Y1, Y1
 	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y5, Y9
-	VADDPD       actc45<>+0(SB), Y6, Y10
-	VADDPD       actc45<>+0(SB), Y7, Y11
+	VADDPD       actc45<>+0(SB), Y6, Y9
+	VADDPD       actc45<>+0(SB), Y7, Y10
+	VADDPD       actc45<>+0(SB), Y5, Y11
 	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y5
-	VFMADD213PD  actc42<>+0(SB), Y10, Y6
-	VFMADD213PD  actc42<>+0(SB), Y11, Y7
+	VFMADD213PD  actc42<>+0(SB), Y9, Y6
+	VFMADD213PD  actc42<>+0(SB), Y10, Y7
+	VFMADD213PD  actc42<>+0(SB), Y11, Y5
 	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
 	VDIVPD       Y7, Y3, Y3
+	VDIVPD       Y5, Y1, Y1
 	VMOVUPS      128(DX), Y4
 	VSUBPD       actc136<>+0(SB), Y4, Y4
 	VMOVUPS      160(DX), Y5
@@ -30433,122 +30159,116 @@ block:
 	VSUBPD       actc137<>+0(SB), Y5, Y5
 	VSUBPD       actc137<>+0(SB), Y6, Y6
 	VSUBPD       actc137<>+0(SB), Y7, Y7
-	VMOVUPS      actc138<>+0(SB), Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
 	VMOVUPS      actc138<>+0(SB), Y9
-	VFMADD213PD  actc139<>+0(SB), Y5, Y9
-	VMOVUPS      actc138<>+0(SB), Y10
-	VFMADD213PD  actc139<>+0(SB), Y6, Y10
-	VMOVUPS      actc138<>+0(SB), Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y11
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc139<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PD  actc139<>+0(SB), Y5, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PD  actc139<>+0(SB), Y6, Y11
+	VFMADD213PD  actc139<>+0(SB), Y7, Y9
 	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y9
-	VFMADD213PD  actc140<>+0(SB), Y6, Y10
-	VFMADD213PD  actc140<>+0(SB), Y7, Y11
+	VFMADD213PD  actc140<>+0(SB), Y5, Y10
+	VFMADD213PD  actc140<>+0(SB), Y6, Y11
+	VFMADD213PD  actc140<>+0(SB), Y7, Y9
 	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y9
-	VFMADD213PD  actc141<>+0(SB), Y6, Y10
-	VFMADD213PD  actc141<>+0(SB), Y7, Y11
+	VFMADD213PD  actc141<>+0(SB), Y5, Y10
+	VFMADD213PD  actc141<>+0(SB), Y6, Y11
+	VFMADD213PD  actc141<>+0(SB), Y7, Y9
 	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y9
-	VFMADD213PD  actc142<>+0(SB), Y6, Y10
-	VFMADD213PD  actc142<>+0(SB), Y7, Y11
+	VFMADD213PD  actc142<>+0(SB), Y5, Y10
+	VFMADD213PD  actc142<>+0(SB), Y6, Y11
+	VFMADD213PD  actc142<>+0(SB), Y7, Y9
 	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y9
-	VFMADD213PD  actc143<>+0(SB), Y6, Y10
-	VFMADD213PD  actc143<>+0(SB), Y7, Y11
+	VFMADD213PD  actc143<>+0(SB), Y5, Y10
+	VFMADD213PD  actc143<>+0(SB), Y6, Y11
+	VFMADD213PD  actc143<>+0(SB), Y7, Y9
 	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y9
-	VFMADD213PD  actc144<>+0(SB), Y6, Y10
-	VFMADD213PD  actc144<>+0(SB), Y7, Y11
+	VFMADD213PD  actc144<>+0(SB), Y5, Y10
+	VFMADD213PD  actc144<>+0(SB), Y6, Y11
+	VFMADD213PD  actc144<>+0(SB), Y7, Y9
 	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y9
-	VFMADD213PD  actc145<>+0(SB), Y6, Y10
-	VFMADD213PD  actc145<>+0(SB), Y7, Y11
+	VFMADD213PD  actc145<>+0(SB), Y5, Y10
+	VFMADD213PD  actc145<>+0(SB), Y6, Y11
+	VFMADD213PD  actc145<>+0(SB), Y7, Y9
 	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y9
-	VFMADD213PD  actc146<>+0(SB), Y6, Y10
-	VFMADD213PD  actc146<>+0(SB), Y7, Y11
+	VFMADD213PD  actc146<>+0(SB), Y5, Y10
+	VFMADD213PD  actc146<>+0(SB), Y6, Y11
+	VFMADD213PD  actc146<>+0(SB), Y7, Y9
 	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y9
-	VFMADD213PD  actc147<>+0(SB), Y6, Y10
-	VFMADD213PD  actc147<>+0(SB), Y7, Y11
+	VFMADD213PD  actc147<>+0(SB), Y5, Y10
+	VFMADD213PD  actc147<>+0(SB), Y6, Y11
+	VFMADD213PD  actc147<>+0(SB), Y7, Y9
 	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y9
-	VFMADD213PD  actc148<>+0(SB), Y6, Y10
-	VFMADD213PD  actc148<>+0(SB), Y7, Y11
+	VFMADD213PD  actc148<>+0(SB), Y5, Y10
+	VFMADD213PD  actc148<>+0(SB), Y6, Y11
+	VFMADD213PD  actc148<>+0(SB), Y7, Y9
 	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y9
-	VFMADD213PD  actc149<>+0(SB), Y6, Y10
-	VFMADD213PD  actc149<>+0(SB), Y7, Y11
+	VFMADD213PD  actc149<>+0(SB), Y5, Y10
+	VFMADD213PD  actc149<>+0(SB), Y6, Y11
+	VFMADD213PD  actc149<>+0(SB), Y7, Y9
 	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y9
-	VFMADD213PD  actc150<>+0(SB), Y6, Y10
-	VFMADD213PD  actc150<>+0(SB), Y7, Y11
+	VFMADD213PD  actc150<>+0(SB), Y5, Y10
+	VFMADD213PD  actc150<>+0(SB), Y6, Y11
+	VFMADD213PD  actc150<>+0(SB), Y7, Y9
 	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y9
-	VFMADD213PD  actc151<>+0(SB), Y6, Y10
-	VFMADD213PD  actc151<>+0(SB), Y7, Y11
+	VFMADD213PD  actc151<>+0(SB), Y5, Y10
+	VFMADD213PD  actc151<>+0(SB), Y6, Y11
+	VFMADD213PD  actc151<>+0(SB), Y7, Y9
 	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y9
-	VFMADD213PD  actc152<>+0(SB), Y6, Y10
-	VFMADD213PD  actc152<>+0(SB), Y7, Y11
+	VFMADD213PD  actc152<>+0(SB), Y5, Y10
+	VFMADD213PD  actc152<>+0(SB), Y6, Y11
+	VFMADD213PD  actc152<>+0(SB), Y7, Y9
 	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y9
-	VFMADD213PD  actc153<>+0(SB), Y6, Y10
-	VFMADD213PD  actc153<>+0(SB), Y7, Y11
+	VFMADD213PD  actc153<>+0(SB), Y5, Y10
+	VFMADD213PD  actc153<>+0(SB), Y6, Y11
+	VFMADD213PD  actc153<>+0(SB), Y7, Y9
 	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y9
-	VFMADD213PD  actc154<>+0(SB), Y6, Y10
-	VFMADD213PD  actc154<>+0(SB), Y7, Y11
+	VFMADD213PD  actc154<>+0(SB), Y5, Y10
+	VFMADD213PD  actc154<>+0(SB), Y6, Y11
+	VFMADD213PD  actc154<>+0(SB), Y7, Y9
 	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y9
-	VFMADD213PD  actc155<>+0(SB), Y6, Y10
-	VFMADD213PD  actc155<>+0(SB), Y7, Y11
+	VFMADD213PD  actc155<>+0(SB), Y5, Y10
+	VFMADD213PD  actc155<>+0(SB), Y6, Y11
+	VFMADD213PD  actc155<>+0(SB), Y7, Y9
 	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y9
-	VFMADD213PD  actc156<>+0(SB), Y6, Y10
-	VFMADD213PD  actc156<>+0(SB), Y7, Y11
+	VFMADD213PD  actc156<>+0(SB), Y5, Y10
+	VFMADD213PD  actc156<>+0(SB), Y6, Y11
+	VFMADD213PD  actc156<>+0(SB), Y7, Y9
 	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y9
-	VFMADD213PD  actc157<>+0(SB), Y6, Y10
-	VFMADD213PD  actc157<>+0(SB), Y7, Y11
+	VFMADD213PD  actc157<>+0(SB), Y5, Y10
+	VFMADD213PD  actc157<>+0(SB), Y6, Y11
+	VFMADD213PD  actc157<>+0(SB), Y7, Y9
 	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y9
-	VFMADD213PD  actc158<>+0(SB), Y6, Y10
-	VFMADD213PD  actc158<>+0(SB), Y7, Y11
+	VFMADD213PD  actc158<>+0(SB), Y5, Y10
+	VFMADD213PD  actc158<>+0(SB), Y6, Y11
+	VFMADD213PD  actc158<>+0(SB), Y7, Y9
 	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y9
-	VFMADD213PD  actc159<>+0(SB), Y6, Y10
-	VFMADD213PD  actc159<>+0(SB), Y7, Y11
+	VFMADD213PD  actc159<>+0(SB), Y5, Y10
+	VFMADD213PD  actc159<>+0(SB), Y6, Y11
+	VFMADD213PD  actc159<>+0(SB), Y7, Y9
 	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y9
-	VFMADD213PD  actc160<>+0(SB), Y6, Y10
-	VFMADD213PD  actc160<>+0(SB), Y7, Y11
+	VFMADD213PD  actc160<>+0(SB), Y5, Y10
+	VFMADD213PD  actc160<>+0(SB), Y6, Y11
+	VFMADD213PD  actc160<>+0(SB), Y7, Y9
 	VMULPD       Y8, Y4, Y8
-	VMULPD       Y9, Y5, Y9
-	VMULPD       Y10, Y6, Y10
-	VMULPD       Y11, Y7, Y11
+	VMULPD       Y10, Y5, Y10
+	VMULPD       Y11, Y6, Y11
+	VMULPD       Y9, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y5, Y12, Y5
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y6, Y12, Y6
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y7, Y12, Y7
 	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
 	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
 	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y9, Y1, Y1
-	VBLENDVPD    Y6, Y10, Y2, Y2
-	VBLENDVPD    Y7, Y11, Y3, Y3
+	VBLENDVPD    Y5, Y10, Y2, Y2
+	VBLENDVPD    Y6, Y11, Y3, Y3
+	VBLENDVPD    Y7, Y9, Y1, Y1
 	VCMPPD       $0x03, Y0, Y0, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
 	VCMPPD       $0x03, Y2, Y2, Y4
@@ -30557,16 +30277,19 @@ block:
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
 	VMULPD       128(BX), Y0, Y0
-	VMULPD       160(BX), Y1, Y1
-	VMULPD       192(BX), Y2, Y2
-	VMULPD       224(BX), Y3, Y3
+	VMULPD       160(BX), Y2, Y2
+	VMULPD       192(BX), Y3, Y3
+	VMULPD       224(BX), Y1, Y1
 	TESTL        R9, R9
 	JNE          flag4
 	VMOVUPS      Y0, 128(AX)
-	VMOVUPS      Y1, 160(AX)
-	VMOVUPS      Y2, 192(AX)
-	VMOVUPS      Y3, 224(AX)
+	VMOVUPS      Y2, 160(AX)
+	VMOVUPS      Y3, 192(AX)
+	VMOVUPS      Y1, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	ADDQ         $0x00000100, BX
@@ -30835,151 +30558,137 @@ TEXT ·siLUF32Avx2U32Rcp(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc2<>+0(SB), Y0
-	VORPS        (DX), Y0, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VORPS        32(DX), Y2, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y0, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y5
-	VORPS        Y5, Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y4, Y0
-	VMOVUPS      actc2<>+0(SB), Y5
-	VORPS        64(DX), Y5, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y2, Y6
-	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VSUBPS       actc5<>+0(SB), Y6, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y7
-	VORPS        Y7, Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VMOVUPS      actc2<>+0(SB), Y7
-	VORPS        96(DX), Y7, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y0, Y8
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y5, Y9
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VSUBPS       actc5<>+0(SB), Y9, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y10
-	VORPS        Y10, Y1, Y1
-	VMOVUPS      actc19<>+0(SB), Y10
-	VFMADD213PS  actc20<>+0(SB), Y0, Y10
-	VFNMADD231PS actc6<>+0(SB), Y4, Y5
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y2, Y11
-	VMOVUPS      actc4<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y7, Y12
-	VFNMADD231PS actc7<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y12, Y4
-	VMOVUPS      actc21<>+0(SB), Y13
-	VFMADD213PS  actc22<>+0(SB), Y0, Y13
-	VMULPS       Y0, Y0, Y14
-	VMOVUPS      actc19<>+0(SB), Y15
-	VFMADD213PS  actc20<>+0(SB), Y2, Y15
-	VFNMADD231PS actc6<>+0(SB), Y4, Y7
-	VFMADD213PS  Y8, Y14, Y10
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y5, Y8
-	VMULPS       Y14, Y14, Y14
-	VFNMADD231PS actc7<>+0(SB), Y4, Y7
-	VFMADD213PS  Y10, Y14, Y13
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y2, Y4
-	VFMADD213PS  actc18<>+0(SB), Y13, Y0
-	VMULPS       Y2, Y2, Y10
-	VMOVUPS      actc19<>+0(SB), Y13
-	VFMADD213PS  actc20<>+0(SB), Y5, Y13
-	VPSLLD       $0x17, Y3, Y3
-	VFMADD213PS  Y11, Y10, Y15
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y7, Y11
-	VMULPS       Y3, Y0, Y0
-	VMULPS       Y10, Y10, Y3
-	VFMADD213PS  Y15, Y3, Y4
-	VMOVUPS      actc21<>+0(SB), Y3
-	VFMADD213PS  actc22<>+0(SB), Y5, Y3
-	VMOVUPS      (DX), Y10
-	VMOVUPS      actc15<>+0(SB), Y14
-	VBLENDVPS    Y10, Y0, Y14, Y10
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VMULPS       Y5, Y5, Y4
-	VMOVUPS      actc19<>+0(SB), Y14
-	VFMADD213PS  actc20<>+0(SB), Y7, Y14
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y6, Y6
-	VFMADD213PS  Y8, Y4, Y13
-	VRCPPS       Y0, Y8
-	VMULPS       Y6, Y2, Y2
-	VMULPS       Y4, Y4, Y4
-	VMOVUPS      Y0, Y6
-	VFNMADD213PS actc15<>+0(SB), Y8, Y6
-	VFMADD213PS  Y13, Y4, Y3
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y7, Y4
-	VFMADD213PS  Y8, Y8, Y6
-	VMOVUPS      32(DX), Y8
-	VMOVUPS      actc15<>+0(SB), Y13
-	VBLENDVPS    Y8, Y2, Y13, Y8
-	VFMADD213PS  actc18<>+0(SB), Y3, Y5
-	VMULPS       Y7, Y7, Y3
-	VMULPS       Y6, Y10, Y13
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y9, Y9
-	VFMADD213PS  Y11, Y3, Y14
-	VFNMADD213PS Y10, Y13, Y0
-	VRCPPS       Y2, Y10
-	VMULPS       Y9, Y5, Y5
-	VMULPS       Y3, Y3, Y3
-	VFMADD213PS  Y13, Y6, Y0
-	VMOVUPS      Y2, Y6
-	VFNMADD213PS actc15<>+0(SB), Y10, Y6
-	VFMADD213PS  Y14, Y3, Y4
-	VMULPS       (DX), Y0, Y0
-	VFMADD213PS  Y10, Y10, Y6
-	VMOVUPS      64(DX), Y3
-	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y3, Y5, Y9, Y3
-	VFMADD213PS  actc18<>+0(SB), Y4, Y7
-	VMULPS       Y6, Y8, Y4
-	VADDPS       actc15<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y12, Y9
-	VFNMADD213PS Y8, Y4, Y2
-	VRCPPS       Y5, Y8
-	VMULPS       Y9, Y7, Y7
-	VFMADD213PS  Y4, Y6, Y2
+	XORL         R8, R8
+	VMOVUPS      actc2<>+0(SB), Y1
+	VORPS        (DX), Y1, Y0
+	VORPS        32(DX), Y1, Y2
+	VORPS        64(DX), Y1, Y3
+	VORPS        96(DX), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      actc4<>+0(SB), Y5
 	VMOVUPS      Y5, Y4
-	VFNMADD213PS actc15<>+0(SB), Y8, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y7
+	VFMADD213PS  actc5<>+0(SB), Y1, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y2
+	VFNMADD231PS actc6<>+0(SB), Y10, Y3
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y2
+	VFNMADD231PS actc7<>+0(SB), Y10, Y3
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VMOVUPS      actc21<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc22<>+0(SB), Y0, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc22<>+0(SB), Y2, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc22<>+0(SB), Y3, Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y9
+	VFMADD213PS  actc19<>+0(SB), Y0, Y8
+	VFMADD213PS  actc19<>+0(SB), Y2, Y10
+	VFMADD213PS  actc19<>+0(SB), Y3, Y11
+	VFMADD213PS  actc19<>+0(SB), Y1, Y9
+	VFMADD213PS  actc20<>+0(SB), Y0, Y8
+	VFMADD213PS  actc20<>+0(SB), Y2, Y10
+	VFMADD213PS  actc20<>+0(SB), Y3, Y11
+	VFMADD213PS  actc20<>+0(SB), Y1, Y9
+	VFMADD213PS  actc17<>+0(SB), Y0, Y8
+	VFMADD213PS  actc17<>+0(SB), Y2, Y10
+	VFMADD213PS  actc17<>+0(SB), Y3, Y11
+	VFMADD213PS  actc17<>+0(SB), Y1, Y9
+	VFMADD213PS  actc18<>+0(SB), Y0, Y8
+	VFMADD213PS  actc18<>+0(SB), Y2, Y10
+	VFMADD213PS  actc18<>+0(SB), Y3, Y11
+	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y0
+	VFMADD213PS  actc18<>+0(SB), Y10, Y2
+	VFMADD213PS  actc18<>+0(SB), Y11, Y3
+	VFMADD213PS  actc18<>+0(SB), Y9, Y1
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y7, Y3, Y3
+	VMULPS       Y5, Y1, Y1
+	VMOVUPS      (DX), Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y4, Y0, Y5, Y4
+	VMOVUPS      32(DX), Y6
+	VBLENDVPS    Y6, Y2, Y5, Y6
+	VMOVUPS      64(DX), Y7
+	VBLENDVPS    Y7, Y3, Y5, Y7
+	VMOVUPS      96(DX), Y8
+	VBLENDVPS    Y8, Y1, Y5, Y5
+	VADDPS       actc15<>+0(SB), Y0, Y0
+	VADDPS       actc15<>+0(SB), Y2, Y2
+	VADDPS       actc15<>+0(SB), Y3, Y3
+	VADDPS       actc15<>+0(SB), Y1, Y1
+	VRCPPS       Y0, Y8
+	VRCPPS       Y2, Y9
+	VRCPPS       Y3, Y10
+	VRCPPS       Y1, Y11
+	VMOVUPS      Y0, Y12
+	VFNMADD213PS actc15<>+0(SB), Y8, Y12
+	VMOVUPS      Y2, Y13
+	VFNMADD213PS actc15<>+0(SB), Y9, Y13
+	VMOVUPS      Y3, Y14
+	VFNMADD213PS actc15<>+0(SB), Y10, Y14
+	VMOVUPS      Y1, Y15
+	VFNMADD213PS actc15<>+0(SB), Y11, Y15
+	VFMADD213PS  Y8, Y8, Y12
+	VFMADD213PS  Y9, Y9, Y13
+	VFMADD213PS  Y10, Y10, Y14
+	VFMADD213PS  Y11, Y11, Y15
+	VMULPS       Y12, Y4, Y8
+	VMULPS       Y13, Y6, Y9
+	VMULPS       Y14, Y7, Y10
+	VMULPS       Y15, Y5, Y11
+	VFNMADD213PS Y4, Y8, Y0
+	VFNMADD213PS Y6, Y9, Y2
+	VFNMADD213PS Y7, Y10, Y3
+	VFNMADD213PS Y5, Y11, Y1
+	VFMADD213PS  Y8, Y12, Y0
+	VFMADD213PS  Y9, Y13, Y2
+	VFMADD213PS  Y10, Y14, Y3
+	VFMADD213PS  Y11, Y15, Y1
+	VMULPS       (DX), Y0, Y0
 	VMULPS       32(DX), Y2, Y2
-	VFMADD213PS  Y8, Y8, Y4
-	VMOVUPS      96(DX), Y6
-	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y6, Y7, Y8, Y6
-	VMULPS       Y4, Y3, Y8
-	VADDPS       actc15<>+0(SB), Y7, Y7
-	VFNMADD213PS Y3, Y8, Y5
-	VRCPPS       Y7, Y3
-	VFMADD213PS  Y8, Y4, Y5
-	VMOVUPS      Y7, Y4
-	VFNMADD213PS actc15<>+0(SB), Y3, Y4
-	VMULPS       64(DX), Y5, Y5
-	VFMADD213PS  Y3, Y3, Y4
-	VMULPS       Y4, Y6, Y3
-	VFNMADD213PS Y6, Y3, Y7
-	VFMADD213PS  Y3, Y4, Y7
-	VMULPS       96(DX), Y7, Y3
+	VMULPS       64(DX), Y3, Y3
+	VMULPS       96(DX), Y1, Y1
 	VCMPPS       $0x03, Y2, Y0, Y4
-	VORPS        Y4, Y1, Y1
-	VCMPPS       $0x03, Y3, Y5, Y4
-	VORPS        Y4, Y1, Y1
-	VTESTPS      Y1, Y1
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y1, Y3, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y5, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -31000,17 +30709,13 @@ single:
 	VSUBPS       actc5<>+0(SB), Y1, Y2
 	VFNMADD231PS actc6<>+0(SB), Y2, Y0
 	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc8<>+0(SB), Y3
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y0, Y3
+	VFMADD213PS  actc10<>+0(SB), Y0, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y3
+	VFMADD213PS  actc8<>+0(SB), Y0, Y3
 	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VMOVUPS      actc10<>+0(SB), Y4
-	VFMADD213PS  actc11<>+0(SB), Y0, Y4
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y0, Y5
-	VMULPS       Y0, Y0, Y6
-	VFMADD213PS  Y3, Y6, Y4
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y4, Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y0
+	VFMADD213PS  actc9<>+0(SB), Y3, Y0
 	VMOVUPS      actc14<>+0(SB), Y3
 	VFMADD213PS  actc5<>+0(SB), Y3, Y2
 	VSUBPS       Y2, Y1, Y1
@@ -31086,17 +30791,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y3, Y4
 	VFNMADD231PS actc6<>+0(SB), Y4, Y2
 	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y2, Y5
+	VFMADD213PS  actc10<>+0(SB), Y2, Y5
+	VFMADD213PS  actc11<>+0(SB), Y2, Y5
+	VFMADD213PS  actc8<>+0(SB), Y2, Y5
 	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
+	VFMADD213PS  actc9<>+0(SB), Y5, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y4
 	VSUBPS       Y4, Y3, Y3
@@ -31169,270 +30870,249 @@ TEXT ·siLUBackwardF32Avx2U32Rcp(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VXORPS       Y0, Y0, Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y1, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y1
-	VFNMADD231PS actc7<>+0(SB), Y4, Y1
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y1, Y4
-	VMOVUPS      actc19<>+0(SB), Y5
-	VFMADD213PS  actc20<>+0(SB), Y1, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x11, 32(DX), Y6, Y6
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y1, Y7
-	VMOVUPS      actc2<>+0(SB), Y8
-	VANDNPS      32(DX), Y8, Y8
-	VMULPS       Y1, Y1, Y9
-	VXORPS       actc2<>+0(SB), Y8, Y8
-	VFMADD213PS  Y4, Y9, Y5
-	VMULPS       Y9, Y9, Y4
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y9
-	VORPS        Y9, Y2, Y2
-	VFMADD213PS  Y5, Y4, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y1
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y8, Y4
-	VMULPS       Y3, Y1, Y1
-	VSUBPS       actc5<>+0(SB), Y4, Y3
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x19, (DX), Y5, Y5
-	VFNMADD231PS actc6<>+0(SB), Y3, Y8
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y5, Y1, Y7, Y5
-	VADDPS       actc15<>+0(SB), Y1, Y7
-	VFNMADD231PS actc7<>+0(SB), Y3, Y8
-	VFMADD231PS  (DX), Y5, Y7
-	VMULPS       Y7, Y0, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y3
-	VMOVUPS      actc17<>+0(SB), Y5
-	VFMADD213PS  actc18<>+0(SB), Y8, Y5
-	VFMADD213PS  actc15<>+0(SB), Y3, Y1
-	VRCPPS       Y1, Y3
-	VMOVUPS      Y1, Y7
-	VFNMADD213PS actc15<>+0(SB), Y3, Y7
-	VMOVUPS      actc19<>+0(SB), Y9
-	VFMADD213PS  actc20<>+0(SB), Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x11, 64(DX), Y10, Y10
-	VFMADD213PS  Y3, Y3, Y7
-	VMULPS       Y7, Y0, Y3
-	VFNMADD213PS Y0, Y3, Y1
-	VMOVUPS      actc21<>+0(SB), Y0
-	VFMADD213PS  actc22<>+0(SB), Y8, Y0
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      64(DX), Y11, Y11
-	VFMADD213PS  Y3, Y7, Y1
-	VMULPS       Y8, Y8, Y3
-	VXORPS       actc2<>+0(SB), Y11, Y7
-	VFMADD213PS  Y5, Y3, Y9
-	VMOVUPS      (DX), Y5
-	VSUBPS       actc121<>+0(SB), Y5, Y5
-	VMULPS       Y3, Y3, Y3
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y11
-	VORPS        Y11, Y2, Y2
-	VFMADD213PS  Y9, Y3, Y0
-	VSUBPS       actc122<>+0(SB), Y5, Y3
-	VFMADD213PS  actc18<>+0(SB), Y0, Y8
-	VPSLLD       $0x17, Y4, Y0
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y7, Y4
-	VMULPS       Y0, Y8, Y0
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VMOVUPS      actc123<>+0(SB), Y8
-	VFMADD213PS  actc124<>+0(SB), Y3, Y8
-	VBLENDVPS    Y6, actc15<>+0(SB), Y0, Y6
+	XORL         R9, R9
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y0
+	VCMPPS       $0x11, 32(DX), Y1, Y2
+	VCMPPS       $0x11, 64(DX), Y1, Y3
+	VCMPPS       $0x11, 96(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      (DX), Y5, Y4
+	VANDNPS      32(DX), Y5, Y6
+	VANDNPS      64(DX), Y5, Y7
+	VANDNPS      96(DX), Y5, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VXORPS       actc2<>+0(SB), Y6, Y6
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VXORPS       actc2<>+0(SB), Y5, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VMOVUPS      actc4<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc5<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc5<>+0(SB), Y6, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc5<>+0(SB), Y7, Y11
+	VFMADD213PS  actc5<>+0(SB), Y5, Y9
+	VSUBPS       actc5<>+0(SB), Y8, Y12
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VSUBPS       actc5<>+0(SB), Y11, Y14
+	VSUBPS       actc5<>+0(SB), Y9, Y15
+	VFNMADD231PS actc6<>+0(SB), Y12, Y4
+	VFNMADD231PS actc6<>+0(SB), Y13, Y6
+	VFNMADD231PS actc6<>+0(SB), Y14, Y7
+	VFNMADD231PS actc6<>+0(SB), Y15, Y5
+	VFNMADD231PS actc7<>+0(SB), Y12, Y4
+	VFNMADD231PS actc7<>+0(SB), Y13, Y6
+	VFNMADD231PS actc7<>+0(SB), Y14, Y7
+	VFNMADD231PS actc7<>+0(SB), Y15, Y5
+	VMOVUPS      actc21<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PS  actc22<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PS  actc22<>+0(SB), Y6, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PS  actc22<>+0(SB), Y7, Y15
+	VFMADD213PS  actc22<>+0(SB), Y5, Y13
+	VFMADD213PS  actc19<>+0(SB), Y4, Y12
+	VFMADD213PS  actc19<>+0(SB), Y6, Y14
+	VFMADD213PS  actc19<>+0(SB), Y7, Y15
+	VFMADD213PS  actc19<>+0(SB), Y5, Y13
+	VFMADD213PS  actc20<>+0(SB), Y4, Y12
+	VFMADD213PS  actc20<>+0(SB), Y6, Y14
+	VFMADD213PS  actc20<>+0(SB), Y7, Y15
+	VFMADD213PS  actc20<>+0(SB), Y5, Y13
+	VFMADD213PS  actc17<>+0(SB), Y4, Y12
+	VFMADD213PS  actc17<>+0(SB), Y6, Y14
+	VFMADD213PS  actc17<>+0(SB), Y7, Y15
+	VFMADD213PS  actc17<>+0(SB), Y5, Y13
+	VFMADD213PS  actc18<>+0(SB), Y4, Y12
+	VFMADD213PS  actc18<>+0(SB), Y6, Y14
+	VFMADD213PS  actc18<>+0(SB), Y7, Y15
+	VFMADD213PS  actc18<>+0(SB), Y5, Y13
+	VFMADD213PS  actc18<>+0(SB), Y12, Y4
+	VFMADD213PS  actc18<>+0(SB), Y14, Y6
+	VFMADD213PS  actc18<>+0(SB), Y15, Y7
+	VFMADD213PS  actc18<>+0(SB), Y13, Y5
+	VPSLLD       $0x17, Y8, Y8
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VMULPS       Y9, Y5, Y5
+	VBLENDVPS    Y0, actc15<>+0(SB), Y4, Y0
+	VBLENDVPS    Y2, actc15<>+0(SB), Y6, Y2
+	VBLENDVPS    Y3, actc15<>+0(SB), Y7, Y3
+	VBLENDVPS    Y1, actc15<>+0(SB), Y5, Y1
 	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, 32(DX), Y9, Y9
-	VFNMADD231PS actc6<>+0(SB), Y5, Y7
-	VFMADD213PS  actc125<>+0(SB), Y3, Y8
-	VMOVUPS      actc15<>+0(SB), Y11
-	VBLENDVPS    Y9, Y0, Y11, Y9
-	VADDPS       actc15<>+0(SB), Y0, Y11
-	VFNMADD231PS actc7<>+0(SB), Y5, Y7
-	VFMADD213PS  actc126<>+0(SB), Y3, Y8
-	VFMADD231PS  32(DX), Y9, Y11
-	VMULPS       Y11, Y6, Y5
-	VFMADD213PS  actc127<>+0(SB), Y3, Y8
-	VADDPS       actc18<>+0(SB), Y0, Y6
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y7, Y9
-	VFMADD213PS  actc15<>+0(SB), Y6, Y0
-	VFMADD213PS  actc128<>+0(SB), Y3, Y8
-	VRCPPS       Y0, Y6
-	VMOVUPS      Y0, Y11
-	VFNMADD213PS actc15<>+0(SB), Y6, Y11
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y7, Y12
-	VXORPS       Y13, Y13, Y13
-	VCMPPS       $0x11, 96(DX), Y13, Y13
-	VFMADD213PS  actc129<>+0(SB), Y3, Y8
-	VFMADD213PS  Y6, Y6, Y11
-	VMULPS       Y11, Y5, Y6
-	VFMADD213PS  actc130<>+0(SB), Y3, Y8
-	VFNMADD213PS Y5, Y6, Y0
-	VMOVUPS      actc21<>+0(SB), Y5
-	VFMADD213PS  actc22<>+0(SB), Y7, Y5
-	VMOVUPS      actc2<>+0(SB), Y14
-	VANDNPS      96(DX), Y14, Y14
-	VFMADD213PS  Y6, Y11, Y0
-	VMULPS       Y7, Y7, Y6
-	VXORPS       actc2<>+0(SB), Y14, Y11
-	VFMADD213PS  actc131<>+0(SB), Y3, Y8
-	VFMADD213PS  Y9, Y6, Y12
-	VMOVUPS      32(DX), Y9
-	VSUBPS       actc121<>+0(SB), Y9, Y9
-	VMULPS       Y6, Y6, Y6
-	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y14
-	VORPS        Y14, Y2, Y2
-	VFMADD213PS  actc132<>+0(SB), Y3, Y8
-	VFMADD213PS  Y12, Y6, Y5
-	VSUBPS       actc122<>+0(SB), Y9, Y6
-	VFMADD213PS  actc18<>+0(SB), Y5, Y7
-	VFMADD213PS  actc133<>+0(SB), Y3, Y8
-	VPSLLD       $0x17, Y4, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y11, Y5
-	VMULPS       Y4, Y7, Y4
-	VSUBPS       actc5<>+0(SB), Y5, Y7
-	VFMADD213PS  actc134<>+0(SB), Y3, Y8
+	VCMPPS       $0x19, (DX), Y9, Y8
+	VCMPPS       $0x19, 32(DX), Y9, Y10
+	VCMPPS       $0x19, 64(DX), Y9, Y11
+	VCMPPS       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc15<>+0(SB), Y12
+	VBLENDVPS    Y8, Y4, Y12, Y8
+	VBLENDVPS    Y10, Y6, Y12, Y10
+	VBLENDVPS    Y11, Y7, Y12, Y11
+	VBLENDVPS    Y9, Y5, Y12, Y9
+	VADDPS       actc15<>+0(SB), Y4, Y12
+	VADDPS       actc15<>+0(SB), Y6, Y13
+	VADDPS       actc15<>+0(SB), Y7, Y14
+	VADDPS       actc15<>+0(SB), Y5, Y15
+	VFMADD231PS  (DX), Y8, Y12
+	VFMADD231PS  32(DX), Y10, Y13
+	VFMADD231PS  64(DX), Y11, Y14
+	VFMADD231PS  96(DX), Y9, Y15
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y13, Y2, Y2
+	VMULPS       Y14, Y3, Y3
+	VMULPS       Y15, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y4, Y8
+	VADDPS       actc18<>+0(SB), Y6, Y9
+	VADDPS       actc18<>+0(SB), Y7, Y10
+	VADDPS       actc18<>+0(SB), Y5, Y11
+	VFMADD213PS  actc15<>+0(SB), Y8, Y4
+	VFMADD213PS  actc15<>+0(SB), Y9, Y6
+	VFMADD213PS  actc15<>+0(SB), Y10, Y7
+	VFMADD213PS  actc15<>+0(SB), Y11, Y5
+	VRCPPS       Y4, Y8
+	VRCPPS       Y6, Y9
+	VRCPPS       Y7, Y10
+	VRCPPS       Y5, Y11
+	VMOVUPS      Y4, Y12
+	VFNMADD213PS actc15<>+0(SB), Y8, Y12
+	VMOVUPS      Y6, Y13
+	VFNMADD213PS actc15<>+0(SB), Y9, Y13
+	VMOVUPS      Y7, Y14
+	VFNMADD213PS actc15<>+0(SB), Y10, Y14
+	VMOVUPS      Y5, Y15
+	VFNMADD213PS actc15<>+0(SB), Y11, Y15
+	VFMADD213PS  Y8, Y8, Y12
+	VFMADD213PS  Y9, Y9, Y13
+	VFMADD213PS  Y10, Y10, Y14
+	VFMADD213PS  Y11, Y11, Y15
+	VMULPS       Y12, Y0, Y8
+	VMULPS       Y13, Y2, Y9
+	VMULPS       Y14, Y3, Y10
+	VMULPS       Y15, Y1, Y11
+	VFNMADD213PS Y0, Y8, Y4
+	VFNMADD213PS Y2, Y9, Y6
+	VFNMADD213PS Y3, Y10, Y7
+	VFNMADD213PS Y1, Y11, Y5
+	VFMADD213PS  Y8, Y12, Y4
+	VFMADD213PS  Y9, Y13, Y6
+	VFMADD213PS  Y10, Y14, Y7
+	VFMADD213PS  Y11, Y15, Y5
+	VMOVUPS      (DX), Y0
+	VSUBPS       actc121<>+0(SB), Y0, Y0
+	VMOVUPS      32(DX), Y1
+	VSUBPS       actc121<>+0(SB), Y1, Y1
+	VMOVUPS      64(DX), Y2
+	VSUBPS       actc121<>+0(SB), Y2, Y2
+	VMOVUPS      96(DX), Y3
+	VSUBPS       actc121<>+0(SB), Y3, Y3
+	VSUBPS       actc122<>+0(SB), Y0, Y0
+	VSUBPS       actc122<>+0(SB), Y1, Y1
+	VSUBPS       actc122<>+0(SB), Y2, Y2
+	VSUBPS       actc122<>+0(SB), Y3, Y3
 	VMOVUPS      actc123<>+0(SB), Y9
-	VFMADD213PS  actc124<>+0(SB), Y6, Y9
-	VBLENDVPS    Y10, actc15<>+0(SB), Y4, Y10
-	VMULPS       Y8, Y3, Y8
-	VXORPS       Y12, Y12, Y12
-	VCMPPS       $0x19, 64(DX), Y12, Y12
-	VFNMADD231PS actc6<>+0(SB), Y7, Y11
-	VMOVUPS      actc2<>+0(SB), Y14
-	VANDNPS      Y3, Y14, Y3
-	VFMADD213PS  actc125<>+0(SB), Y6, Y9
-	VMOVUPS      actc15<>+0(SB), Y14
-	VBLENDVPS    Y12, Y4, Y14, Y12
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc124<>+0(SB), Y0, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc124<>+0(SB), Y1, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc124<>+0(SB), Y2, Y11
+	VFMADD213PS  actc124<>+0(SB), Y3, Y9
+	VFMADD213PS  actc125<>+0(SB), Y0, Y8
+	VFMADD213PS  actc125<>+0(SB), Y1, Y10
+	VFMADD213PS  actc125<>+0(SB), Y2, Y11
+	VFMADD213PS  actc125<>+0(SB), Y3, Y9
+	VFMADD213PS  actc126<>+0(SB), Y0, Y8
+	VFMADD213PS  actc126<>+0(SB), Y1, Y10
+	VFMADD213PS  actc126<>+0(SB), Y2, Y11
+	VFMADD213PS  actc126<>+0(SB), Y3, Y9
+	VFMADD213PS  actc127<>+0(SB), Y0, Y8
+	VFMADD213PS  actc127<>+0(SB), Y1, Y10
+	VFMADD213PS  actc127<>+0(SB), Y2, Y11
+	VFMADD213PS  actc127<>+0(SB), Y3, Y9
+	VFMADD213PS  actc128<>+0(SB), Y0, Y8
+	VFMADD213PS  actc128<>+0(SB), Y1, Y10
+	VFMADD213PS  actc128<>+0(SB), Y2, Y11
+	VFMADD213PS  actc128<>+0(SB), Y3, Y9
+	VFMADD213PS  actc129<>+0(SB), Y0, Y8
+	VFMADD213PS  actc129<>+0(SB), Y1, Y10
+	VFMADD213PS  actc129<>+0(SB), Y2, Y11
+	VFMADD213PS  actc129<>+0(SB), Y3, Y9
+	VFMADD213PS  actc130<>+0(SB), Y0, Y8
+	VFMADD213PS  actc130<>+0(SB), Y1, Y10
+	VFMADD213PS  actc130<>+0(SB), Y2, Y11
+	VFMADD213PS  actc130<>+0(SB), Y3, Y9
+	VFMADD213PS  actc131<>+0(SB), Y0, Y8
+	VFMADD213PS  actc131<>+0(SB), Y1, Y10
+	VFMADD213PS  actc131<>+0(SB), Y2, Y11
+	VFMADD213PS  actc131<>+0(SB), Y3, Y9
+	VFMADD213PS  actc132<>+0(SB), Y0, Y8
+	VFMADD213PS  actc132<>+0(SB), Y1, Y10
+	VFMADD213PS  actc132<>+0(SB), Y2, Y11
+	VFMADD213PS  actc132<>+0(SB), Y3, Y9
+	VFMADD213PS  actc133<>+0(SB), Y0, Y8
+	VFMADD213PS  actc133<>+0(SB), Y1, Y10
+	VFMADD213PS  actc133<>+0(SB), Y2, Y11
+	VFMADD213PS  actc133<>+0(SB), Y3, Y9
+	VFMADD213PS  actc134<>+0(SB), Y0, Y8
+	VFMADD213PS  actc134<>+0(SB), Y1, Y10
+	VFMADD213PS  actc134<>+0(SB), Y2, Y11
+	VFMADD213PS  actc134<>+0(SB), Y3, Y9
+	VMULPS       Y8, Y0, Y8
+	VMULPS       Y10, Y1, Y10
+	VMULPS       Y11, Y2, Y11
+	VMULPS       Y9, Y3, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      Y0, Y12, Y0
+	VANDNPS      Y1, Y12, Y1
+	VANDNPS      Y2, Y12, Y2
+	VANDNPS      Y3, Y12, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y0, Y0
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VADDPS       actc15<>+0(SB), Y4, Y14
-	VFNMADD231PS actc7<>+0(SB), Y7, Y11
-	VBLENDVPS    Y3, Y8, Y1, Y1
-	VFMADD213PS  actc126<>+0(SB), Y6, Y9
-	VFMADD231PS  64(DX), Y12, Y14
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y2, Y2
-	VMULPS       Y14, Y10, Y3
-	VFMADD213PS  actc127<>+0(SB), Y6, Y9
-	VADDPS       actc18<>+0(SB), Y4, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y11, Y8
-	VMULPS       (BX), Y1, Y1
-	VFMADD213PS  actc15<>+0(SB), Y7, Y4
-	VFMADD213PS  actc128<>+0(SB), Y6, Y9
-	VRCPPS       Y4, Y7
-	VMOVUPS      Y4, Y10
-	VFNMADD213PS actc15<>+0(SB), Y7, Y10
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y11, Y12
-	VFMADD213PS  actc129<>+0(SB), Y6, Y9
-	VFMADD213PS  Y7, Y7, Y10
-	VMULPS       Y10, Y3, Y7
-	VFMADD213PS  actc130<>+0(SB), Y6, Y9
-	VFNMADD213PS Y3, Y7, Y4
-	VMOVUPS      actc21<>+0(SB), Y3
-	VFMADD213PS  actc22<>+0(SB), Y11, Y3
-	VFMADD213PS  Y7, Y10, Y4
-	VMULPS       Y11, Y11, Y7
-	VFMADD213PS  actc131<>+0(SB), Y6, Y9
-	VFMADD213PS  Y8, Y7, Y12
-	VMOVUPS      64(DX), Y8
-	VSUBPS       actc121<>+0(SB), Y8, Y8
-	VMULPS       Y7, Y7, Y7
-	VFMADD213PS  actc132<>+0(SB), Y6, Y9
-	VFMADD213PS  Y12, Y7, Y3
-	VSUBPS       actc122<>+0(SB), Y8, Y7
-	VFMADD213PS  actc18<>+0(SB), Y3, Y11
-	VFMADD213PS  actc133<>+0(SB), Y6, Y9
-	VPSLLD       $0x17, Y5, Y3
-	VMULPS       Y3, Y11, Y3
-	VFMADD213PS  actc134<>+0(SB), Y6, Y9
-	VMOVUPS      actc123<>+0(SB), Y5
-	VFMADD213PS  actc124<>+0(SB), Y7, Y5
-	VBLENDVPS    Y13, actc15<>+0(SB), Y3, Y8
-	VMULPS       Y9, Y6, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x19, 96(DX), Y10, Y10
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y6, Y11, Y6
-	VFMADD213PS  actc125<>+0(SB), Y7, Y5
-	VMOVUPS      actc15<>+0(SB), Y11
-	VBLENDVPS    Y10, Y3, Y11, Y10
-	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VADDPS       actc15<>+0(SB), Y3, Y11
-	VBLENDVPS    Y6, Y9, Y0, Y0
-	VFMADD213PS  actc126<>+0(SB), Y7, Y5
-	VFMADD231PS  96(DX), Y10, Y11
-	VCMPPS       $0x03, Y0, Y0, Y6
-	VORPS        Y6, Y2, Y2
-	VMULPS       Y11, Y8, Y6
-	VFMADD213PS  actc127<>+0(SB), Y7, Y5
-	VADDPS       actc18<>+0(SB), Y3, Y8
-	VMULPS       32(BX), Y0, Y0
-	VFMADD213PS  actc15<>+0(SB), Y8, Y3
-	VFMADD213PS  actc128<>+0(SB), Y7, Y5
-	VRCPPS       Y3, Y8
-	VMOVUPS      Y3, Y9
-	VFNMADD213PS actc15<>+0(SB), Y8, Y9
-	VFMADD213PS  actc129<>+0(SB), Y7, Y5
-	VFMADD213PS  Y8, Y8, Y9
-	VMULPS       Y9, Y6, Y8
-	VFMADD213PS  actc130<>+0(SB), Y7, Y5
-	VFNMADD213PS Y6, Y8, Y3
-	VFMADD213PS  Y8, Y9, Y3
-	VFMADD213PS  actc131<>+0(SB), Y7, Y5
-	VMOVUPS      96(DX), Y6
-	VSUBPS       actc121<>+0(SB), Y6, Y6
-	VFMADD213PS  actc132<>+0(SB), Y7, Y5
-	VSUBPS       actc122<>+0(SB), Y6, Y6
-	VFMADD213PS  actc133<>+0(SB), Y7, Y5
-	VFMADD213PS  actc134<>+0(SB), Y7, Y5
-	VMOVUPS      actc123<>+0(SB), Y8
-	VFMADD213PS  actc124<>+0(SB), Y6, Y8
-	VMULPS       Y5, Y7, Y5
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      Y7, Y9, Y7
-	VFMADD213PS  actc125<>+0(SB), Y6, Y8
-	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
-	VBLENDVPS    Y7, Y5, Y4, Y4
-	VFMADD213PS  actc126<>+0(SB), Y6, Y8
-	VCMPPS       $0x03, Y4, Y4, Y5
-	VORPS        Y5, Y2, Y2
-	VFMADD213PS  actc127<>+0(SB), Y6, Y8
-	VMULPS       64(BX), Y4, Y4
-	VFMADD213PS  actc128<>+0(SB), Y6, Y8
-	VFMADD213PS  actc129<>+0(SB), Y6, Y8
-	VFMADD213PS  actc130<>+0(SB), Y6, Y8
-	VFMADD213PS  actc131<>+0(SB), Y6, Y8
-	VFMADD213PS  actc132<>+0(SB), Y6, Y8
-	VFMADD213PS  actc133<>+0(SB), Y6, Y8
-	VFMADD213PS  actc134<>+0(SB), Y6, Y8
-	VMULPS       Y8, Y6, Y5
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y6, Y7, Y6
-	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VBLENDVPS    Y6, Y5, Y3, Y3
-	VCMPPS       $0x03, Y3, Y3, Y5
-	VORPS        Y5, Y2, Y2
+	VBLENDVPS    Y0, Y8, Y4, Y0
+	VBLENDVPS    Y1, Y10, Y6, Y1
+	VBLENDVPS    Y2, Y11, Y7, Y2
+	VBLENDVPS    Y3, Y9, Y5, Y3
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y3, Y3, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VMULPS       (BX), Y0, Y0
+	VMULPS       32(BX), Y1, Y1
+	VMULPS       64(BX), Y2, Y2
 	VMULPS       96(BX), Y3, Y3
-	VTESTPS      Y2, Y2
+	TESTL        R9, R9
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y0, 32(AX)
-	VMOVUPS      Y4, 64(AX)
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
 	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -31458,17 +31138,13 @@ single:
 	VSUBPS       actc5<>+0(SB), Y2, Y3
 	VFNMADD231PS actc6<>+0(SB), Y3, Y1
 	VFNMADD231PS actc7<>+0(SB), Y3, Y1
-	VMOVUPS      actc8<>+0(SB), Y4
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
 	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VMOVUPS      actc10<>+0(SB), Y5
-	VFMADD213PS  actc11<>+0(SB), Y1, Y5
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y1, Y6
-	VMULPS       Y1, Y1, Y7
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y7, Y7, Y4
-	VFMADD213PS  Y5, Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y1
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
 	VMOVUPS      actc14<>+0(SB), Y4
 	VFMADD213PS  actc5<>+0(SB), Y4, Y3
 	VSUBPS       Y3, Y2, Y2
@@ -31574,17 +31250,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y4, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y3
 	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc8<>+0(SB), Y6
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
 	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y9
-	VFMADD213PS  Y6, Y9, Y7
-	VMULPS       Y9, Y9, Y6
-	VFMADD213PS  Y7, Y6, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -32060,17 +31732,13 @@ TEXT ·siLUBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VSUBPS       actc5<>+0(SB), Y3, Y4
 	VFNMADD231PS actc6<>+0(SB), Y4, Y2
 	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y2, Y5
+	VFMADD213PS  actc10<>+0(SB), Y2, Y5
+	VFMADD213PS  actc11<>+0(SB), Y2, Y5
+	VFMADD213PS  actc8<>+0(SB), Y2, Y5
 	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
+	VFMADD213PS  actc9<>+0(SB), Y5, Y2
 	VMOVUPS      actc14<>+0(SB), Y5
 	VFMADD213PS  actc5<>+0(SB), Y5, Y4
 	VSUBPS       Y4, Y3, Y3
@@ -32153,256 +31821,225 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y0, Y0, Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
-	VMOVMSKPS    Y2, R10
-	ORL          R10, R9
-	VMOVUPS      actc4<>+0(SB), Y2
-	VFMADD213PS  actc5<>+0(SB), Y1, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x11, 32(DX), Y3, Y3
-	VSUBPS       actc5<>+0(SB), Y2, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y1
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y0
+	VCMPPS       $0x11, 32(DX), Y1, Y2
+	VCMPPS       $0x11, 64(DX), Y1, Y3
+	VCMPPS       $0x11, 96(DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      32(DX), Y5, Y5
+	VANDNPS      (DX), Y5, Y4
+	VANDNPS      32(DX), Y5, Y6
+	VANDNPS      64(DX), Y5, Y7
+	VANDNPS      96(DX), Y5, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VXORPS       actc2<>+0(SB), Y6, Y6
+	VXORPS       actc2<>+0(SB), Y7, Y7
 	VXORPS       actc2<>+0(SB), Y5, Y5
-	VFNMADD231PS actc7<>+0(SB), Y4, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y4
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
+	VMOVMSKPS    Y8, R10
+	ORL          R10, R9
+	VMOVUPS      actc4<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc5<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc5<>+0(SB), Y6, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc5<>+0(SB), Y7, Y11
+	VFMADD213PS  actc5<>+0(SB), Y5, Y9
+	VSUBPS       actc5<>+0(SB), Y8, Y12
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VSUBPS       actc5<>+0(SB), Y11, Y14
+	VSUBPS       actc5<>+0(SB), Y9, Y15
+	VFNMADD231PS actc6<>+0(SB), Y12, Y4
+	VFNMADD231PS actc6<>+0(SB), Y13, Y6
+	VFNMADD231PS actc6<>+0(SB), Y14, Y7
+	VFNMADD231PS actc6<>+0(SB), Y15, Y5
+	VFNMADD231PS actc7<>+0(SB), Y12, Y4
+	VFNMADD231PS actc7<>+0(SB), Y13, Y6
+	VFNMADD231PS actc7<>+0(SB), Y14, Y7
+	VFNMADD231PS actc7<>+0(SB), Y15, Y5
+	VMOVUPS      actc21<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PS  actc22<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PS  actc22<>+0(SB), Y6, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PS  actc22<>+0(SB), Y7, Y15
+	VFMADD213PS  actc22<>+0(SB), Y5, Y13
+	VFMADD213PS  actc19<>+0(SB), Y4, Y12
+	VFMADD213PS  actc19<>+0(SB), Y6, Y14
+	VFMADD213PS  actc19<>+0(SB), Y7, Y15
+	VFMADD213PS  actc19<>+0(SB), Y5, Y13
+	VFMADD213PS  actc20<>+0(SB), Y4, Y12
+	VFMADD213PS  actc20<>+0(SB), Y6, Y14
+	VFMADD213PS  actc20<>+0(SB), Y7, Y15
+	VFMADD213PS  actc20<>+0(SB), Y5, Y13
+	VFMADD213PS  actc17<>+0(SB), Y4, Y12
+	VFMADD213PS  actc17<>+0(SB), Y6, Y14
+	VFMADD213PS  actc17<>+0(SB), Y7, Y15
+	VFMADD213PS  actc17<>+0(SB), Y5, Y13
+	VFMADD213PS  actc18<>+0(SB), Y4, Y12
+	VFMADD213PS  actc18<>+0(SB), Y6, Y14
+	VFMADD213PS  actc18<>+0(SB), Y7, Y15
+	VFMADD213PS  actc18<>+0(SB), Y5, Y13
+	VFMADD213PS  actc18<>+0(SB), Y12, Y4
+	VFMADD213PS  actc18<>+0(SB), Y14, Y6
+	VFMADD213PS  actc18<>+0(SB), Y15, Y7
+	VFMADD213PS  actc18<>+0(SB), Y13, Y5
+	VPSLLD       $0x17, Y8, Y8
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VMULPS       Y9, Y5, Y5
+	VBLENDVPS    Y0, actc15<>+0(SB), Y4, Y0
+	VBLENDVPS    Y2, actc15<>+0(SB), Y6, Y2
+	VBLENDVPS    Y3, actc15<>+0(SB), Y7, Y3
+	VBLENDVPS    Y1, actc15<>+0(SB), Y5, Y1
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x19, (DX), Y9, Y8
+	VCMPPS       $0x19, 32(DX), Y9, Y10
+	VCMPPS       $0x19, 64(DX), Y9, Y11
+	VCMPPS       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc15<>+0(SB), Y12
+	VBLENDVPS    Y8, Y4, Y12, Y8
+	VBLENDVPS    Y10, Y6, Y12, Y10
+	VBLENDVPS    Y11, Y7, Y12, Y11
+	VBLENDVPS    Y9, Y5, Y12, Y9
+	VADDPS       actc15<>+0(SB), Y4, Y12
+	VADDPS       actc15<>+0(SB), Y6, Y13
+	VADDPS       actc15<>+0(SB), Y7, Y14
+	VADDPS       actc15<>+0(SB), Y5, Y15
+	VFMADD231PS  (DX), Y8, Y12
+	VFMADD231PS  32(DX), Y10, Y13
+	VFMADD231PS  64(DX), Y11, Y14
+	VFMADD231PS  96(DX), Y9, Y15
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y13, Y2, Y2
+	VMULPS       Y14, Y3, Y3
+	VMULPS       Y15, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y4, Y8
+	VADDPS       actc18<>+0(SB), Y6, Y9
+	VADDPS       actc18<>+0(SB), Y7, Y10
+	VADDPS       actc18<>+0(SB), Y5, Y11
+	VFMADD213PS  actc15<>+0(SB), Y8, Y4
+	VFMADD213PS  actc15<>+0(SB), Y9, Y6
+	VFMADD213PS  actc15<>+0(SB), Y10, Y7
+	VFMADD213PS  actc15<>+0(SB), Y11, Y5
+	VDIVPS       Y4, Y0, Y0
+	VDIVPS       Y6, Y2, Y2
+	VDIVPS       Y7, Y3, Y3
+	VDIVPS       Y5, Y1, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPS       actc121<>+0(SB), Y4, Y4
+	VMOVUPS      32(DX), Y5
+	VSUBPS       actc121<>+0(SB), Y5, Y5
+	VMOVUPS      64(DX), Y6
+	VSUBPS       actc121<>+0(SB), Y6, Y6
+	VMOVUPS      96(DX), Y7
+	VSUBPS       actc121<>+0(SB), Y7, Y7
+	VSUBPS       actc122<>+0(SB), Y4, Y4
+	VSUBPS       actc122<>+0(SB), Y5, Y5
+	VSUBPS       actc122<>+0(SB), Y6, Y6
+	VSUBPS       actc122<>+0(SB), Y7, Y7
+	VMOVUPS      actc123<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc124<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc124<>+0(SB), Y5, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc124<>+0(SB), Y6, Y11
+	VFMADD213PS  actc124<>+0(SB), Y7, Y9
+	VFMADD213PS  actc125<>+0(SB), Y4, Y8
+	VFMADD213PS  actc125<>+0(SB), Y5, Y10
+	VFMADD213PS  actc125<>+0(SB), Y6, Y11
+	VFMADD213PS  actc125<>+0(SB), Y7, Y9
+	VFMADD213PS  actc126<>+0(SB), Y4, Y8
+	VFMADD213PS  actc126<>+0(SB), Y5, Y10
+	VFMADD213PS  actc126<>+0(SB), Y6, Y11
+	VFMADD213PS  actc126<>+0(SB), Y7, Y9
+	VFMADD213PS  actc127<>+0(SB), Y4, Y8
+	VFMADD213PS  actc127<>+0(SB), Y5, Y10
+	VFMADD213PS  actc127<>+0(SB), Y6, Y11
+	VFMADD213PS  actc127<>+0(SB), Y7, Y9
+	VFMADD213PS  actc128<>+0(SB), Y4, Y8
+	VFMADD213PS  actc128<>+0(SB), Y5, Y10
+	VFMADD213PS  actc128<>+0(SB), Y6, Y11
+	VFMADD213PS  actc128<>+0(SB), Y7, Y9
+	VFMADD213PS  actc129<>+0(SB), Y4, Y8
+	VFMADD213PS  actc129<>+0(SB), Y5, Y10
+	VFMADD213PS  actc129<>+0(SB), Y6, Y11
+	VFMADD213PS  actc129<>+0(SB), Y7, Y9
+	VFMADD213PS  actc130<>+0(SB), Y4, Y8
+	VFMADD213PS  actc130<>+0(SB), Y5, Y10
+	VFMADD213PS  actc130<>+0(SB), Y6, Y11
+	VFMADD213PS  actc130<>+0(SB), Y7, Y9
+	VFMADD213PS  actc131<>+0(SB), Y4, Y8
+	VFMADD213PS  actc131<>+0(SB), Y5, Y10
+	VFMADD213PS  actc131<>+0(SB), Y6, Y11
+	VFMADD213PS  actc131<>+0(SB), Y7, Y9
+	VFMADD213PS  actc132<>+0(SB), Y4, Y8
+	VFMADD213PS  actc132<>+0(SB), Y5, Y10
+	VFMADD213PS  actc132<>+0(SB), Y6, Y11
+	VFMADD213PS  actc132<>+0(SB), Y7, Y9
+	VFMADD213PS  actc133<>+0(SB), Y4, Y8
+	VFMADD213PS  actc133<>+0(SB), Y5, Y10
+	VFMADD213PS  actc133<>+0(SB), Y6, Y11
+	VFMADD213PS  actc133<>+0(SB), Y7, Y9
+	VFMADD213PS  actc134<>+0(SB), Y4, Y8
+	VFMADD213PS  actc134<>+0(SB), Y5, Y10
+	VFMADD213PS  actc134<>+0(SB), Y6, Y11
+	VFMADD213PS  actc134<>+0(SB), Y7, Y9
+	VMULPS       Y8, Y4, Y8
+	VMULPS       Y10, Y5, Y10
+	VMULPS       Y11, Y6, Y11
+	VMULPS       Y9, Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      Y4, Y12, Y4
+	VANDNPS      Y5, Y12, Y5
+	VANDNPS      Y6, Y12, Y6
+	VANDNPS      Y7, Y12, Y7
+	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
+	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
+	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
+	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VBLENDVPS    Y5, Y10, Y2, Y2
+	VBLENDVPS    Y6, Y11, Y3, Y3
+	VBLENDVPS    Y7, Y9, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
 	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y1, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x11, 64(DX), Y7, Y7
-	VSUBPS       actc5<>+0(SB), Y6, Y8
-	VMOVUPS      actc19<>+0(SB), Y9
-	VFMADD213PS  actc20<>+0(SB), Y1, Y9
-	VFNMADD231PS actc6<>+0(SB), Y8, Y5
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      64(DX), Y10, Y10
-	VXORPS       actc2<>+0(SB), Y10, Y10
-	VMOVUPS      actc21<>+0(SB), Y11
-	VFMADD213PS  actc22<>+0(SB), Y1, Y11
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
-	VMULPS       Y1, Y1, Y8
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y12
-	VMOVMSKPS    Y12, R10
-	ORL          R10, R9
-	VFMADD213PS  Y4, Y8, Y9
-	VMULPS       Y8, Y8, Y4
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y5, Y8
-	VFMADD213PS  Y9, Y4, Y11
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y10, Y4
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x11, 96(DX), Y9, Y9
-	VFMADD213PS  actc18<>+0(SB), Y11, Y1
-	VSUBPS       actc5<>+0(SB), Y4, Y11
-	VPSLLD       $0x17, Y2, Y2
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y5, Y12
-	VMULPS       Y2, Y1, Y1
-	VFNMADD231PS actc6<>+0(SB), Y11, Y10
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      96(DX), Y2, Y2
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VXORPS       Y13, Y13, Y13
-	VCMPPS       $0x19, (DX), Y13, Y13
-	VMOVUPS      actc21<>+0(SB), Y14
-	VFMADD213PS  actc22<>+0(SB), Y5, Y14
-	VFNMADD231PS actc7<>+0(SB), Y11, Y10
-	VMOVUPS      actc15<>+0(SB), Y11
-	VBLENDVPS    Y13, Y1, Y11, Y11
-	VMULPS       Y5, Y5, Y13
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y15
-	VMOVMSKPS    Y15, R10
-	ORL          R10, R9
-	VADDPS       actc15<>+0(SB), Y1, Y15
-	VFMADD213PS  Y8, Y13, Y12
-	VFMADD231PS  (DX), Y11, Y15
-	VMULPS       Y13, Y13, Y8
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y10, Y11
-	VMULPS       Y15, Y0, Y0
-	VFMADD213PS  Y12, Y8, Y14
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y2, Y8
-	VADDPS       actc18<>+0(SB), Y1, Y12
-	VFMADD213PS  actc18<>+0(SB), Y14, Y5
-	VSUBPS       actc5<>+0(SB), Y8, Y13
-	VFMADD213PS  actc15<>+0(SB), Y12, Y1
-	VPSLLD       $0x17, Y6, Y6
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y10, Y12
-	VDIVPS       Y1, Y0, Y0
-	VMULPS       Y6, Y5, Y1
-	VFNMADD231PS actc6<>+0(SB), Y13, Y2
-	VBLENDVPS    Y3, actc15<>+0(SB), Y1, Y3
-	VMOVUPS      (DX), Y5
-	VSUBPS       actc121<>+0(SB), Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x19, 32(DX), Y6, Y6
-	VMOVUPS      actc21<>+0(SB), Y14
-	VFMADD213PS  actc22<>+0(SB), Y10, Y14
-	VFNMADD231PS actc7<>+0(SB), Y13, Y2
-	VMOVUPS      actc15<>+0(SB), Y13
-	VBLENDVPS    Y6, Y1, Y13, Y6
-	VMULPS       Y10, Y10, Y13
-	VSUBPS       actc122<>+0(SB), Y5, Y5
-	VADDPS       actc15<>+0(SB), Y1, Y15
-	VFMADD213PS  Y11, Y13, Y12
-	VFMADD231PS  32(DX), Y6, Y15
-	VMULPS       Y13, Y13, Y6
-	VMOVUPS      actc17<>+0(SB), Y11
-	VFMADD213PS  actc18<>+0(SB), Y2, Y11
-	VMULPS       Y15, Y3, Y3
-	VFMADD213PS  Y12, Y6, Y14
-	VMOVUPS      actc123<>+0(SB), Y6
-	VFMADD213PS  actc124<>+0(SB), Y5, Y6
-	VADDPS       actc18<>+0(SB), Y1, Y12
-	VFMADD213PS  actc18<>+0(SB), Y14, Y10
-	VFMADD213PS  actc15<>+0(SB), Y12, Y1
-	VPSLLD       $0x17, Y4, Y4
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y2, Y12
-	VFMADD213PS  actc125<>+0(SB), Y5, Y6
-	VDIVPS       Y1, Y3, Y1
-	VMULPS       Y4, Y10, Y3
-	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y4
-	VFMADD213PS  actc126<>+0(SB), Y5, Y6
-	VMOVUPS      32(DX), Y7
-	VSUBPS       actc121<>+0(SB), Y7, Y7
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x19, 64(DX), Y10, Y10
-	VMOVUPS      actc21<>+0(SB), Y13
-	VFMADD213PS  actc22<>+0(SB), Y2, Y13
-	VMOVUPS      actc15<>+0(SB), Y14
-	VBLENDVPS    Y10, Y3, Y14, Y10
-	VMULPS       Y2, Y2, Y14
-	VFMADD213PS  actc127<>+0(SB), Y5, Y6
-	VSUBPS       actc122<>+0(SB), Y7, Y7
-	VADDPS       actc15<>+0(SB), Y3, Y15
-	VFMADD213PS  Y11, Y14, Y12
-	VFMADD231PS  64(DX), Y10, Y15
-	VMULPS       Y14, Y14, Y10
-	VFMADD213PS  actc128<>+0(SB), Y5, Y6
-	VMULPS       Y15, Y4, Y4
-	VFMADD213PS  Y12, Y10, Y13
-	VMOVUPS      actc123<>+0(SB), Y10
-	VFMADD213PS  actc124<>+0(SB), Y7, Y10
-	VADDPS       actc18<>+0(SB), Y3, Y11
-	VFMADD213PS  actc18<>+0(SB), Y13, Y2
-	VFMADD213PS  actc129<>+0(SB), Y5, Y6
-	VFMADD213PS  actc15<>+0(SB), Y11, Y3
-	VPSLLD       $0x17, Y8, Y8
-	VFMADD213PS  actc125<>+0(SB), Y7, Y10
-	VDIVPS       Y3, Y4, Y3
-	VMULPS       Y8, Y2, Y2
-	VFMADD213PS  actc130<>+0(SB), Y5, Y6
-	VBLENDVPS    Y9, actc15<>+0(SB), Y2, Y4
-	VFMADD213PS  actc126<>+0(SB), Y7, Y10
-	VMOVUPS      64(DX), Y8
-	VSUBPS       actc121<>+0(SB), Y8, Y8
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, 96(DX), Y9, Y9
-	VFMADD213PS  actc131<>+0(SB), Y5, Y6
-	VMOVUPS      actc15<>+0(SB), Y11
-	VBLENDVPS    Y9, Y2, Y11, Y9
-	VFMADD213PS  actc127<>+0(SB), Y7, Y10
-	VSUBPS       actc122<>+0(SB), Y8, Y8
-	VADDPS       actc15<>+0(SB), Y2, Y11
-	VFMADD213PS  actc132<>+0(SB), Y5, Y6
-	VFMADD231PS  96(DX), Y9, Y11
-	VFMADD213PS  actc128<>+0(SB), Y7, Y10
-	VMULPS       Y11, Y4, Y4
-	VFMADD213PS  actc133<>+0(SB), Y5, Y6
-	VMOVUPS      actc123<>+0(SB), Y9
-	VFMADD213PS  actc124<>+0(SB), Y8, Y9
-	VADDPS       actc18<>+0(SB), Y2, Y11
-	VFMADD213PS  actc129<>+0(SB), Y7, Y10
-	VFMADD213PS  actc15<>+0(SB), Y11, Y2
-	VFMADD213PS  actc134<>+0(SB), Y5, Y6
-	VFMADD213PS  actc125<>+0(SB), Y8, Y9
-	VDIVPS       Y2, Y4, Y2
-	VMULPS       Y6, Y5, Y4
-	VFMADD213PS  actc130<>+0(SB), Y7, Y10
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y5, Y6, Y5
-	VFMADD213PS  actc126<>+0(SB), Y8, Y9
-	VMOVUPS      96(DX), Y6
-	VSUBPS       actc121<>+0(SB), Y6, Y6
-	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
-	VFMADD213PS  actc131<>+0(SB), Y7, Y10
-	VBLENDVPS    Y5, Y4, Y0, Y0
-	VFMADD213PS  actc127<>+0(SB), Y8, Y9
-	VSUBPS       actc122<>+0(SB), Y6, Y4
-	VCMPPS       $0x03, Y0, Y0, Y5
-	VMOVMSKPS    Y5, R10
-	ORL          R10, R9
-	VFMADD213PS  actc132<>+0(SB), Y7, Y10
-	VFMADD213PS  actc128<>+0(SB), Y8, Y9
-	VMULPS       (BX), Y0, Y0
-	VFMADD213PS  actc133<>+0(SB), Y7, Y10
-	VMOVUPS      actc123<>+0(SB), Y5
-	VFMADD213PS  actc124<>+0(SB), Y4, Y5
-	VFMADD213PS  actc129<>+0(SB), Y8, Y9
-	VFMADD213PS  actc134<>+0(SB), Y7, Y10
-	VFMADD213PS  actc125<>+0(SB), Y4, Y5
-	VMULPS       Y10, Y7, Y6
-	VFMADD213PS  actc130<>+0(SB), Y8, Y9
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y7, Y10, Y7
-	VFMADD213PS  actc126<>+0(SB), Y4, Y5
-	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
-	VFMADD213PS  actc131<>+0(SB), Y8, Y9
-	VBLENDVPS    Y7, Y6, Y1, Y1
-	VFMADD213PS  actc127<>+0(SB), Y4, Y5
-	VCMPPS       $0x03, Y1, Y1, Y6
-	VMOVMSKPS    Y6, R10
-	ORL          R10, R9
-	VFMADD213PS  actc132<>+0(SB), Y8, Y9
-	VFMADD213PS  actc128<>+0(SB), Y4, Y5
-	VMULPS       32(BX), Y1, Y1
-	VFMADD213PS  actc133<>+0(SB), Y8, Y9
-	VFMADD213PS  actc129<>+0(SB), Y4, Y5
-	VFMADD213PS  actc134<>+0(SB), Y8, Y9
-	VMULPS       Y9, Y8, Y6
-	VFMADD213PS  actc130<>+0(SB), Y4, Y5
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y8, Y7, Y7
-	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
-	VFMADD213PS  actc131<>+0(SB), Y4, Y5
-	VBLENDVPS    Y7, Y6, Y3, Y3
-	VCMPPS       $0x03, Y3, Y3, Y6
-	VMOVMSKPS    Y6, R10
-	ORL          R10, R9
-	VFMADD213PS  actc132<>+0(SB), Y4, Y5
-	VMULPS       64(BX), Y3, Y3
-	VFMADD213PS  actc133<>+0(SB), Y4, Y5
-	VFMADD213PS  actc134<>+0(SB), Y4, Y5
-	VMULPS       Y5, Y4, Y5
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y4, Y6, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VBLENDVPS    Y4, Y5, Y2, Y2
 	VCMPPS       $0x03, Y2, Y2, Y4
 	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VMULPS       96(BX), Y2, Y2
+	VCMPPS       $0x03, Y3, Y3, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VMULPS       (BX), Y0, Y0
+	VMULPS       32(BX), Y2, Y2
+	VMULPS       64(BX), Y3, Y3
+	VMULPS       96(BX), Y1, Y1
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVNTPS     Y0, (AX)
-	VMOVNTPS     Y1, 32(AX)
+	VMOVNTPS     Y2, 32(AX)
 	VMOVNTPS     Y3, 64(AX)
-	VMOVNTPS     Y2, 96(AX)
+	VMOVNTPS     Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -32428,17 +32065,13 @@ single:
 	VSUBPS       actc5<>+0(SB), Y2, Y3
 	VFNMADD231PS actc6<>+0(SB), Y3, Y1
 	VFNMADD231PS actc7<>+0(SB), Y3, Y1
-	VMOVUPS      actc8<>+0(SB), Y4
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
 	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VMOVUPS      actc10<>+0(SB), Y5
-	VFMADD213PS  actc11<>+0(SB), Y1, Y5
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y1, Y6
-	VMULPS       Y1, Y1, Y7
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y7, Y7, Y4
-	VFMADD213PS  Y5, Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y1
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
 	VMOVUPS      actc14<>+0(SB), Y4
 	VFMADD213PS  actc5<>+0(SB), Y4, Y3
 	VSUBPS       Y3, Y2, Y2
@@ -32538,17 +32171,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y4, Y5
 	VFNMADD231PS actc6<>+0(SB), Y5, Y3
 	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc8<>+0(SB), Y6
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
 	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y9
-	VFMADD213PS  Y6, Y9, Y7
-	VMULPS       Y9, Y9, Y6
-	VFMADD213PS  Y7, Y6, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
+	VFMADD213PS  actc9<>+0(SB), Y6, Y3
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y5
 	VSUBPS       Y5, Y4, Y4
@@ -33275,30 +32904,21 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y0, Y0, Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 64(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 96(DX), Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      (DX), Y4, Y4
+	VCMPPD       $0x11, (DX), Y1, Y0
+	VCMPPD       $0x11, 32(DX), Y1, Y2
+	VCMPPD       $0x11, 64(DX), Y1, Y3
+	VCMPPD       $0x11, 96(DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      64(DX), Y6, Y6
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      96(DX), Y7, Y7
+	VANDNPD      (DX), Y5, Y4
+	VANDNPD      32(DX), Y5, Y6
+	VANDNPD      64(DX), Y5, Y7
+	VANDNPD      96(DX), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VXORPD       actc24<>+0(SB), Y7, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
 	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
@@ -33307,126 +32927,123 @@ block:
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
+	VMOVMSKPD    Y8, R10
+	ORL          R10, R9
 	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VMOVUPS      actc26<>+0(SB), Y10
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
 	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
+	VMOVUPS      Y9, Y11
 	VFMADD213PD  actc27<>+0(SB), Y7, Y11
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
 	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y9, Y13
-	VSUBPD       actc27<>+0(SB), Y10, Y14
-	VSUBPD       actc27<>+0(SB), Y11, Y15
+	VSUBPD       actc27<>+0(SB), Y10, Y13
+	VSUBPD       actc27<>+0(SB), Y11, Y14
+	VSUBPD       actc27<>+0(SB), Y9, Y15
 	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFNMADD231PD actc28<>+0(SB), Y14, Y6
-	VFNMADD231PD actc28<>+0(SB), Y15, Y7
+	VFNMADD231PD actc28<>+0(SB), Y13, Y6
+	VFNMADD231PD actc28<>+0(SB), Y14, Y7
+	VFNMADD231PD actc28<>+0(SB), Y15, Y5
 	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VFNMADD231PD actc29<>+0(SB), Y14, Y6
-	VFNMADD231PD actc29<>+0(SB), Y15, Y7
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VFNMADD231PD actc29<>+0(SB), Y13, Y6
+	VFNMADD231PD actc29<>+0(SB), Y14, Y7
+	VFNMADD231PD actc29<>+0(SB), Y15, Y5
 	VMOVUPS      actc54<>+0(SB), Y13
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VMOVUPS      actc54<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      actc54<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc52<>+0(SB), Y7, Y15
+	VFMADD213PD  actc52<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y6, Y14
 	VFMADD213PD  actc53<>+0(SB), Y7, Y15
+	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y6, Y14
 	VFMADD213PD  actc50<>+0(SB), Y7, Y15
+	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y6, Y14
 	VFMADD213PD  actc51<>+0(SB), Y7, Y15
+	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y6, Y14
 	VFMADD213PD  actc48<>+0(SB), Y7, Y15
+	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y6, Y14
 	VFMADD213PD  actc49<>+0(SB), Y7, Y15
+	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y6, Y14
 	VFMADD213PD  actc46<>+0(SB), Y7, Y15
+	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y6, Y14
 	VFMADD213PD  actc47<>+0(SB), Y7, Y15
+	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y6, Y14
 	VFMADD213PD  actc44<>+0(SB), Y7, Y15
+	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y6, Y14
 	VFMADD213PD  actc45<>+0(SB), Y7, Y15
+	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VFMADD213PD  actc45<>+0(SB), Y14, Y6
 	VFMADD213PD  actc45<>+0(SB), Y15, Y7
+	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
 	VPSLLQ       $0x34, Y10, Y10
 	VPSLLQ       $0x34, Y11, Y11
+	VPSLLQ       $0x34, Y9, Y9
 	VMULPD       Y8, Y4, Y4
-	VMULPD       Y9, Y5, Y5
 	VMULPD       Y10, Y6, Y6
 	VMULPD       Y11, Y7, Y7
+	VMULPD       Y9, Y5, Y5
 	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
 	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VXORPS       Y8, Y8, Y8
-	VCMPPD       $0x19, (DX), Y8, Y8
+	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VXORPS       Y9, Y9, Y9
-	VCMPPD       $0x19, 32(DX), Y9, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x19, 64(DX), Y10, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x19, 96(DX), Y11, Y11
+	VCMPPD       $0x19, (DX), Y9, Y8
+	VCMPPD       $0x19, 32(DX), Y9, Y10
+	VCMPPD       $0x19, 64(DX), Y9, Y11
+	VCMPPD       $0x19, 96(DX), Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y8, Y4, Y12, Y8
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y10, Y6, Y12, Y10
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y11, Y7, Y12, Y11
+	VBLENDVPD    Y9, Y5, Y12, Y9
 	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y5, Y13
-	VADDPD       actc42<>+0(SB), Y6, Y14
-	VADDPD       actc42<>+0(SB), Y7, Y15
+	VADDPD       actc42<>+0(SB), Y6, Y13
+	VADDPD       actc42<>+0(SB), Y7, Y14
+	VADDPD       actc42<>+0(SB), Y5, Y15
 	VFMADD231PD  (DX), Y8, Y12
-	VFMADD231PD  32(DX), Y9, Y13
-	VFMADD231PD  64(DX), Y10, Y14
-	VFMADD231PD  96(DX), Y11, Y15
+	VFMADD231PD  32(DX), Y10, Y13
+	VFMADD231PD  64(DX), Y11, Y14
+	VFMADD231PD  96(DX), Y9, Y15
 	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y1, Y1
-	VMULPD       Y14, Y2, Y2
-	VMULPD       Y15, Y3, Y3
+	VMULPD       Y13, Y2, Y2
+	VMULPD       Y14, Y3, Y3
+	VMULPD       Y15, Y1, Y1
 	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y5, Y9
-	VADDPD       actc45<>+0(SB), Y6, Y10
-	VADDPD       actc45<>+0(SB), Y7, Y11
+	VADDPD       actc45<>+0(SB), Y6, Y9
+	VADDPD       actc45<>+0(SB), Y7, Y10
+	VADDPD       actc45<>+0(SB), Y5, Y11
 	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y5
-	VFMADD213PD  actc42<>+0(SB), Y10, Y6
-	VFMADD213PD  actc42<>+0(SB), Y11, Y7
+	VFMADD213PD  actc42<>+0(SB), Y9, Y6
+	VFMADD213PD  actc42<>+0(SB), Y10, Y7
+	VFMADD213PD  actc42<>+0(SB), Y11, Y5
 	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
 	VDIVPD       Y7, Y3, Y3
+	VDIVPD       Y5, Y1, Y1
 	VMOVUPS      (DX), Y4
 	VSUBPD       actc136<>+0(SB), Y4, Y4
 	VMOVUPS      32(DX), Y5
@@ -33439,122 +33056,116 @@ block:
 	VSUBPD       actc137<>+0(SB), Y5, Y5
 	VSUBPD       actc137<>+0(SB), Y6, Y6
 	VSUBPD       actc137<>+0(SB), Y7, Y7
-	VMOVUPS      actc138<>+0(SB), Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
 	VMOVUPS      actc138<>+0(SB), Y9
-	VFMADD213PD  actc139<>+0(SB), Y5, Y9
-	VMOVUPS      actc138<>+0(SB), Y10
-	VFMADD213PD  actc139<>+0(SB), Y6, Y10
-	VMOVUPS      actc138<>+0(SB), Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y11
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc139<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PD  actc139<>+0(SB), Y5, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PD  actc139<>+0(SB), Y6, Y11
+	VFMADD213PD  actc139<>+0(SB), Y7, Y9
 	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y9
-	VFMADD213PD  actc140<>+0(SB), Y6, Y10
-	VFMADD213PD  actc140<>+0(SB), Y7, Y11
+	VFMADD213PD  actc140<>+0(SB), Y5, Y10
+	VFMADD213PD  actc140<>+0(SB), Y6, Y11
+	VFMADD213PD  actc140<>+0(SB), Y7, Y9
 	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y9
-	VFMADD213PD  actc141<>+0(SB), Y6, Y10
-	VFMADD213PD  actc141<>+0(SB), Y7, Y11
+	VFMADD213PD  actc141<>+0(SB), Y5, Y10
+	VFMADD213PD  actc141<>+0(SB), Y6, Y11
+	VFMADD213PD  actc141<>+0(SB), Y7, Y9
 	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y9
-	VFMADD213PD  actc142<>+0(SB), Y6, Y10
-	VFMADD213PD  actc142<>+0(SB), Y7, Y11
+	VFMADD213PD  actc142<>+0(SB), Y5, Y10
+	VFMADD213PD  actc142<>+0(SB), Y6, Y11
+	VFMADD213PD  actc142<>+0(SB), Y7, Y9
 	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y9
-	VFMADD213PD  actc143<>+0(SB), Y6, Y10
-	VFMADD213PD  actc143<>+0(SB), Y7, Y11
+	VFMADD213PD  actc143<>+0(SB), Y5, Y10
+	VFMADD213PD  actc143<>+0(SB), Y6, Y11
+	VFMADD213PD  actc143<>+0(SB), Y7, Y9
 	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y9
-	VFMADD213PD  actc144<>+0(SB), Y6, Y10
-	VFMADD213PD  actc144<>+0(SB), Y7, Y11
+	VFMADD213PD  actc144<>+0(SB), Y5, Y10
+	VFMADD213PD  actc144<>+0(SB), Y6, Y11
+	VFMADD213PD  actc144<>+0(SB), Y7, Y9
 	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y9
-	VFMADD213PD  actc145<>+0(SB), Y6, Y10
-	VFMADD213PD  actc145<>+0(SB), Y7, Y11
+	VFMADD213PD  actc145<>+0(SB), Y5, Y10
+	VFMADD213PD  actc145<>+0(SB), Y6, Y11
+	VFMADD213PD  actc145<>+0(SB), Y7, Y9
 	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y9
-	VFMADD213PD  actc146<>+0(SB), Y6, Y10
-	VFMADD213PD  actc146<>+0(SB), Y7, Y11
+	VFMADD213PD  actc146<>+0(SB), Y5, Y10
+	VFMADD213PD  actc146<>+0(SB), Y6, Y11
+	VFMADD213PD  actc146<>+0(SB), Y7, Y9
 	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y9
-	VFMADD213PD  actc147<>+0(SB), Y6, Y10
-	VFMADD213PD  actc147<>+0(SB), Y7, Y11
+	VFMADD213PD  actc147<>+0(SB), Y5, Y10
+	VFMADD213PD  actc147<>+0(SB), Y6, Y11
+	VFMADD213PD  actc147<>+0(SB), Y7, Y9
 	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y9
-	VFMADD213PD  actc148<>+0(SB), Y6, Y10
-	VFMADD213PD  actc148<>+0(SB), Y7, Y11
+	VFMADD213PD  actc148<>+0(SB), Y5, Y10
+	VFMADD213PD  actc148<>+0(SB), Y6, Y11
+	VFMADD213PD  actc148<>+0(SB), Y7, Y9
 	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y9
-	VFMADD213PD  actc149<>+0(SB), Y6, Y10
-	VFMADD213PD  actc149<>+0(SB), Y7, Y11
+	VFMADD213PD  actc149<>+0(SB), Y5, Y10
+	VFMADD213PD  actc149<>+0(SB), Y6, Y11
+	VFMADD213PD  actc149<>+0(SB), Y7, Y9
 	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y9
-	VFMADD213PD  actc150<>+0(SB), Y6, Y10
-	VFMADD213PD  actc150<>+0(SB), Y7, Y11
+	VFMADD213PD  actc150<>+0(SB), Y5, Y10
+	VFMADD213PD  actc150<>+0(SB), Y6, Y11
+	VFMADD213PD  actc150<>+0(SB), Y7, Y9
 	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y9
-	VFMADD213PD  actc151<>+0(SB), Y6, Y10
-	VFMADD213PD  actc151<>+0(SB), Y7, Y11
+	VFMADD213PD  actc151<>+0(SB), Y5, Y10
+	VFMADD213PD  actc151<>+0(SB), Y6, Y11
+	VFMADD213PD  actc151<>+0(SB), Y7, Y9
 	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y9
-	VFMADD213PD  actc152<>+0(SB), Y6, Y10
-	VFMADD213PD  actc152<>+0(SB), Y7, Y11
+	VFMADD213PD  actc152<>+0(SB), Y5, Y10
+	VFMADD213PD  actc152<>+0(SB), Y6, Y11
+	VFMADD213PD  actc152<>+0(SB), Y7, Y9
 	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y9
-	VFMADD213PD  actc153<>+0(SB), Y6, Y10
-	VFMADD213PD  actc153<>+0(SB), Y7, Y11
+	VFMADD213PD  actc153<>+0(SB), Y5, Y10
+	VFMADD213PD  actc153<>+0(SB), Y6, Y11
+	VFMADD213PD  actc153<>+0(SB), Y7, Y9
 	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y9
-	VFMADD213PD  actc154<>+0(SB), Y6, Y10
-	VFMADD213PD  actc154<>+0(SB), Y7, Y11
+	VFMADD213PD  actc154<>+0(SB), Y5, Y10
+	VFMADD213PD  actc154<>+0(SB), Y6, Y11
+	VFMADD213PD  actc154<>+0(SB), Y7, Y9
 	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y9
-	VFMADD213PD  actc155<>+0(SB), Y6, Y10
-	VFMADD213PD  actc155<>+0(SB), Y7, Y11
+	VFMADD213PD  actc155<>+0(SB), Y5, Y10
+	VFMADD213PD  actc155<>+0(SB), Y6, Y11
+	VFMADD213PD  actc155<>+0(SB), Y7, Y9
 	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y9
-	VFMADD213PD  actc156<>+0(SB), Y6, Y10
-	VFMADD213PD  actc156<>+0(SB), Y7, Y11
+	VFMADD213PD  actc156<>+0(SB), Y5, Y10
+	VFMADD213PD  actc156<>+0(SB), Y6, Y11
+	VFMADD213PD  actc156<>+0(SB), Y7, Y9
 	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y9
-	VFMADD213PD  actc157<>+0(SB), Y6, Y10
-	VFMADD213PD  actc157<>+0(SB), Y7, Y11
+	VFMADD213PD  actc157<>+0(SB), Y5, Y10
+	VFMADD213PD  actc157<>+0(SB), Y6, Y11
+	VFMADD213PD  actc157<>+0(SB), Y7, Y9
 	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y9
-	VFMADD213PD  actc158<>+0(SB), Y6, Y10
-	VFMADD213PD  actc158<>+0(SB), Y7, Y11
+	VFMADD213PD  actc158<>+0(SB), Y5, Y10
+	VFMADD213PD  actc158<>+0(SB), Y6, Y11
+	VFMADD213PD  actc158<>+0(SB), Y7, Y9
 	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y9
-	VFMADD213PD  actc159<>+0(SB), Y6, Y10
-	VFMADD213PD  actc159<>+0(SB), Y7, Y11
+	VFMADD213PD  actc159<>+0(SB), Y5, Y10
+	VFMADD213PD  actc159<>+0(SB), Y6, Y11
+	VFMADD213PD  actc159<>+0(SB), Y7, Y9
 	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y9
-	VFMADD213PD  actc160<>+0(SB), Y6, Y10
-	VFMADD213PD  actc160<>+0(SB), Y7, Y11
+	VFMADD213PD  actc160<>+0(SB), Y5, Y10
+	VFMADD213PD  actc160<>+0(SB), Y6, Y11
+	VFMADD213PD  actc160<>+0(SB), Y7, Y9
 	VMULPD       Y8, Y4, Y8
-	VMULPD       Y9, Y5, Y9
-	VMULPD       Y10, Y6, Y10
-	VMULPD       Y11, Y7, Y11
+	VMULPD       Y10, Y5, Y10
+	VMULPD       Y11, Y6, Y11
+	VMULPD       Y9, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y5, Y12, Y5
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y6, Y12, Y6
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y7, Y12, Y7
 	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
 	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
 	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y9, Y1, Y1
-	VBLENDVPD    Y6, Y10, Y2, Y2
-	VBLENDVPD    Y7, Y11, Y3, Y3
+	VBLENDVPD    Y5, Y10, Y2, Y2
+	VBLENDVPD    Y6, Y11, Y3, Y3
+	VBLENDVPD    Y7, Y9, Y1, Y1
 	VCMPPD       $0x03, Y0, Y0, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
 	VCMPPD       $0x03, Y2, Y2, Y4
@@ -33563,41 +33174,35 @@ block:
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
 	VMULPD       (BX), Y0, Y0
-	VMULPD       32(BX), Y1, Y1
-	VMULPD       64(BX), Y2, Y2
-	VMULPD       96(BX), Y3, Y3
+	VMULPD       32(BX), Y2, Y2
+	VMULPD       64(BX), Y3, Y3
+	VMULPD       96(BX), Y1, Y1
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVNTPD     Y0, (AX)
-	VMOVNTPD     Y1, 32(AX)
-	VMOVNTPD     Y2, 64(AX)
-	VMOVNTPD     Y3, 96(AX)
+	VMOVNTPD     Y2, 32(AX)
+	VMOVNTPD     Y3, 64(AX)
+	VMOVNTPD     Y1, 96(AX)
 	XORL         R9, R9
-	VXORPS       Y0, Y0, Y0
-	VCMPPD       $0x11, 128(DX), Y0, Y0
 	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 160(DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 192(DX), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 224(DX), Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      128(DX), Y4, Y4
+	VCMPPD       $0x11, 128(DX), Y1, Y0
+	VCMPPD       $0x11, 160(DX), Y1, Y2
+	VCMPPD       $0x11, 192(DX), Y1, Y3
+	VCMPPD       $0x11, 224(DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      160(DX), Y5, Y5
-	VMOVUPS      actc24<>+0(SB), Y6
-	VANDNPD      192(DX), Y6, Y6
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      224(DX), Y7, Y7
+	VANDNPD      128(DX), Y5, Y4
+	VANDNPD      160(DX), Y5, Y6
+	VANDNPD      192(DX), Y5, Y7
+	VANDNPD      224(DX), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y5, Y5
 	VXORPD       actc24<>+0(SB), Y6, Y6
 	VXORPD       actc24<>+0(SB), Y7, Y7
+	VXORPD       actc24<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
 	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
@@ -33606,126 +33211,123 @@ block:
 	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
 	VMOVMSKPD    Y8, R10
 	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
+	VMOVMSKPD    Y8, R10
+	ORL          R10, R9
 	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VMOVUPS      actc26<>+0(SB), Y10
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc27<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
 	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
+	VMOVUPS      Y9, Y11
 	VFMADD213PD  actc27<>+0(SB), Y7, Y11
+	VFMADD213PD  actc27<>+0(SB), Y5, Y9
 	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y9, Y13
-	VSUBPD       actc27<>+0(SB), Y10, Y14
-	VSUBPD       actc27<>+0(SB), Y11, Y15
+	VSUBPD       actc27<>+0(SB), Y10, Y13
+	VSUBPD       actc27<>+0(SB), Y11, Y14
+	VSUBPD       actc27<>+0(SB), Y9, Y15
 	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFNMADD231PD actc28<>+0(SB), Y14, Y6
-	VFNMADD231PD actc28<>+0(SB), Y15, Y7
+	VFNMADD231PD actc28<>+0(SB), Y13, Y6
+	VFNMADD231PD actc28<>+0(SB), Y14, Y7
+	VFNMADD231PD actc28<>+0(SB), Y15, Y5
 	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VFNMADD231PD actc29<>+0(SB), Y14, Y6
-	VFNMADD231PD actc29<>+0(SB), Y15, Y7
-	VMOVUPS      actc54<>+0(SB), Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VFNMADD231PD actc29<>+0(SB), Y13, Y6
+	VFNMADD231PD actc29<>+0(SB), Y14, Y7
+	VFNMADD231PD actc29<>+0(SB), Y15, Y5
 	VMOVUPS      actc54<>+0(SB), Y13
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VMOVUPS      actc54<>+0(SB), Y14
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc52<>+0(SB), Y4, Y12
+	VMOVUPS      Y13, Y14
 	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      actc54<>+0(SB), Y15
+	VMOVUPS      Y13, Y15
 	VFMADD213PD  actc52<>+0(SB), Y7, Y15
+	VFMADD213PD  actc52<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc53<>+0(SB), Y6, Y14
 	VFMADD213PD  actc53<>+0(SB), Y7, Y15
+	VFMADD213PD  actc53<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc50<>+0(SB), Y6, Y14
 	VFMADD213PD  actc50<>+0(SB), Y7, Y15
+	VFMADD213PD  actc50<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc51<>+0(SB), Y6, Y14
 	VFMADD213PD  actc51<>+0(SB), Y7, Y15
+	VFMADD213PD  actc51<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc48<>+0(SB), Y6, Y14
 	VFMADD213PD  actc48<>+0(SB), Y7, Y15
+	VFMADD213PD  actc48<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc49<>+0(SB), Y6, Y14
 	VFMADD213PD  actc49<>+0(SB), Y7, Y15
+	VFMADD213PD  actc49<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc46<>+0(SB), Y6, Y14
 	VFMADD213PD  actc46<>+0(SB), Y7, Y15
+	VFMADD213PD  actc46<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc47<>+0(SB), Y6, Y14
 	VFMADD213PD  actc47<>+0(SB), Y7, Y15
+	VFMADD213PD  actc47<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc44<>+0(SB), Y6, Y14
 	VFMADD213PD  actc44<>+0(SB), Y7, Y15
+	VFMADD213PD  actc44<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y6, Y14
 	VFMADD213PD  actc45<>+0(SB), Y7, Y15
+	VFMADD213PD  actc45<>+0(SB), Y5, Y13
 	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VFMADD213PD  actc45<>+0(SB), Y14, Y6
 	VFMADD213PD  actc45<>+0(SB), Y15, Y7
+	VFMADD213PD  actc45<>+0(SB), Y13, Y5
 	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y9, Y9
 	VPSLLQ       $0x34, Y10, Y10
 	VPSLLQ       $0x34, Y11, Y11
+	VPSLLQ       $0x34, Y9, Y9
 	VMULPD       Y8, Y4, Y4
-	VMULPD       Y9, Y5, Y5
 	VMULPD       Y10, Y6, Y6
 	VMULPD       Y11, Y7, Y7
+	VMULPD       Y9, Y5, Y5
 	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
 	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VXORPS       Y8, Y8, Y8
-	VCMPPD       $0x19, 128(DX), Y8, Y8
+	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
 	VXORPS       Y9, Y9, Y9
-	VCMPPD       $0x19, 160(DX), Y9, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x19, 192(DX), Y10, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x19, 224(DX), Y11, Y11
+	VCMPPD       $0x19, 128(DX), Y9, Y8
+	VCMPPD       $0x19, 160(DX), Y9, Y10
+	VCMPPD       $0x19, 192(DX), Y9, Y11
+	VCMPPD       $0x19, 224(DX), Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y8, Y4, Y12, Y8
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y10, Y6, Y12, Y10
-	VMOVUPS      actc42<>+0(SB), Y12
 	VBLENDVPD    Y11, Y7, Y12, Y11
+	VBLENDVPD    Y9, Y5, Y12, Y9
 	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y5, Y13
-	VADDPD       actc42<>+0(SB), Y6, Y14
-	VADDPD       actc42<>+0(SB), Y7, Y15
+	VADDPD       actc42<>+0(SB), Y6, Y13
+	VADDPD       actc42<>+0(SB), Y7, Y14
+	VADDPD       actc42<>+0(SB), Y5, Y15
 	VFMADD231PD  128(DX), Y8, Y12
-	VFMADD231PD  160(DX), Y9, Y13
-	VFMADD231PD  192(DX), Y10, Y14
-	VFMADD231PD  224(DX), Y11, Y15
+	VFMADD231PD  160(DX), Y10, Y13
+	VFMADD231PD  192(DX), Y11, Y14
+	VFMADD231PD  224(DX), Y9, Y15
 	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y1, Y1
-	VMULPD       Y14, Y2, Y2
-	VMULPD       Y15, Y3, Y3
+	VMULPD       Y13, Y2, Y2
+	VMULPD       Y14, Y3, Y3
+	VMULPD       Y15, Y1, Y1
 	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y5, Y9
-	VADDPD       actc45<>+0(SB), Y6, Y10
-	VADDPD       actc45<>+0(SB), Y7, Y11
+	VADDPD       actc45<>+0(SB), Y6, Y9
+	VADDPD       actc45<>+0(SB), Y7, Y10
+	VADDPD       actc45<>+0(SB), Y5, Y11
 	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y5
-	VFMADD213PD  actc42<>+0(SB), Y10, Y6
-	VFMADD213PD  actc42<>+0(SB), Y11, Y7
+	VFMADD213PD  actc42<>+0(SB), Y9, Y6
+	VFMADD213PD  actc42<>+0(SB), Y10, Y7
+	VFMADD213PD  actc42<>+0(SB), Y11, Y5
 	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y5, Y1, Y1
 	VDIVPD       Y6, Y2, Y2
 	VDIVPD       Y7, Y3, Y3
+	VDIVPD       Y5, Y1, Y1
 	VMOVUPS      128(DX), Y4
 	VSUBPD       actc136<>+0(SB), Y4, Y4
 	VMOVUPS      160(DX), Y5
@@ -33738,122 +33340,116 @@ block:
 	VSUBPD       actc137<>+0(SB), Y5, Y5
 	VSUBPD       actc137<>+0(SB), Y6, Y6
 	VSUBPD       actc137<>+0(SB), Y7, Y7
-	VMOVUPS      actc138<>+0(SB), Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
 	VMOVUPS      actc138<>+0(SB), Y9
-	VFMADD213PD  actc139<>+0(SB), Y5, Y9
-	VMOVUPS      actc138<>+0(SB), Y10
-	VFMADD213PD  actc139<>+0(SB), Y6, Y10
-	VMOVUPS      actc138<>+0(SB), Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y11
+	VMOVUPS      Y9, Y8
+	VFMADD213PD  actc139<>+0(SB), Y4, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PD  actc139<>+0(SB), Y5, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PD  actc139<>+0(SB), Y6, Y11
+	VFMADD213PD  actc139<>+0(SB), Y7, Y9
 	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y9
-	VFMADD213PD  actc140<>+0(SB), Y6, Y10
-	VFMADD213PD  actc140<>+0(SB), Y7, Y11
+	VFMADD213PD  actc140<>+0(SB), Y5, Y10
+	VFMADD213PD  actc140<>+0(SB), Y6, Y11
+	VFMADD213PD  actc140<>+0(SB), Y7, Y9
 	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y9
-	VFMADD213PD  actc141<>+0(SB), Y6, Y10
-	VFMADD213PD  actc141<>+0(SB), Y7, Y11
+	VFMADD213PD  actc141<>+0(SB), Y5, Y10
+	VFMADD213PD  actc141<>+0(SB), Y6, Y11
+	VFMADD213PD  actc141<>+0(SB), Y7, Y9
 	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y9
-	VFMADD213PD  actc142<>+0(SB), Y6, Y10
-	VFMADD213PD  actc142<>+0(SB), Y7, Y11
+	VFMADD213PD  actc142<>+0(SB), Y5, Y10
+	VFMADD213PD  actc142<>+0(SB), Y6, Y11
+	VFMADD213PD  actc142<>+0(SB), Y7, Y9
 	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y9
-	VFMADD213PD  actc143<>+0(SB), Y6, Y10
-	VFMADD213PD  actc143<>+0(SB), Y7, Y11
+	VFMADD213PD  actc143<>+0(SB), Y5, Y10
+	VFMADD213PD  actc143<>+0(SB), Y6, Y11
+	VFMADD213PD  actc143<>+0(SB), Y7, Y9
 	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y9
-	VFMADD213PD  actc144<>+0(SB), Y6, Y10
-	VFMADD213PD  actc144<>+0(SB), Y7, Y11
+	VFMADD213PD  actc144<>+0(SB), Y5, Y10
+	VFMADD213PD  actc144<>+0(SB), Y6, Y11
+	VFMADD213PD  actc144<>+0(SB), Y7, Y9
 	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y9
-	VFMADD213PD  actc145<>+0(SB), Y6, Y10
-	VFMADD213PD  actc145<>+0(SB), Y7, Y11
+	VFMADD213PD  actc145<>+0(SB), Y5, Y10
+	VFMADD213PD  actc145<>+0(SB), Y6, Y11
+	VFMADD213PD  actc145<>+0(SB), Y7, Y9
 	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y9
-	VFMADD213PD  actc146<>+0(SB), Y6, Y10
-	VFMADD213PD  actc146<>+0(SB), Y7, Y11
+	VFMADD213PD  actc146<>+0(SB), Y5, Y10
+	VFMADD213PD  actc146<>+0(SB), Y6, Y11
+	VFMADD213PD  actc146<>+0(SB), Y7, Y9
 	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y9
-	VFMADD213PD  actc147<>+0(SB), Y6, Y10
-	VFMADD213PD  actc147<>+0(SB), Y7, Y11
+	VFMADD213PD  actc147<>+0(SB), Y5, Y10
+	VFMADD213PD  actc147<>+0(SB), Y6, Y11
+	VFMADD213PD  actc147<>+0(SB), Y7, Y9
 	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y9
-	VFMADD213PD  actc148<>+0(SB), Y6, Y10
-	VFMADD213PD  actc148<>+0(SB), Y7, Y11
+	VFMADD213PD  actc148<>+0(SB), Y5, Y10
+	VFMADD213PD  actc148<>+0(SB), Y6, Y11
+	VFMADD213PD  actc148<>+0(SB), Y7, Y9
 	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y9
-	VFMADD213PD  actc149<>+0(SB), Y6, Y10
-	VFMADD213PD  actc149<>+0(SB), Y7, Y11
+	VFMADD213PD  actc149<>+0(SB), Y5, Y10
+	VFMADD213PD  actc149<>+0(SB), Y6, Y11
+	VFMADD213PD  actc149<>+0(SB), Y7, Y9
 	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y9
-	VFMADD213PD  actc150<>+0(SB), Y6, Y10
-	VFMADD213PD  actc150<>+0(SB), Y7, Y11
+	VFMADD213PD  actc150<>+0(SB), Y5, Y10
+	VFMADD213PD  actc150<>+0(SB), Y6, Y11
+	VFMADD213PD  actc150<>+0(SB), Y7, Y9
 	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y9
-	VFMADD213PD  actc151<>+0(SB), Y6, Y10
-	VFMADD213PD  actc151<>+0(SB), Y7, Y11
+	VFMADD213PD  actc151<>+0(SB), Y5, Y10
+	VFMADD213PD  actc151<>+0(SB), Y6, Y11
+	VFMADD213PD  actc151<>+0(SB), Y7, Y9
 	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y9
-	VFMADD213PD  actc152<>+0(SB), Y6, Y10
-	VFMADD213PD  actc152<>+0(SB), Y7, Y11
+	VFMADD213PD  actc152<>+0(SB), Y5, Y10
+	VFMADD213PD  actc152<>+0(SB), Y6, Y11
+	VFMADD213PD  actc152<>+0(SB), Y7, Y9
 	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y9
-	VFMADD213PD  actc153<>+0(SB), Y6, Y10
-	VFMADD213PD  actc153<>+0(SB), Y7, Y11
+	VFMADD213PD  actc153<>+0(SB), Y5, Y10
+	VFMADD213PD  actc153<>+0(SB), Y6, Y11
+	VFMADD213PD  actc153<>+0(SB), Y7, Y9
 	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y9
-	VFMADD213PD  actc154<>+0(SB), Y6, Y10
-	VFMADD213PD  actc154<>+0(SB), Y7, Y11
+	VFMADD213PD  actc154<>+0(SB), Y5, Y10
+	VFMADD213PD  actc154<>+0(SB), Y6, Y11
+	VFMADD213PD  actc154<>+0(SB), Y7, Y9
 	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y9
-	VFMADD213PD  actc155<>+0(SB), Y6, Y10
-	VFMADD213PD  actc155<>+0(SB), Y7, Y11
+	VFMADD213PD  actc155<>+0(SB), Y5, Y10
+	VFMADD213PD  actc155<>+0(SB), Y6, Y11
+	VFMADD213PD  actc155<>+0(SB), Y7, Y9
 	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y9
-	VFMADD213PD  actc156<>+0(SB), Y6, Y10
-	VFMADD213PD  actc156<>+0(SB), Y7, Y11
+	VFMADD213PD  actc156<>+0(SB), Y5, Y10
+	VFMADD213PD  actc156<>+0(SB), Y6, Y11
+	VFMADD213PD  actc156<>+0(SB), Y7, Y9
 	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y9
-	VFMADD213PD  actc157<>+0(SB), Y6, Y10
-	VFMADD213PD  actc157<>+0(SB), Y7, Y11
+	VFMADD213PD  actc157<>+0(SB), Y5, Y10
+	VFMADD213PD  actc157<>+0(SB), Y6, Y11
+	VFMADD213PD  actc157<>+0(SB), Y7, Y9
 	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y9
-	VFMADD213PD  actc158<>+0(SB), Y6, Y10
-	VFMADD213PD  actc158<>+0(SB), Y7, Y11
+	VFMADD213PD  actc158<>+0(SB), Y5, Y10
+	VFMADD213PD  actc158<>+0(SB), Y6, Y11
+	VFMADD213PD  actc158<>+0(SB), Y7, Y9
 	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y9
-	VFMADD213PD  actc159<>+0(SB), Y6, Y10
-	VFMADD213PD  actc159<>+0(SB), Y7, Y11
+	VFMADD213PD  actc159<>+0(SB), Y5, Y10
+	VFMADD213PD  actc159<>+0(SB), Y6, Y11
+	VFMADD213PD  actc159<>+0(SB), Y7, Y9
 	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y9
-	VFMADD213PD  actc160<>+0(SB), Y6, Y10
-	VFMADD213PD  actc160<>+0(SB), Y7, Y11
+	VFMADD213PD  actc160<>+0(SB), Y5, Y10
+	VFMADD213PD  actc160<>+0(SB), Y6, Y11
+	VFMADD213PD  actc160<>+0(SB), Y7, Y9
 	VMULPD       Y8, Y4, Y8
-	VMULPD       Y9, Y5, Y9
-	VMULPD       Y10, Y6, Y10
-	VMULPD       Y11, Y7, Y11
+	VMULPD       Y10, Y5, Y10
+	VMULPD       Y11, Y6, Y11
+	VMULPD       Y9, Y7, Y9
 	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y5, Y12, Y5
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y6, Y12, Y6
-	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y7, Y12, Y7
 	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
 	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
 	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
 	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
 	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y9, Y1, Y1
-	VBLENDVPD    Y6, Y10, Y2, Y2
-	VBLENDVPD    Y7, Y11, Y3, Y3
+	VBLENDVPD    Y5, Y10, Y2, Y2
+	VBLENDVPD    Y6, Y11, Y3, Y3
+	VBLENDVPD    Y7, Y9, Y1, Y1
 	VCMPPD       $0x03, Y0, Y0, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
 	VCMPPD       $0x03, Y2, Y2, Y4
@@ -33862,16 +33458,19 @@ block:
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
 	VMULPD       128(BX), Y0, Y0
-	VMULPD       160(BX), Y1, Y1
-	VMULPD       192(BX), Y2, Y2
-	VMULPD       224(BX), Y3, Y3
+	VMULPD       160(BX), Y2, Y2
+	VMULPD       192(BX), Y3, Y3
+	VMULPD       224(BX), Y1, Y1
 	TESTL        R9, R9
 	JNE          flag4
 	VMOVNTPD     Y0, 128(AX)
-	VMOVNTPD     Y1, 160(AX)
-	VMOVNTPD     Y2, 192(AX)
-	VMOVNTPD     Y3, 224(AX)
+	VMOVNTPD     Y2, 160(AX)
+	VMOVNTPD     Y3, 192(AX)
+	VMOVNTPD     Y1, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	ADDQ         $0x00000100, BX
