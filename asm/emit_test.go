@@ -2,6 +2,7 @@ package asm
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -261,5 +262,39 @@ func TestShareConsts(t *testing.T) {
 	}
 	if regs <= shared || regs >= own {
 		t.Errorf("block loop reads %d constants with those in registers shared; want between %d and %d", regs, shared, own)
+	}
+}
+
+// TestSinkFree checks that an instruction of free arguments only (select's
+// mask, from x in memory and a constant) moves to just before its first
+// reader when sinking, and that without sinking the order is the program's.
+func TestSinkFree(t *testing.T) {
+	p := newProg(F32, NewPool())
+	x := p.x()
+	mask := p.cmp(cmpGT, x, p.c(0))
+	sq := p.mul(x, x)
+	inc := p.addv(sq, p.c(1))
+	p.out = p.blend(mask, x, inc)
+	live := liveValues(p, p.out)
+	free := func(v value) bool {
+		switch p.insts[v].op {
+		case opX, opConst:
+			return true
+		}
+		return false
+	}
+	var program []int
+	for i := range p.insts {
+		if live[i] {
+			program = append(program, i)
+		}
+	}
+	if got := sinkFree(p, live, free, false); !slices.Equal(got, program) {
+		t.Errorf("without sinking: order %v, want the program's %v", got, program)
+	}
+	got := sinkFree(p, live, free, true)
+	pos := func(v value) int { return slices.Index(got, int(v)) }
+	if len(got) != len(program) || pos(mask) != pos(p.out)-1 || pos(mask) < pos(inc) {
+		t.Errorf("sinking: order %v; want every instruction once, the mask (%d) just before the blend (%d)", got, mask, p.out)
 	}
 }

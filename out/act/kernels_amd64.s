@@ -8405,76 +8405,76 @@ TEXT ·eluF32Avx2U16(SB), NOSPLIT, $0-52
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x11, (DX), Y2, Y1
-	VCMPPS       $0x11, 32(DX), Y2, Y2
-	VMOVUPS      actc60<>+0(SB), Y4
-	VMAXPS       (DX), Y4, Y3
-	VMAXPS       32(DX), Y4, Y4
-	VMOVUPS      actc61<>+0(SB), Y5
-	VMINPS       Y3, Y5, Y3
-	VMINPS       Y4, Y5, Y4
-	VMOVUPS      Y3, Y5
-	VMOVUPS      actc5<>+0(SB), Y6
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  Y6, Y7, Y5
-	VMOVUPS      Y4, Y8
-	VFMADD213PS  Y6, Y7, Y8
-	VMOVUPS      actc5<>+0(SB), Y7
-	VSUBPS       Y7, Y5, Y6
-	VSUBPS       Y7, Y8, Y7
-	VMOVUPS      actc6<>+0(SB), Y9
-	VFNMADD231PS Y9, Y6, Y3
-	VFNMADD231PS Y9, Y7, Y4
-	VMOVUPS      actc7<>+0(SB), Y9
-	VFNMADD213PS Y3, Y9, Y6
-	VFNMADD213PS Y4, Y9, Y7
-	VMULPS       Y6, Y6, Y3
-	VMULPS       Y7, Y7, Y4
-	VMOVUPS      actc62<>+0(SB), Y10
+	VMOVUPS      actc60<>+0(SB), Y2
+	VMAXPS       (DX), Y2, Y1
+	VMAXPS       32(DX), Y2, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y1, Y3, Y1
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      Y1, Y3
+	VMOVUPS      actc5<>+0(SB), Y4
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VMOVUPS      Y2, Y6
+	VFMADD213PS  Y4, Y5, Y6
+	VMOVUPS      actc5<>+0(SB), Y5
+	VSUBPS       Y5, Y3, Y4
+	VSUBPS       Y5, Y6, Y5
+	VMOVUPS      actc6<>+0(SB), Y7
+	VFNMADD231PS Y7, Y4, Y1
+	VFNMADD231PS Y7, Y5, Y2
+	VMOVUPS      actc7<>+0(SB), Y7
+	VFNMADD213PS Y1, Y7, Y4
+	VFNMADD213PS Y2, Y7, Y5
+	VMULPS       Y4, Y4, Y1
+	VMULPS       Y5, Y5, Y2
+	VMOVUPS      actc62<>+0(SB), Y8
+	VMOVUPS      Y8, Y7
+	VMOVUPS      actc14<>+0(SB), Y9
+	VFMADD213PS  Y9, Y4, Y7
+	VFMADD213PS  Y9, Y5, Y8
+	VMOVUPS      actc63<>+0(SB), Y10
 	VMOVUPS      Y10, Y9
-	VMOVUPS      actc14<>+0(SB), Y11
-	VFMADD213PS  Y11, Y6, Y9
-	VFMADD213PS  Y11, Y7, Y10
-	VMOVUPS      actc63<>+0(SB), Y12
+	VMOVUPS      actc64<>+0(SB), Y11
+	VFMADD213PS  Y11, Y4, Y9
+	VFMADD213PS  Y11, Y5, Y10
+	VMOVUPS      actc65<>+0(SB), Y12
 	VMOVUPS      Y12, Y11
-	VMOVUPS      actc64<>+0(SB), Y13
-	VFMADD213PS  Y13, Y6, Y11
-	VFMADD213PS  Y13, Y7, Y12
-	VMOVUPS      actc65<>+0(SB), Y14
-	VMOVUPS      Y14, Y13
-	VMOVUPS      actc66<>+0(SB), Y15
-	VFMADD213PS  Y15, Y6, Y13
-	VFMADD213PS  Y15, Y7, Y14
-	VFMADD213PS  Y9, Y3, Y11
-	VFMADD213PS  Y10, Y4, Y12
-	VMULPS       Y3, Y3, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y11, Y9, Y13
-	VFMADD213PS  Y12, Y10, Y14
-	VFMADD213PS  Y6, Y13, Y3
-	VFMADD213PS  Y7, Y14, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y8, Y6
-	VMOVUPS      actc14<>+0(SB), Y8
-	VSUBPS       Y8, Y5, Y7
-	VSUBPS       Y8, Y6, Y8
-	VFMADD213PS  Y7, Y3, Y5
-	VFMADD213PS  Y8, Y4, Y6
-	VMOVUPS      actc18<>+0(SB), Y3
-	VMULPS       Y3, Y5, Y4
-	VMULPS       Y3, Y6, Y3
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDPS       (DX), Y6, Y5
-	VANDPS       32(DX), Y6, Y6
-	VORPS        Y5, Y4, Y4
-	VORPS        Y6, Y3, Y3
-	VMULPS       Y4, Y0, Y4
-	VMULPS       Y3, Y0, Y3
-	VBLENDVPS    Y1, (DX), Y4, Y1
-	VBLENDVPS    Y2, 32(DX), Y3, Y2
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      actc66<>+0(SB), Y13
+	VFMADD213PS  Y13, Y4, Y11
+	VFMADD213PS  Y13, Y5, Y12
+	VFMADD213PS  Y7, Y1, Y9
+	VFMADD213PS  Y8, Y2, Y10
+	VMULPS       Y1, Y1, Y7
+	VMULPS       Y2, Y2, Y8
+	VFMADD213PS  Y9, Y7, Y11
+	VFMADD213PS  Y10, Y8, Y12
+	VFMADD213PS  Y4, Y11, Y1
+	VFMADD213PS  Y5, Y12, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y6, Y4
+	VMOVUPS      actc14<>+0(SB), Y6
+	VSUBPS       Y6, Y3, Y5
+	VSUBPS       Y6, Y4, Y6
+	VFMADD213PS  Y5, Y1, Y3
+	VFMADD213PS  Y6, Y2, Y4
+	VMOVUPS      actc18<>+0(SB), Y1
+	VMULPS       Y1, Y3, Y2
+	VMULPS       Y1, Y4, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VANDPS       (DX), Y4, Y3
+	VANDPS       32(DX), Y4, Y4
+	VORPS        Y3, Y2, Y2
+	VORPS        Y4, Y1, Y1
+	VMULPS       Y2, Y0, Y2
+	VMULPS       Y1, Y0, Y1
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x11, (DX), Y4, Y3
+	VCMPPS       $0x11, 32(DX), Y4, Y4
+	VBLENDVPS    Y3, (DX), Y2, Y2
+	VBLENDVPS    Y4, 32(DX), Y1, Y1
+	VMOVUPS      Y2, (AX)
+	VMOVUPS      Y1, 32(AX)
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, AX
 	SUBQ         $0x00000010, CX
@@ -8483,37 +8483,37 @@ block:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc60<>+0(SB), Y2
-	VMAXPS       (DX), Y2, Y2
-	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      actc62<>+0(SB), Y5
-	VFMADD213PS  actc14<>+0(SB), Y2, Y5
-	VMOVUPS      actc63<>+0(SB), Y6
-	VFMADD213PS  actc64<>+0(SB), Y2, Y6
-	VMOVUPS      actc65<>+0(SB), Y7
-	VFMADD213PS  actc66<>+0(SB), Y2, Y7
+	VMOVUPS      actc60<>+0(SB), Y1
+	VMAXPS       (DX), Y1, Y1
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      actc62<>+0(SB), Y4
+	VFMADD213PS  actc14<>+0(SB), Y1, Y4
+	VMOVUPS      actc63<>+0(SB), Y5
+	VFMADD213PS  actc64<>+0(SB), Y1, Y5
+	VMOVUPS      actc65<>+0(SB), Y6
+	VFMADD213PS  actc66<>+0(SB), Y1, Y6
+	VFMADD213PS  Y4, Y3, Y5
+	VMULPS       Y3, Y3, Y4
 	VFMADD213PS  Y5, Y4, Y6
-	VMULPS       Y4, Y4, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  Y2, Y7, Y4
-	VPSLLD       $0x17, Y3, Y2
-	VSUBPS       actc14<>+0(SB), Y2, Y3
-	VFMADD213PS  Y3, Y4, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDPS       (DX), Y3, Y3
-	VORPS        Y3, Y2, Y2
-	VMULPS       Y2, Y0, Y2
-	VBLENDVPS    Y1, (DX), Y2, Y1
+	VFMADD213PS  Y1, Y6, Y3
+	VPSLLD       $0x17, Y2, Y1
+	VSUBPS       actc14<>+0(SB), Y1, Y2
+	VFMADD213PS  Y2, Y3, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDPS       (DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
+	VMULPS       Y1, Y0, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x11, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      Y1, (AX)
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, AX
@@ -9098,135 +9098,143 @@ TEXT ·eluBackwardF64Avx2U16(SB), NOSPLIT, $0-96
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc43<>+0(SB), Y2
-	VCMPPD       $0x1e, (DX), Y2, Y2
+	VCMPPD       $0x1e, (DX), Y2, Y1
+	VCMPPD       $0x1e, 32(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 64(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 96(DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       (DX), Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 32(DX), Y6, Y6
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 32(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       32(DX), Y7, Y7
-	VFMADD213PD  actc53<>+0(SB), Y3, Y5
+	VMINPD       (DX), Y3, Y2
+	VMINPD       32(DX), Y3, Y4
+	VMINPD       64(DX), Y3, Y5
+	VMINPD       96(DX), Y3, Y3
+	VMOVUPS      Y2, Y6
+	VMOVUPS      actc27<>+0(SB), Y7
 	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y7, Y8
-	VFMADD213PD  actc50<>+0(SB), Y3, Y5
-	VSUBPD       actc27<>+0(SB), Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x11, 64(DX), Y10, Y10
-	VFMADD213PD  actc51<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y3, Y5
-	VFNMADD231PD actc29<>+0(SB), Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y9
-	VCMPPD       $0x1e, 64(DX), Y9, Y9
-	VORPS        Y9, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y5
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc70<>+0(SB), Y11
-	VMINPD       64(DX), Y11, Y11
-	VFMADD213PD  actc46<>+0(SB), Y3, Y5
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc47<>+0(SB), Y3, Y5
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y11, Y12
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VSUBPD       actc27<>+0(SB), Y12, Y13
-	VFMADD213PD  actc44<>+0(SB), Y3, Y5
-	VXORPS       Y14, Y14, Y14
-	VCMPPD       $0x11, 96(DX), Y14, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y11
-	VFMADD213PD  actc45<>+0(SB), Y3, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y3
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y13, Y11
-	VPSLLQ       $0x34, Y4, Y4
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 96(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       Y4, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
+	VFMADD213PD  Y7, Y8, Y6
+	VMOVUPS      Y4, Y9
+	VFMADD213PD  Y7, Y8, Y9
+	VMOVUPS      Y5, Y10
+	VFMADD213PD  Y7, Y8, Y10
+	VMOVUPS      Y3, Y11
+	VFMADD213PD  Y7, Y8, Y11
+	VMOVUPS      actc27<>+0(SB), Y8
+	VSUBPD       Y8, Y6, Y7
+	VSUBPD       Y8, Y9, Y12
+	VSUBPD       Y8, Y10, Y13
+	VSUBPD       Y8, Y11, Y8
+	VMOVUPS      actc28<>+0(SB), Y14
+	VFNMADD231PD Y14, Y7, Y2
+	VFNMADD231PD Y14, Y12, Y4
+	VFNMADD231PD Y14, Y13, Y5
+	VFNMADD231PD Y14, Y8, Y3
+	VMOVUPS      actc29<>+0(SB), Y14
+	VFNMADD213PD Y2, Y14, Y7
+	VFNMADD213PD Y4, Y14, Y12
+	VFNMADD213PD Y5, Y14, Y13
+	VFNMADD213PD Y3, Y14, Y8
+	VMOVUPS      actc54<>+0(SB), Y3
+	VMOVUPS      Y3, Y2
+	VMOVUPS      actc52<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VMOVUPS      Y3, Y5
+	VFMADD213PD  Y4, Y12, Y5
+	VMOVUPS      Y3, Y14
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc53<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc51<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc48<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc49<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc46<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc47<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y2, Y7
+	VFMADD213PD  Y4, Y5, Y12
+	VFMADD213PD  Y4, Y14, Y13
+	VFMADD213PD  Y4, Y3, Y8
+	VPSLLQ       $0x34, Y6, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VPSLLQ       $0x34, Y10, Y4
+	VPSLLQ       $0x34, Y11, Y5
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y3, Y12, Y3
+	VMULPD       Y4, Y13, Y4
+	VMULPD       Y5, Y8, Y5
+	VMULPD       Y2, Y0, Y2
 	VMULPD       Y3, Y0, Y3
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y11, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       96(DX), Y5, Y5
-	VBLENDVPD    Y1, actc42<>+0(SB), Y3, Y1
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y11, Y4
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VMULPD       (BX), Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y11, Y4
-	VSUBPD       actc27<>+0(SB), Y3, Y13
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc51<>+0(SB), Y11, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y11, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y7, Y7
-	VFMADD213PD  actc49<>+0(SB), Y11, Y4
-	VMULPD       Y7, Y0, Y7
-	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y5, Y8
-	VBLENDVPD    Y6, actc42<>+0(SB), Y7, Y6
-	VFMADD213PD  actc46<>+0(SB), Y11, Y4
-	VCMPPD       $0x03, Y6, Y6, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y5, Y8
-	VFMADD213PD  actc47<>+0(SB), Y11, Y4
-	VMULPD       32(BX), Y6, Y6
-	VFMADD213PD  actc50<>+0(SB), Y5, Y8
-	VFMADD213PD  actc44<>+0(SB), Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y11, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y11
-	VFMADD213PD  actc48<>+0(SB), Y5, Y8
-	VPSLLQ       $0x34, Y12, Y4
-	VMULPD       Y4, Y11, Y4
-	VFMADD213PD  actc49<>+0(SB), Y5, Y8
 	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y10, actc42<>+0(SB), Y4, Y4
-	VFMADD213PD  actc46<>+0(SB), Y5, Y8
-	VCMPPD       $0x03, Y4, Y4, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y0, Y5
+	VXORPS       Y7, Y7, Y7
+	VCMPPD       $0x11, (DX), Y7, Y6
+	VCMPPD       $0x11, 32(DX), Y7, Y8
+	VCMPPD       $0x11, 64(DX), Y7, Y9
+	VCMPPD       $0x11, 96(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y10
+	VBLENDVPD    Y6, Y10, Y2, Y2
+	VBLENDVPD    Y8, Y10, Y3, Y3
+	VBLENDVPD    Y9, Y10, Y4, Y4
+	VBLENDVPD    Y7, Y10, Y5, Y5
+	VCMPPD       $0x03, Y2, Y2, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y3, Y3, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y5, Y5, Y6
+	VORPS        Y6, Y1, Y1
+	VMULPD       (BX), Y2, Y2
+	VMULPD       32(BX), Y3, Y3
 	VMULPD       64(BX), Y4, Y4
-	VFMADD213PD  actc44<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y8, Y5
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y5, Y3
-	VMULPD       Y3, Y0, Y3
-	VBLENDVPD    Y14, actc42<>+0(SB), Y3, Y3
-	VCMPPD       $0x03, Y3, Y3, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       96(BX), Y3, Y3
-	VTESTPD      Y2, Y2
+	VMULPD       96(BX), Y5, Y5
+	VTESTPD      Y1, Y1
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y6, 32(AX)
+	VMOVUPS      Y2, (AX)
+	VMOVUPS      Y3, 32(AX)
 	VMOVUPS      Y4, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y5, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -9239,66 +9247,66 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc25<>+0(SB), Y2
-	VMAXPD       (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       (DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y1, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y1
+	VFNMADD231PD actc29<>+0(SB), Y3, Y1
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y1, Y4
+	VFMADD213PD  actc39<>+0(SB), Y1, Y4
+	VFMADD213PD  actc36<>+0(SB), Y1, Y4
+	VFMADD213PD  actc37<>+0(SB), Y1, Y4
+	VFMADD213PD  actc34<>+0(SB), Y1, Y4
+	VFMADD213PD  actc35<>+0(SB), Y1, Y4
+	VFMADD213PD  actc32<>+0(SB), Y1, Y4
+	VFMADD213PD  actc33<>+0(SB), Y1, Y4
+	VFMADD213PD  actc30<>+0(SB), Y1, Y4
+	VFMADD213PD  actc31<>+0(SB), Y1, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y1
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
 	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       Y2, Y0, Y3
-	VBLENDVPD    Y1, actc42<>+0(SB), Y3, Y1
-	VCMPPD       $0x03, Y1, Y1, Y3
+	VMULPD       Y3, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       Y1, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y3
+	VBLENDVPD    Y3, actc42<>+0(SB), Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc42<>+0(SB), Y5
 	VBLENDVPD    Y4, actc55<>+0(SB), Y5, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
+	VBLENDVPD    Y3, Y4, Y2, Y2
 	VMOVUPS      (DX), Y3
 	VCMPPD       $0x03, (DX), Y3, Y3
-	VBLENDVPD    Y3, (DX), Y1, Y1
+	VBLENDVPD    Y3, (DX), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VANDNPD      Y1, Y3, Y1
+	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
+	VANDNPD      Y2, Y3, Y3
 	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VMULPD       (BX), Y1, Y1
-	VMOVMSKPD    Y2, R9
+	VANDPD       Y3, Y1, Y1
+	VMULPD       (BX), Y2, Y2
+	VMOVMSKPD    Y1, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPD   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPD   Y2, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -9610,131 +9618,118 @@ TEXT ·eluBackwardF32Avx2U32(SB), NOSPLIT, $0-96
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VCMPPS       $0x1e, (DX), Y2, Y2
+	VCMPPS       $0x1e, (DX), Y2, Y1
+	VCMPPS       $0x1e, 32(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPS       $0x1e, 64(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPS       $0x1e, 96(DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       (DX), Y3, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x11, 32(DX), Y5, Y5
-	VSUBPS       actc5<>+0(SB), Y4, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y3
-	VMOVUPS      actc16<>+0(SB), Y7
-	VCMPPS       $0x1e, 32(DX), Y7, Y7
-	VORPS        Y7, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc61<>+0(SB), Y6
-	VMINPS       32(DX), Y6, Y6
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y3, Y7
+	VMINPS       (DX), Y3, Y2
+	VMINPS       32(DX), Y3, Y4
+	VMINPS       64(DX), Y3, Y5
+	VMINPS       96(DX), Y3, Y3
+	VMOVUPS      Y2, Y6
+	VMOVUPS      actc5<>+0(SB), Y7
 	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x11, 64(DX), Y9, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VMOVUPS      actc19<>+0(SB), Y11
-	VFMADD213PS  actc20<>+0(SB), Y3, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
-	VMOVUPS      actc16<>+0(SB), Y12
-	VCMPPS       $0x1e, 64(DX), Y12, Y12
-	VORPS        Y12, Y2, Y2
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y3, Y12
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
-	VMULPS       Y3, Y3, Y10
-	VMOVUPS      actc61<>+0(SB), Y13
-	VMINPS       64(DX), Y13, Y13
-	VFMADD213PS  Y7, Y10, Y11
-	VMULPS       Y10, Y10, Y7
-	VMOVUPS      actc17<>+0(SB), Y10
-	VFMADD213PS  actc18<>+0(SB), Y6, Y10
-	VFMADD213PS  Y11, Y7, Y12
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y13, Y7
-	VXORPS       Y11, Y11, Y11
-	VCMPPS       $0x11, 96(DX), Y11, Y11
-	VFMADD213PS  actc18<>+0(SB), Y12, Y3
-	VSUBPS       actc5<>+0(SB), Y7, Y12
-	VPSLLD       $0x17, Y4, Y4
-	VMOVUPS      actc19<>+0(SB), Y14
-	VFMADD213PS  actc20<>+0(SB), Y6, Y14
-	VMULPS       Y4, Y3, Y3
-	VFNMADD231PS actc6<>+0(SB), Y12, Y13
-	VMULPS       Y3, Y0, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VCMPPS       $0x1e, 96(DX), Y4, Y4
-	VORPS        Y4, Y2, Y2
-	VBLENDVPS    Y1, actc15<>+0(SB), Y3, Y1
+	VFMADD213PS  Y7, Y8, Y6
+	VMOVUPS      Y4, Y9
+	VFMADD213PS  Y7, Y8, Y9
+	VMOVUPS      Y5, Y10
+	VFMADD213PS  Y7, Y8, Y10
+	VMOVUPS      Y3, Y11
+	VFMADD213PS  Y7, Y8, Y11
+	VMOVUPS      actc5<>+0(SB), Y8
+	VSUBPS       Y8, Y6, Y7
+	VSUBPS       Y8, Y9, Y12
+	VSUBPS       Y8, Y10, Y13
+	VSUBPS       Y8, Y11, Y8
+	VMOVUPS      actc6<>+0(SB), Y14
+	VFNMADD231PS Y14, Y7, Y2
+	VFNMADD231PS Y14, Y12, Y4
+	VFNMADD231PS Y14, Y13, Y5
+	VFNMADD231PS Y14, Y8, Y3
+	VMOVUPS      actc7<>+0(SB), Y14
+	VFNMADD213PS Y2, Y14, Y7
+	VFNMADD213PS Y4, Y14, Y12
+	VFNMADD213PS Y5, Y14, Y13
+	VFNMADD213PS Y3, Y14, Y8
 	VMOVUPS      actc21<>+0(SB), Y3
-	VFMADD213PS  actc22<>+0(SB), Y6, Y3
-	VFNMADD231PS actc7<>+0(SB), Y12, Y13
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VORPS        Y4, Y2, Y2
-	VMULPS       Y6, Y6, Y4
-	VMOVUPS      actc61<>+0(SB), Y12
-	VMINPS       96(DX), Y12, Y12
-	VFMADD213PS  Y10, Y4, Y14
-	VMULPS       (BX), Y1, Y1
-	VMULPS       Y4, Y4, Y4
-	VMOVUPS      actc17<>+0(SB), Y10
-	VFMADD213PS  actc18<>+0(SB), Y13, Y10
-	VFMADD213PS  Y14, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y12, Y4
-	VFMADD213PS  actc18<>+0(SB), Y3, Y6
-	VSUBPS       actc5<>+0(SB), Y4, Y3
-	VPSLLD       $0x17, Y8, Y8
-	VMOVUPS      actc19<>+0(SB), Y14
-	VFMADD213PS  actc20<>+0(SB), Y13, Y14
-	VMULPS       Y8, Y6, Y6
-	VFNMADD231PS actc6<>+0(SB), Y3, Y12
-	VMULPS       Y6, Y0, Y6
-	VBLENDVPS    Y5, actc15<>+0(SB), Y6, Y5
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y13, Y6
-	VFNMADD231PS actc7<>+0(SB), Y3, Y12
-	VCMPPS       $0x03, Y5, Y5, Y3
-	VORPS        Y3, Y2, Y2
-	VMULPS       Y13, Y13, Y3
-	VFMADD213PS  Y10, Y3, Y14
-	VMULPS       32(BX), Y5, Y5
-	VMULPS       Y3, Y3, Y3
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y12, Y8
-	VFMADD213PS  Y14, Y3, Y6
-	VFMADD213PS  actc18<>+0(SB), Y6, Y13
-	VPSLLD       $0x17, Y7, Y3
-	VMOVUPS      actc19<>+0(SB), Y6
-	VFMADD213PS  actc20<>+0(SB), Y12, Y6
-	VMULPS       Y3, Y13, Y3
+	VMOVUPS      Y3, Y2
+	VMOVUPS      actc22<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VMOVUPS      Y3, Y5
+	VFMADD213PS  Y4, Y12, Y5
+	VMOVUPS      Y3, Y14
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc19<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc20<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PS  Y4, Y2, Y7
+	VFMADD213PS  Y4, Y5, Y12
+	VFMADD213PS  Y4, Y14, Y13
+	VFMADD213PS  Y4, Y3, Y8
+	VPSLLD       $0x17, Y6, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VPSLLD       $0x17, Y10, Y4
+	VPSLLD       $0x17, Y11, Y5
+	VMULPS       Y2, Y7, Y2
+	VMULPS       Y3, Y12, Y3
+	VMULPS       Y4, Y13, Y4
+	VMULPS       Y5, Y8, Y5
+	VMULPS       Y2, Y0, Y2
 	VMULPS       Y3, Y0, Y3
-	VBLENDVPS    Y9, actc15<>+0(SB), Y3, Y3
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y12, Y7
-	VCMPPS       $0x03, Y3, Y3, Y9
-	VORPS        Y9, Y2, Y2
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y8, Y9, Y6
-	VMULPS       64(BX), Y3, Y3
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y6, Y8, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y12
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y12, Y4
 	VMULPS       Y4, Y0, Y4
-	VBLENDVPS    Y11, actc15<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y0, Y5
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, (DX), Y7, Y6
+	VCMPPS       $0x11, 32(DX), Y7, Y8
+	VCMPPS       $0x11, 64(DX), Y7, Y9
+	VCMPPS       $0x11, 96(DX), Y7, Y7
+	VMOVUPS      actc15<>+0(SB), Y10
+	VBLENDVPS    Y6, Y10, Y2, Y2
+	VBLENDVPS    Y8, Y10, Y3, Y3
+	VBLENDVPS    Y9, Y10, Y4, Y4
+	VBLENDVPS    Y7, Y10, Y5, Y5
+	VCMPPS       $0x03, Y2, Y2, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPS       $0x03, Y3, Y3, Y6
+	VORPS        Y6, Y1, Y1
 	VCMPPS       $0x03, Y4, Y4, Y6
-	VORPS        Y6, Y2, Y2
-	VMULPS       96(BX), Y4, Y4
-	VTESTPS      Y2, Y2
+	VORPS        Y6, Y1, Y1
+	VCMPPS       $0x03, Y5, Y5, Y6
+	VORPS        Y6, Y1, Y1
+	VMULPS       (BX), Y2, Y2
+	VMULPS       32(BX), Y3, Y3
+	VMULPS       64(BX), Y4, Y4
+	VMULPS       96(BX), Y5, Y5
+	VTESTPS      Y1, Y1
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y5, 32(AX)
-	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y4, 96(AX)
+	VMOVUPS      Y2, (AX)
+	VMOVUPS      Y3, 32(AX)
+	VMOVUPS      Y4, 64(AX)
+	VMOVUPS      Y5, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -9747,65 +9742,61 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc3<>+0(SB), Y2
-	VMAXPS       (DX), Y2, Y2
-	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       (DX), Y1, Y1
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMULPS       Y2, Y0, Y3
-	VBLENDVPS    Y1, actc15<>+0(SB), Y3, Y1
-	VCMPPS       $0x03, Y1, Y1, Y3
+	VMULPS       Y3, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y1, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, (DX), Y3, Y3
+	VBLENDVPS    Y3, actc15<>+0(SB), Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc15<>+0(SB), Y5
 	VBLENDVPS    Y4, actc23<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y1, Y1
+	VBLENDVPS    Y3, Y4, Y2, Y2
 	VMOVUPS      (DX), Y3
 	VCMPPS       $0x03, (DX), Y3, Y3
-	VBLENDVPS    Y3, (DX), Y1, Y1
+	VBLENDVPS    Y3, (DX), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
-	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
+	VANDNPS      Y2, Y3, Y3
 	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
-	VANDPS       Y3, Y2, Y2
-	VMULPS       (BX), Y1, Y1
-	VMOVMSKPS    Y2, R9
+	VANDPS       Y3, Y1, Y1
+	VMULPS       (BX), Y2, Y2
+	VMOVMSKPS    Y1, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPS   Y2, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -9833,17 +9824,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -10342,264 +10329,280 @@ TEXT ·eluBackwardF64Avx2U32(SB), NOSPLIT, $0-96
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc43<>+0(SB), Y2
-	VCMPPD       $0x1e, (DX), Y2, Y2
+	VCMPPD       $0x1e, (DX), Y2, Y1
+	VCMPPD       $0x1e, 32(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 64(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 96(DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       (DX), Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 32(DX), Y6, Y6
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 32(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       32(DX), Y7, Y7
-	VFMADD213PD  actc53<>+0(SB), Y3, Y5
+	VMINPD       (DX), Y3, Y2
+	VMINPD       32(DX), Y3, Y4
+	VMINPD       64(DX), Y3, Y5
+	VMINPD       96(DX), Y3, Y3
+	VMOVUPS      Y2, Y6
+	VMOVUPS      actc27<>+0(SB), Y7
 	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y7, Y8
-	VFMADD213PD  actc50<>+0(SB), Y3, Y5
-	VSUBPD       actc27<>+0(SB), Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x11, 64(DX), Y10, Y10
-	VFMADD213PD  actc51<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y3, Y5
-	VFNMADD231PD actc29<>+0(SB), Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y9
-	VCMPPD       $0x1e, 64(DX), Y9, Y9
-	VORPS        Y9, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y5
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc70<>+0(SB), Y11
-	VMINPD       64(DX), Y11, Y11
-	VFMADD213PD  actc46<>+0(SB), Y3, Y5
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc47<>+0(SB), Y3, Y5
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y11, Y12
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VSUBPD       actc27<>+0(SB), Y12, Y13
-	VFMADD213PD  actc44<>+0(SB), Y3, Y5
-	VXORPS       Y14, Y14, Y14
-	VCMPPD       $0x11, 96(DX), Y14, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y11
-	VFMADD213PD  actc45<>+0(SB), Y3, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y3
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y13, Y11
-	VPSLLQ       $0x34, Y4, Y4
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 96(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       Y4, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
+	VFMADD213PD  Y7, Y8, Y6
+	VMOVUPS      Y4, Y9
+	VFMADD213PD  Y7, Y8, Y9
+	VMOVUPS      Y5, Y10
+	VFMADD213PD  Y7, Y8, Y10
+	VMOVUPS      Y3, Y11
+	VFMADD213PD  Y7, Y8, Y11
+	VMOVUPS      actc27<>+0(SB), Y8
+	VSUBPD       Y8, Y6, Y7
+	VSUBPD       Y8, Y9, Y12
+	VSUBPD       Y8, Y10, Y13
+	VSUBPD       Y8, Y11, Y8
+	VMOVUPS      actc28<>+0(SB), Y14
+	VFNMADD231PD Y14, Y7, Y2
+	VFNMADD231PD Y14, Y12, Y4
+	VFNMADD231PD Y14, Y13, Y5
+	VFNMADD231PD Y14, Y8, Y3
+	VMOVUPS      actc29<>+0(SB), Y14
+	VFNMADD213PD Y2, Y14, Y7
+	VFNMADD213PD Y4, Y14, Y12
+	VFNMADD213PD Y5, Y14, Y13
+	VFNMADD213PD Y3, Y14, Y8
+	VMOVUPS      actc54<>+0(SB), Y3
+	VMOVUPS      Y3, Y2
+	VMOVUPS      actc52<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VMOVUPS      Y3, Y5
+	VFMADD213PD  Y4, Y12, Y5
+	VMOVUPS      Y3, Y14
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc53<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc51<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc48<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc49<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc46<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc47<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y2, Y7
+	VFMADD213PD  Y4, Y5, Y12
+	VFMADD213PD  Y4, Y14, Y13
+	VFMADD213PD  Y4, Y3, Y8
+	VPSLLQ       $0x34, Y6, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VPSLLQ       $0x34, Y10, Y4
+	VPSLLQ       $0x34, Y11, Y5
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y3, Y12, Y3
+	VMULPD       Y4, Y13, Y4
+	VMULPD       Y5, Y8, Y5
+	VMULPD       Y2, Y0, Y2
 	VMULPD       Y3, Y0, Y3
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y11, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       96(DX), Y5, Y5
-	VBLENDVPD    Y1, actc42<>+0(SB), Y3, Y1
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y11, Y4
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VMULPD       (BX), Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y11, Y4
-	VSUBPD       actc27<>+0(SB), Y3, Y13
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc51<>+0(SB), Y11, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y11, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y7, Y7
-	VFMADD213PD  actc49<>+0(SB), Y11, Y4
-	VMULPD       Y7, Y0, Y7
-	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y5, Y8
-	VBLENDVPD    Y6, actc42<>+0(SB), Y7, Y6
-	VFMADD213PD  actc46<>+0(SB), Y11, Y4
-	VCMPPD       $0x03, Y6, Y6, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y5, Y8
-	VFMADD213PD  actc47<>+0(SB), Y11, Y4
-	VMULPD       32(BX), Y6, Y6
-	VFMADD213PD  actc50<>+0(SB), Y5, Y8
-	VFMADD213PD  actc44<>+0(SB), Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y11, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y11
-	VFMADD213PD  actc48<>+0(SB), Y5, Y8
-	VPSLLQ       $0x34, Y12, Y4
-	VMULPD       Y4, Y11, Y4
-	VFMADD213PD  actc49<>+0(SB), Y5, Y8
 	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y10, actc42<>+0(SB), Y4, Y4
-	VFMADD213PD  actc46<>+0(SB), Y5, Y8
-	VCMPPD       $0x03, Y4, Y4, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y0, Y5
+	VXORPS       Y7, Y7, Y7
+	VCMPPD       $0x11, (DX), Y7, Y6
+	VCMPPD       $0x11, 32(DX), Y7, Y8
+	VCMPPD       $0x11, 64(DX), Y7, Y9
+	VCMPPD       $0x11, 96(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y10
+	VBLENDVPD    Y6, Y10, Y2, Y2
+	VBLENDVPD    Y8, Y10, Y3, Y3
+	VBLENDVPD    Y9, Y10, Y4, Y4
+	VBLENDVPD    Y7, Y10, Y5, Y5
+	VCMPPD       $0x03, Y2, Y2, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y3, Y3, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y5, Y5, Y6
+	VORPS        Y6, Y1, Y1
+	VMULPD       (BX), Y2, Y2
+	VMULPD       32(BX), Y3, Y3
 	VMULPD       64(BX), Y4, Y4
-	VFMADD213PD  actc44<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y8, Y5
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y5, Y3
-	VMULPD       Y3, Y0, Y3
-	VBLENDVPD    Y14, actc42<>+0(SB), Y3, Y3
-	VCMPPD       $0x03, Y3, Y3, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       96(BX), Y3, Y3
-	VTESTPD      Y2, Y2
+	VMULPD       96(BX), Y5, Y5
+	VTESTPD      Y1, Y1
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y6, 32(AX)
+	VMOVUPS      Y2, (AX)
+	VMOVUPS      Y3, 32(AX)
 	VMOVUPS      Y4, 64(AX)
-	VMOVUPS      Y3, 96(AX)
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 128(DX), Y1, Y1
+	VMOVUPS      Y5, 96(AX)
 	VMOVUPS      actc43<>+0(SB), Y2
-	VCMPPD       $0x1e, 128(DX), Y2, Y2
+	VCMPPD       $0x1e, 128(DX), Y2, Y1
+	VCMPPD       $0x1e, 160(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 192(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 224(DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       128(DX), Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 160(DX), Y6, Y6
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 160(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       160(DX), Y7, Y7
-	VFMADD213PD  actc53<>+0(SB), Y3, Y5
+	VMINPD       128(DX), Y3, Y2
+	VMINPD       160(DX), Y3, Y4
+	VMINPD       192(DX), Y3, Y5
+	VMINPD       224(DX), Y3, Y3
+	VMOVUPS      Y2, Y6
+	VMOVUPS      actc27<>+0(SB), Y7
 	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y7, Y8
-	VFMADD213PD  actc50<>+0(SB), Y3, Y5
-	VSUBPD       actc27<>+0(SB), Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x11, 192(DX), Y10, Y10
-	VFMADD213PD  actc51<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y3, Y5
-	VFNMADD231PD actc29<>+0(SB), Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y9
-	VCMPPD       $0x1e, 192(DX), Y9, Y9
-	VORPS        Y9, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y5
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc70<>+0(SB), Y11
-	VMINPD       192(DX), Y11, Y11
-	VFMADD213PD  actc46<>+0(SB), Y3, Y5
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc47<>+0(SB), Y3, Y5
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y11, Y12
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VSUBPD       actc27<>+0(SB), Y12, Y13
-	VFMADD213PD  actc44<>+0(SB), Y3, Y5
-	VXORPS       Y14, Y14, Y14
-	VCMPPD       $0x11, 224(DX), Y14, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y11
-	VFMADD213PD  actc45<>+0(SB), Y3, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y3
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y13, Y11
-	VPSLLQ       $0x34, Y4, Y4
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 224(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       Y4, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
+	VFMADD213PD  Y7, Y8, Y6
+	VMOVUPS      Y4, Y9
+	VFMADD213PD  Y7, Y8, Y9
+	VMOVUPS      Y5, Y10
+	VFMADD213PD  Y7, Y8, Y10
+	VMOVUPS      Y3, Y11
+	VFMADD213PD  Y7, Y8, Y11
+	VMOVUPS      actc27<>+0(SB), Y8
+	VSUBPD       Y8, Y6, Y7
+	VSUBPD       Y8, Y9, Y12
+	VSUBPD       Y8, Y10, Y13
+	VSUBPD       Y8, Y11, Y8
+	VMOVUPS      actc28<>+0(SB), Y14
+	VFNMADD231PD Y14, Y7, Y2
+	VFNMADD231PD Y14, Y12, Y4
+	VFNMADD231PD Y14, Y13, Y5
+	VFNMADD231PD Y14, Y8, Y3
+	VMOVUPS      actc29<>+0(SB), Y14
+	VFNMADD213PD Y2, Y14, Y7
+	VFNMADD213PD Y4, Y14, Y12
+	VFNMADD213PD Y5, Y14, Y13
+	VFNMADD213PD Y3, Y14, Y8
+	VMOVUPS      actc54<>+0(SB), Y3
+	VMOVUPS      Y3, Y2
+	VMOVUPS      actc52<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VMOVUPS      Y3, Y5
+	VFMADD213PD  Y4, Y12, Y5
+	VMOVUPS      Y3, Y14
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc53<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc51<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc48<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc49<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc46<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc47<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y2, Y7
+	VFMADD213PD  Y4, Y5, Y12
+	VFMADD213PD  Y4, Y14, Y13
+	VFMADD213PD  Y4, Y3, Y8
+	VPSLLQ       $0x34, Y6, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VPSLLQ       $0x34, Y10, Y4
+	VPSLLQ       $0x34, Y11, Y5
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y3, Y12, Y3
+	VMULPD       Y4, Y13, Y4
+	VMULPD       Y5, Y8, Y5
+	VMULPD       Y2, Y0, Y2
 	VMULPD       Y3, Y0, Y3
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y11, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       224(DX), Y5, Y5
-	VBLENDVPD    Y1, actc42<>+0(SB), Y3, Y1
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y11, Y4
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VMULPD       128(BX), Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y11, Y4
-	VSUBPD       actc27<>+0(SB), Y3, Y13
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc51<>+0(SB), Y11, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y11, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y7, Y7
-	VFMADD213PD  actc49<>+0(SB), Y11, Y4
-	VMULPD       Y7, Y0, Y7
-	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y5, Y8
-	VBLENDVPD    Y6, actc42<>+0(SB), Y7, Y6
-	VFMADD213PD  actc46<>+0(SB), Y11, Y4
-	VCMPPD       $0x03, Y6, Y6, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y5, Y8
-	VFMADD213PD  actc47<>+0(SB), Y11, Y4
-	VMULPD       160(BX), Y6, Y6
-	VFMADD213PD  actc50<>+0(SB), Y5, Y8
-	VFMADD213PD  actc44<>+0(SB), Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y11, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y11
-	VFMADD213PD  actc48<>+0(SB), Y5, Y8
-	VPSLLQ       $0x34, Y12, Y4
-	VMULPD       Y4, Y11, Y4
-	VFMADD213PD  actc49<>+0(SB), Y5, Y8
 	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y10, actc42<>+0(SB), Y4, Y4
-	VFMADD213PD  actc46<>+0(SB), Y5, Y8
-	VCMPPD       $0x03, Y4, Y4, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y0, Y5
+	VXORPS       Y7, Y7, Y7
+	VCMPPD       $0x11, 128(DX), Y7, Y6
+	VCMPPD       $0x11, 160(DX), Y7, Y8
+	VCMPPD       $0x11, 192(DX), Y7, Y9
+	VCMPPD       $0x11, 224(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y10
+	VBLENDVPD    Y6, Y10, Y2, Y2
+	VBLENDVPD    Y8, Y10, Y3, Y3
+	VBLENDVPD    Y9, Y10, Y4, Y4
+	VBLENDVPD    Y7, Y10, Y5, Y5
+	VCMPPD       $0x03, Y2, Y2, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y3, Y3, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y5, Y5, Y6
+	VORPS        Y6, Y1, Y1
+	VMULPD       128(BX), Y2, Y2
+	VMULPD       160(BX), Y3, Y3
 	VMULPD       192(BX), Y4, Y4
-	VFMADD213PD  actc44<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y8, Y5
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y5, Y3
-	VMULPD       Y3, Y0, Y3
-	VBLENDVPD    Y14, actc42<>+0(SB), Y3, Y3
-	VCMPPD       $0x03, Y3, Y3, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       224(BX), Y3, Y3
-	VTESTPD      Y2, Y2
+	VMULPD       224(BX), Y5, Y5
+	VTESTPD      Y1, Y1
 	JNE          flag4
-	VMOVUPS      Y1, 128(AX)
-	VMOVUPS      Y6, 160(AX)
+	VMOVUPS      Y2, 128(AX)
+	VMOVUPS      Y3, 160(AX)
 	VMOVUPS      Y4, 192(AX)
-	VMOVUPS      Y3, 224(AX)
+	VMOVUPS      Y5, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	ADDQ         $0x00000100, BX
@@ -10620,66 +10623,66 @@ flag4:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc25<>+0(SB), Y2
-	VMAXPD       (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       (DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y1, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y1
+	VFNMADD231PD actc29<>+0(SB), Y3, Y1
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y1, Y4
+	VFMADD213PD  actc39<>+0(SB), Y1, Y4
+	VFMADD213PD  actc36<>+0(SB), Y1, Y4
+	VFMADD213PD  actc37<>+0(SB), Y1, Y4
+	VFMADD213PD  actc34<>+0(SB), Y1, Y4
+	VFMADD213PD  actc35<>+0(SB), Y1, Y4
+	VFMADD213PD  actc32<>+0(SB), Y1, Y4
+	VFMADD213PD  actc33<>+0(SB), Y1, Y4
+	VFMADD213PD  actc30<>+0(SB), Y1, Y4
+	VFMADD213PD  actc31<>+0(SB), Y1, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y1
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
 	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMULPD       Y2, Y0, Y3
-	VBLENDVPD    Y1, actc42<>+0(SB), Y3, Y1
-	VCMPPD       $0x03, Y1, Y1, Y3
+	VMULPD       Y3, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       Y1, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y3
+	VBLENDVPD    Y3, actc42<>+0(SB), Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc42<>+0(SB), Y5
 	VBLENDVPD    Y4, actc55<>+0(SB), Y5, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
+	VBLENDVPD    Y3, Y4, Y2, Y2
 	VMOVUPS      (DX), Y3
 	VCMPPD       $0x03, (DX), Y3, Y3
-	VBLENDVPD    Y3, (DX), Y1, Y1
+	VBLENDVPD    Y3, (DX), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VANDNPD      Y1, Y3, Y1
+	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
+	VANDNPD      Y2, Y3, Y3
 	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VMULPD       (BX), Y1, Y1
-	VMOVMSKPD    Y2, R9
+	VANDPD       Y3, Y1, Y1
+	VMULPD       (BX), Y2, Y2
+	VMOVMSKPD    Y1, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPD   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPD   Y2, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -11044,65 +11047,61 @@ TEXT ·eluBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-96
 	VMOVD        R9, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     actc0<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x11, (DX), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       (DX), Y3, Y3
-	VMOVUPS      actc61<>+0(SB), Y4
-	VMINPS       Y3, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc8<>+0(SB), Y6
-	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y9
-	VFMADD213PS  Y6, Y9, Y7
-	VMULPS       Y9, Y9, Y6
-	VFMADD213PS  Y7, Y6, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       Y5, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       (DX), Y2, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y2
+	VFNMADD231PS actc7<>+0(SB), Y4, Y2
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y2, Y5
+	VFMADD213PS  actc10<>+0(SB), Y2, Y5
+	VFMADD213PS  actc11<>+0(SB), Y2, Y5
+	VFMADD213PS  actc8<>+0(SB), Y2, Y5
+	VFMADD213PS  actc9<>+0(SB), Y2, Y5
+	VFMADD213PS  actc9<>+0(SB), Y5, Y2
+	VMOVUPS      actc14<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y4
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VMULPS       Y3, Y0, Y4
-	VBLENDVPS    Y2, actc15<>+0(SB), Y4, Y2
-	VCMPPS       $0x03, Y2, Y2, Y4
+	VMULPS       Y4, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y2, Y2
+	VMULPS       Y2, Y0, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x11, (DX), Y4, Y4
+	VBLENDVPS    Y4, actc15<>+0(SB), Y3, Y3
+	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      (DX), Y5
 	VMOVUPS      actc15<>+0(SB), Y6
 	VBLENDVPS    Y5, actc23<>+0(SB), Y6, Y5
-	VBLENDVPS    Y4, Y5, Y2, Y2
+	VBLENDVPS    Y4, Y5, Y3, Y3
 	VMOVUPS      (DX), Y4
 	VCMPPS       $0x03, (DX), Y4, Y4
-	VBLENDVPS    Y4, (DX), Y2, Y2
+	VBLENDVPS    Y4, (DX), Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y3, Y4, Y3
-	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y2, Y4, Y4
+	VANDNPS      Y3, Y4, Y4
 	VCMPPS       $0x11, actc68<>+0(SB), Y4, Y4
-	VANDPS       Y4, Y3, Y3
-	VMULPS       (BX), Y2, Y2
-	VMOVMSKPS    Y3, R10
+	VANDPS       Y4, Y2, Y2
+	VMULPS       (BX), Y3, Y3
+	VMOVMSKPS    Y2, R10
 	TESTL        R10, R10
 	JE           keep_head
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y3, Y0
-	VMASKMOVPS   Y2, Y0, (AX)
+	VANDNPS      Y0, Y2, Y0
+	VMASKMOVPS   Y3, Y0, (AX)
 	MOVL         R10, R8
 	JMP          done
 
 keep_head:
-	VMASKMOVPS Y2, Y1, (AX)
+	VMASKMOVPS Y3, Y1, (AX)
 	SHLQ       $0x02, R9
 	ADDQ       R9, DX
 	ADDQ       R9, AX
@@ -11113,131 +11112,118 @@ keep_head:
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc16<>+0(SB), Y2
-	VCMPPS       $0x1e, (DX), Y2, Y2
+	VCMPPS       $0x1e, (DX), Y2, Y1
+	VCMPPS       $0x1e, 32(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPS       $0x1e, 64(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPS       $0x1e, 96(DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       (DX), Y3, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x11, 32(DX), Y5, Y5
-	VSUBPS       actc5<>+0(SB), Y4, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y3
-	VMOVUPS      actc16<>+0(SB), Y7
-	VCMPPS       $0x1e, 32(DX), Y7, Y7
-	VORPS        Y7, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc61<>+0(SB), Y6
-	VMINPS       32(DX), Y6, Y6
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y3, Y7
+	VMINPS       (DX), Y3, Y2
+	VMINPS       32(DX), Y3, Y4
+	VMINPS       64(DX), Y3, Y5
+	VMINPS       96(DX), Y3, Y3
+	VMOVUPS      Y2, Y6
+	VMOVUPS      actc5<>+0(SB), Y7
 	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x11, 64(DX), Y9, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y10
-	VMOVUPS      actc19<>+0(SB), Y11
-	VFMADD213PS  actc20<>+0(SB), Y3, Y11
-	VFNMADD231PS actc6<>+0(SB), Y10, Y6
-	VMOVUPS      actc16<>+0(SB), Y12
-	VCMPPS       $0x1e, 64(DX), Y12, Y12
-	VORPS        Y12, Y2, Y2
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y3, Y12
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
-	VMULPS       Y3, Y3, Y10
-	VMOVUPS      actc61<>+0(SB), Y13
-	VMINPS       64(DX), Y13, Y13
-	VFMADD213PS  Y7, Y10, Y11
-	VMULPS       Y10, Y10, Y7
-	VMOVUPS      actc17<>+0(SB), Y10
-	VFMADD213PS  actc18<>+0(SB), Y6, Y10
-	VFMADD213PS  Y11, Y7, Y12
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y13, Y7
-	VXORPS       Y11, Y11, Y11
-	VCMPPS       $0x11, 96(DX), Y11, Y11
-	VFMADD213PS  actc18<>+0(SB), Y12, Y3
-	VSUBPS       actc5<>+0(SB), Y7, Y12
-	VPSLLD       $0x17, Y4, Y4
-	VMOVUPS      actc19<>+0(SB), Y14
-	VFMADD213PS  actc20<>+0(SB), Y6, Y14
-	VMULPS       Y4, Y3, Y3
-	VFNMADD231PS actc6<>+0(SB), Y12, Y13
-	VMULPS       Y3, Y0, Y3
-	VMOVUPS      actc16<>+0(SB), Y4
-	VCMPPS       $0x1e, 96(DX), Y4, Y4
-	VORPS        Y4, Y2, Y2
-	VBLENDVPS    Y1, actc15<>+0(SB), Y3, Y1
+	VFMADD213PS  Y7, Y8, Y6
+	VMOVUPS      Y4, Y9
+	VFMADD213PS  Y7, Y8, Y9
+	VMOVUPS      Y5, Y10
+	VFMADD213PS  Y7, Y8, Y10
+	VMOVUPS      Y3, Y11
+	VFMADD213PS  Y7, Y8, Y11
+	VMOVUPS      actc5<>+0(SB), Y8
+	VSUBPS       Y8, Y6, Y7
+	VSUBPS       Y8, Y9, Y12
+	VSUBPS       Y8, Y10, Y13
+	VSUBPS       Y8, Y11, Y8
+	VMOVUPS      actc6<>+0(SB), Y14
+	VFNMADD231PS Y14, Y7, Y2
+	VFNMADD231PS Y14, Y12, Y4
+	VFNMADD231PS Y14, Y13, Y5
+	VFNMADD231PS Y14, Y8, Y3
+	VMOVUPS      actc7<>+0(SB), Y14
+	VFNMADD213PS Y2, Y14, Y7
+	VFNMADD213PS Y4, Y14, Y12
+	VFNMADD213PS Y5, Y14, Y13
+	VFNMADD213PS Y3, Y14, Y8
 	VMOVUPS      actc21<>+0(SB), Y3
-	VFMADD213PS  actc22<>+0(SB), Y6, Y3
-	VFNMADD231PS actc7<>+0(SB), Y12, Y13
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VORPS        Y4, Y2, Y2
-	VMULPS       Y6, Y6, Y4
-	VMOVUPS      actc61<>+0(SB), Y12
-	VMINPS       96(DX), Y12, Y12
-	VFMADD213PS  Y10, Y4, Y14
-	VMULPS       (BX), Y1, Y1
-	VMULPS       Y4, Y4, Y4
-	VMOVUPS      actc17<>+0(SB), Y10
-	VFMADD213PS  actc18<>+0(SB), Y13, Y10
-	VFMADD213PS  Y14, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y12, Y4
-	VFMADD213PS  actc18<>+0(SB), Y3, Y6
-	VSUBPS       actc5<>+0(SB), Y4, Y3
-	VPSLLD       $0x17, Y8, Y8
-	VMOVUPS      actc19<>+0(SB), Y14
-	VFMADD213PS  actc20<>+0(SB), Y13, Y14
-	VMULPS       Y8, Y6, Y6
-	VFNMADD231PS actc6<>+0(SB), Y3, Y12
-	VMULPS       Y6, Y0, Y6
-	VBLENDVPS    Y5, actc15<>+0(SB), Y6, Y5
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y13, Y6
-	VFNMADD231PS actc7<>+0(SB), Y3, Y12
-	VCMPPS       $0x03, Y5, Y5, Y3
-	VORPS        Y3, Y2, Y2
-	VMULPS       Y13, Y13, Y3
-	VFMADD213PS  Y10, Y3, Y14
-	VMULPS       32(BX), Y5, Y5
-	VMULPS       Y3, Y3, Y3
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y12, Y8
-	VFMADD213PS  Y14, Y3, Y6
-	VFMADD213PS  actc18<>+0(SB), Y6, Y13
-	VPSLLD       $0x17, Y7, Y3
-	VMOVUPS      actc19<>+0(SB), Y6
-	VFMADD213PS  actc20<>+0(SB), Y12, Y6
-	VMULPS       Y3, Y13, Y3
+	VMOVUPS      Y3, Y2
+	VMOVUPS      actc22<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VMOVUPS      Y3, Y5
+	VFMADD213PS  Y4, Y12, Y5
+	VMOVUPS      Y3, Y14
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc19<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc20<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc17<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PS  Y4, Y7, Y2
+	VFMADD213PS  Y4, Y12, Y5
+	VFMADD213PS  Y4, Y13, Y14
+	VFMADD213PS  Y4, Y8, Y3
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PS  Y4, Y2, Y7
+	VFMADD213PS  Y4, Y5, Y12
+	VFMADD213PS  Y4, Y14, Y13
+	VFMADD213PS  Y4, Y3, Y8
+	VPSLLD       $0x17, Y6, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VPSLLD       $0x17, Y10, Y4
+	VPSLLD       $0x17, Y11, Y5
+	VMULPS       Y2, Y7, Y2
+	VMULPS       Y3, Y12, Y3
+	VMULPS       Y4, Y13, Y4
+	VMULPS       Y5, Y8, Y5
+	VMULPS       Y2, Y0, Y2
 	VMULPS       Y3, Y0, Y3
-	VBLENDVPS    Y9, actc15<>+0(SB), Y3, Y3
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y12, Y7
-	VCMPPS       $0x03, Y3, Y3, Y9
-	VORPS        Y9, Y2, Y2
-	VMULPS       Y12, Y12, Y9
-	VFMADD213PS  Y8, Y9, Y6
-	VMULPS       64(BX), Y3, Y3
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y6, Y8, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y12
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y12, Y4
 	VMULPS       Y4, Y0, Y4
-	VBLENDVPS    Y11, actc15<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y0, Y5
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, (DX), Y7, Y6
+	VCMPPS       $0x11, 32(DX), Y7, Y8
+	VCMPPS       $0x11, 64(DX), Y7, Y9
+	VCMPPS       $0x11, 96(DX), Y7, Y7
+	VMOVUPS      actc15<>+0(SB), Y10
+	VBLENDVPS    Y6, Y10, Y2, Y2
+	VBLENDVPS    Y8, Y10, Y3, Y3
+	VBLENDVPS    Y9, Y10, Y4, Y4
+	VBLENDVPS    Y7, Y10, Y5, Y5
+	VCMPPS       $0x03, Y2, Y2, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPS       $0x03, Y3, Y3, Y6
+	VORPS        Y6, Y1, Y1
 	VCMPPS       $0x03, Y4, Y4, Y6
-	VORPS        Y6, Y2, Y2
-	VMULPS       96(BX), Y4, Y4
-	VTESTPS      Y2, Y2
+	VORPS        Y6, Y1, Y1
+	VCMPPS       $0x03, Y5, Y5, Y6
+	VORPS        Y6, Y1, Y1
+	VMULPS       (BX), Y2, Y2
+	VMULPS       32(BX), Y3, Y3
+	VMULPS       64(BX), Y4, Y4
+	VMULPS       96(BX), Y5, Y5
+	VTESTPS      Y1, Y1
 	JNE          flag0
-	VMOVNTPS     Y1, (AX)
-	VMOVNTPS     Y5, 32(AX)
-	VMOVNTPS     Y3, 64(AX)
-	VMOVNTPS     Y4, 96(AX)
+	VMOVNTPS     Y2, (AX)
+	VMOVNTPS     Y3, 32(AX)
+	VMOVNTPS     Y4, 64(AX)
+	VMOVNTPS     Y5, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -11251,65 +11237,61 @@ single:
 	SFENCE
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc3<>+0(SB), Y2
-	VMAXPS       (DX), Y2, Y2
-	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       (DX), Y1, Y1
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMULPS       Y2, Y0, Y3
-	VBLENDVPS    Y1, actc15<>+0(SB), Y3, Y1
-	VCMPPS       $0x03, Y1, Y1, Y3
+	VMULPS       Y3, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMULPS       Y1, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, (DX), Y3, Y3
+	VBLENDVPS    Y3, actc15<>+0(SB), Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc15<>+0(SB), Y5
 	VBLENDVPS    Y4, actc23<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y1, Y1
+	VBLENDVPS    Y3, Y4, Y2, Y2
 	VMOVUPS      (DX), Y3
 	VCMPPS       $0x03, (DX), Y3, Y3
-	VBLENDVPS    Y3, (DX), Y1, Y1
+	VBLENDVPS    Y3, (DX), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
-	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
+	VANDNPS      Y2, Y3, Y3
 	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
-	VANDPS       Y3, Y2, Y2
-	VMULPS       (BX), Y1, Y1
-	VMOVMSKPS    Y2, R9
+	VANDPS       Y3, Y1, Y1
+	VMULPS       (BX), Y2, Y2
+	VMOVMSKPS    Y1, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPS   Y2, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -11337,17 +11319,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -11910,357 +11888,6 @@ TEXT ·eluBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-96
 	VMOVQ        R9, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, (DX), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       (DX), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y4
-	VMINPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y3, Y6
-	VFMADD213PD  actc39<>+0(SB), Y3, Y6
-	VFMADD213PD  actc36<>+0(SB), Y3, Y6
-	VFMADD213PD  actc37<>+0(SB), Y3, Y6
-	VFMADD213PD  actc34<>+0(SB), Y3, Y6
-	VFMADD213PD  actc35<>+0(SB), Y3, Y6
-	VFMADD213PD  actc32<>+0(SB), Y3, Y6
-	VFMADD213PD  actc33<>+0(SB), Y3, Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y3
-	VMOVUPS      actc41<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VMULPD       Y3, Y0, Y4
-	VBLENDVPD    Y2, actc42<>+0(SB), Y4, Y2
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VMOVUPS      (DX), Y5
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y5, actc55<>+0(SB), Y6, Y5
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VMOVUPS      (DX), Y4
-	VCMPPD       $0x03, (DX), Y4, Y4
-	VBLENDVPD    Y4, (DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y3, Y4, Y3
-	VCMPPD       $0x11, actc81<>+0(SB), Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDNPD      Y2, Y4, Y4
-	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
-	VANDPD       Y4, Y3, Y3
-	VMULPD       (BX), Y2, Y2
-	VMOVMSKPD    Y3, R10
-	TESTL        R10, R10
-	JE           keep_head
-	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y3, Y0
-	VMASKMOVPD   Y2, Y0, (AX)
-	MOVL         R10, R8
-	JMP          done
-
-keep_head:
-	VMASKMOVPD Y2, Y1, (AX)
-	SHLQ       $0x03, R9
-	ADDQ       R9, DX
-	ADDQ       R9, AX
-	ADDQ       R9, BX
-	SHRQ       $0x03, R9
-	SUBQ       R9, CX
-
-block:
-	CMPQ         CX, $0x00000020
-	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc43<>+0(SB), Y2
-	VCMPPD       $0x1e, (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       (DX), Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 32(DX), Y6, Y6
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 32(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       32(DX), Y7, Y7
-	VFMADD213PD  actc53<>+0(SB), Y3, Y5
-	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y7, Y8
-	VFMADD213PD  actc50<>+0(SB), Y3, Y5
-	VSUBPD       actc27<>+0(SB), Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x11, 64(DX), Y10, Y10
-	VFMADD213PD  actc51<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y3, Y5
-	VFNMADD231PD actc29<>+0(SB), Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y9
-	VCMPPD       $0x1e, 64(DX), Y9, Y9
-	VORPS        Y9, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y5
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc70<>+0(SB), Y11
-	VMINPD       64(DX), Y11, Y11
-	VFMADD213PD  actc46<>+0(SB), Y3, Y5
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc47<>+0(SB), Y3, Y5
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y11, Y12
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VSUBPD       actc27<>+0(SB), Y12, Y13
-	VFMADD213PD  actc44<>+0(SB), Y3, Y5
-	VXORPS       Y14, Y14, Y14
-	VCMPPD       $0x11, 96(DX), Y14, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y11
-	VFMADD213PD  actc45<>+0(SB), Y3, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y3
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y13, Y11
-	VPSLLQ       $0x34, Y4, Y4
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 96(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       Y4, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
-	VMULPD       Y3, Y0, Y3
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y11, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       96(DX), Y5, Y5
-	VBLENDVPD    Y1, actc42<>+0(SB), Y3, Y1
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y11, Y4
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VMULPD       (BX), Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y11, Y4
-	VSUBPD       actc27<>+0(SB), Y3, Y13
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc51<>+0(SB), Y11, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y11, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y7, Y7
-	VFMADD213PD  actc49<>+0(SB), Y11, Y4
-	VMULPD       Y7, Y0, Y7
-	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y5, Y8
-	VBLENDVPD    Y6, actc42<>+0(SB), Y7, Y6
-	VFMADD213PD  actc46<>+0(SB), Y11, Y4
-	VCMPPD       $0x03, Y6, Y6, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y5, Y8
-	VFMADD213PD  actc47<>+0(SB), Y11, Y4
-	VMULPD       32(BX), Y6, Y6
-	VFMADD213PD  actc50<>+0(SB), Y5, Y8
-	VFMADD213PD  actc44<>+0(SB), Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y11, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y11
-	VFMADD213PD  actc48<>+0(SB), Y5, Y8
-	VPSLLQ       $0x34, Y12, Y4
-	VMULPD       Y4, Y11, Y4
-	VFMADD213PD  actc49<>+0(SB), Y5, Y8
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y10, actc42<>+0(SB), Y4, Y4
-	VFMADD213PD  actc46<>+0(SB), Y5, Y8
-	VCMPPD       $0x03, Y4, Y4, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y5, Y8
-	VMULPD       64(BX), Y4, Y4
-	VFMADD213PD  actc44<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y8, Y5
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y5, Y3
-	VMULPD       Y3, Y0, Y3
-	VBLENDVPD    Y14, actc42<>+0(SB), Y3, Y3
-	VCMPPD       $0x03, Y3, Y3, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       96(BX), Y3, Y3
-	VTESTPD      Y2, Y2
-	JNE          flag0
-	VMOVNTPD     Y1, (AX)
-	VMOVNTPD     Y6, 32(AX)
-	VMOVNTPD     Y4, 64(AX)
-	VMOVNTPD     Y3, 96(AX)
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 128(DX), Y1, Y1
-	VMOVUPS      actc43<>+0(SB), Y2
-	VCMPPD       $0x1e, 128(DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       128(DX), Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 160(DX), Y6, Y6
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 160(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMOVUPS      actc54<>+0(SB), Y5
-	VFMADD213PD  actc52<>+0(SB), Y3, Y5
-	VMOVUPS      actc70<>+0(SB), Y7
-	VMINPD       160(DX), Y7, Y7
-	VFMADD213PD  actc53<>+0(SB), Y3, Y5
-	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y7, Y8
-	VFMADD213PD  actc50<>+0(SB), Y3, Y5
-	VSUBPD       actc27<>+0(SB), Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x11, 192(DX), Y10, Y10
-	VFMADD213PD  actc51<>+0(SB), Y3, Y5
-	VFNMADD231PD actc28<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y3, Y5
-	VFNMADD231PD actc29<>+0(SB), Y9, Y7
-	VMOVUPS      actc43<>+0(SB), Y9
-	VCMPPD       $0x1e, 192(DX), Y9, Y9
-	VORPS        Y9, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y5
-	VMOVUPS      actc54<>+0(SB), Y9
-	VFMADD213PD  actc52<>+0(SB), Y7, Y9
-	VMOVUPS      actc70<>+0(SB), Y11
-	VMINPD       192(DX), Y11, Y11
-	VFMADD213PD  actc46<>+0(SB), Y3, Y5
-	VFMADD213PD  actc53<>+0(SB), Y7, Y9
-	VFMADD213PD  actc47<>+0(SB), Y3, Y5
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y11, Y12
-	VFMADD213PD  actc50<>+0(SB), Y7, Y9
-	VSUBPD       actc27<>+0(SB), Y12, Y13
-	VFMADD213PD  actc44<>+0(SB), Y3, Y5
-	VXORPS       Y14, Y14, Y14
-	VCMPPD       $0x11, 224(DX), Y14, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y9
-	VFNMADD231PD actc28<>+0(SB), Y13, Y11
-	VFMADD213PD  actc45<>+0(SB), Y3, Y5
-	VFMADD213PD  actc45<>+0(SB), Y5, Y3
-	VFMADD213PD  actc48<>+0(SB), Y7, Y9
-	VFNMADD231PD actc29<>+0(SB), Y13, Y11
-	VPSLLQ       $0x34, Y4, Y4
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x1e, 224(DX), Y5, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       Y4, Y3, Y3
-	VFMADD213PD  actc49<>+0(SB), Y7, Y9
-	VMULPD       Y3, Y0, Y3
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y11, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       224(DX), Y5, Y5
-	VBLENDVPD    Y1, actc42<>+0(SB), Y3, Y1
-	VFMADD213PD  actc46<>+0(SB), Y7, Y9
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y11, Y4
-	VFMADD213PD  actc47<>+0(SB), Y7, Y9
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y5, Y3
-	VMULPD       128(BX), Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y11, Y4
-	VSUBPD       actc27<>+0(SB), Y3, Y13
-	VFMADD213PD  actc44<>+0(SB), Y7, Y9
-	VFMADD213PD  actc51<>+0(SB), Y11, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y5
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y11, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y7, Y7
-	VFMADD213PD  actc49<>+0(SB), Y11, Y4
-	VMULPD       Y7, Y0, Y7
-	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y5, Y8
-	VBLENDVPD    Y6, actc42<>+0(SB), Y7, Y6
-	VFMADD213PD  actc46<>+0(SB), Y11, Y4
-	VCMPPD       $0x03, Y6, Y6, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc53<>+0(SB), Y5, Y8
-	VFMADD213PD  actc47<>+0(SB), Y11, Y4
-	VMULPD       160(BX), Y6, Y6
-	VFMADD213PD  actc50<>+0(SB), Y5, Y8
-	VFMADD213PD  actc44<>+0(SB), Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y11, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y11
-	VFMADD213PD  actc48<>+0(SB), Y5, Y8
-	VPSLLQ       $0x34, Y12, Y4
-	VMULPD       Y4, Y11, Y4
-	VFMADD213PD  actc49<>+0(SB), Y5, Y8
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y10, actc42<>+0(SB), Y4, Y4
-	VFMADD213PD  actc46<>+0(SB), Y5, Y8
-	VCMPPD       $0x03, Y4, Y4, Y7
-	VORPS        Y7, Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y5, Y8
-	VMULPD       192(BX), Y4, Y4
-	VFMADD213PD  actc44<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y5, Y8
-	VFMADD213PD  actc45<>+0(SB), Y8, Y5
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y5, Y3
-	VMULPD       Y3, Y0, Y3
-	VBLENDVPD    Y14, actc42<>+0(SB), Y3, Y3
-	VCMPPD       $0x03, Y3, Y3, Y5
-	VORPS        Y5, Y2, Y2
-	VMULPD       224(BX), Y3, Y3
-	VTESTPD      Y2, Y2
-	JNE          flag4
-	VMOVNTPD     Y1, 128(AX)
-	VMOVNTPD     Y6, 160(AX)
-	VMOVNTPD     Y4, 192(AX)
-	VMOVNTPD     Y3, 224(AX)
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, AX
-	ADDQ         $0x00000100, BX
-	SUBQ         $0x00000020, CX
-	JMP          block
-
-flag0:
-	MOVQ $0x00000008, SI
-	JMP  single
-
-flag4:
-	ADDQ $0x00000080, DX
-	ADDQ $0x00000080, AX
-	ADDQ $0x00000080, BX
-	SUBQ $0x00000010, CX
-	MOVQ $0x00000004, SI
-
-single:
-	SFENCE
-	CMPQ         CX, $0x00000004
-	JB           tail
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
 	VMOVUPS      actc25<>+0(SB), Y2
 	VMAXPD       (DX), Y2, Y2
 	VMOVUPS      actc70<>+0(SB), Y3
@@ -12291,34 +11918,401 @@ single:
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y2, Y2
 	VMULPD       Y2, Y0, Y3
-	VBLENDVPD    Y1, actc42<>+0(SB), Y3, Y1
-	VCMPPD       $0x03, Y1, Y1, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPD       $0x11, (DX), Y4, Y4
+	VBLENDVPD    Y4, actc42<>+0(SB), Y3, Y3
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VMOVUPS      (DX), Y5
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y5, actc55<>+0(SB), Y6, Y5
+	VBLENDVPD    Y4, Y5, Y3, Y3
+	VMOVUPS      (DX), Y4
+	VCMPPD       $0x03, (DX), Y4, Y4
+	VBLENDVPD    Y4, (DX), Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y2, Y4, Y2
+	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y3, Y4, Y4
+	VCMPPD       $0x11, actc82<>+0(SB), Y4, Y4
+	VANDPD       Y4, Y2, Y2
+	VMULPD       (BX), Y3, Y3
+	VMOVMSKPD    Y2, R10
+	TESTL        R10, R10
+	JE           keep_head
+	VPCMPEQD     Y0, Y0, Y0
+	VANDNPS      Y0, Y2, Y0
+	VMASKMOVPD   Y3, Y0, (AX)
+	MOVL         R10, R8
+	JMP          done
+
+keep_head:
+	VMASKMOVPD Y3, Y1, (AX)
+	SHLQ       $0x03, R9
+	ADDQ       R9, DX
+	ADDQ       R9, AX
+	ADDQ       R9, BX
+	SHRQ       $0x03, R9
+	SUBQ       R9, CX
+
+block:
+	CMPQ         CX, $0x00000020
+	JB           single
+	VMOVUPS      actc43<>+0(SB), Y2
+	VCMPPD       $0x1e, (DX), Y2, Y1
+	VCMPPD       $0x1e, 32(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 64(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 96(DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       (DX), Y3, Y2
+	VMINPD       32(DX), Y3, Y4
+	VMINPD       64(DX), Y3, Y5
+	VMINPD       96(DX), Y3, Y3
+	VMOVUPS      Y2, Y6
+	VMOVUPS      actc27<>+0(SB), Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  Y7, Y8, Y6
+	VMOVUPS      Y4, Y9
+	VFMADD213PD  Y7, Y8, Y9
+	VMOVUPS      Y5, Y10
+	VFMADD213PD  Y7, Y8, Y10
+	VMOVUPS      Y3, Y11
+	VFMADD213PD  Y7, Y8, Y11
+	VMOVUPS      actc27<>+0(SB), Y8
+	VSUBPD       Y8, Y6, Y7
+	VSUBPD       Y8, Y9, Y12
+	VSUBPD       Y8, Y10, Y13
+	VSUBPD       Y8, Y11, Y8
+	VMOVUPS      actc28<>+0(SB), Y14
+	VFNMADD231PD Y14, Y7, Y2
+	VFNMADD231PD Y14, Y12, Y4
+	VFNMADD231PD Y14, Y13, Y5
+	VFNMADD231PD Y14, Y8, Y3
+	VMOVUPS      actc29<>+0(SB), Y14
+	VFNMADD213PD Y2, Y14, Y7
+	VFNMADD213PD Y4, Y14, Y12
+	VFNMADD213PD Y5, Y14, Y13
+	VFNMADD213PD Y3, Y14, Y8
+	VMOVUPS      actc54<>+0(SB), Y3
+	VMOVUPS      Y3, Y2
+	VMOVUPS      actc52<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VMOVUPS      Y3, Y5
+	VFMADD213PD  Y4, Y12, Y5
+	VMOVUPS      Y3, Y14
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc53<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc51<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc48<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc49<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc46<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc47<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y2, Y7
+	VFMADD213PD  Y4, Y5, Y12
+	VFMADD213PD  Y4, Y14, Y13
+	VFMADD213PD  Y4, Y3, Y8
+	VPSLLQ       $0x34, Y6, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VPSLLQ       $0x34, Y10, Y4
+	VPSLLQ       $0x34, Y11, Y5
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y3, Y12, Y3
+	VMULPD       Y4, Y13, Y4
+	VMULPD       Y5, Y8, Y5
+	VMULPD       Y2, Y0, Y2
+	VMULPD       Y3, Y0, Y3
+	VMULPD       Y4, Y0, Y4
+	VMULPD       Y5, Y0, Y5
+	VXORPS       Y7, Y7, Y7
+	VCMPPD       $0x11, (DX), Y7, Y6
+	VCMPPD       $0x11, 32(DX), Y7, Y8
+	VCMPPD       $0x11, 64(DX), Y7, Y9
+	VCMPPD       $0x11, 96(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y10
+	VBLENDVPD    Y6, Y10, Y2, Y2
+	VBLENDVPD    Y8, Y10, Y3, Y3
+	VBLENDVPD    Y9, Y10, Y4, Y4
+	VBLENDVPD    Y7, Y10, Y5, Y5
+	VCMPPD       $0x03, Y2, Y2, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y3, Y3, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y5, Y5, Y6
+	VORPS        Y6, Y1, Y1
+	VMULPD       (BX), Y2, Y2
+	VMULPD       32(BX), Y3, Y3
+	VMULPD       64(BX), Y4, Y4
+	VMULPD       96(BX), Y5, Y5
+	VTESTPD      Y1, Y1
+	JNE          flag0
+	VMOVNTPD     Y2, (AX)
+	VMOVNTPD     Y3, 32(AX)
+	VMOVNTPD     Y4, 64(AX)
+	VMOVNTPD     Y5, 96(AX)
+	VMOVUPS      actc43<>+0(SB), Y2
+	VCMPPD       $0x1e, 128(DX), Y2, Y1
+	VCMPPD       $0x1e, 160(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 192(DX), Y2, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x1e, 224(DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       128(DX), Y3, Y2
+	VMINPD       160(DX), Y3, Y4
+	VMINPD       192(DX), Y3, Y5
+	VMINPD       224(DX), Y3, Y3
+	VMOVUPS      Y2, Y6
+	VMOVUPS      actc27<>+0(SB), Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  Y7, Y8, Y6
+	VMOVUPS      Y4, Y9
+	VFMADD213PD  Y7, Y8, Y9
+	VMOVUPS      Y5, Y10
+	VFMADD213PD  Y7, Y8, Y10
+	VMOVUPS      Y3, Y11
+	VFMADD213PD  Y7, Y8, Y11
+	VMOVUPS      actc27<>+0(SB), Y8
+	VSUBPD       Y8, Y6, Y7
+	VSUBPD       Y8, Y9, Y12
+	VSUBPD       Y8, Y10, Y13
+	VSUBPD       Y8, Y11, Y8
+	VMOVUPS      actc28<>+0(SB), Y14
+	VFNMADD231PD Y14, Y7, Y2
+	VFNMADD231PD Y14, Y12, Y4
+	VFNMADD231PD Y14, Y13, Y5
+	VFNMADD231PD Y14, Y8, Y3
+	VMOVUPS      actc29<>+0(SB), Y14
+	VFNMADD213PD Y2, Y14, Y7
+	VFNMADD213PD Y4, Y14, Y12
+	VFNMADD213PD Y5, Y14, Y13
+	VFNMADD213PD Y3, Y14, Y8
+	VMOVUPS      actc54<>+0(SB), Y3
+	VMOVUPS      Y3, Y2
+	VMOVUPS      actc52<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VMOVUPS      Y3, Y5
+	VFMADD213PD  Y4, Y12, Y5
+	VMOVUPS      Y3, Y14
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc53<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc51<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc48<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc49<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc46<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc47<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc44<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y7, Y2
+	VFMADD213PD  Y4, Y12, Y5
+	VFMADD213PD  Y4, Y13, Y14
+	VFMADD213PD  Y4, Y8, Y3
+	VMOVUPS      actc45<>+0(SB), Y4
+	VFMADD213PD  Y4, Y2, Y7
+	VFMADD213PD  Y4, Y5, Y12
+	VFMADD213PD  Y4, Y14, Y13
+	VFMADD213PD  Y4, Y3, Y8
+	VPSLLQ       $0x34, Y6, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VPSLLQ       $0x34, Y10, Y4
+	VPSLLQ       $0x34, Y11, Y5
+	VMULPD       Y2, Y7, Y2
+	VMULPD       Y3, Y12, Y3
+	VMULPD       Y4, Y13, Y4
+	VMULPD       Y5, Y8, Y5
+	VMULPD       Y2, Y0, Y2
+	VMULPD       Y3, Y0, Y3
+	VMULPD       Y4, Y0, Y4
+	VMULPD       Y5, Y0, Y5
+	VXORPS       Y7, Y7, Y7
+	VCMPPD       $0x11, 128(DX), Y7, Y6
+	VCMPPD       $0x11, 160(DX), Y7, Y8
+	VCMPPD       $0x11, 192(DX), Y7, Y9
+	VCMPPD       $0x11, 224(DX), Y7, Y7
+	VMOVUPS      actc42<>+0(SB), Y10
+	VBLENDVPD    Y6, Y10, Y2, Y2
+	VBLENDVPD    Y8, Y10, Y3, Y3
+	VBLENDVPD    Y9, Y10, Y4, Y4
+	VBLENDVPD    Y7, Y10, Y5, Y5
+	VCMPPD       $0x03, Y2, Y2, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y3, Y3, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y4, Y4, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x03, Y5, Y5, Y6
+	VORPS        Y6, Y1, Y1
+	VMULPD       128(BX), Y2, Y2
+	VMULPD       160(BX), Y3, Y3
+	VMULPD       192(BX), Y4, Y4
+	VMULPD       224(BX), Y5, Y5
+	VTESTPD      Y1, Y1
+	JNE          flag4
+	VMOVNTPD     Y2, 128(AX)
+	VMOVNTPD     Y3, 160(AX)
+	VMOVNTPD     Y4, 192(AX)
+	VMOVNTPD     Y5, 224(AX)
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, BX
+	SUBQ         $0x00000020, CX
+	JMP          block
+
+flag0:
+	MOVQ $0x00000008, SI
+	JMP  single
+
+flag4:
+	ADDQ $0x00000080, DX
+	ADDQ $0x00000080, AX
+	ADDQ $0x00000080, BX
+	SUBQ $0x00000010, CX
+	MOVQ $0x00000004, SI
+
+single:
+	SFENCE
+	CMPQ         CX, $0x00000004
+	JB           tail
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       (DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y1, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y1
+	VFNMADD231PD actc29<>+0(SB), Y3, Y1
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y1, Y4
+	VFMADD213PD  actc39<>+0(SB), Y1, Y4
+	VFMADD213PD  actc36<>+0(SB), Y1, Y4
+	VFMADD213PD  actc37<>+0(SB), Y1, Y4
+	VFMADD213PD  actc34<>+0(SB), Y1, Y4
+	VFMADD213PD  actc35<>+0(SB), Y1, Y4
+	VFMADD213PD  actc32<>+0(SB), Y1, Y4
+	VFMADD213PD  actc33<>+0(SB), Y1, Y4
+	VFMADD213PD  actc30<>+0(SB), Y1, Y4
+	VFMADD213PD  actc31<>+0(SB), Y1, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y1
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMULPD       Y1, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y3
+	VBLENDVPD    Y3, actc42<>+0(SB), Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc42<>+0(SB), Y5
 	VBLENDVPD    Y4, actc55<>+0(SB), Y5, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
+	VBLENDVPD    Y3, Y4, Y2, Y2
 	VMOVUPS      (DX), Y3
 	VCMPPD       $0x03, (DX), Y3, Y3
-	VBLENDVPD    Y3, (DX), Y1, Y1
+	VBLENDVPD    Y3, (DX), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
+	VANDNPD      Y1, Y3, Y1
+	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
+	VANDNPD      Y2, Y3, Y3
 	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VMULPD       (BX), Y1, Y1
-	VMOVMSKPD    Y2, R9
+	VANDPD       Y3, Y1, Y1
+	VMULPD       (BX), Y2, Y2
+	VMOVMSKPD    Y1, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPD   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPD   Y2, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -26507,11 +26501,11 @@ single:
 	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y0, Y0
-	VMOVUPS      actc135<>+0(SB), Y2
-	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y1, Y3
-	VBLENDVPD    Y2, Y3, Y1, Y1
-	VANDNPD      Y0, Y2, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
 	VMOVMSKPD    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
@@ -26632,192 +26626,206 @@ TEXT ·siLUBackwardF64Avx2U8(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000008
 	JB           single
-	VMOVUPS      (DX), Y0
-	VMOVUPS      32(DX), Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x1e, Y3, Y0, Y2
-	VCMPPD       $0x1e, Y3, Y1, Y3
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y0, Y5, Y4
-	VANDNPD      Y1, Y5, Y5
-	VMOVUPS      actc24<>+0(SB), Y6
-	VXORPD       Y4, Y6, Y4
-	VXORPD       Y5, Y6, Y5
-	VMOVUPS      actc43<>+0(SB), Y7
-	VCMPPD       $0x11, Y7, Y4, Y6
-	VCMPPD       $0x11, Y7, Y5, Y7
-	VORPS        Y7, Y6, Y6
-	VMOVUPS      Y4, Y7
-	VMOVUPS      actc27<>+0(SB), Y8
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  Y8, Y9, Y7
-	VMOVUPS      Y5, Y10
-	VFMADD213PD  Y8, Y9, Y10
-	VMOVUPS      actc27<>+0(SB), Y9
-	VSUBPD       Y9, Y7, Y8
-	VSUBPD       Y9, Y10, Y9
-	VMOVUPS      actc28<>+0(SB), Y11
-	VFNMADD231PD Y11, Y8, Y4
-	VFNMADD231PD Y11, Y9, Y5
-	VMOVUPS      actc29<>+0(SB), Y11
-	VFNMADD213PD Y4, Y11, Y8
-	VFNMADD213PD Y5, Y11, Y9
-	VMOVUPS      actc54<>+0(SB), Y5
-	VMOVUPS      Y5, Y4
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc53<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
+	XORL         R9, R9
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y2
+	VXORPD       Y0, Y2, Y0
+	VXORPD       Y1, Y2, Y1
+	VMOVUPS      actc43<>+0(SB), Y3
+	VCMPPD       $0x11, Y3, Y0, Y2
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
+	VCMPPD       $0x11, Y3, Y1, Y2
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
+	VMOVUPS      Y0, Y2
+	VMOVUPS      actc27<>+0(SB), Y3
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  Y3, Y4, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD213PD  Y3, Y4, Y5
+	VMOVUPS      actc27<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y3
+	VSUBPD       Y4, Y5, Y4
+	VMOVUPS      actc28<>+0(SB), Y6
+	VFNMADD231PD Y6, Y3, Y0
+	VFNMADD231PD Y6, Y4, Y1
+	VMOVUPS      actc29<>+0(SB), Y6
+	VFNMADD213PD Y0, Y6, Y3
+	VFNMADD213PD Y1, Y6, Y4
+	VMOVUPS      actc44<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc45<>+0(SB), Y6
+	VFMADD213PD  Y6, Y3, Y0
+	VFMADD213PD  Y6, Y4, Y1
+	VMOVUPS      actc46<>+0(SB), Y7
+	VMOVUPS      Y7, Y6
+	VMOVUPS      actc47<>+0(SB), Y8
+	VFMADD213PD  Y8, Y3, Y6
+	VFMADD213PD  Y8, Y4, Y7
+	VMOVUPS      actc48<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VMOVUPS      actc49<>+0(SB), Y10
+	VFMADD213PD  Y10, Y3, Y8
+	VFMADD213PD  Y10, Y4, Y9
 	VMOVUPS      actc50<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc48<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc49<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc46<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc47<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc44<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc45<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc45<>+0(SB), Y11
-	VFMADD213PD  Y11, Y4, Y8
-	VFMADD213PD  Y11, Y5, Y9
-	VPSLLQ       $0x34, Y7, Y4
-	VPSLLQ       $0x34, Y10, Y5
-	VMULPD       Y4, Y8, Y4
-	VMULPD       Y5, Y9, Y5
+	VMOVUPS      Y11, Y10
+	VMOVUPS      actc51<>+0(SB), Y12
+	VFMADD213PD  Y12, Y3, Y10
+	VFMADD213PD  Y12, Y4, Y11
+	VMOVUPS      actc52<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VMOVUPS      actc53<>+0(SB), Y14
+	VFMADD213PD  Y14, Y3, Y12
+	VFMADD213PD  Y14, Y4, Y13
+	VMULPD       Y3, Y3, Y14
+	VMULPD       Y4, Y4, Y15
+	VFMADD213PD  Y0, Y14, Y6
+	VFMADD213PD  Y1, Y15, Y7
+	VFMADD213PD  Y8, Y14, Y10
+	VFMADD213PD  Y9, Y15, Y11
+	VMOVUPS      actc54<>+0(SB), Y0
+	VFMADD231PD  Y14, Y0, Y12
+	VFMADD231PD  Y15, Y0, Y13
+	VMULPD       Y14, Y14, Y0
+	VMULPD       Y15, Y15, Y1
+	VFMADD213PD  Y6, Y0, Y10
+	VFMADD213PD  Y7, Y1, Y11
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
+	VFMADD213PD  Y10, Y0, Y12
+	VFMADD213PD  Y11, Y1, Y13
+	VMOVUPS      actc45<>+0(SB), Y0
+	VFMADD213PD  Y0, Y12, Y3
+	VFMADD213PD  Y0, Y13, Y4
+	VPSLLQ       $0x34, Y2, Y0
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y0, Y3, Y0
+	VMULPD       Y1, Y4, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y2
+	VCMPPD       $0x11, 32(DX), Y3, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y2, Y4, Y0, Y2
+	VBLENDVPD    Y3, Y4, Y1, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x19, (DX), Y5, Y4
+	VCMPPD       $0x19, 32(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y6
+	VBLENDVPD    Y4, Y0, Y6, Y4
+	VBLENDVPD    Y5, Y1, Y6, Y5
 	VMOVUPS      actc42<>+0(SB), Y7
-	VBLENDVPD    Y2, Y7, Y4, Y2
-	VBLENDVPD    Y3, Y7, Y5, Y3
-	VXORPS       Y8, Y8, Y8
-	VCMPPD       $0x16, Y8, Y0, Y7
-	VCMPPD       $0x16, Y8, Y1, Y8
-	VMOVUPS      actc42<>+0(SB), Y9
-	VBLENDVPD    Y7, Y4, Y9, Y7
-	VBLENDVPD    Y8, Y5, Y9, Y8
-	VMOVUPS      actc42<>+0(SB), Y10
-	VADDPD       Y4, Y10, Y9
-	VADDPD       Y5, Y10, Y10
-	VFMADD213PD  Y9, Y0, Y7
-	VFMADD213PD  Y10, Y1, Y8
-	VMULPD       Y7, Y2, Y2
-	VMULPD       Y8, Y3, Y3
-	VMOVUPS      actc45<>+0(SB), Y8
-	VADDPD       Y4, Y8, Y7
-	VADDPD       Y5, Y8, Y8
-	VMOVUPS      actc42<>+0(SB), Y9
-	VFMADD213PD  Y9, Y7, Y4
-	VFMADD213PD  Y9, Y8, Y5
-	VDIVPD       Y4, Y2, Y2
-	VDIVPD       Y5, Y3, Y3
-	VMOVUPS      actc136<>+0(SB), Y4
-	VSUBPD       Y4, Y0, Y0
-	VSUBPD       Y4, Y1, Y1
+	VADDPD       Y0, Y7, Y6
+	VADDPD       Y1, Y7, Y7
+	VFMADD231PD  (DX), Y4, Y6
+	VFMADD231PD  32(DX), Y5, Y7
+	VMULPD       Y6, Y2, Y2
+	VMULPD       Y7, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VADDPD       Y0, Y5, Y4
+	VADDPD       Y1, Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y6
+	VFMADD213PD  Y6, Y4, Y0
+	VFMADD213PD  Y6, Y5, Y1
+	VDIVPD       Y0, Y2, Y0
+	VDIVPD       Y1, Y3, Y1
+	VMOVUPS      actc136<>+0(SB), Y3
+	VMOVUPS      (DX), Y2
+	VSUBPD       Y3, Y2, Y2
+	VMOVUPS      32(DX), Y4
+	VSUBPD       Y3, Y4, Y3
 	VMOVUPS      actc137<>+0(SB), Y4
-	VSUBPD       Y4, Y0, Y0
-	VSUBPD       Y4, Y1, Y1
+	VSUBPD       Y4, Y2, Y2
+	VSUBPD       Y4, Y3, Y3
 	VMOVUPS      actc138<>+0(SB), Y5
 	VMOVUPS      Y5, Y4
-	VMOVUPS      actc139<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc140<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc141<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc142<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc143<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc144<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc145<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc146<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc147<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc148<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc149<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc150<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc151<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc152<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc153<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc154<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc155<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc156<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc157<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc158<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc159<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc160<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMULPD       Y4, Y0, Y4
-	VMULPD       Y5, Y1, Y5
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y0, Y7, Y0
-	VANDNPD      Y1, Y7, Y1
-	VMOVUPS      actc42<>+0(SB), Y7
-	VCMPPD       $0x11, Y7, Y0, Y0
-	VCMPPD       $0x11, Y7, Y1, Y1
-	VBLENDVPD    Y0, Y4, Y2, Y0
-	VBLENDVPD    Y1, Y5, Y3, Y1
+	VMOVUPS      actc139<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc140<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc141<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc142<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc143<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc144<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc145<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc146<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc147<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc148<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc149<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc150<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc151<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc152<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc153<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc154<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc155<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc156<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc157<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc158<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc159<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc160<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMULPD       Y4, Y2, Y4
+	VMULPD       Y5, Y3, Y5
+	VMOVUPS      actc24<>+0(SB), Y6
+	VANDNPD      Y2, Y6, Y2
+	VANDNPD      Y3, Y6, Y3
+	VMOVUPS      actc42<>+0(SB), Y6
+	VCMPPD       $0x11, Y6, Y2, Y2
+	VCMPPD       $0x11, Y6, Y3, Y3
+	VBLENDVPD    Y2, Y4, Y0, Y0
+	VBLENDVPD    Y3, Y5, Y1, Y1
 	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y6, Y6
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
 	VCMPPD       $0x03, Y1, Y1, Y2
-	VORPS        Y2, Y6, Y6
-	VMOVUPS      (BX), Y2
-	VMOVUPS      32(BX), Y3
-	VMULPD       Y2, Y0, Y0
-	VMULPD       Y3, Y1, Y1
-	VTESTPD      Y6, Y6
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
+	VMULPD       (BX), Y0, Y0
+	VMULPD       32(BX), Y1, Y1
+	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
@@ -26833,97 +26841,108 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      (DX), Y0
-	VCMPPD       $0x1e, actc55<>+0(SB), Y0, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VBLENDVPD    Y1, actc42<>+0(SB), Y2, Y1
-	VCMPPD       $0x16, actc55<>+0(SB), Y0, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, Y2, Y4, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y4
-	VFMADD213PD  Y4, Y0, Y3
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc30<>+0(SB), Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VMOVUPS      actc32<>+0(SB), Y4
+	VFMADD213PD  actc33<>+0(SB), Y0, Y4
+	VMOVUPS      actc34<>+0(SB), Y5
+	VFMADD213PD  actc35<>+0(SB), Y0, Y5
+	VMOVUPS      actc36<>+0(SB), Y6
+	VFMADD213PD  actc37<>+0(SB), Y0, Y6
+	VMOVUPS      actc38<>+0(SB), Y7
+	VFMADD213PD  actc39<>+0(SB), Y0, Y7
+	VMULPD       Y0, Y0, Y8
+	VFMADD213PD  Y3, Y8, Y4
+	VFMADD213PD  Y5, Y8, Y6
+	VFMADD231PD  actc40<>+0(SB), Y8, Y7
+	VMULPD       Y8, Y8, Y3
+	VFMADD213PD  Y4, Y3, Y6
+	VMULPD       Y3, Y3, Y3
+	VFMADD213PD  Y6, Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y7, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
+	VBLENDVPD    Y1, actc42<>+0(SB), Y0, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPD       $0x19, (DX), Y2, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y2, Y0, Y3, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y3
+	VFMADD231PD  (DX), Y2, Y3
 	VMULPD       Y3, Y1, Y1
-	VADDPD       actc45<>+0(SB), Y2, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y3
-	VDIVPD       Y3, Y1, Y1
-	VSUBPD       actc136<>+0(SB), Y0, Y3
-	VSUBPD       actc137<>+0(SB), Y3, Y3
-	VMOVUPS      actc138<>+0(SB), Y4
-	VFMADD213PD  actc139<>+0(SB), Y3, Y4
-	VFMADD213PD  actc140<>+0(SB), Y3, Y4
-	VFMADD213PD  actc141<>+0(SB), Y3, Y4
-	VFMADD213PD  actc142<>+0(SB), Y3, Y4
-	VFMADD213PD  actc143<>+0(SB), Y3, Y4
-	VFMADD213PD  actc144<>+0(SB), Y3, Y4
-	VFMADD213PD  actc145<>+0(SB), Y3, Y4
-	VFMADD213PD  actc146<>+0(SB), Y3, Y4
-	VFMADD213PD  actc147<>+0(SB), Y3, Y4
-	VFMADD213PD  actc148<>+0(SB), Y3, Y4
-	VFMADD213PD  actc149<>+0(SB), Y3, Y4
-	VFMADD213PD  actc150<>+0(SB), Y3, Y4
-	VFMADD213PD  actc151<>+0(SB), Y3, Y4
-	VFMADD213PD  actc152<>+0(SB), Y3, Y4
-	VFMADD213PD  actc153<>+0(SB), Y3, Y4
-	VFMADD213PD  actc154<>+0(SB), Y3, Y4
-	VFMADD213PD  actc155<>+0(SB), Y3, Y4
-	VFMADD213PD  actc156<>+0(SB), Y3, Y4
-	VFMADD213PD  actc157<>+0(SB), Y3, Y4
-	VFMADD213PD  actc158<>+0(SB), Y3, Y4
-	VFMADD213PD  actc159<>+0(SB), Y3, Y4
-	VFMADD213PD  actc160<>+0(SB), Y3, Y4
-	VMULPD       Y4, Y3, Y4
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y3, Y5, Y3
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VCMPPD       $0x03, Y1, Y1, Y3
+	VADDPD       actc45<>+0(SB), Y0, Y2
+	VFMADD213PD  actc42<>+0(SB), Y0, Y2
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VSUBPD       actc136<>+0(SB), Y2, Y2
+	VSUBPD       actc137<>+0(SB), Y2, Y2
+	VMOVUPS      actc138<>+0(SB), Y3
+	VFMADD213PD  actc139<>+0(SB), Y2, Y3
+	VFMADD213PD  actc140<>+0(SB), Y2, Y3
+	VFMADD213PD  actc141<>+0(SB), Y2, Y3
+	VFMADD213PD  actc142<>+0(SB), Y2, Y3
+	VFMADD213PD  actc143<>+0(SB), Y2, Y3
+	VFMADD213PD  actc144<>+0(SB), Y2, Y3
+	VFMADD213PD  actc145<>+0(SB), Y2, Y3
+	VFMADD213PD  actc146<>+0(SB), Y2, Y3
+	VFMADD213PD  actc147<>+0(SB), Y2, Y3
+	VFMADD213PD  actc148<>+0(SB), Y2, Y3
+	VFMADD213PD  actc149<>+0(SB), Y2, Y3
+	VFMADD213PD  actc150<>+0(SB), Y2, Y3
+	VFMADD213PD  actc151<>+0(SB), Y2, Y3
+	VFMADD213PD  actc152<>+0(SB), Y2, Y3
+	VFMADD213PD  actc153<>+0(SB), Y2, Y3
+	VFMADD213PD  actc154<>+0(SB), Y2, Y3
+	VFMADD213PD  actc155<>+0(SB), Y2, Y3
+	VFMADD213PD  actc156<>+0(SB), Y2, Y3
+	VFMADD213PD  actc157<>+0(SB), Y2, Y3
+	VFMADD213PD  actc158<>+0(SB), Y2, Y3
+	VFMADD213PD  actc159<>+0(SB), Y2, Y3
+	VFMADD213PD  actc160<>+0(SB), Y2, Y3
+	VMULPD       Y3, Y2, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y2, Y4, Y2
+	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
+	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y0, actc24<>+0(SB), Y4, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VBLENDVPD    Y3, Y0, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VCMPPD       $0x12, actc135<>+0(SB), Y0, Y0
-	VANDPD       actc24<>+0(SB), Y1, Y3
-	VBLENDVPD    Y0, Y3, Y1, Y1
-	VANDNPD      Y2, Y0, Y0
-	VMOVUPS      (BX), Y2
-	VMULPD       Y2, Y1, Y1
+	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
+	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
+	VMULPD       (BX), Y1, Y1
 	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
@@ -26963,18 +26982,25 @@ tail:
 	VSUBPD       actc27<>+0(SB), Y4, Y5
 	VFNMADD231PD actc28<>+0(SB), Y5, Y3
 	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y3, Y6
-	VFMADD213PD  actc39<>+0(SB), Y3, Y6
-	VFMADD213PD  actc36<>+0(SB), Y3, Y6
-	VFMADD213PD  actc37<>+0(SB), Y3, Y6
-	VFMADD213PD  actc34<>+0(SB), Y3, Y6
-	VFMADD213PD  actc35<>+0(SB), Y3, Y6
-	VFMADD213PD  actc32<>+0(SB), Y3, Y6
-	VFMADD213PD  actc33<>+0(SB), Y3, Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
+	VMOVUPS      actc30<>+0(SB), Y6
 	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y3
+	VMOVUPS      actc32<>+0(SB), Y7
+	VFMADD213PD  actc33<>+0(SB), Y3, Y7
+	VMOVUPS      actc34<>+0(SB), Y8
+	VFMADD213PD  actc35<>+0(SB), Y3, Y8
+	VMOVUPS      actc36<>+0(SB), Y9
+	VFMADD213PD  actc37<>+0(SB), Y3, Y9
+	VMOVUPS      actc38<>+0(SB), Y10
+	VFMADD213PD  actc39<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc40<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc31<>+0(SB), Y10, Y3
 	VMOVUPS      actc41<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VSUBPD       Y5, Y4, Y4
@@ -27903,11 +27929,11 @@ single:
 	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
 	VANDPD       Y2, Y0, Y0
-	VMOVUPS      actc135<>+0(SB), Y2
-	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y1, Y3
-	VBLENDVPD    Y2, Y3, Y1, Y1
-	VANDNPD      Y0, Y2, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
 	VMOVMSKPD    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
@@ -28022,268 +28048,318 @@ block:
 	CMPQ         CX, $0x00000010
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y0
-	VCMPPD       $0x11, 32(DX), Y1, Y2
-	VCMPPD       $0x11, 64(DX), Y1, Y3
-	VCMPPD       $0x11, 96(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      (DX), Y5, Y4
-	VANDNPD      32(DX), Y5, Y6
-	VANDNPD      64(DX), Y5, Y7
-	VANDNPD      96(DX), Y5, Y5
-	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc27<>+0(SB), Y7, Y11
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y10, Y13
-	VSUBPD       actc27<>+0(SB), Y11, Y14
-	VSUBPD       actc27<>+0(SB), Y9, Y15
-	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y6
-	VFNMADD231PD actc28<>+0(SB), Y14, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y6
-	VFNMADD231PD actc29<>+0(SB), Y14, Y7
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VMOVUPS      actc54<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
-	VMOVUPS      Y13, Y14
-	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      Y13, Y15
-	VFMADD213PD  actc52<>+0(SB), Y7, Y15
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y6, Y14
-	VFMADD213PD  actc53<>+0(SB), Y7, Y15
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
-	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y6, Y14
-	VFMADD213PD  actc50<>+0(SB), Y7, Y15
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
-	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y6, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y15
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
-	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y6, Y14
-	VFMADD213PD  actc48<>+0(SB), Y7, Y15
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
-	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y6, Y14
-	VFMADD213PD  actc49<>+0(SB), Y7, Y15
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
-	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y6, Y14
-	VFMADD213PD  actc46<>+0(SB), Y7, Y15
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
-	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y6, Y14
-	VFMADD213PD  actc47<>+0(SB), Y7, Y15
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
-	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y6, Y14
-	VFMADD213PD  actc44<>+0(SB), Y7, Y15
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y14
-	VFMADD213PD  actc45<>+0(SB), Y7, Y15
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y14, Y6
-	VFMADD213PD  actc45<>+0(SB), Y15, Y7
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y4, Y4
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VMULPD       Y9, Y5, Y5
-	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
-	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc48<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y4
+	VBLENDVPD    Y6, Y8, Y1, Y6
+	VBLENDVPD    Y7, Y8, Y2, Y7
+	VBLENDVPD    Y5, Y8, Y3, Y5
 	VXORPS       Y9, Y9, Y9
 	VCMPPD       $0x19, (DX), Y9, Y8
 	VCMPPD       $0x19, 32(DX), Y9, Y10
 	VCMPPD       $0x19, 64(DX), Y9, Y11
 	VCMPPD       $0x19, 96(DX), Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y8, Y4, Y12, Y8
-	VBLENDVPD    Y10, Y6, Y12, Y10
-	VBLENDVPD    Y11, Y7, Y12, Y11
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y6, Y13
-	VADDPD       actc42<>+0(SB), Y7, Y14
-	VADDPD       actc42<>+0(SB), Y5, Y15
+	VBLENDVPD    Y8, Y0, Y12, Y8
+	VBLENDVPD    Y10, Y1, Y12, Y10
+	VBLENDVPD    Y11, Y2, Y12, Y11
+	VBLENDVPD    Y9, Y3, Y12, Y9
+	VMOVUPS      actc42<>+0(SB), Y13
+	VADDPD       Y0, Y13, Y12
+	VADDPD       Y1, Y13, Y14
+	VADDPD       Y2, Y13, Y15
+	VADDPD       Y3, Y13, Y13
 	VFMADD231PD  (DX), Y8, Y12
-	VFMADD231PD  32(DX), Y10, Y13
-	VFMADD231PD  64(DX), Y11, Y14
-	VFMADD231PD  96(DX), Y9, Y15
-	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y2, Y2
-	VMULPD       Y14, Y3, Y3
-	VMULPD       Y15, Y1, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y6, Y9
-	VADDPD       actc45<>+0(SB), Y7, Y10
-	VADDPD       actc45<>+0(SB), Y5, Y11
-	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y6
-	VFMADD213PD  actc42<>+0(SB), Y10, Y7
-	VFMADD213PD  actc42<>+0(SB), Y11, Y5
-	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y6, Y2, Y2
-	VDIVPD       Y7, Y3, Y3
-	VDIVPD       Y5, Y1, Y1
+	VFMADD231PD  32(DX), Y10, Y14
+	VFMADD231PD  64(DX), Y11, Y15
+	VFMADD231PD  96(DX), Y9, Y13
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y14, Y6, Y6
+	VMULPD       Y15, Y7, Y7
+	VMULPD       Y13, Y5, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y8
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMOVUPS      actc42<>+0(SB), Y12
+	VFMADD213PD  Y12, Y8, Y0
+	VFMADD213PD  Y12, Y10, Y1
+	VFMADD213PD  Y12, Y11, Y2
+	VFMADD213PD  Y12, Y9, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc136<>+0(SB), Y5
 	VMOVUPS      (DX), Y4
-	VSUBPD       actc136<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y5
-	VSUBPD       actc136<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y6
-	VSUBPD       actc136<>+0(SB), Y6, Y6
-	VMOVUPS      96(DX), Y7
-	VSUBPD       actc136<>+0(SB), Y7, Y7
-	VSUBPD       actc137<>+0(SB), Y4, Y4
-	VSUBPD       actc137<>+0(SB), Y5, Y5
-	VSUBPD       actc137<>+0(SB), Y6, Y6
-	VSUBPD       actc137<>+0(SB), Y7, Y7
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y6
+	VSUBPD       Y5, Y6, Y6
+	VMOVUPS      64(DX), Y7
+	VSUBPD       Y5, Y7, Y7
+	VMOVUPS      96(DX), Y8
+	VSUBPD       Y5, Y8, Y5
+	VMOVUPS      actc137<>+0(SB), Y8
+	VSUBPD       Y8, Y4, Y4
+	VSUBPD       Y8, Y6, Y6
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y8, Y5, Y5
 	VMOVUPS      actc138<>+0(SB), Y9
 	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc139<>+0(SB), Y5, Y10
+	VMOVUPS      actc139<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
 	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc139<>+0(SB), Y6, Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y9
-	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y10
-	VFMADD213PD  actc140<>+0(SB), Y6, Y11
-	VFMADD213PD  actc140<>+0(SB), Y7, Y9
-	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y10
-	VFMADD213PD  actc141<>+0(SB), Y6, Y11
-	VFMADD213PD  actc141<>+0(SB), Y7, Y9
-	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y10
-	VFMADD213PD  actc142<>+0(SB), Y6, Y11
-	VFMADD213PD  actc142<>+0(SB), Y7, Y9
-	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y10
-	VFMADD213PD  actc143<>+0(SB), Y6, Y11
-	VFMADD213PD  actc143<>+0(SB), Y7, Y9
-	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y10
-	VFMADD213PD  actc144<>+0(SB), Y6, Y11
-	VFMADD213PD  actc144<>+0(SB), Y7, Y9
-	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y10
-	VFMADD213PD  actc145<>+0(SB), Y6, Y11
-	VFMADD213PD  actc145<>+0(SB), Y7, Y9
-	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y10
-	VFMADD213PD  actc146<>+0(SB), Y6, Y11
-	VFMADD213PD  actc146<>+0(SB), Y7, Y9
-	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y10
-	VFMADD213PD  actc147<>+0(SB), Y6, Y11
-	VFMADD213PD  actc147<>+0(SB), Y7, Y9
-	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y10
-	VFMADD213PD  actc148<>+0(SB), Y6, Y11
-	VFMADD213PD  actc148<>+0(SB), Y7, Y9
-	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y10
-	VFMADD213PD  actc149<>+0(SB), Y6, Y11
-	VFMADD213PD  actc149<>+0(SB), Y7, Y9
-	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y10
-	VFMADD213PD  actc150<>+0(SB), Y6, Y11
-	VFMADD213PD  actc150<>+0(SB), Y7, Y9
-	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y10
-	VFMADD213PD  actc151<>+0(SB), Y6, Y11
-	VFMADD213PD  actc151<>+0(SB), Y7, Y9
-	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y10
-	VFMADD213PD  actc152<>+0(SB), Y6, Y11
-	VFMADD213PD  actc152<>+0(SB), Y7, Y9
-	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y10
-	VFMADD213PD  actc153<>+0(SB), Y6, Y11
-	VFMADD213PD  actc153<>+0(SB), Y7, Y9
-	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y10
-	VFMADD213PD  actc154<>+0(SB), Y6, Y11
-	VFMADD213PD  actc154<>+0(SB), Y7, Y9
-	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y10
-	VFMADD213PD  actc155<>+0(SB), Y6, Y11
-	VFMADD213PD  actc155<>+0(SB), Y7, Y9
-	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y10
-	VFMADD213PD  actc156<>+0(SB), Y6, Y11
-	VFMADD213PD  actc156<>+0(SB), Y7, Y9
-	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y10
-	VFMADD213PD  actc157<>+0(SB), Y6, Y11
-	VFMADD213PD  actc157<>+0(SB), Y7, Y9
-	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y10
-	VFMADD213PD  actc158<>+0(SB), Y6, Y11
-	VFMADD213PD  actc158<>+0(SB), Y7, Y9
-	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y10
-	VFMADD213PD  actc159<>+0(SB), Y6, Y11
-	VFMADD213PD  actc159<>+0(SB), Y7, Y9
-	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y10
-	VFMADD213PD  actc160<>+0(SB), Y6, Y11
-	VFMADD213PD  actc160<>+0(SB), Y7, Y9
+	VFMADD213PD  Y10, Y6, Y11
+	VMOVUPS      Y9, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc140<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc141<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc142<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc143<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc144<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc145<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc146<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc147<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc148<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc149<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc150<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc152<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc153<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc154<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc155<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc156<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc157<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc158<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc159<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc160<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
 	VMULPD       Y8, Y4, Y8
-	VMULPD       Y10, Y5, Y10
-	VMULPD       Y11, Y6, Y11
-	VMULPD       Y9, Y7, Y9
+	VMULPD       Y11, Y6, Y10
+	VMULPD       Y12, Y7, Y11
+	VMULPD       Y9, Y5, Y9
 	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y4, Y12, Y4
-	VANDNPD      Y5, Y12, Y5
 	VANDNPD      Y6, Y12, Y6
 	VANDNPD      Y7, Y12, Y7
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
-	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
+	VANDNPD      Y5, Y12, Y5
+	VMOVUPS      actc42<>+0(SB), Y12
+	VCMPPD       $0x11, Y12, Y4, Y4
+	VCMPPD       $0x11, Y12, Y6, Y6
+	VCMPPD       $0x11, Y12, Y7, Y7
+	VCMPPD       $0x11, Y12, Y5, Y5
 	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y10, Y2, Y2
-	VBLENDVPD    Y6, Y11, Y3, Y3
-	VBLENDVPD    Y7, Y9, Y1, Y1
+	VBLENDVPD    Y6, Y10, Y1, Y1
+	VBLENDVPD    Y7, Y11, Y2, Y2
+	VBLENDVPD    Y5, Y9, Y3, Y3
 	VCMPPD       $0x03, Y0, Y0, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
 	VCMPPD       $0x03, Y2, Y2, Y4
@@ -28292,19 +28368,16 @@ block:
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
 	VMULPD       (BX), Y0, Y0
-	VMULPD       32(BX), Y2, Y2
-	VMULPD       64(BX), Y3, Y3
-	VMULPD       96(BX), Y1, Y1
+	VMULPD       32(BX), Y1, Y1
+	VMULPD       64(BX), Y2, Y2
+	VMULPD       96(BX), Y3, Y3
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y1, 96(AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -28317,49 +28390,49 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VXORPS       Y0, Y0, Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      (DX), Y1, Y1
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMOVUPS      actc25<>+0(SB), Y2
-	VMAXPD       Y1, Y2, Y1
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y1, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y3
-	VFNMADD231PD actc28<>+0(SB), Y3, Y1
-	VFNMADD231PD actc29<>+0(SB), Y3, Y1
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y1, Y4
-	VFMADD213PD  actc39<>+0(SB), Y1, Y4
-	VFMADD213PD  actc36<>+0(SB), Y1, Y4
-	VFMADD213PD  actc37<>+0(SB), Y1, Y4
-	VFMADD213PD  actc34<>+0(SB), Y1, Y4
-	VFMADD213PD  actc35<>+0(SB), Y1, Y4
-	VFMADD213PD  actc32<>+0(SB), Y1, Y4
-	VFMADD213PD  actc33<>+0(SB), Y1, Y4
-	VFMADD213PD  actc30<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y1
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y3
-	VSUBPD       Y3, Y2, Y2
-	VADDPD       actc27<>+0(SB), Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc40<>+0(SB), Y3
+	VFMADD213PD  actc38<>+0(SB), Y0, Y3
+	VFMADD213PD  actc39<>+0(SB), Y0, Y3
+	VFMADD213PD  actc36<>+0(SB), Y0, Y3
+	VFMADD213PD  actc37<>+0(SB), Y0, Y3
+	VFMADD213PD  actc34<>+0(SB), Y0, Y3
+	VFMADD213PD  actc35<>+0(SB), Y0, Y3
+	VFMADD213PD  actc32<>+0(SB), Y0, Y3
+	VFMADD213PD  actc33<>+0(SB), Y0, Y3
+	VFMADD213PD  actc30<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y3, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
 	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
+	VBLENDVPD    Y1, actc42<>+0(SB), Y0, Y1
 	VXORPS       Y2, Y2, Y2
 	VCMPPD       $0x19, (DX), Y2, Y2
 	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
-	VADDPD       actc42<>+0(SB), Y1, Y3
+	VBLENDVPD    Y2, Y0, Y3, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y3
 	VFMADD231PD  (DX), Y2, Y3
-	VMULPD       Y3, Y0, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y0, Y0
+	VMULPD       Y3, Y1, Y1
+	VADDPD       actc45<>+0(SB), Y0, Y2
+	VFMADD213PD  actc42<>+0(SB), Y0, Y2
+	VDIVPD       Y2, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPD       actc136<>+0(SB), Y2, Y2
 	VSUBPD       actc137<>+0(SB), Y2, Y2
@@ -28390,39 +28463,39 @@ single:
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y2, Y4, Y2
 	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
+	VBLENDVPD    Y2, Y3, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y0, Y0
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y1, Y2, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc135<>+0(SB), Y2
-	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMULPD       (BX), Y0, Y0
-	VMOVMSKPD    Y1, R9
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
+	VMULPD       (BX), Y1, Y1
+	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -28733,11 +28806,11 @@ single:
 	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
 	VANDPS       Y2, Y0, Y0
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y1, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
-	VANDNPS      Y0, Y2, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
 	VMOVMSKPS    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
@@ -28847,204 +28920,238 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y0
-	VCMPPS       $0x11, 32(DX), Y1, Y2
-	VCMPPS       $0x11, 64(DX), Y1, Y3
-	VCMPPS       $0x11, 96(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      (DX), Y5, Y4
-	VANDNPS      32(DX), Y5, Y6
-	VANDNPS      64(DX), Y5, Y7
-	VANDNPS      96(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VXORPS       actc2<>+0(SB), Y5, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
-	VMOVMSKPS    Y8, R10
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y2
+	VANDNPS      64(DX), Y1, Y3
+	VANDNPS      96(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VXORPS       Y0, Y4, Y0
+	VXORPS       Y2, Y4, Y2
+	VXORPS       Y3, Y4, Y3
+	VXORPS       Y1, Y4, Y1
+	VMOVUPS      actc16<>+0(SB), Y5
+	VCMPPS       $0x11, Y5, Y0, Y4
+	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
-	VMOVMSKPS    Y8, R10
+	VCMPPS       $0x11, Y5, Y2, Y4
+	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
-	VMOVMSKPS    Y8, R10
+	VCMPPS       $0x11, Y5, Y3, Y4
+	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
-	VMOVMSKPS    Y8, R10
+	VCMPPS       $0x11, Y5, Y1, Y4
+	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VMOVUPS      actc4<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PS  actc5<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VFMADD213PS  actc5<>+0(SB), Y5, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y12
-	VSUBPS       actc5<>+0(SB), Y10, Y13
-	VSUBPS       actc5<>+0(SB), Y11, Y14
-	VSUBPS       actc5<>+0(SB), Y9, Y15
-	VFNMADD231PS actc6<>+0(SB), Y12, Y4
-	VFNMADD231PS actc6<>+0(SB), Y13, Y6
-	VFNMADD231PS actc6<>+0(SB), Y14, Y7
-	VFNMADD231PS actc6<>+0(SB), Y15, Y5
-	VFNMADD231PS actc7<>+0(SB), Y12, Y4
-	VFNMADD231PS actc7<>+0(SB), Y13, Y6
-	VFNMADD231PS actc7<>+0(SB), Y14, Y7
-	VFNMADD231PS actc7<>+0(SB), Y15, Y5
-	VMOVUPS      actc21<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VFMADD213PS  actc22<>+0(SB), Y4, Y12
-	VMOVUPS      Y13, Y14
-	VFMADD213PS  actc22<>+0(SB), Y6, Y14
-	VMOVUPS      Y13, Y15
-	VFMADD213PS  actc22<>+0(SB), Y7, Y15
-	VFMADD213PS  actc22<>+0(SB), Y5, Y13
-	VFMADD213PS  actc19<>+0(SB), Y4, Y12
-	VFMADD213PS  actc19<>+0(SB), Y6, Y14
-	VFMADD213PS  actc19<>+0(SB), Y7, Y15
-	VFMADD213PS  actc19<>+0(SB), Y5, Y13
-	VFMADD213PS  actc20<>+0(SB), Y4, Y12
-	VFMADD213PS  actc20<>+0(SB), Y6, Y14
-	VFMADD213PS  actc20<>+0(SB), Y7, Y15
-	VFMADD213PS  actc20<>+0(SB), Y5, Y13
-	VFMADD213PS  actc17<>+0(SB), Y4, Y12
-	VFMADD213PS  actc17<>+0(SB), Y6, Y14
-	VFMADD213PS  actc17<>+0(SB), Y7, Y15
-	VFMADD213PS  actc17<>+0(SB), Y5, Y13
-	VFMADD213PS  actc18<>+0(SB), Y4, Y12
-	VFMADD213PS  actc18<>+0(SB), Y6, Y14
-	VFMADD213PS  actc18<>+0(SB), Y7, Y15
-	VFMADD213PS  actc18<>+0(SB), Y5, Y13
-	VFMADD213PS  actc18<>+0(SB), Y12, Y4
-	VFMADD213PS  actc18<>+0(SB), Y14, Y6
-	VFMADD213PS  actc18<>+0(SB), Y15, Y7
-	VFMADD213PS  actc18<>+0(SB), Y13, Y5
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y4, Y4
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VMULPS       Y9, Y5, Y5
-	VBLENDVPS    Y0, actc15<>+0(SB), Y4, Y0
-	VBLENDVPS    Y2, actc15<>+0(SB), Y6, Y2
-	VBLENDVPS    Y3, actc15<>+0(SB), Y7, Y3
-	VBLENDVPS    Y1, actc15<>+0(SB), Y5, Y1
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc5<>+0(SB), Y5
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PS  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PS  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PS  Y5, Y6, Y9
+	VMOVUPS      actc5<>+0(SB), Y6
+	VSUBPS       Y6, Y4, Y5
+	VSUBPS       Y6, Y7, Y10
+	VSUBPS       Y6, Y8, Y11
+	VSUBPS       Y6, Y9, Y6
+	VMOVUPS      actc6<>+0(SB), Y12
+	VFNMADD231PS Y12, Y5, Y0
+	VFNMADD231PS Y12, Y10, Y2
+	VFNMADD231PS Y12, Y11, Y3
+	VFNMADD231PS Y12, Y6, Y1
+	VMOVUPS      actc7<>+0(SB), Y12
+	VFNMADD213PS Y0, Y12, Y5
+	VFNMADD213PS Y2, Y12, Y10
+	VFNMADD213PS Y3, Y12, Y11
+	VFNMADD213PS Y1, Y12, Y6
+	VMOVUPS      actc21<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc22<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PS  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc19<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc20<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc17<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y0, Y5
+	VFMADD213PS  Y2, Y3, Y10
+	VFMADD213PS  Y2, Y12, Y11
+	VFMADD213PS  Y2, Y1, Y6
+	VPSLLD       $0x17, Y4, Y0
+	VPSLLD       $0x17, Y7, Y1
+	VPSLLD       $0x17, Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VMULPS       Y0, Y5, Y0
+	VMULPS       Y1, Y10, Y1
+	VMULPS       Y2, Y11, Y2
+	VMULPS       Y3, Y6, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, (DX), Y5, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y6
+	VCMPPS       $0x11, 64(DX), Y5, Y7
+	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y4, Y8, Y0, Y4
+	VBLENDVPS    Y6, Y8, Y1, Y6
+	VBLENDVPS    Y7, Y8, Y2, Y7
+	VBLENDVPS    Y5, Y8, Y3, Y5
 	VXORPS       Y9, Y9, Y9
 	VCMPPS       $0x19, (DX), Y9, Y8
 	VCMPPS       $0x19, 32(DX), Y9, Y10
 	VCMPPS       $0x19, 64(DX), Y9, Y11
 	VCMPPS       $0x19, 96(DX), Y9, Y9
 	VMOVUPS      actc15<>+0(SB), Y12
-	VBLENDVPS    Y8, Y4, Y12, Y8
-	VBLENDVPS    Y10, Y6, Y12, Y10
-	VBLENDVPS    Y11, Y7, Y12, Y11
-	VBLENDVPS    Y9, Y5, Y12, Y9
-	VADDPS       actc15<>+0(SB), Y4, Y12
-	VADDPS       actc15<>+0(SB), Y6, Y13
-	VADDPS       actc15<>+0(SB), Y7, Y14
-	VADDPS       actc15<>+0(SB), Y5, Y15
+	VBLENDVPS    Y8, Y0, Y12, Y8
+	VBLENDVPS    Y10, Y1, Y12, Y10
+	VBLENDVPS    Y11, Y2, Y12, Y11
+	VBLENDVPS    Y9, Y3, Y12, Y9
+	VMOVUPS      actc15<>+0(SB), Y13
+	VADDPS       Y0, Y13, Y12
+	VADDPS       Y1, Y13, Y14
+	VADDPS       Y2, Y13, Y15
+	VADDPS       Y3, Y13, Y13
 	VFMADD231PS  (DX), Y8, Y12
-	VFMADD231PS  32(DX), Y10, Y13
-	VFMADD231PS  64(DX), Y11, Y14
-	VFMADD231PS  96(DX), Y9, Y15
-	VMULPS       Y12, Y0, Y0
-	VMULPS       Y13, Y2, Y2
-	VMULPS       Y14, Y3, Y3
-	VMULPS       Y15, Y1, Y1
-	VADDPS       actc18<>+0(SB), Y4, Y8
-	VADDPS       actc18<>+0(SB), Y6, Y9
-	VADDPS       actc18<>+0(SB), Y7, Y10
-	VADDPS       actc18<>+0(SB), Y5, Y11
-	VFMADD213PS  actc15<>+0(SB), Y8, Y4
-	VFMADD213PS  actc15<>+0(SB), Y9, Y6
-	VFMADD213PS  actc15<>+0(SB), Y10, Y7
-	VFMADD213PS  actc15<>+0(SB), Y11, Y5
-	VDIVPS       Y4, Y0, Y0
-	VDIVPS       Y6, Y2, Y2
-	VDIVPS       Y7, Y3, Y3
-	VDIVPS       Y5, Y1, Y1
+	VFMADD231PS  32(DX), Y10, Y14
+	VFMADD231PS  64(DX), Y11, Y15
+	VFMADD231PS  96(DX), Y9, Y13
+	VMULPS       Y12, Y4, Y4
+	VMULPS       Y14, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y13, Y5, Y5
+	VMOVUPS      actc18<>+0(SB), Y9
+	VADDPS       Y0, Y9, Y8
+	VADDPS       Y1, Y9, Y10
+	VADDPS       Y2, Y9, Y11
+	VADDPS       Y3, Y9, Y9
+	VMOVUPS      actc15<>+0(SB), Y12
+	VFMADD213PS  Y12, Y8, Y0
+	VFMADD213PS  Y12, Y10, Y1
+	VFMADD213PS  Y12, Y11, Y2
+	VFMADD213PS  Y12, Y9, Y3
+	VDIVPS       Y0, Y4, Y0
+	VDIVPS       Y1, Y6, Y1
+	VDIVPS       Y2, Y7, Y2
+	VDIVPS       Y3, Y5, Y3
+	VMOVUPS      actc121<>+0(SB), Y5
 	VMOVUPS      (DX), Y4
-	VSUBPS       actc121<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y5
-	VSUBPS       actc121<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y6
-	VSUBPS       actc121<>+0(SB), Y6, Y6
-	VMOVUPS      96(DX), Y7
-	VSUBPS       actc121<>+0(SB), Y7, Y7
-	VSUBPS       actc122<>+0(SB), Y4, Y4
-	VSUBPS       actc122<>+0(SB), Y5, Y5
-	VSUBPS       actc122<>+0(SB), Y6, Y6
-	VSUBPS       actc122<>+0(SB), Y7, Y7
+	VSUBPS       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      64(DX), Y7
+	VSUBPS       Y5, Y7, Y7
+	VMOVUPS      96(DX), Y8
+	VSUBPS       Y5, Y8, Y5
+	VMOVUPS      actc122<>+0(SB), Y8
+	VSUBPS       Y8, Y4, Y4
+	VSUBPS       Y8, Y6, Y6
+	VSUBPS       Y8, Y7, Y7
+	VSUBPS       Y8, Y5, Y5
 	VMOVUPS      actc123<>+0(SB), Y9
 	VMOVUPS      Y9, Y8
-	VFMADD213PS  actc124<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PS  actc124<>+0(SB), Y5, Y10
+	VMOVUPS      actc124<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
 	VMOVUPS      Y9, Y11
-	VFMADD213PS  actc124<>+0(SB), Y6, Y11
-	VFMADD213PS  actc124<>+0(SB), Y7, Y9
-	VFMADD213PS  actc125<>+0(SB), Y4, Y8
-	VFMADD213PS  actc125<>+0(SB), Y5, Y10
-	VFMADD213PS  actc125<>+0(SB), Y6, Y11
-	VFMADD213PS  actc125<>+0(SB), Y7, Y9
-	VFMADD213PS  actc126<>+0(SB), Y4, Y8
-	VFMADD213PS  actc126<>+0(SB), Y5, Y10
-	VFMADD213PS  actc126<>+0(SB), Y6, Y11
-	VFMADD213PS  actc126<>+0(SB), Y7, Y9
-	VFMADD213PS  actc127<>+0(SB), Y4, Y8
-	VFMADD213PS  actc127<>+0(SB), Y5, Y10
-	VFMADD213PS  actc127<>+0(SB), Y6, Y11
-	VFMADD213PS  actc127<>+0(SB), Y7, Y9
-	VFMADD213PS  actc128<>+0(SB), Y4, Y8
-	VFMADD213PS  actc128<>+0(SB), Y5, Y10
-	VFMADD213PS  actc128<>+0(SB), Y6, Y11
-	VFMADD213PS  actc128<>+0(SB), Y7, Y9
-	VFMADD213PS  actc129<>+0(SB), Y4, Y8
-	VFMADD213PS  actc129<>+0(SB), Y5, Y10
-	VFMADD213PS  actc129<>+0(SB), Y6, Y11
-	VFMADD213PS  actc129<>+0(SB), Y7, Y9
-	VFMADD213PS  actc130<>+0(SB), Y4, Y8
-	VFMADD213PS  actc130<>+0(SB), Y5, Y10
-	VFMADD213PS  actc130<>+0(SB), Y6, Y11
-	VFMADD213PS  actc130<>+0(SB), Y7, Y9
-	VFMADD213PS  actc131<>+0(SB), Y4, Y8
-	VFMADD213PS  actc131<>+0(SB), Y5, Y10
-	VFMADD213PS  actc131<>+0(SB), Y6, Y11
-	VFMADD213PS  actc131<>+0(SB), Y7, Y9
-	VFMADD213PS  actc132<>+0(SB), Y4, Y8
-	VFMADD213PS  actc132<>+0(SB), Y5, Y10
-	VFMADD213PS  actc132<>+0(SB), Y6, Y11
-	VFMADD213PS  actc132<>+0(SB), Y7, Y9
-	VFMADD213PS  actc133<>+0(SB), Y4, Y8
-	VFMADD213PS  actc133<>+0(SB), Y5, Y10
-	VFMADD213PS  actc133<>+0(SB), Y6, Y11
-	VFMADD213PS  actc133<>+0(SB), Y7, Y9
-	VFMADD213PS  actc134<>+0(SB), Y4, Y8
-	VFMADD213PS  actc134<>+0(SB), Y5, Y10
-	VFMADD213PS  actc134<>+0(SB), Y6, Y11
-	VFMADD213PS  actc134<>+0(SB), Y7, Y9
+	VFMADD213PS  Y10, Y6, Y11
+	VMOVUPS      Y9, Y12
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc125<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc126<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc127<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc128<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc129<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc130<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc131<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc132<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc133<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc134<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
 	VMULPS       Y8, Y4, Y8
-	VMULPS       Y10, Y5, Y10
-	VMULPS       Y11, Y6, Y11
-	VMULPS       Y9, Y7, Y9
+	VMULPS       Y11, Y6, Y10
+	VMULPS       Y12, Y7, Y11
+	VMULPS       Y9, Y5, Y9
 	VMOVUPS      actc2<>+0(SB), Y12
 	VANDNPS      Y4, Y12, Y4
-	VANDNPS      Y5, Y12, Y5
 	VANDNPS      Y6, Y12, Y6
 	VANDNPS      Y7, Y12, Y7
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
-	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
+	VANDNPS      Y5, Y12, Y5
+	VMOVUPS      actc15<>+0(SB), Y12
+	VCMPPS       $0x11, Y12, Y4, Y4
+	VCMPPS       $0x11, Y12, Y6, Y6
+	VCMPPS       $0x11, Y12, Y7, Y7
+	VCMPPS       $0x11, Y12, Y5, Y5
 	VBLENDVPS    Y4, Y8, Y0, Y0
-	VBLENDVPS    Y5, Y10, Y2, Y2
-	VBLENDVPS    Y6, Y11, Y3, Y3
-	VBLENDVPS    Y7, Y9, Y1, Y1
+	VBLENDVPS    Y6, Y10, Y1, Y1
+	VBLENDVPS    Y7, Y11, Y2, Y2
+	VBLENDVPS    Y5, Y9, Y3, Y3
 	VCMPPS       $0x03, Y0, Y0, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y1, Y1, Y4
 	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
 	VCMPPS       $0x03, Y2, Y2, Y4
@@ -29053,19 +29160,16 @@ block:
 	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VMOVMSKPS    Y4, R10
-	ORL          R10, R9
 	VMULPS       (BX), Y0, Y0
-	VMULPS       32(BX), Y2, Y2
-	VMULPS       64(BX), Y3, Y3
-	VMULPS       96(BX), Y1, Y1
+	VMULPS       32(BX), Y1, Y1
+	VMULPS       64(BX), Y2, Y2
+	VMULPS       96(BX), Y3, Y3
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y1, 96(AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -29078,44 +29182,44 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VXORPS       Y0, Y0, Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VMOVUPS      actc3<>+0(SB), Y2
-	VMAXPS       Y1, Y2, Y1
-	VMOVUPS      actc4<>+0(SB), Y2
-	VFMADD213PS  actc5<>+0(SB), Y1, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y3
-	VFNMADD231PS actc6<>+0(SB), Y3, Y1
-	VFNMADD231PS actc7<>+0(SB), Y3, Y1
-	VMOVUPS      actc12<>+0(SB), Y4
-	VFMADD213PS  actc13<>+0(SB), Y1, Y4
-	VFMADD213PS  actc10<>+0(SB), Y1, Y4
-	VFMADD213PS  actc11<>+0(SB), Y1, Y4
-	VFMADD213PS  actc8<>+0(SB), Y1, Y4
-	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VFMADD213PS  actc9<>+0(SB), Y4, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       actc5<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y0
+	VANDNPS      (DX), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y0, Y3
+	VFMADD213PS  actc10<>+0(SB), Y0, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y3
+	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y1, Y1
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VBLENDVPS    Y1, actc15<>+0(SB), Y0, Y1
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x19, (DX), Y2, Y2
 	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y3
+	VBLENDVPS    Y2, Y0, Y3, Y2
+	VADDPS       actc15<>+0(SB), Y0, Y3
 	VFMADD231PS  (DX), Y2, Y3
-	VMULPS       Y3, Y0, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y2
-	VDIVPS       Y2, Y0, Y0
+	VMULPS       Y3, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y0, Y2
+	VFMADD213PS  actc15<>+0(SB), Y0, Y2
+	VDIVPS       Y2, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPS       actc121<>+0(SB), Y2, Y2
 	VSUBPS       actc122<>+0(SB), Y2, Y2
@@ -29135,39 +29239,39 @@ single:
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y2, Y4, Y2
 	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VBLENDVPS    Y2, Y3, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y0, Y0
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       (BX), Y0, Y0
-	VMOVMSKPS    Y1, R9
+	VANDPS       Y2, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
+	VMULPS       (BX), Y1, Y1
+	VMOVMSKPS    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -29723,268 +29827,318 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y0
-	VCMPPD       $0x11, 32(DX), Y1, Y2
-	VCMPPD       $0x11, 64(DX), Y1, Y3
-	VCMPPD       $0x11, 96(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      (DX), Y5, Y4
-	VANDNPD      32(DX), Y5, Y6
-	VANDNPD      64(DX), Y5, Y7
-	VANDNPD      96(DX), Y5, Y5
-	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc27<>+0(SB), Y7, Y11
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y10, Y13
-	VSUBPD       actc27<>+0(SB), Y11, Y14
-	VSUBPD       actc27<>+0(SB), Y9, Y15
-	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y6
-	VFNMADD231PD actc28<>+0(SB), Y14, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y6
-	VFNMADD231PD actc29<>+0(SB), Y14, Y7
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VMOVUPS      actc54<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
-	VMOVUPS      Y13, Y14
-	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      Y13, Y15
-	VFMADD213PD  actc52<>+0(SB), Y7, Y15
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y6, Y14
-	VFMADD213PD  actc53<>+0(SB), Y7, Y15
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
-	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y6, Y14
-	VFMADD213PD  actc50<>+0(SB), Y7, Y15
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
-	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y6, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y15
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
-	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y6, Y14
-	VFMADD213PD  actc48<>+0(SB), Y7, Y15
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
-	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y6, Y14
-	VFMADD213PD  actc49<>+0(SB), Y7, Y15
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
-	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y6, Y14
-	VFMADD213PD  actc46<>+0(SB), Y7, Y15
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
-	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y6, Y14
-	VFMADD213PD  actc47<>+0(SB), Y7, Y15
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
-	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y6, Y14
-	VFMADD213PD  actc44<>+0(SB), Y7, Y15
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y14
-	VFMADD213PD  actc45<>+0(SB), Y7, Y15
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y14, Y6
-	VFMADD213PD  actc45<>+0(SB), Y15, Y7
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y4, Y4
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VMULPD       Y9, Y5, Y5
-	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
-	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc48<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y4
+	VBLENDVPD    Y6, Y8, Y1, Y6
+	VBLENDVPD    Y7, Y8, Y2, Y7
+	VBLENDVPD    Y5, Y8, Y3, Y5
 	VXORPS       Y9, Y9, Y9
 	VCMPPD       $0x19, (DX), Y9, Y8
 	VCMPPD       $0x19, 32(DX), Y9, Y10
 	VCMPPD       $0x19, 64(DX), Y9, Y11
 	VCMPPD       $0x19, 96(DX), Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y8, Y4, Y12, Y8
-	VBLENDVPD    Y10, Y6, Y12, Y10
-	VBLENDVPD    Y11, Y7, Y12, Y11
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y6, Y13
-	VADDPD       actc42<>+0(SB), Y7, Y14
-	VADDPD       actc42<>+0(SB), Y5, Y15
+	VBLENDVPD    Y8, Y0, Y12, Y8
+	VBLENDVPD    Y10, Y1, Y12, Y10
+	VBLENDVPD    Y11, Y2, Y12, Y11
+	VBLENDVPD    Y9, Y3, Y12, Y9
+	VMOVUPS      actc42<>+0(SB), Y13
+	VADDPD       Y0, Y13, Y12
+	VADDPD       Y1, Y13, Y14
+	VADDPD       Y2, Y13, Y15
+	VADDPD       Y3, Y13, Y13
 	VFMADD231PD  (DX), Y8, Y12
-	VFMADD231PD  32(DX), Y10, Y13
-	VFMADD231PD  64(DX), Y11, Y14
-	VFMADD231PD  96(DX), Y9, Y15
-	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y2, Y2
-	VMULPD       Y14, Y3, Y3
-	VMULPD       Y15, Y1, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y6, Y9
-	VADDPD       actc45<>+0(SB), Y7, Y10
-	VADDPD       actc45<>+0(SB), Y5, Y11
-	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y6
-	VFMADD213PD  actc42<>+0(SB), Y10, Y7
-	VFMADD213PD  actc42<>+0(SB), Y11, Y5
-	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y6, Y2, Y2
-	VDIVPD       Y7, Y3, Y3
-	VDIVPD       Y5, Y1, Y1
+	VFMADD231PD  32(DX), Y10, Y14
+	VFMADD231PD  64(DX), Y11, Y15
+	VFMADD231PD  96(DX), Y9, Y13
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y14, Y6, Y6
+	VMULPD       Y15, Y7, Y7
+	VMULPD       Y13, Y5, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y8
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMOVUPS      actc42<>+0(SB), Y12
+	VFMADD213PD  Y12, Y8, Y0
+	VFMADD213PD  Y12, Y10, Y1
+	VFMADD213PD  Y12, Y11, Y2
+	VFMADD213PD  Y12, Y9, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc136<>+0(SB), Y5
 	VMOVUPS      (DX), Y4
-	VSUBPD       actc136<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y5
-	VSUBPD       actc136<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y6
-	VSUBPD       actc136<>+0(SB), Y6, Y6
-	VMOVUPS      96(DX), Y7
-	VSUBPD       actc136<>+0(SB), Y7, Y7
-	VSUBPD       actc137<>+0(SB), Y4, Y4
-	VSUBPD       actc137<>+0(SB), Y5, Y5
-	VSUBPD       actc137<>+0(SB), Y6, Y6
-	VSUBPD       actc137<>+0(SB), Y7, Y7
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y6
+	VSUBPD       Y5, Y6, Y6
+	VMOVUPS      64(DX), Y7
+	VSUBPD       Y5, Y7, Y7
+	VMOVUPS      96(DX), Y8
+	VSUBPD       Y5, Y8, Y5
+	VMOVUPS      actc137<>+0(SB), Y8
+	VSUBPD       Y8, Y4, Y4
+	VSUBPD       Y8, Y6, Y6
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y8, Y5, Y5
 	VMOVUPS      actc138<>+0(SB), Y9
 	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc139<>+0(SB), Y5, Y10
+	VMOVUPS      actc139<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
 	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc139<>+0(SB), Y6, Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y9
-	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y10
-	VFMADD213PD  actc140<>+0(SB), Y6, Y11
-	VFMADD213PD  actc140<>+0(SB), Y7, Y9
-	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y10
-	VFMADD213PD  actc141<>+0(SB), Y6, Y11
-	VFMADD213PD  actc141<>+0(SB), Y7, Y9
-	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y10
-	VFMADD213PD  actc142<>+0(SB), Y6, Y11
-	VFMADD213PD  actc142<>+0(SB), Y7, Y9
-	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y10
-	VFMADD213PD  actc143<>+0(SB), Y6, Y11
-	VFMADD213PD  actc143<>+0(SB), Y7, Y9
-	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y10
-	VFMADD213PD  actc144<>+0(SB), Y6, Y11
-	VFMADD213PD  actc144<>+0(SB), Y7, Y9
-	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y10
-	VFMADD213PD  actc145<>+0(SB), Y6, Y11
-	VFMADD213PD  actc145<>+0(SB), Y7, Y9
-	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y10
-	VFMADD213PD  actc146<>+0(SB), Y6, Y11
-	VFMADD213PD  actc146<>+0(SB), Y7, Y9
-	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y10
-	VFMADD213PD  actc147<>+0(SB), Y6, Y11
-	VFMADD213PD  actc147<>+0(SB), Y7, Y9
-	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y10
-	VFMADD213PD  actc148<>+0(SB), Y6, Y11
-	VFMADD213PD  actc148<>+0(SB), Y7, Y9
-	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y10
-	VFMADD213PD  actc149<>+0(SB), Y6, Y11
-	VFMADD213PD  actc149<>+0(SB), Y7, Y9
-	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y10
-	VFMADD213PD  actc150<>+0(SB), Y6, Y11
-	VFMADD213PD  actc150<>+0(SB), Y7, Y9
-	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y10
-	VFMADD213PD  actc151<>+0(SB), Y6, Y11
-	VFMADD213PD  actc151<>+0(SB), Y7, Y9
-	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y10
-	VFMADD213PD  actc152<>+0(SB), Y6, Y11
-	VFMADD213PD  actc152<>+0(SB), Y7, Y9
-	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y10
-	VFMADD213PD  actc153<>+0(SB), Y6, Y11
-	VFMADD213PD  actc153<>+0(SB), Y7, Y9
-	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y10
-	VFMADD213PD  actc154<>+0(SB), Y6, Y11
-	VFMADD213PD  actc154<>+0(SB), Y7, Y9
-	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y10
-	VFMADD213PD  actc155<>+0(SB), Y6, Y11
-	VFMADD213PD  actc155<>+0(SB), Y7, Y9
-	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y10
-	VFMADD213PD  actc156<>+0(SB), Y6, Y11
-	VFMADD213PD  actc156<>+0(SB), Y7, Y9
-	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y10
-	VFMADD213PD  actc157<>+0(SB), Y6, Y11
-	VFMADD213PD  actc157<>+0(SB), Y7, Y9
-	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y10
-	VFMADD213PD  actc158<>+0(SB), Y6, Y11
-	VFMADD213PD  actc158<>+0(SB), Y7, Y9
-	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y10
-	VFMADD213PD  actc159<>+0(SB), Y6, Y11
-	VFMADD213PD  actc159<>+0(SB), Y7, Y9
-	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y10
-	VFMADD213PD  actc160<>+0(SB), Y6, Y11
-	VFMADD213PD  actc160<>+0(SB), Y7, Y9
+	VFMADD213PD  Y10, Y6, Y11
+	VMOVUPS      Y9, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc140<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc141<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc142<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc143<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc144<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc145<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc146<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc147<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc148<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc149<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc150<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc152<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc153<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc154<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc155<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc156<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc157<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc158<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc159<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc160<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
 	VMULPD       Y8, Y4, Y8
-	VMULPD       Y10, Y5, Y10
-	VMULPD       Y11, Y6, Y11
-	VMULPD       Y9, Y7, Y9
+	VMULPD       Y11, Y6, Y10
+	VMULPD       Y12, Y7, Y11
+	VMULPD       Y9, Y5, Y9
 	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y4, Y12, Y4
-	VANDNPD      Y5, Y12, Y5
 	VANDNPD      Y6, Y12, Y6
 	VANDNPD      Y7, Y12, Y7
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
-	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
+	VANDNPD      Y5, Y12, Y5
+	VMOVUPS      actc42<>+0(SB), Y12
+	VCMPPD       $0x11, Y12, Y4, Y4
+	VCMPPD       $0x11, Y12, Y6, Y6
+	VCMPPD       $0x11, Y12, Y7, Y7
+	VCMPPD       $0x11, Y12, Y5, Y5
 	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y10, Y2, Y2
-	VBLENDVPD    Y6, Y11, Y3, Y3
-	VBLENDVPD    Y7, Y9, Y1, Y1
+	VBLENDVPD    Y6, Y10, Y1, Y1
+	VBLENDVPD    Y7, Y11, Y2, Y2
+	VBLENDVPD    Y5, Y9, Y3, Y3
 	VCMPPD       $0x03, Y0, Y0, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
 	VCMPPD       $0x03, Y2, Y2, Y4
@@ -29993,282 +30147,329 @@ block:
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
 	VMULPD       (BX), Y0, Y0
-	VMULPD       32(BX), Y2, Y2
-	VMULPD       64(BX), Y3, Y3
-	VMULPD       96(BX), Y1, Y1
+	VMULPD       32(BX), Y1, Y1
+	VMULPD       64(BX), Y2, Y2
+	VMULPD       96(BX), Y3, Y3
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y1, 96(AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
 	XORL         R9, R9
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 128(DX), Y1, Y0
-	VCMPPD       $0x11, 160(DX), Y1, Y2
-	VCMPPD       $0x11, 192(DX), Y1, Y3
-	VCMPPD       $0x11, 224(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      128(DX), Y5, Y4
-	VANDNPD      160(DX), Y5, Y6
-	VANDNPD      192(DX), Y5, Y7
-	VANDNPD      224(DX), Y5, Y5
-	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      128(DX), Y1, Y0
+	VANDNPD      160(DX), Y1, Y2
+	VANDNPD      192(DX), Y1, Y3
+	VANDNPD      224(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
-	VMOVMSKPD    Y8, R10
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc27<>+0(SB), Y7, Y11
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y10, Y13
-	VSUBPD       actc27<>+0(SB), Y11, Y14
-	VSUBPD       actc27<>+0(SB), Y9, Y15
-	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y6
-	VFNMADD231PD actc28<>+0(SB), Y14, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y6
-	VFNMADD231PD actc29<>+0(SB), Y14, Y7
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VMOVUPS      actc54<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
-	VMOVUPS      Y13, Y14
-	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      Y13, Y15
-	VFMADD213PD  actc52<>+0(SB), Y7, Y15
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y6, Y14
-	VFMADD213PD  actc53<>+0(SB), Y7, Y15
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
-	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y6, Y14
-	VFMADD213PD  actc50<>+0(SB), Y7, Y15
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
-	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y6, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y15
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
-	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y6, Y14
-	VFMADD213PD  actc48<>+0(SB), Y7, Y15
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
-	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y6, Y14
-	VFMADD213PD  actc49<>+0(SB), Y7, Y15
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
-	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y6, Y14
-	VFMADD213PD  actc46<>+0(SB), Y7, Y15
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
-	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y6, Y14
-	VFMADD213PD  actc47<>+0(SB), Y7, Y15
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
-	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y6, Y14
-	VFMADD213PD  actc44<>+0(SB), Y7, Y15
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y14
-	VFMADD213PD  actc45<>+0(SB), Y7, Y15
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y14, Y6
-	VFMADD213PD  actc45<>+0(SB), Y15, Y7
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y4, Y4
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VMULPD       Y9, Y5, Y5
-	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
-	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc48<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, 128(DX), Y5, Y4
+	VCMPPD       $0x11, 160(DX), Y5, Y6
+	VCMPPD       $0x11, 192(DX), Y5, Y7
+	VCMPPD       $0x11, 224(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y4
+	VBLENDVPD    Y6, Y8, Y1, Y6
+	VBLENDVPD    Y7, Y8, Y2, Y7
+	VBLENDVPD    Y5, Y8, Y3, Y5
 	VXORPS       Y9, Y9, Y9
 	VCMPPD       $0x19, 128(DX), Y9, Y8
 	VCMPPD       $0x19, 160(DX), Y9, Y10
 	VCMPPD       $0x19, 192(DX), Y9, Y11
 	VCMPPD       $0x19, 224(DX), Y9, Y9
 	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y8, Y4, Y12, Y8
-	VBLENDVPD    Y10, Y6, Y12, Y10
-	VBLENDVPD    Y11, Y7, Y12, Y11
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y6, Y13
-	VADDPD       actc42<>+0(SB), Y7, Y14
-	VADDPD       actc42<>+0(SB), Y5, Y15
+	VBLENDVPD    Y8, Y0, Y12, Y8
+	VBLENDVPD    Y10, Y1, Y12, Y10
+	VBLENDVPD    Y11, Y2, Y12, Y11
+	VBLENDVPD    Y9, Y3, Y12, Y9
+	VMOVUPS      actc42<>+0(SB), Y13
+	VADDPD       Y0, Y13, Y12
+	VADDPD       Y1, Y13, Y14
+	VADDPD       Y2, Y13, Y15
+	VADDPD       Y3, Y13, Y13
 	VFMADD231PD  128(DX), Y8, Y12
-	VFMADD231PD  160(DX), Y10, Y13
-	VFMADD231PD  192(DX), Y11, Y14
-	VFMADD231PD  224(DX), Y9, Y15
-	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y2, Y2
-	VMULPD       Y14, Y3, Y3
-	VMULPD       Y15, Y1, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y6, Y9
-	VADDPD       actc45<>+0(SB), Y7, Y10
-	VADDPD       actc45<>+0(SB), Y5, Y11
-	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y6
-	VFMADD213PD  actc42<>+0(SB), Y10, Y7
-	VFMADD213PD  actc42<>+0(SB), Y11, Y5
-	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y6, Y2, Y2
-	VDIVPD       Y7, Y3, Y3
-	VDIVPD       Y5, Y1, Y1
+	VFMADD231PD  160(DX), Y10, Y14
+	VFMADD231PD  192(DX), Y11, Y15
+	VFMADD231PD  224(DX), Y9, Y13
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y14, Y6, Y6
+	VMULPD       Y15, Y7, Y7
+	VMULPD       Y13, Y5, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y8
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMOVUPS      actc42<>+0(SB), Y12
+	VFMADD213PD  Y12, Y8, Y0
+	VFMADD213PD  Y12, Y10, Y1
+	VFMADD213PD  Y12, Y11, Y2
+	VFMADD213PD  Y12, Y9, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc136<>+0(SB), Y5
 	VMOVUPS      128(DX), Y4
-	VSUBPD       actc136<>+0(SB), Y4, Y4
-	VMOVUPS      160(DX), Y5
-	VSUBPD       actc136<>+0(SB), Y5, Y5
-	VMOVUPS      192(DX), Y6
-	VSUBPD       actc136<>+0(SB), Y6, Y6
-	VMOVUPS      224(DX), Y7
-	VSUBPD       actc136<>+0(SB), Y7, Y7
-	VSUBPD       actc137<>+0(SB), Y4, Y4
-	VSUBPD       actc137<>+0(SB), Y5, Y5
-	VSUBPD       actc137<>+0(SB), Y6, Y6
-	VSUBPD       actc137<>+0(SB), Y7, Y7
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      160(DX), Y6
+	VSUBPD       Y5, Y6, Y6
+	VMOVUPS      192(DX), Y7
+	VSUBPD       Y5, Y7, Y7
+	VMOVUPS      224(DX), Y8
+	VSUBPD       Y5, Y8, Y5
+	VMOVUPS      actc137<>+0(SB), Y8
+	VSUBPD       Y8, Y4, Y4
+	VSUBPD       Y8, Y6, Y6
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y8, Y5, Y5
 	VMOVUPS      actc138<>+0(SB), Y9
 	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc139<>+0(SB), Y5, Y10
+	VMOVUPS      actc139<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
 	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc139<>+0(SB), Y6, Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y9
-	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y10
-	VFMADD213PD  actc140<>+0(SB), Y6, Y11
-	VFMADD213PD  actc140<>+0(SB), Y7, Y9
-	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y10
-	VFMADD213PD  actc141<>+0(SB), Y6, Y11
-	VFMADD213PD  actc141<>+0(SB), Y7, Y9
-	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y10
-	VFMADD213PD  actc142<>+0(SB), Y6, Y11
-	VFMADD213PD  actc142<>+0(SB), Y7, Y9
-	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y10
-	VFMADD213PD  actc143<>+0(SB), Y6, Y11
-	VFMADD213PD  actc143<>+0(SB), Y7, Y9
-	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y10
-	VFMADD213PD  actc144<>+0(SB), Y6, Y11
-	VFMADD213PD  actc144<>+0(SB), Y7, Y9
-	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y10
-	VFMADD213PD  actc145<>+0(SB), Y6, Y11
-	VFMADD213PD  actc145<>+0(SB), Y7, Y9
-	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y10
-	VFMADD213PD  actc146<>+0(SB), Y6, Y11
-	VFMADD213PD  actc146<>+0(SB), Y7, Y9
-	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y10
-	VFMADD213PD  actc147<>+0(SB), Y6, Y11
-	VFMADD213PD  actc147<>+0(SB), Y7, Y9
-	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y10
-	VFMADD213PD  actc148<>+0(SB), Y6, Y11
-	VFMADD213PD  actc148<>+0(SB), Y7, Y9
-	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y10
-	VFMADD213PD  actc149<>+0(SB), Y6, Y11
-	VFMADD213PD  actc149<>+0(SB), Y7, Y9
-	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y10
-	VFMADD213PD  actc150<>+0(SB), Y6, Y11
-	VFMADD213PD  actc150<>+0(SB), Y7, Y9
-	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y10
-	VFMADD213PD  actc151<>+0(SB), Y6, Y11
-	VFMADD213PD  actc151<>+0(SB), Y7, Y9
-	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y10
-	VFMADD213PD  actc152<>+0(SB), Y6, Y11
-	VFMADD213PD  actc152<>+0(SB), Y7, Y9
-	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y10
-	VFMADD213PD  actc153<>+0(SB), Y6, Y11
-	VFMADD213PD  actc153<>+0(SB), Y7, Y9
-	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y10
-	VFMADD213PD  actc154<>+0(SB), Y6, Y11
-	VFMADD213PD  actc154<>+0(SB), Y7, Y9
-	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y10
-	VFMADD213PD  actc155<>+0(SB), Y6, Y11
-	VFMADD213PD  actc155<>+0(SB), Y7, Y9
-	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y10
-	VFMADD213PD  actc156<>+0(SB), Y6, Y11
-	VFMADD213PD  actc156<>+0(SB), Y7, Y9
-	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y10
-	VFMADD213PD  actc157<>+0(SB), Y6, Y11
-	VFMADD213PD  actc157<>+0(SB), Y7, Y9
-	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y10
-	VFMADD213PD  actc158<>+0(SB), Y6, Y11
-	VFMADD213PD  actc158<>+0(SB), Y7, Y9
-	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y10
-	VFMADD213PD  actc159<>+0(SB), Y6, Y11
-	VFMADD213PD  actc159<>+0(SB), Y7, Y9
-	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y10
-	VFMADD213PD  actc160<>+0(SB), Y6, Y11
-	VFMADD213PD  actc160<>+0(SB), Y7, Y9
+	VFMADD213PD  Y10, Y6, Y11
+	VMOVUPS      Y9, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc140<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc141<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc142<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc143<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc144<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc145<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc146<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc147<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc148<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc149<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc150<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc152<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc153<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc154<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc155<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc156<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc157<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc158<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc159<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc160<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
 	VMULPD       Y8, Y4, Y8
-	VMULPD       Y10, Y5, Y10
-	VMULPD       Y11, Y6, Y11
-	VMULPD       Y9, Y7, Y9
+	VMULPD       Y11, Y6, Y10
+	VMULPD       Y12, Y7, Y11
+	VMULPD       Y9, Y5, Y9
 	VMOVUPS      actc24<>+0(SB), Y12
 	VANDNPD      Y4, Y12, Y4
-	VANDNPD      Y5, Y12, Y5
 	VANDNPD      Y6, Y12, Y6
 	VANDNPD      Y7, Y12, Y7
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
-	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
+	VANDNPD      Y5, Y12, Y5
+	VMOVUPS      actc42<>+0(SB), Y12
+	VCMPPD       $0x11, Y12, Y4, Y4
+	VCMPPD       $0x11, Y12, Y6, Y6
+	VCMPPD       $0x11, Y12, Y7, Y7
+	VCMPPD       $0x11, Y12, Y5, Y5
 	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y10, Y2, Y2
-	VBLENDVPD    Y6, Y11, Y3, Y3
-	VBLENDVPD    Y7, Y9, Y1, Y1
+	VBLENDVPD    Y6, Y10, Y1, Y1
+	VBLENDVPD    Y7, Y11, Y2, Y2
+	VBLENDVPD    Y5, Y9, Y3, Y3
 	VCMPPD       $0x03, Y0, Y0, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
 	VCMPPD       $0x03, Y2, Y2, Y4
@@ -30277,19 +30478,16 @@ block:
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVMSKPD    Y4, R10
 	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
 	VMULPD       128(BX), Y0, Y0
-	VMULPD       160(BX), Y2, Y2
-	VMULPD       192(BX), Y3, Y3
-	VMULPD       224(BX), Y1, Y1
+	VMULPD       160(BX), Y1, Y1
+	VMULPD       192(BX), Y2, Y2
+	VMULPD       224(BX), Y3, Y3
 	TESTL        R9, R9
 	JNE          flag4
 	VMOVUPS      Y0, 128(AX)
-	VMOVUPS      Y2, 160(AX)
-	VMOVUPS      Y3, 192(AX)
-	VMOVUPS      Y1, 224(AX)
+	VMOVUPS      Y1, 160(AX)
+	VMOVUPS      Y2, 192(AX)
+	VMOVUPS      Y3, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	ADDQ         $0x00000100, BX
@@ -30310,49 +30508,49 @@ flag4:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VXORPS       Y0, Y0, Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      (DX), Y1, Y1
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMOVUPS      actc25<>+0(SB), Y2
-	VMAXPD       Y1, Y2, Y1
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y1, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y3
-	VFNMADD231PD actc28<>+0(SB), Y3, Y1
-	VFNMADD231PD actc29<>+0(SB), Y3, Y1
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y1, Y4
-	VFMADD213PD  actc39<>+0(SB), Y1, Y4
-	VFMADD213PD  actc36<>+0(SB), Y1, Y4
-	VFMADD213PD  actc37<>+0(SB), Y1, Y4
-	VFMADD213PD  actc34<>+0(SB), Y1, Y4
-	VFMADD213PD  actc35<>+0(SB), Y1, Y4
-	VFMADD213PD  actc32<>+0(SB), Y1, Y4
-	VFMADD213PD  actc33<>+0(SB), Y1, Y4
-	VFMADD213PD  actc30<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y1
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y3
-	VSUBPD       Y3, Y2, Y2
-	VADDPD       actc27<>+0(SB), Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc40<>+0(SB), Y3
+	VFMADD213PD  actc38<>+0(SB), Y0, Y3
+	VFMADD213PD  actc39<>+0(SB), Y0, Y3
+	VFMADD213PD  actc36<>+0(SB), Y0, Y3
+	VFMADD213PD  actc37<>+0(SB), Y0, Y3
+	VFMADD213PD  actc34<>+0(SB), Y0, Y3
+	VFMADD213PD  actc35<>+0(SB), Y0, Y3
+	VFMADD213PD  actc32<>+0(SB), Y0, Y3
+	VFMADD213PD  actc33<>+0(SB), Y0, Y3
+	VFMADD213PD  actc30<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y3, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
 	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
+	VBLENDVPD    Y1, actc42<>+0(SB), Y0, Y1
 	VXORPS       Y2, Y2, Y2
 	VCMPPD       $0x19, (DX), Y2, Y2
 	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
-	VADDPD       actc42<>+0(SB), Y1, Y3
+	VBLENDVPD    Y2, Y0, Y3, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y3
 	VFMADD231PD  (DX), Y2, Y3
-	VMULPD       Y3, Y0, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y0, Y0
+	VMULPD       Y3, Y1, Y1
+	VADDPD       actc45<>+0(SB), Y0, Y2
+	VFMADD213PD  actc42<>+0(SB), Y0, Y2
+	VDIVPD       Y2, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPD       actc136<>+0(SB), Y2, Y2
 	VSUBPD       actc137<>+0(SB), Y2, Y2
@@ -30383,39 +30581,39 @@ single:
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y2, Y4, Y2
 	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
+	VBLENDVPD    Y2, Y3, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y0, Y0
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y1, Y2, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc135<>+0(SB), Y2
-	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMULPD       (BX), Y0, Y0
-	VMOVMSKPD    Y1, R9
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
+	VMULPD       (BX), Y1, Y1
+	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -30751,11 +30949,11 @@ single:
 	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
 	VANDPS       Y2, Y0, Y0
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y1, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
-	VANDNPS      Y0, Y2, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
 	VMOVMSKPS    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
@@ -30871,231 +31069,228 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R9, R9
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y0
-	VCMPPS       $0x11, 32(DX), Y1, Y2
-	VCMPPS       $0x11, 64(DX), Y1, Y3
-	VCMPPS       $0x11, 96(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      (DX), Y5, Y4
-	VANDNPS      32(DX), Y5, Y6
-	VANDNPS      64(DX), Y5, Y7
-	VANDNPS      96(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VXORPS       actc2<>+0(SB), Y5, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
-	VMOVMSKPS    Y8, R10
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y2
+	VANDNPS      64(DX), Y1, Y3
+	VANDNPS      96(DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y4
+	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
-	VMOVMSKPS    Y8, R10
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
-	VMOVMSKPS    Y8, R10
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
+	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
-	VMOVMSKPS    Y8, R10
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y4
+	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
-	VMOVUPS      actc4<>+0(SB), Y9
+	VMOVUPS      actc4<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y7
+	VFMADD213PS  actc5<>+0(SB), Y1, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y2
+	VFNMADD231PS actc6<>+0(SB), Y10, Y3
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y2
+	VFNMADD231PS actc7<>+0(SB), Y10, Y3
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VMOVUPS      actc21<>+0(SB), Y9
 	VMOVUPS      Y9, Y8
-	VFMADD213PS  actc5<>+0(SB), Y4, Y8
+	VFMADD213PS  actc22<>+0(SB), Y0, Y8
 	VMOVUPS      Y9, Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
+	VFMADD213PS  actc22<>+0(SB), Y2, Y10
 	VMOVUPS      Y9, Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VFMADD213PS  actc5<>+0(SB), Y5, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y12
-	VSUBPS       actc5<>+0(SB), Y10, Y13
-	VSUBPS       actc5<>+0(SB), Y11, Y14
-	VSUBPS       actc5<>+0(SB), Y9, Y15
-	VFNMADD231PS actc6<>+0(SB), Y12, Y4
-	VFNMADD231PS actc6<>+0(SB), Y13, Y6
-	VFNMADD231PS actc6<>+0(SB), Y14, Y7
-	VFNMADD231PS actc6<>+0(SB), Y15, Y5
-	VFNMADD231PS actc7<>+0(SB), Y12, Y4
-	VFNMADD231PS actc7<>+0(SB), Y13, Y6
-	VFNMADD231PS actc7<>+0(SB), Y14, Y7
-	VFNMADD231PS actc7<>+0(SB), Y15, Y5
-	VMOVUPS      actc21<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VFMADD213PS  actc22<>+0(SB), Y4, Y12
-	VMOVUPS      Y13, Y14
-	VFMADD213PS  actc22<>+0(SB), Y6, Y14
-	VMOVUPS      Y13, Y15
-	VFMADD213PS  actc22<>+0(SB), Y7, Y15
-	VFMADD213PS  actc22<>+0(SB), Y5, Y13
-	VFMADD213PS  actc19<>+0(SB), Y4, Y12
-	VFMADD213PS  actc19<>+0(SB), Y6, Y14
-	VFMADD213PS  actc19<>+0(SB), Y7, Y15
-	VFMADD213PS  actc19<>+0(SB), Y5, Y13
-	VFMADD213PS  actc20<>+0(SB), Y4, Y12
-	VFMADD213PS  actc20<>+0(SB), Y6, Y14
-	VFMADD213PS  actc20<>+0(SB), Y7, Y15
-	VFMADD213PS  actc20<>+0(SB), Y5, Y13
-	VFMADD213PS  actc17<>+0(SB), Y4, Y12
-	VFMADD213PS  actc17<>+0(SB), Y6, Y14
-	VFMADD213PS  actc17<>+0(SB), Y7, Y15
-	VFMADD213PS  actc17<>+0(SB), Y5, Y13
-	VFMADD213PS  actc18<>+0(SB), Y4, Y12
-	VFMADD213PS  actc18<>+0(SB), Y6, Y14
-	VFMADD213PS  actc18<>+0(SB), Y7, Y15
-	VFMADD213PS  actc18<>+0(SB), Y5, Y13
-	VFMADD213PS  actc18<>+0(SB), Y12, Y4
-	VFMADD213PS  actc18<>+0(SB), Y14, Y6
-	VFMADD213PS  actc18<>+0(SB), Y15, Y7
-	VFMADD213PS  actc18<>+0(SB), Y13, Y5
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y4, Y4
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VMULPS       Y9, Y5, Y5
-	VBLENDVPS    Y0, actc15<>+0(SB), Y4, Y0
-	VBLENDVPS    Y2, actc15<>+0(SB), Y6, Y2
-	VBLENDVPS    Y3, actc15<>+0(SB), Y7, Y3
-	VBLENDVPS    Y1, actc15<>+0(SB), Y5, Y1
+	VFMADD213PS  actc22<>+0(SB), Y3, Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y9
+	VFMADD213PS  actc19<>+0(SB), Y0, Y8
+	VFMADD213PS  actc19<>+0(SB), Y2, Y10
+	VFMADD213PS  actc19<>+0(SB), Y3, Y11
+	VFMADD213PS  actc19<>+0(SB), Y1, Y9
+	VFMADD213PS  actc20<>+0(SB), Y0, Y8
+	VFMADD213PS  actc20<>+0(SB), Y2, Y10
+	VFMADD213PS  actc20<>+0(SB), Y3, Y11
+	VFMADD213PS  actc20<>+0(SB), Y1, Y9
+	VFMADD213PS  actc17<>+0(SB), Y0, Y8
+	VFMADD213PS  actc17<>+0(SB), Y2, Y10
+	VFMADD213PS  actc17<>+0(SB), Y3, Y11
+	VFMADD213PS  actc17<>+0(SB), Y1, Y9
+	VFMADD213PS  actc18<>+0(SB), Y0, Y8
+	VFMADD213PS  actc18<>+0(SB), Y2, Y10
+	VFMADD213PS  actc18<>+0(SB), Y3, Y11
+	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y0
+	VFMADD213PS  actc18<>+0(SB), Y10, Y2
+	VFMADD213PS  actc18<>+0(SB), Y11, Y3
+	VFMADD213PS  actc18<>+0(SB), Y9, Y1
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y7, Y3, Y3
+	VMULPS       Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, (DX), Y5, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y6
+	VCMPPS       $0x11, 64(DX), Y5, Y7
+	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VBLENDVPS    Y4, actc15<>+0(SB), Y0, Y4
+	VBLENDVPS    Y6, actc15<>+0(SB), Y2, Y6
+	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y7
+	VBLENDVPS    Y5, actc15<>+0(SB), Y1, Y5
 	VXORPS       Y9, Y9, Y9
 	VCMPPS       $0x19, (DX), Y9, Y8
 	VCMPPS       $0x19, 32(DX), Y9, Y10
 	VCMPPS       $0x19, 64(DX), Y9, Y11
 	VCMPPS       $0x19, 96(DX), Y9, Y9
 	VMOVUPS      actc15<>+0(SB), Y12
-	VBLENDVPS    Y8, Y4, Y12, Y8
-	VBLENDVPS    Y10, Y6, Y12, Y10
-	VBLENDVPS    Y11, Y7, Y12, Y11
-	VBLENDVPS    Y9, Y5, Y12, Y9
-	VADDPS       actc15<>+0(SB), Y4, Y12
-	VADDPS       actc15<>+0(SB), Y6, Y13
-	VADDPS       actc15<>+0(SB), Y7, Y14
-	VADDPS       actc15<>+0(SB), Y5, Y15
+	VBLENDVPS    Y8, Y0, Y12, Y8
+	VBLENDVPS    Y10, Y2, Y12, Y10
+	VBLENDVPS    Y11, Y3, Y12, Y11
+	VBLENDVPS    Y9, Y1, Y12, Y9
+	VADDPS       actc15<>+0(SB), Y0, Y12
+	VADDPS       actc15<>+0(SB), Y2, Y13
+	VADDPS       actc15<>+0(SB), Y3, Y14
+	VADDPS       actc15<>+0(SB), Y1, Y15
 	VFMADD231PS  (DX), Y8, Y12
 	VFMADD231PS  32(DX), Y10, Y13
 	VFMADD231PS  64(DX), Y11, Y14
 	VFMADD231PS  96(DX), Y9, Y15
-	VMULPS       Y12, Y0, Y0
-	VMULPS       Y13, Y2, Y2
-	VMULPS       Y14, Y3, Y3
-	VMULPS       Y15, Y1, Y1
-	VADDPS       actc18<>+0(SB), Y4, Y8
-	VADDPS       actc18<>+0(SB), Y6, Y9
-	VADDPS       actc18<>+0(SB), Y7, Y10
-	VADDPS       actc18<>+0(SB), Y5, Y11
-	VFMADD213PS  actc15<>+0(SB), Y8, Y4
-	VFMADD213PS  actc15<>+0(SB), Y9, Y6
-	VFMADD213PS  actc15<>+0(SB), Y10, Y7
-	VFMADD213PS  actc15<>+0(SB), Y11, Y5
-	VRCPPS       Y4, Y8
-	VRCPPS       Y6, Y9
-	VRCPPS       Y7, Y10
-	VRCPPS       Y5, Y11
-	VMOVUPS      Y4, Y12
+	VMULPS       Y12, Y4, Y4
+	VMULPS       Y13, Y6, Y6
+	VMULPS       Y14, Y7, Y7
+	VMULPS       Y15, Y5, Y5
+	VADDPS       actc18<>+0(SB), Y0, Y8
+	VADDPS       actc18<>+0(SB), Y2, Y9
+	VADDPS       actc18<>+0(SB), Y3, Y10
+	VADDPS       actc18<>+0(SB), Y1, Y11
+	VFMADD213PS  actc15<>+0(SB), Y8, Y0
+	VFMADD213PS  actc15<>+0(SB), Y9, Y2
+	VFMADD213PS  actc15<>+0(SB), Y10, Y3
+	VFMADD213PS  actc15<>+0(SB), Y11, Y1
+	VRCPPS       Y0, Y8
+	VRCPPS       Y2, Y9
+	VRCPPS       Y3, Y10
+	VRCPPS       Y1, Y11
+	VMOVUPS      Y0, Y12
 	VFNMADD213PS actc15<>+0(SB), Y8, Y12
-	VMOVUPS      Y6, Y13
+	VMOVUPS      Y2, Y13
 	VFNMADD213PS actc15<>+0(SB), Y9, Y13
-	VMOVUPS      Y7, Y14
+	VMOVUPS      Y3, Y14
 	VFNMADD213PS actc15<>+0(SB), Y10, Y14
-	VMOVUPS      Y5, Y15
+	VMOVUPS      Y1, Y15
 	VFNMADD213PS actc15<>+0(SB), Y11, Y15
 	VFMADD213PS  Y8, Y8, Y12
 	VFMADD213PS  Y9, Y9, Y13
 	VFMADD213PS  Y10, Y10, Y14
 	VFMADD213PS  Y11, Y11, Y15
-	VMULPS       Y12, Y0, Y8
-	VMULPS       Y13, Y2, Y9
-	VMULPS       Y14, Y3, Y10
-	VMULPS       Y15, Y1, Y11
-	VFNMADD213PS Y0, Y8, Y4
-	VFNMADD213PS Y2, Y9, Y6
-	VFNMADD213PS Y3, Y10, Y7
-	VFNMADD213PS Y1, Y11, Y5
-	VFMADD213PS  Y8, Y12, Y4
-	VFMADD213PS  Y9, Y13, Y6
-	VFMADD213PS  Y10, Y14, Y7
-	VFMADD213PS  Y11, Y15, Y5
-	VMOVUPS      (DX), Y0
-	VSUBPS       actc121<>+0(SB), Y0, Y0
-	VMOVUPS      32(DX), Y1
-	VSUBPS       actc121<>+0(SB), Y1, Y1
-	VMOVUPS      64(DX), Y2
-	VSUBPS       actc121<>+0(SB), Y2, Y2
-	VMOVUPS      96(DX), Y3
-	VSUBPS       actc121<>+0(SB), Y3, Y3
-	VSUBPS       actc122<>+0(SB), Y0, Y0
-	VSUBPS       actc122<>+0(SB), Y1, Y1
-	VSUBPS       actc122<>+0(SB), Y2, Y2
-	VSUBPS       actc122<>+0(SB), Y3, Y3
+	VMULPS       Y12, Y4, Y8
+	VMULPS       Y13, Y6, Y9
+	VMULPS       Y14, Y7, Y10
+	VMULPS       Y15, Y5, Y11
+	VFNMADD213PS Y4, Y8, Y0
+	VFNMADD213PS Y6, Y9, Y2
+	VFNMADD213PS Y7, Y10, Y3
+	VFNMADD213PS Y5, Y11, Y1
+	VFMADD213PS  Y8, Y12, Y0
+	VFMADD213PS  Y9, Y13, Y2
+	VFMADD213PS  Y10, Y14, Y3
+	VFMADD213PS  Y11, Y15, Y1
+	VMOVUPS      (DX), Y4
+	VSUBPS       actc121<>+0(SB), Y4, Y4
+	VMOVUPS      32(DX), Y5
+	VSUBPS       actc121<>+0(SB), Y5, Y5
+	VMOVUPS      64(DX), Y6
+	VSUBPS       actc121<>+0(SB), Y6, Y6
+	VMOVUPS      96(DX), Y7
+	VSUBPS       actc121<>+0(SB), Y7, Y7
+	VSUBPS       actc122<>+0(SB), Y4, Y4
+	VSUBPS       actc122<>+0(SB), Y5, Y5
+	VSUBPS       actc122<>+0(SB), Y6, Y6
+	VSUBPS       actc122<>+0(SB), Y7, Y7
 	VMOVUPS      actc123<>+0(SB), Y9
 	VMOVUPS      Y9, Y8
-	VFMADD213PS  actc124<>+0(SB), Y0, Y8
+	VFMADD213PS  actc124<>+0(SB), Y4, Y8
 	VMOVUPS      Y9, Y10
-	VFMADD213PS  actc124<>+0(SB), Y1, Y10
+	VFMADD213PS  actc124<>+0(SB), Y5, Y10
 	VMOVUPS      Y9, Y11
-	VFMADD213PS  actc124<>+0(SB), Y2, Y11
-	VFMADD213PS  actc124<>+0(SB), Y3, Y9
-	VFMADD213PS  actc125<>+0(SB), Y0, Y8
-	VFMADD213PS  actc125<>+0(SB), Y1, Y10
-	VFMADD213PS  actc125<>+0(SB), Y2, Y11
-	VFMADD213PS  actc125<>+0(SB), Y3, Y9
-	VFMADD213PS  actc126<>+0(SB), Y0, Y8
-	VFMADD213PS  actc126<>+0(SB), Y1, Y10
-	VFMADD213PS  actc126<>+0(SB), Y2, Y11
-	VFMADD213PS  actc126<>+0(SB), Y3, Y9
-	VFMADD213PS  actc127<>+0(SB), Y0, Y8
-	VFMADD213PS  actc127<>+0(SB), Y1, Y10
-	VFMADD213PS  actc127<>+0(SB), Y2, Y11
-	VFMADD213PS  actc127<>+0(SB), Y3, Y9
-	VFMADD213PS  actc128<>+0(SB), Y0, Y8
-	VFMADD213PS  actc128<>+0(SB), Y1, Y10
-	VFMADD213PS  actc128<>+0(SB), Y2, Y11
-	VFMADD213PS  actc128<>+0(SB), Y3, Y9
-	VFMADD213PS  actc129<>+0(SB), Y0, Y8
-	VFMADD213PS  actc129<>+0(SB), Y1, Y10
-	VFMADD213PS  actc129<>+0(SB), Y2, Y11
-	VFMADD213PS  actc129<>+0(SB), Y3, Y9
-	VFMADD213PS  actc130<>+0(SB), Y0, Y8
-	VFMADD213PS  actc130<>+0(SB), Y1, Y10
-	VFMADD213PS  actc130<>+0(SB), Y2, Y11
-	VFMADD213PS  actc130<>+0(SB), Y3, Y9
-	VFMADD213PS  actc131<>+0(SB), Y0, Y8
-	VFMADD213PS  actc131<>+0(SB), Y1, Y10
-	VFMADD213PS  actc131<>+0(SB), Y2, Y11
-	VFMADD213PS  actc131<>+0(SB), Y3, Y9
-	VFMADD213PS  actc132<>+0(SB), Y0, Y8
-	VFMADD213PS  actc132<>+0(SB), Y1, Y10
-	VFMADD213PS  actc132<>+0(SB), Y2, Y11
-	VFMADD213PS  actc132<>+0(SB), Y3, Y9
-	VFMADD213PS  actc133<>+0(SB), Y0, Y8
-	VFMADD213PS  actc133<>+0(SB), Y1, Y10
-	VFMADD213PS  actc133<>+0(SB), Y2, Y11
-	VFMADD213PS  actc133<>+0(SB), Y3, Y9
-	VFMADD213PS  actc134<>+0(SB), Y0, Y8
-	VFMADD213PS  actc134<>+0(SB), Y1, Y10
-	VFMADD213PS  actc134<>+0(SB), Y2, Y11
-	VFMADD213PS  actc134<>+0(SB), Y3, Y9
-	VMULPS       Y8, Y0, Y8
-	VMULPS       Y10, Y1, Y10
-	VMULPS       Y11, Y2, Y11
-	VMULPS       Y9, Y3, Y9
+	VFMADD213PS  actc124<>+0(SB), Y6, Y11
+	VFMADD213PS  actc124<>+0(SB), Y7, Y9
+	VFMADD213PS  actc125<>+0(SB), Y4, Y8
+	VFMADD213PS  actc125<>+0(SB), Y5, Y10
+	VFMADD213PS  actc125<>+0(SB), Y6, Y11
+	VFMADD213PS  actc125<>+0(SB), Y7, Y9
+	VFMADD213PS  actc126<>+0(SB), Y4, Y8
+	VFMADD213PS  actc126<>+0(SB), Y5, Y10
+	VFMADD213PS  actc126<>+0(SB), Y6, Y11
+	VFMADD213PS  actc126<>+0(SB), Y7, Y9
+	VFMADD213PS  actc127<>+0(SB), Y4, Y8
+	VFMADD213PS  actc127<>+0(SB), Y5, Y10
+	VFMADD213PS  actc127<>+0(SB), Y6, Y11
+	VFMADD213PS  actc127<>+0(SB), Y7, Y9
+	VFMADD213PS  actc128<>+0(SB), Y4, Y8
+	VFMADD213PS  actc128<>+0(SB), Y5, Y10
+	VFMADD213PS  actc128<>+0(SB), Y6, Y11
+	VFMADD213PS  actc128<>+0(SB), Y7, Y9
+	VFMADD213PS  actc129<>+0(SB), Y4, Y8
+	VFMADD213PS  actc129<>+0(SB), Y5, Y10
+	VFMADD213PS  actc129<>+0(SB), Y6, Y11
+	VFMADD213PS  actc129<>+0(SB), Y7, Y9
+	VFMADD213PS  actc130<>+0(SB), Y4, Y8
+	VFMADD213PS  actc130<>+0(SB), Y5, Y10
+	VFMADD213PS  actc130<>+0(SB), Y6, Y11
+	VFMADD213PS  actc130<>+0(SB), Y7, Y9
+	VFMADD213PS  actc131<>+0(SB), Y4, Y8
+	VFMADD213PS  actc131<>+0(SB), Y5, Y10
+	VFMADD213PS  actc131<>+0(SB), Y6, Y11
+	VFMADD213PS  actc131<>+0(SB), Y7, Y9
+	VFMADD213PS  actc132<>+0(SB), Y4, Y8
+	VFMADD213PS  actc132<>+0(SB), Y5, Y10
+	VFMADD213PS  actc132<>+0(SB), Y6, Y11
+	VFMADD213PS  actc132<>+0(SB), Y7, Y9
+	VFMADD213PS  actc133<>+0(SB), Y4, Y8
+	VFMADD213PS  actc133<>+0(SB), Y5, Y10
+	VFMADD213PS  actc133<>+0(SB), Y6, Y11
+	VFMADD213PS  actc133<>+0(SB), Y7, Y9
+	VFMADD213PS  actc134<>+0(SB), Y4, Y8
+	VFMADD213PS  actc134<>+0(SB), Y5, Y10
+	VFMADD213PS  actc134<>+0(SB), Y6, Y11
+	VFMADD213PS  actc134<>+0(SB), Y7, Y9
+	VMULPS       Y8, Y4, Y8
+	VMULPS       Y10, Y5, Y10
+	VMULPS       Y11, Y6, Y11
+	VMULPS       Y9, Y7, Y9
 	VMOVUPS      actc2<>+0(SB), Y12
-	VANDNPS      Y0, Y12, Y0
-	VANDNPS      Y1, Y12, Y1
-	VANDNPS      Y2, Y12, Y2
-	VANDNPS      Y3, Y12, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y0, Y0
-	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y0, Y8, Y4, Y0
-	VBLENDVPS    Y1, Y10, Y6, Y1
-	VBLENDVPS    Y2, Y11, Y7, Y2
-	VBLENDVPS    Y3, Y9, Y5, Y3
+	VANDNPS      Y4, Y12, Y4
+	VANDNPS      Y5, Y12, Y5
+	VANDNPS      Y6, Y12, Y6
+	VANDNPS      Y7, Y12, Y7
+	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
+	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
+	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
+	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VBLENDVPS    Y5, Y10, Y2, Y2
+	VBLENDVPS    Y6, Y11, Y3, Y3
+	VBLENDVPS    Y7, Y9, Y1, Y1
 	VCMPPS       $0x03, Y0, Y0, Y4
-	VMOVMSKPS    Y4, R10
-	ORL          R10, R9
-	VCMPPS       $0x03, Y1, Y1, Y4
 	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
 	VCMPPS       $0x03, Y2, Y2, Y4
@@ -31104,16 +31299,19 @@ block:
 	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVMSKPS    Y4, R10
 	ORL          R10, R9
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
 	VMULPS       (BX), Y0, Y0
-	VMULPS       32(BX), Y1, Y1
-	VMULPS       64(BX), Y2, Y2
-	VMULPS       96(BX), Y3, Y3
+	VMULPS       32(BX), Y2, Y2
+	VMULPS       64(BX), Y3, Y3
+	VMULPS       96(BX), Y1, Y1
 	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, BX
@@ -31126,102 +31324,102 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VXORPS       Y0, Y0, Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VMOVUPS      actc3<>+0(SB), Y2
-	VMAXPS       Y1, Y2, Y1
-	VMOVUPS      actc4<>+0(SB), Y2
-	VFMADD213PS  actc5<>+0(SB), Y1, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y3
-	VFNMADD231PS actc6<>+0(SB), Y3, Y1
-	VFNMADD231PS actc7<>+0(SB), Y3, Y1
-	VMOVUPS      actc12<>+0(SB), Y4
-	VFMADD213PS  actc13<>+0(SB), Y1, Y4
-	VFMADD213PS  actc10<>+0(SB), Y1, Y4
-	VFMADD213PS  actc11<>+0(SB), Y1, Y4
-	VFMADD213PS  actc8<>+0(SB), Y1, Y4
-	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VFMADD213PS  actc9<>+0(SB), Y4, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       actc5<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y0
+	VANDNPS      (DX), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y0, Y3
+	VFMADD213PS  actc10<>+0(SB), Y0, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y3
+	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y1, Y1
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VBLENDVPS    Y1, actc15<>+0(SB), Y0, Y1
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x19, (DX), Y2, Y2
 	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y3
+	VBLENDVPS    Y2, Y0, Y3, Y2
+	VADDPS       actc15<>+0(SB), Y0, Y3
 	VFMADD231PS  (DX), Y2, Y3
-	VMULPS       Y3, Y0, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y2
+	VMULPS       Y3, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y0, Y2
+	VFMADD213PS  actc15<>+0(SB), Y0, Y2
 	VRCPPS       Y2, Y3
 	VMOVUPS      Y2, Y4
 	VFNMADD213PS actc15<>+0(SB), Y3, Y4
 	VFMADD213PS  Y3, Y3, Y4
-	VMULPS       Y4, Y0, Y3
-	VFNMADD213PS Y0, Y3, Y2
+	VMULPS       Y4, Y1, Y3
+	VFNMADD213PS Y1, Y3, Y2
 	VFMADD213PS  Y3, Y4, Y2
-	VMOVUPS      (DX), Y0
-	VSUBPS       actc121<>+0(SB), Y0, Y0
-	VSUBPS       actc122<>+0(SB), Y0, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPS       actc121<>+0(SB), Y1, Y1
+	VSUBPS       actc122<>+0(SB), Y1, Y1
 	VMOVUPS      actc123<>+0(SB), Y3
-	VFMADD213PS  actc124<>+0(SB), Y0, Y3
-	VFMADD213PS  actc125<>+0(SB), Y0, Y3
-	VFMADD213PS  actc126<>+0(SB), Y0, Y3
-	VFMADD213PS  actc127<>+0(SB), Y0, Y3
-	VFMADD213PS  actc128<>+0(SB), Y0, Y3
-	VFMADD213PS  actc129<>+0(SB), Y0, Y3
-	VFMADD213PS  actc130<>+0(SB), Y0, Y3
-	VFMADD213PS  actc131<>+0(SB), Y0, Y3
-	VFMADD213PS  actc132<>+0(SB), Y0, Y3
-	VFMADD213PS  actc133<>+0(SB), Y0, Y3
-	VFMADD213PS  actc134<>+0(SB), Y0, Y3
-	VMULPS       Y3, Y0, Y3
+	VFMADD213PS  actc124<>+0(SB), Y1, Y3
+	VFMADD213PS  actc125<>+0(SB), Y1, Y3
+	VFMADD213PS  actc126<>+0(SB), Y1, Y3
+	VFMADD213PS  actc127<>+0(SB), Y1, Y3
+	VFMADD213PS  actc128<>+0(SB), Y1, Y3
+	VFMADD213PS  actc129<>+0(SB), Y1, Y3
+	VFMADD213PS  actc130<>+0(SB), Y1, Y3
+	VFMADD213PS  actc131<>+0(SB), Y1, Y3
+	VFMADD213PS  actc132<>+0(SB), Y1, Y3
+	VFMADD213PS  actc133<>+0(SB), Y1, Y3
+	VFMADD213PS  actc134<>+0(SB), Y1, Y3
+	VMULPS       Y3, Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y0, Y4, Y0
-	VCMPPS       $0x11, actc15<>+0(SB), Y0, Y0
-	VBLENDVPS    Y0, Y3, Y2, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
+	VANDNPS      Y1, Y4, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VBLENDVPS    Y2, Y3, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y0, Y0
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       (BX), Y0, Y0
-	VMOVMSKPS    Y1, R9
+	VANDPS       Y2, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
+	VMULPS       (BX), Y1, Y1
+	VMOVMSKPS    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -31406,11 +31604,11 @@ TEXT ·siLUF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VANDNPS      Y2, Y3, Y3
 	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
 	VANDPS       Y3, Y1, Y1
-	VMOVUPS      actc120<>+0(SB), Y3
-	VCMPPS       $0x1d, (DX), Y3, Y3
-	VANDPS       actc2<>+0(SB), Y2, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VANDNPS      Y1, Y3, Y1
+	VANDPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc120<>+0(SB), Y4
+	VCMPPS       $0x1d, (DX), Y4, Y4
+	VBLENDVPS    Y4, Y3, Y2, Y2
+	VANDNPS      Y1, Y4, Y1
 	VMOVMSKPS    Y1, R9
 	TESTL        R9, R9
 	JE           keep_head
@@ -31600,11 +31798,11 @@ single:
 	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
 	VANDPS       Y2, Y0, Y0
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y1, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
-	VANDNPS      Y0, Y2, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
 	VMOVMSKPS    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
@@ -31720,341 +31918,6 @@ TEXT ·siLUBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVD        R9, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y2, Y5
-	VFMADD213PS  actc10<>+0(SB), Y2, Y5
-	VFMADD213PS  actc11<>+0(SB), Y2, Y5
-	VFMADD213PS  actc8<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VBLENDVPS    Y1, actc15<>+0(SB), Y2, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x19, (DX), Y3, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y4
-	VFMADD231PS  (DX), Y3, Y4
-	VMULPS       Y4, Y1, Y1
-	VADDPS       actc18<>+0(SB), Y2, Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y3
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (DX), Y3
-	VSUBPS       actc121<>+0(SB), Y3, Y3
-	VSUBPS       actc122<>+0(SB), Y3, Y3
-	VMOVUPS      actc123<>+0(SB), Y4
-	VFMADD213PS  actc124<>+0(SB), Y3, Y4
-	VFMADD213PS  actc125<>+0(SB), Y3, Y4
-	VFMADD213PS  actc126<>+0(SB), Y3, Y4
-	VFMADD213PS  actc127<>+0(SB), Y3, Y4
-	VFMADD213PS  actc128<>+0(SB), Y3, Y4
-	VFMADD213PS  actc129<>+0(SB), Y3, Y4
-	VFMADD213PS  actc130<>+0(SB), Y3, Y4
-	VFMADD213PS  actc131<>+0(SB), Y3, Y4
-	VFMADD213PS  actc132<>+0(SB), Y3, Y4
-	VFMADD213PS  actc133<>+0(SB), Y3, Y4
-	VFMADD213PS  actc134<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y3, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y3, Y5, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y1, Y1
-	VMOVUPS      (DX), Y3
-	VCMPPS       $0x03, (DX), Y3, Y3
-	VBLENDVPS    Y3, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
-	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
-	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
-	VANDPS       Y3, Y2, Y2
-	VMOVUPS      actc120<>+0(SB), Y3
-	VCMPPS       $0x1d, (DX), Y3, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y4
-	VBLENDVPS    Y3, Y4, Y1, Y1
-	VANDNPS      Y2, Y3, Y2
-	VMULPS       (BX), Y1, Y1
-	VMOVMSKPS    Y2, R10
-	TESTL        R10, R10
-	JE           keep_head
-	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
-	MOVL         R10, R8
-	JMP          done
-
-keep_head:
-	VMASKMOVPS Y1, Y0, (AX)
-	SHLQ       $0x02, R9
-	ADDQ       R9, DX
-	ADDQ       R9, AX
-	ADDQ       R9, BX
-	SHRQ       $0x02, R9
-	SUBQ       R9, CX
-
-block:
-	CMPQ         CX, $0x00000020
-	JB           single
-	XORL         R9, R9
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y0
-	VCMPPS       $0x11, 32(DX), Y1, Y2
-	VCMPPS       $0x11, 64(DX), Y1, Y3
-	VCMPPS       $0x11, 96(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      (DX), Y5, Y4
-	VANDNPS      32(DX), Y5, Y6
-	VANDNPS      64(DX), Y5, Y7
-	VANDNPS      96(DX), Y5, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VXORPS       actc2<>+0(SB), Y5, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
-	VMOVMSKPS    Y8, R10
-	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
-	VMOVMSKPS    Y8, R10
-	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y8
-	VMOVMSKPS    Y8, R10
-	ORL          R10, R9
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y8
-	VMOVMSKPS    Y8, R10
-	ORL          R10, R9
-	VMOVUPS      actc4<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PS  actc5<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PS  actc5<>+0(SB), Y6, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PS  actc5<>+0(SB), Y7, Y11
-	VFMADD213PS  actc5<>+0(SB), Y5, Y9
-	VSUBPS       actc5<>+0(SB), Y8, Y12
-	VSUBPS       actc5<>+0(SB), Y10, Y13
-	VSUBPS       actc5<>+0(SB), Y11, Y14
-	VSUBPS       actc5<>+0(SB), Y9, Y15
-	VFNMADD231PS actc6<>+0(SB), Y12, Y4
-	VFNMADD231PS actc6<>+0(SB), Y13, Y6
-	VFNMADD231PS actc6<>+0(SB), Y14, Y7
-	VFNMADD231PS actc6<>+0(SB), Y15, Y5
-	VFNMADD231PS actc7<>+0(SB), Y12, Y4
-	VFNMADD231PS actc7<>+0(SB), Y13, Y6
-	VFNMADD231PS actc7<>+0(SB), Y14, Y7
-	VFNMADD231PS actc7<>+0(SB), Y15, Y5
-	VMOVUPS      actc21<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VFMADD213PS  actc22<>+0(SB), Y4, Y12
-	VMOVUPS      Y13, Y14
-	VFMADD213PS  actc22<>+0(SB), Y6, Y14
-	VMOVUPS      Y13, Y15
-	VFMADD213PS  actc22<>+0(SB), Y7, Y15
-	VFMADD213PS  actc22<>+0(SB), Y5, Y13
-	VFMADD213PS  actc19<>+0(SB), Y4, Y12
-	VFMADD213PS  actc19<>+0(SB), Y6, Y14
-	VFMADD213PS  actc19<>+0(SB), Y7, Y15
-	VFMADD213PS  actc19<>+0(SB), Y5, Y13
-	VFMADD213PS  actc20<>+0(SB), Y4, Y12
-	VFMADD213PS  actc20<>+0(SB), Y6, Y14
-	VFMADD213PS  actc20<>+0(SB), Y7, Y15
-	VFMADD213PS  actc20<>+0(SB), Y5, Y13
-	VFMADD213PS  actc17<>+0(SB), Y4, Y12
-	VFMADD213PS  actc17<>+0(SB), Y6, Y14
-	VFMADD213PS  actc17<>+0(SB), Y7, Y15
-	VFMADD213PS  actc17<>+0(SB), Y5, Y13
-	VFMADD213PS  actc18<>+0(SB), Y4, Y12
-	VFMADD213PS  actc18<>+0(SB), Y6, Y14
-	VFMADD213PS  actc18<>+0(SB), Y7, Y15
-	VFMADD213PS  actc18<>+0(SB), Y5, Y13
-	VFMADD213PS  actc18<>+0(SB), Y12, Y4
-	VFMADD213PS  actc18<>+0(SB), Y14, Y6
-	VFMADD213PS  actc18<>+0(SB), Y15, Y7
-	VFMADD213PS  actc18<>+0(SB), Y13, Y5
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y4, Y4
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VMULPS       Y9, Y5, Y5
-	VBLENDVPS    Y0, actc15<>+0(SB), Y4, Y0
-	VBLENDVPS    Y2, actc15<>+0(SB), Y6, Y2
-	VBLENDVPS    Y3, actc15<>+0(SB), Y7, Y3
-	VBLENDVPS    Y1, actc15<>+0(SB), Y5, Y1
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, (DX), Y9, Y8
-	VCMPPS       $0x19, 32(DX), Y9, Y10
-	VCMPPS       $0x19, 64(DX), Y9, Y11
-	VCMPPS       $0x19, 96(DX), Y9, Y9
-	VMOVUPS      actc15<>+0(SB), Y12
-	VBLENDVPS    Y8, Y4, Y12, Y8
-	VBLENDVPS    Y10, Y6, Y12, Y10
-	VBLENDVPS    Y11, Y7, Y12, Y11
-	VBLENDVPS    Y9, Y5, Y12, Y9
-	VADDPS       actc15<>+0(SB), Y4, Y12
-	VADDPS       actc15<>+0(SB), Y6, Y13
-	VADDPS       actc15<>+0(SB), Y7, Y14
-	VADDPS       actc15<>+0(SB), Y5, Y15
-	VFMADD231PS  (DX), Y8, Y12
-	VFMADD231PS  32(DX), Y10, Y13
-	VFMADD231PS  64(DX), Y11, Y14
-	VFMADD231PS  96(DX), Y9, Y15
-	VMULPS       Y12, Y0, Y0
-	VMULPS       Y13, Y2, Y2
-	VMULPS       Y14, Y3, Y3
-	VMULPS       Y15, Y1, Y1
-	VADDPS       actc18<>+0(SB), Y4, Y8
-	VADDPS       actc18<>+0(SB), Y6, Y9
-	VADDPS       actc18<>+0(SB), Y7, Y10
-	VADDPS       actc18<>+0(SB), Y5, Y11
-	VFMADD213PS  actc15<>+0(SB), Y8, Y4
-	VFMADD213PS  actc15<>+0(SB), Y9, Y6
-	VFMADD213PS  actc15<>+0(SB), Y10, Y7
-	VFMADD213PS  actc15<>+0(SB), Y11, Y5
-	VDIVPS       Y4, Y0, Y0
-	VDIVPS       Y6, Y2, Y2
-	VDIVPS       Y7, Y3, Y3
-	VDIVPS       Y5, Y1, Y1
-	VMOVUPS      (DX), Y4
-	VSUBPS       actc121<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y5
-	VSUBPS       actc121<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y6
-	VSUBPS       actc121<>+0(SB), Y6, Y6
-	VMOVUPS      96(DX), Y7
-	VSUBPS       actc121<>+0(SB), Y7, Y7
-	VSUBPS       actc122<>+0(SB), Y4, Y4
-	VSUBPS       actc122<>+0(SB), Y5, Y5
-	VSUBPS       actc122<>+0(SB), Y6, Y6
-	VSUBPS       actc122<>+0(SB), Y7, Y7
-	VMOVUPS      actc123<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PS  actc124<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PS  actc124<>+0(SB), Y5, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PS  actc124<>+0(SB), Y6, Y11
-	VFMADD213PS  actc124<>+0(SB), Y7, Y9
-	VFMADD213PS  actc125<>+0(SB), Y4, Y8
-	VFMADD213PS  actc125<>+0(SB), Y5, Y10
-	VFMADD213PS  actc125<>+0(SB), Y6, Y11
-	VFMADD213PS  actc125<>+0(SB), Y7, Y9
-	VFMADD213PS  actc126<>+0(SB), Y4, Y8
-	VFMADD213PS  actc126<>+0(SB), Y5, Y10
-	VFMADD213PS  actc126<>+0(SB), Y6, Y11
-	VFMADD213PS  actc126<>+0(SB), Y7, Y9
-	VFMADD213PS  actc127<>+0(SB), Y4, Y8
-	VFMADD213PS  actc127<>+0(SB), Y5, Y10
-	VFMADD213PS  actc127<>+0(SB), Y6, Y11
-	VFMADD213PS  actc127<>+0(SB), Y7, Y9
-	VFMADD213PS  actc128<>+0(SB), Y4, Y8
-	VFMADD213PS  actc128<>+0(SB), Y5, Y10
-	VFMADD213PS  actc128<>+0(SB), Y6, Y11
-	VFMADD213PS  actc128<>+0(SB), Y7, Y9
-	VFMADD213PS  actc129<>+0(SB), Y4, Y8
-	VFMADD213PS  actc129<>+0(SB), Y5, Y10
-	VFMADD213PS  actc129<>+0(SB), Y6, Y11
-	VFMADD213PS  actc129<>+0(SB), Y7, Y9
-	VFMADD213PS  actc130<>+0(SB), Y4, Y8
-	VFMADD213PS  actc130<>+0(SB), Y5, Y10
-	VFMADD213PS  actc130<>+0(SB), Y6, Y11
-	VFMADD213PS  actc130<>+0(SB), Y7, Y9
-	VFMADD213PS  actc131<>+0(SB), Y4, Y8
-	VFMADD213PS  actc131<>+0(SB), Y5, Y10
-	VFMADD213PS  actc131<>+0(SB), Y6, Y11
-	VFMADD213PS  actc131<>+0(SB), Y7, Y9
-	VFMADD213PS  actc132<>+0(SB), Y4, Y8
-	VFMADD213PS  actc132<>+0(SB), Y5, Y10
-	VFMADD213PS  actc132<>+0(SB), Y6, Y11
-	VFMADD213PS  actc132<>+0(SB), Y7, Y9
-	VFMADD213PS  actc133<>+0(SB), Y4, Y8
-	VFMADD213PS  actc133<>+0(SB), Y5, Y10
-	VFMADD213PS  actc133<>+0(SB), Y6, Y11
-	VFMADD213PS  actc133<>+0(SB), Y7, Y9
-	VFMADD213PS  actc134<>+0(SB), Y4, Y8
-	VFMADD213PS  actc134<>+0(SB), Y5, Y10
-	VFMADD213PS  actc134<>+0(SB), Y6, Y11
-	VFMADD213PS  actc134<>+0(SB), Y7, Y9
-	VMULPS       Y8, Y4, Y8
-	VMULPS       Y10, Y5, Y10
-	VMULPS       Y11, Y6, Y11
-	VMULPS       Y9, Y7, Y9
-	VMOVUPS      actc2<>+0(SB), Y12
-	VANDNPS      Y4, Y12, Y4
-	VANDNPS      Y5, Y12, Y5
-	VANDNPS      Y6, Y12, Y6
-	VANDNPS      Y7, Y12, Y7
-	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
-	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
-	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
-	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
-	VBLENDVPS    Y4, Y8, Y0, Y0
-	VBLENDVPS    Y5, Y10, Y2, Y2
-	VBLENDVPS    Y6, Y11, Y3, Y3
-	VBLENDVPS    Y7, Y9, Y1, Y1
-	VCMPPS       $0x03, Y0, Y0, Y4
-	VMOVMSKPS    Y4, R10
-	ORL          R10, R9
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VMOVMSKPS    Y4, R10
-	ORL          R10, R9
-	VCMPPS       $0x03, Y3, Y3, Y4
-	VMOVMSKPS    Y4, R10
-	ORL          R10, R9
-	VCMPPS       $0x03, Y1, Y1, Y4
-	VMOVMSKPS    Y4, R10
-	ORL          R10, R9
-	VMULPS       (BX), Y0, Y0
-	VMULPS       32(BX), Y2, Y2
-	VMULPS       64(BX), Y3, Y3
-	VMULPS       96(BX), Y1, Y1
-	TESTL        R9, R9
-	JNE          flag0
-	VMOVNTPS     Y0, (AX)
-	VMOVNTPS     Y2, 32(AX)
-	VMOVNTPS     Y3, 64(AX)
-	VMOVNTPS     Y1, 96(AX)
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, BX
-	SUBQ         $0x00000020, CX
-	JMP          block
-
-flag0:
-	MOVQ $0x00000004, SI
-
-single:
-	SFENCE
-	CMPQ         CX, $0x00000008
-	JB           tail
-	VXORPS       Y0, Y0, Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y1
 	VANDNPS      (DX), Y1, Y1
 	VXORPS       actc2<>+0(SB), Y1, Y1
@@ -32080,17 +31943,383 @@ single:
 	VMULPS       Y3, Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y1, Y1
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x11, (DX), Y2, Y2
+	VBLENDVPS    Y2, actc15<>+0(SB), Y1, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x19, (DX), Y3, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y3, Y1, Y4, Y3
+	VADDPS       actc15<>+0(SB), Y1, Y4
+	VFMADD231PS  (DX), Y3, Y4
+	VMULPS       Y4, Y2, Y2
+	VADDPS       actc18<>+0(SB), Y1, Y3
+	VFMADD213PS  actc15<>+0(SB), Y1, Y3
+	VDIVPS       Y3, Y2, Y2
+	VMOVUPS      (DX), Y3
+	VSUBPS       actc121<>+0(SB), Y3, Y3
+	VSUBPS       actc122<>+0(SB), Y3, Y3
+	VMOVUPS      actc123<>+0(SB), Y4
+	VFMADD213PS  actc124<>+0(SB), Y3, Y4
+	VFMADD213PS  actc125<>+0(SB), Y3, Y4
+	VFMADD213PS  actc126<>+0(SB), Y3, Y4
+	VFMADD213PS  actc127<>+0(SB), Y3, Y4
+	VFMADD213PS  actc128<>+0(SB), Y3, Y4
+	VFMADD213PS  actc129<>+0(SB), Y3, Y4
+	VFMADD213PS  actc130<>+0(SB), Y3, Y4
+	VFMADD213PS  actc131<>+0(SB), Y3, Y4
+	VFMADD213PS  actc132<>+0(SB), Y3, Y4
+	VFMADD213PS  actc133<>+0(SB), Y3, Y4
+	VFMADD213PS  actc134<>+0(SB), Y3, Y4
+	VMULPS       Y4, Y3, Y4
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDNPS      Y3, Y5, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
+	VMOVUPS      (DX), Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VMOVUPS      (DX), Y3
+	VCMPPS       $0x03, (DX), Y3, Y3
+	VBLENDVPS    Y3, (DX), Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y2, Y3, Y3
+	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
+	VANDPS       Y3, Y1, Y1
+	VANDPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc120<>+0(SB), Y4
+	VCMPPS       $0x1d, (DX), Y4, Y4
+	VBLENDVPS    Y4, Y3, Y2, Y2
+	VANDNPS      Y1, Y4, Y1
+	VMULPS       (BX), Y2, Y2
+	VMOVMSKPS    Y1, R10
+	TESTL        R10, R10
+	JE           keep_head
+	VPCMPEQD     Y0, Y0, Y0
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPS   Y2, Y0, (AX)
+	MOVL         R10, R8
+	JMP          done
+
+keep_head:
+	VMASKMOVPS Y2, Y0, (AX)
+	SHLQ       $0x02, R9
+	ADDQ       R9, DX
+	ADDQ       R9, AX
+	ADDQ       R9, BX
+	SHRQ       $0x02, R9
+	SUBQ       R9, CX
+
+block:
+	CMPQ         CX, $0x00000020
+	JB           single
+	XORL         R9, R9
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y2
+	VANDNPS      64(DX), Y1, Y3
+	VANDNPS      96(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VXORPS       Y0, Y4, Y0
+	VXORPS       Y2, Y4, Y2
+	VXORPS       Y3, Y4, Y3
+	VXORPS       Y1, Y4, Y1
+	VMOVUPS      actc16<>+0(SB), Y5
+	VCMPPS       $0x11, Y5, Y0, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, Y5, Y2, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, Y5, Y3, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x11, Y5, Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc5<>+0(SB), Y5
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PS  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PS  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PS  Y5, Y6, Y9
+	VMOVUPS      actc5<>+0(SB), Y6
+	VSUBPS       Y6, Y4, Y5
+	VSUBPS       Y6, Y7, Y10
+	VSUBPS       Y6, Y8, Y11
+	VSUBPS       Y6, Y9, Y6
+	VMOVUPS      actc6<>+0(SB), Y12
+	VFNMADD231PS Y12, Y5, Y0
+	VFNMADD231PS Y12, Y10, Y2
+	VFNMADD231PS Y12, Y11, Y3
+	VFNMADD231PS Y12, Y6, Y1
+	VMOVUPS      actc7<>+0(SB), Y12
+	VFNMADD213PS Y0, Y12, Y5
+	VFNMADD213PS Y2, Y12, Y10
+	VFNMADD213PS Y3, Y12, Y11
+	VFNMADD213PS Y1, Y12, Y6
+	VMOVUPS      actc21<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc22<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PS  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc19<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc20<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc17<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y0, Y5
+	VFMADD213PS  Y2, Y3, Y10
+	VFMADD213PS  Y2, Y12, Y11
+	VFMADD213PS  Y2, Y1, Y6
+	VPSLLD       $0x17, Y4, Y0
+	VPSLLD       $0x17, Y7, Y1
+	VPSLLD       $0x17, Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VMULPS       Y0, Y5, Y0
+	VMULPS       Y1, Y10, Y1
+	VMULPS       Y2, Y11, Y2
+	VMULPS       Y3, Y6, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, (DX), Y5, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y6
+	VCMPPS       $0x11, 64(DX), Y5, Y7
+	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y4, Y8, Y0, Y4
+	VBLENDVPS    Y6, Y8, Y1, Y6
+	VBLENDVPS    Y7, Y8, Y2, Y7
+	VBLENDVPS    Y5, Y8, Y3, Y5
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x19, (DX), Y9, Y8
+	VCMPPS       $0x19, 32(DX), Y9, Y10
+	VCMPPS       $0x19, 64(DX), Y9, Y11
+	VCMPPS       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc15<>+0(SB), Y12
+	VBLENDVPS    Y8, Y0, Y12, Y8
+	VBLENDVPS    Y10, Y1, Y12, Y10
+	VBLENDVPS    Y11, Y2, Y12, Y11
+	VBLENDVPS    Y9, Y3, Y12, Y9
+	VMOVUPS      actc15<>+0(SB), Y13
+	VADDPS       Y0, Y13, Y12
+	VADDPS       Y1, Y13, Y14
+	VADDPS       Y2, Y13, Y15
+	VADDPS       Y3, Y13, Y13
+	VFMADD231PS  (DX), Y8, Y12
+	VFMADD231PS  32(DX), Y10, Y14
+	VFMADD231PS  64(DX), Y11, Y15
+	VFMADD231PS  96(DX), Y9, Y13
+	VMULPS       Y12, Y4, Y4
+	VMULPS       Y14, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y13, Y5, Y5
+	VMOVUPS      actc18<>+0(SB), Y9
+	VADDPS       Y0, Y9, Y8
+	VADDPS       Y1, Y9, Y10
+	VADDPS       Y2, Y9, Y11
+	VADDPS       Y3, Y9, Y9
+	VMOVUPS      actc15<>+0(SB), Y12
+	VFMADD213PS  Y12, Y8, Y0
+	VFMADD213PS  Y12, Y10, Y1
+	VFMADD213PS  Y12, Y11, Y2
+	VFMADD213PS  Y12, Y9, Y3
+	VDIVPS       Y0, Y4, Y0
+	VDIVPS       Y1, Y6, Y1
+	VDIVPS       Y2, Y7, Y2
+	VDIVPS       Y3, Y5, Y3
+	VMOVUPS      actc121<>+0(SB), Y5
+	VMOVUPS      (DX), Y4
+	VSUBPS       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y6
+	VSUBPS       Y5, Y6, Y6
+	VMOVUPS      64(DX), Y7
+	VSUBPS       Y5, Y7, Y7
+	VMOVUPS      96(DX), Y8
+	VSUBPS       Y5, Y8, Y5
+	VMOVUPS      actc122<>+0(SB), Y8
+	VSUBPS       Y8, Y4, Y4
+	VSUBPS       Y8, Y6, Y6
+	VSUBPS       Y8, Y7, Y7
+	VSUBPS       Y8, Y5, Y5
+	VMOVUPS      actc123<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VMOVUPS      actc124<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  Y10, Y6, Y11
+	VMOVUPS      Y9, Y12
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc125<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc126<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc127<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc128<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc129<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc130<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc131<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc132<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc133<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMOVUPS      actc134<>+0(SB), Y10
+	VFMADD213PS  Y10, Y4, Y8
+	VFMADD213PS  Y10, Y6, Y11
+	VFMADD213PS  Y10, Y7, Y12
+	VFMADD213PS  Y10, Y5, Y9
+	VMULPS       Y8, Y4, Y8
+	VMULPS       Y11, Y6, Y10
+	VMULPS       Y12, Y7, Y11
+	VMULPS       Y9, Y5, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      Y4, Y12, Y4
+	VANDNPS      Y6, Y12, Y6
+	VANDNPS      Y7, Y12, Y7
+	VANDNPS      Y5, Y12, Y5
+	VMOVUPS      actc15<>+0(SB), Y12
+	VCMPPS       $0x11, Y12, Y4, Y4
+	VCMPPS       $0x11, Y12, Y6, Y6
+	VCMPPS       $0x11, Y12, Y7, Y7
+	VCMPPS       $0x11, Y12, Y5, Y5
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VBLENDVPS    Y6, Y10, Y1, Y1
+	VBLENDVPS    Y7, Y11, Y2, Y2
+	VBLENDVPS    Y5, Y9, Y3, Y3
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y2, Y2, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VCMPPS       $0x03, Y3, Y3, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VMULPS       (BX), Y0, Y0
+	VMULPS       32(BX), Y1, Y1
+	VMULPS       64(BX), Y2, Y2
+	VMULPS       96(BX), Y3, Y3
+	TESTL        R9, R9
+	JNE          flag0
+	VMOVNTPS     Y0, (AX)
+	VMOVNTPS     Y1, 32(AX)
+	VMOVNTPS     Y2, 64(AX)
+	VMOVNTPS     Y3, 96(AX)
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000020, CX
+	JMP          block
+
+flag0:
+	MOVQ $0x00000004, SI
+
+single:
+	SFENCE
+	CMPQ         CX, $0x00000008
+	JB           tail
+	VMOVUPS      actc2<>+0(SB), Y0
+	VANDNPS      (DX), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y0, Y3
+	VFMADD213PS  actc10<>+0(SB), Y0, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y3
+	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VBLENDVPS    Y1, actc15<>+0(SB), Y0, Y1
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x19, (DX), Y2, Y2
 	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y3
+	VBLENDVPS    Y2, Y0, Y3, Y2
+	VADDPS       actc15<>+0(SB), Y0, Y3
 	VFMADD231PS  (DX), Y2, Y3
-	VMULPS       Y3, Y0, Y0
-	VADDPS       actc18<>+0(SB), Y1, Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y2
-	VDIVPS       Y2, Y0, Y0
+	VMULPS       Y3, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y0, Y2
+	VFMADD213PS  actc15<>+0(SB), Y0, Y2
+	VDIVPS       Y2, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPS       actc121<>+0(SB), Y2, Y2
 	VSUBPS       actc122<>+0(SB), Y2, Y2
@@ -32110,39 +32339,39 @@ single:
 	VMOVUPS      actc2<>+0(SB), Y4
 	VANDNPS      Y2, Y4, Y2
 	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
+	VBLENDVPS    Y2, Y3, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y0, Y0
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       (BX), Y0, Y0
-	VMOVMSKPS    Y1, R9
+	VANDPS       Y2, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
+	VMULPS       (BX), Y1, Y1
+	VMOVMSKPS    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -32787,713 +33016,6 @@ TEXT ·siLUBackwardF64Avx2U32Nt(SB), NOSPLIT, $0-88
 	VMOVQ        R9, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VBLENDVPD    Y1, actc42<>+0(SB), Y2, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x19, (DX), Y3, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y3, Y2, Y4, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y4
-	VFMADD231PD  (DX), Y3, Y4
-	VMULPD       Y4, Y1, Y1
-	VADDPD       actc45<>+0(SB), Y2, Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y3
-	VDIVPD       Y3, Y1, Y1
-	VMOVUPS      (DX), Y3
-	VSUBPD       actc136<>+0(SB), Y3, Y3
-	VSUBPD       actc137<>+0(SB), Y3, Y3
-	VMOVUPS      actc138<>+0(SB), Y4
-	VFMADD213PD  actc139<>+0(SB), Y3, Y4
-	VFMADD213PD  actc140<>+0(SB), Y3, Y4
-	VFMADD213PD  actc141<>+0(SB), Y3, Y4
-	VFMADD213PD  actc142<>+0(SB), Y3, Y4
-	VFMADD213PD  actc143<>+0(SB), Y3, Y4
-	VFMADD213PD  actc144<>+0(SB), Y3, Y4
-	VFMADD213PD  actc145<>+0(SB), Y3, Y4
-	VFMADD213PD  actc146<>+0(SB), Y3, Y4
-	VFMADD213PD  actc147<>+0(SB), Y3, Y4
-	VFMADD213PD  actc148<>+0(SB), Y3, Y4
-	VFMADD213PD  actc149<>+0(SB), Y3, Y4
-	VFMADD213PD  actc150<>+0(SB), Y3, Y4
-	VFMADD213PD  actc151<>+0(SB), Y3, Y4
-	VFMADD213PD  actc152<>+0(SB), Y3, Y4
-	VFMADD213PD  actc153<>+0(SB), Y3, Y4
-	VFMADD213PD  actc154<>+0(SB), Y3, Y4
-	VFMADD213PD  actc155<>+0(SB), Y3, Y4
-	VFMADD213PD  actc156<>+0(SB), Y3, Y4
-	VFMADD213PD  actc157<>+0(SB), Y3, Y4
-	VFMADD213PD  actc158<>+0(SB), Y3, Y4
-	VFMADD213PD  actc159<>+0(SB), Y3, Y4
-	VFMADD213PD  actc160<>+0(SB), Y3, Y4
-	VMULPD       Y4, Y3, Y4
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y3, Y5, Y3
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y4, actc24<>+0(SB), Y5, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VMOVUPS      (DX), Y3
-	VCMPPD       $0x03, (DX), Y3, Y3
-	VBLENDVPD    Y3, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VMOVUPS      actc135<>+0(SB), Y3
-	VCMPPD       $0x1d, (DX), Y3, Y3
-	VANDPD       actc24<>+0(SB), Y1, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VANDNPD      Y2, Y3, Y2
-	VMULPD       (BX), Y1, Y1
-	VMOVMSKPD    Y2, R10
-	TESTL        R10, R10
-	JE           keep_head
-	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPD   Y1, Y0, (AX)
-	MOVL         R10, R8
-	JMP          done
-
-keep_head:
-	VMASKMOVPD Y1, Y0, (AX)
-	SHLQ       $0x03, R9
-	ADDQ       R9, DX
-	ADDQ       R9, AX
-	ADDQ       R9, BX
-	SHRQ       $0x03, R9
-	SUBQ       R9, CX
-
-block:
-	CMPQ         CX, $0x00000020
-	JB           single
-	XORL         R9, R9
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y0
-	VCMPPD       $0x11, 32(DX), Y1, Y2
-	VCMPPD       $0x11, 64(DX), Y1, Y3
-	VCMPPD       $0x11, 96(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      (DX), Y5, Y4
-	VANDNPD      32(DX), Y5, Y6
-	VANDNPD      64(DX), Y5, Y7
-	VANDNPD      96(DX), Y5, Y5
-	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc27<>+0(SB), Y7, Y11
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y10, Y13
-	VSUBPD       actc27<>+0(SB), Y11, Y14
-	VSUBPD       actc27<>+0(SB), Y9, Y15
-	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y6
-	VFNMADD231PD actc28<>+0(SB), Y14, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y6
-	VFNMADD231PD actc29<>+0(SB), Y14, Y7
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VMOVUPS      actc54<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
-	VMOVUPS      Y13, Y14
-	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      Y13, Y15
-	VFMADD213PD  actc52<>+0(SB), Y7, Y15
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y6, Y14
-	VFMADD213PD  actc53<>+0(SB), Y7, Y15
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
-	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y6, Y14
-	VFMADD213PD  actc50<>+0(SB), Y7, Y15
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
-	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y6, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y15
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
-	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y6, Y14
-	VFMADD213PD  actc48<>+0(SB), Y7, Y15
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
-	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y6, Y14
-	VFMADD213PD  actc49<>+0(SB), Y7, Y15
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
-	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y6, Y14
-	VFMADD213PD  actc46<>+0(SB), Y7, Y15
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
-	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y6, Y14
-	VFMADD213PD  actc47<>+0(SB), Y7, Y15
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
-	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y6, Y14
-	VFMADD213PD  actc44<>+0(SB), Y7, Y15
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y14
-	VFMADD213PD  actc45<>+0(SB), Y7, Y15
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y14, Y6
-	VFMADD213PD  actc45<>+0(SB), Y15, Y7
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y4, Y4
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VMULPD       Y9, Y5, Y5
-	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
-	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
-	VXORPS       Y9, Y9, Y9
-	VCMPPD       $0x19, (DX), Y9, Y8
-	VCMPPD       $0x19, 32(DX), Y9, Y10
-	VCMPPD       $0x19, 64(DX), Y9, Y11
-	VCMPPD       $0x19, 96(DX), Y9, Y9
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y8, Y4, Y12, Y8
-	VBLENDVPD    Y10, Y6, Y12, Y10
-	VBLENDVPD    Y11, Y7, Y12, Y11
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y6, Y13
-	VADDPD       actc42<>+0(SB), Y7, Y14
-	VADDPD       actc42<>+0(SB), Y5, Y15
-	VFMADD231PD  (DX), Y8, Y12
-	VFMADD231PD  32(DX), Y10, Y13
-	VFMADD231PD  64(DX), Y11, Y14
-	VFMADD231PD  96(DX), Y9, Y15
-	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y2, Y2
-	VMULPD       Y14, Y3, Y3
-	VMULPD       Y15, Y1, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y6, Y9
-	VADDPD       actc45<>+0(SB), Y7, Y10
-	VADDPD       actc45<>+0(SB), Y5, Y11
-	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y6
-	VFMADD213PD  actc42<>+0(SB), Y10, Y7
-	VFMADD213PD  actc42<>+0(SB), Y11, Y5
-	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y6, Y2, Y2
-	VDIVPD       Y7, Y3, Y3
-	VDIVPD       Y5, Y1, Y1
-	VMOVUPS      (DX), Y4
-	VSUBPD       actc136<>+0(SB), Y4, Y4
-	VMOVUPS      32(DX), Y5
-	VSUBPD       actc136<>+0(SB), Y5, Y5
-	VMOVUPS      64(DX), Y6
-	VSUBPD       actc136<>+0(SB), Y6, Y6
-	VMOVUPS      96(DX), Y7
-	VSUBPD       actc136<>+0(SB), Y7, Y7
-	VSUBPD       actc137<>+0(SB), Y4, Y4
-	VSUBPD       actc137<>+0(SB), Y5, Y5
-	VSUBPD       actc137<>+0(SB), Y6, Y6
-	VSUBPD       actc137<>+0(SB), Y7, Y7
-	VMOVUPS      actc138<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc139<>+0(SB), Y5, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc139<>+0(SB), Y6, Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y9
-	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y10
-	VFMADD213PD  actc140<>+0(SB), Y6, Y11
-	VFMADD213PD  actc140<>+0(SB), Y7, Y9
-	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y10
-	VFMADD213PD  actc141<>+0(SB), Y6, Y11
-	VFMADD213PD  actc141<>+0(SB), Y7, Y9
-	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y10
-	VFMADD213PD  actc142<>+0(SB), Y6, Y11
-	VFMADD213PD  actc142<>+0(SB), Y7, Y9
-	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y10
-	VFMADD213PD  actc143<>+0(SB), Y6, Y11
-	VFMADD213PD  actc143<>+0(SB), Y7, Y9
-	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y10
-	VFMADD213PD  actc144<>+0(SB), Y6, Y11
-	VFMADD213PD  actc144<>+0(SB), Y7, Y9
-	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y10
-	VFMADD213PD  actc145<>+0(SB), Y6, Y11
-	VFMADD213PD  actc145<>+0(SB), Y7, Y9
-	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y10
-	VFMADD213PD  actc146<>+0(SB), Y6, Y11
-	VFMADD213PD  actc146<>+0(SB), Y7, Y9
-	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y10
-	VFMADD213PD  actc147<>+0(SB), Y6, Y11
-	VFMADD213PD  actc147<>+0(SB), Y7, Y9
-	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y10
-	VFMADD213PD  actc148<>+0(SB), Y6, Y11
-	VFMADD213PD  actc148<>+0(SB), Y7, Y9
-	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y10
-	VFMADD213PD  actc149<>+0(SB), Y6, Y11
-	VFMADD213PD  actc149<>+0(SB), Y7, Y9
-	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y10
-	VFMADD213PD  actc150<>+0(SB), Y6, Y11
-	VFMADD213PD  actc150<>+0(SB), Y7, Y9
-	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y10
-	VFMADD213PD  actc151<>+0(SB), Y6, Y11
-	VFMADD213PD  actc151<>+0(SB), Y7, Y9
-	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y10
-	VFMADD213PD  actc152<>+0(SB), Y6, Y11
-	VFMADD213PD  actc152<>+0(SB), Y7, Y9
-	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y10
-	VFMADD213PD  actc153<>+0(SB), Y6, Y11
-	VFMADD213PD  actc153<>+0(SB), Y7, Y9
-	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y10
-	VFMADD213PD  actc154<>+0(SB), Y6, Y11
-	VFMADD213PD  actc154<>+0(SB), Y7, Y9
-	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y10
-	VFMADD213PD  actc155<>+0(SB), Y6, Y11
-	VFMADD213PD  actc155<>+0(SB), Y7, Y9
-	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y10
-	VFMADD213PD  actc156<>+0(SB), Y6, Y11
-	VFMADD213PD  actc156<>+0(SB), Y7, Y9
-	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y10
-	VFMADD213PD  actc157<>+0(SB), Y6, Y11
-	VFMADD213PD  actc157<>+0(SB), Y7, Y9
-	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y10
-	VFMADD213PD  actc158<>+0(SB), Y6, Y11
-	VFMADD213PD  actc158<>+0(SB), Y7, Y9
-	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y10
-	VFMADD213PD  actc159<>+0(SB), Y6, Y11
-	VFMADD213PD  actc159<>+0(SB), Y7, Y9
-	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y10
-	VFMADD213PD  actc160<>+0(SB), Y6, Y11
-	VFMADD213PD  actc160<>+0(SB), Y7, Y9
-	VMULPD       Y8, Y4, Y8
-	VMULPD       Y10, Y5, Y10
-	VMULPD       Y11, Y6, Y11
-	VMULPD       Y9, Y7, Y9
-	VMOVUPS      actc24<>+0(SB), Y12
-	VANDNPD      Y4, Y12, Y4
-	VANDNPD      Y5, Y12, Y5
-	VANDNPD      Y6, Y12, Y6
-	VANDNPD      Y7, Y12, Y7
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
-	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
-	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y10, Y2, Y2
-	VBLENDVPD    Y6, Y11, Y3, Y3
-	VBLENDVPD    Y7, Y9, Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y3, Y3, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VMULPD       (BX), Y0, Y0
-	VMULPD       32(BX), Y2, Y2
-	VMULPD       64(BX), Y3, Y3
-	VMULPD       96(BX), Y1, Y1
-	TESTL        R9, R9
-	JNE          flag0
-	VMOVNTPD     Y0, (AX)
-	VMOVNTPD     Y2, 32(AX)
-	VMOVNTPD     Y3, 64(AX)
-	VMOVNTPD     Y1, 96(AX)
-	XORL         R9, R9
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 128(DX), Y1, Y0
-	VCMPPD       $0x11, 160(DX), Y1, Y2
-	VCMPPD       $0x11, 192(DX), Y1, Y3
-	VCMPPD       $0x11, 224(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      128(DX), Y5, Y4
-	VANDNPD      160(DX), Y5, Y6
-	VANDNPD      192(DX), Y5, Y7
-	VANDNPD      224(DX), Y5, Y5
-	VXORPD       actc24<>+0(SB), Y4, Y4
-	VXORPD       actc24<>+0(SB), Y6, Y6
-	VXORPD       actc24<>+0(SB), Y7, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y8
-	VMOVMSKPD    Y8, R10
-	ORL          R10, R9
-	VMOVUPS      actc26<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc27<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc27<>+0(SB), Y6, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc27<>+0(SB), Y7, Y11
-	VFMADD213PD  actc27<>+0(SB), Y5, Y9
-	VSUBPD       actc27<>+0(SB), Y8, Y12
-	VSUBPD       actc27<>+0(SB), Y10, Y13
-	VSUBPD       actc27<>+0(SB), Y11, Y14
-	VSUBPD       actc27<>+0(SB), Y9, Y15
-	VFNMADD231PD actc28<>+0(SB), Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y6
-	VFNMADD231PD actc28<>+0(SB), Y14, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFNMADD231PD actc29<>+0(SB), Y12, Y4
-	VFNMADD231PD actc29<>+0(SB), Y13, Y6
-	VFNMADD231PD actc29<>+0(SB), Y14, Y7
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VMOVUPS      actc54<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VFMADD213PD  actc52<>+0(SB), Y4, Y12
-	VMOVUPS      Y13, Y14
-	VFMADD213PD  actc52<>+0(SB), Y6, Y14
-	VMOVUPS      Y13, Y15
-	VFMADD213PD  actc52<>+0(SB), Y7, Y15
-	VFMADD213PD  actc52<>+0(SB), Y5, Y13
-	VFMADD213PD  actc53<>+0(SB), Y4, Y12
-	VFMADD213PD  actc53<>+0(SB), Y6, Y14
-	VFMADD213PD  actc53<>+0(SB), Y7, Y15
-	VFMADD213PD  actc53<>+0(SB), Y5, Y13
-	VFMADD213PD  actc50<>+0(SB), Y4, Y12
-	VFMADD213PD  actc50<>+0(SB), Y6, Y14
-	VFMADD213PD  actc50<>+0(SB), Y7, Y15
-	VFMADD213PD  actc50<>+0(SB), Y5, Y13
-	VFMADD213PD  actc51<>+0(SB), Y4, Y12
-	VFMADD213PD  actc51<>+0(SB), Y6, Y14
-	VFMADD213PD  actc51<>+0(SB), Y7, Y15
-	VFMADD213PD  actc51<>+0(SB), Y5, Y13
-	VFMADD213PD  actc48<>+0(SB), Y4, Y12
-	VFMADD213PD  actc48<>+0(SB), Y6, Y14
-	VFMADD213PD  actc48<>+0(SB), Y7, Y15
-	VFMADD213PD  actc48<>+0(SB), Y5, Y13
-	VFMADD213PD  actc49<>+0(SB), Y4, Y12
-	VFMADD213PD  actc49<>+0(SB), Y6, Y14
-	VFMADD213PD  actc49<>+0(SB), Y7, Y15
-	VFMADD213PD  actc49<>+0(SB), Y5, Y13
-	VFMADD213PD  actc46<>+0(SB), Y4, Y12
-	VFMADD213PD  actc46<>+0(SB), Y6, Y14
-	VFMADD213PD  actc46<>+0(SB), Y7, Y15
-	VFMADD213PD  actc46<>+0(SB), Y5, Y13
-	VFMADD213PD  actc47<>+0(SB), Y4, Y12
-	VFMADD213PD  actc47<>+0(SB), Y6, Y14
-	VFMADD213PD  actc47<>+0(SB), Y7, Y15
-	VFMADD213PD  actc47<>+0(SB), Y5, Y13
-	VFMADD213PD  actc44<>+0(SB), Y4, Y12
-	VFMADD213PD  actc44<>+0(SB), Y6, Y14
-	VFMADD213PD  actc44<>+0(SB), Y7, Y15
-	VFMADD213PD  actc44<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y4, Y12
-	VFMADD213PD  actc45<>+0(SB), Y6, Y14
-	VFMADD213PD  actc45<>+0(SB), Y7, Y15
-	VFMADD213PD  actc45<>+0(SB), Y5, Y13
-	VFMADD213PD  actc45<>+0(SB), Y12, Y4
-	VFMADD213PD  actc45<>+0(SB), Y14, Y6
-	VFMADD213PD  actc45<>+0(SB), Y15, Y7
-	VFMADD213PD  actc45<>+0(SB), Y13, Y5
-	VPSLLQ       $0x34, Y8, Y8
-	VPSLLQ       $0x34, Y10, Y10
-	VPSLLQ       $0x34, Y11, Y11
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y8, Y4, Y4
-	VMULPD       Y10, Y6, Y6
-	VMULPD       Y11, Y7, Y7
-	VMULPD       Y9, Y5, Y5
-	VBLENDVPD    Y0, actc42<>+0(SB), Y4, Y0
-	VBLENDVPD    Y2, actc42<>+0(SB), Y6, Y2
-	VBLENDVPD    Y3, actc42<>+0(SB), Y7, Y3
-	VBLENDVPD    Y1, actc42<>+0(SB), Y5, Y1
-	VXORPS       Y9, Y9, Y9
-	VCMPPD       $0x19, 128(DX), Y9, Y8
-	VCMPPD       $0x19, 160(DX), Y9, Y10
-	VCMPPD       $0x19, 192(DX), Y9, Y11
-	VCMPPD       $0x19, 224(DX), Y9, Y9
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y8, Y4, Y12, Y8
-	VBLENDVPD    Y10, Y6, Y12, Y10
-	VBLENDVPD    Y11, Y7, Y12, Y11
-	VBLENDVPD    Y9, Y5, Y12, Y9
-	VADDPD       actc42<>+0(SB), Y4, Y12
-	VADDPD       actc42<>+0(SB), Y6, Y13
-	VADDPD       actc42<>+0(SB), Y7, Y14
-	VADDPD       actc42<>+0(SB), Y5, Y15
-	VFMADD231PD  128(DX), Y8, Y12
-	VFMADD231PD  160(DX), Y10, Y13
-	VFMADD231PD  192(DX), Y11, Y14
-	VFMADD231PD  224(DX), Y9, Y15
-	VMULPD       Y12, Y0, Y0
-	VMULPD       Y13, Y2, Y2
-	VMULPD       Y14, Y3, Y3
-	VMULPD       Y15, Y1, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y8
-	VADDPD       actc45<>+0(SB), Y6, Y9
-	VADDPD       actc45<>+0(SB), Y7, Y10
-	VADDPD       actc45<>+0(SB), Y5, Y11
-	VFMADD213PD  actc42<>+0(SB), Y8, Y4
-	VFMADD213PD  actc42<>+0(SB), Y9, Y6
-	VFMADD213PD  actc42<>+0(SB), Y10, Y7
-	VFMADD213PD  actc42<>+0(SB), Y11, Y5
-	VDIVPD       Y4, Y0, Y0
-	VDIVPD       Y6, Y2, Y2
-	VDIVPD       Y7, Y3, Y3
-	VDIVPD       Y5, Y1, Y1
-	VMOVUPS      128(DX), Y4
-	VSUBPD       actc136<>+0(SB), Y4, Y4
-	VMOVUPS      160(DX), Y5
-	VSUBPD       actc136<>+0(SB), Y5, Y5
-	VMOVUPS      192(DX), Y6
-	VSUBPD       actc136<>+0(SB), Y6, Y6
-	VMOVUPS      224(DX), Y7
-	VSUBPD       actc136<>+0(SB), Y7, Y7
-	VSUBPD       actc137<>+0(SB), Y4, Y4
-	VSUBPD       actc137<>+0(SB), Y5, Y5
-	VSUBPD       actc137<>+0(SB), Y6, Y6
-	VSUBPD       actc137<>+0(SB), Y7, Y7
-	VMOVUPS      actc138<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PD  actc139<>+0(SB), Y4, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PD  actc139<>+0(SB), Y5, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PD  actc139<>+0(SB), Y6, Y11
-	VFMADD213PD  actc139<>+0(SB), Y7, Y9
-	VFMADD213PD  actc140<>+0(SB), Y4, Y8
-	VFMADD213PD  actc140<>+0(SB), Y5, Y10
-	VFMADD213PD  actc140<>+0(SB), Y6, Y11
-	VFMADD213PD  actc140<>+0(SB), Y7, Y9
-	VFMADD213PD  actc141<>+0(SB), Y4, Y8
-	VFMADD213PD  actc141<>+0(SB), Y5, Y10
-	VFMADD213PD  actc141<>+0(SB), Y6, Y11
-	VFMADD213PD  actc141<>+0(SB), Y7, Y9
-	VFMADD213PD  actc142<>+0(SB), Y4, Y8
-	VFMADD213PD  actc142<>+0(SB), Y5, Y10
-	VFMADD213PD  actc142<>+0(SB), Y6, Y11
-	VFMADD213PD  actc142<>+0(SB), Y7, Y9
-	VFMADD213PD  actc143<>+0(SB), Y4, Y8
-	VFMADD213PD  actc143<>+0(SB), Y5, Y10
-	VFMADD213PD  actc143<>+0(SB), Y6, Y11
-	VFMADD213PD  actc143<>+0(SB), Y7, Y9
-	VFMADD213PD  actc144<>+0(SB), Y4, Y8
-	VFMADD213PD  actc144<>+0(SB), Y5, Y10
-	VFMADD213PD  actc144<>+0(SB), Y6, Y11
-	VFMADD213PD  actc144<>+0(SB), Y7, Y9
-	VFMADD213PD  actc145<>+0(SB), Y4, Y8
-	VFMADD213PD  actc145<>+0(SB), Y5, Y10
-	VFMADD213PD  actc145<>+0(SB), Y6, Y11
-	VFMADD213PD  actc145<>+0(SB), Y7, Y9
-	VFMADD213PD  actc146<>+0(SB), Y4, Y8
-	VFMADD213PD  actc146<>+0(SB), Y5, Y10
-	VFMADD213PD  actc146<>+0(SB), Y6, Y11
-	VFMADD213PD  actc146<>+0(SB), Y7, Y9
-	VFMADD213PD  actc147<>+0(SB), Y4, Y8
-	VFMADD213PD  actc147<>+0(SB), Y5, Y10
-	VFMADD213PD  actc147<>+0(SB), Y6, Y11
-	VFMADD213PD  actc147<>+0(SB), Y7, Y9
-	VFMADD213PD  actc148<>+0(SB), Y4, Y8
-	VFMADD213PD  actc148<>+0(SB), Y5, Y10
-	VFMADD213PD  actc148<>+0(SB), Y6, Y11
-	VFMADD213PD  actc148<>+0(SB), Y7, Y9
-	VFMADD213PD  actc149<>+0(SB), Y4, Y8
-	VFMADD213PD  actc149<>+0(SB), Y5, Y10
-	VFMADD213PD  actc149<>+0(SB), Y6, Y11
-	VFMADD213PD  actc149<>+0(SB), Y7, Y9
-	VFMADD213PD  actc150<>+0(SB), Y4, Y8
-	VFMADD213PD  actc150<>+0(SB), Y5, Y10
-	VFMADD213PD  actc150<>+0(SB), Y6, Y11
-	VFMADD213PD  actc150<>+0(SB), Y7, Y9
-	VFMADD213PD  actc151<>+0(SB), Y4, Y8
-	VFMADD213PD  actc151<>+0(SB), Y5, Y10
-	VFMADD213PD  actc151<>+0(SB), Y6, Y11
-	VFMADD213PD  actc151<>+0(SB), Y7, Y9
-	VFMADD213PD  actc152<>+0(SB), Y4, Y8
-	VFMADD213PD  actc152<>+0(SB), Y5, Y10
-	VFMADD213PD  actc152<>+0(SB), Y6, Y11
-	VFMADD213PD  actc152<>+0(SB), Y7, Y9
-	VFMADD213PD  actc153<>+0(SB), Y4, Y8
-	VFMADD213PD  actc153<>+0(SB), Y5, Y10
-	VFMADD213PD  actc153<>+0(SB), Y6, Y11
-	VFMADD213PD  actc153<>+0(SB), Y7, Y9
-	VFMADD213PD  actc154<>+0(SB), Y4, Y8
-	VFMADD213PD  actc154<>+0(SB), Y5, Y10
-	VFMADD213PD  actc154<>+0(SB), Y6, Y11
-	VFMADD213PD  actc154<>+0(SB), Y7, Y9
-	VFMADD213PD  actc155<>+0(SB), Y4, Y8
-	VFMADD213PD  actc155<>+0(SB), Y5, Y10
-	VFMADD213PD  actc155<>+0(SB), Y6, Y11
-	VFMADD213PD  actc155<>+0(SB), Y7, Y9
-	VFMADD213PD  actc156<>+0(SB), Y4, Y8
-	VFMADD213PD  actc156<>+0(SB), Y5, Y10
-	VFMADD213PD  actc156<>+0(SB), Y6, Y11
-	VFMADD213PD  actc156<>+0(SB), Y7, Y9
-	VFMADD213PD  actc157<>+0(SB), Y4, Y8
-	VFMADD213PD  actc157<>+0(SB), Y5, Y10
-	VFMADD213PD  actc157<>+0(SB), Y6, Y11
-	VFMADD213PD  actc157<>+0(SB), Y7, Y9
-	VFMADD213PD  actc158<>+0(SB), Y4, Y8
-	VFMADD213PD  actc158<>+0(SB), Y5, Y10
-	VFMADD213PD  actc158<>+0(SB), Y6, Y11
-	VFMADD213PD  actc158<>+0(SB), Y7, Y9
-	VFMADD213PD  actc159<>+0(SB), Y4, Y8
-	VFMADD213PD  actc159<>+0(SB), Y5, Y10
-	VFMADD213PD  actc159<>+0(SB), Y6, Y11
-	VFMADD213PD  actc159<>+0(SB), Y7, Y9
-	VFMADD213PD  actc160<>+0(SB), Y4, Y8
-	VFMADD213PD  actc160<>+0(SB), Y5, Y10
-	VFMADD213PD  actc160<>+0(SB), Y6, Y11
-	VFMADD213PD  actc160<>+0(SB), Y7, Y9
-	VMULPD       Y8, Y4, Y8
-	VMULPD       Y10, Y5, Y10
-	VMULPD       Y11, Y6, Y11
-	VMULPD       Y9, Y7, Y9
-	VMOVUPS      actc24<>+0(SB), Y12
-	VANDNPD      Y4, Y12, Y4
-	VANDNPD      Y5, Y12, Y5
-	VANDNPD      Y6, Y12, Y6
-	VANDNPD      Y7, Y12, Y7
-	VCMPPD       $0x11, actc42<>+0(SB), Y4, Y4
-	VCMPPD       $0x11, actc42<>+0(SB), Y5, Y5
-	VCMPPD       $0x11, actc42<>+0(SB), Y6, Y6
-	VCMPPD       $0x11, actc42<>+0(SB), Y7, Y7
-	VBLENDVPD    Y4, Y8, Y0, Y0
-	VBLENDVPD    Y5, Y10, Y2, Y2
-	VBLENDVPD    Y6, Y11, Y3, Y3
-	VBLENDVPD    Y7, Y9, Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y3, Y3, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VMOVMSKPD    Y4, R10
-	ORL          R10, R9
-	VMULPD       128(BX), Y0, Y0
-	VMULPD       160(BX), Y2, Y2
-	VMULPD       192(BX), Y3, Y3
-	VMULPD       224(BX), Y1, Y1
-	TESTL        R9, R9
-	JNE          flag4
-	VMOVNTPD     Y0, 128(AX)
-	VMOVNTPD     Y2, 160(AX)
-	VMOVNTPD     Y3, 192(AX)
-	VMOVNTPD     Y1, 224(AX)
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, AX
-	ADDQ         $0x00000100, BX
-	SUBQ         $0x00000020, CX
-	JMP          block
-
-flag0:
-	MOVQ $0x00000008, SI
-	JMP  single
-
-flag4:
-	ADDQ $0x00000080, DX
-	ADDQ $0x00000080, AX
-	ADDQ $0x00000080, BX
-	SUBQ $0x00000010, CX
-	MOVQ $0x00000004, SI
-
-single:
-	SFENCE
-	CMPQ         CX, $0x00000004
-	JB           tail
-	VXORPS       Y0, Y0, Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y1
 	VANDNPD      (DX), Y1, Y1
 	VXORPD       actc24<>+0(SB), Y1, Y1
@@ -33524,17 +33046,818 @@ single:
 	VMULPD       Y3, Y1, Y1
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
+	VXORPS       Y2, Y2, Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
+	VBLENDVPD    Y2, actc42<>+0(SB), Y1, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x19, (DX), Y3, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y3, Y1, Y4, Y3
+	VADDPD       actc42<>+0(SB), Y1, Y4
+	VFMADD231PD  (DX), Y3, Y4
+	VMULPD       Y4, Y2, Y2
+	VADDPD       actc45<>+0(SB), Y1, Y3
+	VFMADD213PD  actc42<>+0(SB), Y1, Y3
+	VDIVPD       Y3, Y2, Y2
+	VMOVUPS      (DX), Y3
+	VSUBPD       actc136<>+0(SB), Y3, Y3
+	VSUBPD       actc137<>+0(SB), Y3, Y3
+	VMOVUPS      actc138<>+0(SB), Y4
+	VFMADD213PD  actc139<>+0(SB), Y3, Y4
+	VFMADD213PD  actc140<>+0(SB), Y3, Y4
+	VFMADD213PD  actc141<>+0(SB), Y3, Y4
+	VFMADD213PD  actc142<>+0(SB), Y3, Y4
+	VFMADD213PD  actc143<>+0(SB), Y3, Y4
+	VFMADD213PD  actc144<>+0(SB), Y3, Y4
+	VFMADD213PD  actc145<>+0(SB), Y3, Y4
+	VFMADD213PD  actc146<>+0(SB), Y3, Y4
+	VFMADD213PD  actc147<>+0(SB), Y3, Y4
+	VFMADD213PD  actc148<>+0(SB), Y3, Y4
+	VFMADD213PD  actc149<>+0(SB), Y3, Y4
+	VFMADD213PD  actc150<>+0(SB), Y3, Y4
+	VFMADD213PD  actc151<>+0(SB), Y3, Y4
+	VFMADD213PD  actc152<>+0(SB), Y3, Y4
+	VFMADD213PD  actc153<>+0(SB), Y3, Y4
+	VFMADD213PD  actc154<>+0(SB), Y3, Y4
+	VFMADD213PD  actc155<>+0(SB), Y3, Y4
+	VFMADD213PD  actc156<>+0(SB), Y3, Y4
+	VFMADD213PD  actc157<>+0(SB), Y3, Y4
+	VFMADD213PD  actc158<>+0(SB), Y3, Y4
+	VFMADD213PD  actc159<>+0(SB), Y3, Y4
+	VFMADD213PD  actc160<>+0(SB), Y3, Y4
+	VMULPD       Y4, Y3, Y4
+	VMOVUPS      actc24<>+0(SB), Y5
+	VANDNPD      Y3, Y5, Y3
+	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
+	VMOVUPS      (DX), Y4
+	VMOVUPS      actc42<>+0(SB), Y5
+	VBLENDVPD    Y4, actc24<>+0(SB), Y5, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VMOVUPS      (DX), Y3
+	VCMPPD       $0x03, (DX), Y3, Y3
+	VBLENDVPD    Y3, (DX), Y2, Y2
+	VMOVUPS      actc24<>+0(SB), Y3
+	VANDNPD      Y1, Y3, Y1
+	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VANDNPD      Y2, Y3, Y3
+	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
+	VANDPD       Y3, Y1, Y1
+	VANDPD       actc24<>+0(SB), Y2, Y3
+	VMOVUPS      actc135<>+0(SB), Y4
+	VCMPPD       $0x1d, (DX), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y2, Y2
+	VANDNPD      Y1, Y4, Y1
+	VMULPD       (BX), Y2, Y2
+	VMOVMSKPD    Y1, R10
+	TESTL        R10, R10
+	JE           keep_head
+	VPCMPEQD     Y0, Y0, Y0
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPD   Y2, Y0, (AX)
+	MOVL         R10, R8
+	JMP          done
+
+keep_head:
+	VMASKMOVPD Y2, Y0, (AX)
+	SHLQ       $0x03, R9
+	ADDQ       R9, DX
+	ADDQ       R9, AX
+	ADDQ       R9, BX
+	SHRQ       $0x03, R9
+	SUBQ       R9, CX
+
+block:
+	CMPQ         CX, $0x00000020
+	JB           single
+	XORL         R9, R9
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc48<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y4
+	VBLENDVPD    Y6, Y8, Y1, Y6
+	VBLENDVPD    Y7, Y8, Y2, Y7
+	VBLENDVPD    Y5, Y8, Y3, Y5
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x19, (DX), Y9, Y8
+	VCMPPD       $0x19, 32(DX), Y9, Y10
+	VCMPPD       $0x19, 64(DX), Y9, Y11
+	VCMPPD       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc42<>+0(SB), Y12
+	VBLENDVPD    Y8, Y0, Y12, Y8
+	VBLENDVPD    Y10, Y1, Y12, Y10
+	VBLENDVPD    Y11, Y2, Y12, Y11
+	VBLENDVPD    Y9, Y3, Y12, Y9
+	VMOVUPS      actc42<>+0(SB), Y13
+	VADDPD       Y0, Y13, Y12
+	VADDPD       Y1, Y13, Y14
+	VADDPD       Y2, Y13, Y15
+	VADDPD       Y3, Y13, Y13
+	VFMADD231PD  (DX), Y8, Y12
+	VFMADD231PD  32(DX), Y10, Y14
+	VFMADD231PD  64(DX), Y11, Y15
+	VFMADD231PD  96(DX), Y9, Y13
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y14, Y6, Y6
+	VMULPD       Y15, Y7, Y7
+	VMULPD       Y13, Y5, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y8
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMOVUPS      actc42<>+0(SB), Y12
+	VFMADD213PD  Y12, Y8, Y0
+	VFMADD213PD  Y12, Y10, Y1
+	VFMADD213PD  Y12, Y11, Y2
+	VFMADD213PD  Y12, Y9, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc136<>+0(SB), Y5
+	VMOVUPS      (DX), Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      32(DX), Y6
+	VSUBPD       Y5, Y6, Y6
+	VMOVUPS      64(DX), Y7
+	VSUBPD       Y5, Y7, Y7
+	VMOVUPS      96(DX), Y8
+	VSUBPD       Y5, Y8, Y5
+	VMOVUPS      actc137<>+0(SB), Y8
+	VSUBPD       Y8, Y4, Y4
+	VSUBPD       Y8, Y6, Y6
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y8, Y5, Y5
+	VMOVUPS      actc138<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VMOVUPS      actc139<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VMOVUPS      Y9, Y11
+	VFMADD213PD  Y10, Y6, Y11
+	VMOVUPS      Y9, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc140<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc141<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc142<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc143<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc144<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc145<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc146<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc147<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc148<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc149<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc150<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc152<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc153<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc154<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc155<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc156<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc157<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc158<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc159<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc160<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMULPD       Y8, Y4, Y8
+	VMULPD       Y11, Y6, Y10
+	VMULPD       Y12, Y7, Y11
+	VMULPD       Y9, Y5, Y9
+	VMOVUPS      actc24<>+0(SB), Y12
+	VANDNPD      Y4, Y12, Y4
+	VANDNPD      Y6, Y12, Y6
+	VANDNPD      Y7, Y12, Y7
+	VANDNPD      Y5, Y12, Y5
+	VMOVUPS      actc42<>+0(SB), Y12
+	VCMPPD       $0x11, Y12, Y4, Y4
+	VCMPPD       $0x11, Y12, Y6, Y6
+	VCMPPD       $0x11, Y12, Y7, Y7
+	VCMPPD       $0x11, Y12, Y5, Y5
+	VBLENDVPD    Y4, Y8, Y0, Y0
+	VBLENDVPD    Y6, Y10, Y1, Y1
+	VBLENDVPD    Y7, Y11, Y2, Y2
+	VBLENDVPD    Y5, Y9, Y3, Y3
+	VCMPPD       $0x03, Y0, Y0, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VMULPD       (BX), Y0, Y0
+	VMULPD       32(BX), Y1, Y1
+	VMULPD       64(BX), Y2, Y2
+	VMULPD       96(BX), Y3, Y3
+	TESTL        R9, R9
+	JNE          flag0
+	VMOVNTPD     Y0, (AX)
+	VMOVNTPD     Y1, 32(AX)
+	VMOVNTPD     Y2, 64(AX)
+	VMOVNTPD     Y3, 96(AX)
+	XORL         R9, R9
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      128(DX), Y1, Y0
+	VANDNPD      160(DX), Y1, Y2
+	VANDNPD      192(DX), Y1, Y3
+	VANDNPD      224(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
+	VMOVUPS      actc26<>+0(SB), Y6
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc48<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, 128(DX), Y5, Y4
+	VCMPPD       $0x11, 160(DX), Y5, Y6
+	VCMPPD       $0x11, 192(DX), Y5, Y7
+	VCMPPD       $0x11, 224(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y4
+	VBLENDVPD    Y6, Y8, Y1, Y6
+	VBLENDVPD    Y7, Y8, Y2, Y7
+	VBLENDVPD    Y5, Y8, Y3, Y5
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x19, 128(DX), Y9, Y8
+	VCMPPD       $0x19, 160(DX), Y9, Y10
+	VCMPPD       $0x19, 192(DX), Y9, Y11
+	VCMPPD       $0x19, 224(DX), Y9, Y9
+	VMOVUPS      actc42<>+0(SB), Y12
+	VBLENDVPD    Y8, Y0, Y12, Y8
+	VBLENDVPD    Y10, Y1, Y12, Y10
+	VBLENDVPD    Y11, Y2, Y12, Y11
+	VBLENDVPD    Y9, Y3, Y12, Y9
+	VMOVUPS      actc42<>+0(SB), Y13
+	VADDPD       Y0, Y13, Y12
+	VADDPD       Y1, Y13, Y14
+	VADDPD       Y2, Y13, Y15
+	VADDPD       Y3, Y13, Y13
+	VFMADD231PD  128(DX), Y8, Y12
+	VFMADD231PD  160(DX), Y10, Y14
+	VFMADD231PD  192(DX), Y11, Y15
+	VFMADD231PD  224(DX), Y9, Y13
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y14, Y6, Y6
+	VMULPD       Y15, Y7, Y7
+	VMULPD       Y13, Y5, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y8
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMOVUPS      actc42<>+0(SB), Y12
+	VFMADD213PD  Y12, Y8, Y0
+	VFMADD213PD  Y12, Y10, Y1
+	VFMADD213PD  Y12, Y11, Y2
+	VFMADD213PD  Y12, Y9, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc136<>+0(SB), Y5
+	VMOVUPS      128(DX), Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPS      160(DX), Y6
+	VSUBPD       Y5, Y6, Y6
+	VMOVUPS      192(DX), Y7
+	VSUBPD       Y5, Y7, Y7
+	VMOVUPS      224(DX), Y8
+	VSUBPD       Y5, Y8, Y5
+	VMOVUPS      actc137<>+0(SB), Y8
+	VSUBPD       Y8, Y4, Y4
+	VSUBPD       Y8, Y6, Y6
+	VSUBPD       Y8, Y7, Y7
+	VSUBPD       Y8, Y5, Y5
+	VMOVUPS      actc138<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VMOVUPS      actc139<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VMOVUPS      Y9, Y11
+	VFMADD213PD  Y10, Y6, Y11
+	VMOVUPS      Y9, Y12
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc140<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc141<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc142<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc143<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc144<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc145<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc146<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc147<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc148<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc149<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc150<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc151<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc152<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc153<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc154<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc155<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc156<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc157<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc158<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc159<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPS      actc160<>+0(SB), Y10
+	VFMADD213PD  Y10, Y4, Y8
+	VFMADD213PD  Y10, Y6, Y11
+	VFMADD213PD  Y10, Y7, Y12
+	VFMADD213PD  Y10, Y5, Y9
+	VMULPD       Y8, Y4, Y8
+	VMULPD       Y11, Y6, Y10
+	VMULPD       Y12, Y7, Y11
+	VMULPD       Y9, Y5, Y9
+	VMOVUPS      actc24<>+0(SB), Y12
+	VANDNPD      Y4, Y12, Y4
+	VANDNPD      Y6, Y12, Y6
+	VANDNPD      Y7, Y12, Y7
+	VANDNPD      Y5, Y12, Y5
+	VMOVUPS      actc42<>+0(SB), Y12
+	VCMPPD       $0x11, Y12, Y4, Y4
+	VCMPPD       $0x11, Y12, Y6, Y6
+	VCMPPD       $0x11, Y12, Y7, Y7
+	VCMPPD       $0x11, Y12, Y5, Y5
+	VBLENDVPD    Y4, Y8, Y0, Y0
+	VBLENDVPD    Y6, Y10, Y1, Y1
+	VBLENDVPD    Y7, Y11, Y2, Y2
+	VBLENDVPD    Y5, Y9, Y3, Y3
+	VCMPPD       $0x03, Y0, Y0, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y2, Y2, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y3, Y3, Y4
+	VMOVMSKPD    Y4, R10
+	ORL          R10, R9
+	VMULPD       128(BX), Y0, Y0
+	VMULPD       160(BX), Y1, Y1
+	VMULPD       192(BX), Y2, Y2
+	VMULPD       224(BX), Y3, Y3
+	TESTL        R9, R9
+	JNE          flag4
+	VMOVNTPD     Y0, 128(AX)
+	VMOVNTPD     Y1, 160(AX)
+	VMOVNTPD     Y2, 192(AX)
+	VMOVNTPD     Y3, 224(AX)
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, BX
+	SUBQ         $0x00000020, CX
+	JMP          block
+
+flag0:
+	MOVQ $0x00000008, SI
+	JMP  single
+
+flag4:
+	ADDQ $0x00000080, DX
+	ADDQ $0x00000080, AX
+	ADDQ $0x00000080, BX
+	SUBQ $0x00000010, CX
+	MOVQ $0x00000004, SI
+
+single:
+	SFENCE
+	CMPQ         CX, $0x00000004
+	JB           tail
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc40<>+0(SB), Y3
+	VFMADD213PD  actc38<>+0(SB), Y0, Y3
+	VFMADD213PD  actc39<>+0(SB), Y0, Y3
+	VFMADD213PD  actc36<>+0(SB), Y0, Y3
+	VFMADD213PD  actc37<>+0(SB), Y0, Y3
+	VFMADD213PD  actc34<>+0(SB), Y0, Y3
+	VFMADD213PD  actc35<>+0(SB), Y0, Y3
+	VFMADD213PD  actc32<>+0(SB), Y0, Y3
+	VFMADD213PD  actc33<>+0(SB), Y0, Y3
+	VFMADD213PD  actc30<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y3, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
+	VBLENDVPD    Y1, actc42<>+0(SB), Y0, Y1
 	VXORPS       Y2, Y2, Y2
 	VCMPPD       $0x19, (DX), Y2, Y2
 	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
-	VADDPD       actc42<>+0(SB), Y1, Y3
+	VBLENDVPD    Y2, Y0, Y3, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y3
 	VFMADD231PD  (DX), Y2, Y3
-	VMULPD       Y3, Y0, Y0
-	VADDPD       actc45<>+0(SB), Y1, Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VDIVPD       Y2, Y0, Y0
+	VMULPD       Y3, Y1, Y1
+	VADDPD       actc45<>+0(SB), Y0, Y2
+	VFMADD213PD  actc42<>+0(SB), Y0, Y2
+	VDIVPD       Y2, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPD       actc136<>+0(SB), Y2, Y2
 	VSUBPD       actc137<>+0(SB), Y2, Y2
@@ -33565,39 +33888,39 @@ single:
 	VMOVUPS      actc24<>+0(SB), Y4
 	VANDNPD      Y2, Y4, Y2
 	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
+	VBLENDVPD    Y2, Y3, Y1, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y0, Y0
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y1, Y2, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc135<>+0(SB), Y2
-	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMULPD       (BX), Y0, Y0
-	VMOVMSKPD    Y1, R9
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
+	VMULPD       (BX), Y1, Y1
+	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	ADDQ    $0x00000020, BX
@@ -34333,113 +34656,126 @@ TEXT ·mishF64Avx2U8(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000008
 	JB           single
-	VMOVUPS      (DX), Y0
-	VMOVUPS      32(DX), Y1
-	VMOVUPS      actc179<>+0(SB), Y3
-	VCMPPD       $0x1e, Y3, Y0, Y2
-	VCMPPD       $0x1e, Y3, Y1, Y3
-	VXORPS       Y5, Y5, Y5
-	VCMPPD       $0x1e, Y5, Y0, Y4
-	VCMPPD       $0x1e, Y5, Y1, Y5
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y0, Y7, Y6
-	VANDNPD      Y1, Y7, Y7
-	VMOVUPS      actc24<>+0(SB), Y8
-	VXORPD       Y6, Y8, Y6
-	VXORPD       Y7, Y8, Y7
-	VMOVUPS      actc43<>+0(SB), Y9
-	VCMPPD       $0x11, Y9, Y6, Y8
-	VCMPPD       $0x11, Y9, Y7, Y9
-	VORPS        Y9, Y8, Y8
-	VMOVUPS      Y6, Y9
-	VMOVUPS      actc27<>+0(SB), Y10
-	VMOVUPS      actc26<>+0(SB), Y11
-	VFMADD213PD  Y10, Y11, Y9
-	VMOVUPS      Y7, Y12
-	VFMADD213PD  Y10, Y11, Y12
-	VMOVUPS      actc27<>+0(SB), Y11
-	VSUBPD       Y11, Y9, Y10
-	VSUBPD       Y11, Y12, Y11
-	VMOVUPS      actc28<>+0(SB), Y13
-	VFNMADD231PD Y13, Y10, Y6
-	VFNMADD231PD Y13, Y11, Y7
-	VMOVUPS      actc29<>+0(SB), Y13
-	VFNMADD213PD Y6, Y13, Y10
-	VFNMADD213PD Y7, Y13, Y11
-	VMOVUPS      actc54<>+0(SB), Y7
+	XORL         R8, R8
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y2
+	VXORPD       Y0, Y2, Y0
+	VXORPD       Y1, Y2, Y1
+	VMOVUPS      actc43<>+0(SB), Y3
+	VCMPPD       $0x11, Y3, Y0, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y3, Y1, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VMOVUPS      Y0, Y2
+	VMOVUPS      actc27<>+0(SB), Y3
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  Y3, Y4, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD213PD  Y3, Y4, Y5
+	VMOVUPS      actc27<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y3
+	VSUBPD       Y4, Y5, Y4
+	VMOVUPS      actc28<>+0(SB), Y6
+	VFNMADD231PD Y6, Y3, Y0
+	VFNMADD231PD Y6, Y4, Y1
+	VMOVUPS      actc29<>+0(SB), Y6
+	VFNMADD213PD Y0, Y6, Y3
+	VFNMADD213PD Y1, Y6, Y4
+	VMOVUPS      actc44<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc45<>+0(SB), Y6
+	VFMADD213PD  Y6, Y3, Y0
+	VFMADD213PD  Y6, Y4, Y1
+	VMOVUPS      actc46<>+0(SB), Y7
 	VMOVUPS      Y7, Y6
+	VMOVUPS      actc47<>+0(SB), Y8
+	VFMADD213PD  Y8, Y3, Y6
+	VFMADD213PD  Y8, Y4, Y7
+	VMOVUPS      actc48<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VMOVUPS      actc49<>+0(SB), Y10
+	VFMADD213PD  Y10, Y3, Y8
+	VFMADD213PD  Y10, Y4, Y9
+	VMOVUPS      actc50<>+0(SB), Y11
+	VMOVUPS      Y11, Y10
+	VMOVUPS      actc51<>+0(SB), Y12
+	VFMADD213PD  Y12, Y3, Y10
+	VFMADD213PD  Y12, Y4, Y11
 	VMOVUPS      actc52<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc53<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc50<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc51<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc48<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc49<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc46<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc47<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc44<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc45<>+0(SB), Y13
-	VFMADD213PD  Y13, Y10, Y6
-	VFMADD213PD  Y13, Y11, Y7
-	VMOVUPS      actc45<>+0(SB), Y13
-	VFMADD213PD  Y13, Y6, Y10
-	VFMADD213PD  Y13, Y7, Y11
-	VPSLLQ       $0x34, Y9, Y6
-	VPSLLQ       $0x34, Y12, Y7
-	VMULPD       Y6, Y10, Y6
-	VMULPD       Y7, Y11, Y7
-	VMOVUPS      actc45<>+0(SB), Y10
-	VMOVUPS      Y10, Y9
-	VMOVUPS      actc42<>+0(SB), Y11
-	VFMADD213PD  Y11, Y6, Y9
-	VFMADD213PD  Y11, Y7, Y10
-	VMOVUPS      actc45<>+0(SB), Y12
-	VADDPD       Y6, Y12, Y11
-	VADDPD       Y7, Y12, Y12
-	VMULPD       Y11, Y6, Y11
-	VMULPD       Y12, Y7, Y12
-	VBLENDVPD    Y4, Y9, Y11, Y4
-	VBLENDVPD    Y5, Y10, Y12, Y5
-	VXORPS       Y10, Y10, Y10
-	VCMPPD       $0x16, Y10, Y0, Y9
-	VCMPPD       $0x16, Y10, Y1, Y10
-	VMULPD       Y6, Y6, Y6
-	VMULPD       Y7, Y7, Y7
-	VMOVUPS      actc45<>+0(SB), Y11
-	VMULPD       Y6, Y11, Y6
-	VMULPD       Y7, Y11, Y7
-	VMOVUPS      actc45<>+0(SB), Y11
-	VBLENDVPD    Y9, Y6, Y11, Y6
-	VBLENDVPD    Y10, Y7, Y11, Y7
-	VADDPD       Y6, Y4, Y6
-	VADDPD       Y7, Y5, Y7
-	VDIVPD       Y6, Y4, Y4
-	VDIVPD       Y7, Y5, Y5
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y2, Y6, Y4, Y2
-	VBLENDVPD    Y3, Y6, Y5, Y3
-	VMULPD       Y2, Y0, Y0
-	VMULPD       Y3, Y1, Y1
+	VMOVUPS      Y13, Y12
+	VMOVUPS      actc53<>+0(SB), Y14
+	VFMADD213PD  Y14, Y3, Y12
+	VFMADD213PD  Y14, Y4, Y13
+	VMULPD       Y3, Y3, Y14
+	VMULPD       Y4, Y4, Y15
+	VFMADD213PD  Y0, Y14, Y6
+	VFMADD213PD  Y1, Y15, Y7
+	VFMADD213PD  Y8, Y14, Y10
+	VFMADD213PD  Y9, Y15, Y11
+	VMOVUPS      actc54<>+0(SB), Y0
+	VFMADD231PD  Y14, Y0, Y12
+	VFMADD231PD  Y15, Y0, Y13
+	VMULPD       Y14, Y14, Y0
+	VMULPD       Y15, Y15, Y1
+	VFMADD213PD  Y6, Y0, Y10
+	VFMADD213PD  Y7, Y1, Y11
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
+	VFMADD213PD  Y10, Y0, Y12
+	VFMADD213PD  Y11, Y1, Y13
+	VMOVUPS      actc45<>+0(SB), Y0
+	VFMADD213PD  Y0, Y12, Y3
+	VFMADD213PD  Y0, Y13, Y4
+	VPSLLQ       $0x34, Y2, Y0
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y0, Y3, Y0
+	VMULPD       Y1, Y4, Y1
+	VMOVUPS      actc45<>+0(SB), Y3
+	VMOVUPS      Y3, Y2
+	VMOVUPS      actc42<>+0(SB), Y4
+	VFMADD213PD  Y4, Y0, Y2
+	VFMADD213PD  Y4, Y1, Y3
+	VMOVUPS      actc45<>+0(SB), Y5
+	VADDPD       Y0, Y5, Y4
+	VADDPD       Y1, Y5, Y5
+	VMULPD       Y4, Y0, Y4
+	VMULPD       Y5, Y1, Y5
+	VXORPS       Y7, Y7, Y7
+	VCMPPD       $0x11, (DX), Y7, Y6
+	VCMPPD       $0x11, 32(DX), Y7, Y7
+	VBLENDVPD    Y6, Y2, Y4, Y2
+	VBLENDVPD    Y7, Y3, Y5, Y3
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
+	VMOVUPS      actc45<>+0(SB), Y4
+	VMULPD       Y0, Y4, Y0
+	VMULPD       Y1, Y4, Y1
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x19, (DX), Y5, Y4
+	VCMPPD       $0x19, 32(DX), Y5, Y5
+	VMOVUPS      actc45<>+0(SB), Y6
+	VBLENDVPD    Y4, Y0, Y6, Y0
+	VBLENDVPD    Y5, Y1, Y6, Y1
+	VADDPD       Y0, Y2, Y0
+	VADDPD       Y1, Y3, Y1
+	VDIVPD       Y0, Y2, Y0
+	VDIVPD       Y1, Y3, Y1
+	VMOVUPS      actc179<>+0(SB), Y3
+	VCMPPD       $0x11, (DX), Y3, Y2
+	VCMPPD       $0x11, 32(DX), Y3, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y2, Y4, Y0, Y0
+	VBLENDVPD    Y3, Y4, Y1, Y1
+	VMULPD       (DX), Y0, Y0
+	VMULPD       32(DX), Y1, Y1
 	VCMPPD       $0x03, Y1, Y0, Y2
-	VORPS        Y2, Y8, Y8
-	VTESTPD      Y8, Y8
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
@@ -34454,77 +34790,89 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      (DX), Y0
-	VCMPPD       $0x1e, actc179<>+0(SB), Y0, Y1
-	VCMPPD       $0x1e, actc55<>+0(SB), Y0, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y3, Y6
-	VFMADD213PD  actc39<>+0(SB), Y3, Y6
-	VFMADD213PD  actc36<>+0(SB), Y3, Y6
-	VFMADD213PD  actc37<>+0(SB), Y3, Y6
-	VFMADD213PD  actc34<>+0(SB), Y3, Y6
-	VFMADD213PD  actc35<>+0(SB), Y3, Y6
-	VFMADD213PD  actc32<>+0(SB), Y3, Y6
-	VFMADD213PD  actc33<>+0(SB), Y3, Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y3
-	VMOVUPS      actc41<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc30<>+0(SB), Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VMOVUPS      actc32<>+0(SB), Y4
+	VFMADD213PD  actc33<>+0(SB), Y0, Y4
+	VMOVUPS      actc34<>+0(SB), Y5
+	VFMADD213PD  actc35<>+0(SB), Y0, Y5
+	VMOVUPS      actc36<>+0(SB), Y6
+	VFMADD213PD  actc37<>+0(SB), Y0, Y6
+	VMOVUPS      actc38<>+0(SB), Y7
+	VFMADD213PD  actc39<>+0(SB), Y0, Y7
+	VMULPD       Y0, Y0, Y8
+	VFMADD213PD  Y3, Y8, Y4
+	VFMADD213PD  Y5, Y8, Y6
+	VFMADD231PD  actc40<>+0(SB), Y8, Y7
+	VMULPD       Y8, Y8, Y3
+	VFMADD213PD  Y4, Y3, Y6
+	VMULPD       Y3, Y3, Y3
+	VFMADD213PD  Y6, Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y7, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc45<>+0(SB), Y1
+	VFMADD213PD  actc42<>+0(SB), Y0, Y1
+	VADDPD       actc45<>+0(SB), Y0, Y2
+	VMULPD       Y2, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y1
+	VMULPD       Y0, Y0, Y2
+	VMULPD       actc45<>+0(SB), Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x19, (DX), Y3, Y3
 	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  actc42<>+0(SB), Y3, Y4
-	VADDPD       actc45<>+0(SB), Y3, Y5
-	VMULPD       Y5, Y3, Y5
-	VBLENDVPD    Y2, Y4, Y5, Y2
-	VCMPPD       $0x16, actc55<>+0(SB), Y0, Y4
-	VMULPD       Y3, Y3, Y5
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VMOVUPS      actc45<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y4
-	VADDPD       Y4, Y2, Y4
-	VDIVPD       Y4, Y2, Y2
-	VBLENDVPD    Y1, actc42<>+0(SB), Y2, Y1
-	VMULPD       Y1, Y0, Y1
+	VBLENDVPD    Y3, Y2, Y4, Y2
+	VADDPD       Y2, Y1, Y2
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPS      actc179<>+0(SB), Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
+	VBLENDVPD    Y2, actc42<>+0(SB), Y1, Y1
+	VMULPD       (DX), Y1, Y1
 	VCMPPD       $0x03, Y1, Y1, Y2
+	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
-	VBLENDVPD    Y0, actc24<>+0(SB), Y4, Y4
-	VBLENDVPD    Y2, Y4, Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y2
-	VBLENDVPD    Y2, Y0, Y1, Y1
+	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y3, Y2, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
-	VORPD        Y2, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VCMPPD       $0x12, actc135<>+0(SB), Y0, Y0
-	VANDPD       actc24<>+0(SB), Y1, Y3
-	VBLENDVPD    Y0, Y3, Y1, Y1
-	VANDNPD      Y2, Y0, Y0
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VORPD        Y0, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
+	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
 	VMOVMSKPD    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
@@ -34564,18 +34912,25 @@ tail:
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
 	VFNMADD231PD actc29<>+0(SB), Y6, Y4
-	VMOVUPS      actc40<>+0(SB), Y7
-	VFMADD213PD  actc38<>+0(SB), Y4, Y7
-	VFMADD213PD  actc39<>+0(SB), Y4, Y7
-	VFMADD213PD  actc36<>+0(SB), Y4, Y7
-	VFMADD213PD  actc37<>+0(SB), Y4, Y7
-	VFMADD213PD  actc34<>+0(SB), Y4, Y7
-	VFMADD213PD  actc35<>+0(SB), Y4, Y7
-	VFMADD213PD  actc32<>+0(SB), Y4, Y7
-	VFMADD213PD  actc33<>+0(SB), Y4, Y7
-	VFMADD213PD  actc30<>+0(SB), Y4, Y7
+	VMOVUPS      actc30<>+0(SB), Y7
 	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
+	VMOVUPS      actc32<>+0(SB), Y8
+	VFMADD213PD  actc33<>+0(SB), Y4, Y8
+	VMOVUPS      actc34<>+0(SB), Y9
+	VFMADD213PD  actc35<>+0(SB), Y4, Y9
+	VMOVUPS      actc36<>+0(SB), Y10
+	VFMADD213PD  actc37<>+0(SB), Y4, Y10
+	VMOVUPS      actc38<>+0(SB), Y11
+	VFMADD213PD  actc39<>+0(SB), Y4, Y11
+	VMULPD       Y4, Y4, Y12
+	VFMADD213PD  Y7, Y12, Y8
+	VFMADD213PD  Y9, Y12, Y10
+	VFMADD231PD  actc40<>+0(SB), Y12, Y11
+	VMULPD       Y12, Y12, Y7
+	VFMADD213PD  Y8, Y7, Y10
+	VMULPD       Y7, Y7, Y7
+	VFMADD213PD  Y10, Y7, Y11
+	VFMADD213PD  actc31<>+0(SB), Y11, Y4
 	VMOVUPS      actc41<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
@@ -34658,229 +35013,244 @@ TEXT ·mishBackwardF64Avx2U8(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000008
 	JB           single
-	VMOVUPS      (DX), Y0
-	VMOVUPS      32(DX), Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x1e, Y3, Y0, Y2
-	VCMPPD       $0x1e, Y3, Y1, Y3
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y0, Y5, Y4
-	VANDNPD      Y1, Y5, Y5
-	VMOVUPS      actc24<>+0(SB), Y6
-	VXORPD       Y4, Y6, Y4
-	VXORPD       Y5, Y6, Y5
-	VMOVUPS      actc43<>+0(SB), Y7
-	VCMPPD       $0x11, Y7, Y4, Y6
-	VCMPPD       $0x11, Y7, Y5, Y7
-	VORPS        Y7, Y6, Y6
-	VMOVUPS      Y4, Y7
-	VMOVUPS      actc27<>+0(SB), Y8
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  Y8, Y9, Y7
-	VMOVUPS      Y5, Y10
-	VFMADD213PD  Y8, Y9, Y10
-	VMOVUPS      actc27<>+0(SB), Y9
-	VSUBPD       Y9, Y7, Y8
-	VSUBPD       Y9, Y10, Y9
-	VMOVUPS      actc28<>+0(SB), Y11
-	VFNMADD231PD Y11, Y8, Y4
-	VFNMADD231PD Y11, Y9, Y5
-	VMOVUPS      actc29<>+0(SB), Y11
-	VFNMADD213PD Y4, Y11, Y8
-	VFNMADD213PD Y5, Y11, Y9
-	VMOVUPS      actc54<>+0(SB), Y5
-	VMOVUPS      Y5, Y4
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc53<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
+	XORL         R9, R9
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y2
+	VXORPD       Y0, Y2, Y0
+	VXORPD       Y1, Y2, Y1
+	VMOVUPS      actc43<>+0(SB), Y3
+	VCMPPD       $0x11, Y3, Y0, Y2
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
+	VCMPPD       $0x11, Y3, Y1, Y2
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
+	VMOVUPS      Y0, Y2
+	VMOVUPS      actc27<>+0(SB), Y3
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  Y3, Y4, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD213PD  Y3, Y4, Y5
+	VMOVUPS      actc27<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y3
+	VSUBPD       Y4, Y5, Y4
+	VMOVUPS      actc28<>+0(SB), Y6
+	VFNMADD231PD Y6, Y3, Y0
+	VFNMADD231PD Y6, Y4, Y1
+	VMOVUPS      actc29<>+0(SB), Y6
+	VFNMADD213PD Y0, Y6, Y3
+	VFNMADD213PD Y1, Y6, Y4
+	VMOVUPS      actc44<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc45<>+0(SB), Y6
+	VFMADD213PD  Y6, Y3, Y0
+	VFMADD213PD  Y6, Y4, Y1
+	VMOVUPS      actc46<>+0(SB), Y7
+	VMOVUPS      Y7, Y6
+	VMOVUPS      actc47<>+0(SB), Y8
+	VFMADD213PD  Y8, Y3, Y6
+	VFMADD213PD  Y8, Y4, Y7
+	VMOVUPS      actc48<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VMOVUPS      actc49<>+0(SB), Y10
+	VFMADD213PD  Y10, Y3, Y8
+	VFMADD213PD  Y10, Y4, Y9
 	VMOVUPS      actc50<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc51<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc48<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc49<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc46<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc47<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc44<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc45<>+0(SB), Y11
-	VFMADD213PD  Y11, Y8, Y4
-	VFMADD213PD  Y11, Y9, Y5
-	VMOVUPS      actc45<>+0(SB), Y11
-	VFMADD213PD  Y11, Y4, Y8
-	VFMADD213PD  Y11, Y5, Y9
-	VPSLLQ       $0x34, Y7, Y4
-	VPSLLQ       $0x34, Y10, Y5
-	VMULPD       Y4, Y8, Y4
-	VMULPD       Y5, Y9, Y5
+	VMOVUPS      Y11, Y10
+	VMOVUPS      actc51<>+0(SB), Y12
+	VFMADD213PD  Y12, Y3, Y10
+	VFMADD213PD  Y12, Y4, Y11
+	VMOVUPS      actc52<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VMOVUPS      actc53<>+0(SB), Y14
+	VFMADD213PD  Y14, Y3, Y12
+	VFMADD213PD  Y14, Y4, Y13
+	VMULPD       Y3, Y3, Y14
+	VMULPD       Y4, Y4, Y15
+	VFMADD213PD  Y0, Y14, Y6
+	VFMADD213PD  Y1, Y15, Y7
+	VFMADD213PD  Y8, Y14, Y10
+	VFMADD213PD  Y9, Y15, Y11
+	VMOVUPS      actc54<>+0(SB), Y0
+	VFMADD231PD  Y14, Y0, Y12
+	VFMADD231PD  Y15, Y0, Y13
+	VMULPD       Y14, Y14, Y0
+	VMULPD       Y15, Y15, Y1
+	VFMADD213PD  Y6, Y0, Y10
+	VFMADD213PD  Y7, Y1, Y11
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
+	VFMADD213PD  Y10, Y0, Y12
+	VFMADD213PD  Y11, Y1, Y13
+	VMOVUPS      actc45<>+0(SB), Y0
+	VFMADD213PD  Y0, Y12, Y3
+	VFMADD213PD  Y0, Y13, Y4
+	VPSLLQ       $0x34, Y2, Y0
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y0, Y3, Y0
+	VMULPD       Y1, Y4, Y1
+	VMOVUPS      (DX), Y2
+	VMOVUPS      actc31<>+0(SB), Y3
+	VFMADD213PD  Y3, Y3, Y2
+	VMOVUPS      32(DX), Y4
+	VFMADD213PD  Y3, Y3, Y4
+	VMOVUPS      (DX), Y3
+	VMOVUPS      actc180<>+0(SB), Y5
+	VMOVUPS      actc31<>+0(SB), Y6
+	VFMADD213PD  Y5, Y6, Y3
+	VMOVUPS      32(DX), Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y0, Y5
+	VFMADD213PD  Y3, Y2, Y5
+	VMOVUPS      Y1, Y6
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPS      actc31<>+0(SB), Y8
-	VMOVUPS      Y8, Y7
-	VFMADD213PD  Y8, Y0, Y7
-	VMOVUPS      Y8, Y9
-	VFMADD213PD  Y8, Y1, Y9
+	VFMADD213PD  Y8, Y0, Y5
+	VFMADD213PD  Y8, Y1, Y6
+	VMOVUPS      actc42<>+0(SB), Y8
+	VFMADD213PD  Y8, Y0, Y5
+	VFMADD213PD  Y8, Y1, Y6
+	VMOVUPS      actc31<>+0(SB), Y9
+	VADDPD       Y9, Y0, Y8
+	VADDPD       Y9, Y1, Y9
+	VFMADD231PD  Y8, Y0, Y3
+	VFMADD231PD  Y9, Y1, Y7
+	VFMADD213PD  Y2, Y0, Y3
+	VFMADD213PD  Y4, Y1, Y7
+	VMULPD       Y3, Y0, Y2
+	VMULPD       Y7, Y1, Y3
+	VXORPS       Y7, Y7, Y7
+	VCMPPD       $0x11, (DX), Y7, Y4
+	VCMPPD       $0x11, 32(DX), Y7, Y7
+	VBLENDVPD    Y4, Y5, Y2, Y2
+	VBLENDVPD    Y7, Y6, Y3, Y3
+	VMOVUPS      actc31<>+0(SB), Y6
+	VMOVUPS      Y6, Y5
+	VMOVUPS      actc181<>+0(SB), Y10
+	VFMADD213PD  Y10, Y0, Y5
+	VFMADD213PD  Y10, Y1, Y6
+	VMOVUPS      actc181<>+0(SB), Y10
+	VFMADD213PD  Y10, Y0, Y5
+	VFMADD213PD  Y10, Y1, Y6
 	VMOVUPS      actc31<>+0(SB), Y10
-	VMOVUPS      Y10, Y8
-	VMOVUPS      actc180<>+0(SB), Y11
-	VFMADD213PD  Y11, Y0, Y8
-	VFMADD213PD  Y11, Y1, Y10
-	VMOVUPS      Y4, Y11
-	VFMADD213PD  Y8, Y7, Y11
-	VMOVUPS      Y5, Y12
-	VFMADD213PD  Y10, Y9, Y12
-	VMOVUPS      actc31<>+0(SB), Y13
-	VFMADD213PD  Y13, Y4, Y11
-	VFMADD213PD  Y13, Y5, Y12
-	VMOVUPS      actc42<>+0(SB), Y13
-	VFMADD213PD  Y13, Y4, Y11
-	VFMADD213PD  Y13, Y5, Y12
-	VMOVUPS      actc31<>+0(SB), Y14
-	VADDPD       Y14, Y4, Y13
-	VADDPD       Y14, Y5, Y14
-	VFMADD231PD  Y13, Y4, Y8
-	VFMADD231PD  Y14, Y5, Y10
-	VFMADD213PD  Y7, Y4, Y8
-	VFMADD213PD  Y9, Y5, Y10
-	VMULPD       Y8, Y4, Y7
-	VMULPD       Y10, Y5, Y8
-	VBLENDVPD    Y2, Y11, Y7, Y7
-	VBLENDVPD    Y3, Y12, Y8, Y8
+	VFMADD213PD  Y10, Y0, Y5
+	VFMADD213PD  Y10, Y1, Y6
+	VMOVUPS      actc42<>+0(SB), Y10
+	VFMADD213PD  Y10, Y0, Y5
+	VFMADD213PD  Y10, Y1, Y6
+	VMOVUPS      actc181<>+0(SB), Y10
+	VFMADD213PD  Y10, Y0, Y8
+	VFMADD213PD  Y10, Y1, Y9
+	VMOVUPS      actc181<>+0(SB), Y10
+	VFMADD213PD  Y10, Y0, Y8
+	VFMADD213PD  Y10, Y1, Y9
 	VMOVUPS      actc31<>+0(SB), Y10
-	VMOVUPS      Y10, Y9
-	VMOVUPS      actc181<>+0(SB), Y11
-	VFMADD213PD  Y11, Y4, Y9
-	VFMADD213PD  Y11, Y5, Y10
-	VMOVUPS      actc181<>+0(SB), Y11
-	VFMADD213PD  Y11, Y4, Y9
-	VFMADD213PD  Y11, Y5, Y10
-	VMOVUPS      actc31<>+0(SB), Y11
-	VFMADD213PD  Y11, Y4, Y9
-	VFMADD213PD  Y11, Y5, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VFMADD213PD  Y11, Y4, Y9
-	VFMADD213PD  Y11, Y5, Y10
-	VMOVUPS      actc181<>+0(SB), Y11
-	VFMADD213PD  Y11, Y4, Y13
-	VFMADD213PD  Y11, Y5, Y14
-	VMOVUPS      actc181<>+0(SB), Y11
-	VFMADD213PD  Y11, Y4, Y13
-	VFMADD213PD  Y11, Y5, Y14
-	VMOVUPS      actc31<>+0(SB), Y11
-	VFMADD213PD  Y11, Y13, Y4
-	VFMADD213PD  Y11, Y14, Y5
-	VBLENDVPD    Y2, Y9, Y4, Y2
-	VBLENDVPD    Y3, Y10, Y5, Y3
-	VDIVPD       Y2, Y7, Y2
-	VDIVPD       Y3, Y8, Y3
-	VMOVUPS      actc182<>+0(SB), Y4
-	VSUBPD       Y4, Y0, Y0
-	VSUBPD       Y4, Y1, Y1
+	VFMADD213PD  Y10, Y8, Y0
+	VFMADD213PD  Y10, Y9, Y1
+	VBLENDVPD    Y4, Y5, Y0, Y0
+	VBLENDVPD    Y7, Y6, Y1, Y1
+	VDIVPD       Y0, Y2, Y0
+	VDIVPD       Y1, Y3, Y1
+	VMOVUPS      actc182<>+0(SB), Y3
+	VMOVUPS      (DX), Y2
+	VSUBPD       Y3, Y2, Y2
+	VMOVUPS      32(DX), Y4
+	VSUBPD       Y3, Y4, Y3
 	VMOVUPS      actc183<>+0(SB), Y4
-	VSUBPD       Y4, Y0, Y0
-	VSUBPD       Y4, Y1, Y1
+	VSUBPD       Y4, Y2, Y2
+	VSUBPD       Y4, Y3, Y3
 	VMOVUPS      actc184<>+0(SB), Y5
 	VMOVUPS      Y5, Y4
-	VMOVUPS      actc185<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc186<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc187<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc188<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc189<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc190<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc191<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc192<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc193<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc194<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc195<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc196<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc197<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc198<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc199<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc200<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc201<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc202<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc203<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc204<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc205<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc206<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMOVUPS      actc207<>+0(SB), Y7
-	VFMADD213PD  Y7, Y0, Y4
-	VFMADD213PD  Y7, Y1, Y5
-	VMULPD       Y4, Y0, Y4
-	VMULPD       Y5, Y1, Y5
-	VMOVUPS      actc24<>+0(SB), Y7
-	VANDNPD      Y0, Y7, Y0
-	VANDNPD      Y1, Y7, Y1
-	VMOVUPS      actc42<>+0(SB), Y7
-	VCMPPD       $0x11, Y7, Y0, Y0
-	VCMPPD       $0x11, Y7, Y1, Y1
-	VBLENDVPD    Y0, Y4, Y2, Y0
-	VBLENDVPD    Y1, Y5, Y3, Y1
+	VMOVUPS      actc185<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc186<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc187<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc188<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc189<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc190<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc191<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc192<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc193<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc194<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc195<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc196<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc197<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc198<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc199<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc200<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc201<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc202<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc203<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc204<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc205<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc206<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc207<>+0(SB), Y6
+	VFMADD213PD  Y6, Y2, Y4
+	VFMADD213PD  Y6, Y3, Y5
+	VMULPD       Y4, Y2, Y4
+	VMULPD       Y5, Y3, Y5
+	VMOVUPS      actc24<>+0(SB), Y6
+	VANDNPD      Y2, Y6, Y2
+	VANDNPD      Y3, Y6, Y3
+	VMOVUPS      actc42<>+0(SB), Y6
+	VCMPPD       $0x11, Y6, Y2, Y2
+	VCMPPD       $0x11, Y6, Y3, Y3
+	VBLENDVPD    Y2, Y4, Y0, Y0
+	VBLENDVPD    Y3, Y5, Y1, Y1
 	VCMPPD       $0x03, Y0, Y0, Y2
-	VORPS        Y2, Y6, Y6
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
 	VCMPPD       $0x03, Y1, Y1, Y2
-	VORPS        Y2, Y6, Y6
-	VMOVUPS      (BX), Y2
-	VMOVUPS      32(BX), Y3
-	VMULPD       Y2, Y0, Y0
-	VMULPD       Y3, Y1, Y1
-	VTESTPD      Y6, Y6
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
+	VMULPD       (BX), Y0, Y0
+	VMULPD       32(BX), Y1, Y1
+	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
@@ -34896,112 +35266,124 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      (DX), Y0
-	VCMPPD       $0x1e, actc55<>+0(SB), Y0, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc31<>+0(SB), Y3
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc30<>+0(SB), Y3
 	VFMADD213PD  actc31<>+0(SB), Y0, Y3
-	VMOVUPS      actc31<>+0(SB), Y4
-	VFMADD213PD  actc180<>+0(SB), Y0, Y4
-	VMOVUPS      Y2, Y5
-	VFMADD213PD  Y4, Y3, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc42<>+0(SB), Y2, Y5
-	VADDPD       actc31<>+0(SB), Y2, Y6
-	VFMADD231PD  Y6, Y2, Y4
-	VFMADD213PD  Y3, Y2, Y4
-	VMULPD       Y4, Y2, Y3
-	VBLENDVPD    Y1, Y5, Y3, Y3
-	VMOVUPS      actc31<>+0(SB), Y4
-	VFMADD213PD  actc181<>+0(SB), Y2, Y4
-	VFMADD213PD  actc181<>+0(SB), Y2, Y4
-	VFMADD213PD  actc31<>+0(SB), Y2, Y4
-	VFMADD213PD  actc42<>+0(SB), Y2, Y4
-	VFMADD213PD  actc181<>+0(SB), Y2, Y6
-	VFMADD213PD  actc181<>+0(SB), Y2, Y6
-	VFMADD213PD  actc31<>+0(SB), Y2, Y6
-	VBLENDVPD    Y1, Y4, Y6, Y1
-	VDIVPD       Y1, Y3, Y1
-	VSUBPD       actc182<>+0(SB), Y0, Y3
-	VSUBPD       actc183<>+0(SB), Y3, Y3
-	VMOVUPS      actc184<>+0(SB), Y4
-	VFMADD213PD  actc185<>+0(SB), Y3, Y4
-	VFMADD213PD  actc186<>+0(SB), Y3, Y4
-	VFMADD213PD  actc187<>+0(SB), Y3, Y4
-	VFMADD213PD  actc188<>+0(SB), Y3, Y4
-	VFMADD213PD  actc189<>+0(SB), Y3, Y4
-	VFMADD213PD  actc190<>+0(SB), Y3, Y4
-	VFMADD213PD  actc191<>+0(SB), Y3, Y4
-	VFMADD213PD  actc192<>+0(SB), Y3, Y4
-	VFMADD213PD  actc193<>+0(SB), Y3, Y4
-	VFMADD213PD  actc194<>+0(SB), Y3, Y4
-	VFMADD213PD  actc195<>+0(SB), Y3, Y4
-	VFMADD213PD  actc196<>+0(SB), Y3, Y4
-	VFMADD213PD  actc197<>+0(SB), Y3, Y4
-	VFMADD213PD  actc198<>+0(SB), Y3, Y4
-	VFMADD213PD  actc199<>+0(SB), Y3, Y4
-	VFMADD213PD  actc200<>+0(SB), Y3, Y4
-	VFMADD213PD  actc201<>+0(SB), Y3, Y4
-	VFMADD213PD  actc202<>+0(SB), Y3, Y4
-	VFMADD213PD  actc203<>+0(SB), Y3, Y4
-	VFMADD213PD  actc204<>+0(SB), Y3, Y4
-	VFMADD213PD  actc205<>+0(SB), Y3, Y4
-	VFMADD213PD  actc206<>+0(SB), Y3, Y4
-	VFMADD213PD  actc207<>+0(SB), Y3, Y4
-	VMULPD       Y4, Y3, Y4
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      Y3, Y5, Y3
-	VCMPPD       $0x11, actc42<>+0(SB), Y3, Y3
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VCMPPD       $0x03, Y1, Y1, Y3
+	VMOVUPS      actc32<>+0(SB), Y4
+	VFMADD213PD  actc33<>+0(SB), Y0, Y4
+	VMOVUPS      actc34<>+0(SB), Y5
+	VFMADD213PD  actc35<>+0(SB), Y0, Y5
+	VMOVUPS      actc36<>+0(SB), Y6
+	VFMADD213PD  actc37<>+0(SB), Y0, Y6
+	VMOVUPS      actc38<>+0(SB), Y7
+	VFMADD213PD  actc39<>+0(SB), Y0, Y7
+	VMULPD       Y0, Y0, Y8
+	VFMADD213PD  Y3, Y8, Y4
+	VFMADD213PD  Y5, Y8, Y6
+	VFMADD231PD  actc40<>+0(SB), Y8, Y7
+	VMULPD       Y8, Y8, Y3
+	VFMADD213PD  Y4, Y3, Y6
+	VMULPD       Y3, Y3, Y3
+	VFMADD213PD  Y6, Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y7, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc31<>+0(SB), Y1
+	VMOVUPS      (DX), Y2
+	VFMADD213PD  actc31<>+0(SB), Y2, Y1
+	VMOVUPS      actc31<>+0(SB), Y2
+	VMOVUPS      (DX), Y3
+	VFMADD213PD  actc180<>+0(SB), Y3, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD213PD  Y2, Y1, Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VFMADD213PD  actc42<>+0(SB), Y0, Y3
+	VADDPD       actc31<>+0(SB), Y0, Y4
+	VFMADD231PD  Y4, Y0, Y2
+	VFMADD213PD  Y1, Y0, Y2
+	VMULPD       Y2, Y0, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      actc31<>+0(SB), Y3
+	VFMADD213PD  actc181<>+0(SB), Y0, Y3
+	VFMADD213PD  actc181<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VFMADD213PD  actc42<>+0(SB), Y0, Y3
+	VFMADD213PD  actc181<>+0(SB), Y0, Y4
+	VFMADD213PD  actc181<>+0(SB), Y0, Y4
+	VFMADD213PD  actc31<>+0(SB), Y0, Y4
+	VBLENDVPD    Y2, Y3, Y4, Y2
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VSUBPD       actc182<>+0(SB), Y2, Y2
+	VSUBPD       actc183<>+0(SB), Y2, Y2
+	VMOVUPS      actc184<>+0(SB), Y3
+	VFMADD213PD  actc185<>+0(SB), Y2, Y3
+	VFMADD213PD  actc186<>+0(SB), Y2, Y3
+	VFMADD213PD  actc187<>+0(SB), Y2, Y3
+	VFMADD213PD  actc188<>+0(SB), Y2, Y3
+	VFMADD213PD  actc189<>+0(SB), Y2, Y3
+	VFMADD213PD  actc190<>+0(SB), Y2, Y3
+	VFMADD213PD  actc191<>+0(SB), Y2, Y3
+	VFMADD213PD  actc192<>+0(SB), Y2, Y3
+	VFMADD213PD  actc193<>+0(SB), Y2, Y3
+	VFMADD213PD  actc194<>+0(SB), Y2, Y3
+	VFMADD213PD  actc195<>+0(SB), Y2, Y3
+	VFMADD213PD  actc196<>+0(SB), Y2, Y3
+	VFMADD213PD  actc197<>+0(SB), Y2, Y3
+	VFMADD213PD  actc198<>+0(SB), Y2, Y3
+	VFMADD213PD  actc199<>+0(SB), Y2, Y3
+	VFMADD213PD  actc200<>+0(SB), Y2, Y3
+	VFMADD213PD  actc201<>+0(SB), Y2, Y3
+	VFMADD213PD  actc202<>+0(SB), Y2, Y3
+	VFMADD213PD  actc203<>+0(SB), Y2, Y3
+	VFMADD213PD  actc204<>+0(SB), Y2, Y3
+	VFMADD213PD  actc205<>+0(SB), Y2, Y3
+	VFMADD213PD  actc206<>+0(SB), Y2, Y3
+	VFMADD213PD  actc207<>+0(SB), Y2, Y3
+	VMULPD       Y3, Y2, Y3
+	VMOVUPS      actc24<>+0(SB), Y4
+	VANDNPD      Y2, Y4, Y2
+	VCMPPD       $0x11, actc42<>+0(SB), Y2, Y2
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
+	VMOVUPS      (DX), Y3
 	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y0, actc55<>+0(SB), Y4, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VBLENDVPD    Y3, Y0, Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
-	VORPD        Y2, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VCMPPD       $0x12, actc135<>+0(SB), Y0, Y0
-	VANDPD       actc24<>+0(SB), Y1, Y3
-	VBLENDVPD    Y0, Y3, Y1, Y1
-	VANDNPD      Y2, Y0, Y0
-	VMOVUPS      (BX), Y2
-	VMULPD       Y2, Y1, Y1
+	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VORPD        Y0, Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
+	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
+	VMULPD       (BX), Y1, Y1
 	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
@@ -35041,18 +35423,25 @@ tail:
 	VSUBPD       actc27<>+0(SB), Y4, Y5
 	VFNMADD231PD actc28<>+0(SB), Y5, Y3
 	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y3, Y6
-	VFMADD213PD  actc39<>+0(SB), Y3, Y6
-	VFMADD213PD  actc36<>+0(SB), Y3, Y6
-	VFMADD213PD  actc37<>+0(SB), Y3, Y6
-	VFMADD213PD  actc34<>+0(SB), Y3, Y6
-	VFMADD213PD  actc35<>+0(SB), Y3, Y6
-	VFMADD213PD  actc32<>+0(SB), Y3, Y6
-	VFMADD213PD  actc33<>+0(SB), Y3, Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
+	VMOVUPS      actc30<>+0(SB), Y6
 	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y3
+	VMOVUPS      actc32<>+0(SB), Y7
+	VFMADD213PD  actc33<>+0(SB), Y3, Y7
+	VMOVUPS      actc34<>+0(SB), Y8
+	VFMADD213PD  actc35<>+0(SB), Y3, Y8
+	VMOVUPS      actc36<>+0(SB), Y9
+	VFMADD213PD  actc37<>+0(SB), Y3, Y9
+	VMOVUPS      actc38<>+0(SB), Y10
+	VFMADD213PD  actc39<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc40<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc31<>+0(SB), Y10, Y3
 	VMOVUPS      actc41<>+0(SB), Y6
 	VFMADD213PD  actc27<>+0(SB), Y6, Y5
 	VSUBPD       Y5, Y4, Y4
@@ -35170,107 +35559,102 @@ TEXT ·mishF32Avx2U16(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	XORL         R8, R8
-	VMOVUPS      actc161<>+0(SB), Y1
-	VCMPPS       $0x11, (DX), Y1, Y0
-	VCMPPS       $0x11, 32(DX), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x11, (DX), Y3, Y2
-	VCMPPS       $0x11, 32(DX), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      (DX), Y5, Y4
-	VANDNPS      32(DX), Y5, Y5
-	VMOVUPS      actc2<>+0(SB), Y6
-	VXORPS       Y4, Y6, Y4
-	VXORPS       Y5, Y6, Y5
-	VMOVUPS      actc16<>+0(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y6
-	VMOVMSKPS    Y6, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, Y7, Y5, Y6
-	VMOVMSKPS    Y6, R9
-	ORL          R9, R8
-	VMOVUPS      Y4, Y6
-	VMOVUPS      actc5<>+0(SB), Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  Y7, Y8, Y6
-	VMOVUPS      Y5, Y9
-	VFMADD213PS  Y7, Y8, Y9
-	VMOVUPS      actc5<>+0(SB), Y8
-	VSUBPS       Y8, Y6, Y7
-	VSUBPS       Y8, Y9, Y8
-	VMOVUPS      actc6<>+0(SB), Y10
-	VFNMADD231PS Y10, Y7, Y4
-	VFNMADD231PS Y10, Y8, Y5
-	VMOVUPS      actc7<>+0(SB), Y10
-	VFNMADD213PS Y4, Y10, Y7
-	VFNMADD213PS Y5, Y10, Y8
-	VMOVUPS      actc17<>+0(SB), Y5
-	VMOVUPS      Y5, Y4
-	VMOVUPS      actc18<>+0(SB), Y10
-	VFMADD213PS  Y10, Y7, Y4
-	VFMADD213PS  Y10, Y8, Y5
-	VMOVUPS      actc19<>+0(SB), Y11
-	VMOVUPS      Y11, Y10
-	VMOVUPS      actc20<>+0(SB), Y12
-	VFMADD213PS  Y12, Y7, Y10
-	VFMADD213PS  Y12, Y8, Y11
-	VMOVUPS      actc21<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VMOVUPS      actc22<>+0(SB), Y14
-	VFMADD213PS  Y14, Y7, Y12
-	VFMADD213PS  Y14, Y8, Y13
-	VMULPS       Y7, Y7, Y14
-	VMULPS       Y8, Y8, Y15
-	VFMADD213PS  Y4, Y14, Y10
-	VFMADD213PS  Y5, Y15, Y11
-	VMULPS       Y14, Y14, Y4
-	VMULPS       Y15, Y15, Y5
-	VFMADD213PS  Y10, Y4, Y12
-	VFMADD213PS  Y11, Y5, Y13
-	VMOVUPS      actc18<>+0(SB), Y4
-	VFMADD213PS  Y4, Y12, Y7
-	VFMADD213PS  Y4, Y13, Y8
-	VPSLLD       $0x17, Y6, Y4
-	VPSLLD       $0x17, Y9, Y5
-	VMULPS       Y4, Y7, Y4
-	VMULPS       Y5, Y8, Y5
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VXORPS       Y0, Y2, Y0
+	VXORPS       Y1, Y2, Y1
+	VMOVUPS      actc16<>+0(SB), Y3
+	VCMPPS       $0x11, Y3, Y0, Y2
+	VCMPPS       $0x11, Y3, Y1, Y3
+	VORPS        Y3, Y2, Y2
+	VMOVUPS      Y0, Y3
+	VMOVUPS      actc5<>+0(SB), Y4
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VMOVUPS      Y1, Y6
+	VFMADD213PS  Y4, Y5, Y6
+	VMOVUPS      actc5<>+0(SB), Y5
+	VSUBPS       Y5, Y3, Y4
+	VSUBPS       Y5, Y6, Y5
+	VMOVUPS      actc6<>+0(SB), Y7
+	VFNMADD231PS Y7, Y4, Y0
+	VFNMADD231PS Y7, Y5, Y1
+	VMOVUPS      actc7<>+0(SB), Y7
+	VFNMADD213PS Y0, Y7, Y4
+	VFNMADD213PS Y1, Y7, Y5
+	VMOVUPS      actc17<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
 	VMOVUPS      actc18<>+0(SB), Y7
-	VMOVUPS      Y7, Y6
-	VMOVUPS      actc15<>+0(SB), Y8
-	VFMADD213PS  Y8, Y4, Y6
-	VFMADD213PS  Y8, Y5, Y7
-	VMOVUPS      actc18<>+0(SB), Y9
-	VADDPS       Y4, Y9, Y8
-	VADDPS       Y5, Y9, Y9
-	VMULPS       Y8, Y4, Y8
-	VMULPS       Y9, Y5, Y9
-	VBLENDVPS    Y2, Y6, Y8, Y2
-	VBLENDVPS    Y3, Y7, Y9, Y3
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x19, (DX), Y7, Y6
-	VCMPPS       $0x19, 32(DX), Y7, Y7
-	VMULPS       Y4, Y4, Y4
-	VMULPS       Y5, Y5, Y5
-	VMOVUPS      actc18<>+0(SB), Y8
-	VMULPS       Y4, Y8, Y4
-	VMULPS       Y5, Y8, Y5
-	VMOVUPS      actc18<>+0(SB), Y8
-	VBLENDVPS    Y6, Y4, Y8, Y4
-	VBLENDVPS    Y7, Y5, Y8, Y5
-	VADDPS       Y4, Y2, Y4
-	VADDPS       Y5, Y3, Y5
-	VDIVPS       Y4, Y2, Y2
-	VDIVPS       Y5, Y3, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y0, Y4, Y2, Y0
-	VBLENDVPS    Y1, Y4, Y3, Y1
+	VFMADD213PS  Y7, Y4, Y0
+	VFMADD213PS  Y7, Y5, Y1
+	VMOVUPS      actc19<>+0(SB), Y8
+	VMOVUPS      Y8, Y7
+	VMOVUPS      actc20<>+0(SB), Y9
+	VFMADD213PS  Y9, Y4, Y7
+	VFMADD213PS  Y9, Y5, Y8
+	VMOVUPS      actc21<>+0(SB), Y10
+	VMOVUPS      Y10, Y9
+	VMOVUPS      actc22<>+0(SB), Y11
+	VFMADD213PS  Y11, Y4, Y9
+	VFMADD213PS  Y11, Y5, Y10
+	VMULPS       Y4, Y4, Y11
+	VMULPS       Y5, Y5, Y12
+	VFMADD213PS  Y0, Y11, Y7
+	VFMADD213PS  Y1, Y12, Y8
+	VMULPS       Y11, Y11, Y0
+	VMULPS       Y12, Y12, Y1
+	VFMADD213PS  Y7, Y0, Y9
+	VFMADD213PS  Y8, Y1, Y10
+	VMOVUPS      actc18<>+0(SB), Y0
+	VFMADD213PS  Y0, Y9, Y4
+	VFMADD213PS  Y0, Y10, Y5
+	VPSLLD       $0x17, Y3, Y0
+	VPSLLD       $0x17, Y6, Y1
+	VMULPS       Y0, Y4, Y0
+	VMULPS       Y1, Y5, Y1
+	VMOVUPS      actc18<>+0(SB), Y4
+	VMOVUPS      Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y5
+	VFMADD213PS  Y5, Y0, Y3
+	VFMADD213PS  Y5, Y1, Y4
+	VMOVUPS      actc18<>+0(SB), Y6
+	VADDPS       Y0, Y6, Y5
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y5, Y0, Y5
+	VMULPS       Y6, Y1, Y6
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x11, (DX), Y8, Y7
+	VCMPPS       $0x11, 32(DX), Y8, Y8
+	VBLENDVPS    Y7, Y3, Y5, Y3
+	VBLENDVPS    Y8, Y4, Y6, Y4
+	VMULPS       Y0, Y0, Y0
+	VMULPS       Y1, Y1, Y1
+	VMOVUPS      actc18<>+0(SB), Y5
+	VMULPS       Y0, Y5, Y0
+	VMULPS       Y1, Y5, Y1
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x19, (DX), Y6, Y5
+	VCMPPS       $0x19, 32(DX), Y6, Y6
+	VMOVUPS      actc18<>+0(SB), Y7
+	VBLENDVPS    Y5, Y0, Y7, Y0
+	VBLENDVPS    Y6, Y1, Y7, Y1
+	VADDPS       Y0, Y3, Y0
+	VADDPS       Y1, Y4, Y1
+	VDIVPS       Y0, Y3, Y0
+	VDIVPS       Y1, Y4, Y1
+	VMOVUPS      actc161<>+0(SB), Y4
+	VCMPPS       $0x11, (DX), Y4, Y3
+	VCMPPS       $0x11, 32(DX), Y4, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y3, Y5, Y0, Y0
+	VBLENDVPS    Y4, Y5, Y1, Y1
 	VMULPS       (DX), Y0, Y0
 	VMULPS       32(DX), Y1, Y1
-	VCMPPS       $0x03, Y1, Y0, Y2
-	VMOVMSKPS    Y2, R9
-	ORL          R9, R8
-	TESTL        R8, R8
+	VCMPPS       $0x03, Y1, Y0, Y3
+	VORPS        Y3, Y2, Y2
+	VTESTPS      Y2, Y2
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
@@ -35285,92 +35669,92 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc161<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc18<>+0(SB), Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y3
-	VADDPS       actc18<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
-	VBLENDVPS    Y1, Y3, Y4, Y1
+	VMOVUPS      actc2<>+0(SB), Y0
+	VANDNPS      (DX), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMOVUPS      actc8<>+0(SB), Y3
+	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VMOVUPS      actc10<>+0(SB), Y4
+	VFMADD213PS  actc11<>+0(SB), Y0, Y4
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y0, Y5
+	VMULPS       Y0, Y0, Y6
+	VFMADD213PS  Y3, Y6, Y4
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y4, Y3, Y5
+	VFMADD213PS  actc9<>+0(SB), Y5, Y0
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      actc18<>+0(SB), Y1
+	VFMADD213PS  actc15<>+0(SB), Y0, Y1
+	VADDPS       actc18<>+0(SB), Y0, Y2
+	VMULPS       Y2, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y1
+	VMULPS       Y0, Y0, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPS       $0x19, (DX), Y3, Y3
-	VMULPS       Y2, Y2, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VBLENDVPS    Y3, Y4, Y5, Y3
-	VADDPS       Y3, Y1, Y3
-	VDIVPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
-	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc18<>+0(SB), Y4
+	VBLENDVPS    Y3, Y2, Y4, Y2
+	VADDPS       Y2, Y1, Y2
+	VDIVPS       Y2, Y1, Y1
+	VMOVUPS      actc161<>+0(SB), Y2
+	VCMPPS       $0x11, (DX), Y2, Y2
+	VBLENDVPS    Y2, actc15<>+0(SB), Y1, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y2, Y1, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
-	VORPS        Y1, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y1
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
+	VORPS        Y0, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMOVMSKPS    Y1, R8
+	VANDPS       Y2, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
+	VMOVMSKPS    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
@@ -35944,215 +36328,202 @@ TEXT ·mishF64Avx2U16(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VMOVUPS      actc179<>+0(SB), Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y2, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y2, Y7
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y2, Y8
-	VMOVUPS      actc179<>+0(SB), Y9
-	VCMPPD       $0x11, 32(DX), Y9, Y9
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y2, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x11, 32(DX), Y11, Y11
-	VMULPD       Y2, Y2, Y12
-	VFMADD213PD  Y5, Y12, Y6
-	VFMADD213PD  Y7, Y12, Y8
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y12, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y12, Y12, Y7
-	VFMADD213PD  Y6, Y7, Y8
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y8, Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y2
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  actc42<>+0(SB), Y2, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y8
-	VMULPD       Y8, Y2, Y8
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y1, Y4, Y8, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPD       $0x19, (DX), Y4, Y4
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y8
-	VBLENDVPD    Y4, Y2, Y8, Y2
-	VMOVUPS      actc46<>+0(SB), Y4
-	VFMADD213PD  actc47<>+0(SB), Y5, Y4
-	VADDPD       Y2, Y1, Y2
-	VDIVPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
-	VMOVUPS      actc48<>+0(SB), Y1
-	VFMADD213PD  actc49<>+0(SB), Y5, Y1
-	VMULPD       (DX), Y0, Y0
-	VMOVUPS      actc50<>+0(SB), Y2
-	VFMADD213PD  actc51<>+0(SB), Y5, Y2
-	VMOVUPS      actc179<>+0(SB), Y8
-	VCMPPD       $0x11, 64(DX), Y8, Y8
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y5, Y10
-	VXORPS       Y12, Y12, Y12
-	VCMPPD       $0x11, 64(DX), Y12, Y12
-	VMULPD       Y5, Y5, Y13
-	VFMADD213PD  Y7, Y13, Y4
-	VFMADD213PD  Y1, Y13, Y2
+	XORL         R8, R8
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      64(DX), Y1, Y1
-	VFMADD231PD  actc54<>+0(SB), Y13, Y10
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMULPD       Y13, Y13, Y7
-	VFMADD213PD  Y4, Y7, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
-	VORPS        Y4, Y3, Y3
-	VMULPD       Y7, Y7, Y4
-	VFMADD213PD  Y2, Y4, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y5
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y1, Y2
-	VPSLLQ       $0x34, Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y2, Y6
-	VMULPD       Y4, Y5, Y4
-	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y6, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y7
-	VMULPD       Y7, Y4, Y7
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
-	VBLENDVPD    Y11, Y5, Y7, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 32(DX), Y6, Y6
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VMULPD       Y4, Y4, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc45<>+0(SB), Y10
-	VBLENDVPD    Y6, Y4, Y10, Y4
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
-	VADDPD       Y4, Y5, Y4
-	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y9, actc42<>+0(SB), Y4, Y4
-	VMOVUPS      actc48<>+0(SB), Y5
-	VFMADD213PD  actc49<>+0(SB), Y1, Y5
-	VMULPD       32(DX), Y4, Y4
-	VMOVUPS      actc50<>+0(SB), Y9
-	VFMADD213PD  actc51<>+0(SB), Y1, Y9
-	VMOVUPS      actc179<>+0(SB), Y10
-	VCMPPD       $0x11, 96(DX), Y10, Y10
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y1, Y11
-	VXORPS       Y13, Y13, Y13
-	VCMPPD       $0x11, 96(DX), Y13, Y13
-	VMULPD       Y1, Y1, Y14
-	VFMADD213PD  Y7, Y14, Y6
-	VFMADD213PD  Y5, Y14, Y9
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      96(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y14, Y11
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y14, Y14, Y7
-	VFMADD213PD  Y6, Y7, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y2, Y2
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y2, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y1, Y9
-	VMULPD       Y9, Y1, Y9
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y12, Y2, Y9, Y2
-	VXORPS       Y7, Y7, Y7
-	VCMPPD       $0x19, 64(DX), Y7, Y7
-	VMOVUPS      actc44<>+0(SB), Y9
-	VFMADD213PD  actc45<>+0(SB), Y5, Y9
-	VMULPD       Y1, Y1, Y1
-	VMULPD       actc45<>+0(SB), Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y11
-	VBLENDVPD    Y7, Y1, Y11, Y1
-	VMOVUPS      actc46<>+0(SB), Y7
-	VFMADD213PD  actc47<>+0(SB), Y5, Y7
-	VADDPD       Y1, Y2, Y1
-	VDIVPD       Y1, Y2, Y1
-	VBLENDVPD    Y8, actc42<>+0(SB), Y1, Y1
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
 	VMOVUPS      actc48<>+0(SB), Y2
-	VFMADD213PD  actc49<>+0(SB), Y5, Y2
-	VMULPD       64(DX), Y1, Y1
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y5, Y11
-	VMULPD       Y5, Y5, Y12
-	VFMADD213PD  Y9, Y12, Y7
-	VFMADD213PD  Y2, Y12, Y8
-	VFMADD231PD  actc54<>+0(SB), Y12, Y11
-	VMULPD       Y12, Y12, Y2
-	VFMADD213PD  Y7, Y2, Y8
-	VMULPD       Y2, Y2, Y2
-	VFMADD213PD  Y8, Y2, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y5
-	VPSLLQ       $0x34, Y6, Y2
-	VMULPD       Y2, Y5, Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
 	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y2, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y6
-	VMULPD       Y6, Y2, Y6
-	VBLENDVPD    Y13, Y5, Y6, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 96(DX), Y6, Y6
+	VMOVUPS      Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VFMADD213PD  Y6, Y0, Y4
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  Y6, Y1, Y7
+	VMOVUPS      Y5, Y8
+	VFMADD213PD  Y6, Y2, Y8
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y6
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMULPD       Y6, Y0, Y6
+	VMULPD       Y10, Y1, Y10
+	VMULPD       Y11, Y2, Y11
+	VMULPD       Y9, Y3, Y9
+	VXORPS       Y13, Y13, Y13
+	VCMPPD       $0x11, (DX), Y13, Y12
+	VCMPPD       $0x11, 32(DX), Y13, Y14
+	VCMPPD       $0x11, 64(DX), Y13, Y15
+	VCMPPD       $0x11, 96(DX), Y13, Y13
+	VBLENDVPD    Y12, Y4, Y6, Y4
+	VBLENDVPD    Y14, Y7, Y10, Y6
+	VBLENDVPD    Y15, Y8, Y11, Y7
+	VBLENDVPD    Y13, Y5, Y9, Y5
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
 	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y7
-	VBLENDVPD    Y6, Y2, Y7, Y2
-	VADDPD       Y2, Y5, Y2
-	VDIVPD       Y2, Y5, Y2
-	VBLENDVPD    Y10, actc42<>+0(SB), Y2, Y2
-	VMULPD       96(DX), Y2, Y2
-	VCMPPD       $0x03, Y4, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPD      Y3, Y3
+	VMULPD       Y3, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y8
+	VMULPD       Y0, Y8, Y0
+	VMULPD       Y1, Y8, Y1
+	VMULPD       Y2, Y8, Y2
+	VMULPD       Y3, Y8, Y3
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x19, (DX), Y9, Y8
+	VCMPPD       $0x19, 32(DX), Y9, Y10
+	VCMPPD       $0x19, 64(DX), Y9, Y11
+	VCMPPD       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc45<>+0(SB), Y12
+	VBLENDVPD    Y8, Y0, Y12, Y0
+	VBLENDVPD    Y10, Y1, Y12, Y1
+	VBLENDVPD    Y11, Y2, Y12, Y2
+	VBLENDVPD    Y9, Y3, Y12, Y3
+	VADDPD       Y0, Y4, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y5, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc179<>+0(SB), Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y0
+	VBLENDVPD    Y6, Y8, Y1, Y1
+	VBLENDVPD    Y7, Y8, Y2, Y2
+	VBLENDVPD    Y5, Y8, Y3, Y3
+	VMULPD       (DX), Y0, Y0
+	VMULPD       32(DX), Y1, Y1
+	VMULPD       64(DX), Y2, Y2
+	VMULPD       96(DX), Y3, Y3
+	VCMPPD       $0x03, Y1, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x03, Y3, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y4, 32(AX)
-	VMOVUPS      Y1, 64(AX)
-	VMOVUPS      Y2, 96(AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000010, CX
@@ -36164,100 +36535,93 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc179<>+0(SB), Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc30<>+0(SB), Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VMOVUPS      actc32<>+0(SB), Y6
-	VFMADD213PD  actc33<>+0(SB), Y2, Y6
-	VMOVUPS      actc34<>+0(SB), Y7
-	VFMADD213PD  actc35<>+0(SB), Y2, Y7
-	VMOVUPS      actc36<>+0(SB), Y8
-	VFMADD213PD  actc37<>+0(SB), Y2, Y8
-	VMOVUPS      actc38<>+0(SB), Y9
-	VFMADD213PD  actc39<>+0(SB), Y2, Y9
-	VMULPD       Y2, Y2, Y10
-	VFMADD213PD  Y5, Y10, Y6
-	VFMADD213PD  Y7, Y10, Y8
-	VFMADD231PD  actc40<>+0(SB), Y10, Y9
-	VMULPD       Y10, Y10, Y5
-	VFMADD213PD  Y6, Y5, Y8
-	VMULPD       Y5, Y5, Y5
-	VFMADD213PD  Y8, Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y9, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y3
-	VADDPD       actc45<>+0(SB), Y2, Y4
-	VMULPD       Y4, Y2, Y4
-	VBLENDVPD    Y1, Y3, Y4, Y1
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc40<>+0(SB), Y3
+	VFMADD213PD  actc38<>+0(SB), Y0, Y3
+	VFMADD213PD  actc39<>+0(SB), Y0, Y3
+	VFMADD213PD  actc36<>+0(SB), Y0, Y3
+	VFMADD213PD  actc37<>+0(SB), Y0, Y3
+	VFMADD213PD  actc34<>+0(SB), Y0, Y3
+	VFMADD213PD  actc35<>+0(SB), Y0, Y3
+	VFMADD213PD  actc32<>+0(SB), Y0, Y3
+	VFMADD213PD  actc33<>+0(SB), Y0, Y3
+	VFMADD213PD  actc30<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y3, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc45<>+0(SB), Y1
+	VFMADD213PD  actc42<>+0(SB), Y0, Y1
+	VADDPD       actc45<>+0(SB), Y0, Y2
+	VMULPD       Y2, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y1
+	VMULPD       Y0, Y0, Y2
+	VMULPD       actc45<>+0(SB), Y2, Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPD       $0x19, (DX), Y3, Y3
-	VMULPD       Y2, Y2, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc45<>+0(SB), Y5
-	VBLENDVPD    Y3, Y4, Y5, Y3
-	VADDPD       Y3, Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
-	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc45<>+0(SB), Y4
+	VBLENDVPD    Y3, Y2, Y4, Y2
+	VADDPD       Y2, Y1, Y2
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPS      actc179<>+0(SB), Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
+	VBLENDVPD    Y2, actc42<>+0(SB), Y1, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPD       $0x03, (DX), Y1, Y1
-	VBLENDVPD    Y1, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      Y2, Y1, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
-	VORPD        Y1, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y1
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VORPD        Y0, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc135<>+0(SB), Y2
-	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMOVMSKPD    Y1, R8
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
+	VMOVMSKPD    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000004, CX
@@ -36286,25 +36650,18 @@ tail:
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
 	VFNMADD231PD actc29<>+0(SB), Y6, Y4
-	VMOVUPS      actc30<>+0(SB), Y7
+	VMOVUPS      actc40<>+0(SB), Y7
+	VFMADD213PD  actc38<>+0(SB), Y4, Y7
+	VFMADD213PD  actc39<>+0(SB), Y4, Y7
+	VFMADD213PD  actc36<>+0(SB), Y4, Y7
+	VFMADD213PD  actc37<>+0(SB), Y4, Y7
+	VFMADD213PD  actc34<>+0(SB), Y4, Y7
+	VFMADD213PD  actc35<>+0(SB), Y4, Y7
+	VFMADD213PD  actc32<>+0(SB), Y4, Y7
+	VFMADD213PD  actc33<>+0(SB), Y4, Y7
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
 	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc33<>+0(SB), Y4, Y8
-	VMOVUPS      actc34<>+0(SB), Y9
-	VFMADD213PD  actc35<>+0(SB), Y4, Y9
-	VMOVUPS      actc36<>+0(SB), Y10
-	VFMADD213PD  actc37<>+0(SB), Y4, Y10
-	VMOVUPS      actc38<>+0(SB), Y11
-	VFMADD213PD  actc39<>+0(SB), Y4, Y11
-	VMULPD       Y4, Y4, Y12
-	VFMADD213PD  Y7, Y12, Y8
-	VFMADD213PD  Y9, Y12, Y10
-	VFMADD231PD  actc40<>+0(SB), Y12, Y11
-	VMULPD       Y12, Y12, Y7
-	VFMADD213PD  Y8, Y7, Y10
-	VMULPD       Y7, Y7, Y7
-	VFMADD213PD  Y10, Y7, Y11
-	VFMADD213PD  actc31<>+0(SB), Y11, Y4
+	VFMADD213PD  actc31<>+0(SB), Y7, Y4
 	VMOVUPS      actc41<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
@@ -37037,183 +37394,177 @@ TEXT ·mishF32Avx2U32(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc161<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y2, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y2
-	VFNMADD231PS actc7<>+0(SB), Y5, Y2
-	VMOVUPS      actc161<>+0(SB), Y5
-	VCMPPS       $0x11, 32(DX), Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y2, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x11, 32(DX), Y7, Y7
-	VMOVUPS      actc19<>+0(SB), Y8
-	VFMADD213PS  actc20<>+0(SB), Y2, Y8
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      32(DX), Y9, Y9
-	VXORPS       actc2<>+0(SB), Y9, Y9
-	VMOVUPS      actc21<>+0(SB), Y10
-	VFMADD213PS  actc22<>+0(SB), Y2, Y10
-	VMULPS       Y2, Y2, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y12
-	VORPS        Y12, Y3, Y3
-	VFMADD213PS  Y6, Y11, Y8
-	VMULPS       Y11, Y11, Y6
-	VFMADD213PS  Y8, Y6, Y10
+	XORL         R8, R8
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y2
+	VANDNPS      64(DX), Y1, Y3
+	VANDNPS      96(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VXORPS       Y0, Y4, Y0
+	VXORPS       Y2, Y4, Y2
+	VXORPS       Y3, Y4, Y3
+	VXORPS       Y1, Y4, Y1
+	VMOVUPS      actc16<>+0(SB), Y5
+	VCMPPS       $0x11, Y5, Y0, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, Y5, Y2, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, Y5, Y3, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, Y5, Y1, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc5<>+0(SB), Y5
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y9, Y6
-	VFMADD213PS  actc18<>+0(SB), Y10, Y2
-	VSUBPS       actc5<>+0(SB), Y6, Y8
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VFNMADD231PS actc6<>+0(SB), Y8, Y9
-	VMOVUPS      actc18<>+0(SB), Y4
-	VFMADD213PS  actc15<>+0(SB), Y2, Y4
-	VADDPS       actc18<>+0(SB), Y2, Y10
-	VFNMADD231PS actc7<>+0(SB), Y8, Y9
-	VMOVUPS      actc161<>+0(SB), Y8
-	VCMPPS       $0x11, 64(DX), Y8, Y8
-	VMULPS       Y10, Y2, Y10
-	VBLENDVPS    Y1, Y4, Y10, Y1
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y9, Y4
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x19, (DX), Y10, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPS       $0x11, 64(DX), Y11, Y11
-	VMULPS       Y2, Y2, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y9, Y12
-	VMOVUPS      actc18<>+0(SB), Y13
-	VBLENDVPS    Y10, Y2, Y13, Y2
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      64(DX), Y10, Y10
-	VADDPS       Y2, Y1, Y2
-	VXORPS       actc2<>+0(SB), Y10, Y10
-	VDIVPS       Y2, Y1, Y1
-	VMOVUPS      actc21<>+0(SB), Y2
-	VFMADD213PS  actc22<>+0(SB), Y9, Y2
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
-	VMULPS       Y9, Y9, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y13
-	VORPS        Y13, Y3, Y3
-	VMULPS       (DX), Y0, Y0
-	VFMADD213PS  Y4, Y1, Y12
-	VMULPS       Y1, Y1, Y1
-	VFMADD213PS  Y12, Y1, Y2
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y10, Y1
-	VFMADD213PS  actc18<>+0(SB), Y2, Y9
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VPSLLD       $0x17, Y6, Y4
-	VMULPS       Y4, Y9, Y4
-	VFNMADD231PS actc6<>+0(SB), Y2, Y10
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PS  actc15<>+0(SB), Y4, Y6
-	VADDPS       actc18<>+0(SB), Y4, Y9
-	VFNMADD231PS actc7<>+0(SB), Y2, Y10
-	VMOVUPS      actc161<>+0(SB), Y2
-	VCMPPS       $0x11, 96(DX), Y2, Y2
-	VMULPS       Y9, Y4, Y9
-	VBLENDVPS    Y7, Y6, Y9, Y6
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y10, Y7
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, 32(DX), Y9, Y9
-	VXORPS       Y12, Y12, Y12
-	VCMPPS       $0x11, 96(DX), Y12, Y12
-	VMULPS       Y4, Y4, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      actc19<>+0(SB), Y13
-	VFMADD213PS  actc20<>+0(SB), Y10, Y13
-	VMOVUPS      actc18<>+0(SB), Y14
-	VBLENDVPS    Y9, Y4, Y14, Y4
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      96(DX), Y9, Y9
-	VADDPS       Y4, Y6, Y4
-	VXORPS       actc2<>+0(SB), Y9, Y9
-	VDIVPS       Y4, Y6, Y4
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y10, Y6
-	VBLENDVPS    Y5, actc15<>+0(SB), Y4, Y4
-	VMULPS       Y10, Y10, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y14
-	VORPS        Y14, Y3, Y3
-	VMULPS       32(DX), Y4, Y4
-	VFMADD213PS  Y7, Y5, Y13
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y13, Y5, Y6
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VFMADD213PS  actc18<>+0(SB), Y6, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VPSLLD       $0x17, Y1, Y1
+	VFMADD213PS  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PS  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PS  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PS  Y5, Y6, Y9
+	VMOVUPS      actc5<>+0(SB), Y6
+	VSUBPS       Y6, Y4, Y5
+	VSUBPS       Y6, Y7, Y10
+	VSUBPS       Y6, Y8, Y11
+	VSUBPS       Y6, Y9, Y6
+	VMOVUPS      actc6<>+0(SB), Y12
+	VFNMADD231PS Y12, Y5, Y0
+	VFNMADD231PS Y12, Y10, Y2
+	VFNMADD231PS Y12, Y11, Y3
+	VFNMADD231PS Y12, Y6, Y1
+	VMOVUPS      actc7<>+0(SB), Y12
+	VFNMADD213PS Y0, Y12, Y5
+	VFNMADD213PS Y2, Y12, Y10
+	VFNMADD213PS Y3, Y12, Y11
+	VFNMADD213PS Y1, Y12, Y6
+	VMOVUPS      actc21<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc22<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PS  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc19<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc20<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc17<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y0, Y5
+	VFMADD213PS  Y2, Y3, Y10
+	VFMADD213PS  Y2, Y12, Y11
+	VFMADD213PS  Y2, Y1, Y6
+	VPSLLD       $0x17, Y4, Y0
+	VPSLLD       $0x17, Y7, Y1
+	VPSLLD       $0x17, Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VMULPS       Y0, Y5, Y0
 	VMULPS       Y1, Y10, Y1
-	VFNMADD231PS actc6<>+0(SB), Y6, Y9
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PS  actc15<>+0(SB), Y1, Y7
-	VADDPS       actc18<>+0(SB), Y1, Y10
-	VFNMADD231PS actc7<>+0(SB), Y6, Y9
-	VMULPS       Y10, Y1, Y6
-	VBLENDVPS    Y11, Y7, Y6, Y6
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y9, Y7
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x19, 64(DX), Y10, Y10
+	VMULPS       Y2, Y11, Y2
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VMOVUPS      actc15<>+0(SB), Y6
+	VFMADD213PS  Y6, Y0, Y4
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  Y6, Y1, Y7
+	VMOVUPS      Y5, Y8
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y6, Y3, Y5
+	VMOVUPS      actc18<>+0(SB), Y9
+	VADDPS       Y0, Y9, Y6
+	VADDPS       Y1, Y9, Y10
+	VADDPS       Y2, Y9, Y11
+	VADDPS       Y3, Y9, Y9
+	VMULPS       Y6, Y0, Y6
+	VMULPS       Y10, Y1, Y10
+	VMULPS       Y11, Y2, Y11
+	VMULPS       Y9, Y3, Y9
+	VXORPS       Y13, Y13, Y13
+	VCMPPS       $0x11, (DX), Y13, Y12
+	VCMPPS       $0x11, 32(DX), Y13, Y14
+	VCMPPS       $0x11, 64(DX), Y13, Y15
+	VCMPPS       $0x11, 96(DX), Y13, Y13
+	VBLENDVPS    Y12, Y4, Y6, Y4
+	VBLENDVPS    Y14, Y7, Y10, Y6
+	VBLENDVPS    Y15, Y8, Y11, Y7
+	VBLENDVPS    Y13, Y5, Y9, Y5
+	VMULPS       Y0, Y0, Y0
 	VMULPS       Y1, Y1, Y1
-	VMULPS       actc18<>+0(SB), Y1, Y1
-	VMOVUPS      actc19<>+0(SB), Y11
-	VFMADD213PS  actc20<>+0(SB), Y9, Y11
-	VMOVUPS      actc18<>+0(SB), Y13
-	VBLENDVPS    Y10, Y1, Y13, Y1
-	VADDPS       Y1, Y6, Y1
-	VDIVPS       Y1, Y6, Y1
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y9, Y6
-	VBLENDVPS    Y8, actc15<>+0(SB), Y1, Y1
-	VMULPS       Y9, Y9, Y8
-	VMULPS       64(DX), Y1, Y1
-	VFMADD213PS  Y7, Y8, Y11
-	VMULPS       Y8, Y8, Y7
-	VFMADD213PS  Y11, Y7, Y6
-	VFMADD213PS  actc18<>+0(SB), Y6, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PS  actc15<>+0(SB), Y5, Y6
-	VADDPS       actc18<>+0(SB), Y5, Y7
-	VMULPS       Y7, Y5, Y7
-	VBLENDVPS    Y12, Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x19, 96(DX), Y7, Y7
-	VMULPS       Y5, Y5, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y5
+	VMULPS       Y2, Y2, Y2
+	VMULPS       Y3, Y3, Y3
 	VMOVUPS      actc18<>+0(SB), Y8
-	VBLENDVPS    Y7, Y5, Y8, Y5
-	VADDPS       Y5, Y6, Y5
-	VDIVPS       Y5, Y6, Y5
-	VBLENDVPS    Y2, actc15<>+0(SB), Y5, Y2
-	VMULPS       96(DX), Y2, Y2
-	VCMPPS       $0x03, Y4, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPS       $0x03, Y2, Y1, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPS      Y3, Y3
+	VMULPS       Y0, Y8, Y0
+	VMULPS       Y1, Y8, Y1
+	VMULPS       Y2, Y8, Y2
+	VMULPS       Y3, Y8, Y3
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x19, (DX), Y9, Y8
+	VCMPPS       $0x19, 32(DX), Y9, Y10
+	VCMPPS       $0x19, 64(DX), Y9, Y11
+	VCMPPS       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y12
+	VBLENDVPS    Y8, Y0, Y12, Y0
+	VBLENDVPS    Y10, Y1, Y12, Y1
+	VBLENDVPS    Y11, Y2, Y12, Y2
+	VBLENDVPS    Y9, Y3, Y12, Y3
+	VADDPS       Y0, Y4, Y0
+	VADDPS       Y1, Y6, Y1
+	VADDPS       Y2, Y7, Y2
+	VADDPS       Y3, Y5, Y3
+	VDIVPS       Y0, Y4, Y0
+	VDIVPS       Y1, Y6, Y1
+	VDIVPS       Y2, Y7, Y2
+	VDIVPS       Y3, Y5, Y3
+	VMOVUPS      actc161<>+0(SB), Y5
+	VCMPPS       $0x11, (DX), Y5, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y6
+	VCMPPS       $0x11, 64(DX), Y5, Y7
+	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VBLENDVPS    Y6, Y8, Y1, Y1
+	VBLENDVPS    Y7, Y8, Y2, Y2
+	VBLENDVPS    Y5, Y8, Y3, Y3
+	VMULPS       (DX), Y0, Y0
+	VMULPS       32(DX), Y1, Y1
+	VMULPS       64(DX), Y2, Y2
+	VMULPS       96(DX), Y3, Y3
+	VCMPPS       $0x03, Y1, Y0, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y3, Y2, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y4, 32(AX)
-	VMOVUPS      Y1, 64(AX)
-	VMOVUPS      Y2, 96(AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -37225,92 +37576,88 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc161<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc18<>+0(SB), Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y3
-	VADDPS       actc18<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
-	VBLENDVPS    Y1, Y3, Y4, Y1
+	VMOVUPS      actc2<>+0(SB), Y0
+	VANDNPS      (DX), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y0, Y3
+	VFMADD213PS  actc10<>+0(SB), Y0, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y3
+	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      actc18<>+0(SB), Y1
+	VFMADD213PS  actc15<>+0(SB), Y0, Y1
+	VADDPS       actc18<>+0(SB), Y0, Y2
+	VMULPS       Y2, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y1
+	VMULPS       Y0, Y0, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPS       $0x19, (DX), Y3, Y3
-	VMULPS       Y2, Y2, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VBLENDVPS    Y3, Y4, Y5, Y3
-	VADDPS       Y3, Y1, Y3
-	VDIVPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
-	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc18<>+0(SB), Y4
+	VBLENDVPS    Y3, Y2, Y4, Y2
+	VADDPS       Y2, Y1, Y2
+	VDIVPS       Y2, Y1, Y1
+	VMOVUPS      actc161<>+0(SB), Y2
+	VCMPPS       $0x11, (DX), Y2, Y2
+	VBLENDVPS    Y2, actc15<>+0(SB), Y1, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y2, Y1, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
-	VORPS        Y1, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y1
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
+	VORPS        Y0, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMOVMSKPS    Y1, R8
+	VANDPS       Y2, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
+	VMOVMSKPS    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
@@ -37339,17 +37686,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -37986,424 +38329,398 @@ TEXT ·mishF64Avx2U32(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc179<>+0(SB), Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y2, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y2, Y7
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y2, Y8
-	VMOVUPS      actc179<>+0(SB), Y9
-	VCMPPD       $0x11, 32(DX), Y9, Y9
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y2, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x11, 32(DX), Y11, Y11
-	VMULPD       Y2, Y2, Y12
-	VFMADD213PD  Y5, Y12, Y6
-	VFMADD213PD  Y7, Y12, Y8
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y12, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y12, Y12, Y7
-	VFMADD213PD  Y6, Y7, Y8
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y8, Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y2
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  actc42<>+0(SB), Y2, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y8
-	VMULPD       Y8, Y2, Y8
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y1, Y4, Y8, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPD       $0x19, (DX), Y4, Y4
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y8
-	VBLENDVPD    Y4, Y2, Y8, Y2
-	VMOVUPS      actc46<>+0(SB), Y4
-	VFMADD213PD  actc47<>+0(SB), Y5, Y4
-	VADDPD       Y2, Y1, Y2
-	VDIVPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
-	VMOVUPS      actc48<>+0(SB), Y1
-	VFMADD213PD  actc49<>+0(SB), Y5, Y1
-	VMULPD       (DX), Y0, Y0
-	VMOVUPS      actc50<>+0(SB), Y2
-	VFMADD213PD  actc51<>+0(SB), Y5, Y2
-	VMOVUPS      actc179<>+0(SB), Y8
-	VCMPPD       $0x11, 64(DX), Y8, Y8
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y5, Y10
-	VXORPS       Y12, Y12, Y12
-	VCMPPD       $0x11, 64(DX), Y12, Y12
-	VMULPD       Y5, Y5, Y13
-	VFMADD213PD  Y7, Y13, Y4
-	VFMADD213PD  Y1, Y13, Y2
+	XORL         R8, R8
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      64(DX), Y1, Y1
-	VFMADD231PD  actc54<>+0(SB), Y13, Y10
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMULPD       Y13, Y13, Y7
-	VFMADD213PD  Y4, Y7, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
-	VORPS        Y4, Y3, Y3
-	VMULPD       Y7, Y7, Y4
-	VFMADD213PD  Y2, Y4, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y5
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y1, Y2
-	VPSLLQ       $0x34, Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y2, Y6
-	VMULPD       Y4, Y5, Y4
-	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y6, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y7
-	VMULPD       Y7, Y4, Y7
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
-	VBLENDVPD    Y11, Y5, Y7, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 32(DX), Y6, Y6
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VMULPD       Y4, Y4, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc45<>+0(SB), Y10
-	VBLENDVPD    Y6, Y4, Y10, Y4
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
-	VADDPD       Y4, Y5, Y4
-	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y9, actc42<>+0(SB), Y4, Y4
-	VMOVUPS      actc48<>+0(SB), Y5
-	VFMADD213PD  actc49<>+0(SB), Y1, Y5
-	VMULPD       32(DX), Y4, Y4
-	VMOVUPS      actc50<>+0(SB), Y9
-	VFMADD213PD  actc51<>+0(SB), Y1, Y9
-	VMOVUPS      actc179<>+0(SB), Y10
-	VCMPPD       $0x11, 96(DX), Y10, Y10
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y1, Y11
-	VXORPS       Y13, Y13, Y13
-	VCMPPD       $0x11, 96(DX), Y13, Y13
-	VMULPD       Y1, Y1, Y14
-	VFMADD213PD  Y7, Y14, Y6
-	VFMADD213PD  Y5, Y14, Y9
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      96(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y14, Y11
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y14, Y14, Y7
-	VFMADD213PD  Y6, Y7, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y2, Y2
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y2, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y1, Y9
-	VMULPD       Y9, Y1, Y9
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y12, Y2, Y9, Y2
-	VXORPS       Y7, Y7, Y7
-	VCMPPD       $0x19, 64(DX), Y7, Y7
-	VMOVUPS      actc44<>+0(SB), Y9
-	VFMADD213PD  actc45<>+0(SB), Y5, Y9
-	VMULPD       Y1, Y1, Y1
-	VMULPD       actc45<>+0(SB), Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y11
-	VBLENDVPD    Y7, Y1, Y11, Y1
-	VMOVUPS      actc46<>+0(SB), Y7
-	VFMADD213PD  actc47<>+0(SB), Y5, Y7
-	VADDPD       Y1, Y2, Y1
-	VDIVPD       Y1, Y2, Y1
-	VBLENDVPD    Y8, actc42<>+0(SB), Y1, Y1
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
 	VMOVUPS      actc48<>+0(SB), Y2
-	VFMADD213PD  actc49<>+0(SB), Y5, Y2
-	VMULPD       64(DX), Y1, Y1
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y5, Y11
-	VMULPD       Y5, Y5, Y12
-	VFMADD213PD  Y9, Y12, Y7
-	VFMADD213PD  Y2, Y12, Y8
-	VFMADD231PD  actc54<>+0(SB), Y12, Y11
-	VMULPD       Y12, Y12, Y2
-	VFMADD213PD  Y7, Y2, Y8
-	VMULPD       Y2, Y2, Y2
-	VFMADD213PD  Y8, Y2, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y5
-	VPSLLQ       $0x34, Y6, Y2
-	VMULPD       Y2, Y5, Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
 	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y2, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y6
-	VMULPD       Y6, Y2, Y6
-	VBLENDVPD    Y13, Y5, Y6, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 96(DX), Y6, Y6
+	VMOVUPS      Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VFMADD213PD  Y6, Y0, Y4
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  Y6, Y1, Y7
+	VMOVUPS      Y5, Y8
+	VFMADD213PD  Y6, Y2, Y8
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y6
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMULPD       Y6, Y0, Y6
+	VMULPD       Y10, Y1, Y10
+	VMULPD       Y11, Y2, Y11
+	VMULPD       Y9, Y3, Y9
+	VXORPS       Y13, Y13, Y13
+	VCMPPD       $0x11, (DX), Y13, Y12
+	VCMPPD       $0x11, 32(DX), Y13, Y14
+	VCMPPD       $0x11, 64(DX), Y13, Y15
+	VCMPPD       $0x11, 96(DX), Y13, Y13
+	VBLENDVPD    Y12, Y4, Y6, Y4
+	VBLENDVPD    Y14, Y7, Y10, Y6
+	VBLENDVPD    Y15, Y8, Y11, Y7
+	VBLENDVPD    Y13, Y5, Y9, Y5
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
 	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y7
-	VBLENDVPD    Y6, Y2, Y7, Y2
-	VADDPD       Y2, Y5, Y2
-	VDIVPD       Y2, Y5, Y2
-	VBLENDVPD    Y10, actc42<>+0(SB), Y2, Y2
-	VMULPD       96(DX), Y2, Y2
-	VCMPPD       $0x03, Y4, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPD      Y3, Y3
+	VMULPD       Y3, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y8
+	VMULPD       Y0, Y8, Y0
+	VMULPD       Y1, Y8, Y1
+	VMULPD       Y2, Y8, Y2
+	VMULPD       Y3, Y8, Y3
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x19, (DX), Y9, Y8
+	VCMPPD       $0x19, 32(DX), Y9, Y10
+	VCMPPD       $0x19, 64(DX), Y9, Y11
+	VCMPPD       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc45<>+0(SB), Y12
+	VBLENDVPD    Y8, Y0, Y12, Y0
+	VBLENDVPD    Y10, Y1, Y12, Y1
+	VBLENDVPD    Y11, Y2, Y12, Y2
+	VBLENDVPD    Y9, Y3, Y12, Y3
+	VADDPD       Y0, Y4, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y5, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc179<>+0(SB), Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y0
+	VBLENDVPD    Y6, Y8, Y1, Y1
+	VBLENDVPD    Y7, Y8, Y2, Y2
+	VBLENDVPD    Y5, Y8, Y3, Y3
+	VMULPD       (DX), Y0, Y0
+	VMULPD       32(DX), Y1, Y1
+	VMULPD       64(DX), Y2, Y2
+	VMULPD       96(DX), Y3, Y3
+	VCMPPD       $0x03, Y1, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x03, Y3, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y4, 32(AX)
-	VMOVUPS      Y1, 64(AX)
-	VMOVUPS      Y2, 96(AX)
-	VMOVUPS      actc179<>+0(SB), Y0
-	VCMPPD       $0x11, 128(DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 128(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      128(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y2, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y2, Y7
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y2, Y8
-	VMOVUPS      actc179<>+0(SB), Y9
-	VCMPPD       $0x11, 160(DX), Y9, Y9
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y2, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x11, 160(DX), Y11, Y11
-	VMULPD       Y2, Y2, Y12
-	VFMADD213PD  Y5, Y12, Y6
-	VFMADD213PD  Y7, Y12, Y8
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      160(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y12, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y12, Y12, Y7
-	VFMADD213PD  Y6, Y7, Y8
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y8, Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y2
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  actc42<>+0(SB), Y2, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y8
-	VMULPD       Y8, Y2, Y8
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y1, Y4, Y8, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPD       $0x19, 128(DX), Y4, Y4
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y8
-	VBLENDVPD    Y4, Y2, Y8, Y2
-	VMOVUPS      actc46<>+0(SB), Y4
-	VFMADD213PD  actc47<>+0(SB), Y5, Y4
-	VADDPD       Y2, Y1, Y2
-	VDIVPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
-	VMOVUPS      actc48<>+0(SB), Y1
-	VFMADD213PD  actc49<>+0(SB), Y5, Y1
-	VMULPD       128(DX), Y0, Y0
-	VMOVUPS      actc50<>+0(SB), Y2
-	VFMADD213PD  actc51<>+0(SB), Y5, Y2
-	VMOVUPS      actc179<>+0(SB), Y8
-	VCMPPD       $0x11, 192(DX), Y8, Y8
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y5, Y10
-	VXORPS       Y12, Y12, Y12
-	VCMPPD       $0x11, 192(DX), Y12, Y12
-	VMULPD       Y5, Y5, Y13
-	VFMADD213PD  Y7, Y13, Y4
-	VFMADD213PD  Y1, Y13, Y2
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
+	XORL         R8, R8
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      192(DX), Y1, Y1
-	VFMADD231PD  actc54<>+0(SB), Y13, Y10
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMULPD       Y13, Y13, Y7
-	VFMADD213PD  Y4, Y7, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
-	VORPS        Y4, Y3, Y3
-	VMULPD       Y7, Y7, Y4
-	VFMADD213PD  Y2, Y4, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y5
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y1, Y2
-	VPSLLQ       $0x34, Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y2, Y6
-	VMULPD       Y4, Y5, Y4
-	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y6, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y7
-	VMULPD       Y7, Y4, Y7
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
-	VBLENDVPD    Y11, Y5, Y7, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 160(DX), Y6, Y6
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VMULPD       Y4, Y4, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc45<>+0(SB), Y10
-	VBLENDVPD    Y6, Y4, Y10, Y4
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
-	VADDPD       Y4, Y5, Y4
-	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y9, actc42<>+0(SB), Y4, Y4
-	VMOVUPS      actc48<>+0(SB), Y5
-	VFMADD213PD  actc49<>+0(SB), Y1, Y5
-	VMULPD       160(DX), Y4, Y4
-	VMOVUPS      actc50<>+0(SB), Y9
-	VFMADD213PD  actc51<>+0(SB), Y1, Y9
-	VMOVUPS      actc179<>+0(SB), Y10
-	VCMPPD       $0x11, 224(DX), Y10, Y10
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y1, Y11
-	VXORPS       Y13, Y13, Y13
-	VCMPPD       $0x11, 224(DX), Y13, Y13
-	VMULPD       Y1, Y1, Y14
-	VFMADD213PD  Y7, Y14, Y6
-	VFMADD213PD  Y5, Y14, Y9
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      224(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y14, Y11
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y14, Y14, Y7
-	VFMADD213PD  Y6, Y7, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VANDNPD      128(DX), Y1, Y0
+	VANDNPD      160(DX), Y1, Y2
+	VANDNPD      192(DX), Y1, Y3
+	VANDNPD      224(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y2, Y2
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y2, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y1, Y9
-	VMULPD       Y9, Y1, Y9
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y12, Y2, Y9, Y2
-	VXORPS       Y7, Y7, Y7
-	VCMPPD       $0x19, 192(DX), Y7, Y7
-	VMOVUPS      actc44<>+0(SB), Y9
-	VFMADD213PD  actc45<>+0(SB), Y5, Y9
-	VMULPD       Y1, Y1, Y1
-	VMULPD       actc45<>+0(SB), Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y11
-	VBLENDVPD    Y7, Y1, Y11, Y1
-	VMOVUPS      actc46<>+0(SB), Y7
-	VFMADD213PD  actc47<>+0(SB), Y5, Y7
-	VADDPD       Y1, Y2, Y1
-	VDIVPD       Y1, Y2, Y1
-	VBLENDVPD    Y8, actc42<>+0(SB), Y1, Y1
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
 	VMOVUPS      actc48<>+0(SB), Y2
-	VFMADD213PD  actc49<>+0(SB), Y5, Y2
-	VMULPD       192(DX), Y1, Y1
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y5, Y11
-	VMULPD       Y5, Y5, Y12
-	VFMADD213PD  Y9, Y12, Y7
-	VFMADD213PD  Y2, Y12, Y8
-	VFMADD231PD  actc54<>+0(SB), Y12, Y11
-	VMULPD       Y12, Y12, Y2
-	VFMADD213PD  Y7, Y2, Y8
-	VMULPD       Y2, Y2, Y2
-	VFMADD213PD  Y8, Y2, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y5
-	VPSLLQ       $0x34, Y6, Y2
-	VMULPD       Y2, Y5, Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
 	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y2, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y6
-	VMULPD       Y6, Y2, Y6
-	VBLENDVPD    Y13, Y5, Y6, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 224(DX), Y6, Y6
+	VMOVUPS      Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VFMADD213PD  Y6, Y0, Y4
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  Y6, Y1, Y7
+	VMOVUPS      Y5, Y8
+	VFMADD213PD  Y6, Y2, Y8
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y6
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMULPD       Y6, Y0, Y6
+	VMULPD       Y10, Y1, Y10
+	VMULPD       Y11, Y2, Y11
+	VMULPD       Y9, Y3, Y9
+	VXORPS       Y13, Y13, Y13
+	VCMPPD       $0x11, 128(DX), Y13, Y12
+	VCMPPD       $0x11, 160(DX), Y13, Y14
+	VCMPPD       $0x11, 192(DX), Y13, Y15
+	VCMPPD       $0x11, 224(DX), Y13, Y13
+	VBLENDVPD    Y12, Y4, Y6, Y4
+	VBLENDVPD    Y14, Y7, Y10, Y6
+	VBLENDVPD    Y15, Y8, Y11, Y7
+	VBLENDVPD    Y13, Y5, Y9, Y5
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
 	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y7
-	VBLENDVPD    Y6, Y2, Y7, Y2
-	VADDPD       Y2, Y5, Y2
-	VDIVPD       Y2, Y5, Y2
-	VBLENDVPD    Y10, actc42<>+0(SB), Y2, Y2
-	VMULPD       224(DX), Y2, Y2
-	VCMPPD       $0x03, Y4, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPD      Y3, Y3
+	VMULPD       Y3, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y8
+	VMULPD       Y0, Y8, Y0
+	VMULPD       Y1, Y8, Y1
+	VMULPD       Y2, Y8, Y2
+	VMULPD       Y3, Y8, Y3
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x19, 128(DX), Y9, Y8
+	VCMPPD       $0x19, 160(DX), Y9, Y10
+	VCMPPD       $0x19, 192(DX), Y9, Y11
+	VCMPPD       $0x19, 224(DX), Y9, Y9
+	VMOVUPS      actc45<>+0(SB), Y12
+	VBLENDVPD    Y8, Y0, Y12, Y0
+	VBLENDVPD    Y10, Y1, Y12, Y1
+	VBLENDVPD    Y11, Y2, Y12, Y2
+	VBLENDVPD    Y9, Y3, Y12, Y3
+	VADDPD       Y0, Y4, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y5, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc179<>+0(SB), Y5
+	VCMPPD       $0x11, 128(DX), Y5, Y4
+	VCMPPD       $0x11, 160(DX), Y5, Y6
+	VCMPPD       $0x11, 192(DX), Y5, Y7
+	VCMPPD       $0x11, 224(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y0
+	VBLENDVPD    Y6, Y8, Y1, Y1
+	VBLENDVPD    Y7, Y8, Y2, Y2
+	VBLENDVPD    Y5, Y8, Y3, Y3
+	VMULPD       128(DX), Y0, Y0
+	VMULPD       160(DX), Y1, Y1
+	VMULPD       192(DX), Y2, Y2
+	VMULPD       224(DX), Y3, Y3
+	VCMPPD       $0x03, Y1, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x03, Y3, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag4
 	VMOVUPS      Y0, 128(AX)
-	VMOVUPS      Y4, 160(AX)
-	VMOVUPS      Y1, 192(AX)
-	VMOVUPS      Y2, 224(AX)
+	VMOVUPS      Y1, 160(AX)
+	VMOVUPS      Y2, 192(AX)
+	VMOVUPS      Y3, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000020, CX
@@ -38422,100 +38739,93 @@ flag4:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc179<>+0(SB), Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc30<>+0(SB), Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VMOVUPS      actc32<>+0(SB), Y6
-	VFMADD213PD  actc33<>+0(SB), Y2, Y6
-	VMOVUPS      actc34<>+0(SB), Y7
-	VFMADD213PD  actc35<>+0(SB), Y2, Y7
-	VMOVUPS      actc36<>+0(SB), Y8
-	VFMADD213PD  actc37<>+0(SB), Y2, Y8
-	VMOVUPS      actc38<>+0(SB), Y9
-	VFMADD213PD  actc39<>+0(SB), Y2, Y9
-	VMULPD       Y2, Y2, Y10
-	VFMADD213PD  Y5, Y10, Y6
-	VFMADD213PD  Y7, Y10, Y8
-	VFMADD231PD  actc40<>+0(SB), Y10, Y9
-	VMULPD       Y10, Y10, Y5
-	VFMADD213PD  Y6, Y5, Y8
-	VMULPD       Y5, Y5, Y5
-	VFMADD213PD  Y8, Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y9, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y3
-	VADDPD       actc45<>+0(SB), Y2, Y4
-	VMULPD       Y4, Y2, Y4
-	VBLENDVPD    Y1, Y3, Y4, Y1
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc40<>+0(SB), Y3
+	VFMADD213PD  actc38<>+0(SB), Y0, Y3
+	VFMADD213PD  actc39<>+0(SB), Y0, Y3
+	VFMADD213PD  actc36<>+0(SB), Y0, Y3
+	VFMADD213PD  actc37<>+0(SB), Y0, Y3
+	VFMADD213PD  actc34<>+0(SB), Y0, Y3
+	VFMADD213PD  actc35<>+0(SB), Y0, Y3
+	VFMADD213PD  actc32<>+0(SB), Y0, Y3
+	VFMADD213PD  actc33<>+0(SB), Y0, Y3
+	VFMADD213PD  actc30<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y3, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc45<>+0(SB), Y1
+	VFMADD213PD  actc42<>+0(SB), Y0, Y1
+	VADDPD       actc45<>+0(SB), Y0, Y2
+	VMULPD       Y2, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y1
+	VMULPD       Y0, Y0, Y2
+	VMULPD       actc45<>+0(SB), Y2, Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPD       $0x19, (DX), Y3, Y3
-	VMULPD       Y2, Y2, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc45<>+0(SB), Y5
-	VBLENDVPD    Y3, Y4, Y5, Y3
-	VADDPD       Y3, Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
-	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc45<>+0(SB), Y4
+	VBLENDVPD    Y3, Y2, Y4, Y2
+	VADDPD       Y2, Y1, Y2
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPS      actc179<>+0(SB), Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
+	VBLENDVPD    Y2, actc42<>+0(SB), Y1, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPD       $0x03, (DX), Y1, Y1
-	VBLENDVPD    Y1, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      Y2, Y1, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
-	VORPD        Y1, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y1
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VORPD        Y0, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc135<>+0(SB), Y2
-	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMOVMSKPD    Y1, R8
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
+	VMOVMSKPD    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000004, CX
@@ -38544,25 +38854,18 @@ tail:
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
 	VFNMADD231PD actc29<>+0(SB), Y6, Y4
-	VMOVUPS      actc30<>+0(SB), Y7
+	VMOVUPS      actc40<>+0(SB), Y7
+	VFMADD213PD  actc38<>+0(SB), Y4, Y7
+	VFMADD213PD  actc39<>+0(SB), Y4, Y7
+	VFMADD213PD  actc36<>+0(SB), Y4, Y7
+	VFMADD213PD  actc37<>+0(SB), Y4, Y7
+	VFMADD213PD  actc34<>+0(SB), Y4, Y7
+	VFMADD213PD  actc35<>+0(SB), Y4, Y7
+	VFMADD213PD  actc32<>+0(SB), Y4, Y7
+	VFMADD213PD  actc33<>+0(SB), Y4, Y7
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
 	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc33<>+0(SB), Y4, Y8
-	VMOVUPS      actc34<>+0(SB), Y9
-	VFMADD213PD  actc35<>+0(SB), Y4, Y9
-	VMOVUPS      actc36<>+0(SB), Y10
-	VFMADD213PD  actc37<>+0(SB), Y4, Y10
-	VMOVUPS      actc38<>+0(SB), Y11
-	VFMADD213PD  actc39<>+0(SB), Y4, Y11
-	VMULPD       Y4, Y4, Y12
-	VFMADD213PD  Y7, Y12, Y8
-	VFMADD213PD  Y9, Y12, Y10
-	VFMADD231PD  actc40<>+0(SB), Y12, Y11
-	VMULPD       Y12, Y12, Y7
-	VFMADD213PD  Y8, Y7, Y10
-	VMULPD       Y7, Y7, Y7
-	VFMADD213PD  Y10, Y7, Y11
-	VFMADD213PD  actc31<>+0(SB), Y11, Y4
+	VFMADD213PD  actc31<>+0(SB), Y7, Y4
 	VMOVUPS      actc41<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
@@ -39662,207 +39965,184 @@ TEXT ·mishF32Avx2U32Rcp(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc161<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
+	XORL         R8, R8
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y2
+	VANDNPS      64(DX), Y1, Y3
+	VANDNPS      96(DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y0, Y0
 	VXORPS       actc2<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y2, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y2
-	VFNMADD231PS actc7<>+0(SB), Y5, Y2
-	VMOVUPS      actc17<>+0(SB), Y5
-	VFMADD213PS  actc18<>+0(SB), Y2, Y5
-	VMOVUPS      actc19<>+0(SB), Y6
-	VFMADD213PS  actc20<>+0(SB), Y2, Y6
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VMOVUPS      actc161<>+0(SB), Y9
-	VCMPPS       $0x11, 32(DX), Y9, Y9
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x11, 32(DX), Y5, Y5
-	VFMADD213PS  actc18<>+0(SB), Y7, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      actc4<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y7
+	VFMADD213PS  actc5<>+0(SB), Y1, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y2
+	VFNMADD231PS actc6<>+0(SB), Y10, Y3
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y2
+	VFNMADD231PS actc7<>+0(SB), Y10, Y3
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VMOVUPS      actc21<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VFMADD213PS  actc22<>+0(SB), Y0, Y8
+	VMOVUPS      Y9, Y10
+	VFMADD213PS  actc22<>+0(SB), Y2, Y10
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc22<>+0(SB), Y3, Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y9
+	VFMADD213PS  actc19<>+0(SB), Y0, Y8
+	VFMADD213PS  actc19<>+0(SB), Y2, Y10
+	VFMADD213PS  actc19<>+0(SB), Y3, Y11
+	VFMADD213PS  actc19<>+0(SB), Y1, Y9
+	VFMADD213PS  actc20<>+0(SB), Y0, Y8
+	VFMADD213PS  actc20<>+0(SB), Y2, Y10
+	VFMADD213PS  actc20<>+0(SB), Y3, Y11
+	VFMADD213PS  actc20<>+0(SB), Y1, Y9
+	VFMADD213PS  actc17<>+0(SB), Y0, Y8
+	VFMADD213PS  actc17<>+0(SB), Y2, Y10
+	VFMADD213PS  actc17<>+0(SB), Y3, Y11
+	VFMADD213PS  actc17<>+0(SB), Y1, Y9
+	VFMADD213PS  actc18<>+0(SB), Y0, Y8
+	VFMADD213PS  actc18<>+0(SB), Y2, Y10
+	VFMADD213PS  actc18<>+0(SB), Y3, Y11
+	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y0
+	VFMADD213PS  actc18<>+0(SB), Y10, Y2
+	VFMADD213PS  actc18<>+0(SB), Y11, Y3
+	VFMADD213PS  actc18<>+0(SB), Y9, Y1
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      32(DX), Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y7, Y3, Y3
+	VMULPS       Y5, Y1, Y1
+	VMOVUPS      actc18<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc15<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
 	VFMADD213PS  actc15<>+0(SB), Y2, Y6
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VADDPS       actc18<>+0(SB), Y2, Y7
-	VMULPS       Y7, Y2, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
-	VORPS        Y8, Y3, Y3
-	VBLENDVPS    Y1, Y6, Y7, Y1
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x19, (DX), Y6, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc15<>+0(SB), Y3, Y7
+	VFMADD213PS  actc15<>+0(SB), Y1, Y5
+	VADDPS       actc18<>+0(SB), Y0, Y8
+	VADDPS       actc18<>+0(SB), Y2, Y9
+	VADDPS       actc18<>+0(SB), Y3, Y10
+	VADDPS       actc18<>+0(SB), Y1, Y11
+	VMULPS       Y8, Y0, Y8
+	VMULPS       Y9, Y2, Y9
+	VMULPS       Y10, Y3, Y10
+	VMULPS       Y11, Y1, Y11
+	VXORPS       Y13, Y13, Y13
+	VCMPPS       $0x11, (DX), Y13, Y12
+	VCMPPS       $0x11, 32(DX), Y13, Y14
+	VCMPPS       $0x11, 64(DX), Y13, Y15
+	VCMPPS       $0x11, 96(DX), Y13, Y13
+	VBLENDVPS    Y12, Y4, Y8, Y4
+	VBLENDVPS    Y14, Y6, Y9, Y6
+	VBLENDVPS    Y15, Y7, Y10, Y7
+	VBLENDVPS    Y13, Y5, Y11, Y5
+	VMULPS       Y0, Y0, Y0
 	VMULPS       Y2, Y2, Y2
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y4, Y7
+	VMULPS       Y3, Y3, Y3
+	VMULPS       Y1, Y1, Y1
+	VMULPS       actc18<>+0(SB), Y0, Y0
 	VMULPS       actc18<>+0(SB), Y2, Y2
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VMOVUPS      actc18<>+0(SB), Y10
-	VBLENDVPS    Y6, Y2, Y10, Y2
-	VADDPS       Y2, Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y8, Y4
-	VRCPPS       Y2, Y6
-	VMOVUPS      Y2, Y10
-	VFNMADD213PS actc15<>+0(SB), Y6, Y10
-	VFNMADD231PS actc7<>+0(SB), Y8, Y4
-	VFMADD213PS  Y6, Y6, Y10
-	VMULPS       Y10, Y1, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y4, Y8
-	VFNMADD213PS Y1, Y6, Y2
-	VFMADD213PS  Y6, Y10, Y2
-	VBLENDVPS    Y0, actc15<>+0(SB), Y2, Y0
-	VMOVUPS      actc19<>+0(SB), Y1
-	VFMADD213PS  actc20<>+0(SB), Y4, Y1
-	VMULPS       (DX), Y0, Y0
-	VMOVUPS      actc21<>+0(SB), Y2
-	VFMADD213PS  actc22<>+0(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc161<>+0(SB), Y10
-	VCMPPS       $0x11, 64(DX), Y10, Y10
-	VFMADD213PS  Y8, Y6, Y1
-	VMULPS       Y6, Y6, Y6
-	VFMADD213PS  Y1, Y6, Y2
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, 64(DX), Y1, Y1
-	VFMADD213PS  actc18<>+0(SB), Y2, Y4
-	VPSLLD       $0x17, Y7, Y2
-	VMULPS       Y2, Y4, Y2
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      64(DX), Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PS  actc15<>+0(SB), Y2, Y6
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VADDPS       actc18<>+0(SB), Y2, Y7
-	VMULPS       Y7, Y2, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y8
-	VORPS        Y8, Y3, Y3
-	VBLENDVPS    Y5, Y6, Y7, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x19, 32(DX), Y6, Y6
-	VMULPS       Y2, Y2, Y2
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y4, Y7
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VSUBPS       actc5<>+0(SB), Y7, Y8
-	VMOVUPS      actc18<>+0(SB), Y11
-	VBLENDVPS    Y6, Y2, Y11, Y2
-	VADDPS       Y2, Y5, Y2
-	VFNMADD231PS actc6<>+0(SB), Y8, Y4
-	VRCPPS       Y2, Y6
-	VMOVUPS      Y2, Y11
-	VFNMADD213PS actc15<>+0(SB), Y6, Y11
-	VFNMADD231PS actc7<>+0(SB), Y8, Y4
-	VFMADD213PS  Y6, Y6, Y11
-	VMULPS       Y11, Y5, Y6
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y4, Y8
-	VFNMADD213PS Y5, Y6, Y2
-	VFMADD213PS  Y6, Y11, Y2
-	VBLENDVPS    Y9, actc15<>+0(SB), Y2, Y2
-	VMOVUPS      actc19<>+0(SB), Y5
-	VFMADD213PS  actc20<>+0(SB), Y4, Y5
-	VMULPS       32(DX), Y2, Y2
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y4, Y6
-	VMULPS       Y4, Y4, Y9
-	VMOVUPS      actc161<>+0(SB), Y11
-	VCMPPS       $0x11, 96(DX), Y11, Y11
-	VFMADD213PS  Y8, Y9, Y5
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x11, 96(DX), Y5, Y5
-	VFMADD213PS  actc18<>+0(SB), Y6, Y4
-	VPSLLD       $0x17, Y7, Y6
-	VMULPS       Y6, Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      96(DX), Y6, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PS  actc15<>+0(SB), Y4, Y7
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VADDPS       actc18<>+0(SB), Y4, Y8
-	VMULPS       Y8, Y4, Y8
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y9
-	VORPS        Y9, Y3, Y3
-	VBLENDVPS    Y1, Y7, Y8, Y1
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x19, 64(DX), Y7, Y7
-	VMULPS       Y4, Y4, Y4
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VSUBPS       actc5<>+0(SB), Y8, Y9
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x19, (DX), Y9, Y8
+	VCMPPS       $0x19, 32(DX), Y9, Y10
+	VCMPPS       $0x19, 64(DX), Y9, Y11
+	VCMPPS       $0x19, 96(DX), Y9, Y9
 	VMOVUPS      actc18<>+0(SB), Y12
-	VBLENDVPS    Y7, Y4, Y12, Y4
-	VADDPS       Y4, Y1, Y4
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VRCPPS       Y4, Y7
-	VMOVUPS      Y4, Y12
-	VFNMADD213PS actc15<>+0(SB), Y7, Y12
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VFMADD213PS  Y7, Y7, Y12
-	VMULPS       Y12, Y1, Y7
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y6, Y9
-	VFNMADD213PS Y1, Y7, Y4
-	VFMADD213PS  Y7, Y12, Y4
-	VBLENDVPS    Y10, actc15<>+0(SB), Y4, Y1
-	VMOVUPS      actc19<>+0(SB), Y4
-	VFMADD213PS  actc20<>+0(SB), Y6, Y4
-	VMULPS       64(DX), Y1, Y1
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y6, Y10
-	VFMADD213PS  Y9, Y10, Y4
-	VMULPS       Y10, Y10, Y9
-	VFMADD213PS  Y4, Y9, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y6
-	VPSLLD       $0x17, Y8, Y4
-	VMULPS       Y4, Y6, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PS  actc15<>+0(SB), Y4, Y6
-	VADDPS       actc18<>+0(SB), Y4, Y7
-	VMULPS       Y7, Y4, Y7
-	VBLENDVPS    Y5, Y6, Y7, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x19, 96(DX), Y6, Y6
-	VMULPS       Y4, Y4, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y7
-	VBLENDVPS    Y6, Y4, Y7, Y4
-	VADDPS       Y4, Y5, Y4
-	VRCPPS       Y4, Y6
-	VMOVUPS      Y4, Y7
-	VFNMADD213PS actc15<>+0(SB), Y6, Y7
-	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y5, Y6
-	VFNMADD213PS Y5, Y6, Y4
-	VFMADD213PS  Y6, Y7, Y4
-	VBLENDVPS    Y11, actc15<>+0(SB), Y4, Y4
-	VMULPS       96(DX), Y4, Y4
-	VCMPPS       $0x03, Y2, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPS       $0x03, Y4, Y1, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPS      Y3, Y3
+	VBLENDVPS    Y8, Y0, Y12, Y0
+	VBLENDVPS    Y10, Y2, Y12, Y2
+	VBLENDVPS    Y11, Y3, Y12, Y3
+	VBLENDVPS    Y9, Y1, Y12, Y1
+	VADDPS       Y0, Y4, Y0
+	VADDPS       Y2, Y6, Y2
+	VADDPS       Y3, Y7, Y3
+	VADDPS       Y1, Y5, Y1
+	VRCPPS       Y0, Y8
+	VRCPPS       Y2, Y9
+	VRCPPS       Y3, Y10
+	VRCPPS       Y1, Y11
+	VMOVUPS      Y0, Y12
+	VFNMADD213PS actc15<>+0(SB), Y8, Y12
+	VMOVUPS      Y2, Y13
+	VFNMADD213PS actc15<>+0(SB), Y9, Y13
+	VMOVUPS      Y3, Y14
+	VFNMADD213PS actc15<>+0(SB), Y10, Y14
+	VMOVUPS      Y1, Y15
+	VFNMADD213PS actc15<>+0(SB), Y11, Y15
+	VFMADD213PS  Y8, Y8, Y12
+	VFMADD213PS  Y9, Y9, Y13
+	VFMADD213PS  Y10, Y10, Y14
+	VFMADD213PS  Y11, Y11, Y15
+	VMULPS       Y12, Y4, Y8
+	VMULPS       Y13, Y6, Y9
+	VMULPS       Y14, Y7, Y10
+	VMULPS       Y15, Y5, Y11
+	VFNMADD213PS Y4, Y8, Y0
+	VFNMADD213PS Y6, Y9, Y2
+	VFNMADD213PS Y7, Y10, Y3
+	VFNMADD213PS Y5, Y11, Y1
+	VFMADD213PS  Y8, Y12, Y0
+	VFMADD213PS  Y9, Y13, Y2
+	VFMADD213PS  Y10, Y14, Y3
+	VFMADD213PS  Y11, Y15, Y1
+	VMOVUPS      actc161<>+0(SB), Y5
+	VCMPPS       $0x11, (DX), Y5, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y6
+	VCMPPS       $0x11, 64(DX), Y5, Y7
+	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VBLENDVPS    Y4, actc15<>+0(SB), Y0, Y0
+	VBLENDVPS    Y6, actc15<>+0(SB), Y2, Y2
+	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y3
+	VBLENDVPS    Y5, actc15<>+0(SB), Y1, Y1
+	VMULPS       (DX), Y0, Y0
+	VMULPS       32(DX), Y2, Y2
+	VMULPS       64(DX), Y3, Y3
+	VMULPS       96(DX), Y1, Y1
+	VCMPPS       $0x03, Y2, Y0, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y1, Y3, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y1, 64(AX)
-	VMOVUPS      Y4, 96(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -39874,98 +40154,94 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc161<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc18<>+0(SB), Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y3
-	VADDPS       actc18<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
-	VBLENDVPS    Y1, Y3, Y4, Y1
+	VMOVUPS      actc2<>+0(SB), Y0
+	VANDNPS      (DX), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y0, Y3
+	VFMADD213PS  actc10<>+0(SB), Y0, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y3
+	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      actc18<>+0(SB), Y1
+	VFMADD213PS  actc15<>+0(SB), Y0, Y1
+	VADDPS       actc18<>+0(SB), Y0, Y2
+	VMULPS       Y2, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y1
+	VMULPS       Y0, Y0, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPS       $0x19, (DX), Y3, Y3
-	VMULPS       Y2, Y2, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VBLENDVPS    Y3, Y4, Y5, Y3
-	VADDPS       Y3, Y1, Y3
-	VRCPPS       Y3, Y4
-	VMOVUPS      Y3, Y5
-	VFNMADD213PS actc15<>+0(SB), Y4, Y5
-	VFMADD213PS  Y4, Y4, Y5
-	VMULPS       Y5, Y1, Y4
-	VFNMADD213PS Y1, Y4, Y3
-	VFMADD213PS  Y4, Y5, Y3
-	VBLENDVPS    Y0, actc15<>+0(SB), Y3, Y0
-	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc18<>+0(SB), Y4
+	VBLENDVPS    Y3, Y2, Y4, Y2
+	VADDPS       Y2, Y1, Y2
+	VRCPPS       Y2, Y3
+	VMOVUPS      Y2, Y4
+	VFNMADD213PS actc15<>+0(SB), Y3, Y4
+	VFMADD213PS  Y3, Y3, Y4
+	VMULPS       Y4, Y1, Y3
+	VFNMADD213PS Y1, Y3, Y2
+	VFMADD213PS  Y3, Y4, Y2
+	VMOVUPS      actc161<>+0(SB), Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VBLENDVPS    Y1, actc15<>+0(SB), Y2, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y2, Y1, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
-	VORPS        Y1, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y1
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
+	VORPS        Y0, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMOVMSKPS    Y1, R8
+	VANDPS       Y2, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
+	VMOVMSKPS    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
@@ -39994,17 +40270,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -40714,92 +40986,88 @@ TEXT ·mishF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMOVD        R8, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
-	VMOVUPS      actc161<>+0(SB), Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x11, (DX), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      (DX), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc8<>+0(SB), Y6
-	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y9
-	VFMADD213PS  Y6, Y9, Y7
-	VMULPS       Y9, Y9, Y6
-	VFMADD213PS  Y7, Y6, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
-	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       Y5, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y4
-	VFMADD213PS  actc15<>+0(SB), Y3, Y4
-	VADDPS       actc18<>+0(SB), Y3, Y5
-	VMULPS       Y5, Y3, Y5
-	VBLENDVPS    Y2, Y4, Y5, Y2
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y1
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  actc15<>+0(SB), Y1, Y2
+	VADDPS       actc18<>+0(SB), Y1, Y3
+	VMULPS       Y3, Y1, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x11, (DX), Y4, Y4
+	VBLENDVPS    Y4, Y2, Y3, Y2
+	VMULPS       Y1, Y1, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x19, (DX), Y4, Y4
-	VMULPS       Y3, Y3, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VMOVUPS      actc18<>+0(SB), Y6
-	VBLENDVPS    Y4, Y5, Y6, Y4
-	VADDPS       Y4, Y2, Y4
-	VDIVPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, actc15<>+0(SB), Y2, Y1
-	VMULPS       (DX), Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VMOVUPS      actc18<>+0(SB), Y5
+	VBLENDVPS    Y4, Y3, Y5, Y3
+	VADDPS       Y3, Y2, Y3
+	VDIVPS       Y3, Y2, Y2
+	VMOVUPS      actc161<>+0(SB), Y3
+	VCMPPS       $0x11, (DX), Y3, Y3
+	VBLENDVPS    Y3, actc15<>+0(SB), Y2, Y2
+	VMULPS       (DX), Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y3, Y2, Y2
-	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
-	VORPS        Y2, Y2, Y3
-	VORPS        Y3, Y2, Y3
-	VORPS        Y3, Y2, Y3
-	VORPS        Y3, Y2, Y3
-	VORPS        Y3, Y2, Y3
-	VORPS        Y3, Y2, Y3
-	VORPS        Y3, Y2, Y2
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VMOVUPS      (DX), Y3
+	VCMPPS       $0x03, (DX), Y3, Y3
+	VBLENDVPS    Y3, (DX), Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VORPS        Y1, Y1, Y3
+	VORPS        Y3, Y1, Y3
+	VORPS        Y3, Y1, Y3
+	VORPS        Y3, Y1, Y3
+	VORPS        Y3, Y1, Y3
+	VORPS        Y3, Y1, Y3
+	VORPS        Y3, Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y2, Y3, Y3
 	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
-	VANDPS       Y3, Y2, Y2
-	VMOVUPS      actc120<>+0(SB), Y3
-	VCMPPS       $0x1d, (DX), Y3, Y3
-	VANDPS       actc2<>+0(SB), Y1, Y4
-	VBLENDVPS    Y3, Y4, Y1, Y1
-	VANDNPS      Y2, Y3, Y2
-	VMOVMSKPS    Y2, R9
+	VANDPS       Y3, Y1, Y1
+	VANDPS       actc2<>+0(SB), Y2, Y3
+	VMOVUPS      actc120<>+0(SB), Y4
+	VCMPPS       $0x1d, (DX), Y4, Y4
+	VBLENDVPS    Y4, Y3, Y2, Y2
+	VANDNPS      Y1, Y4, Y1
+	VMOVMSKPS    Y1, R9
 	TESTL        R9, R9
 	JE           keep_head
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPS   Y2, Y0, (AX)
 	MOVL         R9, DI
 	JMP          done
 
 keep_head:
-	VMASKMOVPS Y1, Y0, (AX)
+	VMASKMOVPS Y2, Y0, (AX)
 	SHLQ       $0x02, R8
 	ADDQ       R8, DX
 	ADDQ       R8, AX
@@ -40809,183 +41077,177 @@ keep_head:
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc161<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y2, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y2
-	VFNMADD231PS actc7<>+0(SB), Y5, Y2
-	VMOVUPS      actc161<>+0(SB), Y5
-	VCMPPS       $0x11, 32(DX), Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y2, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x11, 32(DX), Y7, Y7
-	VMOVUPS      actc19<>+0(SB), Y8
-	VFMADD213PS  actc20<>+0(SB), Y2, Y8
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      32(DX), Y9, Y9
-	VXORPS       actc2<>+0(SB), Y9, Y9
-	VMOVUPS      actc21<>+0(SB), Y10
-	VFMADD213PS  actc22<>+0(SB), Y2, Y10
-	VMULPS       Y2, Y2, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y12
-	VORPS        Y12, Y3, Y3
-	VFMADD213PS  Y6, Y11, Y8
-	VMULPS       Y11, Y11, Y6
-	VFMADD213PS  Y8, Y6, Y10
+	XORL         R8, R8
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y0
+	VANDNPS      32(DX), Y1, Y2
+	VANDNPS      64(DX), Y1, Y3
+	VANDNPS      96(DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y4
+	VXORPS       Y0, Y4, Y0
+	VXORPS       Y2, Y4, Y2
+	VXORPS       Y3, Y4, Y3
+	VXORPS       Y1, Y4, Y1
+	VMOVUPS      actc16<>+0(SB), Y5
+	VCMPPS       $0x11, Y5, Y0, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, Y5, Y2, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, Y5, Y3, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x11, Y5, Y1, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc5<>+0(SB), Y5
 	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y9, Y6
-	VFMADD213PS  actc18<>+0(SB), Y10, Y2
-	VSUBPS       actc5<>+0(SB), Y6, Y8
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VFNMADD231PS actc6<>+0(SB), Y8, Y9
-	VMOVUPS      actc18<>+0(SB), Y4
-	VFMADD213PS  actc15<>+0(SB), Y2, Y4
-	VADDPS       actc18<>+0(SB), Y2, Y10
-	VFNMADD231PS actc7<>+0(SB), Y8, Y9
-	VMOVUPS      actc161<>+0(SB), Y8
-	VCMPPS       $0x11, 64(DX), Y8, Y8
-	VMULPS       Y10, Y2, Y10
-	VBLENDVPS    Y1, Y4, Y10, Y1
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y9, Y4
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x19, (DX), Y10, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPS       $0x11, 64(DX), Y11, Y11
-	VMULPS       Y2, Y2, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y9, Y12
-	VMOVUPS      actc18<>+0(SB), Y13
-	VBLENDVPS    Y10, Y2, Y13, Y2
-	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      64(DX), Y10, Y10
-	VADDPS       Y2, Y1, Y2
-	VXORPS       actc2<>+0(SB), Y10, Y10
-	VDIVPS       Y2, Y1, Y1
-	VMOVUPS      actc21<>+0(SB), Y2
-	VFMADD213PS  actc22<>+0(SB), Y9, Y2
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
-	VMULPS       Y9, Y9, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y13
-	VORPS        Y13, Y3, Y3
-	VMULPS       (DX), Y0, Y0
-	VFMADD213PS  Y4, Y1, Y12
-	VMULPS       Y1, Y1, Y1
-	VFMADD213PS  Y12, Y1, Y2
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y10, Y1
-	VFMADD213PS  actc18<>+0(SB), Y2, Y9
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VPSLLD       $0x17, Y6, Y4
-	VMULPS       Y4, Y9, Y4
-	VFNMADD231PS actc6<>+0(SB), Y2, Y10
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PS  actc15<>+0(SB), Y4, Y6
-	VADDPS       actc18<>+0(SB), Y4, Y9
-	VFNMADD231PS actc7<>+0(SB), Y2, Y10
-	VMOVUPS      actc161<>+0(SB), Y2
-	VCMPPS       $0x11, 96(DX), Y2, Y2
-	VMULPS       Y9, Y4, Y9
-	VBLENDVPS    Y7, Y6, Y9, Y6
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y10, Y7
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, 32(DX), Y9, Y9
-	VXORPS       Y12, Y12, Y12
-	VCMPPS       $0x11, 96(DX), Y12, Y12
-	VMULPS       Y4, Y4, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      actc19<>+0(SB), Y13
-	VFMADD213PS  actc20<>+0(SB), Y10, Y13
-	VMOVUPS      actc18<>+0(SB), Y14
-	VBLENDVPS    Y9, Y4, Y14, Y4
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDNPS      96(DX), Y9, Y9
-	VADDPS       Y4, Y6, Y4
-	VXORPS       actc2<>+0(SB), Y9, Y9
-	VDIVPS       Y4, Y6, Y4
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y10, Y6
-	VBLENDVPS    Y5, actc15<>+0(SB), Y4, Y4
-	VMULPS       Y10, Y10, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y14
-	VORPS        Y14, Y3, Y3
-	VMULPS       32(DX), Y4, Y4
-	VFMADD213PS  Y7, Y5, Y13
-	VMULPS       Y5, Y5, Y5
-	VFMADD213PS  Y13, Y5, Y6
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VFMADD213PS  actc18<>+0(SB), Y6, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VPSLLD       $0x17, Y1, Y1
+	VFMADD213PS  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PS  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PS  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PS  Y5, Y6, Y9
+	VMOVUPS      actc5<>+0(SB), Y6
+	VSUBPS       Y6, Y4, Y5
+	VSUBPS       Y6, Y7, Y10
+	VSUBPS       Y6, Y8, Y11
+	VSUBPS       Y6, Y9, Y6
+	VMOVUPS      actc6<>+0(SB), Y12
+	VFNMADD231PS Y12, Y5, Y0
+	VFNMADD231PS Y12, Y10, Y2
+	VFNMADD231PS Y12, Y11, Y3
+	VFNMADD231PS Y12, Y6, Y1
+	VMOVUPS      actc7<>+0(SB), Y12
+	VFNMADD213PS Y0, Y12, Y5
+	VFNMADD213PS Y2, Y12, Y10
+	VFNMADD213PS Y3, Y12, Y11
+	VFNMADD213PS Y1, Y12, Y6
+	VMOVUPS      actc21<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc22<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PS  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc19<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc20<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc17<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y5, Y0
+	VFMADD213PS  Y2, Y10, Y3
+	VFMADD213PS  Y2, Y11, Y12
+	VFMADD213PS  Y2, Y6, Y1
+	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y0, Y5
+	VFMADD213PS  Y2, Y3, Y10
+	VFMADD213PS  Y2, Y12, Y11
+	VFMADD213PS  Y2, Y1, Y6
+	VPSLLD       $0x17, Y4, Y0
+	VPSLLD       $0x17, Y7, Y1
+	VPSLLD       $0x17, Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VMULPS       Y0, Y5, Y0
 	VMULPS       Y1, Y10, Y1
-	VFNMADD231PS actc6<>+0(SB), Y6, Y9
-	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PS  actc15<>+0(SB), Y1, Y7
-	VADDPS       actc18<>+0(SB), Y1, Y10
-	VFNMADD231PS actc7<>+0(SB), Y6, Y9
-	VMULPS       Y10, Y1, Y6
-	VBLENDVPS    Y11, Y7, Y6, Y6
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y9, Y7
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x19, 64(DX), Y10, Y10
+	VMULPS       Y2, Y11, Y2
+	VMULPS       Y3, Y6, Y3
+	VMOVUPS      actc18<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VMOVUPS      actc15<>+0(SB), Y6
+	VFMADD213PS  Y6, Y0, Y4
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  Y6, Y1, Y7
+	VMOVUPS      Y5, Y8
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y6, Y3, Y5
+	VMOVUPS      actc18<>+0(SB), Y9
+	VADDPS       Y0, Y9, Y6
+	VADDPS       Y1, Y9, Y10
+	VADDPS       Y2, Y9, Y11
+	VADDPS       Y3, Y9, Y9
+	VMULPS       Y6, Y0, Y6
+	VMULPS       Y10, Y1, Y10
+	VMULPS       Y11, Y2, Y11
+	VMULPS       Y9, Y3, Y9
+	VXORPS       Y13, Y13, Y13
+	VCMPPS       $0x11, (DX), Y13, Y12
+	VCMPPS       $0x11, 32(DX), Y13, Y14
+	VCMPPS       $0x11, 64(DX), Y13, Y15
+	VCMPPS       $0x11, 96(DX), Y13, Y13
+	VBLENDVPS    Y12, Y4, Y6, Y4
+	VBLENDVPS    Y14, Y7, Y10, Y6
+	VBLENDVPS    Y15, Y8, Y11, Y7
+	VBLENDVPS    Y13, Y5, Y9, Y5
+	VMULPS       Y0, Y0, Y0
 	VMULPS       Y1, Y1, Y1
-	VMULPS       actc18<>+0(SB), Y1, Y1
-	VMOVUPS      actc19<>+0(SB), Y11
-	VFMADD213PS  actc20<>+0(SB), Y9, Y11
-	VMOVUPS      actc18<>+0(SB), Y13
-	VBLENDVPS    Y10, Y1, Y13, Y1
-	VADDPS       Y1, Y6, Y1
-	VDIVPS       Y1, Y6, Y1
-	VMOVUPS      actc21<>+0(SB), Y6
-	VFMADD213PS  actc22<>+0(SB), Y9, Y6
-	VBLENDVPS    Y8, actc15<>+0(SB), Y1, Y1
-	VMULPS       Y9, Y9, Y8
-	VMULPS       64(DX), Y1, Y1
-	VFMADD213PS  Y7, Y8, Y11
-	VMULPS       Y8, Y8, Y7
-	VFMADD213PS  Y11, Y7, Y6
-	VFMADD213PS  actc18<>+0(SB), Y6, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      actc18<>+0(SB), Y6
-	VFMADD213PS  actc15<>+0(SB), Y5, Y6
-	VADDPS       actc18<>+0(SB), Y5, Y7
-	VMULPS       Y7, Y5, Y7
-	VBLENDVPS    Y12, Y6, Y7, Y6
-	VXORPS       Y7, Y7, Y7
-	VCMPPS       $0x19, 96(DX), Y7, Y7
-	VMULPS       Y5, Y5, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y5
+	VMULPS       Y2, Y2, Y2
+	VMULPS       Y3, Y3, Y3
 	VMOVUPS      actc18<>+0(SB), Y8
-	VBLENDVPS    Y7, Y5, Y8, Y5
-	VADDPS       Y5, Y6, Y5
-	VDIVPS       Y5, Y6, Y5
-	VBLENDVPS    Y2, actc15<>+0(SB), Y5, Y2
-	VMULPS       96(DX), Y2, Y2
-	VCMPPS       $0x03, Y4, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPS       $0x03, Y2, Y1, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPS      Y3, Y3
+	VMULPS       Y0, Y8, Y0
+	VMULPS       Y1, Y8, Y1
+	VMULPS       Y2, Y8, Y2
+	VMULPS       Y3, Y8, Y3
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x19, (DX), Y9, Y8
+	VCMPPS       $0x19, 32(DX), Y9, Y10
+	VCMPPS       $0x19, 64(DX), Y9, Y11
+	VCMPPS       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y12
+	VBLENDVPS    Y8, Y0, Y12, Y0
+	VBLENDVPS    Y10, Y1, Y12, Y1
+	VBLENDVPS    Y11, Y2, Y12, Y2
+	VBLENDVPS    Y9, Y3, Y12, Y3
+	VADDPS       Y0, Y4, Y0
+	VADDPS       Y1, Y6, Y1
+	VADDPS       Y2, Y7, Y2
+	VADDPS       Y3, Y5, Y3
+	VDIVPS       Y0, Y4, Y0
+	VDIVPS       Y1, Y6, Y1
+	VDIVPS       Y2, Y7, Y2
+	VDIVPS       Y3, Y5, Y3
+	VMOVUPS      actc161<>+0(SB), Y5
+	VCMPPS       $0x11, (DX), Y5, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y6
+	VCMPPS       $0x11, 64(DX), Y5, Y7
+	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y4, Y8, Y0, Y0
+	VBLENDVPS    Y6, Y8, Y1, Y1
+	VBLENDVPS    Y7, Y8, Y2, Y2
+	VBLENDVPS    Y5, Y8, Y3, Y3
+	VMULPS       (DX), Y0, Y0
+	VMULPS       32(DX), Y1, Y1
+	VMULPS       64(DX), Y2, Y2
+	VMULPS       96(DX), Y3, Y3
+	VCMPPS       $0x03, Y1, Y0, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y3, Y2, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVNTPS     Y0, (AX)
-	VMOVNTPS     Y4, 32(AX)
-	VMOVNTPS     Y1, 64(AX)
-	VMOVNTPS     Y2, 96(AX)
+	VMOVNTPS     Y1, 32(AX)
+	VMOVNTPS     Y2, 64(AX)
+	VMOVNTPS     Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -40998,92 +41260,88 @@ single:
 	SFENCE
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc161<>+0(SB), Y0
-	VCMPPS       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      (DX), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc18<>+0(SB), Y3
-	VFMADD213PS  actc15<>+0(SB), Y2, Y3
-	VADDPS       actc18<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y2, Y4
-	VBLENDVPS    Y1, Y3, Y4, Y1
+	VMOVUPS      actc2<>+0(SB), Y0
+	VANDNPS      (DX), Y0, Y0
+	VXORPS       actc2<>+0(SB), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMOVUPS      actc12<>+0(SB), Y3
+	VFMADD213PS  actc13<>+0(SB), Y0, Y3
+	VFMADD213PS  actc10<>+0(SB), Y0, Y3
+	VFMADD213PS  actc11<>+0(SB), Y0, Y3
+	VFMADD213PS  actc8<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VFMADD213PS  actc9<>+0(SB), Y3, Y0
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y2
+	VSUBPS       Y2, Y1, Y1
+	VADDPS       actc5<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y0, Y0
+	VMOVUPS      actc18<>+0(SB), Y1
+	VFMADD213PS  actc15<>+0(SB), Y0, Y1
+	VADDPS       actc18<>+0(SB), Y0, Y2
+	VMULPS       Y2, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x11, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y1
+	VMULPS       Y0, Y0, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPS       $0x19, (DX), Y3, Y3
-	VMULPS       Y2, Y2, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VBLENDVPS    Y3, Y4, Y5, Y3
-	VADDPS       Y3, Y1, Y3
-	VDIVPS       Y3, Y1, Y1
-	VBLENDVPS    Y0, actc15<>+0(SB), Y1, Y0
-	VMULPS       (DX), Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc18<>+0(SB), Y4
+	VBLENDVPS    Y3, Y2, Y4, Y2
+	VADDPS       Y2, Y1, Y2
+	VDIVPS       Y2, Y1, Y1
+	VMOVUPS      actc161<>+0(SB), Y2
+	VCMPPS       $0x11, (DX), Y2, Y2
+	VBLENDVPS    Y2, actc15<>+0(SB), Y1, Y1
+	VMULPS       (DX), Y1, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPS       $0x03, (DX), Y1, Y1
-	VBLENDVPS    Y1, (DX), Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      Y2, Y1, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
-	VORPS        Y1, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y2
-	VORPS        Y2, Y1, Y1
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y2
+	VANDNPS      Y0, Y2, Y0
+	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
+	VORPS        Y0, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y2
+	VORPS        Y2, Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y1, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y1, Y1
-	VMOVUPS      actc120<>+0(SB), Y2
-	VCMPPS       $0x1d, (DX), Y2, Y2
-	VANDPS       actc2<>+0(SB), Y0, Y3
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VANDNPS      Y1, Y2, Y1
-	VMOVMSKPS    Y1, R8
+	VANDPS       Y2, Y0, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VBLENDVPS    Y3, Y2, Y1, Y1
+	VANDNPS      Y0, Y3, Y0
+	VMOVMSKPS    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPS   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
@@ -41112,17 +41370,13 @@ tail:
 	VSUBPS       actc5<>+0(SB), Y5, Y6
 	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y4, Y7
+	VFMADD213PS  actc10<>+0(SB), Y4, Y7
+	VFMADD213PS  actc11<>+0(SB), Y4, Y7
+	VFMADD213PS  actc8<>+0(SB), Y4, Y7
 	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VFMADD213PS  actc9<>+0(SB), Y7, Y4
 	VMOVUPS      actc14<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y6
 	VSUBPS       Y6, Y5, Y5
@@ -41890,100 +42144,93 @@ TEXT ·mishF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMOVQ        R8, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
-	VMOVUPS      actc179<>+0(SB), Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, (DX), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      (DX), Y3, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc30<>+0(SB), Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VMOVUPS      actc32<>+0(SB), Y7
-	VFMADD213PD  actc33<>+0(SB), Y3, Y7
-	VMOVUPS      actc34<>+0(SB), Y8
-	VFMADD213PD  actc35<>+0(SB), Y3, Y8
-	VMOVUPS      actc36<>+0(SB), Y9
-	VFMADD213PD  actc37<>+0(SB), Y3, Y9
-	VMOVUPS      actc38<>+0(SB), Y10
-	VFMADD213PD  actc39<>+0(SB), Y3, Y10
-	VMULPD       Y3, Y3, Y11
-	VFMADD213PD  Y6, Y11, Y7
-	VFMADD213PD  Y8, Y11, Y9
-	VFMADD231PD  actc40<>+0(SB), Y11, Y10
-	VMULPD       Y11, Y11, Y6
-	VFMADD213PD  Y7, Y6, Y9
-	VMULPD       Y6, Y6, Y6
-	VFMADD213PD  Y9, Y6, Y10
-	VFMADD213PD  actc31<>+0(SB), Y10, Y3
-	VMOVUPS      actc41<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  actc42<>+0(SB), Y3, Y4
-	VADDPD       actc45<>+0(SB), Y3, Y5
-	VMULPD       Y5, Y3, Y5
-	VBLENDVPD    Y2, Y4, Y5, Y2
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDNPD      (DX), Y1, Y1
+	VXORPD       actc24<>+0(SB), Y1, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y1, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y1, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y1
+	VFNMADD231PD actc29<>+0(SB), Y3, Y1
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y1, Y4
+	VFMADD213PD  actc39<>+0(SB), Y1, Y4
+	VFMADD213PD  actc36<>+0(SB), Y1, Y4
+	VFMADD213PD  actc37<>+0(SB), Y1, Y4
+	VFMADD213PD  actc34<>+0(SB), Y1, Y4
+	VFMADD213PD  actc35<>+0(SB), Y1, Y4
+	VFMADD213PD  actc32<>+0(SB), Y1, Y4
+	VFMADD213PD  actc33<>+0(SB), Y1, Y4
+	VFMADD213PD  actc30<>+0(SB), Y1, Y4
+	VFMADD213PD  actc31<>+0(SB), Y1, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y1
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y1, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  actc42<>+0(SB), Y1, Y2
+	VADDPD       actc45<>+0(SB), Y1, Y3
+	VMULPD       Y3, Y1, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPD       $0x11, (DX), Y4, Y4
+	VBLENDVPD    Y4, Y2, Y3, Y2
+	VMULPD       Y1, Y1, Y3
+	VMULPD       actc45<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
 	VCMPPD       $0x19, (DX), Y4, Y4
-	VMULPD       Y3, Y3, Y5
-	VMULPD       actc45<>+0(SB), Y5, Y5
-	VMOVUPS      actc45<>+0(SB), Y6
-	VBLENDVPD    Y4, Y5, Y6, Y4
-	VADDPD       Y4, Y2, Y4
-	VDIVPD       Y4, Y2, Y2
-	VBLENDVPD    Y1, actc42<>+0(SB), Y2, Y1
-	VMULPD       (DX), Y1, Y1
-	VCMPPD       $0x03, Y1, Y1, Y2
+	VMOVUPS      actc45<>+0(SB), Y5
+	VBLENDVPD    Y4, Y3, Y5, Y3
+	VADDPD       Y3, Y2, Y3
+	VDIVPD       Y3, Y2, Y2
+	VMOVUPS      actc179<>+0(SB), Y3
+	VCMPPD       $0x11, (DX), Y3, Y3
+	VBLENDVPD    Y3, actc42<>+0(SB), Y2, Y2
+	VMULPD       (DX), Y2, Y2
+	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y4, actc24<>+0(SB), Y5, Y4
-	VBLENDVPD    Y2, Y4, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VCMPPD       $0x03, (DX), Y2, Y2
-	VBLENDVPD    Y2, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y3, Y2, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
-	VORPD        Y2, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y3
-	VORPD        Y3, Y2, Y2
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VMOVUPS      (DX), Y3
+	VCMPPD       $0x03, (DX), Y3, Y3
+	VBLENDVPD    Y3, (DX), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
+	VANDNPD      Y1, Y3, Y1
+	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
+	VORPD        Y1, Y1, Y3
+	VORPD        Y3, Y1, Y3
+	VORPD        Y3, Y1, Y3
+	VORPD        Y3, Y1, Y3
+	VORPD        Y3, Y1, Y3
+	VORPD        Y3, Y1, Y3
+	VORPD        Y3, Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y3
+	VANDNPD      Y2, Y3, Y3
 	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VMOVUPS      actc135<>+0(SB), Y3
-	VCMPPD       $0x1d, (DX), Y3, Y3
-	VANDPD       actc24<>+0(SB), Y1, Y4
-	VBLENDVPD    Y3, Y4, Y1, Y1
-	VANDNPD      Y2, Y3, Y2
-	VMOVMSKPD    Y2, R9
+	VANDPD       Y3, Y1, Y1
+	VANDPD       actc24<>+0(SB), Y2, Y3
+	VMOVUPS      actc135<>+0(SB), Y4
+	VCMPPD       $0x1d, (DX), Y4, Y4
+	VBLENDVPD    Y4, Y3, Y2, Y2
+	VANDNPD      Y1, Y4, Y1
+	VMOVMSKPD    Y1, R9
 	TESTL        R9, R9
 	JE           keep_head
 	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
-	VMASKMOVPD   Y1, Y0, (AX)
+	VANDNPS      Y0, Y1, Y0
+	VMASKMOVPD   Y2, Y0, (AX)
 	MOVL         R9, DI
 	JMP          done
 
 keep_head:
-	VMASKMOVPD Y1, Y0, (AX)
+	VMASKMOVPD Y2, Y0, (AX)
 	SHLQ       $0x03, R8
 	ADDQ       R8, DX
 	ADDQ       R8, AX
@@ -41993,424 +42240,398 @@ keep_head:
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc179<>+0(SB), Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y2, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y2, Y7
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y2, Y8
-	VMOVUPS      actc179<>+0(SB), Y9
-	VCMPPD       $0x11, 32(DX), Y9, Y9
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y2, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x11, 32(DX), Y11, Y11
-	VMULPD       Y2, Y2, Y12
-	VFMADD213PD  Y5, Y12, Y6
-	VFMADD213PD  Y7, Y12, Y8
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      32(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y12, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y12, Y12, Y7
-	VFMADD213PD  Y6, Y7, Y8
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y8, Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y2
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  actc42<>+0(SB), Y2, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y8
-	VMULPD       Y8, Y2, Y8
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y1, Y4, Y8, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPD       $0x19, (DX), Y4, Y4
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y8
-	VBLENDVPD    Y4, Y2, Y8, Y2
-	VMOVUPS      actc46<>+0(SB), Y4
-	VFMADD213PD  actc47<>+0(SB), Y5, Y4
-	VADDPD       Y2, Y1, Y2
-	VDIVPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
-	VMOVUPS      actc48<>+0(SB), Y1
-	VFMADD213PD  actc49<>+0(SB), Y5, Y1
-	VMULPD       (DX), Y0, Y0
-	VMOVUPS      actc50<>+0(SB), Y2
-	VFMADD213PD  actc51<>+0(SB), Y5, Y2
-	VMOVUPS      actc179<>+0(SB), Y8
-	VCMPPD       $0x11, 64(DX), Y8, Y8
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y5, Y10
-	VXORPS       Y12, Y12, Y12
-	VCMPPD       $0x11, 64(DX), Y12, Y12
-	VMULPD       Y5, Y5, Y13
-	VFMADD213PD  Y7, Y13, Y4
-	VFMADD213PD  Y1, Y13, Y2
+	XORL         R8, R8
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      64(DX), Y1, Y1
-	VFMADD231PD  actc54<>+0(SB), Y13, Y10
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMULPD       Y13, Y13, Y7
-	VFMADD213PD  Y4, Y7, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
-	VORPS        Y4, Y3, Y3
-	VMULPD       Y7, Y7, Y4
-	VFMADD213PD  Y2, Y4, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y5
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y1, Y2
-	VPSLLQ       $0x34, Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y2, Y6
-	VMULPD       Y4, Y5, Y4
-	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y6, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y7
-	VMULPD       Y7, Y4, Y7
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
-	VBLENDVPD    Y11, Y5, Y7, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 32(DX), Y6, Y6
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VMULPD       Y4, Y4, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc45<>+0(SB), Y10
-	VBLENDVPD    Y6, Y4, Y10, Y4
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
-	VADDPD       Y4, Y5, Y4
-	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y9, actc42<>+0(SB), Y4, Y4
-	VMOVUPS      actc48<>+0(SB), Y5
-	VFMADD213PD  actc49<>+0(SB), Y1, Y5
-	VMULPD       32(DX), Y4, Y4
-	VMOVUPS      actc50<>+0(SB), Y9
-	VFMADD213PD  actc51<>+0(SB), Y1, Y9
-	VMOVUPS      actc179<>+0(SB), Y10
-	VCMPPD       $0x11, 96(DX), Y10, Y10
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y1, Y11
-	VXORPS       Y13, Y13, Y13
-	VCMPPD       $0x11, 96(DX), Y13, Y13
-	VMULPD       Y1, Y1, Y14
-	VFMADD213PD  Y7, Y14, Y6
-	VFMADD213PD  Y5, Y14, Y9
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      96(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y14, Y11
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y14, Y14, Y7
-	VFMADD213PD  Y6, Y7, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VANDNPD      (DX), Y1, Y0
+	VANDNPD      32(DX), Y1, Y2
+	VANDNPD      64(DX), Y1, Y3
+	VANDNPD      96(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y2, Y2
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y2, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y1, Y9
-	VMULPD       Y9, Y1, Y9
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y12, Y2, Y9, Y2
-	VXORPS       Y7, Y7, Y7
-	VCMPPD       $0x19, 64(DX), Y7, Y7
-	VMOVUPS      actc44<>+0(SB), Y9
-	VFMADD213PD  actc45<>+0(SB), Y5, Y9
-	VMULPD       Y1, Y1, Y1
-	VMULPD       actc45<>+0(SB), Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y11
-	VBLENDVPD    Y7, Y1, Y11, Y1
-	VMOVUPS      actc46<>+0(SB), Y7
-	VFMADD213PD  actc47<>+0(SB), Y5, Y7
-	VADDPD       Y1, Y2, Y1
-	VDIVPD       Y1, Y2, Y1
-	VBLENDVPD    Y8, actc42<>+0(SB), Y1, Y1
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
 	VMOVUPS      actc48<>+0(SB), Y2
-	VFMADD213PD  actc49<>+0(SB), Y5, Y2
-	VMULPD       64(DX), Y1, Y1
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y5, Y11
-	VMULPD       Y5, Y5, Y12
-	VFMADD213PD  Y9, Y12, Y7
-	VFMADD213PD  Y2, Y12, Y8
-	VFMADD231PD  actc54<>+0(SB), Y12, Y11
-	VMULPD       Y12, Y12, Y2
-	VFMADD213PD  Y7, Y2, Y8
-	VMULPD       Y2, Y2, Y2
-	VFMADD213PD  Y8, Y2, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y5
-	VPSLLQ       $0x34, Y6, Y2
-	VMULPD       Y2, Y5, Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
 	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y2, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y6
-	VMULPD       Y6, Y2, Y6
-	VBLENDVPD    Y13, Y5, Y6, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 96(DX), Y6, Y6
+	VMOVUPS      Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VFMADD213PD  Y6, Y0, Y4
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  Y6, Y1, Y7
+	VMOVUPS      Y5, Y8
+	VFMADD213PD  Y6, Y2, Y8
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y6
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMULPD       Y6, Y0, Y6
+	VMULPD       Y10, Y1, Y10
+	VMULPD       Y11, Y2, Y11
+	VMULPD       Y9, Y3, Y9
+	VXORPS       Y13, Y13, Y13
+	VCMPPD       $0x11, (DX), Y13, Y12
+	VCMPPD       $0x11, 32(DX), Y13, Y14
+	VCMPPD       $0x11, 64(DX), Y13, Y15
+	VCMPPD       $0x11, 96(DX), Y13, Y13
+	VBLENDVPD    Y12, Y4, Y6, Y4
+	VBLENDVPD    Y14, Y7, Y10, Y6
+	VBLENDVPD    Y15, Y8, Y11, Y7
+	VBLENDVPD    Y13, Y5, Y9, Y5
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
 	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y7
-	VBLENDVPD    Y6, Y2, Y7, Y2
-	VADDPD       Y2, Y5, Y2
-	VDIVPD       Y2, Y5, Y2
-	VBLENDVPD    Y10, actc42<>+0(SB), Y2, Y2
-	VMULPD       96(DX), Y2, Y2
-	VCMPPD       $0x03, Y4, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPD      Y3, Y3
+	VMULPD       Y3, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y8
+	VMULPD       Y0, Y8, Y0
+	VMULPD       Y1, Y8, Y1
+	VMULPD       Y2, Y8, Y2
+	VMULPD       Y3, Y8, Y3
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x19, (DX), Y9, Y8
+	VCMPPD       $0x19, 32(DX), Y9, Y10
+	VCMPPD       $0x19, 64(DX), Y9, Y11
+	VCMPPD       $0x19, 96(DX), Y9, Y9
+	VMOVUPS      actc45<>+0(SB), Y12
+	VBLENDVPD    Y8, Y0, Y12, Y0
+	VBLENDVPD    Y10, Y1, Y12, Y1
+	VBLENDVPD    Y11, Y2, Y12, Y2
+	VBLENDVPD    Y9, Y3, Y12, Y3
+	VADDPD       Y0, Y4, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y5, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc179<>+0(SB), Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y0
+	VBLENDVPD    Y6, Y8, Y1, Y1
+	VBLENDVPD    Y7, Y8, Y2, Y2
+	VBLENDVPD    Y5, Y8, Y3, Y3
+	VMULPD       (DX), Y0, Y0
+	VMULPD       32(DX), Y1, Y1
+	VMULPD       64(DX), Y2, Y2
+	VMULPD       96(DX), Y3, Y3
+	VCMPPD       $0x03, Y1, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x03, Y3, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVNTPD     Y0, (AX)
-	VMOVNTPD     Y4, 32(AX)
-	VMOVNTPD     Y1, 64(AX)
-	VMOVNTPD     Y2, 96(AX)
-	VMOVUPS      actc179<>+0(SB), Y0
-	VCMPPD       $0x11, 128(DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 128(DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      128(DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y2, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y2
-	VFNMADD231PD actc29<>+0(SB), Y5, Y2
-	VMOVUPS      actc44<>+0(SB), Y5
-	VFMADD213PD  actc45<>+0(SB), Y2, Y5
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VMOVUPS      actc48<>+0(SB), Y7
-	VFMADD213PD  actc49<>+0(SB), Y2, Y7
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y2, Y8
-	VMOVUPS      actc179<>+0(SB), Y9
-	VCMPPD       $0x11, 160(DX), Y9, Y9
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y2, Y10
-	VXORPS       Y11, Y11, Y11
-	VCMPPD       $0x11, 160(DX), Y11, Y11
-	VMULPD       Y2, Y2, Y12
-	VFMADD213PD  Y5, Y12, Y6
-	VFMADD213PD  Y7, Y12, Y8
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      160(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y12, Y10
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y12, Y12, Y7
-	VFMADD213PD  Y6, Y7, Y8
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y8, Y6, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y2
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y4, Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  actc42<>+0(SB), Y2, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y8
-	VMULPD       Y8, Y2, Y8
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y1, Y4, Y8, Y1
-	VXORPS       Y4, Y4, Y4
-	VCMPPD       $0x19, 128(DX), Y4, Y4
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y5, Y7
-	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y8
-	VBLENDVPD    Y4, Y2, Y8, Y2
-	VMOVUPS      actc46<>+0(SB), Y4
-	VFMADD213PD  actc47<>+0(SB), Y5, Y4
-	VADDPD       Y2, Y1, Y2
-	VDIVPD       Y2, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
-	VMOVUPS      actc48<>+0(SB), Y1
-	VFMADD213PD  actc49<>+0(SB), Y5, Y1
-	VMULPD       128(DX), Y0, Y0
-	VMOVUPS      actc50<>+0(SB), Y2
-	VFMADD213PD  actc51<>+0(SB), Y5, Y2
-	VMOVUPS      actc179<>+0(SB), Y8
-	VCMPPD       $0x11, 192(DX), Y8, Y8
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  actc53<>+0(SB), Y5, Y10
-	VXORPS       Y12, Y12, Y12
-	VCMPPD       $0x11, 192(DX), Y12, Y12
-	VMULPD       Y5, Y5, Y13
-	VFMADD213PD  Y7, Y13, Y4
-	VFMADD213PD  Y1, Y13, Y2
+	VMOVNTPD     Y1, 32(AX)
+	VMOVNTPD     Y2, 64(AX)
+	VMOVNTPD     Y3, 96(AX)
+	XORL         R8, R8
 	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      192(DX), Y1, Y1
-	VFMADD231PD  actc54<>+0(SB), Y13, Y10
-	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMULPD       Y13, Y13, Y7
-	VFMADD213PD  Y4, Y7, Y2
-	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y4
-	VORPS        Y4, Y3, Y3
-	VMULPD       Y7, Y7, Y4
-	VFMADD213PD  Y2, Y4, Y10
-	VFMADD213PD  actc45<>+0(SB), Y10, Y5
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y1, Y2
-	VPSLLQ       $0x34, Y6, Y4
-	VSUBPD       actc27<>+0(SB), Y2, Y6
-	VMULPD       Y4, Y5, Y4
-	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y6, Y1
-	VADDPD       actc45<>+0(SB), Y4, Y7
-	VMULPD       Y7, Y4, Y7
-	VFNMADD231PD actc29<>+0(SB), Y6, Y1
-	VBLENDVPD    Y11, Y5, Y7, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 160(DX), Y6, Y6
-	VMOVUPS      actc44<>+0(SB), Y7
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VMULPD       Y4, Y4, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc45<>+0(SB), Y10
-	VBLENDVPD    Y6, Y4, Y10, Y4
-	VMOVUPS      actc46<>+0(SB), Y6
-	VFMADD213PD  actc47<>+0(SB), Y1, Y6
-	VADDPD       Y4, Y5, Y4
-	VDIVPD       Y4, Y5, Y4
-	VBLENDVPD    Y9, actc42<>+0(SB), Y4, Y4
-	VMOVUPS      actc48<>+0(SB), Y5
-	VFMADD213PD  actc49<>+0(SB), Y1, Y5
-	VMULPD       160(DX), Y4, Y4
-	VMOVUPS      actc50<>+0(SB), Y9
-	VFMADD213PD  actc51<>+0(SB), Y1, Y9
-	VMOVUPS      actc179<>+0(SB), Y10
-	VCMPPD       $0x11, 224(DX), Y10, Y10
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y1, Y11
-	VXORPS       Y13, Y13, Y13
-	VCMPPD       $0x11, 224(DX), Y13, Y13
-	VMULPD       Y1, Y1, Y14
-	VFMADD213PD  Y7, Y14, Y6
-	VFMADD213PD  Y5, Y14, Y9
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDNPD      224(DX), Y5, Y5
-	VFMADD231PD  actc54<>+0(SB), Y14, Y11
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMULPD       Y14, Y14, Y7
-	VFMADD213PD  Y6, Y7, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y6
-	VORPS        Y6, Y3, Y3
-	VMULPD       Y7, Y7, Y6
-	VFMADD213PD  Y9, Y6, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VANDNPD      128(DX), Y1, Y0
+	VANDNPD      160(DX), Y1, Y2
+	VANDNPD      192(DX), Y1, Y3
+	VANDNPD      224(DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       Y0, Y4, Y0
+	VXORPD       Y2, Y4, Y2
+	VXORPD       Y3, Y4, Y3
+	VXORPD       Y1, Y4, Y1
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y3, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y1, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VMOVUPS      Y0, Y4
+	VMOVUPS      actc27<>+0(SB), Y5
 	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VPSLLQ       $0x34, Y2, Y2
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VMULPD       Y2, Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y2
-	VFMADD213PD  actc42<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       actc45<>+0(SB), Y1, Y9
-	VMULPD       Y9, Y1, Y9
-	VFNMADD231PD actc29<>+0(SB), Y7, Y5
-	VBLENDVPD    Y12, Y2, Y9, Y2
-	VXORPS       Y7, Y7, Y7
-	VCMPPD       $0x19, 192(DX), Y7, Y7
-	VMOVUPS      actc44<>+0(SB), Y9
-	VFMADD213PD  actc45<>+0(SB), Y5, Y9
-	VMULPD       Y1, Y1, Y1
-	VMULPD       actc45<>+0(SB), Y1, Y1
-	VMOVUPS      actc45<>+0(SB), Y11
-	VBLENDVPD    Y7, Y1, Y11, Y1
-	VMOVUPS      actc46<>+0(SB), Y7
-	VFMADD213PD  actc47<>+0(SB), Y5, Y7
-	VADDPD       Y1, Y2, Y1
-	VDIVPD       Y1, Y2, Y1
-	VBLENDVPD    Y8, actc42<>+0(SB), Y1, Y1
+	VFMADD213PD  Y5, Y6, Y4
+	VMOVUPS      Y2, Y7
+	VFMADD213PD  Y5, Y6, Y7
+	VMOVUPS      Y3, Y8
+	VFMADD213PD  Y5, Y6, Y8
+	VMOVUPS      Y1, Y9
+	VFMADD213PD  Y5, Y6, Y9
+	VMOVUPS      actc27<>+0(SB), Y6
+	VSUBPD       Y6, Y4, Y5
+	VSUBPD       Y6, Y7, Y10
+	VSUBPD       Y6, Y8, Y11
+	VSUBPD       Y6, Y9, Y6
+	VMOVUPS      actc28<>+0(SB), Y12
+	VFNMADD231PD Y12, Y5, Y0
+	VFNMADD231PD Y12, Y10, Y2
+	VFNMADD231PD Y12, Y11, Y3
+	VFNMADD231PD Y12, Y6, Y1
+	VMOVUPS      actc29<>+0(SB), Y12
+	VFNMADD213PD Y0, Y12, Y5
+	VFNMADD213PD Y2, Y12, Y10
+	VFNMADD213PD Y3, Y12, Y11
+	VFNMADD213PD Y1, Y12, Y6
+	VMOVUPS      actc54<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc52<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VMOVUPS      Y1, Y3
+	VFMADD213PD  Y2, Y10, Y3
+	VMOVUPS      Y1, Y12
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc53<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc50<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc51<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
 	VMOVUPS      actc48<>+0(SB), Y2
-	VFMADD213PD  actc49<>+0(SB), Y5, Y2
-	VMULPD       192(DX), Y1, Y1
-	VMOVUPS      actc50<>+0(SB), Y8
-	VFMADD213PD  actc51<>+0(SB), Y5, Y8
-	VMOVUPS      actc52<>+0(SB), Y11
-	VFMADD213PD  actc53<>+0(SB), Y5, Y11
-	VMULPD       Y5, Y5, Y12
-	VFMADD213PD  Y9, Y12, Y7
-	VFMADD213PD  Y2, Y12, Y8
-	VFMADD231PD  actc54<>+0(SB), Y12, Y11
-	VMULPD       Y12, Y12, Y2
-	VFMADD213PD  Y7, Y2, Y8
-	VMULPD       Y2, Y2, Y2
-	VFMADD213PD  Y8, Y2, Y11
-	VFMADD213PD  actc45<>+0(SB), Y11, Y5
-	VPSLLQ       $0x34, Y6, Y2
-	VMULPD       Y2, Y5, Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc49<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc46<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc47<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc44<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y5, Y0
+	VFMADD213PD  Y2, Y10, Y3
+	VFMADD213PD  Y2, Y11, Y12
+	VFMADD213PD  Y2, Y6, Y1
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y0, Y5
+	VFMADD213PD  Y2, Y3, Y10
+	VFMADD213PD  Y2, Y12, Y11
+	VFMADD213PD  Y2, Y1, Y6
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y7, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VMULPD       Y0, Y5, Y0
+	VMULPD       Y1, Y10, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y6, Y3
 	VMOVUPS      actc45<>+0(SB), Y5
-	VFMADD213PD  actc42<>+0(SB), Y2, Y5
-	VADDPD       actc45<>+0(SB), Y2, Y6
-	VMULPD       Y6, Y2, Y6
-	VBLENDVPD    Y13, Y5, Y6, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x19, 224(DX), Y6, Y6
+	VMOVUPS      Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y6
+	VFMADD213PD  Y6, Y0, Y4
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  Y6, Y1, Y7
+	VMOVUPS      Y5, Y8
+	VFMADD213PD  Y6, Y2, Y8
+	VFMADD213PD  Y6, Y3, Y5
+	VMOVUPS      actc45<>+0(SB), Y9
+	VADDPD       Y0, Y9, Y6
+	VADDPD       Y1, Y9, Y10
+	VADDPD       Y2, Y9, Y11
+	VADDPD       Y3, Y9, Y9
+	VMULPD       Y6, Y0, Y6
+	VMULPD       Y10, Y1, Y10
+	VMULPD       Y11, Y2, Y11
+	VMULPD       Y9, Y3, Y9
+	VXORPS       Y13, Y13, Y13
+	VCMPPD       $0x11, 128(DX), Y13, Y12
+	VCMPPD       $0x11, 160(DX), Y13, Y14
+	VCMPPD       $0x11, 192(DX), Y13, Y15
+	VCMPPD       $0x11, 224(DX), Y13, Y13
+	VBLENDVPD    Y12, Y4, Y6, Y4
+	VBLENDVPD    Y14, Y7, Y10, Y6
+	VBLENDVPD    Y15, Y8, Y11, Y7
+	VBLENDVPD    Y13, Y5, Y9, Y5
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
 	VMULPD       Y2, Y2, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y7
-	VBLENDVPD    Y6, Y2, Y7, Y2
-	VADDPD       Y2, Y5, Y2
-	VDIVPD       Y2, Y5, Y2
-	VBLENDVPD    Y10, actc42<>+0(SB), Y2, Y2
-	VMULPD       224(DX), Y2, Y2
-	VCMPPD       $0x03, Y4, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPD       $0x03, Y2, Y1, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPD      Y3, Y3
+	VMULPD       Y3, Y3, Y3
+	VMOVUPS      actc45<>+0(SB), Y8
+	VMULPD       Y0, Y8, Y0
+	VMULPD       Y1, Y8, Y1
+	VMULPD       Y2, Y8, Y2
+	VMULPD       Y3, Y8, Y3
+	VXORPS       Y9, Y9, Y9
+	VCMPPD       $0x19, 128(DX), Y9, Y8
+	VCMPPD       $0x19, 160(DX), Y9, Y10
+	VCMPPD       $0x19, 192(DX), Y9, Y11
+	VCMPPD       $0x19, 224(DX), Y9, Y9
+	VMOVUPS      actc45<>+0(SB), Y12
+	VBLENDVPD    Y8, Y0, Y12, Y0
+	VBLENDVPD    Y10, Y1, Y12, Y1
+	VBLENDVPD    Y11, Y2, Y12, Y2
+	VBLENDVPD    Y9, Y3, Y12, Y3
+	VADDPD       Y0, Y4, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y5, Y3
+	VDIVPD       Y0, Y4, Y0
+	VDIVPD       Y1, Y6, Y1
+	VDIVPD       Y2, Y7, Y2
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      actc179<>+0(SB), Y5
+	VCMPPD       $0x11, 128(DX), Y5, Y4
+	VCMPPD       $0x11, 160(DX), Y5, Y6
+	VCMPPD       $0x11, 192(DX), Y5, Y7
+	VCMPPD       $0x11, 224(DX), Y5, Y5
+	VMOVUPS      actc42<>+0(SB), Y8
+	VBLENDVPD    Y4, Y8, Y0, Y0
+	VBLENDVPD    Y6, Y8, Y1, Y1
+	VBLENDVPD    Y7, Y8, Y2, Y2
+	VBLENDVPD    Y5, Y8, Y3, Y3
+	VMULPD       128(DX), Y0, Y0
+	VMULPD       160(DX), Y1, Y1
+	VMULPD       192(DX), Y2, Y2
+	VMULPD       224(DX), Y3, Y3
+	VCMPPD       $0x03, Y1, Y0, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	VCMPPD       $0x03, Y3, Y2, Y4
+	VMOVMSKPD    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag4
 	VMOVNTPD     Y0, 128(AX)
-	VMOVNTPD     Y4, 160(AX)
-	VMOVNTPD     Y1, 192(AX)
-	VMOVNTPD     Y2, 224(AX)
+	VMOVNTPD     Y1, 160(AX)
+	VMOVNTPD     Y2, 192(AX)
+	VMOVNTPD     Y3, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000020, CX
@@ -42430,100 +42651,93 @@ single:
 	SFENCE
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      actc179<>+0(SB), Y0
-	VCMPPD       $0x11, (DX), Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      (DX), Y2, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc30<>+0(SB), Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VMOVUPS      actc32<>+0(SB), Y6
-	VFMADD213PD  actc33<>+0(SB), Y2, Y6
-	VMOVUPS      actc34<>+0(SB), Y7
-	VFMADD213PD  actc35<>+0(SB), Y2, Y7
-	VMOVUPS      actc36<>+0(SB), Y8
-	VFMADD213PD  actc37<>+0(SB), Y2, Y8
-	VMOVUPS      actc38<>+0(SB), Y9
-	VFMADD213PD  actc39<>+0(SB), Y2, Y9
-	VMULPD       Y2, Y2, Y10
-	VFMADD213PD  Y5, Y10, Y6
-	VFMADD213PD  Y7, Y10, Y8
-	VFMADD231PD  actc40<>+0(SB), Y10, Y9
-	VMULPD       Y10, Y10, Y5
-	VFMADD213PD  Y6, Y5, Y8
-	VMULPD       Y5, Y5, Y5
-	VFMADD213PD  Y8, Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y9, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc45<>+0(SB), Y3
-	VFMADD213PD  actc42<>+0(SB), Y2, Y3
-	VADDPD       actc45<>+0(SB), Y2, Y4
-	VMULPD       Y4, Y2, Y4
-	VBLENDVPD    Y1, Y3, Y4, Y1
+	VMOVUPS      actc24<>+0(SB), Y0
+	VANDNPD      (DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y1
+	VMAXPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc40<>+0(SB), Y3
+	VFMADD213PD  actc38<>+0(SB), Y0, Y3
+	VFMADD213PD  actc39<>+0(SB), Y0, Y3
+	VFMADD213PD  actc36<>+0(SB), Y0, Y3
+	VFMADD213PD  actc37<>+0(SB), Y0, Y3
+	VFMADD213PD  actc34<>+0(SB), Y0, Y3
+	VFMADD213PD  actc35<>+0(SB), Y0, Y3
+	VFMADD213PD  actc32<>+0(SB), Y0, Y3
+	VFMADD213PD  actc33<>+0(SB), Y0, Y3
+	VFMADD213PD  actc30<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VFMADD213PD  actc31<>+0(SB), Y3, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMOVUPS      actc45<>+0(SB), Y1
+	VFMADD213PD  actc42<>+0(SB), Y0, Y1
+	VADDPD       actc45<>+0(SB), Y0, Y2
+	VMULPD       Y2, Y0, Y2
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y1
+	VMULPD       Y0, Y0, Y2
+	VMULPD       actc45<>+0(SB), Y2, Y2
 	VXORPS       Y3, Y3, Y3
 	VCMPPD       $0x19, (DX), Y3, Y3
-	VMULPD       Y2, Y2, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc45<>+0(SB), Y5
-	VBLENDVPD    Y3, Y4, Y5, Y3
-	VADDPD       Y3, Y1, Y3
-	VDIVPD       Y3, Y1, Y1
-	VBLENDVPD    Y0, actc42<>+0(SB), Y1, Y0
-	VMULPD       (DX), Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      actc45<>+0(SB), Y4
+	VBLENDVPD    Y3, Y2, Y4, Y2
+	VADDPD       Y2, Y1, Y2
+	VDIVPD       Y2, Y1, Y1
+	VMOVUPS      actc179<>+0(SB), Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
+	VBLENDVPD    Y2, actc42<>+0(SB), Y1, Y1
+	VMULPD       (DX), Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y1, Y3, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VCMPPD       $0x03, (DX), Y1, Y1
-	VBLENDVPD    Y1, (DX), Y0, Y0
-	VMOVUPS      actc24<>+0(SB), Y1
-	VANDNPD      Y2, Y1, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
-	VORPD        Y1, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y2
-	VORPD        Y2, Y1, Y1
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y0, Y2, Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VORPD        Y0, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y2
+	VORPD        Y2, Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
 	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
-	VANDPD       Y2, Y1, Y1
-	VMOVUPS      actc135<>+0(SB), Y2
-	VCMPPD       $0x1d, (DX), Y2, Y2
-	VANDPD       actc24<>+0(SB), Y0, Y3
-	VBLENDVPD    Y2, Y3, Y0, Y0
-	VANDNPD      Y1, Y2, Y1
-	VMOVMSKPD    Y1, R8
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc135<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
+	VMOVMSKPD    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y1, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000004, CX
@@ -42552,25 +42766,18 @@ tail:
 	VSUBPD       actc27<>+0(SB), Y5, Y6
 	VFNMADD231PD actc28<>+0(SB), Y6, Y4
 	VFNMADD231PD actc29<>+0(SB), Y6, Y4
-	VMOVUPS      actc30<>+0(SB), Y7
+	VMOVUPS      actc40<>+0(SB), Y7
+	VFMADD213PD  actc38<>+0(SB), Y4, Y7
+	VFMADD213PD  actc39<>+0(SB), Y4, Y7
+	VFMADD213PD  actc36<>+0(SB), Y4, Y7
+	VFMADD213PD  actc37<>+0(SB), Y4, Y7
+	VFMADD213PD  actc34<>+0(SB), Y4, Y7
+	VFMADD213PD  actc35<>+0(SB), Y4, Y7
+	VFMADD213PD  actc32<>+0(SB), Y4, Y7
+	VFMADD213PD  actc33<>+0(SB), Y4, Y7
+	VFMADD213PD  actc30<>+0(SB), Y4, Y7
 	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VMOVUPS      actc32<>+0(SB), Y8
-	VFMADD213PD  actc33<>+0(SB), Y4, Y8
-	VMOVUPS      actc34<>+0(SB), Y9
-	VFMADD213PD  actc35<>+0(SB), Y4, Y9
-	VMOVUPS      actc36<>+0(SB), Y10
-	VFMADD213PD  actc37<>+0(SB), Y4, Y10
-	VMOVUPS      actc38<>+0(SB), Y11
-	VFMADD213PD  actc39<>+0(SB), Y4, Y11
-	VMULPD       Y4, Y4, Y12
-	VFMADD213PD  Y7, Y12, Y8
-	VFMADD213PD  Y9, Y12, Y10
-	VFMADD231PD  actc40<>+0(SB), Y12, Y11
-	VMULPD       Y12, Y12, Y7
-	VFMADD213PD  Y8, Y7, Y10
-	VMULPD       Y7, Y7, Y7
-	VFMADD213PD  Y10, Y7, Y11
-	VFMADD213PD  actc31<>+0(SB), Y11, Y4
+	VFMADD213PD  actc31<>+0(SB), Y7, Y4
 	VMOVUPS      actc41<>+0(SB), Y7
 	VFMADD213PD  actc27<>+0(SB), Y7, Y6
 	VSUBPD       Y6, Y5, Y5
