@@ -250,8 +250,8 @@ func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, er
 	}
 	flags := block.sendsVectors()
 	for _, f := range fittings(vectors) {
-		if f.gpFlags && !flags {
-			continue // the same code as the fitting before
+		if f.gpFlags && !flags || f.paramsInMem && len(s.params) == 0 {
+			continue // the same code as a fitting before
 		}
 		s.doc = append(doc[:len(doc):len(doc)], "", f.note(vectors))
 		fn, err := compile(s, progs[f.scheme], fast[f.scheme], v, f)
@@ -273,19 +273,23 @@ type fitting struct {
 	stagger       float64
 	gpFlags       bool         // see emitter.gpFlags
 	share         constSharing // in lockstep only
+	paramsInMem   bool         // see emitter.paramAddrs
 }
 
 // fittings lists the ways to try, from most vectors per group down. For
-// each group: in lockstep with each constant loaded once for all copies
-// first, by either scheme (a quarter of the constant loads at four copies;
-// where it fits, sigmoid's and silu's float32 forward took 16% and 10% less
-// time than staggered copies loading their own); then x and dy in
-// registers first (cheap kernels are bound by loads), then read from
-// memory at each use; in lockstep first, then with
-// each copy lagging up to a program's length, which overlaps the copies'
-// peaks of register pressure less, with either scheme; then longer lags
-// (the last copy starts when the first is half done), which keep the peaks
-// apart but overlap the copies' work less.
+// each group, first the copies in lockstep loading each constant once for
+// all of them (a quarter of the constant loads at four copies; where it
+// fits, sigmoid's and silu's float32 forward took 16% and 10% less time
+// than staggered copies loading their own): all constants shared, then only
+// those needed in registers, by either scheme, x and dy in registers or
+// read at each use, then also with the parameters broadcast at each use,
+// which frees their registers. Then the copies loading their own: x and dy
+// in registers first (cheap kernels are bound by loads), then read from
+// memory at each use; in lockstep first, then with each copy lagging up to
+// a program's length, which overlaps the copies' peaks of register pressure
+// less, with either scheme; then longer lags (the last copy starts when the
+// first is half done), which keep the peaks apart but overlap the copies'
+// work less.
 func fittings(vectors int) []fitting {
 	var out []fitting
 	add := func(f fitting) {
@@ -301,6 +305,7 @@ func fittings(vectors int) []fitting {
 				if group > 1 {
 					add(fitting{group: group, scheme: scheme, inRegs: true, share: share})
 					add(fitting{group: group, scheme: scheme, share: share})
+					add(fitting{group: group, scheme: scheme, share: share, paramsInMem: true})
 				}
 			}
 		}
@@ -341,6 +346,9 @@ func (f fitting) note(vectors int) string {
 		note += ", loading each constant once for all of them"
 	case sharedRegConsts:
 		note += ", loading each constant it needs in a register once for all of them"
+	}
+	if f.paramsInMem {
+		note += ", broadcasting the parameters at each use"
 	}
 	if f.gpFlags {
 		note += ", gathering lane flags in a general register"

@@ -75,6 +75,10 @@ type emitter struct {
 	prog   *Prog
 	w      Width
 	params []reg.VecVirtual
+	// paramAddrs, when set, are the parameters' argument slots: each use
+	// broadcasts its parameter from there (once per instruction for all
+	// lockstep copies) instead of holding it in a register throughout.
+	paramAddrs []operand.Mem
 	// lanesOut holds the flags of the lanes a checked kernel hands back.
 	lanesOut reg.GPVirtual
 	lastUse  []value
@@ -143,6 +147,14 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 		ctx.Load(ctx.Param("dy").Base(), dy)
 	}
 	for _, name := range s.params {
+		if fit.paramsInMem {
+			b, err := ctx.Param(name).Resolve()
+			if err != nil {
+				return nil, fmt.Errorf("%s: parameter %s: %w", s.name, name, err)
+			}
+			e.paramAddrs = append(e.paramAddrs, b.Addr)
+			continue
+		}
 		xr := ctx.XMM()
 		ctx.Load(ctx.Param(name), xr)
 		y := ctx.YMM()
@@ -709,6 +721,9 @@ func (e *emitter) op(regs []reg.VecVirtual, v value) operand.Op {
 	if (in.op == opX || in.op == opDY) && regs[v] == nil {
 		return e.inputs[v]
 	}
+	if in.op == opParam && e.paramAddrs != nil {
+		return e.paramReg(in.imm)
+	}
 	if in.op == opParam {
 		return e.params[in.imm]
 	}
@@ -742,6 +757,21 @@ func (e *emitter) sharedReg(v value) reg.VecVirtual {
 	if !ok {
 		r = e.constReg(v)
 		e.shared[i] = r
+	}
+	return r
+}
+
+// paramReg broadcasts parameter i from its argument slot, into the register
+// the lockstep copies share if they do.
+func (e *emitter) paramReg(i int) reg.VecVirtual {
+	key := -1 - i // constants' keys are pool indices, ≥ 0
+	if r, ok := e.shared[key]; ok {
+		return r
+	}
+	r := e.ctx.YMM()
+	byWidth(e.w, e.ctx.VBROADCASTSS, e.ctx.VBROADCASTSD)(e.paramAddrs[i], r)
+	if e.shared != nil {
+		e.shared[key] = r
 	}
 	return r
 }

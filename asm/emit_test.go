@@ -298,3 +298,54 @@ func TestSinkFree(t *testing.T) {
 		t.Errorf("sinking: order %v; want every instruction once, the mask (%d) just before the blend (%d)", got, mask, p.out)
 	}
 }
+
+// TestParamsInMem compiles leaky_relu's float32 forward (alpha·x for x ≤ 0)
+// with four lockstep copies sharing constants: with the parameters in
+// memory, alpha is broadcast once in the block loop (for all four copies)
+// and not before it; held in a register, it is broadcast once before.
+func TestParamsInMem(t *testing.T) {
+	s, err := spec.Load("../spec/activations.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := kernel.Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ks, func(k *kernel.Kernel) bool { return k.Entry.Name == "leaky_relu" })
+	if i < 0 {
+		t.Fatal("no leaky_relu in the spec")
+	}
+	k := ks[i]
+	prog, err := lowerKernel(k, F32, false, divide, NewPool(), true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inMem := range []bool{false, true} {
+		fit := fitting{group: 4, share: sharedConsts, paramsInMem: inMem}
+		fn, err := compile(fnSpec{name: "f", w: F32, params: k.Params()}, prog, nil, Variant{Name: "t", Unroll: 4}, fit)
+		if err != nil {
+			t.Fatalf("%+v: %v", fit, err)
+		}
+		var before, block int
+		where := &before
+		for _, node := range fn.Nodes {
+			if l, ok := node.(ir.Label); ok {
+				where = nil
+				if l == "block" {
+					where = &block
+				}
+			}
+			if i, ok := node.(*ir.Instruction); ok && i.Opcode == "VBROADCASTSS" && where != nil {
+				*where++
+			}
+		}
+		want := [2]int{1, 0}
+		if inMem {
+			want = [2]int{0, 1}
+		}
+		if [2]int{before, block} != want {
+			t.Errorf("params in memory %v: %d broadcasts before the block loop, %d in it; want %d and %d", inMem, before, block, want[0], want[1])
+		}
+	}
+}

@@ -629,7 +629,7 @@ func leakyReLUBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha 
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use, loading each constant once for all of them, broadcasting the parameters at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
@@ -685,7 +685,7 @@ func leakyReLUBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alph
 // Its block loop leaves vectors with a NaN input or result to the exact
 // program, which runs with the single vectors.
 //
-// The block loop interleaves all 8 of its vectors, each 19% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 8 of its vectors, reading x from memory at each use, loading each constant once for all of them, broadcasting the parameters at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
@@ -761,7 +761,7 @@ func eluF64Avx2U8(dst []float64, x []float64, alpha float64)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them, broadcasting the parameters at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64) (done int, lanes int)
@@ -803,7 +803,7 @@ func eluBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, broadcasting the parameters at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
@@ -834,7 +834,7 @@ func eluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, broadcasting the parameters at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
@@ -865,7 +865,7 @@ func eluBackwardF32Avx2U32(dx []float32, x []float32, dy []float32, alpha float3
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, loading each constant it needs in a register once for all of them, broadcasting the parameters at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
@@ -896,7 +896,7 @@ func eluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64, alpha float6
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves all 4 of its vectors, each 25% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, broadcasting the parameters at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
@@ -927,7 +927,7 @@ func eluBackwardF32Avx2U32Nt(dx []float32, x []float32, dy []float32, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), each 38% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), reading x from memory at each use, loading each constant it needs in a register once for all of them, broadcasting the parameters at each use; polynomials by Horner's scheme.
 //
 //go:noescape
 func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
@@ -1316,7 +1316,7 @@ func softplusF32Avx2U16(dst []float32, x []float32, beta float32, threshold floa
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves all 2 of its vectors, loading each constant once for all of them; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them, broadcasting the parameters at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta float32, threshold float32)

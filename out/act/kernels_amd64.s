@@ -6882,117 +6882,111 @@ done:
 	RET
 
 // func leakyReLUF64Avx2U32(dst []float64, x []float64, alpha float64)
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2
 TEXT ·leakyReLUF64Avx2U32(SB), NOSPLIT, $0-56
-	MOVQ         dst_base+0(FP), AX
-	MOVQ         dst_len+8(FP), CX
-	MOVQ         x_base+24(FP), DX
-	MOVSD        alpha+48(FP), X0
-	VBROADCASTSD X0, Y0
-	XORQ         BX, BX
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), DX
+	XORQ BX, BX
 
 block:
-	CMPQ      CX, $0x00000020
-	JB        single
-	VXORPS    Y1, Y1, Y1
-	VCMPPD    $0x11, (DX), Y1, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPD    $0x11, 32(DX), Y2, Y2
-	VMULPD    (DX), Y0, Y3
-	VXORPS    Y4, Y4, Y4
-	VCMPPD    $0x11, 64(DX), Y4, Y4
-	VBLENDVPD Y1, (DX), Y3, Y1
-	VMULPD    32(DX), Y0, Y3
-	VXORPS    Y5, Y5, Y5
-	VCMPPD    $0x11, 96(DX), Y5, Y5
-	VBLENDVPD Y2, 32(DX), Y3, Y2
-	VMULPD    64(DX), Y0, Y3
-	VXORPS    Y6, Y6, Y6
-	VCMPPD    $0x11, 128(DX), Y6, Y6
-	VBLENDVPD Y4, 64(DX), Y3, Y3
-	VMULPD    96(DX), Y0, Y4
-	VXORPS    Y7, Y7, Y7
-	VCMPPD    $0x11, 160(DX), Y7, Y7
-	VBLENDVPD Y5, 96(DX), Y4, Y4
-	VMULPD    128(DX), Y0, Y5
-	VXORPS    Y8, Y8, Y8
-	VCMPPD    $0x11, 192(DX), Y8, Y8
-	VBLENDVPD Y6, 128(DX), Y5, Y5
-	VMULPD    160(DX), Y0, Y6
-	VXORPS    Y9, Y9, Y9
-	VCMPPD    $0x11, 224(DX), Y9, Y9
-	VBLENDVPD Y7, 160(DX), Y6, Y6
-	VMULPD    192(DX), Y0, Y7
-	VBLENDVPD Y8, 192(DX), Y7, Y7
-	VMULPD    224(DX), Y0, Y8
-	VBLENDVPD Y9, 224(DX), Y8, Y8
-	VCMPPD    $0x03, Y2, Y1, Y9
-	VCMPPD    $0x03, Y4, Y3, Y10
-	VORPS     Y10, Y9, Y9
-	VCMPPD    $0x03, Y6, Y5, Y10
-	VORPS     Y10, Y9, Y9
-	VCMPPD    $0x03, Y8, Y7, Y10
-	VORPS     Y10, Y9, Y9
-	VTESTPD   Y9, Y9
-	JNE       flag0
-	VMOVUPS   Y1, (AX)
-	VMOVUPS   Y2, 32(AX)
-	VMOVUPS   Y3, 64(AX)
-	VMOVUPS   Y4, 96(AX)
-	VMOVUPS   Y5, 128(AX)
-	VMOVUPS   Y6, 160(AX)
-	VMOVUPS   Y7, 192(AX)
-	VMOVUPS   Y8, 224(AX)
-	ADDQ      $0x00000100, DX
-	ADDQ      $0x00000100, AX
-	SUBQ      $0x00000020, CX
-	JMP       block
+	CMPQ         CX, $0x00000020
+	JB           single
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y0
+	VCMPPD       $0x11, 32(DX), Y1, Y2
+	VCMPPD       $0x11, 64(DX), Y1, Y3
+	VCMPPD       $0x11, 96(DX), Y1, Y4
+	VCMPPD       $0x11, 128(DX), Y1, Y5
+	VCMPPD       $0x11, 160(DX), Y1, Y6
+	VCMPPD       $0x11, 192(DX), Y1, Y7
+	VCMPPD       $0x11, 224(DX), Y1, Y1
+	VBROADCASTSD alpha+48(FP), Y9
+	VMULPD       (DX), Y9, Y8
+	VMULPD       32(DX), Y9, Y10
+	VMULPD       64(DX), Y9, Y11
+	VMULPD       96(DX), Y9, Y12
+	VMULPD       128(DX), Y9, Y13
+	VMULPD       160(DX), Y9, Y14
+	VMULPD       192(DX), Y9, Y15
+	VMULPD       224(DX), Y9, Y9
+	VBLENDVPD    Y0, (DX), Y8, Y0
+	VBLENDVPD    Y2, 32(DX), Y10, Y2
+	VBLENDVPD    Y3, 64(DX), Y11, Y3
+	VBLENDVPD    Y4, 96(DX), Y12, Y4
+	VBLENDVPD    Y5, 128(DX), Y13, Y5
+	VBLENDVPD    Y6, 160(DX), Y14, Y6
+	VBLENDVPD    Y7, 192(DX), Y15, Y7
+	VBLENDVPD    Y1, 224(DX), Y9, Y1
+	VCMPPD       $0x03, Y2, Y0, Y8
+	VCMPPD       $0x03, Y4, Y3, Y9
+	VORPS        Y9, Y8, Y8
+	VCMPPD       $0x03, Y6, Y5, Y9
+	VORPS        Y9, Y8, Y8
+	VCMPPD       $0x03, Y1, Y7, Y9
+	VORPS        Y9, Y8, Y8
+	VTESTPD      Y8, Y8
+	JNE          flag0
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y4, 96(AX)
+	VMOVUPS      Y5, 128(AX)
+	VMOVUPS      Y6, 160(AX)
+	VMOVUPS      Y7, 192(AX)
+	VMOVUPS      Y1, 224(AX)
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, AX
+	SUBQ         $0x00000020, CX
+	JMP          block
 
 flag0:
 	MOVQ $0x00000008, BX
 
 single:
-	CMPQ      CX, $0x00000004
-	JB        tail
-	VXORPS    Y1, Y1, Y1
-	VCMPPD    $0x11, (DX), Y1, Y1
-	VMULPD    (DX), Y0, Y2
-	VBLENDVPD Y1, (DX), Y2, Y1
-	VCMPPD    $0x03, Y1, Y1, Y2
-	VMOVUPS   (DX), Y3
-	VMOVUPS   actc59<>+0(SB), Y4
-	VBLENDVPD Y3, actc58<>+0(SB), Y4, Y3
-	VBLENDVPD Y2, Y3, Y1, Y1
-	VMOVUPS   (DX), Y2
-	VCMPPD    $0x03, (DX), Y2, Y2
-	VBLENDVPD Y2, (DX), Y1, Y1
-	VMOVUPS   Y1, (AX)
-	ADDQ      $0x00000020, DX
-	ADDQ      $0x00000020, AX
-	SUBQ      $0x00000004, CX
-	TESTQ     BX, BX
-	JE        single
-	DECQ      BX
-	JNE       single
-	JMP       block
+	CMPQ         CX, $0x00000004
+	JB           tail
+	VXORPS       Y0, Y0, Y0
+	VCMPPD       $0x11, (DX), Y0, Y0
+	VBROADCASTSD alpha+48(FP), Y1
+	VMULPD       (DX), Y1, Y1
+	VBLENDVPD    Y0, (DX), Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      (DX), Y2
+	VMOVUPS      actc59<>+0(SB), Y3
+	VBLENDVPD    Y2, actc58<>+0(SB), Y3, Y2
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPD       $0x03, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000004, CX
+	TESTQ        BX, BX
+	JE           single
+	DECQ         BX
+	JNE          single
+	JMP          block
 
 tail:
 	TESTQ        CX, CX
 	JE           done
-	VMOVQ        CX, X1
-	VPBROADCASTQ X1, Y1
-	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
-	VMASKMOVPD   (DX), Y1, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
-	VMULPD       Y0, Y2, Y0
-	VBLENDVPD    Y3, Y2, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VMOVUPS      actc59<>+0(SB), Y4
-	VBLENDVPD    Y2, actc58<>+0(SB), Y4, Y4
-	VBLENDVPD    Y3, Y4, Y0, Y0
+	VMOVQ        CX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
+	VMASKMOVPD   (DX), Y0, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VBROADCASTSD alpha+48(FP), Y3
+	VMULPD       Y3, Y1, Y3
+	VBLENDVPD    Y2, Y1, Y3, Y2
 	VCMPPD       $0x03, Y2, Y2, Y3
-	VBLENDVPD    Y3, Y2, Y0, Y0
-	VMASKMOVPD   Y0, Y1, (AX)
+	VMOVUPS      actc59<>+0(SB), Y4
+	VBLENDVPD    Y1, actc58<>+0(SB), Y4, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y1
+	VMASKMOVPD   Y1, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -7365,13 +7359,11 @@ done:
 	RET
 
 // func leakyReLUF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
-// Requires: AVX, AVX2, MMX+, SSE2
+// Requires: AVX, AVX2, MMX+
 TEXT ·leakyReLUF64Avx2U32Nt(SB), NOSPLIT, $0-56
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
 	MOVQ         x_base+24(FP), DX
-	MOVSD        alpha+48(FP), X0
-	VBROADCASTSD X0, Y0
 	XORQ         BX, BX
 	CMPQ         CX, $0x00000004
 	JB           block
@@ -7381,22 +7373,23 @@ TEXT ·leakyReLUF64Avx2U32Nt(SB), NOSPLIT, $0-56
 	SHRQ         $0x03, SI
 	TESTQ        SI, SI
 	JE           block
-	VMOVQ        SI, X1
-	VPBROADCASTQ X1, Y1
-	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, (DX), Y2, Y2
-	VMULPD       (DX), Y0, Y3
-	VBLENDVPD    Y2, (DX), Y3, Y2
-	VCMPPD       $0x03, Y2, Y2, Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      actc59<>+0(SB), Y5
-	VBLENDVPD    Y4, actc58<>+0(SB), Y5, Y4
-	VBLENDVPD    Y3, Y4, Y2, Y2
+	VMOVQ        SI, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y1
+	VBROADCASTSD alpha+48(FP), Y2
+	VMULPD       (DX), Y2, Y2
+	VBLENDVPD    Y1, (DX), Y2, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
-	VCMPPD       $0x03, (DX), Y3, Y3
-	VBLENDVPD    Y3, (DX), Y2, Y2
-	VMASKMOVPD   Y2, Y1, (AX)
+	VMOVUPS      actc59<>+0(SB), Y4
+	VBLENDVPD    Y3, actc58<>+0(SB), Y4, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
+	VMASKMOVPD   Y1, Y0, (AX)
 	SHLQ         $0x03, SI
 	ADDQ         SI, DX
 	ADDQ         SI, AX
@@ -7404,108 +7397,104 @@ TEXT ·leakyReLUF64Avx2U32Nt(SB), NOSPLIT, $0-56
 	SUBQ         SI, CX
 
 block:
-	CMPQ      CX, $0x00000020
-	JB        single
-	VXORPS    Y1, Y1, Y1
-	VCMPPD    $0x11, (DX), Y1, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPD    $0x11, 32(DX), Y2, Y2
-	VMULPD    (DX), Y0, Y3
-	VXORPS    Y4, Y4, Y4
-	VCMPPD    $0x11, 64(DX), Y4, Y4
-	VBLENDVPD Y1, (DX), Y3, Y1
-	VMULPD    32(DX), Y0, Y3
-	VXORPS    Y5, Y5, Y5
-	VCMPPD    $0x11, 96(DX), Y5, Y5
-	VBLENDVPD Y2, 32(DX), Y3, Y2
-	VMULPD    64(DX), Y0, Y3
-	VXORPS    Y6, Y6, Y6
-	VCMPPD    $0x11, 128(DX), Y6, Y6
-	VBLENDVPD Y4, 64(DX), Y3, Y3
-	VMULPD    96(DX), Y0, Y4
-	VXORPS    Y7, Y7, Y7
-	VCMPPD    $0x11, 160(DX), Y7, Y7
-	VBLENDVPD Y5, 96(DX), Y4, Y4
-	VMULPD    128(DX), Y0, Y5
-	VXORPS    Y8, Y8, Y8
-	VCMPPD    $0x11, 192(DX), Y8, Y8
-	VBLENDVPD Y6, 128(DX), Y5, Y5
-	VMULPD    160(DX), Y0, Y6
-	VXORPS    Y9, Y9, Y9
-	VCMPPD    $0x11, 224(DX), Y9, Y9
-	VBLENDVPD Y7, 160(DX), Y6, Y6
-	VMULPD    192(DX), Y0, Y7
-	VBLENDVPD Y8, 192(DX), Y7, Y7
-	VMULPD    224(DX), Y0, Y8
-	VBLENDVPD Y9, 224(DX), Y8, Y8
-	VCMPPD    $0x03, Y2, Y1, Y9
-	VCMPPD    $0x03, Y4, Y3, Y10
-	VORPS     Y10, Y9, Y9
-	VCMPPD    $0x03, Y6, Y5, Y10
-	VORPS     Y10, Y9, Y9
-	VCMPPD    $0x03, Y8, Y7, Y10
-	VORPS     Y10, Y9, Y9
-	VTESTPD   Y9, Y9
-	JNE       flag0
-	VMOVNTPD  Y1, (AX)
-	VMOVNTPD  Y2, 32(AX)
-	VMOVNTPD  Y3, 64(AX)
-	VMOVNTPD  Y4, 96(AX)
-	VMOVNTPD  Y5, 128(AX)
-	VMOVNTPD  Y6, 160(AX)
-	VMOVNTPD  Y7, 192(AX)
-	VMOVNTPD  Y8, 224(AX)
-	ADDQ      $0x00000100, DX
-	ADDQ      $0x00000100, AX
-	SUBQ      $0x00000020, CX
-	JMP       block
+	CMPQ         CX, $0x00000020
+	JB           single
+	VXORPS       Y1, Y1, Y1
+	VCMPPD       $0x11, (DX), Y1, Y0
+	VCMPPD       $0x11, 32(DX), Y1, Y2
+	VCMPPD       $0x11, 64(DX), Y1, Y3
+	VCMPPD       $0x11, 96(DX), Y1, Y4
+	VCMPPD       $0x11, 128(DX), Y1, Y5
+	VCMPPD       $0x11, 160(DX), Y1, Y6
+	VCMPPD       $0x11, 192(DX), Y1, Y7
+	VCMPPD       $0x11, 224(DX), Y1, Y1
+	VBROADCASTSD alpha+48(FP), Y9
+	VMULPD       (DX), Y9, Y8
+	VMULPD       32(DX), Y9, Y10
+	VMULPD       64(DX), Y9, Y11
+	VMULPD       96(DX), Y9, Y12
+	VMULPD       128(DX), Y9, Y13
+	VMULPD       160(DX), Y9, Y14
+	VMULPD       192(DX), Y9, Y15
+	VMULPD       224(DX), Y9, Y9
+	VBLENDVPD    Y0, (DX), Y8, Y0
+	VBLENDVPD    Y2, 32(DX), Y10, Y2
+	VBLENDVPD    Y3, 64(DX), Y11, Y3
+	VBLENDVPD    Y4, 96(DX), Y12, Y4
+	VBLENDVPD    Y5, 128(DX), Y13, Y5
+	VBLENDVPD    Y6, 160(DX), Y14, Y6
+	VBLENDVPD    Y7, 192(DX), Y15, Y7
+	VBLENDVPD    Y1, 224(DX), Y9, Y1
+	VCMPPD       $0x03, Y2, Y0, Y8
+	VCMPPD       $0x03, Y4, Y3, Y9
+	VORPS        Y9, Y8, Y8
+	VCMPPD       $0x03, Y6, Y5, Y9
+	VORPS        Y9, Y8, Y8
+	VCMPPD       $0x03, Y1, Y7, Y9
+	VORPS        Y9, Y8, Y8
+	VTESTPD      Y8, Y8
+	JNE          flag0
+	VMOVNTPD     Y0, (AX)
+	VMOVNTPD     Y2, 32(AX)
+	VMOVNTPD     Y3, 64(AX)
+	VMOVNTPD     Y4, 96(AX)
+	VMOVNTPD     Y5, 128(AX)
+	VMOVNTPD     Y6, 160(AX)
+	VMOVNTPD     Y7, 192(AX)
+	VMOVNTPD     Y1, 224(AX)
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, AX
+	SUBQ         $0x00000020, CX
+	JMP          block
 
 flag0:
 	MOVQ $0x00000008, BX
 
 single:
 	SFENCE
-	CMPQ      CX, $0x00000004
-	JB        tail
-	VXORPS    Y1, Y1, Y1
-	VCMPPD    $0x11, (DX), Y1, Y1
-	VMULPD    (DX), Y0, Y2
-	VBLENDVPD Y1, (DX), Y2, Y1
-	VCMPPD    $0x03, Y1, Y1, Y2
-	VMOVUPS   (DX), Y3
-	VMOVUPS   actc59<>+0(SB), Y4
-	VBLENDVPD Y3, actc58<>+0(SB), Y4, Y3
-	VBLENDVPD Y2, Y3, Y1, Y1
-	VMOVUPS   (DX), Y2
-	VCMPPD    $0x03, (DX), Y2, Y2
-	VBLENDVPD Y2, (DX), Y1, Y1
-	VMOVUPS   Y1, (AX)
-	ADDQ      $0x00000020, DX
-	ADDQ      $0x00000020, AX
-	SUBQ      $0x00000004, CX
-	TESTQ     BX, BX
-	JE        single
-	DECQ      BX
-	JNE       single
-	JMP       block
+	CMPQ         CX, $0x00000004
+	JB           tail
+	VXORPS       Y0, Y0, Y0
+	VCMPPD       $0x11, (DX), Y0, Y0
+	VBROADCASTSD alpha+48(FP), Y1
+	VMULPD       (DX), Y1, Y1
+	VBLENDVPD    Y0, (DX), Y1, Y0
+	VCMPPD       $0x03, Y0, Y0, Y1
+	VMOVUPS      (DX), Y2
+	VMOVUPS      actc59<>+0(SB), Y3
+	VBLENDVPD    Y2, actc58<>+0(SB), Y3, Y2
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPD       $0x03, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000004, CX
+	TESTQ        BX, BX
+	JE           single
+	DECQ         BX
+	JNE          single
+	JMP          block
 
 tail:
 	TESTQ        CX, CX
 	JE           done
-	VMOVQ        CX, X1
-	VPBROADCASTQ X1, Y1
-	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
-	VMASKMOVPD   (DX), Y1, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
-	VMULPD       Y0, Y2, Y0
-	VBLENDVPD    Y3, Y2, Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VMOVUPS      actc59<>+0(SB), Y4
-	VBLENDVPD    Y2, actc58<>+0(SB), Y4, Y4
-	VBLENDVPD    Y3, Y4, Y0, Y0
+	VMOVQ        CX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
+	VMASKMOVPD   (DX), Y0, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VBROADCASTSD alpha+48(FP), Y3
+	VMULPD       Y3, Y1, Y3
+	VBLENDVPD    Y2, Y1, Y3, Y2
 	VCMPPD       $0x03, Y2, Y2, Y3
-	VBLENDVPD    Y3, Y2, Y0, Y0
-	VMASKMOVPD   Y0, Y1, (AX)
+	VMOVUPS      actc59<>+0(SB), Y4
+	VBLENDVPD    Y1, actc58<>+0(SB), Y4, Y4
+	VBLENDVPD    Y3, Y4, Y2, Y2
+	VCMPPD       $0x03, Y1, Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y1
+	VMASKMOVPD   Y1, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -8138,104 +8127,115 @@ done:
 	RET
 
 // func eluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64, alpha float64) (done int, lanes int)
-// Requires: AVX, AVX2, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3
 TEXT ·eluBackwardF64Avx2U8(SB), NOSPLIT, $0-96
-	MOVQ         dx_base+0(FP), AX
-	MOVQ         dx_len+8(FP), CX
-	MOVQ         x_base+24(FP), DX
-	MOVQ         dy_base+48(FP), BX
-	MOVSD        alpha+72(FP), X0
-	VBROADCASTSD X0, Y0
-	XORQ         SI, SI
-	MOVQ         AX, DI
-	XORQ         R8, R8
+	MOVQ dx_base+0(FP), AX
+	MOVQ dx_len+8(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ dy_base+48(FP), BX
+	XORQ SI, SI
+	MOVQ AX, DI
+	XORQ R8, R8
 
 block:
 	CMPQ         CX, $0x00000008
 	JB           single
-	VMOVUPS      (DX), Y1
-	VMOVUPS      32(DX), Y2
-	VXORPS       Y4, Y4, Y4
-	VCMPPD       $0x1e, Y4, Y1, Y3
-	VCMPPD       $0x1e, Y4, Y2, Y4
-	VMOVUPS      actc43<>+0(SB), Y6
-	VCMPPD       $0x11, Y6, Y1, Y5
-	VCMPPD       $0x11, Y6, Y2, Y6
-	VORPS        Y6, Y5, Y5
-	VMOVUPS      actc70<>+0(SB), Y6
-	VMINPD       Y1, Y6, Y1
-	VMINPD       Y2, Y6, Y2
-	VMOVUPS      Y1, Y6
-	VMOVUPS      actc27<>+0(SB), Y7
-	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  Y7, Y8, Y6
-	VMOVUPS      Y2, Y9
-	VFMADD213PD  Y7, Y8, Y9
-	VMOVUPS      actc27<>+0(SB), Y8
-	VSUBPD       Y8, Y6, Y7
-	VSUBPD       Y8, Y9, Y8
-	VMOVUPS      actc28<>+0(SB), Y10
-	VFNMADD231PD Y10, Y7, Y1
-	VFNMADD231PD Y10, Y8, Y2
-	VMOVUPS      actc29<>+0(SB), Y10
-	VFNMADD213PD Y1, Y10, Y7
-	VFNMADD213PD Y2, Y10, Y8
-	VMOVUPS      actc54<>+0(SB), Y2
-	VMOVUPS      Y2, Y1
-	VMOVUPS      actc52<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc53<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc50<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc51<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc48<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
+	XORL         R9, R9
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y0
+	VMOVMSKPD    Y0, R10
+	ORL          R10, R9
+	VCMPPD       $0x1e, 32(DX), Y1, Y0
+	VMOVMSKPD    Y0, R10
+	ORL          R10, R9
+	VMOVUPS      actc70<>+0(SB), Y1
+	VMINPD       (DX), Y1, Y0
+	VMINPD       32(DX), Y1, Y1
+	VMOVUPS      Y0, Y2
+	VMOVUPS      actc27<>+0(SB), Y3
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  Y3, Y4, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD213PD  Y3, Y4, Y5
+	VMOVUPS      actc27<>+0(SB), Y4
+	VSUBPD       Y4, Y2, Y3
+	VSUBPD       Y4, Y5, Y4
+	VMOVUPS      actc28<>+0(SB), Y6
+	VFNMADD231PD Y6, Y3, Y0
+	VFNMADD231PD Y6, Y4, Y1
+	VMOVUPS      actc29<>+0(SB), Y6
+	VFNMADD213PD Y0, Y6, Y3
+	VFNMADD213PD Y1, Y6, Y4
+	VMOVUPS      actc44<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc45<>+0(SB), Y6
+	VFMADD213PD  Y6, Y3, Y0
+	VFMADD213PD  Y6, Y4, Y1
+	VMOVUPS      actc46<>+0(SB), Y7
+	VMOVUPS      Y7, Y6
+	VMOVUPS      actc47<>+0(SB), Y8
+	VFMADD213PD  Y8, Y3, Y6
+	VFMADD213PD  Y8, Y4, Y7
+	VMOVUPS      actc48<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
 	VMOVUPS      actc49<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc46<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc47<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc44<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc45<>+0(SB), Y10
-	VFMADD213PD  Y10, Y7, Y1
-	VFMADD213PD  Y10, Y8, Y2
-	VMOVUPS      actc45<>+0(SB), Y10
-	VFMADD213PD  Y10, Y1, Y7
-	VFMADD213PD  Y10, Y2, Y8
-	VPSLLQ       $0x34, Y6, Y1
-	VPSLLQ       $0x34, Y9, Y2
-	VMULPD       Y1, Y7, Y1
-	VMULPD       Y2, Y8, Y2
-	VMULPD       Y1, Y0, Y1
-	VMULPD       Y2, Y0, Y2
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y3, Y6, Y1, Y1
-	VBLENDVPD    Y4, Y6, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y3
-	VORPS        Y3, Y5, Y5
-	VCMPPD       $0x03, Y2, Y2, Y3
-	VORPS        Y3, Y5, Y5
-	VMOVUPS      (BX), Y3
-	VMOVUPS      32(BX), Y4
-	VMULPD       Y3, Y1, Y1
-	VMULPD       Y4, Y2, Y2
-	VTESTPD      Y5, Y5
+	VFMADD213PD  Y10, Y3, Y8
+	VFMADD213PD  Y10, Y4, Y9
+	VMOVUPS      actc50<>+0(SB), Y11
+	VMOVUPS      Y11, Y10
+	VMOVUPS      actc51<>+0(SB), Y12
+	VFMADD213PD  Y12, Y3, Y10
+	VFMADD213PD  Y12, Y4, Y11
+	VMOVUPS      actc52<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VMOVUPS      actc53<>+0(SB), Y14
+	VFMADD213PD  Y14, Y3, Y12
+	VFMADD213PD  Y14, Y4, Y13
+	VMULPD       Y3, Y3, Y14
+	VMULPD       Y4, Y4, Y15
+	VFMADD213PD  Y0, Y14, Y6
+	VFMADD213PD  Y1, Y15, Y7
+	VFMADD213PD  Y8, Y14, Y10
+	VFMADD213PD  Y9, Y15, Y11
+	VMOVUPS      actc54<>+0(SB), Y0
+	VFMADD231PD  Y14, Y0, Y12
+	VFMADD231PD  Y15, Y0, Y13
+	VMULPD       Y14, Y14, Y0
+	VMULPD       Y15, Y15, Y1
+	VFMADD213PD  Y6, Y0, Y10
+	VFMADD213PD  Y7, Y1, Y11
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
+	VFMADD213PD  Y10, Y0, Y12
+	VFMADD213PD  Y11, Y1, Y13
+	VMOVUPS      actc45<>+0(SB), Y0
+	VFMADD213PD  Y0, Y12, Y3
+	VFMADD213PD  Y0, Y13, Y4
+	VPSLLQ       $0x34, Y2, Y0
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y0, Y3, Y0
+	VMULPD       Y1, Y4, Y1
+	VBROADCASTSD alpha+72(FP), Y2
+	VMULPD       Y0, Y2, Y0
+	VMULPD       Y1, Y2, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPD       $0x11, (DX), Y3, Y2
+	VCMPPD       $0x11, 32(DX), Y3, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y2, Y4, Y0, Y0
+	VBLENDVPD    Y3, Y4, Y1, Y1
+	VCMPPD       $0x03, Y0, Y0, Y2
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
+	VCMPPD       $0x03, Y1, Y1, Y2
+	VMOVMSKPD    Y2, R10
+	ORL          R10, R9
+	VMULPD       (BX), Y0, Y0
+	VMULPD       32(BX), Y1, Y1
+	TESTL        R9, R9
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, BX
@@ -8248,59 +8248,68 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      (DX), Y1
-	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y1, Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y4
-	VMINPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMOVUPS      actc40<>+0(SB), Y6
-	VFMADD213PD  actc38<>+0(SB), Y3, Y6
-	VFMADD213PD  actc39<>+0(SB), Y3, Y6
-	VFMADD213PD  actc36<>+0(SB), Y3, Y6
-	VFMADD213PD  actc37<>+0(SB), Y3, Y6
-	VFMADD213PD  actc34<>+0(SB), Y3, Y6
-	VFMADD213PD  actc35<>+0(SB), Y3, Y6
-	VFMADD213PD  actc32<>+0(SB), Y3, Y6
-	VFMADD213PD  actc33<>+0(SB), Y3, Y6
-	VFMADD213PD  actc30<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y3, Y6
-	VFMADD213PD  actc31<>+0(SB), Y6, Y3
-	VMOVUPS      actc41<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y5
-	VSUBPD       Y5, Y4, Y4
-	VADDPD       actc27<>+0(SB), Y4, Y4
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y3, Y3
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y3, Y3
-	VMULPD       Y3, Y0, Y4
-	VBLENDVPD    Y2, actc42<>+0(SB), Y4, Y2
-	VCMPPD       $0x03, Y2, Y2, Y4
-	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y2, Y2
-	VCMPPD       $0x03, Y1, Y1, Y4
-	VBLENDVPD    Y4, Y1, Y2, Y1
+	VMOVUPS      actc25<>+0(SB), Y0
+	VMAXPD       (DX), Y0, Y0
+	VMOVUPS      actc70<>+0(SB), Y1
+	VMINPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMOVUPS      actc30<>+0(SB), Y3
+	VFMADD213PD  actc31<>+0(SB), Y0, Y3
+	VMOVUPS      actc32<>+0(SB), Y4
+	VFMADD213PD  actc33<>+0(SB), Y0, Y4
+	VMOVUPS      actc34<>+0(SB), Y5
+	VFMADD213PD  actc35<>+0(SB), Y0, Y5
+	VMOVUPS      actc36<>+0(SB), Y6
+	VFMADD213PD  actc37<>+0(SB), Y0, Y6
+	VMOVUPS      actc38<>+0(SB), Y7
+	VFMADD213PD  actc39<>+0(SB), Y0, Y7
+	VMULPD       Y0, Y0, Y8
+	VFMADD213PD  Y3, Y8, Y4
+	VFMADD213PD  Y5, Y8, Y6
+	VFMADD231PD  actc40<>+0(SB), Y8, Y7
+	VMULPD       Y8, Y8, Y3
+	VFMADD213PD  Y4, Y3, Y6
+	VMULPD       Y3, Y3, Y3
+	VFMADD213PD  Y6, Y3, Y7
+	VFMADD213PD  actc31<>+0(SB), Y7, Y0
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y2
+	VSUBPD       Y2, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VBROADCASTSD alpha+72(FP), Y1
+	VMULPD       Y0, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPD       $0x11, (DX), Y2, Y2
+	VBLENDVPD    Y2, actc42<>+0(SB), Y1, Y1
+	VCMPPD       $0x03, Y1, Y1, Y2
+	VMOVUPS      (DX), Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y3, actc55<>+0(SB), Y4, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y3, Y2, Y2
-	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y3
-	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y2, Y2
-	VMOVUPS      (BX), Y3
-	VMULPD       Y3, Y1, Y1
-	VMOVMSKPD    Y2, R9
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
+	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
+	VANDPD       Y2, Y0, Y0
+	VMULPD       (BX), Y1, Y1
+	VMOVMSKPD    Y0, R9
 	TESTL        R9, R9
 	JE           keep_single
-	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y2, Y0
+	VPCMPEQD     Y2, Y2, Y2
+	VANDNPS      Y2, Y0, Y0
 	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R9, R8
 	JMP          done
@@ -8320,68 +8329,76 @@ keep_single:
 tail:
 	TESTQ        CX, CX
 	JE           done
-	VMOVQ        CX, X1
-	VPBROADCASTQ X1, Y1
-	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
-	VMASKMOVPD   (DX), Y1, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y4, Y5, Y4
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       actc27<>+0(SB), Y5, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VFNMADD231PD actc29<>+0(SB), Y6, Y4
-	VMOVUPS      actc40<>+0(SB), Y7
-	VFMADD213PD  actc38<>+0(SB), Y4, Y7
-	VFMADD213PD  actc39<>+0(SB), Y4, Y7
-	VFMADD213PD  actc36<>+0(SB), Y4, Y7
-	VFMADD213PD  actc37<>+0(SB), Y4, Y7
-	VFMADD213PD  actc34<>+0(SB), Y4, Y7
-	VFMADD213PD  actc35<>+0(SB), Y4, Y7
-	VFMADD213PD  actc32<>+0(SB), Y4, Y7
-	VFMADD213PD  actc33<>+0(SB), Y4, Y7
-	VFMADD213PD  actc30<>+0(SB), Y4, Y7
-	VFMADD213PD  actc31<>+0(SB), Y4, Y7
-	VFMADD213PD  actc31<>+0(SB), Y7, Y4
-	VMOVUPS      actc41<>+0(SB), Y7
-	VFMADD213PD  actc27<>+0(SB), Y7, Y6
-	VSUBPD       Y6, Y5, Y5
-	VADDPD       actc27<>+0(SB), Y5, Y5
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y4, Y4
+	VMOVQ        CX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
+	VMASKMOVPD   (DX), Y0, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc25<>+0(SB), Y3
+	VMAXPD       Y1, Y3, Y3
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y3, Y4
+	VSUBPD       actc27<>+0(SB), Y4, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y3
+	VFNMADD231PD actc29<>+0(SB), Y5, Y3
+	VMOVUPS      actc30<>+0(SB), Y6
+	VFMADD213PD  actc31<>+0(SB), Y3, Y6
+	VMOVUPS      actc32<>+0(SB), Y7
+	VFMADD213PD  actc33<>+0(SB), Y3, Y7
+	VMOVUPS      actc34<>+0(SB), Y8
+	VFMADD213PD  actc35<>+0(SB), Y3, Y8
+	VMOVUPS      actc36<>+0(SB), Y9
+	VFMADD213PD  actc37<>+0(SB), Y3, Y9
+	VMOVUPS      actc38<>+0(SB), Y10
+	VFMADD213PD  actc39<>+0(SB), Y3, Y10
+	VMULPD       Y3, Y3, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc40<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc31<>+0(SB), Y10, Y3
+	VMOVUPS      actc41<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       actc27<>+0(SB), Y4, Y4
 	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y0
-	VBLENDVPD    Y3, actc42<>+0(SB), Y0, Y0
-	VCMPPD       $0x03, Y0, Y0, Y3
+	VMULPD       Y5, Y3, Y3
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y3, Y3
+	VBROADCASTSD alpha+72(FP), Y4
+	VMULPD       Y3, Y4, Y4
+	VBLENDVPD    Y2, actc42<>+0(SB), Y4, Y2
+	VCMPPD       $0x03, Y2, Y2, Y4
 	VMOVUPS      actc42<>+0(SB), Y5
-	VBLENDVPD    Y2, actc55<>+0(SB), Y5, Y5
-	VBLENDVPD    Y3, Y5, Y0, Y0
-	VCMPPD       $0x03, Y2, Y2, Y3
-	VBLENDVPD    Y3, Y2, Y0, Y0
+	VBLENDVPD    Y1, actc55<>+0(SB), Y5, Y5
+	VBLENDVPD    Y4, Y5, Y2, Y2
+	VCMPPD       $0x03, Y1, Y1, Y4
+	VBLENDVPD    Y4, Y1, Y2, Y1
 	VMOVUPS      actc24<>+0(SB), Y2
-	VANDNPD      Y4, Y2, Y2
+	VANDNPD      Y3, Y2, Y2
 	VCMPPD       $0x11, actc81<>+0(SB), Y2, Y2
 	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y0, Y3, Y3
+	VANDNPD      Y1, Y3, Y3
 	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
 	VANDPD       Y3, Y2, Y2
-	VMASKMOVPD   (BX), Y1, Y3
-	VMULPD       Y3, Y0, Y0
-	VANDPS       Y1, Y2, Y2
+	VMASKMOVPD   (BX), Y0, Y3
+	VMULPD       Y3, Y1, Y1
+	VANDPS       Y0, Y2, Y2
 	VMOVMSKPD    Y2, DX
 	TESTL        DX, DX
 	JE           keep_tail
-	VANDNPS      Y1, Y2, Y1
-	VMASKMOVPD   Y0, Y1, (AX)
+	VANDNPS      Y0, Y2, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         DX, R8
 	JMP          done
 
 keep_tail:
-	VMASKMOVPD Y0, Y1, (AX)
+	VMASKMOVPD Y1, Y0, (AX)
 	SHLQ       $0x03, CX
 	ADDQ       CX, AX
 
@@ -8808,175 +8825,138 @@ done:
 	RET
 
 // func eluF64Avx2U16(dst []float64, x []float64, alpha float64)
-// Requires: AVX, AVX2, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3
 TEXT ·eluF64Avx2U16(SB), NOSPLIT, $0-56
-	MOVQ         dst_base+0(FP), AX
-	MOVQ         dst_len+8(FP), CX
-	MOVQ         x_base+24(FP), DX
-	MOVSD        alpha+48(FP), X0
-	VBROADCASTSD X0, Y0
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), DX
 
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc69<>+0(SB), Y2
-	VMAXPD       (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      actc71<>+0(SB), Y5
-	VFMADD213PD  actc41<>+0(SB), Y2, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 32(DX), Y6, Y6
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y2, Y7
-	VMOVUPS      actc69<>+0(SB), Y8
-	VMAXPD       32(DX), Y8, Y8
-	VMOVUPS      actc74<>+0(SB), Y9
-	VFMADD213PD  actc75<>+0(SB), Y2, Y9
-	VMOVUPS      actc70<>+0(SB), Y10
-	VMINPD       Y8, Y10, Y8
-	VMOVUPS      actc76<>+0(SB), Y10
-	VFMADD213PD  actc77<>+0(SB), Y2, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
-	VFMADD213PD  actc27<>+0(SB), Y8, Y11
-	VSUBPD       actc27<>+0(SB), Y11, Y12
-	VMOVUPS      actc78<>+0(SB), Y13
-	VFMADD213PD  actc79<>+0(SB), Y2, Y13
-	VFNMADD231PD actc28<>+0(SB), Y12, Y8
-	VFMADD213PD  Y5, Y4, Y7
-	VFMADD213PD  Y9, Y4, Y10
-	VFNMADD231PD actc29<>+0(SB), Y12, Y8
-	VFMADD231PD  actc80<>+0(SB), Y4, Y13
-	VMULPD       Y8, Y8, Y5
-	VMULPD       Y4, Y4, Y9
-	VFMADD213PD  Y7, Y9, Y10
-	VMULPD       Y9, Y9, Y7
-	VMOVUPS      actc71<>+0(SB), Y9
-	VFMADD213PD  actc41<>+0(SB), Y8, Y9
-	VFMADD213PD  Y10, Y7, Y13
-	VFMADD213PD  Y2, Y13, Y4
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 64(DX), Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y8, Y7
-	VSUBPD       actc41<>+0(SB), Y3, Y10
-	VFMADD213PD  Y10, Y4, Y3
-	VMOVUPS      actc69<>+0(SB), Y4
-	VMAXPD       64(DX), Y4, Y4
-	VMOVUPS      actc74<>+0(SB), Y10
-	VFMADD213PD  actc75<>+0(SB), Y8, Y10
+	VMOVUPS      actc69<>+0(SB), Y1
+	VMAXPD       (DX), Y1, Y0
+	VMAXPD       32(DX), Y1, Y2
+	VMAXPD       64(DX), Y1, Y3
+	VMAXPD       96(DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y0, Y4, Y0
+	VMINPD       Y2, Y4, Y2
+	VMINPD       Y3, Y4, Y3
+	VMINPD       Y1, Y4, Y1
+	VMOVUPS      actc26<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PD  actc27<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
+	VSUBPD       actc27<>+0(SB), Y4, Y8
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
+	VFNMADD231PD actc28<>+0(SB), Y8, Y0
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
+	VFNMADD231PD actc29<>+0(SB), Y8, Y0
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
+	VMULPD       Y0, Y0, Y8
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
+	VMOVUPS      actc80<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PD  actc78<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
+	VFMADD213PD  actc79<>+0(SB), Y0, Y12
+	VFMADD213PD  actc79<>+0(SB), Y2, Y14
+	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
+	VFMADD213PD  actc76<>+0(SB), Y0, Y12
+	VFMADD213PD  actc76<>+0(SB), Y2, Y14
+	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
+	VFMADD213PD  actc77<>+0(SB), Y0, Y12
+	VFMADD213PD  actc77<>+0(SB), Y2, Y14
+	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
+	VFMADD213PD  actc74<>+0(SB), Y0, Y12
+	VFMADD213PD  actc74<>+0(SB), Y2, Y14
+	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
+	VFMADD213PD  actc75<>+0(SB), Y0, Y12
+	VFMADD213PD  actc75<>+0(SB), Y2, Y14
+	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
+	VFMADD213PD  actc72<>+0(SB), Y0, Y12
+	VFMADD213PD  actc72<>+0(SB), Y2, Y14
+	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
+	VFMADD213PD  actc73<>+0(SB), Y0, Y12
+	VFMADD213PD  actc73<>+0(SB), Y2, Y14
+	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
+	VFMADD213PD  actc71<>+0(SB), Y0, Y12
+	VFMADD213PD  actc71<>+0(SB), Y2, Y14
+	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
+	VFMADD213PD  actc41<>+0(SB), Y0, Y12
+	VFMADD213PD  actc41<>+0(SB), Y2, Y14
+	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
+	VFMADD213PD  Y0, Y12, Y8
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
+	VSUBPD       actc41<>+0(SB), Y0, Y4
+	VSUBPD       actc41<>+0(SB), Y1, Y5
+	VSUBPD       actc41<>+0(SB), Y2, Y6
+	VSUBPD       actc41<>+0(SB), Y3, Y7
+	VFMADD213PD  Y4, Y8, Y0
+	VFMADD213PD  Y5, Y9, Y1
+	VFMADD213PD  Y6, Y10, Y2
+	VFMADD213PD  Y7, Y11, Y3
+	VMULPD       actc45<>+0(SB), Y0, Y0
+	VMULPD       actc45<>+0(SB), Y1, Y1
+	VMULPD       actc45<>+0(SB), Y2, Y2
 	VMULPD       actc45<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y12
-	VMINPD       Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
-	VANDPD       (DX), Y12, Y12
-	VMOVUPS      actc76<>+0(SB), Y13
-	VFMADD213PD  actc77<>+0(SB), Y8, Y13
-	VORPD        Y12, Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y4, Y12
-	VMULPD       Y3, Y0, Y3
-	VSUBPD       actc27<>+0(SB), Y12, Y14
-	VBLENDVPD    Y1, (DX), Y3, Y1
-	VMOVUPS      actc78<>+0(SB), Y3
-	VFMADD213PD  actc79<>+0(SB), Y8, Y3
-	VFNMADD231PD actc28<>+0(SB), Y14, Y4
-	VFMADD213PD  Y9, Y5, Y7
-	VFMADD213PD  Y10, Y5, Y13
-	VFNMADD231PD actc29<>+0(SB), Y14, Y4
-	VFMADD231PD  actc80<>+0(SB), Y5, Y3
-	VMULPD       Y4, Y4, Y9
-	VMULPD       Y5, Y5, Y10
-	VFMADD213PD  Y7, Y10, Y13
-	VMULPD       Y10, Y10, Y7
-	VMOVUPS      actc71<>+0(SB), Y10
-	VFMADD213PD  actc41<>+0(SB), Y4, Y10
-	VFMADD213PD  Y13, Y7, Y3
-	VFMADD213PD  Y8, Y3, Y5
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 96(DX), Y3, Y3
-	VPSLLQ       $0x34, Y11, Y7
-	VMOVUPS      actc72<>+0(SB), Y8
-	VFMADD213PD  actc73<>+0(SB), Y4, Y8
-	VSUBPD       actc41<>+0(SB), Y7, Y11
-	VFMADD213PD  Y11, Y5, Y7
-	VMOVUPS      actc69<>+0(SB), Y5
-	VMAXPD       96(DX), Y5, Y5
-	VMOVUPS      actc74<>+0(SB), Y11
-	VFMADD213PD  actc75<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y7, Y7
-	VMOVUPS      actc70<>+0(SB), Y13
-	VMINPD       Y5, Y13, Y5
-	VMOVUPS      actc24<>+0(SB), Y13
-	VANDPD       32(DX), Y13, Y13
-	VMOVUPS      actc76<>+0(SB), Y14
-	VFMADD213PD  actc77<>+0(SB), Y4, Y14
-	VORPD        Y13, Y7, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y5, Y13
-	VMULPD       Y7, Y0, Y7
-	VSUBPD       actc27<>+0(SB), Y13, Y15
-	VBLENDVPD    Y6, 32(DX), Y7, Y6
-	VMOVUPS      actc78<>+0(SB), Y7
-	VFMADD213PD  actc79<>+0(SB), Y4, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFMADD213PD  Y10, Y9, Y8
-	VFMADD213PD  Y11, Y9, Y14
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VFMADD231PD  actc80<>+0(SB), Y9, Y7
-	VMULPD       Y5, Y5, Y10
-	VMULPD       Y9, Y9, Y11
-	VFMADD213PD  Y8, Y11, Y14
-	VMULPD       Y11, Y11, Y8
-	VMOVUPS      actc71<>+0(SB), Y11
-	VFMADD213PD  actc41<>+0(SB), Y5, Y11
-	VFMADD213PD  Y14, Y8, Y7
-	VFMADD213PD  Y4, Y7, Y9
-	VPSLLQ       $0x34, Y12, Y4
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y5, Y7
-	VSUBPD       actc41<>+0(SB), Y4, Y8
-	VFMADD213PD  Y8, Y9, Y4
-	VMOVUPS      actc74<>+0(SB), Y8
-	VFMADD213PD  actc75<>+0(SB), Y5, Y8
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDPD       64(DX), Y9, Y9
-	VMOVUPS      actc76<>+0(SB), Y12
-	VFMADD213PD  actc77<>+0(SB), Y5, Y12
-	VORPD        Y9, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y2, 64(DX), Y4, Y2
-	VMOVUPS      actc78<>+0(SB), Y4
-	VFMADD213PD  actc79<>+0(SB), Y5, Y4
-	VFMADD213PD  Y11, Y10, Y7
-	VFMADD213PD  Y8, Y10, Y12
-	VFMADD231PD  actc80<>+0(SB), Y10, Y4
-	VMULPD       Y10, Y10, Y8
-	VFMADD213PD  Y7, Y8, Y12
-	VMULPD       Y8, Y8, Y7
-	VFMADD213PD  Y12, Y7, Y4
-	VFMADD213PD  Y5, Y4, Y10
-	VPSLLQ       $0x34, Y13, Y4
-	VSUBPD       actc41<>+0(SB), Y4, Y5
-	VFMADD213PD  Y5, Y10, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
+	VANDPD       (DX), Y5, Y4
+	VANDPD       32(DX), Y5, Y6
+	VANDPD       64(DX), Y5, Y7
 	VANDPD       96(DX), Y5, Y5
-	VORPD        Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y3, 96(DX), Y4, Y3
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y6, 32(AX)
+	VORPD        Y4, Y0, Y0
+	VORPD        Y6, Y1, Y1
+	VORPD        Y7, Y2, Y2
+	VORPD        Y5, Y3, Y3
+	VBROADCASTSD alpha+48(FP), Y4
+	VMULPD       Y0, Y4, Y0
+	VMULPD       Y1, Y4, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VBLENDVPD    Y4, (DX), Y0, Y0
+	VBLENDVPD    Y6, 32(DX), Y1, Y1
+	VBLENDVPD    Y7, 64(DX), Y2, Y2
+	VBLENDVPD    Y5, 96(DX), Y3, Y3
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
 	VMOVUPS      Y2, 64(AX)
 	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
@@ -8987,46 +8967,41 @@ block:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
+	VMOVUPS      actc69<>+0(SB), Y0
+	VMAXPD       (DX), Y0, Y0
+	VMOVUPS      actc70<>+0(SB), Y1
+	VMINPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMULPD       Y0, Y0, Y2
+	VMOVUPS      actc80<>+0(SB), Y3
+	VFMADD213PD  actc78<>+0(SB), Y0, Y3
+	VFMADD213PD  actc79<>+0(SB), Y0, Y3
+	VFMADD213PD  actc76<>+0(SB), Y0, Y3
+	VFMADD213PD  actc77<>+0(SB), Y0, Y3
+	VFMADD213PD  actc74<>+0(SB), Y0, Y3
+	VFMADD213PD  actc75<>+0(SB), Y0, Y3
+	VFMADD213PD  actc72<>+0(SB), Y0, Y3
+	VFMADD213PD  actc73<>+0(SB), Y0, Y3
+	VFMADD213PD  actc71<>+0(SB), Y0, Y3
+	VFMADD213PD  actc41<>+0(SB), Y0, Y3
+	VFMADD213PD  Y0, Y3, Y2
+	VPSLLQ       $0x34, Y1, Y0
+	VSUBPD       actc41<>+0(SB), Y0, Y1
+	VFMADD213PD  Y1, Y2, Y0
+	VMULPD       actc45<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDPD       (DX), Y1, Y1
+	VORPD        Y1, Y0, Y0
+	VBROADCASTSD alpha+48(FP), Y1
+	VMULPD       Y0, Y1, Y0
 	VXORPS       Y1, Y1, Y1
 	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc69<>+0(SB), Y2
-	VMAXPD       (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      actc71<>+0(SB), Y5
-	VFMADD213PD  actc41<>+0(SB), Y2, Y5
-	VMOVUPS      actc72<>+0(SB), Y6
-	VFMADD213PD  actc73<>+0(SB), Y2, Y6
-	VMOVUPS      actc74<>+0(SB), Y7
-	VFMADD213PD  actc75<>+0(SB), Y2, Y7
-	VMOVUPS      actc76<>+0(SB), Y8
-	VFMADD213PD  actc77<>+0(SB), Y2, Y8
-	VMOVUPS      actc78<>+0(SB), Y9
-	VFMADD213PD  actc79<>+0(SB), Y2, Y9
-	VFMADD213PD  Y5, Y4, Y6
-	VFMADD213PD  Y7, Y4, Y8
-	VFMADD231PD  actc80<>+0(SB), Y4, Y9
-	VMULPD       Y4, Y4, Y5
-	VFMADD213PD  Y6, Y5, Y8
-	VMULPD       Y5, Y5, Y5
-	VFMADD213PD  Y8, Y5, Y9
-	VFMADD213PD  Y2, Y9, Y4
-	VPSLLQ       $0x34, Y3, Y2
-	VSUBPD       actc41<>+0(SB), Y2, Y3
-	VFMADD213PD  Y3, Y4, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDPD       (DX), Y3, Y3
-	VORPD        Y3, Y2, Y2
-	VMULPD       Y2, Y0, Y2
-	VBLENDVPD    Y1, (DX), Y2, Y1
-	VMOVUPS      Y1, (AX)
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, AX
 	SUBQ         $0x00000004, CX
@@ -9035,48 +9010,43 @@ single:
 tail:
 	TESTQ        CX, CX
 	JE           done
-	VMOVQ        CX, X1
-	VPBROADCASTQ X1, Y1
-	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
-	VMASKMOVPD   (DX), Y1, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
-	VMOVUPS      actc69<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y4, Y5, Y4
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       actc27<>+0(SB), Y5, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VFNMADD231PD actc29<>+0(SB), Y6, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc71<>+0(SB), Y7
-	VFMADD213PD  actc41<>+0(SB), Y4, Y7
-	VMOVUPS      actc72<>+0(SB), Y8
-	VFMADD213PD  actc73<>+0(SB), Y4, Y8
-	VMOVUPS      actc74<>+0(SB), Y9
-	VFMADD213PD  actc75<>+0(SB), Y4, Y9
-	VMOVUPS      actc76<>+0(SB), Y10
-	VFMADD213PD  actc77<>+0(SB), Y4, Y10
-	VMOVUPS      actc78<>+0(SB), Y11
-	VFMADD213PD  actc79<>+0(SB), Y4, Y11
-	VFMADD213PD  Y7, Y6, Y8
-	VFMADD213PD  Y9, Y6, Y10
-	VFMADD231PD  actc80<>+0(SB), Y6, Y11
-	VMULPD       Y6, Y6, Y7
-	VFMADD213PD  Y8, Y7, Y10
-	VMULPD       Y7, Y7, Y7
-	VFMADD213PD  Y10, Y7, Y11
-	VFMADD213PD  Y4, Y11, Y6
-	VPSLLQ       $0x34, Y5, Y4
-	VSUBPD       actc41<>+0(SB), Y4, Y5
-	VFMADD213PD  Y5, Y6, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y2, Y5
-	VORPD        Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y0
-	VBLENDVPD    Y3, Y2, Y0, Y0
-	VMASKMOVPD   Y0, Y1, (AX)
+	VMOVQ        CX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
+	VMASKMOVPD   (DX), Y0, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc69<>+0(SB), Y3
+	VMAXPD       Y1, Y3, Y3
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y3, Y4
+	VSUBPD       actc27<>+0(SB), Y4, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y3
+	VFNMADD231PD actc29<>+0(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y5
+	VMOVUPS      actc80<>+0(SB), Y6
+	VFMADD213PD  actc78<>+0(SB), Y3, Y6
+	VFMADD213PD  actc79<>+0(SB), Y3, Y6
+	VFMADD213PD  actc76<>+0(SB), Y3, Y6
+	VFMADD213PD  actc77<>+0(SB), Y3, Y6
+	VFMADD213PD  actc74<>+0(SB), Y3, Y6
+	VFMADD213PD  actc75<>+0(SB), Y3, Y6
+	VFMADD213PD  actc72<>+0(SB), Y3, Y6
+	VFMADD213PD  actc73<>+0(SB), Y3, Y6
+	VFMADD213PD  actc71<>+0(SB), Y3, Y6
+	VFMADD213PD  actc41<>+0(SB), Y3, Y6
+	VFMADD213PD  Y3, Y6, Y5
+	VPSLLQ       $0x34, Y4, Y3
+	VSUBPD       actc41<>+0(SB), Y3, Y4
+	VFMADD213PD  Y4, Y5, Y3
+	VMULPD       actc45<>+0(SB), Y3, Y3
+	VANDPD       actc24<>+0(SB), Y1, Y4
+	VORPD        Y4, Y3, Y3
+	VBROADCASTSD alpha+48(FP), Y4
+	VMULPD       Y3, Y4, Y3
+	VBLENDVPD    Y2, Y1, Y3, Y1
+	VMASKMOVPD   Y1, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -9394,133 +9364,120 @@ done:
 	RET
 
 // func eluF32Avx2U32(dst []float32, x []float32, alpha float32)
-// Requires: AVX, AVX2, FMA3, SSE
+// Requires: AVX, AVX2, FMA3
 TEXT ·eluF32Avx2U32(SB), NOSPLIT, $0-52
-	MOVQ         dst_base+0(FP), AX
-	MOVQ         dst_len+8(FP), CX
-	MOVQ         x_base+24(FP), DX
-	MOVSS        alpha+48(FP), X0
-	VBROADCASTSS X0, Y0
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), DX
 
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc60<>+0(SB), Y2
-	VMAXPS       (DX), Y2, Y2
-	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x11, 32(DX), Y5, Y5
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VMOVUPS      actc60<>+0(SB), Y6
-	VMAXPS       32(DX), Y6, Y6
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      actc61<>+0(SB), Y7
-	VMINPS       Y6, Y7, Y6
-	VMOVUPS      actc65<>+0(SB), Y7
-	VFMADD213PS  actc66<>+0(SB), Y2, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x11, 64(DX), Y10, Y10
-	VFMADD213PS  actc63<>+0(SB), Y2, Y7
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VFMADD213PS  actc64<>+0(SB), Y2, Y7
-	VMOVUPS      actc60<>+0(SB), Y11
-	VMAXPS       64(DX), Y11, Y11
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VFMADD213PS  actc62<>+0(SB), Y2, Y7
-	VMULPS       Y6, Y6, Y9
-	VMOVUPS      actc61<>+0(SB), Y12
-	VMINPS       Y11, Y12, Y11
-	VFMADD213PS  actc14<>+0(SB), Y2, Y7
-	VFMADD213PS  Y2, Y7, Y4
-	VMOVUPS      actc65<>+0(SB), Y2
-	VFMADD213PS  actc66<>+0(SB), Y6, Y2
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y11, Y7
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       actc5<>+0(SB), Y7, Y12
-	VXORPS       Y13, Y13, Y13
-	VCMPPS       $0x11, 96(DX), Y13, Y13
-	VSUBPS       actc14<>+0(SB), Y3, Y14
-	VFMADD213PS  actc63<>+0(SB), Y6, Y2
-	VFMADD213PS  Y14, Y4, Y3
-	VFNMADD231PS actc6<>+0(SB), Y12, Y11
-	VFMADD213PS  actc64<>+0(SB), Y6, Y2
-	VMOVUPS      actc60<>+0(SB), Y4
-	VMAXPS       96(DX), Y4, Y4
+	VMOVUPS      actc60<>+0(SB), Y1
+	VMAXPS       (DX), Y1, Y0
+	VMAXPS       32(DX), Y1, Y2
+	VMAXPS       64(DX), Y1, Y3
+	VMAXPS       96(DX), Y1, Y1
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y0, Y4, Y0
+	VMINPS       Y2, Y4, Y2
+	VMINPS       Y3, Y4, Y3
+	VMINPS       Y1, Y4, Y1
+	VMOVUPS      actc4<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y7
+	VFMADD213PS  actc5<>+0(SB), Y1, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y2
+	VFNMADD231PS actc6<>+0(SB), Y10, Y3
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y2
+	VFNMADD231PS actc7<>+0(SB), Y10, Y3
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VMULPS       Y0, Y0, Y8
+	VMULPS       Y2, Y2, Y9
+	VMULPS       Y3, Y3, Y10
+	VMULPS       Y1, Y1, Y11
+	VMOVUPS      actc65<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PS  actc66<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PS  actc66<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PS  actc66<>+0(SB), Y3, Y15
+	VFMADD213PS  actc66<>+0(SB), Y1, Y13
+	VFMADD213PS  actc63<>+0(SB), Y0, Y12
+	VFMADD213PS  actc63<>+0(SB), Y2, Y14
+	VFMADD213PS  actc63<>+0(SB), Y3, Y15
+	VFMADD213PS  actc63<>+0(SB), Y1, Y13
+	VFMADD213PS  actc64<>+0(SB), Y0, Y12
+	VFMADD213PS  actc64<>+0(SB), Y2, Y14
+	VFMADD213PS  actc64<>+0(SB), Y3, Y15
+	VFMADD213PS  actc64<>+0(SB), Y1, Y13
+	VFMADD213PS  actc62<>+0(SB), Y0, Y12
+	VFMADD213PS  actc62<>+0(SB), Y2, Y14
+	VFMADD213PS  actc62<>+0(SB), Y3, Y15
+	VFMADD213PS  actc62<>+0(SB), Y1, Y13
+	VFMADD213PS  actc14<>+0(SB), Y0, Y12
+	VFMADD213PS  actc14<>+0(SB), Y2, Y14
+	VFMADD213PS  actc14<>+0(SB), Y3, Y15
+	VFMADD213PS  actc14<>+0(SB), Y1, Y13
+	VFMADD213PS  Y0, Y12, Y8
+	VFMADD213PS  Y2, Y14, Y9
+	VFMADD213PS  Y3, Y15, Y10
+	VFMADD213PS  Y1, Y13, Y11
+	VPSLLD       $0x17, Y4, Y0
+	VPSLLD       $0x17, Y6, Y1
+	VPSLLD       $0x17, Y7, Y2
+	VPSLLD       $0x17, Y5, Y3
+	VSUBPS       actc14<>+0(SB), Y0, Y4
+	VSUBPS       actc14<>+0(SB), Y1, Y5
+	VSUBPS       actc14<>+0(SB), Y2, Y6
+	VSUBPS       actc14<>+0(SB), Y3, Y7
+	VFMADD213PS  Y4, Y8, Y0
+	VFMADD213PS  Y5, Y9, Y1
+	VFMADD213PS  Y6, Y10, Y2
+	VFMADD213PS  Y7, Y11, Y3
+	VMULPS       actc18<>+0(SB), Y0, Y0
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y2, Y2
 	VMULPS       actc18<>+0(SB), Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y12, Y11
-	VFMADD213PS  actc62<>+0(SB), Y6, Y2
-	VMULPS       Y11, Y11, Y12
-	VMOVUPS      actc61<>+0(SB), Y14
-	VMINPS       Y4, Y14, Y4
-	VMOVUPS      actc2<>+0(SB), Y14
-	VANDPS       (DX), Y14, Y14
-	VORPS        Y14, Y3, Y3
-	VFMADD213PS  actc14<>+0(SB), Y6, Y2
-	VMULPS       Y3, Y0, Y3
-	VFMADD213PS  Y6, Y2, Y9
-	VMOVUPS      actc65<>+0(SB), Y2
-	VFMADD213PS  actc66<>+0(SB), Y11, Y2
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VBLENDVPS    Y1, (DX), Y3, Y1
-	VPSLLD       $0x17, Y8, Y3
-	VSUBPS       actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc14<>+0(SB), Y3, Y14
-	VFMADD213PS  actc63<>+0(SB), Y11, Y2
-	VFMADD213PS  Y14, Y9, Y3
-	VFNMADD231PS actc6<>+0(SB), Y8, Y4
-	VFMADD213PS  actc64<>+0(SB), Y11, Y2
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y4
-	VFMADD213PS  actc62<>+0(SB), Y11, Y2
-	VMULPS       Y4, Y4, Y8
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDPS       32(DX), Y9, Y9
-	VORPS        Y9, Y3, Y3
-	VFMADD213PS  actc14<>+0(SB), Y11, Y2
-	VMULPS       Y3, Y0, Y3
-	VFMADD213PS  Y11, Y2, Y12
-	VMOVUPS      actc65<>+0(SB), Y2
-	VFMADD213PS  actc66<>+0(SB), Y4, Y2
-	VBLENDVPS    Y5, 32(DX), Y3, Y3
-	VPSLLD       $0x17, Y7, Y5
-	VSUBPS       actc14<>+0(SB), Y5, Y7
-	VFMADD213PS  actc63<>+0(SB), Y4, Y2
-	VFMADD213PS  Y7, Y12, Y5
-	VFMADD213PS  actc64<>+0(SB), Y4, Y2
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VFMADD213PS  actc62<>+0(SB), Y4, Y2
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDPS       64(DX), Y7, Y7
-	VORPS        Y7, Y5, Y5
-	VFMADD213PS  actc14<>+0(SB), Y4, Y2
-	VMULPS       Y5, Y0, Y5
-	VFMADD213PS  Y4, Y2, Y8
-	VBLENDVPS    Y10, 64(DX), Y5, Y2
-	VPSLLD       $0x17, Y6, Y4
-	VSUBPS       actc14<>+0(SB), Y4, Y5
-	VFMADD213PS  Y5, Y8, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
 	VMOVUPS      actc2<>+0(SB), Y5
+	VANDPS       (DX), Y5, Y4
+	VANDPS       32(DX), Y5, Y6
+	VANDPS       64(DX), Y5, Y7
 	VANDPS       96(DX), Y5, Y5
-	VORPS        Y5, Y4, Y4
-	VMULPS       Y4, Y0, Y4
-	VBLENDVPS    Y13, 96(DX), Y4, Y4
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y3, 32(AX)
+	VORPS        Y4, Y0, Y0
+	VORPS        Y6, Y1, Y1
+	VORPS        Y7, Y2, Y2
+	VORPS        Y5, Y3, Y3
+	VBROADCASTSS alpha+48(FP), Y4
+	VMULPS       Y0, Y4, Y0
+	VMULPS       Y1, Y4, Y1
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y3, Y4, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, (DX), Y5, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y6
+	VCMPPS       $0x11, 64(DX), Y5, Y7
+	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VBLENDVPS    Y4, (DX), Y0, Y0
+	VBLENDVPS    Y6, 32(DX), Y1, Y1
+	VBLENDVPS    Y7, 64(DX), Y2, Y2
+	VBLENDVPS    Y5, 96(DX), Y3, Y3
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
 	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y4, 96(AX)
+	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -9529,35 +9486,36 @@ block:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
+	VMOVUPS      actc60<>+0(SB), Y0
+	VMAXPS       (DX), Y0, Y0
+	VMOVUPS      actc61<>+0(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMULPS       Y0, Y0, Y2
+	VMOVUPS      actc65<>+0(SB), Y3
+	VFMADD213PS  actc66<>+0(SB), Y0, Y3
+	VFMADD213PS  actc63<>+0(SB), Y0, Y3
+	VFMADD213PS  actc64<>+0(SB), Y0, Y3
+	VFMADD213PS  actc62<>+0(SB), Y0, Y3
+	VFMADD213PS  actc14<>+0(SB), Y0, Y3
+	VFMADD213PS  Y0, Y3, Y2
+	VPSLLD       $0x17, Y1, Y0
+	VSUBPS       actc14<>+0(SB), Y0, Y1
+	VFMADD213PS  Y1, Y2, Y0
+	VMULPS       actc18<>+0(SB), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDPS       (DX), Y1, Y1
+	VORPS        Y1, Y0, Y0
+	VBROADCASTSS alpha+48(FP), Y1
+	VMULPS       Y0, Y1, Y0
 	VXORPS       Y1, Y1, Y1
 	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc60<>+0(SB), Y2
-	VMAXPS       (DX), Y2, Y2
-	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      actc65<>+0(SB), Y5
-	VFMADD213PS  actc66<>+0(SB), Y2, Y5
-	VFMADD213PS  actc63<>+0(SB), Y2, Y5
-	VFMADD213PS  actc64<>+0(SB), Y2, Y5
-	VFMADD213PS  actc62<>+0(SB), Y2, Y5
-	VFMADD213PS  actc14<>+0(SB), Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VPSLLD       $0x17, Y3, Y2
-	VSUBPS       actc14<>+0(SB), Y2, Y3
-	VFMADD213PS  Y3, Y4, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDPS       (DX), Y3, Y3
-	VORPS        Y3, Y2, Y2
-	VMULPS       Y2, Y0, Y2
-	VBLENDVPS    Y1, (DX), Y2, Y1
-	VMOVUPS      Y1, (AX)
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, AX
 	SUBQ         $0x00000008, CX
@@ -9566,37 +9524,38 @@ single:
 tail:
 	TESTQ        CX, CX
 	JE           done
-	VMOVD        CX, X1
-	VPBROADCASTD X1, Y1
-	VPCMPGTD     actc0<>+0(SB), Y1, Y1
-	VMASKMOVPS   (DX), Y1, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
-	VMOVUPS      actc60<>+0(SB), Y4
-	VMAXPS       Y2, Y4, Y4
-	VMOVUPS      actc61<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc65<>+0(SB), Y7
-	VFMADD213PS  actc66<>+0(SB), Y4, Y7
-	VFMADD213PS  actc63<>+0(SB), Y4, Y7
-	VFMADD213PS  actc64<>+0(SB), Y4, Y7
-	VFMADD213PS  actc62<>+0(SB), Y4, Y7
-	VFMADD213PS  actc14<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VPSLLD       $0x17, Y5, Y4
-	VSUBPS       actc14<>+0(SB), Y4, Y5
-	VFMADD213PS  Y5, Y6, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VMULPS       Y4, Y0, Y0
-	VBLENDVPS    Y3, Y2, Y0, Y0
-	VMASKMOVPS   Y0, Y1, (AX)
+	VMOVD        CX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     actc0<>+0(SB), Y0, Y0
+	VMASKMOVPS   (DX), Y0, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc60<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y3
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMULPS       Y3, Y3, Y5
+	VMOVUPS      actc65<>+0(SB), Y6
+	VFMADD213PS  actc66<>+0(SB), Y3, Y6
+	VFMADD213PS  actc63<>+0(SB), Y3, Y6
+	VFMADD213PS  actc64<>+0(SB), Y3, Y6
+	VFMADD213PS  actc62<>+0(SB), Y3, Y6
+	VFMADD213PS  actc14<>+0(SB), Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VPSLLD       $0x17, Y4, Y3
+	VSUBPS       actc14<>+0(SB), Y3, Y4
+	VFMADD213PS  Y4, Y5, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VANDPS       actc2<>+0(SB), Y1, Y4
+	VORPS        Y4, Y3, Y3
+	VBROADCASTSS alpha+48(FP), Y4
+	VMULPS       Y3, Y4, Y3
+	VBLENDVPS    Y2, Y1, Y3, Y1
+	VMASKMOVPS   Y1, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -9879,335 +9838,263 @@ done:
 	RET
 
 // func eluF64Avx2U32(dst []float64, x []float64, alpha float64)
-// Requires: AVX, AVX2, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3
 TEXT ·eluF64Avx2U32(SB), NOSPLIT, $0-56
-	MOVQ         dst_base+0(FP), AX
-	MOVQ         dst_len+8(FP), CX
-	MOVQ         x_base+24(FP), DX
-	MOVSD        alpha+48(FP), X0
-	VBROADCASTSD X0, Y0
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), DX
 
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc69<>+0(SB), Y2
-	VMAXPD       (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      actc71<>+0(SB), Y5
-	VFMADD213PD  actc41<>+0(SB), Y2, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 32(DX), Y6, Y6
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y2, Y7
-	VMOVUPS      actc69<>+0(SB), Y8
-	VMAXPD       32(DX), Y8, Y8
-	VMOVUPS      actc74<>+0(SB), Y9
-	VFMADD213PD  actc75<>+0(SB), Y2, Y9
-	VMOVUPS      actc70<>+0(SB), Y10
-	VMINPD       Y8, Y10, Y8
-	VMOVUPS      actc76<>+0(SB), Y10
-	VFMADD213PD  actc77<>+0(SB), Y2, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
-	VFMADD213PD  actc27<>+0(SB), Y8, Y11
-	VSUBPD       actc27<>+0(SB), Y11, Y12
-	VMOVUPS      actc78<>+0(SB), Y13
-	VFMADD213PD  actc79<>+0(SB), Y2, Y13
-	VFNMADD231PD actc28<>+0(SB), Y12, Y8
-	VFMADD213PD  Y5, Y4, Y7
-	VFMADD213PD  Y9, Y4, Y10
-	VFNMADD231PD actc29<>+0(SB), Y12, Y8
-	VFMADD231PD  actc80<>+0(SB), Y4, Y13
-	VMULPD       Y8, Y8, Y5
-	VMULPD       Y4, Y4, Y9
-	VFMADD213PD  Y7, Y9, Y10
-	VMULPD       Y9, Y9, Y7
-	VMOVUPS      actc71<>+0(SB), Y9
-	VFMADD213PD  actc41<>+0(SB), Y8, Y9
-	VFMADD213PD  Y10, Y7, Y13
-	VFMADD213PD  Y2, Y13, Y4
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 64(DX), Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y8, Y7
-	VSUBPD       actc41<>+0(SB), Y3, Y10
-	VFMADD213PD  Y10, Y4, Y3
-	VMOVUPS      actc69<>+0(SB), Y4
-	VMAXPD       64(DX), Y4, Y4
-	VMOVUPS      actc74<>+0(SB), Y10
-	VFMADD213PD  actc75<>+0(SB), Y8, Y10
+	VMOVUPS      actc69<>+0(SB), Y1
+	VMAXPD       (DX), Y1, Y0
+	VMAXPD       32(DX), Y1, Y2
+	VMAXPD       64(DX), Y1, Y3
+	VMAXPD       96(DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y0, Y4, Y0
+	VMINPD       Y2, Y4, Y2
+	VMINPD       Y3, Y4, Y3
+	VMINPD       Y1, Y4, Y1
+	VMOVUPS      actc26<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PD  actc27<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
+	VSUBPD       actc27<>+0(SB), Y4, Y8
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
+	VFNMADD231PD actc28<>+0(SB), Y8, Y0
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
+	VFNMADD231PD actc29<>+0(SB), Y8, Y0
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
+	VMULPD       Y0, Y0, Y8
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
+	VMOVUPS      actc80<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PD  actc78<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
+	VFMADD213PD  actc79<>+0(SB), Y0, Y12
+	VFMADD213PD  actc79<>+0(SB), Y2, Y14
+	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
+	VFMADD213PD  actc76<>+0(SB), Y0, Y12
+	VFMADD213PD  actc76<>+0(SB), Y2, Y14
+	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
+	VFMADD213PD  actc77<>+0(SB), Y0, Y12
+	VFMADD213PD  actc77<>+0(SB), Y2, Y14
+	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
+	VFMADD213PD  actc74<>+0(SB), Y0, Y12
+	VFMADD213PD  actc74<>+0(SB), Y2, Y14
+	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
+	VFMADD213PD  actc75<>+0(SB), Y0, Y12
+	VFMADD213PD  actc75<>+0(SB), Y2, Y14
+	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
+	VFMADD213PD  actc72<>+0(SB), Y0, Y12
+	VFMADD213PD  actc72<>+0(SB), Y2, Y14
+	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
+	VFMADD213PD  actc73<>+0(SB), Y0, Y12
+	VFMADD213PD  actc73<>+0(SB), Y2, Y14
+	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
+	VFMADD213PD  actc71<>+0(SB), Y0, Y12
+	VFMADD213PD  actc71<>+0(SB), Y2, Y14
+	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
+	VFMADD213PD  actc41<>+0(SB), Y0, Y12
+	VFMADD213PD  actc41<>+0(SB), Y2, Y14
+	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
+	VFMADD213PD  Y0, Y12, Y8
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
+	VSUBPD       actc41<>+0(SB), Y0, Y4
+	VSUBPD       actc41<>+0(SB), Y1, Y5
+	VSUBPD       actc41<>+0(SB), Y2, Y6
+	VSUBPD       actc41<>+0(SB), Y3, Y7
+	VFMADD213PD  Y4, Y8, Y0
+	VFMADD213PD  Y5, Y9, Y1
+	VFMADD213PD  Y6, Y10, Y2
+	VFMADD213PD  Y7, Y11, Y3
+	VMULPD       actc45<>+0(SB), Y0, Y0
+	VMULPD       actc45<>+0(SB), Y1, Y1
+	VMULPD       actc45<>+0(SB), Y2, Y2
 	VMULPD       actc45<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y12
-	VMINPD       Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
-	VANDPD       (DX), Y12, Y12
-	VMOVUPS      actc76<>+0(SB), Y13
-	VFMADD213PD  actc77<>+0(SB), Y8, Y13
-	VORPD        Y12, Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y4, Y12
-	VMULPD       Y3, Y0, Y3
-	VSUBPD       actc27<>+0(SB), Y12, Y14
-	VBLENDVPD    Y1, (DX), Y3, Y1
-	VMOVUPS      actc78<>+0(SB), Y3
-	VFMADD213PD  actc79<>+0(SB), Y8, Y3
-	VFNMADD231PD actc28<>+0(SB), Y14, Y4
-	VFMADD213PD  Y9, Y5, Y7
-	VFMADD213PD  Y10, Y5, Y13
-	VFNMADD231PD actc29<>+0(SB), Y14, Y4
-	VFMADD231PD  actc80<>+0(SB), Y5, Y3
-	VMULPD       Y4, Y4, Y9
-	VMULPD       Y5, Y5, Y10
-	VFMADD213PD  Y7, Y10, Y13
-	VMULPD       Y10, Y10, Y7
-	VMOVUPS      actc71<>+0(SB), Y10
-	VFMADD213PD  actc41<>+0(SB), Y4, Y10
-	VFMADD213PD  Y13, Y7, Y3
-	VFMADD213PD  Y8, Y3, Y5
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 96(DX), Y3, Y3
-	VPSLLQ       $0x34, Y11, Y7
-	VMOVUPS      actc72<>+0(SB), Y8
-	VFMADD213PD  actc73<>+0(SB), Y4, Y8
-	VSUBPD       actc41<>+0(SB), Y7, Y11
-	VFMADD213PD  Y11, Y5, Y7
-	VMOVUPS      actc69<>+0(SB), Y5
-	VMAXPD       96(DX), Y5, Y5
-	VMOVUPS      actc74<>+0(SB), Y11
-	VFMADD213PD  actc75<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y7, Y7
-	VMOVUPS      actc70<>+0(SB), Y13
-	VMINPD       Y5, Y13, Y5
-	VMOVUPS      actc24<>+0(SB), Y13
-	VANDPD       32(DX), Y13, Y13
-	VMOVUPS      actc76<>+0(SB), Y14
-	VFMADD213PD  actc77<>+0(SB), Y4, Y14
-	VORPD        Y13, Y7, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y5, Y13
-	VMULPD       Y7, Y0, Y7
-	VSUBPD       actc27<>+0(SB), Y13, Y15
-	VBLENDVPD    Y6, 32(DX), Y7, Y6
-	VMOVUPS      actc78<>+0(SB), Y7
-	VFMADD213PD  actc79<>+0(SB), Y4, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFMADD213PD  Y10, Y9, Y8
-	VFMADD213PD  Y11, Y9, Y14
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VFMADD231PD  actc80<>+0(SB), Y9, Y7
-	VMULPD       Y5, Y5, Y10
-	VMULPD       Y9, Y9, Y11
-	VFMADD213PD  Y8, Y11, Y14
-	VMULPD       Y11, Y11, Y8
-	VMOVUPS      actc71<>+0(SB), Y11
-	VFMADD213PD  actc41<>+0(SB), Y5, Y11
-	VFMADD213PD  Y14, Y8, Y7
-	VFMADD213PD  Y4, Y7, Y9
-	VPSLLQ       $0x34, Y12, Y4
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y5, Y7
-	VSUBPD       actc41<>+0(SB), Y4, Y8
-	VFMADD213PD  Y8, Y9, Y4
-	VMOVUPS      actc74<>+0(SB), Y8
-	VFMADD213PD  actc75<>+0(SB), Y5, Y8
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDPD       64(DX), Y9, Y9
-	VMOVUPS      actc76<>+0(SB), Y12
-	VFMADD213PD  actc77<>+0(SB), Y5, Y12
-	VORPD        Y9, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y2, 64(DX), Y4, Y2
-	VMOVUPS      actc78<>+0(SB), Y4
-	VFMADD213PD  actc79<>+0(SB), Y5, Y4
-	VFMADD213PD  Y11, Y10, Y7
-	VFMADD213PD  Y8, Y10, Y12
-	VFMADD231PD  actc80<>+0(SB), Y10, Y4
-	VMULPD       Y10, Y10, Y8
-	VFMADD213PD  Y7, Y8, Y12
-	VMULPD       Y8, Y8, Y7
-	VFMADD213PD  Y12, Y7, Y4
-	VFMADD213PD  Y5, Y4, Y10
-	VPSLLQ       $0x34, Y13, Y4
-	VSUBPD       actc41<>+0(SB), Y4, Y5
-	VFMADD213PD  Y5, Y10, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
+	VANDPD       (DX), Y5, Y4
+	VANDPD       32(DX), Y5, Y6
+	VANDPD       64(DX), Y5, Y7
 	VANDPD       96(DX), Y5, Y5
-	VORPD        Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y3, 96(DX), Y4, Y3
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y6, 32(AX)
+	VORPD        Y4, Y0, Y0
+	VORPD        Y6, Y1, Y1
+	VORPD        Y7, Y2, Y2
+	VORPD        Y5, Y3, Y3
+	VBROADCASTSD alpha+48(FP), Y4
+	VMULPD       Y0, Y4, Y0
+	VMULPD       Y1, Y4, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VBLENDVPD    Y4, (DX), Y0, Y0
+	VBLENDVPD    Y6, 32(DX), Y1, Y1
+	VBLENDVPD    Y7, 64(DX), Y2, Y2
+	VBLENDVPD    Y5, 96(DX), Y3, Y3
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
 	VMOVUPS      Y2, 64(AX)
 	VMOVUPS      Y3, 96(AX)
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 128(DX), Y1, Y1
-	VMOVUPS      actc69<>+0(SB), Y2
-	VMAXPD       128(DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      actc71<>+0(SB), Y5
-	VFMADD213PD  actc41<>+0(SB), Y2, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 160(DX), Y6, Y6
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y2, Y7
-	VMOVUPS      actc69<>+0(SB), Y8
-	VMAXPD       160(DX), Y8, Y8
-	VMOVUPS      actc74<>+0(SB), Y9
-	VFMADD213PD  actc75<>+0(SB), Y2, Y9
-	VMOVUPS      actc70<>+0(SB), Y10
-	VMINPD       Y8, Y10, Y8
-	VMOVUPS      actc76<>+0(SB), Y10
-	VFMADD213PD  actc77<>+0(SB), Y2, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
-	VFMADD213PD  actc27<>+0(SB), Y8, Y11
-	VSUBPD       actc27<>+0(SB), Y11, Y12
-	VMOVUPS      actc78<>+0(SB), Y13
-	VFMADD213PD  actc79<>+0(SB), Y2, Y13
-	VFNMADD231PD actc28<>+0(SB), Y12, Y8
-	VFMADD213PD  Y5, Y4, Y7
-	VFMADD213PD  Y9, Y4, Y10
-	VFNMADD231PD actc29<>+0(SB), Y12, Y8
-	VFMADD231PD  actc80<>+0(SB), Y4, Y13
-	VMULPD       Y8, Y8, Y5
-	VMULPD       Y4, Y4, Y9
-	VFMADD213PD  Y7, Y9, Y10
-	VMULPD       Y9, Y9, Y7
-	VMOVUPS      actc71<>+0(SB), Y9
-	VFMADD213PD  actc41<>+0(SB), Y8, Y9
-	VFMADD213PD  Y10, Y7, Y13
-	VFMADD213PD  Y2, Y13, Y4
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 192(DX), Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y8, Y7
-	VSUBPD       actc41<>+0(SB), Y3, Y10
-	VFMADD213PD  Y10, Y4, Y3
-	VMOVUPS      actc69<>+0(SB), Y4
-	VMAXPD       192(DX), Y4, Y4
-	VMOVUPS      actc74<>+0(SB), Y10
-	VFMADD213PD  actc75<>+0(SB), Y8, Y10
+	VMOVUPS      actc69<>+0(SB), Y1
+	VMAXPD       128(DX), Y1, Y0
+	VMAXPD       160(DX), Y1, Y2
+	VMAXPD       192(DX), Y1, Y3
+	VMAXPD       224(DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y0, Y4, Y0
+	VMINPD       Y2, Y4, Y2
+	VMINPD       Y3, Y4, Y3
+	VMINPD       Y1, Y4, Y1
+	VMOVUPS      actc26<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PD  actc27<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
+	VSUBPD       actc27<>+0(SB), Y4, Y8
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
+	VFNMADD231PD actc28<>+0(SB), Y8, Y0
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
+	VFNMADD231PD actc29<>+0(SB), Y8, Y0
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
+	VMULPD       Y0, Y0, Y8
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
+	VMOVUPS      actc80<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PD  actc78<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
+	VFMADD213PD  actc79<>+0(SB), Y0, Y12
+	VFMADD213PD  actc79<>+0(SB), Y2, Y14
+	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
+	VFMADD213PD  actc76<>+0(SB), Y0, Y12
+	VFMADD213PD  actc76<>+0(SB), Y2, Y14
+	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
+	VFMADD213PD  actc77<>+0(SB), Y0, Y12
+	VFMADD213PD  actc77<>+0(SB), Y2, Y14
+	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
+	VFMADD213PD  actc74<>+0(SB), Y0, Y12
+	VFMADD213PD  actc74<>+0(SB), Y2, Y14
+	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
+	VFMADD213PD  actc75<>+0(SB), Y0, Y12
+	VFMADD213PD  actc75<>+0(SB), Y2, Y14
+	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
+	VFMADD213PD  actc72<>+0(SB), Y0, Y12
+	VFMADD213PD  actc72<>+0(SB), Y2, Y14
+	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
+	VFMADD213PD  actc73<>+0(SB), Y0, Y12
+	VFMADD213PD  actc73<>+0(SB), Y2, Y14
+	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
+	VFMADD213PD  actc71<>+0(SB), Y0, Y12
+	VFMADD213PD  actc71<>+0(SB), Y2, Y14
+	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
+	VFMADD213PD  actc41<>+0(SB), Y0, Y12
+	VFMADD213PD  actc41<>+0(SB), Y2, Y14
+	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
+	VFMADD213PD  Y0, Y12, Y8
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
+	VSUBPD       actc41<>+0(SB), Y0, Y4
+	VSUBPD       actc41<>+0(SB), Y1, Y5
+	VSUBPD       actc41<>+0(SB), Y2, Y6
+	VSUBPD       actc41<>+0(SB), Y3, Y7
+	VFMADD213PD  Y4, Y8, Y0
+	VFMADD213PD  Y5, Y9, Y1
+	VFMADD213PD  Y6, Y10, Y2
+	VFMADD213PD  Y7, Y11, Y3
+	VMULPD       actc45<>+0(SB), Y0, Y0
+	VMULPD       actc45<>+0(SB), Y1, Y1
+	VMULPD       actc45<>+0(SB), Y2, Y2
 	VMULPD       actc45<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y12
-	VMINPD       Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
-	VANDPD       128(DX), Y12, Y12
-	VMOVUPS      actc76<>+0(SB), Y13
-	VFMADD213PD  actc77<>+0(SB), Y8, Y13
-	VORPD        Y12, Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y4, Y12
-	VMULPD       Y3, Y0, Y3
-	VSUBPD       actc27<>+0(SB), Y12, Y14
-	VBLENDVPD    Y1, 128(DX), Y3, Y1
-	VMOVUPS      actc78<>+0(SB), Y3
-	VFMADD213PD  actc79<>+0(SB), Y8, Y3
-	VFNMADD231PD actc28<>+0(SB), Y14, Y4
-	VFMADD213PD  Y9, Y5, Y7
-	VFMADD213PD  Y10, Y5, Y13
-	VFNMADD231PD actc29<>+0(SB), Y14, Y4
-	VFMADD231PD  actc80<>+0(SB), Y5, Y3
-	VMULPD       Y4, Y4, Y9
-	VMULPD       Y5, Y5, Y10
-	VFMADD213PD  Y7, Y10, Y13
-	VMULPD       Y10, Y10, Y7
-	VMOVUPS      actc71<>+0(SB), Y10
-	VFMADD213PD  actc41<>+0(SB), Y4, Y10
-	VFMADD213PD  Y13, Y7, Y3
-	VFMADD213PD  Y8, Y3, Y5
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 224(DX), Y3, Y3
-	VPSLLQ       $0x34, Y11, Y7
-	VMOVUPS      actc72<>+0(SB), Y8
-	VFMADD213PD  actc73<>+0(SB), Y4, Y8
-	VSUBPD       actc41<>+0(SB), Y7, Y11
-	VFMADD213PD  Y11, Y5, Y7
-	VMOVUPS      actc69<>+0(SB), Y5
-	VMAXPD       224(DX), Y5, Y5
-	VMOVUPS      actc74<>+0(SB), Y11
-	VFMADD213PD  actc75<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y7, Y7
-	VMOVUPS      actc70<>+0(SB), Y13
-	VMINPD       Y5, Y13, Y5
-	VMOVUPS      actc24<>+0(SB), Y13
-	VANDPD       160(DX), Y13, Y13
-	VMOVUPS      actc76<>+0(SB), Y14
-	VFMADD213PD  actc77<>+0(SB), Y4, Y14
-	VORPD        Y13, Y7, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y5, Y13
-	VMULPD       Y7, Y0, Y7
-	VSUBPD       actc27<>+0(SB), Y13, Y15
-	VBLENDVPD    Y6, 160(DX), Y7, Y6
-	VMOVUPS      actc78<>+0(SB), Y7
-	VFMADD213PD  actc79<>+0(SB), Y4, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFMADD213PD  Y10, Y9, Y8
-	VFMADD213PD  Y11, Y9, Y14
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VFMADD231PD  actc80<>+0(SB), Y9, Y7
-	VMULPD       Y5, Y5, Y10
-	VMULPD       Y9, Y9, Y11
-	VFMADD213PD  Y8, Y11, Y14
-	VMULPD       Y11, Y11, Y8
-	VMOVUPS      actc71<>+0(SB), Y11
-	VFMADD213PD  actc41<>+0(SB), Y5, Y11
-	VFMADD213PD  Y14, Y8, Y7
-	VFMADD213PD  Y4, Y7, Y9
-	VPSLLQ       $0x34, Y12, Y4
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y5, Y7
-	VSUBPD       actc41<>+0(SB), Y4, Y8
-	VFMADD213PD  Y8, Y9, Y4
-	VMOVUPS      actc74<>+0(SB), Y8
-	VFMADD213PD  actc75<>+0(SB), Y5, Y8
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDPD       192(DX), Y9, Y9
-	VMOVUPS      actc76<>+0(SB), Y12
-	VFMADD213PD  actc77<>+0(SB), Y5, Y12
-	VORPD        Y9, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y2, 192(DX), Y4, Y2
-	VMOVUPS      actc78<>+0(SB), Y4
-	VFMADD213PD  actc79<>+0(SB), Y5, Y4
-	VFMADD213PD  Y11, Y10, Y7
-	VFMADD213PD  Y8, Y10, Y12
-	VFMADD231PD  actc80<>+0(SB), Y10, Y4
-	VMULPD       Y10, Y10, Y8
-	VFMADD213PD  Y7, Y8, Y12
-	VMULPD       Y8, Y8, Y7
-	VFMADD213PD  Y12, Y7, Y4
-	VFMADD213PD  Y5, Y4, Y10
-	VPSLLQ       $0x34, Y13, Y4
-	VSUBPD       actc41<>+0(SB), Y4, Y5
-	VFMADD213PD  Y5, Y10, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
+	VANDPD       128(DX), Y5, Y4
+	VANDPD       160(DX), Y5, Y6
+	VANDPD       192(DX), Y5, Y7
 	VANDPD       224(DX), Y5, Y5
-	VORPD        Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y3, 224(DX), Y4, Y3
-	VMOVUPS      Y1, 128(AX)
-	VMOVUPS      Y6, 160(AX)
+	VORPD        Y4, Y0, Y0
+	VORPD        Y6, Y1, Y1
+	VORPD        Y7, Y2, Y2
+	VORPD        Y5, Y3, Y3
+	VBROADCASTSD alpha+48(FP), Y4
+	VMULPD       Y0, Y4, Y0
+	VMULPD       Y1, Y4, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, 128(DX), Y5, Y4
+	VCMPPD       $0x11, 160(DX), Y5, Y6
+	VCMPPD       $0x11, 192(DX), Y5, Y7
+	VCMPPD       $0x11, 224(DX), Y5, Y5
+	VBLENDVPD    Y4, 128(DX), Y0, Y0
+	VBLENDVPD    Y6, 160(DX), Y1, Y1
+	VBLENDVPD    Y7, 192(DX), Y2, Y2
+	VBLENDVPD    Y5, 224(DX), Y3, Y3
+	VMOVUPS      Y0, 128(AX)
+	VMOVUPS      Y1, 160(AX)
 	VMOVUPS      Y2, 192(AX)
 	VMOVUPS      Y3, 224(AX)
 	ADDQ         $0x00000100, DX
@@ -10218,46 +10105,41 @@ block:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
+	VMOVUPS      actc69<>+0(SB), Y0
+	VMAXPD       (DX), Y0, Y0
+	VMOVUPS      actc70<>+0(SB), Y1
+	VMINPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMULPD       Y0, Y0, Y2
+	VMOVUPS      actc80<>+0(SB), Y3
+	VFMADD213PD  actc78<>+0(SB), Y0, Y3
+	VFMADD213PD  actc79<>+0(SB), Y0, Y3
+	VFMADD213PD  actc76<>+0(SB), Y0, Y3
+	VFMADD213PD  actc77<>+0(SB), Y0, Y3
+	VFMADD213PD  actc74<>+0(SB), Y0, Y3
+	VFMADD213PD  actc75<>+0(SB), Y0, Y3
+	VFMADD213PD  actc72<>+0(SB), Y0, Y3
+	VFMADD213PD  actc73<>+0(SB), Y0, Y3
+	VFMADD213PD  actc71<>+0(SB), Y0, Y3
+	VFMADD213PD  actc41<>+0(SB), Y0, Y3
+	VFMADD213PD  Y0, Y3, Y2
+	VPSLLQ       $0x34, Y1, Y0
+	VSUBPD       actc41<>+0(SB), Y0, Y1
+	VFMADD213PD  Y1, Y2, Y0
+	VMULPD       actc45<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDPD       (DX), Y1, Y1
+	VORPD        Y1, Y0, Y0
+	VBROADCASTSD alpha+48(FP), Y1
+	VMULPD       Y0, Y1, Y0
 	VXORPS       Y1, Y1, Y1
 	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc69<>+0(SB), Y2
-	VMAXPD       (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      actc71<>+0(SB), Y5
-	VFMADD213PD  actc41<>+0(SB), Y2, Y5
-	VMOVUPS      actc72<>+0(SB), Y6
-	VFMADD213PD  actc73<>+0(SB), Y2, Y6
-	VMOVUPS      actc74<>+0(SB), Y7
-	VFMADD213PD  actc75<>+0(SB), Y2, Y7
-	VMOVUPS      actc76<>+0(SB), Y8
-	VFMADD213PD  actc77<>+0(SB), Y2, Y8
-	VMOVUPS      actc78<>+0(SB), Y9
-	VFMADD213PD  actc79<>+0(SB), Y2, Y9
-	VFMADD213PD  Y5, Y4, Y6
-	VFMADD213PD  Y7, Y4, Y8
-	VFMADD231PD  actc80<>+0(SB), Y4, Y9
-	VMULPD       Y4, Y4, Y5
-	VFMADD213PD  Y6, Y5, Y8
-	VMULPD       Y5, Y5, Y5
-	VFMADD213PD  Y8, Y5, Y9
-	VFMADD213PD  Y2, Y9, Y4
-	VPSLLQ       $0x34, Y3, Y2
-	VSUBPD       actc41<>+0(SB), Y2, Y3
-	VFMADD213PD  Y3, Y4, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDPD       (DX), Y3, Y3
-	VORPD        Y3, Y2, Y2
-	VMULPD       Y2, Y0, Y2
-	VBLENDVPD    Y1, (DX), Y2, Y1
-	VMOVUPS      Y1, (AX)
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, AX
 	SUBQ         $0x00000004, CX
@@ -10266,48 +10148,43 @@ single:
 tail:
 	TESTQ        CX, CX
 	JE           done
-	VMOVQ        CX, X1
-	VPBROADCASTQ X1, Y1
-	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
-	VMASKMOVPD   (DX), Y1, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
-	VMOVUPS      actc69<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y4, Y5, Y4
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       actc27<>+0(SB), Y5, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VFNMADD231PD actc29<>+0(SB), Y6, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc71<>+0(SB), Y7
-	VFMADD213PD  actc41<>+0(SB), Y4, Y7
-	VMOVUPS      actc72<>+0(SB), Y8
-	VFMADD213PD  actc73<>+0(SB), Y4, Y8
-	VMOVUPS      actc74<>+0(SB), Y9
-	VFMADD213PD  actc75<>+0(SB), Y4, Y9
-	VMOVUPS      actc76<>+0(SB), Y10
-	VFMADD213PD  actc77<>+0(SB), Y4, Y10
-	VMOVUPS      actc78<>+0(SB), Y11
-	VFMADD213PD  actc79<>+0(SB), Y4, Y11
-	VFMADD213PD  Y7, Y6, Y8
-	VFMADD213PD  Y9, Y6, Y10
-	VFMADD231PD  actc80<>+0(SB), Y6, Y11
-	VMULPD       Y6, Y6, Y7
-	VFMADD213PD  Y8, Y7, Y10
-	VMULPD       Y7, Y7, Y7
-	VFMADD213PD  Y10, Y7, Y11
-	VFMADD213PD  Y4, Y11, Y6
-	VPSLLQ       $0x34, Y5, Y4
-	VSUBPD       actc41<>+0(SB), Y4, Y5
-	VFMADD213PD  Y5, Y6, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y2, Y5
-	VORPD        Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y0
-	VBLENDVPD    Y3, Y2, Y0, Y0
-	VMASKMOVPD   Y0, Y1, (AX)
+	VMOVQ        CX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
+	VMASKMOVPD   (DX), Y0, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc69<>+0(SB), Y3
+	VMAXPD       Y1, Y3, Y3
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y3, Y4
+	VSUBPD       actc27<>+0(SB), Y4, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y3
+	VFNMADD231PD actc29<>+0(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y5
+	VMOVUPS      actc80<>+0(SB), Y6
+	VFMADD213PD  actc78<>+0(SB), Y3, Y6
+	VFMADD213PD  actc79<>+0(SB), Y3, Y6
+	VFMADD213PD  actc76<>+0(SB), Y3, Y6
+	VFMADD213PD  actc77<>+0(SB), Y3, Y6
+	VFMADD213PD  actc74<>+0(SB), Y3, Y6
+	VFMADD213PD  actc75<>+0(SB), Y3, Y6
+	VFMADD213PD  actc72<>+0(SB), Y3, Y6
+	VFMADD213PD  actc73<>+0(SB), Y3, Y6
+	VFMADD213PD  actc71<>+0(SB), Y3, Y6
+	VFMADD213PD  actc41<>+0(SB), Y3, Y6
+	VFMADD213PD  Y3, Y6, Y5
+	VPSLLQ       $0x34, Y4, Y3
+	VSUBPD       actc41<>+0(SB), Y3, Y4
+	VFMADD213PD  Y4, Y5, Y3
+	VMULPD       actc45<>+0(SB), Y3, Y3
+	VANDPD       actc24<>+0(SB), Y1, Y4
+	VORPD        Y4, Y3, Y3
+	VBROADCASTSD alpha+48(FP), Y4
+	VMULPD       Y3, Y4, Y3
+	VBLENDVPD    Y2, Y1, Y3, Y1
+	VMASKMOVPD   Y1, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -10770,13 +10647,11 @@ done:
 	RET
 
 // func eluF32Avx2U32Nt(dst []float32, x []float32, alpha float32)
-// Requires: AVX, AVX2, FMA3, MMX+, SSE
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·eluF32Avx2U32Nt(SB), NOSPLIT, $0-52
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
 	MOVQ         x_base+24(FP), DX
-	MOVSS        alpha+48(FP), X0
-	VBROADCASTSS X0, Y0
 	CMPQ         CX, $0x00000008
 	JB           block
 	MOVQ         AX, BX
@@ -10785,13 +10660,207 @@ TEXT ·eluF32Avx2U32Nt(SB), NOSPLIT, $0-52
 	SHRQ         $0x02, BX
 	TESTQ        BX, BX
 	JE           block
-	VMOVD        BX, X1
-	VPBROADCASTD X1, Y1
-	VPCMPGTD     actc0<>+0(SB), Y1, Y1
+	VMOVD        BX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     actc0<>+0(SB), Y0, Y0
+	VMOVUPS      actc60<>+0(SB), Y1
+	VMAXPS       (DX), Y1, Y1
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      actc65<>+0(SB), Y4
+	VFMADD213PS  actc66<>+0(SB), Y1, Y4
+	VFMADD213PS  actc63<>+0(SB), Y1, Y4
+	VFMADD213PS  actc64<>+0(SB), Y1, Y4
+	VFMADD213PS  actc62<>+0(SB), Y1, Y4
+	VFMADD213PS  actc14<>+0(SB), Y1, Y4
+	VFMADD213PS  Y1, Y4, Y3
+	VPSLLD       $0x17, Y2, Y1
+	VSUBPS       actc14<>+0(SB), Y1, Y2
+	VFMADD213PS  Y2, Y3, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDPS       (DX), Y2, Y2
+	VORPS        Y2, Y1, Y1
+	VBROADCASTSS alpha+48(FP), Y2
+	VMULPS       Y1, Y2, Y1
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x11, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
+	VMASKMOVPS   Y1, Y0, (AX)
+	SHLQ         $0x02, BX
+	ADDQ         BX, DX
+	ADDQ         BX, AX
+	SHRQ         $0x02, BX
+	SUBQ         BX, CX
+
+block:
+	CMPQ         CX, $0x00000020
+	JB           single
+	VMOVUPS      actc60<>+0(SB), Y1
+	VMAXPS       (DX), Y1, Y0
+	VMAXPS       32(DX), Y1, Y2
+	VMAXPS       64(DX), Y1, Y3
+	VMAXPS       96(DX), Y1, Y1
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y0, Y4, Y0
+	VMINPS       Y2, Y4, Y2
+	VMINPS       Y3, Y4, Y3
+	VMINPS       Y1, Y4, Y1
+	VMOVUPS      actc4<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PS  actc5<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PS  actc5<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PS  actc5<>+0(SB), Y3, Y7
+	VFMADD213PS  actc5<>+0(SB), Y1, Y5
+	VSUBPS       actc5<>+0(SB), Y4, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y9
+	VSUBPS       actc5<>+0(SB), Y7, Y10
+	VSUBPS       actc5<>+0(SB), Y5, Y11
+	VFNMADD231PS actc6<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y2
+	VFNMADD231PS actc6<>+0(SB), Y10, Y3
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y9, Y2
+	VFNMADD231PS actc7<>+0(SB), Y10, Y3
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VMULPS       Y0, Y0, Y8
+	VMULPS       Y2, Y2, Y9
+	VMULPS       Y3, Y3, Y10
+	VMULPS       Y1, Y1, Y11
+	VMOVUPS      actc65<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PS  actc66<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PS  actc66<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PS  actc66<>+0(SB), Y3, Y15
+	VFMADD213PS  actc66<>+0(SB), Y1, Y13
+	VFMADD213PS  actc63<>+0(SB), Y0, Y12
+	VFMADD213PS  actc63<>+0(SB), Y2, Y14
+	VFMADD213PS  actc63<>+0(SB), Y3, Y15
+	VFMADD213PS  actc63<>+0(SB), Y1, Y13
+	VFMADD213PS  actc64<>+0(SB), Y0, Y12
+	VFMADD213PS  actc64<>+0(SB), Y2, Y14
+	VFMADD213PS  actc64<>+0(SB), Y3, Y15
+	VFMADD213PS  actc64<>+0(SB), Y1, Y13
+	VFMADD213PS  actc62<>+0(SB), Y0, Y12
+	VFMADD213PS  actc62<>+0(SB), Y2, Y14
+	VFMADD213PS  actc62<>+0(SB), Y3, Y15
+	VFMADD213PS  actc62<>+0(SB), Y1, Y13
+	VFMADD213PS  actc14<>+0(SB), Y0, Y12
+	VFMADD213PS  actc14<>+0(SB), Y2, Y14
+	VFMADD213PS  actc14<>+0(SB), Y3, Y15
+	VFMADD213PS  actc14<>+0(SB), Y1, Y13
+	VFMADD213PS  Y0, Y12, Y8
+	VFMADD213PS  Y2, Y14, Y9
+	VFMADD213PS  Y3, Y15, Y10
+	VFMADD213PS  Y1, Y13, Y11
+	VPSLLD       $0x17, Y4, Y0
+	VPSLLD       $0x17, Y6, Y1
+	VPSLLD       $0x17, Y7, Y2
+	VPSLLD       $0x17, Y5, Y3
+	VSUBPS       actc14<>+0(SB), Y0, Y4
+	VSUBPS       actc14<>+0(SB), Y1, Y5
+	VSUBPS       actc14<>+0(SB), Y2, Y6
+	VSUBPS       actc14<>+0(SB), Y3, Y7
+	VFMADD213PS  Y4, Y8, Y0
+	VFMADD213PS  Y5, Y9, Y1
+	VFMADD213PS  Y6, Y10, Y2
+	VFMADD213PS  Y7, Y11, Y3
+	VMULPS       actc18<>+0(SB), Y0, Y0
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMOVUPS      actc2<>+0(SB), Y5
+	VANDPS       (DX), Y5, Y4
+	VANDPS       32(DX), Y5, Y6
+	VANDPS       64(DX), Y5, Y7
+	VANDPS       96(DX), Y5, Y5
+	VORPS        Y4, Y0, Y0
+	VORPS        Y6, Y1, Y1
+	VORPS        Y7, Y2, Y2
+	VORPS        Y5, Y3, Y3
+	VBROADCASTSS alpha+48(FP), Y4
+	VMULPS       Y0, Y4, Y0
+	VMULPS       Y1, Y4, Y1
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y3, Y4, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, (DX), Y5, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y6
+	VCMPPS       $0x11, 64(DX), Y5, Y7
+	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VBLENDVPS    Y4, (DX), Y0, Y0
+	VBLENDVPS    Y6, 32(DX), Y1, Y1
+	VBLENDVPS    Y7, 64(DX), Y2, Y2
+	VBLENDVPS    Y5, 96(DX), Y3, Y3
+	VMOVNTPS     Y0, (AX)
+	VMOVNTPS     Y1, 32(AX)
+	VMOVNTPS     Y2, 64(AX)
+	VMOVNTPS     Y3, 96(AX)
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000020, CX
+	JMP          block
+
+single:
+	SFENCE
+	CMPQ         CX, $0x00000008
+	JB           tail
+	VMOVUPS      actc60<>+0(SB), Y0
+	VMAXPS       (DX), Y0, Y0
+	VMOVUPS      actc61<>+0(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      actc4<>+0(SB), Y1
+	VFMADD213PS  actc5<>+0(SB), Y0, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y2
+	VFNMADD231PS actc6<>+0(SB), Y2, Y0
+	VFNMADD231PS actc7<>+0(SB), Y2, Y0
+	VMULPS       Y0, Y0, Y2
+	VMOVUPS      actc65<>+0(SB), Y3
+	VFMADD213PS  actc66<>+0(SB), Y0, Y3
+	VFMADD213PS  actc63<>+0(SB), Y0, Y3
+	VFMADD213PS  actc64<>+0(SB), Y0, Y3
+	VFMADD213PS  actc62<>+0(SB), Y0, Y3
+	VFMADD213PS  actc14<>+0(SB), Y0, Y3
+	VFMADD213PS  Y0, Y3, Y2
+	VPSLLD       $0x17, Y1, Y0
+	VSUBPS       actc14<>+0(SB), Y0, Y1
+	VFMADD213PS  Y1, Y2, Y0
+	VMULPS       actc18<>+0(SB), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDPS       (DX), Y1, Y1
+	VORPS        Y1, Y0, Y0
+	VBROADCASTSS alpha+48(FP), Y1
+	VMULPS       Y0, Y1, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      Y0, (AX)
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, CX
+	JMP          single
+
+tail:
+	TESTQ        CX, CX
+	JE           done
+	VMOVD        CX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     actc0<>+0(SB), Y0, Y0
+	VMASKMOVPS   (DX), Y0, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
 	VMOVUPS      actc60<>+0(SB), Y3
-	VMAXPS       (DX), Y3, Y3
+	VMAXPS       Y1, Y3, Y3
 	VMOVUPS      actc61<>+0(SB), Y4
 	VMINPS       Y3, Y4, Y3
 	VMOVUPS      actc4<>+0(SB), Y4
@@ -10811,214 +10880,12 @@ TEXT ·eluF32Avx2U32Nt(SB), NOSPLIT, $0-52
 	VSUBPS       actc14<>+0(SB), Y3, Y4
 	VFMADD213PS  Y4, Y5, Y3
 	VMULPS       actc18<>+0(SB), Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDPS       (DX), Y4, Y4
+	VANDPS       actc2<>+0(SB), Y1, Y4
 	VORPS        Y4, Y3, Y3
-	VMULPS       Y3, Y0, Y3
-	VBLENDVPS    Y2, (DX), Y3, Y2
-	VMASKMOVPS   Y2, Y1, (AX)
-	SHLQ         $0x02, BX
-	ADDQ         BX, DX
-	ADDQ         BX, AX
-	SHRQ         $0x02, BX
-	SUBQ         BX, CX
-
-block:
-	CMPQ         CX, $0x00000020
-	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc60<>+0(SB), Y2
-	VMAXPS       (DX), Y2, Y2
-	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x11, 32(DX), Y5, Y5
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VMOVUPS      actc60<>+0(SB), Y6
-	VMAXPS       32(DX), Y6, Y6
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      actc61<>+0(SB), Y7
-	VMINPS       Y6, Y7, Y6
-	VMOVUPS      actc65<>+0(SB), Y7
-	VFMADD213PS  actc66<>+0(SB), Y2, Y7
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc5<>+0(SB), Y8, Y9
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x11, 64(DX), Y10, Y10
-	VFMADD213PS  actc63<>+0(SB), Y2, Y7
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VFMADD213PS  actc64<>+0(SB), Y2, Y7
-	VMOVUPS      actc60<>+0(SB), Y11
-	VMAXPS       64(DX), Y11, Y11
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VFMADD213PS  actc62<>+0(SB), Y2, Y7
-	VMULPS       Y6, Y6, Y9
-	VMOVUPS      actc61<>+0(SB), Y12
-	VMINPS       Y11, Y12, Y11
-	VFMADD213PS  actc14<>+0(SB), Y2, Y7
-	VFMADD213PS  Y2, Y7, Y4
-	VMOVUPS      actc65<>+0(SB), Y2
-	VFMADD213PS  actc66<>+0(SB), Y6, Y2
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y11, Y7
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       actc5<>+0(SB), Y7, Y12
-	VXORPS       Y13, Y13, Y13
-	VCMPPS       $0x11, 96(DX), Y13, Y13
-	VSUBPS       actc14<>+0(SB), Y3, Y14
-	VFMADD213PS  actc63<>+0(SB), Y6, Y2
-	VFMADD213PS  Y14, Y4, Y3
-	VFNMADD231PS actc6<>+0(SB), Y12, Y11
-	VFMADD213PS  actc64<>+0(SB), Y6, Y2
-	VMOVUPS      actc60<>+0(SB), Y4
-	VMAXPS       96(DX), Y4, Y4
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y12, Y11
-	VFMADD213PS  actc62<>+0(SB), Y6, Y2
-	VMULPS       Y11, Y11, Y12
-	VMOVUPS      actc61<>+0(SB), Y14
-	VMINPS       Y4, Y14, Y4
-	VMOVUPS      actc2<>+0(SB), Y14
-	VANDPS       (DX), Y14, Y14
-	VORPS        Y14, Y3, Y3
-	VFMADD213PS  actc14<>+0(SB), Y6, Y2
-	VMULPS       Y3, Y0, Y3
-	VFMADD213PS  Y6, Y2, Y9
-	VMOVUPS      actc65<>+0(SB), Y2
-	VFMADD213PS  actc66<>+0(SB), Y11, Y2
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y4, Y6
-	VBLENDVPS    Y1, (DX), Y3, Y1
-	VPSLLD       $0x17, Y8, Y3
-	VSUBPS       actc5<>+0(SB), Y6, Y8
-	VSUBPS       actc14<>+0(SB), Y3, Y14
-	VFMADD213PS  actc63<>+0(SB), Y11, Y2
-	VFMADD213PS  Y14, Y9, Y3
-	VFNMADD231PS actc6<>+0(SB), Y8, Y4
-	VFMADD213PS  actc64<>+0(SB), Y11, Y2
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y8, Y4
-	VFMADD213PS  actc62<>+0(SB), Y11, Y2
-	VMULPS       Y4, Y4, Y8
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDPS       32(DX), Y9, Y9
-	VORPS        Y9, Y3, Y3
-	VFMADD213PS  actc14<>+0(SB), Y11, Y2
-	VMULPS       Y3, Y0, Y3
-	VFMADD213PS  Y11, Y2, Y12
-	VMOVUPS      actc65<>+0(SB), Y2
-	VFMADD213PS  actc66<>+0(SB), Y4, Y2
-	VBLENDVPS    Y5, 32(DX), Y3, Y3
-	VPSLLD       $0x17, Y7, Y5
-	VSUBPS       actc14<>+0(SB), Y5, Y7
-	VFMADD213PS  actc63<>+0(SB), Y4, Y2
-	VFMADD213PS  Y7, Y12, Y5
-	VFMADD213PS  actc64<>+0(SB), Y4, Y2
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VFMADD213PS  actc62<>+0(SB), Y4, Y2
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDPS       64(DX), Y7, Y7
-	VORPS        Y7, Y5, Y5
-	VFMADD213PS  actc14<>+0(SB), Y4, Y2
-	VMULPS       Y5, Y0, Y5
-	VFMADD213PS  Y4, Y2, Y8
-	VBLENDVPS    Y10, 64(DX), Y5, Y2
-	VPSLLD       $0x17, Y6, Y4
-	VSUBPS       actc14<>+0(SB), Y4, Y5
-	VFMADD213PS  Y5, Y8, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDPS       96(DX), Y5, Y5
-	VORPS        Y5, Y4, Y4
-	VMULPS       Y4, Y0, Y4
-	VBLENDVPS    Y13, 96(DX), Y4, Y4
-	VMOVNTPS     Y1, (AX)
-	VMOVNTPS     Y3, 32(AX)
-	VMOVNTPS     Y2, 64(AX)
-	VMOVNTPS     Y4, 96(AX)
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, AX
-	SUBQ         $0x00000020, CX
-	JMP          block
-
-single:
-	SFENCE
-	CMPQ         CX, $0x00000008
-	JB           tail
-	VXORPS       Y1, Y1, Y1
-	VCMPPS       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc60<>+0(SB), Y2
-	VMAXPS       (DX), Y2, Y2
-	VMOVUPS      actc61<>+0(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      actc65<>+0(SB), Y5
-	VFMADD213PS  actc66<>+0(SB), Y2, Y5
-	VFMADD213PS  actc63<>+0(SB), Y2, Y5
-	VFMADD213PS  actc64<>+0(SB), Y2, Y5
-	VFMADD213PS  actc62<>+0(SB), Y2, Y5
-	VFMADD213PS  actc14<>+0(SB), Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VPSLLD       $0x17, Y3, Y2
-	VSUBPS       actc14<>+0(SB), Y2, Y3
-	VFMADD213PS  Y3, Y4, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDPS       (DX), Y3, Y3
-	VORPS        Y3, Y2, Y2
-	VMULPS       Y2, Y0, Y2
-	VBLENDVPS    Y1, (DX), Y2, Y1
-	VMOVUPS      Y1, (AX)
-	ADDQ         $0x00000020, DX
-	ADDQ         $0x00000020, AX
-	SUBQ         $0x00000008, CX
-	JMP          single
-
-tail:
-	TESTQ        CX, CX
-	JE           done
-	VMOVD        CX, X1
-	VPBROADCASTD X1, Y1
-	VPCMPGTD     actc0<>+0(SB), Y1, Y1
-	VMASKMOVPS   (DX), Y1, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y3
-	VMOVUPS      actc60<>+0(SB), Y4
-	VMAXPS       Y2, Y4, Y4
-	VMOVUPS      actc61<>+0(SB), Y5
-	VMINPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMULPS       Y4, Y4, Y6
-	VMOVUPS      actc65<>+0(SB), Y7
-	VFMADD213PS  actc66<>+0(SB), Y4, Y7
-	VFMADD213PS  actc63<>+0(SB), Y4, Y7
-	VFMADD213PS  actc64<>+0(SB), Y4, Y7
-	VFMADD213PS  actc62<>+0(SB), Y4, Y7
-	VFMADD213PS  actc14<>+0(SB), Y4, Y7
-	VFMADD213PS  Y4, Y7, Y6
-	VPSLLD       $0x17, Y5, Y4
-	VSUBPS       actc14<>+0(SB), Y4, Y5
-	VFMADD213PS  Y5, Y6, Y4
-	VMULPS       actc18<>+0(SB), Y4, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VMULPS       Y4, Y0, Y0
-	VBLENDVPS    Y3, Y2, Y0, Y0
-	VMASKMOVPS   Y0, Y1, (AX)
+	VBROADCASTSS alpha+48(FP), Y4
+	VMULPS       Y3, Y4, Y3
+	VBLENDVPS    Y2, Y1, Y3, Y1
+	VMASKMOVPS   Y1, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -11374,13 +11241,11 @@ done:
 	RET
 
 // func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
-// Requires: AVX, AVX2, FMA3, MMX+, SSE2
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·eluF64Avx2U32Nt(SB), NOSPLIT, $0-56
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
 	MOVQ         x_base+24(FP), DX
-	MOVSD        alpha+48(FP), X0
-	VBROADCASTSD X0, Y0
 	CMPQ         CX, $0x00000004
 	JB           block
 	MOVQ         AX, BX
@@ -11389,49 +11254,44 @@ TEXT ·eluF64Avx2U32Nt(SB), NOSPLIT, $0-56
 	SHRQ         $0x03, BX
 	TESTQ        BX, BX
 	JE           block
-	VMOVQ        BX, X1
-	VPBROADCASTQ X1, Y1
-	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
+	VMOVQ        BX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
+	VMOVUPS      actc69<>+0(SB), Y1
+	VMAXPD       (DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y2
+	VMINPD       Y1, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y1, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y1
+	VFNMADD231PD actc29<>+0(SB), Y3, Y1
+	VMULPD       Y1, Y1, Y3
+	VMOVUPS      actc80<>+0(SB), Y4
+	VFMADD213PD  actc78<>+0(SB), Y1, Y4
+	VFMADD213PD  actc79<>+0(SB), Y1, Y4
+	VFMADD213PD  actc76<>+0(SB), Y1, Y4
+	VFMADD213PD  actc77<>+0(SB), Y1, Y4
+	VFMADD213PD  actc74<>+0(SB), Y1, Y4
+	VFMADD213PD  actc75<>+0(SB), Y1, Y4
+	VFMADD213PD  actc72<>+0(SB), Y1, Y4
+	VFMADD213PD  actc73<>+0(SB), Y1, Y4
+	VFMADD213PD  actc71<>+0(SB), Y1, Y4
+	VFMADD213PD  actc41<>+0(SB), Y1, Y4
+	VFMADD213PD  Y1, Y4, Y3
+	VPSLLQ       $0x34, Y2, Y1
+	VSUBPD       actc41<>+0(SB), Y1, Y2
+	VFMADD213PD  Y2, Y3, Y1
+	VMULPD       actc45<>+0(SB), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDPD       (DX), Y2, Y2
+	VORPD        Y2, Y1, Y1
+	VBROADCASTSD alpha+48(FP), Y2
+	VMULPD       Y1, Y2, Y1
 	VXORPS       Y2, Y2, Y2
 	VCMPPD       $0x11, (DX), Y2, Y2
-	VMOVUPS      actc69<>+0(SB), Y3
-	VMAXPD       (DX), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y4
-	VMINPD       Y3, Y4, Y3
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       actc27<>+0(SB), Y4, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y3
-	VFNMADD231PD actc29<>+0(SB), Y5, Y3
-	VMULPD       Y3, Y3, Y5
-	VMOVUPS      actc71<>+0(SB), Y6
-	VFMADD213PD  actc41<>+0(SB), Y3, Y6
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y3, Y7
-	VMOVUPS      actc74<>+0(SB), Y8
-	VFMADD213PD  actc75<>+0(SB), Y3, Y8
-	VMOVUPS      actc76<>+0(SB), Y9
-	VFMADD213PD  actc77<>+0(SB), Y3, Y9
-	VMOVUPS      actc78<>+0(SB), Y10
-	VFMADD213PD  actc79<>+0(SB), Y3, Y10
-	VFMADD213PD  Y6, Y5, Y7
-	VFMADD213PD  Y8, Y5, Y9
-	VFMADD231PD  actc80<>+0(SB), Y5, Y10
-	VMULPD       Y5, Y5, Y6
-	VFMADD213PD  Y7, Y6, Y9
-	VMULPD       Y6, Y6, Y6
-	VFMADD213PD  Y9, Y6, Y10
-	VFMADD213PD  Y3, Y10, Y5
-	VPSLLQ       $0x34, Y4, Y3
-	VSUBPD       actc41<>+0(SB), Y3, Y4
-	VFMADD213PD  Y4, Y5, Y3
-	VMULPD       actc45<>+0(SB), Y3, Y3
-	VMOVUPS      actc24<>+0(SB), Y4
-	VANDPD       (DX), Y4, Y4
-	VORPD        Y4, Y3, Y3
-	VMULPD       Y3, Y0, Y3
-	VBLENDVPD    Y2, (DX), Y3, Y2
-	VMASKMOVPD   Y2, Y1, (AX)
+	VBLENDVPD    Y2, (DX), Y1, Y1
+	VMASKMOVPD   Y1, Y0, (AX)
 	SHLQ         $0x03, BX
 	ADDQ         BX, DX
 	ADDQ         BX, AX
@@ -11441,324 +11301,254 @@ TEXT ·eluF64Avx2U32Nt(SB), NOSPLIT, $0-56
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc69<>+0(SB), Y2
-	VMAXPD       (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      actc71<>+0(SB), Y5
-	VFMADD213PD  actc41<>+0(SB), Y2, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 32(DX), Y6, Y6
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y2, Y7
-	VMOVUPS      actc69<>+0(SB), Y8
-	VMAXPD       32(DX), Y8, Y8
-	VMOVUPS      actc74<>+0(SB), Y9
-	VFMADD213PD  actc75<>+0(SB), Y2, Y9
-	VMOVUPS      actc70<>+0(SB), Y10
-	VMINPD       Y8, Y10, Y8
-	VMOVUPS      actc76<>+0(SB), Y10
-	VFMADD213PD  actc77<>+0(SB), Y2, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
-	VFMADD213PD  actc27<>+0(SB), Y8, Y11
-	VSUBPD       actc27<>+0(SB), Y11, Y12
-	VMOVUPS      actc78<>+0(SB), Y13
-	VFMADD213PD  actc79<>+0(SB), Y2, Y13
-	VFNMADD231PD actc28<>+0(SB), Y12, Y8
-	VFMADD213PD  Y5, Y4, Y7
-	VFMADD213PD  Y9, Y4, Y10
-	VFNMADD231PD actc29<>+0(SB), Y12, Y8
-	VFMADD231PD  actc80<>+0(SB), Y4, Y13
-	VMULPD       Y8, Y8, Y5
-	VMULPD       Y4, Y4, Y9
-	VFMADD213PD  Y7, Y9, Y10
-	VMULPD       Y9, Y9, Y7
-	VMOVUPS      actc71<>+0(SB), Y9
-	VFMADD213PD  actc41<>+0(SB), Y8, Y9
-	VFMADD213PD  Y10, Y7, Y13
-	VFMADD213PD  Y2, Y13, Y4
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 64(DX), Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y8, Y7
-	VSUBPD       actc41<>+0(SB), Y3, Y10
-	VFMADD213PD  Y10, Y4, Y3
-	VMOVUPS      actc69<>+0(SB), Y4
-	VMAXPD       64(DX), Y4, Y4
-	VMOVUPS      actc74<>+0(SB), Y10
-	VFMADD213PD  actc75<>+0(SB), Y8, Y10
+	VMOVUPS      actc69<>+0(SB), Y1
+	VMAXPD       (DX), Y1, Y0
+	VMAXPD       32(DX), Y1, Y2
+	VMAXPD       64(DX), Y1, Y3
+	VMAXPD       96(DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y0, Y4, Y0
+	VMINPD       Y2, Y4, Y2
+	VMINPD       Y3, Y4, Y3
+	VMINPD       Y1, Y4, Y1
+	VMOVUPS      actc26<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PD  actc27<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
+	VSUBPD       actc27<>+0(SB), Y4, Y8
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
+	VFNMADD231PD actc28<>+0(SB), Y8, Y0
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
+	VFNMADD231PD actc29<>+0(SB), Y8, Y0
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
+	VMULPD       Y0, Y0, Y8
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
+	VMOVUPS      actc80<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PD  actc78<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
+	VFMADD213PD  actc79<>+0(SB), Y0, Y12
+	VFMADD213PD  actc79<>+0(SB), Y2, Y14
+	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
+	VFMADD213PD  actc76<>+0(SB), Y0, Y12
+	VFMADD213PD  actc76<>+0(SB), Y2, Y14
+	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
+	VFMADD213PD  actc77<>+0(SB), Y0, Y12
+	VFMADD213PD  actc77<>+0(SB), Y2, Y14
+	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
+	VFMADD213PD  actc74<>+0(SB), Y0, Y12
+	VFMADD213PD  actc74<>+0(SB), Y2, Y14
+	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
+	VFMADD213PD  actc75<>+0(SB), Y0, Y12
+	VFMADD213PD  actc75<>+0(SB), Y2, Y14
+	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
+	VFMADD213PD  actc72<>+0(SB), Y0, Y12
+	VFMADD213PD  actc72<>+0(SB), Y2, Y14
+	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
+	VFMADD213PD  actc73<>+0(SB), Y0, Y12
+	VFMADD213PD  actc73<>+0(SB), Y2, Y14
+	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
+	VFMADD213PD  actc71<>+0(SB), Y0, Y12
+	VFMADD213PD  actc71<>+0(SB), Y2, Y14
+	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
+	VFMADD213PD  actc41<>+0(SB), Y0, Y12
+	VFMADD213PD  actc41<>+0(SB), Y2, Y14
+	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
+	VFMADD213PD  Y0, Y12, Y8
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
+	VSUBPD       actc41<>+0(SB), Y0, Y4
+	VSUBPD       actc41<>+0(SB), Y1, Y5
+	VSUBPD       actc41<>+0(SB), Y2, Y6
+	VSUBPD       actc41<>+0(SB), Y3, Y7
+	VFMADD213PD  Y4, Y8, Y0
+	VFMADD213PD  Y5, Y9, Y1
+	VFMADD213PD  Y6, Y10, Y2
+	VFMADD213PD  Y7, Y11, Y3
+	VMULPD       actc45<>+0(SB), Y0, Y0
+	VMULPD       actc45<>+0(SB), Y1, Y1
+	VMULPD       actc45<>+0(SB), Y2, Y2
 	VMULPD       actc45<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y12
-	VMINPD       Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
-	VANDPD       (DX), Y12, Y12
-	VMOVUPS      actc76<>+0(SB), Y13
-	VFMADD213PD  actc77<>+0(SB), Y8, Y13
-	VORPD        Y12, Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y4, Y12
-	VMULPD       Y3, Y0, Y3
-	VSUBPD       actc27<>+0(SB), Y12, Y14
-	VBLENDVPD    Y1, (DX), Y3, Y1
-	VMOVUPS      actc78<>+0(SB), Y3
-	VFMADD213PD  actc79<>+0(SB), Y8, Y3
-	VFNMADD231PD actc28<>+0(SB), Y14, Y4
-	VFMADD213PD  Y9, Y5, Y7
-	VFMADD213PD  Y10, Y5, Y13
-	VFNMADD231PD actc29<>+0(SB), Y14, Y4
-	VFMADD231PD  actc80<>+0(SB), Y5, Y3
-	VMULPD       Y4, Y4, Y9
-	VMULPD       Y5, Y5, Y10
-	VFMADD213PD  Y7, Y10, Y13
-	VMULPD       Y10, Y10, Y7
-	VMOVUPS      actc71<>+0(SB), Y10
-	VFMADD213PD  actc41<>+0(SB), Y4, Y10
-	VFMADD213PD  Y13, Y7, Y3
-	VFMADD213PD  Y8, Y3, Y5
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 96(DX), Y3, Y3
-	VPSLLQ       $0x34, Y11, Y7
-	VMOVUPS      actc72<>+0(SB), Y8
-	VFMADD213PD  actc73<>+0(SB), Y4, Y8
-	VSUBPD       actc41<>+0(SB), Y7, Y11
-	VFMADD213PD  Y11, Y5, Y7
-	VMOVUPS      actc69<>+0(SB), Y5
-	VMAXPD       96(DX), Y5, Y5
-	VMOVUPS      actc74<>+0(SB), Y11
-	VFMADD213PD  actc75<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y7, Y7
-	VMOVUPS      actc70<>+0(SB), Y13
-	VMINPD       Y5, Y13, Y5
-	VMOVUPS      actc24<>+0(SB), Y13
-	VANDPD       32(DX), Y13, Y13
-	VMOVUPS      actc76<>+0(SB), Y14
-	VFMADD213PD  actc77<>+0(SB), Y4, Y14
-	VORPD        Y13, Y7, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y5, Y13
-	VMULPD       Y7, Y0, Y7
-	VSUBPD       actc27<>+0(SB), Y13, Y15
-	VBLENDVPD    Y6, 32(DX), Y7, Y6
-	VMOVUPS      actc78<>+0(SB), Y7
-	VFMADD213PD  actc79<>+0(SB), Y4, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFMADD213PD  Y10, Y9, Y8
-	VFMADD213PD  Y11, Y9, Y14
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VFMADD231PD  actc80<>+0(SB), Y9, Y7
-	VMULPD       Y5, Y5, Y10
-	VMULPD       Y9, Y9, Y11
-	VFMADD213PD  Y8, Y11, Y14
-	VMULPD       Y11, Y11, Y8
-	VMOVUPS      actc71<>+0(SB), Y11
-	VFMADD213PD  actc41<>+0(SB), Y5, Y11
-	VFMADD213PD  Y14, Y8, Y7
-	VFMADD213PD  Y4, Y7, Y9
-	VPSLLQ       $0x34, Y12, Y4
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y5, Y7
-	VSUBPD       actc41<>+0(SB), Y4, Y8
-	VFMADD213PD  Y8, Y9, Y4
-	VMOVUPS      actc74<>+0(SB), Y8
-	VFMADD213PD  actc75<>+0(SB), Y5, Y8
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDPD       64(DX), Y9, Y9
-	VMOVUPS      actc76<>+0(SB), Y12
-	VFMADD213PD  actc77<>+0(SB), Y5, Y12
-	VORPD        Y9, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y2, 64(DX), Y4, Y2
-	VMOVUPS      actc78<>+0(SB), Y4
-	VFMADD213PD  actc79<>+0(SB), Y5, Y4
-	VFMADD213PD  Y11, Y10, Y7
-	VFMADD213PD  Y8, Y10, Y12
-	VFMADD231PD  actc80<>+0(SB), Y10, Y4
-	VMULPD       Y10, Y10, Y8
-	VFMADD213PD  Y7, Y8, Y12
-	VMULPD       Y8, Y8, Y7
-	VFMADD213PD  Y12, Y7, Y4
-	VFMADD213PD  Y5, Y4, Y10
-	VPSLLQ       $0x34, Y13, Y4
-	VSUBPD       actc41<>+0(SB), Y4, Y5
-	VFMADD213PD  Y5, Y10, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
+	VANDPD       (DX), Y5, Y4
+	VANDPD       32(DX), Y5, Y6
+	VANDPD       64(DX), Y5, Y7
 	VANDPD       96(DX), Y5, Y5
-	VORPD        Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y3, 96(DX), Y4, Y3
-	VMOVNTPD     Y1, (AX)
-	VMOVNTPD     Y6, 32(AX)
+	VORPD        Y4, Y0, Y0
+	VORPD        Y6, Y1, Y1
+	VORPD        Y7, Y2, Y2
+	VORPD        Y5, Y3, Y3
+	VBROADCASTSD alpha+48(FP), Y4
+	VMULPD       Y0, Y4, Y0
+	VMULPD       Y1, Y4, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, (DX), Y5, Y4
+	VCMPPD       $0x11, 32(DX), Y5, Y6
+	VCMPPD       $0x11, 64(DX), Y5, Y7
+	VCMPPD       $0x11, 96(DX), Y5, Y5
+	VBLENDVPD    Y4, (DX), Y0, Y0
+	VBLENDVPD    Y6, 32(DX), Y1, Y1
+	VBLENDVPD    Y7, 64(DX), Y2, Y2
+	VBLENDVPD    Y5, 96(DX), Y3, Y3
+	VMOVNTPD     Y0, (AX)
+	VMOVNTPD     Y1, 32(AX)
 	VMOVNTPD     Y2, 64(AX)
 	VMOVNTPD     Y3, 96(AX)
-	VXORPS       Y1, Y1, Y1
-	VCMPPD       $0x11, 128(DX), Y1, Y1
-	VMOVUPS      actc69<>+0(SB), Y2
-	VMAXPD       128(DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      actc71<>+0(SB), Y5
-	VFMADD213PD  actc41<>+0(SB), Y2, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPD       $0x11, 160(DX), Y6, Y6
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y2, Y7
-	VMOVUPS      actc69<>+0(SB), Y8
-	VMAXPD       160(DX), Y8, Y8
-	VMOVUPS      actc74<>+0(SB), Y9
-	VFMADD213PD  actc75<>+0(SB), Y2, Y9
-	VMOVUPS      actc70<>+0(SB), Y10
-	VMINPD       Y8, Y10, Y8
-	VMOVUPS      actc76<>+0(SB), Y10
-	VFMADD213PD  actc77<>+0(SB), Y2, Y10
-	VMOVUPS      actc26<>+0(SB), Y11
-	VFMADD213PD  actc27<>+0(SB), Y8, Y11
-	VSUBPD       actc27<>+0(SB), Y11, Y12
-	VMOVUPS      actc78<>+0(SB), Y13
-	VFMADD213PD  actc79<>+0(SB), Y2, Y13
-	VFNMADD231PD actc28<>+0(SB), Y12, Y8
-	VFMADD213PD  Y5, Y4, Y7
-	VFMADD213PD  Y9, Y4, Y10
-	VFNMADD231PD actc29<>+0(SB), Y12, Y8
-	VFMADD231PD  actc80<>+0(SB), Y4, Y13
-	VMULPD       Y8, Y8, Y5
-	VMULPD       Y4, Y4, Y9
-	VFMADD213PD  Y7, Y9, Y10
-	VMULPD       Y9, Y9, Y7
-	VMOVUPS      actc71<>+0(SB), Y9
-	VFMADD213PD  actc41<>+0(SB), Y8, Y9
-	VFMADD213PD  Y10, Y7, Y13
-	VFMADD213PD  Y2, Y13, Y4
-	VXORPS       Y2, Y2, Y2
-	VCMPPD       $0x11, 192(DX), Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y8, Y7
-	VSUBPD       actc41<>+0(SB), Y3, Y10
-	VFMADD213PD  Y10, Y4, Y3
-	VMOVUPS      actc69<>+0(SB), Y4
-	VMAXPD       192(DX), Y4, Y4
-	VMOVUPS      actc74<>+0(SB), Y10
-	VFMADD213PD  actc75<>+0(SB), Y8, Y10
+	VMOVUPS      actc69<>+0(SB), Y1
+	VMAXPD       128(DX), Y1, Y0
+	VMAXPD       160(DX), Y1, Y2
+	VMAXPD       192(DX), Y1, Y3
+	VMAXPD       224(DX), Y1, Y1
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y0, Y4, Y0
+	VMINPD       Y2, Y4, Y2
+	VMINPD       Y3, Y4, Y3
+	VMINPD       Y1, Y4, Y1
+	VMOVUPS      actc26<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VFMADD213PD  actc27<>+0(SB), Y0, Y4
+	VMOVUPS      Y5, Y6
+	VFMADD213PD  actc27<>+0(SB), Y2, Y6
+	VMOVUPS      Y5, Y7
+	VFMADD213PD  actc27<>+0(SB), Y3, Y7
+	VFMADD213PD  actc27<>+0(SB), Y1, Y5
+	VSUBPD       actc27<>+0(SB), Y4, Y8
+	VSUBPD       actc27<>+0(SB), Y6, Y9
+	VSUBPD       actc27<>+0(SB), Y7, Y10
+	VSUBPD       actc27<>+0(SB), Y5, Y11
+	VFNMADD231PD actc28<>+0(SB), Y8, Y0
+	VFNMADD231PD actc28<>+0(SB), Y9, Y2
+	VFNMADD231PD actc28<>+0(SB), Y10, Y3
+	VFNMADD231PD actc28<>+0(SB), Y11, Y1
+	VFNMADD231PD actc29<>+0(SB), Y8, Y0
+	VFNMADD231PD actc29<>+0(SB), Y9, Y2
+	VFNMADD231PD actc29<>+0(SB), Y10, Y3
+	VFNMADD231PD actc29<>+0(SB), Y11, Y1
+	VMULPD       Y0, Y0, Y8
+	VMULPD       Y2, Y2, Y9
+	VMULPD       Y3, Y3, Y10
+	VMULPD       Y1, Y1, Y11
+	VMOVUPS      actc80<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VFMADD213PD  actc78<>+0(SB), Y0, Y12
+	VMOVUPS      Y13, Y14
+	VFMADD213PD  actc78<>+0(SB), Y2, Y14
+	VMOVUPS      Y13, Y15
+	VFMADD213PD  actc78<>+0(SB), Y3, Y15
+	VFMADD213PD  actc78<>+0(SB), Y1, Y13
+	VFMADD213PD  actc79<>+0(SB), Y0, Y12
+	VFMADD213PD  actc79<>+0(SB), Y2, Y14
+	VFMADD213PD  actc79<>+0(SB), Y3, Y15
+	VFMADD213PD  actc79<>+0(SB), Y1, Y13
+	VFMADD213PD  actc76<>+0(SB), Y0, Y12
+	VFMADD213PD  actc76<>+0(SB), Y2, Y14
+	VFMADD213PD  actc76<>+0(SB), Y3, Y15
+	VFMADD213PD  actc76<>+0(SB), Y1, Y13
+	VFMADD213PD  actc77<>+0(SB), Y0, Y12
+	VFMADD213PD  actc77<>+0(SB), Y2, Y14
+	VFMADD213PD  actc77<>+0(SB), Y3, Y15
+	VFMADD213PD  actc77<>+0(SB), Y1, Y13
+	VFMADD213PD  actc74<>+0(SB), Y0, Y12
+	VFMADD213PD  actc74<>+0(SB), Y2, Y14
+	VFMADD213PD  actc74<>+0(SB), Y3, Y15
+	VFMADD213PD  actc74<>+0(SB), Y1, Y13
+	VFMADD213PD  actc75<>+0(SB), Y0, Y12
+	VFMADD213PD  actc75<>+0(SB), Y2, Y14
+	VFMADD213PD  actc75<>+0(SB), Y3, Y15
+	VFMADD213PD  actc75<>+0(SB), Y1, Y13
+	VFMADD213PD  actc72<>+0(SB), Y0, Y12
+	VFMADD213PD  actc72<>+0(SB), Y2, Y14
+	VFMADD213PD  actc72<>+0(SB), Y3, Y15
+	VFMADD213PD  actc72<>+0(SB), Y1, Y13
+	VFMADD213PD  actc73<>+0(SB), Y0, Y12
+	VFMADD213PD  actc73<>+0(SB), Y2, Y14
+	VFMADD213PD  actc73<>+0(SB), Y3, Y15
+	VFMADD213PD  actc73<>+0(SB), Y1, Y13
+	VFMADD213PD  actc71<>+0(SB), Y0, Y12
+	VFMADD213PD  actc71<>+0(SB), Y2, Y14
+	VFMADD213PD  actc71<>+0(SB), Y3, Y15
+	VFMADD213PD  actc71<>+0(SB), Y1, Y13
+	VFMADD213PD  actc41<>+0(SB), Y0, Y12
+	VFMADD213PD  actc41<>+0(SB), Y2, Y14
+	VFMADD213PD  actc41<>+0(SB), Y3, Y15
+	VFMADD213PD  actc41<>+0(SB), Y1, Y13
+	VFMADD213PD  Y0, Y12, Y8
+	VFMADD213PD  Y2, Y14, Y9
+	VFMADD213PD  Y3, Y15, Y10
+	VFMADD213PD  Y1, Y13, Y11
+	VPSLLQ       $0x34, Y4, Y0
+	VPSLLQ       $0x34, Y6, Y1
+	VPSLLQ       $0x34, Y7, Y2
+	VPSLLQ       $0x34, Y5, Y3
+	VSUBPD       actc41<>+0(SB), Y0, Y4
+	VSUBPD       actc41<>+0(SB), Y1, Y5
+	VSUBPD       actc41<>+0(SB), Y2, Y6
+	VSUBPD       actc41<>+0(SB), Y3, Y7
+	VFMADD213PD  Y4, Y8, Y0
+	VFMADD213PD  Y5, Y9, Y1
+	VFMADD213PD  Y6, Y10, Y2
+	VFMADD213PD  Y7, Y11, Y3
+	VMULPD       actc45<>+0(SB), Y0, Y0
+	VMULPD       actc45<>+0(SB), Y1, Y1
+	VMULPD       actc45<>+0(SB), Y2, Y2
 	VMULPD       actc45<>+0(SB), Y3, Y3
-	VMOVUPS      actc70<>+0(SB), Y12
-	VMINPD       Y4, Y12, Y4
-	VMOVUPS      actc24<>+0(SB), Y12
-	VANDPD       128(DX), Y12, Y12
-	VMOVUPS      actc76<>+0(SB), Y13
-	VFMADD213PD  actc77<>+0(SB), Y8, Y13
-	VORPD        Y12, Y3, Y3
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  actc27<>+0(SB), Y4, Y12
-	VMULPD       Y3, Y0, Y3
-	VSUBPD       actc27<>+0(SB), Y12, Y14
-	VBLENDVPD    Y1, 128(DX), Y3, Y1
-	VMOVUPS      actc78<>+0(SB), Y3
-	VFMADD213PD  actc79<>+0(SB), Y8, Y3
-	VFNMADD231PD actc28<>+0(SB), Y14, Y4
-	VFMADD213PD  Y9, Y5, Y7
-	VFMADD213PD  Y10, Y5, Y13
-	VFNMADD231PD actc29<>+0(SB), Y14, Y4
-	VFMADD231PD  actc80<>+0(SB), Y5, Y3
-	VMULPD       Y4, Y4, Y9
-	VMULPD       Y5, Y5, Y10
-	VFMADD213PD  Y7, Y10, Y13
-	VMULPD       Y10, Y10, Y7
-	VMOVUPS      actc71<>+0(SB), Y10
-	VFMADD213PD  actc41<>+0(SB), Y4, Y10
-	VFMADD213PD  Y13, Y7, Y3
-	VFMADD213PD  Y8, Y3, Y5
-	VXORPS       Y3, Y3, Y3
-	VCMPPD       $0x11, 224(DX), Y3, Y3
-	VPSLLQ       $0x34, Y11, Y7
-	VMOVUPS      actc72<>+0(SB), Y8
-	VFMADD213PD  actc73<>+0(SB), Y4, Y8
-	VSUBPD       actc41<>+0(SB), Y7, Y11
-	VFMADD213PD  Y11, Y5, Y7
-	VMOVUPS      actc69<>+0(SB), Y5
-	VMAXPD       224(DX), Y5, Y5
-	VMOVUPS      actc74<>+0(SB), Y11
-	VFMADD213PD  actc75<>+0(SB), Y4, Y11
-	VMULPD       actc45<>+0(SB), Y7, Y7
-	VMOVUPS      actc70<>+0(SB), Y13
-	VMINPD       Y5, Y13, Y5
-	VMOVUPS      actc24<>+0(SB), Y13
-	VANDPD       160(DX), Y13, Y13
-	VMOVUPS      actc76<>+0(SB), Y14
-	VFMADD213PD  actc77<>+0(SB), Y4, Y14
-	VORPD        Y13, Y7, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y5, Y13
-	VMULPD       Y7, Y0, Y7
-	VSUBPD       actc27<>+0(SB), Y13, Y15
-	VBLENDVPD    Y6, 160(DX), Y7, Y6
-	VMOVUPS      actc78<>+0(SB), Y7
-	VFMADD213PD  actc79<>+0(SB), Y4, Y7
-	VFNMADD231PD actc28<>+0(SB), Y15, Y5
-	VFMADD213PD  Y10, Y9, Y8
-	VFMADD213PD  Y11, Y9, Y14
-	VFNMADD231PD actc29<>+0(SB), Y15, Y5
-	VFMADD231PD  actc80<>+0(SB), Y9, Y7
-	VMULPD       Y5, Y5, Y10
-	VMULPD       Y9, Y9, Y11
-	VFMADD213PD  Y8, Y11, Y14
-	VMULPD       Y11, Y11, Y8
-	VMOVUPS      actc71<>+0(SB), Y11
-	VFMADD213PD  actc41<>+0(SB), Y5, Y11
-	VFMADD213PD  Y14, Y8, Y7
-	VFMADD213PD  Y4, Y7, Y9
-	VPSLLQ       $0x34, Y12, Y4
-	VMOVUPS      actc72<>+0(SB), Y7
-	VFMADD213PD  actc73<>+0(SB), Y5, Y7
-	VSUBPD       actc41<>+0(SB), Y4, Y8
-	VFMADD213PD  Y8, Y9, Y4
-	VMOVUPS      actc74<>+0(SB), Y8
-	VFMADD213PD  actc75<>+0(SB), Y5, Y8
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VMOVUPS      actc24<>+0(SB), Y9
-	VANDPD       192(DX), Y9, Y9
-	VMOVUPS      actc76<>+0(SB), Y12
-	VFMADD213PD  actc77<>+0(SB), Y5, Y12
-	VORPD        Y9, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y2, 192(DX), Y4, Y2
-	VMOVUPS      actc78<>+0(SB), Y4
-	VFMADD213PD  actc79<>+0(SB), Y5, Y4
-	VFMADD213PD  Y11, Y10, Y7
-	VFMADD213PD  Y8, Y10, Y12
-	VFMADD231PD  actc80<>+0(SB), Y10, Y4
-	VMULPD       Y10, Y10, Y8
-	VFMADD213PD  Y7, Y8, Y12
-	VMULPD       Y8, Y8, Y7
-	VFMADD213PD  Y12, Y7, Y4
-	VFMADD213PD  Y5, Y4, Y10
-	VPSLLQ       $0x34, Y13, Y4
-	VSUBPD       actc41<>+0(SB), Y4, Y5
-	VFMADD213PD  Y5, Y10, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
 	VMOVUPS      actc24<>+0(SB), Y5
+	VANDPD       128(DX), Y5, Y4
+	VANDPD       160(DX), Y5, Y6
+	VANDPD       192(DX), Y5, Y7
 	VANDPD       224(DX), Y5, Y5
-	VORPD        Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y4
-	VBLENDVPD    Y3, 224(DX), Y4, Y3
-	VMOVNTPD     Y1, 128(AX)
-	VMOVNTPD     Y6, 160(AX)
+	VORPD        Y4, Y0, Y0
+	VORPD        Y6, Y1, Y1
+	VORPD        Y7, Y2, Y2
+	VORPD        Y5, Y3, Y3
+	VBROADCASTSD alpha+48(FP), Y4
+	VMULPD       Y0, Y4, Y0
+	VMULPD       Y1, Y4, Y1
+	VMULPD       Y2, Y4, Y2
+	VMULPD       Y3, Y4, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPD       $0x11, 128(DX), Y5, Y4
+	VCMPPD       $0x11, 160(DX), Y5, Y6
+	VCMPPD       $0x11, 192(DX), Y5, Y7
+	VCMPPD       $0x11, 224(DX), Y5, Y5
+	VBLENDVPD    Y4, 128(DX), Y0, Y0
+	VBLENDVPD    Y6, 160(DX), Y1, Y1
+	VBLENDVPD    Y7, 192(DX), Y2, Y2
+	VBLENDVPD    Y5, 224(DX), Y3, Y3
+	VMOVNTPD     Y0, 128(AX)
+	VMOVNTPD     Y1, 160(AX)
 	VMOVNTPD     Y2, 192(AX)
 	VMOVNTPD     Y3, 224(AX)
 	ADDQ         $0x00000100, DX
@@ -11770,46 +11560,41 @@ single:
 	SFENCE
 	CMPQ         CX, $0x00000004
 	JB           tail
+	VMOVUPS      actc69<>+0(SB), Y0
+	VMAXPD       (DX), Y0, Y0
+	VMOVUPS      actc70<>+0(SB), Y1
+	VMINPD       Y0, Y1, Y0
+	VMOVUPS      actc26<>+0(SB), Y1
+	VFMADD213PD  actc27<>+0(SB), Y0, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y2
+	VFNMADD231PD actc28<>+0(SB), Y2, Y0
+	VFNMADD231PD actc29<>+0(SB), Y2, Y0
+	VMULPD       Y0, Y0, Y2
+	VMOVUPS      actc80<>+0(SB), Y3
+	VFMADD213PD  actc78<>+0(SB), Y0, Y3
+	VFMADD213PD  actc79<>+0(SB), Y0, Y3
+	VFMADD213PD  actc76<>+0(SB), Y0, Y3
+	VFMADD213PD  actc77<>+0(SB), Y0, Y3
+	VFMADD213PD  actc74<>+0(SB), Y0, Y3
+	VFMADD213PD  actc75<>+0(SB), Y0, Y3
+	VFMADD213PD  actc72<>+0(SB), Y0, Y3
+	VFMADD213PD  actc73<>+0(SB), Y0, Y3
+	VFMADD213PD  actc71<>+0(SB), Y0, Y3
+	VFMADD213PD  actc41<>+0(SB), Y0, Y3
+	VFMADD213PD  Y0, Y3, Y2
+	VPSLLQ       $0x34, Y1, Y0
+	VSUBPD       actc41<>+0(SB), Y0, Y1
+	VFMADD213PD  Y1, Y2, Y0
+	VMULPD       actc45<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y1
+	VANDPD       (DX), Y1, Y1
+	VORPD        Y1, Y0, Y0
+	VBROADCASTSD alpha+48(FP), Y1
+	VMULPD       Y0, Y1, Y0
 	VXORPS       Y1, Y1, Y1
 	VCMPPD       $0x11, (DX), Y1, Y1
-	VMOVUPS      actc69<>+0(SB), Y2
-	VMAXPD       (DX), Y2, Y2
-	VMOVUPS      actc70<>+0(SB), Y3
-	VMINPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMULPD       Y2, Y2, Y4
-	VMOVUPS      actc71<>+0(SB), Y5
-	VFMADD213PD  actc41<>+0(SB), Y2, Y5
-	VMOVUPS      actc72<>+0(SB), Y6
-	VFMADD213PD  actc73<>+0(SB), Y2, Y6
-	VMOVUPS      actc74<>+0(SB), Y7
-	VFMADD213PD  actc75<>+0(SB), Y2, Y7
-	VMOVUPS      actc76<>+0(SB), Y8
-	VFMADD213PD  actc77<>+0(SB), Y2, Y8
-	VMOVUPS      actc78<>+0(SB), Y9
-	VFMADD213PD  actc79<>+0(SB), Y2, Y9
-	VFMADD213PD  Y5, Y4, Y6
-	VFMADD213PD  Y7, Y4, Y8
-	VFMADD231PD  actc80<>+0(SB), Y4, Y9
-	VMULPD       Y4, Y4, Y5
-	VFMADD213PD  Y6, Y5, Y8
-	VMULPD       Y5, Y5, Y5
-	VFMADD213PD  Y8, Y5, Y9
-	VFMADD213PD  Y2, Y9, Y4
-	VPSLLQ       $0x34, Y3, Y2
-	VSUBPD       actc41<>+0(SB), Y2, Y3
-	VFMADD213PD  Y3, Y4, Y2
-	VMULPD       actc45<>+0(SB), Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDPD       (DX), Y3, Y3
-	VORPD        Y3, Y2, Y2
-	VMULPD       Y2, Y0, Y2
-	VBLENDVPD    Y1, (DX), Y2, Y1
-	VMOVUPS      Y1, (AX)
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, AX
 	SUBQ         $0x00000004, CX
@@ -11818,48 +11603,43 @@ single:
 tail:
 	TESTQ        CX, CX
 	JE           done
-	VMOVQ        CX, X1
-	VPBROADCASTQ X1, Y1
-	VPCMPGTQ     actc1<>+0(SB), Y1, Y1
-	VMASKMOVPD   (DX), Y1, Y2
-	VCMPPD       $0x1e, actc55<>+0(SB), Y2, Y3
-	VMOVUPS      actc69<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VMOVUPS      actc70<>+0(SB), Y5
-	VMINPD       Y4, Y5, Y4
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       actc27<>+0(SB), Y5, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y4
-	VFNMADD231PD actc29<>+0(SB), Y6, Y4
-	VMULPD       Y4, Y4, Y6
-	VMOVUPS      actc71<>+0(SB), Y7
-	VFMADD213PD  actc41<>+0(SB), Y4, Y7
-	VMOVUPS      actc72<>+0(SB), Y8
-	VFMADD213PD  actc73<>+0(SB), Y4, Y8
-	VMOVUPS      actc74<>+0(SB), Y9
-	VFMADD213PD  actc75<>+0(SB), Y4, Y9
-	VMOVUPS      actc76<>+0(SB), Y10
-	VFMADD213PD  actc77<>+0(SB), Y4, Y10
-	VMOVUPS      actc78<>+0(SB), Y11
-	VFMADD213PD  actc79<>+0(SB), Y4, Y11
-	VFMADD213PD  Y7, Y6, Y8
-	VFMADD213PD  Y9, Y6, Y10
-	VFMADD231PD  actc80<>+0(SB), Y6, Y11
-	VMULPD       Y6, Y6, Y7
-	VFMADD213PD  Y8, Y7, Y10
-	VMULPD       Y7, Y7, Y7
-	VFMADD213PD  Y10, Y7, Y11
-	VFMADD213PD  Y4, Y11, Y6
-	VPSLLQ       $0x34, Y5, Y4
-	VSUBPD       actc41<>+0(SB), Y4, Y5
-	VFMADD213PD  Y5, Y6, Y4
-	VMULPD       actc45<>+0(SB), Y4, Y4
-	VANDPD       actc24<>+0(SB), Y2, Y5
-	VORPD        Y5, Y4, Y4
-	VMULPD       Y4, Y0, Y0
-	VBLENDVPD    Y3, Y2, Y0, Y0
-	VMASKMOVPD   Y0, Y1, (AX)
+	VMOVQ        CX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
+	VMASKMOVPD   (DX), Y0, Y1
+	VCMPPD       $0x1e, actc55<>+0(SB), Y1, Y2
+	VMOVUPS      actc69<>+0(SB), Y3
+	VMAXPD       Y1, Y3, Y3
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y3, Y4
+	VSUBPD       actc27<>+0(SB), Y4, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y3
+	VFNMADD231PD actc29<>+0(SB), Y5, Y3
+	VMULPD       Y3, Y3, Y5
+	VMOVUPS      actc80<>+0(SB), Y6
+	VFMADD213PD  actc78<>+0(SB), Y3, Y6
+	VFMADD213PD  actc79<>+0(SB), Y3, Y6
+	VFMADD213PD  actc76<>+0(SB), Y3, Y6
+	VFMADD213PD  actc77<>+0(SB), Y3, Y6
+	VFMADD213PD  actc74<>+0(SB), Y3, Y6
+	VFMADD213PD  actc75<>+0(SB), Y3, Y6
+	VFMADD213PD  actc72<>+0(SB), Y3, Y6
+	VFMADD213PD  actc73<>+0(SB), Y3, Y6
+	VFMADD213PD  actc71<>+0(SB), Y3, Y6
+	VFMADD213PD  actc41<>+0(SB), Y3, Y6
+	VFMADD213PD  Y3, Y6, Y5
+	VPSLLQ       $0x34, Y4, Y3
+	VSUBPD       actc41<>+0(SB), Y3, Y4
+	VFMADD213PD  Y4, Y5, Y3
+	VMULPD       actc45<>+0(SB), Y3, Y3
+	VANDPD       actc24<>+0(SB), Y1, Y4
+	VORPD        Y4, Y3, Y3
+	VBROADCASTSD alpha+48(FP), Y4
+	VMULPD       Y3, Y4, Y3
+	VBLENDVPD    Y2, Y1, Y3, Y1
+	VMASKMOVPD   Y1, Y0, (AX)
 
 done:
 	VZEROUPPER
@@ -19625,108 +19405,117 @@ done:
 	RET
 
 // func softplusBackwardF32Avx2U16(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
-// Requires: AVX, AVX2, FMA3, SSE
+// Requires: AVX, AVX2, FMA3
 TEXT ·softplusBackwardF32Avx2U16(SB), NOSPLIT, $0-80
-	MOVQ         dx_base+0(FP), AX
-	MOVQ         dx_len+8(FP), CX
-	MOVQ         x_base+24(FP), DX
-	MOVQ         dy_base+48(FP), BX
-	MOVSS        beta+72(FP), X0
-	VBROADCASTSS X0, Y0
-	MOVSS        threshold+76(FP), X1
-	VBROADCASTSS X1, Y1
-	XORQ         SI, SI
+	MOVQ dx_base+0(FP), AX
+	MOVQ dx_len+8(FP), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ dy_base+48(FP), BX
+	XORQ SI, SI
 
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VMOVUPS      (DX), Y2
-	VMOVUPS      32(DX), Y3
-	VMULPS       Y2, Y0, Y4
-	VMULPS       Y3, Y0, Y5
-	VCMPPS       $0x1e, Y1, Y4, Y6
-	VCMPPS       $0x1e, Y1, Y5, Y7
-	VFMSUB213PS  Y4, Y0, Y2
-	VFMSUB213PS  Y5, Y0, Y3
-	VMOVUPS      actc2<>+0(SB), Y8
-	VXORPS       Y8, Y2, Y2
-	VXORPS       Y8, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y9
-	VANDPS       Y9, Y4, Y8
-	VANDPS       Y9, Y5, Y9
-	VXORPS       Y8, Y2, Y2
-	VXORPS       Y9, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y9
-	VORPS        Y9, Y4, Y8
-	VORPS        Y9, Y5, Y9
-	VMOVUPS      actc16<>+0(SB), Y11
-	VCMPPS       $0x11, Y11, Y8, Y10
-	VCMPPS       $0x11, Y11, Y9, Y11
-	VORPS        Y11, Y10, Y10
-	VADDPS       Y8, Y2, Y11
-	VADDPS       Y9, Y3, Y12
-	VMOVUPS      actc5<>+0(SB), Y13
-	VMOVUPS      actc4<>+0(SB), Y14
-	VFMADD213PS  Y13, Y14, Y11
-	VFMADD213PS  Y13, Y14, Y12
-	VMOVUPS      actc5<>+0(SB), Y14
-	VSUBPS       Y14, Y11, Y13
-	VSUBPS       Y14, Y12, Y14
-	VMOVUPS      actc6<>+0(SB), Y15
-	VFNMADD231PS Y15, Y13, Y8
-	VFNMADD231PS Y15, Y14, Y9
-	VADDPS       Y8, Y2, Y2
-	VADDPS       Y9, Y3, Y3
-	VMOVUPS      actc7<>+0(SB), Y8
-	VFNMADD213PS Y2, Y8, Y13
-	VFNMADD213PS Y3, Y8, Y14
-	VMOVUPS      actc21<>+0(SB), Y3
-	VMOVUPS      Y3, Y2
-	VMOVUPS      actc22<>+0(SB), Y8
-	VFMADD213PS  Y8, Y13, Y2
-	VFMADD213PS  Y8, Y14, Y3
-	VMOVUPS      actc19<>+0(SB), Y8
-	VFMADD213PS  Y8, Y13, Y2
-	VFMADD213PS  Y8, Y14, Y3
-	VMOVUPS      actc20<>+0(SB), Y8
-	VFMADD213PS  Y8, Y13, Y2
-	VFMADD213PS  Y8, Y14, Y3
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  Y8, Y13, Y2
-	VFMADD213PS  Y8, Y14, Y3
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PS  Y8, Y13, Y2
-	VFMADD213PS  Y8, Y14, Y3
-	VMOVUPS      actc18<>+0(SB), Y8
-	VFMADD213PS  Y8, Y2, Y13
-	VFMADD213PS  Y8, Y3, Y14
-	VPSLLD       $0x17, Y11, Y2
-	VPSLLD       $0x17, Y12, Y3
-	VMULPS       Y2, Y13, Y2
-	VMULPS       Y3, Y14, Y3
-	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y4, Y2, Y8, Y4
-	VBLENDVPS    Y5, Y3, Y8, Y5
-	VMOVUPS      actc15<>+0(SB), Y8
-	VADDPS       Y2, Y8, Y2
-	VADDPS       Y3, Y8, Y3
-	VDIVPS       Y2, Y4, Y2
-	VDIVPS       Y3, Y5, Y3
+	XORL         DI, DI
+	VBROADCASTSS beta+72(FP), Y1
+	VMULPS       (DX), Y1, Y0
+	VMULPS       32(DX), Y1, Y1
+	VBROADCASTSS threshold+76(FP), Y3
+	VCMPPS       $0x1e, Y3, Y0, Y2
+	VCMPPS       $0x1e, Y3, Y1, Y3
+	VMOVUPS      (DX), Y4
+	VBROADCASTSS beta+72(FP), Y5
+	VFMSUB213PS  Y0, Y5, Y4
+	VMOVUPS      32(DX), Y6
+	VFMSUB213PS  Y1, Y5, Y6
+	VMOVUPS      actc2<>+0(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VXORPS       Y5, Y6, Y5
+	VMOVUPS      actc2<>+0(SB), Y7
+	VANDPS       Y7, Y0, Y6
+	VANDPS       Y7, Y1, Y7
+	VXORPS       Y6, Y4, Y4
+	VXORPS       Y7, Y5, Y5
+	VMOVUPS      actc2<>+0(SB), Y7
+	VORPS        Y7, Y0, Y6
+	VORPS        Y7, Y1, Y7
+	VMOVUPS      actc16<>+0(SB), Y9
+	VCMPPS       $0x11, Y9, Y6, Y8
+	VMOVMSKPS    Y8, R8
+	ORL          R8, DI
+	VCMPPS       $0x11, Y9, Y7, Y8
+	VMOVMSKPS    Y8, R8
+	ORL          R8, DI
+	VADDPS       Y6, Y4, Y8
+	VADDPS       Y7, Y5, Y9
+	VMOVUPS      actc5<>+0(SB), Y10
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  Y10, Y11, Y8
+	VFMADD213PS  Y10, Y11, Y9
+	VMOVUPS      actc5<>+0(SB), Y11
+	VSUBPS       Y11, Y8, Y10
+	VSUBPS       Y11, Y9, Y11
+	VMOVUPS      actc6<>+0(SB), Y12
+	VFNMADD231PS Y12, Y10, Y6
+	VFNMADD231PS Y12, Y11, Y7
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VMOVUPS      actc7<>+0(SB), Y6
+	VFNMADD213PS Y4, Y6, Y10
+	VFNMADD213PS Y5, Y6, Y11
+	VMOVUPS      actc17<>+0(SB), Y5
+	VMOVUPS      Y5, Y4
+	VMOVUPS      actc18<>+0(SB), Y6
+	VFMADD213PS  Y6, Y10, Y4
+	VFMADD213PS  Y6, Y11, Y5
+	VMOVUPS      actc19<>+0(SB), Y7
+	VMOVUPS      Y7, Y6
+	VMOVUPS      actc20<>+0(SB), Y12
+	VFMADD213PS  Y12, Y10, Y6
+	VFMADD213PS  Y12, Y11, Y7
+	VMOVUPS      actc21<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VMOVUPS      actc22<>+0(SB), Y14
+	VFMADD213PS  Y14, Y10, Y12
+	VFMADD213PS  Y14, Y11, Y13
+	VMULPS       Y10, Y10, Y14
+	VMULPS       Y11, Y11, Y15
+	VFMADD213PS  Y4, Y14, Y6
+	VFMADD213PS  Y5, Y15, Y7
+	VMULPS       Y14, Y14, Y4
+	VMULPS       Y15, Y15, Y5
+	VFMADD213PS  Y6, Y4, Y12
+	VFMADD213PS  Y7, Y5, Y13
+	VMOVUPS      actc18<>+0(SB), Y4
+	VFMADD213PS  Y4, Y12, Y10
+	VFMADD213PS  Y4, Y13, Y11
+	VPSLLD       $0x17, Y8, Y4
+	VPSLLD       $0x17, Y9, Y5
+	VMULPS       Y4, Y10, Y4
+	VMULPS       Y5, Y11, Y5
+	VMOVUPS      actc15<>+0(SB), Y6
+	VBLENDVPS    Y0, Y4, Y6, Y0
+	VBLENDVPS    Y1, Y5, Y6, Y1
+	VMOVUPS      actc15<>+0(SB), Y6
+	VADDPS       Y4, Y6, Y4
+	VADDPS       Y5, Y6, Y5
+	VDIVPS       Y4, Y0, Y0
+	VDIVPS       Y5, Y1, Y1
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y6, Y4, Y2, Y2
-	VBLENDVPS    Y7, Y4, Y3, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VORPS        Y4, Y10, Y10
-	VCMPPS       $0x03, Y3, Y3, Y4
-	VORPS        Y4, Y10, Y10
-	VMOVUPS      (BX), Y4
-	VMOVUPS      32(BX), Y5
-	VMULPS       Y4, Y2, Y2
-	VMULPS       Y5, Y3, Y3
-	VTESTPS      Y10, Y10
+	VBLENDVPS    Y2, Y4, Y0, Y0
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VMOVMSKPS    Y2, R8
+	ORL          R8, DI
+	VCMPPS       $0x03, Y1, Y1, Y2
+	VMOVMSKPS    Y2, R8
+	ORL          R8, DI
+	VMULPS       (BX), Y0, Y0
+	VMULPS       32(BX), Y1, Y1
+	TESTL        DI, DI
 	JNE          flag0
-	VMOVUPS      Y2, (AX)
-	VMOVUPS      Y3, 32(AX)
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, BX
@@ -19739,55 +19528,62 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
+	VBROADCASTSS beta+72(FP), Y0
+	VMULPS       (DX), Y0, Y0
+	VBROADCASTSS threshold+76(FP), Y1
+	VCMPPS       $0x1e, Y1, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VMULPS       Y2, Y0, Y3
-	VCMPPS       $0x1e, Y1, Y3, Y4
-	VMOVUPS      Y0, Y5
-	VFMSUB213PS  Y3, Y2, Y5
-	VXORPS       actc2<>+0(SB), Y5, Y5
-	VANDPS       actc2<>+0(SB), Y3, Y6
-	VXORPS       Y6, Y5, Y5
-	VORPS        actc2<>+0(SB), Y3, Y6
-	VMOVUPS      actc3<>+0(SB), Y7
-	VMAXPS       Y6, Y7, Y7
-	VCMPPS       $0x00, Y6, Y7, Y6
-	VANDPS       Y6, Y5, Y5
-	VADDPS       Y5, Y7, Y6
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y8
-	VFNMADD231PS actc6<>+0(SB), Y8, Y7
-	VADDPS       Y7, Y5, Y5
-	VFNMADD231PS actc7<>+0(SB), Y8, Y5
+	VBROADCASTSS beta+72(FP), Y3
+	VFMSUB213PS  Y0, Y3, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VANDPS       actc2<>+0(SB), Y0, Y3
+	VXORPS       Y3, Y2, Y2
+	VORPS        actc2<>+0(SB), Y0, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y4
+	VCMPPS       $0x00, Y3, Y4, Y3
+	VANDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc8<>+0(SB), Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
+	VMOVUPS      actc10<>+0(SB), Y6
+	VFMADD213PS  actc11<>+0(SB), Y2, Y6
 	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y5, Y7
-	VFMADD213PS  actc10<>+0(SB), Y5, Y7
-	VFMADD213PS  actc11<>+0(SB), Y5, Y7
-	VFMADD213PS  actc8<>+0(SB), Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y5
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y8
-	VSUBPS       Y8, Y6, Y6
-	VADDPS       actc5<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y8, Y7
-	VMULPS       Y7, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y5, Y5
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VADDPS       actc15<>+0(SB), Y5, Y5
-	VDIVPS       Y5, Y3, Y3
-	VBLENDVPS    Y4, actc15<>+0(SB), Y3, Y3
-	VCMPPS       $0x03, Y3, Y3, Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y2, actc23<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y3, Y3
-	VCMPPS       $0x03, Y2, Y2, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y2
-	VMOVUPS      (BX), Y3
+	VFMADD213PS  actc13<>+0(SB), Y2, Y7
+	VMULPS       Y2, Y2, Y8
+	VFMADD213PS  Y4, Y8, Y6
+	VMULPS       Y8, Y8, Y4
+	VFMADD213PS  Y6, Y4, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y2
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VMOVUPS      Y2, (AX)
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y0, Y2, Y3, Y0
+	VADDPS       actc15<>+0(SB), Y2, Y2
+	VDIVPS       Y2, Y0, Y0
+	VBLENDVPS    Y1, actc15<>+0(SB), Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
+	VMOVUPS      (DX), Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y2, actc23<>+0(SB), Y3, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMULPS       (BX), Y0, Y0
+	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, BX
@@ -19801,57 +19597,64 @@ single:
 tail:
 	TESTQ        CX, CX
 	JE           done
-	VMOVD        CX, X2
-	VPBROADCASTD X2, Y2
-	VPCMPGTD     actc0<>+0(SB), Y2, Y2
-	VMASKMOVPS   (DX), Y2, Y3
-	VMULPS       Y3, Y0, Y4
-	VCMPPS       $0x1e, Y1, Y4, Y1
-	VFMSUB213PS  Y4, Y3, Y0
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VANDPS       actc2<>+0(SB), Y4, Y5
-	VXORPS       Y5, Y0, Y0
-	VORPS        actc2<>+0(SB), Y4, Y5
+	VMOVD        CX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     actc0<>+0(SB), Y0, Y0
+	VMASKMOVPS   (DX), Y0, Y1
+	VBROADCASTSS beta+72(FP), Y2
+	VMULPS       Y1, Y2, Y2
+	VBROADCASTSS threshold+76(FP), Y3
+	VCMPPS       $0x1e, Y3, Y2, Y3
+	VBROADCASTSS beta+72(FP), Y4
+	VFMSUB213PS  Y2, Y1, Y4
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VANDPS       actc2<>+0(SB), Y2, Y5
+	VXORPS       Y5, Y4, Y4
+	VORPS        actc2<>+0(SB), Y2, Y5
 	VMOVUPS      actc3<>+0(SB), Y6
 	VMAXPS       Y5, Y6, Y6
 	VCMPPS       $0x00, Y5, Y6, Y5
-	VANDPS       Y5, Y0, Y0
-	VADDPS       Y0, Y6, Y5
+	VANDPS       Y5, Y4, Y4
+	VADDPS       Y4, Y6, Y5
 	VMOVUPS      actc4<>+0(SB), Y7
 	VFMADD213PS  actc5<>+0(SB), Y7, Y5
 	VSUBPS       actc5<>+0(SB), Y5, Y7
 	VFNMADD231PS actc6<>+0(SB), Y7, Y6
-	VADDPS       Y6, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y7, Y0
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y0, Y6
-	VFMADD213PS  actc10<>+0(SB), Y0, Y6
-	VFMADD213PS  actc11<>+0(SB), Y0, Y6
-	VFMADD213PS  actc8<>+0(SB), Y0, Y6
-	VFMADD213PS  actc9<>+0(SB), Y0, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y0
+	VADDPS       Y6, Y4, Y4
+	VFNMADD231PS actc7<>+0(SB), Y7, Y4
+	VMOVUPS      actc8<>+0(SB), Y6
+	VFMADD213PS  actc9<>+0(SB), Y4, Y6
+	VMOVUPS      actc10<>+0(SB), Y8
+	VFMADD213PS  actc11<>+0(SB), Y4, Y8
+	VMOVUPS      actc12<>+0(SB), Y9
+	VFMADD213PS  actc13<>+0(SB), Y4, Y9
+	VMULPS       Y4, Y4, Y10
+	VFMADD213PS  Y6, Y10, Y8
+	VMULPS       Y10, Y10, Y6
+	VFMADD213PS  Y8, Y6, Y9
+	VFMADD213PS  actc9<>+0(SB), Y9, Y4
 	VMOVUPS      actc14<>+0(SB), Y6
 	VFMADD213PS  actc5<>+0(SB), Y6, Y7
 	VSUBPS       Y7, Y5, Y5
 	VADDPS       actc5<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y7, Y6
-	VMULPS       Y6, Y0, Y0
+	VMULPS       Y6, Y4, Y4
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y0, Y0
+	VMULPS       Y5, Y4, Y4
 	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y4, Y0, Y5, Y4
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VDIVPS       Y0, Y4, Y0
-	VBLENDVPS    Y1, actc15<>+0(SB), Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VADDPS       actc15<>+0(SB), Y4, Y4
+	VDIVPS       Y4, Y2, Y2
+	VBLENDVPS    Y3, actc15<>+0(SB), Y2, Y2
+	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y3, actc23<>+0(SB), Y4, Y4
-	VBLENDVPS    Y1, Y4, Y0, Y0
-	VCMPPS       $0x03, Y3, Y3, Y1
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMASKMOVPS   (BX), Y2, Y1
-	VMULPS       Y1, Y0, Y0
-	VMASKMOVPS   Y0, Y2, (AX)
+	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y1
+	VMASKMOVPS   (BX), Y0, Y2
+	VMULPS       Y2, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (AX)
 
 done:
 	VZEROUPPER
