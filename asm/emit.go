@@ -94,13 +94,16 @@ type emitter struct {
 	gpFlags bool
 	// share says how lockstep copies get their constants.
 	share  constSharing
-	shared map[int]reg.VecVirtual // constant pool index → its register
+	// shared holds the registers of the current lockstep instruction: a
+	// constant's under its pool index, parameter i's under -1-i.
+	shared map[int]reg.VecVirtual
 }
 
 // constSharing says how the copies of a block loop get their constants.
 // Sharing loads a constant once per instruction for all the copies, where
-// each copy would load it for itself: the 256-bit loads (two per cycle here)
-// bound the cheaper kernels more than their arithmetic does. A shared
+// each copy would load it for itself: 256-bit loads (24 took 14 cycles in a
+// microbenchmark here, under two per cycle) bound the cheaper kernels more
+// than their arithmetic does. A shared
 // constant holds a register while the copies run its instruction, so
 // sharing needs the copies in lockstep.
 type constSharing int

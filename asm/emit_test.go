@@ -199,11 +199,9 @@ func TestTinyFactors(t *testing.T) {
 	}
 }
 
-// TestShareConsts compiles sigmoid's float32 forward block loop with four
-// copies, as the generator does, and checks that with shared constants it
-// reads a quarter of the constants that staggered copies read, and with
-// only those in registers shared, fewer than those but more than a quarter.
-func TestShareConsts(t *testing.T) {
+// specKernel builds the kernel of the spec's entry name.
+func specKernel(t *testing.T, name string) *kernel.Kernel {
+	t.Helper()
 	s, err := spec.Load("../spec/activations.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -212,15 +210,19 @@ func TestShareConsts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var k *kernel.Kernel
-	for _, kk := range ks {
-		if kk.Entry.Name == "sigmoid" {
-			k = kk
-		}
+	i := slices.IndexFunc(ks, func(k *kernel.Kernel) bool { return k.Entry.Name == name })
+	if i < 0 {
+		t.Fatalf("no %s in the spec", name)
 	}
-	if k == nil {
-		t.Fatal("no sigmoid in the spec")
-	}
+	return ks[i]
+}
+
+// TestShareConsts compiles sigmoid's float32 forward block loop with four
+// copies, as the generator does, and checks that with shared constants it
+// reads a quarter of the constants that staggered copies read, and with
+// only those in registers shared, fewer than those but more than a quarter.
+func TestShareConsts(t *testing.T) {
+	k := specKernel(t, "sigmoid")
 	pool := NewPool()
 	prog, err := lowerKernel(k, F32, false, divide, pool, false, false)
 	if err != nil {
@@ -304,19 +306,7 @@ func TestSinkFree(t *testing.T) {
 // memory, alpha is broadcast once in the block loop (for all four copies)
 // and not before it; held in a register, it is broadcast once before.
 func TestParamsInMem(t *testing.T) {
-	s, err := spec.Load("../spec/activations.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks, err := kernel.Build(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := slices.IndexFunc(ks, func(k *kernel.Kernel) bool { return k.Entry.Name == "leaky_relu" })
-	if i < 0 {
-		t.Fatal("no leaky_relu in the spec")
-	}
-	k := ks[i]
+	k := specKernel(t, "leaky_relu")
 	prog, err := lowerKernel(k, F32, false, divide, NewPool(), true, false)
 	if err != nil {
 		t.Fatal(err)
