@@ -93,7 +93,7 @@ type emitter struct {
 	// register for the whole group.
 	gpFlags bool
 	// share says how lockstep copies get their constants.
-	share  constSharing
+	share constSharing
 	// shared holds the registers of the current lockstep instruction: a
 	// constant's under its pool index, parameter i's under -1-i.
 	shared map[int]reg.VecVirtual
