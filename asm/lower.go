@@ -28,6 +28,10 @@ type lowerer struct {
 	params map[string]int
 	div    divider
 	memo   map[*formula.Node]value
+	// tiny stands in for memo in the tiny check where a tiny maker was
+	// lowered inside a product (see times): a value as small as the tiny
+	// maker's, or none where the lanes kept cannot make it tiny.
+	tiny map[*formula.Node]value
 }
 
 // lowerKernel builds the vector program of k's forward function (or, when
@@ -37,7 +41,7 @@ type lowerer struct {
 // than Horner's. fast builds the kernel's fast program (see Prog.exp), or
 // nil when it would be the exact one.
 func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool, estrin, fast bool) (*Prog, error) {
-	l := &lowerer{p: newProg(w, pool), k: k, params: map[string]int{}, div: d, memo: map[*formula.Node]value{}}
+	l := &lowerer{p: newProg(w, pool), k: k, params: map[string]int{}, div: d, memo: map[*formula.Node]value{}, tiny: map[*formula.Node]value{}}
 	l.p.useEstrin = estrin
 	l.p.fast = fast
 	for i, name := range k.Params() {
@@ -106,7 +110,13 @@ func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]floa
 		// back made gelu_tanh 1.6× slower on inputs in [-10, 10].
 		sub := none
 		for _, t := range factors {
-			tv, ok := l.memo[t]
+			tv, ok := l.tiny[t]
+			if ok && tv == none {
+				continue
+			}
+			if !ok {
+				tv, ok = l.memo[t]
+			}
 			if !ok {
 				return none, fmt.Errorf("tiny maker %s was not lowered", t)
 			}
@@ -116,6 +126,9 @@ func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]floa
 			} else {
 				sub = p.or(sub, s)
 			}
+		}
+		if sub == none {
+			return v, nil // no tiny maker can leave the normal range
 		}
 		check := p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), sub)
 		if len(k.Params()) == 0 {
@@ -338,6 +351,17 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		if a, b, ok, err := l.foldedProduct(n); ok || err != nil {
 			return p.mul(a, b), err
 		}
+		if n.Kind == formula.Mul {
+			for i, f := range n.Args {
+				if isLogistic(f) {
+					y, err := l.lower(n.Args[1-i])
+					if err != nil {
+						return none, err
+					}
+					return l.times(y, f)
+				}
+			}
+		}
 		a, b, err := l.operands(n)
 		if err != nil {
 			return none, err
@@ -541,15 +565,36 @@ func (l *lowerer) foldedProduct(n *formula.Node) (a, b value, ok bool, err error
 		if err != nil {
 			break
 		}
-		var w value
-		w, err = l.lower(f)
-		v = l.p.mul(v, w)
+		v, err = l.times(v, f)
 	}
 	if err != nil {
 		return none, none, true, err
 	}
 	c, err := l.lower(consts)
 	return v, c, true, err
+}
+
+// times lowers y·f, a product with σ through scaledLogistic.
+func (l *lowerer) times(y value, f *formula.Node) (value, error) {
+	if isLogistic(f) {
+		arg, negate := f.Args[0], false
+		if arg.Kind == formula.Neg {
+			arg, negate = arg.Args[0], true
+		}
+		a, err := l.pair(arg)
+		if err != nil {
+			return none, err
+		}
+		v, tiny, err := l.p.scaledLogistic(y, a, negate, l.div)
+		l.tiny[f] = tiny
+		return v, err
+	}
+	w, err := l.lower(f)
+	return l.p.mul(y, w), err
+}
+
+func isLogistic(n *formula.Node) bool {
+	return n.Kind == formula.Call && n.Name == "logistic"
 }
 
 // operands lowers both arguments of n.

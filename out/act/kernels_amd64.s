@@ -25647,8 +25647,10 @@ block:
 	CMPQ         CX, $0x00000008
 	JB           single
 	VMOVUPS      (DX), Y0
-	VORPS        actc2<>+0(SB), Y0, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
+	VXORPS       actc2<>+0(SB), Y0, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y3
+	VORPS        Y3, Y2, Y2
 	VMOVUPS      actc4<>+0(SB), Y3
 	VFMADD213PS  actc5<>+0(SB), Y1, Y3
 	VSUBPS       actc5<>+0(SB), Y3, Y4
@@ -25667,11 +25669,8 @@ block:
 	VFMADD213PS  actc18<>+0(SB), Y6, Y1
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y0, Y1, Y3, Y3
 	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y3, Y1
-	VMULPS       Y1, Y0, Y0
+	VDIVPS       Y1, Y0, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
 	VORPS        Y1, Y2, Y2
 	VTESTPS      Y2, Y2
@@ -25689,42 +25688,47 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VORPS        actc2<>+0(SB), Y0, Y1
-	VMOVUPS      actc3<>+0(SB), Y2
-	VMAXPS       Y1, Y2, Y1
-	VMOVUPS      actc4<>+0(SB), Y2
-	VFMADD213PS  actc5<>+0(SB), Y1, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y3
-	VFNMADD231PS actc6<>+0(SB), Y3, Y1
-	VFNMADD231PS actc7<>+0(SB), Y3, Y1
-	VMOVUPS      actc8<>+0(SB), Y4
-	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VMOVUPS      actc10<>+0(SB), Y5
-	VFMADD213PS  actc11<>+0(SB), Y1, Y5
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y1, Y6
-	VMULPS       Y1, Y1, Y7
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y7, Y7, Y4
-	VFMADD213PS  Y5, Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       actc5<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y0, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y1
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y1, Y3, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y1, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc8<>+0(SB), Y5
+	VFMADD213PS  actc9<>+0(SB), Y1, Y5
+	VMOVUPS      actc10<>+0(SB), Y6
+	VFMADD213PS  actc11<>+0(SB), Y1, Y6
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y1, Y7
+	VMULPS       Y1, Y1, Y8
+	VFMADD213PS  Y5, Y8, Y6
+	VMULPS       Y8, Y8, Y5
+	VFMADD213PS  Y6, Y5, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y1
+	VMOVUPS      actc14<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y4
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y0, Y1, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y2, Y1
-	VMULPS       Y1, Y0, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
+	VMULPS       Y1, Y0, Y3
+	VADDPS       actc15<>+0(SB), Y1, Y4
+	VDIVPS       Y4, Y0, Y4
+	VBLENDVPS    Y2, Y3, Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y2, Y1, Y4, Y1
+	VCMPPS       $0x03, Y3, Y3, Y2
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y0, actc2<>+0(SB), Y4, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
 	VCMPPS       $0x03, Y0, Y0, Y3
 	VBLENDVPS    Y3, Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
@@ -25765,42 +25769,47 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VORPS        actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc8<>+0(SB), Y6
+	VFMADD213PS  actc9<>+0(SB), Y2, Y6
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y2, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y2, Y8
+	VMULPS       Y2, Y2, Y9
+	VFMADD213PS  Y6, Y9, Y7
+	VMULPS       Y9, Y9, Y6
+	VFMADD213PS  Y7, Y6, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y2
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y1, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y3, Y2
-	VMULPS       Y2, Y1, Y3
-	VCMPPS       $0x03, Y3, Y3, Y4
+	VMULPS       Y2, Y1, Y4
+	VADDPS       actc15<>+0(SB), Y2, Y5
+	VDIVPS       Y5, Y1, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y3, Y2, Y5, Y2
+	VCMPPS       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y3, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
 	VCMPPS       $0x03, Y1, Y1, Y4
 	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
@@ -26143,9 +26152,16 @@ block:
 	CMPQ         CX, $0x00000008
 	JB           single
 	XORL         R8, R8
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y0
+	VMOVMSKPD    Y0, R9
+	ORL          R9, R8
+	VCMPPD       $0x1e, 32(DX), Y1, Y0
+	VMOVMSKPD    Y0, R9
+	ORL          R9, R8
 	VMOVUPS      actc24<>+0(SB), Y1
-	VORPD        (DX), Y1, Y0
-	VORPD        32(DX), Y1, Y1
+	VXORPD       (DX), Y1, Y0
+	VXORPD       32(DX), Y1, Y1
 	VMOVUPS      actc43<>+0(SB), Y3
 	VCMPPD       $0x11, Y3, Y0, Y2
 	VMOVMSKPD    Y2, R9
@@ -26217,18 +26233,13 @@ block:
 	VPSLLQ       $0x34, Y5, Y1
 	VMULPD       Y0, Y3, Y0
 	VMULPD       Y1, Y4, Y1
+	VMOVUPS      actc42<>+0(SB), Y2
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y2, Y1, Y1
 	VMOVUPS      (DX), Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y2, Y0, Y3, Y2
-	VMOVUPS      32(DX), Y4
-	VBLENDVPD    Y4, Y1, Y3, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y4, Y1, Y1
 	VDIVPD       Y0, Y2, Y0
-	VDIVPD       Y1, Y3, Y1
-	VMULPD       (DX), Y0, Y0
-	VMULPD       32(DX), Y1, Y1
+	VMOVUPS      32(DX), Y2
+	VDIVPD       Y1, Y2, Y1
 	VCMPPD       $0x03, Y1, Y0, Y2
 	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
@@ -26248,52 +26259,58 @@ single:
 	CMPQ         CX, $0x00000004
 	JB           tail
 	VMOVUPS      actc24<>+0(SB), Y0
-	VORPD        (DX), Y0, Y0
-	VMOVUPS      actc25<>+0(SB), Y1
-	VMAXPD       Y0, Y1, Y0
-	VMOVUPS      actc26<>+0(SB), Y1
-	VFMADD213PD  actc27<>+0(SB), Y0, Y1
-	VSUBPD       actc27<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y2, Y0
-	VFNMADD231PD actc29<>+0(SB), Y2, Y0
-	VMOVUPS      actc30<>+0(SB), Y3
-	VFMADD213PD  actc31<>+0(SB), Y0, Y3
-	VMOVUPS      actc32<>+0(SB), Y4
-	VFMADD213PD  actc33<>+0(SB), Y0, Y4
-	VMOVUPS      actc34<>+0(SB), Y5
-	VFMADD213PD  actc35<>+0(SB), Y0, Y5
-	VMOVUPS      actc36<>+0(SB), Y6
-	VFMADD213PD  actc37<>+0(SB), Y0, Y6
-	VMOVUPS      actc38<>+0(SB), Y7
-	VFMADD213PD  actc39<>+0(SB), Y0, Y7
-	VMULPD       Y0, Y0, Y8
-	VFMADD213PD  Y3, Y8, Y4
-	VFMADD213PD  Y5, Y8, Y6
-	VFMADD231PD  actc40<>+0(SB), Y8, Y7
-	VMULPD       Y8, Y8, Y3
-	VFMADD213PD  Y4, Y3, Y6
-	VMULPD       Y3, Y3, Y3
-	VFMADD213PD  Y6, Y3, Y7
-	VFMADD213PD  actc31<>+0(SB), Y7, Y0
-	VMOVUPS      actc41<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y3, Y2
-	VSUBPD       Y2, Y1, Y1
-	VADDPD       actc27<>+0(SB), Y1, Y1
+	VXORPD       (DX), Y0, Y0
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y0
+	VMOVUPS      actc70<>+0(SB), Y2
+	VMINPD       Y0, Y2, Y0
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y0, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc30<>+0(SB), Y4
+	VFMADD213PD  actc31<>+0(SB), Y0, Y4
+	VMOVUPS      actc32<>+0(SB), Y5
+	VFMADD213PD  actc33<>+0(SB), Y0, Y5
+	VMOVUPS      actc34<>+0(SB), Y6
+	VFMADD213PD  actc35<>+0(SB), Y0, Y6
+	VMOVUPS      actc36<>+0(SB), Y7
+	VFMADD213PD  actc37<>+0(SB), Y0, Y7
+	VMOVUPS      actc38<>+0(SB), Y8
+	VFMADD213PD  actc39<>+0(SB), Y0, Y8
+	VMULPD       Y0, Y0, Y9
+	VFMADD213PD  Y4, Y9, Y5
+	VFMADD213PD  Y6, Y9, Y7
+	VFMADD231PD  actc40<>+0(SB), Y9, Y8
+	VMULPD       Y9, Y9, Y4
+	VFMADD213PD  Y5, Y4, Y7
+	VMULPD       Y4, Y4, Y4
+	VFMADD213PD  Y7, Y4, Y8
+	VFMADD213PD  actc31<>+0(SB), Y8, Y0
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y0, Y0
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y0, Y0
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y1, Y0, Y2, Y1
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y1, Y0
-	VMULPD       (DX), Y0, Y1
-	VCMPPD       $0x03, Y1, Y1, Y2
+	VMULPD       (DX), Y0, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y3
+	VMOVUPS      (DX), Y4
+	VDIVPD       Y3, Y4, Y3
+	VBLENDVPD    Y1, Y2, Y3, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y1, Y0, Y3, Y0
+	VCMPPD       $0x03, Y2, Y2, Y1
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPD       $0x03, (DX), Y2, Y2
 	VBLENDVPD    Y2, (DX), Y1, Y1
@@ -26336,50 +26353,55 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VORPD        actc24<>+0(SB), Y1, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc30<>+0(SB), Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VMOVUPS      actc32<>+0(SB), Y6
-	VFMADD213PD  actc33<>+0(SB), Y2, Y6
-	VMOVUPS      actc34<>+0(SB), Y7
-	VFMADD213PD  actc35<>+0(SB), Y2, Y7
-	VMOVUPS      actc36<>+0(SB), Y8
-	VFMADD213PD  actc37<>+0(SB), Y2, Y8
-	VMOVUPS      actc38<>+0(SB), Y9
-	VFMADD213PD  actc39<>+0(SB), Y2, Y9
-	VMULPD       Y2, Y2, Y10
-	VFMADD213PD  Y5, Y10, Y6
-	VFMADD213PD  Y7, Y10, Y8
-	VFMADD231PD  actc40<>+0(SB), Y10, Y9
-	VMULPD       Y10, Y10, Y5
-	VFMADD213PD  Y6, Y5, Y8
-	VMULPD       Y5, Y5, Y5
-	VFMADD213PD  Y8, Y5, Y9
-	VFMADD213PD  actc31<>+0(SB), Y9, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y2
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y2, Y4, Y2
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y2, Y4, Y2
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y2, Y4
+	VSUBPD       actc27<>+0(SB), Y4, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc30<>+0(SB), Y6
+	VFMADD213PD  actc31<>+0(SB), Y2, Y6
+	VMOVUPS      actc32<>+0(SB), Y7
+	VFMADD213PD  actc33<>+0(SB), Y2, Y7
+	VMOVUPS      actc34<>+0(SB), Y8
+	VFMADD213PD  actc35<>+0(SB), Y2, Y8
+	VMOVUPS      actc36<>+0(SB), Y9
+	VFMADD213PD  actc37<>+0(SB), Y2, Y9
+	VMOVUPS      actc38<>+0(SB), Y10
+	VFMADD213PD  actc39<>+0(SB), Y2, Y10
+	VMULPD       Y2, Y2, Y11
+	VFMADD213PD  Y6, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc40<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y6
+	VFMADD213PD  Y7, Y6, Y9
+	VMULPD       Y6, Y6, Y6
+	VFMADD213PD  Y9, Y6, Y10
+	VFMADD213PD  actc31<>+0(SB), Y10, Y2
+	VMOVUPS      actc41<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       actc27<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y2, Y2
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y1, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
-	VMULPD       Y2, Y1, Y3
-	VCMPPD       $0x03, Y3, Y3, Y4
+	VMULPD       Y2, Y1, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y5
+	VDIVPD       Y5, Y1, Y5
+	VBLENDVPD    Y3, Y4, Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y5
+	VBLENDVPD    Y3, Y2, Y5, Y2
+	VCMPPD       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y1, actc24<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
+	VBLENDVPD    Y3, Y5, Y4, Y3
 	VCMPPD       $0x03, Y1, Y1, Y4
 	VBLENDVPD    Y4, Y1, Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
@@ -26909,11 +26931,16 @@ block:
 	VMOVUPS      (DX), Y0
 	VMOVUPS      32(DX), Y1
 	VMOVUPS      actc2<>+0(SB), Y3
-	VORPS        Y3, Y0, Y2
-	VORPS        Y3, Y1, Y3
+	VXORPS       Y3, Y0, Y2
+	VXORPS       Y3, Y1, Y3
 	VMOVUPS      actc16<>+0(SB), Y5
-	VCMPPS       $0x11, Y5, Y2, Y4
-	VCMPPS       $0x11, Y5, Y3, Y5
+	VCMPPS       $0x11, Y5, Y0, Y4
+	VCMPPS       $0x11, Y5, Y1, Y5
+	VORPS        Y5, Y4, Y4
+	VMOVUPS      actc16<>+0(SB), Y6
+	VCMPPS       $0x11, Y6, Y2, Y5
+	VORPS        Y5, Y4, Y4
+	VCMPPS       $0x11, Y6, Y3, Y5
 	VORPS        Y5, Y4, Y4
 	VMOVUPS      Y2, Y5
 	VMOVUPS      actc5<>+0(SB), Y6
@@ -26960,16 +26987,11 @@ block:
 	VPSLLD       $0x17, Y8, Y3
 	VMULPS       Y2, Y6, Y2
 	VMULPS       Y3, Y7, Y3
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y0, Y2, Y6, Y5
-	VBLENDVPS    Y1, Y3, Y6, Y6
-	VMOVUPS      actc15<>+0(SB), Y7
-	VADDPS       Y7, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VDIVPS       Y2, Y5, Y2
-	VDIVPS       Y3, Y6, Y3
-	VMULPS       Y2, Y0, Y0
-	VMULPS       Y3, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y5
+	VADDPS       Y5, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VDIVPS       Y2, Y0, Y0
+	VDIVPS       Y3, Y1, Y1
 	VCMPPS       $0x03, Y1, Y0, Y2
 	VORPS        Y2, Y4, Y4
 	VTESTPS      Y4, Y4
@@ -26988,42 +27010,47 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VORPS        actc2<>+0(SB), Y0, Y1
-	VMOVUPS      actc3<>+0(SB), Y2
-	VMAXPS       Y1, Y2, Y1
-	VMOVUPS      actc4<>+0(SB), Y2
-	VFMADD213PS  actc5<>+0(SB), Y1, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y3
-	VFNMADD231PS actc6<>+0(SB), Y3, Y1
-	VFNMADD231PS actc7<>+0(SB), Y3, Y1
-	VMOVUPS      actc8<>+0(SB), Y4
-	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VMOVUPS      actc10<>+0(SB), Y5
-	VFMADD213PS  actc11<>+0(SB), Y1, Y5
-	VMOVUPS      actc12<>+0(SB), Y6
-	VFMADD213PS  actc13<>+0(SB), Y1, Y6
-	VMULPS       Y1, Y1, Y7
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y7, Y7, Y4
-	VFMADD213PS  Y5, Y4, Y6
-	VFMADD213PS  actc9<>+0(SB), Y6, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       actc5<>+0(SB), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y0, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y1
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y1, Y3, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y1, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc8<>+0(SB), Y5
+	VFMADD213PS  actc9<>+0(SB), Y1, Y5
+	VMOVUPS      actc10<>+0(SB), Y6
+	VFMADD213PS  actc11<>+0(SB), Y1, Y6
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y1, Y7
+	VMULPS       Y1, Y1, Y8
+	VFMADD213PS  Y5, Y8, Y6
+	VMULPS       Y8, Y8, Y5
+	VFMADD213PS  Y6, Y5, Y7
+	VFMADD213PS  actc9<>+0(SB), Y7, Y1
+	VMOVUPS      actc14<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y4
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y0, Y1, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y2, Y1
-	VMULPS       Y1, Y0, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
+	VMULPS       Y1, Y0, Y3
+	VADDPS       actc15<>+0(SB), Y1, Y4
+	VDIVPS       Y4, Y0, Y4
+	VBLENDVPS    Y2, Y3, Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y2, Y1, Y4, Y1
+	VCMPPS       $0x03, Y3, Y3, Y2
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y0, actc2<>+0(SB), Y4, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
 	VCMPPS       $0x03, Y0, Y0, Y3
 	VBLENDVPS    Y3, Y0, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
@@ -27064,42 +27091,47 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VORPS        actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VMOVUPS      actc10<>+0(SB), Y6
-	VFMADD213PS  actc11<>+0(SB), Y2, Y6
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y2, Y7
-	VMULPS       Y2, Y2, Y8
-	VFMADD213PS  Y5, Y8, Y6
-	VMULPS       Y8, Y8, Y5
-	VFMADD213PS  Y6, Y5, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc8<>+0(SB), Y6
+	VFMADD213PS  actc9<>+0(SB), Y2, Y6
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y2, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y2, Y8
+	VMULPS       Y2, Y2, Y9
+	VFMADD213PS  Y6, Y9, Y7
+	VMULPS       Y9, Y9, Y6
+	VFMADD213PS  Y7, Y6, Y8
+	VFMADD213PS  actc9<>+0(SB), Y8, Y2
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y1, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y3, Y2
-	VMULPS       Y2, Y1, Y3
-	VCMPPS       $0x03, Y3, Y3, Y4
+	VMULPS       Y2, Y1, Y4
+	VADDPS       actc15<>+0(SB), Y2, Y5
+	VDIVPS       Y5, Y1, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y3, Y2, Y5, Y2
+	VCMPPS       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y3, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
 	VCMPPS       $0x03, Y1, Y1, Y4
 	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
@@ -27534,28 +27566,37 @@ TEXT ·siLUF64Avx2U16(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	VMOVUPS      actc24<>+0(SB), Y1
-	VORPD        (DX), Y1, Y0
-	VORPD        32(DX), Y1, Y2
-	VORPD        64(DX), Y1, Y3
-	VORPD        96(DX), Y1, Y1
-	VMOVUPS      actc43<>+0(SB), Y5
-	VCMPPD       $0x11, Y5, Y0, Y4
-	VCMPPD       $0x11, Y5, Y2, Y6
-	VORPS        Y6, Y4, Y4
-	VCMPPD       $0x11, Y5, Y3, Y6
-	VORPS        Y6, Y4, Y4
-	VCMPPD       $0x11, Y5, Y1, Y5
-	VORPS        Y5, Y4, Y4
-	VMOVUPS      Y0, Y5
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y0
+	VCMPPD       $0x1e, 32(DX), Y1, Y2
+	VORPS        Y2, Y0, Y0
+	VCMPPD       $0x1e, 64(DX), Y1, Y2
+	VORPS        Y2, Y0, Y0
+	VCMPPD       $0x1e, 96(DX), Y1, Y1
+	VORPS        Y1, Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VXORPD       (DX), Y2, Y1
+	VXORPD       32(DX), Y2, Y3
+	VXORPD       64(DX), Y2, Y4
+	VXORPD       96(DX), Y2, Y2
+	VMOVUPS      actc43<>+0(SB), Y6
+	VCMPPD       $0x11, Y6, Y1, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPD       $0x11, Y6, Y3, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPD       $0x11, Y6, Y4, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPD       $0x11, Y6, Y2, Y5
+	VORPS        Y5, Y0, Y0
+	VMOVUPS      Y1, Y5
 	VMOVUPS      actc27<>+0(SB), Y6
 	VMOVUPS      actc26<>+0(SB), Y7
 	VFMADD213PD  Y6, Y7, Y5
-	VMOVUPS      Y2, Y8
+	VMOVUPS      Y3, Y8
 	VFMADD213PD  Y6, Y7, Y8
-	VMOVUPS      Y3, Y9
+	VMOVUPS      Y4, Y9
 	VFMADD213PD  Y6, Y7, Y9
-	VMOVUPS      Y1, Y10
+	VMOVUPS      Y2, Y10
 	VFMADD213PD  Y6, Y7, Y10
 	VMOVUPS      actc27<>+0(SB), Y7
 	VSUBPD       Y7, Y5, Y6
@@ -27563,114 +27604,105 @@ block:
 	VSUBPD       Y7, Y9, Y12
 	VSUBPD       Y7, Y10, Y7
 	VMOVUPS      actc28<>+0(SB), Y13
-	VFNMADD231PD Y13, Y6, Y0
-	VFNMADD231PD Y13, Y11, Y2
-	VFNMADD231PD Y13, Y12, Y3
-	VFNMADD231PD Y13, Y7, Y1
+	VFNMADD231PD Y13, Y6, Y1
+	VFNMADD231PD Y13, Y11, Y3
+	VFNMADD231PD Y13, Y12, Y4
+	VFNMADD231PD Y13, Y7, Y2
 	VMOVUPS      actc29<>+0(SB), Y13
-	VFNMADD213PD Y0, Y13, Y6
-	VFNMADD213PD Y2, Y13, Y11
-	VFNMADD213PD Y3, Y13, Y12
-	VFNMADD213PD Y1, Y13, Y7
-	VMOVUPS      actc54<>+0(SB), Y1
-	VMOVUPS      Y1, Y0
-	VMOVUPS      actc52<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VMOVUPS      Y1, Y3
-	VFMADD213PD  Y2, Y11, Y3
-	VMOVUPS      Y1, Y13
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc53<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc50<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc51<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc48<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc49<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc46<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc47<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc44<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc45<>+0(SB), Y2
-	VFMADD213PD  Y2, Y6, Y0
-	VFMADD213PD  Y2, Y11, Y3
-	VFMADD213PD  Y2, Y12, Y13
-	VFMADD213PD  Y2, Y7, Y1
-	VMOVUPS      actc45<>+0(SB), Y2
-	VFMADD213PD  Y2, Y0, Y6
-	VFMADD213PD  Y2, Y3, Y11
-	VFMADD213PD  Y2, Y13, Y12
-	VFMADD213PD  Y2, Y1, Y7
-	VPSLLQ       $0x34, Y5, Y0
-	VPSLLQ       $0x34, Y8, Y1
-	VPSLLQ       $0x34, Y9, Y2
-	VPSLLQ       $0x34, Y10, Y3
-	VMULPD       Y0, Y6, Y0
-	VMULPD       Y1, Y11, Y1
-	VMULPD       Y2, Y12, Y2
-	VMULPD       Y3, Y7, Y3
+	VFNMADD213PD Y1, Y13, Y6
+	VFNMADD213PD Y3, Y13, Y11
+	VFNMADD213PD Y4, Y13, Y12
+	VFNMADD213PD Y2, Y13, Y7
+	VMOVUPS      actc54<>+0(SB), Y2
+	VMOVUPS      Y2, Y1
+	VMOVUPS      actc52<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VMOVUPS      Y2, Y4
+	VFMADD213PD  Y3, Y11, Y4
+	VMOVUPS      Y2, Y13
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc53<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc50<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc51<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc48<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc49<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc46<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc47<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc44<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc45<>+0(SB), Y3
+	VFMADD213PD  Y3, Y6, Y1
+	VFMADD213PD  Y3, Y11, Y4
+	VFMADD213PD  Y3, Y12, Y13
+	VFMADD213PD  Y3, Y7, Y2
+	VMOVUPS      actc45<>+0(SB), Y3
+	VFMADD213PD  Y3, Y1, Y6
+	VFMADD213PD  Y3, Y4, Y11
+	VFMADD213PD  Y3, Y13, Y12
+	VFMADD213PD  Y3, Y2, Y7
+	VPSLLQ       $0x34, Y5, Y1
+	VPSLLQ       $0x34, Y8, Y2
+	VPSLLQ       $0x34, Y9, Y3
+	VPSLLQ       $0x34, Y10, Y4
+	VMULPD       Y1, Y6, Y1
+	VMULPD       Y2, Y11, Y2
+	VMULPD       Y3, Y12, Y3
+	VMULPD       Y4, Y7, Y4
+	VMOVUPS      actc42<>+0(SB), Y5
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y5, Y2, Y2
+	VADDPD       Y5, Y3, Y3
+	VADDPD       Y5, Y4, Y4
 	VMOVUPS      (DX), Y5
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y5, Y0, Y6, Y5
-	VMOVUPS      32(DX), Y7
-	VBLENDVPD    Y7, Y1, Y6, Y7
-	VMOVUPS      64(DX), Y8
-	VBLENDVPD    Y8, Y2, Y6, Y8
-	VMOVUPS      96(DX), Y9
-	VBLENDVPD    Y9, Y3, Y6, Y6
-	VMOVUPS      actc42<>+0(SB), Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y9, Y2, Y2
-	VADDPD       Y9, Y3, Y3
-	VDIVPD       Y0, Y5, Y0
-	VDIVPD       Y1, Y7, Y1
-	VDIVPD       Y2, Y8, Y2
-	VDIVPD       Y3, Y6, Y3
-	VMULPD       (DX), Y0, Y0
-	VMULPD       32(DX), Y1, Y1
-	VMULPD       64(DX), Y2, Y2
-	VMULPD       96(DX), Y3, Y3
-	VCMPPD       $0x03, Y1, Y0, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPD       $0x03, Y3, Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPD      Y4, Y4
+	VDIVPD       Y1, Y5, Y1
+	VMOVUPS      32(DX), Y5
+	VDIVPD       Y2, Y5, Y2
+	VMOVUPS      64(DX), Y5
+	VDIVPD       Y3, Y5, Y3
+	VMOVUPS      96(DX), Y5
+	VDIVPD       Y4, Y5, Y4
+	VCMPPD       $0x03, Y2, Y1, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPD       $0x03, Y4, Y3, Y5
+	VORPS        Y5, Y0, Y0
+	VTESTPD      Y0, Y0
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y4, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000010, CX
@@ -27683,45 +27715,51 @@ single:
 	CMPQ         CX, $0x00000004
 	JB           tail
 	VMOVUPS      actc24<>+0(SB), Y0
-	VORPD        (DX), Y0, Y0
-	VMOVUPS      actc25<>+0(SB), Y1
-	VMAXPD       Y0, Y1, Y0
-	VMOVUPS      actc26<>+0(SB), Y1
-	VFMADD213PD  actc27<>+0(SB), Y0, Y1
-	VSUBPD       actc27<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y2, Y0
-	VFNMADD231PD actc29<>+0(SB), Y2, Y0
-	VMOVUPS      actc40<>+0(SB), Y3
-	VFMADD213PD  actc38<>+0(SB), Y0, Y3
-	VFMADD213PD  actc39<>+0(SB), Y0, Y3
-	VFMADD213PD  actc36<>+0(SB), Y0, Y3
-	VFMADD213PD  actc37<>+0(SB), Y0, Y3
-	VFMADD213PD  actc34<>+0(SB), Y0, Y3
-	VFMADD213PD  actc35<>+0(SB), Y0, Y3
-	VFMADD213PD  actc32<>+0(SB), Y0, Y3
-	VFMADD213PD  actc33<>+0(SB), Y0, Y3
-	VFMADD213PD  actc30<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y3, Y0
-	VMOVUPS      actc41<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y3, Y2
-	VSUBPD       Y2, Y1, Y1
-	VADDPD       actc27<>+0(SB), Y1, Y1
+	VXORPD       (DX), Y0, Y0
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y0
+	VMOVUPS      actc70<>+0(SB), Y2
+	VMINPD       Y0, Y2, Y0
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y0, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y0, Y4
+	VFMADD213PD  actc39<>+0(SB), Y0, Y4
+	VFMADD213PD  actc36<>+0(SB), Y0, Y4
+	VFMADD213PD  actc37<>+0(SB), Y0, Y4
+	VFMADD213PD  actc34<>+0(SB), Y0, Y4
+	VFMADD213PD  actc35<>+0(SB), Y0, Y4
+	VFMADD213PD  actc32<>+0(SB), Y0, Y4
+	VFMADD213PD  actc33<>+0(SB), Y0, Y4
+	VFMADD213PD  actc30<>+0(SB), Y0, Y4
+	VFMADD213PD  actc31<>+0(SB), Y0, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y0
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y0, Y0
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y0, Y0
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y1, Y0, Y2, Y1
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y1, Y0
-	VMULPD       (DX), Y0, Y1
-	VCMPPD       $0x03, Y1, Y1, Y2
+	VMULPD       (DX), Y0, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y3
+	VMOVUPS      (DX), Y4
+	VDIVPD       Y3, Y4, Y3
+	VBLENDVPD    Y1, Y2, Y3, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y1, Y0, Y3, Y0
+	VCMPPD       $0x03, Y2, Y2, Y1
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPD       $0x03, (DX), Y2, Y2
 	VBLENDVPD    Y2, (DX), Y1, Y1
@@ -27764,43 +27802,48 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VORPD        actc24<>+0(SB), Y1, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y2
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y2, Y4, Y2
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y2, Y4, Y2
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y2, Y4
+	VSUBPD       actc27<>+0(SB), Y4, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc40<>+0(SB), Y6
+	VFMADD213PD  actc38<>+0(SB), Y2, Y6
+	VFMADD213PD  actc39<>+0(SB), Y2, Y6
+	VFMADD213PD  actc36<>+0(SB), Y2, Y6
+	VFMADD213PD  actc37<>+0(SB), Y2, Y6
+	VFMADD213PD  actc34<>+0(SB), Y2, Y6
+	VFMADD213PD  actc35<>+0(SB), Y2, Y6
+	VFMADD213PD  actc32<>+0(SB), Y2, Y6
+	VFMADD213PD  actc33<>+0(SB), Y2, Y6
+	VFMADD213PD  actc30<>+0(SB), Y2, Y6
+	VFMADD213PD  actc31<>+0(SB), Y2, Y6
+	VFMADD213PD  actc31<>+0(SB), Y6, Y2
+	VMOVUPS      actc41<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       actc27<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y2, Y2
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y1, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
-	VMULPD       Y2, Y1, Y3
-	VCMPPD       $0x03, Y3, Y3, Y4
+	VMULPD       Y2, Y1, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y5
+	VDIVPD       Y5, Y1, Y5
+	VBLENDVPD    Y3, Y4, Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y5
+	VBLENDVPD    Y3, Y2, Y5, Y2
+	VCMPPD       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y1, actc24<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
+	VBLENDVPD    Y3, Y5, Y4, Y3
 	VCMPPD       $0x03, Y1, Y1, Y4
 	VBLENDVPD    Y4, Y1, Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
@@ -28441,28 +28484,37 @@ TEXT ·siLUF32Avx2U32(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc2<>+0(SB), Y1
-	VORPS        (DX), Y1, Y0
-	VORPS        32(DX), Y1, Y2
-	VORPS        64(DX), Y1, Y3
-	VORPS        96(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y5
-	VCMPPS       $0x11, Y5, Y0, Y4
-	VCMPPS       $0x11, Y5, Y2, Y6
-	VORPS        Y6, Y4, Y4
-	VCMPPS       $0x11, Y5, Y3, Y6
-	VORPS        Y6, Y4, Y4
-	VCMPPS       $0x11, Y5, Y1, Y5
-	VORPS        Y5, Y4, Y4
-	VMOVUPS      Y0, Y5
+	VMOVUPS      actc16<>+0(SB), Y1
+	VCMPPS       $0x1e, (DX), Y1, Y0
+	VCMPPS       $0x1e, 32(DX), Y1, Y2
+	VORPS        Y2, Y0, Y0
+	VCMPPS       $0x1e, 64(DX), Y1, Y2
+	VORPS        Y2, Y0, Y0
+	VCMPPS       $0x1e, 96(DX), Y1, Y1
+	VORPS        Y1, Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VXORPS       (DX), Y2, Y1
+	VXORPS       32(DX), Y2, Y3
+	VXORPS       64(DX), Y2, Y4
+	VXORPS       96(DX), Y2, Y2
+	VMOVUPS      actc16<>+0(SB), Y6
+	VCMPPS       $0x11, Y6, Y1, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y3, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y4, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y2, Y5
+	VORPS        Y5, Y0, Y0
+	VMOVUPS      Y1, Y5
 	VMOVUPS      actc5<>+0(SB), Y6
 	VMOVUPS      actc4<>+0(SB), Y7
 	VFMADD213PS  Y6, Y7, Y5
-	VMOVUPS      Y2, Y8
+	VMOVUPS      Y3, Y8
 	VFMADD213PS  Y6, Y7, Y8
-	VMOVUPS      Y3, Y9
+	VMOVUPS      Y4, Y9
 	VFMADD213PS  Y6, Y7, Y9
-	VMOVUPS      Y1, Y10
+	VMOVUPS      Y2, Y10
 	VFMADD213PS  Y6, Y7, Y10
 	VMOVUPS      actc5<>+0(SB), Y7
 	VSUBPS       Y7, Y5, Y6
@@ -28470,89 +28522,80 @@ block:
 	VSUBPS       Y7, Y9, Y12
 	VSUBPS       Y7, Y10, Y7
 	VMOVUPS      actc6<>+0(SB), Y13
-	VFNMADD231PS Y13, Y6, Y0
-	VFNMADD231PS Y13, Y11, Y2
-	VFNMADD231PS Y13, Y12, Y3
-	VFNMADD231PS Y13, Y7, Y1
+	VFNMADD231PS Y13, Y6, Y1
+	VFNMADD231PS Y13, Y11, Y3
+	VFNMADD231PS Y13, Y12, Y4
+	VFNMADD231PS Y13, Y7, Y2
 	VMOVUPS      actc7<>+0(SB), Y13
-	VFNMADD213PS Y0, Y13, Y6
-	VFNMADD213PS Y2, Y13, Y11
-	VFNMADD213PS Y3, Y13, Y12
-	VFNMADD213PS Y1, Y13, Y7
-	VMOVUPS      actc21<>+0(SB), Y1
-	VMOVUPS      Y1, Y0
-	VMOVUPS      actc22<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VMOVUPS      Y1, Y3
-	VFMADD213PS  Y2, Y11, Y3
-	VMOVUPS      Y1, Y13
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc19<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VFMADD213PS  Y2, Y11, Y3
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc20<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VFMADD213PS  Y2, Y11, Y3
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc17<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VFMADD213PS  Y2, Y11, Y3
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VFMADD213PS  Y2, Y11, Y3
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  Y2, Y0, Y6
-	VFMADD213PS  Y2, Y3, Y11
-	VFMADD213PS  Y2, Y13, Y12
-	VFMADD213PS  Y2, Y1, Y7
-	VPSLLD       $0x17, Y5, Y0
-	VPSLLD       $0x17, Y8, Y1
-	VPSLLD       $0x17, Y9, Y2
-	VPSLLD       $0x17, Y10, Y3
-	VMULPS       Y0, Y6, Y0
-	VMULPS       Y1, Y11, Y1
-	VMULPS       Y2, Y12, Y2
-	VMULPS       Y3, Y7, Y3
+	VFNMADD213PS Y1, Y13, Y6
+	VFNMADD213PS Y3, Y13, Y11
+	VFNMADD213PS Y4, Y13, Y12
+	VFNMADD213PS Y2, Y13, Y7
+	VMOVUPS      actc21<>+0(SB), Y2
+	VMOVUPS      Y2, Y1
+	VMOVUPS      actc22<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VMOVUPS      Y2, Y4
+	VFMADD213PS  Y3, Y11, Y4
+	VMOVUPS      Y2, Y13
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc19<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc20<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc17<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc18<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc18<>+0(SB), Y3
+	VFMADD213PS  Y3, Y1, Y6
+	VFMADD213PS  Y3, Y4, Y11
+	VFMADD213PS  Y3, Y13, Y12
+	VFMADD213PS  Y3, Y2, Y7
+	VPSLLD       $0x17, Y5, Y1
+	VPSLLD       $0x17, Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VPSLLD       $0x17, Y10, Y4
+	VMULPS       Y1, Y6, Y1
+	VMULPS       Y2, Y11, Y2
+	VMULPS       Y3, Y12, Y3
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y5, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y5, Y4, Y4
 	VMOVUPS      (DX), Y5
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y5, Y0, Y6, Y5
-	VMOVUPS      32(DX), Y7
-	VBLENDVPS    Y7, Y1, Y6, Y7
-	VMOVUPS      64(DX), Y8
-	VBLENDVPS    Y8, Y2, Y6, Y8
-	VMOVUPS      96(DX), Y9
-	VBLENDVPS    Y9, Y3, Y6, Y6
-	VMOVUPS      actc15<>+0(SB), Y9
-	VADDPS       Y9, Y0, Y0
-	VADDPS       Y9, Y1, Y1
-	VADDPS       Y9, Y2, Y2
-	VADDPS       Y9, Y3, Y3
-	VDIVPS       Y0, Y5, Y0
-	VDIVPS       Y1, Y7, Y1
-	VDIVPS       Y2, Y8, Y2
-	VDIVPS       Y3, Y6, Y3
-	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VMULPS       64(DX), Y2, Y2
-	VMULPS       96(DX), Y3, Y3
-	VCMPPS       $0x03, Y1, Y0, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x03, Y3, Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VDIVPS       Y1, Y5, Y1
+	VMOVUPS      32(DX), Y5
+	VDIVPS       Y2, Y5, Y2
+	VMOVUPS      64(DX), Y5
+	VDIVPS       Y3, Y5, Y3
+	VMOVUPS      96(DX), Y5
+	VDIVPS       Y4, Y5, Y4
+	VCMPPS       $0x03, Y2, Y1, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x03, Y4, Y3, Y5
+	VORPS        Y5, Y0, Y0
+	VTESTPS      Y0, Y0
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y4, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -28565,40 +28608,46 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      actc2<>+0(SB), Y0
-	VORPS        (DX), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VXORPS       (DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y1
+	VCMPPS       $0x1e, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y0, Y2, Y0
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y0, Y2, Y0
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y0, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y0, Y4
+	VFMADD213PS  actc10<>+0(SB), Y0, Y4
+	VFMADD213PS  actc11<>+0(SB), Y0, Y4
+	VFMADD213PS  actc8<>+0(SB), Y0, Y4
+	VFMADD213PS  actc9<>+0(SB), Y0, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y0
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y0, Y0
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VDIVPS       Y0, Y1, Y0
-	VMULPS       (DX), Y0, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VMULPS       (DX), Y0, Y2
+	VADDPS       actc15<>+0(SB), Y0, Y3
+	VMOVUPS      (DX), Y4
+	VDIVPS       Y3, Y4, Y3
+	VBLENDVPS    Y1, Y2, Y3, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y1, Y0, Y3, Y0
+	VCMPPS       $0x03, Y2, Y2, Y1
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPS       $0x03, (DX), Y2, Y2
 	VBLENDVPS    Y2, (DX), Y1, Y1
@@ -28641,38 +28690,43 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VORPS        actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y2, Y5
-	VFMADD213PS  actc10<>+0(SB), Y2, Y5
-	VFMADD213PS  actc11<>+0(SB), Y2, Y5
-	VFMADD213PS  actc8<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y2, Y6
+	VFMADD213PS  actc10<>+0(SB), Y2, Y6
+	VFMADD213PS  actc11<>+0(SB), Y2, Y6
+	VFMADD213PS  actc8<>+0(SB), Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y2
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y1, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y3, Y2
-	VMULPS       Y2, Y1, Y3
-	VCMPPS       $0x03, Y3, Y3, Y4
+	VMULPS       Y2, Y1, Y4
+	VADDPS       actc15<>+0(SB), Y2, Y5
+	VDIVPS       Y5, Y1, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y3, Y2, Y5, Y2
+	VCMPPS       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y3, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
 	VCMPPS       $0x03, Y1, Y1, Y4
 	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
@@ -29202,239 +29256,239 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	VMOVUPS      actc24<>+0(SB), Y0
-	VORPD        (DX), Y0, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y0, Y1
+	VXORPD       (DX), Y0, Y0
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y0, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc26<>+0(SB), Y2
 	VFMADD213PD  actc27<>+0(SB), Y0, Y2
 	VSUBPD       actc27<>+0(SB), Y2, Y3
 	VFNMADD231PD actc28<>+0(SB), Y3, Y0
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       32(DX), Y4, Y4
 	VFNMADD231PD actc29<>+0(SB), Y3, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VORPD        32(DX), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y4
-	VORPS        Y4, Y1, Y1
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y0, Y4
-	VFMADD213PD  actc53<>+0(SB), Y0, Y4
+	VMOVUPS      actc43<>+0(SB), Y3
+	VCMPPD       $0x1e, 32(DX), Y3, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y3
+	VORPS        Y3, Y1, Y1
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
 	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y3, Y5
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
 	VSUBPD       actc27<>+0(SB), Y5, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y4
-	VFNMADD231PD actc28<>+0(SB), Y6, Y3
-	VFMADD213PD  actc51<>+0(SB), Y0, Y4
-	VFNMADD231PD actc29<>+0(SB), Y6, Y3
-	VMOVUPS      actc24<>+0(SB), Y6
-	VORPD        64(DX), Y6, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y4
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y7
-	VORPS        Y7, Y1, Y1
-	VFMADD213PD  actc49<>+0(SB), Y0, Y4
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y3, Y7
-	VFMADD213PD  actc46<>+0(SB), Y0, Y4
-	VFMADD213PD  actc53<>+0(SB), Y3, Y7
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFNMADD231PD actc28<>+0(SB), Y6, Y4
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VMOVUPS      actc24<>+0(SB), Y7
+	VXORPD       64(DX), Y7, Y7
+	VFNMADD231PD actc29<>+0(SB), Y6, Y4
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VMOVUPS      actc43<>+0(SB), Y6
+	VCMPPD       $0x1e, 64(DX), Y6, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VORPS        Y6, Y1, Y1
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y4, Y6
 	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y6, Y8
+	VFMADD213PD  actc27<>+0(SB), Y7, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y9
-	VFMADD213PD  actc47<>+0(SB), Y0, Y4
-	VFMADD213PD  actc50<>+0(SB), Y3, Y7
-	VFNMADD231PD actc28<>+0(SB), Y9, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y4
-	VFMADD213PD  actc51<>+0(SB), Y3, Y7
-	VFNMADD231PD actc29<>+0(SB), Y9, Y6
-	VMOVUPS      actc24<>+0(SB), Y9
-	VORPD        96(DX), Y9, Y9
-	VFMADD213PD  actc45<>+0(SB), Y0, Y4
-	VFMADD213PD  actc48<>+0(SB), Y3, Y7
-	VFMADD213PD  actc45<>+0(SB), Y4, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y4
-	VORPS        Y4, Y1, Y1
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y7
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y6, Y4
-	VMULPD       Y2, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y3, Y7
-	VFMADD213PD  actc53<>+0(SB), Y6, Y4
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VMOVUPS      (DX), Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y10, Y0, Y11, Y10
-	VSUBPD       actc27<>+0(SB), Y2, Y11
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y3, Y7
-	VFMADD213PD  actc50<>+0(SB), Y6, Y4
-	VDIVPD       Y0, Y10, Y0
-	VFNMADD231PD actc28<>+0(SB), Y11, Y9
-	VMULPD       (DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y3, Y7
-	VFMADD213PD  actc51<>+0(SB), Y6, Y4
-	VFNMADD231PD actc29<>+0(SB), Y11, Y9
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y9, Y7
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y4, Y6
 	VMOVUPS      actc24<>+0(SB), Y10
-	VORPD        128(DX), Y10, Y10
-	VFMADD213PD  actc45<>+0(SB), Y3, Y7
-	VFMADD213PD  actc48<>+0(SB), Y6, Y4
-	VFMADD213PD  actc45<>+0(SB), Y7, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y7
-	VORPS        Y7, Y1, Y1
-	VPSLLQ       $0x34, Y5, Y5
-	VFMADD213PD  actc49<>+0(SB), Y6, Y4
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y9, Y7
-	VMULPD       Y5, Y3, Y3
-	VFMADD213PD  actc46<>+0(SB), Y6, Y4
-	VFMADD213PD  actc53<>+0(SB), Y9, Y7
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y10, Y5
-	VMOVUPS      32(DX), Y11
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y11, Y3, Y12, Y11
-	VSUBPD       actc27<>+0(SB), Y5, Y12
-	VADDPD       actc42<>+0(SB), Y3, Y3
-	VFMADD213PD  actc47<>+0(SB), Y6, Y4
-	VFMADD213PD  actc50<>+0(SB), Y9, Y7
-	VDIVPD       Y3, Y11, Y3
-	VFNMADD231PD actc28<>+0(SB), Y12, Y10
-	VMULPD       32(DX), Y3, Y3
-	VFMADD213PD  actc44<>+0(SB), Y6, Y4
-	VFMADD213PD  actc51<>+0(SB), Y9, Y7
-	VFNMADD231PD actc29<>+0(SB), Y12, Y10
-	VMOVUPS      actc24<>+0(SB), Y11
-	VORPD        160(DX), Y11, Y11
-	VFMADD213PD  actc45<>+0(SB), Y6, Y4
-	VFMADD213PD  actc48<>+0(SB), Y9, Y7
-	VFMADD213PD  actc45<>+0(SB), Y4, Y6
-	VCMPPD       $0x11, actc43<>+0(SB), Y11, Y4
-	VORPS        Y4, Y1, Y1
-	VPSLLQ       $0x34, Y8, Y4
-	VFMADD213PD  actc49<>+0(SB), Y9, Y7
-	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y10, Y8
-	VMULPD       Y4, Y6, Y4
-	VFMADD213PD  actc46<>+0(SB), Y9, Y7
-	VFMADD213PD  actc53<>+0(SB), Y10, Y8
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y11, Y6
-	VMOVUPS      64(DX), Y12
-	VMOVUPS      actc42<>+0(SB), Y13
-	VBLENDVPD    Y12, Y4, Y13, Y12
-	VSUBPD       actc27<>+0(SB), Y6, Y13
-	VADDPD       actc42<>+0(SB), Y4, Y4
-	VFMADD213PD  actc47<>+0(SB), Y9, Y7
-	VFMADD213PD  actc50<>+0(SB), Y10, Y8
-	VDIVPD       Y4, Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y11
-	VMULPD       64(DX), Y4, Y4
-	VFMADD213PD  actc44<>+0(SB), Y9, Y7
-	VFMADD213PD  actc51<>+0(SB), Y10, Y8
-	VFNMADD231PD actc29<>+0(SB), Y13, Y11
-	VMOVUPS      actc24<>+0(SB), Y12
-	VORPD        192(DX), Y12, Y12
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y10, Y8
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y7
-	VORPS        Y7, Y1, Y1
+	VXORPD       96(DX), Y10, Y10
+	VFNMADD231PD actc29<>+0(SB), Y9, Y7
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y4, Y6
+	VMOVUPS      actc43<>+0(SB), Y9
+	VCMPPD       $0x1e, 96(DX), Y9, Y9
+	VORPS        Y9, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y3
+	VORPS        Y3, Y1, Y1
 	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y10, Y8
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y11, Y7
-	VMULPD       Y2, Y9, Y2
-	VFMADD213PD  actc46<>+0(SB), Y10, Y8
-	VFMADD213PD  actc53<>+0(SB), Y11, Y7
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y12, Y9
-	VMOVUPS      96(DX), Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y13, Y2, Y14, Y13
-	VSUBPD       actc27<>+0(SB), Y9, Y14
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y10, Y8
-	VFMADD213PD  actc50<>+0(SB), Y11, Y7
-	VDIVPD       Y2, Y13, Y2
-	VFNMADD231PD actc28<>+0(SB), Y14, Y12
-	VMULPD       96(DX), Y2, Y2
-	VFMADD213PD  actc44<>+0(SB), Y10, Y8
-	VFMADD213PD  actc51<>+0(SB), Y11, Y7
-	VFNMADD231PD actc29<>+0(SB), Y14, Y12
+	VFMADD213PD  actc49<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y7, Y3
+	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y7, Y3
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y10, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y0
+	VSUBPD       actc27<>+0(SB), Y2, Y9
+	VMOVUPS      (DX), Y11
+	VDIVPD       Y0, Y11, Y0
+	VFMADD213PD  actc47<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y7, Y3
+	VFNMADD231PD actc28<>+0(SB), Y9, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y7, Y3
+	VMOVUPS      actc24<>+0(SB), Y11
+	VXORPD       128(DX), Y11, Y11
+	VFNMADD231PD actc29<>+0(SB), Y9, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y7, Y3
+	VMOVUPS      actc43<>+0(SB), Y9
+	VCMPPD       $0x1e, 128(DX), Y9, Y9
+	VORPS        Y9, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y6, Y4
+	VCMPPD       $0x11, actc43<>+0(SB), Y11, Y6
+	VORPS        Y6, Y1, Y1
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc49<>+0(SB), Y7, Y3
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y10, Y6
+	VMULPD       Y5, Y4, Y4
+	VFMADD213PD  actc46<>+0(SB), Y7, Y3
+	VFMADD213PD  actc53<>+0(SB), Y10, Y6
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y11, Y5
+	VADDPD       actc42<>+0(SB), Y4, Y4
+	VSUBPD       actc27<>+0(SB), Y5, Y9
+	VMOVUPS      32(DX), Y12
+	VDIVPD       Y4, Y12, Y4
+	VFMADD213PD  actc47<>+0(SB), Y7, Y3
+	VFMADD213PD  actc50<>+0(SB), Y10, Y6
+	VFNMADD231PD actc28<>+0(SB), Y9, Y11
+	VFMADD213PD  actc44<>+0(SB), Y7, Y3
+	VFMADD213PD  actc51<>+0(SB), Y10, Y6
+	VMOVUPS      actc24<>+0(SB), Y12
+	VXORPD       160(DX), Y12, Y12
+	VFNMADD231PD actc29<>+0(SB), Y9, Y11
+	VFMADD213PD  actc45<>+0(SB), Y7, Y3
+	VFMADD213PD  actc48<>+0(SB), Y10, Y6
+	VMOVUPS      actc43<>+0(SB), Y9
+	VCMPPD       $0x1e, 160(DX), Y9, Y9
+	VORPS        Y9, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y3, Y7
+	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y3
+	VORPS        Y3, Y1, Y1
+	VPSLLQ       $0x34, Y8, Y3
+	VFMADD213PD  actc49<>+0(SB), Y10, Y6
+	VMOVUPS      actc54<>+0(SB), Y8
+	VFMADD213PD  actc52<>+0(SB), Y11, Y8
+	VMULPD       Y3, Y7, Y3
+	VFMADD213PD  actc46<>+0(SB), Y10, Y6
+	VFMADD213PD  actc53<>+0(SB), Y11, Y8
+	VMOVUPS      actc26<>+0(SB), Y7
+	VFMADD213PD  actc27<>+0(SB), Y12, Y7
+	VADDPD       actc42<>+0(SB), Y3, Y3
+	VSUBPD       actc27<>+0(SB), Y7, Y9
+	VMOVUPS      64(DX), Y13
+	VDIVPD       Y3, Y13, Y3
+	VFMADD213PD  actc47<>+0(SB), Y10, Y6
+	VFMADD213PD  actc50<>+0(SB), Y11, Y8
+	VFNMADD231PD actc28<>+0(SB), Y9, Y12
+	VFMADD213PD  actc44<>+0(SB), Y10, Y6
+	VFMADD213PD  actc51<>+0(SB), Y11, Y8
 	VMOVUPS      actc24<>+0(SB), Y13
-	VORPD        224(DX), Y13, Y13
-	VFMADD213PD  actc45<>+0(SB), Y10, Y8
-	VFMADD213PD  actc48<>+0(SB), Y11, Y7
-	VFMADD213PD  actc45<>+0(SB), Y8, Y10
-	VCMPPD       $0x11, actc43<>+0(SB), Y13, Y8
+	VXORPD       192(DX), Y13, Y13
+	VFNMADD231PD actc29<>+0(SB), Y9, Y12
+	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc48<>+0(SB), Y11, Y8
+	VMOVUPS      actc43<>+0(SB), Y9
+	VCMPPD       $0x1e, 192(DX), Y9, Y9
+	VORPS        Y9, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y6, Y10
+	VCMPPD       $0x11, actc43<>+0(SB), Y13, Y6
+	VORPS        Y6, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VFMADD213PD  actc49<>+0(SB), Y11, Y8
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y12, Y6
+	VMULPD       Y2, Y10, Y2
+	VFMADD213PD  actc46<>+0(SB), Y11, Y8
+	VFMADD213PD  actc53<>+0(SB), Y12, Y6
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y13, Y9
+	VADDPD       actc42<>+0(SB), Y2, Y2
+	VSUBPD       actc27<>+0(SB), Y9, Y10
+	VMOVUPS      96(DX), Y14
+	VDIVPD       Y2, Y14, Y2
+	VFMADD213PD  actc47<>+0(SB), Y11, Y8
+	VFMADD213PD  actc50<>+0(SB), Y12, Y6
+	VFNMADD231PD actc28<>+0(SB), Y10, Y13
+	VFMADD213PD  actc44<>+0(SB), Y11, Y8
+	VFMADD213PD  actc51<>+0(SB), Y12, Y6
+	VMOVUPS      actc24<>+0(SB), Y14
+	VXORPD       224(DX), Y14, Y14
+	VFNMADD231PD actc29<>+0(SB), Y10, Y13
+	VFMADD213PD  actc45<>+0(SB), Y11, Y8
+	VFMADD213PD  actc48<>+0(SB), Y12, Y6
+	VMOVUPS      actc43<>+0(SB), Y10
+	VCMPPD       $0x1e, 224(DX), Y10, Y10
+	VORPS        Y10, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y8, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y14, Y8
 	VORPS        Y8, Y1, Y1
 	VPSLLQ       $0x34, Y5, Y5
-	VFMADD213PD  actc49<>+0(SB), Y11, Y7
+	VFMADD213PD  actc49<>+0(SB), Y12, Y6
 	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y12, Y8
-	VMULPD       Y5, Y10, Y5
-	VFMADD213PD  actc46<>+0(SB), Y11, Y7
-	VFMADD213PD  actc53<>+0(SB), Y12, Y8
+	VFMADD213PD  actc52<>+0(SB), Y13, Y8
+	VMULPD       Y5, Y11, Y5
+	VFMADD213PD  actc46<>+0(SB), Y12, Y6
+	VFMADD213PD  actc53<>+0(SB), Y13, Y8
 	VMOVUPS      actc26<>+0(SB), Y10
-	VFMADD213PD  actc27<>+0(SB), Y13, Y10
-	VMOVUPS      128(DX), Y14
-	VMOVUPS      actc42<>+0(SB), Y15
-	VBLENDVPD    Y14, Y5, Y15, Y14
-	VSUBPD       actc27<>+0(SB), Y10, Y15
+	VFMADD213PD  actc27<>+0(SB), Y14, Y10
 	VADDPD       actc42<>+0(SB), Y5, Y5
-	VFMADD213PD  actc47<>+0(SB), Y11, Y7
-	VFMADD213PD  actc50<>+0(SB), Y12, Y8
-	VDIVPD       Y5, Y14, Y5
-	VFNMADD231PD actc28<>+0(SB), Y15, Y13
-	VMULPD       128(DX), Y5, Y5
-	VFMADD213PD  actc44<>+0(SB), Y11, Y7
-	VFMADD213PD  actc51<>+0(SB), Y12, Y8
-	VFNMADD231PD actc29<>+0(SB), Y15, Y13
-	VFMADD213PD  actc45<>+0(SB), Y11, Y7
-	VFMADD213PD  actc48<>+0(SB), Y12, Y8
-	VFMADD213PD  actc45<>+0(SB), Y7, Y11
-	VPSLLQ       $0x34, Y6, Y6
-	VFMADD213PD  actc49<>+0(SB), Y12, Y8
+	VSUBPD       actc27<>+0(SB), Y10, Y11
+	VMOVUPS      128(DX), Y15
+	VDIVPD       Y5, Y15, Y5
+	VFMADD213PD  actc47<>+0(SB), Y12, Y6
+	VFMADD213PD  actc50<>+0(SB), Y13, Y8
+	VFNMADD231PD actc28<>+0(SB), Y11, Y14
+	VFMADD213PD  actc44<>+0(SB), Y12, Y6
+	VFMADD213PD  actc51<>+0(SB), Y13, Y8
+	VFNMADD231PD actc29<>+0(SB), Y11, Y14
+	VFMADD213PD  actc45<>+0(SB), Y12, Y6
+	VFMADD213PD  actc48<>+0(SB), Y13, Y8
+	VFMADD213PD  actc45<>+0(SB), Y6, Y12
+	VPSLLQ       $0x34, Y7, Y6
+	VFMADD213PD  actc49<>+0(SB), Y13, Y8
 	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y13, Y7
-	VMULPD       Y6, Y11, Y6
-	VFMADD213PD  actc46<>+0(SB), Y12, Y8
-	VFMADD213PD  actc53<>+0(SB), Y13, Y7
-	VMOVUPS      160(DX), Y11
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y11, Y6, Y14, Y11
+	VFMADD213PD  actc52<>+0(SB), Y14, Y7
+	VMULPD       Y6, Y12, Y6
+	VFMADD213PD  actc46<>+0(SB), Y13, Y8
+	VFMADD213PD  actc53<>+0(SB), Y14, Y7
 	VADDPD       actc42<>+0(SB), Y6, Y6
-	VFMADD213PD  actc47<>+0(SB), Y12, Y8
-	VFMADD213PD  actc50<>+0(SB), Y13, Y7
+	VMOVUPS      160(DX), Y11
 	VDIVPD       Y6, Y11, Y6
-	VMULPD       160(DX), Y6, Y6
-	VFMADD213PD  actc44<>+0(SB), Y12, Y8
-	VFMADD213PD  actc51<>+0(SB), Y13, Y7
-	VFMADD213PD  actc45<>+0(SB), Y12, Y8
-	VFMADD213PD  actc48<>+0(SB), Y13, Y7
-	VFMADD213PD  actc45<>+0(SB), Y8, Y12
+	VFMADD213PD  actc47<>+0(SB), Y13, Y8
+	VFMADD213PD  actc50<>+0(SB), Y14, Y7
+	VFMADD213PD  actc44<>+0(SB), Y13, Y8
+	VFMADD213PD  actc51<>+0(SB), Y14, Y7
+	VFMADD213PD  actc45<>+0(SB), Y13, Y8
+	VFMADD213PD  actc48<>+0(SB), Y14, Y7
+	VFMADD213PD  actc45<>+0(SB), Y8, Y13
 	VPSLLQ       $0x34, Y9, Y8
-	VFMADD213PD  actc49<>+0(SB), Y13, Y7
-	VMULPD       Y8, Y12, Y8
-	VFMADD213PD  actc46<>+0(SB), Y13, Y7
-	VMOVUPS      192(DX), Y9
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y9, Y8, Y11, Y9
+	VFMADD213PD  actc49<>+0(SB), Y14, Y7
+	VMULPD       Y8, Y13, Y8
+	VFMADD213PD  actc46<>+0(SB), Y14, Y7
 	VADDPD       actc42<>+0(SB), Y8, Y8
-	VFMADD213PD  actc47<>+0(SB), Y13, Y7
+	VMOVUPS      192(DX), Y9
 	VDIVPD       Y8, Y9, Y8
-	VMULPD       192(DX), Y8, Y8
-	VFMADD213PD  actc44<>+0(SB), Y13, Y7
-	VFMADD213PD  actc45<>+0(SB), Y13, Y7
-	VFMADD213PD  actc45<>+0(SB), Y7, Y13
+	VFMADD213PD  actc47<>+0(SB), Y14, Y7
+	VFMADD213PD  actc44<>+0(SB), Y14, Y7
+	VFMADD213PD  actc45<>+0(SB), Y14, Y7
+	VFMADD213PD  actc45<>+0(SB), Y7, Y14
 	VPSLLQ       $0x34, Y10, Y7
-	VMULPD       Y7, Y13, Y7
-	VMOVUPS      224(DX), Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VBLENDVPD    Y9, Y7, Y10, Y9
+	VMULPD       Y7, Y14, Y7
 	VADDPD       actc42<>+0(SB), Y7, Y7
+	VMOVUPS      224(DX), Y9
 	VDIVPD       Y7, Y9, Y7
-	VMULPD       224(DX), Y7, Y7
-	VCMPPD       $0x03, Y3, Y0, Y9
+	VCMPPD       $0x03, Y4, Y0, Y9
 	VORPS        Y9, Y1, Y1
-	VCMPPD       $0x03, Y2, Y4, Y9
+	VCMPPD       $0x03, Y2, Y3, Y9
 	VORPS        Y9, Y1, Y1
 	VCMPPD       $0x03, Y6, Y5, Y9
 	VORPS        Y9, Y1, Y1
@@ -29443,8 +29497,8 @@ block:
 	VTESTPD      Y1, Y1
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y3, 32(AX)
-	VMOVUPS      Y4, 64(AX)
+	VMOVUPS      Y4, 32(AX)
+	VMOVUPS      Y3, 64(AX)
 	VMOVUPS      Y2, 96(AX)
 	VMOVUPS      Y5, 128(AX)
 	VMOVUPS      Y6, 160(AX)
@@ -29462,45 +29516,51 @@ single:
 	CMPQ         CX, $0x00000004
 	JB           tail
 	VMOVUPS      actc24<>+0(SB), Y0
-	VORPD        (DX), Y0, Y0
-	VMOVUPS      actc25<>+0(SB), Y1
-	VMAXPD       Y0, Y1, Y0
-	VMOVUPS      actc26<>+0(SB), Y1
-	VFMADD213PD  actc27<>+0(SB), Y0, Y1
-	VSUBPD       actc27<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y2, Y0
-	VFNMADD231PD actc29<>+0(SB), Y2, Y0
-	VMOVUPS      actc40<>+0(SB), Y3
-	VFMADD213PD  actc38<>+0(SB), Y0, Y3
-	VFMADD213PD  actc39<>+0(SB), Y0, Y3
-	VFMADD213PD  actc36<>+0(SB), Y0, Y3
-	VFMADD213PD  actc37<>+0(SB), Y0, Y3
-	VFMADD213PD  actc34<>+0(SB), Y0, Y3
-	VFMADD213PD  actc35<>+0(SB), Y0, Y3
-	VFMADD213PD  actc32<>+0(SB), Y0, Y3
-	VFMADD213PD  actc33<>+0(SB), Y0, Y3
-	VFMADD213PD  actc30<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y3, Y0
-	VMOVUPS      actc41<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y3, Y2
-	VSUBPD       Y2, Y1, Y1
-	VADDPD       actc27<>+0(SB), Y1, Y1
+	VXORPD       (DX), Y0, Y0
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y0
+	VMOVUPS      actc70<>+0(SB), Y2
+	VMINPD       Y0, Y2, Y0
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y0, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y0, Y4
+	VFMADD213PD  actc39<>+0(SB), Y0, Y4
+	VFMADD213PD  actc36<>+0(SB), Y0, Y4
+	VFMADD213PD  actc37<>+0(SB), Y0, Y4
+	VFMADD213PD  actc34<>+0(SB), Y0, Y4
+	VFMADD213PD  actc35<>+0(SB), Y0, Y4
+	VFMADD213PD  actc32<>+0(SB), Y0, Y4
+	VFMADD213PD  actc33<>+0(SB), Y0, Y4
+	VFMADD213PD  actc30<>+0(SB), Y0, Y4
+	VFMADD213PD  actc31<>+0(SB), Y0, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y0
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y0, Y0
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y0, Y0
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y1, Y0, Y2, Y1
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y1, Y0
-	VMULPD       (DX), Y0, Y1
-	VCMPPD       $0x03, Y1, Y1, Y2
+	VMULPD       (DX), Y0, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y3
+	VMOVUPS      (DX), Y4
+	VDIVPD       Y3, Y4, Y3
+	VBLENDVPD    Y1, Y2, Y3, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y1, Y0, Y3, Y0
+	VCMPPD       $0x03, Y2, Y2, Y1
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPD       $0x03, (DX), Y2, Y2
 	VBLENDVPD    Y2, (DX), Y1, Y1
@@ -29543,43 +29603,48 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VORPD        actc24<>+0(SB), Y1, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y2
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y2, Y4, Y2
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y2, Y4, Y2
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y2, Y4
+	VSUBPD       actc27<>+0(SB), Y4, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc40<>+0(SB), Y6
+	VFMADD213PD  actc38<>+0(SB), Y2, Y6
+	VFMADD213PD  actc39<>+0(SB), Y2, Y6
+	VFMADD213PD  actc36<>+0(SB), Y2, Y6
+	VFMADD213PD  actc37<>+0(SB), Y2, Y6
+	VFMADD213PD  actc34<>+0(SB), Y2, Y6
+	VFMADD213PD  actc35<>+0(SB), Y2, Y6
+	VFMADD213PD  actc32<>+0(SB), Y2, Y6
+	VFMADD213PD  actc33<>+0(SB), Y2, Y6
+	VFMADD213PD  actc30<>+0(SB), Y2, Y6
+	VFMADD213PD  actc31<>+0(SB), Y2, Y6
+	VFMADD213PD  actc31<>+0(SB), Y6, Y2
+	VMOVUPS      actc41<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       actc27<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y2, Y2
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y1, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
-	VMULPD       Y2, Y1, Y3
-	VCMPPD       $0x03, Y3, Y3, Y4
+	VMULPD       Y2, Y1, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y5
+	VDIVPD       Y5, Y1, Y5
+	VBLENDVPD    Y3, Y4, Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y5
+	VBLENDVPD    Y3, Y2, Y5, Y2
+	VCMPPD       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y1, actc24<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
+	VBLENDVPD    Y3, Y5, Y4, Y3
 	VCMPPD       $0x03, Y1, Y1, Y4
 	VBLENDVPD    Y4, Y1, Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
@@ -30559,137 +30624,139 @@ TEXT ·siLUF32Avx2U32Rcp(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	XORL         R8, R8
-	VMOVUPS      actc2<>+0(SB), Y1
-	VORPS        (DX), Y1, Y0
-	VORPS        32(DX), Y1, Y2
-	VORPS        64(DX), Y1, Y3
-	VORPS        96(DX), Y1, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMOVUPS      actc4<>+0(SB), Y5
-	VMOVUPS      Y5, Y4
-	VFMADD213PS  actc5<>+0(SB), Y0, Y4
-	VMOVUPS      Y5, Y6
-	VFMADD213PS  actc5<>+0(SB), Y2, Y6
-	VMOVUPS      Y5, Y7
-	VFMADD213PS  actc5<>+0(SB), Y3, Y7
-	VFMADD213PS  actc5<>+0(SB), Y1, Y5
-	VSUBPS       actc5<>+0(SB), Y4, Y8
-	VSUBPS       actc5<>+0(SB), Y6, Y9
-	VSUBPS       actc5<>+0(SB), Y7, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y11
-	VFNMADD231PS actc6<>+0(SB), Y8, Y0
-	VFNMADD231PS actc6<>+0(SB), Y9, Y2
-	VFNMADD231PS actc6<>+0(SB), Y10, Y3
-	VFNMADD231PS actc6<>+0(SB), Y11, Y1
-	VFNMADD231PS actc7<>+0(SB), Y8, Y0
-	VFNMADD231PS actc7<>+0(SB), Y9, Y2
-	VFNMADD231PS actc7<>+0(SB), Y10, Y3
-	VFNMADD231PS actc7<>+0(SB), Y11, Y1
-	VMOVUPS      actc21<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PS  actc22<>+0(SB), Y0, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PS  actc22<>+0(SB), Y2, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PS  actc22<>+0(SB), Y3, Y11
-	VFMADD213PS  actc22<>+0(SB), Y1, Y9
-	VFMADD213PS  actc19<>+0(SB), Y0, Y8
-	VFMADD213PS  actc19<>+0(SB), Y2, Y10
-	VFMADD213PS  actc19<>+0(SB), Y3, Y11
-	VFMADD213PS  actc19<>+0(SB), Y1, Y9
-	VFMADD213PS  actc20<>+0(SB), Y0, Y8
-	VFMADD213PS  actc20<>+0(SB), Y2, Y10
-	VFMADD213PS  actc20<>+0(SB), Y3, Y11
-	VFMADD213PS  actc20<>+0(SB), Y1, Y9
-	VFMADD213PS  actc17<>+0(SB), Y0, Y8
-	VFMADD213PS  actc17<>+0(SB), Y2, Y10
-	VFMADD213PS  actc17<>+0(SB), Y3, Y11
-	VFMADD213PS  actc17<>+0(SB), Y1, Y9
-	VFMADD213PS  actc18<>+0(SB), Y0, Y8
-	VFMADD213PS  actc18<>+0(SB), Y2, Y10
-	VFMADD213PS  actc18<>+0(SB), Y3, Y11
-	VFMADD213PS  actc18<>+0(SB), Y1, Y9
-	VFMADD213PS  actc18<>+0(SB), Y8, Y0
-	VFMADD213PS  actc18<>+0(SB), Y10, Y2
-	VFMADD213PS  actc18<>+0(SB), Y11, Y3
-	VFMADD213PS  actc18<>+0(SB), Y9, Y1
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y4, Y0, Y0
-	VMULPS       Y6, Y2, Y2
-	VMULPS       Y7, Y3, Y3
-	VMULPS       Y5, Y1, Y1
-	VMOVUPS      (DX), Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y4, Y0, Y5, Y4
-	VMOVUPS      32(DX), Y6
-	VBLENDVPS    Y6, Y2, Y5, Y6
-	VMOVUPS      64(DX), Y7
-	VBLENDVPS    Y7, Y3, Y5, Y7
-	VMOVUPS      96(DX), Y8
-	VBLENDVPS    Y8, Y1, Y5, Y5
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VADDPS       actc15<>+0(SB), Y3, Y3
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VRCPPS       Y0, Y8
-	VRCPPS       Y2, Y9
-	VRCPPS       Y3, Y10
-	VRCPPS       Y1, Y11
-	VMOVUPS      Y0, Y12
-	VFNMADD213PS actc15<>+0(SB), Y8, Y12
+	VMOVUPS      actc16<>+0(SB), Y1
+	VCMPPS       $0x1e, (DX), Y1, Y0
+	VCMPPS       $0x1e, 32(DX), Y1, Y2
+	VORPS        Y2, Y0, Y0
+	VCMPPS       $0x1e, 64(DX), Y1, Y2
+	VORPS        Y2, Y0, Y0
+	VCMPPS       $0x1e, 96(DX), Y1, Y1
+	VORPS        Y1, Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VXORPS       (DX), Y2, Y1
+	VXORPS       32(DX), Y2, Y3
+	VXORPS       64(DX), Y2, Y4
+	VXORPS       96(DX), Y2, Y2
+	VMOVUPS      actc16<>+0(SB), Y6
+	VCMPPS       $0x11, Y6, Y1, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y3, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y4, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y2, Y5
+	VORPS        Y5, Y0, Y0
+	VMOVUPS      Y1, Y5
+	VMOVUPS      actc5<>+0(SB), Y6
+	VMOVUPS      actc4<>+0(SB), Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VMOVUPS      Y3, Y8
+	VFMADD213PS  Y6, Y7, Y8
+	VMOVUPS      Y4, Y9
+	VFMADD213PS  Y6, Y7, Y9
+	VMOVUPS      Y2, Y10
+	VFMADD213PS  Y6, Y7, Y10
+	VMOVUPS      actc5<>+0(SB), Y7
+	VSUBPS       Y7, Y5, Y6
+	VSUBPS       Y7, Y8, Y11
+	VSUBPS       Y7, Y9, Y12
+	VSUBPS       Y7, Y10, Y7
+	VMOVUPS      actc6<>+0(SB), Y13
+	VFNMADD231PS Y13, Y6, Y1
+	VFNMADD231PS Y13, Y11, Y3
+	VFNMADD231PS Y13, Y12, Y4
+	VFNMADD231PS Y13, Y7, Y2
+	VMOVUPS      actc7<>+0(SB), Y13
+	VFNMADD213PS Y1, Y13, Y6
+	VFNMADD213PS Y3, Y13, Y11
+	VFNMADD213PS Y4, Y13, Y12
+	VFNMADD213PS Y2, Y13, Y7
+	VMOVUPS      actc21<>+0(SB), Y2
+	VMOVUPS      Y2, Y1
+	VMOVUPS      actc22<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VMOVUPS      Y2, Y4
+	VFMADD213PS  Y3, Y11, Y4
 	VMOVUPS      Y2, Y13
-	VFNMADD213PS actc15<>+0(SB), Y9, Y13
-	VMOVUPS      Y3, Y14
-	VFNMADD213PS actc15<>+0(SB), Y10, Y14
-	VMOVUPS      Y1, Y15
-	VFNMADD213PS actc15<>+0(SB), Y11, Y15
-	VFMADD213PS  Y8, Y8, Y12
-	VFMADD213PS  Y9, Y9, Y13
-	VFMADD213PS  Y10, Y10, Y14
-	VFMADD213PS  Y11, Y11, Y15
-	VMULPS       Y12, Y4, Y8
-	VMULPS       Y13, Y6, Y9
-	VMULPS       Y14, Y7, Y10
-	VMULPS       Y15, Y5, Y11
-	VFNMADD213PS Y4, Y8, Y0
-	VFNMADD213PS Y6, Y9, Y2
-	VFNMADD213PS Y7, Y10, Y3
-	VFNMADD213PS Y5, Y11, Y1
-	VFMADD213PS  Y8, Y12, Y0
-	VFMADD213PS  Y9, Y13, Y2
-	VFMADD213PS  Y10, Y14, Y3
-	VFMADD213PS  Y11, Y15, Y1
-	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y2, Y2
-	VMULPS       64(DX), Y3, Y3
-	VMULPS       96(DX), Y1, Y1
-	VCMPPS       $0x03, Y2, Y0, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x03, Y1, Y3, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	TESTL        R8, R8
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc19<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc20<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc17<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc18<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc18<>+0(SB), Y3
+	VFMADD213PS  Y3, Y1, Y6
+	VFMADD213PS  Y3, Y4, Y11
+	VFMADD213PS  Y3, Y13, Y12
+	VFMADD213PS  Y3, Y2, Y7
+	VPSLLD       $0x17, Y5, Y1
+	VPSLLD       $0x17, Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VPSLLD       $0x17, Y10, Y4
+	VMULPS       Y1, Y6, Y1
+	VMULPS       Y2, Y11, Y2
+	VMULPS       Y3, Y12, Y3
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y5, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y5, Y4, Y4
+	VRCPPS       Y1, Y5
+	VRCPPS       Y2, Y6
+	VRCPPS       Y3, Y7
+	VRCPPS       Y4, Y8
+	VMOVUPS      Y1, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VFNMADD213PS Y10, Y5, Y9
+	VMOVUPS      Y2, Y11
+	VFNMADD213PS Y10, Y6, Y11
+	VMOVUPS      Y3, Y12
+	VFNMADD213PS Y10, Y7, Y12
+	VMOVUPS      Y4, Y13
+	VFNMADD213PS Y10, Y8, Y13
+	VFMADD213PS  Y5, Y5, Y9
+	VFMADD213PS  Y6, Y6, Y11
+	VFMADD213PS  Y7, Y7, Y12
+	VFMADD213PS  Y8, Y8, Y13
+	VMULPS       (DX), Y9, Y5
+	VMULPS       32(DX), Y11, Y6
+	VMULPS       64(DX), Y12, Y7
+	VMULPS       96(DX), Y13, Y8
+	VFNMADD213PS (DX), Y5, Y1
+	VFNMADD213PS 32(DX), Y6, Y2
+	VFNMADD213PS 64(DX), Y7, Y3
+	VFNMADD213PS 96(DX), Y8, Y4
+	VFMADD213PS  Y5, Y9, Y1
+	VFMADD213PS  Y6, Y11, Y2
+	VFMADD213PS  Y7, Y12, Y3
+	VFMADD213PS  Y8, Y13, Y4
+	VCMPPS       $0x03, Y2, Y1, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x03, Y4, Y3, Y5
+	VORPS        Y5, Y0, Y0
+	VTESTPS      Y0, Y0
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, (AX)
 	VMOVUPS      Y2, 32(AX)
 	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y1, 96(AX)
+	VMOVUPS      Y4, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -30702,46 +30769,51 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      actc2<>+0(SB), Y0
-	VORPS        (DX), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VXORPS       (DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y1
+	VCMPPS       $0x1e, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y0, Y2, Y0
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y0, Y2, Y0
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y0, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y0, Y4
+	VFMADD213PS  actc10<>+0(SB), Y0, Y4
+	VFMADD213PS  actc11<>+0(SB), Y0, Y4
+	VFMADD213PS  actc8<>+0(SB), Y0, Y4
+	VFMADD213PS  actc9<>+0(SB), Y0, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y0
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y0, Y0
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VRCPPS       Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFNMADD213PS actc15<>+0(SB), Y2, Y3
-	VFMADD213PS  Y2, Y2, Y3
-	VMULPS       Y3, Y1, Y2
-	VFNMADD213PS Y1, Y2, Y0
-	VFMADD213PS  Y2, Y3, Y0
-	VMULPS       (DX), Y0, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VMULPS       (DX), Y0, Y2
+	VADDPS       actc15<>+0(SB), Y0, Y3
+	VRCPPS       Y3, Y4
+	VMOVUPS      Y3, Y5
+	VFNMADD213PS actc15<>+0(SB), Y4, Y5
+	VFMADD213PS  Y4, Y4, Y5
+	VMULPS       (DX), Y5, Y4
+	VFNMADD213PS (DX), Y4, Y3
+	VFMADD213PS  Y4, Y5, Y3
+	VBLENDVPS    Y1, Y2, Y3, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y1, Y0, Y3, Y0
+	VCMPPS       $0x03, Y2, Y2, Y1
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPS       $0x03, (DX), Y2, Y2
 	VBLENDVPS    Y2, (DX), Y1, Y1
@@ -30784,44 +30856,49 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VORPS        actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y2, Y5
-	VFMADD213PS  actc10<>+0(SB), Y2, Y5
-	VFMADD213PS  actc11<>+0(SB), Y2, Y5
-	VFMADD213PS  actc8<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y2, Y6
+	VFMADD213PS  actc10<>+0(SB), Y2, Y6
+	VFMADD213PS  actc11<>+0(SB), Y2, Y6
+	VFMADD213PS  actc8<>+0(SB), Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y2
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y1, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VRCPPS       Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFNMADD213PS actc15<>+0(SB), Y4, Y5
-	VFMADD213PS  Y4, Y4, Y5
-	VMULPS       Y5, Y3, Y4
-	VFNMADD213PS Y3, Y4, Y2
-	VFMADD213PS  Y4, Y5, Y2
-	VMULPS       Y2, Y1, Y3
-	VCMPPS       $0x03, Y3, Y3, Y4
+	VMULPS       Y2, Y1, Y4
+	VADDPS       actc15<>+0(SB), Y2, Y5
+	VRCPPS       Y5, Y6
+	VMOVUPS      Y5, Y7
+	VFNMADD213PS actc15<>+0(SB), Y6, Y7
+	VFMADD213PS  Y6, Y6, Y7
+	VMULPS       Y7, Y1, Y6
+	VFNMADD213PS Y1, Y6, Y5
+	VFMADD213PS  Y6, Y7, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y3, Y2, Y5, Y2
+	VCMPPS       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y3, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
 	VCMPPS       $0x03, Y1, Y1, Y4
 	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
@@ -31363,40 +31440,46 @@ TEXT ·siLUF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y1
-	VORPS        (DX), Y1, Y1
-	VMOVUPS      actc3<>+0(SB), Y2
-	VMAXPS       Y1, Y2, Y1
-	VMOVUPS      actc4<>+0(SB), Y2
-	VFMADD213PS  actc5<>+0(SB), Y1, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y3
-	VFNMADD231PS actc6<>+0(SB), Y3, Y1
-	VFNMADD231PS actc7<>+0(SB), Y3, Y1
-	VMOVUPS      actc12<>+0(SB), Y4
-	VFMADD213PS  actc13<>+0(SB), Y1, Y4
-	VFMADD213PS  actc10<>+0(SB), Y1, Y4
-	VFMADD213PS  actc11<>+0(SB), Y1, Y4
-	VFMADD213PS  actc8<>+0(SB), Y1, Y4
-	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VFMADD213PS  actc9<>+0(SB), Y4, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y3
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       actc5<>+0(SB), Y2, Y2
+	VXORPS       (DX), Y1, Y1
+	VMOVUPS      actc16<>+0(SB), Y2
+	VCMPPS       $0x1e, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y1
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y1, Y3, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y1, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y1, Y5
+	VFMADD213PS  actc10<>+0(SB), Y1, Y5
+	VFMADD213PS  actc11<>+0(SB), Y1, Y5
+	VFMADD213PS  actc8<>+0(SB), Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y5, Y1
+	VMOVUPS      actc14<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y4
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y2, Y1, Y3, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y2, Y1
-	VMULPS       (DX), Y1, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
+	VMULPS       (DX), Y1, Y3
+	VADDPS       actc15<>+0(SB), Y1, Y4
+	VMOVUPS      (DX), Y5
+	VDIVPS       Y4, Y5, Y4
+	VBLENDVPS    Y2, Y3, Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y2, Y1, Y4, Y1
+	VCMPPS       $0x03, Y3, Y3, Y2
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
 	VMOVUPS      (DX), Y3
 	VCMPPS       $0x03, (DX), Y3, Y3
 	VBLENDVPS    Y3, (DX), Y2, Y2
@@ -31432,28 +31515,37 @@ keep_head:
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      actc2<>+0(SB), Y1
-	VORPS        (DX), Y1, Y0
-	VORPS        32(DX), Y1, Y2
-	VORPS        64(DX), Y1, Y3
-	VORPS        96(DX), Y1, Y1
-	VMOVUPS      actc16<>+0(SB), Y5
-	VCMPPS       $0x11, Y5, Y0, Y4
-	VCMPPS       $0x11, Y5, Y2, Y6
-	VORPS        Y6, Y4, Y4
-	VCMPPS       $0x11, Y5, Y3, Y6
-	VORPS        Y6, Y4, Y4
-	VCMPPS       $0x11, Y5, Y1, Y5
-	VORPS        Y5, Y4, Y4
-	VMOVUPS      Y0, Y5
+	VMOVUPS      actc16<>+0(SB), Y1
+	VCMPPS       $0x1e, (DX), Y1, Y0
+	VCMPPS       $0x1e, 32(DX), Y1, Y2
+	VORPS        Y2, Y0, Y0
+	VCMPPS       $0x1e, 64(DX), Y1, Y2
+	VORPS        Y2, Y0, Y0
+	VCMPPS       $0x1e, 96(DX), Y1, Y1
+	VORPS        Y1, Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y2
+	VXORPS       (DX), Y2, Y1
+	VXORPS       32(DX), Y2, Y3
+	VXORPS       64(DX), Y2, Y4
+	VXORPS       96(DX), Y2, Y2
+	VMOVUPS      actc16<>+0(SB), Y6
+	VCMPPS       $0x11, Y6, Y1, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y3, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y4, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x11, Y6, Y2, Y5
+	VORPS        Y5, Y0, Y0
+	VMOVUPS      Y1, Y5
 	VMOVUPS      actc5<>+0(SB), Y6
 	VMOVUPS      actc4<>+0(SB), Y7
 	VFMADD213PS  Y6, Y7, Y5
-	VMOVUPS      Y2, Y8
+	VMOVUPS      Y3, Y8
 	VFMADD213PS  Y6, Y7, Y8
-	VMOVUPS      Y3, Y9
+	VMOVUPS      Y4, Y9
 	VFMADD213PS  Y6, Y7, Y9
-	VMOVUPS      Y1, Y10
+	VMOVUPS      Y2, Y10
 	VFMADD213PS  Y6, Y7, Y10
 	VMOVUPS      actc5<>+0(SB), Y7
 	VSUBPS       Y7, Y5, Y6
@@ -31461,89 +31553,80 @@ block:
 	VSUBPS       Y7, Y9, Y12
 	VSUBPS       Y7, Y10, Y7
 	VMOVUPS      actc6<>+0(SB), Y13
-	VFNMADD231PS Y13, Y6, Y0
-	VFNMADD231PS Y13, Y11, Y2
-	VFNMADD231PS Y13, Y12, Y3
-	VFNMADD231PS Y13, Y7, Y1
+	VFNMADD231PS Y13, Y6, Y1
+	VFNMADD231PS Y13, Y11, Y3
+	VFNMADD231PS Y13, Y12, Y4
+	VFNMADD231PS Y13, Y7, Y2
 	VMOVUPS      actc7<>+0(SB), Y13
-	VFNMADD213PS Y0, Y13, Y6
-	VFNMADD213PS Y2, Y13, Y11
-	VFNMADD213PS Y3, Y13, Y12
-	VFNMADD213PS Y1, Y13, Y7
-	VMOVUPS      actc21<>+0(SB), Y1
-	VMOVUPS      Y1, Y0
-	VMOVUPS      actc22<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VMOVUPS      Y1, Y3
-	VFMADD213PS  Y2, Y11, Y3
-	VMOVUPS      Y1, Y13
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc19<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VFMADD213PS  Y2, Y11, Y3
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc20<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VFMADD213PS  Y2, Y11, Y3
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc17<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VFMADD213PS  Y2, Y11, Y3
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  Y2, Y6, Y0
-	VFMADD213PS  Y2, Y11, Y3
-	VFMADD213PS  Y2, Y12, Y13
-	VFMADD213PS  Y2, Y7, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  Y2, Y0, Y6
-	VFMADD213PS  Y2, Y3, Y11
-	VFMADD213PS  Y2, Y13, Y12
-	VFMADD213PS  Y2, Y1, Y7
-	VPSLLD       $0x17, Y5, Y0
-	VPSLLD       $0x17, Y8, Y1
-	VPSLLD       $0x17, Y9, Y2
-	VPSLLD       $0x17, Y10, Y3
-	VMULPS       Y0, Y6, Y0
-	VMULPS       Y1, Y11, Y1
-	VMULPS       Y2, Y12, Y2
-	VMULPS       Y3, Y7, Y3
+	VFNMADD213PS Y1, Y13, Y6
+	VFNMADD213PS Y3, Y13, Y11
+	VFNMADD213PS Y4, Y13, Y12
+	VFNMADD213PS Y2, Y13, Y7
+	VMOVUPS      actc21<>+0(SB), Y2
+	VMOVUPS      Y2, Y1
+	VMOVUPS      actc22<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VMOVUPS      Y2, Y4
+	VFMADD213PS  Y3, Y11, Y4
+	VMOVUPS      Y2, Y13
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc19<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc20<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc17<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc18<>+0(SB), Y3
+	VFMADD213PS  Y3, Y6, Y1
+	VFMADD213PS  Y3, Y11, Y4
+	VFMADD213PS  Y3, Y12, Y13
+	VFMADD213PS  Y3, Y7, Y2
+	VMOVUPS      actc18<>+0(SB), Y3
+	VFMADD213PS  Y3, Y1, Y6
+	VFMADD213PS  Y3, Y4, Y11
+	VFMADD213PS  Y3, Y13, Y12
+	VFMADD213PS  Y3, Y2, Y7
+	VPSLLD       $0x17, Y5, Y1
+	VPSLLD       $0x17, Y8, Y2
+	VPSLLD       $0x17, Y9, Y3
+	VPSLLD       $0x17, Y10, Y4
+	VMULPS       Y1, Y6, Y1
+	VMULPS       Y2, Y11, Y2
+	VMULPS       Y3, Y12, Y3
+	VMULPS       Y4, Y7, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y5, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y5, Y4, Y4
 	VMOVUPS      (DX), Y5
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y5, Y0, Y6, Y5
-	VMOVUPS      32(DX), Y7
-	VBLENDVPS    Y7, Y1, Y6, Y7
-	VMOVUPS      64(DX), Y8
-	VBLENDVPS    Y8, Y2, Y6, Y8
-	VMOVUPS      96(DX), Y9
-	VBLENDVPS    Y9, Y3, Y6, Y6
-	VMOVUPS      actc15<>+0(SB), Y9
-	VADDPS       Y9, Y0, Y0
-	VADDPS       Y9, Y1, Y1
-	VADDPS       Y9, Y2, Y2
-	VADDPS       Y9, Y3, Y3
-	VDIVPS       Y0, Y5, Y0
-	VDIVPS       Y1, Y7, Y1
-	VDIVPS       Y2, Y8, Y2
-	VDIVPS       Y3, Y6, Y3
-	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VMULPS       64(DX), Y2, Y2
-	VMULPS       96(DX), Y3, Y3
-	VCMPPS       $0x03, Y1, Y0, Y5
-	VORPS        Y5, Y4, Y4
-	VCMPPS       $0x03, Y3, Y2, Y5
-	VORPS        Y5, Y4, Y4
-	VTESTPS      Y4, Y4
+	VDIVPS       Y1, Y5, Y1
+	VMOVUPS      32(DX), Y5
+	VDIVPS       Y2, Y5, Y2
+	VMOVUPS      64(DX), Y5
+	VDIVPS       Y3, Y5, Y3
+	VMOVUPS      96(DX), Y5
+	VDIVPS       Y4, Y5, Y4
+	VCMPPS       $0x03, Y2, Y1, Y5
+	VORPS        Y5, Y0, Y0
+	VCMPPS       $0x03, Y4, Y3, Y5
+	VORPS        Y5, Y0, Y0
+	VTESTPS      Y0, Y0
 	JNE          flag0
-	VMOVNTPS     Y0, (AX)
-	VMOVNTPS     Y1, 32(AX)
-	VMOVNTPS     Y2, 64(AX)
-	VMOVNTPS     Y3, 96(AX)
+	VMOVNTPS     Y1, (AX)
+	VMOVNTPS     Y2, 32(AX)
+	VMOVNTPS     Y3, 64(AX)
+	VMOVNTPS     Y4, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -31557,40 +31640,46 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      actc2<>+0(SB), Y0
-	VORPS        (DX), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VXORPS       (DX), Y0, Y0
+	VMOVUPS      actc16<>+0(SB), Y1
+	VCMPPS       $0x1e, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y0, Y2, Y0
+	VMOVUPS      actc61<>+0(SB), Y2
+	VMINPS       Y0, Y2, Y0
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y0, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y0, Y4
+	VFMADD213PS  actc10<>+0(SB), Y0, Y4
+	VFMADD213PS  actc11<>+0(SB), Y0, Y4
+	VFMADD213PS  actc8<>+0(SB), Y0, Y4
+	VFMADD213PS  actc9<>+0(SB), Y0, Y4
+	VFMADD213PS  actc9<>+0(SB), Y4, Y0
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y0, Y0
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y1, Y0, Y2, Y1
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VDIVPS       Y0, Y1, Y0
-	VMULPS       (DX), Y0, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VMULPS       (DX), Y0, Y2
+	VADDPS       actc15<>+0(SB), Y0, Y3
+	VMOVUPS      (DX), Y4
+	VDIVPS       Y3, Y4, Y3
+	VBLENDVPS    Y1, Y2, Y3, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y1, Y0, Y3, Y0
+	VCMPPS       $0x03, Y2, Y2, Y1
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPS       $0x03, (DX), Y2, Y2
 	VBLENDVPS    Y2, (DX), Y1, Y1
@@ -31633,38 +31722,43 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VORPS        actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y2, Y3, Y2
-	VMOVUPS      actc4<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y2, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y4, Y2
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y2, Y5
-	VFMADD213PS  actc10<>+0(SB), Y2, Y5
-	VFMADD213PS  actc11<>+0(SB), Y2, Y5
-	VFMADD213PS  actc8<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y4
-	VSUBPS       Y4, Y3, Y3
-	VADDPS       actc5<>+0(SB), Y3, Y3
+	VXORPS       actc2<>+0(SB), Y1, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y2
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y2, Y6
+	VFMADD213PS  actc10<>+0(SB), Y2, Y6
+	VFMADD213PS  actc11<>+0(SB), Y2, Y6
+	VFMADD213PS  actc8<>+0(SB), Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y6, Y2
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
 	VPSLLD       $0x17, Y4, Y4
 	VMULPS       Y4, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y1, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y3, Y2
-	VMULPS       Y2, Y1, Y3
-	VCMPPS       $0x03, Y3, Y3, Y4
+	VMULPS       Y2, Y1, Y4
+	VADDPS       actc15<>+0(SB), Y2, Y5
+	VDIVPS       Y5, Y1, Y5
+	VBLENDVPS    Y3, Y4, Y5, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VBLENDVPS    Y3, Y2, Y5, Y2
+	VCMPPS       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y4, Y5, Y3, Y3
+	VBLENDVPS    Y3, Y5, Y4, Y3
 	VCMPPS       $0x03, Y1, Y1, Y4
 	VBLENDVPS    Y4, Y1, Y3, Y3
 	VMOVUPS      actc2<>+0(SB), Y4
@@ -32309,45 +32403,51 @@ TEXT ·siLUF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMOVUPS      actc24<>+0(SB), Y1
-	VORPD        (DX), Y1, Y1
-	VMOVUPS      actc25<>+0(SB), Y2
-	VMAXPD       Y1, Y2, Y1
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y1, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y3
-	VFNMADD231PD actc28<>+0(SB), Y3, Y1
-	VFNMADD231PD actc29<>+0(SB), Y3, Y1
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y1, Y4
-	VFMADD213PD  actc39<>+0(SB), Y1, Y4
-	VFMADD213PD  actc36<>+0(SB), Y1, Y4
-	VFMADD213PD  actc37<>+0(SB), Y1, Y4
-	VFMADD213PD  actc34<>+0(SB), Y1, Y4
-	VFMADD213PD  actc35<>+0(SB), Y1, Y4
-	VFMADD213PD  actc32<>+0(SB), Y1, Y4
-	VFMADD213PD  actc33<>+0(SB), Y1, Y4
-	VFMADD213PD  actc30<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y1
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y3
-	VSUBPD       Y3, Y2, Y2
-	VADDPD       actc27<>+0(SB), Y2, Y2
+	VXORPD       (DX), Y1, Y1
+	VMOVUPS      actc43<>+0(SB), Y2
+	VCMPPD       $0x1e, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
+	VMOVUPS      actc25<>+0(SB), Y3
+	VMAXPD       Y1, Y3, Y1
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y1, Y3, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y1, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y1
+	VFNMADD231PD actc29<>+0(SB), Y4, Y1
+	VMOVUPS      actc40<>+0(SB), Y5
+	VFMADD213PD  actc38<>+0(SB), Y1, Y5
+	VFMADD213PD  actc39<>+0(SB), Y1, Y5
+	VFMADD213PD  actc36<>+0(SB), Y1, Y5
+	VFMADD213PD  actc37<>+0(SB), Y1, Y5
+	VFMADD213PD  actc34<>+0(SB), Y1, Y5
+	VFMADD213PD  actc35<>+0(SB), Y1, Y5
+	VFMADD213PD  actc32<>+0(SB), Y1, Y5
+	VFMADD213PD  actc33<>+0(SB), Y1, Y5
+	VFMADD213PD  actc30<>+0(SB), Y1, Y5
+	VFMADD213PD  actc31<>+0(SB), Y1, Y5
+	VFMADD213PD  actc31<>+0(SB), Y5, Y1
+	VMOVUPS      actc41<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y4
+	VSUBPD       Y4, Y3, Y3
+	VADDPD       actc27<>+0(SB), Y3, Y3
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y1, Y1
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y1, Y1
-	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y1, Y1
-	VMOVUPS      (DX), Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y2, Y1, Y3, Y2
-	VADDPD       actc42<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y2, Y1
-	VMULPD       (DX), Y1, Y2
-	VCMPPD       $0x03, Y2, Y2, Y3
+	VMULPD       (DX), Y1, Y3
+	VADDPD       actc42<>+0(SB), Y1, Y4
+	VMOVUPS      (DX), Y5
+	VDIVPD       Y4, Y5, Y4
+	VBLENDVPD    Y2, Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y2, Y1, Y4, Y1
+	VCMPPD       $0x03, Y3, Y3, Y2
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y4, actc24<>+0(SB), Y5, Y4
-	VBLENDVPD    Y3, Y4, Y2, Y2
+	VBLENDVPD    Y2, Y4, Y3, Y2
 	VMOVUPS      (DX), Y3
 	VCMPPD       $0x03, (DX), Y3, Y3
 	VBLENDVPD    Y3, (DX), Y2, Y2
@@ -32384,239 +32484,239 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	VMOVUPS      actc24<>+0(SB), Y0
-	VORPD        (DX), Y0, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y0, Y1
+	VXORPD       (DX), Y0, Y0
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y0, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc26<>+0(SB), Y2
 	VFMADD213PD  actc27<>+0(SB), Y0, Y2
 	VSUBPD       actc27<>+0(SB), Y2, Y3
 	VFNMADD231PD actc28<>+0(SB), Y3, Y0
+	VMOVUPS      actc24<>+0(SB), Y4
+	VXORPD       32(DX), Y4, Y4
 	VFNMADD231PD actc29<>+0(SB), Y3, Y0
-	VMOVUPS      actc24<>+0(SB), Y3
-	VORPD        32(DX), Y3, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y4
-	VORPS        Y4, Y1, Y1
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y0, Y4
-	VFMADD213PD  actc53<>+0(SB), Y0, Y4
+	VMOVUPS      actc43<>+0(SB), Y3
+	VCMPPD       $0x1e, 32(DX), Y3, Y3
+	VORPS        Y3, Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y3
+	VORPS        Y3, Y1, Y1
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y0, Y3
 	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y3, Y5
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
 	VSUBPD       actc27<>+0(SB), Y5, Y6
-	VFMADD213PD  actc50<>+0(SB), Y0, Y4
-	VFNMADD231PD actc28<>+0(SB), Y6, Y3
-	VFMADD213PD  actc51<>+0(SB), Y0, Y4
-	VFNMADD231PD actc29<>+0(SB), Y6, Y3
-	VMOVUPS      actc24<>+0(SB), Y6
-	VORPD        64(DX), Y6, Y6
-	VFMADD213PD  actc48<>+0(SB), Y0, Y4
-	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y7
-	VORPS        Y7, Y1, Y1
-	VFMADD213PD  actc49<>+0(SB), Y0, Y4
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y3, Y7
-	VFMADD213PD  actc46<>+0(SB), Y0, Y4
-	VFMADD213PD  actc53<>+0(SB), Y3, Y7
+	VFMADD213PD  actc50<>+0(SB), Y0, Y3
+	VFNMADD231PD actc28<>+0(SB), Y6, Y4
+	VFMADD213PD  actc51<>+0(SB), Y0, Y3
+	VMOVUPS      actc24<>+0(SB), Y7
+	VXORPD       64(DX), Y7, Y7
+	VFNMADD231PD actc29<>+0(SB), Y6, Y4
+	VFMADD213PD  actc48<>+0(SB), Y0, Y3
+	VMOVUPS      actc43<>+0(SB), Y6
+	VCMPPD       $0x1e, 64(DX), Y6, Y6
+	VORPS        Y6, Y1, Y1
+	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VORPS        Y6, Y1, Y1
+	VFMADD213PD  actc49<>+0(SB), Y0, Y3
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y4, Y6
+	VFMADD213PD  actc46<>+0(SB), Y0, Y3
+	VFMADD213PD  actc53<>+0(SB), Y4, Y6
 	VMOVUPS      actc26<>+0(SB), Y8
-	VFMADD213PD  actc27<>+0(SB), Y6, Y8
+	VFMADD213PD  actc27<>+0(SB), Y7, Y8
 	VSUBPD       actc27<>+0(SB), Y8, Y9
-	VFMADD213PD  actc47<>+0(SB), Y0, Y4
-	VFMADD213PD  actc50<>+0(SB), Y3, Y7
-	VFNMADD231PD actc28<>+0(SB), Y9, Y6
-	VFMADD213PD  actc44<>+0(SB), Y0, Y4
-	VFMADD213PD  actc51<>+0(SB), Y3, Y7
-	VFNMADD231PD actc29<>+0(SB), Y9, Y6
-	VMOVUPS      actc24<>+0(SB), Y9
-	VORPD        96(DX), Y9, Y9
-	VFMADD213PD  actc45<>+0(SB), Y0, Y4
-	VFMADD213PD  actc48<>+0(SB), Y3, Y7
-	VFMADD213PD  actc45<>+0(SB), Y4, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y4
-	VORPS        Y4, Y1, Y1
-	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y7
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y6, Y4
-	VMULPD       Y2, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y3, Y7
-	VFMADD213PD  actc53<>+0(SB), Y6, Y4
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y9, Y2
-	VMOVUPS      (DX), Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y10, Y0, Y11, Y10
-	VSUBPD       actc27<>+0(SB), Y2, Y11
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y3, Y7
-	VFMADD213PD  actc50<>+0(SB), Y6, Y4
-	VDIVPD       Y0, Y10, Y0
-	VFNMADD231PD actc28<>+0(SB), Y11, Y9
-	VMULPD       (DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y3, Y7
-	VFMADD213PD  actc51<>+0(SB), Y6, Y4
-	VFNMADD231PD actc29<>+0(SB), Y11, Y9
+	VFMADD213PD  actc47<>+0(SB), Y0, Y3
+	VFMADD213PD  actc50<>+0(SB), Y4, Y6
+	VFNMADD231PD actc28<>+0(SB), Y9, Y7
+	VFMADD213PD  actc44<>+0(SB), Y0, Y3
+	VFMADD213PD  actc51<>+0(SB), Y4, Y6
 	VMOVUPS      actc24<>+0(SB), Y10
-	VORPD        128(DX), Y10, Y10
-	VFMADD213PD  actc45<>+0(SB), Y3, Y7
-	VFMADD213PD  actc48<>+0(SB), Y6, Y4
-	VFMADD213PD  actc45<>+0(SB), Y7, Y3
-	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y7
-	VORPS        Y7, Y1, Y1
-	VPSLLQ       $0x34, Y5, Y5
-	VFMADD213PD  actc49<>+0(SB), Y6, Y4
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y9, Y7
-	VMULPD       Y5, Y3, Y3
-	VFMADD213PD  actc46<>+0(SB), Y6, Y4
-	VFMADD213PD  actc53<>+0(SB), Y9, Y7
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y10, Y5
-	VMOVUPS      32(DX), Y11
-	VMOVUPS      actc42<>+0(SB), Y12
-	VBLENDVPD    Y11, Y3, Y12, Y11
-	VSUBPD       actc27<>+0(SB), Y5, Y12
-	VADDPD       actc42<>+0(SB), Y3, Y3
-	VFMADD213PD  actc47<>+0(SB), Y6, Y4
-	VFMADD213PD  actc50<>+0(SB), Y9, Y7
-	VDIVPD       Y3, Y11, Y3
-	VFNMADD231PD actc28<>+0(SB), Y12, Y10
-	VMULPD       32(DX), Y3, Y3
-	VFMADD213PD  actc44<>+0(SB), Y6, Y4
-	VFMADD213PD  actc51<>+0(SB), Y9, Y7
-	VFNMADD231PD actc29<>+0(SB), Y12, Y10
-	VMOVUPS      actc24<>+0(SB), Y11
-	VORPD        160(DX), Y11, Y11
-	VFMADD213PD  actc45<>+0(SB), Y6, Y4
-	VFMADD213PD  actc48<>+0(SB), Y9, Y7
-	VFMADD213PD  actc45<>+0(SB), Y4, Y6
-	VCMPPD       $0x11, actc43<>+0(SB), Y11, Y4
-	VORPS        Y4, Y1, Y1
-	VPSLLQ       $0x34, Y8, Y4
-	VFMADD213PD  actc49<>+0(SB), Y9, Y7
-	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y10, Y8
-	VMULPD       Y4, Y6, Y4
-	VFMADD213PD  actc46<>+0(SB), Y9, Y7
-	VFMADD213PD  actc53<>+0(SB), Y10, Y8
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y11, Y6
-	VMOVUPS      64(DX), Y12
-	VMOVUPS      actc42<>+0(SB), Y13
-	VBLENDVPD    Y12, Y4, Y13, Y12
-	VSUBPD       actc27<>+0(SB), Y6, Y13
-	VADDPD       actc42<>+0(SB), Y4, Y4
-	VFMADD213PD  actc47<>+0(SB), Y9, Y7
-	VFMADD213PD  actc50<>+0(SB), Y10, Y8
-	VDIVPD       Y4, Y12, Y4
-	VFNMADD231PD actc28<>+0(SB), Y13, Y11
-	VMULPD       64(DX), Y4, Y4
-	VFMADD213PD  actc44<>+0(SB), Y9, Y7
-	VFMADD213PD  actc51<>+0(SB), Y10, Y8
-	VFNMADD231PD actc29<>+0(SB), Y13, Y11
-	VMOVUPS      actc24<>+0(SB), Y12
-	VORPD        192(DX), Y12, Y12
-	VFMADD213PD  actc45<>+0(SB), Y9, Y7
-	VFMADD213PD  actc48<>+0(SB), Y10, Y8
-	VFMADD213PD  actc45<>+0(SB), Y7, Y9
-	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y7
-	VORPS        Y7, Y1, Y1
+	VXORPD       96(DX), Y10, Y10
+	VFNMADD231PD actc29<>+0(SB), Y9, Y7
+	VFMADD213PD  actc45<>+0(SB), Y0, Y3
+	VFMADD213PD  actc48<>+0(SB), Y4, Y6
+	VMOVUPS      actc43<>+0(SB), Y9
+	VCMPPD       $0x1e, 96(DX), Y9, Y9
+	VORPS        Y9, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y3, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y3
+	VORPS        Y3, Y1, Y1
 	VPSLLQ       $0x34, Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y10, Y8
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y11, Y7
-	VMULPD       Y2, Y9, Y2
-	VFMADD213PD  actc46<>+0(SB), Y10, Y8
-	VFMADD213PD  actc53<>+0(SB), Y11, Y7
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y12, Y9
-	VMOVUPS      96(DX), Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y13, Y2, Y14, Y13
-	VSUBPD       actc27<>+0(SB), Y9, Y14
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VFMADD213PD  actc47<>+0(SB), Y10, Y8
-	VFMADD213PD  actc50<>+0(SB), Y11, Y7
-	VDIVPD       Y2, Y13, Y2
-	VFNMADD231PD actc28<>+0(SB), Y14, Y12
-	VMULPD       96(DX), Y2, Y2
-	VFMADD213PD  actc44<>+0(SB), Y10, Y8
-	VFMADD213PD  actc51<>+0(SB), Y11, Y7
-	VFNMADD231PD actc29<>+0(SB), Y14, Y12
+	VFMADD213PD  actc49<>+0(SB), Y4, Y6
+	VMOVUPS      actc54<>+0(SB), Y3
+	VFMADD213PD  actc52<>+0(SB), Y7, Y3
+	VMULPD       Y2, Y0, Y0
+	VFMADD213PD  actc46<>+0(SB), Y4, Y6
+	VFMADD213PD  actc53<>+0(SB), Y7, Y3
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y10, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y0
+	VSUBPD       actc27<>+0(SB), Y2, Y9
+	VMOVUPS      (DX), Y11
+	VDIVPD       Y0, Y11, Y0
+	VFMADD213PD  actc47<>+0(SB), Y4, Y6
+	VFMADD213PD  actc50<>+0(SB), Y7, Y3
+	VFNMADD231PD actc28<>+0(SB), Y9, Y10
+	VFMADD213PD  actc44<>+0(SB), Y4, Y6
+	VFMADD213PD  actc51<>+0(SB), Y7, Y3
+	VMOVUPS      actc24<>+0(SB), Y11
+	VXORPD       128(DX), Y11, Y11
+	VFNMADD231PD actc29<>+0(SB), Y9, Y10
+	VFMADD213PD  actc45<>+0(SB), Y4, Y6
+	VFMADD213PD  actc48<>+0(SB), Y7, Y3
+	VMOVUPS      actc43<>+0(SB), Y9
+	VCMPPD       $0x1e, 128(DX), Y9, Y9
+	VORPS        Y9, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y6, Y4
+	VCMPPD       $0x11, actc43<>+0(SB), Y11, Y6
+	VORPS        Y6, Y1, Y1
+	VPSLLQ       $0x34, Y5, Y5
+	VFMADD213PD  actc49<>+0(SB), Y7, Y3
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y10, Y6
+	VMULPD       Y5, Y4, Y4
+	VFMADD213PD  actc46<>+0(SB), Y7, Y3
+	VFMADD213PD  actc53<>+0(SB), Y10, Y6
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y11, Y5
+	VADDPD       actc42<>+0(SB), Y4, Y4
+	VSUBPD       actc27<>+0(SB), Y5, Y9
+	VMOVUPS      32(DX), Y12
+	VDIVPD       Y4, Y12, Y4
+	VFMADD213PD  actc47<>+0(SB), Y7, Y3
+	VFMADD213PD  actc50<>+0(SB), Y10, Y6
+	VFNMADD231PD actc28<>+0(SB), Y9, Y11
+	VFMADD213PD  actc44<>+0(SB), Y7, Y3
+	VFMADD213PD  actc51<>+0(SB), Y10, Y6
+	VMOVUPS      actc24<>+0(SB), Y12
+	VXORPD       160(DX), Y12, Y12
+	VFNMADD231PD actc29<>+0(SB), Y9, Y11
+	VFMADD213PD  actc45<>+0(SB), Y7, Y3
+	VFMADD213PD  actc48<>+0(SB), Y10, Y6
+	VMOVUPS      actc43<>+0(SB), Y9
+	VCMPPD       $0x1e, 160(DX), Y9, Y9
+	VORPS        Y9, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y3, Y7
+	VCMPPD       $0x11, actc43<>+0(SB), Y12, Y3
+	VORPS        Y3, Y1, Y1
+	VPSLLQ       $0x34, Y8, Y3
+	VFMADD213PD  actc49<>+0(SB), Y10, Y6
+	VMOVUPS      actc54<>+0(SB), Y8
+	VFMADD213PD  actc52<>+0(SB), Y11, Y8
+	VMULPD       Y3, Y7, Y3
+	VFMADD213PD  actc46<>+0(SB), Y10, Y6
+	VFMADD213PD  actc53<>+0(SB), Y11, Y8
+	VMOVUPS      actc26<>+0(SB), Y7
+	VFMADD213PD  actc27<>+0(SB), Y12, Y7
+	VADDPD       actc42<>+0(SB), Y3, Y3
+	VSUBPD       actc27<>+0(SB), Y7, Y9
+	VMOVUPS      64(DX), Y13
+	VDIVPD       Y3, Y13, Y3
+	VFMADD213PD  actc47<>+0(SB), Y10, Y6
+	VFMADD213PD  actc50<>+0(SB), Y11, Y8
+	VFNMADD231PD actc28<>+0(SB), Y9, Y12
+	VFMADD213PD  actc44<>+0(SB), Y10, Y6
+	VFMADD213PD  actc51<>+0(SB), Y11, Y8
 	VMOVUPS      actc24<>+0(SB), Y13
-	VORPD        224(DX), Y13, Y13
-	VFMADD213PD  actc45<>+0(SB), Y10, Y8
-	VFMADD213PD  actc48<>+0(SB), Y11, Y7
-	VFMADD213PD  actc45<>+0(SB), Y8, Y10
-	VCMPPD       $0x11, actc43<>+0(SB), Y13, Y8
+	VXORPD       192(DX), Y13, Y13
+	VFNMADD231PD actc29<>+0(SB), Y9, Y12
+	VFMADD213PD  actc45<>+0(SB), Y10, Y6
+	VFMADD213PD  actc48<>+0(SB), Y11, Y8
+	VMOVUPS      actc43<>+0(SB), Y9
+	VCMPPD       $0x1e, 192(DX), Y9, Y9
+	VORPS        Y9, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y6, Y10
+	VCMPPD       $0x11, actc43<>+0(SB), Y13, Y6
+	VORPS        Y6, Y1, Y1
+	VPSLLQ       $0x34, Y2, Y2
+	VFMADD213PD  actc49<>+0(SB), Y11, Y8
+	VMOVUPS      actc54<>+0(SB), Y6
+	VFMADD213PD  actc52<>+0(SB), Y12, Y6
+	VMULPD       Y2, Y10, Y2
+	VFMADD213PD  actc46<>+0(SB), Y11, Y8
+	VFMADD213PD  actc53<>+0(SB), Y12, Y6
+	VMOVUPS      actc26<>+0(SB), Y9
+	VFMADD213PD  actc27<>+0(SB), Y13, Y9
+	VADDPD       actc42<>+0(SB), Y2, Y2
+	VSUBPD       actc27<>+0(SB), Y9, Y10
+	VMOVUPS      96(DX), Y14
+	VDIVPD       Y2, Y14, Y2
+	VFMADD213PD  actc47<>+0(SB), Y11, Y8
+	VFMADD213PD  actc50<>+0(SB), Y12, Y6
+	VFNMADD231PD actc28<>+0(SB), Y10, Y13
+	VFMADD213PD  actc44<>+0(SB), Y11, Y8
+	VFMADD213PD  actc51<>+0(SB), Y12, Y6
+	VMOVUPS      actc24<>+0(SB), Y14
+	VXORPD       224(DX), Y14, Y14
+	VFNMADD231PD actc29<>+0(SB), Y10, Y13
+	VFMADD213PD  actc45<>+0(SB), Y11, Y8
+	VFMADD213PD  actc48<>+0(SB), Y12, Y6
+	VMOVUPS      actc43<>+0(SB), Y10
+	VCMPPD       $0x1e, 224(DX), Y10, Y10
+	VORPS        Y10, Y1, Y1
+	VFMADD213PD  actc45<>+0(SB), Y8, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y14, Y8
 	VORPS        Y8, Y1, Y1
 	VPSLLQ       $0x34, Y5, Y5
-	VFMADD213PD  actc49<>+0(SB), Y11, Y7
+	VFMADD213PD  actc49<>+0(SB), Y12, Y6
 	VMOVUPS      actc54<>+0(SB), Y8
-	VFMADD213PD  actc52<>+0(SB), Y12, Y8
-	VMULPD       Y5, Y10, Y5
-	VFMADD213PD  actc46<>+0(SB), Y11, Y7
-	VFMADD213PD  actc53<>+0(SB), Y12, Y8
+	VFMADD213PD  actc52<>+0(SB), Y13, Y8
+	VMULPD       Y5, Y11, Y5
+	VFMADD213PD  actc46<>+0(SB), Y12, Y6
+	VFMADD213PD  actc53<>+0(SB), Y13, Y8
 	VMOVUPS      actc26<>+0(SB), Y10
-	VFMADD213PD  actc27<>+0(SB), Y13, Y10
-	VMOVUPS      128(DX), Y14
-	VMOVUPS      actc42<>+0(SB), Y15
-	VBLENDVPD    Y14, Y5, Y15, Y14
-	VSUBPD       actc27<>+0(SB), Y10, Y15
+	VFMADD213PD  actc27<>+0(SB), Y14, Y10
 	VADDPD       actc42<>+0(SB), Y5, Y5
-	VFMADD213PD  actc47<>+0(SB), Y11, Y7
-	VFMADD213PD  actc50<>+0(SB), Y12, Y8
-	VDIVPD       Y5, Y14, Y5
-	VFNMADD231PD actc28<>+0(SB), Y15, Y13
-	VMULPD       128(DX), Y5, Y5
-	VFMADD213PD  actc44<>+0(SB), Y11, Y7
-	VFMADD213PD  actc51<>+0(SB), Y12, Y8
-	VFNMADD231PD actc29<>+0(SB), Y15, Y13
-	VFMADD213PD  actc45<>+0(SB), Y11, Y7
-	VFMADD213PD  actc48<>+0(SB), Y12, Y8
-	VFMADD213PD  actc45<>+0(SB), Y7, Y11
-	VPSLLQ       $0x34, Y6, Y6
-	VFMADD213PD  actc49<>+0(SB), Y12, Y8
+	VSUBPD       actc27<>+0(SB), Y10, Y11
+	VMOVUPS      128(DX), Y15
+	VDIVPD       Y5, Y15, Y5
+	VFMADD213PD  actc47<>+0(SB), Y12, Y6
+	VFMADD213PD  actc50<>+0(SB), Y13, Y8
+	VFNMADD231PD actc28<>+0(SB), Y11, Y14
+	VFMADD213PD  actc44<>+0(SB), Y12, Y6
+	VFMADD213PD  actc51<>+0(SB), Y13, Y8
+	VFNMADD231PD actc29<>+0(SB), Y11, Y14
+	VFMADD213PD  actc45<>+0(SB), Y12, Y6
+	VFMADD213PD  actc48<>+0(SB), Y13, Y8
+	VFMADD213PD  actc45<>+0(SB), Y6, Y12
+	VPSLLQ       $0x34, Y7, Y6
+	VFMADD213PD  actc49<>+0(SB), Y13, Y8
 	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y13, Y7
-	VMULPD       Y6, Y11, Y6
-	VFMADD213PD  actc46<>+0(SB), Y12, Y8
-	VFMADD213PD  actc53<>+0(SB), Y13, Y7
-	VMOVUPS      160(DX), Y11
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y11, Y6, Y14, Y11
+	VFMADD213PD  actc52<>+0(SB), Y14, Y7
+	VMULPD       Y6, Y12, Y6
+	VFMADD213PD  actc46<>+0(SB), Y13, Y8
+	VFMADD213PD  actc53<>+0(SB), Y14, Y7
 	VADDPD       actc42<>+0(SB), Y6, Y6
-	VFMADD213PD  actc47<>+0(SB), Y12, Y8
-	VFMADD213PD  actc50<>+0(SB), Y13, Y7
+	VMOVUPS      160(DX), Y11
 	VDIVPD       Y6, Y11, Y6
-	VMULPD       160(DX), Y6, Y6
-	VFMADD213PD  actc44<>+0(SB), Y12, Y8
-	VFMADD213PD  actc51<>+0(SB), Y13, Y7
-	VFMADD213PD  actc45<>+0(SB), Y12, Y8
-	VFMADD213PD  actc48<>+0(SB), Y13, Y7
-	VFMADD213PD  actc45<>+0(SB), Y8, Y12
+	VFMADD213PD  actc47<>+0(SB), Y13, Y8
+	VFMADD213PD  actc50<>+0(SB), Y14, Y7
+	VFMADD213PD  actc44<>+0(SB), Y13, Y8
+	VFMADD213PD  actc51<>+0(SB), Y14, Y7
+	VFMADD213PD  actc45<>+0(SB), Y13, Y8
+	VFMADD213PD  actc48<>+0(SB), Y14, Y7
+	VFMADD213PD  actc45<>+0(SB), Y8, Y13
 	VPSLLQ       $0x34, Y9, Y8
-	VFMADD213PD  actc49<>+0(SB), Y13, Y7
-	VMULPD       Y8, Y12, Y8
-	VFMADD213PD  actc46<>+0(SB), Y13, Y7
-	VMOVUPS      192(DX), Y9
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y9, Y8, Y11, Y9
+	VFMADD213PD  actc49<>+0(SB), Y14, Y7
+	VMULPD       Y8, Y13, Y8
+	VFMADD213PD  actc46<>+0(SB), Y14, Y7
 	VADDPD       actc42<>+0(SB), Y8, Y8
-	VFMADD213PD  actc47<>+0(SB), Y13, Y7
+	VMOVUPS      192(DX), Y9
 	VDIVPD       Y8, Y9, Y8
-	VMULPD       192(DX), Y8, Y8
-	VFMADD213PD  actc44<>+0(SB), Y13, Y7
-	VFMADD213PD  actc45<>+0(SB), Y13, Y7
-	VFMADD213PD  actc45<>+0(SB), Y7, Y13
+	VFMADD213PD  actc47<>+0(SB), Y14, Y7
+	VFMADD213PD  actc44<>+0(SB), Y14, Y7
+	VFMADD213PD  actc45<>+0(SB), Y14, Y7
+	VFMADD213PD  actc45<>+0(SB), Y7, Y14
 	VPSLLQ       $0x34, Y10, Y7
-	VMULPD       Y7, Y13, Y7
-	VMOVUPS      224(DX), Y9
-	VMOVUPS      actc42<>+0(SB), Y10
-	VBLENDVPD    Y9, Y7, Y10, Y9
+	VMULPD       Y7, Y14, Y7
 	VADDPD       actc42<>+0(SB), Y7, Y7
+	VMOVUPS      224(DX), Y9
 	VDIVPD       Y7, Y9, Y7
-	VMULPD       224(DX), Y7, Y7
-	VCMPPD       $0x03, Y3, Y0, Y9
+	VCMPPD       $0x03, Y4, Y0, Y9
 	VORPS        Y9, Y1, Y1
-	VCMPPD       $0x03, Y2, Y4, Y9
+	VCMPPD       $0x03, Y2, Y3, Y9
 	VORPS        Y9, Y1, Y1
 	VCMPPD       $0x03, Y6, Y5, Y9
 	VORPS        Y9, Y1, Y1
@@ -32625,8 +32725,8 @@ block:
 	VTESTPD      Y1, Y1
 	JNE          flag0
 	VMOVNTPD     Y0, (AX)
-	VMOVNTPD     Y3, 32(AX)
-	VMOVNTPD     Y4, 64(AX)
+	VMOVNTPD     Y4, 32(AX)
+	VMOVNTPD     Y3, 64(AX)
 	VMOVNTPD     Y2, 96(AX)
 	VMOVNTPD     Y5, 128(AX)
 	VMOVNTPD     Y6, 160(AX)
@@ -32645,45 +32745,51 @@ single:
 	CMPQ         CX, $0x00000004
 	JB           tail
 	VMOVUPS      actc24<>+0(SB), Y0
-	VORPD        (DX), Y0, Y0
-	VMOVUPS      actc25<>+0(SB), Y1
-	VMAXPD       Y0, Y1, Y0
-	VMOVUPS      actc26<>+0(SB), Y1
-	VFMADD213PD  actc27<>+0(SB), Y0, Y1
-	VSUBPD       actc27<>+0(SB), Y1, Y2
-	VFNMADD231PD actc28<>+0(SB), Y2, Y0
-	VFNMADD231PD actc29<>+0(SB), Y2, Y0
-	VMOVUPS      actc40<>+0(SB), Y3
-	VFMADD213PD  actc38<>+0(SB), Y0, Y3
-	VFMADD213PD  actc39<>+0(SB), Y0, Y3
-	VFMADD213PD  actc36<>+0(SB), Y0, Y3
-	VFMADD213PD  actc37<>+0(SB), Y0, Y3
-	VFMADD213PD  actc34<>+0(SB), Y0, Y3
-	VFMADD213PD  actc35<>+0(SB), Y0, Y3
-	VFMADD213PD  actc32<>+0(SB), Y0, Y3
-	VFMADD213PD  actc33<>+0(SB), Y0, Y3
-	VFMADD213PD  actc30<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y3, Y0
-	VMOVUPS      actc41<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y3, Y2
-	VSUBPD       Y2, Y1, Y1
-	VADDPD       actc27<>+0(SB), Y1, Y1
+	VXORPD       (DX), Y0, Y0
+	VMOVUPS      actc43<>+0(SB), Y1
+	VCMPPD       $0x1e, (DX), Y1, Y1
+	VBLENDVPD    Y1, (DX), Y0, Y0
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y0
+	VMOVUPS      actc70<>+0(SB), Y2
+	VMINPD       Y0, Y2, Y0
+	VMOVUPS      actc26<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y0, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc40<>+0(SB), Y4
+	VFMADD213PD  actc38<>+0(SB), Y0, Y4
+	VFMADD213PD  actc39<>+0(SB), Y0, Y4
+	VFMADD213PD  actc36<>+0(SB), Y0, Y4
+	VFMADD213PD  actc37<>+0(SB), Y0, Y4
+	VFMADD213PD  actc34<>+0(SB), Y0, Y4
+	VFMADD213PD  actc35<>+0(SB), Y0, Y4
+	VFMADD213PD  actc32<>+0(SB), Y0, Y4
+	VFMADD213PD  actc33<>+0(SB), Y0, Y4
+	VFMADD213PD  actc30<>+0(SB), Y0, Y4
+	VFMADD213PD  actc31<>+0(SB), Y0, Y4
+	VFMADD213PD  actc31<>+0(SB), Y4, Y0
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y3
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       actc27<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y0, Y0
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y0, Y0
-	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y0, Y0
-	VMOVUPS      (DX), Y1
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y1, Y0, Y2, Y1
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y1, Y0
-	VMULPD       (DX), Y0, Y1
-	VCMPPD       $0x03, Y1, Y1, Y2
+	VMULPD       (DX), Y0, Y2
+	VADDPD       actc42<>+0(SB), Y0, Y3
+	VMOVUPS      (DX), Y4
+	VDIVPD       Y3, Y4, Y3
+	VBLENDVPD    Y1, Y2, Y3, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y1, Y0, Y3, Y0
+	VCMPPD       $0x03, Y2, Y2, Y1
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
 	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
-	VBLENDVPD    Y2, Y3, Y1, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y1
 	VMOVUPS      (DX), Y2
 	VCMPPD       $0x03, (DX), Y2, Y2
 	VBLENDVPD    Y2, (DX), Y1, Y1
@@ -32726,43 +32832,48 @@ tail:
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     actc1<>+0(SB), Y0, Y0
 	VMASKMOVPD   (DX), Y0, Y1
-	VORPD        actc24<>+0(SB), Y1, Y2
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y2, Y3, Y2
-	VMOVUPS      actc26<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y2, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y2
-	VFNMADD231PD actc29<>+0(SB), Y4, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y4
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       actc27<>+0(SB), Y3, Y3
+	VXORPD       actc24<>+0(SB), Y1, Y2
+	VCMPPD       $0x11, actc43<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y2, Y2
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y2, Y4, Y2
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y2, Y4, Y2
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y2, Y4
+	VSUBPD       actc27<>+0(SB), Y4, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc40<>+0(SB), Y6
+	VFMADD213PD  actc38<>+0(SB), Y2, Y6
+	VFMADD213PD  actc39<>+0(SB), Y2, Y6
+	VFMADD213PD  actc36<>+0(SB), Y2, Y6
+	VFMADD213PD  actc37<>+0(SB), Y2, Y6
+	VFMADD213PD  actc34<>+0(SB), Y2, Y6
+	VFMADD213PD  actc35<>+0(SB), Y2, Y6
+	VFMADD213PD  actc32<>+0(SB), Y2, Y6
+	VFMADD213PD  actc33<>+0(SB), Y2, Y6
+	VFMADD213PD  actc30<>+0(SB), Y2, Y6
+	VFMADD213PD  actc31<>+0(SB), Y2, Y6
+	VFMADD213PD  actc31<>+0(SB), Y6, Y2
+	VMOVUPS      actc41<>+0(SB), Y6
+	VFMADD213PD  actc27<>+0(SB), Y6, Y5
+	VSUBPD       Y5, Y4, Y4
+	VADDPD       actc27<>+0(SB), Y4, Y4
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y2, Y2
 	VPSLLQ       $0x34, Y4, Y4
 	VMULPD       Y4, Y2, Y2
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y1, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
-	VMULPD       Y2, Y1, Y3
-	VCMPPD       $0x03, Y3, Y3, Y4
+	VMULPD       Y2, Y1, Y4
+	VADDPD       actc42<>+0(SB), Y2, Y5
+	VDIVPD       Y5, Y1, Y5
+	VBLENDVPD    Y3, Y4, Y5, Y4
+	VMOVUPS      actc42<>+0(SB), Y5
+	VBLENDVPD    Y3, Y2, Y5, Y2
+	VCMPPD       $0x03, Y4, Y4, Y3
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y1, actc24<>+0(SB), Y5, Y5
-	VBLENDVPD    Y4, Y5, Y3, Y3
+	VBLENDVPD    Y3, Y5, Y4, Y3
 	VCMPPD       $0x03, Y1, Y1, Y4
 	VBLENDVPD    Y4, Y1, Y3, Y3
 	VMOVUPS      actc24<>+0(SB), Y4
@@ -59629,39 +59740,36 @@ block:
 	VMULPS       Y1, Y0, Y3
 	VFMSUB213PS  Y3, Y0, Y1
 	VFMADD213PS  Y1, Y0, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y1
-	VANDPS       actc2<>+0(SB), Y3, Y2
-	VXORPS       Y2, Y1, Y1
-	VORPS        actc2<>+0(SB), Y3, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
-	VADDPS       Y2, Y1, Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y2
-	VADDPS       Y2, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y6, Y1
+	VXORPS       actc2<>+0(SB), Y3, Y1
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y4
+	VORPS        Y4, Y3, Y3
+	VADDPS       Y2, Y1, Y4
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y1
+	VADDPS       Y1, Y2, Y1
+	VFNMADD231PS actc7<>+0(SB), Y5, Y1
 	VMOVUPS      actc17<>+0(SB), Y2
 	VFMADD213PS  actc18<>+0(SB), Y1, Y2
-	VMOVUPS      actc19<>+0(SB), Y6
-	VFMADD213PS  actc20<>+0(SB), Y1, Y6
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y1, Y7
-	VMULPS       Y1, Y1, Y8
-	VFMADD213PS  Y2, Y8, Y6
-	VMULPS       Y8, Y8, Y2
-	VFMADD213PS  Y6, Y2, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y1
-	VPSLLD       $0x17, Y5, Y2
+	VMOVUPS      actc19<>+0(SB), Y5
+	VFMADD213PS  actc20<>+0(SB), Y1, Y5
+	VMOVUPS      actc21<>+0(SB), Y6
+	VFMADD213PS  actc22<>+0(SB), Y1, Y6
+	VMULPS       Y1, Y1, Y7
+	VFMADD213PS  Y2, Y7, Y5
+	VMULPS       Y7, Y7, Y2
+	VFMADD213PS  Y5, Y2, Y6
+	VFMADD213PS  actc18<>+0(SB), Y6, Y1
+	VPSLLD       $0x17, Y4, Y2
 	VMULPS       Y2, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y3, Y1, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y2, Y1
-	VMULPS       Y1, Y0, Y0
+	VDIVPS       Y1, Y0, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
-	VORPS        Y1, Y4, Y4
-	VTESTPS      Y4, Y4
+	VORPS        Y1, Y3, Y3
+	VTESTPS      Y3, Y3
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
@@ -59695,45 +59803,49 @@ single:
 	VMULPS       Y1, Y0, Y3
 	VFMSUB213PS  Y3, Y0, Y1
 	VFMADD213PS  Y1, Y0, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y1
-	VANDPS       actc2<>+0(SB), Y3, Y2
-	VXORPS       Y2, Y1, Y1
-	VORPS        actc2<>+0(SB), Y3, Y2
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y2, Y4, Y4
-	VCMPPS       $0x00, Y2, Y4, Y2
-	VANDPS       Y2, Y1, Y1
-	VADDPS       Y1, Y4, Y2
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y4
-	VADDPS       Y4, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y5, Y1
-	VMOVUPS      actc8<>+0(SB), Y4
-	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y1
+	VXORPS       actc2<>+0(SB), Y2, Y4
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y5
+	VBLENDVPS    Y5, Y3, Y1, Y1
+	VBLENDVPS    Y5, Y2, Y4, Y2
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y3
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VCMPPS       $0x00, Y1, Y3, Y1
+	VANDPS       Y1, Y2, Y1
+	VADDPS       Y1, Y3, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc8<>+0(SB), Y3
+	VFMADD213PS  actc9<>+0(SB), Y1, Y3
 	VMOVUPS      actc10<>+0(SB), Y6
 	VFMADD213PS  actc11<>+0(SB), Y1, Y6
 	VMOVUPS      actc12<>+0(SB), Y7
 	VFMADD213PS  actc13<>+0(SB), Y1, Y7
 	VMULPS       Y1, Y1, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       Y8, Y8, Y4
-	VFMADD213PS  Y6, Y4, Y7
+	VFMADD213PS  Y3, Y8, Y6
+	VMULPS       Y8, Y8, Y3
+	VFMADD213PS  Y6, Y3, Y7
 	VFMADD213PS  actc9<>+0(SB), Y7, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y2, Y2
 	VADDPS       actc5<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y5, Y4
-	VMULPS       Y4, Y1, Y1
+	VPSLLD       $0x17, Y4, Y3
+	VMULPS       Y3, Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y3, Y1, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y2, Y1
 	VMULPS       Y1, Y0, Y2
+	VADDPS       actc15<>+0(SB), Y1, Y3
+	VDIVPS       Y3, Y0, Y3
+	VBLENDVPS    Y5, Y2, Y3, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y5, Y1, Y3, Y1
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y0, actc2<>+0(SB), Y4, Y4
@@ -59797,45 +59909,49 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VXORPS       Y3, Y2, Y2
-	VORPS        actc2<>+0(SB), Y4, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y5
-	VCMPPS       $0x00, Y3, Y5, Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y6
+	VBLENDVPS    Y6, Y4, Y2, Y2
+	VBLENDVPS    Y6, Y3, Y5, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc8<>+0(SB), Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
 	VMOVUPS      actc10<>+0(SB), Y7
 	VFMADD213PS  actc11<>+0(SB), Y2, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
 	VFMADD213PS  actc13<>+0(SB), Y2, Y8
 	VMULPS       Y2, Y2, Y9
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y9, Y9, Y5
-	VFMADD213PS  Y7, Y5, Y8
+	VFMADD213PS  Y4, Y9, Y7
+	VMULPS       Y9, Y9, Y4
+	VFMADD213PS  Y7, Y4, Y8
 	VFMADD213PS  actc9<>+0(SB), Y8, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
 	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y2, Y2
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y3, Y2
 	VMULPS       Y2, Y1, Y3
+	VADDPS       actc15<>+0(SB), Y2, Y4
+	VDIVPS       Y4, Y1, Y4
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
@@ -60281,135 +60397,147 @@ TEXT ·geluTanhF64Avx2U8(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000008
 	JB           single
-	VMOVUPS      (DX), Y0
-	VMOVUPS      32(DX), Y1
+	XORL         R8, R8
+	VMOVUPS      actc355<>+0(SB), Y1
+	VMULPD       (DX), Y1, Y0
+	VMULPD       32(DX), Y1, Y1
+	VMOVUPS      (DX), Y2
 	VMOVUPS      actc355<>+0(SB), Y3
-	VMULPD       Y3, Y0, Y2
-	VMULPD       Y3, Y1, Y3
-	VMOVUPS      Y0, Y4
-	VMOVUPS      actc355<>+0(SB), Y5
-	VFMSUB213PD  Y2, Y5, Y4
-	VMOVUPS      Y1, Y6
-	VFMSUB213PD  Y3, Y5, Y6
-	VMOVUPS      actc356<>+0(SB), Y5
-	VFMADD231PD  Y5, Y0, Y4
-	VFMADD231PD  Y5, Y1, Y6
-	VMULPD       Y2, Y0, Y5
-	VMULPD       Y3, Y1, Y7
-	VFMSUB213PD  Y5, Y0, Y2
-	VFMSUB213PD  Y7, Y1, Y3
-	VFMADD213PD  Y2, Y0, Y4
-	VFMADD213PD  Y3, Y1, Y6
-	VMOVUPS      actc353<>+0(SB), Y3
-	VADDPD       Y5, Y3, Y2
-	VADDPD       Y7, Y3, Y3
-	VMOVUPS      actc353<>+0(SB), Y9
-	VSUBPD       Y9, Y2, Y8
-	VSUBPD       Y9, Y3, Y9
-	VSUBPD       Y8, Y2, Y10
-	VSUBPD       Y9, Y3, Y11
-	VMOVUPS      actc353<>+0(SB), Y12
-	VSUBPD       Y10, Y12, Y10
-	VSUBPD       Y11, Y12, Y11
-	VSUBPD       Y8, Y5, Y5
-	VSUBPD       Y9, Y7, Y7
-	VADDPD       Y5, Y10, Y5
-	VADDPD       Y7, Y11, Y7
-	VMOVUPS      actc354<>+0(SB), Y8
-	VADDPD       Y5, Y8, Y5
-	VADDPD       Y7, Y8, Y7
+	VFMSUB213PD  Y0, Y3, Y2
+	VMOVUPS      32(DX), Y4
+	VFMSUB213PD  Y1, Y3, Y4
+	VMOVUPS      actc356<>+0(SB), Y3
+	VFMADD231PD  (DX), Y3, Y2
+	VFMADD231PD  32(DX), Y3, Y4
+	VMULPD       (DX), Y0, Y3
+	VMULPD       32(DX), Y1, Y5
+	VFMSUB132PD  (DX), Y3, Y0
+	VFMSUB132PD  32(DX), Y5, Y1
+	VFMADD231PD  (DX), Y2, Y0
+	VFMADD231PD  32(DX), Y4, Y1
+	VMOVUPS      actc353<>+0(SB), Y4
+	VADDPD       Y3, Y4, Y2
 	VADDPD       Y5, Y4, Y4
-	VADDPD       Y7, Y6, Y5
-	VMULPD       Y2, Y0, Y6
-	VMULPD       Y3, Y1, Y7
-	VFMSUB213PD  Y6, Y0, Y2
-	VFMSUB213PD  Y7, Y1, Y3
-	VFMADD213PD  Y2, Y0, Y4
-	VFMADD213PD  Y3, Y1, Y5
-	VMOVUPS      actc24<>+0(SB), Y2
-	VXORPD       Y2, Y4, Y3
-	VXORPD       Y2, Y5, Y2
-	VMOVUPS      actc24<>+0(SB), Y5
-	VANDPD       Y5, Y6, Y4
-	VANDPD       Y5, Y7, Y5
-	VXORPD       Y4, Y3, Y3
-	VXORPD       Y5, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y5
-	VORPD        Y5, Y6, Y4
-	VORPD        Y5, Y7, Y5
-	VMOVUPS      actc43<>+0(SB), Y9
-	VCMPPD       $0x11, Y9, Y4, Y8
-	VCMPPD       $0x11, Y9, Y5, Y9
-	VORPS        Y9, Y8, Y8
-	VADDPD       Y4, Y3, Y9
-	VADDPD       Y5, Y2, Y10
-	VMOVUPS      actc27<>+0(SB), Y11
-	VMOVUPS      actc26<>+0(SB), Y12
-	VFMADD213PD  Y11, Y12, Y9
-	VFMADD213PD  Y11, Y12, Y10
-	VMOVUPS      actc27<>+0(SB), Y12
-	VSUBPD       Y12, Y9, Y11
-	VSUBPD       Y12, Y10, Y12
-	VMOVUPS      actc28<>+0(SB), Y13
-	VFNMADD231PD Y13, Y11, Y4
-	VFNMADD231PD Y13, Y12, Y5
-	VADDPD       Y4, Y3, Y3
-	VADDPD       Y5, Y2, Y2
-	VMOVUPS      actc29<>+0(SB), Y4
-	VFNMADD213PD Y3, Y4, Y11
-	VFNMADD213PD Y2, Y4, Y12
-	VMOVUPS      actc54<>+0(SB), Y3
-	VMOVUPS      Y3, Y2
-	VMOVUPS      actc52<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc53<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc50<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc51<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc48<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc49<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
+	VMOVUPS      actc353<>+0(SB), Y7
+	VSUBPD       Y7, Y2, Y6
+	VSUBPD       Y7, Y4, Y7
+	VSUBPD       Y6, Y2, Y8
+	VSUBPD       Y7, Y4, Y9
+	VMOVUPS      actc353<>+0(SB), Y10
+	VSUBPD       Y8, Y10, Y8
+	VSUBPD       Y9, Y10, Y9
+	VSUBPD       Y6, Y3, Y3
+	VSUBPD       Y7, Y5, Y5
+	VADDPD       Y3, Y8, Y3
+	VADDPD       Y5, Y9, Y5
+	VMOVUPS      actc354<>+0(SB), Y6
+	VADDPD       Y3, Y6, Y3
+	VADDPD       Y5, Y6, Y5
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VMULPD       (DX), Y2, Y3
+	VMULPD       32(DX), Y4, Y5
+	VFMSUB132PD  (DX), Y3, Y2
+	VFMSUB132PD  32(DX), Y5, Y4
+	VFMADD231PD  (DX), Y0, Y2
+	VFMADD231PD  32(DX), Y1, Y4
+	VMOVUPS      actc24<>+0(SB), Y1
+	VXORPD       Y1, Y3, Y0
+	VXORPD       Y1, Y5, Y1
+	VMOVUPS      actc24<>+0(SB), Y6
+	VXORPD       Y6, Y2, Y2
+	VXORPD       Y6, Y4, Y4
+	VMOVUPS      actc43<>+0(SB), Y6
+	VCMPPD       $0x11, Y6, Y3, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y6, Y5, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VMOVUPS      actc43<>+0(SB), Y5
+	VCMPPD       $0x11, Y5, Y0, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VCMPPD       $0x11, Y5, Y1, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VADDPD       Y2, Y0, Y3
+	VADDPD       Y4, Y1, Y5
+	VMOVUPS      actc27<>+0(SB), Y6
+	VMOVUPS      actc26<>+0(SB), Y7
+	VFMADD213PD  Y6, Y7, Y3
+	VFMADD213PD  Y6, Y7, Y5
+	VMOVUPS      actc27<>+0(SB), Y7
+	VSUBPD       Y7, Y3, Y6
+	VSUBPD       Y7, Y5, Y7
+	VMOVUPS      actc28<>+0(SB), Y8
+	VFNMADD231PD Y8, Y6, Y0
+	VFNMADD231PD Y8, Y7, Y1
+	VADDPD       Y0, Y2, Y0
+	VADDPD       Y1, Y4, Y1
+	VMOVUPS      actc29<>+0(SB), Y2
+	VFNMADD213PD Y0, Y2, Y6
+	VFNMADD213PD Y1, Y2, Y7
+	VMOVUPS      actc44<>+0(SB), Y1
+	VMOVUPS      Y1, Y0
+	VMOVUPS      actc45<>+0(SB), Y2
+	VFMADD213PD  Y2, Y6, Y0
+	VFMADD213PD  Y2, Y7, Y1
 	VMOVUPS      actc46<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc47<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc44<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  Y4, Y11, Y2
-	VFMADD213PD  Y4, Y12, Y3
-	VMOVUPS      actc45<>+0(SB), Y4
-	VFMADD213PD  Y4, Y2, Y11
-	VFMADD213PD  Y4, Y3, Y12
-	VPSLLQ       $0x34, Y9, Y2
-	VPSLLQ       $0x34, Y10, Y3
-	VMULPD       Y2, Y11, Y2
-	VMULPD       Y3, Y12, Y3
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y6, Y2, Y4, Y5
-	VBLENDVPD    Y7, Y3, Y4, Y4
-	VMOVUPS      actc42<>+0(SB), Y6
-	VADDPD       Y6, Y2, Y2
-	VADDPD       Y6, Y3, Y3
-	VDIVPD       Y2, Y5, Y2
-	VDIVPD       Y3, Y4, Y3
-	VMULPD       Y2, Y0, Y0
-	VMULPD       Y3, Y1, Y1
+	VMOVUPS      Y4, Y2
+	VMOVUPS      actc47<>+0(SB), Y8
+	VFMADD213PD  Y8, Y6, Y2
+	VFMADD213PD  Y8, Y7, Y4
+	VMOVUPS      actc48<>+0(SB), Y9
+	VMOVUPS      Y9, Y8
+	VMOVUPS      actc49<>+0(SB), Y10
+	VFMADD213PD  Y10, Y6, Y8
+	VFMADD213PD  Y10, Y7, Y9
+	VMOVUPS      actc50<>+0(SB), Y11
+	VMOVUPS      Y11, Y10
+	VMOVUPS      actc51<>+0(SB), Y12
+	VFMADD213PD  Y12, Y6, Y10
+	VFMADD213PD  Y12, Y7, Y11
+	VMOVUPS      actc52<>+0(SB), Y13
+	VMOVUPS      Y13, Y12
+	VMOVUPS      actc53<>+0(SB), Y14
+	VFMADD213PD  Y14, Y6, Y12
+	VFMADD213PD  Y14, Y7, Y13
+	VMULPD       Y6, Y6, Y14
+	VMULPD       Y7, Y7, Y15
+	VFMADD213PD  Y0, Y14, Y2
+	VFMADD213PD  Y1, Y15, Y4
+	VFMADD213PD  Y8, Y14, Y10
+	VFMADD213PD  Y9, Y15, Y11
+	VMOVUPS      actc54<>+0(SB), Y0
+	VFMADD231PD  Y14, Y0, Y12
+	VFMADD231PD  Y15, Y0, Y13
+	VMULPD       Y14, Y14, Y0
+	VMULPD       Y15, Y15, Y1
+	VFMADD213PD  Y2, Y0, Y10
+	VFMADD213PD  Y4, Y1, Y11
+	VMULPD       Y0, Y0, Y0
+	VMULPD       Y1, Y1, Y1
+	VFMADD213PD  Y10, Y0, Y12
+	VFMADD213PD  Y11, Y1, Y13
+	VMOVUPS      actc45<>+0(SB), Y0
+	VFMADD213PD  Y0, Y12, Y6
+	VFMADD213PD  Y0, Y13, Y7
+	VPSLLQ       $0x34, Y3, Y0
+	VPSLLQ       $0x34, Y5, Y1
+	VMULPD       Y0, Y6, Y0
+	VMULPD       Y1, Y7, Y1
+	VMOVUPS      actc42<>+0(SB), Y2
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y2, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VDIVPD       Y0, Y2, Y0
+	VMOVUPS      32(DX), Y2
+	VDIVPD       Y1, Y2, Y1
 	VCMPPD       $0x03, Y1, Y0, Y2
-	VORPS        Y2, Y8, Y8
-	VTESTPD      Y8, Y8
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
@@ -60424,94 +60552,110 @@ flag0:
 single:
 	CMPQ         CX, $0x00000004
 	JB           tail
-	VMOVUPS      (DX), Y0
-	VMULPD       actc355<>+0(SB), Y0, Y1
-	VMOVUPS      actc355<>+0(SB), Y2
-	VFMSUB213PD  Y1, Y0, Y2
-	VFMADD231PD  actc356<>+0(SB), Y0, Y2
-	VMULPD       Y1, Y0, Y3
-	VFMSUB213PD  Y3, Y0, Y1
-	VFMADD213PD  Y1, Y0, Y2
-	VADDPD       actc353<>+0(SB), Y3, Y1
-	VSUBPD       actc353<>+0(SB), Y1, Y4
-	VSUBPD       Y4, Y1, Y5
-	VMOVUPS      actc353<>+0(SB), Y6
-	VSUBPD       Y5, Y6, Y5
-	VSUBPD       Y4, Y3, Y3
-	VADDPD       Y3, Y5, Y3
-	VADDPD       actc354<>+0(SB), Y3, Y3
-	VADDPD       Y3, Y2, Y2
-	VMULPD       Y1, Y0, Y3
-	VFMSUB213PD  Y3, Y0, Y1
-	VFMADD213PD  Y1, Y0, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y1
-	VANDPD       actc24<>+0(SB), Y3, Y2
-	VXORPD       Y2, Y1, Y1
-	VORPD        actc24<>+0(SB), Y3, Y2
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VCMPPD       $0x00, Y2, Y4, Y2
-	VANDPD       Y2, Y1, Y1
-	VADDPD       Y1, Y4, Y2
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y4
-	VADDPD       Y4, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y5, Y1
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y1, Y4
-	VFMADD213PD  actc39<>+0(SB), Y1, Y4
-	VFMADD213PD  actc36<>+0(SB), Y1, Y4
-	VFMADD213PD  actc37<>+0(SB), Y1, Y4
-	VFMADD213PD  actc34<>+0(SB), Y1, Y4
-	VFMADD213PD  actc35<>+0(SB), Y1, Y4
-	VFMADD213PD  actc32<>+0(SB), Y1, Y4
-	VFMADD213PD  actc33<>+0(SB), Y1, Y4
-	VFMADD213PD  actc30<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y1
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y2, Y2
-	VADDPD       actc27<>+0(SB), Y2, Y2
-	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y1, Y1
-	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y1, Y1
+	VMOVUPS      actc355<>+0(SB), Y0
+	VMULPD       (DX), Y0, Y0
+	VMOVUPS      (DX), Y1
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y1
+	VMOVUPS      (DX), Y2
+	VFMADD231PD  actc356<>+0(SB), Y2, Y1
+	VMULPD       (DX), Y0, Y2
+	VFMSUB132PD  (DX), Y2, Y0
+	VFMADD231PD  (DX), Y1, Y0
+	VADDPD       actc353<>+0(SB), Y2, Y1
+	VSUBPD       actc353<>+0(SB), Y1, Y3
+	VSUBPD       Y3, Y1, Y4
+	VMOVUPS      actc353<>+0(SB), Y5
+	VSUBPD       Y4, Y5, Y4
+	VSUBPD       Y3, Y2, Y2
+	VADDPD       Y2, Y4, Y2
+	VADDPD       actc354<>+0(SB), Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VMULPD       (DX), Y1, Y2
+	VFMSUB132PD  (DX), Y2, Y1
+	VFMADD231PD  (DX), Y0, Y1
+	VXORPD       actc24<>+0(SB), Y2, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, Y2, Y0, Y0
+	VBLENDVPD    Y4, Y1, Y3, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VCMPPD       $0x00, Y0, Y2, Y0
+	VANDPD       Y0, Y1, Y0
+	VADDPD       Y0, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc30<>+0(SB), Y2
+	VFMADD213PD  actc31<>+0(SB), Y0, Y2
+	VMOVUPS      actc32<>+0(SB), Y5
+	VFMADD213PD  actc33<>+0(SB), Y0, Y5
+	VMOVUPS      actc34<>+0(SB), Y6
+	VFMADD213PD  actc35<>+0(SB), Y0, Y6
+	VMOVUPS      actc36<>+0(SB), Y7
+	VFMADD213PD  actc37<>+0(SB), Y0, Y7
+	VMOVUPS      actc38<>+0(SB), Y8
+	VFMADD213PD  actc39<>+0(SB), Y0, Y8
+	VMULPD       Y0, Y0, Y9
+	VFMADD213PD  Y2, Y9, Y5
+	VFMADD213PD  Y6, Y9, Y7
+	VFMADD231PD  actc40<>+0(SB), Y9, Y8
+	VMULPD       Y9, Y9, Y2
+	VFMADD213PD  Y5, Y2, Y7
+	VMULPD       Y2, Y2, Y2
+	VFMADD213PD  Y7, Y2, Y8
+	VFMADD213PD  actc31<>+0(SB), Y8, Y0
+	VMOVUPS      actc41<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y3
+	VSUBPD       Y3, Y1, Y1
+	VADDPD       actc27<>+0(SB), Y1, Y1
+	VPSLLQ       $0x34, Y3, Y2
+	VMULPD       Y2, Y0, Y0
+	VPSLLQ       $0x34, Y1, Y1
+	VMULPD       Y1, Y0, Y0
+	VMULPD       (DX), Y0, Y1
+	VADDPD       actc42<>+0(SB), Y0, Y2
+	VMOVUPS      (DX), Y3
+	VDIVPD       Y2, Y3, Y2
+	VBLENDVPD    Y4, Y1, Y2, Y1
 	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y3, Y1, Y2, Y2
-	VADDPD       actc42<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y2, Y1
-	VMULPD       Y1, Y0, Y2
-	VCMPPD       $0x03, Y2, Y2, Y3
+	VBLENDVPD    Y4, Y0, Y2, Y0
+	VCMPPD       $0x03, Y1, Y1, Y2
+	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
-	VBLENDVPD    Y0, actc24<>+0(SB), Y4, Y4
-	VBLENDVPD    Y3, Y4, Y2, Y2
-	VCMPPD       $0x03, Y0, Y0, Y3
-	VBLENDVPD    Y3, Y0, Y2, Y2
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y1, Y3, Y1
-	VCMPPD       $0x11, actc81<>+0(SB), Y1, Y1
-	VMOVUPS      actc24<>+0(SB), Y3
-	VANDNPD      Y2, Y3, Y3
-	VCMPPD       $0x11, actc82<>+0(SB), Y3, Y3
-	VANDPD       Y3, Y1, Y1
-	VCMPPD       $0x12, actc357<>+0(SB), Y0, Y0
-	VANDPD       actc24<>+0(SB), Y2, Y3
-	VBLENDVPD    Y0, Y3, Y2, Y2
-	VANDNPD      Y1, Y0, Y0
+	VBLENDVPD    Y3, actc24<>+0(SB), Y4, Y3
+	VBLENDVPD    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPD       $0x03, (DX), Y2, Y2
+	VBLENDVPD    Y2, (DX), Y1, Y1
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y0, Y2, Y0
+	VCMPPD       $0x11, actc81<>+0(SB), Y0, Y0
+	VMOVUPS      actc24<>+0(SB), Y2
+	VANDNPD      Y1, Y2, Y2
+	VCMPPD       $0x11, actc82<>+0(SB), Y2, Y2
+	VANDPD       Y2, Y0, Y0
+	VANDPD       actc24<>+0(SB), Y1, Y2
+	VMOVUPS      actc357<>+0(SB), Y3
+	VCMPPD       $0x1d, (DX), Y3, Y3
+	VBLENDVPD    Y3, Y2, Y1, Y1
+	VANDNPD      Y0, Y3, Y0
 	VMOVMSKPD    Y0, R8
 	TESTL        R8, R8
 	JE           keep_single
-	VPCMPEQD     Y1, Y1, Y1
-	VANDNPS      Y1, Y0, Y0
-	VMASKMOVPD   Y2, Y0, (AX)
+	VPCMPEQD     Y2, Y2, Y2
+	VANDNPS      Y2, Y0, Y0
+	VMASKMOVPD   Y1, Y0, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y2, (AX)
+	VMOVUPS Y1, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000004, CX
@@ -60547,46 +60691,57 @@ tail:
 	VMULPD       Y2, Y1, Y4
 	VFMSUB213PD  Y4, Y1, Y2
 	VFMADD213PD  Y2, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y2
-	VANDPD       actc24<>+0(SB), Y4, Y3
-	VXORPD       Y3, Y2, Y2
-	VORPD        actc24<>+0(SB), Y4, Y3
-	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y5
-	VCMPPD       $0x00, Y3, Y5, Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y4, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y6
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VBLENDVPD    Y6, Y3, Y5, Y3
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y2, Y4, Y4
+	VMOVUPS      actc70<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VCMPPD       $0x00, Y2, Y4, Y2
+	VANDPD       Y2, Y3, Y2
+	VADDPD       Y2, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc30<>+0(SB), Y4
+	VFMADD213PD  actc31<>+0(SB), Y2, Y4
+	VMOVUPS      actc32<>+0(SB), Y7
+	VFMADD213PD  actc33<>+0(SB), Y2, Y7
+	VMOVUPS      actc34<>+0(SB), Y8
+	VFMADD213PD  actc35<>+0(SB), Y2, Y8
+	VMOVUPS      actc36<>+0(SB), Y9
+	VFMADD213PD  actc37<>+0(SB), Y2, Y9
+	VMOVUPS      actc38<>+0(SB), Y10
+	VFMADD213PD  actc39<>+0(SB), Y2, Y10
+	VMULPD       Y2, Y2, Y11
+	VFMADD213PD  Y4, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc40<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y4
+	VFMADD213PD  Y7, Y4, Y9
+	VMULPD       Y4, Y4, Y4
+	VFMADD213PD  Y9, Y4, Y10
+	VFMADD213PD  actc31<>+0(SB), Y10, Y2
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
+	VSUBPD       Y5, Y3, Y3
 	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y2, Y2
+	VPSLLQ       $0x34, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
 	VMULPD       Y2, Y1, Y3
+	VADDPD       actc42<>+0(SB), Y2, Y4
+	VDIVPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y6, Y2, Y4, Y2
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y1, actc24<>+0(SB), Y5, Y5
@@ -61212,7 +61367,6 @@ TEXT ·geluTanhF32Avx2U16(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
-	XORL         R8, R8
 	VMOVUPS      (DX), Y0
 	VMOVUPS      32(DX), Y1
 	VMOVUPS      actc334<>+0(SB), Y3
@@ -61258,85 +61412,76 @@ block:
 	VFMSUB213PS  Y7, Y1, Y3
 	VFMADD213PS  Y2, Y0, Y4
 	VFMADD213PS  Y3, Y1, Y5
-	VMOVUPS      actc2<>+0(SB), Y2
-	VXORPS       Y2, Y4, Y3
-	VXORPS       Y2, Y5, Y2
-	VMOVUPS      actc2<>+0(SB), Y5
-	VANDPS       Y5, Y6, Y4
-	VANDPS       Y5, Y7, Y5
-	VXORPS       Y4, Y3, Y3
-	VXORPS       Y5, Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y5
-	VORPS        Y5, Y6, Y4
-	VORPS        Y5, Y7, Y5
-	VMOVUPS      actc16<>+0(SB), Y9
-	VCMPPS       $0x11, Y9, Y4, Y8
-	VMOVMSKPS    Y8, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, Y9, Y5, Y8
-	VMOVMSKPS    Y8, R9
-	ORL          R9, R8
-	VADDPS       Y4, Y3, Y8
-	VADDPS       Y5, Y2, Y9
+	VMOVUPS      actc2<>+0(SB), Y3
+	VXORPS       Y3, Y6, Y2
+	VXORPS       Y3, Y7, Y3
+	VMOVUPS      actc2<>+0(SB), Y8
+	VXORPS       Y8, Y4, Y4
+	VXORPS       Y8, Y5, Y5
+	VMOVUPS      actc16<>+0(SB), Y8
+	VCMPPS       $0x11, Y8, Y6, Y6
+	VCMPPS       $0x11, Y8, Y7, Y7
+	VORPS        Y7, Y6, Y6
+	VMOVUPS      actc16<>+0(SB), Y8
+	VCMPPS       $0x11, Y8, Y2, Y7
+	VORPS        Y7, Y6, Y6
+	VCMPPS       $0x11, Y8, Y3, Y7
+	VORPS        Y7, Y6, Y6
+	VADDPS       Y4, Y2, Y7
+	VADDPS       Y5, Y3, Y8
+	VMOVUPS      actc5<>+0(SB), Y9
+	VMOVUPS      actc4<>+0(SB), Y10
+	VFMADD213PS  Y9, Y10, Y7
+	VFMADD213PS  Y9, Y10, Y8
 	VMOVUPS      actc5<>+0(SB), Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  Y10, Y11, Y8
-	VFMADD213PS  Y10, Y11, Y9
-	VMOVUPS      actc5<>+0(SB), Y11
-	VSUBPS       Y11, Y8, Y10
-	VSUBPS       Y11, Y9, Y11
-	VMOVUPS      actc6<>+0(SB), Y12
-	VFNMADD231PS Y12, Y10, Y4
-	VFNMADD231PS Y12, Y11, Y5
-	VADDPS       Y4, Y3, Y3
-	VADDPS       Y5, Y2, Y2
+	VSUBPS       Y10, Y7, Y9
+	VSUBPS       Y10, Y8, Y10
+	VMOVUPS      actc6<>+0(SB), Y11
+	VFNMADD231PS Y11, Y9, Y2
+	VFNMADD231PS Y11, Y10, Y3
+	VADDPS       Y2, Y4, Y2
+	VADDPS       Y3, Y5, Y3
 	VMOVUPS      actc7<>+0(SB), Y4
+	VFNMADD213PS Y2, Y4, Y9
 	VFNMADD213PS Y3, Y4, Y10
-	VFNMADD213PS Y2, Y4, Y11
 	VMOVUPS      actc17<>+0(SB), Y3
 	VMOVUPS      Y3, Y2
 	VMOVUPS      actc18<>+0(SB), Y4
-	VFMADD213PS  Y4, Y10, Y2
-	VFMADD213PS  Y4, Y11, Y3
+	VFMADD213PS  Y4, Y9, Y2
+	VFMADD213PS  Y4, Y10, Y3
 	VMOVUPS      actc19<>+0(SB), Y5
 	VMOVUPS      Y5, Y4
-	VMOVUPS      actc20<>+0(SB), Y12
-	VFMADD213PS  Y12, Y10, Y4
-	VFMADD213PS  Y12, Y11, Y5
-	VMOVUPS      actc21<>+0(SB), Y13
-	VMOVUPS      Y13, Y12
-	VMOVUPS      actc22<>+0(SB), Y14
-	VFMADD213PS  Y14, Y10, Y12
-	VFMADD213PS  Y14, Y11, Y13
+	VMOVUPS      actc20<>+0(SB), Y11
+	VFMADD213PS  Y11, Y9, Y4
+	VFMADD213PS  Y11, Y10, Y5
+	VMOVUPS      actc21<>+0(SB), Y12
+	VMOVUPS      Y12, Y11
+	VMOVUPS      actc22<>+0(SB), Y13
+	VFMADD213PS  Y13, Y9, Y11
+	VFMADD213PS  Y13, Y10, Y12
+	VMULPS       Y9, Y9, Y13
 	VMULPS       Y10, Y10, Y14
-	VMULPS       Y11, Y11, Y15
-	VFMADD213PS  Y2, Y14, Y4
-	VFMADD213PS  Y3, Y15, Y5
-	VMULPS       Y14, Y14, Y2
-	VMULPS       Y15, Y15, Y3
-	VFMADD213PS  Y4, Y2, Y12
-	VFMADD213PS  Y5, Y3, Y13
+	VFMADD213PS  Y2, Y13, Y4
+	VFMADD213PS  Y3, Y14, Y5
+	VMULPS       Y13, Y13, Y2
+	VMULPS       Y14, Y14, Y3
+	VFMADD213PS  Y4, Y2, Y11
+	VFMADD213PS  Y5, Y3, Y12
 	VMOVUPS      actc18<>+0(SB), Y2
+	VFMADD213PS  Y2, Y11, Y9
 	VFMADD213PS  Y2, Y12, Y10
-	VFMADD213PS  Y2, Y13, Y11
-	VPSLLD       $0x17, Y8, Y2
-	VPSLLD       $0x17, Y9, Y3
-	VMULPS       Y2, Y10, Y2
-	VMULPS       Y3, Y11, Y3
+	VPSLLD       $0x17, Y7, Y2
+	VPSLLD       $0x17, Y8, Y3
+	VMULPS       Y2, Y9, Y2
+	VMULPS       Y3, Y10, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y6, Y2, Y4, Y5
-	VBLENDVPS    Y7, Y3, Y4, Y4
-	VMOVUPS      actc15<>+0(SB), Y6
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y6, Y3, Y3
-	VDIVPS       Y2, Y5, Y2
-	VDIVPS       Y3, Y4, Y3
-	VMULPS       Y2, Y0, Y0
-	VMULPS       Y3, Y1, Y1
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y4, Y3, Y3
+	VDIVPS       Y2, Y0, Y0
+	VDIVPS       Y3, Y1, Y1
 	VCMPPS       $0x03, Y1, Y0, Y2
-	VMOVMSKPS    Y2, R9
-	ORL          R9, R8
-	TESTL        R8, R8
+	VORPS        Y2, Y6, Y6
+	VTESTPS      Y6, Y6
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
@@ -61371,45 +61516,49 @@ single:
 	VMULPS       Y1, Y0, Y3
 	VFMSUB213PS  Y3, Y0, Y1
 	VFMADD213PS  Y1, Y0, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y1
-	VANDPS       actc2<>+0(SB), Y3, Y2
-	VXORPS       Y2, Y1, Y1
-	VORPS        actc2<>+0(SB), Y3, Y2
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y2, Y4, Y4
-	VCMPPS       $0x00, Y2, Y4, Y2
-	VANDPS       Y2, Y1, Y1
-	VADDPS       Y1, Y4, Y2
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y4
-	VADDPS       Y4, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y5, Y1
-	VMOVUPS      actc8<>+0(SB), Y4
-	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y1
+	VXORPS       actc2<>+0(SB), Y2, Y4
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y5
+	VBLENDVPS    Y5, Y3, Y1, Y1
+	VBLENDVPS    Y5, Y2, Y4, Y2
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y3
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VCMPPS       $0x00, Y1, Y3, Y1
+	VANDPS       Y1, Y2, Y1
+	VADDPS       Y1, Y3, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc8<>+0(SB), Y3
+	VFMADD213PS  actc9<>+0(SB), Y1, Y3
 	VMOVUPS      actc10<>+0(SB), Y6
 	VFMADD213PS  actc11<>+0(SB), Y1, Y6
 	VMOVUPS      actc12<>+0(SB), Y7
 	VFMADD213PS  actc13<>+0(SB), Y1, Y7
 	VMULPS       Y1, Y1, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       Y8, Y8, Y4
-	VFMADD213PS  Y6, Y4, Y7
+	VFMADD213PS  Y3, Y8, Y6
+	VMULPS       Y8, Y8, Y3
+	VFMADD213PS  Y6, Y3, Y7
 	VFMADD213PS  actc9<>+0(SB), Y7, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y2, Y2
 	VADDPS       actc5<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y5, Y4
-	VMULPS       Y4, Y1, Y1
+	VPSLLD       $0x17, Y4, Y3
+	VMULPS       Y3, Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y3, Y1, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y2, Y1
 	VMULPS       Y1, Y0, Y2
+	VADDPS       actc15<>+0(SB), Y1, Y3
+	VDIVPS       Y3, Y0, Y3
+	VBLENDVPS    Y5, Y2, Y3, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y5, Y1, Y3, Y1
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc57<>+0(SB), Y4
 	VBLENDVPS    Y0, actc2<>+0(SB), Y4, Y4
@@ -61473,45 +61622,49 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VXORPS       Y3, Y2, Y2
-	VORPS        actc2<>+0(SB), Y4, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y5
-	VCMPPS       $0x00, Y3, Y5, Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y6
+	VBLENDVPS    Y6, Y4, Y2, Y2
+	VBLENDVPS    Y6, Y3, Y5, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc8<>+0(SB), Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
 	VMOVUPS      actc10<>+0(SB), Y7
 	VFMADD213PS  actc11<>+0(SB), Y2, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
 	VFMADD213PS  actc13<>+0(SB), Y2, Y8
 	VMULPS       Y2, Y2, Y9
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y9, Y9, Y5
-	VFMADD213PS  Y7, Y5, Y8
+	VFMADD213PS  Y4, Y9, Y7
+	VMULPS       Y9, Y9, Y4
+	VFMADD213PS  Y7, Y4, Y8
 	VFMADD213PS  actc9<>+0(SB), Y8, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
 	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y2, Y2
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y3, Y2
 	VMULPS       Y2, Y1, Y3
+	VADDPS       actc15<>+0(SB), Y2, Y4
+	VDIVPS       Y4, Y1, Y4
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
@@ -62081,210 +62234,234 @@ block:
 	VFMADD231PD  (DX), Y0, Y1
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       32(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y3
+	VMOVUPS      32(DX), Y4
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y4
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMOVUPS      32(DX), Y3
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
-	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      32(DX), Y5
-	VFMADD231PD  actc356<>+0(SB), Y5, Y3
-	VXORPD       Y4, Y1, Y1
-	VMULPD       32(DX), Y0, Y4
-	VORPD        actc24<>+0(SB), Y2, Y5
-	VFMSUB132PD  32(DX), Y4, Y0
-	VFMADD231PD  32(DX), Y3, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
-	VMOVMSKPD    Y3, R9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       32(DX), Y0, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y4, Y3
-	VADDPD       Y5, Y1, Y6
-	VSUBPD       actc353<>+0(SB), Y3, Y7
-	VSUBPD       Y7, Y3, Y8
-	VMOVUPS      actc353<>+0(SB), Y9
-	VSUBPD       Y8, Y9, Y8
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y6
-	VSUBPD       Y7, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VADDPD       Y4, Y8, Y4
-	VADDPD       actc354<>+0(SB), Y4, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y1, Y1
-	VMULPD       32(DX), Y3, Y4
-	VFMSUB132PD  32(DX), Y4, Y3
-	VFNMADD231PD actc29<>+0(SB), Y7, Y1
-	VFMADD231PD  32(DX), Y0, Y3
+	VFMSUB132PD  32(DX), Y5, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD231PD  32(DX), Y4, Y0
+	VADDPD       Y1, Y3, Y2
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y8, Y2
+	VMOVUPS      actc353<>+0(SB), Y8
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       actc27<>+0(SB), Y2, Y8
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VFNMADD231PD actc28<>+0(SB), Y8, Y3
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y0, Y0
+	VMULPD       32(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y8, Y1
+	VFMSUB132PD  32(DX), Y3, Y4
+	VFMADD231PD  32(DX), Y0, Y4
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       64(DX), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      64(DX), Y5
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y1, Y7
-	VANDPD       actc24<>+0(SB), Y4, Y8
-	VMOVUPS      64(DX), Y9
-	VFMADD231PD  actc356<>+0(SB), Y9, Y5
-	VXORPD       Y8, Y3, Y3
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y1, Y5
+	VXORPD       actc24<>+0(SB), Y3, Y6
+	VMOVUPS      64(DX), Y7
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y7
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VMOVUPS      64(DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y8, Y7
 	VMULPD       64(DX), Y0, Y8
-	VFMADD213PD  actc53<>+0(SB), Y1, Y7
-	VORPD        actc24<>+0(SB), Y4, Y9
-	VFMSUB132PD  64(DX), Y8, Y0
-	VFMADD231PD  64(DX), Y5, Y0
-	VFMADD213PD  actc50<>+0(SB), Y1, Y7
-	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
-	VMOVMSKPD    Y5, R9
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y1, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y3
+	VMOVMSKPD    Y3, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y8, Y5
-	VADDPD       Y9, Y3, Y10
-	VSUBPD       actc353<>+0(SB), Y5, Y11
-	VFMADD213PD  actc51<>+0(SB), Y1, Y7
-	VSUBPD       Y11, Y5, Y12
+	VFMSUB132PD  64(DX), Y8, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VFMADD231PD  64(DX), Y7, Y0
+	VADDPD       Y4, Y6, Y3
+	VADDPD       actc353<>+0(SB), Y8, Y7
+	VMOVUPS      actc48<>+0(SB), Y10
+	VFMADD213PD  actc49<>+0(SB), Y1, Y10
+	VSUBPD       actc353<>+0(SB), Y7, Y11
+	VSUBPD       Y11, Y7, Y12
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y3
 	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc48<>+0(SB), Y1, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y1, Y13
+	VSUBPD       actc27<>+0(SB), Y3, Y14
 	VSUBPD       Y11, Y8, Y8
-	VSUBPD       actc27<>+0(SB), Y10, Y11
 	VADDPD       Y8, Y12, Y8
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFNMADD231PD actc28<>+0(SB), Y14, Y6
 	VADDPD       actc354<>+0(SB), Y8, Y8
-	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VMOVUPS      actc52<>+0(SB), Y11
+	VFMADD213PD  actc53<>+0(SB), Y1, Y11
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y8, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y7
-	VADDPD       Y9, Y3, Y3
-	VMULPD       64(DX), Y5, Y8
-	VFMSUB132PD  64(DX), Y8, Y5
-	VFMADD213PD  actc47<>+0(SB), Y1, Y7
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
-	VFMADD231PD  64(DX), Y0, Y5
+	VMULPD       64(DX), Y7, Y6
+	VMULPD       Y1, Y1, Y8
+	VFNMADD231PD actc29<>+0(SB), Y14, Y4
+	VFMSUB132PD  64(DX), Y6, Y7
+	VFMADD213PD  Y5, Y8, Y9
+	VFMADD231PD  64(DX), Y0, Y7
+	VFMADD213PD  Y10, Y8, Y13
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       96(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMOVUPS      96(DX), Y9
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
-	VMOVUPS      actc54<>+0(SB), Y11
-	VFMADD213PD  actc52<>+0(SB), Y3, Y11
-	VANDPD       actc24<>+0(SB), Y8, Y12
-	VMOVUPS      96(DX), Y13
-	VFMADD231PD  actc356<>+0(SB), Y13, Y9
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VXORPD       Y12, Y5, Y5
-	VMULPD       96(DX), Y0, Y12
-	VFMADD213PD  actc45<>+0(SB), Y7, Y1
-	VFMADD213PD  actc53<>+0(SB), Y3, Y11
-	VORPD        actc24<>+0(SB), Y8, Y7
-	VFMSUB132PD  96(DX), Y12, Y0
-	VPSLLQ       $0x34, Y6, Y6
-	VFMADD231PD  96(DX), Y9, Y0
-	VMULPD       Y6, Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VFMADD231PD  actc54<>+0(SB), Y8, Y11
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y4, Y5
+	VXORPD       actc24<>+0(SB), Y6, Y10
+	VMOVUPS      96(DX), Y12
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y12
+	VMULPD       Y8, Y8, Y8
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VMOVUPS      96(DX), Y14
+	VFMADD231PD  actc356<>+0(SB), Y14, Y12
+	VFMADD213PD  Y9, Y8, Y13
+	VMULPD       96(DX), Y0, Y9
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y14
+	VFMADD213PD  actc47<>+0(SB), Y4, Y14
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y6
 	VMOVMSKPD    Y6, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y12, Y6
-	VADDPD       Y7, Y5, Y9
-	VSUBPD       actc353<>+0(SB), Y6, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y2, Y1, Y14, Y2
-	VFMADD213PD  actc51<>+0(SB), Y3, Y11
-	VSUBPD       Y13, Y6, Y14
+	VFMSUB132PD  96(DX), Y9, Y0
+	VFMADD213PD  Y13, Y8, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VFMADD231PD  96(DX), Y12, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VADDPD       Y7, Y10, Y6
+	VADDPD       actc353<>+0(SB), Y9, Y8
+	VPSLLQ       $0x34, Y2, Y2
+	VMOVUPS      actc48<>+0(SB), Y11
+	VFMADD213PD  actc49<>+0(SB), Y4, Y11
+	VSUBPD       actc353<>+0(SB), Y8, Y12
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y12, Y8, Y2
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y2, Y13, Y2
 	VADDPD       actc42<>+0(SB), Y1, Y1
-	VMOVUPS      actc353<>+0(SB), Y15
-	VSUBPD       Y14, Y15, Y14
-	VDIVPD       Y1, Y2, Y1
-	VFMADD213PD  actc48<>+0(SB), Y3, Y11
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y2, Y9
-	VSUBPD       Y13, Y12, Y2
-	VMULPD       (DX), Y1, Y1
-	VSUBPD       actc27<>+0(SB), Y9, Y12
-	VADDPD       Y2, Y14, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y4, Y13
+	VSUBPD       actc27<>+0(SB), Y6, Y15
+	VSUBPD       Y12, Y9, Y9
+	VMOVUPS      (DX), Y12
+	VDIVPD       Y1, Y12, Y1
+	VADDPD       Y9, Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y15, Y10
 	VADDPD       actc354<>+0(SB), Y2, Y2
-	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VMOVUPS      actc52<>+0(SB), Y9
+	VFMADD213PD  actc53<>+0(SB), Y4, Y9
+	VADDPD       Y10, Y7, Y7
 	VADDPD       Y2, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y3, Y11
-	VADDPD       Y7, Y5, Y2
-	VMULPD       96(DX), Y6, Y5
-	VFMSUB132PD  96(DX), Y5, Y6
-	VFMADD213PD  actc47<>+0(SB), Y3, Y11
-	VFNMADD231PD actc29<>+0(SB), Y12, Y2
-	VFMADD231PD  96(DX), Y0, Y6
-	VFMADD213PD  actc44<>+0(SB), Y3, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y0
-	VMOVUPS      actc54<>+0(SB), Y6
-	VFMADD213PD  actc52<>+0(SB), Y2, Y6
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VFMADD213PD  actc45<>+0(SB), Y3, Y11
-	VXORPD       Y7, Y0, Y0
-	VFMADD213PD  actc45<>+0(SB), Y11, Y3
-	VFMADD213PD  actc53<>+0(SB), Y2, Y6
-	VORPD        actc24<>+0(SB), Y5, Y7
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VFMADD213PD  actc50<>+0(SB), Y2, Y6
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
-	VMOVMSKPD    Y10, R9
+	VMULPD       96(DX), Y8, Y2
+	VMULPD       Y4, Y4, Y10
+	VFNMADD231PD actc29<>+0(SB), Y15, Y7
+	VFMSUB132PD  96(DX), Y2, Y8
+	VFMADD213PD  Y5, Y10, Y14
+	VFMADD231PD  96(DX), Y0, Y8
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD231PD  actc54<>+0(SB), Y10, Y9
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y7, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y5
+	VMULPD       Y10, Y10, Y10
+	VXORPD       actc24<>+0(SB), Y8, Y8
+	VFMADD213PD  Y14, Y10, Y13
+	VMULPD       Y10, Y10, Y10
+	VMOVUPS      actc46<>+0(SB), Y11
+	VFMADD213PD  actc47<>+0(SB), Y7, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       Y7, Y0, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y3, Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y2, Y6
-	VADDPD       actc42<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y4, Y3
-	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VFMADD213PD  Y13, Y10, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD213PD  actc45<>+0(SB), Y9, Y4
+	VADDPD       Y8, Y5, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMOVUPS      actc48<>+0(SB), Y9
+	VFMADD213PD  actc49<>+0(SB), Y7, Y9
+	VMULPD       Y3, Y4, Y3
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y10
-	VMULPD       32(DX), Y3, Y3
-	VSUBPD       actc27<>+0(SB), Y10, Y4
-	VFMADD213PD  actc49<>+0(SB), Y2, Y6
-	VFNMADD231PD actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc46<>+0(SB), Y2, Y6
-	VADDPD       Y7, Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VFNMADD231PD actc29<>+0(SB), Y4, Y0
-	VFMADD213PD  actc44<>+0(SB), Y2, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y2, Y6
-	VFMADD213PD  actc45<>+0(SB), Y6, Y2
-	VFMADD213PD  actc53<>+0(SB), Y0, Y4
-	VPSLLQ       $0x34, Y9, Y6
-	VMULPD       Y6, Y2, Y2
-	VFMADD213PD  actc50<>+0(SB), Y0, Y4
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y8, Y2, Y6, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y6, Y2
-	VFMADD213PD  actc48<>+0(SB), Y0, Y4
-	VMULPD       64(DX), Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y0, Y4
-	VFMADD213PD  actc46<>+0(SB), Y0, Y4
-	VFMADD213PD  actc47<>+0(SB), Y0, Y4
-	VFMADD213PD  actc44<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y0
-	VPSLLQ       $0x34, Y10, Y4
-	VMULPD       Y4, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y5, Y0, Y4, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y2
+	VADDPD       actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  actc51<>+0(SB), Y7, Y4
+	VSUBPD       actc27<>+0(SB), Y2, Y10
+	VMOVUPS      32(DX), Y12
+	VDIVPD       Y3, Y12, Y3
+	VFNMADD231PD actc28<>+0(SB), Y10, Y5
+	VMOVUPS      actc52<>+0(SB), Y12
+	VFMADD213PD  actc53<>+0(SB), Y7, Y12
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y7, Y7, Y8
+	VFNMADD231PD actc29<>+0(SB), Y10, Y5
+	VFMADD213PD  Y0, Y8, Y11
+	VFMADD213PD  Y9, Y8, Y4
+	VFMADD231PD  actc54<>+0(SB), Y8, Y12
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y5, Y0
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y4
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y5, Y9
+	VFMADD213PD  Y4, Y8, Y12
+	VFMADD213PD  actc45<>+0(SB), Y12, Y7
+	VPSLLQ       $0x34, Y6, Y4
+	VMOVUPS      actc48<>+0(SB), Y6
+	VFMADD213PD  actc49<>+0(SB), Y5, Y6
+	VMULPD       Y4, Y7, Y4
+	VADDPD       actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc50<>+0(SB), Y7
+	VFMADD213PD  actc51<>+0(SB), Y5, Y7
+	VMOVUPS      64(DX), Y8
+	VDIVPD       Y4, Y8, Y4
+	VMOVUPS      actc52<>+0(SB), Y8
+	VFMADD213PD  actc53<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y5, Y10
+	VFMADD213PD  Y0, Y10, Y9
+	VFMADD213PD  Y6, Y10, Y7
+	VFMADD231PD  actc54<>+0(SB), Y10, Y8
+	VMULPD       Y10, Y10, Y0
+	VFMADD213PD  Y9, Y0, Y7
+	VMULPD       Y0, Y0, Y0
+	VFMADD213PD  Y7, Y0, Y8
+	VFMADD213PD  actc45<>+0(SB), Y8, Y5
+	VPSLLQ       $0x34, Y2, Y0
+	VMULPD       Y0, Y5, Y0
 	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y4, Y0
-	VMULPD       96(DX), Y0, Y0
-	VCMPPD       $0x03, Y3, Y1, Y4
-	VMOVMSKPD    Y4, R9
+	VMOVUPS      96(DX), Y2
+	VDIVPD       Y0, Y2, Y0
+	VCMPPD       $0x03, Y3, Y1, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y0, Y2, Y4
-	VMOVMSKPD    Y4, R9
+	VCMPPD       $0x03, Y0, Y4, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y1, (AX)
 	VMOVUPS      Y3, 32(AX)
-	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y4, 64(AX)
 	VMOVUPS      Y0, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
@@ -62318,46 +62495,58 @@ single:
 	VMULPD       (DX), Y1, Y2
 	VFMSUB132PD  (DX), Y2, Y1
 	VFMADD231PD  (DX), Y0, Y1
-	VXORPD       actc24<>+0(SB), Y1, Y0
-	VANDPD       actc24<>+0(SB), Y2, Y1
-	VXORPD       Y1, Y0, Y0
-	VORPD        actc24<>+0(SB), Y2, Y1
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y1, Y3, Y3
-	VCMPPD       $0x00, Y1, Y3, Y1
-	VANDPD       Y1, Y0, Y0
-	VADDPD       Y0, Y3, Y1
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y1
-	VSUBPD       actc27<>+0(SB), Y1, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y3
-	VADDPD       Y3, Y0, Y0
-	VFNMADD231PD actc29<>+0(SB), Y4, Y0
-	VMOVUPS      actc40<>+0(SB), Y3
-	VFMADD213PD  actc38<>+0(SB), Y0, Y3
-	VFMADD213PD  actc39<>+0(SB), Y0, Y3
-	VFMADD213PD  actc36<>+0(SB), Y0, Y3
-	VFMADD213PD  actc37<>+0(SB), Y0, Y3
-	VFMADD213PD  actc34<>+0(SB), Y0, Y3
-	VFMADD213PD  actc35<>+0(SB), Y0, Y3
-	VFMADD213PD  actc32<>+0(SB), Y0, Y3
-	VFMADD213PD  actc33<>+0(SB), Y0, Y3
-	VFMADD213PD  actc30<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y3, Y0
-	VMOVUPS      actc41<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       Y4, Y1, Y1
+	VXORPD       actc24<>+0(SB), Y2, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, Y2, Y0, Y0
+	VBLENDVPD    Y4, Y1, Y3, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VCMPPD       $0x00, Y0, Y2, Y0
+	VANDPD       Y0, Y1, Y0
+	VADDPD       Y0, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc30<>+0(SB), Y2
+	VFMADD213PD  actc31<>+0(SB), Y0, Y2
+	VMOVUPS      actc32<>+0(SB), Y5
+	VFMADD213PD  actc33<>+0(SB), Y0, Y5
+	VMOVUPS      actc34<>+0(SB), Y6
+	VFMADD213PD  actc35<>+0(SB), Y0, Y6
+	VMOVUPS      actc36<>+0(SB), Y7
+	VFMADD213PD  actc37<>+0(SB), Y0, Y7
+	VMOVUPS      actc38<>+0(SB), Y8
+	VFMADD213PD  actc39<>+0(SB), Y0, Y8
+	VMULPD       Y0, Y0, Y9
+	VFMADD213PD  Y2, Y9, Y5
+	VFMADD213PD  Y6, Y9, Y7
+	VFMADD231PD  actc40<>+0(SB), Y9, Y8
+	VMULPD       Y9, Y9, Y2
+	VFMADD213PD  Y5, Y2, Y7
+	VMULPD       Y2, Y2, Y2
+	VFMADD213PD  Y7, Y2, Y8
+	VFMADD213PD  actc31<>+0(SB), Y8, Y0
+	VMOVUPS      actc41<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y3
+	VSUBPD       Y3, Y1, Y1
 	VADDPD       actc27<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y4, Y3
-	VMULPD       Y3, Y0, Y0
+	VPSLLQ       $0x34, Y3, Y2
+	VMULPD       Y2, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y1, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y1
-	VBLENDVPD    Y2, Y0, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y1, Y0
 	VMULPD       (DX), Y0, Y1
+	VADDPD       actc42<>+0(SB), Y0, Y2
+	VMOVUPS      (DX), Y3
+	VDIVPD       Y2, Y3, Y2
+	VBLENDVPD    Y4, Y1, Y2, Y1
+	VMOVUPS      actc42<>+0(SB), Y2
+	VBLENDVPD    Y4, Y0, Y2, Y0
 	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
@@ -62424,46 +62613,57 @@ tail:
 	VMULPD       Y2, Y1, Y4
 	VFMSUB213PD  Y4, Y1, Y2
 	VFMADD213PD  Y2, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y2
-	VANDPD       actc24<>+0(SB), Y4, Y3
-	VXORPD       Y3, Y2, Y2
-	VORPD        actc24<>+0(SB), Y4, Y3
-	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y5
-	VCMPPD       $0x00, Y3, Y5, Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y4, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y6
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VBLENDVPD    Y6, Y3, Y5, Y3
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y2, Y4, Y4
+	VMOVUPS      actc70<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VCMPPD       $0x00, Y2, Y4, Y2
+	VANDPD       Y2, Y3, Y2
+	VADDPD       Y2, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc30<>+0(SB), Y4
+	VFMADD213PD  actc31<>+0(SB), Y2, Y4
+	VMOVUPS      actc32<>+0(SB), Y7
+	VFMADD213PD  actc33<>+0(SB), Y2, Y7
+	VMOVUPS      actc34<>+0(SB), Y8
+	VFMADD213PD  actc35<>+0(SB), Y2, Y8
+	VMOVUPS      actc36<>+0(SB), Y9
+	VFMADD213PD  actc37<>+0(SB), Y2, Y9
+	VMOVUPS      actc38<>+0(SB), Y10
+	VFMADD213PD  actc39<>+0(SB), Y2, Y10
+	VMULPD       Y2, Y2, Y11
+	VFMADD213PD  Y4, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc40<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y4
+	VFMADD213PD  Y7, Y4, Y9
+	VMULPD       Y4, Y4, Y4
+	VFMADD213PD  Y9, Y4, Y10
+	VFMADD213PD  actc31<>+0(SB), Y10, Y2
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
+	VSUBPD       Y5, Y3, Y3
 	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y2, Y2
+	VPSLLQ       $0x34, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
 	VMULPD       Y2, Y1, Y3
+	VADDPD       actc42<>+0(SB), Y2, Y4
+	VDIVPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y6, Y2, Y4, Y2
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y1, actc24<>+0(SB), Y5, Y5
@@ -63337,219 +63537,215 @@ block:
 	VFMADD231PS  (DX), Y1, Y0
 	VADDPS       actc332<>+0(SB), Y2, Y1
 	VSUBPS       actc332<>+0(SB), Y1, Y3
-	VSUBPS       Y3, Y1, Y4
-	VMOVUPS      actc332<>+0(SB), Y5
-	VSUBPS       Y4, Y5, Y4
+	VMOVUPS      actc334<>+0(SB), Y4
+	VMULPS       32(DX), Y4, Y4
+	VSUBPS       Y3, Y1, Y5
+	VMOVUPS      32(DX), Y6
+	VFMSUB132PS  actc334<>+0(SB), Y4, Y6
+	VMOVUPS      actc332<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMOVUPS      32(DX), Y7
+	VFMADD231PS  actc335<>+0(SB), Y7, Y6
 	VSUBPS       Y3, Y2, Y2
-	VADDPS       Y2, Y4, Y2
+	VMULPS       32(DX), Y4, Y3
+	VADDPS       Y2, Y5, Y2
+	VFMSUB132PS  32(DX), Y3, Y4
 	VADDPS       actc333<>+0(SB), Y2, Y2
+	VFMADD231PS  32(DX), Y6, Y4
 	VADDPS       Y2, Y0, Y0
-	VMULPS       (DX), Y1, Y2
-	VFMSUB132PS  (DX), Y2, Y1
-	VMOVUPS      actc334<>+0(SB), Y3
-	VMULPS       32(DX), Y3, Y3
-	VFMADD231PS  (DX), Y0, Y1
-	VMOVUPS      32(DX), Y0
-	VFMSUB132PS  actc334<>+0(SB), Y3, Y0
-	VMOVUPS      32(DX), Y4
-	VFMADD231PS  actc335<>+0(SB), Y4, Y0
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VMULPS       32(DX), Y3, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VFMSUB132PS  32(DX), Y4, Y3
-	VXORPS       Y5, Y1, Y1
-	VFMADD231PS  32(DX), Y0, Y3
-	VORPS        actc2<>+0(SB), Y2, Y0
-	VADDPS       actc332<>+0(SB), Y4, Y5
-	VSUBPS       actc332<>+0(SB), Y5, Y6
-	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y7
-	VMOVMSKPS    Y7, R9
-	ORL          R9, R8
-	VSUBPS       Y6, Y5, Y7
-	VADDPS       Y0, Y1, Y8
-	VMOVUPS      actc332<>+0(SB), Y9
-	VSUBPS       Y7, Y9, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VADDPS       actc333<>+0(SB), Y4, Y4
-	VSUBPS       actc5<>+0(SB), Y8, Y6
-	VADDPS       Y4, Y3, Y3
-	VMULPS       32(DX), Y5, Y4
-	VFNMADD231PS actc6<>+0(SB), Y6, Y0
-	VFMSUB132PS  32(DX), Y4, Y5
+	VADDPS       actc332<>+0(SB), Y3, Y2
+	VMULPS       (DX), Y1, Y5
+	VSUBPS       actc332<>+0(SB), Y2, Y6
 	VMOVUPS      actc334<>+0(SB), Y7
 	VMULPS       64(DX), Y7, Y7
-	VADDPS       Y0, Y1, Y0
-	VFMADD231PS  32(DX), Y3, Y5
-	VMOVUPS      64(DX), Y1
-	VFMSUB132PS  actc334<>+0(SB), Y7, Y1
-	VMOVUPS      64(DX), Y3
-	VFMADD231PS  actc335<>+0(SB), Y3, Y1
-	VFNMADD231PS actc7<>+0(SB), Y6, Y0
-	VXORPS       actc2<>+0(SB), Y5, Y3
-	VMULPS       64(DX), Y7, Y5
-	VANDPS       actc2<>+0(SB), Y4, Y6
-	VFMSUB132PS  64(DX), Y5, Y7
-	VXORPS       Y6, Y3, Y3
-	VFMADD231PS  64(DX), Y1, Y7
-	VMOVUPS      actc17<>+0(SB), Y1
-	VFMADD213PS  actc18<>+0(SB), Y0, Y1
-	VORPS        actc2<>+0(SB), Y4, Y6
-	VADDPS       actc332<>+0(SB), Y5, Y9
-	VSUBPS       actc332<>+0(SB), Y9, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y11
+	VFMSUB132PS  (DX), Y5, Y1
+	VSUBPS       Y6, Y2, Y8
+	VMOVUPS      64(DX), Y9
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y9
+	VFMADD231PS  (DX), Y0, Y1
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y8, Y0, Y0
+	VMOVUPS      64(DX), Y8
+	VFMADD231PS  actc335<>+0(SB), Y8, Y9
+	VSUBPS       Y6, Y3, Y3
+	VMULPS       64(DX), Y7, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y8
+	VADDPS       Y3, Y0, Y0
+	VFMSUB132PS  64(DX), Y6, Y7
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VFMADD231PS  64(DX), Y9, Y7
+	VADDPS       Y0, Y4, Y0
+	VADDPS       actc332<>+0(SB), Y6, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       32(DX), Y2, Y4
+	VSUBPS       actc332<>+0(SB), Y3, Y5
+	VMOVUPS      actc334<>+0(SB), Y9
+	VMULPS       96(DX), Y9, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y10
+	VMOVMSKPS    Y10, R9
+	ORL          R9, R8
+	VFMSUB132PS  32(DX), Y4, Y2
+	VSUBPS       Y5, Y3, Y10
+	VMOVUPS      96(DX), Y11
+	VFMSUB132PS  actc334<>+0(SB), Y9, Y11
+	VADDPS       Y1, Y8, Y12
+	VFMADD231PS  32(DX), Y0, Y2
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y10, Y0, Y0
+	VMOVUPS      96(DX), Y10
+	VFMADD231PS  actc335<>+0(SB), Y10, Y11
+	VSUBPS       Y5, Y6, Y5
+	VMULPS       96(DX), Y9, Y6
+	VXORPS       actc2<>+0(SB), Y4, Y10
+	VADDPS       Y5, Y0, Y0
+	VFMSUB132PS  96(DX), Y6, Y9
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y12
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VFMADD231PS  96(DX), Y11, Y9
+	VSUBPS       actc5<>+0(SB), Y12, Y5
+	VADDPS       Y0, Y7, Y0
+	VADDPS       actc332<>+0(SB), Y6, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       64(DX), Y3, Y4
+	VSUBPS       actc332<>+0(SB), Y7, Y11
+	VFNMADD231PS actc6<>+0(SB), Y5, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y13
+	VMOVMSKPS    Y13, R9
+	ORL          R9, R8
+	VFMSUB132PS  64(DX), Y4, Y3
+	VSUBPS       Y11, Y7, Y13
+	VADDPS       Y8, Y1, Y1
+	VADDPS       Y2, Y10, Y8
+	VFMADD231PS  64(DX), Y0, Y3
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y13, Y0, Y0
+	VSUBPS       Y11, Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y1
+	VXORPS       actc2<>+0(SB), Y4, Y5
+	VADDPS       Y6, Y0, Y0
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y8
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VSUBPS       actc5<>+0(SB), Y8, Y6
+	VADDPS       Y0, Y9, Y0
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       96(DX), Y7, Y4
+	VFNMADD231PS actc6<>+0(SB), Y6, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y11
 	VMOVMSKPS    Y11, R9
 	ORL          R9, R8
-	VSUBPS       Y10, Y9, Y11
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y0, Y12
-	VADDPS       Y6, Y3, Y13
-	VMOVUPS      actc332<>+0(SB), Y14
-	VSUBPS       Y11, Y14, Y11
-	VSUBPS       Y10, Y5, Y5
-	VADDPS       Y5, Y11, Y5
-	VMOVUPS      actc21<>+0(SB), Y10
-	VFMADD213PS  actc22<>+0(SB), Y0, Y10
+	VFMSUB132PS  96(DX), Y4, Y7
+	VADDPS       Y10, Y2, Y2
+	VADDPS       Y3, Y5, Y10
+	VFMADD231PS  96(DX), Y0, Y7
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y1, Y0
+	VFNMADD231PS actc7<>+0(SB), Y6, Y2
+	VXORPS       actc2<>+0(SB), Y4, Y6
 	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y13
-	VADDPS       actc333<>+0(SB), Y5, Y5
-	VMULPS       Y0, Y0, Y11
-	VSUBPS       actc5<>+0(SB), Y13, Y14
-	VADDPS       Y5, Y7, Y5
-	VFMADD213PS  Y1, Y11, Y12
-	VMULPS       64(DX), Y9, Y1
-	VMULPS       Y11, Y11, Y7
-	VFNMADD231PS actc6<>+0(SB), Y14, Y6
-	VFMSUB132PS  64(DX), Y1, Y9
-	VMOVUPS      actc334<>+0(SB), Y11
-	VMULPS       96(DX), Y11, Y11
-	VFMADD213PS  Y12, Y7, Y10
-	VADDPS       Y6, Y3, Y3
-	VFMADD231PS  64(DX), Y5, Y9
-	VMOVUPS      96(DX), Y5
-	VFMSUB132PS  actc334<>+0(SB), Y11, Y5
-	VFMADD213PS  actc18<>+0(SB), Y10, Y0
-	VMOVUPS      96(DX), Y6
-	VFMADD231PS  actc335<>+0(SB), Y6, Y5
-	VPSLLD       $0x17, Y8, Y6
-	VFNMADD231PS actc7<>+0(SB), Y14, Y3
-	VXORPS       actc2<>+0(SB), Y9, Y7
-	VMULPS       96(DX), Y11, Y8
-	VMULPS       Y6, Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y6
-	VFMSUB132PS  96(DX), Y8, Y11
-	VXORPS       Y6, Y7, Y6
-	VFMADD231PS  96(DX), Y5, Y11
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y2, Y0, Y5, Y2
-	VMOVUPS      actc17<>+0(SB), Y5
-	VFMADD213PS  actc18<>+0(SB), Y3, Y5
-	VORPS        actc2<>+0(SB), Y1, Y7
-	VADDPS       actc332<>+0(SB), Y8, Y9
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VSUBPS       actc332<>+0(SB), Y9, Y10
-	VDIVPS       Y0, Y2, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y2
-	VMOVMSKPS    Y2, R9
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y11
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VMULPS       Y1, Y1, Y14
+	VMOVUPS      actc17<>+0(SB), Y15
+	VFMADD213PS  actc18<>+0(SB), Y2, Y15
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VSUBPS       Y10, Y9, Y2
-	VMULPS       (DX), Y0, Y0
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y3, Y12
-	VADDPS       Y7, Y6, Y14
-	VMOVUPS      actc332<>+0(SB), Y15
-	VSUBPS       Y2, Y15, Y2
-	VSUBPS       Y10, Y8, Y8
-	VADDPS       Y8, Y2, Y2
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y3, Y8
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y14
-	VADDPS       actc333<>+0(SB), Y2, Y2
-	VMULPS       Y3, Y3, Y10
-	VSUBPS       actc5<>+0(SB), Y14, Y15
-	VADDPS       Y2, Y11, Y2
-	VFMADD213PS  Y5, Y10, Y12
-	VMULPS       96(DX), Y9, Y5
-	VMULPS       Y10, Y10, Y10
-	VFNMADD231PS actc6<>+0(SB), Y15, Y7
-	VFMSUB132PS  96(DX), Y5, Y9
-	VFMADD213PS  Y12, Y10, Y8
-	VADDPS       Y7, Y6, Y6
-	VFMADD231PS  96(DX), Y2, Y9
-	VFMADD213PS  actc18<>+0(SB), Y8, Y3
-	VPSLLD       $0x17, Y13, Y2
-	VFNMADD231PS actc7<>+0(SB), Y15, Y6
-	VXORPS       actc2<>+0(SB), Y9, Y7
-	VMULPS       Y2, Y3, Y2
-	VANDPS       actc2<>+0(SB), Y5, Y3
-	VXORPS       Y3, Y7, Y3
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y4, Y2, Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y6, Y7
-	VORPS        actc2<>+0(SB), Y5, Y8
+	VFMADD213PS  Y9, Y14, Y0
+	VFNMADD231PS actc6<>+0(SB), Y13, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       Y14, Y14, Y4
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y7, Y6, Y5
+	VFMADD213PS  Y0, Y4, Y11
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y2, Y0
+	VFMADD213PS  actc18<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y13, Y3
+	VPSLLD       $0x17, Y12, Y4
+	VMOVUPS      actc4<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y5
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y5, Y9
+	VMULPS       Y2, Y2, Y11
+	VMOVUPS      actc17<>+0(SB), Y12
+	VFMADD213PS  actc18<>+0(SB), Y3, Y12
+	VADDPS       actc15<>+0(SB), Y1, Y1
+	VFMADD213PS  Y15, Y11, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y6
+	VMOVUPS      (DX), Y13
+	VDIVPS       Y1, Y13, Y1
+	VMULPS       Y11, Y11, Y11
+	VADDPS       Y6, Y7, Y6
+	VFMADD213PS  Y0, Y11, Y4
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y3, Y0
+	VFMADD213PS  actc18<>+0(SB), Y4, Y2
+	VFNMADD231PS actc7<>+0(SB), Y9, Y6
+	VPSLLD       $0x17, Y8, Y4
+	VMULPS       Y4, Y2, Y2
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      actc17<>+0(SB), Y8
+	VFMADD213PS  actc18<>+0(SB), Y6, Y8
 	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y4, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMULPS       32(DX), Y2, Y2
-	VMOVUPS      actc19<>+0(SB), Y4
-	VFMADD213PS  actc20<>+0(SB), Y6, Y4
-	VADDPS       Y8, Y3, Y9
-	VMOVUPS      actc21<>+0(SB), Y10
-	VFMADD213PS  actc22<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y9
-	VMULPS       Y6, Y6, Y11
-	VSUBPS       actc5<>+0(SB), Y9, Y12
-	VFMADD213PS  Y7, Y11, Y4
-	VMULPS       Y11, Y11, Y7
-	VFNMADD231PS actc6<>+0(SB), Y12, Y8
-	VFMADD213PS  Y4, Y7, Y10
-	VADDPS       Y8, Y3, Y3
-	VFMADD213PS  actc18<>+0(SB), Y10, Y6
-	VPSLLD       $0x17, Y14, Y4
-	VFNMADD231PS actc7<>+0(SB), Y12, Y3
-	VMULPS       Y4, Y6, Y4
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y1, Y4, Y6, Y1
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y3, Y6
-	VADDPS       actc15<>+0(SB), Y4, Y4
-	VDIVPS       Y4, Y1, Y1
-	VMULPS       64(DX), Y1, Y1
-	VMOVUPS      actc19<>+0(SB), Y4
-	VFMADD213PS  actc20<>+0(SB), Y3, Y4
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y3, Y7
-	VMULPS       Y3, Y3, Y8
-	VFMADD213PS  Y6, Y8, Y4
-	VMULPS       Y8, Y8, Y6
-	VFMADD213PS  Y4, Y6, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y3
-	VPSLLD       $0x17, Y9, Y4
+	VFMADD213PS  Y12, Y7, Y0
+	VMOVUPS      32(DX), Y9
+	VDIVPS       Y2, Y9, Y2
+	VMULPS       Y7, Y7, Y7
+	VFMADD213PS  Y0, Y7, Y4
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y6, Y0
+	VFMADD213PS  actc18<>+0(SB), Y4, Y3
+	VPSLLD       $0x17, Y10, Y4
 	VMULPS       Y4, Y3, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y5, Y3, Y4, Y4
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y6, Y4
+	VMULPS       Y6, Y6, Y7
 	VADDPS       actc15<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y4, Y3
-	VMULPS       96(DX), Y3, Y3
-	VCMPPS       $0x03, Y2, Y0, Y4
+	VFMADD213PS  Y8, Y7, Y0
+	VMOVUPS      64(DX), Y8
+	VDIVPS       Y3, Y8, Y3
+	VMULPS       Y7, Y7, Y7
+	VFMADD213PS  Y0, Y7, Y4
+	VFMADD213PS  actc18<>+0(SB), Y4, Y6
+	VPSLLD       $0x17, Y5, Y0
+	VMULPS       Y0, Y6, Y0
+	VADDPS       actc15<>+0(SB), Y0, Y0
+	VMOVUPS      96(DX), Y4
+	VDIVPS       Y0, Y4, Y0
+	VCMPPS       $0x03, Y2, Y1, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y3, Y1, Y4
+	VCMPPS       $0x03, Y0, Y3, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, (AX)
 	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y1, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y0, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -63582,45 +63778,50 @@ single:
 	VMULPS       (DX), Y1, Y2
 	VFMSUB132PS  (DX), Y2, Y1
 	VFMADD231PS  (DX), Y0, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y0
-	VANDPS       actc2<>+0(SB), Y2, Y1
-	VXORPS       Y1, Y0, Y0
-	VORPS        actc2<>+0(SB), Y2, Y1
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y1, Y3, Y3
-	VCMPPS       $0x00, Y1, Y3, Y1
-	VANDPS       Y1, Y0, Y0
-	VADDPS       Y0, Y3, Y1
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y3
-	VADDPS       Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VMOVUPS      actc8<>+0(SB), Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VXORPS       actc2<>+0(SB), Y2, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, Y2, Y0, Y0
+	VBLENDVPS    Y4, Y1, Y3, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y0, Y2, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VCMPPS       $0x00, Y0, Y2, Y0
+	VANDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc8<>+0(SB), Y2
+	VFMADD213PS  actc9<>+0(SB), Y0, Y2
 	VMOVUPS      actc10<>+0(SB), Y5
 	VFMADD213PS  actc11<>+0(SB), Y0, Y5
 	VMOVUPS      actc12<>+0(SB), Y6
 	VFMADD213PS  actc13<>+0(SB), Y0, Y6
 	VMULPS       Y0, Y0, Y7
-	VFMADD213PS  Y3, Y7, Y5
-	VMULPS       Y7, Y7, Y3
-	VFMADD213PS  Y5, Y3, Y6
+	VFMADD213PS  Y2, Y7, Y5
+	VMULPS       Y7, Y7, Y2
+	VFMADD213PS  Y5, Y2, Y6
 	VFMADD213PS  actc9<>+0(SB), Y6, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      actc14<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       Y3, Y1, Y1
 	VADDPS       actc5<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y4, Y3
-	VMULPS       Y3, Y0, Y0
+	VPSLLD       $0x17, Y3, Y2
+	VMULPS       Y2, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc15<>+0(SB), Y1
-	VBLENDVPS    Y2, Y0, Y1, Y1
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VDIVPS       Y0, Y1, Y0
 	VMULPS       (DX), Y0, Y1
+	VADDPS       actc15<>+0(SB), Y0, Y2
+	VMOVUPS      (DX), Y3
+	VDIVPS       Y2, Y3, Y2
+	VBLENDVPS    Y4, Y1, Y2, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VBLENDVPS    Y4, Y0, Y2, Y0
 	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
@@ -63687,45 +63888,49 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VXORPS       Y3, Y2, Y2
-	VORPS        actc2<>+0(SB), Y4, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y5
-	VCMPPS       $0x00, Y3, Y5, Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y6
+	VBLENDVPS    Y6, Y4, Y2, Y2
+	VBLENDVPS    Y6, Y3, Y5, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc8<>+0(SB), Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
 	VMOVUPS      actc10<>+0(SB), Y7
 	VFMADD213PS  actc11<>+0(SB), Y2, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
 	VFMADD213PS  actc13<>+0(SB), Y2, Y8
 	VMULPS       Y2, Y2, Y9
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y9, Y9, Y5
-	VFMADD213PS  Y7, Y5, Y8
+	VFMADD213PS  Y4, Y9, Y7
+	VMULPS       Y9, Y9, Y4
+	VFMADD213PS  Y7, Y4, Y8
 	VFMADD213PS  actc9<>+0(SB), Y8, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
 	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y2, Y2
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y3, Y2
 	VMULPS       Y2, Y1, Y3
+	VADDPS       actc15<>+0(SB), Y2, Y4
+	VDIVPS       Y4, Y1, Y4
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
@@ -64481,210 +64686,234 @@ block:
 	VFMADD231PD  (DX), Y0, Y1
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       32(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y3
+	VMOVUPS      32(DX), Y4
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y4
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMOVUPS      32(DX), Y3
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
-	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      32(DX), Y5
-	VFMADD231PD  actc356<>+0(SB), Y5, Y3
-	VXORPD       Y4, Y1, Y1
-	VMULPD       32(DX), Y0, Y4
-	VORPD        actc24<>+0(SB), Y2, Y5
-	VFMSUB132PD  32(DX), Y4, Y0
-	VFMADD231PD  32(DX), Y3, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
-	VMOVMSKPD    Y3, R9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       32(DX), Y0, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y4, Y3
-	VADDPD       Y5, Y1, Y6
-	VSUBPD       actc353<>+0(SB), Y3, Y7
-	VSUBPD       Y7, Y3, Y8
-	VMOVUPS      actc353<>+0(SB), Y9
-	VSUBPD       Y8, Y9, Y8
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y6
-	VSUBPD       Y7, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VADDPD       Y4, Y8, Y4
-	VADDPD       actc354<>+0(SB), Y4, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y1, Y1
-	VMULPD       32(DX), Y3, Y4
-	VFMSUB132PD  32(DX), Y4, Y3
-	VFNMADD231PD actc29<>+0(SB), Y7, Y1
-	VFMADD231PD  32(DX), Y0, Y3
+	VFMSUB132PD  32(DX), Y5, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD231PD  32(DX), Y4, Y0
+	VADDPD       Y1, Y3, Y2
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y8, Y2
+	VMOVUPS      actc353<>+0(SB), Y8
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       actc27<>+0(SB), Y2, Y8
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VFNMADD231PD actc28<>+0(SB), Y8, Y3
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y0, Y0
+	VMULPD       32(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y8, Y1
+	VFMSUB132PD  32(DX), Y3, Y4
+	VFMADD231PD  32(DX), Y0, Y4
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       64(DX), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      64(DX), Y5
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y1, Y7
-	VANDPD       actc24<>+0(SB), Y4, Y8
-	VMOVUPS      64(DX), Y9
-	VFMADD231PD  actc356<>+0(SB), Y9, Y5
-	VXORPD       Y8, Y3, Y3
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y1, Y5
+	VXORPD       actc24<>+0(SB), Y3, Y6
+	VMOVUPS      64(DX), Y7
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y7
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VMOVUPS      64(DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y8, Y7
 	VMULPD       64(DX), Y0, Y8
-	VFMADD213PD  actc53<>+0(SB), Y1, Y7
-	VORPD        actc24<>+0(SB), Y4, Y9
-	VFMSUB132PD  64(DX), Y8, Y0
-	VFMADD231PD  64(DX), Y5, Y0
-	VFMADD213PD  actc50<>+0(SB), Y1, Y7
-	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
-	VMOVMSKPD    Y5, R9
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y1, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y3
+	VMOVMSKPD    Y3, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y8, Y5
-	VADDPD       Y9, Y3, Y10
-	VSUBPD       actc353<>+0(SB), Y5, Y11
-	VFMADD213PD  actc51<>+0(SB), Y1, Y7
-	VSUBPD       Y11, Y5, Y12
+	VFMSUB132PD  64(DX), Y8, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VFMADD231PD  64(DX), Y7, Y0
+	VADDPD       Y4, Y6, Y3
+	VADDPD       actc353<>+0(SB), Y8, Y7
+	VMOVUPS      actc48<>+0(SB), Y10
+	VFMADD213PD  actc49<>+0(SB), Y1, Y10
+	VSUBPD       actc353<>+0(SB), Y7, Y11
+	VSUBPD       Y11, Y7, Y12
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y3
 	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc48<>+0(SB), Y1, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y1, Y13
+	VSUBPD       actc27<>+0(SB), Y3, Y14
 	VSUBPD       Y11, Y8, Y8
-	VSUBPD       actc27<>+0(SB), Y10, Y11
 	VADDPD       Y8, Y12, Y8
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFNMADD231PD actc28<>+0(SB), Y14, Y6
 	VADDPD       actc354<>+0(SB), Y8, Y8
-	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VMOVUPS      actc52<>+0(SB), Y11
+	VFMADD213PD  actc53<>+0(SB), Y1, Y11
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y8, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y7
-	VADDPD       Y9, Y3, Y3
-	VMULPD       64(DX), Y5, Y8
-	VFMSUB132PD  64(DX), Y8, Y5
-	VFMADD213PD  actc47<>+0(SB), Y1, Y7
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
-	VFMADD231PD  64(DX), Y0, Y5
+	VMULPD       64(DX), Y7, Y6
+	VMULPD       Y1, Y1, Y8
+	VFNMADD231PD actc29<>+0(SB), Y14, Y4
+	VFMSUB132PD  64(DX), Y6, Y7
+	VFMADD213PD  Y5, Y8, Y9
+	VFMADD231PD  64(DX), Y0, Y7
+	VFMADD213PD  Y10, Y8, Y13
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       96(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMOVUPS      96(DX), Y9
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
-	VMOVUPS      actc54<>+0(SB), Y11
-	VFMADD213PD  actc52<>+0(SB), Y3, Y11
-	VANDPD       actc24<>+0(SB), Y8, Y12
-	VMOVUPS      96(DX), Y13
-	VFMADD231PD  actc356<>+0(SB), Y13, Y9
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VXORPD       Y12, Y5, Y5
-	VMULPD       96(DX), Y0, Y12
-	VFMADD213PD  actc45<>+0(SB), Y7, Y1
-	VFMADD213PD  actc53<>+0(SB), Y3, Y11
-	VORPD        actc24<>+0(SB), Y8, Y7
-	VFMSUB132PD  96(DX), Y12, Y0
-	VPSLLQ       $0x34, Y6, Y6
-	VFMADD231PD  96(DX), Y9, Y0
-	VMULPD       Y6, Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VFMADD231PD  actc54<>+0(SB), Y8, Y11
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y4, Y5
+	VXORPD       actc24<>+0(SB), Y6, Y10
+	VMOVUPS      96(DX), Y12
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y12
+	VMULPD       Y8, Y8, Y8
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VMOVUPS      96(DX), Y14
+	VFMADD231PD  actc356<>+0(SB), Y14, Y12
+	VFMADD213PD  Y9, Y8, Y13
+	VMULPD       96(DX), Y0, Y9
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y14
+	VFMADD213PD  actc47<>+0(SB), Y4, Y14
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y6
 	VMOVMSKPD    Y6, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y12, Y6
-	VADDPD       Y7, Y5, Y9
-	VSUBPD       actc353<>+0(SB), Y6, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y2, Y1, Y14, Y2
-	VFMADD213PD  actc51<>+0(SB), Y3, Y11
-	VSUBPD       Y13, Y6, Y14
+	VFMSUB132PD  96(DX), Y9, Y0
+	VFMADD213PD  Y13, Y8, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VFMADD231PD  96(DX), Y12, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VADDPD       Y7, Y10, Y6
+	VADDPD       actc353<>+0(SB), Y9, Y8
+	VPSLLQ       $0x34, Y2, Y2
+	VMOVUPS      actc48<>+0(SB), Y11
+	VFMADD213PD  actc49<>+0(SB), Y4, Y11
+	VSUBPD       actc353<>+0(SB), Y8, Y12
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y12, Y8, Y2
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y2, Y13, Y2
 	VADDPD       actc42<>+0(SB), Y1, Y1
-	VMOVUPS      actc353<>+0(SB), Y15
-	VSUBPD       Y14, Y15, Y14
-	VDIVPD       Y1, Y2, Y1
-	VFMADD213PD  actc48<>+0(SB), Y3, Y11
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y2, Y9
-	VSUBPD       Y13, Y12, Y2
-	VMULPD       (DX), Y1, Y1
-	VSUBPD       actc27<>+0(SB), Y9, Y12
-	VADDPD       Y2, Y14, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y4, Y13
+	VSUBPD       actc27<>+0(SB), Y6, Y15
+	VSUBPD       Y12, Y9, Y9
+	VMOVUPS      (DX), Y12
+	VDIVPD       Y1, Y12, Y1
+	VADDPD       Y9, Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y15, Y10
 	VADDPD       actc354<>+0(SB), Y2, Y2
-	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VMOVUPS      actc52<>+0(SB), Y9
+	VFMADD213PD  actc53<>+0(SB), Y4, Y9
+	VADDPD       Y10, Y7, Y7
 	VADDPD       Y2, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y3, Y11
-	VADDPD       Y7, Y5, Y2
-	VMULPD       96(DX), Y6, Y5
-	VFMSUB132PD  96(DX), Y5, Y6
-	VFMADD213PD  actc47<>+0(SB), Y3, Y11
-	VFNMADD231PD actc29<>+0(SB), Y12, Y2
-	VFMADD231PD  96(DX), Y0, Y6
-	VFMADD213PD  actc44<>+0(SB), Y3, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y0
-	VMOVUPS      actc54<>+0(SB), Y6
-	VFMADD213PD  actc52<>+0(SB), Y2, Y6
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VFMADD213PD  actc45<>+0(SB), Y3, Y11
-	VXORPD       Y7, Y0, Y0
-	VFMADD213PD  actc45<>+0(SB), Y11, Y3
-	VFMADD213PD  actc53<>+0(SB), Y2, Y6
-	VORPD        actc24<>+0(SB), Y5, Y7
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VFMADD213PD  actc50<>+0(SB), Y2, Y6
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
-	VMOVMSKPD    Y10, R9
+	VMULPD       96(DX), Y8, Y2
+	VMULPD       Y4, Y4, Y10
+	VFNMADD231PD actc29<>+0(SB), Y15, Y7
+	VFMSUB132PD  96(DX), Y2, Y8
+	VFMADD213PD  Y5, Y10, Y14
+	VFMADD231PD  96(DX), Y0, Y8
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD231PD  actc54<>+0(SB), Y10, Y9
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y7, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y5
+	VMULPD       Y10, Y10, Y10
+	VXORPD       actc24<>+0(SB), Y8, Y8
+	VFMADD213PD  Y14, Y10, Y13
+	VMULPD       Y10, Y10, Y10
+	VMOVUPS      actc46<>+0(SB), Y11
+	VFMADD213PD  actc47<>+0(SB), Y7, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       Y7, Y0, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y3, Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y2, Y6
-	VADDPD       actc42<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y4, Y3
-	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VFMADD213PD  Y13, Y10, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD213PD  actc45<>+0(SB), Y9, Y4
+	VADDPD       Y8, Y5, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMOVUPS      actc48<>+0(SB), Y9
+	VFMADD213PD  actc49<>+0(SB), Y7, Y9
+	VMULPD       Y3, Y4, Y3
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y10
-	VMULPD       32(DX), Y3, Y3
-	VSUBPD       actc27<>+0(SB), Y10, Y4
-	VFMADD213PD  actc49<>+0(SB), Y2, Y6
-	VFNMADD231PD actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc46<>+0(SB), Y2, Y6
-	VADDPD       Y7, Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VFNMADD231PD actc29<>+0(SB), Y4, Y0
-	VFMADD213PD  actc44<>+0(SB), Y2, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y2, Y6
-	VFMADD213PD  actc45<>+0(SB), Y6, Y2
-	VFMADD213PD  actc53<>+0(SB), Y0, Y4
-	VPSLLQ       $0x34, Y9, Y6
-	VMULPD       Y6, Y2, Y2
-	VFMADD213PD  actc50<>+0(SB), Y0, Y4
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y8, Y2, Y6, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y6, Y2
-	VFMADD213PD  actc48<>+0(SB), Y0, Y4
-	VMULPD       64(DX), Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y0, Y4
-	VFMADD213PD  actc46<>+0(SB), Y0, Y4
-	VFMADD213PD  actc47<>+0(SB), Y0, Y4
-	VFMADD213PD  actc44<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y0
-	VPSLLQ       $0x34, Y10, Y4
-	VMULPD       Y4, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y5, Y0, Y4, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y2
+	VADDPD       actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  actc51<>+0(SB), Y7, Y4
+	VSUBPD       actc27<>+0(SB), Y2, Y10
+	VMOVUPS      32(DX), Y12
+	VDIVPD       Y3, Y12, Y3
+	VFNMADD231PD actc28<>+0(SB), Y10, Y5
+	VMOVUPS      actc52<>+0(SB), Y12
+	VFMADD213PD  actc53<>+0(SB), Y7, Y12
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y7, Y7, Y8
+	VFNMADD231PD actc29<>+0(SB), Y10, Y5
+	VFMADD213PD  Y0, Y8, Y11
+	VFMADD213PD  Y9, Y8, Y4
+	VFMADD231PD  actc54<>+0(SB), Y8, Y12
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y5, Y0
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y4
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y5, Y9
+	VFMADD213PD  Y4, Y8, Y12
+	VFMADD213PD  actc45<>+0(SB), Y12, Y7
+	VPSLLQ       $0x34, Y6, Y4
+	VMOVUPS      actc48<>+0(SB), Y6
+	VFMADD213PD  actc49<>+0(SB), Y5, Y6
+	VMULPD       Y4, Y7, Y4
+	VADDPD       actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc50<>+0(SB), Y7
+	VFMADD213PD  actc51<>+0(SB), Y5, Y7
+	VMOVUPS      64(DX), Y8
+	VDIVPD       Y4, Y8, Y4
+	VMOVUPS      actc52<>+0(SB), Y8
+	VFMADD213PD  actc53<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y5, Y10
+	VFMADD213PD  Y0, Y10, Y9
+	VFMADD213PD  Y6, Y10, Y7
+	VFMADD231PD  actc54<>+0(SB), Y10, Y8
+	VMULPD       Y10, Y10, Y0
+	VFMADD213PD  Y9, Y0, Y7
+	VMULPD       Y0, Y0, Y0
+	VFMADD213PD  Y7, Y0, Y8
+	VFMADD213PD  actc45<>+0(SB), Y8, Y5
+	VPSLLQ       $0x34, Y2, Y0
+	VMULPD       Y0, Y5, Y0
 	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y4, Y0
-	VMULPD       96(DX), Y0, Y0
-	VCMPPD       $0x03, Y3, Y1, Y4
-	VMOVMSKPD    Y4, R9
+	VMOVUPS      96(DX), Y2
+	VDIVPD       Y0, Y2, Y0
+	VCMPPD       $0x03, Y3, Y1, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y0, Y2, Y4
-	VMOVMSKPD    Y4, R9
+	VCMPPD       $0x03, Y0, Y4, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y1, (AX)
 	VMOVUPS      Y3, 32(AX)
-	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y4, 64(AX)
 	VMOVUPS      Y0, 96(AX)
 	XORL         R8, R8
 	VMOVUPS      actc355<>+0(SB), Y0
@@ -64710,210 +64939,234 @@ block:
 	VFMADD231PD  128(DX), Y0, Y1
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       160(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y3
+	VMOVUPS      160(DX), Y4
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y4
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMOVUPS      160(DX), Y3
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
-	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      160(DX), Y5
-	VFMADD231PD  actc356<>+0(SB), Y5, Y3
-	VXORPD       Y4, Y1, Y1
-	VMULPD       160(DX), Y0, Y4
-	VORPD        actc24<>+0(SB), Y2, Y5
-	VFMSUB132PD  160(DX), Y4, Y0
-	VFMADD231PD  160(DX), Y3, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
-	VMOVMSKPD    Y3, R9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       160(DX), Y0, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y4, Y3
-	VADDPD       Y5, Y1, Y6
-	VSUBPD       actc353<>+0(SB), Y3, Y7
-	VSUBPD       Y7, Y3, Y8
-	VMOVUPS      actc353<>+0(SB), Y9
-	VSUBPD       Y8, Y9, Y8
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y6
-	VSUBPD       Y7, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VADDPD       Y4, Y8, Y4
-	VADDPD       actc354<>+0(SB), Y4, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y1, Y1
-	VMULPD       160(DX), Y3, Y4
-	VFMSUB132PD  160(DX), Y4, Y3
-	VFNMADD231PD actc29<>+0(SB), Y7, Y1
-	VFMADD231PD  160(DX), Y0, Y3
+	VFMSUB132PD  160(DX), Y5, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD231PD  160(DX), Y4, Y0
+	VADDPD       Y1, Y3, Y2
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y8, Y2
+	VMOVUPS      actc353<>+0(SB), Y8
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       actc27<>+0(SB), Y2, Y8
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VFNMADD231PD actc28<>+0(SB), Y8, Y3
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y0, Y0
+	VMULPD       160(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y8, Y1
+	VFMSUB132PD  160(DX), Y3, Y4
+	VFMADD231PD  160(DX), Y0, Y4
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       192(DX), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      192(DX), Y5
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y1, Y7
-	VANDPD       actc24<>+0(SB), Y4, Y8
-	VMOVUPS      192(DX), Y9
-	VFMADD231PD  actc356<>+0(SB), Y9, Y5
-	VXORPD       Y8, Y3, Y3
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y1, Y5
+	VXORPD       actc24<>+0(SB), Y3, Y6
+	VMOVUPS      192(DX), Y7
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y7
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VMOVUPS      192(DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y8, Y7
 	VMULPD       192(DX), Y0, Y8
-	VFMADD213PD  actc53<>+0(SB), Y1, Y7
-	VORPD        actc24<>+0(SB), Y4, Y9
-	VFMSUB132PD  192(DX), Y8, Y0
-	VFMADD231PD  192(DX), Y5, Y0
-	VFMADD213PD  actc50<>+0(SB), Y1, Y7
-	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
-	VMOVMSKPD    Y5, R9
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y1, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y3
+	VMOVMSKPD    Y3, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y8, Y5
-	VADDPD       Y9, Y3, Y10
-	VSUBPD       actc353<>+0(SB), Y5, Y11
-	VFMADD213PD  actc51<>+0(SB), Y1, Y7
-	VSUBPD       Y11, Y5, Y12
+	VFMSUB132PD  192(DX), Y8, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VFMADD231PD  192(DX), Y7, Y0
+	VADDPD       Y4, Y6, Y3
+	VADDPD       actc353<>+0(SB), Y8, Y7
+	VMOVUPS      actc48<>+0(SB), Y10
+	VFMADD213PD  actc49<>+0(SB), Y1, Y10
+	VSUBPD       actc353<>+0(SB), Y7, Y11
+	VSUBPD       Y11, Y7, Y12
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y3
 	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc48<>+0(SB), Y1, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y1, Y13
+	VSUBPD       actc27<>+0(SB), Y3, Y14
 	VSUBPD       Y11, Y8, Y8
-	VSUBPD       actc27<>+0(SB), Y10, Y11
 	VADDPD       Y8, Y12, Y8
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFNMADD231PD actc28<>+0(SB), Y14, Y6
 	VADDPD       actc354<>+0(SB), Y8, Y8
-	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VMOVUPS      actc52<>+0(SB), Y11
+	VFMADD213PD  actc53<>+0(SB), Y1, Y11
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y8, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y7
-	VADDPD       Y9, Y3, Y3
-	VMULPD       192(DX), Y5, Y8
-	VFMSUB132PD  192(DX), Y8, Y5
-	VFMADD213PD  actc47<>+0(SB), Y1, Y7
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
-	VFMADD231PD  192(DX), Y0, Y5
+	VMULPD       192(DX), Y7, Y6
+	VMULPD       Y1, Y1, Y8
+	VFNMADD231PD actc29<>+0(SB), Y14, Y4
+	VFMSUB132PD  192(DX), Y6, Y7
+	VFMADD213PD  Y5, Y8, Y9
+	VFMADD231PD  192(DX), Y0, Y7
+	VFMADD213PD  Y10, Y8, Y13
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       224(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMOVUPS      224(DX), Y9
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
-	VMOVUPS      actc54<>+0(SB), Y11
-	VFMADD213PD  actc52<>+0(SB), Y3, Y11
-	VANDPD       actc24<>+0(SB), Y8, Y12
-	VMOVUPS      224(DX), Y13
-	VFMADD231PD  actc356<>+0(SB), Y13, Y9
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VXORPD       Y12, Y5, Y5
-	VMULPD       224(DX), Y0, Y12
-	VFMADD213PD  actc45<>+0(SB), Y7, Y1
-	VFMADD213PD  actc53<>+0(SB), Y3, Y11
-	VORPD        actc24<>+0(SB), Y8, Y7
-	VFMSUB132PD  224(DX), Y12, Y0
-	VPSLLQ       $0x34, Y6, Y6
-	VFMADD231PD  224(DX), Y9, Y0
-	VMULPD       Y6, Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VFMADD231PD  actc54<>+0(SB), Y8, Y11
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y4, Y5
+	VXORPD       actc24<>+0(SB), Y6, Y10
+	VMOVUPS      224(DX), Y12
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y12
+	VMULPD       Y8, Y8, Y8
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VMOVUPS      224(DX), Y14
+	VFMADD231PD  actc356<>+0(SB), Y14, Y12
+	VFMADD213PD  Y9, Y8, Y13
+	VMULPD       224(DX), Y0, Y9
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y14
+	VFMADD213PD  actc47<>+0(SB), Y4, Y14
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y6
 	VMOVMSKPD    Y6, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y12, Y6
-	VADDPD       Y7, Y5, Y9
-	VSUBPD       actc353<>+0(SB), Y6, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y2, Y1, Y14, Y2
-	VFMADD213PD  actc51<>+0(SB), Y3, Y11
-	VSUBPD       Y13, Y6, Y14
+	VFMSUB132PD  224(DX), Y9, Y0
+	VFMADD213PD  Y13, Y8, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VFMADD231PD  224(DX), Y12, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VADDPD       Y7, Y10, Y6
+	VADDPD       actc353<>+0(SB), Y9, Y8
+	VPSLLQ       $0x34, Y2, Y2
+	VMOVUPS      actc48<>+0(SB), Y11
+	VFMADD213PD  actc49<>+0(SB), Y4, Y11
+	VSUBPD       actc353<>+0(SB), Y8, Y12
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y12, Y8, Y2
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y2, Y13, Y2
 	VADDPD       actc42<>+0(SB), Y1, Y1
-	VMOVUPS      actc353<>+0(SB), Y15
-	VSUBPD       Y14, Y15, Y14
-	VDIVPD       Y1, Y2, Y1
-	VFMADD213PD  actc48<>+0(SB), Y3, Y11
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y2, Y9
-	VSUBPD       Y13, Y12, Y2
-	VMULPD       128(DX), Y1, Y1
-	VSUBPD       actc27<>+0(SB), Y9, Y12
-	VADDPD       Y2, Y14, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y4, Y13
+	VSUBPD       actc27<>+0(SB), Y6, Y15
+	VSUBPD       Y12, Y9, Y9
+	VMOVUPS      128(DX), Y12
+	VDIVPD       Y1, Y12, Y1
+	VADDPD       Y9, Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y15, Y10
 	VADDPD       actc354<>+0(SB), Y2, Y2
-	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VMOVUPS      actc52<>+0(SB), Y9
+	VFMADD213PD  actc53<>+0(SB), Y4, Y9
+	VADDPD       Y10, Y7, Y7
 	VADDPD       Y2, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y3, Y11
-	VADDPD       Y7, Y5, Y2
-	VMULPD       224(DX), Y6, Y5
-	VFMSUB132PD  224(DX), Y5, Y6
-	VFMADD213PD  actc47<>+0(SB), Y3, Y11
-	VFNMADD231PD actc29<>+0(SB), Y12, Y2
-	VFMADD231PD  224(DX), Y0, Y6
-	VFMADD213PD  actc44<>+0(SB), Y3, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y0
-	VMOVUPS      actc54<>+0(SB), Y6
-	VFMADD213PD  actc52<>+0(SB), Y2, Y6
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VFMADD213PD  actc45<>+0(SB), Y3, Y11
-	VXORPD       Y7, Y0, Y0
-	VFMADD213PD  actc45<>+0(SB), Y11, Y3
-	VFMADD213PD  actc53<>+0(SB), Y2, Y6
-	VORPD        actc24<>+0(SB), Y5, Y7
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VFMADD213PD  actc50<>+0(SB), Y2, Y6
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
-	VMOVMSKPD    Y10, R9
+	VMULPD       224(DX), Y8, Y2
+	VMULPD       Y4, Y4, Y10
+	VFNMADD231PD actc29<>+0(SB), Y15, Y7
+	VFMSUB132PD  224(DX), Y2, Y8
+	VFMADD213PD  Y5, Y10, Y14
+	VFMADD231PD  224(DX), Y0, Y8
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD231PD  actc54<>+0(SB), Y10, Y9
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y7, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y5
+	VMULPD       Y10, Y10, Y10
+	VXORPD       actc24<>+0(SB), Y8, Y8
+	VFMADD213PD  Y14, Y10, Y13
+	VMULPD       Y10, Y10, Y10
+	VMOVUPS      actc46<>+0(SB), Y11
+	VFMADD213PD  actc47<>+0(SB), Y7, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       Y7, Y0, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y3, Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y2, Y6
-	VADDPD       actc42<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y4, Y3
-	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VFMADD213PD  Y13, Y10, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD213PD  actc45<>+0(SB), Y9, Y4
+	VADDPD       Y8, Y5, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMOVUPS      actc48<>+0(SB), Y9
+	VFMADD213PD  actc49<>+0(SB), Y7, Y9
+	VMULPD       Y3, Y4, Y3
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y10
-	VMULPD       160(DX), Y3, Y3
-	VSUBPD       actc27<>+0(SB), Y10, Y4
-	VFMADD213PD  actc49<>+0(SB), Y2, Y6
-	VFNMADD231PD actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc46<>+0(SB), Y2, Y6
-	VADDPD       Y7, Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VFNMADD231PD actc29<>+0(SB), Y4, Y0
-	VFMADD213PD  actc44<>+0(SB), Y2, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y2, Y6
-	VFMADD213PD  actc45<>+0(SB), Y6, Y2
-	VFMADD213PD  actc53<>+0(SB), Y0, Y4
-	VPSLLQ       $0x34, Y9, Y6
-	VMULPD       Y6, Y2, Y2
-	VFMADD213PD  actc50<>+0(SB), Y0, Y4
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y8, Y2, Y6, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y6, Y2
-	VFMADD213PD  actc48<>+0(SB), Y0, Y4
-	VMULPD       192(DX), Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y0, Y4
-	VFMADD213PD  actc46<>+0(SB), Y0, Y4
-	VFMADD213PD  actc47<>+0(SB), Y0, Y4
-	VFMADD213PD  actc44<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y0
-	VPSLLQ       $0x34, Y10, Y4
-	VMULPD       Y4, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y5, Y0, Y4, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y2
+	VADDPD       actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  actc51<>+0(SB), Y7, Y4
+	VSUBPD       actc27<>+0(SB), Y2, Y10
+	VMOVUPS      160(DX), Y12
+	VDIVPD       Y3, Y12, Y3
+	VFNMADD231PD actc28<>+0(SB), Y10, Y5
+	VMOVUPS      actc52<>+0(SB), Y12
+	VFMADD213PD  actc53<>+0(SB), Y7, Y12
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y7, Y7, Y8
+	VFNMADD231PD actc29<>+0(SB), Y10, Y5
+	VFMADD213PD  Y0, Y8, Y11
+	VFMADD213PD  Y9, Y8, Y4
+	VFMADD231PD  actc54<>+0(SB), Y8, Y12
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y5, Y0
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y4
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y5, Y9
+	VFMADD213PD  Y4, Y8, Y12
+	VFMADD213PD  actc45<>+0(SB), Y12, Y7
+	VPSLLQ       $0x34, Y6, Y4
+	VMOVUPS      actc48<>+0(SB), Y6
+	VFMADD213PD  actc49<>+0(SB), Y5, Y6
+	VMULPD       Y4, Y7, Y4
+	VADDPD       actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc50<>+0(SB), Y7
+	VFMADD213PD  actc51<>+0(SB), Y5, Y7
+	VMOVUPS      192(DX), Y8
+	VDIVPD       Y4, Y8, Y4
+	VMOVUPS      actc52<>+0(SB), Y8
+	VFMADD213PD  actc53<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y5, Y10
+	VFMADD213PD  Y0, Y10, Y9
+	VFMADD213PD  Y6, Y10, Y7
+	VFMADD231PD  actc54<>+0(SB), Y10, Y8
+	VMULPD       Y10, Y10, Y0
+	VFMADD213PD  Y9, Y0, Y7
+	VMULPD       Y0, Y0, Y0
+	VFMADD213PD  Y7, Y0, Y8
+	VFMADD213PD  actc45<>+0(SB), Y8, Y5
+	VPSLLQ       $0x34, Y2, Y0
+	VMULPD       Y0, Y5, Y0
 	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y4, Y0
-	VMULPD       224(DX), Y0, Y0
-	VCMPPD       $0x03, Y3, Y1, Y4
-	VMOVMSKPD    Y4, R9
+	VMOVUPS      224(DX), Y2
+	VDIVPD       Y0, Y2, Y0
+	VCMPPD       $0x03, Y3, Y1, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y0, Y2, Y4
-	VMOVMSKPD    Y4, R9
+	VCMPPD       $0x03, Y0, Y4, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag4
 	VMOVUPS      Y1, 128(AX)
 	VMOVUPS      Y3, 160(AX)
-	VMOVUPS      Y2, 192(AX)
+	VMOVUPS      Y4, 192(AX)
 	VMOVUPS      Y0, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
@@ -64954,46 +65207,58 @@ single:
 	VMULPD       (DX), Y1, Y2
 	VFMSUB132PD  (DX), Y2, Y1
 	VFMADD231PD  (DX), Y0, Y1
-	VXORPD       actc24<>+0(SB), Y1, Y0
-	VANDPD       actc24<>+0(SB), Y2, Y1
-	VXORPD       Y1, Y0, Y0
-	VORPD        actc24<>+0(SB), Y2, Y1
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y1, Y3, Y3
-	VCMPPD       $0x00, Y1, Y3, Y1
-	VANDPD       Y1, Y0, Y0
-	VADDPD       Y0, Y3, Y1
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y1
-	VSUBPD       actc27<>+0(SB), Y1, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y3
-	VADDPD       Y3, Y0, Y0
-	VFNMADD231PD actc29<>+0(SB), Y4, Y0
-	VMOVUPS      actc40<>+0(SB), Y3
-	VFMADD213PD  actc38<>+0(SB), Y0, Y3
-	VFMADD213PD  actc39<>+0(SB), Y0, Y3
-	VFMADD213PD  actc36<>+0(SB), Y0, Y3
-	VFMADD213PD  actc37<>+0(SB), Y0, Y3
-	VFMADD213PD  actc34<>+0(SB), Y0, Y3
-	VFMADD213PD  actc35<>+0(SB), Y0, Y3
-	VFMADD213PD  actc32<>+0(SB), Y0, Y3
-	VFMADD213PD  actc33<>+0(SB), Y0, Y3
-	VFMADD213PD  actc30<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y3, Y0
-	VMOVUPS      actc41<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       Y4, Y1, Y1
+	VXORPD       actc24<>+0(SB), Y2, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, Y2, Y0, Y0
+	VBLENDVPD    Y4, Y1, Y3, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VCMPPD       $0x00, Y0, Y2, Y0
+	VANDPD       Y0, Y1, Y0
+	VADDPD       Y0, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc30<>+0(SB), Y2
+	VFMADD213PD  actc31<>+0(SB), Y0, Y2
+	VMOVUPS      actc32<>+0(SB), Y5
+	VFMADD213PD  actc33<>+0(SB), Y0, Y5
+	VMOVUPS      actc34<>+0(SB), Y6
+	VFMADD213PD  actc35<>+0(SB), Y0, Y6
+	VMOVUPS      actc36<>+0(SB), Y7
+	VFMADD213PD  actc37<>+0(SB), Y0, Y7
+	VMOVUPS      actc38<>+0(SB), Y8
+	VFMADD213PD  actc39<>+0(SB), Y0, Y8
+	VMULPD       Y0, Y0, Y9
+	VFMADD213PD  Y2, Y9, Y5
+	VFMADD213PD  Y6, Y9, Y7
+	VFMADD231PD  actc40<>+0(SB), Y9, Y8
+	VMULPD       Y9, Y9, Y2
+	VFMADD213PD  Y5, Y2, Y7
+	VMULPD       Y2, Y2, Y2
+	VFMADD213PD  Y7, Y2, Y8
+	VFMADD213PD  actc31<>+0(SB), Y8, Y0
+	VMOVUPS      actc41<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y3
+	VSUBPD       Y3, Y1, Y1
 	VADDPD       actc27<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y4, Y3
-	VMULPD       Y3, Y0, Y0
+	VPSLLQ       $0x34, Y3, Y2
+	VMULPD       Y2, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y1, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y1
-	VBLENDVPD    Y2, Y0, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y1, Y0
 	VMULPD       (DX), Y0, Y1
+	VADDPD       actc42<>+0(SB), Y0, Y2
+	VMOVUPS      (DX), Y3
+	VDIVPD       Y2, Y3, Y2
+	VBLENDVPD    Y4, Y1, Y2, Y1
+	VMOVUPS      actc42<>+0(SB), Y2
+	VBLENDVPD    Y4, Y0, Y2, Y0
 	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
@@ -65060,46 +65325,57 @@ tail:
 	VMULPD       Y2, Y1, Y4
 	VFMSUB213PD  Y4, Y1, Y2
 	VFMADD213PD  Y2, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y2
-	VANDPD       actc24<>+0(SB), Y4, Y3
-	VXORPD       Y3, Y2, Y2
-	VORPD        actc24<>+0(SB), Y4, Y3
-	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y5
-	VCMPPD       $0x00, Y3, Y5, Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y4, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y6
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VBLENDVPD    Y6, Y3, Y5, Y3
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y2, Y4, Y4
+	VMOVUPS      actc70<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VCMPPD       $0x00, Y2, Y4, Y2
+	VANDPD       Y2, Y3, Y2
+	VADDPD       Y2, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc30<>+0(SB), Y4
+	VFMADD213PD  actc31<>+0(SB), Y2, Y4
+	VMOVUPS      actc32<>+0(SB), Y7
+	VFMADD213PD  actc33<>+0(SB), Y2, Y7
+	VMOVUPS      actc34<>+0(SB), Y8
+	VFMADD213PD  actc35<>+0(SB), Y2, Y8
+	VMOVUPS      actc36<>+0(SB), Y9
+	VFMADD213PD  actc37<>+0(SB), Y2, Y9
+	VMOVUPS      actc38<>+0(SB), Y10
+	VFMADD213PD  actc39<>+0(SB), Y2, Y10
+	VMULPD       Y2, Y2, Y11
+	VFMADD213PD  Y4, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc40<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y4
+	VFMADD213PD  Y7, Y4, Y9
+	VMULPD       Y4, Y4, Y4
+	VFMADD213PD  Y9, Y4, Y10
+	VFMADD213PD  actc31<>+0(SB), Y10, Y2
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
+	VSUBPD       Y5, Y3, Y3
 	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y2, Y2
+	VPSLLQ       $0x34, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
 	VMULPD       Y2, Y1, Y3
+	VADDPD       actc42<>+0(SB), Y2, Y4
+	VDIVPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y6, Y2, Y4, Y2
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y1, actc24<>+0(SB), Y5, Y5
@@ -66432,6 +66708,7 @@ TEXT ·geluTanhF32Avx2U32Rcp(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
+	XORL         R8, R8
 	VMOVUPS      actc334<>+0(SB), Y0
 	VMULPS       (DX), Y0, Y0
 	VMOVUPS      (DX), Y1
@@ -66443,236 +66720,235 @@ block:
 	VFMADD231PS  (DX), Y1, Y0
 	VADDPS       actc332<>+0(SB), Y2, Y1
 	VSUBPS       actc332<>+0(SB), Y1, Y3
-	VSUBPS       Y3, Y1, Y4
-	VMOVUPS      actc332<>+0(SB), Y5
-	VSUBPS       Y4, Y5, Y4
-	VSUBPS       Y3, Y2, Y2
-	VADDPS       Y2, Y4, Y2
-	VADDPS       actc333<>+0(SB), Y2, Y2
-	VADDPS       Y2, Y0, Y0
-	VMULPS       (DX), Y1, Y2
-	VFMSUB132PS  (DX), Y2, Y1
-	VFMADD231PS  (DX), Y0, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y0
-	VANDPS       actc2<>+0(SB), Y2, Y1
-	VXORPS       Y1, Y0, Y0
-	VORPS        actc2<>+0(SB), Y2, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y3
-	VADDPS       Y1, Y0, Y4
-	VMOVUPS      actc334<>+0(SB), Y5
-	VMULPS       32(DX), Y5, Y5
+	VMOVUPS      actc334<>+0(SB), Y4
+	VMULPS       32(DX), Y4, Y4
+	VSUBPS       Y3, Y1, Y5
 	VMOVUPS      32(DX), Y6
-	VFMSUB132PS  actc334<>+0(SB), Y5, Y6
+	VFMSUB132PS  actc334<>+0(SB), Y4, Y6
+	VMOVUPS      actc332<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y5
 	VMOVUPS      32(DX), Y7
 	VFMADD231PS  actc335<>+0(SB), Y7, Y6
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y4
-	VMULPS       32(DX), Y5, Y7
-	VSUBPS       actc5<>+0(SB), Y4, Y8
-	VFMSUB132PS  32(DX), Y7, Y5
-	VFMADD231PS  32(DX), Y6, Y5
-	VFNMADD231PS actc6<>+0(SB), Y8, Y1
-	VADDPS       actc332<>+0(SB), Y7, Y6
-	VADDPS       Y1, Y0, Y0
-	VSUBPS       actc332<>+0(SB), Y6, Y1
-	VSUBPS       Y1, Y6, Y9
-	VFNMADD231PS actc7<>+0(SB), Y8, Y0
-	VMOVUPS      actc332<>+0(SB), Y8
-	VSUBPS       Y9, Y8, Y8
-	VSUBPS       Y1, Y7, Y1
-	VADDPS       Y1, Y8, Y1
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y0, Y7
-	VADDPS       actc333<>+0(SB), Y1, Y1
-	VADDPS       Y1, Y5, Y1
-	VMULPS       32(DX), Y6, Y5
-	VMOVUPS      actc19<>+0(SB), Y8
-	VFMADD213PS  actc20<>+0(SB), Y0, Y8
-	VFMSUB132PS  32(DX), Y5, Y6
-	VFMADD231PS  32(DX), Y1, Y6
-	VMOVUPS      actc21<>+0(SB), Y1
-	VFMADD213PS  actc22<>+0(SB), Y0, Y1
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VMULPS       Y0, Y0, Y9
-	VANDPS       actc2<>+0(SB), Y5, Y10
-	VFMADD213PS  Y7, Y9, Y8
-	VXORPS       Y10, Y6, Y6
-	VMULPS       Y9, Y9, Y7
-	VORPS        actc2<>+0(SB), Y5, Y9
-	VFMADD213PS  Y8, Y7, Y1
-	VFMADD213PS  actc18<>+0(SB), Y1, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y1
-	VORPS        Y1, Y3, Y3
-	VPSLLD       $0x17, Y4, Y1
-	VADDPS       Y9, Y6, Y4
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       32(DX), Y4, Y3
+	VADDPS       Y2, Y5, Y2
+	VFMSUB132PS  32(DX), Y3, Y4
+	VADDPS       actc333<>+0(SB), Y2, Y2
+	VFMADD231PS  32(DX), Y6, Y4
+	VADDPS       Y2, Y0, Y0
+	VADDPS       actc332<>+0(SB), Y3, Y2
+	VMULPS       (DX), Y1, Y5
+	VSUBPS       actc332<>+0(SB), Y2, Y6
 	VMOVUPS      actc334<>+0(SB), Y7
 	VMULPS       64(DX), Y7, Y7
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      64(DX), Y1
-	VFMSUB132PS  actc334<>+0(SB), Y7, Y1
+	VFMSUB132PS  (DX), Y5, Y1
+	VSUBPS       Y6, Y2, Y8
+	VMOVUPS      64(DX), Y9
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y9
+	VFMADD231PS  (DX), Y0, Y1
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y8, Y0, Y0
 	VMOVUPS      64(DX), Y8
-	VFMADD231PS  actc335<>+0(SB), Y8, Y1
-	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y2, Y0, Y8, Y2
-	VMOVUPS      actc4<>+0(SB), Y8
-	VFMADD213PS  actc5<>+0(SB), Y8, Y4
-	VMULPS       64(DX), Y7, Y8
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VSUBPS       actc5<>+0(SB), Y4, Y10
-	VFMSUB132PS  64(DX), Y8, Y7
-	VRCPPS       Y0, Y11
-	VFMADD231PS  64(DX), Y1, Y7
-	VMOVUPS      Y0, Y1
-	VFNMADD213PS actc15<>+0(SB), Y11, Y1
-	VFNMADD231PS actc6<>+0(SB), Y10, Y9
-	VADDPS       actc332<>+0(SB), Y8, Y12
-	VFMADD213PS  Y11, Y11, Y1
-	VADDPS       Y9, Y6, Y6
-	VSUBPS       actc332<>+0(SB), Y12, Y9
-	VMULPS       Y1, Y2, Y11
-	VSUBPS       Y9, Y12, Y13
-	VFNMADD213PS Y2, Y11, Y0
-	VFNMADD231PS actc7<>+0(SB), Y10, Y6
-	VMOVUPS      actc332<>+0(SB), Y2
-	VSUBPS       Y13, Y2, Y2
-	VFMADD213PS  Y11, Y1, Y0
-	VSUBPS       Y9, Y8, Y1
-	VMULPS       (DX), Y0, Y0
-	VADDPS       Y1, Y2, Y1
-	VMOVUPS      actc17<>+0(SB), Y2
-	VFMADD213PS  actc18<>+0(SB), Y6, Y2
-	VADDPS       actc333<>+0(SB), Y1, Y1
-	VADDPS       Y1, Y7, Y1
-	VMULPS       64(DX), Y12, Y7
-	VMOVUPS      actc19<>+0(SB), Y8
-	VFMADD213PS  actc20<>+0(SB), Y6, Y8
-	VFMSUB132PS  64(DX), Y7, Y12
-	VFMADD231PS  64(DX), Y1, Y12
-	VMOVUPS      actc21<>+0(SB), Y1
-	VFMADD213PS  actc22<>+0(SB), Y6, Y1
-	VXORPS       actc2<>+0(SB), Y12, Y9
-	VMULPS       Y6, Y6, Y10
-	VANDPS       actc2<>+0(SB), Y7, Y11
-	VFMADD213PS  Y2, Y10, Y8
-	VXORPS       Y11, Y9, Y2
-	VMULPS       Y10, Y10, Y9
-	VORPS        actc2<>+0(SB), Y7, Y10
-	VFMADD213PS  Y8, Y9, Y1
-	VFMADD213PS  actc18<>+0(SB), Y1, Y6
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y1
-	VORPS        Y1, Y3, Y3
-	VPSLLD       $0x17, Y4, Y1
-	VADDPS       Y10, Y2, Y4
-	VMOVUPS      actc334<>+0(SB), Y8
-	VMULPS       96(DX), Y8, Y8
-	VMULPS       Y1, Y6, Y1
-	VMOVUPS      96(DX), Y6
-	VFMSUB132PS  actc334<>+0(SB), Y8, Y6
-	VMOVUPS      96(DX), Y9
-	VFMADD231PS  actc335<>+0(SB), Y9, Y6
-	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y5, Y1, Y9, Y5
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y4
-	VMULPS       96(DX), Y8, Y9
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VSUBPS       actc5<>+0(SB), Y4, Y11
-	VFMSUB132PS  96(DX), Y9, Y8
-	VRCPPS       Y1, Y12
-	VFMADD231PS  96(DX), Y6, Y8
-	VMOVUPS      Y1, Y6
-	VFNMADD213PS actc15<>+0(SB), Y12, Y6
-	VFNMADD231PS actc6<>+0(SB), Y11, Y10
-	VADDPS       actc332<>+0(SB), Y9, Y13
-	VFMADD213PS  Y12, Y12, Y6
+	VFMADD231PS  actc335<>+0(SB), Y8, Y9
+	VSUBPS       Y6, Y3, Y3
+	VMULPS       64(DX), Y7, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y8
+	VADDPS       Y3, Y0, Y0
+	VFMSUB132PS  64(DX), Y6, Y7
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VFMADD231PS  64(DX), Y9, Y7
+	VADDPS       Y0, Y4, Y0
+	VADDPS       actc332<>+0(SB), Y6, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       32(DX), Y2, Y4
+	VSUBPS       actc332<>+0(SB), Y3, Y5
+	VMOVUPS      actc334<>+0(SB), Y9
+	VMULPS       96(DX), Y9, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y10
+	VMOVMSKPS    Y10, R9
+	ORL          R9, R8
+	VFMSUB132PS  32(DX), Y4, Y2
+	VSUBPS       Y5, Y3, Y10
+	VMOVUPS      96(DX), Y11
+	VFMSUB132PS  actc334<>+0(SB), Y9, Y11
+	VADDPS       Y1, Y8, Y12
+	VFMADD231PS  32(DX), Y0, Y2
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y10, Y0, Y0
+	VMOVUPS      96(DX), Y10
+	VFMADD231PS  actc335<>+0(SB), Y10, Y11
+	VSUBPS       Y5, Y6, Y5
+	VMULPS       96(DX), Y9, Y6
+	VXORPS       actc2<>+0(SB), Y4, Y10
+	VADDPS       Y5, Y0, Y0
+	VFMSUB132PS  96(DX), Y6, Y9
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y12
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VFMADD231PS  96(DX), Y11, Y9
+	VSUBPS       actc5<>+0(SB), Y12, Y5
+	VADDPS       Y0, Y7, Y0
+	VADDPS       actc332<>+0(SB), Y6, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       64(DX), Y3, Y4
+	VSUBPS       actc332<>+0(SB), Y7, Y11
+	VFNMADD231PS actc6<>+0(SB), Y5, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y13
+	VMOVMSKPS    Y13, R9
+	ORL          R9, R8
+	VFMSUB132PS  64(DX), Y4, Y3
+	VSUBPS       Y11, Y7, Y13
+	VADDPS       Y8, Y1, Y1
+	VADDPS       Y2, Y10, Y8
+	VFMADD231PS  64(DX), Y0, Y3
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y13, Y0, Y0
+	VSUBPS       Y11, Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y1
+	VXORPS       actc2<>+0(SB), Y4, Y5
+	VADDPS       Y6, Y0, Y0
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y8
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VSUBPS       actc5<>+0(SB), Y8, Y6
+	VADDPS       Y0, Y9, Y0
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       96(DX), Y7, Y4
+	VFNMADD231PS actc6<>+0(SB), Y6, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y11
+	VMOVMSKPS    Y11, R9
+	ORL          R9, R8
+	VFMSUB132PS  96(DX), Y4, Y7
 	VADDPS       Y10, Y2, Y2
-	VSUBPS       actc332<>+0(SB), Y13, Y10
-	VMULPS       Y6, Y5, Y12
-	VSUBPS       Y10, Y13, Y14
-	VFNMADD213PS Y5, Y12, Y1
-	VFNMADD231PS actc7<>+0(SB), Y11, Y2
-	VMOVUPS      actc332<>+0(SB), Y5
-	VSUBPS       Y14, Y5, Y5
-	VFMADD213PS  Y12, Y6, Y1
-	VSUBPS       Y10, Y9, Y6
-	VMULPS       32(DX), Y1, Y1
-	VADDPS       Y6, Y5, Y5
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y2, Y6
-	VADDPS       actc333<>+0(SB), Y5, Y5
-	VADDPS       Y5, Y8, Y5
-	VMULPS       96(DX), Y13, Y8
-	VMOVUPS      actc19<>+0(SB), Y9
-	VFMADD213PS  actc20<>+0(SB), Y2, Y9
-	VFMSUB132PS  96(DX), Y8, Y13
-	VFMADD231PS  96(DX), Y5, Y13
-	VMOVUPS      actc21<>+0(SB), Y5
-	VFMADD213PS  actc22<>+0(SB), Y2, Y5
-	VXORPS       actc2<>+0(SB), Y13, Y10
+	VADDPS       Y3, Y5, Y10
+	VFMADD231PS  96(DX), Y0, Y7
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y1, Y0
+	VFNMADD231PS actc7<>+0(SB), Y6, Y2
+	VXORPS       actc2<>+0(SB), Y4, Y6
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y11
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VMULPS       Y1, Y1, Y14
+	VMOVUPS      actc17<>+0(SB), Y15
+	VFMADD213PS  actc18<>+0(SB), Y2, Y15
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VFMADD213PS  Y9, Y14, Y0
+	VFNMADD231PS actc6<>+0(SB), Y13, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       Y14, Y14, Y4
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y7, Y6, Y5
+	VFMADD213PS  Y0, Y4, Y11
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y2, Y0
+	VFMADD213PS  actc18<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y13, Y3
+	VPSLLD       $0x17, Y12, Y4
+	VMOVUPS      actc4<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y5
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y5, Y9
 	VMULPS       Y2, Y2, Y11
-	VANDPS       actc2<>+0(SB), Y8, Y12
-	VFMADD213PS  Y6, Y11, Y9
-	VXORPS       Y12, Y10, Y6
-	VMULPS       Y11, Y11, Y10
-	VORPS        actc2<>+0(SB), Y8, Y11
-	VFMADD213PS  Y9, Y10, Y5
-	VFMADD213PS  actc18<>+0(SB), Y5, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y11, Y5
-	VORPS        Y5, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VADDPS       Y11, Y6, Y5
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y7, Y2, Y4, Y4
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y5
+	VMOVUPS      actc17<>+0(SB), Y12
+	VFMADD213PS  actc18<>+0(SB), Y3, Y12
+	VADDPS       actc15<>+0(SB), Y1, Y1
+	VFMADD213PS  Y15, Y11, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y6
+	VRCPPS       Y1, Y13
+	VMULPS       Y11, Y11, Y11
+	VADDPS       Y6, Y7, Y6
+	VMOVUPS      Y1, Y7
+	VFNMADD213PS actc15<>+0(SB), Y13, Y7
+	VFMADD213PS  Y0, Y11, Y4
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y3, Y0
+	VFMADD213PS  Y13, Y13, Y7
+	VFMADD213PS  actc18<>+0(SB), Y4, Y2
+	VFNMADD231PS actc7<>+0(SB), Y9, Y6
+	VMULPS       (DX), Y7, Y4
+	VPSLLD       $0x17, Y8, Y8
+	VFNMADD213PS (DX), Y4, Y1
+	VMULPS       Y8, Y2, Y2
+	VMOVUPS      actc21<>+0(SB), Y8
+	VFMADD213PS  actc22<>+0(SB), Y3, Y8
+	VFMADD213PS  Y4, Y7, Y1
+	VMULPS       Y3, Y3, Y4
+	VMOVUPS      actc17<>+0(SB), Y7
+	VFMADD213PS  actc18<>+0(SB), Y6, Y7
 	VADDPS       actc15<>+0(SB), Y2, Y2
-	VSUBPS       actc5<>+0(SB), Y5, Y7
+	VFMADD213PS  Y12, Y4, Y0
 	VRCPPS       Y2, Y9
-	VMOVUPS      Y2, Y10
-	VFNMADD213PS actc15<>+0(SB), Y9, Y10
-	VFNMADD231PS actc6<>+0(SB), Y7, Y11
-	VFMADD213PS  Y9, Y9, Y10
-	VADDPS       Y11, Y6, Y6
-	VMULPS       Y10, Y4, Y9
-	VFNMADD213PS Y4, Y9, Y2
-	VFNMADD231PS actc7<>+0(SB), Y7, Y6
-	VFMADD213PS  Y9, Y10, Y2
-	VMULPS       64(DX), Y2, Y2
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y6, Y4
-	VMOVUPS      actc19<>+0(SB), Y7
-	VFMADD213PS  actc20<>+0(SB), Y6, Y7
-	VMOVUPS      actc21<>+0(SB), Y9
-	VFMADD213PS  actc22<>+0(SB), Y6, Y9
-	VMULPS       Y6, Y6, Y10
-	VFMADD213PS  Y4, Y10, Y7
-	VMULPS       Y10, Y10, Y4
-	VFMADD213PS  Y7, Y4, Y9
-	VFMADD213PS  actc18<>+0(SB), Y9, Y6
+	VMULPS       Y4, Y4, Y4
+	VMOVUPS      Y2, Y11
+	VFNMADD213PS actc15<>+0(SB), Y9, Y11
+	VFMADD213PS  Y0, Y4, Y8
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y6, Y0
+	VFMADD213PS  Y9, Y9, Y11
+	VFMADD213PS  actc18<>+0(SB), Y8, Y3
+	VMULPS       32(DX), Y11, Y4
+	VPSLLD       $0x17, Y10, Y8
+	VFNMADD213PS 32(DX), Y4, Y2
+	VMULPS       Y8, Y3, Y3
+	VMOVUPS      actc21<>+0(SB), Y8
+	VFMADD213PS  actc22<>+0(SB), Y6, Y8
+	VFMADD213PS  Y4, Y11, Y2
+	VMULPS       Y6, Y6, Y4
+	VADDPS       actc15<>+0(SB), Y3, Y3
+	VFMADD213PS  Y7, Y4, Y0
+	VRCPPS       Y3, Y7
+	VMULPS       Y4, Y4, Y4
+	VMOVUPS      Y3, Y9
+	VFNMADD213PS actc15<>+0(SB), Y7, Y9
+	VFMADD213PS  Y0, Y4, Y8
+	VFMADD213PS  Y7, Y7, Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y6
+	VMULPS       64(DX), Y9, Y0
 	VPSLLD       $0x17, Y5, Y4
+	VFNMADD213PS 64(DX), Y0, Y3
 	VMULPS       Y4, Y6, Y4
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y8, Y4, Y5, Y5
-	VADDPS       actc15<>+0(SB), Y4, Y4
-	VRCPPS       Y4, Y6
-	VMOVUPS      Y4, Y7
-	VFNMADD213PS actc15<>+0(SB), Y6, Y7
-	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y5, Y6
-	VFNMADD213PS Y5, Y6, Y4
-	VFMADD213PS  Y6, Y7, Y4
-	VMULPS       96(DX), Y4, Y4
-	VCMPPS       $0x03, Y1, Y0, Y5
-	VORPS        Y5, Y3, Y3
-	VCMPPS       $0x03, Y4, Y2, Y5
-	VORPS        Y5, Y3, Y3
-	VTESTPS      Y3, Y3
+	VFMADD213PS  Y0, Y9, Y3
+	VADDPS       actc15<>+0(SB), Y4, Y0
+	VRCPPS       Y0, Y4
+	VMOVUPS      Y0, Y5
+	VFNMADD213PS actc15<>+0(SB), Y4, Y5
+	VFMADD213PS  Y4, Y4, Y5
+	VMULPS       96(DX), Y5, Y4
+	VFNMADD213PS 96(DX), Y4, Y0
+	VFMADD213PS  Y4, Y5, Y0
+	VCMPPS       $0x03, Y2, Y1, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y0, Y3, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	TESTL        R8, R8
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y4, 96(AX)
+	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y3, 64(AX)
+	VMOVUPS      Y0, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -66705,51 +66981,55 @@ single:
 	VMULPS       (DX), Y1, Y2
 	VFMSUB132PS  (DX), Y2, Y1
 	VFMADD231PS  (DX), Y0, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y0
-	VANDPS       actc2<>+0(SB), Y2, Y1
-	VXORPS       Y1, Y0, Y0
-	VORPS        actc2<>+0(SB), Y2, Y1
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y1, Y3, Y3
-	VCMPPS       $0x00, Y1, Y3, Y1
-	VANDPS       Y1, Y0, Y0
-	VADDPS       Y0, Y3, Y1
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y3
-	VADDPS       Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VMOVUPS      actc8<>+0(SB), Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VXORPS       actc2<>+0(SB), Y2, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, Y2, Y0, Y0
+	VBLENDVPS    Y4, Y1, Y3, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y0, Y2, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VCMPPS       $0x00, Y0, Y2, Y0
+	VANDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc8<>+0(SB), Y2
+	VFMADD213PS  actc9<>+0(SB), Y0, Y2
 	VMOVUPS      actc10<>+0(SB), Y5
 	VFMADD213PS  actc11<>+0(SB), Y0, Y5
 	VMOVUPS      actc12<>+0(SB), Y6
 	VFMADD213PS  actc13<>+0(SB), Y0, Y6
 	VMULPS       Y0, Y0, Y7
-	VFMADD213PS  Y3, Y7, Y5
-	VMULPS       Y7, Y7, Y3
-	VFMADD213PS  Y5, Y3, Y6
+	VFMADD213PS  Y2, Y7, Y5
+	VMULPS       Y7, Y7, Y2
+	VFMADD213PS  Y5, Y2, Y6
 	VFMADD213PS  actc9<>+0(SB), Y6, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      actc14<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       Y3, Y1, Y1
 	VADDPS       actc5<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y4, Y3
-	VMULPS       Y3, Y0, Y0
+	VPSLLD       $0x17, Y3, Y2
+	VMULPS       Y2, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc15<>+0(SB), Y1
-	VBLENDVPS    Y2, Y0, Y1, Y1
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VRCPPS       Y0, Y2
-	VMOVUPS      Y0, Y3
-	VFNMADD213PS actc15<>+0(SB), Y2, Y3
-	VFMADD213PS  Y2, Y2, Y3
-	VMULPS       Y3, Y1, Y2
-	VFNMADD213PS Y1, Y2, Y0
-	VFMADD213PS  Y2, Y3, Y0
 	VMULPS       (DX), Y0, Y1
+	VADDPS       actc15<>+0(SB), Y0, Y2
+	VRCPPS       Y2, Y3
+	VMOVUPS      Y2, Y5
+	VFNMADD213PS actc15<>+0(SB), Y3, Y5
+	VFMADD213PS  Y3, Y3, Y5
+	VMULPS       (DX), Y5, Y3
+	VFNMADD213PS (DX), Y3, Y2
+	VFMADD213PS  Y3, Y5, Y2
+	VBLENDVPS    Y4, Y1, Y2, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VBLENDVPS    Y4, Y0, Y2, Y0
 	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
@@ -66816,51 +67096,55 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VXORPS       Y3, Y2, Y2
-	VORPS        actc2<>+0(SB), Y4, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y5
-	VCMPPS       $0x00, Y3, Y5, Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y6
+	VBLENDVPS    Y6, Y4, Y2, Y2
+	VBLENDVPS    Y6, Y3, Y5, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc8<>+0(SB), Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
 	VMOVUPS      actc10<>+0(SB), Y7
 	VFMADD213PS  actc11<>+0(SB), Y2, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
 	VFMADD213PS  actc13<>+0(SB), Y2, Y8
 	VMULPS       Y2, Y2, Y9
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y9, Y9, Y5
-	VFMADD213PS  Y7, Y5, Y8
+	VFMADD213PS  Y4, Y9, Y7
+	VMULPS       Y9, Y9, Y4
+	VFMADD213PS  Y7, Y4, Y8
 	VFMADD213PS  actc9<>+0(SB), Y8, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
 	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y2, Y2
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VRCPPS       Y2, Y4
-	VMOVUPS      Y2, Y5
-	VFNMADD213PS actc15<>+0(SB), Y4, Y5
-	VFMADD213PS  Y4, Y4, Y5
-	VMULPS       Y5, Y3, Y4
-	VFNMADD213PS Y3, Y4, Y2
-	VFMADD213PS  Y4, Y5, Y2
 	VMULPS       Y2, Y1, Y3
+	VADDPS       actc15<>+0(SB), Y2, Y4
+	VRCPPS       Y4, Y5
+	VMOVUPS      Y4, Y7
+	VFNMADD213PS actc15<>+0(SB), Y5, Y7
+	VFMADD213PS  Y5, Y5, Y7
+	VMULPS       Y7, Y1, Y5
+	VFNMADD213PS Y1, Y5, Y4
+	VFMADD213PS  Y5, Y7, Y4
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
@@ -67656,45 +67940,50 @@ TEXT ·geluTanhF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMULPS       (DX), Y2, Y3
 	VFMSUB132PS  (DX), Y3, Y2
 	VFMADD231PS  (DX), Y1, Y2
-	VXORPS       actc2<>+0(SB), Y2, Y1
-	VANDPS       actc2<>+0(SB), Y3, Y2
-	VXORPS       Y2, Y1, Y1
-	VORPS        actc2<>+0(SB), Y3, Y2
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y2, Y4, Y4
-	VCMPPS       $0x00, Y2, Y4, Y2
-	VANDPS       Y2, Y1, Y1
-	VADDPS       Y1, Y4, Y2
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y2
-	VSUBPS       actc5<>+0(SB), Y2, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y4
-	VADDPS       Y4, Y1, Y1
-	VFNMADD231PS actc7<>+0(SB), Y5, Y1
-	VMOVUPS      actc8<>+0(SB), Y4
-	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VXORPS       actc2<>+0(SB), Y3, Y1
+	VXORPS       actc2<>+0(SB), Y2, Y4
+	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y5
+	VBLENDVPS    Y5, Y3, Y1, Y1
+	VBLENDVPS    Y5, Y2, Y4, Y2
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y3
+	VMOVUPS      actc61<>+0(SB), Y4
+	VMINPS       Y3, Y4, Y3
+	VCMPPS       $0x00, Y1, Y3, Y1
+	VANDPS       Y1, Y2, Y1
+	VADDPS       Y1, Y3, Y2
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y3
+	VADDPS       Y3, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc8<>+0(SB), Y3
+	VFMADD213PS  actc9<>+0(SB), Y1, Y3
 	VMOVUPS      actc10<>+0(SB), Y6
 	VFMADD213PS  actc11<>+0(SB), Y1, Y6
 	VMOVUPS      actc12<>+0(SB), Y7
 	VFMADD213PS  actc13<>+0(SB), Y1, Y7
 	VMULPS       Y1, Y1, Y8
-	VFMADD213PS  Y4, Y8, Y6
-	VMULPS       Y8, Y8, Y4
-	VFMADD213PS  Y6, Y4, Y7
+	VFMADD213PS  Y3, Y8, Y6
+	VMULPS       Y8, Y8, Y3
+	VFMADD213PS  Y6, Y3, Y7
 	VFMADD213PS  actc9<>+0(SB), Y7, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      actc14<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y2, Y2
 	VADDPS       actc5<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y5, Y4
-	VMULPS       Y4, Y1, Y1
+	VPSLLD       $0x17, Y4, Y3
+	VMULPS       Y3, Y1, Y1
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y2
-	VBLENDVPS    Y3, Y1, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y2, Y1
 	VMULPS       (DX), Y1, Y2
+	VADDPS       actc15<>+0(SB), Y1, Y3
+	VMOVUPS      (DX), Y4
+	VDIVPS       Y3, Y4, Y3
+	VBLENDVPS    Y5, Y2, Y3, Y2
+	VMOVUPS      actc15<>+0(SB), Y3
+	VBLENDVPS    Y5, Y1, Y3, Y1
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc57<>+0(SB), Y5
@@ -67747,219 +68036,215 @@ block:
 	VFMADD231PS  (DX), Y1, Y0
 	VADDPS       actc332<>+0(SB), Y2, Y1
 	VSUBPS       actc332<>+0(SB), Y1, Y3
-	VSUBPS       Y3, Y1, Y4
-	VMOVUPS      actc332<>+0(SB), Y5
-	VSUBPS       Y4, Y5, Y4
+	VMOVUPS      actc334<>+0(SB), Y4
+	VMULPS       32(DX), Y4, Y4
+	VSUBPS       Y3, Y1, Y5
+	VMOVUPS      32(DX), Y6
+	VFMSUB132PS  actc334<>+0(SB), Y4, Y6
+	VMOVUPS      actc332<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMOVUPS      32(DX), Y7
+	VFMADD231PS  actc335<>+0(SB), Y7, Y6
 	VSUBPS       Y3, Y2, Y2
-	VADDPS       Y2, Y4, Y2
+	VMULPS       32(DX), Y4, Y3
+	VADDPS       Y2, Y5, Y2
+	VFMSUB132PS  32(DX), Y3, Y4
 	VADDPS       actc333<>+0(SB), Y2, Y2
+	VFMADD231PS  32(DX), Y6, Y4
 	VADDPS       Y2, Y0, Y0
-	VMULPS       (DX), Y1, Y2
-	VFMSUB132PS  (DX), Y2, Y1
-	VMOVUPS      actc334<>+0(SB), Y3
-	VMULPS       32(DX), Y3, Y3
-	VFMADD231PS  (DX), Y0, Y1
-	VMOVUPS      32(DX), Y0
-	VFMSUB132PS  actc334<>+0(SB), Y3, Y0
-	VMOVUPS      32(DX), Y4
-	VFMADD231PS  actc335<>+0(SB), Y4, Y0
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VMULPS       32(DX), Y3, Y4
-	VANDPS       actc2<>+0(SB), Y2, Y5
-	VFMSUB132PS  32(DX), Y4, Y3
-	VXORPS       Y5, Y1, Y1
-	VFMADD231PS  32(DX), Y0, Y3
-	VORPS        actc2<>+0(SB), Y2, Y0
-	VADDPS       actc332<>+0(SB), Y4, Y5
-	VSUBPS       actc332<>+0(SB), Y5, Y6
-	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y7
-	VMOVMSKPS    Y7, R9
-	ORL          R9, R8
-	VSUBPS       Y6, Y5, Y7
-	VADDPS       Y0, Y1, Y8
-	VMOVUPS      actc332<>+0(SB), Y9
-	VSUBPS       Y7, Y9, Y7
-	VSUBPS       Y6, Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VADDPS       actc333<>+0(SB), Y4, Y4
-	VSUBPS       actc5<>+0(SB), Y8, Y6
-	VADDPS       Y4, Y3, Y3
-	VMULPS       32(DX), Y5, Y4
-	VFNMADD231PS actc6<>+0(SB), Y6, Y0
-	VFMSUB132PS  32(DX), Y4, Y5
+	VADDPS       actc332<>+0(SB), Y3, Y2
+	VMULPS       (DX), Y1, Y5
+	VSUBPS       actc332<>+0(SB), Y2, Y6
 	VMOVUPS      actc334<>+0(SB), Y7
 	VMULPS       64(DX), Y7, Y7
-	VADDPS       Y0, Y1, Y0
-	VFMADD231PS  32(DX), Y3, Y5
-	VMOVUPS      64(DX), Y1
-	VFMSUB132PS  actc334<>+0(SB), Y7, Y1
-	VMOVUPS      64(DX), Y3
-	VFMADD231PS  actc335<>+0(SB), Y3, Y1
-	VFNMADD231PS actc7<>+0(SB), Y6, Y0
-	VXORPS       actc2<>+0(SB), Y5, Y3
-	VMULPS       64(DX), Y7, Y5
-	VANDPS       actc2<>+0(SB), Y4, Y6
-	VFMSUB132PS  64(DX), Y5, Y7
-	VXORPS       Y6, Y3, Y3
-	VFMADD231PS  64(DX), Y1, Y7
-	VMOVUPS      actc17<>+0(SB), Y1
-	VFMADD213PS  actc18<>+0(SB), Y0, Y1
-	VORPS        actc2<>+0(SB), Y4, Y6
-	VADDPS       actc332<>+0(SB), Y5, Y9
-	VSUBPS       actc332<>+0(SB), Y9, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y11
+	VFMSUB132PS  (DX), Y5, Y1
+	VSUBPS       Y6, Y2, Y8
+	VMOVUPS      64(DX), Y9
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y9
+	VFMADD231PS  (DX), Y0, Y1
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y8, Y0, Y0
+	VMOVUPS      64(DX), Y8
+	VFMADD231PS  actc335<>+0(SB), Y8, Y9
+	VSUBPS       Y6, Y3, Y3
+	VMULPS       64(DX), Y7, Y6
+	VXORPS       actc2<>+0(SB), Y5, Y8
+	VADDPS       Y3, Y0, Y0
+	VFMSUB132PS  64(DX), Y6, Y7
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VFMADD231PS  64(DX), Y9, Y7
+	VADDPS       Y0, Y4, Y0
+	VADDPS       actc332<>+0(SB), Y6, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       32(DX), Y2, Y4
+	VSUBPS       actc332<>+0(SB), Y3, Y5
+	VMOVUPS      actc334<>+0(SB), Y9
+	VMULPS       96(DX), Y9, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y10
+	VMOVMSKPS    Y10, R9
+	ORL          R9, R8
+	VFMSUB132PS  32(DX), Y4, Y2
+	VSUBPS       Y5, Y3, Y10
+	VMOVUPS      96(DX), Y11
+	VFMSUB132PS  actc334<>+0(SB), Y9, Y11
+	VADDPS       Y1, Y8, Y12
+	VFMADD231PS  32(DX), Y0, Y2
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y10, Y0, Y0
+	VMOVUPS      96(DX), Y10
+	VFMADD231PS  actc335<>+0(SB), Y10, Y11
+	VSUBPS       Y5, Y6, Y5
+	VMULPS       96(DX), Y9, Y6
+	VXORPS       actc2<>+0(SB), Y4, Y10
+	VADDPS       Y5, Y0, Y0
+	VFMSUB132PS  96(DX), Y6, Y9
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y12
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VFMADD231PS  96(DX), Y11, Y9
+	VSUBPS       actc5<>+0(SB), Y12, Y5
+	VADDPS       Y0, Y7, Y0
+	VADDPS       actc332<>+0(SB), Y6, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       64(DX), Y3, Y4
+	VSUBPS       actc332<>+0(SB), Y7, Y11
+	VFNMADD231PS actc6<>+0(SB), Y5, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y13
+	VMOVMSKPS    Y13, R9
+	ORL          R9, R8
+	VFMSUB132PS  64(DX), Y4, Y3
+	VSUBPS       Y11, Y7, Y13
+	VADDPS       Y8, Y1, Y1
+	VADDPS       Y2, Y10, Y8
+	VFMADD231PS  64(DX), Y0, Y3
+	VMOVUPS      actc332<>+0(SB), Y0
+	VSUBPS       Y13, Y0, Y0
+	VSUBPS       Y11, Y6, Y6
+	VFNMADD231PS actc7<>+0(SB), Y5, Y1
+	VXORPS       actc2<>+0(SB), Y4, Y5
+	VADDPS       Y6, Y0, Y0
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y8
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VADDPS       actc333<>+0(SB), Y0, Y0
+	VSUBPS       actc5<>+0(SB), Y8, Y6
+	VADDPS       Y0, Y9, Y0
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       96(DX), Y7, Y4
+	VFNMADD231PS actc6<>+0(SB), Y6, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y11
 	VMOVMSKPS    Y11, R9
 	ORL          R9, R8
-	VSUBPS       Y10, Y9, Y11
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y0, Y12
-	VADDPS       Y6, Y3, Y13
-	VMOVUPS      actc332<>+0(SB), Y14
-	VSUBPS       Y11, Y14, Y11
-	VSUBPS       Y10, Y5, Y5
-	VADDPS       Y5, Y11, Y5
-	VMOVUPS      actc21<>+0(SB), Y10
-	VFMADD213PS  actc22<>+0(SB), Y0, Y10
+	VFMSUB132PS  96(DX), Y4, Y7
+	VADDPS       Y10, Y2, Y2
+	VADDPS       Y3, Y5, Y10
+	VFMADD231PS  96(DX), Y0, Y7
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y1, Y0
+	VFNMADD231PS actc7<>+0(SB), Y6, Y2
+	VXORPS       actc2<>+0(SB), Y4, Y6
 	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y13
-	VADDPS       actc333<>+0(SB), Y5, Y5
-	VMULPS       Y0, Y0, Y11
-	VSUBPS       actc5<>+0(SB), Y13, Y14
-	VADDPS       Y5, Y7, Y5
-	VFMADD213PS  Y1, Y11, Y12
-	VMULPS       64(DX), Y9, Y1
-	VMULPS       Y11, Y11, Y7
-	VFNMADD231PS actc6<>+0(SB), Y14, Y6
-	VFMSUB132PS  64(DX), Y1, Y9
-	VMOVUPS      actc334<>+0(SB), Y11
-	VMULPS       96(DX), Y11, Y11
-	VFMADD213PS  Y12, Y7, Y10
-	VADDPS       Y6, Y3, Y3
-	VFMADD231PS  64(DX), Y5, Y9
-	VMOVUPS      96(DX), Y5
-	VFMSUB132PS  actc334<>+0(SB), Y11, Y5
-	VFMADD213PS  actc18<>+0(SB), Y10, Y0
-	VMOVUPS      96(DX), Y6
-	VFMADD231PS  actc335<>+0(SB), Y6, Y5
-	VPSLLD       $0x17, Y8, Y6
-	VFNMADD231PS actc7<>+0(SB), Y14, Y3
-	VXORPS       actc2<>+0(SB), Y9, Y7
-	VMULPS       96(DX), Y11, Y8
-	VMULPS       Y6, Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y6
-	VFMSUB132PS  96(DX), Y8, Y11
-	VXORPS       Y6, Y7, Y6
-	VFMADD231PS  96(DX), Y5, Y11
-	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y2, Y0, Y5, Y2
-	VMOVUPS      actc17<>+0(SB), Y5
-	VFMADD213PS  actc18<>+0(SB), Y3, Y5
-	VORPS        actc2<>+0(SB), Y1, Y7
-	VADDPS       actc332<>+0(SB), Y8, Y9
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VSUBPS       actc332<>+0(SB), Y9, Y10
-	VDIVPS       Y0, Y2, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y2
-	VMOVMSKPS    Y2, R9
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y11
+	VSUBPS       actc5<>+0(SB), Y10, Y13
+	VMULPS       Y1, Y1, Y14
+	VMOVUPS      actc17<>+0(SB), Y15
+	VFMADD213PS  actc18<>+0(SB), Y2, Y15
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VSUBPS       Y10, Y9, Y2
-	VMULPS       (DX), Y0, Y0
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y3, Y12
-	VADDPS       Y7, Y6, Y14
-	VMOVUPS      actc332<>+0(SB), Y15
-	VSUBPS       Y2, Y15, Y2
-	VSUBPS       Y10, Y8, Y8
-	VADDPS       Y8, Y2, Y2
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y3, Y8
-	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y14
-	VADDPS       actc333<>+0(SB), Y2, Y2
-	VMULPS       Y3, Y3, Y10
-	VSUBPS       actc5<>+0(SB), Y14, Y15
-	VADDPS       Y2, Y11, Y2
-	VFMADD213PS  Y5, Y10, Y12
-	VMULPS       96(DX), Y9, Y5
-	VMULPS       Y10, Y10, Y10
-	VFNMADD231PS actc6<>+0(SB), Y15, Y7
-	VFMSUB132PS  96(DX), Y5, Y9
-	VFMADD213PS  Y12, Y10, Y8
-	VADDPS       Y7, Y6, Y6
-	VFMADD231PS  96(DX), Y2, Y9
-	VFMADD213PS  actc18<>+0(SB), Y8, Y3
-	VPSLLD       $0x17, Y13, Y2
-	VFNMADD231PS actc7<>+0(SB), Y15, Y6
-	VXORPS       actc2<>+0(SB), Y9, Y7
-	VMULPS       Y2, Y3, Y2
-	VANDPS       actc2<>+0(SB), Y5, Y3
-	VXORPS       Y3, Y7, Y3
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y4, Y2, Y7, Y4
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y6, Y7
-	VORPS        actc2<>+0(SB), Y5, Y8
+	VFMADD213PS  Y9, Y14, Y0
+	VFNMADD231PS actc6<>+0(SB), Y13, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y4
+	VMOVMSKPS    Y4, R9
+	ORL          R9, R8
+	VMULPS       Y14, Y14, Y4
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y7, Y6, Y5
+	VFMADD213PS  Y0, Y4, Y11
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y2, Y0
+	VFMADD213PS  actc18<>+0(SB), Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y13, Y3
+	VPSLLD       $0x17, Y12, Y4
+	VMOVUPS      actc4<>+0(SB), Y9
+	VFMADD213PS  actc5<>+0(SB), Y9, Y5
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y5, Y9
+	VMULPS       Y2, Y2, Y11
+	VMOVUPS      actc17<>+0(SB), Y12
+	VFMADD213PS  actc18<>+0(SB), Y3, Y12
+	VADDPS       actc15<>+0(SB), Y1, Y1
+	VFMADD213PS  Y15, Y11, Y0
+	VFNMADD231PS actc6<>+0(SB), Y9, Y6
+	VMOVUPS      (DX), Y13
+	VDIVPS       Y1, Y13, Y1
+	VMULPS       Y11, Y11, Y11
+	VADDPS       Y6, Y7, Y6
+	VFMADD213PS  Y0, Y11, Y4
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y3, Y0
+	VFMADD213PS  actc18<>+0(SB), Y4, Y2
+	VFNMADD231PS actc7<>+0(SB), Y9, Y6
+	VPSLLD       $0x17, Y8, Y4
+	VMULPS       Y4, Y2, Y2
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      actc17<>+0(SB), Y8
+	VFMADD213PS  actc18<>+0(SB), Y6, Y8
 	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y4, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMULPS       32(DX), Y2, Y2
-	VMOVUPS      actc19<>+0(SB), Y4
-	VFMADD213PS  actc20<>+0(SB), Y6, Y4
-	VADDPS       Y8, Y3, Y9
-	VMOVUPS      actc21<>+0(SB), Y10
-	VFMADD213PS  actc22<>+0(SB), Y6, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y9
-	VMULPS       Y6, Y6, Y11
-	VSUBPS       actc5<>+0(SB), Y9, Y12
-	VFMADD213PS  Y7, Y11, Y4
-	VMULPS       Y11, Y11, Y7
-	VFNMADD231PS actc6<>+0(SB), Y12, Y8
-	VFMADD213PS  Y4, Y7, Y10
-	VADDPS       Y8, Y3, Y3
-	VFMADD213PS  actc18<>+0(SB), Y10, Y6
-	VPSLLD       $0x17, Y14, Y4
-	VFNMADD231PS actc7<>+0(SB), Y12, Y3
-	VMULPS       Y4, Y6, Y4
-	VMOVUPS      actc15<>+0(SB), Y6
-	VBLENDVPS    Y1, Y4, Y6, Y1
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y3, Y6
-	VADDPS       actc15<>+0(SB), Y4, Y4
-	VDIVPS       Y4, Y1, Y1
-	VMULPS       64(DX), Y1, Y1
-	VMOVUPS      actc19<>+0(SB), Y4
-	VFMADD213PS  actc20<>+0(SB), Y3, Y4
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y3, Y7
-	VMULPS       Y3, Y3, Y8
-	VFMADD213PS  Y6, Y8, Y4
-	VMULPS       Y8, Y8, Y6
-	VFMADD213PS  Y4, Y6, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y3
-	VPSLLD       $0x17, Y9, Y4
+	VFMADD213PS  Y12, Y7, Y0
+	VMOVUPS      32(DX), Y9
+	VDIVPS       Y2, Y9, Y2
+	VMULPS       Y7, Y7, Y7
+	VFMADD213PS  Y0, Y7, Y4
+	VMOVUPS      actc19<>+0(SB), Y0
+	VFMADD213PS  actc20<>+0(SB), Y6, Y0
+	VFMADD213PS  actc18<>+0(SB), Y4, Y3
+	VPSLLD       $0x17, Y10, Y4
 	VMULPS       Y4, Y3, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VBLENDVPS    Y5, Y3, Y4, Y4
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y6, Y4
+	VMULPS       Y6, Y6, Y7
 	VADDPS       actc15<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y4, Y3
-	VMULPS       96(DX), Y3, Y3
-	VCMPPS       $0x03, Y2, Y0, Y4
+	VFMADD213PS  Y8, Y7, Y0
+	VMOVUPS      64(DX), Y8
+	VDIVPS       Y3, Y8, Y3
+	VMULPS       Y7, Y7, Y7
+	VFMADD213PS  Y0, Y7, Y4
+	VFMADD213PS  actc18<>+0(SB), Y4, Y6
+	VPSLLD       $0x17, Y5, Y0
+	VMULPS       Y0, Y6, Y0
+	VADDPS       actc15<>+0(SB), Y0, Y0
+	VMOVUPS      96(DX), Y4
+	VDIVPS       Y0, Y4, Y0
+	VCMPPS       $0x03, Y2, Y1, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y3, Y1, Y4
+	VCMPPS       $0x03, Y0, Y3, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVNTPS     Y0, (AX)
+	VMOVNTPS     Y1, (AX)
 	VMOVNTPS     Y2, 32(AX)
-	VMOVNTPS     Y1, 64(AX)
-	VMOVNTPS     Y3, 96(AX)
+	VMOVNTPS     Y3, 64(AX)
+	VMOVNTPS     Y0, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -67993,45 +68278,50 @@ single:
 	VMULPS       (DX), Y1, Y2
 	VFMSUB132PS  (DX), Y2, Y1
 	VFMADD231PS  (DX), Y0, Y1
-	VXORPS       actc2<>+0(SB), Y1, Y0
-	VANDPS       actc2<>+0(SB), Y2, Y1
-	VXORPS       Y1, Y0, Y0
-	VORPS        actc2<>+0(SB), Y2, Y1
-	VMOVUPS      actc3<>+0(SB), Y3
-	VMAXPS       Y1, Y3, Y3
-	VCMPPS       $0x00, Y1, Y3, Y1
-	VANDPS       Y1, Y0, Y0
-	VADDPS       Y0, Y3, Y1
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y4
-	VFNMADD231PS actc6<>+0(SB), Y4, Y3
-	VADDPS       Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y4, Y0
-	VMOVUPS      actc8<>+0(SB), Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
+	VXORPS       actc2<>+0(SB), Y2, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, Y2, Y0, Y0
+	VBLENDVPS    Y4, Y1, Y3, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y0, Y2, Y2
+	VMOVUPS      actc61<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VCMPPS       $0x00, Y0, Y2, Y0
+	VANDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y3, Y1
+	VSUBPS       actc5<>+0(SB), Y1, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y2
+	VADDPS       Y2, Y0, Y0
+	VFNMADD231PS actc7<>+0(SB), Y3, Y0
+	VMOVUPS      actc8<>+0(SB), Y2
+	VFMADD213PS  actc9<>+0(SB), Y0, Y2
 	VMOVUPS      actc10<>+0(SB), Y5
 	VFMADD213PS  actc11<>+0(SB), Y0, Y5
 	VMOVUPS      actc12<>+0(SB), Y6
 	VFMADD213PS  actc13<>+0(SB), Y0, Y6
 	VMULPS       Y0, Y0, Y7
-	VFMADD213PS  Y3, Y7, Y5
-	VMULPS       Y7, Y7, Y3
-	VFMADD213PS  Y5, Y3, Y6
+	VFMADD213PS  Y2, Y7, Y5
+	VMULPS       Y7, Y7, Y2
+	VFMADD213PS  Y5, Y2, Y6
 	VFMADD213PS  actc9<>+0(SB), Y6, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      actc14<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       Y3, Y1, Y1
 	VADDPS       actc5<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y4, Y3
-	VMULPS       Y3, Y0, Y0
+	VPSLLD       $0x17, Y3, Y2
+	VMULPS       Y2, Y0, Y0
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc15<>+0(SB), Y1
-	VBLENDVPS    Y2, Y0, Y1, Y1
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VDIVPS       Y0, Y1, Y0
 	VMULPS       (DX), Y0, Y1
+	VADDPS       actc15<>+0(SB), Y0, Y2
+	VMOVUPS      (DX), Y3
+	VDIVPS       Y2, Y3, Y2
+	VBLENDVPS    Y4, Y1, Y2, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VBLENDVPS    Y4, Y0, Y2, Y0
 	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc57<>+0(SB), Y4
@@ -68098,45 +68388,49 @@ tail:
 	VMULPS       Y2, Y1, Y4
 	VFMSUB213PS  Y4, Y1, Y2
 	VFMADD213PS  Y2, Y1, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y2
-	VANDPS       actc2<>+0(SB), Y4, Y3
-	VXORPS       Y3, Y2, Y2
-	VORPS        actc2<>+0(SB), Y4, Y3
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y3, Y5, Y5
-	VCMPPS       $0x00, Y3, Y5, Y3
-	VANDPS       Y3, Y2, Y2
-	VADDPS       Y2, Y5, Y3
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y3
-	VSUBPS       actc5<>+0(SB), Y3, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y5
-	VADDPS       Y5, Y2, Y2
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VMOVUPS      actc8<>+0(SB), Y5
-	VFMADD213PS  actc9<>+0(SB), Y2, Y5
+	VXORPS       actc2<>+0(SB), Y4, Y2
+	VXORPS       actc2<>+0(SB), Y3, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y6
+	VBLENDVPS    Y6, Y4, Y2, Y2
+	VBLENDVPS    Y6, Y3, Y5, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y2, Y4, Y4
+	VMOVUPS      actc61<>+0(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VCMPPS       $0x00, Y2, Y4, Y2
+	VANDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y4
+	VADDPS       Y4, Y2, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc8<>+0(SB), Y4
+	VFMADD213PS  actc9<>+0(SB), Y2, Y4
 	VMOVUPS      actc10<>+0(SB), Y7
 	VFMADD213PS  actc11<>+0(SB), Y2, Y7
 	VMOVUPS      actc12<>+0(SB), Y8
 	VFMADD213PS  actc13<>+0(SB), Y2, Y8
 	VMULPS       Y2, Y2, Y9
-	VFMADD213PS  Y5, Y9, Y7
-	VMULPS       Y9, Y9, Y5
-	VFMADD213PS  Y7, Y5, Y8
+	VFMADD213PS  Y4, Y9, Y7
+	VMULPS       Y9, Y9, Y4
+	VFMADD213PS  Y7, Y4, Y8
 	VFMADD213PS  actc9<>+0(SB), Y8, Y2
-	VMOVUPS      actc14<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y6
-	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      actc14<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y3, Y3
 	VADDPS       actc5<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y6, Y5
-	VMULPS       Y5, Y2, Y2
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y2, Y2
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y3
-	VBLENDVPS    Y4, Y2, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VDIVPS       Y2, Y3, Y2
 	VMULPS       Y2, Y1, Y3
+	VADDPS       actc15<>+0(SB), Y2, Y4
+	VDIVPS       Y4, Y1, Y4
+	VBLENDVPS    Y6, Y3, Y4, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc57<>+0(SB), Y5
 	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
@@ -69043,46 +69337,58 @@ TEXT ·geluTanhF64Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMULPD       (DX), Y2, Y3
 	VFMSUB132PD  (DX), Y3, Y2
 	VFMADD231PD  (DX), Y1, Y2
-	VXORPD       actc24<>+0(SB), Y2, Y1
-	VANDPD       actc24<>+0(SB), Y3, Y2
-	VXORPD       Y2, Y1, Y1
-	VORPD        actc24<>+0(SB), Y3, Y2
-	VMOVUPS      actc25<>+0(SB), Y4
-	VMAXPD       Y2, Y4, Y4
-	VCMPPD       $0x00, Y2, Y4, Y2
-	VANDPD       Y2, Y1, Y1
-	VADDPD       Y1, Y4, Y2
-	VMOVUPS      actc26<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y2
-	VSUBPD       actc27<>+0(SB), Y2, Y5
-	VFNMADD231PD actc28<>+0(SB), Y5, Y4
-	VADDPD       Y4, Y1, Y1
-	VFNMADD231PD actc29<>+0(SB), Y5, Y1
-	VMOVUPS      actc40<>+0(SB), Y4
-	VFMADD213PD  actc38<>+0(SB), Y1, Y4
-	VFMADD213PD  actc39<>+0(SB), Y1, Y4
-	VFMADD213PD  actc36<>+0(SB), Y1, Y4
-	VFMADD213PD  actc37<>+0(SB), Y1, Y4
-	VFMADD213PD  actc34<>+0(SB), Y1, Y4
-	VFMADD213PD  actc35<>+0(SB), Y1, Y4
-	VFMADD213PD  actc32<>+0(SB), Y1, Y4
-	VFMADD213PD  actc33<>+0(SB), Y1, Y4
-	VFMADD213PD  actc30<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y1, Y4
-	VFMADD213PD  actc31<>+0(SB), Y4, Y1
-	VMOVUPS      actc41<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y5
-	VSUBPD       Y5, Y2, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y1
+	VXORPD       actc24<>+0(SB), Y2, Y4
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y5
+	VBLENDVPD    Y5, Y3, Y1, Y1
+	VBLENDVPD    Y5, Y2, Y4, Y2
+	VMOVUPS      actc25<>+0(SB), Y3
+	VMAXPD       Y1, Y3, Y3
+	VMOVUPS      actc70<>+0(SB), Y4
+	VMINPD       Y3, Y4, Y3
+	VCMPPD       $0x00, Y1, Y3, Y1
+	VANDPD       Y1, Y2, Y1
+	VADDPD       Y1, Y3, Y2
+	VMOVUPS      actc26<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y2
+	VSUBPD       actc27<>+0(SB), Y2, Y4
+	VFNMADD231PD actc28<>+0(SB), Y4, Y3
+	VADDPD       Y3, Y1, Y1
+	VFNMADD231PD actc29<>+0(SB), Y4, Y1
+	VMOVUPS      actc30<>+0(SB), Y3
+	VFMADD213PD  actc31<>+0(SB), Y1, Y3
+	VMOVUPS      actc32<>+0(SB), Y6
+	VFMADD213PD  actc33<>+0(SB), Y1, Y6
+	VMOVUPS      actc34<>+0(SB), Y7
+	VFMADD213PD  actc35<>+0(SB), Y1, Y7
+	VMOVUPS      actc36<>+0(SB), Y8
+	VFMADD213PD  actc37<>+0(SB), Y1, Y8
+	VMOVUPS      actc38<>+0(SB), Y9
+	VFMADD213PD  actc39<>+0(SB), Y1, Y9
+	VMULPD       Y1, Y1, Y10
+	VFMADD213PD  Y3, Y10, Y6
+	VFMADD213PD  Y7, Y10, Y8
+	VFMADD231PD  actc40<>+0(SB), Y10, Y9
+	VMULPD       Y10, Y10, Y3
+	VFMADD213PD  Y6, Y3, Y8
+	VMULPD       Y3, Y3, Y3
+	VFMADD213PD  Y8, Y3, Y9
+	VFMADD213PD  actc31<>+0(SB), Y9, Y1
+	VMOVUPS      actc41<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y4
+	VSUBPD       Y4, Y2, Y2
 	VADDPD       actc27<>+0(SB), Y2, Y2
-	VPSLLQ       $0x34, Y5, Y4
-	VMULPD       Y4, Y1, Y1
+	VPSLLQ       $0x34, Y4, Y3
+	VMULPD       Y3, Y1, Y1
 	VPSLLQ       $0x34, Y2, Y2
 	VMULPD       Y2, Y1, Y1
-	VMOVUPS      actc42<>+0(SB), Y2
-	VBLENDVPD    Y3, Y1, Y2, Y2
-	VADDPD       actc42<>+0(SB), Y1, Y1
-	VDIVPD       Y1, Y2, Y1
 	VMULPD       (DX), Y1, Y2
+	VADDPD       actc42<>+0(SB), Y1, Y3
+	VMOVUPS      (DX), Y4
+	VDIVPD       Y3, Y4, Y3
+	VBLENDVPD    Y5, Y2, Y3, Y2
+	VMOVUPS      actc42<>+0(SB), Y3
+	VBLENDVPD    Y5, Y1, Y3, Y1
 	VCMPPD       $0x03, Y2, Y2, Y3
 	VMOVUPS      (DX), Y4
 	VMOVUPS      actc59<>+0(SB), Y5
@@ -69147,210 +69453,234 @@ block:
 	VFMADD231PD  (DX), Y0, Y1
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       32(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y3
+	VMOVUPS      32(DX), Y4
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y4
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMOVUPS      32(DX), Y3
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
-	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      32(DX), Y5
-	VFMADD231PD  actc356<>+0(SB), Y5, Y3
-	VXORPD       Y4, Y1, Y1
-	VMULPD       32(DX), Y0, Y4
-	VORPD        actc24<>+0(SB), Y2, Y5
-	VFMSUB132PD  32(DX), Y4, Y0
-	VFMADD231PD  32(DX), Y3, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
-	VMOVMSKPD    Y3, R9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       32(DX), Y0, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y4, Y3
-	VADDPD       Y5, Y1, Y6
-	VSUBPD       actc353<>+0(SB), Y3, Y7
-	VSUBPD       Y7, Y3, Y8
-	VMOVUPS      actc353<>+0(SB), Y9
-	VSUBPD       Y8, Y9, Y8
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y6
-	VSUBPD       Y7, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VADDPD       Y4, Y8, Y4
-	VADDPD       actc354<>+0(SB), Y4, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y1, Y1
-	VMULPD       32(DX), Y3, Y4
-	VFMSUB132PD  32(DX), Y4, Y3
-	VFNMADD231PD actc29<>+0(SB), Y7, Y1
-	VFMADD231PD  32(DX), Y0, Y3
+	VFMSUB132PD  32(DX), Y5, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD231PD  32(DX), Y4, Y0
+	VADDPD       Y1, Y3, Y2
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y8, Y2
+	VMOVUPS      actc353<>+0(SB), Y8
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       actc27<>+0(SB), Y2, Y8
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VFNMADD231PD actc28<>+0(SB), Y8, Y3
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y0, Y0
+	VMULPD       32(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y8, Y1
+	VFMSUB132PD  32(DX), Y3, Y4
+	VFMADD231PD  32(DX), Y0, Y4
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       64(DX), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      64(DX), Y5
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y1, Y7
-	VANDPD       actc24<>+0(SB), Y4, Y8
-	VMOVUPS      64(DX), Y9
-	VFMADD231PD  actc356<>+0(SB), Y9, Y5
-	VXORPD       Y8, Y3, Y3
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y1, Y5
+	VXORPD       actc24<>+0(SB), Y3, Y6
+	VMOVUPS      64(DX), Y7
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y7
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VMOVUPS      64(DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y8, Y7
 	VMULPD       64(DX), Y0, Y8
-	VFMADD213PD  actc53<>+0(SB), Y1, Y7
-	VORPD        actc24<>+0(SB), Y4, Y9
-	VFMSUB132PD  64(DX), Y8, Y0
-	VFMADD231PD  64(DX), Y5, Y0
-	VFMADD213PD  actc50<>+0(SB), Y1, Y7
-	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
-	VMOVMSKPD    Y5, R9
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y1, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y3
+	VMOVMSKPD    Y3, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y8, Y5
-	VADDPD       Y9, Y3, Y10
-	VSUBPD       actc353<>+0(SB), Y5, Y11
-	VFMADD213PD  actc51<>+0(SB), Y1, Y7
-	VSUBPD       Y11, Y5, Y12
+	VFMSUB132PD  64(DX), Y8, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VFMADD231PD  64(DX), Y7, Y0
+	VADDPD       Y4, Y6, Y3
+	VADDPD       actc353<>+0(SB), Y8, Y7
+	VMOVUPS      actc48<>+0(SB), Y10
+	VFMADD213PD  actc49<>+0(SB), Y1, Y10
+	VSUBPD       actc353<>+0(SB), Y7, Y11
+	VSUBPD       Y11, Y7, Y12
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y3
 	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc48<>+0(SB), Y1, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y1, Y13
+	VSUBPD       actc27<>+0(SB), Y3, Y14
 	VSUBPD       Y11, Y8, Y8
-	VSUBPD       actc27<>+0(SB), Y10, Y11
 	VADDPD       Y8, Y12, Y8
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFNMADD231PD actc28<>+0(SB), Y14, Y6
 	VADDPD       actc354<>+0(SB), Y8, Y8
-	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VMOVUPS      actc52<>+0(SB), Y11
+	VFMADD213PD  actc53<>+0(SB), Y1, Y11
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y8, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y7
-	VADDPD       Y9, Y3, Y3
-	VMULPD       64(DX), Y5, Y8
-	VFMSUB132PD  64(DX), Y8, Y5
-	VFMADD213PD  actc47<>+0(SB), Y1, Y7
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
-	VFMADD231PD  64(DX), Y0, Y5
+	VMULPD       64(DX), Y7, Y6
+	VMULPD       Y1, Y1, Y8
+	VFNMADD231PD actc29<>+0(SB), Y14, Y4
+	VFMSUB132PD  64(DX), Y6, Y7
+	VFMADD213PD  Y5, Y8, Y9
+	VFMADD231PD  64(DX), Y0, Y7
+	VFMADD213PD  Y10, Y8, Y13
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       96(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMOVUPS      96(DX), Y9
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
-	VMOVUPS      actc54<>+0(SB), Y11
-	VFMADD213PD  actc52<>+0(SB), Y3, Y11
-	VANDPD       actc24<>+0(SB), Y8, Y12
-	VMOVUPS      96(DX), Y13
-	VFMADD231PD  actc356<>+0(SB), Y13, Y9
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VXORPD       Y12, Y5, Y5
-	VMULPD       96(DX), Y0, Y12
-	VFMADD213PD  actc45<>+0(SB), Y7, Y1
-	VFMADD213PD  actc53<>+0(SB), Y3, Y11
-	VORPD        actc24<>+0(SB), Y8, Y7
-	VFMSUB132PD  96(DX), Y12, Y0
-	VPSLLQ       $0x34, Y6, Y6
-	VFMADD231PD  96(DX), Y9, Y0
-	VMULPD       Y6, Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VFMADD231PD  actc54<>+0(SB), Y8, Y11
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y4, Y5
+	VXORPD       actc24<>+0(SB), Y6, Y10
+	VMOVUPS      96(DX), Y12
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y12
+	VMULPD       Y8, Y8, Y8
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VMOVUPS      96(DX), Y14
+	VFMADD231PD  actc356<>+0(SB), Y14, Y12
+	VFMADD213PD  Y9, Y8, Y13
+	VMULPD       96(DX), Y0, Y9
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y14
+	VFMADD213PD  actc47<>+0(SB), Y4, Y14
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y6
 	VMOVMSKPD    Y6, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y12, Y6
-	VADDPD       Y7, Y5, Y9
-	VSUBPD       actc353<>+0(SB), Y6, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y2, Y1, Y14, Y2
-	VFMADD213PD  actc51<>+0(SB), Y3, Y11
-	VSUBPD       Y13, Y6, Y14
+	VFMSUB132PD  96(DX), Y9, Y0
+	VFMADD213PD  Y13, Y8, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VFMADD231PD  96(DX), Y12, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VADDPD       Y7, Y10, Y6
+	VADDPD       actc353<>+0(SB), Y9, Y8
+	VPSLLQ       $0x34, Y2, Y2
+	VMOVUPS      actc48<>+0(SB), Y11
+	VFMADD213PD  actc49<>+0(SB), Y4, Y11
+	VSUBPD       actc353<>+0(SB), Y8, Y12
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y12, Y8, Y2
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y2, Y13, Y2
 	VADDPD       actc42<>+0(SB), Y1, Y1
-	VMOVUPS      actc353<>+0(SB), Y15
-	VSUBPD       Y14, Y15, Y14
-	VDIVPD       Y1, Y2, Y1
-	VFMADD213PD  actc48<>+0(SB), Y3, Y11
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y2, Y9
-	VSUBPD       Y13, Y12, Y2
-	VMULPD       (DX), Y1, Y1
-	VSUBPD       actc27<>+0(SB), Y9, Y12
-	VADDPD       Y2, Y14, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y4, Y13
+	VSUBPD       actc27<>+0(SB), Y6, Y15
+	VSUBPD       Y12, Y9, Y9
+	VMOVUPS      (DX), Y12
+	VDIVPD       Y1, Y12, Y1
+	VADDPD       Y9, Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y15, Y10
 	VADDPD       actc354<>+0(SB), Y2, Y2
-	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VMOVUPS      actc52<>+0(SB), Y9
+	VFMADD213PD  actc53<>+0(SB), Y4, Y9
+	VADDPD       Y10, Y7, Y7
 	VADDPD       Y2, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y3, Y11
-	VADDPD       Y7, Y5, Y2
-	VMULPD       96(DX), Y6, Y5
-	VFMSUB132PD  96(DX), Y5, Y6
-	VFMADD213PD  actc47<>+0(SB), Y3, Y11
-	VFNMADD231PD actc29<>+0(SB), Y12, Y2
-	VFMADD231PD  96(DX), Y0, Y6
-	VFMADD213PD  actc44<>+0(SB), Y3, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y0
-	VMOVUPS      actc54<>+0(SB), Y6
-	VFMADD213PD  actc52<>+0(SB), Y2, Y6
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VFMADD213PD  actc45<>+0(SB), Y3, Y11
-	VXORPD       Y7, Y0, Y0
-	VFMADD213PD  actc45<>+0(SB), Y11, Y3
-	VFMADD213PD  actc53<>+0(SB), Y2, Y6
-	VORPD        actc24<>+0(SB), Y5, Y7
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VFMADD213PD  actc50<>+0(SB), Y2, Y6
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
-	VMOVMSKPD    Y10, R9
+	VMULPD       96(DX), Y8, Y2
+	VMULPD       Y4, Y4, Y10
+	VFNMADD231PD actc29<>+0(SB), Y15, Y7
+	VFMSUB132PD  96(DX), Y2, Y8
+	VFMADD213PD  Y5, Y10, Y14
+	VFMADD231PD  96(DX), Y0, Y8
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD231PD  actc54<>+0(SB), Y10, Y9
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y7, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y5
+	VMULPD       Y10, Y10, Y10
+	VXORPD       actc24<>+0(SB), Y8, Y8
+	VFMADD213PD  Y14, Y10, Y13
+	VMULPD       Y10, Y10, Y10
+	VMOVUPS      actc46<>+0(SB), Y11
+	VFMADD213PD  actc47<>+0(SB), Y7, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       Y7, Y0, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y3, Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y2, Y6
-	VADDPD       actc42<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y4, Y3
-	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VFMADD213PD  Y13, Y10, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD213PD  actc45<>+0(SB), Y9, Y4
+	VADDPD       Y8, Y5, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMOVUPS      actc48<>+0(SB), Y9
+	VFMADD213PD  actc49<>+0(SB), Y7, Y9
+	VMULPD       Y3, Y4, Y3
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y10
-	VMULPD       32(DX), Y3, Y3
-	VSUBPD       actc27<>+0(SB), Y10, Y4
-	VFMADD213PD  actc49<>+0(SB), Y2, Y6
-	VFNMADD231PD actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc46<>+0(SB), Y2, Y6
-	VADDPD       Y7, Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VFNMADD231PD actc29<>+0(SB), Y4, Y0
-	VFMADD213PD  actc44<>+0(SB), Y2, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y2, Y6
-	VFMADD213PD  actc45<>+0(SB), Y6, Y2
-	VFMADD213PD  actc53<>+0(SB), Y0, Y4
-	VPSLLQ       $0x34, Y9, Y6
-	VMULPD       Y6, Y2, Y2
-	VFMADD213PD  actc50<>+0(SB), Y0, Y4
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y8, Y2, Y6, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y6, Y2
-	VFMADD213PD  actc48<>+0(SB), Y0, Y4
-	VMULPD       64(DX), Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y0, Y4
-	VFMADD213PD  actc46<>+0(SB), Y0, Y4
-	VFMADD213PD  actc47<>+0(SB), Y0, Y4
-	VFMADD213PD  actc44<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y0
-	VPSLLQ       $0x34, Y10, Y4
-	VMULPD       Y4, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y5, Y0, Y4, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y2
+	VADDPD       actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  actc51<>+0(SB), Y7, Y4
+	VSUBPD       actc27<>+0(SB), Y2, Y10
+	VMOVUPS      32(DX), Y12
+	VDIVPD       Y3, Y12, Y3
+	VFNMADD231PD actc28<>+0(SB), Y10, Y5
+	VMOVUPS      actc52<>+0(SB), Y12
+	VFMADD213PD  actc53<>+0(SB), Y7, Y12
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y7, Y7, Y8
+	VFNMADD231PD actc29<>+0(SB), Y10, Y5
+	VFMADD213PD  Y0, Y8, Y11
+	VFMADD213PD  Y9, Y8, Y4
+	VFMADD231PD  actc54<>+0(SB), Y8, Y12
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y5, Y0
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y4
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y5, Y9
+	VFMADD213PD  Y4, Y8, Y12
+	VFMADD213PD  actc45<>+0(SB), Y12, Y7
+	VPSLLQ       $0x34, Y6, Y4
+	VMOVUPS      actc48<>+0(SB), Y6
+	VFMADD213PD  actc49<>+0(SB), Y5, Y6
+	VMULPD       Y4, Y7, Y4
+	VADDPD       actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc50<>+0(SB), Y7
+	VFMADD213PD  actc51<>+0(SB), Y5, Y7
+	VMOVUPS      64(DX), Y8
+	VDIVPD       Y4, Y8, Y4
+	VMOVUPS      actc52<>+0(SB), Y8
+	VFMADD213PD  actc53<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y5, Y10
+	VFMADD213PD  Y0, Y10, Y9
+	VFMADD213PD  Y6, Y10, Y7
+	VFMADD231PD  actc54<>+0(SB), Y10, Y8
+	VMULPD       Y10, Y10, Y0
+	VFMADD213PD  Y9, Y0, Y7
+	VMULPD       Y0, Y0, Y0
+	VFMADD213PD  Y7, Y0, Y8
+	VFMADD213PD  actc45<>+0(SB), Y8, Y5
+	VPSLLQ       $0x34, Y2, Y0
+	VMULPD       Y0, Y5, Y0
 	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y4, Y0
-	VMULPD       96(DX), Y0, Y0
-	VCMPPD       $0x03, Y3, Y1, Y4
-	VMOVMSKPD    Y4, R9
+	VMOVUPS      96(DX), Y2
+	VDIVPD       Y0, Y2, Y0
+	VCMPPD       $0x03, Y3, Y1, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y0, Y2, Y4
-	VMOVMSKPD    Y4, R9
+	VCMPPD       $0x03, Y0, Y4, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
 	VMOVNTPD     Y1, (AX)
 	VMOVNTPD     Y3, 32(AX)
-	VMOVNTPD     Y2, 64(AX)
+	VMOVNTPD     Y4, 64(AX)
 	VMOVNTPD     Y0, 96(AX)
 	XORL         R8, R8
 	VMOVUPS      actc355<>+0(SB), Y0
@@ -69376,210 +69706,234 @@ block:
 	VFMADD231PD  128(DX), Y0, Y1
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       160(DX), Y0, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y3
+	VMOVUPS      160(DX), Y4
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y4
 	VXORPD       actc24<>+0(SB), Y1, Y1
-	VMOVUPS      160(DX), Y3
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y3
-	VANDPD       actc24<>+0(SB), Y2, Y4
 	VMOVUPS      160(DX), Y5
-	VFMADD231PD  actc356<>+0(SB), Y5, Y3
-	VXORPD       Y4, Y1, Y1
-	VMULPD       160(DX), Y0, Y4
-	VORPD        actc24<>+0(SB), Y2, Y5
-	VFMSUB132PD  160(DX), Y4, Y0
-	VFMADD231PD  160(DX), Y3, Y0
-	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y3
-	VMOVMSKPD    Y3, R9
+	VFMADD231PD  actc356<>+0(SB), Y5, Y4
+	VMULPD       160(DX), Y0, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y4, Y3
-	VADDPD       Y5, Y1, Y6
-	VSUBPD       actc353<>+0(SB), Y3, Y7
-	VSUBPD       Y7, Y3, Y8
-	VMOVUPS      actc353<>+0(SB), Y9
-	VSUBPD       Y8, Y9, Y8
-	VMOVUPS      actc26<>+0(SB), Y9
-	VFMADD213PD  actc27<>+0(SB), Y9, Y6
-	VSUBPD       Y7, Y4, Y4
-	VSUBPD       actc27<>+0(SB), Y6, Y7
-	VADDPD       Y4, Y8, Y4
-	VADDPD       actc354<>+0(SB), Y4, Y4
-	VFNMADD231PD actc28<>+0(SB), Y7, Y5
-	VADDPD       Y4, Y0, Y0
-	VADDPD       Y5, Y1, Y1
-	VMULPD       160(DX), Y3, Y4
-	VFMSUB132PD  160(DX), Y4, Y3
-	VFNMADD231PD actc29<>+0(SB), Y7, Y1
-	VFMADD231PD  160(DX), Y0, Y3
+	VFMSUB132PD  160(DX), Y5, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD231PD  160(DX), Y4, Y0
+	VADDPD       Y1, Y3, Y2
+	VADDPD       actc353<>+0(SB), Y5, Y4
+	VSUBPD       actc353<>+0(SB), Y4, Y6
+	VSUBPD       Y6, Y4, Y7
+	VMOVUPS      actc26<>+0(SB), Y8
+	VFMADD213PD  actc27<>+0(SB), Y8, Y2
+	VMOVUPS      actc353<>+0(SB), Y8
+	VSUBPD       Y7, Y8, Y7
+	VSUBPD       actc27<>+0(SB), Y2, Y8
+	VSUBPD       Y6, Y5, Y5
+	VADDPD       Y5, Y7, Y5
+	VFNMADD231PD actc28<>+0(SB), Y8, Y3
+	VADDPD       actc354<>+0(SB), Y5, Y5
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y5, Y0, Y0
+	VMULPD       160(DX), Y4, Y3
+	VFNMADD231PD actc29<>+0(SB), Y8, Y1
+	VFMSUB132PD  160(DX), Y3, Y4
+	VFMADD231PD  160(DX), Y0, Y4
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       192(DX), Y0, Y0
-	VXORPD       actc24<>+0(SB), Y3, Y3
-	VMOVUPS      192(DX), Y5
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y5
-	VMOVUPS      actc54<>+0(SB), Y7
-	VFMADD213PD  actc52<>+0(SB), Y1, Y7
-	VANDPD       actc24<>+0(SB), Y4, Y8
-	VMOVUPS      192(DX), Y9
-	VFMADD231PD  actc356<>+0(SB), Y9, Y5
-	VXORPD       Y8, Y3, Y3
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y1, Y5
+	VXORPD       actc24<>+0(SB), Y3, Y6
+	VMOVUPS      192(DX), Y7
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y7
+	VXORPD       actc24<>+0(SB), Y4, Y4
+	VMOVUPS      192(DX), Y8
+	VFMADD231PD  actc356<>+0(SB), Y8, Y7
 	VMULPD       192(DX), Y0, Y8
-	VFMADD213PD  actc53<>+0(SB), Y1, Y7
-	VORPD        actc24<>+0(SB), Y4, Y9
-	VFMSUB132PD  192(DX), Y8, Y0
-	VFMADD231PD  192(DX), Y5, Y0
-	VFMADD213PD  actc50<>+0(SB), Y1, Y7
-	VCMPPD       $0x11, actc43<>+0(SB), Y9, Y5
-	VMOVMSKPD    Y5, R9
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y1, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y3, Y3
+	VMOVMSKPD    Y3, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y8, Y5
-	VADDPD       Y9, Y3, Y10
-	VSUBPD       actc353<>+0(SB), Y5, Y11
-	VFMADD213PD  actc51<>+0(SB), Y1, Y7
-	VSUBPD       Y11, Y5, Y12
+	VFMSUB132PD  192(DX), Y8, Y0
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y3
+	VMOVMSKPD    Y3, R9
+	ORL          R9, R8
+	VFMADD231PD  192(DX), Y7, Y0
+	VADDPD       Y4, Y6, Y3
+	VADDPD       actc353<>+0(SB), Y8, Y7
+	VMOVUPS      actc48<>+0(SB), Y10
+	VFMADD213PD  actc49<>+0(SB), Y1, Y10
+	VSUBPD       actc353<>+0(SB), Y7, Y11
+	VSUBPD       Y11, Y7, Y12
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y3
 	VMOVUPS      actc353<>+0(SB), Y13
 	VSUBPD       Y12, Y13, Y12
-	VFMADD213PD  actc48<>+0(SB), Y1, Y7
-	VMOVUPS      actc26<>+0(SB), Y13
-	VFMADD213PD  actc27<>+0(SB), Y13, Y10
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y1, Y13
+	VSUBPD       actc27<>+0(SB), Y3, Y14
 	VSUBPD       Y11, Y8, Y8
-	VSUBPD       actc27<>+0(SB), Y10, Y11
 	VADDPD       Y8, Y12, Y8
-	VFMADD213PD  actc49<>+0(SB), Y1, Y7
+	VFNMADD231PD actc28<>+0(SB), Y14, Y6
 	VADDPD       actc354<>+0(SB), Y8, Y8
-	VFNMADD231PD actc28<>+0(SB), Y11, Y9
+	VMOVUPS      actc52<>+0(SB), Y11
+	VFMADD213PD  actc53<>+0(SB), Y1, Y11
+	VADDPD       Y6, Y4, Y4
 	VADDPD       Y8, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y1, Y7
-	VADDPD       Y9, Y3, Y3
-	VMULPD       192(DX), Y5, Y8
-	VFMSUB132PD  192(DX), Y8, Y5
-	VFMADD213PD  actc47<>+0(SB), Y1, Y7
-	VFNMADD231PD actc29<>+0(SB), Y11, Y3
-	VFMADD231PD  192(DX), Y0, Y5
+	VMULPD       192(DX), Y7, Y6
+	VMULPD       Y1, Y1, Y8
+	VFNMADD231PD actc29<>+0(SB), Y14, Y4
+	VFMSUB132PD  192(DX), Y6, Y7
+	VFMADD213PD  Y5, Y8, Y9
+	VFMADD231PD  192(DX), Y0, Y7
+	VFMADD213PD  Y10, Y8, Y13
 	VMOVUPS      actc355<>+0(SB), Y0
 	VMULPD       224(DX), Y0, Y0
-	VFMADD213PD  actc44<>+0(SB), Y1, Y7
-	VXORPD       actc24<>+0(SB), Y5, Y5
-	VMOVUPS      224(DX), Y9
-	VFMSUB132PD  actc355<>+0(SB), Y0, Y9
-	VMOVUPS      actc54<>+0(SB), Y11
-	VFMADD213PD  actc52<>+0(SB), Y3, Y11
-	VANDPD       actc24<>+0(SB), Y8, Y12
-	VMOVUPS      224(DX), Y13
-	VFMADD231PD  actc356<>+0(SB), Y13, Y9
-	VFMADD213PD  actc45<>+0(SB), Y1, Y7
-	VXORPD       Y12, Y5, Y5
-	VMULPD       224(DX), Y0, Y12
-	VFMADD213PD  actc45<>+0(SB), Y7, Y1
-	VFMADD213PD  actc53<>+0(SB), Y3, Y11
-	VORPD        actc24<>+0(SB), Y8, Y7
-	VFMSUB132PD  224(DX), Y12, Y0
-	VPSLLQ       $0x34, Y6, Y6
-	VFMADD231PD  224(DX), Y9, Y0
-	VMULPD       Y6, Y1, Y1
-	VFMADD213PD  actc50<>+0(SB), Y3, Y11
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y6
+	VFMADD231PD  actc54<>+0(SB), Y8, Y11
+	VMOVUPS      actc44<>+0(SB), Y5
+	VFMADD213PD  actc45<>+0(SB), Y4, Y5
+	VXORPD       actc24<>+0(SB), Y6, Y10
+	VMOVUPS      224(DX), Y12
+	VFMSUB132PD  actc355<>+0(SB), Y0, Y12
+	VMULPD       Y8, Y8, Y8
+	VXORPD       actc24<>+0(SB), Y7, Y7
+	VMOVUPS      224(DX), Y14
+	VFMADD231PD  actc356<>+0(SB), Y14, Y12
+	VFMADD213PD  Y9, Y8, Y13
+	VMULPD       224(DX), Y0, Y9
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y14
+	VFMADD213PD  actc47<>+0(SB), Y4, Y14
+	VCMPPD       $0x11, actc43<>+0(SB), Y6, Y6
 	VMOVMSKPD    Y6, R9
 	ORL          R9, R8
-	VADDPD       actc353<>+0(SB), Y12, Y6
-	VADDPD       Y7, Y5, Y9
-	VSUBPD       actc353<>+0(SB), Y6, Y13
-	VMOVUPS      actc42<>+0(SB), Y14
-	VBLENDVPD    Y2, Y1, Y14, Y2
-	VFMADD213PD  actc51<>+0(SB), Y3, Y11
-	VSUBPD       Y13, Y6, Y14
+	VFMSUB132PD  224(DX), Y9, Y0
+	VFMADD213PD  Y13, Y8, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y10, Y6
+	VMOVMSKPD    Y6, R9
+	ORL          R9, R8
+	VFMADD231PD  224(DX), Y12, Y0
+	VFMADD213PD  actc45<>+0(SB), Y11, Y1
+	VADDPD       Y7, Y10, Y6
+	VADDPD       actc353<>+0(SB), Y9, Y8
+	VPSLLQ       $0x34, Y2, Y2
+	VMOVUPS      actc48<>+0(SB), Y11
+	VFMADD213PD  actc49<>+0(SB), Y4, Y11
+	VSUBPD       actc353<>+0(SB), Y8, Y12
+	VMULPD       Y2, Y1, Y1
+	VSUBPD       Y12, Y8, Y2
+	VMOVUPS      actc26<>+0(SB), Y13
+	VFMADD213PD  actc27<>+0(SB), Y13, Y6
+	VMOVUPS      actc353<>+0(SB), Y13
+	VSUBPD       Y2, Y13, Y2
 	VADDPD       actc42<>+0(SB), Y1, Y1
-	VMOVUPS      actc353<>+0(SB), Y15
-	VSUBPD       Y14, Y15, Y14
-	VDIVPD       Y1, Y2, Y1
-	VFMADD213PD  actc48<>+0(SB), Y3, Y11
-	VMOVUPS      actc26<>+0(SB), Y2
-	VFMADD213PD  actc27<>+0(SB), Y2, Y9
-	VSUBPD       Y13, Y12, Y2
-	VMULPD       128(DX), Y1, Y1
-	VSUBPD       actc27<>+0(SB), Y9, Y12
-	VADDPD       Y2, Y14, Y2
-	VFMADD213PD  actc49<>+0(SB), Y3, Y11
+	VMOVUPS      actc50<>+0(SB), Y13
+	VFMADD213PD  actc51<>+0(SB), Y4, Y13
+	VSUBPD       actc27<>+0(SB), Y6, Y15
+	VSUBPD       Y12, Y9, Y9
+	VMOVUPS      128(DX), Y12
+	VDIVPD       Y1, Y12, Y1
+	VADDPD       Y9, Y2, Y2
+	VFNMADD231PD actc28<>+0(SB), Y15, Y10
 	VADDPD       actc354<>+0(SB), Y2, Y2
-	VFNMADD231PD actc28<>+0(SB), Y12, Y7
+	VMOVUPS      actc52<>+0(SB), Y9
+	VFMADD213PD  actc53<>+0(SB), Y4, Y9
+	VADDPD       Y10, Y7, Y7
 	VADDPD       Y2, Y0, Y0
-	VFMADD213PD  actc46<>+0(SB), Y3, Y11
-	VADDPD       Y7, Y5, Y2
-	VMULPD       224(DX), Y6, Y5
-	VFMSUB132PD  224(DX), Y5, Y6
-	VFMADD213PD  actc47<>+0(SB), Y3, Y11
-	VFNMADD231PD actc29<>+0(SB), Y12, Y2
-	VFMADD231PD  224(DX), Y0, Y6
-	VFMADD213PD  actc44<>+0(SB), Y3, Y11
-	VXORPD       actc24<>+0(SB), Y6, Y0
-	VMOVUPS      actc54<>+0(SB), Y6
-	VFMADD213PD  actc52<>+0(SB), Y2, Y6
-	VANDPD       actc24<>+0(SB), Y5, Y7
-	VFMADD213PD  actc45<>+0(SB), Y3, Y11
-	VXORPD       Y7, Y0, Y0
-	VFMADD213PD  actc45<>+0(SB), Y11, Y3
-	VFMADD213PD  actc53<>+0(SB), Y2, Y6
-	VORPD        actc24<>+0(SB), Y5, Y7
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VFMADD213PD  actc50<>+0(SB), Y2, Y6
-	VCMPPD       $0x11, actc43<>+0(SB), Y7, Y10
-	VMOVMSKPD    Y10, R9
+	VMULPD       224(DX), Y8, Y2
+	VMULPD       Y4, Y4, Y10
+	VFNMADD231PD actc29<>+0(SB), Y15, Y7
+	VFMSUB132PD  224(DX), Y2, Y8
+	VFMADD213PD  Y5, Y10, Y14
+	VFMADD231PD  224(DX), Y0, Y8
+	VFMADD213PD  Y11, Y10, Y13
+	VFMADD231PD  actc54<>+0(SB), Y10, Y9
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y7, Y0
+	VXORPD       actc24<>+0(SB), Y2, Y5
+	VMULPD       Y10, Y10, Y10
+	VXORPD       actc24<>+0(SB), Y8, Y8
+	VFMADD213PD  Y14, Y10, Y13
+	VMULPD       Y10, Y10, Y10
+	VMOVUPS      actc46<>+0(SB), Y11
+	VFMADD213PD  actc47<>+0(SB), Y7, Y11
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VADDPD       Y7, Y0, Y10
-	VMOVUPS      actc42<>+0(SB), Y11
-	VBLENDVPD    Y4, Y3, Y11, Y4
-	VFMADD213PD  actc51<>+0(SB), Y2, Y6
-	VADDPD       actc42<>+0(SB), Y3, Y3
-	VDIVPD       Y3, Y4, Y3
-	VFMADD213PD  actc48<>+0(SB), Y2, Y6
+	VFMADD213PD  Y13, Y10, Y9
+	VCMPPD       $0x11, actc43<>+0(SB), Y5, Y2
+	VMOVMSKPD    Y2, R9
+	ORL          R9, R8
+	VFMADD213PD  actc45<>+0(SB), Y9, Y4
+	VADDPD       Y8, Y5, Y2
+	VPSLLQ       $0x34, Y3, Y3
+	VMOVUPS      actc48<>+0(SB), Y9
+	VFMADD213PD  actc49<>+0(SB), Y7, Y9
+	VMULPD       Y3, Y4, Y3
 	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y10
-	VMULPD       160(DX), Y3, Y3
-	VSUBPD       actc27<>+0(SB), Y10, Y4
-	VFMADD213PD  actc49<>+0(SB), Y2, Y6
-	VFNMADD231PD actc28<>+0(SB), Y4, Y7
-	VFMADD213PD  actc46<>+0(SB), Y2, Y6
-	VADDPD       Y7, Y0, Y0
-	VFMADD213PD  actc47<>+0(SB), Y2, Y6
-	VFNMADD231PD actc29<>+0(SB), Y4, Y0
-	VFMADD213PD  actc44<>+0(SB), Y2, Y6
-	VMOVUPS      actc54<>+0(SB), Y4
-	VFMADD213PD  actc52<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y2, Y6
-	VFMADD213PD  actc45<>+0(SB), Y6, Y2
-	VFMADD213PD  actc53<>+0(SB), Y0, Y4
-	VPSLLQ       $0x34, Y9, Y6
-	VMULPD       Y6, Y2, Y2
-	VFMADD213PD  actc50<>+0(SB), Y0, Y4
-	VMOVUPS      actc42<>+0(SB), Y6
-	VBLENDVPD    Y8, Y2, Y6, Y6
-	VFMADD213PD  actc51<>+0(SB), Y0, Y4
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y6, Y2
-	VFMADD213PD  actc48<>+0(SB), Y0, Y4
-	VMULPD       192(DX), Y2, Y2
-	VFMADD213PD  actc49<>+0(SB), Y0, Y4
-	VFMADD213PD  actc46<>+0(SB), Y0, Y4
-	VFMADD213PD  actc47<>+0(SB), Y0, Y4
-	VFMADD213PD  actc44<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y0, Y4
-	VFMADD213PD  actc45<>+0(SB), Y4, Y0
-	VPSLLQ       $0x34, Y10, Y4
-	VMULPD       Y4, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y4
-	VBLENDVPD    Y5, Y0, Y4, Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y2
+	VADDPD       actc42<>+0(SB), Y3, Y3
+	VMOVUPS      actc50<>+0(SB), Y4
+	VFMADD213PD  actc51<>+0(SB), Y7, Y4
+	VSUBPD       actc27<>+0(SB), Y2, Y10
+	VMOVUPS      160(DX), Y12
+	VDIVPD       Y3, Y12, Y3
+	VFNMADD231PD actc28<>+0(SB), Y10, Y5
+	VMOVUPS      actc52<>+0(SB), Y12
+	VFMADD213PD  actc53<>+0(SB), Y7, Y12
+	VADDPD       Y5, Y8, Y5
+	VMULPD       Y7, Y7, Y8
+	VFNMADD231PD actc29<>+0(SB), Y10, Y5
+	VFMADD213PD  Y0, Y8, Y11
+	VFMADD213PD  Y9, Y8, Y4
+	VFMADD231PD  actc54<>+0(SB), Y8, Y12
+	VMOVUPS      actc44<>+0(SB), Y0
+	VFMADD213PD  actc45<>+0(SB), Y5, Y0
+	VMULPD       Y8, Y8, Y8
+	VFMADD213PD  Y11, Y8, Y4
+	VMULPD       Y8, Y8, Y8
+	VMOVUPS      actc46<>+0(SB), Y9
+	VFMADD213PD  actc47<>+0(SB), Y5, Y9
+	VFMADD213PD  Y4, Y8, Y12
+	VFMADD213PD  actc45<>+0(SB), Y12, Y7
+	VPSLLQ       $0x34, Y6, Y4
+	VMOVUPS      actc48<>+0(SB), Y6
+	VFMADD213PD  actc49<>+0(SB), Y5, Y6
+	VMULPD       Y4, Y7, Y4
+	VADDPD       actc42<>+0(SB), Y4, Y4
+	VMOVUPS      actc50<>+0(SB), Y7
+	VFMADD213PD  actc51<>+0(SB), Y5, Y7
+	VMOVUPS      192(DX), Y8
+	VDIVPD       Y4, Y8, Y4
+	VMOVUPS      actc52<>+0(SB), Y8
+	VFMADD213PD  actc53<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y5, Y10
+	VFMADD213PD  Y0, Y10, Y9
+	VFMADD213PD  Y6, Y10, Y7
+	VFMADD231PD  actc54<>+0(SB), Y10, Y8
+	VMULPD       Y10, Y10, Y0
+	VFMADD213PD  Y9, Y0, Y7
+	VMULPD       Y0, Y0, Y0
+	VFMADD213PD  Y7, Y0, Y8
+	VFMADD213PD  actc45<>+0(SB), Y8, Y5
+	VPSLLQ       $0x34, Y2, Y0
+	VMULPD       Y0, Y5, Y0
 	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y4, Y0
-	VMULPD       224(DX), Y0, Y0
-	VCMPPD       $0x03, Y3, Y1, Y4
-	VMOVMSKPD    Y4, R9
+	VMOVUPS      224(DX), Y2
+	VDIVPD       Y0, Y2, Y0
+	VCMPPD       $0x03, Y3, Y1, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
-	VCMPPD       $0x03, Y0, Y2, Y4
-	VMOVMSKPD    Y4, R9
+	VCMPPD       $0x03, Y0, Y4, Y2
+	VMOVMSKPD    Y2, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag4
 	VMOVNTPD     Y1, 128(AX)
 	VMOVNTPD     Y3, 160(AX)
-	VMOVNTPD     Y2, 192(AX)
+	VMOVNTPD     Y4, 192(AX)
 	VMOVNTPD     Y0, 224(AX)
 	ADDQ         $0x00000100, DX
 	ADDQ         $0x00000100, AX
@@ -69621,46 +69975,58 @@ single:
 	VMULPD       (DX), Y1, Y2
 	VFMSUB132PD  (DX), Y2, Y1
 	VFMADD231PD  (DX), Y0, Y1
-	VXORPD       actc24<>+0(SB), Y1, Y0
-	VANDPD       actc24<>+0(SB), Y2, Y1
-	VXORPD       Y1, Y0, Y0
-	VORPD        actc24<>+0(SB), Y2, Y1
-	VMOVUPS      actc25<>+0(SB), Y3
-	VMAXPD       Y1, Y3, Y3
-	VCMPPD       $0x00, Y1, Y3, Y1
-	VANDPD       Y1, Y0, Y0
-	VADDPD       Y0, Y3, Y1
-	VMOVUPS      actc26<>+0(SB), Y4
-	VFMADD213PD  actc27<>+0(SB), Y4, Y1
-	VSUBPD       actc27<>+0(SB), Y1, Y4
-	VFNMADD231PD actc28<>+0(SB), Y4, Y3
-	VADDPD       Y3, Y0, Y0
-	VFNMADD231PD actc29<>+0(SB), Y4, Y0
-	VMOVUPS      actc40<>+0(SB), Y3
-	VFMADD213PD  actc38<>+0(SB), Y0, Y3
-	VFMADD213PD  actc39<>+0(SB), Y0, Y3
-	VFMADD213PD  actc36<>+0(SB), Y0, Y3
-	VFMADD213PD  actc37<>+0(SB), Y0, Y3
-	VFMADD213PD  actc34<>+0(SB), Y0, Y3
-	VFMADD213PD  actc35<>+0(SB), Y0, Y3
-	VFMADD213PD  actc32<>+0(SB), Y0, Y3
-	VFMADD213PD  actc33<>+0(SB), Y0, Y3
-	VFMADD213PD  actc30<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y0, Y3
-	VFMADD213PD  actc31<>+0(SB), Y3, Y0
-	VMOVUPS      actc41<>+0(SB), Y3
-	VFMADD213PD  actc27<>+0(SB), Y3, Y4
-	VSUBPD       Y4, Y1, Y1
+	VXORPD       actc24<>+0(SB), Y2, Y0
+	VXORPD       actc24<>+0(SB), Y1, Y3
+	VCMPPD       $0x11, actc43<>+0(SB), Y2, Y4
+	VBLENDVPD    Y4, Y2, Y0, Y0
+	VBLENDVPD    Y4, Y1, Y3, Y1
+	VMOVUPS      actc25<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y2
+	VMOVUPS      actc70<>+0(SB), Y3
+	VMINPD       Y2, Y3, Y2
+	VCMPPD       $0x00, Y0, Y2, Y0
+	VANDPD       Y0, Y1, Y0
+	VADDPD       Y0, Y2, Y1
+	VMOVUPS      actc26<>+0(SB), Y3
+	VFMADD213PD  actc27<>+0(SB), Y3, Y1
+	VSUBPD       actc27<>+0(SB), Y1, Y3
+	VFNMADD231PD actc28<>+0(SB), Y3, Y2
+	VADDPD       Y2, Y0, Y0
+	VFNMADD231PD actc29<>+0(SB), Y3, Y0
+	VMOVUPS      actc30<>+0(SB), Y2
+	VFMADD213PD  actc31<>+0(SB), Y0, Y2
+	VMOVUPS      actc32<>+0(SB), Y5
+	VFMADD213PD  actc33<>+0(SB), Y0, Y5
+	VMOVUPS      actc34<>+0(SB), Y6
+	VFMADD213PD  actc35<>+0(SB), Y0, Y6
+	VMOVUPS      actc36<>+0(SB), Y7
+	VFMADD213PD  actc37<>+0(SB), Y0, Y7
+	VMOVUPS      actc38<>+0(SB), Y8
+	VFMADD213PD  actc39<>+0(SB), Y0, Y8
+	VMULPD       Y0, Y0, Y9
+	VFMADD213PD  Y2, Y9, Y5
+	VFMADD213PD  Y6, Y9, Y7
+	VFMADD231PD  actc40<>+0(SB), Y9, Y8
+	VMULPD       Y9, Y9, Y2
+	VFMADD213PD  Y5, Y2, Y7
+	VMULPD       Y2, Y2, Y2
+	VFMADD213PD  Y7, Y2, Y8
+	VFMADD213PD  actc31<>+0(SB), Y8, Y0
+	VMOVUPS      actc41<>+0(SB), Y2
+	VFMADD213PD  actc27<>+0(SB), Y2, Y3
+	VSUBPD       Y3, Y1, Y1
 	VADDPD       actc27<>+0(SB), Y1, Y1
-	VPSLLQ       $0x34, Y4, Y3
-	VMULPD       Y3, Y0, Y0
+	VPSLLQ       $0x34, Y3, Y2
+	VMULPD       Y2, Y0, Y0
 	VPSLLQ       $0x34, Y1, Y1
 	VMULPD       Y1, Y0, Y0
-	VMOVUPS      actc42<>+0(SB), Y1
-	VBLENDVPD    Y2, Y0, Y1, Y1
-	VADDPD       actc42<>+0(SB), Y0, Y0
-	VDIVPD       Y0, Y1, Y0
 	VMULPD       (DX), Y0, Y1
+	VADDPD       actc42<>+0(SB), Y0, Y2
+	VMOVUPS      (DX), Y3
+	VDIVPD       Y2, Y3, Y2
+	VBLENDVPD    Y4, Y1, Y2, Y1
+	VMOVUPS      actc42<>+0(SB), Y2
+	VBLENDVPD    Y4, Y0, Y2, Y0
 	VCMPPD       $0x03, Y1, Y1, Y2
 	VMOVUPS      (DX), Y3
 	VMOVUPS      actc59<>+0(SB), Y4
@@ -69727,46 +70093,57 @@ tail:
 	VMULPD       Y2, Y1, Y4
 	VFMSUB213PD  Y4, Y1, Y2
 	VFMADD213PD  Y2, Y1, Y3
-	VXORPD       actc24<>+0(SB), Y3, Y2
-	VANDPD       actc24<>+0(SB), Y4, Y3
-	VXORPD       Y3, Y2, Y2
-	VORPD        actc24<>+0(SB), Y4, Y3
-	VMOVUPS      actc25<>+0(SB), Y5
-	VMAXPD       Y3, Y5, Y5
-	VCMPPD       $0x00, Y3, Y5, Y3
-	VANDPD       Y3, Y2, Y2
-	VADDPD       Y2, Y5, Y3
-	VMOVUPS      actc26<>+0(SB), Y6
-	VFMADD213PD  actc27<>+0(SB), Y6, Y3
-	VSUBPD       actc27<>+0(SB), Y3, Y6
-	VFNMADD231PD actc28<>+0(SB), Y6, Y5
-	VADDPD       Y5, Y2, Y2
-	VFNMADD231PD actc29<>+0(SB), Y6, Y2
-	VMOVUPS      actc40<>+0(SB), Y5
-	VFMADD213PD  actc38<>+0(SB), Y2, Y5
-	VFMADD213PD  actc39<>+0(SB), Y2, Y5
-	VFMADD213PD  actc36<>+0(SB), Y2, Y5
-	VFMADD213PD  actc37<>+0(SB), Y2, Y5
-	VFMADD213PD  actc34<>+0(SB), Y2, Y5
-	VFMADD213PD  actc35<>+0(SB), Y2, Y5
-	VFMADD213PD  actc32<>+0(SB), Y2, Y5
-	VFMADD213PD  actc33<>+0(SB), Y2, Y5
-	VFMADD213PD  actc30<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y2, Y5
-	VFMADD213PD  actc31<>+0(SB), Y5, Y2
-	VMOVUPS      actc41<>+0(SB), Y5
-	VFMADD213PD  actc27<>+0(SB), Y5, Y6
-	VSUBPD       Y6, Y3, Y3
+	VXORPD       actc24<>+0(SB), Y4, Y2
+	VXORPD       actc24<>+0(SB), Y3, Y5
+	VCMPPD       $0x11, actc43<>+0(SB), Y4, Y6
+	VBLENDVPD    Y6, Y4, Y2, Y2
+	VBLENDVPD    Y6, Y3, Y5, Y3
+	VMOVUPS      actc25<>+0(SB), Y4
+	VMAXPD       Y2, Y4, Y4
+	VMOVUPS      actc70<>+0(SB), Y5
+	VMINPD       Y4, Y5, Y4
+	VCMPPD       $0x00, Y2, Y4, Y2
+	VANDPD       Y2, Y3, Y2
+	VADDPD       Y2, Y4, Y3
+	VMOVUPS      actc26<>+0(SB), Y5
+	VFMADD213PD  actc27<>+0(SB), Y5, Y3
+	VSUBPD       actc27<>+0(SB), Y3, Y5
+	VFNMADD231PD actc28<>+0(SB), Y5, Y4
+	VADDPD       Y4, Y2, Y2
+	VFNMADD231PD actc29<>+0(SB), Y5, Y2
+	VMOVUPS      actc30<>+0(SB), Y4
+	VFMADD213PD  actc31<>+0(SB), Y2, Y4
+	VMOVUPS      actc32<>+0(SB), Y7
+	VFMADD213PD  actc33<>+0(SB), Y2, Y7
+	VMOVUPS      actc34<>+0(SB), Y8
+	VFMADD213PD  actc35<>+0(SB), Y2, Y8
+	VMOVUPS      actc36<>+0(SB), Y9
+	VFMADD213PD  actc37<>+0(SB), Y2, Y9
+	VMOVUPS      actc38<>+0(SB), Y10
+	VFMADD213PD  actc39<>+0(SB), Y2, Y10
+	VMULPD       Y2, Y2, Y11
+	VFMADD213PD  Y4, Y11, Y7
+	VFMADD213PD  Y8, Y11, Y9
+	VFMADD231PD  actc40<>+0(SB), Y11, Y10
+	VMULPD       Y11, Y11, Y4
+	VFMADD213PD  Y7, Y4, Y9
+	VMULPD       Y4, Y4, Y4
+	VFMADD213PD  Y9, Y4, Y10
+	VFMADD213PD  actc31<>+0(SB), Y10, Y2
+	VMOVUPS      actc41<>+0(SB), Y4
+	VFMADD213PD  actc27<>+0(SB), Y4, Y5
+	VSUBPD       Y5, Y3, Y3
 	VADDPD       actc27<>+0(SB), Y3, Y3
-	VPSLLQ       $0x34, Y6, Y5
-	VMULPD       Y5, Y2, Y2
+	VPSLLQ       $0x34, Y5, Y4
+	VMULPD       Y4, Y2, Y2
 	VPSLLQ       $0x34, Y3, Y3
 	VMULPD       Y3, Y2, Y2
-	VMOVUPS      actc42<>+0(SB), Y3
-	VBLENDVPD    Y4, Y2, Y3, Y3
-	VADDPD       actc42<>+0(SB), Y2, Y2
-	VDIVPD       Y2, Y3, Y2
 	VMULPD       Y2, Y1, Y3
+	VADDPD       actc42<>+0(SB), Y2, Y4
+	VDIVPD       Y4, Y1, Y4
+	VBLENDVPD    Y6, Y3, Y4, Y3
+	VMOVUPS      actc42<>+0(SB), Y4
+	VBLENDVPD    Y6, Y2, Y4, Y2
 	VCMPPD       $0x03, Y3, Y3, Y4
 	VMOVUPS      actc59<>+0(SB), Y5
 	VBLENDVPD    Y1, actc24<>+0(SB), Y5, Y5
