@@ -187,7 +187,7 @@ var kernels = []Kernel{
 		Params: []Param{{"beta", 1.0}, {"threshold", 20.0}},
 	},
 	{
-		Budget:     Budget{3, 4, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "1 / (1 + exp(-x)) + x * exp(-x) / ((1 + exp(-x)) * (1 + exp(-x)))",
 		Dispatch:   portableDispatch,
 		Formula:    "x / (1 + exp(-x))",

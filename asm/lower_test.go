@@ -1,0 +1,40 @@
+package asm
+
+import "testing"
+
+// TestScaledLogistic checks that silu's and gelu_tanh's forward kernels
+// divide x by 1+e^-u instead of multiplying it by σ(u), whose extra
+// rounding cost silu a third ulp: the fast program ends in that division,
+// the exact one blends it with x·e^u for the lanes below guardLo.
+func TestScaledLogistic(t *testing.T) {
+	for _, name := range []string{"silu", "gelu_tanh"} {
+		k := specKernel(t, name)
+		for _, w := range []Width{F32, F64} {
+			for _, fast := range []bool{false, true} {
+				p, err := lowerKernel(k, w, false, divide, NewPool(), true, fast)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// live instructions only: the exact program's ends blend
+				// in NaN and zero tails after the product
+				live := liveValues(p, p.out)
+				isX := func(v value) bool { return p.insts[v].op == opX }
+				divides, timesQuotient := 0, 0
+				for i, in := range p.insts {
+					if !live[i] {
+						continue
+					}
+					switch {
+					case in.op == opDiv && isX(in.args[0]):
+						divides++
+					case in.op == opMul && (isX(in.args[0]) && p.insts[in.args[1]].op == opDiv || isX(in.args[1]) && p.insts[in.args[0]].op == opDiv):
+						timesQuotient++
+					}
+				}
+				if divides != 1 || timesQuotient != 0 {
+					t.Errorf("%s %s (fast %v): %d divisions of x, %d products of x and a quotient; want 1 and 0", name, w, fast, divides, timesQuotient)
+				}
+			}
+		}
+	}
+}
