@@ -30,7 +30,7 @@ type lowerer struct {
 	memo   map[*formula.Node]value
 	// tiny stands in for memo in the tiny check where a tiny maker was
 	// lowered inside a product (see times): a value as small as the tiny
-	// maker's, or none where the lanes kept cannot make it tiny.
+	// maker's.
 	tiny map[*formula.Node]value
 }
 
@@ -111,9 +111,6 @@ func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]floa
 		sub := none
 		for _, t := range factors {
 			tv, ok := l.tiny[t]
-			if ok && tv == none {
-				continue
-			}
 			if !ok {
 				tv, ok = l.memo[t]
 			}
@@ -126,9 +123,6 @@ func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]floa
 			} else {
 				sub = p.or(sub, s)
 			}
-		}
-		if sub == none {
-			return v, nil // no tiny maker can leave the normal range
 		}
 		check := p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), sub)
 		if len(k.Params()) == 0 {

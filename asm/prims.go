@@ -242,42 +242,39 @@ func (p *Prog) logistic(a pair, negate bool, d divider) (value, error) {
 	return d(p, num, p.addv(z, p.c(1))), nil
 }
 
-// scaledLogistic returns y·σ(u) for u = ±(hi+lo) as y/(1+e^-u): one
-// rounding fewer than y·(z/(1+z)) with z = e^-|u| (the product's), which
-// took silu to 3 ulps; a float32 simulation of the fast program (every
-// 7th float32 in [-80, 20], the kernel's exp) found 2. e^-u grows without
+// scaledLogistic returns y·σ(u) for u = ±(hi+lo) as y/(1+e^-u). y times
+// logistic's z/(1+z), z = e^-|u|, rounds once more, in the product: that
+// took silu to 3 ulps, and a float32 simulation of this form (every 7th
+// float32 in [-80, 20], with the kernel's exp) found 2. e^-u grows without
 // bound as u falls, so below guardLo, where 1+e^u rounds to 1, y·σ(u) is
 // y·e^u instead: the exact program blends the exp's argument, and one exp
 // serves both. The fast program flags those lanes instead (σ could need the
 // subnormal range, as with logistic's exp): above guardLo the two programs
 // compute alike, so a result does not depend on the path its vector took.
 //
-// tiny is e^u where the result is y·e^u, 1 elsewhere (σ ≥ e^guardLo/2
-// there): a value that leaves the normal range where σ does, for the tiny
-// check; none in the fast program, whose lanes kept keep σ normal.
+// tiny, from the exact program, is e^u where the result is y·e^u and 1
+// elsewhere (σ ≥ e^guardLo/2 there): a value that leaves the normal range
+// where σ does, for the tiny check.
 func (p *Prog) scaledLogistic(y value, a pair, negate bool, d divider) (v, tiny value, err error) {
-	if negate {
-		a = pair{p.neg(a.hi), none}
-		if a.lo != none {
-			a.lo = p.neg(a.lo)
-		}
-	}
-	neg := pair{p.neg(a.hi), none} // -u
+	u, nu := a, pair{p.neg(a.hi), none}
 	if a.lo != none {
-		neg.lo = p.neg(a.lo)
+		nu.lo = p.neg(a.lo)
+	}
+	if negate {
+		u, nu = nu, u
 	}
 	if p.fast {
-		p.flag(p.less(a.hi, p.c(guardLo(p.W))))
-		w, err := p.exp(neg, true) // -u ≤ -guardLo for the lanes kept: no overflow
+		p.flag(p.less(u.hi, p.c(guardLo(p.W))))
+		w, err := p.exp(nu, true) // -u ≤ -guardLo for the lanes kept: no overflow
 		if err != nil {
 			return none, none, err
 		}
 		return d(p, y, p.addv(w, p.c(1))), none, nil
 	}
-	tail := p.less(a.hi, p.c(guardLo(p.W)))
-	arg := pair{p.blend(tail, a.hi, neg.hi), none}
-	if a.lo != none {
-		arg.lo = p.blend(tail, a.lo, neg.lo)
+	tail := p.less(u.hi, p.c(guardLo(p.W)))
+	arg := pair{p.blend(tail, u.hi, nu.hi), none}
+	if u.lo != none {
+		arg.lo = p.blend(tail, u.lo, nu.lo)
 	}
 	w, err := p.exp(arg, false)
 	if err != nil {
