@@ -59765,8 +59765,17 @@ block:
 	VFMADD213PS  actc18<>+0(SB), Y6, Y1
 	VPSLLD       $0x17, Y4, Y2
 	VMULPS       Y2, Y1, Y1
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VDIVPS       Y1, Y0, Y0
+	VADDPS       actc15<>+0(SB), Y1, Y2
+	VDIVPS       Y2, Y0, Y0
+	VMOVUPS      actc15<>+0(SB), Y4
+	VMAXPS       Y1, Y4, Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VMINPS       Y1, Y5, Y1
+	VADDPS       Y1, Y4, Y1
+	VRCPPS       Y2, Y2
+	VMULPS       Y2, Y1, Y1
+	VFNMADD213PS Y0, Y1, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
 	VORPS        Y1, Y3, Y3
 	VTESTPS      Y3, Y3
@@ -59842,8 +59851,17 @@ single:
 	VMULPS       Y2, Y1, Y1
 	VMULPS       Y1, Y0, Y2
 	VADDPS       actc15<>+0(SB), Y1, Y3
-	VDIVPS       Y3, Y0, Y3
-	VBLENDVPS    Y5, Y2, Y3, Y2
+	VDIVPS       Y3, Y0, Y4
+	VMOVUPS      actc15<>+0(SB), Y6
+	VMAXPS       Y1, Y6, Y6
+	VSUBPS       Y3, Y6, Y6
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMINPS       Y1, Y7, Y7
+	VADDPS       Y7, Y6, Y6
+	VRCPPS       Y3, Y3
+	VMULPS       Y3, Y6, Y3
+	VFNMADD213PS Y4, Y3, Y4
+	VBLENDVPS    Y5, Y2, Y4, Y2
 	VMOVUPS      actc15<>+0(SB), Y3
 	VBLENDVPS    Y5, Y1, Y3, Y1
 	VCMPPS       $0x03, Y2, Y2, Y3
@@ -59948,8 +59966,17 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VMULPS       Y2, Y1, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y4
-	VDIVPS       Y4, Y1, Y4
-	VBLENDVPS    Y6, Y3, Y4, Y3
+	VDIVPS       Y4, Y1, Y5
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMAXPS       Y2, Y7, Y7
+	VSUBPS       Y4, Y7, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VMINPS       Y2, Y8, Y8
+	VADDPS       Y8, Y7, Y7
+	VRCPPS       Y4, Y4
+	VMULPS       Y4, Y7, Y4
+	VFNMADD213PS Y5, Y4, Y5
+	VBLENDVPS    Y6, Y3, Y5, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
@@ -61474,11 +61501,27 @@ block:
 	VPSLLD       $0x17, Y8, Y3
 	VMULPS       Y2, Y9, Y2
 	VMULPS       Y3, Y10, Y3
-	VMOVUPS      actc15<>+0(SB), Y4
-	VADDPS       Y4, Y2, Y2
-	VADDPS       Y4, Y3, Y3
-	VDIVPS       Y2, Y0, Y0
-	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y5
+	VADDPS       Y5, Y2, Y4
+	VADDPS       Y5, Y3, Y5
+	VDIVPS       Y4, Y0, Y0
+	VDIVPS       Y5, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y8
+	VMAXPS       Y2, Y8, Y7
+	VMAXPS       Y3, Y8, Y8
+	VSUBPS       Y4, Y7, Y7
+	VSUBPS       Y5, Y8, Y8
+	VMOVUPS      actc15<>+0(SB), Y9
+	VMINPS       Y2, Y9, Y2
+	VMINPS       Y3, Y9, Y3
+	VADDPS       Y2, Y7, Y2
+	VADDPS       Y3, Y8, Y3
+	VRCPPS       Y4, Y4
+	VRCPPS       Y5, Y5
+	VMULPS       Y4, Y2, Y2
+	VMULPS       Y5, Y3, Y3
+	VFNMADD213PS Y0, Y2, Y0
+	VFNMADD213PS Y1, Y3, Y1
 	VCMPPS       $0x03, Y1, Y0, Y2
 	VORPS        Y2, Y6, Y6
 	VTESTPS      Y6, Y6
@@ -61555,8 +61598,17 @@ single:
 	VMULPS       Y2, Y1, Y1
 	VMULPS       Y1, Y0, Y2
 	VADDPS       actc15<>+0(SB), Y1, Y3
-	VDIVPS       Y3, Y0, Y3
-	VBLENDVPS    Y5, Y2, Y3, Y2
+	VDIVPS       Y3, Y0, Y4
+	VMOVUPS      actc15<>+0(SB), Y6
+	VMAXPS       Y1, Y6, Y6
+	VSUBPS       Y3, Y6, Y6
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMINPS       Y1, Y7, Y7
+	VADDPS       Y7, Y6, Y6
+	VRCPPS       Y3, Y3
+	VMULPS       Y3, Y6, Y3
+	VFNMADD213PS Y4, Y3, Y4
+	VBLENDVPS    Y5, Y2, Y4, Y2
 	VMOVUPS      actc15<>+0(SB), Y3
 	VBLENDVPS    Y5, Y1, Y3, Y1
 	VCMPPS       $0x03, Y2, Y2, Y3
@@ -61661,8 +61713,17 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VMULPS       Y2, Y1, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y4
-	VDIVPS       Y4, Y1, Y4
-	VBLENDVPS    Y6, Y3, Y4, Y3
+	VDIVPS       Y4, Y1, Y5
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMAXPS       Y2, Y7, Y7
+	VSUBPS       Y4, Y7, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VMINPS       Y2, Y8, Y8
+	VADDPS       Y8, Y7, Y7
+	VRCPPS       Y4, Y4
+	VMULPS       Y4, Y7, Y4
+	VFNMADD213PS Y5, Y4, Y5
+	VBLENDVPS    Y6, Y3, Y5, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
@@ -63537,215 +63598,251 @@ block:
 	VFMADD231PS  (DX), Y1, Y0
 	VADDPS       actc332<>+0(SB), Y2, Y1
 	VSUBPS       actc332<>+0(SB), Y1, Y3
-	VMOVUPS      actc334<>+0(SB), Y4
-	VMULPS       32(DX), Y4, Y4
-	VSUBPS       Y3, Y1, Y5
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc334<>+0(SB), Y5
+	VMULPS       32(DX), Y5, Y5
+	VMOVUPS      actc332<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y4
 	VMOVUPS      32(DX), Y6
-	VFMSUB132PS  actc334<>+0(SB), Y4, Y6
-	VMOVUPS      actc332<>+0(SB), Y7
-	VSUBPS       Y5, Y7, Y5
-	VMOVUPS      32(DX), Y7
-	VFMADD231PS  actc335<>+0(SB), Y7, Y6
+	VFMSUB132PS  actc334<>+0(SB), Y5, Y6
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       32(DX), Y4, Y3
-	VADDPS       Y2, Y5, Y2
-	VFMSUB132PS  32(DX), Y3, Y4
+	VMOVUPS      32(DX), Y3
+	VFMADD231PS  actc335<>+0(SB), Y3, Y6
+	VADDPS       Y2, Y4, Y2
+	VMULPS       32(DX), Y5, Y3
 	VADDPS       actc333<>+0(SB), Y2, Y2
-	VFMADD231PS  32(DX), Y6, Y4
+	VFMSUB132PS  32(DX), Y3, Y5
 	VADDPS       Y2, Y0, Y0
-	VADDPS       actc332<>+0(SB), Y3, Y2
-	VMULPS       (DX), Y1, Y5
-	VSUBPS       actc332<>+0(SB), Y2, Y6
+	VFMADD231PS  32(DX), Y6, Y5
+	VMULPS       (DX), Y1, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y4
+	VFMSUB132PS  (DX), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VFMADD231PS  (DX), Y0, Y1
+	VSUBPS       Y6, Y4, Y0
 	VMOVUPS      actc334<>+0(SB), Y7
 	VMULPS       64(DX), Y7, Y7
-	VFMSUB132PS  (DX), Y5, Y1
-	VSUBPS       Y6, Y2, Y8
-	VMOVUPS      64(DX), Y9
-	VFMSUB132PS  actc334<>+0(SB), Y7, Y9
-	VFMADD231PS  (DX), Y0, Y1
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y8, Y0, Y0
+	VMOVUPS      actc332<>+0(SB), Y8
+	VSUBPS       Y0, Y8, Y0
 	VMOVUPS      64(DX), Y8
-	VFMADD231PS  actc335<>+0(SB), Y8, Y9
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y8
+	VXORPS       actc2<>+0(SB), Y2, Y9
 	VSUBPS       Y6, Y3, Y3
-	VMULPS       64(DX), Y7, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y8
-	VADDPS       Y3, Y0, Y0
-	VFMSUB132PS  64(DX), Y6, Y7
+	VMOVUPS      64(DX), Y6
+	VFMADD231PS  actc335<>+0(SB), Y6, Y8
 	VXORPS       actc2<>+0(SB), Y1, Y1
+	VADDPS       Y3, Y0, Y0
+	VMULPS       64(DX), Y7, Y3
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VFMADD231PS  64(DX), Y9, Y7
-	VADDPS       Y0, Y4, Y0
-	VADDPS       actc332<>+0(SB), Y6, Y3
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y4
-	VMOVMSKPS    Y4, R9
+	VFMSUB132PS  64(DX), Y3, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VMULPS       32(DX), Y2, Y4
-	VSUBPS       actc332<>+0(SB), Y3, Y5
-	VMOVUPS      actc334<>+0(SB), Y9
-	VMULPS       96(DX), Y9, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y10
-	VMOVMSKPS    Y10, R9
+	VADDPS       Y0, Y5, Y0
+	VFMADD231PS  64(DX), Y8, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VFMSUB132PS  32(DX), Y4, Y2
-	VSUBPS       Y5, Y3, Y10
+	VMULPS       32(DX), Y4, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y5
+	VADDPS       Y1, Y9, Y6
+	VFMSUB132PS  32(DX), Y2, Y4
+	VSUBPS       actc332<>+0(SB), Y5, Y8
+	VFMADD231PS  32(DX), Y0, Y4
+	VSUBPS       Y8, Y5, Y0
+	VMOVUPS      actc334<>+0(SB), Y10
+	VMULPS       96(DX), Y10, Y10
+	VMOVUPS      actc332<>+0(SB), Y11
+	VSUBPS       Y0, Y11, Y0
 	VMOVUPS      96(DX), Y11
-	VFMSUB132PS  actc334<>+0(SB), Y9, Y11
-	VADDPS       Y1, Y8, Y12
-	VFMADD231PS  32(DX), Y0, Y2
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y10, Y0, Y0
-	VMOVUPS      96(DX), Y10
-	VFMADD231PS  actc335<>+0(SB), Y10, Y11
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       96(DX), Y9, Y6
-	VXORPS       actc2<>+0(SB), Y4, Y10
-	VADDPS       Y5, Y0, Y0
-	VFMSUB132PS  96(DX), Y6, Y9
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y12
-	VXORPS       actc2<>+0(SB), Y2, Y2
+	VFMSUB132PS  actc334<>+0(SB), Y10, Y11
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y6
+	VXORPS       actc2<>+0(SB), Y2, Y12
+	VSUBPS       Y8, Y3, Y3
+	VMOVUPS      96(DX), Y8
+	VFMADD231PS  actc335<>+0(SB), Y8, Y11
+	VSUBPS       actc5<>+0(SB), Y6, Y8
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VADDPS       Y3, Y0, Y0
+	VMULPS       96(DX), Y10, Y3
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VFMADD231PS  96(DX), Y11, Y9
-	VSUBPS       actc5<>+0(SB), Y12, Y5
+	VFMSUB132PS  96(DX), Y3, Y10
+	VFNMADD231PS actc6<>+0(SB), Y8, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
 	VADDPS       Y0, Y7, Y0
-	VADDPS       actc332<>+0(SB), Y6, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
-	VMOVMSKPS    Y4, R9
+	VFMADD231PS  96(DX), Y11, Y10
+	VADDPS       Y9, Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VMULPS       64(DX), Y3, Y4
+	VMULPS       64(DX), Y5, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y7
+	VADDPS       Y4, Y12, Y9
+	VFMSUB132PS  64(DX), Y2, Y5
 	VSUBPS       actc332<>+0(SB), Y7, Y11
-	VFNMADD231PS actc6<>+0(SB), Y5, Y8
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y13
-	VMOVMSKPS    Y13, R9
-	ORL          R9, R8
-	VFMSUB132PS  64(DX), Y4, Y3
-	VSUBPS       Y11, Y7, Y13
-	VADDPS       Y8, Y1, Y1
-	VADDPS       Y2, Y10, Y8
-	VFMADD231PS  64(DX), Y0, Y3
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y13, Y0, Y0
-	VSUBPS       Y11, Y6, Y6
-	VFNMADD231PS actc7<>+0(SB), Y5, Y1
-	VXORPS       actc2<>+0(SB), Y4, Y5
-	VADDPS       Y6, Y0, Y0
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y8, Y1
+	VFMADD231PS  64(DX), Y0, Y5
+	VSUBPS       Y11, Y7, Y0
+	VMOVUPS      actc332<>+0(SB), Y8
+	VSUBPS       Y0, Y8, Y0
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y9
+	VXORPS       actc2<>+0(SB), Y2, Y8
+	VSUBPS       Y11, Y3, Y3
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y1, Y11
+	VSUBPS       actc5<>+0(SB), Y9, Y13
+	VXORPS       actc2<>+0(SB), Y5, Y5
+	VADDPS       Y3, Y0, Y0
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VSUBPS       actc5<>+0(SB), Y8, Y6
-	VADDPS       Y0, Y9, Y0
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y1, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VFNMADD231PS actc6<>+0(SB), Y13, Y12
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VADDPS       Y0, Y10, Y0
+	VMOVUPS      actc19<>+0(SB), Y2
+	VFMADD213PS  actc20<>+0(SB), Y1, Y2
+	VADDPS       Y12, Y4, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
 	VMULPS       96(DX), Y7, Y4
-	VFNMADD231PS actc6<>+0(SB), Y6, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y11
-	VMOVMSKPS    Y11, R9
-	ORL          R9, R8
+	VADDPS       Y5, Y8, Y10
 	VFMSUB132PS  96(DX), Y4, Y7
-	VADDPS       Y10, Y2, Y2
-	VADDPS       Y3, Y5, Y10
-	VFMADD231PS  96(DX), Y0, Y7
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y1, Y0
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y10
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VMOVUPS      actc21<>+0(SB), Y11
-	VFMADD213PS  actc22<>+0(SB), Y1, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y13
-	VMULPS       Y1, Y1, Y14
-	VMOVUPS      actc17<>+0(SB), Y15
-	VFMADD213PS  actc18<>+0(SB), Y2, Y15
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VFMADD213PS  Y9, Y14, Y0
-	VFNMADD231PS actc6<>+0(SB), Y13, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMULPS       Y14, Y14, Y4
-	VADDPS       Y5, Y3, Y3
-	VADDPS       Y7, Y6, Y5
-	VFMADD213PS  Y0, Y4, Y11
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y2, Y0
-	VFMADD213PS  actc18<>+0(SB), Y11, Y1
 	VFNMADD231PS actc7<>+0(SB), Y13, Y3
-	VPSLLD       $0x17, Y12, Y4
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VMULPS       Y4, Y1, Y1
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y2, Y4
-	VSUBPS       actc5<>+0(SB), Y5, Y9
-	VMULPS       Y2, Y2, Y11
-	VMOVUPS      actc17<>+0(SB), Y12
-	VFMADD213PS  actc18<>+0(SB), Y3, Y12
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VFMADD213PS  Y15, Y11, Y0
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VMOVUPS      (DX), Y13
-	VDIVPS       Y1, Y13, Y1
-	VMULPS       Y11, Y11, Y11
-	VADDPS       Y6, Y7, Y6
-	VFMADD213PS  Y0, Y11, Y4
+	VFMADD231PS  96(DX), Y0, Y7
+	VMOVUPS      actc21<>+0(SB), Y0
+	VFMADD213PS  actc22<>+0(SB), Y1, Y0
+	VMULPS       Y1, Y1, Y12
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y10
+	VXORPS       actc2<>+0(SB), Y4, Y13
+	VFMADD213PS  Y11, Y12, Y2
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y3, Y11
+	VSUBPS       actc5<>+0(SB), Y10, Y14
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VMULPS       Y12, Y12, Y12
+	VFMADD213PS  Y2, Y12, Y0
+	VFNMADD231PS actc6<>+0(SB), Y14, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VFMADD213PS  actc18<>+0(SB), Y0, Y1
 	VMOVUPS      actc19<>+0(SB), Y0
 	VFMADD213PS  actc20<>+0(SB), Y3, Y0
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VPSLLD       $0x17, Y8, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y6, Y8
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VFMADD213PS  Y12, Y7, Y0
-	VMOVUPS      32(DX), Y9
-	VDIVPS       Y2, Y9, Y2
-	VMULPS       Y7, Y7, Y7
-	VFMADD213PS  Y0, Y7, Y4
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y6, Y0
-	VFMADD213PS  actc18<>+0(SB), Y4, Y3
-	VPSLLD       $0x17, Y10, Y4
-	VMULPS       Y4, Y3, Y3
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y6, Y4
-	VMULPS       Y6, Y6, Y7
-	VADDPS       actc15<>+0(SB), Y3, Y3
-	VFMADD213PS  Y8, Y7, Y0
-	VMOVUPS      64(DX), Y8
-	VDIVPS       Y3, Y8, Y3
-	VMULPS       Y7, Y7, Y7
-	VFMADD213PS  Y0, Y7, Y4
-	VFMADD213PS  actc18<>+0(SB), Y4, Y6
-	VPSLLD       $0x17, Y5, Y0
-	VMULPS       Y0, Y6, Y0
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VMOVUPS      96(DX), Y4
-	VDIVPS       Y0, Y4, Y0
-	VCMPPS       $0x03, Y2, Y1, Y4
+	VADDPS       Y8, Y5, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y13, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y0, Y3, Y4
-	VMOVMSKPS    Y4, R9
+	VPSLLD       $0x17, Y6, Y4
+	VADDPS       Y7, Y13, Y5
+	VMULPS       Y4, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y14, Y2
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y3, Y4
+	VADDPS       actc15<>+0(SB), Y1, Y6
+	VMULPS       Y3, Y3, Y8
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VMOVUPS      (DX), Y12
+	VDIVPS       Y6, Y12, Y12
+	VFMADD213PS  Y11, Y8, Y0
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y2, Y11
+	VSUBPS       actc5<>+0(SB), Y5, Y14
+	VMOVUPS      actc15<>+0(SB), Y15
+	VMAXPS       Y1, Y15, Y15
+	VMULPS       Y8, Y8, Y8
+	VSUBPS       Y6, Y15, Y15
+	VFMADD213PS  Y0, Y8, Y4
+	VFNMADD231PS actc6<>+0(SB), Y14, Y13
+	VMOVUPS      actc15<>+0(SB), Y0
+	VMINPS       Y1, Y0, Y0
+	VFMADD213PS  actc18<>+0(SB), Y4, Y3
+	VMOVUPS      actc19<>+0(SB), Y1
+	VFMADD213PS  actc20<>+0(SB), Y2, Y1
+	VADDPS       Y13, Y7, Y4
+	VADDPS       Y0, Y15, Y0
+	VPSLLD       $0x17, Y9, Y7
+	VRCPPS       Y6, Y6
+	VMULPS       Y7, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y14, Y4
+	VMULPS       Y6, Y0, Y0
+	VMOVUPS      actc21<>+0(SB), Y6
+	VFMADD213PS  actc22<>+0(SB), Y2, Y6
+	VFNMADD213PS Y12, Y0, Y12
+	VADDPS       actc15<>+0(SB), Y3, Y0
+	VMULPS       Y2, Y2, Y7
+	VMOVUPS      32(DX), Y8
+	VDIVPS       Y0, Y8, Y8
+	VFMADD213PS  Y11, Y7, Y1
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y4, Y9
+	VMOVUPS      actc15<>+0(SB), Y11
+	VMAXPS       Y3, Y11, Y11
+	VMULPS       Y7, Y7, Y7
+	VSUBPS       Y0, Y11, Y11
+	VFMADD213PS  Y1, Y7, Y6
+	VMOVUPS      actc15<>+0(SB), Y1
+	VMINPS       Y3, Y1, Y1
+	VFMADD213PS  actc18<>+0(SB), Y6, Y2
+	VMOVUPS      actc19<>+0(SB), Y3
+	VFMADD213PS  actc20<>+0(SB), Y4, Y3
+	VADDPS       Y1, Y11, Y1
+	VPSLLD       $0x17, Y10, Y6
+	VRCPPS       Y0, Y0
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y0, Y1, Y0
+	VMOVUPS      actc21<>+0(SB), Y1
+	VFMADD213PS  actc22<>+0(SB), Y4, Y1
+	VFNMADD213PS Y8, Y0, Y8
+	VADDPS       actc15<>+0(SB), Y2, Y0
+	VMULPS       Y4, Y4, Y6
+	VMOVUPS      64(DX), Y7
+	VDIVPS       Y0, Y7, Y7
+	VFMADD213PS  Y9, Y6, Y3
+	VMOVUPS      actc15<>+0(SB), Y9
+	VMAXPS       Y2, Y9, Y9
+	VMULPS       Y6, Y6, Y6
+	VSUBPS       Y0, Y9, Y9
+	VFMADD213PS  Y3, Y6, Y1
+	VMOVUPS      actc15<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VFMADD213PS  actc18<>+0(SB), Y1, Y4
+	VADDPS       Y2, Y9, Y1
+	VPSLLD       $0x17, Y5, Y2
+	VRCPPS       Y0, Y0
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y0, Y1, Y0
+	VFNMADD213PS Y7, Y0, Y7
+	VADDPS       actc15<>+0(SB), Y2, Y0
+	VMOVUPS      96(DX), Y1
+	VDIVPS       Y0, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y3
+	VSUBPS       Y0, Y3, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VADDPS       Y2, Y3, Y2
+	VRCPPS       Y0, Y0
+	VMULPS       Y0, Y2, Y0
+	VFNMADD213PS Y1, Y0, Y1
+	VCMPPS       $0x03, Y8, Y12, Y0
+	VMOVMSKPS    Y0, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y1, Y7, Y0
+	VMOVMSKPS    Y0, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y0, 96(AX)
+	VMOVUPS      Y12, (AX)
+	VMOVUPS      Y8, 32(AX)
+	VMOVUPS      Y7, 64(AX)
+	VMOVUPS      Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -63818,8 +63915,17 @@ single:
 	VMULPS       (DX), Y0, Y1
 	VADDPS       actc15<>+0(SB), Y0, Y2
 	VMOVUPS      (DX), Y3
-	VDIVPS       Y2, Y3, Y2
-	VBLENDVPS    Y4, Y1, Y2, Y1
+	VDIVPS       Y2, Y3, Y3
+	VMOVUPS      actc15<>+0(SB), Y5
+	VMAXPS       Y0, Y5, Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      actc15<>+0(SB), Y6
+	VMINPS       Y0, Y6, Y6
+	VADDPS       Y6, Y5, Y5
+	VRCPPS       Y2, Y2
+	VMULPS       Y2, Y5, Y2
+	VFNMADD213PS Y3, Y2, Y3
+	VBLENDVPS    Y4, Y1, Y3, Y1
 	VMOVUPS      actc15<>+0(SB), Y2
 	VBLENDVPS    Y4, Y0, Y2, Y0
 	VCMPPS       $0x03, Y1, Y1, Y2
@@ -63927,8 +64033,17 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VMULPS       Y2, Y1, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y4
-	VDIVPS       Y4, Y1, Y4
-	VBLENDVPS    Y6, Y3, Y4, Y3
+	VDIVPS       Y4, Y1, Y5
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMAXPS       Y2, Y7, Y7
+	VSUBPS       Y4, Y7, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VMINPS       Y2, Y8, Y8
+	VADDPS       Y8, Y7, Y7
+	VRCPPS       Y4, Y4
+	VMULPS       Y4, Y7, Y4
+	VFNMADD213PS Y5, Y4, Y5
+	VBLENDVPS    Y6, Y3, Y5, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
@@ -66720,235 +66835,271 @@ block:
 	VFMADD231PS  (DX), Y1, Y0
 	VADDPS       actc332<>+0(SB), Y2, Y1
 	VSUBPS       actc332<>+0(SB), Y1, Y3
-	VMOVUPS      actc334<>+0(SB), Y4
-	VMULPS       32(DX), Y4, Y4
-	VSUBPS       Y3, Y1, Y5
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc334<>+0(SB), Y5
+	VMULPS       32(DX), Y5, Y5
+	VMOVUPS      actc332<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y4
 	VMOVUPS      32(DX), Y6
-	VFMSUB132PS  actc334<>+0(SB), Y4, Y6
-	VMOVUPS      actc332<>+0(SB), Y7
-	VSUBPS       Y5, Y7, Y5
-	VMOVUPS      32(DX), Y7
-	VFMADD231PS  actc335<>+0(SB), Y7, Y6
+	VFMSUB132PS  actc334<>+0(SB), Y5, Y6
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       32(DX), Y4, Y3
-	VADDPS       Y2, Y5, Y2
-	VFMSUB132PS  32(DX), Y3, Y4
+	VMOVUPS      32(DX), Y3
+	VFMADD231PS  actc335<>+0(SB), Y3, Y6
+	VADDPS       Y2, Y4, Y2
+	VMULPS       32(DX), Y5, Y3
 	VADDPS       actc333<>+0(SB), Y2, Y2
-	VFMADD231PS  32(DX), Y6, Y4
+	VFMSUB132PS  32(DX), Y3, Y5
 	VADDPS       Y2, Y0, Y0
-	VADDPS       actc332<>+0(SB), Y3, Y2
-	VMULPS       (DX), Y1, Y5
-	VSUBPS       actc332<>+0(SB), Y2, Y6
+	VFMADD231PS  32(DX), Y6, Y5
+	VMULPS       (DX), Y1, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y4
+	VFMSUB132PS  (DX), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VFMADD231PS  (DX), Y0, Y1
+	VSUBPS       Y6, Y4, Y0
 	VMOVUPS      actc334<>+0(SB), Y7
 	VMULPS       64(DX), Y7, Y7
-	VFMSUB132PS  (DX), Y5, Y1
-	VSUBPS       Y6, Y2, Y8
-	VMOVUPS      64(DX), Y9
-	VFMSUB132PS  actc334<>+0(SB), Y7, Y9
-	VFMADD231PS  (DX), Y0, Y1
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y8, Y0, Y0
+	VMOVUPS      actc332<>+0(SB), Y8
+	VSUBPS       Y0, Y8, Y0
 	VMOVUPS      64(DX), Y8
-	VFMADD231PS  actc335<>+0(SB), Y8, Y9
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y8
+	VXORPS       actc2<>+0(SB), Y2, Y9
 	VSUBPS       Y6, Y3, Y3
-	VMULPS       64(DX), Y7, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y8
-	VADDPS       Y3, Y0, Y0
-	VFMSUB132PS  64(DX), Y6, Y7
+	VMOVUPS      64(DX), Y6
+	VFMADD231PS  actc335<>+0(SB), Y6, Y8
 	VXORPS       actc2<>+0(SB), Y1, Y1
+	VADDPS       Y3, Y0, Y0
+	VMULPS       64(DX), Y7, Y3
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VFMADD231PS  64(DX), Y9, Y7
-	VADDPS       Y0, Y4, Y0
-	VADDPS       actc332<>+0(SB), Y6, Y3
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y4
-	VMOVMSKPS    Y4, R9
+	VFMSUB132PS  64(DX), Y3, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VMULPS       32(DX), Y2, Y4
-	VSUBPS       actc332<>+0(SB), Y3, Y5
-	VMOVUPS      actc334<>+0(SB), Y9
-	VMULPS       96(DX), Y9, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y10
-	VMOVMSKPS    Y10, R9
+	VADDPS       Y0, Y5, Y0
+	VFMADD231PS  64(DX), Y8, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VFMSUB132PS  32(DX), Y4, Y2
-	VSUBPS       Y5, Y3, Y10
+	VMULPS       32(DX), Y4, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y5
+	VADDPS       Y1, Y9, Y6
+	VFMSUB132PS  32(DX), Y2, Y4
+	VSUBPS       actc332<>+0(SB), Y5, Y8
+	VFMADD231PS  32(DX), Y0, Y4
+	VSUBPS       Y8, Y5, Y0
+	VMOVUPS      actc334<>+0(SB), Y10
+	VMULPS       96(DX), Y10, Y10
+	VMOVUPS      actc332<>+0(SB), Y11
+	VSUBPS       Y0, Y11, Y0
 	VMOVUPS      96(DX), Y11
-	VFMSUB132PS  actc334<>+0(SB), Y9, Y11
-	VADDPS       Y1, Y8, Y12
-	VFMADD231PS  32(DX), Y0, Y2
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y10, Y0, Y0
-	VMOVUPS      96(DX), Y10
-	VFMADD231PS  actc335<>+0(SB), Y10, Y11
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       96(DX), Y9, Y6
-	VXORPS       actc2<>+0(SB), Y4, Y10
-	VADDPS       Y5, Y0, Y0
-	VFMSUB132PS  96(DX), Y6, Y9
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y12
-	VXORPS       actc2<>+0(SB), Y2, Y2
+	VFMSUB132PS  actc334<>+0(SB), Y10, Y11
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y6
+	VXORPS       actc2<>+0(SB), Y2, Y12
+	VSUBPS       Y8, Y3, Y3
+	VMOVUPS      96(DX), Y8
+	VFMADD231PS  actc335<>+0(SB), Y8, Y11
+	VSUBPS       actc5<>+0(SB), Y6, Y8
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VADDPS       Y3, Y0, Y0
+	VMULPS       96(DX), Y10, Y3
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VFMADD231PS  96(DX), Y11, Y9
-	VSUBPS       actc5<>+0(SB), Y12, Y5
+	VFMSUB132PS  96(DX), Y3, Y10
+	VFNMADD231PS actc6<>+0(SB), Y8, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
 	VADDPS       Y0, Y7, Y0
-	VADDPS       actc332<>+0(SB), Y6, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
-	VMOVMSKPS    Y4, R9
+	VFMADD231PS  96(DX), Y11, Y10
+	VADDPS       Y9, Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VMULPS       64(DX), Y3, Y4
+	VMULPS       64(DX), Y5, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y7
+	VADDPS       Y4, Y12, Y9
+	VFMSUB132PS  64(DX), Y2, Y5
 	VSUBPS       actc332<>+0(SB), Y7, Y11
-	VFNMADD231PS actc6<>+0(SB), Y5, Y8
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y13
-	VMOVMSKPS    Y13, R9
-	ORL          R9, R8
-	VFMSUB132PS  64(DX), Y4, Y3
-	VSUBPS       Y11, Y7, Y13
-	VADDPS       Y8, Y1, Y1
-	VADDPS       Y2, Y10, Y8
-	VFMADD231PS  64(DX), Y0, Y3
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y13, Y0, Y0
-	VSUBPS       Y11, Y6, Y6
-	VFNMADD231PS actc7<>+0(SB), Y5, Y1
-	VXORPS       actc2<>+0(SB), Y4, Y5
-	VADDPS       Y6, Y0, Y0
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y8, Y1
+	VFMADD231PS  64(DX), Y0, Y5
+	VSUBPS       Y11, Y7, Y0
+	VMOVUPS      actc332<>+0(SB), Y8
+	VSUBPS       Y0, Y8, Y0
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y9
+	VXORPS       actc2<>+0(SB), Y2, Y8
+	VSUBPS       Y11, Y3, Y3
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y1, Y11
+	VSUBPS       actc5<>+0(SB), Y9, Y13
+	VXORPS       actc2<>+0(SB), Y5, Y5
+	VADDPS       Y3, Y0, Y0
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VSUBPS       actc5<>+0(SB), Y8, Y6
-	VADDPS       Y0, Y9, Y0
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y1, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VFNMADD231PS actc6<>+0(SB), Y13, Y12
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VADDPS       Y0, Y10, Y0
+	VMOVUPS      actc19<>+0(SB), Y2
+	VFMADD213PS  actc20<>+0(SB), Y1, Y2
+	VADDPS       Y12, Y4, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
 	VMULPS       96(DX), Y7, Y4
-	VFNMADD231PS actc6<>+0(SB), Y6, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y11
-	VMOVMSKPS    Y11, R9
-	ORL          R9, R8
+	VADDPS       Y5, Y8, Y10
 	VFMSUB132PS  96(DX), Y4, Y7
-	VADDPS       Y10, Y2, Y2
-	VADDPS       Y3, Y5, Y10
-	VFMADD231PS  96(DX), Y0, Y7
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y1, Y0
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y10
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VMOVUPS      actc21<>+0(SB), Y11
-	VFMADD213PS  actc22<>+0(SB), Y1, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y13
-	VMULPS       Y1, Y1, Y14
-	VMOVUPS      actc17<>+0(SB), Y15
-	VFMADD213PS  actc18<>+0(SB), Y2, Y15
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VFMADD213PS  Y9, Y14, Y0
-	VFNMADD231PS actc6<>+0(SB), Y13, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMULPS       Y14, Y14, Y4
-	VADDPS       Y5, Y3, Y3
-	VADDPS       Y7, Y6, Y5
-	VFMADD213PS  Y0, Y4, Y11
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y2, Y0
-	VFMADD213PS  actc18<>+0(SB), Y11, Y1
 	VFNMADD231PS actc7<>+0(SB), Y13, Y3
-	VPSLLD       $0x17, Y12, Y4
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VMULPS       Y4, Y1, Y1
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y2, Y4
-	VSUBPS       actc5<>+0(SB), Y5, Y9
-	VMULPS       Y2, Y2, Y11
-	VMOVUPS      actc17<>+0(SB), Y12
-	VFMADD213PS  actc18<>+0(SB), Y3, Y12
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VFMADD213PS  Y15, Y11, Y0
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VRCPPS       Y1, Y13
-	VMULPS       Y11, Y11, Y11
-	VADDPS       Y6, Y7, Y6
-	VMOVUPS      Y1, Y7
-	VFNMADD213PS actc15<>+0(SB), Y13, Y7
-	VFMADD213PS  Y0, Y11, Y4
+	VFMADD231PS  96(DX), Y0, Y7
+	VMOVUPS      actc21<>+0(SB), Y0
+	VFMADD213PS  actc22<>+0(SB), Y1, Y0
+	VMULPS       Y1, Y1, Y12
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y10
+	VXORPS       actc2<>+0(SB), Y4, Y13
+	VFMADD213PS  Y11, Y12, Y2
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y3, Y11
+	VSUBPS       actc5<>+0(SB), Y10, Y14
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VMULPS       Y12, Y12, Y12
+	VFMADD213PS  Y2, Y12, Y0
+	VFNMADD231PS actc6<>+0(SB), Y14, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VFMADD213PS  actc18<>+0(SB), Y0, Y1
 	VMOVUPS      actc19<>+0(SB), Y0
 	VFMADD213PS  actc20<>+0(SB), Y3, Y0
-	VFMADD213PS  Y13, Y13, Y7
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VMULPS       (DX), Y7, Y4
-	VPSLLD       $0x17, Y8, Y8
-	VFNMADD213PS (DX), Y4, Y1
-	VMULPS       Y8, Y2, Y2
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y3, Y8
-	VFMADD213PS  Y4, Y7, Y1
-	VMULPS       Y3, Y3, Y4
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y6, Y7
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VFMADD213PS  Y12, Y4, Y0
-	VRCPPS       Y2, Y9
-	VMULPS       Y4, Y4, Y4
-	VMOVUPS      Y2, Y11
-	VFNMADD213PS actc15<>+0(SB), Y9, Y11
-	VFMADD213PS  Y0, Y4, Y8
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y6, Y0
-	VFMADD213PS  Y9, Y9, Y11
-	VFMADD213PS  actc18<>+0(SB), Y8, Y3
-	VMULPS       32(DX), Y11, Y4
-	VPSLLD       $0x17, Y10, Y8
-	VFNMADD213PS 32(DX), Y4, Y2
-	VMULPS       Y8, Y3, Y3
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y6, Y8
-	VFMADD213PS  Y4, Y11, Y2
-	VMULPS       Y6, Y6, Y4
-	VADDPS       actc15<>+0(SB), Y3, Y3
-	VFMADD213PS  Y7, Y4, Y0
-	VRCPPS       Y3, Y7
-	VMULPS       Y4, Y4, Y4
-	VMOVUPS      Y3, Y9
-	VFNMADD213PS actc15<>+0(SB), Y7, Y9
-	VFMADD213PS  Y0, Y4, Y8
-	VFMADD213PS  Y7, Y7, Y9
-	VFMADD213PS  actc18<>+0(SB), Y8, Y6
-	VMULPS       64(DX), Y9, Y0
-	VPSLLD       $0x17, Y5, Y4
-	VFNMADD213PS 64(DX), Y0, Y3
-	VMULPS       Y4, Y6, Y4
-	VFMADD213PS  Y0, Y9, Y3
-	VADDPS       actc15<>+0(SB), Y4, Y0
-	VRCPPS       Y0, Y4
-	VMOVUPS      Y0, Y5
-	VFNMADD213PS actc15<>+0(SB), Y4, Y5
-	VFMADD213PS  Y4, Y4, Y5
-	VMULPS       96(DX), Y5, Y4
-	VFNMADD213PS 96(DX), Y4, Y0
-	VFMADD213PS  Y4, Y5, Y0
-	VCMPPS       $0x03, Y2, Y1, Y4
+	VADDPS       Y8, Y5, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y13, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y0, Y3, Y4
-	VMOVMSKPS    Y4, R9
+	VPSLLD       $0x17, Y6, Y4
+	VADDPS       Y7, Y13, Y5
+	VMULPS       Y4, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y14, Y2
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y3, Y4
+	VADDPS       actc15<>+0(SB), Y1, Y6
+	VMULPS       Y3, Y3, Y8
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VRCPPS       Y6, Y12
+	VFMADD213PS  Y11, Y8, Y0
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y2, Y11
+	VSUBPS       actc5<>+0(SB), Y5, Y14
+	VMOVUPS      Y6, Y15
+	VFNMADD213PS actc15<>+0(SB), Y12, Y15
+	VMULPS       Y8, Y8, Y8
+	VFMADD213PS  Y12, Y12, Y15
+	VFMADD213PS  Y0, Y8, Y4
+	VFNMADD231PS actc6<>+0(SB), Y14, Y13
+	VMULPS       (DX), Y15, Y0
+	VFMADD213PS  actc18<>+0(SB), Y4, Y3
+	VMOVUPS      actc19<>+0(SB), Y4
+	VFMADD213PS  actc20<>+0(SB), Y2, Y4
+	VADDPS       Y13, Y7, Y7
+	VMOVUPS      Y6, Y8
+	VFNMADD213PS (DX), Y0, Y8
+	VPSLLD       $0x17, Y9, Y9
+	VFMADD213PS  Y0, Y15, Y8
+	VMULPS       Y9, Y3, Y0
+	VFNMADD231PS actc7<>+0(SB), Y14, Y7
+	VMOVUPS      actc15<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y3
+	VMOVUPS      actc21<>+0(SB), Y9
+	VFMADD213PS  actc22<>+0(SB), Y2, Y9
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       actc15<>+0(SB), Y0, Y6
+	VMULPS       Y2, Y2, Y13
+	VMOVUPS      actc15<>+0(SB), Y14
+	VMINPS       Y1, Y14, Y1
+	VRCPPS       Y6, Y14
+	VFMADD213PS  Y11, Y13, Y4
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y7, Y11
+	VADDPS       Y1, Y3, Y1
+	VMOVUPS      Y6, Y3
+	VFNMADD213PS actc15<>+0(SB), Y14, Y3
+	VMULPS       Y13, Y13, Y13
+	VMULPS       Y1, Y12, Y1
+	VFMADD213PS  Y14, Y14, Y3
+	VFMADD213PS  Y4, Y13, Y9
+	VFNMADD213PS Y8, Y1, Y8
+	VMULPS       32(DX), Y3, Y1
+	VFMADD213PS  actc18<>+0(SB), Y9, Y2
+	VMOVUPS      actc19<>+0(SB), Y4
+	VFMADD213PS  actc20<>+0(SB), Y7, Y4
+	VMOVUPS      Y6, Y9
+	VFNMADD213PS 32(DX), Y1, Y9
+	VPSLLD       $0x17, Y10, Y10
+	VFMADD213PS  Y1, Y3, Y9
+	VMULPS       Y10, Y2, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VMAXPS       Y0, Y2, Y2
+	VMOVUPS      actc21<>+0(SB), Y3
+	VFMADD213PS  actc22<>+0(SB), Y7, Y3
+	VSUBPS       Y6, Y2, Y2
+	VADDPS       actc15<>+0(SB), Y1, Y6
+	VMULPS       Y7, Y7, Y10
+	VMOVUPS      actc15<>+0(SB), Y12
+	VMINPS       Y0, Y12, Y0
+	VRCPPS       Y6, Y12
+	VFMADD213PS  Y11, Y10, Y4
+	VADDPS       Y0, Y2, Y0
+	VMOVUPS      Y6, Y2
+	VFNMADD213PS actc15<>+0(SB), Y12, Y2
+	VMULPS       Y10, Y10, Y10
+	VMULPS       Y0, Y14, Y0
+	VFMADD213PS  Y12, Y12, Y2
+	VFMADD213PS  Y4, Y10, Y3
+	VFNMADD213PS Y9, Y0, Y9
+	VMULPS       64(DX), Y2, Y0
+	VFMADD213PS  actc18<>+0(SB), Y3, Y7
+	VMOVUPS      Y6, Y3
+	VFNMADD213PS 64(DX), Y0, Y3
+	VPSLLD       $0x17, Y5, Y4
+	VFMADD213PS  Y0, Y2, Y3
+	VMULPS       Y4, Y7, Y0
+	VMOVUPS      actc15<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y2
+	VSUBPS       Y6, Y2, Y2
+	VADDPS       actc15<>+0(SB), Y0, Y4
+	VMOVUPS      actc15<>+0(SB), Y5
+	VMINPS       Y1, Y5, Y1
+	VRCPPS       Y4, Y5
+	VADDPS       Y1, Y2, Y1
+	VMOVUPS      Y4, Y2
+	VFNMADD213PS actc15<>+0(SB), Y5, Y2
+	VMULPS       Y1, Y12, Y1
+	VFMADD213PS  Y5, Y5, Y2
+	VFNMADD213PS Y3, Y1, Y3
+	VMULPS       96(DX), Y2, Y1
+	VMOVUPS      Y4, Y6
+	VFNMADD213PS 96(DX), Y1, Y6
+	VFMADD213PS  Y1, Y2, Y6
+	VMOVUPS      actc15<>+0(SB), Y1
+	VMAXPS       Y0, Y1, Y1
+	VSUBPS       Y4, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y2
+	VMINPS       Y0, Y2, Y0
+	VADDPS       Y0, Y1, Y0
+	VMULPS       Y0, Y5, Y0
+	VFNMADD213PS Y6, Y0, Y6
+	VCMPPS       $0x03, Y9, Y8, Y0
+	VMOVMSKPS    Y0, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y6, Y3, Y0
+	VMOVMSKPS    Y0, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y8, (AX)
+	VMOVUPS      Y9, 32(AX)
 	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y0, 96(AX)
+	VMOVUPS      Y6, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -67024,10 +67175,19 @@ single:
 	VMOVUPS      Y2, Y5
 	VFNMADD213PS actc15<>+0(SB), Y3, Y5
 	VFMADD213PS  Y3, Y3, Y5
-	VMULPS       (DX), Y5, Y3
-	VFNMADD213PS (DX), Y3, Y2
-	VFMADD213PS  Y3, Y5, Y2
-	VBLENDVPS    Y4, Y1, Y2, Y1
+	VMULPS       (DX), Y5, Y6
+	VMOVUPS      Y2, Y7
+	VFNMADD213PS (DX), Y6, Y7
+	VFMADD213PS  Y6, Y5, Y7
+	VMOVUPS      actc15<>+0(SB), Y5
+	VMAXPS       Y0, Y5, Y5
+	VSUBPS       Y2, Y5, Y2
+	VMOVUPS      actc15<>+0(SB), Y5
+	VMINPS       Y0, Y5, Y5
+	VADDPS       Y5, Y2, Y2
+	VMULPS       Y2, Y3, Y2
+	VFNMADD213PS Y7, Y2, Y7
+	VBLENDVPS    Y4, Y1, Y7, Y1
 	VMOVUPS      actc15<>+0(SB), Y2
 	VBLENDVPS    Y4, Y0, Y2, Y0
 	VCMPPS       $0x03, Y1, Y1, Y2
@@ -67139,10 +67299,19 @@ tail:
 	VMOVUPS      Y4, Y7
 	VFNMADD213PS actc15<>+0(SB), Y5, Y7
 	VFMADD213PS  Y5, Y5, Y7
-	VMULPS       Y7, Y1, Y5
-	VFNMADD213PS Y1, Y5, Y4
-	VFMADD213PS  Y5, Y7, Y4
-	VBLENDVPS    Y6, Y3, Y4, Y3
+	VMULPS       Y7, Y1, Y8
+	VMOVUPS      Y4, Y9
+	VFNMADD213PS Y1, Y8, Y9
+	VFMADD213PS  Y8, Y7, Y9
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMAXPS       Y2, Y7, Y7
+	VSUBPS       Y4, Y7, Y4
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMINPS       Y2, Y7, Y7
+	VADDPS       Y7, Y4, Y4
+	VMULPS       Y4, Y5, Y4
+	VFNMADD213PS Y9, Y4, Y9
+	VBLENDVPS    Y6, Y3, Y9, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
@@ -67980,8 +68149,17 @@ TEXT ·geluTanhF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMULPS       (DX), Y1, Y2
 	VADDPS       actc15<>+0(SB), Y1, Y3
 	VMOVUPS      (DX), Y4
-	VDIVPS       Y3, Y4, Y3
-	VBLENDVPS    Y5, Y2, Y3, Y2
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      actc15<>+0(SB), Y6
+	VMAXPS       Y1, Y6, Y6
+	VSUBPS       Y3, Y6, Y6
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMINPS       Y1, Y7, Y7
+	VADDPS       Y7, Y6, Y6
+	VRCPPS       Y3, Y3
+	VMULPS       Y3, Y6, Y3
+	VFNMADD213PS Y4, Y3, Y4
+	VBLENDVPS    Y5, Y2, Y4, Y2
 	VMOVUPS      actc15<>+0(SB), Y3
 	VBLENDVPS    Y5, Y1, Y3, Y1
 	VCMPPS       $0x03, Y2, Y2, Y3
@@ -68036,215 +68214,251 @@ block:
 	VFMADD231PS  (DX), Y1, Y0
 	VADDPS       actc332<>+0(SB), Y2, Y1
 	VSUBPS       actc332<>+0(SB), Y1, Y3
-	VMOVUPS      actc334<>+0(SB), Y4
-	VMULPS       32(DX), Y4, Y4
-	VSUBPS       Y3, Y1, Y5
+	VSUBPS       Y3, Y1, Y4
+	VMOVUPS      actc334<>+0(SB), Y5
+	VMULPS       32(DX), Y5, Y5
+	VMOVUPS      actc332<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y4
 	VMOVUPS      32(DX), Y6
-	VFMSUB132PS  actc334<>+0(SB), Y4, Y6
-	VMOVUPS      actc332<>+0(SB), Y7
-	VSUBPS       Y5, Y7, Y5
-	VMOVUPS      32(DX), Y7
-	VFMADD231PS  actc335<>+0(SB), Y7, Y6
+	VFMSUB132PS  actc334<>+0(SB), Y5, Y6
 	VSUBPS       Y3, Y2, Y2
-	VMULPS       32(DX), Y4, Y3
-	VADDPS       Y2, Y5, Y2
-	VFMSUB132PS  32(DX), Y3, Y4
+	VMOVUPS      32(DX), Y3
+	VFMADD231PS  actc335<>+0(SB), Y3, Y6
+	VADDPS       Y2, Y4, Y2
+	VMULPS       32(DX), Y5, Y3
 	VADDPS       actc333<>+0(SB), Y2, Y2
-	VFMADD231PS  32(DX), Y6, Y4
+	VFMSUB132PS  32(DX), Y3, Y5
 	VADDPS       Y2, Y0, Y0
-	VADDPS       actc332<>+0(SB), Y3, Y2
-	VMULPS       (DX), Y1, Y5
-	VSUBPS       actc332<>+0(SB), Y2, Y6
+	VFMADD231PS  32(DX), Y6, Y5
+	VMULPS       (DX), Y1, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y4
+	VFMSUB132PS  (DX), Y2, Y1
+	VSUBPS       actc332<>+0(SB), Y4, Y6
+	VFMADD231PS  (DX), Y0, Y1
+	VSUBPS       Y6, Y4, Y0
 	VMOVUPS      actc334<>+0(SB), Y7
 	VMULPS       64(DX), Y7, Y7
-	VFMSUB132PS  (DX), Y5, Y1
-	VSUBPS       Y6, Y2, Y8
-	VMOVUPS      64(DX), Y9
-	VFMSUB132PS  actc334<>+0(SB), Y7, Y9
-	VFMADD231PS  (DX), Y0, Y1
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y8, Y0, Y0
+	VMOVUPS      actc332<>+0(SB), Y8
+	VSUBPS       Y0, Y8, Y0
 	VMOVUPS      64(DX), Y8
-	VFMADD231PS  actc335<>+0(SB), Y8, Y9
+	VFMSUB132PS  actc334<>+0(SB), Y7, Y8
+	VXORPS       actc2<>+0(SB), Y2, Y9
 	VSUBPS       Y6, Y3, Y3
-	VMULPS       64(DX), Y7, Y6
-	VXORPS       actc2<>+0(SB), Y5, Y8
-	VADDPS       Y3, Y0, Y0
-	VFMSUB132PS  64(DX), Y6, Y7
+	VMOVUPS      64(DX), Y6
+	VFMADD231PS  actc335<>+0(SB), Y6, Y8
 	VXORPS       actc2<>+0(SB), Y1, Y1
+	VADDPS       Y3, Y0, Y0
+	VMULPS       64(DX), Y7, Y3
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VFMADD231PS  64(DX), Y9, Y7
-	VADDPS       Y0, Y4, Y0
-	VADDPS       actc332<>+0(SB), Y6, Y3
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y4
-	VMOVMSKPS    Y4, R9
+	VFMSUB132PS  64(DX), Y3, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VMULPS       32(DX), Y2, Y4
-	VSUBPS       actc332<>+0(SB), Y3, Y5
-	VMOVUPS      actc334<>+0(SB), Y9
-	VMULPS       96(DX), Y9, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y10
-	VMOVMSKPS    Y10, R9
+	VADDPS       Y0, Y5, Y0
+	VFMADD231PS  64(DX), Y8, Y7
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VFMSUB132PS  32(DX), Y4, Y2
-	VSUBPS       Y5, Y3, Y10
+	VMULPS       32(DX), Y4, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y5
+	VADDPS       Y1, Y9, Y6
+	VFMSUB132PS  32(DX), Y2, Y4
+	VSUBPS       actc332<>+0(SB), Y5, Y8
+	VFMADD231PS  32(DX), Y0, Y4
+	VSUBPS       Y8, Y5, Y0
+	VMOVUPS      actc334<>+0(SB), Y10
+	VMULPS       96(DX), Y10, Y10
+	VMOVUPS      actc332<>+0(SB), Y11
+	VSUBPS       Y0, Y11, Y0
 	VMOVUPS      96(DX), Y11
-	VFMSUB132PS  actc334<>+0(SB), Y9, Y11
-	VADDPS       Y1, Y8, Y12
-	VFMADD231PS  32(DX), Y0, Y2
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y10, Y0, Y0
-	VMOVUPS      96(DX), Y10
-	VFMADD231PS  actc335<>+0(SB), Y10, Y11
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       96(DX), Y9, Y6
-	VXORPS       actc2<>+0(SB), Y4, Y10
-	VADDPS       Y5, Y0, Y0
-	VFMSUB132PS  96(DX), Y6, Y9
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y5, Y12
-	VXORPS       actc2<>+0(SB), Y2, Y2
+	VFMSUB132PS  actc334<>+0(SB), Y10, Y11
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y6
+	VXORPS       actc2<>+0(SB), Y2, Y12
+	VSUBPS       Y8, Y3, Y3
+	VMOVUPS      96(DX), Y8
+	VFMADD231PS  actc335<>+0(SB), Y8, Y11
+	VSUBPS       actc5<>+0(SB), Y6, Y8
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VADDPS       Y3, Y0, Y0
+	VMULPS       96(DX), Y10, Y3
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VFMADD231PS  96(DX), Y11, Y9
-	VSUBPS       actc5<>+0(SB), Y12, Y5
+	VFMSUB132PS  96(DX), Y3, Y10
+	VFNMADD231PS actc6<>+0(SB), Y8, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
 	VADDPS       Y0, Y7, Y0
-	VADDPS       actc332<>+0(SB), Y6, Y7
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
-	VMOVMSKPS    Y4, R9
+	VFMADD231PS  96(DX), Y11, Y10
+	VADDPS       Y9, Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y12, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VMULPS       64(DX), Y3, Y4
+	VMULPS       64(DX), Y5, Y2
+	VADDPS       actc332<>+0(SB), Y3, Y7
+	VADDPS       Y4, Y12, Y9
+	VFMSUB132PS  64(DX), Y2, Y5
 	VSUBPS       actc332<>+0(SB), Y7, Y11
-	VFNMADD231PS actc6<>+0(SB), Y5, Y8
-	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y13
-	VMOVMSKPS    Y13, R9
-	ORL          R9, R8
-	VFMSUB132PS  64(DX), Y4, Y3
-	VSUBPS       Y11, Y7, Y13
-	VADDPS       Y8, Y1, Y1
-	VADDPS       Y2, Y10, Y8
-	VFMADD231PS  64(DX), Y0, Y3
-	VMOVUPS      actc332<>+0(SB), Y0
-	VSUBPS       Y13, Y0, Y0
-	VSUBPS       Y11, Y6, Y6
-	VFNMADD231PS actc7<>+0(SB), Y5, Y1
-	VXORPS       actc2<>+0(SB), Y4, Y5
-	VADDPS       Y6, Y0, Y0
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y8
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y8, Y1
+	VFMADD231PS  64(DX), Y0, Y5
+	VSUBPS       Y11, Y7, Y0
+	VMOVUPS      actc332<>+0(SB), Y8
+	VSUBPS       Y0, Y8, Y0
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y9
+	VXORPS       actc2<>+0(SB), Y2, Y8
+	VSUBPS       Y11, Y3, Y3
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y1, Y11
+	VSUBPS       actc5<>+0(SB), Y9, Y13
+	VXORPS       actc2<>+0(SB), Y5, Y5
+	VADDPS       Y3, Y0, Y0
 	VADDPS       actc333<>+0(SB), Y0, Y0
-	VSUBPS       actc5<>+0(SB), Y8, Y6
-	VADDPS       Y0, Y9, Y0
-	VMOVUPS      actc17<>+0(SB), Y9
-	VFMADD213PS  actc18<>+0(SB), Y1, Y9
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
+	VFNMADD231PS actc6<>+0(SB), Y13, Y12
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VADDPS       Y0, Y10, Y0
+	VMOVUPS      actc19<>+0(SB), Y2
+	VFMADD213PS  actc20<>+0(SB), Y1, Y2
+	VADDPS       Y12, Y4, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
 	VMULPS       96(DX), Y7, Y4
-	VFNMADD231PS actc6<>+0(SB), Y6, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y11
-	VMOVMSKPS    Y11, R9
-	ORL          R9, R8
+	VADDPS       Y5, Y8, Y10
 	VFMSUB132PS  96(DX), Y4, Y7
-	VADDPS       Y10, Y2, Y2
-	VADDPS       Y3, Y5, Y10
-	VFMADD231PS  96(DX), Y0, Y7
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y1, Y0
-	VFNMADD231PS actc7<>+0(SB), Y6, Y2
-	VXORPS       actc2<>+0(SB), Y4, Y6
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y10
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VMOVUPS      actc21<>+0(SB), Y11
-	VFMADD213PS  actc22<>+0(SB), Y1, Y11
-	VSUBPS       actc5<>+0(SB), Y10, Y13
-	VMULPS       Y1, Y1, Y14
-	VMOVUPS      actc17<>+0(SB), Y15
-	VFMADD213PS  actc18<>+0(SB), Y2, Y15
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VFMADD213PS  Y9, Y14, Y0
-	VFNMADD231PS actc6<>+0(SB), Y13, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMULPS       Y14, Y14, Y4
-	VADDPS       Y5, Y3, Y3
-	VADDPS       Y7, Y6, Y5
-	VFMADD213PS  Y0, Y4, Y11
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y2, Y0
-	VFMADD213PS  actc18<>+0(SB), Y11, Y1
 	VFNMADD231PS actc7<>+0(SB), Y13, Y3
-	VPSLLD       $0x17, Y12, Y4
-	VMOVUPS      actc4<>+0(SB), Y9
-	VFMADD213PS  actc5<>+0(SB), Y9, Y5
-	VMULPS       Y4, Y1, Y1
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y2, Y4
-	VSUBPS       actc5<>+0(SB), Y5, Y9
-	VMULPS       Y2, Y2, Y11
-	VMOVUPS      actc17<>+0(SB), Y12
-	VFMADD213PS  actc18<>+0(SB), Y3, Y12
-	VADDPS       actc15<>+0(SB), Y1, Y1
-	VFMADD213PS  Y15, Y11, Y0
-	VFNMADD231PS actc6<>+0(SB), Y9, Y6
-	VMOVUPS      (DX), Y13
-	VDIVPS       Y1, Y13, Y1
-	VMULPS       Y11, Y11, Y11
-	VADDPS       Y6, Y7, Y6
-	VFMADD213PS  Y0, Y11, Y4
+	VFMADD231PS  96(DX), Y0, Y7
+	VMOVUPS      actc21<>+0(SB), Y0
+	VFMADD213PS  actc22<>+0(SB), Y1, Y0
+	VMULPS       Y1, Y1, Y12
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y10
+	VXORPS       actc2<>+0(SB), Y4, Y13
+	VFMADD213PS  Y11, Y12, Y2
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y3, Y11
+	VSUBPS       actc5<>+0(SB), Y10, Y14
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VMULPS       Y12, Y12, Y12
+	VFMADD213PS  Y2, Y12, Y0
+	VFNMADD231PS actc6<>+0(SB), Y14, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VFMADD213PS  actc18<>+0(SB), Y0, Y1
 	VMOVUPS      actc19<>+0(SB), Y0
 	VFMADD213PS  actc20<>+0(SB), Y3, Y0
-	VFMADD213PS  actc18<>+0(SB), Y4, Y2
-	VFNMADD231PS actc7<>+0(SB), Y9, Y6
-	VPSLLD       $0x17, Y8, Y4
-	VMULPS       Y4, Y2, Y2
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VMOVUPS      actc17<>+0(SB), Y8
-	VFMADD213PS  actc18<>+0(SB), Y6, Y8
-	VADDPS       actc15<>+0(SB), Y2, Y2
-	VFMADD213PS  Y12, Y7, Y0
-	VMOVUPS      32(DX), Y9
-	VDIVPS       Y2, Y9, Y2
-	VMULPS       Y7, Y7, Y7
-	VFMADD213PS  Y0, Y7, Y4
-	VMOVUPS      actc19<>+0(SB), Y0
-	VFMADD213PS  actc20<>+0(SB), Y6, Y0
-	VFMADD213PS  actc18<>+0(SB), Y4, Y3
-	VPSLLD       $0x17, Y10, Y4
-	VMULPS       Y4, Y3, Y3
-	VMOVUPS      actc21<>+0(SB), Y4
-	VFMADD213PS  actc22<>+0(SB), Y6, Y4
-	VMULPS       Y6, Y6, Y7
-	VADDPS       actc15<>+0(SB), Y3, Y3
-	VFMADD213PS  Y8, Y7, Y0
-	VMOVUPS      64(DX), Y8
-	VDIVPS       Y3, Y8, Y3
-	VMULPS       Y7, Y7, Y7
-	VFMADD213PS  Y0, Y7, Y4
-	VFMADD213PS  actc18<>+0(SB), Y4, Y6
-	VPSLLD       $0x17, Y5, Y0
-	VMULPS       Y0, Y6, Y0
-	VADDPS       actc15<>+0(SB), Y0, Y0
-	VMOVUPS      96(DX), Y4
-	VDIVPS       Y0, Y4, Y0
-	VCMPPS       $0x03, Y2, Y1, Y4
+	VADDPS       Y8, Y5, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y13, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y0, Y3, Y4
-	VMOVMSKPS    Y4, R9
+	VPSLLD       $0x17, Y6, Y4
+	VADDPS       Y7, Y13, Y5
+	VMULPS       Y4, Y1, Y1
+	VFNMADD231PS actc7<>+0(SB), Y14, Y2
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y3, Y4
+	VADDPS       actc15<>+0(SB), Y1, Y6
+	VMULPS       Y3, Y3, Y8
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y5
+	VMOVUPS      (DX), Y12
+	VDIVPS       Y6, Y12, Y12
+	VFMADD213PS  Y11, Y8, Y0
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y2, Y11
+	VSUBPS       actc5<>+0(SB), Y5, Y14
+	VMOVUPS      actc15<>+0(SB), Y15
+	VMAXPS       Y1, Y15, Y15
+	VMULPS       Y8, Y8, Y8
+	VSUBPS       Y6, Y15, Y15
+	VFMADD213PS  Y0, Y8, Y4
+	VFNMADD231PS actc6<>+0(SB), Y14, Y13
+	VMOVUPS      actc15<>+0(SB), Y0
+	VMINPS       Y1, Y0, Y0
+	VFMADD213PS  actc18<>+0(SB), Y4, Y3
+	VMOVUPS      actc19<>+0(SB), Y1
+	VFMADD213PS  actc20<>+0(SB), Y2, Y1
+	VADDPS       Y13, Y7, Y4
+	VADDPS       Y0, Y15, Y0
+	VPSLLD       $0x17, Y9, Y7
+	VRCPPS       Y6, Y6
+	VMULPS       Y7, Y3, Y3
+	VFNMADD231PS actc7<>+0(SB), Y14, Y4
+	VMULPS       Y6, Y0, Y0
+	VMOVUPS      actc21<>+0(SB), Y6
+	VFMADD213PS  actc22<>+0(SB), Y2, Y6
+	VFNMADD213PS Y12, Y0, Y12
+	VADDPS       actc15<>+0(SB), Y3, Y0
+	VMULPS       Y2, Y2, Y7
+	VMOVUPS      32(DX), Y8
+	VDIVPS       Y0, Y8, Y8
+	VFMADD213PS  Y11, Y7, Y1
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y4, Y9
+	VMOVUPS      actc15<>+0(SB), Y11
+	VMAXPS       Y3, Y11, Y11
+	VMULPS       Y7, Y7, Y7
+	VSUBPS       Y0, Y11, Y11
+	VFMADD213PS  Y1, Y7, Y6
+	VMOVUPS      actc15<>+0(SB), Y1
+	VMINPS       Y3, Y1, Y1
+	VFMADD213PS  actc18<>+0(SB), Y6, Y2
+	VMOVUPS      actc19<>+0(SB), Y3
+	VFMADD213PS  actc20<>+0(SB), Y4, Y3
+	VADDPS       Y1, Y11, Y1
+	VPSLLD       $0x17, Y10, Y6
+	VRCPPS       Y0, Y0
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y0, Y1, Y0
+	VMOVUPS      actc21<>+0(SB), Y1
+	VFMADD213PS  actc22<>+0(SB), Y4, Y1
+	VFNMADD213PS Y8, Y0, Y8
+	VADDPS       actc15<>+0(SB), Y2, Y0
+	VMULPS       Y4, Y4, Y6
+	VMOVUPS      64(DX), Y7
+	VDIVPS       Y0, Y7, Y7
+	VFMADD213PS  Y9, Y6, Y3
+	VMOVUPS      actc15<>+0(SB), Y9
+	VMAXPS       Y2, Y9, Y9
+	VMULPS       Y6, Y6, Y6
+	VSUBPS       Y0, Y9, Y9
+	VFMADD213PS  Y3, Y6, Y1
+	VMOVUPS      actc15<>+0(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VFMADD213PS  actc18<>+0(SB), Y1, Y4
+	VADDPS       Y2, Y9, Y1
+	VPSLLD       $0x17, Y5, Y2
+	VRCPPS       Y0, Y0
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y0, Y1, Y0
+	VFNMADD213PS Y7, Y0, Y7
+	VADDPS       actc15<>+0(SB), Y2, Y0
+	VMOVUPS      96(DX), Y1
+	VDIVPS       Y0, Y1, Y1
+	VMOVUPS      actc15<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y3
+	VSUBPS       Y0, Y3, Y3
+	VMOVUPS      actc15<>+0(SB), Y4
+	VMINPS       Y2, Y4, Y2
+	VADDPS       Y2, Y3, Y2
+	VRCPPS       Y0, Y0
+	VMULPS       Y0, Y2, Y0
+	VFNMADD213PS Y1, Y0, Y1
+	VCMPPS       $0x03, Y8, Y12, Y0
+	VMOVMSKPS    Y0, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y1, Y7, Y0
+	VMOVMSKPS    Y0, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVNTPS     Y1, (AX)
-	VMOVNTPS     Y2, 32(AX)
-	VMOVNTPS     Y3, 64(AX)
-	VMOVNTPS     Y0, 96(AX)
+	VMOVNTPS     Y12, (AX)
+	VMOVNTPS     Y8, 32(AX)
+	VMOVNTPS     Y7, 64(AX)
+	VMOVNTPS     Y1, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -68318,8 +68532,17 @@ single:
 	VMULPS       (DX), Y0, Y1
 	VADDPS       actc15<>+0(SB), Y0, Y2
 	VMOVUPS      (DX), Y3
-	VDIVPS       Y2, Y3, Y2
-	VBLENDVPS    Y4, Y1, Y2, Y1
+	VDIVPS       Y2, Y3, Y3
+	VMOVUPS      actc15<>+0(SB), Y5
+	VMAXPS       Y0, Y5, Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      actc15<>+0(SB), Y6
+	VMINPS       Y0, Y6, Y6
+	VADDPS       Y6, Y5, Y5
+	VRCPPS       Y2, Y2
+	VMULPS       Y2, Y5, Y2
+	VFNMADD213PS Y3, Y2, Y3
+	VBLENDVPS    Y4, Y1, Y3, Y1
 	VMOVUPS      actc15<>+0(SB), Y2
 	VBLENDVPS    Y4, Y0, Y2, Y0
 	VCMPPS       $0x03, Y1, Y1, Y2
@@ -68427,8 +68650,17 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VMULPS       Y2, Y1, Y3
 	VADDPS       actc15<>+0(SB), Y2, Y4
-	VDIVPS       Y4, Y1, Y4
-	VBLENDVPS    Y6, Y3, Y4, Y3
+	VDIVPS       Y4, Y1, Y5
+	VMOVUPS      actc15<>+0(SB), Y7
+	VMAXPS       Y2, Y7, Y7
+	VSUBPS       Y4, Y7, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VMINPS       Y2, Y8, Y8
+	VADDPS       Y8, Y7, Y7
+	VRCPPS       Y4, Y4
+	VMULPS       Y4, Y7, Y4
+	VFNMADD213PS Y5, Y4, Y5
+	VBLENDVPS    Y6, Y3, Y5, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y6, Y2, Y4, Y2
 	VCMPPS       $0x03, Y3, Y3, Y4
