@@ -2024,9 +2024,9 @@ func init() {
 			siLUF64Avx2U32NtLoop(dst, x)
 			return
 		}
-		siLUF64Avx2U16Loop(dst, x)
+		siLUF64Avx2U32Loop(dst, x)
 	}
-	kernels[6].Dispatch[2] = Dispatch{"avx2-u16", "avx2-u32-nt", 4194304}
+	kernels[6].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	siLUBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
 			siLUBackwardF64Avx2U32NtLoop(dx, x, dy)
