@@ -5,7 +5,8 @@ import "testing"
 // TestScaledLogistic checks that silu's and gelu_tanh's forward kernels
 // divide x by 1+e^-u instead of multiplying it by σ(u), whose extra
 // rounding cost silu a third ulp: the fast program ends in that division,
-// the exact one blends it with x·e^u for the lanes below guardLo.
+// the exact one blends it with x·e^u for the lanes below guardLo. Only
+// float32 gelu_tanh takes back the rounding of 1+e^-u.
 func TestScaledLogistic(t *testing.T) {
 	for _, name := range []string{"silu", "gelu_tanh"} {
 		k := specKernel(t, name)
@@ -33,6 +34,15 @@ func TestScaledLogistic(t *testing.T) {
 				}
 				if divides != 1 || timesQuotient != 0 {
 					t.Errorf("%s %s (fast %v): %d divisions of x, %d products of x and a quotient; want 1 and 0", name, w, fast, divides, timesQuotient)
+				}
+				// divOnePlus takes back the rounding of 1+e^-u (one VRCPPS)
+				// for float32 gelu_tanh, whose u is two floats, not for silu
+				corrected := false
+				for i, in := range p.insts {
+					corrected = corrected || live[i] && in.op == opRcp
+				}
+				if want := name == "gelu_tanh" && w == F32; corrected != want {
+					t.Errorf("%s %s (fast %v): rounding of 1+e^-u taken back: %v, want %v", name, w, fast, corrected, want)
 				}
 			}
 		}
