@@ -346,15 +346,15 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 			return p.mul(a, b), err
 		}
 		if n.Kind == formula.Mul {
-			for i, f := range n.Args {
-				if isLogistic(f) {
-					y, err := l.lower(n.Args[1-i])
-					if err != nil {
-						return none, err
-					}
-					return l.times(y, f)
-				}
+			y, f := n.Args[0], n.Args[1]
+			if isLogistic(y) {
+				y, f = f, y // the σ factor goes to times
 			}
+			v, err := l.lower(y)
+			if err != nil {
+				return none, err
+			}
+			return l.times(v, f)
 		}
 		a, b, err := l.operands(n)
 		if err != nil {
@@ -365,8 +365,6 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 			return p.addv(a, b), nil
 		case formula.Sub:
 			return p.sub(a, b), nil
-		case formula.Mul:
-			return p.mul(a, b), nil
 		}
 		return l.div(p, a, b), nil
 	case formula.Select:
@@ -568,7 +566,8 @@ func (l *lowerer) foldedProduct(n *formula.Node) (a, b value, ok bool, err error
 	return v, c, true, err
 }
 
-// times lowers y·f, a product with σ through scaledLogistic.
+// times lowers y·f (y already lowered), a product with σ through
+// scaledLogistic.
 func (l *lowerer) times(y value, f *formula.Node) (value, error) {
 	if isLogistic(f) {
 		arg, negate := f.Args[0], false
