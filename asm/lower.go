@@ -500,6 +500,12 @@ func (l *lowerer) contract(n *formula.Node) (value, bool, error) {
 	}
 	a, b, folded, err := l.foldedProduct(prod)
 	if !folded && err == nil {
+		if inner, s := prod.Args[0], prod.Args[1]; inner.Kind == formula.Mul && !inner.IsConstExpr() && selectsOne(s) {
+			// (a·b)·select(c, e, 1) + other as a·(b·select) + other: where
+			// the select is 1, b·1 is exact and a·b is not rounded apart
+			// from the sum (gelu_tanh′'s x·u′·select(u > 0, z, 1)).
+			prod = formula.Bin(formula.Mul, inner.Args[0], formula.Bin(formula.Mul, inner.Args[1], s))
+		}
 		a, b, err = l.operands(prod)
 	}
 	if err != nil {
@@ -510,6 +516,14 @@ func (l *lowerer) contract(n *formula.Node) (value, bool, error) {
 		return none, true, err
 	}
 	return l.p.add(op, 0, a, b, c), true, nil
+}
+
+// selectsOne says n is a select with a branch equal to 1.
+func selectsOne(n *formula.Node) bool {
+	if n.Kind != formula.Select {
+		return false
+	}
+	return n.Args[1].IsConst(1) || n.Args[2].IsConst(1)
 }
 
 // foldedProduct lowers a product (or quotient by constants) with two or more

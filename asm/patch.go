@@ -7,12 +7,31 @@ import (
 	"github.com/actgen/actgen/kernel"
 )
 
-// patchMonomials converts a patch's Chebyshev series in u = t/Radius into
-// monomial coefficients in t, rounded to w, after dropping the terms below
-// the lane precision: Horner needs one FMA per coefficient where Clenshaw
-// needs two, and the series' geometric decay keeps the monomial form well
-// conditioned on |u| ≤ 1.
-func patchMonomials(pt kernel.Patch, w Width) []float64 {
+// patchPrec is the precision of the exact steps from a patch's Chebyshev
+// series to the rounded coefficients the program uses.
+const patchPrec = 256
+
+// patchPoly is the polynomial a patch evaluates: P(t) = Σ coeffs[j]·v^j with
+// v = x - center, so that f'(x) = t·P(t), t = x - x0 (see kernel.Patch).
+type patchPoly struct {
+	center float64   // a width-w number, so that x - center rounds once
+	coeffs []float64 // rounded to the width
+}
+
+// patchPolynomial converts a patch's Chebyshev series into monomials about
+// the center that keeps Horner's scheme best conditioned, after dropping the
+// terms below the lane precision: Horner needs one FMA per coefficient where
+// Clenshaw needs two.
+//
+// Expanded about the root itself, P falls from P(0) to a sixth of it at one
+// end of the patch while its terms do not (gelu′: Σ|m_j·t^j| is 9·|P(t)| at
+// t = -Radius). Every rounding of a coefficient or of a Horner step then
+// counts nine times over there: float32 gelu_tanh′ reached 6 ULPs at the
+// left end. The center is chosen among the points Radius/8 apart by the
+// error bound of Horner's scheme relative to P, (Σ|d_j·v^j| + |v·P'(v)|) /
+// |P(v)|, whose second term is the rounding of v = x - center; a center near
+// where P is smallest wins, as P's terms then add up rather than cancel.
+func patchPolynomial(pt kernel.Patch, w Width) patchPoly {
 	cut := 0x1p-28
 	if w == F64 {
 		cut = 0x1p-57
@@ -21,20 +40,45 @@ func patchMonomials(pt kernel.Patch, w Width) []float64 {
 	for len(c) > 1 && math.Abs(c[len(c)-1]) < cut*math.Abs(c[0]) {
 		c = c[:len(c)-1]
 	}
-	const prec = 256
-	// T_k as monomials: T_0 = 1, T_1 = u, T_k = 2u·T_{k-1} - T_{k-2}.
+	mono := chebyshevMonomials(c, pt.Radius)
+	x0 := new(big.Float).SetPrec(patchPrec).SetFloat64(pt.X0Hi)
+	x0.Add(x0, big.NewFloat(pt.X0Lo))
+	best, bestBound := patchPoly{}, math.Inf(1)
+	// Candidates from the root outwards, so that ties keep the center
+	// nearest to it.
+	for _, k := range []int{0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6, -7, 7, -8, 8} {
+		center := w.round(pt.X0Hi + float64(k)*pt.Radius/8)
+		s := new(big.Float).SetPrec(patchPrec).SetFloat64(center)
+		s.Sub(s, x0) // t = v + s exactly
+		d := taylorShift(mono, s)
+		sf, _ := s.Float64()
+		if b := hornerBound(d, -pt.Radius-sf, pt.Radius-sf); b < bestBound {
+			rounded := make([]float64, len(d))
+			for j, dj := range d {
+				v, _ := dj.Float64()
+				rounded[j] = w.round(v)
+			}
+			best, bestBound = patchPoly{center: center, coeffs: rounded}, b
+		}
+	}
+	return best
+}
+
+// chebyshevMonomials returns Σ c_k·T_k(t/radius) as monomials in t.
+func chebyshevMonomials(c []float64, radius float64) []*big.Float {
 	n := len(c)
 	mono := make([]*big.Float, n)
 	for i := range mono {
-		mono[i] = new(big.Float).SetPrec(prec)
+		mono[i] = new(big.Float).SetPrec(patchPrec)
 	}
-	prev2 := []*big.Float{big.NewFloat(1).SetPrec(prec)}
-	prev1 := []*big.Float{new(big.Float).SetPrec(prec), big.NewFloat(1).SetPrec(prec)}
 	add := func(t []*big.Float, ck float64) {
 		for j, a := range t {
-			mono[j].Add(mono[j], new(big.Float).SetPrec(prec).Mul(a, big.NewFloat(ck)))
+			mono[j].Add(mono[j], new(big.Float).SetPrec(patchPrec).Mul(a, big.NewFloat(ck)))
 		}
 	}
+	// T_0 = 1, T_1 = u, T_k = 2u·T_{k-1} - T_{k-2}.
+	prev2 := []*big.Float{big.NewFloat(1).SetPrec(patchPrec)}
+	prev1 := []*big.Float{new(big.Float).SetPrec(patchPrec), big.NewFloat(1).SetPrec(patchPrec)}
 	add(prev2, c[0])
 	if n > 1 {
 		add(prev1, c[1])
@@ -42,9 +86,9 @@ func patchMonomials(pt kernel.Patch, w Width) []float64 {
 	for k := 2; k < n; k++ {
 		cur := make([]*big.Float, k+1)
 		for j := range cur {
-			cur[j] = new(big.Float).SetPrec(prec)
+			cur[j] = new(big.Float).SetPrec(patchPrec)
 			if j > 0 && j-1 < len(prev1) {
-				cur[j].Add(cur[j], new(big.Float).SetPrec(prec).Mul(prev1[j-1], big.NewFloat(2)))
+				cur[j].Add(cur[j], new(big.Float).SetPrec(patchPrec).Mul(prev1[j-1], big.NewFloat(2)))
 			}
 			if j < len(prev2) {
 				cur[j].Sub(cur[j], prev2[j])
@@ -53,15 +97,50 @@ func patchMonomials(pt kernel.Patch, w Width) []float64 {
 		add(cur, c[k])
 		prev2, prev1 = prev1, cur
 	}
-	out := make([]float64, n)
-	inv := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1), big.NewFloat(pt.Radius))
-	scale := big.NewFloat(1).SetPrec(prec)
-	for j, m := range mono {
-		v, _ := new(big.Float).SetPrec(prec).Mul(m, scale).Float64()
-		out[j] = w.round(v)
+	inv := new(big.Float).SetPrec(patchPrec).Quo(big.NewFloat(1), big.NewFloat(radius))
+	scale := big.NewFloat(1).SetPrec(patchPrec)
+	for _, m := range mono {
+		m.Mul(m, scale)
 		scale.Mul(scale, inv)
 	}
-	return out
+	return mono
+}
+
+// taylorShift returns d with Σ m_j·t^j = Σ d_j·v^j where t = v + s.
+func taylorShift(m []*big.Float, s *big.Float) []*big.Float {
+	d := make([]*big.Float, len(m))
+	for j, mj := range m {
+		d[j] = new(big.Float).SetPrec(patchPrec).Set(mj)
+	}
+	for i := 0; i < len(d)-1; i++ {
+		for j := len(d) - 2; j >= i; j-- {
+			d[j].Add(d[j], new(big.Float).SetPrec(patchPrec).Mul(s, d[j+1]))
+		}
+	}
+	return d
+}
+
+// hornerBound returns the largest over [lo, hi] of the bound on Horner's
+// error relative to P, in units of the rounding of one operation, counting
+// the rounding of v itself (see patchPolynomial).
+func hornerBound(d []*big.Float, lo, hi float64) float64 {
+	df := make([]float64, len(d))
+	for j, dj := range d {
+		df[j], _ = dj.Float64()
+	}
+	const samples = 256
+	worst := 0.0
+	for i := 0; i <= samples; i++ {
+		v := lo + (hi-lo)*float64(i)/samples
+		p, dp, abs := 0.0, 0.0, 0.0
+		for j := len(df) - 1; j >= 0; j-- {
+			dp = dp*v + p
+			p = p*v + df[j]
+			abs = abs*math.Abs(v) + math.Abs(df[j])
+		}
+		worst = math.Max(worst, (abs+math.Abs(v*dp))/math.Abs(p))
+	}
+	return worst
 }
 
 // patch returns f'(x) near a root x0 as t·P(t), t = (x - x0): the root is
@@ -71,6 +150,8 @@ func (p *Prog) patch(pt kernel.Patch, general value) value {
 	x0hi := p.W.round(pt.X0Hi)
 	x0lo := p.W.round(pt.X0Hi - x0hi + pt.X0Lo)
 	t := p.sub(p.sub(x, p.c(x0hi)), p.c(x0lo))
-	v := p.mul(t, p.horner(patchMonomials(pt, p.W), t))
-	return p.blend(p.less(p.abs(t), p.c(pt.Radius)), v, general)
+	poly := patchPolynomial(pt, p.W)
+	v := p.sub(x, p.c(poly.center))
+	val := p.mul(t, p.horner(poly.coeffs, v))
+	return p.blend(p.less(p.abs(t), p.c(pt.Radius)), val, general)
 }
