@@ -23,9 +23,12 @@
 // argument's rounding error (exp, erfc, logistic...) are evaluated as
 // unevaluated sums of two floats, as the portable backend does in
 // double-double. Elsewhere the formula's arithmetic is rounded as written,
-// with three exceptions that only remove roundings: a sum with a product
-// operand is one FMA, a product's constant factors are multiplied out
-// exactly into one constant, and y·σ(u) is y/(1+e^-u) (silu, gelu_tanh).
+// with exceptions that only remove roundings: a sum with a product operand
+// is one FMA (a factor select(c, e, 1) joins the inner factor, so that 1 is
+// exact), a product's constant factors are multiplied out exactly into one
+// constant, y·σ(u) is y/(1+e^-u) (silu, gelu_tanh), and in float32 a
+// quotient (a·b)/c over a two-float primitive argument takes back the
+// product's and the division's roundings (gelu_tanh′).
 //
 // Every function is compiled on its own and checked before it is printed: no
 // register above Y15 (avo hands out AVX-512 registers silently once more than

@@ -366,6 +366,9 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		case formula.Sub:
 			return p.sub(a, b), nil
 		}
+		if n.Kind == formula.Div && p.W == F32 && p.insts[a].op == opMul && pairedPrimitive(n.Args[0]) {
+			return p.productQuotient(a, b, l.div), nil
+		}
 		return l.div(p, a, b), nil
 	case formula.Select:
 		var c value
@@ -516,6 +519,18 @@ func (l *lowerer) contract(n *formula.Node) (value, bool, error) {
 		return none, true, err
 	}
 	return l.p.add(op, 0, a, b, c), true, nil
+}
+
+// pairedPrimitive says n has a magnifying primitive whose argument is
+// evaluated as two floats (see pair), gelu_tanh′'s e^-|u|: its quotients
+// take back their roundings (productQuotient) where silu′ and mish′, whose
+// arguments are exact, already keep their budgets without the cost.
+func pairedPrimitive(n *formula.Node) bool {
+	found := false
+	formula.Walk(n, func(m *formula.Node) {
+		found = found || m.Kind == formula.Call && magnifying[m.Name] && !exact(m.Args[0]) && !m.Args[0].IsConstExpr()
+	})
+	return found
 }
 
 // selectsOne says n is a select with a branch equal to 1.

@@ -86,3 +86,35 @@ func TestSelectOneFactor(t *testing.T) {
 		}
 	}
 }
+
+// TestProductQuotient checks that float32 gelu_tanh′, whose e^-|u| has a
+// two-float argument, takes back the roundings of z·N and of its division
+// by D (one VRCPPS), and that silu′ and mish′, within budget without it,
+// and the float64 kernels do not pay for it.
+func TestProductQuotient(t *testing.T) {
+	for _, name := range []string{"silu", "mish", "gelu_tanh"} {
+		k := specKernel(t, name)
+		for _, w := range []Width{F32, F64} {
+			for _, fast := range []bool{false, true} {
+				p, err := lowerKernel(k, w, true, divide, NewPool(), true, fast)
+				if err != nil {
+					t.Fatal(err)
+				}
+				live := liveValues(p, p.out)
+				rcps := 0
+				for i, in := range p.insts {
+					if live[i] && in.op == opRcp {
+						rcps++
+					}
+				}
+				want := 0
+				if name == "gelu_tanh" && w == F32 {
+					want = 1
+				}
+				if rcps != want {
+					t.Errorf("%s′ %s (fast %v): %d VRCPPS, want %d", name, w, fast, rcps, want)
+				}
+			}
+		}
+	}
+}

@@ -306,6 +306,18 @@ func (p *Prog) divOnePlus(y, w value, d divider, correct bool) value {
 	return p.fnma(q, p.mul(e, p.rcp(den)), q)
 }
 
+// productQuotient returns m/c, m = a·b the rounded product (opMul), to
+// within about the quotient's last rounding (float32 only): the product's
+// rounding (FMA) and the division's remainder (FMA) are taken back together,
+// divided by c with VRCPPS. gelu_tanh′'s z·N/D: 5 ULPs on 4 inputs without.
+func (p *Prog) productQuotient(m, c value, d divider) value {
+	in := p.insts[m]
+	lo := p.fms(in.args[0], in.args[1], m)
+	q := d(p, m, c)
+	r := p.addv(p.fnma(q, c, m), lo)
+	return p.fma(r, p.rcp(c), q)
+}
+
 // tanh returns sign(u)·h/(1+h) with h = expm1(2|u|)/2, one exp and one
 // division for every u (the odd polynomial for small |u| and 1 - 2z/(1+z),
 // z = e^-2|u|, for the rest cost two branches and a blend). Neither h nor

@@ -2816,7 +2816,7 @@ func geluTanhF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluTanhBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done int, lanes int)

@@ -60175,12 +60175,17 @@ block:
 	VMULPS       Y2, Y1, Y1
 	VADDPS       actc15<>+0(SB), Y4, Y2
 	VFMADD213PS  Y2, Y0, Y1
-	VMULPS       Y1, Y3, Y1
-	VADDPS       actc18<>+0(SB), Y4, Y2
-	VFMADD213PS  actc15<>+0(SB), Y2, Y4
-	VDIVPS       Y4, Y1, Y1
-	VSUBPS       actc340<>+0(SB), Y0, Y2
-	VSUBPS       actc341<>+0(SB), Y2, Y2
+	VMULPS       Y1, Y3, Y2
+	VADDPS       actc18<>+0(SB), Y4, Y5
+	VFMADD213PS  actc15<>+0(SB), Y5, Y4
+	VFMSUB213PS  Y2, Y1, Y3
+	VDIVPS       Y4, Y2, Y1
+	VFNMADD231PS Y4, Y1, Y2
+	VADDPS       Y2, Y3, Y2
+	VRCPPS       Y4, Y3
+	VFMADD213PS  Y1, Y3, Y2
+	VSUBPS       actc340<>+0(SB), Y0, Y1
+	VSUBPS       actc341<>+0(SB), Y1, Y1
 	VSUBPS       actc342<>+0(SB), Y0, Y0
 	VMOVUPS      actc343<>+0(SB), Y3
 	VFMADD213PS  actc344<>+0(SB), Y0, Y3
@@ -60195,11 +60200,11 @@ block:
 	VFMADD213PS  actc353<>+0(SB), Y0, Y3
 	VFMADD213PS  actc354<>+0(SB), Y0, Y3
 	VFMADD213PS  actc355<>+0(SB), Y0, Y3
-	VMULPS       Y3, Y2, Y0
+	VMULPS       Y3, Y1, Y0
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y0, Y1, Y0
+	VANDNPS      Y1, Y3, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y0, Y2, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
 	VORPS        Y1, Y6, Y6
 	VMOVUPS      (BX), Y1
@@ -60289,12 +60294,17 @@ single:
 	VMULPS       Y2, Y1, Y1
 	VADDPS       actc15<>+0(SB), Y4, Y2
 	VFMADD213PS  Y2, Y0, Y1
-	VMULPS       Y1, Y3, Y1
-	VADDPS       actc18<>+0(SB), Y4, Y2
-	VFMADD213PS  actc15<>+0(SB), Y4, Y2
-	VDIVPS       Y2, Y1, Y1
-	VSUBPS       actc340<>+0(SB), Y0, Y2
-	VSUBPS       actc341<>+0(SB), Y2, Y2
+	VMULPS       Y1, Y3, Y2
+	VADDPS       actc18<>+0(SB), Y4, Y5
+	VFMADD213PS  actc15<>+0(SB), Y4, Y5
+	VFMSUB213PS  Y2, Y1, Y3
+	VDIVPS       Y5, Y2, Y1
+	VFNMADD231PS Y5, Y1, Y2
+	VADDPS       Y2, Y3, Y2
+	VRCPPS       Y5, Y3
+	VFMADD213PS  Y1, Y3, Y2
+	VSUBPS       actc340<>+0(SB), Y0, Y1
+	VSUBPS       actc341<>+0(SB), Y1, Y1
 	VSUBPS       actc342<>+0(SB), Y0, Y3
 	VMOVUPS      actc343<>+0(SB), Y5
 	VFMADD213PS  actc344<>+0(SB), Y3, Y5
@@ -60309,11 +60319,11 @@ single:
 	VFMADD213PS  actc353<>+0(SB), Y3, Y5
 	VFMADD213PS  actc354<>+0(SB), Y3, Y5
 	VFMADD213PS  actc355<>+0(SB), Y3, Y5
-	VMULPS       Y5, Y2, Y3
+	VMULPS       Y5, Y1, Y3
 	VMOVUPS      actc2<>+0(SB), Y5
-	VANDNPS      Y2, Y5, Y2
-	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y3, Y1, Y1
+	VANDNPS      Y1, Y5, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
 	VCMPPS       $0x03, Y1, Y1, Y2
 	VMOVUPS      actc15<>+0(SB), Y3
 	VBLENDVPS    Y0, actc23<>+0(SB), Y3, Y3
@@ -60430,12 +60440,17 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y5, Y3
 	VFMADD213PS  Y3, Y1, Y2
-	VMULPS       Y2, Y4, Y2
-	VADDPS       actc18<>+0(SB), Y5, Y3
-	VFMADD213PS  actc15<>+0(SB), Y5, Y3
-	VDIVPS       Y3, Y2, Y2
-	VSUBPS       actc340<>+0(SB), Y1, Y3
-	VSUBPS       actc341<>+0(SB), Y3, Y3
+	VMULPS       Y2, Y4, Y3
+	VADDPS       actc18<>+0(SB), Y5, Y6
+	VFMADD213PS  actc15<>+0(SB), Y5, Y6
+	VFMSUB213PS  Y3, Y2, Y4
+	VDIVPS       Y6, Y3, Y2
+	VFNMADD231PS Y6, Y2, Y3
+	VADDPS       Y3, Y4, Y3
+	VRCPPS       Y6, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VSUBPS       actc340<>+0(SB), Y1, Y2
+	VSUBPS       actc341<>+0(SB), Y2, Y2
 	VSUBPS       actc342<>+0(SB), Y1, Y4
 	VMOVUPS      actc343<>+0(SB), Y6
 	VFMADD213PS  actc344<>+0(SB), Y4, Y6
@@ -60450,11 +60465,11 @@ tail:
 	VFMADD213PS  actc353<>+0(SB), Y4, Y6
 	VFMADD213PS  actc354<>+0(SB), Y4, Y6
 	VFMADD213PS  actc355<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y3, Y4
+	VMULPS       Y6, Y2, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y3, Y6, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
+	VANDNPS      Y2, Y6, Y2
+	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
@@ -61899,162 +61914,172 @@ block:
 	VFMSUB132PS  (DX), Y5, Y4
 	VFMADD231PS  (DX), Y3, Y4
 	VANDPS       actc2<>+0(SB), Y5, Y3
-	VMOVUPS      32(DX), Y6
-	VMULPS       32(DX), Y6, Y6
 	VXORPS       Y3, Y4, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y5, Y4, Y4
+	VMOVUPS      32(DX), Y4
+	VMULPS       32(DX), Y4, Y4
+	VMOVUPS      actc2<>+0(SB), Y6
+	VANDNPS      Y5, Y6, Y5
 	VXORPS       actc2<>+0(SB), Y3, Y3
-	VMOVUPS      actc336<>+0(SB), Y5
-	VFMADD213PS  actc334<>+0(SB), Y6, Y5
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMULPS       32(DX), Y5, Y5
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y7
-	VCMPPS       $0x1e, actc23<>+0(SB), Y5, Y8
-	VADDPS       Y4, Y3, Y9
+	VXORPS       actc2<>+0(SB), Y5, Y5
+	VMOVUPS      actc336<>+0(SB), Y6
+	VFMADD213PS  actc334<>+0(SB), Y4, Y6
+	VMULPS       32(DX), Y6, Y6
+	VCMPPS       $0x11, actc16<>+0(SB), Y5, Y7
+	VADDPS       Y5, Y3, Y8
+	VCMPPS       $0x1e, actc23<>+0(SB), Y6, Y9
 	VMOVUPS      actc4<>+0(SB), Y10
-	VFMADD213PS  actc5<>+0(SB), Y10, Y9
-	VMOVUPS      actc336<>+0(SB), Y10
-	VMULPS       32(DX), Y10, Y10
-	VSUBPS       actc5<>+0(SB), Y9, Y11
+	VFMADD213PS  actc5<>+0(SB), Y10, Y8
+	VSUBPS       actc5<>+0(SB), Y8, Y10
+	VMOVUPS      actc336<>+0(SB), Y11
+	VMULPS       32(DX), Y11, Y11
 	VMOVUPS      32(DX), Y12
-	VFMSUB132PS  actc336<>+0(SB), Y10, Y12
+	VFMSUB132PS  actc336<>+0(SB), Y11, Y12
+	VFNMADD231PS actc6<>+0(SB), Y10, Y5
 	VMOVUPS      32(DX), Y13
 	VFMADD231PS  actc337<>+0(SB), Y13, Y12
-	VFNMADD231PS actc6<>+0(SB), Y11, Y4
-	VMULPS       32(DX), Y10, Y13
-	VADDPS       Y4, Y3, Y3
-	VFMSUB132PS  32(DX), Y13, Y10
-	VFMADD231PS  32(DX), Y12, Y10
-	VFNMADD231PS actc7<>+0(SB), Y11, Y3
-	VADDPS       actc334<>+0(SB), Y13, Y4
-	VSUBPS       actc334<>+0(SB), Y4, Y11
-	VSUBPS       Y11, Y4, Y12
-	VMOVUPS      actc17<>+0(SB), Y14
-	VFMADD213PS  actc18<>+0(SB), Y3, Y14
+	VADDPS       Y5, Y3, Y3
+	VMULPS       32(DX), Y11, Y5
+	VFMSUB132PS  32(DX), Y5, Y11
+	VFNMADD231PS actc7<>+0(SB), Y10, Y3
+	VFMADD231PS  32(DX), Y12, Y11
+	VADDPS       actc334<>+0(SB), Y5, Y10
+	VSUBPS       actc334<>+0(SB), Y10, Y12
+	VMOVUPS      actc17<>+0(SB), Y13
+	VFMADD213PS  actc18<>+0(SB), Y3, Y13
+	VSUBPS       Y12, Y10, Y14
 	VMOVUPS      actc334<>+0(SB), Y15
-	VSUBPS       Y12, Y15, Y12
-	VSUBPS       Y11, Y13, Y11
-	VADDPS       Y11, Y12, Y11
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y12, Y5, Y5
 	VMOVUPS      actc19<>+0(SB), Y12
 	VFMADD213PS  actc20<>+0(SB), Y3, Y12
-	VADDPS       actc335<>+0(SB), Y11, Y11
-	VADDPS       Y11, Y10, Y10
-	VMULPS       32(DX), Y4, Y11
-	VMOVUPS      actc21<>+0(SB), Y13
-	VFMADD213PS  actc22<>+0(SB), Y3, Y13
-	VFMSUB132PS  32(DX), Y11, Y4
+	VADDPS       Y5, Y14, Y5
+	VADDPS       actc335<>+0(SB), Y5, Y5
+	VADDPS       Y5, Y11, Y5
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y3, Y11
+	VMULPS       32(DX), Y10, Y14
 	VMULPS       Y3, Y3, Y15
-	VFMADD231PS  32(DX), Y10, Y4
-	VFMADD213PS  Y14, Y15, Y12
-	VMULPS       Y15, Y15, Y10
-	VANDPS       actc2<>+0(SB), Y11, Y14
-	VFMADD213PS  Y12, Y10, Y13
-	VXORPS       Y14, Y4, Y4
-	VFMADD213PS  actc18<>+0(SB), Y13, Y3
+	VFMSUB132PS  32(DX), Y14, Y10
+	VFMADD213PS  Y13, Y15, Y12
+	VFMADD231PS  32(DX), Y5, Y10
+	VMULPS       Y15, Y15, Y5
+	VFMADD213PS  Y12, Y5, Y11
+	VANDPS       actc2<>+0(SB), Y14, Y5
+	VFMADD213PS  actc18<>+0(SB), Y11, Y3
+	VXORPS       Y5, Y10, Y5
+	VPSLLD       $0x17, Y8, Y8
 	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y11, Y10, Y10
-	VPSLLD       $0x17, Y9, Y9
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMULPS       Y9, Y3, Y3
-	VXORPS       actc2<>+0(SB), Y10, Y9
+	VANDNPS      Y14, Y10, Y10
+	VMULPS       Y8, Y3, Y3
+	VXORPS       actc2<>+0(SB), Y5, Y5
 	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y10
-	VORPS        Y10, Y7, Y7
+	VXORPS       actc2<>+0(SB), Y10, Y8
 	VMOVUPS      actc339<>+0(SB), Y10
 	VFMADD213PS  actc334<>+0(SB), Y10, Y0
-	VADDPS       Y9, Y4, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y10
+	VORPS        Y10, Y7, Y7
 	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
+	VADDPS       Y8, Y5, Y10
 	VMOVUPS      actc15<>+0(SB), Y11
 	VBLENDVPS    Y1, Y3, Y11, Y1
 	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y1, Y10
 	VADDPS       actc15<>+0(SB), Y3, Y1
-	VSUBPS       actc5<>+0(SB), Y10, Y11
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
 	VFMADD231PS  (DX), Y0, Y1
-	VMULPS       Y1, Y2, Y0
-	VFNMADD231PS actc6<>+0(SB), Y11, Y9
-	VADDPS       actc18<>+0(SB), Y3, Y1
-	VADDPS       Y9, Y4, Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y3
-	VDIVPS       Y3, Y0, Y0
-	VFNMADD231PS actc7<>+0(SB), Y11, Y2
+	VSUBPS       actc5<>+0(SB), Y10, Y0
+	VMULPS       Y1, Y2, Y11
+	VADDPS       actc18<>+0(SB), Y3, Y12
+	VFNMADD231PS actc6<>+0(SB), Y0, Y8
+	VFMADD213PS  actc15<>+0(SB), Y12, Y3
+	VADDPS       Y8, Y5, Y5
+	VFMSUB213PS  Y11, Y1, Y2
+	VDIVPS       Y3, Y11, Y1
+	VFNMADD231PS actc7<>+0(SB), Y0, Y5
+	VFNMADD231PS Y3, Y1, Y11
+	VADDPS       Y11, Y2, Y0
+	VRCPPS       Y3, Y2
+	VMOVUPS      actc17<>+0(SB), Y3
+	VFMADD213PS  actc18<>+0(SB), Y5, Y3
+	VFMADD213PS  Y1, Y2, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc340<>+0(SB), Y1, Y1
-	VMOVUPS      actc17<>+0(SB), Y3
-	VFMADD213PS  actc18<>+0(SB), Y2, Y3
+	VMOVUPS      actc19<>+0(SB), Y2
+	VFMADD213PS  actc20<>+0(SB), Y5, Y2
 	VSUBPS       actc341<>+0(SB), Y1, Y1
-	VMOVUPS      (DX), Y4
-	VSUBPS       actc342<>+0(SB), Y4, Y4
-	VMOVUPS      actc19<>+0(SB), Y9
-	VFMADD213PS  actc20<>+0(SB), Y2, Y9
-	VMOVUPS      actc343<>+0(SB), Y11
-	VFMADD213PS  actc344<>+0(SB), Y4, Y11
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y2, Y12
-	VMULPS       Y2, Y2, Y13
-	VFMADD213PS  actc345<>+0(SB), Y4, Y11
-	VFMADD213PS  Y3, Y13, Y9
-	VMULPS       Y13, Y13, Y3
-	VFMADD213PS  actc346<>+0(SB), Y4, Y11
-	VFMADD213PS  Y9, Y3, Y12
-	VFMADD213PS  actc18<>+0(SB), Y12, Y2
-	VFMADD213PS  actc347<>+0(SB), Y4, Y11
-	VPSLLD       $0x17, Y10, Y3
-	VMULPS       Y3, Y2, Y2
-	VFMADD213PS  actc348<>+0(SB), Y4, Y11
-	VBLENDVPS    Y8, actc15<>+0(SB), Y2, Y3
-	VFMADD213PS  actc349<>+0(SB), Y4, Y11
-	VMOVUPS      actc339<>+0(SB), Y8
-	VFMADD213PS  actc334<>+0(SB), Y8, Y6
-	VCMPPS       $0x16, actc23<>+0(SB), Y5, Y5
-	VFMADD213PS  actc350<>+0(SB), Y4, Y11
-	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y5, Y2, Y8, Y5
-	VMULPS       Y5, Y6, Y5
-	VFMADD213PS  actc351<>+0(SB), Y4, Y11
-	VADDPS       actc15<>+0(SB), Y2, Y6
-	VFMADD231PS  32(DX), Y5, Y6
-	VFMADD213PS  actc352<>+0(SB), Y4, Y11
-	VMULPS       Y6, Y3, Y3
-	VADDPS       actc18<>+0(SB), Y2, Y5
-	VFMADD213PS  actc353<>+0(SB), Y4, Y11
-	VFMADD213PS  actc15<>+0(SB), Y5, Y2
-	VDIVPS       Y2, Y3, Y2
-	VFMADD213PS  actc354<>+0(SB), Y4, Y11
-	VMOVUPS      32(DX), Y3
-	VSUBPS       actc340<>+0(SB), Y3, Y3
-	VFMADD213PS  actc355<>+0(SB), Y4, Y11
-	VMULPS       Y11, Y1, Y4
-	VSUBPS       actc341<>+0(SB), Y3, Y3
+	VMOVUPS      actc21<>+0(SB), Y8
+	VFMADD213PS  actc22<>+0(SB), Y5, Y8
+	VMOVUPS      (DX), Y11
+	VSUBPS       actc342<>+0(SB), Y11, Y11
+	VMULPS       Y5, Y5, Y12
+	VFMADD213PS  Y3, Y12, Y2
+	VMULPS       Y12, Y12, Y3
+	VMOVUPS      actc343<>+0(SB), Y12
+	VFMADD213PS  actc344<>+0(SB), Y11, Y12
+	VFMADD213PS  Y2, Y3, Y8
+	VFMADD213PS  actc18<>+0(SB), Y8, Y5
+	VFMADD213PS  actc345<>+0(SB), Y11, Y12
+	VPSLLD       $0x17, Y10, Y2
+	VMULPS       Y2, Y5, Y2
+	VFMADD213PS  actc346<>+0(SB), Y11, Y12
+	VBLENDVPS    Y9, actc15<>+0(SB), Y2, Y3
+	VFMADD213PS  actc347<>+0(SB), Y11, Y12
+	VMOVUPS      actc339<>+0(SB), Y5
+	VFMADD213PS  actc334<>+0(SB), Y5, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y6, Y5
+	VFMADD213PS  actc348<>+0(SB), Y11, Y12
+	VMOVUPS      actc15<>+0(SB), Y6
+	VBLENDVPS    Y5, Y2, Y6, Y5
+	VMULPS       Y5, Y4, Y4
+	VFMADD213PS  actc349<>+0(SB), Y11, Y12
+	VADDPS       actc15<>+0(SB), Y2, Y5
+	VFMADD231PS  32(DX), Y4, Y5
+	VFMADD213PS  actc350<>+0(SB), Y11, Y12
+	VMULPS       Y5, Y3, Y4
+	VADDPS       actc18<>+0(SB), Y2, Y6
+	VFMADD213PS  actc351<>+0(SB), Y11, Y12
+	VFMADD213PS  actc15<>+0(SB), Y6, Y2
+	VFMSUB213PS  Y4, Y5, Y3
+	VFMADD213PS  actc352<>+0(SB), Y11, Y12
+	VDIVPS       Y2, Y4, Y5
+	VFNMADD231PS Y2, Y5, Y4
+	VFMADD213PS  actc353<>+0(SB), Y11, Y12
+	VADDPS       Y4, Y3, Y3
+	VRCPPS       Y2, Y2
+	VFMADD213PS  actc354<>+0(SB), Y11, Y12
+	VFMADD213PS  Y5, Y2, Y3
+	VFMADD213PS  actc355<>+0(SB), Y11, Y12
+	VMOVUPS      32(DX), Y2
+	VSUBPS       actc340<>+0(SB), Y2, Y2
+	VMULPS       Y12, Y1, Y4
 	VMOVUPS      actc2<>+0(SB), Y5
 	VANDNPS      Y1, Y5, Y1
+	VSUBPS       actc341<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
-	VMOVUPS      32(DX), Y5
-	VSUBPS       actc342<>+0(SB), Y5, Y5
 	VBLENDVPS    Y1, Y4, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y1
-	VORPS        Y1, Y7, Y7
-	VMOVUPS      actc343<>+0(SB), Y1
-	VFMADD213PS  actc344<>+0(SB), Y5, Y1
+	VMOVUPS      32(DX), Y1
+	VSUBPS       actc342<>+0(SB), Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y4
+	VORPS        Y4, Y7, Y7
 	VMULPS       (BX), Y0, Y0
-	VFMADD213PS  actc345<>+0(SB), Y5, Y1
-	VFMADD213PS  actc346<>+0(SB), Y5, Y1
-	VFMADD213PS  actc347<>+0(SB), Y5, Y1
-	VFMADD213PS  actc348<>+0(SB), Y5, Y1
-	VFMADD213PS  actc349<>+0(SB), Y5, Y1
-	VFMADD213PS  actc350<>+0(SB), Y5, Y1
-	VFMADD213PS  actc351<>+0(SB), Y5, Y1
-	VFMADD213PS  actc352<>+0(SB), Y5, Y1
-	VFMADD213PS  actc353<>+0(SB), Y5, Y1
-	VFMADD213PS  actc354<>+0(SB), Y5, Y1
-	VFMADD213PS  actc355<>+0(SB), Y5, Y1
-	VMULPS       Y1, Y3, Y1
+	VMOVUPS      actc343<>+0(SB), Y4
+	VFMADD213PS  actc344<>+0(SB), Y1, Y4
+	VFMADD213PS  actc345<>+0(SB), Y1, Y4
+	VFMADD213PS  actc346<>+0(SB), Y1, Y4
+	VFMADD213PS  actc347<>+0(SB), Y1, Y4
+	VFMADD213PS  actc348<>+0(SB), Y1, Y4
+	VFMADD213PS  actc349<>+0(SB), Y1, Y4
+	VFMADD213PS  actc350<>+0(SB), Y1, Y4
+	VFMADD213PS  actc351<>+0(SB), Y1, Y4
+	VFMADD213PS  actc352<>+0(SB), Y1, Y4
+	VFMADD213PS  actc353<>+0(SB), Y1, Y4
+	VFMADD213PS  actc354<>+0(SB), Y1, Y4
+	VFMADD213PS  actc355<>+0(SB), Y1, Y4
+	VMULPS       Y4, Y2, Y1
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y3, Y4, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y1
+	VANDNPS      Y2, Y4, Y2
+	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
+	VBLENDVPS    Y2, Y1, Y3, Y1
 	VCMPPS       $0x03, Y1, Y1, Y2
 	VORPS        Y2, Y7, Y7
 	VMULPS       32(BX), Y1, Y1
@@ -62147,9 +62172,14 @@ single:
 	VADDPS       actc15<>+0(SB), Y3, Y1
 	VFMADD231PS  (DX), Y0, Y1
 	VMULPS       Y1, Y2, Y0
-	VADDPS       actc18<>+0(SB), Y3, Y1
-	VFMADD213PS  actc15<>+0(SB), Y3, Y1
-	VDIVPS       Y1, Y0, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y4
+	VFMADD213PS  actc15<>+0(SB), Y3, Y4
+	VFMSUB213PS  Y0, Y1, Y2
+	VDIVPS       Y4, Y0, Y1
+	VFNMADD231PS Y4, Y1, Y0
+	VADDPS       Y0, Y2, Y0
+	VRCPPS       Y4, Y2
+	VFMADD213PS  Y1, Y2, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc340<>+0(SB), Y1, Y1
 	VSUBPS       actc341<>+0(SB), Y1, Y1
@@ -62291,12 +62321,17 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y5, Y3
 	VFMADD213PS  Y3, Y1, Y2
-	VMULPS       Y2, Y4, Y2
-	VADDPS       actc18<>+0(SB), Y5, Y3
-	VFMADD213PS  actc15<>+0(SB), Y5, Y3
-	VDIVPS       Y3, Y2, Y2
-	VSUBPS       actc340<>+0(SB), Y1, Y3
-	VSUBPS       actc341<>+0(SB), Y3, Y3
+	VMULPS       Y2, Y4, Y3
+	VADDPS       actc18<>+0(SB), Y5, Y6
+	VFMADD213PS  actc15<>+0(SB), Y5, Y6
+	VFMSUB213PS  Y3, Y2, Y4
+	VDIVPS       Y6, Y3, Y2
+	VFNMADD231PS Y6, Y2, Y3
+	VADDPS       Y3, Y4, Y3
+	VRCPPS       Y6, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VSUBPS       actc340<>+0(SB), Y1, Y2
+	VSUBPS       actc341<>+0(SB), Y2, Y2
 	VSUBPS       actc342<>+0(SB), Y1, Y4
 	VMOVUPS      actc343<>+0(SB), Y6
 	VFMADD213PS  actc344<>+0(SB), Y4, Y6
@@ -62311,11 +62346,11 @@ tail:
 	VFMADD213PS  actc353<>+0(SB), Y4, Y6
 	VFMADD213PS  actc354<>+0(SB), Y4, Y6
 	VFMADD213PS  actc355<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y3, Y4
+	VMULPS       Y6, Y2, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y3, Y6, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
+	VANDNPS      Y2, Y6, Y2
+	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
@@ -64207,305 +64242,325 @@ block:
 	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y4, Y9, Y7
 	VMULPS       Y9, Y9, Y4
-	VMOVUPS      32(DX), Y9
-	VMULPS       32(DX), Y9, Y9
 	VFMADD213PS  Y7, Y4, Y8
 	VFMADD213PS  actc18<>+0(SB), Y8, Y3
-	VPSLLD       $0x17, Y6, Y4
-	VMOVUPS      actc336<>+0(SB), Y6
-	VFMADD213PS  actc334<>+0(SB), Y9, Y6
-	VMULPS       Y4, Y3, Y3
-	VMULPS       32(DX), Y6, Y4
+	VMOVUPS      32(DX), Y4
+	VMULPS       32(DX), Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
 	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y6
+	VMOVUPS      actc336<>+0(SB), Y6
+	VFMADD213PS  actc334<>+0(SB), Y4, Y6
+	VMULPS       32(DX), Y6, Y6
 	VMOVUPS      actc339<>+0(SB), Y7
 	VFMADD213PS  actc334<>+0(SB), Y7, Y0
 	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y1, Y3, Y7, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y6, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y1, Y3, Y8, Y1
 	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc336<>+0(SB), Y1
-	VMULPS       32(DX), Y1, Y1
-	VADDPS       actc15<>+0(SB), Y3, Y7
-	VMOVUPS      32(DX), Y8
-	VFMSUB132PS  actc336<>+0(SB), Y1, Y8
-	VFMADD231PS  (DX), Y0, Y7
-	VMOVUPS      32(DX), Y0
-	VFMADD231PS  actc337<>+0(SB), Y0, Y8
-	VMULPS       Y7, Y2, Y0
-	VMULPS       32(DX), Y1, Y2
-	VADDPS       actc18<>+0(SB), Y3, Y7
-	VFMSUB132PS  32(DX), Y2, Y1
-	VFMADD213PS  actc15<>+0(SB), Y7, Y3
-	VFMADD231PS  32(DX), Y8, Y1
-	VDIVPS       Y3, Y0, Y0
-	VADDPS       actc334<>+0(SB), Y2, Y3
-	VSUBPS       actc334<>+0(SB), Y3, Y7
+	VADDPS       actc15<>+0(SB), Y3, Y1
+	VFMADD231PS  (DX), Y0, Y1
+	VMOVUPS      actc336<>+0(SB), Y0
+	VMULPS       32(DX), Y0, Y0
+	VMULPS       Y1, Y2, Y8
+	VMOVUPS      32(DX), Y9
+	VFMSUB132PS  actc336<>+0(SB), Y0, Y9
+	VADDPS       actc18<>+0(SB), Y3, Y10
+	VMOVUPS      32(DX), Y11
+	VFMADD231PS  actc337<>+0(SB), Y11, Y9
+	VFMADD213PS  actc15<>+0(SB), Y10, Y3
+	VMULPS       32(DX), Y0, Y10
+	VFMSUB213PS  Y8, Y1, Y2
+	VFMSUB132PS  32(DX), Y10, Y0
+	VDIVPS       Y3, Y8, Y1
+	VFMADD231PS  32(DX), Y9, Y0
+	VFNMADD231PS Y3, Y1, Y8
+	VADDPS       actc334<>+0(SB), Y10, Y9
+	VADDPS       Y8, Y2, Y2
+	VSUBPS       actc334<>+0(SB), Y9, Y8
+	VRCPPS       Y3, Y3
+	VSUBPS       Y8, Y9, Y11
+	VFMADD213PS  Y1, Y3, Y2
+	VMOVUPS      actc334<>+0(SB), Y1
+	VSUBPS       Y11, Y1, Y1
+	VSUBPS       Y8, Y10, Y3
 	VMOVUPS      (DX), Y8
 	VSUBPS       actc340<>+0(SB), Y8, Y8
-	VSUBPS       Y7, Y3, Y10
-	VMOVUPS      actc334<>+0(SB), Y11
-	VSUBPS       Y10, Y11, Y10
-	VSUBPS       actc341<>+0(SB), Y8, Y8
-	VSUBPS       Y7, Y2, Y2
-	VADDPS       Y2, Y10, Y2
-	VMOVUPS      (DX), Y7
-	VSUBPS       actc342<>+0(SB), Y7, Y7
-	VADDPS       actc335<>+0(SB), Y2, Y2
-	VADDPS       Y2, Y1, Y1
-	VMULPS       32(DX), Y3, Y2
-	VMOVUPS      actc343<>+0(SB), Y10
-	VFMADD213PS  actc344<>+0(SB), Y7, Y10
-	VFMSUB132PS  32(DX), Y2, Y3
-	VFMADD231PS  32(DX), Y1, Y3
-	VFMADD213PS  actc345<>+0(SB), Y7, Y10
-	VANDPS       actc2<>+0(SB), Y2, Y1
-	VFMADD213PS  actc346<>+0(SB), Y7, Y10
-	VXORPS       Y1, Y3, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
-	VFMADD213PS  actc347<>+0(SB), Y7, Y10
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VFMADD213PS  actc348<>+0(SB), Y7, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y3
-	VORPS        Y3, Y5, Y5
-	VFMADD213PS  actc349<>+0(SB), Y7, Y10
-	VADDPS       Y2, Y1, Y3
-	VFMADD213PS  actc350<>+0(SB), Y7, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y3
-	VFMADD213PS  actc351<>+0(SB), Y7, Y10
-	VSUBPS       actc5<>+0(SB), Y3, Y11
-	VFMADD213PS  actc352<>+0(SB), Y7, Y10
-	VFNMADD231PS actc6<>+0(SB), Y11, Y2
-	VADDPS       Y2, Y1, Y1
-	VFMADD213PS  actc353<>+0(SB), Y7, Y10
-	VFNMADD231PS actc7<>+0(SB), Y11, Y1
-	VFMADD213PS  actc354<>+0(SB), Y7, Y10
-	VFMADD213PS  actc355<>+0(SB), Y7, Y10
-	VMOVUPS      actc17<>+0(SB), Y2
-	VFMADD213PS  actc18<>+0(SB), Y1, Y2
-	VMULPS       Y10, Y8, Y7
+	VADDPS       Y3, Y1, Y1
+	VADDPS       actc335<>+0(SB), Y1, Y1
+	VSUBPS       actc341<>+0(SB), Y8, Y3
+	VADDPS       Y1, Y0, Y0
+	VMULPS       32(DX), Y9, Y1
+	VMOVUPS      (DX), Y8
+	VSUBPS       actc342<>+0(SB), Y8, Y8
+	VFMSUB132PS  32(DX), Y1, Y9
+	VFMADD231PS  32(DX), Y0, Y9
+	VMOVUPS      actc343<>+0(SB), Y0
+	VFMADD213PS  actc344<>+0(SB), Y8, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y10
+	VXORPS       Y10, Y9, Y9
+	VFMADD213PS  actc345<>+0(SB), Y8, Y0
 	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y8, Y10, Y8
-	VCMPPS       $0x11, actc15<>+0(SB), Y8, Y8
-	VMOVUPS      actc19<>+0(SB), Y10
-	VFMADD213PS  actc20<>+0(SB), Y1, Y10
-	VBLENDVPS    Y8, Y7, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y7
-	VORPS        Y7, Y5, Y5
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y1, Y7
+	VANDNPS      Y1, Y10, Y1
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VFMADD213PS  actc346<>+0(SB), Y8, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VFMADD213PS  actc347<>+0(SB), Y8, Y0
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y10
+	VORPS        Y10, Y5, Y5
+	VADDPS       Y1, Y9, Y10
+	VFMADD213PS  actc348<>+0(SB), Y8, Y0
+	VFMADD213PS  actc349<>+0(SB), Y8, Y0
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
+	VSUBPS       actc5<>+0(SB), Y10, Y11
+	VFMADD213PS  actc350<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFMADD213PS  actc351<>+0(SB), Y8, Y0
+	VADDPS       Y1, Y9, Y1
+	VFMADD213PS  actc352<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VFMADD213PS  actc353<>+0(SB), Y8, Y0
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VFMADD213PS  actc354<>+0(SB), Y8, Y0
+	VFMADD213PS  actc355<>+0(SB), Y8, Y0
+	VMOVUPS      actc19<>+0(SB), Y8
+	VFMADD213PS  actc20<>+0(SB), Y1, Y8
+	VMULPS       Y0, Y3, Y0
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y3, Y11, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y11
+	VBLENDVPS    Y3, Y0, Y2, Y0
+	VMULPS       Y1, Y1, Y2
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VORPS        Y3, Y5, Y5
+	VFMADD213PS  Y9, Y2, Y8
+	VMULPS       Y2, Y2, Y2
 	VMULPS       (BX), Y0, Y0
-	VMULPS       Y1, Y1, Y8
-	VFMADD213PS  Y2, Y8, Y10
-	VMULPS       Y8, Y8, Y2
-	VMOVUPS      64(DX), Y8
-	VMULPS       64(DX), Y8, Y8
-	VFMADD213PS  Y10, Y2, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y1
-	VPSLLD       $0x17, Y3, Y2
-	VMOVUPS      actc336<>+0(SB), Y3
-	VFMADD213PS  actc334<>+0(SB), Y8, Y3
-	VMULPS       Y2, Y1, Y1
-	VMULPS       64(DX), Y3, Y2
-	VBLENDVPS    Y6, actc15<>+0(SB), Y1, Y3
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y6
-	VMOVUPS      actc339<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y7, Y9
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y4, Y1, Y7, Y4
-	VMULPS       Y4, Y9, Y4
+	VFMADD213PS  Y8, Y2, Y11
+	VFMADD213PS  actc18<>+0(SB), Y11, Y1
+	VMOVUPS      64(DX), Y2
+	VMULPS       64(DX), Y2, Y2
+	VPSLLD       $0x17, Y10, Y3
+	VMULPS       Y3, Y1, Y1
+	VBLENDVPS    Y7, actc15<>+0(SB), Y1, Y3
 	VMOVUPS      actc336<>+0(SB), Y7
+	VFMADD213PS  actc334<>+0(SB), Y2, Y7
 	VMULPS       64(DX), Y7, Y7
-	VADDPS       actc15<>+0(SB), Y1, Y9
+	VMOVUPS      actc339<>+0(SB), Y8
+	VFMADD213PS  actc334<>+0(SB), Y8, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y6, Y6
+	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y8
+	VMOVUPS      actc15<>+0(SB), Y9
+	VBLENDVPS    Y6, Y1, Y9, Y6
+	VMULPS       Y6, Y4, Y4
+	VADDPS       actc15<>+0(SB), Y1, Y6
+	VFMADD231PS  32(DX), Y4, Y6
+	VMOVUPS      actc336<>+0(SB), Y4
+	VMULPS       64(DX), Y4, Y4
+	VMULPS       Y6, Y3, Y9
 	VMOVUPS      64(DX), Y10
-	VFMSUB132PS  actc336<>+0(SB), Y7, Y10
-	VFMADD231PS  32(DX), Y4, Y9
-	VMOVUPS      64(DX), Y4
-	VFMADD231PS  actc337<>+0(SB), Y4, Y10
-	VMULPS       Y9, Y3, Y3
-	VMULPS       64(DX), Y7, Y4
-	VADDPS       actc18<>+0(SB), Y1, Y9
-	VFMSUB132PS  64(DX), Y4, Y7
-	VFMADD213PS  actc15<>+0(SB), Y9, Y1
-	VFMADD231PS  64(DX), Y10, Y7
-	VDIVPS       Y1, Y3, Y1
-	VADDPS       actc334<>+0(SB), Y4, Y3
-	VSUBPS       actc334<>+0(SB), Y3, Y9
-	VMOVUPS      32(DX), Y10
-	VSUBPS       actc340<>+0(SB), Y10, Y10
-	VSUBPS       Y9, Y3, Y11
-	VMOVUPS      actc334<>+0(SB), Y12
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       actc341<>+0(SB), Y10, Y10
-	VSUBPS       Y9, Y4, Y4
-	VADDPS       Y4, Y11, Y4
+	VFMSUB132PS  actc336<>+0(SB), Y4, Y10
+	VADDPS       actc18<>+0(SB), Y1, Y11
+	VMOVUPS      64(DX), Y12
+	VFMADD231PS  actc337<>+0(SB), Y12, Y10
+	VFMADD213PS  actc15<>+0(SB), Y11, Y1
+	VMULPS       64(DX), Y4, Y11
+	VFMSUB213PS  Y9, Y6, Y3
+	VFMSUB132PS  64(DX), Y11, Y4
+	VDIVPS       Y1, Y9, Y6
+	VFMADD231PS  64(DX), Y10, Y4
+	VFNMADD231PS Y1, Y6, Y9
+	VADDPS       actc334<>+0(SB), Y11, Y10
+	VADDPS       Y9, Y3, Y3
+	VSUBPS       actc334<>+0(SB), Y10, Y9
+	VRCPPS       Y1, Y1
+	VSUBPS       Y9, Y10, Y12
+	VFMADD213PS  Y6, Y1, Y3
+	VMOVUPS      actc334<>+0(SB), Y1
+	VSUBPS       Y12, Y1, Y1
+	VSUBPS       Y9, Y11, Y6
+	VMOVUPS      32(DX), Y9
+	VSUBPS       actc340<>+0(SB), Y9, Y9
+	VADDPS       Y6, Y1, Y1
+	VADDPS       actc335<>+0(SB), Y1, Y1
+	VSUBPS       actc341<>+0(SB), Y9, Y6
+	VADDPS       Y1, Y4, Y1
+	VMULPS       64(DX), Y10, Y4
 	VMOVUPS      32(DX), Y9
 	VSUBPS       actc342<>+0(SB), Y9, Y9
-	VADDPS       actc335<>+0(SB), Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VMULPS       64(DX), Y3, Y7
-	VMOVUPS      actc343<>+0(SB), Y11
-	VFMADD213PS  actc344<>+0(SB), Y9, Y11
-	VFMSUB132PS  64(DX), Y7, Y3
-	VFMADD231PS  64(DX), Y4, Y3
-	VFMADD213PS  actc345<>+0(SB), Y9, Y11
-	VANDPS       actc2<>+0(SB), Y7, Y4
-	VFMADD213PS  actc346<>+0(SB), Y9, Y11
-	VXORPS       Y4, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y7, Y4, Y4
-	VFMADD213PS  actc347<>+0(SB), Y9, Y11
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VFMADD213PS  actc348<>+0(SB), Y9, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y7
-	VORPS        Y7, Y5, Y5
-	VFMADD213PS  actc349<>+0(SB), Y9, Y11
-	VADDPS       Y4, Y3, Y7
-	VFMADD213PS  actc350<>+0(SB), Y9, Y11
-	VMOVUPS      actc4<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y7
-	VFMADD213PS  actc351<>+0(SB), Y9, Y11
-	VSUBPS       actc5<>+0(SB), Y7, Y12
-	VFMADD213PS  actc352<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y3, Y3
-	VFMADD213PS  actc353<>+0(SB), Y9, Y11
-	VFNMADD231PS actc7<>+0(SB), Y12, Y3
-	VFMADD213PS  actc354<>+0(SB), Y9, Y11
-	VFMADD213PS  actc355<>+0(SB), Y9, Y11
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y3, Y4
-	VMULPS       Y11, Y10, Y9
+	VFMSUB132PS  64(DX), Y4, Y10
+	VFMADD231PS  64(DX), Y1, Y10
+	VMOVUPS      actc343<>+0(SB), Y1
+	VFMADD213PS  actc344<>+0(SB), Y9, Y1
+	VANDPS       actc2<>+0(SB), Y4, Y11
+	VXORPS       Y11, Y10, Y10
+	VFMADD213PS  actc345<>+0(SB), Y9, Y1
 	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y10, Y11, Y10
-	VCMPPS       $0x11, actc15<>+0(SB), Y10, Y10
-	VMOVUPS      actc19<>+0(SB), Y11
-	VFMADD213PS  actc20<>+0(SB), Y3, Y11
-	VBLENDVPS    Y10, Y9, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y9
-	VORPS        Y9, Y5, Y5
-	VMOVUPS      actc21<>+0(SB), Y9
-	VFMADD213PS  actc22<>+0(SB), Y3, Y9
-	VMULPS       32(BX), Y1, Y1
-	VMULPS       Y3, Y3, Y10
-	VFMADD213PS  Y4, Y10, Y11
-	VMULPS       Y10, Y10, Y4
-	VMOVUPS      96(DX), Y10
-	VMULPS       96(DX), Y10, Y10
-	VFMADD213PS  Y11, Y4, Y9
-	VFMADD213PS  actc18<>+0(SB), Y9, Y3
-	VPSLLD       $0x17, Y7, Y4
-	VMOVUPS      actc336<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y10, Y7
-	VMULPS       Y4, Y3, Y3
-	VMULPS       96(DX), Y7, Y4
-	VBLENDVPS    Y6, actc15<>+0(SB), Y3, Y6
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y7
-	VMOVUPS      actc339<>+0(SB), Y9
-	VFMADD213PS  actc334<>+0(SB), Y9, Y8
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y2, Y3, Y9, Y2
-	VMULPS       Y2, Y8, Y2
-	VMOVUPS      actc336<>+0(SB), Y8
-	VMULPS       96(DX), Y8, Y8
-	VADDPS       actc15<>+0(SB), Y3, Y9
-	VMOVUPS      96(DX), Y11
-	VFMSUB132PS  actc336<>+0(SB), Y8, Y11
-	VFMADD231PS  64(DX), Y2, Y9
-	VMOVUPS      96(DX), Y2
-	VFMADD231PS  actc337<>+0(SB), Y2, Y11
-	VMULPS       Y9, Y6, Y2
-	VMULPS       96(DX), Y8, Y6
-	VADDPS       actc18<>+0(SB), Y3, Y9
-	VFMSUB132PS  96(DX), Y6, Y8
-	VFMADD213PS  actc15<>+0(SB), Y9, Y3
-	VFMADD231PS  96(DX), Y11, Y8
-	VDIVPS       Y3, Y2, Y2
-	VADDPS       actc334<>+0(SB), Y6, Y3
-	VSUBPS       actc334<>+0(SB), Y3, Y9
-	VMOVUPS      64(DX), Y11
-	VSUBPS       actc340<>+0(SB), Y11, Y11
-	VSUBPS       Y9, Y3, Y12
-	VMOVUPS      actc334<>+0(SB), Y13
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       actc341<>+0(SB), Y11, Y11
-	VSUBPS       Y9, Y6, Y6
-	VADDPS       Y6, Y12, Y6
-	VMOVUPS      64(DX), Y9
-	VSUBPS       actc342<>+0(SB), Y9, Y9
-	VADDPS       actc335<>+0(SB), Y6, Y6
-	VADDPS       Y6, Y8, Y6
-	VMULPS       96(DX), Y3, Y8
-	VMOVUPS      actc343<>+0(SB), Y12
-	VFMADD213PS  actc344<>+0(SB), Y9, Y12
-	VFMSUB132PS  96(DX), Y8, Y3
-	VFMADD231PS  96(DX), Y6, Y3
-	VFMADD213PS  actc345<>+0(SB), Y9, Y12
-	VANDPS       actc2<>+0(SB), Y8, Y6
-	VFMADD213PS  actc346<>+0(SB), Y9, Y12
-	VXORPS       Y6, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y8, Y6, Y6
-	VFMADD213PS  actc347<>+0(SB), Y9, Y12
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VFMADD213PS  actc348<>+0(SB), Y9, Y12
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
-	VORPS        Y8, Y5, Y5
-	VFMADD213PS  actc349<>+0(SB), Y9, Y12
-	VADDPS       Y6, Y3, Y8
-	VFMADD213PS  actc350<>+0(SB), Y9, Y12
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y8
-	VFMADD213PS  actc351<>+0(SB), Y9, Y12
-	VSUBPS       actc5<>+0(SB), Y8, Y13
-	VFMADD213PS  actc352<>+0(SB), Y9, Y12
-	VFNMADD231PS actc6<>+0(SB), Y13, Y6
-	VADDPS       Y6, Y3, Y3
-	VFMADD213PS  actc353<>+0(SB), Y9, Y12
-	VFNMADD231PS actc7<>+0(SB), Y13, Y3
-	VFMADD213PS  actc354<>+0(SB), Y9, Y12
-	VFMADD213PS  actc355<>+0(SB), Y9, Y12
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y3, Y6
-	VMULPS       Y12, Y11, Y9
+	VANDNPS      Y4, Y11, Y4
+	VXORPS       actc2<>+0(SB), Y10, Y10
+	VFMADD213PS  actc346<>+0(SB), Y9, Y1
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VFMADD213PS  actc347<>+0(SB), Y9, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y11
+	VORPS        Y11, Y5, Y5
+	VADDPS       Y4, Y10, Y11
+	VFMADD213PS  actc348<>+0(SB), Y9, Y1
+	VFMADD213PS  actc349<>+0(SB), Y9, Y1
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y11
+	VSUBPS       actc5<>+0(SB), Y11, Y12
+	VFMADD213PS  actc350<>+0(SB), Y9, Y1
+	VFNMADD231PS actc6<>+0(SB), Y12, Y4
+	VFMADD213PS  actc351<>+0(SB), Y9, Y1
+	VADDPS       Y4, Y10, Y4
+	VFMADD213PS  actc352<>+0(SB), Y9, Y1
+	VFNMADD231PS actc7<>+0(SB), Y12, Y4
+	VFMADD213PS  actc353<>+0(SB), Y9, Y1
+	VMOVUPS      actc17<>+0(SB), Y10
+	VFMADD213PS  actc18<>+0(SB), Y4, Y10
+	VFMADD213PS  actc354<>+0(SB), Y9, Y1
+	VFMADD213PS  actc355<>+0(SB), Y9, Y1
+	VMOVUPS      actc19<>+0(SB), Y9
+	VFMADD213PS  actc20<>+0(SB), Y4, Y9
+	VMULPS       Y1, Y6, Y1
 	VMOVUPS      actc2<>+0(SB), Y12
-	VANDNPS      Y11, Y12, Y11
-	VCMPPS       $0x11, actc15<>+0(SB), Y11, Y11
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y3, Y12
-	VBLENDVPS    Y11, Y9, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y9
-	VORPS        Y9, Y5, Y5
-	VMOVUPS      actc21<>+0(SB), Y9
-	VFMADD213PS  actc22<>+0(SB), Y3, Y9
+	VANDNPS      Y6, Y12, Y6
+	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
+	VMOVUPS      actc21<>+0(SB), Y12
+	VFMADD213PS  actc22<>+0(SB), Y4, Y12
+	VBLENDVPS    Y6, Y1, Y3, Y1
+	VMULPS       Y4, Y4, Y3
+	VCMPPS       $0x03, Y1, Y1, Y6
+	VORPS        Y6, Y5, Y5
+	VFMADD213PS  Y10, Y3, Y9
+	VMULPS       Y3, Y3, Y3
+	VMULPS       32(BX), Y1, Y1
+	VFMADD213PS  Y9, Y3, Y12
+	VFMADD213PS  actc18<>+0(SB), Y12, Y4
+	VMOVUPS      96(DX), Y3
+	VMULPS       96(DX), Y3, Y3
+	VPSLLD       $0x17, Y11, Y6
+	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y8, actc15<>+0(SB), Y4, Y6
+	VMOVUPS      actc336<>+0(SB), Y8
+	VFMADD213PS  actc334<>+0(SB), Y3, Y8
+	VMULPS       96(DX), Y8, Y8
+	VMOVUPS      actc339<>+0(SB), Y9
+	VFMADD213PS  actc334<>+0(SB), Y9, Y2
+	VCMPPS       $0x16, actc23<>+0(SB), Y7, Y7
+	VCMPPS       $0x1e, actc23<>+0(SB), Y8, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VBLENDVPS    Y7, Y4, Y10, Y7
+	VMULPS       Y7, Y2, Y2
+	VADDPS       actc15<>+0(SB), Y4, Y7
+	VFMADD231PS  64(DX), Y2, Y7
+	VMOVUPS      actc336<>+0(SB), Y2
+	VMULPS       96(DX), Y2, Y2
+	VMULPS       Y7, Y6, Y10
+	VMOVUPS      96(DX), Y11
+	VFMSUB132PS  actc336<>+0(SB), Y2, Y11
+	VADDPS       actc18<>+0(SB), Y4, Y12
+	VMOVUPS      96(DX), Y13
+	VFMADD231PS  actc337<>+0(SB), Y13, Y11
+	VFMADD213PS  actc15<>+0(SB), Y12, Y4
+	VMULPS       96(DX), Y2, Y12
+	VFMSUB213PS  Y10, Y7, Y6
+	VFMSUB132PS  96(DX), Y12, Y2
+	VDIVPS       Y4, Y10, Y7
+	VFMADD231PS  96(DX), Y11, Y2
+	VFNMADD231PS Y4, Y7, Y10
+	VADDPS       actc334<>+0(SB), Y12, Y11
+	VADDPS       Y10, Y6, Y6
+	VSUBPS       actc334<>+0(SB), Y11, Y10
+	VRCPPS       Y4, Y4
+	VSUBPS       Y10, Y11, Y13
+	VFMADD213PS  Y7, Y4, Y6
+	VMOVUPS      actc334<>+0(SB), Y4
+	VSUBPS       Y13, Y4, Y4
+	VSUBPS       Y10, Y12, Y7
+	VMOVUPS      64(DX), Y10
+	VSUBPS       actc340<>+0(SB), Y10, Y10
+	VADDPS       Y7, Y4, Y4
+	VADDPS       actc335<>+0(SB), Y4, Y4
+	VSUBPS       actc341<>+0(SB), Y10, Y7
+	VADDPS       Y4, Y2, Y2
+	VMULPS       96(DX), Y11, Y4
+	VMOVUPS      64(DX), Y10
+	VSUBPS       actc342<>+0(SB), Y10, Y10
+	VFMSUB132PS  96(DX), Y4, Y11
+	VFMADD231PS  96(DX), Y2, Y11
+	VMOVUPS      actc343<>+0(SB), Y2
+	VFMADD213PS  actc344<>+0(SB), Y10, Y2
+	VANDPS       actc2<>+0(SB), Y4, Y12
+	VXORPS       Y12, Y11, Y11
+	VFMADD213PS  actc345<>+0(SB), Y10, Y2
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      Y4, Y12, Y4
+	VXORPS       actc2<>+0(SB), Y11, Y11
+	VFMADD213PS  actc346<>+0(SB), Y10, Y2
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VFMADD213PS  actc347<>+0(SB), Y10, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y12
+	VORPS        Y12, Y5, Y5
+	VADDPS       Y4, Y11, Y12
+	VFMADD213PS  actc348<>+0(SB), Y10, Y2
+	VFMADD213PS  actc349<>+0(SB), Y10, Y2
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y12
+	VSUBPS       actc5<>+0(SB), Y12, Y13
+	VFMADD213PS  actc350<>+0(SB), Y10, Y2
+	VFNMADD231PS actc6<>+0(SB), Y13, Y4
+	VFMADD213PS  actc351<>+0(SB), Y10, Y2
+	VADDPS       Y4, Y11, Y4
+	VFMADD213PS  actc352<>+0(SB), Y10, Y2
+	VFNMADD231PS actc7<>+0(SB), Y13, Y4
+	VFMADD213PS  actc353<>+0(SB), Y10, Y2
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y4, Y11
+	VFMADD213PS  actc354<>+0(SB), Y10, Y2
+	VFMADD213PS  actc355<>+0(SB), Y10, Y2
+	VMOVUPS      actc19<>+0(SB), Y10
+	VFMADD213PS  actc20<>+0(SB), Y4, Y10
+	VMULPS       Y2, Y7, Y2
+	VMOVUPS      actc2<>+0(SB), Y13
+	VANDNPS      Y7, Y13, Y7
+	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
+	VMOVUPS      actc21<>+0(SB), Y13
+	VFMADD213PS  actc22<>+0(SB), Y4, Y13
+	VBLENDVPS    Y7, Y2, Y6, Y2
+	VMULPS       Y4, Y4, Y6
+	VCMPPS       $0x03, Y2, Y2, Y7
+	VORPS        Y7, Y5, Y5
+	VFMADD213PS  Y11, Y6, Y10
+	VMULPS       Y6, Y6, Y6
 	VMULPS       64(BX), Y2, Y2
-	VMULPS       Y3, Y3, Y11
-	VFMADD213PS  Y6, Y11, Y12
-	VMULPS       Y11, Y11, Y6
-	VFMADD213PS  Y12, Y6, Y9
-	VFMADD213PS  actc18<>+0(SB), Y9, Y3
-	VPSLLD       $0x17, Y8, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y6
+	VFMADD213PS  Y10, Y6, Y13
+	VFMADD213PS  actc18<>+0(SB), Y13, Y4
+	VPSLLD       $0x17, Y12, Y6
+	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y9, actc15<>+0(SB), Y4, Y6
 	VMOVUPS      actc339<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y7, Y10
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y4, Y3, Y7, Y4
-	VMULPS       Y4, Y10, Y4
-	VADDPS       actc15<>+0(SB), Y3, Y7
-	VFMADD231PS  96(DX), Y4, Y7
-	VMULPS       Y7, Y6, Y4
-	VADDPS       actc18<>+0(SB), Y3, Y6
-	VFMADD213PS  actc15<>+0(SB), Y6, Y3
-	VDIVPS       Y3, Y4, Y3
+	VFMADD213PS  actc334<>+0(SB), Y7, Y3
+	VCMPPS       $0x16, actc23<>+0(SB), Y8, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y7, Y4, Y8, Y7
+	VMULPS       Y7, Y3, Y3
+	VADDPS       actc15<>+0(SB), Y4, Y7
+	VFMADD231PS  96(DX), Y3, Y7
+	VMULPS       Y7, Y6, Y3
+	VADDPS       actc18<>+0(SB), Y4, Y8
+	VFMADD213PS  actc15<>+0(SB), Y8, Y4
+	VFMSUB213PS  Y3, Y7, Y6
+	VDIVPS       Y4, Y3, Y7
+	VFNMADD231PS Y4, Y7, Y3
+	VADDPS       Y3, Y6, Y3
+	VRCPPS       Y4, Y4
+	VFMADD213PS  Y7, Y4, Y3
 	VMOVUPS      96(DX), Y4
 	VSUBPS       actc340<>+0(SB), Y4, Y4
 	VSUBPS       actc341<>+0(SB), Y4, Y4
@@ -64623,9 +64678,14 @@ single:
 	VADDPS       actc15<>+0(SB), Y3, Y1
 	VFMADD231PS  (DX), Y0, Y1
 	VMULPS       Y1, Y2, Y0
-	VADDPS       actc18<>+0(SB), Y3, Y1
-	VFMADD213PS  actc15<>+0(SB), Y3, Y1
-	VDIVPS       Y1, Y0, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y4
+	VFMADD213PS  actc15<>+0(SB), Y3, Y4
+	VFMSUB213PS  Y0, Y1, Y2
+	VDIVPS       Y4, Y0, Y1
+	VFNMADD231PS Y4, Y1, Y0
+	VADDPS       Y0, Y2, Y0
+	VRCPPS       Y4, Y2
+	VFMADD213PS  Y1, Y2, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc340<>+0(SB), Y1, Y1
 	VSUBPS       actc341<>+0(SB), Y1, Y1
@@ -64767,12 +64827,17 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y5, Y3
 	VFMADD213PS  Y3, Y1, Y2
-	VMULPS       Y2, Y4, Y2
-	VADDPS       actc18<>+0(SB), Y5, Y3
-	VFMADD213PS  actc15<>+0(SB), Y5, Y3
-	VDIVPS       Y3, Y2, Y2
-	VSUBPS       actc340<>+0(SB), Y1, Y3
-	VSUBPS       actc341<>+0(SB), Y3, Y3
+	VMULPS       Y2, Y4, Y3
+	VADDPS       actc18<>+0(SB), Y5, Y6
+	VFMADD213PS  actc15<>+0(SB), Y5, Y6
+	VFMSUB213PS  Y3, Y2, Y4
+	VDIVPS       Y6, Y3, Y2
+	VFNMADD231PS Y6, Y2, Y3
+	VADDPS       Y3, Y4, Y3
+	VRCPPS       Y6, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VSUBPS       actc340<>+0(SB), Y1, Y2
+	VSUBPS       actc341<>+0(SB), Y2, Y2
 	VSUBPS       actc342<>+0(SB), Y1, Y4
 	VMOVUPS      actc343<>+0(SB), Y6
 	VFMADD213PS  actc344<>+0(SB), Y4, Y6
@@ -64787,11 +64852,11 @@ tail:
 	VFMADD213PS  actc353<>+0(SB), Y4, Y6
 	VFMADD213PS  actc354<>+0(SB), Y4, Y6
 	VFMADD213PS  actc355<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y3, Y4
+	VMULPS       Y6, Y2, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y3, Y6, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
+	VANDNPS      Y2, Y6, Y2
+	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4
@@ -67365,6 +67430,7 @@ TEXT ·geluTanhBackwardF32Avx2U32Rcp(SB), NOSPLIT, $0-88
 block:
 	CMPQ         CX, $0x00000020
 	JB           single
+	XORL         R9, R9
 	VMOVUPS      (DX), Y0
 	VMULPS       (DX), Y0, Y0
 	VMOVUPS      actc336<>+0(SB), Y1
@@ -67399,372 +67465,401 @@ block:
 	VXORPS       actc2<>+0(SB), Y3, Y3
 	VXORPS       actc2<>+0(SB), Y4, Y4
 	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y5
-	VADDPS       Y4, Y3, Y6
-	VMOVUPS      actc4<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       actc5<>+0(SB), Y6, Y7
-	VFNMADD231PS actc6<>+0(SB), Y7, Y4
+	VMOVMSKPS    Y5, R10
+	ORL          R10, R9
+	VADDPS       Y4, Y3, Y5
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y5
+	VSUBPS       actc5<>+0(SB), Y5, Y6
+	VFNMADD231PS actc6<>+0(SB), Y6, Y4
 	VADDPS       Y4, Y3, Y3
-	VFNMADD231PS actc7<>+0(SB), Y7, Y3
+	VFNMADD231PS actc7<>+0(SB), Y6, Y3
 	VMOVUPS      actc17<>+0(SB), Y4
 	VFMADD213PS  actc18<>+0(SB), Y3, Y4
-	VMOVUPS      actc19<>+0(SB), Y7
-	VFMADD213PS  actc20<>+0(SB), Y3, Y7
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y9
-	VFMADD213PS  Y4, Y9, Y7
-	VMULPS       Y9, Y9, Y4
-	VFMADD213PS  Y7, Y4, Y8
-	VFMADD213PS  actc18<>+0(SB), Y8, Y3
+	VMOVUPS      actc19<>+0(SB), Y6
+	VFMADD213PS  actc20<>+0(SB), Y3, Y6
+	VMOVUPS      actc21<>+0(SB), Y7
+	VFMADD213PS  actc22<>+0(SB), Y3, Y7
+	VMULPS       Y3, Y3, Y8
+	VFMADD213PS  Y4, Y8, Y6
+	VMULPS       Y8, Y8, Y4
+	VFMADD213PS  Y6, Y4, Y7
+	VFMADD213PS  actc18<>+0(SB), Y7, Y3
+	VPSLLD       $0x17, Y5, Y4
+	VMULPS       Y4, Y3, Y3
 	VMOVUPS      32(DX), Y4
 	VMULPS       32(DX), Y4, Y4
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
 	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
-	VMOVUPS      actc336<>+0(SB), Y6
-	VFMADD213PS  actc334<>+0(SB), Y4, Y6
-	VMULPS       32(DX), Y6, Y6
-	VMOVUPS      actc339<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y7, Y0
+	VMOVUPS      actc339<>+0(SB), Y5
+	VFMADD213PS  actc334<>+0(SB), Y5, Y0
+	VMOVUPS      actc336<>+0(SB), Y5
+	VFMADD213PS  actc334<>+0(SB), Y4, Y5
 	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
-	VCMPPS       $0x1e, actc23<>+0(SB), Y6, Y7
-	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y1, Y3, Y8, Y1
+	VMULPS       32(DX), Y5, Y5
+	VMOVUPS      actc15<>+0(SB), Y6
+	VBLENDVPS    Y1, Y3, Y6, Y1
 	VMULPS       Y1, Y0, Y0
-	VADDPS       actc15<>+0(SB), Y3, Y1
-	VFMADD231PS  (DX), Y0, Y1
-	VMOVUPS      actc336<>+0(SB), Y0
-	VMULPS       32(DX), Y0, Y0
-	VMULPS       Y1, Y2, Y1
-	VMOVUPS      32(DX), Y2
-	VFMSUB132PS  actc336<>+0(SB), Y0, Y2
-	VADDPS       actc18<>+0(SB), Y3, Y8
-	VMOVUPS      32(DX), Y9
-	VFMADD231PS  actc337<>+0(SB), Y9, Y2
-	VFMADD213PS  actc15<>+0(SB), Y8, Y3
-	VMULPS       32(DX), Y0, Y8
-	VRCPPS       Y3, Y9
-	VFMSUB132PS  32(DX), Y8, Y0
+	VCMPPS       $0x1e, actc23<>+0(SB), Y5, Y1
+	VADDPS       actc15<>+0(SB), Y3, Y6
+	VFMADD231PS  (DX), Y0, Y6
+	VMULPS       Y6, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y7
+	VMOVUPS      actc336<>+0(SB), Y8
+	VMULPS       32(DX), Y8, Y8
+	VFMADD213PS  actc15<>+0(SB), Y7, Y3
+	VMOVUPS      32(DX), Y7
+	VFMSUB132PS  actc336<>+0(SB), Y8, Y7
+	VFMSUB213PS  Y0, Y6, Y2
+	VMOVUPS      32(DX), Y6
+	VFMADD231PS  actc337<>+0(SB), Y6, Y7
+	VRCPPS       Y3, Y6
+	VMULPS       32(DX), Y8, Y9
 	VMOVUPS      Y3, Y10
-	VFNMADD213PS actc15<>+0(SB), Y9, Y10
-	VFMADD231PS  32(DX), Y2, Y0
-	VFMADD213PS  Y9, Y9, Y10
-	VADDPS       actc334<>+0(SB), Y8, Y2
-	VMULPS       Y10, Y1, Y9
-	VSUBPS       actc334<>+0(SB), Y2, Y11
-	VFNMADD213PS Y1, Y9, Y3
-	VSUBPS       Y11, Y2, Y1
-	VFMADD213PS  Y9, Y10, Y3
-	VMOVUPS      actc334<>+0(SB), Y9
-	VSUBPS       Y1, Y9, Y1
-	VSUBPS       Y11, Y8, Y8
-	VMOVUPS      (DX), Y9
-	VSUBPS       actc340<>+0(SB), Y9, Y9
-	VADDPS       Y8, Y1, Y1
-	VADDPS       actc335<>+0(SB), Y1, Y1
-	VSUBPS       actc341<>+0(SB), Y9, Y8
-	VADDPS       Y1, Y0, Y0
-	VMULPS       32(DX), Y2, Y1
-	VMOVUPS      (DX), Y9
-	VSUBPS       actc342<>+0(SB), Y9, Y9
-	VFMSUB132PS  32(DX), Y1, Y2
-	VFMADD231PS  32(DX), Y0, Y2
-	VMOVUPS      actc343<>+0(SB), Y0
-	VFMADD213PS  actc344<>+0(SB), Y9, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y10
-	VXORPS       Y10, Y2, Y2
-	VFMADD213PS  actc345<>+0(SB), Y9, Y0
+	VFNMADD213PS actc15<>+0(SB), Y6, Y10
+	VFMSUB132PS  32(DX), Y9, Y8
+	VFMADD213PS  Y6, Y6, Y10
+	VFMADD231PS  32(DX), Y7, Y8
+	VMULPS       Y10, Y0, Y7
+	VADDPS       actc334<>+0(SB), Y9, Y11
+	VMOVUPS      Y3, Y12
+	VFNMADD213PS Y0, Y7, Y12
+	VSUBPS       actc334<>+0(SB), Y11, Y13
+	VFMADD213PS  Y7, Y10, Y12
+	VSUBPS       Y13, Y11, Y7
+	VFNMADD213PS Y0, Y12, Y3
+	VMOVUPS      actc334<>+0(SB), Y0
+	VSUBPS       Y7, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VSUBPS       Y13, Y9, Y3
+	VFMADD213PS  Y12, Y6, Y2
+	VADDPS       Y3, Y0, Y0
+	VADDPS       actc335<>+0(SB), Y0, Y0
+	VMOVUPS      (DX), Y3
+	VSUBPS       actc340<>+0(SB), Y3, Y3
+	VADDPS       Y0, Y8, Y0
+	VMULPS       32(DX), Y11, Y6
+	VSUBPS       actc341<>+0(SB), Y3, Y3
+	VFMSUB132PS  32(DX), Y6, Y11
+	VFMADD231PS  32(DX), Y0, Y11
+	VMOVUPS      (DX), Y0
+	VSUBPS       actc342<>+0(SB), Y0, Y0
+	VANDPS       actc2<>+0(SB), Y6, Y7
+	VXORPS       Y7, Y11, Y7
+	VMOVUPS      actc343<>+0(SB), Y8
+	VFMADD213PS  actc344<>+0(SB), Y0, Y8
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      Y6, Y9, Y6
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VFMADD213PS  actc345<>+0(SB), Y0, Y8
+	VXORPS       actc2<>+0(SB), Y6, Y6
+	VFMADD213PS  actc346<>+0(SB), Y0, Y8
+	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y9
+	VMOVMSKPS    Y9, R10
+	ORL          R10, R9
+	VADDPS       Y6, Y7, Y9
+	VFMADD213PS  actc347<>+0(SB), Y0, Y8
+	VFMADD213PS  actc348<>+0(SB), Y0, Y8
+	VMOVUPS      actc4<>+0(SB), Y10
+	VFMADD213PS  actc5<>+0(SB), Y10, Y9
+	VSUBPS       actc5<>+0(SB), Y9, Y10
+	VFMADD213PS  actc349<>+0(SB), Y0, Y8
+	VFNMADD231PS actc6<>+0(SB), Y10, Y6
+	VFMADD213PS  actc350<>+0(SB), Y0, Y8
+	VADDPS       Y6, Y7, Y6
+	VFMADD213PS  actc351<>+0(SB), Y0, Y8
+	VFNMADD231PS actc7<>+0(SB), Y10, Y6
+	VFMADD213PS  actc352<>+0(SB), Y0, Y8
+	VMOVUPS      actc17<>+0(SB), Y7
+	VFMADD213PS  actc18<>+0(SB), Y6, Y7
+	VFMADD213PS  actc353<>+0(SB), Y0, Y8
+	VFMADD213PS  actc354<>+0(SB), Y0, Y8
+	VMOVUPS      actc19<>+0(SB), Y10
+	VFMADD213PS  actc20<>+0(SB), Y6, Y10
+	VFMADD213PS  actc355<>+0(SB), Y0, Y8
+	VMULPS       Y8, Y3, Y0
+	VMOVUPS      actc21<>+0(SB), Y8
+	VFMADD213PS  actc22<>+0(SB), Y6, Y8
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y3, Y11, Y3
+	VMULPS       Y6, Y6, Y11
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VFMADD213PS  Y7, Y11, Y10
+	VBLENDVPS    Y3, Y0, Y2, Y0
+	VMULPS       Y11, Y11, Y2
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VMOVMSKPS    Y3, R10
+	ORL          R10, R9
+	VFMADD213PS  Y10, Y2, Y8
+	VFMADD213PS  actc18<>+0(SB), Y8, Y6
+	VMULPS       (BX), Y0, Y0
+	VPSLLD       $0x17, Y9, Y2
+	VMULPS       Y2, Y6, Y2
+	VMOVUPS      64(DX), Y3
+	VMULPS       64(DX), Y3, Y3
+	VBLENDVPS    Y1, actc15<>+0(SB), Y2, Y1
+	VMOVUPS      actc339<>+0(SB), Y6
+	VFMADD213PS  actc334<>+0(SB), Y6, Y4
+	VMOVUPS      actc336<>+0(SB), Y6
+	VFMADD213PS  actc334<>+0(SB), Y3, Y6
+	VCMPPS       $0x16, actc23<>+0(SB), Y5, Y5
+	VMULPS       64(DX), Y6, Y6
+	VMOVUPS      actc15<>+0(SB), Y7
+	VBLENDVPS    Y5, Y2, Y7, Y5
+	VMULPS       Y5, Y4, Y4
+	VCMPPS       $0x1e, actc23<>+0(SB), Y6, Y5
+	VADDPS       actc15<>+0(SB), Y2, Y7
+	VFMADD231PS  32(DX), Y4, Y7
+	VMULPS       Y7, Y1, Y4
+	VADDPS       actc18<>+0(SB), Y2, Y8
+	VMOVUPS      actc336<>+0(SB), Y9
+	VMULPS       64(DX), Y9, Y9
+	VFMADD213PS  actc15<>+0(SB), Y8, Y2
+	VMOVUPS      64(DX), Y8
+	VFMSUB132PS  actc336<>+0(SB), Y9, Y8
+	VFMSUB213PS  Y4, Y7, Y1
+	VMOVUPS      64(DX), Y7
+	VFMADD231PS  actc337<>+0(SB), Y7, Y8
+	VRCPPS       Y2, Y7
+	VMULPS       64(DX), Y9, Y10
+	VMOVUPS      Y2, Y11
+	VFNMADD213PS actc15<>+0(SB), Y7, Y11
+	VFMSUB132PS  64(DX), Y10, Y9
+	VFMADD213PS  Y7, Y7, Y11
+	VFMADD231PS  64(DX), Y8, Y9
+	VMULPS       Y11, Y4, Y8
+	VADDPS       actc334<>+0(SB), Y10, Y12
+	VMOVUPS      Y2, Y13
+	VFNMADD213PS Y4, Y8, Y13
+	VSUBPS       actc334<>+0(SB), Y12, Y14
+	VFMADD213PS  Y8, Y11, Y13
+	VSUBPS       Y14, Y12, Y8
+	VFNMADD213PS Y4, Y13, Y2
+	VMOVUPS      actc334<>+0(SB), Y4
+	VSUBPS       Y8, Y4, Y4
+	VADDPS       Y2, Y1, Y1
+	VSUBPS       Y14, Y10, Y2
+	VFMADD213PS  Y13, Y7, Y1
+	VADDPS       Y2, Y4, Y2
+	VADDPS       actc335<>+0(SB), Y2, Y2
+	VMOVUPS      32(DX), Y4
+	VSUBPS       actc340<>+0(SB), Y4, Y4
+	VADDPS       Y2, Y9, Y2
+	VMULPS       64(DX), Y12, Y7
+	VSUBPS       actc341<>+0(SB), Y4, Y4
+	VFMSUB132PS  64(DX), Y7, Y12
+	VFMADD231PS  64(DX), Y2, Y12
+	VMOVUPS      32(DX), Y2
+	VSUBPS       actc342<>+0(SB), Y2, Y2
+	VANDPS       actc2<>+0(SB), Y7, Y8
+	VXORPS       Y8, Y12, Y8
+	VMOVUPS      actc343<>+0(SB), Y9
+	VFMADD213PS  actc344<>+0(SB), Y2, Y9
 	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y1, Y10, Y1
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VFMADD213PS  actc346<>+0(SB), Y9, Y0
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VFMADD213PS  actc347<>+0(SB), Y9, Y0
-	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y10
-	VORPS        Y10, Y5, Y5
-	VADDPS       Y1, Y2, Y10
-	VFMADD213PS  actc348<>+0(SB), Y9, Y0
-	VFMADD213PS  actc349<>+0(SB), Y9, Y0
+	VANDNPS      Y7, Y10, Y7
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VFMADD213PS  actc345<>+0(SB), Y2, Y9
+	VXORPS       actc2<>+0(SB), Y7, Y7
+	VFMADD213PS  actc346<>+0(SB), Y2, Y9
+	VCMPPS       $0x11, actc16<>+0(SB), Y7, Y10
+	VMOVMSKPS    Y10, R10
+	ORL          R10, R9
+	VADDPS       Y7, Y8, Y10
+	VFMADD213PS  actc347<>+0(SB), Y2, Y9
+	VFMADD213PS  actc348<>+0(SB), Y2, Y9
 	VMOVUPS      actc4<>+0(SB), Y11
 	VFMADD213PS  actc5<>+0(SB), Y11, Y10
 	VSUBPS       actc5<>+0(SB), Y10, Y11
-	VFMADD213PS  actc350<>+0(SB), Y9, Y0
-	VFNMADD231PS actc6<>+0(SB), Y11, Y1
-	VFMADD213PS  actc351<>+0(SB), Y9, Y0
-	VADDPS       Y1, Y2, Y1
-	VFMADD213PS  actc352<>+0(SB), Y9, Y0
-	VFNMADD231PS actc7<>+0(SB), Y11, Y1
-	VFMADD213PS  actc353<>+0(SB), Y9, Y0
-	VMOVUPS      actc17<>+0(SB), Y2
-	VFMADD213PS  actc18<>+0(SB), Y1, Y2
-	VFMADD213PS  actc354<>+0(SB), Y9, Y0
-	VFMADD213PS  actc355<>+0(SB), Y9, Y0
-	VMOVUPS      actc19<>+0(SB), Y9
-	VFMADD213PS  actc20<>+0(SB), Y1, Y9
-	VMULPS       Y0, Y8, Y0
+	VFMADD213PS  actc349<>+0(SB), Y2, Y9
+	VFNMADD231PS actc6<>+0(SB), Y11, Y7
+	VFMADD213PS  actc350<>+0(SB), Y2, Y9
+	VADDPS       Y7, Y8, Y7
+	VFMADD213PS  actc351<>+0(SB), Y2, Y9
+	VFNMADD231PS actc7<>+0(SB), Y11, Y7
+	VFMADD213PS  actc352<>+0(SB), Y2, Y9
+	VMOVUPS      actc17<>+0(SB), Y8
+	VFMADD213PS  actc18<>+0(SB), Y7, Y8
+	VFMADD213PS  actc353<>+0(SB), Y2, Y9
+	VFMADD213PS  actc354<>+0(SB), Y2, Y9
+	VMOVUPS      actc19<>+0(SB), Y11
+	VFMADD213PS  actc20<>+0(SB), Y7, Y11
+	VFMADD213PS  actc355<>+0(SB), Y2, Y9
+	VMULPS       Y9, Y4, Y2
+	VMOVUPS      actc21<>+0(SB), Y9
+	VFMADD213PS  actc22<>+0(SB), Y7, Y9
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      Y4, Y12, Y4
+	VMULPS       Y7, Y7, Y12
+	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
+	VFMADD213PS  Y8, Y12, Y11
+	VBLENDVPS    Y4, Y2, Y1, Y1
+	VMULPS       Y12, Y12, Y2
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
+	VFMADD213PS  Y11, Y2, Y9
+	VFMADD213PS  actc18<>+0(SB), Y9, Y7
+	VMULPS       32(BX), Y1, Y1
+	VPSLLD       $0x17, Y10, Y2
+	VMULPS       Y2, Y7, Y2
+	VMOVUPS      96(DX), Y4
+	VMULPS       96(DX), Y4, Y4
+	VBLENDVPS    Y5, actc15<>+0(SB), Y2, Y5
+	VMOVUPS      actc339<>+0(SB), Y7
+	VFMADD213PS  actc334<>+0(SB), Y7, Y3
+	VMOVUPS      actc336<>+0(SB), Y7
+	VFMADD213PS  actc334<>+0(SB), Y4, Y7
+	VCMPPS       $0x16, actc23<>+0(SB), Y6, Y6
+	VMULPS       96(DX), Y7, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y6, Y2, Y8, Y6
+	VMULPS       Y6, Y3, Y3
+	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y6
+	VADDPS       actc15<>+0(SB), Y2, Y8
+	VFMADD231PS  64(DX), Y3, Y8
+	VMULPS       Y8, Y5, Y3
+	VADDPS       actc18<>+0(SB), Y2, Y9
+	VMOVUPS      actc336<>+0(SB), Y10
+	VMULPS       96(DX), Y10, Y10
+	VFMADD213PS  actc15<>+0(SB), Y9, Y2
+	VMOVUPS      96(DX), Y9
+	VFMSUB132PS  actc336<>+0(SB), Y10, Y9
+	VFMSUB213PS  Y3, Y8, Y5
+	VMOVUPS      96(DX), Y8
+	VFMADD231PS  actc337<>+0(SB), Y8, Y9
+	VRCPPS       Y2, Y8
+	VMULPS       96(DX), Y10, Y11
+	VMOVUPS      Y2, Y12
+	VFNMADD213PS actc15<>+0(SB), Y8, Y12
+	VFMSUB132PS  96(DX), Y11, Y10
+	VFMADD213PS  Y8, Y8, Y12
+	VFMADD231PS  96(DX), Y9, Y10
+	VMULPS       Y12, Y3, Y9
+	VADDPS       actc334<>+0(SB), Y11, Y13
+	VMOVUPS      Y2, Y14
+	VFNMADD213PS Y3, Y9, Y14
+	VSUBPS       actc334<>+0(SB), Y13, Y15
+	VFMADD213PS  Y9, Y12, Y14
+	VSUBPS       Y15, Y13, Y9
+	VFNMADD213PS Y3, Y14, Y2
+	VMOVUPS      actc334<>+0(SB), Y3
+	VSUBPS       Y9, Y3, Y3
+	VADDPS       Y2, Y5, Y2
+	VSUBPS       Y15, Y11, Y5
+	VFMADD213PS  Y14, Y8, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       actc335<>+0(SB), Y3, Y3
+	VMOVUPS      64(DX), Y5
+	VSUBPS       actc340<>+0(SB), Y5, Y5
+	VADDPS       Y3, Y10, Y3
+	VMULPS       96(DX), Y13, Y8
+	VSUBPS       actc341<>+0(SB), Y5, Y5
+	VFMSUB132PS  96(DX), Y8, Y13
+	VFMADD231PS  96(DX), Y3, Y13
+	VMOVUPS      64(DX), Y3
+	VSUBPS       actc342<>+0(SB), Y3, Y3
+	VANDPS       actc2<>+0(SB), Y8, Y9
+	VXORPS       Y9, Y13, Y9
+	VMOVUPS      actc343<>+0(SB), Y10
+	VFMADD213PS  actc344<>+0(SB), Y3, Y10
 	VMOVUPS      actc2<>+0(SB), Y11
 	VANDNPS      Y8, Y11, Y8
-	VCMPPS       $0x11, actc15<>+0(SB), Y8, Y8
-	VMOVUPS      actc21<>+0(SB), Y11
-	VFMADD213PS  actc22<>+0(SB), Y1, Y11
-	VBLENDVPS    Y8, Y0, Y3, Y0
-	VMULPS       Y1, Y1, Y3
-	VCMPPS       $0x03, Y0, Y0, Y8
-	VORPS        Y8, Y5, Y5
-	VFMADD213PS  Y2, Y3, Y9
-	VMULPS       Y3, Y3, Y2
-	VMULPS       (BX), Y0, Y0
-	VFMADD213PS  Y9, Y2, Y11
-	VFMADD213PS  actc18<>+0(SB), Y11, Y1
-	VMOVUPS      64(DX), Y2
-	VMULPS       64(DX), Y2, Y2
-	VPSLLD       $0x17, Y10, Y3
-	VMULPS       Y3, Y1, Y1
-	VBLENDVPS    Y7, actc15<>+0(SB), Y1, Y3
-	VMOVUPS      actc336<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y2, Y7
-	VMULPS       64(DX), Y7, Y7
-	VMOVUPS      actc339<>+0(SB), Y8
-	VFMADD213PS  actc334<>+0(SB), Y8, Y4
-	VCMPPS       $0x16, actc23<>+0(SB), Y6, Y6
-	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y8
-	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y6, Y1, Y9, Y6
-	VMULPS       Y6, Y4, Y4
-	VADDPS       actc15<>+0(SB), Y1, Y6
-	VFMADD231PS  32(DX), Y4, Y6
-	VMOVUPS      actc336<>+0(SB), Y4
-	VMULPS       64(DX), Y4, Y4
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      64(DX), Y6
-	VFMSUB132PS  actc336<>+0(SB), Y4, Y6
-	VADDPS       actc18<>+0(SB), Y1, Y9
-	VMOVUPS      64(DX), Y10
-	VFMADD231PS  actc337<>+0(SB), Y10, Y6
-	VFMADD213PS  actc15<>+0(SB), Y9, Y1
-	VMULPS       64(DX), Y4, Y9
-	VRCPPS       Y1, Y10
-	VFMSUB132PS  64(DX), Y9, Y4
-	VMOVUPS      Y1, Y11
-	VFNMADD213PS actc15<>+0(SB), Y10, Y11
-	VFMADD231PS  64(DX), Y6, Y4
-	VFMADD213PS  Y10, Y10, Y11
-	VADDPS       actc334<>+0(SB), Y9, Y6
-	VMULPS       Y11, Y3, Y10
-	VSUBPS       actc334<>+0(SB), Y6, Y12
-	VFNMADD213PS Y3, Y10, Y1
-	VSUBPS       Y12, Y6, Y3
-	VFMADD213PS  Y10, Y11, Y1
-	VMOVUPS      actc334<>+0(SB), Y10
-	VSUBPS       Y3, Y10, Y3
-	VSUBPS       Y12, Y9, Y9
-	VMOVUPS      32(DX), Y10
-	VSUBPS       actc340<>+0(SB), Y10, Y10
-	VADDPS       Y9, Y3, Y3
-	VADDPS       actc335<>+0(SB), Y3, Y3
-	VSUBPS       actc341<>+0(SB), Y10, Y9
-	VADDPS       Y3, Y4, Y3
-	VMULPS       64(DX), Y6, Y4
-	VMOVUPS      32(DX), Y10
-	VSUBPS       actc342<>+0(SB), Y10, Y10
-	VFMSUB132PS  64(DX), Y4, Y6
-	VFMADD231PS  64(DX), Y3, Y6
-	VMOVUPS      actc343<>+0(SB), Y3
-	VFMADD213PS  actc344<>+0(SB), Y10, Y3
-	VANDPS       actc2<>+0(SB), Y4, Y11
-	VXORPS       Y11, Y6, Y6
-	VFMADD213PS  actc345<>+0(SB), Y10, Y3
-	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y4, Y11, Y4
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VFMADD213PS  actc346<>+0(SB), Y10, Y3
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VFMADD213PS  actc347<>+0(SB), Y10, Y3
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y11
-	VORPS        Y11, Y5, Y5
-	VADDPS       Y4, Y6, Y11
-	VFMADD213PS  actc348<>+0(SB), Y10, Y3
-	VFMADD213PS  actc349<>+0(SB), Y10, Y3
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VFMADD213PS  actc345<>+0(SB), Y3, Y10
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VFMADD213PS  actc346<>+0(SB), Y3, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y11
+	VMOVMSKPS    Y11, R10
+	ORL          R10, R9
+	VADDPS       Y8, Y9, Y11
+	VFMADD213PS  actc347<>+0(SB), Y3, Y10
+	VFMADD213PS  actc348<>+0(SB), Y3, Y10
 	VMOVUPS      actc4<>+0(SB), Y12
 	VFMADD213PS  actc5<>+0(SB), Y12, Y11
 	VSUBPS       actc5<>+0(SB), Y11, Y12
-	VFMADD213PS  actc350<>+0(SB), Y10, Y3
-	VFNMADD231PS actc6<>+0(SB), Y12, Y4
-	VFMADD213PS  actc351<>+0(SB), Y10, Y3
-	VADDPS       Y4, Y6, Y4
-	VFMADD213PS  actc352<>+0(SB), Y10, Y3
-	VFNMADD231PS actc7<>+0(SB), Y12, Y4
-	VFMADD213PS  actc353<>+0(SB), Y10, Y3
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y4, Y6
-	VFMADD213PS  actc354<>+0(SB), Y10, Y3
-	VFMADD213PS  actc355<>+0(SB), Y10, Y3
-	VMOVUPS      actc19<>+0(SB), Y10
-	VFMADD213PS  actc20<>+0(SB), Y4, Y10
-	VMULPS       Y3, Y9, Y3
-	VMOVUPS      actc2<>+0(SB), Y12
-	VANDNPS      Y9, Y12, Y9
-	VCMPPS       $0x11, actc15<>+0(SB), Y9, Y9
-	VMOVUPS      actc21<>+0(SB), Y12
-	VFMADD213PS  actc22<>+0(SB), Y4, Y12
-	VBLENDVPS    Y9, Y3, Y1, Y1
-	VMULPS       Y4, Y4, Y3
-	VCMPPS       $0x03, Y1, Y1, Y9
-	VORPS        Y9, Y5, Y5
-	VFMADD213PS  Y6, Y3, Y10
-	VMULPS       Y3, Y3, Y3
-	VMULPS       32(BX), Y1, Y1
-	VFMADD213PS  Y10, Y3, Y12
-	VFMADD213PS  actc18<>+0(SB), Y12, Y4
-	VMOVUPS      96(DX), Y3
-	VMULPS       96(DX), Y3, Y3
-	VPSLLD       $0x17, Y11, Y6
-	VMULPS       Y6, Y4, Y4
-	VBLENDVPS    Y8, actc15<>+0(SB), Y4, Y6
-	VMOVUPS      actc336<>+0(SB), Y8
-	VFMADD213PS  actc334<>+0(SB), Y3, Y8
-	VMULPS       96(DX), Y8, Y8
-	VMOVUPS      actc339<>+0(SB), Y9
-	VFMADD213PS  actc334<>+0(SB), Y9, Y2
-	VCMPPS       $0x16, actc23<>+0(SB), Y7, Y7
-	VCMPPS       $0x1e, actc23<>+0(SB), Y8, Y9
-	VMOVUPS      actc15<>+0(SB), Y10
-	VBLENDVPS    Y7, Y4, Y10, Y7
-	VMULPS       Y7, Y2, Y2
-	VADDPS       actc15<>+0(SB), Y4, Y7
-	VFMADD231PS  64(DX), Y2, Y7
-	VMOVUPS      actc336<>+0(SB), Y2
-	VMULPS       96(DX), Y2, Y2
-	VMULPS       Y7, Y6, Y6
-	VMOVUPS      96(DX), Y7
-	VFMSUB132PS  actc336<>+0(SB), Y2, Y7
-	VADDPS       actc18<>+0(SB), Y4, Y10
-	VMOVUPS      96(DX), Y11
-	VFMADD231PS  actc337<>+0(SB), Y11, Y7
-	VFMADD213PS  actc15<>+0(SB), Y10, Y4
-	VMULPS       96(DX), Y2, Y10
-	VRCPPS       Y4, Y11
-	VFMSUB132PS  96(DX), Y10, Y2
-	VMOVUPS      Y4, Y12
-	VFNMADD213PS actc15<>+0(SB), Y11, Y12
-	VFMADD231PS  96(DX), Y7, Y2
-	VFMADD213PS  Y11, Y11, Y12
-	VADDPS       actc334<>+0(SB), Y10, Y7
-	VMULPS       Y12, Y6, Y11
-	VSUBPS       actc334<>+0(SB), Y7, Y13
-	VFNMADD213PS Y6, Y11, Y4
-	VSUBPS       Y13, Y7, Y6
-	VFMADD213PS  Y11, Y12, Y4
-	VMOVUPS      actc334<>+0(SB), Y11
-	VSUBPS       Y6, Y11, Y6
-	VSUBPS       Y13, Y10, Y10
-	VMOVUPS      64(DX), Y11
-	VSUBPS       actc340<>+0(SB), Y11, Y11
-	VADDPS       Y10, Y6, Y6
-	VADDPS       actc335<>+0(SB), Y6, Y6
-	VSUBPS       actc341<>+0(SB), Y11, Y10
-	VADDPS       Y6, Y2, Y2
-	VMULPS       96(DX), Y7, Y6
-	VMOVUPS      64(DX), Y11
-	VSUBPS       actc342<>+0(SB), Y11, Y11
-	VFMSUB132PS  96(DX), Y6, Y7
-	VFMADD231PS  96(DX), Y2, Y7
-	VMOVUPS      actc343<>+0(SB), Y2
-	VFMADD213PS  actc344<>+0(SB), Y11, Y2
-	VANDPS       actc2<>+0(SB), Y6, Y12
-	VXORPS       Y12, Y7, Y7
-	VFMADD213PS  actc345<>+0(SB), Y11, Y2
-	VMOVUPS      actc2<>+0(SB), Y12
-	VANDNPS      Y6, Y12, Y6
-	VXORPS       actc2<>+0(SB), Y7, Y7
-	VFMADD213PS  actc346<>+0(SB), Y11, Y2
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VFMADD213PS  actc347<>+0(SB), Y11, Y2
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y12
-	VORPS        Y12, Y5, Y5
-	VADDPS       Y6, Y7, Y12
-	VFMADD213PS  actc348<>+0(SB), Y11, Y2
-	VFMADD213PS  actc349<>+0(SB), Y11, Y2
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y12
-	VSUBPS       actc5<>+0(SB), Y12, Y13
-	VFMADD213PS  actc350<>+0(SB), Y11, Y2
-	VFNMADD231PS actc6<>+0(SB), Y13, Y6
-	VFMADD213PS  actc351<>+0(SB), Y11, Y2
-	VADDPS       Y6, Y7, Y6
-	VFMADD213PS  actc352<>+0(SB), Y11, Y2
-	VFNMADD231PS actc7<>+0(SB), Y13, Y6
-	VFMADD213PS  actc353<>+0(SB), Y11, Y2
-	VMOVUPS      actc17<>+0(SB), Y7
-	VFMADD213PS  actc18<>+0(SB), Y6, Y7
-	VFMADD213PS  actc354<>+0(SB), Y11, Y2
-	VFMADD213PS  actc355<>+0(SB), Y11, Y2
-	VMOVUPS      actc19<>+0(SB), Y11
-	VFMADD213PS  actc20<>+0(SB), Y6, Y11
-	VMULPS       Y2, Y10, Y2
+	VFMADD213PS  actc349<>+0(SB), Y3, Y10
+	VFNMADD231PS actc6<>+0(SB), Y12, Y8
+	VFMADD213PS  actc350<>+0(SB), Y3, Y10
+	VADDPS       Y8, Y9, Y8
+	VFMADD213PS  actc351<>+0(SB), Y3, Y10
+	VFNMADD231PS actc7<>+0(SB), Y12, Y8
+	VFMADD213PS  actc352<>+0(SB), Y3, Y10
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y8, Y9
+	VFMADD213PS  actc353<>+0(SB), Y3, Y10
+	VFMADD213PS  actc354<>+0(SB), Y3, Y10
+	VMOVUPS      actc19<>+0(SB), Y12
+	VFMADD213PS  actc20<>+0(SB), Y8, Y12
+	VFMADD213PS  actc355<>+0(SB), Y3, Y10
+	VMULPS       Y10, Y5, Y3
+	VMOVUPS      actc21<>+0(SB), Y10
+	VFMADD213PS  actc22<>+0(SB), Y8, Y10
 	VMOVUPS      actc2<>+0(SB), Y13
-	VANDNPS      Y10, Y13, Y10
-	VCMPPS       $0x11, actc15<>+0(SB), Y10, Y10
-	VMOVUPS      actc21<>+0(SB), Y13
-	VFMADD213PS  actc22<>+0(SB), Y6, Y13
-	VBLENDVPS    Y10, Y2, Y4, Y2
-	VMULPS       Y6, Y6, Y4
-	VCMPPS       $0x03, Y2, Y2, Y10
-	VORPS        Y10, Y5, Y5
-	VFMADD213PS  Y7, Y4, Y11
-	VMULPS       Y4, Y4, Y4
+	VANDNPS      Y5, Y13, Y5
+	VMULPS       Y8, Y8, Y13
+	VCMPPS       $0x11, actc15<>+0(SB), Y5, Y5
+	VFMADD213PS  Y9, Y13, Y12
+	VBLENDVPS    Y5, Y3, Y2, Y2
+	VMULPS       Y13, Y13, Y3
+	VCMPPS       $0x03, Y2, Y2, Y5
+	VMOVMSKPS    Y5, R10
+	ORL          R10, R9
+	VFMADD213PS  Y12, Y3, Y10
+	VFMADD213PS  actc18<>+0(SB), Y10, Y8
 	VMULPS       64(BX), Y2, Y2
-	VFMADD213PS  Y11, Y4, Y13
-	VFMADD213PS  actc18<>+0(SB), Y13, Y6
-	VPSLLD       $0x17, Y12, Y4
-	VMULPS       Y4, Y6, Y4
-	VBLENDVPS    Y9, actc15<>+0(SB), Y4, Y6
-	VMOVUPS      actc339<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y7, Y3
-	VCMPPS       $0x16, actc23<>+0(SB), Y8, Y7
-	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y7, Y4, Y8, Y7
-	VMULPS       Y7, Y3, Y3
-	VADDPS       actc15<>+0(SB), Y4, Y7
-	VFMADD231PS  96(DX), Y3, Y7
-	VMULPS       Y7, Y6, Y3
-	VADDPS       actc18<>+0(SB), Y4, Y6
-	VFMADD213PS  actc15<>+0(SB), Y6, Y4
-	VRCPPS       Y4, Y6
-	VMOVUPS      Y4, Y7
+	VPSLLD       $0x17, Y11, Y3
+	VMULPS       Y3, Y8, Y3
+	VBLENDVPS    Y6, actc15<>+0(SB), Y3, Y5
+	VMOVUPS      actc339<>+0(SB), Y6
+	VFMADD213PS  actc334<>+0(SB), Y6, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y7, Y6
+	VMOVUPS      actc15<>+0(SB), Y7
+	VBLENDVPS    Y6, Y3, Y7, Y6
+	VMULPS       Y6, Y4, Y4
+	VADDPS       actc15<>+0(SB), Y3, Y6
+	VFMADD231PS  96(DX), Y4, Y6
+	VMULPS       Y6, Y5, Y4
+	VADDPS       actc18<>+0(SB), Y3, Y7
+	VFMADD213PS  actc15<>+0(SB), Y7, Y3
+	VFMSUB213PS  Y4, Y6, Y5
+	VRCPPS       Y3, Y6
+	VMOVUPS      Y3, Y7
 	VFNMADD213PS actc15<>+0(SB), Y6, Y7
 	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y3, Y6
-	VFNMADD213PS Y3, Y6, Y4
-	VFMADD213PS  Y6, Y7, Y4
-	VMOVUPS      96(DX), Y3
-	VSUBPS       actc340<>+0(SB), Y3, Y3
-	VSUBPS       actc341<>+0(SB), Y3, Y3
-	VMOVUPS      96(DX), Y6
-	VSUBPS       actc342<>+0(SB), Y6, Y6
-	VMOVUPS      actc343<>+0(SB), Y7
-	VFMADD213PS  actc344<>+0(SB), Y6, Y7
-	VFMADD213PS  actc345<>+0(SB), Y6, Y7
-	VFMADD213PS  actc346<>+0(SB), Y6, Y7
-	VFMADD213PS  actc347<>+0(SB), Y6, Y7
-	VFMADD213PS  actc348<>+0(SB), Y6, Y7
-	VFMADD213PS  actc349<>+0(SB), Y6, Y7
-	VFMADD213PS  actc350<>+0(SB), Y6, Y7
-	VFMADD213PS  actc351<>+0(SB), Y6, Y7
-	VFMADD213PS  actc352<>+0(SB), Y6, Y7
-	VFMADD213PS  actc353<>+0(SB), Y6, Y7
-	VFMADD213PS  actc354<>+0(SB), Y6, Y7
-	VFMADD213PS  actc355<>+0(SB), Y6, Y7
-	VMULPS       Y7, Y3, Y6
-	VMOVUPS      actc2<>+0(SB), Y7
-	VANDNPS      Y3, Y7, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y6, Y4, Y3
+	VMULPS       Y7, Y4, Y8
+	VMOVUPS      Y3, Y9
+	VFNMADD213PS Y4, Y8, Y9
+	VFMADD213PS  Y8, Y7, Y9
+	VFNMADD213PS Y4, Y9, Y3
+	VADDPS       Y3, Y5, Y3
+	VFMADD213PS  Y9, Y6, Y3
+	VMOVUPS      96(DX), Y4
+	VSUBPS       actc340<>+0(SB), Y4, Y4
+	VSUBPS       actc341<>+0(SB), Y4, Y4
+	VMOVUPS      96(DX), Y5
+	VSUBPS       actc342<>+0(SB), Y5, Y5
+	VMOVUPS      actc343<>+0(SB), Y6
+	VFMADD213PS  actc344<>+0(SB), Y5, Y6
+	VFMADD213PS  actc345<>+0(SB), Y5, Y6
+	VFMADD213PS  actc346<>+0(SB), Y5, Y6
+	VFMADD213PS  actc347<>+0(SB), Y5, Y6
+	VFMADD213PS  actc348<>+0(SB), Y5, Y6
+	VFMADD213PS  actc349<>+0(SB), Y5, Y6
+	VFMADD213PS  actc350<>+0(SB), Y5, Y6
+	VFMADD213PS  actc351<>+0(SB), Y5, Y6
+	VFMADD213PS  actc352<>+0(SB), Y5, Y6
+	VFMADD213PS  actc353<>+0(SB), Y5, Y6
+	VFMADD213PS  actc354<>+0(SB), Y5, Y6
+	VFMADD213PS  actc355<>+0(SB), Y5, Y6
+	VMULPS       Y6, Y4, Y5
+	VMOVUPS      actc2<>+0(SB), Y6
+	VANDNPS      Y4, Y6, Y4
+	VCMPPS       $0x11, actc15<>+0(SB), Y4, Y4
+	VBLENDVPS    Y4, Y5, Y3, Y3
 	VCMPPS       $0x03, Y3, Y3, Y4
-	VORPS        Y4, Y5, Y5
+	VMOVMSKPS    Y4, R10
+	ORL          R10, R9
 	VMULPS       96(BX), Y3, Y3
-	VTESTPS      Y5, Y5
+	TESTL        R9, R9
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	VMOVUPS      Y1, 32(AX)
@@ -67855,18 +67950,23 @@ single:
 	VADDPS       actc15<>+0(SB), Y3, Y1
 	VFMADD231PS  (DX), Y0, Y1
 	VMULPS       Y1, Y2, Y0
-	VADDPS       actc18<>+0(SB), Y3, Y1
-	VFMADD213PS  actc15<>+0(SB), Y3, Y1
-	VRCPPS       Y1, Y2
-	VMOVUPS      Y1, Y4
-	VFNMADD213PS actc15<>+0(SB), Y2, Y4
-	VFMADD213PS  Y2, Y2, Y4
-	VMULPS       Y4, Y0, Y2
-	VFNMADD213PS Y0, Y2, Y1
-	VFMADD213PS  Y2, Y4, Y1
-	VMOVUPS      (DX), Y0
-	VSUBPS       actc340<>+0(SB), Y0, Y0
-	VSUBPS       actc341<>+0(SB), Y0, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y4
+	VFMADD213PS  actc15<>+0(SB), Y3, Y4
+	VFMSUB213PS  Y0, Y1, Y2
+	VRCPPS       Y4, Y1
+	VMOVUPS      Y4, Y5
+	VFNMADD213PS actc15<>+0(SB), Y1, Y5
+	VFMADD213PS  Y1, Y1, Y5
+	VMULPS       Y5, Y0, Y6
+	VMOVUPS      Y4, Y7
+	VFNMADD213PS Y0, Y6, Y7
+	VFMADD213PS  Y6, Y5, Y7
+	VFNMADD213PS Y0, Y7, Y4
+	VADDPS       Y4, Y2, Y0
+	VFMADD213PS  Y7, Y1, Y0
+	VMOVUPS      (DX), Y1
+	VSUBPS       actc340<>+0(SB), Y1, Y1
+	VSUBPS       actc341<>+0(SB), Y1, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPS       actc342<>+0(SB), Y2, Y2
 	VMOVUPS      actc343<>+0(SB), Y4
@@ -67882,11 +67982,11 @@ single:
 	VFMADD213PS  actc353<>+0(SB), Y2, Y4
 	VFMADD213PS  actc354<>+0(SB), Y2, Y4
 	VFMADD213PS  actc355<>+0(SB), Y2, Y4
-	VMULPS       Y4, Y0, Y2
+	VMULPS       Y4, Y1, Y2
 	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y0, Y4, Y0
-	VCMPPS       $0x11, actc15<>+0(SB), Y0, Y0
-	VBLENDVPS    Y0, Y2, Y1, Y0
+	VANDNPS      Y1, Y4, Y1
+	VCMPPS       $0x11, actc15<>+0(SB), Y1, Y1
+	VBLENDVPS    Y1, Y2, Y0, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
 	VMOVUPS      actc15<>+0(SB), Y4
@@ -68005,16 +68105,21 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y5, Y3
 	VFMADD213PS  Y3, Y1, Y2
-	VMULPS       Y2, Y4, Y2
-	VADDPS       actc18<>+0(SB), Y5, Y3
-	VFMADD213PS  actc15<>+0(SB), Y5, Y3
-	VRCPPS       Y3, Y4
-	VMOVUPS      Y3, Y6
-	VFNMADD213PS actc15<>+0(SB), Y4, Y6
-	VFMADD213PS  Y4, Y4, Y6
-	VMULPS       Y6, Y2, Y4
-	VFNMADD213PS Y2, Y4, Y3
-	VFMADD213PS  Y4, Y6, Y3
+	VMULPS       Y2, Y4, Y3
+	VADDPS       actc18<>+0(SB), Y5, Y6
+	VFMADD213PS  actc15<>+0(SB), Y5, Y6
+	VFMSUB213PS  Y3, Y2, Y4
+	VRCPPS       Y6, Y2
+	VMOVUPS      Y6, Y7
+	VFNMADD213PS actc15<>+0(SB), Y2, Y7
+	VFMADD213PS  Y2, Y2, Y7
+	VMULPS       Y7, Y3, Y8
+	VMOVUPS      Y6, Y9
+	VFNMADD213PS Y3, Y8, Y9
+	VFMADD213PS  Y8, Y7, Y9
+	VFNMADD213PS Y3, Y9, Y6
+	VADDPS       Y6, Y4, Y3
+	VFMADD213PS  Y9, Y2, Y3
 	VSUBPS       actc340<>+0(SB), Y1, Y2
 	VSUBPS       actc341<>+0(SB), Y2, Y2
 	VSUBPS       actc342<>+0(SB), Y1, Y4
@@ -68805,9 +68910,14 @@ TEXT ·geluTanhBackwardF32Avx2U32Nt(SB), NOSPLIT, $0-88
 	VADDPS       actc15<>+0(SB), Y4, Y2
 	VFMADD231PS  (DX), Y1, Y2
 	VMULPS       Y2, Y3, Y1
-	VADDPS       actc18<>+0(SB), Y4, Y2
-	VFMADD213PS  actc15<>+0(SB), Y4, Y2
-	VDIVPS       Y2, Y1, Y1
+	VADDPS       actc18<>+0(SB), Y4, Y5
+	VFMADD213PS  actc15<>+0(SB), Y4, Y5
+	VFMSUB213PS  Y1, Y2, Y3
+	VDIVPS       Y5, Y1, Y2
+	VFNMADD231PS Y5, Y2, Y1
+	VADDPS       Y1, Y3, Y1
+	VRCPPS       Y5, Y3
+	VFMADD213PS  Y2, Y3, Y1
 	VMOVUPS      (DX), Y2
 	VSUBPS       actc340<>+0(SB), Y2, Y2
 	VSUBPS       actc341<>+0(SB), Y2, Y2
@@ -68923,305 +69033,325 @@ block:
 	VMULPS       Y3, Y3, Y9
 	VFMADD213PS  Y4, Y9, Y7
 	VMULPS       Y9, Y9, Y4
-	VMOVUPS      32(DX), Y9
-	VMULPS       32(DX), Y9, Y9
 	VFMADD213PS  Y7, Y4, Y8
 	VFMADD213PS  actc18<>+0(SB), Y8, Y3
-	VPSLLD       $0x17, Y6, Y4
-	VMOVUPS      actc336<>+0(SB), Y6
-	VFMADD213PS  actc334<>+0(SB), Y9, Y6
-	VMULPS       Y4, Y3, Y3
-	VMULPS       32(DX), Y6, Y4
+	VMOVUPS      32(DX), Y4
+	VMULPS       32(DX), Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
 	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y6
+	VMOVUPS      actc336<>+0(SB), Y6
+	VFMADD213PS  actc334<>+0(SB), Y4, Y6
+	VMULPS       32(DX), Y6, Y6
 	VMOVUPS      actc339<>+0(SB), Y7
 	VFMADD213PS  actc334<>+0(SB), Y7, Y0
 	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y1
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y1, Y3, Y7, Y1
+	VCMPPS       $0x1e, actc23<>+0(SB), Y6, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y1, Y3, Y8, Y1
 	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc336<>+0(SB), Y1
-	VMULPS       32(DX), Y1, Y1
-	VADDPS       actc15<>+0(SB), Y3, Y7
-	VMOVUPS      32(DX), Y8
-	VFMSUB132PS  actc336<>+0(SB), Y1, Y8
-	VFMADD231PS  (DX), Y0, Y7
-	VMOVUPS      32(DX), Y0
-	VFMADD231PS  actc337<>+0(SB), Y0, Y8
-	VMULPS       Y7, Y2, Y0
-	VMULPS       32(DX), Y1, Y2
-	VADDPS       actc18<>+0(SB), Y3, Y7
-	VFMSUB132PS  32(DX), Y2, Y1
-	VFMADD213PS  actc15<>+0(SB), Y7, Y3
-	VFMADD231PS  32(DX), Y8, Y1
-	VDIVPS       Y3, Y0, Y0
-	VADDPS       actc334<>+0(SB), Y2, Y3
-	VSUBPS       actc334<>+0(SB), Y3, Y7
+	VADDPS       actc15<>+0(SB), Y3, Y1
+	VFMADD231PS  (DX), Y0, Y1
+	VMOVUPS      actc336<>+0(SB), Y0
+	VMULPS       32(DX), Y0, Y0
+	VMULPS       Y1, Y2, Y8
+	VMOVUPS      32(DX), Y9
+	VFMSUB132PS  actc336<>+0(SB), Y0, Y9
+	VADDPS       actc18<>+0(SB), Y3, Y10
+	VMOVUPS      32(DX), Y11
+	VFMADD231PS  actc337<>+0(SB), Y11, Y9
+	VFMADD213PS  actc15<>+0(SB), Y10, Y3
+	VMULPS       32(DX), Y0, Y10
+	VFMSUB213PS  Y8, Y1, Y2
+	VFMSUB132PS  32(DX), Y10, Y0
+	VDIVPS       Y3, Y8, Y1
+	VFMADD231PS  32(DX), Y9, Y0
+	VFNMADD231PS Y3, Y1, Y8
+	VADDPS       actc334<>+0(SB), Y10, Y9
+	VADDPS       Y8, Y2, Y2
+	VSUBPS       actc334<>+0(SB), Y9, Y8
+	VRCPPS       Y3, Y3
+	VSUBPS       Y8, Y9, Y11
+	VFMADD213PS  Y1, Y3, Y2
+	VMOVUPS      actc334<>+0(SB), Y1
+	VSUBPS       Y11, Y1, Y1
+	VSUBPS       Y8, Y10, Y3
 	VMOVUPS      (DX), Y8
 	VSUBPS       actc340<>+0(SB), Y8, Y8
-	VSUBPS       Y7, Y3, Y10
-	VMOVUPS      actc334<>+0(SB), Y11
-	VSUBPS       Y10, Y11, Y10
-	VSUBPS       actc341<>+0(SB), Y8, Y8
-	VSUBPS       Y7, Y2, Y2
-	VADDPS       Y2, Y10, Y2
-	VMOVUPS      (DX), Y7
-	VSUBPS       actc342<>+0(SB), Y7, Y7
-	VADDPS       actc335<>+0(SB), Y2, Y2
-	VADDPS       Y2, Y1, Y1
-	VMULPS       32(DX), Y3, Y2
-	VMOVUPS      actc343<>+0(SB), Y10
-	VFMADD213PS  actc344<>+0(SB), Y7, Y10
-	VFMSUB132PS  32(DX), Y2, Y3
-	VFMADD231PS  32(DX), Y1, Y3
-	VFMADD213PS  actc345<>+0(SB), Y7, Y10
-	VANDPS       actc2<>+0(SB), Y2, Y1
-	VFMADD213PS  actc346<>+0(SB), Y7, Y10
-	VXORPS       Y1, Y3, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y2
-	VFMADD213PS  actc347<>+0(SB), Y7, Y10
-	VXORPS       actc2<>+0(SB), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VFMADD213PS  actc348<>+0(SB), Y7, Y10
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y3
-	VORPS        Y3, Y5, Y5
-	VFMADD213PS  actc349<>+0(SB), Y7, Y10
-	VADDPS       Y2, Y1, Y3
-	VFMADD213PS  actc350<>+0(SB), Y7, Y10
-	VMOVUPS      actc4<>+0(SB), Y11
-	VFMADD213PS  actc5<>+0(SB), Y11, Y3
-	VFMADD213PS  actc351<>+0(SB), Y7, Y10
-	VSUBPS       actc5<>+0(SB), Y3, Y11
-	VFMADD213PS  actc352<>+0(SB), Y7, Y10
-	VFNMADD231PS actc6<>+0(SB), Y11, Y2
-	VADDPS       Y2, Y1, Y1
-	VFMADD213PS  actc353<>+0(SB), Y7, Y10
-	VFNMADD231PS actc7<>+0(SB), Y11, Y1
-	VFMADD213PS  actc354<>+0(SB), Y7, Y10
-	VFMADD213PS  actc355<>+0(SB), Y7, Y10
-	VMOVUPS      actc17<>+0(SB), Y2
-	VFMADD213PS  actc18<>+0(SB), Y1, Y2
-	VMULPS       Y10, Y8, Y7
+	VADDPS       Y3, Y1, Y1
+	VADDPS       actc335<>+0(SB), Y1, Y1
+	VSUBPS       actc341<>+0(SB), Y8, Y3
+	VADDPS       Y1, Y0, Y0
+	VMULPS       32(DX), Y9, Y1
+	VMOVUPS      (DX), Y8
+	VSUBPS       actc342<>+0(SB), Y8, Y8
+	VFMSUB132PS  32(DX), Y1, Y9
+	VFMADD231PS  32(DX), Y0, Y9
+	VMOVUPS      actc343<>+0(SB), Y0
+	VFMADD213PS  actc344<>+0(SB), Y8, Y0
+	VANDPS       actc2<>+0(SB), Y1, Y10
+	VXORPS       Y10, Y9, Y9
+	VFMADD213PS  actc345<>+0(SB), Y8, Y0
 	VMOVUPS      actc2<>+0(SB), Y10
-	VANDNPS      Y8, Y10, Y8
-	VCMPPS       $0x11, actc15<>+0(SB), Y8, Y8
-	VMOVUPS      actc19<>+0(SB), Y10
-	VFMADD213PS  actc20<>+0(SB), Y1, Y10
-	VBLENDVPS    Y8, Y7, Y0, Y0
-	VCMPPS       $0x03, Y0, Y0, Y7
-	VORPS        Y7, Y5, Y5
-	VMOVUPS      actc21<>+0(SB), Y7
-	VFMADD213PS  actc22<>+0(SB), Y1, Y7
+	VANDNPS      Y1, Y10, Y1
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VFMADD213PS  actc346<>+0(SB), Y8, Y0
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VFMADD213PS  actc347<>+0(SB), Y8, Y0
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y10
+	VORPS        Y10, Y5, Y5
+	VADDPS       Y1, Y9, Y10
+	VFMADD213PS  actc348<>+0(SB), Y8, Y0
+	VFMADD213PS  actc349<>+0(SB), Y8, Y0
+	VMOVUPS      actc4<>+0(SB), Y11
+	VFMADD213PS  actc5<>+0(SB), Y11, Y10
+	VSUBPS       actc5<>+0(SB), Y10, Y11
+	VFMADD213PS  actc350<>+0(SB), Y8, Y0
+	VFNMADD231PS actc6<>+0(SB), Y11, Y1
+	VFMADD213PS  actc351<>+0(SB), Y8, Y0
+	VADDPS       Y1, Y9, Y1
+	VFMADD213PS  actc352<>+0(SB), Y8, Y0
+	VFNMADD231PS actc7<>+0(SB), Y11, Y1
+	VFMADD213PS  actc353<>+0(SB), Y8, Y0
+	VMOVUPS      actc17<>+0(SB), Y9
+	VFMADD213PS  actc18<>+0(SB), Y1, Y9
+	VFMADD213PS  actc354<>+0(SB), Y8, Y0
+	VFMADD213PS  actc355<>+0(SB), Y8, Y0
+	VMOVUPS      actc19<>+0(SB), Y8
+	VFMADD213PS  actc20<>+0(SB), Y1, Y8
+	VMULPS       Y0, Y3, Y0
+	VMOVUPS      actc2<>+0(SB), Y11
+	VANDNPS      Y3, Y11, Y3
+	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
+	VMOVUPS      actc21<>+0(SB), Y11
+	VFMADD213PS  actc22<>+0(SB), Y1, Y11
+	VBLENDVPS    Y3, Y0, Y2, Y0
+	VMULPS       Y1, Y1, Y2
+	VCMPPS       $0x03, Y0, Y0, Y3
+	VORPS        Y3, Y5, Y5
+	VFMADD213PS  Y9, Y2, Y8
+	VMULPS       Y2, Y2, Y2
 	VMULPS       (BX), Y0, Y0
-	VMULPS       Y1, Y1, Y8
-	VFMADD213PS  Y2, Y8, Y10
-	VMULPS       Y8, Y8, Y2
-	VMOVUPS      64(DX), Y8
-	VMULPS       64(DX), Y8, Y8
-	VFMADD213PS  Y10, Y2, Y7
-	VFMADD213PS  actc18<>+0(SB), Y7, Y1
-	VPSLLD       $0x17, Y3, Y2
-	VMOVUPS      actc336<>+0(SB), Y3
-	VFMADD213PS  actc334<>+0(SB), Y8, Y3
-	VMULPS       Y2, Y1, Y1
-	VMULPS       64(DX), Y3, Y2
-	VBLENDVPS    Y6, actc15<>+0(SB), Y1, Y3
-	VCMPPS       $0x1e, actc23<>+0(SB), Y2, Y6
-	VMOVUPS      actc339<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y7, Y9
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y4, Y1, Y7, Y4
-	VMULPS       Y4, Y9, Y4
+	VFMADD213PS  Y8, Y2, Y11
+	VFMADD213PS  actc18<>+0(SB), Y11, Y1
+	VMOVUPS      64(DX), Y2
+	VMULPS       64(DX), Y2, Y2
+	VPSLLD       $0x17, Y10, Y3
+	VMULPS       Y3, Y1, Y1
+	VBLENDVPS    Y7, actc15<>+0(SB), Y1, Y3
 	VMOVUPS      actc336<>+0(SB), Y7
+	VFMADD213PS  actc334<>+0(SB), Y2, Y7
 	VMULPS       64(DX), Y7, Y7
-	VADDPS       actc15<>+0(SB), Y1, Y9
+	VMOVUPS      actc339<>+0(SB), Y8
+	VFMADD213PS  actc334<>+0(SB), Y8, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y6, Y6
+	VCMPPS       $0x1e, actc23<>+0(SB), Y7, Y8
+	VMOVUPS      actc15<>+0(SB), Y9
+	VBLENDVPS    Y6, Y1, Y9, Y6
+	VMULPS       Y6, Y4, Y4
+	VADDPS       actc15<>+0(SB), Y1, Y6
+	VFMADD231PS  32(DX), Y4, Y6
+	VMOVUPS      actc336<>+0(SB), Y4
+	VMULPS       64(DX), Y4, Y4
+	VMULPS       Y6, Y3, Y9
 	VMOVUPS      64(DX), Y10
-	VFMSUB132PS  actc336<>+0(SB), Y7, Y10
-	VFMADD231PS  32(DX), Y4, Y9
-	VMOVUPS      64(DX), Y4
-	VFMADD231PS  actc337<>+0(SB), Y4, Y10
-	VMULPS       Y9, Y3, Y3
-	VMULPS       64(DX), Y7, Y4
-	VADDPS       actc18<>+0(SB), Y1, Y9
-	VFMSUB132PS  64(DX), Y4, Y7
-	VFMADD213PS  actc15<>+0(SB), Y9, Y1
-	VFMADD231PS  64(DX), Y10, Y7
-	VDIVPS       Y1, Y3, Y1
-	VADDPS       actc334<>+0(SB), Y4, Y3
-	VSUBPS       actc334<>+0(SB), Y3, Y9
-	VMOVUPS      32(DX), Y10
-	VSUBPS       actc340<>+0(SB), Y10, Y10
-	VSUBPS       Y9, Y3, Y11
-	VMOVUPS      actc334<>+0(SB), Y12
-	VSUBPS       Y11, Y12, Y11
-	VSUBPS       actc341<>+0(SB), Y10, Y10
-	VSUBPS       Y9, Y4, Y4
-	VADDPS       Y4, Y11, Y4
+	VFMSUB132PS  actc336<>+0(SB), Y4, Y10
+	VADDPS       actc18<>+0(SB), Y1, Y11
+	VMOVUPS      64(DX), Y12
+	VFMADD231PS  actc337<>+0(SB), Y12, Y10
+	VFMADD213PS  actc15<>+0(SB), Y11, Y1
+	VMULPS       64(DX), Y4, Y11
+	VFMSUB213PS  Y9, Y6, Y3
+	VFMSUB132PS  64(DX), Y11, Y4
+	VDIVPS       Y1, Y9, Y6
+	VFMADD231PS  64(DX), Y10, Y4
+	VFNMADD231PS Y1, Y6, Y9
+	VADDPS       actc334<>+0(SB), Y11, Y10
+	VADDPS       Y9, Y3, Y3
+	VSUBPS       actc334<>+0(SB), Y10, Y9
+	VRCPPS       Y1, Y1
+	VSUBPS       Y9, Y10, Y12
+	VFMADD213PS  Y6, Y1, Y3
+	VMOVUPS      actc334<>+0(SB), Y1
+	VSUBPS       Y12, Y1, Y1
+	VSUBPS       Y9, Y11, Y6
+	VMOVUPS      32(DX), Y9
+	VSUBPS       actc340<>+0(SB), Y9, Y9
+	VADDPS       Y6, Y1, Y1
+	VADDPS       actc335<>+0(SB), Y1, Y1
+	VSUBPS       actc341<>+0(SB), Y9, Y6
+	VADDPS       Y1, Y4, Y1
+	VMULPS       64(DX), Y10, Y4
 	VMOVUPS      32(DX), Y9
 	VSUBPS       actc342<>+0(SB), Y9, Y9
-	VADDPS       actc335<>+0(SB), Y4, Y4
-	VADDPS       Y4, Y7, Y4
-	VMULPS       64(DX), Y3, Y7
-	VMOVUPS      actc343<>+0(SB), Y11
-	VFMADD213PS  actc344<>+0(SB), Y9, Y11
-	VFMSUB132PS  64(DX), Y7, Y3
-	VFMADD231PS  64(DX), Y4, Y3
-	VFMADD213PS  actc345<>+0(SB), Y9, Y11
-	VANDPS       actc2<>+0(SB), Y7, Y4
-	VFMADD213PS  actc346<>+0(SB), Y9, Y11
-	VXORPS       Y4, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y7, Y4, Y4
-	VFMADD213PS  actc347<>+0(SB), Y9, Y11
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VFMADD213PS  actc348<>+0(SB), Y9, Y11
-	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y7
-	VORPS        Y7, Y5, Y5
-	VFMADD213PS  actc349<>+0(SB), Y9, Y11
-	VADDPS       Y4, Y3, Y7
-	VFMADD213PS  actc350<>+0(SB), Y9, Y11
-	VMOVUPS      actc4<>+0(SB), Y12
-	VFMADD213PS  actc5<>+0(SB), Y12, Y7
-	VFMADD213PS  actc351<>+0(SB), Y9, Y11
-	VSUBPS       actc5<>+0(SB), Y7, Y12
-	VFMADD213PS  actc352<>+0(SB), Y9, Y11
-	VFNMADD231PS actc6<>+0(SB), Y12, Y4
-	VADDPS       Y4, Y3, Y3
-	VFMADD213PS  actc353<>+0(SB), Y9, Y11
-	VFNMADD231PS actc7<>+0(SB), Y12, Y3
-	VFMADD213PS  actc354<>+0(SB), Y9, Y11
-	VFMADD213PS  actc355<>+0(SB), Y9, Y11
-	VMOVUPS      actc17<>+0(SB), Y4
-	VFMADD213PS  actc18<>+0(SB), Y3, Y4
-	VMULPS       Y11, Y10, Y9
+	VFMSUB132PS  64(DX), Y4, Y10
+	VFMADD231PS  64(DX), Y1, Y10
+	VMOVUPS      actc343<>+0(SB), Y1
+	VFMADD213PS  actc344<>+0(SB), Y9, Y1
+	VANDPS       actc2<>+0(SB), Y4, Y11
+	VXORPS       Y11, Y10, Y10
+	VFMADD213PS  actc345<>+0(SB), Y9, Y1
 	VMOVUPS      actc2<>+0(SB), Y11
-	VANDNPS      Y10, Y11, Y10
-	VCMPPS       $0x11, actc15<>+0(SB), Y10, Y10
-	VMOVUPS      actc19<>+0(SB), Y11
-	VFMADD213PS  actc20<>+0(SB), Y3, Y11
-	VBLENDVPS    Y10, Y9, Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y9
-	VORPS        Y9, Y5, Y5
-	VMOVUPS      actc21<>+0(SB), Y9
-	VFMADD213PS  actc22<>+0(SB), Y3, Y9
-	VMULPS       32(BX), Y1, Y1
-	VMULPS       Y3, Y3, Y10
-	VFMADD213PS  Y4, Y10, Y11
-	VMULPS       Y10, Y10, Y4
-	VMOVUPS      96(DX), Y10
-	VMULPS       96(DX), Y10, Y10
-	VFMADD213PS  Y11, Y4, Y9
-	VFMADD213PS  actc18<>+0(SB), Y9, Y3
-	VPSLLD       $0x17, Y7, Y4
-	VMOVUPS      actc336<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y10, Y7
-	VMULPS       Y4, Y3, Y3
-	VMULPS       96(DX), Y7, Y4
-	VBLENDVPS    Y6, actc15<>+0(SB), Y3, Y6
-	VCMPPS       $0x1e, actc23<>+0(SB), Y4, Y7
-	VMOVUPS      actc339<>+0(SB), Y9
-	VFMADD213PS  actc334<>+0(SB), Y9, Y8
-	VCMPPS       $0x16, actc23<>+0(SB), Y2, Y2
-	VMOVUPS      actc15<>+0(SB), Y9
-	VBLENDVPS    Y2, Y3, Y9, Y2
-	VMULPS       Y2, Y8, Y2
-	VMOVUPS      actc336<>+0(SB), Y8
-	VMULPS       96(DX), Y8, Y8
-	VADDPS       actc15<>+0(SB), Y3, Y9
-	VMOVUPS      96(DX), Y11
-	VFMSUB132PS  actc336<>+0(SB), Y8, Y11
-	VFMADD231PS  64(DX), Y2, Y9
-	VMOVUPS      96(DX), Y2
-	VFMADD231PS  actc337<>+0(SB), Y2, Y11
-	VMULPS       Y9, Y6, Y2
-	VMULPS       96(DX), Y8, Y6
-	VADDPS       actc18<>+0(SB), Y3, Y9
-	VFMSUB132PS  96(DX), Y6, Y8
-	VFMADD213PS  actc15<>+0(SB), Y9, Y3
-	VFMADD231PS  96(DX), Y11, Y8
-	VDIVPS       Y3, Y2, Y2
-	VADDPS       actc334<>+0(SB), Y6, Y3
-	VSUBPS       actc334<>+0(SB), Y3, Y9
-	VMOVUPS      64(DX), Y11
-	VSUBPS       actc340<>+0(SB), Y11, Y11
-	VSUBPS       Y9, Y3, Y12
-	VMOVUPS      actc334<>+0(SB), Y13
-	VSUBPS       Y12, Y13, Y12
-	VSUBPS       actc341<>+0(SB), Y11, Y11
-	VSUBPS       Y9, Y6, Y6
-	VADDPS       Y6, Y12, Y6
-	VMOVUPS      64(DX), Y9
-	VSUBPS       actc342<>+0(SB), Y9, Y9
-	VADDPS       actc335<>+0(SB), Y6, Y6
-	VADDPS       Y6, Y8, Y6
-	VMULPS       96(DX), Y3, Y8
-	VMOVUPS      actc343<>+0(SB), Y12
-	VFMADD213PS  actc344<>+0(SB), Y9, Y12
-	VFMSUB132PS  96(DX), Y8, Y3
-	VFMADD231PS  96(DX), Y6, Y3
-	VFMADD213PS  actc345<>+0(SB), Y9, Y12
-	VANDPS       actc2<>+0(SB), Y8, Y6
-	VFMADD213PS  actc346<>+0(SB), Y9, Y12
-	VXORPS       Y6, Y3, Y3
-	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y8, Y6, Y6
-	VFMADD213PS  actc347<>+0(SB), Y9, Y12
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VXORPS       actc2<>+0(SB), Y6, Y6
-	VFMADD213PS  actc348<>+0(SB), Y9, Y12
-	VCMPPS       $0x11, actc16<>+0(SB), Y6, Y8
-	VORPS        Y8, Y5, Y5
-	VFMADD213PS  actc349<>+0(SB), Y9, Y12
-	VADDPS       Y6, Y3, Y8
-	VFMADD213PS  actc350<>+0(SB), Y9, Y12
-	VMOVUPS      actc4<>+0(SB), Y13
-	VFMADD213PS  actc5<>+0(SB), Y13, Y8
-	VFMADD213PS  actc351<>+0(SB), Y9, Y12
-	VSUBPS       actc5<>+0(SB), Y8, Y13
-	VFMADD213PS  actc352<>+0(SB), Y9, Y12
-	VFNMADD231PS actc6<>+0(SB), Y13, Y6
-	VADDPS       Y6, Y3, Y3
-	VFMADD213PS  actc353<>+0(SB), Y9, Y12
-	VFNMADD231PS actc7<>+0(SB), Y13, Y3
-	VFMADD213PS  actc354<>+0(SB), Y9, Y12
-	VFMADD213PS  actc355<>+0(SB), Y9, Y12
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y3, Y6
-	VMULPS       Y12, Y11, Y9
+	VANDNPS      Y4, Y11, Y4
+	VXORPS       actc2<>+0(SB), Y10, Y10
+	VFMADD213PS  actc346<>+0(SB), Y9, Y1
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VFMADD213PS  actc347<>+0(SB), Y9, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y11
+	VORPS        Y11, Y5, Y5
+	VADDPS       Y4, Y10, Y11
+	VFMADD213PS  actc348<>+0(SB), Y9, Y1
+	VFMADD213PS  actc349<>+0(SB), Y9, Y1
+	VMOVUPS      actc4<>+0(SB), Y12
+	VFMADD213PS  actc5<>+0(SB), Y12, Y11
+	VSUBPS       actc5<>+0(SB), Y11, Y12
+	VFMADD213PS  actc350<>+0(SB), Y9, Y1
+	VFNMADD231PS actc6<>+0(SB), Y12, Y4
+	VFMADD213PS  actc351<>+0(SB), Y9, Y1
+	VADDPS       Y4, Y10, Y4
+	VFMADD213PS  actc352<>+0(SB), Y9, Y1
+	VFNMADD231PS actc7<>+0(SB), Y12, Y4
+	VFMADD213PS  actc353<>+0(SB), Y9, Y1
+	VMOVUPS      actc17<>+0(SB), Y10
+	VFMADD213PS  actc18<>+0(SB), Y4, Y10
+	VFMADD213PS  actc354<>+0(SB), Y9, Y1
+	VFMADD213PS  actc355<>+0(SB), Y9, Y1
+	VMOVUPS      actc19<>+0(SB), Y9
+	VFMADD213PS  actc20<>+0(SB), Y4, Y9
+	VMULPS       Y1, Y6, Y1
 	VMOVUPS      actc2<>+0(SB), Y12
-	VANDNPS      Y11, Y12, Y11
-	VCMPPS       $0x11, actc15<>+0(SB), Y11, Y11
-	VMOVUPS      actc19<>+0(SB), Y12
-	VFMADD213PS  actc20<>+0(SB), Y3, Y12
-	VBLENDVPS    Y11, Y9, Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y9
-	VORPS        Y9, Y5, Y5
-	VMOVUPS      actc21<>+0(SB), Y9
-	VFMADD213PS  actc22<>+0(SB), Y3, Y9
+	VANDNPS      Y6, Y12, Y6
+	VCMPPS       $0x11, actc15<>+0(SB), Y6, Y6
+	VMOVUPS      actc21<>+0(SB), Y12
+	VFMADD213PS  actc22<>+0(SB), Y4, Y12
+	VBLENDVPS    Y6, Y1, Y3, Y1
+	VMULPS       Y4, Y4, Y3
+	VCMPPS       $0x03, Y1, Y1, Y6
+	VORPS        Y6, Y5, Y5
+	VFMADD213PS  Y10, Y3, Y9
+	VMULPS       Y3, Y3, Y3
+	VMULPS       32(BX), Y1, Y1
+	VFMADD213PS  Y9, Y3, Y12
+	VFMADD213PS  actc18<>+0(SB), Y12, Y4
+	VMOVUPS      96(DX), Y3
+	VMULPS       96(DX), Y3, Y3
+	VPSLLD       $0x17, Y11, Y6
+	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y8, actc15<>+0(SB), Y4, Y6
+	VMOVUPS      actc336<>+0(SB), Y8
+	VFMADD213PS  actc334<>+0(SB), Y3, Y8
+	VMULPS       96(DX), Y8, Y8
+	VMOVUPS      actc339<>+0(SB), Y9
+	VFMADD213PS  actc334<>+0(SB), Y9, Y2
+	VCMPPS       $0x16, actc23<>+0(SB), Y7, Y7
+	VCMPPS       $0x1e, actc23<>+0(SB), Y8, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VBLENDVPS    Y7, Y4, Y10, Y7
+	VMULPS       Y7, Y2, Y2
+	VADDPS       actc15<>+0(SB), Y4, Y7
+	VFMADD231PS  64(DX), Y2, Y7
+	VMOVUPS      actc336<>+0(SB), Y2
+	VMULPS       96(DX), Y2, Y2
+	VMULPS       Y7, Y6, Y10
+	VMOVUPS      96(DX), Y11
+	VFMSUB132PS  actc336<>+0(SB), Y2, Y11
+	VADDPS       actc18<>+0(SB), Y4, Y12
+	VMOVUPS      96(DX), Y13
+	VFMADD231PS  actc337<>+0(SB), Y13, Y11
+	VFMADD213PS  actc15<>+0(SB), Y12, Y4
+	VMULPS       96(DX), Y2, Y12
+	VFMSUB213PS  Y10, Y7, Y6
+	VFMSUB132PS  96(DX), Y12, Y2
+	VDIVPS       Y4, Y10, Y7
+	VFMADD231PS  96(DX), Y11, Y2
+	VFNMADD231PS Y4, Y7, Y10
+	VADDPS       actc334<>+0(SB), Y12, Y11
+	VADDPS       Y10, Y6, Y6
+	VSUBPS       actc334<>+0(SB), Y11, Y10
+	VRCPPS       Y4, Y4
+	VSUBPS       Y10, Y11, Y13
+	VFMADD213PS  Y7, Y4, Y6
+	VMOVUPS      actc334<>+0(SB), Y4
+	VSUBPS       Y13, Y4, Y4
+	VSUBPS       Y10, Y12, Y7
+	VMOVUPS      64(DX), Y10
+	VSUBPS       actc340<>+0(SB), Y10, Y10
+	VADDPS       Y7, Y4, Y4
+	VADDPS       actc335<>+0(SB), Y4, Y4
+	VSUBPS       actc341<>+0(SB), Y10, Y7
+	VADDPS       Y4, Y2, Y2
+	VMULPS       96(DX), Y11, Y4
+	VMOVUPS      64(DX), Y10
+	VSUBPS       actc342<>+0(SB), Y10, Y10
+	VFMSUB132PS  96(DX), Y4, Y11
+	VFMADD231PS  96(DX), Y2, Y11
+	VMOVUPS      actc343<>+0(SB), Y2
+	VFMADD213PS  actc344<>+0(SB), Y10, Y2
+	VANDPS       actc2<>+0(SB), Y4, Y12
+	VXORPS       Y12, Y11, Y11
+	VFMADD213PS  actc345<>+0(SB), Y10, Y2
+	VMOVUPS      actc2<>+0(SB), Y12
+	VANDNPS      Y4, Y12, Y4
+	VXORPS       actc2<>+0(SB), Y11, Y11
+	VFMADD213PS  actc346<>+0(SB), Y10, Y2
+	VXORPS       actc2<>+0(SB), Y4, Y4
+	VFMADD213PS  actc347<>+0(SB), Y10, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y4, Y12
+	VORPS        Y12, Y5, Y5
+	VADDPS       Y4, Y11, Y12
+	VFMADD213PS  actc348<>+0(SB), Y10, Y2
+	VFMADD213PS  actc349<>+0(SB), Y10, Y2
+	VMOVUPS      actc4<>+0(SB), Y13
+	VFMADD213PS  actc5<>+0(SB), Y13, Y12
+	VSUBPS       actc5<>+0(SB), Y12, Y13
+	VFMADD213PS  actc350<>+0(SB), Y10, Y2
+	VFNMADD231PS actc6<>+0(SB), Y13, Y4
+	VFMADD213PS  actc351<>+0(SB), Y10, Y2
+	VADDPS       Y4, Y11, Y4
+	VFMADD213PS  actc352<>+0(SB), Y10, Y2
+	VFNMADD231PS actc7<>+0(SB), Y13, Y4
+	VFMADD213PS  actc353<>+0(SB), Y10, Y2
+	VMOVUPS      actc17<>+0(SB), Y11
+	VFMADD213PS  actc18<>+0(SB), Y4, Y11
+	VFMADD213PS  actc354<>+0(SB), Y10, Y2
+	VFMADD213PS  actc355<>+0(SB), Y10, Y2
+	VMOVUPS      actc19<>+0(SB), Y10
+	VFMADD213PS  actc20<>+0(SB), Y4, Y10
+	VMULPS       Y2, Y7, Y2
+	VMOVUPS      actc2<>+0(SB), Y13
+	VANDNPS      Y7, Y13, Y7
+	VCMPPS       $0x11, actc15<>+0(SB), Y7, Y7
+	VMOVUPS      actc21<>+0(SB), Y13
+	VFMADD213PS  actc22<>+0(SB), Y4, Y13
+	VBLENDVPS    Y7, Y2, Y6, Y2
+	VMULPS       Y4, Y4, Y6
+	VCMPPS       $0x03, Y2, Y2, Y7
+	VORPS        Y7, Y5, Y5
+	VFMADD213PS  Y11, Y6, Y10
+	VMULPS       Y6, Y6, Y6
 	VMULPS       64(BX), Y2, Y2
-	VMULPS       Y3, Y3, Y11
-	VFMADD213PS  Y6, Y11, Y12
-	VMULPS       Y11, Y11, Y6
-	VFMADD213PS  Y12, Y6, Y9
-	VFMADD213PS  actc18<>+0(SB), Y9, Y3
-	VPSLLD       $0x17, Y8, Y6
-	VMULPS       Y6, Y3, Y3
-	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y6
+	VFMADD213PS  Y10, Y6, Y13
+	VFMADD213PS  actc18<>+0(SB), Y13, Y4
+	VPSLLD       $0x17, Y12, Y6
+	VMULPS       Y6, Y4, Y4
+	VBLENDVPS    Y9, actc15<>+0(SB), Y4, Y6
 	VMOVUPS      actc339<>+0(SB), Y7
-	VFMADD213PS  actc334<>+0(SB), Y7, Y10
-	VCMPPS       $0x16, actc23<>+0(SB), Y4, Y4
-	VMOVUPS      actc15<>+0(SB), Y7
-	VBLENDVPS    Y4, Y3, Y7, Y4
-	VMULPS       Y4, Y10, Y4
-	VADDPS       actc15<>+0(SB), Y3, Y7
-	VFMADD231PS  96(DX), Y4, Y7
-	VMULPS       Y7, Y6, Y4
-	VADDPS       actc18<>+0(SB), Y3, Y6
-	VFMADD213PS  actc15<>+0(SB), Y6, Y3
-	VDIVPS       Y3, Y4, Y3
+	VFMADD213PS  actc334<>+0(SB), Y7, Y3
+	VCMPPS       $0x16, actc23<>+0(SB), Y8, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VBLENDVPS    Y7, Y4, Y8, Y7
+	VMULPS       Y7, Y3, Y3
+	VADDPS       actc15<>+0(SB), Y4, Y7
+	VFMADD231PS  96(DX), Y3, Y7
+	VMULPS       Y7, Y6, Y3
+	VADDPS       actc18<>+0(SB), Y4, Y8
+	VFMADD213PS  actc15<>+0(SB), Y8, Y4
+	VFMSUB213PS  Y3, Y7, Y6
+	VDIVPS       Y4, Y3, Y7
+	VFNMADD231PS Y4, Y7, Y3
+	VADDPS       Y3, Y6, Y3
+	VRCPPS       Y4, Y4
+	VFMADD213PS  Y7, Y4, Y3
 	VMOVUPS      96(DX), Y4
 	VSUBPS       actc340<>+0(SB), Y4, Y4
 	VSUBPS       actc341<>+0(SB), Y4, Y4
@@ -69340,9 +69470,14 @@ single:
 	VADDPS       actc15<>+0(SB), Y3, Y1
 	VFMADD231PS  (DX), Y0, Y1
 	VMULPS       Y1, Y2, Y0
-	VADDPS       actc18<>+0(SB), Y3, Y1
-	VFMADD213PS  actc15<>+0(SB), Y3, Y1
-	VDIVPS       Y1, Y0, Y0
+	VADDPS       actc18<>+0(SB), Y3, Y4
+	VFMADD213PS  actc15<>+0(SB), Y3, Y4
+	VFMSUB213PS  Y0, Y1, Y2
+	VDIVPS       Y4, Y0, Y1
+	VFNMADD231PS Y4, Y1, Y0
+	VADDPS       Y0, Y2, Y0
+	VRCPPS       Y4, Y2
+	VFMADD213PS  Y1, Y2, Y0
 	VMOVUPS      (DX), Y1
 	VSUBPS       actc340<>+0(SB), Y1, Y1
 	VSUBPS       actc341<>+0(SB), Y1, Y1
@@ -69484,12 +69619,17 @@ tail:
 	VMULPS       Y3, Y2, Y2
 	VADDPS       actc15<>+0(SB), Y5, Y3
 	VFMADD213PS  Y3, Y1, Y2
-	VMULPS       Y2, Y4, Y2
-	VADDPS       actc18<>+0(SB), Y5, Y3
-	VFMADD213PS  actc15<>+0(SB), Y5, Y3
-	VDIVPS       Y3, Y2, Y2
-	VSUBPS       actc340<>+0(SB), Y1, Y3
-	VSUBPS       actc341<>+0(SB), Y3, Y3
+	VMULPS       Y2, Y4, Y3
+	VADDPS       actc18<>+0(SB), Y5, Y6
+	VFMADD213PS  actc15<>+0(SB), Y5, Y6
+	VFMSUB213PS  Y3, Y2, Y4
+	VDIVPS       Y6, Y3, Y2
+	VFNMADD231PS Y6, Y2, Y3
+	VADDPS       Y3, Y4, Y3
+	VRCPPS       Y6, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VSUBPS       actc340<>+0(SB), Y1, Y2
+	VSUBPS       actc341<>+0(SB), Y2, Y2
 	VSUBPS       actc342<>+0(SB), Y1, Y4
 	VMOVUPS      actc343<>+0(SB), Y6
 	VFMADD213PS  actc344<>+0(SB), Y4, Y6
@@ -69504,11 +69644,11 @@ tail:
 	VFMADD213PS  actc353<>+0(SB), Y4, Y6
 	VFMADD213PS  actc354<>+0(SB), Y4, Y6
 	VFMADD213PS  actc355<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y3, Y4
+	VMULPS       Y6, Y2, Y4
 	VMOVUPS      actc2<>+0(SB), Y6
-	VANDNPS      Y3, Y6, Y3
-	VCMPPS       $0x11, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y3, Y4, Y2, Y2
+	VANDNPS      Y2, Y6, Y2
+	VCMPPS       $0x11, actc15<>+0(SB), Y2, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
 	VMOVUPS      actc15<>+0(SB), Y4
 	VBLENDVPS    Y1, actc23<>+0(SB), Y4, Y4

@@ -259,7 +259,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{2, 5, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))) + 0.5 * x * (sqrt(2 / pi) * (1 + (0.08943 * x * x + 0.044715 * x * x)) / (cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)) * cosh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))))",
 		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x)))",
