@@ -28,7 +28,9 @@
 // exact), a product's constant factors are multiplied out exactly into one
 // constant, y·σ(u) is y/(1+e^-u) (silu, gelu_tanh), and in float32 a
 // quotient (a·b)/c over a two-float primitive argument takes back the
-// product's and the division's roundings (gelu_tanh′).
+// product's and the division's roundings (gelu_tanh′). An entry held to the
+// default float32 budget has y·(a/b) computed as one quotient of two floats
+// (mish, unless its spec relaxes the budget: lowerer.timesQuotient).
 //
 // Every function is compiled on its own and checked before it is printed: no
 // register above Y15 (avo hands out AVX-512 registers silently once more than

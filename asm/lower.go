@@ -7,6 +7,7 @@ import (
 	"github.com/actgen/actgen/formula"
 	"github.com/actgen/actgen/kernel"
 	"github.com/actgen/actgen/ref"
+	"github.com/actgen/actgen/spec"
 )
 
 // UnsupportedError says that a kernel calls a primitive the vector backend
@@ -32,6 +33,9 @@ type lowerer struct {
 	// lowered inside a product (see times): a value as small as the tiny
 	// maker's.
 	tiny map[*formula.Node]value
+	// defaultBudget says the entry keeps the default float32 budget of the
+	// direction lowered (see timesQuotient).
+	defaultBudget bool
 }
 
 // lowerKernel builds the vector program of k's forward function (or, when
@@ -43,6 +47,10 @@ type lowerer struct {
 func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool, estrin, fast bool) (*Prog, error) {
 	l := &lowerer{p: newProg(w, pool), k: k, params: map[string]int{}, div: d, memo: map[*formula.Node]value{}, tiny: map[*formula.Node]value{}}
 	l.p.useEstrin = estrin
+	l.defaultBudget = k.Entry.ULP.F32 <= spec.DefaultBudget.F32
+	if backward {
+		l.defaultBudget = k.Entry.ULP.F32Backward <= spec.DefaultBudget.F32Backward
+	}
 	l.p.fast = fast
 	for i, name := range k.Params() {
 		l.params[name] = i
@@ -345,6 +353,9 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		if a, b, ok, err := l.foldedProduct(n); ok || err != nil {
 			return p.mul(a, b), err
 		}
+		if v, ok, err := l.timesQuotient(n); ok || err != nil {
+			return v, err
+		}
 		if n.Kind == formula.Mul {
 			y, f := n.Args[0], n.Args[1]
 			if isLogistic(y) {
@@ -371,13 +382,7 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		}
 		return l.div(p, a, b), nil
 	case formula.Select:
-		var c value
-		var err error
-		if nanTakesThen(n) {
-			c, err = l.compare(n.Args[0], true)
-		} else {
-			c, err = l.cond(n.Args[0])
-		}
+		c, err := l.selectMask(n)
 		if err != nil {
 			return none, err
 		}
@@ -401,6 +406,79 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		return l.call(n)
 	}
 	return none, fmt.Errorf("cannot lower %s as a value", n)
+}
+
+// selectMask lowers the condition of select n as the blend mask.
+func (l *lowerer) selectMask(n *formula.Node) (value, error) {
+	if nanTakesThen(n) {
+		return l.compare(n.Args[0], true)
+	}
+	return l.cond(n.Args[0])
+}
+
+// timesQuotient lowers a float32 product y·(a/b), y exact, or y·select(c,
+// 1, a/b) (mish: x·tanh(softplus(x)) = x·N/(N + D)), as one quotient of two
+// floats with its remainder taken back: y·a and b are evaluated as two
+// floats (pair, the exp's own rounding included), q0 = fl(y·a)/fl(b), and
+// q0 + (y·a - q0·b)/b, the remainder exact with an FMA and divided with
+// VRCPPS. y·(a/b) rounded as written has five roundings besides the exp's
+// (float32 mish: 5 ULPs over all inputs); this leaves the last (2 ULPs).
+// It costs the time of the rest of the kernel over again (mish forward:
+// 2.56×), so only an entry held to the default float32 budget pays for it:
+// a spec that relaxes the budget (mish's ulp f32: 5) keeps the formula's
+// roundings. float64 keeps its budget without it.
+func (l *lowerer) timesQuotient(n *formula.Node) (value, bool, error) {
+	p := l.p
+	if p.W != F32 || n.Kind != formula.Mul || !l.defaultBudget {
+		return none, false, nil
+	}
+	y, f := n.Args[0], n.Args[1]
+	if !exact(y) {
+		y, f = f, y
+	}
+	if !exact(y) {
+		return none, false, nil
+	}
+	q, oneFirst := f, false
+	if f.Kind == formula.Select && (f.Args[1].IsConst(1) || f.Args[2].IsConst(1)) {
+		q, oneFirst = f.Args[2], true
+		if f.Args[2].IsConst(1) {
+			q, oneFirst = f.Args[1], false
+		}
+	}
+	if q.Kind != formula.Div || q.Args[1].IsConstExpr() {
+		return none, false, nil
+	}
+	num, err := l.pair(formula.Bin(formula.Mul, y, q.Args[0]))
+	if err != nil {
+		return none, true, err
+	}
+	den, err := l.pair(q.Args[1])
+	if err != nil {
+		return none, true, err
+	}
+	b := den.hi
+	if den.lo != none {
+		b = p.addv(b, den.lo)
+	}
+	q0 := l.div(p, num.hi, b)
+	r := p.fnma(q0, b, num.hi)
+	if num.lo != none {
+		r = p.addv(r, num.lo)
+	}
+	v := p.fma(r, p.rcp(b), q0)
+	if f == q {
+		return v, true, nil
+	}
+	c, err := l.selectMask(f)
+	if err != nil {
+		return none, true, err
+	}
+	yv, err := l.lower(y)
+	if oneFirst {
+		return p.blend(c, yv, v), true, err
+	}
+	return p.blend(c, v, yv), true, err
 }
 
 func (l *lowerer) call(n *formula.Node) (value, error) {
@@ -701,7 +779,40 @@ func (l *lowerer) pair(n *formula.Node) (pair, error) {
 			a.lo = p.neg(a.lo)
 		}
 		return pair{p.neg(a.hi), a.lo}, err
+	case formula.Select:
+		c, err := l.selectMask(n)
+		if err != nil {
+			return pair{}, err
+		}
+		a, err := l.pair(n.Args[1])
+		if err != nil {
+			return pair{}, err
+		}
+		b, err := l.pair(n.Args[2])
+		if err != nil {
+			return pair{}, err
+		}
+		if a.lo == none && b.lo == none {
+			return pair{p.blend(c, a.hi, b.hi), none}, nil
+		}
+		zero := p.c(0)
+		if a.lo == none {
+			a.lo = zero
+		}
+		if b.lo == none {
+			b.lo = zero
+		}
+		return pair{p.blend(c, a.hi, b.hi), p.blend(c, a.lo, b.lo)}, nil
 	case formula.Call:
+		if n.Name == "exp" {
+			a, err := l.pair(n.Args[0])
+			if err != nil {
+				return pair{}, err
+			}
+			e, err := p.expPair(a, formula.IsNegAbs(n.Args[0]))
+			l.memo[n] = e.hi // for the tiny check
+			return e, err
+		}
 		if n.Name != "abs" {
 			break
 		}

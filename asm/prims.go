@@ -156,27 +156,44 @@ func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) 
 // adds the lanes whose argument is below guardLo to p.flags: such vectors go
 // to the exact program.
 func (p *Prog) exp(a pair, nonPositive bool) (value, error) {
+	e, err := p.expPair(a, nonPositive)
+	return e.hi, err
+}
+
+// expPair returns e^(hi+lo) as exp does and, as lo, the rounding of the
+// polynomial's last FMA, k + r·P(r) with k = 2 or 4, found with a second FMA
+// (k - e is exact, e lying within [k/2, 2k]): where a formula goes on in two
+// floats (see lowerer.timesQuotient), the exp's rounding is no longer its
+// largest error. The lo of a result the fast program scales to a subnormal
+// is not exact, nor needed: such lanes are flagged.
+func (p *Prog) expPair(a pair, nonPositive bool) (pair, error) {
 	q, err := coeffs(p.W, "expq")
 	if err != nil {
-		return none, err
+		return pair{}, err
 	}
 	f := p.W.fp()
 	if p.fast {
 		// The lanes below guardLo are dropped, so no lower clamp is needed.
-		p.flag(p.less(a.hi, p.c(guardLo(p.W))))
+		p.flagOnce(p.less(a.hi, p.c(guardLo(p.W))))
 		p.guarded = true
 		// 2·e^r·2^(n-1): the polynomial scaled by 2 (exactly) keeps 2^(n-1)
 		// finite up to the overflow threshold.
 		t, _, r := p.reduce(a.hi, a.lo, math.NaN(), f.expHi, nonPositive)
-		e := p.fma(r, p.estrin(scaled(q, 2), r), p.c(2))
-		return p.mul(e, p.pow2(t)), nil
+		poly := p.estrin(scaled(q, 2), r)
+		e := p.fma(r, poly, p.c(2))
+		hi := p.mul(e, p.pow2(t))
+		lo := p.fma(r, poly, p.sub(p.c(2), e))
+		return pair{hi, p.mul(lo, p.pow2(t))}, nil
 	}
 	t, n, r := p.reduce(a.hi, a.lo, f.expLo, f.expHi, nonPositive)
 	// 4·e^r·2^(n1-1)·2^(n-n1-1), the halves computed in expMagic form.
-	e := p.fma(r, p.estrin(scaled(q, 4), r), p.c(4))
+	poly := p.estrin(scaled(q, 4), r)
+	e := p.fma(r, poly, p.c(4))
 	t1 := p.fma(n, p.c(0.5), p.c(f.expMagic()))   // n1 + expMagic
 	t2 := p.addv(p.sub(t, t1), p.c(f.expMagic())) // (n - n1) + expMagic, exactly
-	return p.mul(p.mul(e, p.pow2(t1)), p.pow2(t2)), nil
+	hi := p.mul(p.mul(e, p.pow2(t1)), p.pow2(t2))
+	lo := p.fma(r, poly, p.sub(p.c(4), e))
+	return pair{hi, p.mul(p.mul(lo, p.pow2(t1)), p.pow2(t2))}, nil
 }
 
 // scaled returns c·k for a power of two k: the polynomial scaled exactly.

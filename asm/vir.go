@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Width is the lane type of a kernel: float32 (8 lanes) or float64 (4 lanes).
@@ -158,6 +159,14 @@ func (p *Prog) add(op vop, imm int, args ...value) value {
 
 // flag adds mask to the fast program's flags.
 func (p *Prog) flag(mask value) { p.flags = append(p.flags, mask) }
+
+// flagOnce adds mask to the flags unless it is there: a primitive lowered
+// twice for one argument (exp and expPair) shares its instructions.
+func (p *Prog) flagOnce(mask value) {
+	if !slices.Contains(p.flags, mask) {
+		p.flag(mask)
+	}
+}
 
 // sendsVectors reports whether p, run by a block loop, marks vectors to be
 // redone one at a time by the exact program: lanes it flags, or lanes the
