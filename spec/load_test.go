@@ -32,8 +32,6 @@ func TestActivations(t *testing.T) {
 		}
 		budget := DefaultBudget
 		switch name {
-		case "mish":
-			budget.F32 = 5
 		case "gelu":
 			budget.F32, budget.F64 = 6, 5
 		}

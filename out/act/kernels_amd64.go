@@ -1956,7 +1956,7 @@ func mishBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, reading x from memory at each use, loading each constant once for all of them; polynomials by Estrin's scheme.
+// The block loop interleaves all 2 of its vectors, each 50% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -2036,7 +2036,7 @@ func mishBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -2116,7 +2116,7 @@ func mishBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Rcp(dst []float32, x []float32) (done int, lanes int)
@@ -2156,7 +2156,7 @@ func mishBackwardF32Avx2U32Rcp(dx []float32, x []float32, dy []float32) (done in
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 4 of its vectors, reading x from memory at each use, loading each constant once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves all 4 of its vectors, each 50% of the program behind the previous, reading x from memory at each use, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func mishF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)

@@ -33978,47 +33978,94 @@ block:
 	CMPQ         CX, $0x00000008
 	JB           single
 	VMOVUPS      (DX), Y0
+	VCMPPS       $0x1e, actc23<>+0(SB), Y0, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y0, Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y2, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y2
+	VFNMADD231PS actc7<>+0(SB), Y5, Y2
+	VMOVUPS      actc17<>+0(SB), Y5
+	VFMADD213PS  actc18<>+0(SB), Y2, Y5
+	VMOVUPS      actc19<>+0(SB), Y6
+	VFMADD213PS  actc20<>+0(SB), Y2, Y6
+	VMOVUPS      actc21<>+0(SB), Y7
+	VFMADD213PS  actc22<>+0(SB), Y2, Y7
+	VMULPS       Y2, Y2, Y8
+	VFMADD213PS  Y5, Y8, Y6
+	VMULPS       Y8, Y8, Y5
+	VFMADD213PS  Y6, Y5, Y7
+	VMOVUPS      Y2, Y5
+	VFMADD213PS  actc18<>+0(SB), Y7, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y5, Y6
+	VMOVUPS      actc18<>+0(SB), Y8
+	VSUBPS       Y5, Y8, Y5
+	VFMADD213PS  Y5, Y7, Y2
+	VMULPS       Y2, Y4, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y4
+	VMULPS       actc18<>+0(SB), Y6, Y5
+	VADDPS       actc15<>+0(SB), Y5, Y7
+	VSUBPS       actc15<>+0(SB), Y7, Y8
+	VSUBPS       Y8, Y7, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y8, Y5, Y5
+	VADDPS       Y5, Y9, Y5
+	VADDPS       Y5, Y4, Y4
+	VADDPS       actc18<>+0(SB), Y6, Y5
+	VSUBPS       actc18<>+0(SB), Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y8, Y6, Y8
+	VADDPS       Y8, Y9, Y8
+	VADDPS       Y8, Y2, Y8
+	VMULPS       Y5, Y6, Y9
+	VMOVUPS      Y6, Y10
+	VFMSUB213PS  Y9, Y5, Y10
+	VFMADD213PS  Y10, Y6, Y8
+	VFMADD213PS  Y8, Y2, Y5
+	VBLENDVPS    Y1, Y7, Y9, Y7
+	VBLENDVPS    Y1, Y4, Y5, Y1
+	VMULPS       Y7, Y0, Y4
+	VMOVUPS      Y0, Y5
+	VFMSUB213PS  Y4, Y7, Y5
+	VFMADD231PS  Y1, Y0, Y5
+	VCMPPS       $0x16, actc23<>+0(SB), Y0, Y8
+	VMULPS       Y6, Y6, Y9
+	VMOVUPS      Y6, Y10
+	VFMSUB213PS  Y9, Y6, Y10
+	VFMADD231PS  Y2, Y6, Y10
+	VFMADD213PS  Y10, Y6, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMULPS       actc18<>+0(SB), Y9, Y6
+	VMOVUPS      actc18<>+0(SB), Y9
+	VBLENDVPS    Y8, Y6, Y9, Y6
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y8, Y2, Y9, Y2
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y9
+	VSUBPS       Y9, Y8, Y10
+	VSUBPS       Y10, Y7, Y7
+	VSUBPS       Y9, Y6, Y6
+	VADDPS       Y6, Y7, Y6
+	VADDPS       Y6, Y1, Y1
+	VADDPS       Y1, Y2, Y1
+	VADDPS       Y1, Y8, Y1
+	VDIVPS       Y1, Y4, Y2
+	VFNMADD231PS Y1, Y2, Y4
+	VADDPS       Y4, Y5, Y4
+	VRCPPS       Y1, Y1
+	VFMADD213PS  Y2, Y1, Y4
 	VCMPPS       $0x1e, actc161<>+0(SB), Y0, Y1
-	VCMPPS       $0x1e, actc23<>+0(SB), Y0, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y3, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y3
-	VFNMADD231PS actc7<>+0(SB), Y6, Y3
-	VMOVUPS      actc17<>+0(SB), Y6
-	VFMADD213PS  actc18<>+0(SB), Y3, Y6
-	VMOVUPS      actc19<>+0(SB), Y7
-	VFMADD213PS  actc20<>+0(SB), Y3, Y7
-	VMOVUPS      actc21<>+0(SB), Y8
-	VFMADD213PS  actc22<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y9
-	VFMADD213PS  Y6, Y9, Y7
-	VMULPS       Y9, Y9, Y6
-	VFMADD213PS  Y7, Y6, Y8
-	VFMADD213PS  actc18<>+0(SB), Y8, Y3
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PS  actc15<>+0(SB), Y3, Y5
-	VADDPS       actc18<>+0(SB), Y3, Y6
-	VMULPS       Y6, Y3, Y6
-	VBLENDVPS    Y2, Y5, Y6, Y2
-	VCMPPS       $0x16, actc23<>+0(SB), Y0, Y5
-	VMULPS       Y3, Y3, Y3
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y6
-	VBLENDVPS    Y5, Y3, Y6, Y3
-	VADDPS       Y3, Y2, Y3
-	VDIVPS       Y3, Y2, Y2
-	VBLENDVPS    Y1, actc15<>+0(SB), Y2, Y1
-	VMULPS       Y1, Y0, Y0
+	VBLENDVPS    Y1, Y0, Y4, Y0
 	VCMPPS       $0x03, Y0, Y0, Y1
-	VORPS        Y1, Y4, Y4
-	VTESTPS      Y4, Y4
+	VORPS        Y1, Y3, Y3
+	VTESTPS      Y3, Y3
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
 	ADDQ         $0x00000020, DX
@@ -34033,59 +34080,107 @@ single:
 	CMPQ         CX, $0x00000008
 	JB           tail
 	VMOVUPS      (DX), Y0
-	VCMPPS       $0x1e, actc161<>+0(SB), Y0, Y1
-	VCMPPS       $0x1e, actc23<>+0(SB), Y0, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y0, Y3, Y3
-	VXORPS       actc2<>+0(SB), Y3, Y3
-	VMOVUPS      actc3<>+0(SB), Y4
-	VMAXPS       Y3, Y4, Y3
-	VMOVUPS      actc4<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y3, Y4
-	VSUBPS       actc5<>+0(SB), Y4, Y5
-	VFNMADD231PS actc6<>+0(SB), Y5, Y3
-	VFNMADD231PS actc7<>+0(SB), Y5, Y3
-	VMOVUPS      actc8<>+0(SB), Y6
-	VFMADD213PS  actc9<>+0(SB), Y3, Y6
-	VMOVUPS      actc10<>+0(SB), Y7
-	VFMADD213PS  actc11<>+0(SB), Y3, Y7
-	VMOVUPS      actc12<>+0(SB), Y8
-	VFMADD213PS  actc13<>+0(SB), Y3, Y8
-	VMULPS       Y3, Y3, Y9
-	VFMADD213PS  Y6, Y9, Y7
-	VMULPS       Y9, Y9, Y6
-	VFMADD213PS  Y7, Y6, Y8
-	VFMADD213PS  actc9<>+0(SB), Y8, Y3
+	VCMPPS       $0x1e, actc23<>+0(SB), Y0, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y0, Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y2
+	VFNMADD231PS actc7<>+0(SB), Y4, Y2
+	VMOVUPS      actc8<>+0(SB), Y5
+	VFMADD213PS  actc9<>+0(SB), Y2, Y5
+	VMOVUPS      actc10<>+0(SB), Y6
+	VFMADD213PS  actc11<>+0(SB), Y2, Y6
+	VMOVUPS      actc12<>+0(SB), Y7
+	VFMADD213PS  actc13<>+0(SB), Y2, Y7
+	VMULPS       Y2, Y2, Y8
+	VFMADD213PS  Y5, Y8, Y6
+	VMULPS       Y8, Y8, Y5
+	VFMADD213PS  Y6, Y5, Y7
+	VMOVUPS      Y2, Y5
+	VFMADD213PS  actc9<>+0(SB), Y7, Y5
 	VMOVUPS      actc14<>+0(SB), Y6
-	VFMADD213PS  actc5<>+0(SB), Y6, Y5
-	VSUBPS       Y5, Y4, Y4
-	VADDPS       actc5<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  actc5<>+0(SB), Y6, Y4
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y4
-	VFMADD213PS  actc15<>+0(SB), Y3, Y4
-	VADDPS       actc18<>+0(SB), Y3, Y5
-	VMULPS       Y5, Y3, Y5
-	VBLENDVPS    Y2, Y4, Y5, Y2
-	VCMPPS       $0x16, actc23<>+0(SB), Y0, Y4
-	VMULPS       Y3, Y3, Y5
-	VMULPS       actc18<>+0(SB), Y5, Y5
-	VMOVUPS      actc18<>+0(SB), Y6
-	VBLENDVPS    Y4, Y5, Y6, Y4
-	VADDPS       Y4, Y2, Y4
-	VDIVPS       Y4, Y2, Y2
-	VBLENDVPS    Y1, actc15<>+0(SB), Y2, Y1
-	VMULPS       Y1, Y0, Y1
+	VMULPS       Y4, Y5, Y6
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y6, Y6
+	VMOVUPS      actc9<>+0(SB), Y8
+	VSUBPS       Y5, Y8, Y5
+	VFMADD213PS  Y5, Y7, Y2
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y2, Y3, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y3
+	VMULPS       actc18<>+0(SB), Y6, Y4
+	VADDPS       actc15<>+0(SB), Y4, Y5
+	VSUBPS       actc15<>+0(SB), Y5, Y7
+	VSUBPS       Y7, Y5, Y8
+	VMOVUPS      actc15<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y7, Y4, Y4
+	VADDPS       Y4, Y8, Y4
+	VADDPS       Y4, Y3, Y3
+	VADDPS       actc18<>+0(SB), Y6, Y4
+	VSUBPS       actc18<>+0(SB), Y4, Y7
+	VSUBPS       Y7, Y4, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y7, Y6, Y7
+	VADDPS       Y7, Y8, Y7
+	VADDPS       Y7, Y2, Y7
+	VMULPS       Y4, Y6, Y8
+	VMOVUPS      Y6, Y9
+	VFMSUB213PS  Y8, Y4, Y9
+	VFMADD213PS  Y9, Y6, Y7
+	VFMADD213PS  Y7, Y2, Y4
+	VBLENDVPS    Y1, Y5, Y8, Y5
+	VBLENDVPS    Y1, Y3, Y4, Y1
+	VMULPS       Y5, Y0, Y3
+	VMOVUPS      Y0, Y4
+	VFMSUB213PS  Y3, Y5, Y4
+	VFMADD231PS  Y1, Y0, Y4
+	VCMPPS       $0x16, actc23<>+0(SB), Y0, Y7
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      Y6, Y9
+	VFMSUB213PS  Y8, Y6, Y9
+	VFMADD231PS  Y2, Y6, Y9
+	VFMADD213PS  Y9, Y6, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMULPS       actc18<>+0(SB), Y8, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VBLENDVPS    Y7, Y8, Y9, Y8
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y7, Y2, Y9, Y2
+	VADDPS       Y8, Y5, Y7
+	VSUBPS       Y5, Y7, Y9
+	VSUBPS       Y9, Y7, Y10
+	VSUBPS       Y10, Y5, Y5
+	VSUBPS       Y9, Y8, Y8
+	VADDPS       Y8, Y5, Y5
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y1, Y2, Y1
+	VADDPS       Y1, Y7, Y1
+	VDIVPS       Y1, Y3, Y2
+	VFNMADD231PS Y1, Y2, Y3
+	VADDPS       Y3, Y4, Y3
+	VRCPPS       Y1, Y1
+	VFMADD213PS  Y2, Y1, Y3
+	VCMPPS       $0x1e, actc161<>+0(SB), Y0, Y1
+	VBLENDVPS    Y1, Y0, Y3, Y1
 	VCMPPS       $0x03, Y1, Y1, Y2
-	VMOVUPS      actc57<>+0(SB), Y4
-	VBLENDVPS    Y0, actc2<>+0(SB), Y4, Y4
-	VBLENDVPS    Y2, Y4, Y1, Y1
+	VMOVUPS      actc57<>+0(SB), Y3
+	VBLENDVPS    Y0, actc2<>+0(SB), Y3, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
 	VCMPPS       $0x03, Y0, Y0, Y2
 	VBLENDVPS    Y2, Y0, Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y3, Y2, Y2
+	VANDNPS      Y6, Y2, Y2
 	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
 	VORPS        Y2, Y2, Y3
 	VORPS        Y3, Y2, Y3
@@ -34129,59 +34224,107 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y1, Y4, Y4
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc8<>+0(SB), Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
+	VFMADD213PS  Y6, Y9, Y7
+	VMULPS       Y9, Y9, Y6
+	VFMADD213PS  Y7, Y6, Y8
+	VMOVUPS      Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y8, Y6
 	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
+	VFMADD213PS  actc5<>+0(SB), Y7, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PS  actc15<>+0(SB), Y4, Y5
-	VADDPS       actc18<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y4, Y6
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y5
-	VMULPS       Y4, Y4, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VBLENDVPS    Y5, Y6, Y7, Y5
-	VADDPS       Y5, Y3, Y5
-	VDIVPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
-	VMULPS       Y2, Y1, Y2
+	VMULPS       Y5, Y6, Y7
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y7, Y7
+	VMOVUPS      actc9<>+0(SB), Y9
+	VSUBPS       Y6, Y9, Y6
+	VFMADD213PS  Y6, Y8, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y4
+	VMULPS       actc18<>+0(SB), Y7, Y5
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VSUBPS       actc15<>+0(SB), Y6, Y8
+	VSUBPS       Y8, Y6, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y8, Y5, Y5
+	VADDPS       Y5, Y9, Y5
+	VADDPS       Y5, Y4, Y4
+	VADDPS       actc18<>+0(SB), Y7, Y5
+	VSUBPS       actc18<>+0(SB), Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y8, Y7, Y8
+	VADDPS       Y8, Y9, Y8
+	VADDPS       Y8, Y3, Y8
+	VMULPS       Y5, Y7, Y9
+	VMOVUPS      Y7, Y10
+	VFMSUB213PS  Y9, Y5, Y10
+	VFMADD213PS  Y10, Y7, Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBLENDVPS    Y2, Y6, Y9, Y6
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VMULPS       Y6, Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFMSUB213PS  Y4, Y6, Y5
+	VFMADD231PS  Y2, Y1, Y5
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y8
+	VMULPS       Y7, Y7, Y9
+	VMOVUPS      Y7, Y10
+	VFMSUB213PS  Y9, Y7, Y10
+	VFMADD231PS  Y3, Y7, Y10
+	VFMADD213PS  Y10, Y7, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMULPS       actc18<>+0(SB), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y8, Y9, Y10, Y9
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y8, Y3, Y10, Y3
+	VADDPS       Y9, Y6, Y8
+	VSUBPS       Y6, Y8, Y10
+	VSUBPS       Y10, Y8, Y11
+	VSUBPS       Y11, Y6, Y6
+	VSUBPS       Y10, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y8, Y2
+	VDIVPS       Y2, Y4, Y3
+	VFNMADD231PS Y2, Y3, Y4
+	VADDPS       Y4, Y5, Y4
+	VRCPPS       Y2, Y2
+	VFMADD213PS  Y3, Y2, Y4
+	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
+	VBLENDVPS    Y2, Y1, Y4, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      actc57<>+0(SB), Y5
-	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
+	VMOVUPS      actc57<>+0(SB), Y4
+	VBLENDVPS    Y1, actc2<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
 	VCMPPS       $0x03, Y1, Y1, Y3
 	VBLENDVPS    Y3, Y1, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
+	VANDNPS      Y7, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VORPS        Y3, Y3, Y4
 	VORPS        Y4, Y3, Y4
@@ -35473,105 +35616,189 @@ TEXT ·mishF32Avx2U16(SB), NOSPLIT, $0-64
 block:
 	CMPQ         CX, $0x00000010
 	JB           single
+	VXORPS       Y0, Y0, Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y0
-	VANDNPS      32(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y2
-	VXORPS       Y0, Y2, Y0
-	VXORPS       Y1, Y2, Y1
-	VMOVUPS      actc16<>+0(SB), Y3
-	VCMPPS       $0x11, Y3, Y0, Y2
-	VCMPPS       $0x11, Y3, Y1, Y3
-	VORPS        Y3, Y2, Y2
-	VMOVUPS      Y0, Y3
-	VMOVUPS      actc5<>+0(SB), Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  Y4, Y5, Y3
-	VMOVUPS      Y1, Y6
-	VFMADD213PS  Y4, Y5, Y6
-	VMOVUPS      actc5<>+0(SB), Y5
-	VSUBPS       Y5, Y3, Y4
-	VSUBPS       Y5, Y6, Y5
-	VMOVUPS      actc6<>+0(SB), Y7
-	VFNMADD231PS Y7, Y4, Y0
-	VFNMADD231PS Y7, Y5, Y1
-	VMOVUPS      actc7<>+0(SB), Y7
-	VFNMADD213PS Y0, Y7, Y4
-	VFNMADD213PS Y1, Y7, Y5
-	VMOVUPS      actc17<>+0(SB), Y1
-	VMOVUPS      Y1, Y0
+	VANDNPS      (DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y1, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y1
+	VFNMADD231PS actc7<>+0(SB), Y4, Y1
+	VMOVUPS      actc17<>+0(SB), Y4
+	VFMADD213PS  actc18<>+0(SB), Y1, Y4
+	VMOVUPS      actc19<>+0(SB), Y5
+	VFMADD213PS  actc20<>+0(SB), Y1, Y5
+	VMOVUPS      actc21<>+0(SB), Y6
+	VFMADD213PS  actc22<>+0(SB), Y1, Y6
+	VMULPS       Y1, Y1, Y7
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y7, Y7, Y4
+	VFMADD213PS  Y5, Y4, Y6
+	VMOVUPS      Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y6, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y4, Y5
 	VMOVUPS      actc18<>+0(SB), Y7
-	VFMADD213PS  Y7, Y4, Y0
-	VFMADD213PS  Y7, Y5, Y1
-	VMOVUPS      actc19<>+0(SB), Y8
-	VMOVUPS      Y8, Y7
-	VMOVUPS      actc20<>+0(SB), Y9
-	VFMADD213PS  Y9, Y4, Y7
-	VFMADD213PS  Y9, Y5, Y8
-	VMOVUPS      actc21<>+0(SB), Y10
-	VMOVUPS      Y10, Y9
-	VMOVUPS      actc22<>+0(SB), Y11
-	VFMADD213PS  Y11, Y4, Y9
-	VFMADD213PS  Y11, Y5, Y10
-	VMULPS       Y4, Y4, Y11
-	VMULPS       Y5, Y5, Y12
-	VFMADD213PS  Y0, Y11, Y7
-	VFMADD213PS  Y1, Y12, Y8
-	VMULPS       Y11, Y11, Y0
-	VMULPS       Y12, Y12, Y1
-	VFMADD213PS  Y7, Y0, Y9
-	VFMADD213PS  Y8, Y1, Y10
-	VMOVUPS      actc18<>+0(SB), Y0
-	VFMADD213PS  Y0, Y9, Y4
-	VFMADD213PS  Y0, Y10, Y5
-	VPSLLD       $0x17, Y3, Y0
-	VPSLLD       $0x17, Y6, Y1
-	VMULPS       Y0, Y4, Y0
-	VMULPS       Y1, Y5, Y1
-	VMOVUPS      actc18<>+0(SB), Y4
-	VMOVUPS      Y4, Y3
-	VMOVUPS      actc15<>+0(SB), Y5
-	VFMADD213PS  Y5, Y0, Y3
-	VFMADD213PS  Y5, Y1, Y4
-	VMOVUPS      actc18<>+0(SB), Y6
-	VADDPS       Y0, Y6, Y5
-	VADDPS       Y1, Y6, Y6
-	VMULPS       Y5, Y0, Y5
-	VMULPS       Y6, Y1, Y6
-	VXORPS       Y8, Y8, Y8
-	VCMPPS       $0x11, (DX), Y8, Y7
-	VCMPPS       $0x11, 32(DX), Y8, Y8
-	VBLENDVPS    Y7, Y3, Y5, Y3
-	VBLENDVPS    Y8, Y4, Y6, Y4
-	VMULPS       Y0, Y0, Y0
-	VMULPS       Y1, Y1, Y1
+	VSUBPS       Y4, Y7, Y4
+	VFMADD213PS  Y4, Y6, Y1
+	VMULPS       Y1, Y3, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y3
+	VMULPS       actc18<>+0(SB), Y5, Y4
+	VADDPS       actc15<>+0(SB), Y4, Y6
+	VSUBPS       actc15<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y6, Y8
+	VMOVUPS      actc15<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y7, Y4, Y4
+	VADDPS       Y4, Y8, Y4
+	VADDPS       Y4, Y3, Y3
+	VADDPS       actc18<>+0(SB), Y5, Y4
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 32(DX), Y7, Y7
+	VSUBPS       actc18<>+0(SB), Y4, Y8
+	VSUBPS       Y8, Y4, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y8, Y5, Y8
+	VMOVUPS      actc2<>+0(SB), Y10
+	VANDNPS      32(DX), Y10, Y10
+	VADDPS       Y8, Y9, Y8
+	VXORPS       actc2<>+0(SB), Y10, Y9
+	VADDPS       Y8, Y1, Y8
+	VMULPS       Y4, Y5, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y11
+	VORPS        Y11, Y2, Y2
+	VMOVUPS      Y5, Y11
+	VFMSUB213PS  Y10, Y4, Y11
+	VFMADD213PS  Y11, Y5, Y8
+	VFMADD213PS  Y8, Y1, Y4
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y9, Y8
+	VBLENDVPS    Y0, Y6, Y10, Y6
+	VSUBPS       actc5<>+0(SB), Y8, Y10
+	VBLENDVPS    Y0, Y3, Y4, Y0
+	VMULPS       (DX), Y6, Y3
+	VFNMADD231PS actc6<>+0(SB), Y10, Y9
+	VMOVUPS      (DX), Y4
+	VFMSUB213PS  Y3, Y6, Y4
+	VFMADD231PS  (DX), Y0, Y4
+	VFNMADD231PS actc7<>+0(SB), Y10, Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x19, (DX), Y10, Y10
+	VMULPS       Y5, Y5, Y11
+	VMOVUPS      actc17<>+0(SB), Y12
+	VFMADD213PS  actc18<>+0(SB), Y9, Y12
+	VMOVUPS      Y5, Y13
+	VFMSUB213PS  Y11, Y5, Y13
+	VFMADD231PS  Y1, Y5, Y13
+	VFMADD213PS  Y13, Y5, Y1
+	VMOVUPS      actc19<>+0(SB), Y5
+	VFMADD213PS  actc20<>+0(SB), Y9, Y5
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y11, Y11
+	VMOVUPS      actc18<>+0(SB), Y13
+	VBLENDVPS    Y10, Y11, Y13, Y11
+	VMOVUPS      actc21<>+0(SB), Y13
+	VFMADD213PS  actc22<>+0(SB), Y9, Y13
+	VXORPS       Y14, Y14, Y14
+	VBLENDVPS    Y10, Y1, Y14, Y1
+	VMULPS       Y9, Y9, Y10
+	VADDPS       Y11, Y6, Y14
+	VFMADD213PS  Y12, Y10, Y5
+	VSUBPS       Y6, Y14, Y12
+	VMULPS       Y10, Y10, Y10
+	VSUBPS       Y12, Y14, Y15
+	VFMADD213PS  Y5, Y10, Y13
+	VSUBPS       Y15, Y6, Y5
+	VMOVUPS      Y9, Y6
+	VFMADD213PS  actc18<>+0(SB), Y13, Y6
+	VSUBPS       Y12, Y11, Y10
+	VPSLLD       $0x17, Y8, Y8
+	VADDPS       Y10, Y5, Y5
+	VMULPS       Y8, Y6, Y10
+	VADDPS       Y5, Y0, Y0
 	VMOVUPS      actc18<>+0(SB), Y5
-	VMULPS       Y0, Y5, Y0
-	VMULPS       Y1, Y5, Y1
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x19, (DX), Y6, Y5
-	VCMPPS       $0x19, 32(DX), Y6, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VBLENDVPS    Y5, Y0, Y7, Y0
-	VBLENDVPS    Y6, Y1, Y7, Y1
-	VADDPS       Y0, Y3, Y0
-	VADDPS       Y1, Y4, Y1
-	VDIVPS       Y0, Y3, Y0
-	VDIVPS       Y1, Y4, Y1
-	VMOVUPS      actc161<>+0(SB), Y4
-	VCMPPS       $0x11, (DX), Y4, Y3
-	VCMPPS       $0x11, 32(DX), Y4, Y4
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y0, Y1, Y0
+	VFMADD213PS  Y5, Y13, Y9
+	VADDPS       Y0, Y14, Y0
+	VMULPS       Y9, Y8, Y1
+	VDIVPS       Y0, Y3, Y5
+	VMULPS       actc18<>+0(SB), Y1, Y6
+	VFNMADD231PS Y0, Y5, Y3
+	VMULPS       actc18<>+0(SB), Y10, Y8
+	VADDPS       Y3, Y4, Y3
+	VADDPS       actc15<>+0(SB), Y8, Y4
+	VRCPPS       Y0, Y0
+	VSUBPS       actc15<>+0(SB), Y4, Y9
+	VFMADD213PS  Y5, Y0, Y3
+	VSUBPS       Y9, Y4, Y0
 	VMOVUPS      actc15<>+0(SB), Y5
-	VBLENDVPS    Y3, Y5, Y0, Y0
-	VBLENDVPS    Y4, Y5, Y1, Y1
-	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VCMPPS       $0x03, Y1, Y0, Y3
-	VORPS        Y3, Y2, Y2
+	VSUBPS       Y0, Y5, Y0
+	VMOVUPS      actc161<>+0(SB), Y5
+	VCMPPS       $0x11, (DX), Y5, Y5
+	VSUBPS       Y9, Y8, Y8
+	VBLENDVPS    Y5, (DX), Y3, Y3
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y0, Y6, Y0
+	VADDPS       actc18<>+0(SB), Y10, Y5
+	VSUBPS       actc18<>+0(SB), Y5, Y6
+	VSUBPS       Y6, Y5, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y6, Y10, Y6
+	VADDPS       Y6, Y8, Y6
+	VADDPS       Y6, Y1, Y6
+	VMULPS       Y5, Y10, Y8
+	VMOVUPS      Y10, Y9
+	VFMSUB213PS  Y8, Y5, Y9
+	VFMADD213PS  Y9, Y10, Y6
+	VFMADD213PS  Y6, Y1, Y5
+	VBLENDVPS    Y7, Y4, Y8, Y4
+	VBLENDVPS    Y7, Y0, Y5, Y0
+	VMULPS       32(DX), Y4, Y5
+	VMOVUPS      32(DX), Y6
+	VFMSUB213PS  Y5, Y4, Y6
+	VFMADD231PS  32(DX), Y0, Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x19, 32(DX), Y7, Y7
+	VMULPS       Y10, Y10, Y8
+	VMOVUPS      Y10, Y9
+	VFMSUB213PS  Y8, Y10, Y9
+	VFMADD231PS  Y1, Y10, Y9
+	VFMADD213PS  Y9, Y10, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y8, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VBLENDVPS    Y7, Y8, Y9, Y8
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y7, Y1, Y9, Y1
+	VADDPS       Y8, Y4, Y7
+	VSUBPS       Y4, Y7, Y9
+	VSUBPS       Y9, Y7, Y10
+	VSUBPS       Y10, Y4, Y4
+	VSUBPS       Y9, Y8, Y8
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y7, Y0
+	VDIVPS       Y0, Y5, Y1
+	VFNMADD231PS Y0, Y1, Y5
+	VADDPS       Y5, Y6, Y4
+	VRCPPS       Y0, Y0
+	VFMADD213PS  Y1, Y0, Y4
+	VMOVUPS      actc161<>+0(SB), Y0
+	VCMPPS       $0x11, 32(DX), Y0, Y0
+	VBLENDVPS    Y0, 32(DX), Y4, Y0
+	VCMPPS       $0x03, Y0, Y3, Y1
+	VORPS        Y1, Y2, Y2
 	VTESTPS      Y2, Y2
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y3, (AX)
+	VMOVUPS      Y0, 32(AX)
 	ADDQ         $0x00000040, DX
 	ADDQ         $0x00000040, AX
 	SUBQ         $0x00000010, CX
@@ -35583,92 +35810,140 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc2<>+0(SB), Y0
-	VANDNPS      (DX), Y0, Y0
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc8<>+0(SB), Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VMOVUPS      actc10<>+0(SB), Y4
-	VFMADD213PS  actc11<>+0(SB), Y0, Y4
-	VMOVUPS      actc12<>+0(SB), Y5
-	VFMADD213PS  actc13<>+0(SB), Y0, Y5
-	VMULPS       Y0, Y0, Y6
-	VFMADD213PS  Y3, Y6, Y4
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y4, Y3, Y5
-	VFMADD213PS  actc9<>+0(SB), Y5, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VXORPS       Y0, Y0, Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc8<>+0(SB), Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VMOVUPS      actc10<>+0(SB), Y5
+	VFMADD213PS  actc11<>+0(SB), Y1, Y5
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y1, Y6
+	VMULPS       Y1, Y1, Y7
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y7, Y7, Y4
+	VFMADD213PS  Y5, Y4, Y6
+	VMOVUPS      Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y6, Y4
+	VMOVUPS      actc14<>+0(SB), Y5
+	VFMADD213PS  actc5<>+0(SB), Y5, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y4, Y5
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PS  actc15<>+0(SB), Y0, Y1
-	VADDPS       actc18<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y0, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x11, (DX), Y3, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x19, (DX), Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y2
-	VADDPS       Y2, Y1, Y2
-	VDIVPS       Y2, Y1, Y1
-	VMOVUPS      actc161<>+0(SB), Y2
-	VCMPPS       $0x11, (DX), Y2, Y2
-	VBLENDVPS    Y2, actc15<>+0(SB), Y1, Y1
-	VMULPS       (DX), Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VMULPS       Y2, Y5, Y5
+	VMOVUPS      actc9<>+0(SB), Y7
+	VSUBPS       Y4, Y7, Y4
+	VFMADD213PS  Y4, Y6, Y1
+	VMULPS       Y1, Y3, Y1
+	VMULPS       Y1, Y2, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VMULPS       actc18<>+0(SB), Y5, Y3
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VSUBPS       actc15<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       Y3, Y7, Y3
+	VADDPS       Y3, Y2, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VSUBPS       actc18<>+0(SB), Y3, Y6
+	VSUBPS       Y6, Y3, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y7, Y6
+	VADDPS       Y6, Y1, Y6
+	VMULPS       Y3, Y5, Y7
+	VMOVUPS      Y5, Y8
+	VFMSUB213PS  Y7, Y3, Y8
+	VFMADD213PS  Y8, Y5, Y6
+	VFMADD213PS  Y6, Y1, Y3
+	VBLENDVPS    Y0, Y4, Y7, Y4
+	VBLENDVPS    Y0, Y2, Y3, Y0
+	VMULPS       (DX), Y4, Y2
 	VMOVUPS      (DX), Y3
-	VMOVUPS      actc57<>+0(SB), Y4
-	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
+	VFMSUB213PS  Y2, Y4, Y3
+	VFMADD231PS  (DX), Y0, Y3
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x19, (DX), Y6, Y6
+	VMULPS       Y5, Y5, Y7
+	VMOVUPS      Y5, Y8
+	VFMSUB213PS  Y7, Y5, Y8
+	VFMADD231PS  Y1, Y5, Y8
+	VFMADD213PS  Y8, Y5, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y7, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VBLENDVPS    Y6, Y7, Y8, Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y6, Y1, Y8, Y1
+	VADDPS       Y7, Y4, Y6
+	VSUBPS       Y4, Y6, Y8
+	VSUBPS       Y8, Y6, Y9
+	VSUBPS       Y9, Y4, Y4
+	VSUBPS       Y8, Y7, Y7
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y6, Y0
+	VDIVPS       Y0, Y2, Y1
+	VFNMADD231PS Y0, Y1, Y2
+	VADDPS       Y2, Y3, Y2
+	VRCPPS       Y0, Y0
+	VFMADD213PS  Y1, Y0, Y2
+	VMOVUPS      actc161<>+0(SB), Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VBLENDVPS    Y0, (DX), Y2, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y1, Y1
+	VMOVUPS      actc57<>+0(SB), Y3
+	VBLENDVPS    Y2, actc2<>+0(SB), Y3, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y5, Y1, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VORPS        Y1, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y0
-	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
-	VORPS        Y0, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y2
+	VANDNPS      Y0, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc120<>+0(SB), Y3
-	VCMPPS       $0x1d, (DX), Y3, Y3
-	VBLENDVPS    Y3, Y2, Y1, Y1
-	VANDNPS      Y0, Y3, Y0
-	VMOVMSKPS    Y0, R8
+	VANDPS       Y2, Y1, Y1
+	VMOVUPS      actc120<>+0(SB), Y2
+	VCMPPS       $0x1d, (DX), Y2, Y2
+	VANDPS       actc2<>+0(SB), Y0, Y3
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y1, Y2, Y1
+	VMOVMSKPS    Y1, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y0, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
+	VANDNPS      Y2, Y1, Y1
+	VMASKMOVPS   Y0, Y1, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y0, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
@@ -35685,59 +35960,107 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y1, Y4, Y4
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc8<>+0(SB), Y7
-	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VMOVUPS      actc10<>+0(SB), Y8
-	VFMADD213PS  actc11<>+0(SB), Y4, Y8
-	VMOVUPS      actc12<>+0(SB), Y9
-	VFMADD213PS  actc13<>+0(SB), Y4, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y7, Y10, Y8
-	VMULPS       Y10, Y10, Y7
-	VFMADD213PS  Y8, Y7, Y9
-	VFMADD213PS  actc9<>+0(SB), Y9, Y4
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc8<>+0(SB), Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VMOVUPS      actc10<>+0(SB), Y7
+	VFMADD213PS  actc11<>+0(SB), Y3, Y7
+	VMOVUPS      actc12<>+0(SB), Y8
+	VFMADD213PS  actc13<>+0(SB), Y3, Y8
+	VMULPS       Y3, Y3, Y9
+	VFMADD213PS  Y6, Y9, Y7
+	VMULPS       Y9, Y9, Y6
+	VFMADD213PS  Y7, Y6, Y8
+	VMOVUPS      Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y8, Y6
 	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
+	VFMADD213PS  actc5<>+0(SB), Y7, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PS  actc15<>+0(SB), Y4, Y5
-	VADDPS       actc18<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y4, Y6
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y5
-	VMULPS       Y4, Y4, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VBLENDVPS    Y5, Y6, Y7, Y5
-	VADDPS       Y5, Y3, Y5
-	VDIVPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
-	VMULPS       Y2, Y1, Y2
+	VMULPS       Y5, Y6, Y7
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y7, Y7
+	VMOVUPS      actc9<>+0(SB), Y9
+	VSUBPS       Y6, Y9, Y6
+	VFMADD213PS  Y6, Y8, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y4
+	VMULPS       actc18<>+0(SB), Y7, Y5
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VSUBPS       actc15<>+0(SB), Y6, Y8
+	VSUBPS       Y8, Y6, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y8, Y5, Y5
+	VADDPS       Y5, Y9, Y5
+	VADDPS       Y5, Y4, Y4
+	VADDPS       actc18<>+0(SB), Y7, Y5
+	VSUBPS       actc18<>+0(SB), Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y8, Y7, Y8
+	VADDPS       Y8, Y9, Y8
+	VADDPS       Y8, Y3, Y8
+	VMULPS       Y5, Y7, Y9
+	VMOVUPS      Y7, Y10
+	VFMSUB213PS  Y9, Y5, Y10
+	VFMADD213PS  Y10, Y7, Y8
+	VFMADD213PS  Y8, Y3, Y5
+	VBLENDVPS    Y2, Y6, Y9, Y6
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VMULPS       Y6, Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFMSUB213PS  Y4, Y6, Y5
+	VFMADD231PS  Y2, Y1, Y5
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y8
+	VMULPS       Y7, Y7, Y9
+	VMOVUPS      Y7, Y10
+	VFMSUB213PS  Y9, Y7, Y10
+	VFMADD231PS  Y3, Y7, Y10
+	VFMADD213PS  Y10, Y7, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMULPS       actc18<>+0(SB), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y8, Y9, Y10, Y9
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y8, Y3, Y10, Y3
+	VADDPS       Y9, Y6, Y8
+	VSUBPS       Y6, Y8, Y10
+	VSUBPS       Y10, Y8, Y11
+	VSUBPS       Y11, Y6, Y6
+	VSUBPS       Y10, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y8, Y2
+	VDIVPS       Y2, Y4, Y3
+	VFNMADD231PS Y2, Y3, Y4
+	VADDPS       Y4, Y5, Y4
+	VRCPPS       Y2, Y2
+	VFMADD213PS  Y3, Y2, Y4
+	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
+	VBLENDVPS    Y2, Y1, Y4, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      actc57<>+0(SB), Y5
-	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
+	VMOVUPS      actc57<>+0(SB), Y4
+	VBLENDVPS    Y1, actc2<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
 	VCMPPS       $0x03, Y1, Y1, Y3
 	VBLENDVPS    Y3, Y1, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
+	VANDNPS      Y7, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VORPS        Y3, Y3, Y4
 	VORPS        Y4, Y3, Y4
@@ -37309,176 +37632,362 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R8, R8
+	VXORPS       Y0, Y0, Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y0
-	VANDNPS      32(DX), Y1, Y2
-	VANDNPS      64(DX), Y1, Y3
-	VANDNPS      96(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y4
-	VXORPS       Y0, Y4, Y0
-	VXORPS       Y2, Y4, Y2
-	VXORPS       Y3, Y4, Y3
-	VXORPS       Y1, Y4, Y1
-	VMOVUPS      actc16<>+0(SB), Y5
-	VCMPPS       $0x11, Y5, Y0, Y4
-	VMOVMSKPS    Y4, R9
+	VANDNPS      (DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VCMPPS       $0x11, Y5, Y2, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, Y5, Y3, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, Y5, Y1, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMOVUPS      Y0, Y4
-	VMOVUPS      actc5<>+0(SB), Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  Y5, Y6, Y4
-	VMOVUPS      Y2, Y7
-	VFMADD213PS  Y5, Y6, Y7
-	VMOVUPS      Y3, Y8
-	VFMADD213PS  Y5, Y6, Y8
-	VMOVUPS      Y1, Y9
-	VFMADD213PS  Y5, Y6, Y9
-	VMOVUPS      actc5<>+0(SB), Y6
-	VSUBPS       Y6, Y4, Y5
-	VSUBPS       Y6, Y7, Y10
-	VSUBPS       Y6, Y8, Y11
-	VSUBPS       Y6, Y9, Y6
-	VMOVUPS      actc6<>+0(SB), Y12
-	VFNMADD231PS Y12, Y5, Y0
-	VFNMADD231PS Y12, Y10, Y2
-	VFNMADD231PS Y12, Y11, Y3
-	VFNMADD231PS Y12, Y6, Y1
-	VMOVUPS      actc7<>+0(SB), Y12
-	VFNMADD213PS Y0, Y12, Y5
-	VFNMADD213PS Y2, Y12, Y10
-	VFNMADD213PS Y3, Y12, Y11
-	VFNMADD213PS Y1, Y12, Y6
-	VMOVUPS      actc21<>+0(SB), Y1
-	VMOVUPS      Y1, Y0
-	VMOVUPS      actc22<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VMOVUPS      Y1, Y3
-	VFMADD213PS  Y2, Y10, Y3
-	VMOVUPS      Y1, Y12
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc19<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VFMADD213PS  Y2, Y10, Y3
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc20<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VFMADD213PS  Y2, Y10, Y3
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc17<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VFMADD213PS  Y2, Y10, Y3
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VFMADD213PS  Y2, Y10, Y3
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  Y2, Y0, Y5
-	VFMADD213PS  Y2, Y3, Y10
-	VFMADD213PS  Y2, Y12, Y11
-	VFMADD213PS  Y2, Y1, Y6
-	VPSLLD       $0x17, Y4, Y0
-	VPSLLD       $0x17, Y7, Y1
-	VPSLLD       $0x17, Y8, Y2
-	VPSLLD       $0x17, Y9, Y3
-	VMULPS       Y0, Y5, Y0
-	VMULPS       Y1, Y10, Y1
-	VMULPS       Y2, Y11, Y2
-	VMULPS       Y3, Y6, Y3
-	VMOVUPS      actc18<>+0(SB), Y5
-	VMOVUPS      Y5, Y4
-	VMOVUPS      actc15<>+0(SB), Y6
-	VFMADD213PS  Y6, Y0, Y4
-	VMOVUPS      Y5, Y7
-	VFMADD213PS  Y6, Y1, Y7
-	VMOVUPS      Y5, Y8
-	VFMADD213PS  Y6, Y2, Y8
-	VFMADD213PS  Y6, Y3, Y5
-	VMOVUPS      actc18<>+0(SB), Y9
-	VADDPS       Y0, Y9, Y6
-	VADDPS       Y1, Y9, Y10
-	VADDPS       Y2, Y9, Y11
-	VADDPS       Y3, Y9, Y9
-	VMULPS       Y6, Y0, Y6
-	VMULPS       Y10, Y1, Y10
-	VMULPS       Y11, Y2, Y11
-	VMULPS       Y9, Y3, Y9
-	VXORPS       Y13, Y13, Y13
-	VCMPPS       $0x11, (DX), Y13, Y12
-	VCMPPS       $0x11, 32(DX), Y13, Y14
-	VCMPPS       $0x11, 64(DX), Y13, Y15
-	VCMPPS       $0x11, 96(DX), Y13, Y13
-	VBLENDVPS    Y12, Y4, Y6, Y4
-	VBLENDVPS    Y14, Y7, Y10, Y6
-	VBLENDVPS    Y15, Y8, Y11, Y7
-	VBLENDVPS    Y13, Y5, Y9, Y5
-	VMULPS       Y0, Y0, Y0
-	VMULPS       Y1, Y1, Y1
-	VMULPS       Y2, Y2, Y2
-	VMULPS       Y3, Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y8
-	VMULPS       Y0, Y8, Y0
-	VMULPS       Y1, Y8, Y1
-	VMULPS       Y2, Y8, Y2
-	VMULPS       Y3, Y8, Y3
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, (DX), Y9, Y8
-	VCMPPS       $0x19, 32(DX), Y9, Y10
-	VCMPPS       $0x19, 64(DX), Y9, Y11
-	VCMPPS       $0x19, 96(DX), Y9, Y9
-	VMOVUPS      actc18<>+0(SB), Y12
-	VBLENDVPS    Y8, Y0, Y12, Y0
-	VBLENDVPS    Y10, Y1, Y12, Y1
-	VBLENDVPS    Y11, Y2, Y12, Y2
-	VBLENDVPS    Y9, Y3, Y12, Y3
-	VADDPS       Y0, Y4, Y0
-	VADDPS       Y1, Y6, Y1
-	VADDPS       Y2, Y7, Y2
-	VADDPS       Y3, Y5, Y3
-	VDIVPS       Y0, Y4, Y0
-	VDIVPS       Y1, Y6, Y1
-	VDIVPS       Y2, Y7, Y2
-	VDIVPS       Y3, Y5, Y3
-	VMOVUPS      actc161<>+0(SB), Y5
-	VCMPPS       $0x11, (DX), Y5, Y4
-	VCMPPS       $0x11, 32(DX), Y5, Y6
-	VCMPPS       $0x11, 64(DX), Y5, Y7
-	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc21<>+0(SB), Y3
+	VFMADD213PS  actc22<>+0(SB), Y1, Y3
+	VFMADD213PS  actc19<>+0(SB), Y1, Y3
+	VFMADD213PS  actc20<>+0(SB), Y1, Y3
+	VFMADD213PS  actc17<>+0(SB), Y1, Y3
+	VFMADD213PS  actc18<>+0(SB), Y1, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y3, Y4
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y4, Y5
+	VMOVUPS      actc18<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y4
+	VFMADD213PS  Y4, Y3, Y1
+	VMULPS       Y1, Y2, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VMULPS       actc18<>+0(SB), Y5, Y3
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VSUBPS       actc15<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
 	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y4, Y8, Y0, Y0
-	VBLENDVPS    Y6, Y8, Y1, Y1
-	VBLENDVPS    Y7, Y8, Y2, Y2
-	VBLENDVPS    Y5, Y8, Y3, Y3
-	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VMULPS       64(DX), Y2, Y2
-	VMULPS       96(DX), Y3, Y3
-	VCMPPS       $0x03, Y1, Y0, Y4
-	VMOVMSKPS    Y4, R9
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       Y3, Y7, Y3
+	VADDPS       Y3, Y2, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VSUBPS       actc18<>+0(SB), Y3, Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 32(DX), Y7, Y7
+	VSUBPS       Y6, Y3, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y8, Y6
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      32(DX), Y8, Y8
+	VADDPS       Y6, Y1, Y6
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VMULPS       Y3, Y5, Y9
+	VMOVUPS      Y5, Y10
+	VFMSUB213PS  Y9, Y3, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y11
+	VMOVMSKPS    Y11, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y3, Y2, Y4
-	VMOVMSKPS    Y4, R9
+	VFMADD213PS  Y10, Y5, Y6
+	VFMADD213PS  Y6, Y1, Y3
+	VBLENDVPS    Y0, Y4, Y9, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y8, Y6
+	VBLENDVPS    Y0, Y2, Y3, Y0
+	VSUBPS       actc5<>+0(SB), Y6, Y2
+	VMULPS       (DX), Y4, Y3
+	VMOVUPS      (DX), Y9
+	VFMSUB213PS  Y3, Y4, Y9
+	VFNMADD231PS actc6<>+0(SB), Y2, Y8
+	VFMADD231PS  (DX), Y0, Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x19, (DX), Y10, Y10
+	VFNMADD231PS actc7<>+0(SB), Y2, Y8
+	VMULPS       Y5, Y5, Y2
+	VMOVUPS      Y5, Y11
+	VFMSUB213PS  Y2, Y5, Y11
+	VFMADD231PS  Y1, Y5, Y11
+	VMOVUPS      actc21<>+0(SB), Y12
+	VFMADD213PS  actc22<>+0(SB), Y8, Y12
+	VFMADD213PS  Y11, Y5, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VFMADD213PS  actc19<>+0(SB), Y8, Y12
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMOVUPS      actc18<>+0(SB), Y5
+	VBLENDVPS    Y10, Y2, Y5, Y2
+	VFMADD213PS  actc20<>+0(SB), Y8, Y12
+	VXORPS       Y5, Y5, Y5
+	VBLENDVPS    Y10, Y1, Y5, Y1
+	VADDPS       Y2, Y4, Y5
+	VFMADD213PS  actc17<>+0(SB), Y8, Y12
+	VSUBPS       Y4, Y5, Y10
+	VFMADD213PS  actc18<>+0(SB), Y8, Y12
+	VSUBPS       Y10, Y5, Y11
+	VMOVUPS      Y8, Y13
+	VFMADD213PS  actc18<>+0(SB), Y12, Y13
+	VSUBPS       Y11, Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VSUBPS       Y10, Y2, Y2
+	VMULPS       Y6, Y13, Y10
+	VADDPS       Y2, Y4, Y2
+	VMOVUPS      actc18<>+0(SB), Y4
+	VSUBPS       Y13, Y4, Y4
+	VADDPS       Y2, Y0, Y0
+	VFMADD213PS  Y4, Y12, Y8
+	VADDPS       Y0, Y1, Y0
+	VMULPS       Y8, Y6, Y1
+	VADDPS       Y0, Y5, Y0
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VDIVPS       Y0, Y3, Y4
+	VMULPS       actc18<>+0(SB), Y10, Y5
+	VFNMADD231PS Y0, Y4, Y3
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VADDPS       Y3, Y9, Y3
+	VSUBPS       actc15<>+0(SB), Y6, Y8
+	VRCPPS       Y0, Y0
+	VSUBPS       Y8, Y6, Y9
+	VFMADD213PS  Y4, Y0, Y3
+	VMOVUPS      actc15<>+0(SB), Y0
+	VSUBPS       Y9, Y0, Y0
+	VSUBPS       Y8, Y5, Y4
+	VMOVUPS      actc161<>+0(SB), Y5
+	VCMPPS       $0x11, (DX), Y5, Y5
+	VADDPS       Y4, Y0, Y0
+	VBLENDVPS    Y5, (DX), Y3, Y3
+	VADDPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y10, Y2
+	VSUBPS       actc18<>+0(SB), Y2, Y4
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, 64(DX), Y5, Y5
+	VSUBPS       Y4, Y2, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y4, Y10, Y4
+	VADDPS       Y4, Y8, Y4
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      64(DX), Y8, Y8
+	VADDPS       Y4, Y1, Y4
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VMULPS       Y2, Y10, Y9
+	VMOVUPS      Y10, Y11
+	VFMSUB213PS  Y9, Y2, Y11
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y12
+	VMOVMSKPS    Y12, R9
+	ORL          R9, R8
+	VFMADD213PS  Y11, Y10, Y4
+	VFMADD213PS  Y4, Y1, Y2
+	VBLENDVPS    Y7, Y6, Y9, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y8, Y6
+	VBLENDVPS    Y7, Y0, Y2, Y0
+	VSUBPS       actc5<>+0(SB), Y6, Y2
+	VMULPS       32(DX), Y4, Y7
+	VMOVUPS      32(DX), Y9
+	VFMSUB213PS  Y7, Y4, Y9
+	VFNMADD231PS actc6<>+0(SB), Y2, Y8
+	VFMADD231PS  32(DX), Y0, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x19, 32(DX), Y11, Y11
+	VFNMADD231PS actc7<>+0(SB), Y2, Y8
+	VMULPS       Y10, Y10, Y2
+	VMOVUPS      Y10, Y12
+	VFMSUB213PS  Y2, Y10, Y12
+	VFMADD231PS  Y1, Y10, Y12
+	VMOVUPS      actc21<>+0(SB), Y13
+	VFMADD213PS  actc22<>+0(SB), Y8, Y13
+	VFMADD213PS  Y12, Y10, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VFMADD213PS  actc19<>+0(SB), Y8, Y13
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y11, Y2, Y10, Y2
+	VFMADD213PS  actc20<>+0(SB), Y8, Y13
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y11, Y1, Y10, Y1
+	VADDPS       Y2, Y4, Y10
+	VFMADD213PS  actc17<>+0(SB), Y8, Y13
+	VSUBPS       Y4, Y10, Y11
+	VFMADD213PS  actc18<>+0(SB), Y8, Y13
+	VSUBPS       Y11, Y10, Y12
+	VMOVUPS      Y8, Y14
+	VFMADD213PS  actc18<>+0(SB), Y13, Y14
+	VSUBPS       Y12, Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VSUBPS       Y11, Y2, Y2
+	VMULPS       Y6, Y14, Y11
+	VADDPS       Y2, Y4, Y2
+	VMOVUPS      actc18<>+0(SB), Y4
+	VSUBPS       Y14, Y4, Y4
+	VADDPS       Y2, Y0, Y0
+	VFMADD213PS  Y4, Y13, Y8
+	VADDPS       Y0, Y1, Y0
+	VMULPS       Y8, Y6, Y1
+	VADDPS       Y0, Y10, Y0
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VDIVPS       Y0, Y7, Y4
+	VMULPS       actc18<>+0(SB), Y11, Y6
+	VFNMADD231PS Y0, Y4, Y7
+	VADDPS       actc15<>+0(SB), Y6, Y8
+	VADDPS       Y7, Y9, Y7
+	VSUBPS       actc15<>+0(SB), Y8, Y9
+	VRCPPS       Y0, Y0
+	VSUBPS       Y9, Y8, Y10
+	VFMADD213PS  Y4, Y0, Y7
+	VMOVUPS      actc15<>+0(SB), Y0
+	VSUBPS       Y10, Y0, Y0
+	VSUBPS       Y9, Y6, Y4
+	VMOVUPS      actc161<>+0(SB), Y6
+	VCMPPS       $0x11, 32(DX), Y6, Y6
+	VADDPS       Y4, Y0, Y0
+	VBLENDVPS    Y6, 32(DX), Y7, Y4
+	VADDPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y11, Y2
+	VSUBPS       actc18<>+0(SB), Y2, Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 96(DX), Y7, Y7
+	VSUBPS       Y6, Y2, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y6, Y11, Y6
+	VADDPS       Y6, Y9, Y6
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      96(DX), Y9, Y9
+	VADDPS       Y6, Y1, Y6
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VMULPS       Y2, Y11, Y10
+	VMOVUPS      Y11, Y12
+	VFMSUB213PS  Y10, Y2, Y12
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y13
+	VMOVMSKPS    Y13, R9
+	ORL          R9, R8
+	VFMADD213PS  Y12, Y11, Y6
+	VFMADD213PS  Y6, Y1, Y2
+	VBLENDVPS    Y5, Y8, Y10, Y6
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y9, Y8
+	VBLENDVPS    Y5, Y0, Y2, Y0
+	VSUBPS       actc5<>+0(SB), Y8, Y2
+	VMULPS       64(DX), Y6, Y5
+	VMOVUPS      64(DX), Y10
+	VFMSUB213PS  Y5, Y6, Y10
+	VFNMADD231PS actc6<>+0(SB), Y2, Y9
+	VFMADD231PS  64(DX), Y0, Y10
+	VXORPS       Y12, Y12, Y12
+	VCMPPS       $0x19, 64(DX), Y12, Y12
+	VFNMADD231PS actc7<>+0(SB), Y2, Y9
+	VMULPS       Y11, Y11, Y2
+	VMOVUPS      Y11, Y13
+	VFMSUB213PS  Y2, Y11, Y13
+	VFMADD231PS  Y1, Y11, Y13
+	VMOVUPS      actc21<>+0(SB), Y14
+	VFMADD213PS  actc22<>+0(SB), Y9, Y14
+	VFMADD213PS  Y13, Y11, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VFMADD213PS  actc19<>+0(SB), Y9, Y14
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMOVUPS      actc18<>+0(SB), Y11
+	VBLENDVPS    Y12, Y2, Y11, Y2
+	VFMADD213PS  actc20<>+0(SB), Y9, Y14
+	VXORPS       Y11, Y11, Y11
+	VBLENDVPS    Y12, Y1, Y11, Y1
+	VADDPS       Y2, Y6, Y11
+	VFMADD213PS  actc17<>+0(SB), Y9, Y14
+	VSUBPS       Y6, Y11, Y12
+	VFMADD213PS  actc18<>+0(SB), Y9, Y14
+	VSUBPS       Y12, Y11, Y13
+	VMOVUPS      Y9, Y15
+	VFMADD213PS  actc18<>+0(SB), Y14, Y15
+	VSUBPS       Y13, Y6, Y6
+	VPSLLD       $0x17, Y8, Y8
+	VSUBPS       Y12, Y2, Y2
+	VMULPS       Y8, Y15, Y12
+	VADDPS       Y2, Y6, Y2
+	VMOVUPS      actc18<>+0(SB), Y6
+	VSUBPS       Y15, Y6, Y6
+	VADDPS       Y2, Y0, Y0
+	VFMADD213PS  Y6, Y14, Y9
+	VADDPS       Y0, Y1, Y0
+	VMULPS       Y9, Y8, Y1
+	VADDPS       Y0, Y11, Y0
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VDIVPS       Y0, Y5, Y6
+	VMULPS       actc18<>+0(SB), Y12, Y8
+	VFNMADD231PS Y0, Y6, Y5
+	VADDPS       actc15<>+0(SB), Y8, Y9
+	VADDPS       Y5, Y10, Y5
+	VSUBPS       actc15<>+0(SB), Y9, Y10
+	VRCPPS       Y0, Y0
+	VSUBPS       Y10, Y9, Y11
+	VFMADD213PS  Y6, Y0, Y5
+	VMOVUPS      actc15<>+0(SB), Y0
+	VSUBPS       Y11, Y0, Y0
+	VSUBPS       Y10, Y8, Y6
+	VMOVUPS      actc161<>+0(SB), Y8
+	VCMPPS       $0x11, 64(DX), Y8, Y8
+	VADDPS       Y6, Y0, Y0
+	VBLENDVPS    Y8, 64(DX), Y5, Y5
+	VADDPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y12, Y2
+	VSUBPS       actc18<>+0(SB), Y2, Y6
+	VSUBPS       Y6, Y2, Y8
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y8, Y10, Y8
+	VSUBPS       Y6, Y12, Y6
+	VADDPS       Y6, Y8, Y6
+	VADDPS       Y6, Y1, Y6
+	VMULPS       Y2, Y12, Y8
+	VMOVUPS      Y12, Y10
+	VFMSUB213PS  Y8, Y2, Y10
+	VFMADD213PS  Y10, Y12, Y6
+	VFMADD213PS  Y6, Y1, Y2
+	VBLENDVPS    Y7, Y9, Y8, Y6
+	VBLENDVPS    Y7, Y0, Y2, Y0
+	VMULPS       96(DX), Y6, Y2
+	VMOVUPS      96(DX), Y7
+	VFMSUB213PS  Y2, Y6, Y7
+	VFMADD231PS  96(DX), Y0, Y7
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x19, 96(DX), Y8, Y8
+	VMULPS       Y12, Y12, Y9
+	VMOVUPS      Y12, Y10
+	VFMSUB213PS  Y9, Y12, Y10
+	VFMADD231PS  Y1, Y12, Y10
+	VFMADD213PS  Y10, Y12, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y8, Y9, Y10, Y9
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y8, Y1, Y10, Y1
+	VADDPS       Y9, Y6, Y8
+	VSUBPS       Y6, Y8, Y10
+	VSUBPS       Y10, Y8, Y11
+	VSUBPS       Y11, Y6, Y6
+	VSUBPS       Y10, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y8, Y0
+	VDIVPS       Y0, Y2, Y1
+	VFNMADD231PS Y0, Y1, Y2
+	VADDPS       Y2, Y7, Y2
+	VRCPPS       Y0, Y0
+	VFMADD213PS  Y1, Y0, Y2
+	VMOVUPS      actc161<>+0(SB), Y0
+	VCMPPS       $0x11, 96(DX), Y0, Y0
+	VBLENDVPS    Y0, 96(DX), Y2, Y0
+	VCMPPS       $0x03, Y4, Y3, Y1
+	VMOVMSKPS    Y1, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y0, Y5, Y1
+	VMOVMSKPS    Y1, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
+	VMOVUPS      Y3, (AX)
+	VMOVUPS      Y4, 32(AX)
+	VMOVUPS      Y5, 64(AX)
+	VMOVUPS      Y0, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -37490,88 +37999,136 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc2<>+0(SB), Y0
-	VANDNPS      (DX), Y0, Y0
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VXORPS       Y0, Y0, Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y4, Y5
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y6
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PS  actc15<>+0(SB), Y0, Y1
-	VADDPS       actc18<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y0, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x11, (DX), Y3, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x19, (DX), Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y2
-	VADDPS       Y2, Y1, Y2
-	VDIVPS       Y2, Y1, Y1
-	VMOVUPS      actc161<>+0(SB), Y2
-	VCMPPS       $0x11, (DX), Y2, Y2
-	VBLENDVPS    Y2, actc15<>+0(SB), Y1, Y1
-	VMULPS       (DX), Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VMULPS       Y2, Y6, Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VFMADD213PS  Y5, Y4, Y1
+	VMULPS       Y1, Y3, Y1
+	VMULPS       Y1, Y2, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VMULPS       actc18<>+0(SB), Y6, Y3
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VSUBPS       actc15<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y4, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       Y3, Y7, Y3
+	VADDPS       Y3, Y2, Y2
+	VADDPS       actc18<>+0(SB), Y6, Y3
+	VSUBPS       actc18<>+0(SB), Y3, Y5
+	VSUBPS       Y5, Y3, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       Y5, Y1, Y5
+	VMULPS       Y3, Y6, Y7
+	VMOVUPS      Y6, Y8
+	VFMSUB213PS  Y7, Y3, Y8
+	VFMADD213PS  Y8, Y6, Y5
+	VFMADD213PS  Y5, Y1, Y3
+	VBLENDVPS    Y0, Y4, Y7, Y4
+	VBLENDVPS    Y0, Y2, Y3, Y0
+	VMULPS       (DX), Y4, Y2
 	VMOVUPS      (DX), Y3
-	VMOVUPS      actc57<>+0(SB), Y4
-	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
+	VFMSUB213PS  Y2, Y4, Y3
+	VFMADD231PS  (DX), Y0, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x19, (DX), Y5, Y5
+	VMULPS       Y6, Y6, Y7
+	VMOVUPS      Y6, Y8
+	VFMSUB213PS  Y7, Y6, Y8
+	VFMADD231PS  Y1, Y6, Y8
+	VFMADD213PS  Y8, Y6, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y7, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VBLENDVPS    Y5, Y7, Y8, Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y5, Y1, Y8, Y1
+	VADDPS       Y7, Y4, Y5
+	VSUBPS       Y4, Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VSUBPS       Y9, Y4, Y4
+	VSUBPS       Y8, Y7, Y7
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y5, Y0
+	VDIVPS       Y0, Y2, Y1
+	VFNMADD231PS Y0, Y1, Y2
+	VADDPS       Y2, Y3, Y2
+	VRCPPS       Y0, Y0
+	VFMADD213PS  Y1, Y0, Y2
+	VMOVUPS      actc161<>+0(SB), Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VBLENDVPS    Y0, (DX), Y2, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y1, Y1
+	VMOVUPS      actc57<>+0(SB), Y3
+	VBLENDVPS    Y2, actc2<>+0(SB), Y3, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y6, Y1, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VORPS        Y1, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y0
-	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
-	VORPS        Y0, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y2
+	VANDNPS      Y0, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc120<>+0(SB), Y3
-	VCMPPS       $0x1d, (DX), Y3, Y3
-	VBLENDVPS    Y3, Y2, Y1, Y1
-	VANDNPS      Y0, Y3, Y0
-	VMOVMSKPS    Y0, R8
+	VANDPS       Y2, Y1, Y1
+	VMOVUPS      actc120<>+0(SB), Y2
+	VCMPPS       $0x1d, (DX), Y2, Y2
+	VANDPS       actc2<>+0(SB), Y0, Y3
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y1, Y2, Y1
+	VMOVMSKPS    Y1, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y0, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
+	VANDNPS      Y2, Y1, Y1
+	VMASKMOVPS   Y0, Y1, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y0, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
@@ -37588,55 +38145,103 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y1, Y4, Y4
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y4, Y7
-	VFMADD213PS  actc10<>+0(SB), Y4, Y7
-	VFMADD213PS  actc11<>+0(SB), Y4, Y7
-	VFMADD213PS  actc8<>+0(SB), Y4, Y7
-	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y4
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VMOVUPS      Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y6, Y7
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PS  actc15<>+0(SB), Y4, Y5
-	VADDPS       actc18<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y4, Y6
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y5
-	VMULPS       Y4, Y4, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VBLENDVPS    Y5, Y6, Y7, Y5
-	VADDPS       Y5, Y3, Y5
-	VDIVPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
-	VMULPS       Y2, Y1, Y2
+	VMULPS       Y5, Y7, Y8
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y8, Y8
+	VMOVUPS      actc9<>+0(SB), Y9
+	VSUBPS       Y7, Y9, Y7
+	VFMADD213PS  Y7, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y4
+	VMULPS       actc18<>+0(SB), Y8, Y5
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VSUBPS       actc15<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y6, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y7, Y5, Y5
+	VADDPS       Y5, Y9, Y5
+	VADDPS       Y5, Y4, Y4
+	VADDPS       actc18<>+0(SB), Y8, Y5
+	VSUBPS       actc18<>+0(SB), Y5, Y7
+	VSUBPS       Y7, Y5, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y7, Y8, Y7
+	VADDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y3, Y7
+	VMULPS       Y5, Y8, Y9
+	VMOVUPS      Y8, Y10
+	VFMSUB213PS  Y9, Y5, Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VFMADD213PS  Y7, Y3, Y5
+	VBLENDVPS    Y2, Y6, Y9, Y6
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VMULPS       Y6, Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFMSUB213PS  Y4, Y6, Y5
+	VFMADD231PS  Y2, Y1, Y5
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y7
+	VMULPS       Y8, Y8, Y9
+	VMOVUPS      Y8, Y10
+	VFMSUB213PS  Y9, Y8, Y10
+	VFMADD231PS  Y3, Y8, Y10
+	VFMADD213PS  Y10, Y8, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMULPS       actc18<>+0(SB), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y7, Y9, Y10, Y9
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y7, Y3, Y10, Y3
+	VADDPS       Y9, Y6, Y7
+	VSUBPS       Y6, Y7, Y10
+	VSUBPS       Y10, Y7, Y11
+	VSUBPS       Y11, Y6, Y6
+	VSUBPS       Y10, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y7, Y2
+	VDIVPS       Y2, Y4, Y3
+	VFNMADD231PS Y2, Y3, Y4
+	VADDPS       Y4, Y5, Y4
+	VRCPPS       Y2, Y2
+	VFMADD213PS  Y3, Y2, Y4
+	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
+	VBLENDVPS    Y2, Y1, Y4, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      actc57<>+0(SB), Y5
-	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
+	VMOVUPS      actc57<>+0(SB), Y4
+	VBLENDVPS    Y1, actc2<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
 	VCMPPS       $0x03, Y1, Y1, Y3
 	VBLENDVPS    Y3, Y1, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
+	VANDNPS      Y8, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VORPS        Y3, Y3, Y4
 	VORPS        Y4, Y3, Y4
@@ -39880,183 +40485,386 @@ block:
 	CMPQ         CX, $0x00000020
 	JB           single
 	XORL         R8, R8
+	VXORPS       Y0, Y0, Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y0
-	VANDNPS      32(DX), Y1, Y2
-	VANDNPS      64(DX), Y1, Y3
-	VANDNPS      96(DX), Y1, Y1
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VXORPS       actc2<>+0(SB), Y2, Y2
-	VXORPS       actc2<>+0(SB), Y3, Y3
+	VANDNPS      (DX), Y1, Y1
 	VXORPS       actc2<>+0(SB), Y1, Y1
-	VCMPPS       $0x11, actc16<>+0(SB), Y0, Y4
-	VMOVMSKPS    Y4, R9
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
+	VMOVMSKPS    Y2, R9
 	ORL          R9, R8
-	VCMPPS       $0x11, actc16<>+0(SB), Y2, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, actc16<>+0(SB), Y3, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMOVUPS      actc4<>+0(SB), Y5
-	VMOVUPS      Y5, Y4
-	VFMADD213PS  actc5<>+0(SB), Y0, Y4
-	VMOVUPS      Y5, Y6
-	VFMADD213PS  actc5<>+0(SB), Y2, Y6
-	VMOVUPS      Y5, Y7
-	VFMADD213PS  actc5<>+0(SB), Y3, Y7
-	VFMADD213PS  actc5<>+0(SB), Y1, Y5
-	VSUBPS       actc5<>+0(SB), Y4, Y8
-	VSUBPS       actc5<>+0(SB), Y6, Y9
-	VSUBPS       actc5<>+0(SB), Y7, Y10
-	VSUBPS       actc5<>+0(SB), Y5, Y11
-	VFNMADD231PS actc6<>+0(SB), Y8, Y0
-	VFNMADD231PS actc6<>+0(SB), Y9, Y2
-	VFNMADD231PS actc6<>+0(SB), Y10, Y3
-	VFNMADD231PS actc6<>+0(SB), Y11, Y1
-	VFNMADD231PS actc7<>+0(SB), Y8, Y0
-	VFNMADD231PS actc7<>+0(SB), Y9, Y2
-	VFNMADD231PS actc7<>+0(SB), Y10, Y3
-	VFNMADD231PS actc7<>+0(SB), Y11, Y1
-	VMOVUPS      actc21<>+0(SB), Y9
-	VMOVUPS      Y9, Y8
-	VFMADD213PS  actc22<>+0(SB), Y0, Y8
-	VMOVUPS      Y9, Y10
-	VFMADD213PS  actc22<>+0(SB), Y2, Y10
-	VMOVUPS      Y9, Y11
-	VFMADD213PS  actc22<>+0(SB), Y3, Y11
-	VFMADD213PS  actc22<>+0(SB), Y1, Y9
-	VFMADD213PS  actc19<>+0(SB), Y0, Y8
-	VFMADD213PS  actc19<>+0(SB), Y2, Y10
-	VFMADD213PS  actc19<>+0(SB), Y3, Y11
-	VFMADD213PS  actc19<>+0(SB), Y1, Y9
-	VFMADD213PS  actc20<>+0(SB), Y0, Y8
-	VFMADD213PS  actc20<>+0(SB), Y2, Y10
-	VFMADD213PS  actc20<>+0(SB), Y3, Y11
-	VFMADD213PS  actc20<>+0(SB), Y1, Y9
-	VFMADD213PS  actc17<>+0(SB), Y0, Y8
-	VFMADD213PS  actc17<>+0(SB), Y2, Y10
-	VFMADD213PS  actc17<>+0(SB), Y3, Y11
-	VFMADD213PS  actc17<>+0(SB), Y1, Y9
-	VFMADD213PS  actc18<>+0(SB), Y0, Y8
-	VFMADD213PS  actc18<>+0(SB), Y2, Y10
-	VFMADD213PS  actc18<>+0(SB), Y3, Y11
-	VFMADD213PS  actc18<>+0(SB), Y1, Y9
-	VFMADD213PS  actc18<>+0(SB), Y8, Y0
-	VFMADD213PS  actc18<>+0(SB), Y10, Y2
-	VFMADD213PS  actc18<>+0(SB), Y11, Y3
-	VFMADD213PS  actc18<>+0(SB), Y9, Y1
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y4, Y0, Y0
-	VMULPS       Y6, Y2, Y2
-	VMULPS       Y7, Y3, Y3
-	VMULPS       Y5, Y1, Y1
-	VMOVUPS      actc18<>+0(SB), Y5
-	VMOVUPS      Y5, Y4
-	VFMADD213PS  actc15<>+0(SB), Y0, Y4
-	VMOVUPS      Y5, Y6
-	VFMADD213PS  actc15<>+0(SB), Y2, Y6
-	VMOVUPS      Y5, Y7
-	VFMADD213PS  actc15<>+0(SB), Y3, Y7
-	VFMADD213PS  actc15<>+0(SB), Y1, Y5
-	VADDPS       actc18<>+0(SB), Y0, Y8
-	VADDPS       actc18<>+0(SB), Y2, Y9
-	VADDPS       actc18<>+0(SB), Y3, Y10
-	VADDPS       actc18<>+0(SB), Y1, Y11
-	VMULPS       Y8, Y0, Y8
-	VMULPS       Y9, Y2, Y9
-	VMULPS       Y10, Y3, Y10
-	VMULPS       Y11, Y1, Y11
-	VXORPS       Y13, Y13, Y13
-	VCMPPS       $0x11, (DX), Y13, Y12
-	VCMPPS       $0x11, 32(DX), Y13, Y14
-	VCMPPS       $0x11, 64(DX), Y13, Y15
-	VCMPPS       $0x11, 96(DX), Y13, Y13
-	VBLENDVPS    Y12, Y4, Y8, Y4
-	VBLENDVPS    Y14, Y6, Y9, Y6
-	VBLENDVPS    Y15, Y7, Y10, Y7
-	VBLENDVPS    Y13, Y5, Y11, Y5
-	VMULPS       Y0, Y0, Y0
-	VMULPS       Y2, Y2, Y2
-	VMULPS       Y3, Y3, Y3
-	VMULPS       Y1, Y1, Y1
-	VMULPS       actc18<>+0(SB), Y0, Y0
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VMULPS       actc18<>+0(SB), Y1, Y1
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, (DX), Y9, Y8
-	VCMPPS       $0x19, 32(DX), Y9, Y10
-	VCMPPS       $0x19, 64(DX), Y9, Y11
-	VCMPPS       $0x19, 96(DX), Y9, Y9
-	VMOVUPS      actc18<>+0(SB), Y12
-	VBLENDVPS    Y8, Y0, Y12, Y0
-	VBLENDVPS    Y10, Y2, Y12, Y2
-	VBLENDVPS    Y11, Y3, Y12, Y3
-	VBLENDVPS    Y9, Y1, Y12, Y1
-	VADDPS       Y0, Y4, Y0
-	VADDPS       Y2, Y6, Y2
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc21<>+0(SB), Y3
+	VFMADD213PS  actc22<>+0(SB), Y1, Y3
+	VFMADD213PS  actc19<>+0(SB), Y1, Y3
+	VFMADD213PS  actc20<>+0(SB), Y1, Y3
+	VFMADD213PS  actc17<>+0(SB), Y1, Y3
+	VFMADD213PS  actc18<>+0(SB), Y1, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y3, Y4
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y4, Y5
+	VMOVUPS      actc18<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y4
+	VFMADD213PS  Y4, Y3, Y1
+	VMULPS       Y1, Y2, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VMULPS       actc18<>+0(SB), Y5, Y3
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VSUBPS       actc15<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y6, Y3, Y3
 	VADDPS       Y3, Y7, Y3
-	VADDPS       Y1, Y5, Y1
-	VRCPPS       Y0, Y8
-	VRCPPS       Y2, Y9
-	VRCPPS       Y3, Y10
-	VRCPPS       Y1, Y11
+	VADDPS       Y3, Y2, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VSUBPS       actc18<>+0(SB), Y3, Y6
+	VSUBPS       Y6, Y3, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x11, 32(DX), Y8, Y8
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y7, Y6
+	VADDPS       Y6, Y1, Y6
+	VMULPS       Y3, Y5, Y7
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      32(DX), Y9, Y9
+	VMOVUPS      Y5, Y10
+	VFMSUB213PS  Y7, Y3, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VFMADD213PS  Y10, Y5, Y6
+	VFMADD213PS  Y6, Y1, Y3
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y6
+	VMOVMSKPS    Y6, R9
+	ORL          R9, R8
+	VBLENDVPS    Y0, Y4, Y7, Y4
+	VBLENDVPS    Y0, Y2, Y3, Y0
+	VMULPS       (DX), Y4, Y2
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y9, Y3
+	VMOVUPS      (DX), Y6
+	VFMSUB213PS  Y2, Y4, Y6
+	VSUBPS       actc5<>+0(SB), Y3, Y7
+	VFMADD231PS  (DX), Y0, Y6
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x19, (DX), Y10, Y10
+	VFNMADD231PS actc6<>+0(SB), Y7, Y9
+	VMULPS       Y5, Y5, Y11
+	VMOVUPS      Y5, Y12
+	VFMSUB213PS  Y11, Y5, Y12
+	VFNMADD231PS actc7<>+0(SB), Y7, Y9
+	VFMADD231PS  Y1, Y5, Y12
+	VFMADD213PS  Y12, Y5, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMOVUPS      actc21<>+0(SB), Y5
+	VFMADD213PS  actc22<>+0(SB), Y9, Y5
+	VMULPS       actc18<>+0(SB), Y11, Y7
+	VMOVUPS      actc18<>+0(SB), Y11
+	VBLENDVPS    Y10, Y7, Y11, Y7
+	VFMADD213PS  actc19<>+0(SB), Y9, Y5
+	VXORPS       Y11, Y11, Y11
+	VBLENDVPS    Y10, Y1, Y11, Y1
+	VADDPS       Y7, Y4, Y10
+	VFMADD213PS  actc20<>+0(SB), Y9, Y5
+	VSUBPS       Y4, Y10, Y11
+	VSUBPS       Y11, Y10, Y12
+	VFMADD213PS  actc17<>+0(SB), Y9, Y5
+	VSUBPS       Y12, Y4, Y4
+	VFMADD213PS  actc18<>+0(SB), Y9, Y5
+	VSUBPS       Y11, Y7, Y7
+	VMOVUPS      Y9, Y11
+	VFMADD213PS  actc18<>+0(SB), Y5, Y11
+	VADDPS       Y7, Y4, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VADDPS       Y4, Y0, Y0
+	VMULPS       Y3, Y11, Y4
+	VADDPS       Y0, Y1, Y0
+	VMOVUPS      actc18<>+0(SB), Y1
+	VSUBPS       Y11, Y1, Y1
+	VADDPS       Y0, Y10, Y0
+	VFMADD213PS  Y1, Y5, Y9
+	VRCPPS       Y0, Y1
+	VMULPS       Y9, Y3, Y3
+	VMOVUPS      Y0, Y5
+	VFNMADD213PS actc15<>+0(SB), Y1, Y5
+	VMULPS       actc18<>+0(SB), Y3, Y7
+	VFMADD213PS  Y1, Y1, Y5
+	VMULPS       actc18<>+0(SB), Y4, Y9
+	VMULPS       Y5, Y2, Y10
+	VADDPS       actc15<>+0(SB), Y9, Y11
 	VMOVUPS      Y0, Y12
-	VFNMADD213PS actc15<>+0(SB), Y8, Y12
-	VMOVUPS      Y2, Y13
-	VFNMADD213PS actc15<>+0(SB), Y9, Y13
-	VMOVUPS      Y3, Y14
-	VFNMADD213PS actc15<>+0(SB), Y10, Y14
-	VMOVUPS      Y1, Y15
-	VFNMADD213PS actc15<>+0(SB), Y11, Y15
-	VFMADD213PS  Y8, Y8, Y12
-	VFMADD213PS  Y9, Y9, Y13
-	VFMADD213PS  Y10, Y10, Y14
-	VFMADD213PS  Y11, Y11, Y15
-	VMULPS       Y12, Y4, Y8
-	VMULPS       Y13, Y6, Y9
-	VMULPS       Y14, Y7, Y10
-	VMULPS       Y15, Y5, Y11
-	VFNMADD213PS Y4, Y8, Y0
-	VFNMADD213PS Y6, Y9, Y2
-	VFNMADD213PS Y7, Y10, Y3
-	VFNMADD213PS Y5, Y11, Y1
-	VFMADD213PS  Y8, Y12, Y0
-	VFMADD213PS  Y9, Y13, Y2
-	VFMADD213PS  Y10, Y14, Y3
-	VFMADD213PS  Y11, Y15, Y1
+	VFNMADD213PS Y2, Y10, Y12
+	VSUBPS       actc15<>+0(SB), Y11, Y13
+	VFMADD213PS  Y10, Y5, Y12
+	VSUBPS       Y13, Y11, Y5
+	VFNMADD213PS Y2, Y12, Y0
+	VMOVUPS      actc15<>+0(SB), Y2
+	VSUBPS       Y5, Y2, Y2
+	VADDPS       Y0, Y6, Y0
+	VSUBPS       Y13, Y9, Y5
+	VFMADD213PS  Y12, Y1, Y0
+	VADDPS       Y5, Y2, Y1
+	VADDPS       Y1, Y7, Y1
+	VMOVUPS      actc161<>+0(SB), Y2
+	VCMPPS       $0x11, (DX), Y2, Y2
+	VADDPS       actc18<>+0(SB), Y4, Y5
+	VBLENDVPS    Y2, (DX), Y0, Y0
+	VSUBPS       actc18<>+0(SB), Y5, Y2
+	VSUBPS       Y2, Y5, Y6
+	VMOVUPS      actc18<>+0(SB), Y7
+	VSUBPS       Y6, Y7, Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 64(DX), Y7, Y7
+	VSUBPS       Y2, Y4, Y2
+	VADDPS       Y2, Y6, Y2
+	VADDPS       Y2, Y3, Y2
+	VMULPS       Y5, Y4, Y6
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      64(DX), Y9, Y9
+	VMOVUPS      Y4, Y10
+	VFMSUB213PS  Y6, Y5, Y10
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VFMADD213PS  Y10, Y4, Y2
+	VFMADD213PS  Y2, Y3, Y5
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VBLENDVPS    Y8, Y11, Y6, Y2
+	VBLENDVPS    Y8, Y1, Y5, Y1
+	VMULPS       32(DX), Y2, Y5
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y9, Y6
+	VMOVUPS      32(DX), Y8
+	VFMSUB213PS  Y5, Y2, Y8
+	VSUBPS       actc5<>+0(SB), Y6, Y10
+	VFMADD231PS  32(DX), Y1, Y8
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x19, 32(DX), Y11, Y11
+	VFNMADD231PS actc6<>+0(SB), Y10, Y9
+	VMULPS       Y4, Y4, Y12
+	VMOVUPS      Y4, Y13
+	VFMSUB213PS  Y12, Y4, Y13
+	VFNMADD231PS actc7<>+0(SB), Y10, Y9
+	VFMADD231PS  Y3, Y4, Y13
+	VFMADD213PS  Y13, Y4, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y9, Y4
+	VMULPS       actc18<>+0(SB), Y12, Y10
+	VMOVUPS      actc18<>+0(SB), Y12
+	VBLENDVPS    Y11, Y10, Y12, Y10
+	VFMADD213PS  actc19<>+0(SB), Y9, Y4
+	VXORPS       Y12, Y12, Y12
+	VBLENDVPS    Y11, Y3, Y12, Y3
+	VADDPS       Y10, Y2, Y11
+	VFMADD213PS  actc20<>+0(SB), Y9, Y4
+	VSUBPS       Y2, Y11, Y12
+	VSUBPS       Y12, Y11, Y13
+	VFMADD213PS  actc17<>+0(SB), Y9, Y4
+	VSUBPS       Y13, Y2, Y2
+	VFMADD213PS  actc18<>+0(SB), Y9, Y4
+	VSUBPS       Y12, Y10, Y10
+	VMOVUPS      Y9, Y12
+	VFMADD213PS  actc18<>+0(SB), Y4, Y12
+	VADDPS       Y10, Y2, Y2
+	VPSLLD       $0x17, Y6, Y6
+	VADDPS       Y2, Y1, Y1
+	VMULPS       Y6, Y12, Y2
+	VADDPS       Y1, Y3, Y1
+	VMOVUPS      actc18<>+0(SB), Y3
+	VSUBPS       Y12, Y3, Y3
+	VADDPS       Y1, Y11, Y1
+	VFMADD213PS  Y3, Y4, Y9
+	VRCPPS       Y1, Y3
+	VMULPS       Y9, Y6, Y4
+	VMOVUPS      Y1, Y6
+	VFNMADD213PS actc15<>+0(SB), Y3, Y6
+	VMULPS       actc18<>+0(SB), Y4, Y9
+	VFMADD213PS  Y3, Y3, Y6
+	VMULPS       actc18<>+0(SB), Y2, Y10
+	VMULPS       Y6, Y5, Y11
+	VADDPS       actc15<>+0(SB), Y10, Y12
+	VMOVUPS      Y1, Y13
+	VFNMADD213PS Y5, Y11, Y13
+	VSUBPS       actc15<>+0(SB), Y12, Y14
+	VFMADD213PS  Y11, Y6, Y13
+	VSUBPS       Y14, Y12, Y6
+	VFNMADD213PS Y5, Y13, Y1
+	VMOVUPS      actc15<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VADDPS       Y1, Y8, Y1
+	VSUBPS       Y14, Y10, Y6
+	VFMADD213PS  Y13, Y3, Y1
+	VADDPS       Y6, Y5, Y3
+	VADDPS       Y3, Y9, Y3
 	VMOVUPS      actc161<>+0(SB), Y5
-	VCMPPS       $0x11, (DX), Y5, Y4
-	VCMPPS       $0x11, 32(DX), Y5, Y6
-	VCMPPS       $0x11, 64(DX), Y5, Y7
-	VCMPPS       $0x11, 96(DX), Y5, Y5
-	VBLENDVPS    Y4, actc15<>+0(SB), Y0, Y0
-	VBLENDVPS    Y6, actc15<>+0(SB), Y2, Y2
-	VBLENDVPS    Y7, actc15<>+0(SB), Y3, Y3
-	VBLENDVPS    Y5, actc15<>+0(SB), Y1, Y1
-	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y2, Y2
-	VMULPS       64(DX), Y3, Y3
-	VMULPS       96(DX), Y1, Y1
-	VCMPPS       $0x03, Y2, Y0, Y4
+	VCMPPS       $0x11, 32(DX), Y5, Y5
+	VADDPS       actc18<>+0(SB), Y2, Y6
+	VBLENDVPS    Y5, 32(DX), Y1, Y1
+	VSUBPS       actc18<>+0(SB), Y6, Y5
+	VSUBPS       Y5, Y6, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x11, 96(DX), Y9, Y9
+	VSUBPS       Y5, Y2, Y5
+	VADDPS       Y5, Y8, Y5
+	VADDPS       Y5, Y4, Y5
+	VMULPS       Y6, Y2, Y8
+	VMOVUPS      actc2<>+0(SB), Y10
+	VANDNPS      96(DX), Y10, Y10
+	VMOVUPS      Y2, Y11
+	VFMSUB213PS  Y8, Y6, Y11
+	VXORPS       actc2<>+0(SB), Y10, Y10
+	VFMADD213PS  Y11, Y2, Y5
+	VFMADD213PS  Y5, Y4, Y6
+	VCMPPS       $0x11, actc16<>+0(SB), Y10, Y5
+	VMOVMSKPS    Y5, R9
+	ORL          R9, R8
+	VBLENDVPS    Y7, Y12, Y8, Y5
+	VBLENDVPS    Y7, Y3, Y6, Y3
+	VMULPS       64(DX), Y5, Y6
+	VMOVUPS      actc4<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y10, Y7
+	VMOVUPS      64(DX), Y8
+	VFMSUB213PS  Y6, Y5, Y8
+	VSUBPS       actc5<>+0(SB), Y7, Y11
+	VFMADD231PS  64(DX), Y3, Y8
+	VXORPS       Y12, Y12, Y12
+	VCMPPS       $0x19, 64(DX), Y12, Y12
+	VFNMADD231PS actc6<>+0(SB), Y11, Y10
+	VMULPS       Y2, Y2, Y13
+	VMOVUPS      Y2, Y14
+	VFMSUB213PS  Y13, Y2, Y14
+	VFNMADD231PS actc7<>+0(SB), Y11, Y10
+	VFMADD231PS  Y4, Y2, Y14
+	VFMADD213PS  Y14, Y2, Y4
+	VMULPS       actc18<>+0(SB), Y4, Y2
+	VMOVUPS      actc21<>+0(SB), Y4
+	VFMADD213PS  actc22<>+0(SB), Y10, Y4
+	VMULPS       actc18<>+0(SB), Y13, Y11
+	VMOVUPS      actc18<>+0(SB), Y13
+	VBLENDVPS    Y12, Y11, Y13, Y11
+	VFMADD213PS  actc19<>+0(SB), Y10, Y4
+	VXORPS       Y13, Y13, Y13
+	VBLENDVPS    Y12, Y2, Y13, Y2
+	VADDPS       Y11, Y5, Y12
+	VFMADD213PS  actc20<>+0(SB), Y10, Y4
+	VSUBPS       Y5, Y12, Y13
+	VSUBPS       Y13, Y12, Y14
+	VFMADD213PS  actc17<>+0(SB), Y10, Y4
+	VSUBPS       Y14, Y5, Y5
+	VFMADD213PS  actc18<>+0(SB), Y10, Y4
+	VSUBPS       Y13, Y11, Y11
+	VMOVUPS      Y10, Y13
+	VFMADD213PS  actc18<>+0(SB), Y4, Y13
+	VADDPS       Y11, Y5, Y5
+	VPSLLD       $0x17, Y7, Y7
+	VADDPS       Y5, Y3, Y3
+	VMULPS       Y7, Y13, Y5
+	VADDPS       Y3, Y2, Y2
+	VMOVUPS      actc18<>+0(SB), Y3
+	VSUBPS       Y13, Y3, Y3
+	VADDPS       Y2, Y12, Y2
+	VFMADD213PS  Y3, Y4, Y10
+	VRCPPS       Y2, Y3
+	VMULPS       Y10, Y7, Y4
+	VMOVUPS      Y2, Y7
+	VFNMADD213PS actc15<>+0(SB), Y3, Y7
+	VMULPS       actc18<>+0(SB), Y4, Y10
+	VFMADD213PS  Y3, Y3, Y7
+	VMULPS       actc18<>+0(SB), Y5, Y11
+	VMULPS       Y7, Y6, Y12
+	VADDPS       actc15<>+0(SB), Y11, Y13
+	VMOVUPS      Y2, Y14
+	VFNMADD213PS Y6, Y12, Y14
+	VSUBPS       actc15<>+0(SB), Y13, Y15
+	VFMADD213PS  Y12, Y7, Y14
+	VSUBPS       Y15, Y13, Y7
+	VFNMADD213PS Y6, Y14, Y2
+	VMOVUPS      actc15<>+0(SB), Y6
+	VSUBPS       Y7, Y6, Y6
+	VADDPS       Y2, Y8, Y2
+	VSUBPS       Y15, Y11, Y7
+	VFMADD213PS  Y14, Y3, Y2
+	VADDPS       Y7, Y6, Y3
+	VADDPS       Y3, Y10, Y3
+	VMOVUPS      actc161<>+0(SB), Y6
+	VCMPPS       $0x11, 64(DX), Y6, Y6
+	VADDPS       actc18<>+0(SB), Y5, Y7
+	VBLENDVPS    Y6, 64(DX), Y2, Y2
+	VSUBPS       actc18<>+0(SB), Y7, Y6
+	VSUBPS       Y6, Y7, Y8
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y8, Y10, Y8
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y8, Y6
+	VADDPS       Y6, Y4, Y6
+	VMULPS       Y7, Y5, Y8
+	VMOVUPS      Y5, Y10
+	VFMSUB213PS  Y8, Y7, Y10
+	VFMADD213PS  Y10, Y5, Y6
+	VFMADD213PS  Y6, Y4, Y7
+	VBLENDVPS    Y9, Y13, Y8, Y6
+	VBLENDVPS    Y9, Y3, Y7, Y3
+	VMULPS       96(DX), Y6, Y7
+	VMOVUPS      96(DX), Y8
+	VFMSUB213PS  Y7, Y6, Y8
+	VFMADD231PS  96(DX), Y3, Y8
+	VXORPS       Y9, Y9, Y9
+	VCMPPS       $0x19, 96(DX), Y9, Y9
+	VMULPS       Y5, Y5, Y10
+	VMOVUPS      Y5, Y11
+	VFMSUB213PS  Y10, Y5, Y11
+	VFMADD231PS  Y4, Y5, Y11
+	VFMADD213PS  Y11, Y5, Y4
+	VMULPS       actc18<>+0(SB), Y4, Y4
+	VMULPS       actc18<>+0(SB), Y10, Y5
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y9, Y5, Y10, Y5
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y9, Y4, Y10, Y4
+	VADDPS       Y5, Y6, Y9
+	VSUBPS       Y6, Y9, Y10
+	VSUBPS       Y10, Y9, Y11
+	VSUBPS       Y11, Y6, Y6
+	VSUBPS       Y10, Y5, Y5
+	VADDPS       Y5, Y6, Y5
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y4, Y3
+	VADDPS       Y3, Y9, Y3
+	VRCPPS       Y3, Y4
+	VMOVUPS      Y3, Y5
+	VFNMADD213PS actc15<>+0(SB), Y4, Y5
+	VFMADD213PS  Y4, Y4, Y5
+	VMULPS       Y5, Y7, Y6
+	VMOVUPS      Y3, Y9
+	VFNMADD213PS Y7, Y6, Y9
+	VFMADD213PS  Y6, Y5, Y9
+	VFNMADD213PS Y7, Y9, Y3
+	VADDPS       Y3, Y8, Y3
+	VFMADD213PS  Y9, Y4, Y3
+	VMOVUPS      actc161<>+0(SB), Y4
+	VCMPPS       $0x11, 96(DX), Y4, Y4
+	VBLENDVPS    Y4, 96(DX), Y3, Y3
+	VCMPPS       $0x03, Y1, Y0, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
-	VCMPPS       $0x03, Y1, Y3, Y4
+	VCMPPS       $0x03, Y3, Y2, Y4
 	VMOVMSKPS    Y4, R9
 	ORL          R9, R8
 	TESTL        R8, R8
 	JNE          flag0
 	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y3, 64(AX)
-	VMOVUPS      Y1, 96(AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
 	ADDQ         $0x00000080, DX
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
@@ -40068,94 +40876,142 @@ flag0:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      actc2<>+0(SB), Y0
-	VANDNPS      (DX), Y0, Y0
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
+	VXORPS       Y0, Y0, Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VMOVUPS      actc3<>+0(SB), Y2
+	VMAXPS       Y1, Y2, Y1
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc12<>+0(SB), Y4
+	VFMADD213PS  actc13<>+0(SB), Y1, Y4
+	VFMADD213PS  actc10<>+0(SB), Y1, Y4
+	VFMADD213PS  actc11<>+0(SB), Y1, Y4
+	VFMADD213PS  actc8<>+0(SB), Y1, Y4
+	VFMADD213PS  actc9<>+0(SB), Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y4, Y5
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y3
+	VSUBPS       Y3, Y2, Y2
+	VADDPS       actc5<>+0(SB), Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y6
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PS  actc15<>+0(SB), Y0, Y1
-	VADDPS       actc18<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y0, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x11, (DX), Y3, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x19, (DX), Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y2
-	VADDPS       Y2, Y1, Y2
-	VRCPPS       Y2, Y3
-	VMOVUPS      Y2, Y4
-	VFNMADD213PS actc15<>+0(SB), Y3, Y4
-	VFMADD213PS  Y3, Y3, Y4
-	VMULPS       Y4, Y1, Y3
-	VFNMADD213PS Y1, Y3, Y2
-	VFMADD213PS  Y3, Y4, Y2
+	VMULPS       Y2, Y6, Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VFMADD213PS  Y5, Y4, Y1
+	VMULPS       Y1, Y3, Y1
+	VMULPS       Y1, Y2, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VMULPS       actc18<>+0(SB), Y6, Y3
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VSUBPS       actc15<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y4, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       Y3, Y7, Y3
+	VADDPS       Y3, Y2, Y2
+	VADDPS       actc18<>+0(SB), Y6, Y3
+	VSUBPS       actc18<>+0(SB), Y3, Y5
+	VSUBPS       Y5, Y3, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       Y5, Y1, Y5
+	VMULPS       Y3, Y6, Y7
+	VMOVUPS      Y6, Y8
+	VFMSUB213PS  Y7, Y3, Y8
+	VFMADD213PS  Y8, Y6, Y5
+	VFMADD213PS  Y5, Y1, Y3
+	VBLENDVPS    Y0, Y4, Y7, Y4
+	VBLENDVPS    Y0, Y2, Y3, Y0
+	VMULPS       (DX), Y4, Y2
+	VMOVUPS      (DX), Y3
+	VFMSUB213PS  Y2, Y4, Y3
+	VFMADD231PS  (DX), Y0, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x19, (DX), Y5, Y5
+	VMULPS       Y6, Y6, Y7
+	VMOVUPS      Y6, Y8
+	VFMSUB213PS  Y7, Y6, Y8
+	VFMADD231PS  Y1, Y6, Y8
+	VFMADD213PS  Y8, Y6, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y7, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VBLENDVPS    Y5, Y7, Y8, Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y5, Y1, Y8, Y1
+	VADDPS       Y7, Y4, Y5
+	VSUBPS       Y4, Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VSUBPS       Y9, Y4, Y4
+	VSUBPS       Y8, Y7, Y7
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y5, Y0
+	VRCPPS       Y0, Y1
+	VMOVUPS      Y0, Y4
+	VFNMADD213PS actc15<>+0(SB), Y1, Y4
+	VFMADD213PS  Y1, Y1, Y4
+	VMULPS       Y4, Y2, Y5
+	VMOVUPS      Y0, Y7
+	VFNMADD213PS Y2, Y5, Y7
+	VFMADD213PS  Y5, Y4, Y7
+	VFNMADD213PS Y2, Y7, Y0
+	VADDPS       Y0, Y3, Y0
+	VFMADD213PS  Y7, Y1, Y0
 	VMOVUPS      actc161<>+0(SB), Y1
 	VCMPPS       $0x11, (DX), Y1, Y1
-	VBLENDVPS    Y1, actc15<>+0(SB), Y2, Y1
-	VMULPS       (DX), Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
-	VMOVUPS      (DX), Y3
-	VMOVUPS      actc57<>+0(SB), Y4
-	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y1, Y1
+	VMOVUPS      actc57<>+0(SB), Y3
+	VBLENDVPS    Y2, actc2<>+0(SB), Y3, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y6, Y1, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VORPS        Y1, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y0
-	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
-	VORPS        Y0, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y2
+	VANDNPS      Y0, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc120<>+0(SB), Y3
-	VCMPPS       $0x1d, (DX), Y3, Y3
-	VBLENDVPS    Y3, Y2, Y1, Y1
-	VANDNPS      Y0, Y3, Y0
-	VMOVMSKPS    Y0, R8
+	VANDPS       Y2, Y1, Y1
+	VMOVUPS      actc120<>+0(SB), Y2
+	VCMPPS       $0x1d, (DX), Y2, Y2
+	VANDPS       actc2<>+0(SB), Y0, Y3
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y1, Y2, Y1
+	VMOVMSKPS    Y1, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y0, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
+	VANDNPS      Y2, Y1, Y1
+	VMASKMOVPS   Y0, Y1, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y0, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
@@ -40172,61 +41028,109 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y1, Y4, Y4
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y4, Y7
-	VFMADD213PS  actc10<>+0(SB), Y4, Y7
-	VFMADD213PS  actc11<>+0(SB), Y4, Y7
-	VFMADD213PS  actc8<>+0(SB), Y4, Y7
-	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y4
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VMOVUPS      Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y6, Y7
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PS  actc15<>+0(SB), Y4, Y5
-	VADDPS       actc18<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y4, Y6
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y5
-	VMULPS       Y4, Y4, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VBLENDVPS    Y5, Y6, Y7, Y5
-	VADDPS       Y5, Y3, Y5
-	VRCPPS       Y5, Y6
-	VMOVUPS      Y5, Y7
-	VFNMADD213PS actc15<>+0(SB), Y6, Y7
-	VFMADD213PS  Y6, Y6, Y7
-	VMULPS       Y7, Y3, Y6
-	VFNMADD213PS Y3, Y6, Y5
-	VFMADD213PS  Y6, Y7, Y5
-	VBLENDVPS    Y2, actc15<>+0(SB), Y5, Y2
-	VMULPS       Y2, Y1, Y2
+	VMULPS       Y5, Y7, Y8
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y8, Y8
+	VMOVUPS      actc9<>+0(SB), Y9
+	VSUBPS       Y7, Y9, Y7
+	VFMADD213PS  Y7, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y4
+	VMULPS       actc18<>+0(SB), Y8, Y5
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VSUBPS       actc15<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y6, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y7, Y5, Y5
+	VADDPS       Y5, Y9, Y5
+	VADDPS       Y5, Y4, Y4
+	VADDPS       actc18<>+0(SB), Y8, Y5
+	VSUBPS       actc18<>+0(SB), Y5, Y7
+	VSUBPS       Y7, Y5, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y7, Y8, Y7
+	VADDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y3, Y7
+	VMULPS       Y5, Y8, Y9
+	VMOVUPS      Y8, Y10
+	VFMSUB213PS  Y9, Y5, Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VFMADD213PS  Y7, Y3, Y5
+	VBLENDVPS    Y2, Y6, Y9, Y6
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VMULPS       Y6, Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFMSUB213PS  Y4, Y6, Y5
+	VFMADD231PS  Y2, Y1, Y5
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y7
+	VMULPS       Y8, Y8, Y9
+	VMOVUPS      Y8, Y10
+	VFMSUB213PS  Y9, Y8, Y10
+	VFMADD231PS  Y3, Y8, Y10
+	VFMADD213PS  Y10, Y8, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMULPS       actc18<>+0(SB), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y7, Y9, Y10, Y9
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y7, Y3, Y10, Y3
+	VADDPS       Y9, Y6, Y7
+	VSUBPS       Y6, Y7, Y10
+	VSUBPS       Y10, Y7, Y11
+	VSUBPS       Y11, Y6, Y6
+	VSUBPS       Y10, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y7, Y2
+	VRCPPS       Y2, Y3
+	VMOVUPS      Y2, Y6
+	VFNMADD213PS actc15<>+0(SB), Y3, Y6
+	VFMADD213PS  Y3, Y3, Y6
+	VMULPS       Y6, Y4, Y7
+	VMOVUPS      Y2, Y9
+	VFNMADD213PS Y4, Y7, Y9
+	VFMADD213PS  Y7, Y6, Y9
+	VFNMADD213PS Y4, Y9, Y2
+	VADDPS       Y2, Y5, Y2
+	VFMADD213PS  Y9, Y3, Y2
+	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      actc57<>+0(SB), Y5
-	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
+	VMOVUPS      actc57<>+0(SB), Y4
+	VBLENDVPS    Y1, actc2<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
 	VCMPPS       $0x03, Y1, Y1, Y3
 	VBLENDVPS    Y3, Y1, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
+	VANDNPS      Y8, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VORPS        Y3, Y3, Y4
 	VORPS        Y4, Y3, Y4
@@ -40900,6 +41804,516 @@ TEXT ·mishF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VMOVD        R8, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      (DX), Y2, Y2
+	VXORPS       actc2<>+0(SB), Y2, Y2
+	VMOVUPS      actc3<>+0(SB), Y3
+	VMAXPS       Y2, Y3, Y2
+	VMOVUPS      actc4<>+0(SB), Y3
+	VFMADD213PS  actc5<>+0(SB), Y2, Y3
+	VSUBPS       actc5<>+0(SB), Y3, Y4
+	VFNMADD231PS actc6<>+0(SB), Y4, Y2
+	VFNMADD231PS actc7<>+0(SB), Y4, Y2
+	VMOVUPS      actc12<>+0(SB), Y5
+	VFMADD213PS  actc13<>+0(SB), Y2, Y5
+	VFMADD213PS  actc10<>+0(SB), Y2, Y5
+	VFMADD213PS  actc11<>+0(SB), Y2, Y5
+	VFMADD213PS  actc8<>+0(SB), Y2, Y5
+	VFMADD213PS  actc9<>+0(SB), Y2, Y5
+	VMOVUPS      Y2, Y6
+	VFMADD213PS  actc9<>+0(SB), Y5, Y6
+	VMOVUPS      actc14<>+0(SB), Y7
+	VFMADD213PS  actc5<>+0(SB), Y7, Y4
+	VSUBPS       Y4, Y3, Y3
+	VADDPS       actc5<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y6, Y7
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y7, Y7
+	VMOVUPS      actc9<>+0(SB), Y8
+	VSUBPS       Y6, Y8, Y6
+	VFMADD213PS  Y6, Y5, Y2
+	VMULPS       Y2, Y4, Y2
+	VMULPS       Y2, Y3, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y3
+	VMULPS       actc18<>+0(SB), Y7, Y4
+	VADDPS       actc15<>+0(SB), Y4, Y5
+	VSUBPS       actc15<>+0(SB), Y5, Y6
+	VSUBPS       Y6, Y5, Y8
+	VMOVUPS      actc15<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y6, Y4, Y4
+	VADDPS       Y4, Y8, Y4
+	VADDPS       Y4, Y3, Y3
+	VADDPS       actc18<>+0(SB), Y7, Y4
+	VSUBPS       actc18<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y6, Y7, Y6
+	VADDPS       Y6, Y8, Y6
+	VADDPS       Y6, Y2, Y6
+	VMULPS       Y4, Y7, Y8
+	VMOVUPS      Y7, Y9
+	VFMSUB213PS  Y8, Y4, Y9
+	VFMADD213PS  Y9, Y7, Y6
+	VFMADD213PS  Y6, Y2, Y4
+	VBLENDVPS    Y1, Y5, Y8, Y5
+	VBLENDVPS    Y1, Y3, Y4, Y1
+	VMULPS       (DX), Y5, Y3
+	VMOVUPS      (DX), Y4
+	VFMSUB213PS  Y3, Y5, Y4
+	VFMADD231PS  (DX), Y1, Y4
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x19, (DX), Y6, Y6
+	VMULPS       Y7, Y7, Y8
+	VMOVUPS      Y7, Y9
+	VFMSUB213PS  Y8, Y7, Y9
+	VFMADD231PS  Y2, Y7, Y9
+	VFMADD213PS  Y9, Y7, Y2
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMULPS       actc18<>+0(SB), Y8, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VBLENDVPS    Y6, Y8, Y9, Y8
+	VXORPS       Y9, Y9, Y9
+	VBLENDVPS    Y6, Y2, Y9, Y2
+	VADDPS       Y8, Y5, Y6
+	VSUBPS       Y5, Y6, Y9
+	VSUBPS       Y9, Y6, Y10
+	VSUBPS       Y10, Y5, Y5
+	VSUBPS       Y9, Y8, Y8
+	VADDPS       Y8, Y5, Y5
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y1, Y2, Y1
+	VADDPS       Y1, Y6, Y1
+	VDIVPS       Y1, Y3, Y2
+	VFNMADD231PS Y1, Y2, Y3
+	VADDPS       Y3, Y4, Y3
+	VRCPPS       Y1, Y1
+	VFMADD213PS  Y2, Y1, Y3
+	VMOVUPS      actc161<>+0(SB), Y1
+	VCMPPS       $0x11, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y3, Y1
+	VCMPPS       $0x03, Y1, Y1, Y2
+	VMOVUPS      (DX), Y3
+	VMOVUPS      actc57<>+0(SB), Y4
+	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
+	VBLENDVPS    Y2, Y3, Y1, Y1
+	VMOVUPS      (DX), Y2
+	VCMPPS       $0x03, (DX), Y2, Y2
+	VBLENDVPS    Y2, (DX), Y1, Y1
+	VMOVUPS      actc2<>+0(SB), Y2
+	VANDNPS      Y7, Y2, Y2
+	VCMPPS       $0x11, actc67<>+0(SB), Y2, Y2
+	VORPS        Y2, Y2, Y3
+	VORPS        Y3, Y2, Y3
+	VORPS        Y3, Y2, Y3
+	VORPS        Y3, Y2, Y3
+	VORPS        Y3, Y2, Y3
+	VORPS        Y3, Y2, Y3
+	VORPS        Y3, Y2, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
+	VANDPS       Y3, Y2, Y2
+	VMOVUPS      actc120<>+0(SB), Y3
+	VCMPPS       $0x1d, (DX), Y3, Y3
+	VANDPS       actc2<>+0(SB), Y1, Y4
+	VBLENDVPS    Y3, Y4, Y1, Y1
+	VANDNPS      Y2, Y3, Y2
+	VMOVMSKPS    Y2, R9
+	TESTL        R9, R9
+	JE           keep_head
+	VPCMPEQD     Y0, Y0, Y0
+	VANDNPS      Y0, Y2, Y0
+	VMASKMOVPS   Y1, Y0, (AX)
+	MOVL         R9, DI
+	JMP          done
+
+keep_head:
+	VMASKMOVPS Y1, Y0, (AX)
+	SHLQ       $0x02, R8
+	ADDQ       R8, DX
+	ADDQ       R8, AX
+	SHRQ       $0x02, R8
+	SUBQ       R8, CX
+
+block:
+	CMPQ         CX, $0x00000020
+	JB           single
+	XORL         R8, R8
+	VXORPS       Y0, Y0, Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      (DX), Y1, Y1
+	VXORPS       actc2<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, actc16<>+0(SB), Y1, Y2
+	VMOVMSKPS    Y2, R9
+	ORL          R9, R8
+	VMOVUPS      actc4<>+0(SB), Y2
+	VFMADD213PS  actc5<>+0(SB), Y1, Y2
+	VSUBPS       actc5<>+0(SB), Y2, Y3
+	VFNMADD231PS actc6<>+0(SB), Y3, Y1
+	VFNMADD231PS actc7<>+0(SB), Y3, Y1
+	VMOVUPS      actc21<>+0(SB), Y3
+	VFMADD213PS  actc22<>+0(SB), Y1, Y3
+	VFMADD213PS  actc19<>+0(SB), Y1, Y3
+	VFMADD213PS  actc20<>+0(SB), Y1, Y3
+	VFMADD213PS  actc17<>+0(SB), Y1, Y3
+	VFMADD213PS  actc18<>+0(SB), Y1, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD213PS  actc18<>+0(SB), Y3, Y4
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y4, Y5
+	VMOVUPS      actc18<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y4
+	VFMADD213PS  Y4, Y3, Y1
+	VMULPS       Y1, Y2, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VMULPS       actc18<>+0(SB), Y5, Y3
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VSUBPS       actc15<>+0(SB), Y4, Y6
+	VSUBPS       Y6, Y4, Y7
+	VMOVUPS      actc15<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y6, Y3, Y3
+	VADDPS       Y3, Y7, Y3
+	VADDPS       Y3, Y2, Y2
+	VADDPS       actc18<>+0(SB), Y5, Y3
+	VSUBPS       actc18<>+0(SB), Y3, Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 32(DX), Y7, Y7
+	VSUBPS       Y6, Y3, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y6, Y5, Y6
+	VADDPS       Y6, Y8, Y6
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      32(DX), Y8, Y8
+	VADDPS       Y6, Y1, Y6
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VMULPS       Y3, Y5, Y9
+	VMOVUPS      Y5, Y10
+	VFMSUB213PS  Y9, Y3, Y10
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y11
+	VMOVMSKPS    Y11, R9
+	ORL          R9, R8
+	VFMADD213PS  Y10, Y5, Y6
+	VFMADD213PS  Y6, Y1, Y3
+	VBLENDVPS    Y0, Y4, Y9, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y8, Y6
+	VBLENDVPS    Y0, Y2, Y3, Y0
+	VSUBPS       actc5<>+0(SB), Y6, Y2
+	VMULPS       (DX), Y4, Y3
+	VMOVUPS      (DX), Y9
+	VFMSUB213PS  Y3, Y4, Y9
+	VFNMADD231PS actc6<>+0(SB), Y2, Y8
+	VFMADD231PS  (DX), Y0, Y9
+	VXORPS       Y10, Y10, Y10
+	VCMPPS       $0x19, (DX), Y10, Y10
+	VFNMADD231PS actc7<>+0(SB), Y2, Y8
+	VMULPS       Y5, Y5, Y2
+	VMOVUPS      Y5, Y11
+	VFMSUB213PS  Y2, Y5, Y11
+	VFMADD231PS  Y1, Y5, Y11
+	VMOVUPS      actc21<>+0(SB), Y12
+	VFMADD213PS  actc22<>+0(SB), Y8, Y12
+	VFMADD213PS  Y11, Y5, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VFMADD213PS  actc19<>+0(SB), Y8, Y12
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMOVUPS      actc18<>+0(SB), Y5
+	VBLENDVPS    Y10, Y2, Y5, Y2
+	VFMADD213PS  actc20<>+0(SB), Y8, Y12
+	VXORPS       Y5, Y5, Y5
+	VBLENDVPS    Y10, Y1, Y5, Y1
+	VADDPS       Y2, Y4, Y5
+	VFMADD213PS  actc17<>+0(SB), Y8, Y12
+	VSUBPS       Y4, Y5, Y10
+	VFMADD213PS  actc18<>+0(SB), Y8, Y12
+	VSUBPS       Y10, Y5, Y11
+	VMOVUPS      Y8, Y13
+	VFMADD213PS  actc18<>+0(SB), Y12, Y13
+	VSUBPS       Y11, Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VSUBPS       Y10, Y2, Y2
+	VMULPS       Y6, Y13, Y10
+	VADDPS       Y2, Y4, Y2
+	VMOVUPS      actc18<>+0(SB), Y4
+	VSUBPS       Y13, Y4, Y4
+	VADDPS       Y2, Y0, Y0
+	VFMADD213PS  Y4, Y12, Y8
+	VADDPS       Y0, Y1, Y0
+	VMULPS       Y8, Y6, Y1
+	VADDPS       Y0, Y5, Y0
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VDIVPS       Y0, Y3, Y4
+	VMULPS       actc18<>+0(SB), Y10, Y5
+	VFNMADD231PS Y0, Y4, Y3
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VADDPS       Y3, Y9, Y3
+	VSUBPS       actc15<>+0(SB), Y6, Y8
+	VRCPPS       Y0, Y0
+	VSUBPS       Y8, Y6, Y9
+	VFMADD213PS  Y4, Y0, Y3
+	VMOVUPS      actc15<>+0(SB), Y0
+	VSUBPS       Y9, Y0, Y0
+	VSUBPS       Y8, Y5, Y4
+	VMOVUPS      actc161<>+0(SB), Y5
+	VCMPPS       $0x11, (DX), Y5, Y5
+	VADDPS       Y4, Y0, Y0
+	VBLENDVPS    Y5, (DX), Y3, Y3
+	VADDPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y10, Y2
+	VSUBPS       actc18<>+0(SB), Y2, Y4
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x11, 64(DX), Y5, Y5
+	VSUBPS       Y4, Y2, Y8
+	VMOVUPS      actc18<>+0(SB), Y9
+	VSUBPS       Y8, Y9, Y8
+	VSUBPS       Y4, Y10, Y4
+	VADDPS       Y4, Y8, Y4
+	VMOVUPS      actc2<>+0(SB), Y8
+	VANDNPS      64(DX), Y8, Y8
+	VADDPS       Y4, Y1, Y4
+	VXORPS       actc2<>+0(SB), Y8, Y8
+	VMULPS       Y2, Y10, Y9
+	VMOVUPS      Y10, Y11
+	VFMSUB213PS  Y9, Y2, Y11
+	VCMPPS       $0x11, actc16<>+0(SB), Y8, Y12
+	VMOVMSKPS    Y12, R9
+	ORL          R9, R8
+	VFMADD213PS  Y11, Y10, Y4
+	VFMADD213PS  Y4, Y1, Y2
+	VBLENDVPS    Y7, Y6, Y9, Y4
+	VMOVUPS      actc4<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y8, Y6
+	VBLENDVPS    Y7, Y0, Y2, Y0
+	VSUBPS       actc5<>+0(SB), Y6, Y2
+	VMULPS       32(DX), Y4, Y7
+	VMOVUPS      32(DX), Y9
+	VFMSUB213PS  Y7, Y4, Y9
+	VFNMADD231PS actc6<>+0(SB), Y2, Y8
+	VFMADD231PS  32(DX), Y0, Y9
+	VXORPS       Y11, Y11, Y11
+	VCMPPS       $0x19, 32(DX), Y11, Y11
+	VFNMADD231PS actc7<>+0(SB), Y2, Y8
+	VMULPS       Y10, Y10, Y2
+	VMOVUPS      Y10, Y12
+	VFMSUB213PS  Y2, Y10, Y12
+	VFMADD231PS  Y1, Y10, Y12
+	VMOVUPS      actc21<>+0(SB), Y13
+	VFMADD213PS  actc22<>+0(SB), Y8, Y13
+	VFMADD213PS  Y12, Y10, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VFMADD213PS  actc19<>+0(SB), Y8, Y13
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y11, Y2, Y10, Y2
+	VFMADD213PS  actc20<>+0(SB), Y8, Y13
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y11, Y1, Y10, Y1
+	VADDPS       Y2, Y4, Y10
+	VFMADD213PS  actc17<>+0(SB), Y8, Y13
+	VSUBPS       Y4, Y10, Y11
+	VFMADD213PS  actc18<>+0(SB), Y8, Y13
+	VSUBPS       Y11, Y10, Y12
+	VMOVUPS      Y8, Y14
+	VFMADD213PS  actc18<>+0(SB), Y13, Y14
+	VSUBPS       Y12, Y4, Y4
+	VPSLLD       $0x17, Y6, Y6
+	VSUBPS       Y11, Y2, Y2
+	VMULPS       Y6, Y14, Y11
+	VADDPS       Y2, Y4, Y2
+	VMOVUPS      actc18<>+0(SB), Y4
+	VSUBPS       Y14, Y4, Y4
+	VADDPS       Y2, Y0, Y0
+	VFMADD213PS  Y4, Y13, Y8
+	VADDPS       Y0, Y1, Y0
+	VMULPS       Y8, Y6, Y1
+	VADDPS       Y0, Y10, Y0
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VDIVPS       Y0, Y7, Y4
+	VMULPS       actc18<>+0(SB), Y11, Y6
+	VFNMADD231PS Y0, Y4, Y7
+	VADDPS       actc15<>+0(SB), Y6, Y8
+	VADDPS       Y7, Y9, Y7
+	VSUBPS       actc15<>+0(SB), Y8, Y9
+	VRCPPS       Y0, Y0
+	VSUBPS       Y9, Y8, Y10
+	VFMADD213PS  Y4, Y0, Y7
+	VMOVUPS      actc15<>+0(SB), Y0
+	VSUBPS       Y10, Y0, Y0
+	VSUBPS       Y9, Y6, Y4
+	VMOVUPS      actc161<>+0(SB), Y6
+	VCMPPS       $0x11, 32(DX), Y6, Y6
+	VADDPS       Y4, Y0, Y0
+	VBLENDVPS    Y6, 32(DX), Y7, Y4
+	VADDPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y11, Y2
+	VSUBPS       actc18<>+0(SB), Y2, Y6
+	VXORPS       Y7, Y7, Y7
+	VCMPPS       $0x11, 96(DX), Y7, Y7
+	VSUBPS       Y6, Y2, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y6, Y11, Y6
+	VADDPS       Y6, Y9, Y6
+	VMOVUPS      actc2<>+0(SB), Y9
+	VANDNPS      96(DX), Y9, Y9
+	VADDPS       Y6, Y1, Y6
+	VXORPS       actc2<>+0(SB), Y9, Y9
+	VMULPS       Y2, Y11, Y10
+	VMOVUPS      Y11, Y12
+	VFMSUB213PS  Y10, Y2, Y12
+	VCMPPS       $0x11, actc16<>+0(SB), Y9, Y13
+	VMOVMSKPS    Y13, R9
+	ORL          R9, R8
+	VFMADD213PS  Y12, Y11, Y6
+	VFMADD213PS  Y6, Y1, Y2
+	VBLENDVPS    Y5, Y8, Y10, Y6
+	VMOVUPS      actc4<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y9, Y8
+	VBLENDVPS    Y5, Y0, Y2, Y0
+	VSUBPS       actc5<>+0(SB), Y8, Y2
+	VMULPS       64(DX), Y6, Y5
+	VMOVUPS      64(DX), Y10
+	VFMSUB213PS  Y5, Y6, Y10
+	VFNMADD231PS actc6<>+0(SB), Y2, Y9
+	VFMADD231PS  64(DX), Y0, Y10
+	VXORPS       Y12, Y12, Y12
+	VCMPPS       $0x19, 64(DX), Y12, Y12
+	VFNMADD231PS actc7<>+0(SB), Y2, Y9
+	VMULPS       Y11, Y11, Y2
+	VMOVUPS      Y11, Y13
+	VFMSUB213PS  Y2, Y11, Y13
+	VFMADD231PS  Y1, Y11, Y13
+	VMOVUPS      actc21<>+0(SB), Y14
+	VFMADD213PS  actc22<>+0(SB), Y9, Y14
+	VFMADD213PS  Y13, Y11, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VFMADD213PS  actc19<>+0(SB), Y9, Y14
+	VMULPS       actc18<>+0(SB), Y2, Y2
+	VMOVUPS      actc18<>+0(SB), Y11
+	VBLENDVPS    Y12, Y2, Y11, Y2
+	VFMADD213PS  actc20<>+0(SB), Y9, Y14
+	VXORPS       Y11, Y11, Y11
+	VBLENDVPS    Y12, Y1, Y11, Y1
+	VADDPS       Y2, Y6, Y11
+	VFMADD213PS  actc17<>+0(SB), Y9, Y14
+	VSUBPS       Y6, Y11, Y12
+	VFMADD213PS  actc18<>+0(SB), Y9, Y14
+	VSUBPS       Y12, Y11, Y13
+	VMOVUPS      Y9, Y15
+	VFMADD213PS  actc18<>+0(SB), Y14, Y15
+	VSUBPS       Y13, Y6, Y6
+	VPSLLD       $0x17, Y8, Y8
+	VSUBPS       Y12, Y2, Y2
+	VMULPS       Y8, Y15, Y12
+	VADDPS       Y2, Y6, Y2
+	VMOVUPS      actc18<>+0(SB), Y6
+	VSUBPS       Y15, Y6, Y6
+	VADDPS       Y2, Y0, Y0
+	VFMADD213PS  Y6, Y14, Y9
+	VADDPS       Y0, Y1, Y0
+	VMULPS       Y9, Y8, Y1
+	VADDPS       Y0, Y11, Y0
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VDIVPS       Y0, Y5, Y6
+	VMULPS       actc18<>+0(SB), Y12, Y8
+	VFNMADD231PS Y0, Y6, Y5
+	VADDPS       actc15<>+0(SB), Y8, Y9
+	VADDPS       Y5, Y10, Y5
+	VSUBPS       actc15<>+0(SB), Y9, Y10
+	VRCPPS       Y0, Y0
+	VSUBPS       Y10, Y9, Y11
+	VFMADD213PS  Y6, Y0, Y5
+	VMOVUPS      actc15<>+0(SB), Y0
+	VSUBPS       Y11, Y0, Y0
+	VSUBPS       Y10, Y8, Y6
+	VMOVUPS      actc161<>+0(SB), Y8
+	VCMPPS       $0x11, 64(DX), Y8, Y8
+	VADDPS       Y6, Y0, Y0
+	VBLENDVPS    Y8, 64(DX), Y5, Y5
+	VADDPS       Y0, Y2, Y0
+	VADDPS       actc18<>+0(SB), Y12, Y2
+	VSUBPS       actc18<>+0(SB), Y2, Y6
+	VSUBPS       Y6, Y2, Y8
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y8, Y10, Y8
+	VSUBPS       Y6, Y12, Y6
+	VADDPS       Y6, Y8, Y6
+	VADDPS       Y6, Y1, Y6
+	VMULPS       Y2, Y12, Y8
+	VMOVUPS      Y12, Y10
+	VFMSUB213PS  Y8, Y2, Y10
+	VFMADD213PS  Y10, Y12, Y6
+	VFMADD213PS  Y6, Y1, Y2
+	VBLENDVPS    Y7, Y9, Y8, Y6
+	VBLENDVPS    Y7, Y0, Y2, Y0
+	VMULPS       96(DX), Y6, Y2
+	VMOVUPS      96(DX), Y7
+	VFMSUB213PS  Y2, Y6, Y7
+	VFMADD231PS  96(DX), Y0, Y7
+	VXORPS       Y8, Y8, Y8
+	VCMPPS       $0x19, 96(DX), Y8, Y8
+	VMULPS       Y12, Y12, Y9
+	VMOVUPS      Y12, Y10
+	VFMSUB213PS  Y9, Y12, Y10
+	VFMADD231PS  Y1, Y12, Y10
+	VFMADD213PS  Y10, Y12, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y8, Y9, Y10, Y9
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y8, Y1, Y10, Y1
+	VADDPS       Y9, Y6, Y8
+	VSUBPS       Y6, Y8, Y10
+	VSUBPS       Y10, Y8, Y11
+	VSUBPS       Y11, Y6, Y6
+	VSUBPS       Y10, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y8, Y0
+	VDIVPS       Y0, Y2, Y1
+	VFNMADD231PS Y0, Y1, Y2
+	VADDPS       Y2, Y7, Y2
+	VRCPPS       Y0, Y0
+	VFMADD213PS  Y1, Y0, Y2
+	VMOVUPS      actc161<>+0(SB), Y0
+	VCMPPS       $0x11, 96(DX), Y0, Y0
+	VBLENDVPS    Y0, 96(DX), Y2, Y0
+	VCMPPS       $0x03, Y4, Y3, Y1
+	VMOVMSKPS    Y1, R9
+	ORL          R9, R8
+	VCMPPS       $0x03, Y0, Y5, Y1
+	VMOVMSKPS    Y1, R9
+	ORL          R9, R8
+	TESTL        R8, R8
+	JNE          flag0
+	VMOVNTPS     Y3, (AX)
+	VMOVNTPS     Y4, 32(AX)
+	VMOVNTPS     Y5, 64(AX)
+	VMOVNTPS     Y0, 96(AX)
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000020, CX
+	JMP          block
+
+flag0:
+	MOVQ $0x00000004, BX
+
+single:
+	SFENCE
+	CMPQ         CX, $0x00000008
+	JB           tail
+	VXORPS       Y0, Y0, Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
 	VMOVUPS      actc2<>+0(SB), Y1
 	VANDNPS      (DX), Y1, Y1
 	VXORPS       actc2<>+0(SB), Y1, Y1
@@ -40916,346 +42330,118 @@ TEXT ·mishF32Avx2U32Nt(SB), NOSPLIT, $0-64
 	VFMADD213PS  actc11<>+0(SB), Y1, Y4
 	VFMADD213PS  actc8<>+0(SB), Y1, Y4
 	VFMADD213PS  actc9<>+0(SB), Y1, Y4
-	VFMADD213PS  actc9<>+0(SB), Y4, Y1
-	VMOVUPS      actc14<>+0(SB), Y4
-	VFMADD213PS  actc5<>+0(SB), Y4, Y3
+	VMOVUPS      Y1, Y5
+	VFMADD213PS  actc9<>+0(SB), Y4, Y5
+	VMOVUPS      actc14<>+0(SB), Y6
+	VFMADD213PS  actc5<>+0(SB), Y6, Y3
 	VSUBPS       Y3, Y2, Y2
 	VADDPS       actc5<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y1, Y1
+	VMULPS       Y3, Y5, Y6
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y1, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  actc15<>+0(SB), Y1, Y2
-	VADDPS       actc18<>+0(SB), Y1, Y3
-	VMULPS       Y3, Y1, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x11, (DX), Y4, Y4
-	VBLENDVPS    Y4, Y2, Y3, Y2
-	VMULPS       Y1, Y1, Y3
-	VMULPS       actc18<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x19, (DX), Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VBLENDVPS    Y4, Y3, Y5, Y3
-	VADDPS       Y3, Y2, Y3
-	VDIVPS       Y3, Y2, Y2
-	VMOVUPS      actc161<>+0(SB), Y3
-	VCMPPS       $0x11, (DX), Y3, Y3
-	VBLENDVPS    Y3, actc15<>+0(SB), Y2, Y2
-	VMULPS       (DX), Y2, Y2
-	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      (DX), Y4
-	VMOVUPS      actc57<>+0(SB), Y5
-	VBLENDVPS    Y4, actc2<>+0(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y2, Y2
-	VMOVUPS      (DX), Y3
-	VCMPPS       $0x03, (DX), Y3, Y3
-	VBLENDVPS    Y3, (DX), Y2, Y2
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y1, Y3, Y1
-	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
-	VORPS        Y1, Y1, Y3
-	VORPS        Y3, Y1, Y3
-	VORPS        Y3, Y1, Y3
-	VORPS        Y3, Y1, Y3
-	VORPS        Y3, Y1, Y3
-	VORPS        Y3, Y1, Y3
-	VORPS        Y3, Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y2, Y3, Y3
-	VCMPPS       $0x11, actc68<>+0(SB), Y3, Y3
-	VANDPS       Y3, Y1, Y1
-	VANDPS       actc2<>+0(SB), Y2, Y3
-	VMOVUPS      actc120<>+0(SB), Y4
-	VCMPPS       $0x1d, (DX), Y4, Y4
-	VBLENDVPS    Y4, Y3, Y2, Y2
-	VANDNPS      Y1, Y4, Y1
-	VMOVMSKPS    Y1, R9
-	TESTL        R9, R9
-	JE           keep_head
-	VPCMPEQD     Y0, Y0, Y0
-	VANDNPS      Y0, Y1, Y0
-	VMASKMOVPS   Y2, Y0, (AX)
-	MOVL         R9, DI
-	JMP          done
-
-keep_head:
-	VMASKMOVPS Y2, Y0, (AX)
-	SHLQ       $0x02, R8
-	ADDQ       R8, DX
-	ADDQ       R8, AX
-	SHRQ       $0x02, R8
-	SUBQ       R8, CX
-
-block:
-	CMPQ         CX, $0x00000020
-	JB           single
-	XORL         R8, R8
-	VMOVUPS      actc2<>+0(SB), Y1
-	VANDNPS      (DX), Y1, Y0
-	VANDNPS      32(DX), Y1, Y2
-	VANDNPS      64(DX), Y1, Y3
-	VANDNPS      96(DX), Y1, Y1
-	VMOVUPS      actc2<>+0(SB), Y4
-	VXORPS       Y0, Y4, Y0
-	VXORPS       Y2, Y4, Y2
-	VXORPS       Y3, Y4, Y3
-	VXORPS       Y1, Y4, Y1
-	VMOVUPS      actc16<>+0(SB), Y5
-	VCMPPS       $0x11, Y5, Y0, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, Y5, Y2, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, Y5, Y3, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x11, Y5, Y1, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VMOVUPS      Y0, Y4
-	VMOVUPS      actc5<>+0(SB), Y5
-	VMOVUPS      actc4<>+0(SB), Y6
-	VFMADD213PS  Y5, Y6, Y4
-	VMOVUPS      Y2, Y7
-	VFMADD213PS  Y5, Y6, Y7
-	VMOVUPS      Y3, Y8
-	VFMADD213PS  Y5, Y6, Y8
-	VMOVUPS      Y1, Y9
-	VFMADD213PS  Y5, Y6, Y9
-	VMOVUPS      actc5<>+0(SB), Y6
-	VSUBPS       Y6, Y4, Y5
-	VSUBPS       Y6, Y7, Y10
-	VSUBPS       Y6, Y8, Y11
-	VSUBPS       Y6, Y9, Y6
-	VMOVUPS      actc6<>+0(SB), Y12
-	VFNMADD231PS Y12, Y5, Y0
-	VFNMADD231PS Y12, Y10, Y2
-	VFNMADD231PS Y12, Y11, Y3
-	VFNMADD231PS Y12, Y6, Y1
-	VMOVUPS      actc7<>+0(SB), Y12
-	VFNMADD213PS Y0, Y12, Y5
-	VFNMADD213PS Y2, Y12, Y10
-	VFNMADD213PS Y3, Y12, Y11
-	VFNMADD213PS Y1, Y12, Y6
-	VMOVUPS      actc21<>+0(SB), Y1
-	VMOVUPS      Y1, Y0
-	VMOVUPS      actc22<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VMOVUPS      Y1, Y3
-	VFMADD213PS  Y2, Y10, Y3
-	VMOVUPS      Y1, Y12
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc19<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VFMADD213PS  Y2, Y10, Y3
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc20<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VFMADD213PS  Y2, Y10, Y3
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc17<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VFMADD213PS  Y2, Y10, Y3
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  Y2, Y5, Y0
-	VFMADD213PS  Y2, Y10, Y3
-	VFMADD213PS  Y2, Y11, Y12
-	VFMADD213PS  Y2, Y6, Y1
-	VMOVUPS      actc18<>+0(SB), Y2
-	VFMADD213PS  Y2, Y0, Y5
-	VFMADD213PS  Y2, Y3, Y10
-	VFMADD213PS  Y2, Y12, Y11
-	VFMADD213PS  Y2, Y1, Y6
-	VPSLLD       $0x17, Y4, Y0
-	VPSLLD       $0x17, Y7, Y1
-	VPSLLD       $0x17, Y8, Y2
-	VPSLLD       $0x17, Y9, Y3
-	VMULPS       Y0, Y5, Y0
-	VMULPS       Y1, Y10, Y1
-	VMULPS       Y2, Y11, Y2
-	VMULPS       Y3, Y6, Y3
-	VMOVUPS      actc18<>+0(SB), Y5
-	VMOVUPS      Y5, Y4
-	VMOVUPS      actc15<>+0(SB), Y6
-	VFMADD213PS  Y6, Y0, Y4
-	VMOVUPS      Y5, Y7
-	VFMADD213PS  Y6, Y1, Y7
-	VMOVUPS      Y5, Y8
-	VFMADD213PS  Y6, Y2, Y8
-	VFMADD213PS  Y6, Y3, Y5
-	VMOVUPS      actc18<>+0(SB), Y9
-	VADDPS       Y0, Y9, Y6
-	VADDPS       Y1, Y9, Y10
-	VADDPS       Y2, Y9, Y11
-	VADDPS       Y3, Y9, Y9
-	VMULPS       Y6, Y0, Y6
-	VMULPS       Y10, Y1, Y10
-	VMULPS       Y11, Y2, Y11
-	VMULPS       Y9, Y3, Y9
-	VXORPS       Y13, Y13, Y13
-	VCMPPS       $0x11, (DX), Y13, Y12
-	VCMPPS       $0x11, 32(DX), Y13, Y14
-	VCMPPS       $0x11, 64(DX), Y13, Y15
-	VCMPPS       $0x11, 96(DX), Y13, Y13
-	VBLENDVPS    Y12, Y4, Y6, Y4
-	VBLENDVPS    Y14, Y7, Y10, Y6
-	VBLENDVPS    Y15, Y8, Y11, Y7
-	VBLENDVPS    Y13, Y5, Y9, Y5
-	VMULPS       Y0, Y0, Y0
-	VMULPS       Y1, Y1, Y1
-	VMULPS       Y2, Y2, Y2
-	VMULPS       Y3, Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y8
-	VMULPS       Y0, Y8, Y0
-	VMULPS       Y1, Y8, Y1
-	VMULPS       Y2, Y8, Y2
-	VMULPS       Y3, Y8, Y3
-	VXORPS       Y9, Y9, Y9
-	VCMPPS       $0x19, (DX), Y9, Y8
-	VCMPPS       $0x19, 32(DX), Y9, Y10
-	VCMPPS       $0x19, 64(DX), Y9, Y11
-	VCMPPS       $0x19, 96(DX), Y9, Y9
-	VMOVUPS      actc18<>+0(SB), Y12
-	VBLENDVPS    Y8, Y0, Y12, Y0
-	VBLENDVPS    Y10, Y1, Y12, Y1
-	VBLENDVPS    Y11, Y2, Y12, Y2
-	VBLENDVPS    Y9, Y3, Y12, Y3
-	VADDPS       Y0, Y4, Y0
-	VADDPS       Y1, Y6, Y1
-	VADDPS       Y2, Y7, Y2
-	VADDPS       Y3, Y5, Y3
-	VDIVPS       Y0, Y4, Y0
-	VDIVPS       Y1, Y6, Y1
-	VDIVPS       Y2, Y7, Y2
-	VDIVPS       Y3, Y5, Y3
-	VMOVUPS      actc161<>+0(SB), Y5
-	VCMPPS       $0x11, (DX), Y5, Y4
-	VCMPPS       $0x11, 32(DX), Y5, Y6
-	VCMPPS       $0x11, 64(DX), Y5, Y7
-	VCMPPS       $0x11, 96(DX), Y5, Y5
+	VMULPS       Y2, Y6, Y6
+	VMOVUPS      actc9<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VFMADD213PS  Y5, Y4, Y1
+	VMULPS       Y1, Y3, Y1
+	VMULPS       Y1, Y2, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y2
+	VMULPS       actc18<>+0(SB), Y6, Y3
+	VADDPS       actc15<>+0(SB), Y3, Y4
+	VSUBPS       actc15<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y4, Y7
 	VMOVUPS      actc15<>+0(SB), Y8
-	VBLENDVPS    Y4, Y8, Y0, Y0
-	VBLENDVPS    Y6, Y8, Y1, Y1
-	VBLENDVPS    Y7, Y8, Y2, Y2
-	VBLENDVPS    Y5, Y8, Y3, Y3
-	VMULPS       (DX), Y0, Y0
-	VMULPS       32(DX), Y1, Y1
-	VMULPS       64(DX), Y2, Y2
-	VMULPS       96(DX), Y3, Y3
-	VCMPPS       $0x03, Y1, Y0, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	VCMPPS       $0x03, Y3, Y2, Y4
-	VMOVMSKPS    Y4, R9
-	ORL          R9, R8
-	TESTL        R8, R8
-	JNE          flag0
-	VMOVNTPS     Y0, (AX)
-	VMOVNTPS     Y1, 32(AX)
-	VMOVNTPS     Y2, 64(AX)
-	VMOVNTPS     Y3, 96(AX)
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, AX
-	SUBQ         $0x00000020, CX
-	JMP          block
-
-flag0:
-	MOVQ $0x00000004, BX
-
-single:
-	SFENCE
-	CMPQ         CX, $0x00000008
-	JB           tail
-	VMOVUPS      actc2<>+0(SB), Y0
-	VANDNPS      (DX), Y0, Y0
-	VXORPS       actc2<>+0(SB), Y0, Y0
-	VMOVUPS      actc3<>+0(SB), Y1
-	VMAXPS       Y0, Y1, Y0
-	VMOVUPS      actc4<>+0(SB), Y1
-	VFMADD213PS  actc5<>+0(SB), Y0, Y1
-	VSUBPS       actc5<>+0(SB), Y1, Y2
-	VFNMADD231PS actc6<>+0(SB), Y2, Y0
-	VFNMADD231PS actc7<>+0(SB), Y2, Y0
-	VMOVUPS      actc12<>+0(SB), Y3
-	VFMADD213PS  actc13<>+0(SB), Y0, Y3
-	VFMADD213PS  actc10<>+0(SB), Y0, Y3
-	VFMADD213PS  actc11<>+0(SB), Y0, Y3
-	VFMADD213PS  actc8<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y0, Y3
-	VFMADD213PS  actc9<>+0(SB), Y3, Y0
-	VMOVUPS      actc14<>+0(SB), Y3
-	VFMADD213PS  actc5<>+0(SB), Y3, Y2
-	VSUBPS       Y2, Y1, Y1
-	VADDPS       actc5<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y0, Y0
-	VMOVUPS      actc18<>+0(SB), Y1
-	VFMADD213PS  actc15<>+0(SB), Y0, Y1
-	VADDPS       actc18<>+0(SB), Y0, Y2
-	VMULPS       Y2, Y0, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x11, (DX), Y3, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y1
-	VMULPS       Y0, Y0, Y2
-	VMULPS       actc18<>+0(SB), Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x19, (DX), Y3, Y3
-	VMOVUPS      actc18<>+0(SB), Y4
-	VBLENDVPS    Y3, Y2, Y4, Y2
-	VADDPS       Y2, Y1, Y2
-	VDIVPS       Y2, Y1, Y1
-	VMOVUPS      actc161<>+0(SB), Y2
-	VCMPPS       $0x11, (DX), Y2, Y2
-	VBLENDVPS    Y2, actc15<>+0(SB), Y1, Y1
-	VMULPS       (DX), Y1, Y1
-	VCMPPS       $0x03, Y1, Y1, Y2
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y5, Y3, Y3
+	VADDPS       Y3, Y7, Y3
+	VADDPS       Y3, Y2, Y2
+	VADDPS       actc18<>+0(SB), Y6, Y3
+	VSUBPS       actc18<>+0(SB), Y3, Y5
+	VSUBPS       Y5, Y3, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y5, Y6, Y5
+	VADDPS       Y5, Y7, Y5
+	VADDPS       Y5, Y1, Y5
+	VMULPS       Y3, Y6, Y7
+	VMOVUPS      Y6, Y8
+	VFMSUB213PS  Y7, Y3, Y8
+	VFMADD213PS  Y8, Y6, Y5
+	VFMADD213PS  Y5, Y1, Y3
+	VBLENDVPS    Y0, Y4, Y7, Y4
+	VBLENDVPS    Y0, Y2, Y3, Y0
+	VMULPS       (DX), Y4, Y2
 	VMOVUPS      (DX), Y3
-	VMOVUPS      actc57<>+0(SB), Y4
-	VBLENDVPS    Y3, actc2<>+0(SB), Y4, Y3
-	VBLENDVPS    Y2, Y3, Y1, Y1
+	VFMSUB213PS  Y2, Y4, Y3
+	VFMADD231PS  (DX), Y0, Y3
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x19, (DX), Y5, Y5
+	VMULPS       Y6, Y6, Y7
+	VMOVUPS      Y6, Y8
+	VFMSUB213PS  Y7, Y6, Y8
+	VFMADD231PS  Y1, Y6, Y8
+	VFMADD213PS  Y8, Y6, Y1
+	VMULPS       actc18<>+0(SB), Y1, Y1
+	VMULPS       actc18<>+0(SB), Y7, Y7
+	VMOVUPS      actc18<>+0(SB), Y8
+	VBLENDVPS    Y5, Y7, Y8, Y7
+	VXORPS       Y8, Y8, Y8
+	VBLENDVPS    Y5, Y1, Y8, Y1
+	VADDPS       Y7, Y4, Y5
+	VSUBPS       Y4, Y5, Y8
+	VSUBPS       Y8, Y5, Y9
+	VSUBPS       Y9, Y4, Y4
+	VSUBPS       Y8, Y7, Y7
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y0, Y1, Y0
+	VADDPS       Y0, Y5, Y0
+	VDIVPS       Y0, Y2, Y1
+	VFNMADD231PS Y0, Y1, Y2
+	VADDPS       Y2, Y3, Y2
+	VRCPPS       Y0, Y0
+	VFMADD213PS  Y1, Y0, Y2
+	VMOVUPS      actc161<>+0(SB), Y0
+	VCMPPS       $0x11, (DX), Y0, Y0
+	VBLENDVPS    Y0, (DX), Y2, Y0
+	VCMPPS       $0x03, Y0, Y0, Y1
 	VMOVUPS      (DX), Y2
-	VCMPPS       $0x03, (DX), Y2, Y2
-	VBLENDVPS    Y2, (DX), Y1, Y1
+	VMOVUPS      actc57<>+0(SB), Y3
+	VBLENDVPS    Y2, actc2<>+0(SB), Y3, Y2
+	VBLENDVPS    Y1, Y2, Y0, Y0
+	VMOVUPS      (DX), Y1
+	VCMPPS       $0x03, (DX), Y1, Y1
+	VBLENDVPS    Y1, (DX), Y0, Y0
+	VMOVUPS      actc2<>+0(SB), Y1
+	VANDNPS      Y6, Y1, Y1
+	VCMPPS       $0x11, actc67<>+0(SB), Y1, Y1
+	VORPS        Y1, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y2
+	VORPS        Y2, Y1, Y1
 	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y0, Y2, Y0
-	VCMPPS       $0x11, actc67<>+0(SB), Y0, Y0
-	VORPS        Y0, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y2
-	VORPS        Y2, Y0, Y0
-	VMOVUPS      actc2<>+0(SB), Y2
-	VANDNPS      Y1, Y2, Y2
+	VANDNPS      Y0, Y2, Y2
 	VCMPPS       $0x11, actc68<>+0(SB), Y2, Y2
-	VANDPS       Y2, Y0, Y0
-	VANDPS       actc2<>+0(SB), Y1, Y2
-	VMOVUPS      actc120<>+0(SB), Y3
-	VCMPPS       $0x1d, (DX), Y3, Y3
-	VBLENDVPS    Y3, Y2, Y1, Y1
-	VANDNPS      Y0, Y3, Y0
-	VMOVMSKPS    Y0, R8
+	VANDPS       Y2, Y1, Y1
+	VMOVUPS      actc120<>+0(SB), Y2
+	VCMPPS       $0x1d, (DX), Y2, Y2
+	VANDPS       actc2<>+0(SB), Y0, Y3
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VANDNPS      Y1, Y2, Y1
+	VMOVMSKPS    Y1, R8
 	TESTL        R8, R8
 	JE           keep_single
 	VPCMPEQD     Y2, Y2, Y2
-	VANDNPS      Y2, Y0, Y0
-	VMASKMOVPS   Y1, Y0, (AX)
+	VANDNPS      Y2, Y1, Y1
+	VMASKMOVPS   Y0, Y1, (AX)
 	MOVL         R8, DI
 	JMP          done
 
 keep_single:
-	VMOVUPS Y1, (AX)
+	VMOVUPS Y0, (AX)
 	ADDQ    $0x00000020, DX
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
@@ -41272,55 +42458,103 @@ tail:
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     actc0<>+0(SB), Y0, Y0
 	VMASKMOVPS   (DX), Y0, Y1
-	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
-	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y3
-	VMOVUPS      actc2<>+0(SB), Y4
-	VANDNPS      Y1, Y4, Y4
-	VXORPS       actc2<>+0(SB), Y4, Y4
-	VMOVUPS      actc3<>+0(SB), Y5
-	VMAXPS       Y4, Y5, Y4
-	VMOVUPS      actc4<>+0(SB), Y5
-	VFMADD213PS  actc5<>+0(SB), Y4, Y5
-	VSUBPS       actc5<>+0(SB), Y5, Y6
-	VFNMADD231PS actc6<>+0(SB), Y6, Y4
-	VFNMADD231PS actc7<>+0(SB), Y6, Y4
-	VMOVUPS      actc12<>+0(SB), Y7
-	VFMADD213PS  actc13<>+0(SB), Y4, Y7
-	VFMADD213PS  actc10<>+0(SB), Y4, Y7
-	VFMADD213PS  actc11<>+0(SB), Y4, Y7
-	VFMADD213PS  actc8<>+0(SB), Y4, Y7
-	VFMADD213PS  actc9<>+0(SB), Y4, Y7
-	VFMADD213PS  actc9<>+0(SB), Y7, Y4
-	VMOVUPS      actc14<>+0(SB), Y7
-	VFMADD213PS  actc5<>+0(SB), Y7, Y6
-	VSUBPS       Y6, Y5, Y5
-	VADDPS       actc5<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x1e, actc23<>+0(SB), Y1, Y2
+	VMOVUPS      actc2<>+0(SB), Y3
+	VANDNPS      Y1, Y3, Y3
+	VXORPS       actc2<>+0(SB), Y3, Y3
+	VMOVUPS      actc3<>+0(SB), Y4
+	VMAXPS       Y3, Y4, Y3
+	VMOVUPS      actc4<>+0(SB), Y4
+	VFMADD213PS  actc5<>+0(SB), Y3, Y4
+	VSUBPS       actc5<>+0(SB), Y4, Y5
+	VFNMADD231PS actc6<>+0(SB), Y5, Y3
+	VFNMADD231PS actc7<>+0(SB), Y5, Y3
+	VMOVUPS      actc12<>+0(SB), Y6
+	VFMADD213PS  actc13<>+0(SB), Y3, Y6
+	VFMADD213PS  actc10<>+0(SB), Y3, Y6
+	VFMADD213PS  actc11<>+0(SB), Y3, Y6
+	VFMADD213PS  actc8<>+0(SB), Y3, Y6
+	VFMADD213PS  actc9<>+0(SB), Y3, Y6
+	VMOVUPS      Y3, Y7
+	VFMADD213PS  actc9<>+0(SB), Y6, Y7
+	VMOVUPS      actc14<>+0(SB), Y8
+	VFMADD213PS  actc5<>+0(SB), Y8, Y5
+	VSUBPS       Y5, Y4, Y4
+	VADDPS       actc5<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y4, Y4
-	VMOVUPS      actc18<>+0(SB), Y5
-	VFMADD213PS  actc15<>+0(SB), Y4, Y5
-	VADDPS       actc18<>+0(SB), Y4, Y6
-	VMULPS       Y6, Y4, Y6
-	VBLENDVPS    Y3, Y5, Y6, Y3
-	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y5
-	VMULPS       Y4, Y4, Y6
-	VMULPS       actc18<>+0(SB), Y6, Y6
-	VMOVUPS      actc18<>+0(SB), Y7
-	VBLENDVPS    Y5, Y6, Y7, Y5
-	VADDPS       Y5, Y3, Y5
-	VDIVPS       Y5, Y3, Y3
-	VBLENDVPS    Y2, actc15<>+0(SB), Y3, Y2
-	VMULPS       Y2, Y1, Y2
+	VMULPS       Y5, Y7, Y8
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y8, Y8
+	VMOVUPS      actc9<>+0(SB), Y9
+	VSUBPS       Y7, Y9, Y7
+	VFMADD213PS  Y7, Y6, Y3
+	VMULPS       Y3, Y5, Y3
+	VMULPS       Y3, Y4, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y4
+	VMULPS       actc18<>+0(SB), Y8, Y5
+	VADDPS       actc15<>+0(SB), Y5, Y6
+	VSUBPS       actc15<>+0(SB), Y6, Y7
+	VSUBPS       Y7, Y6, Y9
+	VMOVUPS      actc15<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y7, Y5, Y5
+	VADDPS       Y5, Y9, Y5
+	VADDPS       Y5, Y4, Y4
+	VADDPS       actc18<>+0(SB), Y8, Y5
+	VSUBPS       actc18<>+0(SB), Y5, Y7
+	VSUBPS       Y7, Y5, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VSUBPS       Y9, Y10, Y9
+	VSUBPS       Y7, Y8, Y7
+	VADDPS       Y7, Y9, Y7
+	VADDPS       Y7, Y3, Y7
+	VMULPS       Y5, Y8, Y9
+	VMOVUPS      Y8, Y10
+	VFMSUB213PS  Y9, Y5, Y10
+	VFMADD213PS  Y10, Y8, Y7
+	VFMADD213PS  Y7, Y3, Y5
+	VBLENDVPS    Y2, Y6, Y9, Y6
+	VBLENDVPS    Y2, Y4, Y5, Y2
+	VMULPS       Y6, Y1, Y4
+	VMOVUPS      Y1, Y5
+	VFMSUB213PS  Y4, Y6, Y5
+	VFMADD231PS  Y2, Y1, Y5
+	VCMPPS       $0x16, actc23<>+0(SB), Y1, Y7
+	VMULPS       Y8, Y8, Y9
+	VMOVUPS      Y8, Y10
+	VFMSUB213PS  Y9, Y8, Y10
+	VFMADD231PS  Y3, Y8, Y10
+	VFMADD213PS  Y10, Y8, Y3
+	VMULPS       actc18<>+0(SB), Y3, Y3
+	VMULPS       actc18<>+0(SB), Y9, Y9
+	VMOVUPS      actc18<>+0(SB), Y10
+	VBLENDVPS    Y7, Y9, Y10, Y9
+	VXORPS       Y10, Y10, Y10
+	VBLENDVPS    Y7, Y3, Y10, Y3
+	VADDPS       Y9, Y6, Y7
+	VSUBPS       Y6, Y7, Y10
+	VSUBPS       Y10, Y7, Y11
+	VSUBPS       Y11, Y6, Y6
+	VSUBPS       Y10, Y9, Y9
+	VADDPS       Y9, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y2, Y3, Y2
+	VADDPS       Y2, Y7, Y2
+	VDIVPS       Y2, Y4, Y3
+	VFNMADD231PS Y2, Y3, Y4
+	VADDPS       Y4, Y5, Y4
+	VRCPPS       Y2, Y2
+	VFMADD213PS  Y3, Y2, Y4
+	VCMPPS       $0x1e, actc161<>+0(SB), Y1, Y2
+	VBLENDVPS    Y2, Y1, Y4, Y2
 	VCMPPS       $0x03, Y2, Y2, Y3
-	VMOVUPS      actc57<>+0(SB), Y5
-	VBLENDVPS    Y1, actc2<>+0(SB), Y5, Y5
-	VBLENDVPS    Y3, Y5, Y2, Y2
+	VMOVUPS      actc57<>+0(SB), Y4
+	VBLENDVPS    Y1, actc2<>+0(SB), Y4, Y4
+	VBLENDVPS    Y3, Y4, Y2, Y2
 	VCMPPS       $0x03, Y1, Y1, Y3
 	VBLENDVPS    Y3, Y1, Y2, Y2
 	VMOVUPS      actc2<>+0(SB), Y3
-	VANDNPS      Y4, Y3, Y3
+	VANDNPS      Y8, Y3, Y3
 	VCMPPS       $0x11, actc67<>+0(SB), Y3, Y3
 	VORPS        Y3, Y3, Y4
 	VORPS        Y4, Y3, Y4

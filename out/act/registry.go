@@ -211,7 +211,7 @@ var kernels = []Kernel{
 		Params: []Param{},
 	},
 	{
-		Budget:     Budget{5, 4, 4, 8},
+		Budget:     Budget{2, 4, 4, 8},
 		Derivative: "tanh(select(x > 20, x, log(1 + exp(x)))) + x * (select(x > 20, 1, exp(x) / (1 + exp(x))) / (cosh(select(x > 20, x, log(1 + exp(x)))) * cosh(select(x > 20, x, log(1 + exp(x))))))",
 		Dispatch:   portableDispatch,
 		Formula:    "x * tanh(select(x > 20, x, log(1 + exp(x))))",
