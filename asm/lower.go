@@ -425,8 +425,8 @@ func (l *lowerer) selectMask(n *formula.Node) (value, error) {
 // (float32 mish: 5 ULPs over all inputs); this leaves the last (2 ULPs).
 // It costs the time of the rest of the kernel over again (mish forward:
 // 2.56×), so only an entry held to the default float32 budget pays for it:
-// a spec that relaxes the budget (mish's ulp f32: 5) keeps the formula's
-// roundings. float64 keeps its budget without it.
+// an entry whose spec relaxes the budget (ulp: {f32: 5} on mish) keeps the
+// formula's roundings. float64 keeps its budget without it.
 func (l *lowerer) timesQuotient(n *formula.Node) (value, bool, error) {
 	p := l.p
 	if p.W != F32 || n.Kind != formula.Mul || !l.defaultBudget {
