@@ -75,8 +75,8 @@ func patchPolynomial(pt kernel.Patch, w Width) patchPoly {
 
 // rootBoundMax is the Horner bound (in roundings) up to which a patch stays
 // expanded about its root, where v is t: another center costs a subtraction
-// and a register live across Horner's chain per vector (mish′ and gelu′ took
-// 8% longer). About their roots silu′ and mish′ are bounded by 4.1 and 5.0,
+// and a register live across Horner's chain per vector (A/B: mish′ took
+// 8–20% longer, gelu′ 8%). About their roots silu′ and mish′ are bounded by 4.1 and 5.0,
 // within their budgets; gelu′ and gelu_tanh′ by 9.
 const rootBoundMax = 6
 
