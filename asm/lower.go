@@ -461,12 +461,7 @@ func (l *lowerer) timesQuotient(n *formula.Node) (value, bool, error) {
 	if den.lo != none {
 		b = p.addv(b, den.lo)
 	}
-	q0 := l.div(p, num.hi, b)
-	r := p.fnma(q0, b, num.hi)
-	if num.lo != none {
-		r = p.addv(r, num.lo)
-	}
-	v := p.fma(r, p.rcp(b), q0)
+	v := p.pairQuotient(num, b, l.div)
 	if f == q {
 		return v, true, nil
 	}

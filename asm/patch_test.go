@@ -88,27 +88,24 @@ func patchSeries(pt kernel.Patch, x float64) *big.Float {
 	return sum.Mul(sum, tt)
 }
 
-// ulpsOff returns how many width-w numbers lie between got and want rounded.
+// ulpsOff returns how many width-w numbers lie between got and want rounded
+// (harness/accuracy.ULPs, which imports this package).
 func ulpsOff(w Width, got float64, want *big.Float) float64 {
-	if w == F32 {
-		r, _ := want.Float32()
-		return math.Abs(float64(ordered32(float32(got)) - ordered32(r)))
-	}
 	r, _ := want.Float64()
-	return math.Abs(float64(ordered64(got) - ordered64(r)))
-}
-
-func ordered32(v float32) int64 {
-	b := int64(math.Float32bits(v))
-	if v < 0 {
-		return -(b &^ (1 << 31))
+	if w == F32 {
+		r32, _ := want.Float32() // rounded once, not through float64
+		r = float64(r32)
 	}
-	return b
+	return math.Abs(float64(ordered(got, w) - ordered(r, w)))
 }
 
-func ordered64(v float64) int64 {
+// ordered maps the numbers of width w to consecutive integers.
+func ordered(v float64, w Width) int64 {
 	b := int64(math.Float64bits(v) &^ (1 << 63))
-	if v < 0 {
+	if w == F32 {
+		b = int64(math.Float32bits(float32(v)) &^ (1 << 31))
+	}
+	if math.Signbit(v) {
 		return -b
 	}
 	return b

@@ -325,14 +325,24 @@ func (p *Prog) divOnePlus(y, w value, d divider, correct bool) value {
 
 // productQuotient returns m/c, m = a·b the rounded product (opMul), to
 // within about the quotient's last rounding (float32 only): the product's
-// rounding (FMA) and the division's remainder (FMA) are taken back together,
-// divided by c with VRCPPS. gelu_tanh′'s z·N/D: 5 ULPs on 4 inputs without.
+// rounding (FMA) is its low part for pairQuotient. gelu_tanh′'s z·N/D: 5
+// ULPs on 4 inputs without.
 func (p *Prog) productQuotient(m, c value, d divider) value {
 	in := p.insts[m]
-	lo := p.fms(in.args[0], in.args[1], m)
-	q := d(p, m, c)
-	r := p.addv(p.fnma(q, c, m), lo)
-	return p.fma(r, p.rcp(c), q)
+	return p.pairQuotient(pair{m, p.fms(in.args[0], in.args[1], m)}, c, d)
+}
+
+// pairQuotient returns (num.hi + num.lo)/b rounded about once (float32
+// only): q0 = num.hi/b, plus the remainder num.hi - q0·b (exact with an FMA)
+// and num.lo, divided by b with VRCPPS. twoDiv keeps the quotient as two
+// floats at the cost of a second division.
+func (p *Prog) pairQuotient(num pair, b value, d divider) value {
+	q := d(p, num.hi, b)
+	r := p.fnma(q, b, num.hi)
+	if num.lo != none {
+		r = p.addv(r, num.lo)
+	}
+	return p.fma(r, p.rcp(b), q)
 }
 
 // tanh returns sign(u)·h/(1+h) with h = expm1(2|u|)/2, one exp and one
