@@ -14,6 +14,7 @@ import (
 	"github.com/mmcloughlin/avo/pass"
 	"github.com/mmcloughlin/avo/printer"
 
+	"github.com/actgen/actgen/formula"
 	"github.com/actgen/actgen/kernel"
 )
 
@@ -35,6 +36,7 @@ var Variants = []Variant{
 	{Name: "avx2-u32", Unroll: 4},
 	{Name: "avx2-u32-rcp", Unroll: 4, Reciprocal: true},
 	{Name: "avx2-u32-nt", Unroll: 4, NonTemporal: true},
+	{Name: "avx2-u32-f64", Unroll: 4, Wide: true},
 }
 
 // Impl names the assembly functions of one variant of one kernel; a name is
@@ -181,6 +183,9 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 	for _, v := range Variants {
 		impl := Impl{Variant: v}
 		for _, w := range []Width{F32, F64} {
+			if v.Wide && (w != F32 || !callsPrimitive(k)) {
+				continue
+			}
 			d := divide
 			if v.Reciprocal {
 				if w != F32 {
@@ -194,11 +199,17 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 			rcp := false
 			for b, backward := range []bool{false, true} {
 				for i, estrin := range []bool{true, false} {
+					lower := func(fast bool) (*Prog, error) {
+						if v.Wide {
+							return lowerWide(k, backward, pool, estrin, fast)
+						}
+						return lowerKernel(k, w, backward, d, pool, estrin, fast)
+					}
 					var err error
-					if progs[b][i], err = lowerKernel(k, w, backward, d, pool, estrin, false); err != nil {
+					if progs[b][i], err = lower(false); err != nil {
 						return nil, nil, err
 					}
-					if fast[b][i], err = lowerKernel(k, w, backward, d, pool, estrin, true); err != nil {
+					if fast[b][i], err = lower(true); err != nil {
 						return nil, nil, err
 					}
 				}
@@ -208,7 +219,7 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 				continue // no division to replace: the plain variant's code
 			}
 			for b, backward := range []bool{false, true} {
-				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[b][0].check != none, fast: fast[b][0] != nil, guarded: fast[b][0] != nil && fast[b][0].guarded}
+				s := fnSpec{name: funcName(base, backward, w, v), w: w, backward: backward, params: k.Params(), checked: progs[b][0].check != none, fast: fast[b][0] != nil, guarded: fast[b][0] != nil && fast[b][0].guarded, wide: v.Wide}
 				s.doc = docLines(k, s, v)
 				jobs = append(jobs, job{s, progs[b], fast[b], v})
 				impl.Checked[dirIndex(w, backward)] = s.checked
@@ -236,7 +247,7 @@ func generateKernel(k *kernel.Kernel, base string, pool *Pool) ([]Impl, []job, e
 // programs of the block loop where they differ (see Prog.exp).
 func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, error) {
 	vectors := v.Unroll
-	if s.w == F64 {
+	if s.w == F64 || s.wide {
 		vectors *= 2
 	}
 	v.Unroll = vectors
@@ -250,8 +261,11 @@ func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, er
 	}
 	flags := block.sendsVectors()
 	for _, f := range fittings(vectors) {
-		if f.gpFlags && !flags || f.paramsInMem && len(s.params) == 0 {
+		if f.gpFlags && !flags || f.paramsInMem && len(s.params) == 0 || s.wide && !f.inRegs {
 			continue // the same code as a fitting before
+		}
+		if s.wide && f.paramsInMem {
+			continue // VBROADCASTSS from the slot would give float32 lanes
 		}
 		s.doc = append(doc[:len(doc):len(doc)], "", f.note(vectors))
 		fn, err := compile(s, progs[f.scheme], fast[f.scheme], v, f)
@@ -364,6 +378,16 @@ func (p *Prog) has(op vop) bool {
 		}
 	}
 	return false
+}
+
+// callsPrimitive reports whether k's formula calls a primitive other than
+// abs, min and max: only such kernels round more than once.
+func callsPrimitive(k *kernel.Kernel) bool {
+	found := false
+	formula.Walk(k.StableForward, func(n *formula.Node) {
+		found = found || n.Kind == formula.Call && n.Name != "abs" && n.Name != "min" && n.Name != "max"
+	})
+	return found
 }
 
 func funcName(base string, backward bool, w Width, v Variant) string {

@@ -26,6 +26,13 @@ type Variant struct {
 	// past an aligned head, bypassing the caches: for slices larger than
 	// the last-level cache.
 	NonTemporal bool
+	// Wide computes float32 kernels in float64 lanes, four per vector
+	// (VCVTPS2PD on load, VCVTPD2PS on store), with cores fitted for
+	// float32's needs (polys): the result is rounded once, at the end, and
+	// needs no two-float steps, where the float32 kernels of the
+	// transcendental functions reach 2 to 6 ULPs. Only float32 kernels
+	// that call a primitive have the variant.
+	Wide bool
 }
 
 // isa is the instruction set required by every generated kernel.
@@ -41,6 +48,7 @@ type fnSpec struct {
 	checked  bool // returns the count of elements done before a lane it hands back
 	fast     bool // has a fast program for its block loop
 	guarded  bool // whose exps flag lanes
+	wide     bool // float32 slices, float64 lanes (Variant.Wide)
 }
 
 func shift(size int) uint8 {
@@ -71,9 +79,13 @@ func (s fnSpec) signature() string {
 // emitter writes one function: it owns the avo context and the registers of
 // every interleaved copy of the program.
 type emitter struct {
-	ctx    *build.Context
-	prog   *Prog
-	w      Width
+	ctx  *build.Context
+	prog *Prog
+	w    Width // of the lanes
+	// size is the size in bytes of an element in memory: the lanes' own, or
+	// 4 for a wide kernel's float32 slices.
+	size   int
+	wide   bool
 	params []reg.VecVirtual
 	// paramAddrs, when set, are the parameters' argument slots: each use
 	// broadcasts its parameter from there (once per instruction for all
@@ -134,7 +146,7 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 	ctx.Pragma("noescape")
 	ctx.Doc(s.doc...)
 	group := fit.group
-	e := &emitter{ctx: ctx, prog: prog, w: prog.W, stagger: fit.stagger, inputsInRegs: fit.inRegs, gpFlags: fit.gpFlags, share: fit.share}
+	e := &emitter{ctx: ctx, prog: prog, w: prog.W, size: s.w.Size(), wide: s.wide, stagger: fit.stagger, inputsInRegs: fit.inRegs || s.wide, gpFlags: fit.gpFlags, share: fit.share}
 
 	out := "dst"
 	if s.backward {
@@ -160,6 +172,9 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 		}
 		xr := ctx.XMM()
 		ctx.Load(ctx.Param(name), xr)
+		if e.wide {
+			ctx.VCVTSS2SD(xr, xr, xr)
+		}
 		y := ctx.YMM()
 		if e.w == F32 {
 			ctx.VBROADCASTSS(xr, y)
@@ -169,8 +184,8 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 		e.params = append(e.params, y)
 	}
 
-	lanes := e.w.Lanes()
-	size := e.w.Size()
+	lanes, size := e.w.Lanes(), e.size
+	vecBytes := lanes * size
 	inputs := func(off int) func(op vop) operand.Op {
 		return func(op vop) operand.Op {
 			if op == opDY {
@@ -192,6 +207,9 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 	// may hold vectors for prog (which the fast program flags, or whose
 	// lanes prog hands back).
 	checked, flags := prog.check != none, fast.sendsVectors()
+	if checked && s.wide {
+		return nil, fmt.Errorf("%s: a wide kernel hands no lanes back", s.name)
+	}
 	var dst0, slow reg.GPVirtual
 	if flags {
 		// slow counts the vectors to run one at a time after a flagged block.
@@ -224,7 +242,7 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 				ctx.XORL(acc.gp, acc.gp)
 			}
 		}
-		outs, _ := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * 32) }, nil, acc)
+		outs, _ := e.body(group, func(g int) func(vop) operand.Op { return inputs((g0 + g) * vecBytes) }, nil, acc)
 		if flags {
 			// a flagged group jumps before storing anything
 			if e.gpFlags {
@@ -235,15 +253,7 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 			ctx.JNE(operand.LabelRef(fmt.Sprintf("flag%d", g0)))
 		}
 		for g, r := range outs {
-			m := operand.Mem{Base: dst, Disp: (g0 + g) * 32}
-			switch {
-			case v.NonTemporal && e.w == F32:
-				ctx.VMOVNTPS(r, m)
-			case v.NonTemporal:
-				ctx.VMOVNTPD(r, m)
-			default:
-				ctx.VMOVUPS(r, m)
-			}
+			e.store(r, operand.Mem{Base: dst, Disp: (g0 + g) * vecBytes}, v.NonTemporal)
 		}
 	}
 	e.prog = prog
@@ -273,7 +283,7 @@ func compile(s fnSpec, prog, fast *Prog, v Variant, fit fitting) (*ir.Function, 
 		if checked {
 			e.handBack(outs[0], masks[0], nil, dst, "single")
 		}
-		ctx.VMOVUPS(outs[0], operand.Mem{Base: dst})
+		e.store(outs[0], operand.Mem{Base: dst}, false)
 		advance(lanes)
 		if flags {
 			ctx.TESTQ(slow, slow)
@@ -378,19 +388,20 @@ func maxLiveVectors(fn *ir.Function) int {
 // stays correct), then advances by that many elements.
 func (e *emitter) alignHead(n, dst, x, dy reg.GPVirtual, backward bool, inputs func(int) func(vop) operand.Op) {
 	ctx := e.ctx
-	lanes, size := e.w.Lanes(), e.w.Size()
+	lanes, size := e.w.Lanes(), e.size
 	ctx.CMPQ(n, operand.U32(lanes))
 	ctx.JB(operand.LabelRef("block"))
 	k := ctx.GP64()
 	ctx.MOVQ(dst, k)
 	ctx.NEGQ(k)
-	ctx.ANDQ(operand.U32(31), k)
+	ctx.ANDQ(operand.U32(lanes*size-1), k)
 	if size == 4 {
 		ctx.SHRQ(operand.U8(2), k)
 	} else {
 		ctx.SHRQ(operand.U8(3), k)
 	}
-	// k = elements before the next 32-byte boundary (0 when aligned; dst is
+	// k = elements before the next vector boundary (32 bytes; 16 for a wide
+	// kernel's float32 stores) (0 when aligned; dst is
 	// at least element aligned).
 	ctx.TESTQ(k, k)
 	ctx.JE(operand.LabelRef("block"))
@@ -474,14 +485,22 @@ func (e *emitter) laneBits(m reg.VecVirtual) reg.GPVirtual {
 	return bits
 }
 
-// tailMask returns a vector whose first count lanes are all ones.
+// tailMask returns a vector whose first count lanes are all ones; for a
+// wide kernel, an XMM mask of count float32 lanes (the masked moves of its
+// slices).
 func (e *emitter) tailMask(count reg.GPVirtual) reg.VecVirtual {
 	ctx := e.ctx
 	xr := ctx.XMM()
 	nv := ctx.YMM()
 	mask := ctx.YMM()
+	if e.wide {
+		nv, mask = ctx.XMM(), ctx.XMM()
+	}
 	idx := e.prog.pool.iota(e.w)
-	if e.w == F32 {
+	if e.wide {
+		idx = e.prog.pool.iota(F32) // its first four lanes, 0..3
+	}
+	if e.w == F32 || e.wide {
 		ctx.VMOVD(count.As32(), xr)
 		ctx.VPBROADCASTD(xr, nv)
 		ctx.VPCMPGTD(e.constMem(idx), nv, mask)
@@ -493,7 +512,35 @@ func (e *emitter) tailMask(count reg.GPVirtual) reg.VecVirtual {
 	return mask
 }
 
+// store writes the vector r to m, non-temporally with nt; a wide kernel's
+// lanes rounded to float32.
+func (e *emitter) store(r reg.VecVirtual, m operand.Mem, nt bool) {
+	if e.wide {
+		r = e.narrow(r)
+	}
+	switch {
+	case nt && (e.w == F32 || e.wide):
+		e.ctx.VMOVNTPS(r, m)
+	case nt:
+		e.ctx.VMOVNTPD(r, m)
+	default:
+		e.ctx.VMOVUPS(r, m)
+	}
+}
+
+// narrow rounds a wide kernel's float64 lanes to float32, in an XMM
+// register.
+func (e *emitter) narrow(r reg.VecVirtual) reg.VecVirtual {
+	x := e.ctx.XMM()
+	e.ctx.VCVTPD2PSY(r, x)
+	return x
+}
+
 func (e *emitter) maskStore(r, mask reg.VecVirtual, m operand.Mem) {
+	if e.wide {
+		e.ctx.VMASKMOVPS(e.narrow(r), mask, m)
+		return
+	}
 	if e.w == F32 {
 		e.ctx.VMASKMOVPS(r, mask, m)
 	} else {
@@ -842,6 +889,15 @@ func (e *emitter) inst(regs []reg.VecVirtual, v value, in inst, input func(vop) 
 	case opX, opDY:
 		m := input(in.op)
 		switch {
+		case e.wide && mask != nil:
+			xr, dst := ctx.XMM(), ctx.YMM()
+			ctx.VMASKMOVPS(m, mask, xr)
+			ctx.VCVTPS2PD(xr, dst)
+			regs[v] = dst
+		case e.wide:
+			dst := ctx.YMM()
+			ctx.VCVTPS2PD(m, dst)
+			regs[v] = dst
 		case mask != nil && f32:
 			dst := ctx.YMM()
 			ctx.VMASKMOVPS(m, mask, dst)

@@ -45,8 +45,19 @@ type lowerer struct {
 // than Horner's. fast builds the kernel's fast program (see Prog.exp), or
 // nil when it would be the exact one.
 func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool, estrin, fast bool) (*Prog, error) {
+	return lowerProg(k, w, false, backward, d, pool, estrin, fast)
+}
+
+// lowerWide builds the float64 program of k's float32 kernel (see
+// Variant.Wide).
+func lowerWide(k *kernel.Kernel, backward bool, pool *Pool, estrin, fast bool) (*Prog, error) {
+	return lowerProg(k, F64, true, backward, divide, pool, estrin, fast)
+}
+
+func lowerProg(k *kernel.Kernel, w Width, wide, backward bool, d divider, pool *Pool, estrin, fast bool) (*Prog, error) {
 	l := &lowerer{p: newProg(w, pool), k: k, params: map[string]int{}, div: d, memo: map[*formula.Node]value{}, tiny: map[*formula.Node]value{}}
 	l.p.useEstrin = estrin
+	l.p.wide = wide
 	l.defaultBudget = k.Entry.ULP.F32 <= spec.DefaultBudget.F32
 	if backward {
 		l.defaultBudget = k.Entry.ULP.F32Backward <= spec.DefaultBudget.F32Backward
@@ -84,6 +95,12 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 		if len(p.flags) == 0 {
 			return nil, nil // it would be the exact program
 		}
+		if p.wide {
+			// erfc's clamp is no exp guard below float64's normal range
+			if v, _, err = l.zeroBeyond(v, backward); err != nil {
+				return nil, err
+			}
+		}
 	} else if v, err = l.exactEnds(v, n, backward, lim, free); err != nil {
 		return nil, err
 	}
@@ -98,7 +115,7 @@ func lowerKernel(k *kernel.Kernel, w Width, backward bool, d divider, pool *Pool
 // where intermediates give NaN (free: lim holds whatever the parameters),
 // NaN inputs, and the tiny check (p.check) with the zero tails.
 func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]float64, free bool) (value, error) {
-	p, k, w := l.p, l.k, l.p.W
+	p, w := l.p, l.p.W
 	x := p.x()
 	fixed := false
 	if free && rangeOf(n).nan {
@@ -110,12 +127,19 @@ func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]floa
 	if fixed || !propagatesNaN(n) {
 		v = p.blend(p.isNaN(x), x, v)
 	}
-	if factors := tinyFactors(n); len(factors) > 0 {
-		// The lanes at risk: a tiny result where some tiny maker's value has
-		// left the normal range and lost significant bits. A tiny result
-		// from normal intermediates is as accurate as any other (gelu_tanh
-		// at x = -9.5 is 2^-110 from σ ≈ 2^-107), and handing those lanes
-		// back made gelu_tanh 1.6× slower on inputs in [-10, 10].
+	factors := tinyFactors(n)
+	if len(factors) == 0 {
+		return v, nil
+	}
+	// The lanes at risk: a tiny result where some tiny maker's value has
+	// left the normal range and lost significant bits. A tiny result from
+	// normal intermediates is as accurate as any other (gelu_tanh at x =
+	// -9.5 is 2^-110 from σ ≈ 2^-107), and handing those lanes back made
+	// gelu_tanh 1.6× slower on inputs in [-10, 10]. A wide program's
+	// float64 tiny makers keep their bits far below the float32 range: it
+	// has no such lanes.
+	check := none
+	if !p.wide {
 		sub := none
 		for _, t := range factors {
 			tv, ok := l.tiny[t]
@@ -132,35 +156,62 @@ func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]floa
 				sub = p.or(sub, s)
 			}
 		}
-		check := p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), sub)
-		if len(k.Params()) == 0 {
-			// Beyond these bounds the result rounds to ±0 for every input:
-			// give that here (with the sign of v; ±0 count alike) instead of
-			// handing the lanes back, which for float32 would be a quarter
-			// of all inputs.
-			format := ref.Float32
-			if w == F64 {
-				format = ref.Float64
-			}
-			zb, err := k.ZeroBeyond(backward, format)
-			if err != nil {
-				return none, err
-			}
-			for side, bound := range zb {
-				if bound == 0 {
-					continue
-				}
-				beyond := p.cmp(cmpLE, x, p.c(-bound))
-				if side == 1 {
-					beyond = p.cmp(cmpGE, x, p.c(bound))
-				}
-				v = p.blend(beyond, p.signOf(v), v)
-				check = p.andNot(beyond, check)
-			}
-		}
-		p.check = check
+		check = p.and(p.less(p.abs(v), p.c(tinyThreshold(w))), sub)
 	}
+	v, beyond, err := l.zeroBeyond(v, backward)
+	if err != nil {
+		return none, err
+	}
+	for _, b := range beyond {
+		if check != none {
+			check = p.andNot(b, check)
+		}
+	}
+	p.check = check
 	return v, nil
+}
+
+// zeroBeyond gives ±0 (the sign of v; ±0 count alike) where x lies beyond
+// the bounds past which the result rounds to ±0 for every input, for
+// kernels without parameters, and returns those lanes' masks: the exact
+// program then need not hand them back, which for float32 would be a
+// quarter of all inputs, and a wide program gets 0 instead of erfc's
+// clamped value times an infinite x.
+func (l *lowerer) zeroBeyond(v value, backward bool) (value, []value, error) {
+	p, k := l.p, l.k
+	if len(k.Params()) > 0 || len(tinyFactors(l.stable(backward))) == 0 {
+		return v, nil, nil
+	}
+	format := ref.Float32
+	if p.W == F64 && !p.wide {
+		format = ref.Float64
+	}
+	zb, err := k.ZeroBeyond(backward, format)
+	if err != nil {
+		return none, nil, err
+	}
+	var masks []value
+	x := p.x()
+	for side, bound := range zb {
+		if bound == 0 {
+			continue
+		}
+		beyond := p.cmp(cmpLE, x, p.c(-bound))
+		if side == 1 {
+			beyond = p.cmp(cmpGE, x, p.c(bound))
+		}
+		v = p.blend(beyond, p.signOf(v), v)
+		masks = append(masks, beyond)
+	}
+	return v, masks, nil
+}
+
+// stable is the formula lowered: k's stable forward or derivative.
+func (l *lowerer) stable(backward bool) *formula.Node {
+	if backward {
+		return l.k.StableDerivative
+	}
+	return l.k.StableForward
 }
 
 // tinyMakers are the primitives whose value underflows gradually for large
@@ -380,6 +431,10 @@ func (l *lowerer) lowerNode(n *formula.Node) (value, error) {
 		if n.Kind == formula.Div && p.W == F32 && p.insts[a].op == opMul && pairedPrimitive(n.Args[0]) {
 			return p.productQuotient(a, b, l.div), nil
 		}
+		if c, ok := p.constVal(b); ok && p.wide && c != 0 {
+			// one rounding more than the quotient, far below float32's
+			return p.mul(a, p.c(1/c)), nil
+		}
 		return l.div(p, a, b), nil
 	case formula.Select:
 		c, err := l.selectMask(n)
@@ -485,7 +540,7 @@ func (l *lowerer) call(n *formula.Node) (value, error) {
 			// σ(-u) shares e^-|u| with σ(u).
 			arg, negate = arg.Args[0], true
 		}
-		a, err := l.pair(arg)
+		a, err := l.magnified(arg)
 		if err != nil {
 			return none, err
 		}
@@ -676,7 +731,7 @@ func (l *lowerer) times(y value, f *formula.Node) (value, error) {
 		if arg.Kind == formula.Neg {
 			arg, negate = arg.Args[0], true
 		}
-		a, err := l.pair(arg)
+		a, err := l.magnified(arg)
 		if err != nil {
 			return none, err
 		}
@@ -750,6 +805,17 @@ func (l *lowerer) cond(n *formula.Node) (value, error) {
 		return p.xor(a, p.bits(math.MaxUint64)), nil
 	}
 	return none, fmt.Errorf("cannot lower %s as a condition", n)
+}
+
+// magnified lowers the argument of a magnifying primitive: as two floats
+// (pair), except in a wide program, where float64's rounding of it, however
+// magnified, stays far below float32's ulp.
+func (l *lowerer) magnified(n *formula.Node) (pair, error) {
+	if l.p.wide {
+		v, err := l.lower(n)
+		return pair{v, none}, err
+	}
+	return l.pair(n)
 }
 
 // pair lowers n as an unevaluated two-float sum, exactly where the inputs are

@@ -33,11 +33,28 @@ const (
 	erfSmall   = 0.5           // |u| below which erfc(u) = 1 - u·P(u²)
 	erfcMaxF32 = 10.1          // erfc(u) underflows float32 beyond
 	erfcMaxF64 = 27.3          // erfc(u) underflows float64 beyond
+	// erfcMaxWide bounds erfc for float32 results computed in float64: beyond
+	// it erfc(u) < 2^-280, so |x|·erfc(u) rounds to 0 in float32 for every
+	// float32 x.
+	erfcMaxWide = 14.0
 )
 
 // polys lists the cores per lane type. The degrees are the smallest whose
-// fitted error leaves the primitive within about half an ulp (TestPolys).
-func polys(w Width) []poly {
+// fitted error leaves the primitive within about half an ulp (TestPolys);
+// wide cores (float32 results computed in float64 lanes, see Variant.Wide)
+// within 2^-36, so that one rounding to float32 at the end is all but
+// always the correct one.
+func polys(w Width, wide bool) []poly {
+	if wide {
+		return []poly{
+			{"expq", -expRange, expRange, 8, true, expq, 0.6},
+			{"expm1q", -expRange, expRange, 7, true, expm1q, 0.18},
+			{"log1pq", math.Sqrt(0.5) - 1, math.Sqrt2 - 1, 13, true, log1pq, 0.21},
+			{"log1pu", -0.25, 0.5, 13, true, log1pq, 0.21},
+			{"erfcq", -1, 1, 16, false, onInterval(erfcq, 2/(2+erfcMaxWide), 1), 0.5},
+			{"erfs", 0, erfSmall * erfSmall, 7, true, erfs, 1},
+		}
+	}
 	if w == F32 {
 		return []poly{
 			{"expq", -expRange, expRange, 6, true, expq, 0.6},
@@ -141,15 +158,18 @@ var (
 )
 
 // coeffs fits (once per process) and returns the rounded coefficients of the
-// named core for w.
-func coeffs(w Width, name string) ([]float64, error) {
+// named core for w (wide: see polys).
+func coeffs(w Width, wide bool, name string) ([]float64, error) {
 	key := w.String() + "/" + name
+	if wide {
+		key = "wide/" + name
+	}
 	fitMu.Lock()
 	defer fitMu.Unlock()
 	if c, ok := fitCache[key]; ok {
 		return c, nil
 	}
-	for _, pl := range polys(w) {
+	for _, pl := range polys(w, wide) {
 		if pl.name != name {
 			continue
 		}

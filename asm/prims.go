@@ -44,6 +44,18 @@ func (w Width) fp() fp {
 		expLo: -746, expHi: 710, expNormLo: -708, expm1Lo: -40, tanhMax: 19.1, erfcMax: erfcMaxF64}
 }
 
+// fp is the format of p's lanes, with erfc's bound of a wide program.
+func (p *Prog) fp() fp {
+	f := p.W.fp()
+	if p.wide {
+		f.erfcMax = erfcMaxWide
+	}
+	return f
+}
+
+// coeffs returns the fitted coefficients of the named core for p.
+func (p *Prog) coeffs(name string) ([]float64, error) { return coeffs(p.W, p.wide, name) }
+
 // ln2 returns ln 2 rounded to w and the rounded remainder (from math/big:
 // the float64 constant has no remainder to give).
 func (w Width) ln2() (hi, lo float64) {
@@ -108,7 +120,7 @@ func (f fp) expMagic() float64 { return f.magic + float64(f.bias-1) }
 // normal: shifting the low bits into the exponent field is all it takes
 // (the bits of 1.5·2^mant above them fall off).
 func (p *Prog) pow2(t value) value {
-	return p.ishl(t, p.W.fp().mant)
+	return p.ishl(t, p.fp().mant)
 }
 
 // reduce splits the clamped argument hi + lo of exp as n·ln2 + r with n an
@@ -118,7 +130,7 @@ func (p *Prog) pow2(t value) value {
 // A NaN clampLo leaves the argument unclamped below (lanes the fast program
 // flags).
 func (p *Prog) reduce(hi, lo value, clampLo, clampHi float64, nonPositive bool) (t, n, r value) {
-	f := p.W.fp()
+	f := p.fp()
 	hc := hi
 	if !math.IsNaN(clampLo) {
 		hc = p.max(hi, p.c(clampLo))
@@ -167,11 +179,11 @@ func (p *Prog) exp(a pair, nonPositive bool) (value, error) {
 // largest error. The lo of a result the fast program scales to a subnormal
 // is not exact, nor needed: such lanes are flagged.
 func (p *Prog) expPair(a pair, nonPositive bool) (pair, error) {
-	q, err := coeffs(p.W, "expq")
+	q, err := p.coeffs("expq")
 	if err != nil {
 		return pair{}, err
 	}
-	f := p.W.fp()
+	f := p.fp()
 	if p.fast {
 		// The lanes below guardLo are dropped, so no lower clamp is needed.
 		p.flagOnce(p.less(a.hi, p.c(guardLo(p.W))))
@@ -216,7 +228,7 @@ func guardLo(w Width) float64 {
 // expm1 returns e^(hi+lo) - 1 as twice expm1Half, with its sign (which also
 // keeps expm1(-0) = -0).
 func (p *Prog) expm1(a pair) (value, error) {
-	f := p.W.fp()
+	f := p.fp()
 	h, err := p.expm1Half(a, f.expm1Lo, f.expHi)
 	if err != nil {
 		return none, err
@@ -230,7 +242,7 @@ func (p *Prog) expm1(a pair) (value, error) {
 // to the overflow threshold. expm1(r) = r + r²·expm1q(r) keeps its leading
 // term exact, so its rounding is that of one FMA.
 func (p *Prog) expm1Half(a pair, clampLo, clampHi float64) (value, error) {
-	q, err := coeffs(p.W, "expm1q")
+	q, err := p.coeffs("expm1q")
 	if err != nil {
 		return none, err
 	}
@@ -356,7 +368,7 @@ func (p *Prog) pairQuotient(num pair, b value, d divider) value {
 // argument yields.
 func (p *Prog) tanh(u value, d divider) (value, error) {
 	a := p.abs(u)
-	h, err := p.expm1Half(pair{p.addv(a, a), none}, math.NaN(), 2*p.W.fp().tanhMax)
+	h, err := p.expm1Half(pair{p.addv(a, a), none}, math.NaN(), 2*p.fp().tanhMax)
 	if err != nil {
 		return none, err
 	}
@@ -377,11 +389,11 @@ func (p *Prog) log1p(v value, plus1, checks bool, d divider) (value, error) {
 	if plus1 && !checks {
 		return p.unitLog1p(v)
 	}
-	q, err := coeffs(p.W, "log1pq")
+	q, err := p.coeffs("log1pq")
 	if err != nil {
 		return none, err
 	}
-	fm := p.W.fp()
+	fm := p.fp()
 	u, corr := v, none
 	if plus1 {
 		u = p.addv(v, p.c(1))
@@ -420,7 +432,7 @@ func (p *Prog) log1p(v value, plus1, checks bool, d divider) (value, error) {
 // is no rounding of 1+v to add back, and no division; the polynomial
 // (log1pu) covers f ∈ [-1/4, 1/2).
 func (p *Prog) unitLog1p(v value) (value, error) {
-	q, err := coeffs(p.W, "log1pu")
+	q, err := p.coeffs("log1pu")
 	if err != nil {
 		return none, err
 	}
@@ -437,15 +449,15 @@ func (p *Prog) unitLog1p(v value) (value, error) {
 // erfc(a) = t·exp(-a² + q(t)) with t = 2/(2+a) and q fitted (erfcq); a² is
 // carried exactly as two floats. For u < 0, erfc(u) = 2 - erfc(a) ∈ [1, 2].
 func (p *Prog) erfc(a pair) (value, error) {
-	q, err := coeffs(p.W, "erfcq")
+	q, err := p.coeffs("erfcq")
 	if err != nil {
 		return none, err
 	}
-	es, err := coeffs(p.W, "erfs")
+	es, err := p.coeffs("erfs")
 	if err != nil {
 		return none, err
 	}
-	fm := p.W.fp()
+	fm := p.fp()
 	abs := p.min(p.abs(a.hi), p.c(fm.erfcMax))
 	t := p.div(p.c(2), p.addv(abs, p.c(2)))
 	// q is fitted in v = (t - mid)/half ∈ [-1, 1]

@@ -133,8 +133,12 @@ type Prog struct {
 	guarded bool
 	// estrin selects Estrin's scheme for the primitives' polynomials.
 	useEstrin bool
-	cse       map[inst]value
-	pool      *Pool
+	// wide marks a float64 program whose results are rounded to float32 (see
+	// Variant.Wide): its cores are fitted for float32's needs, and it needs
+	// neither two-float arguments nor the tiny check.
+	wide bool
+	cse  map[inst]value
+	pool *Pool
 }
 
 // newProg starts an empty program whose constants go to pool.

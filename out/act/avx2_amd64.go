@@ -33,16 +33,16 @@ func detectAVX2FMA() bool {
 
 // avx2Variants lists the assembly variants generated for each kernel.
 var avx2Variants = map[string][]string{
-	"elu":        []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt"},
-	"gelu":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt"},
-	"gelu_tanh":  []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
+	"elu":        []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt", "avx2-u32-f64"},
+	"gelu":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt", "avx2-u32-f64"},
+	"gelu_tanh":  []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt", "avx2-u32-f64"},
 	"leaky_relu": []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt"},
-	"mish":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
+	"mish":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt", "avx2-u32-f64"},
 	"relu":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-nt"},
-	"sigmoid":    []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
-	"silu":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
-	"softplus":   []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
-	"tanh":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt"},
+	"sigmoid":    []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt", "avx2-u32-f64"},
+	"silu":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt", "avx2-u32-f64"},
+	"softplus":   []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt", "avx2-u32-f64"},
+	"tanh":       []string{"avx2-u8", "avx2-u16", "avx2-u32", "avx2-u32-rcp", "avx2-u32-nt", "avx2-u32-f64"},
 }
 
 // eluBackwardF32Avx2U8Loop runs eluBackwardF32Avx2U8 and computes the lanes it hands back
@@ -1424,6 +1424,15 @@ func init() {
 		},
 		Name: "avx2-u32-nt",
 	})
+	kernels[0].Impls = append(kernels[0].Impls, Impl{
+		Backward32: func(dx, x, dy []float32, p []float32) {
+			sigmoidBackwardF32Avx2U32F64(dx, x, dy)
+		},
+		Forward32: func(dst, x []float32, p []float32) {
+			sigmoidF32Avx2U32F64(dst, x)
+		},
+		Name: "avx2-u32-f64",
+	})
 	sigmoidF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
 			sigmoidF32Avx2U32Nt(dst, x)
@@ -1700,6 +1709,15 @@ func init() {
 		},
 		Name: "avx2-u32-nt",
 	})
+	kernels[3].Impls = append(kernels[3].Impls, Impl{
+		Backward32: func(dx, x, dy []float32, p []float32) {
+			eluBackwardF32Avx2U32F64(dx, x, dy, p[0])
+		},
+		Forward32: func(dst, x []float32, p []float32) {
+			eluF32Avx2U32F64(dst, x, p[0])
+		},
+		Name: "avx2-u32-f64",
+	})
 	eluF32Impl = func(dst, x []float32, p0 float32) {
 		if len(dst) >= 4194304 {
 			eluF32Avx2U32Nt(dst, x, p0)
@@ -1800,6 +1818,15 @@ func init() {
 			tanhF64Avx2U32Nt(dst, x)
 		},
 		Name: "avx2-u32-nt",
+	})
+	kernels[4].Impls = append(kernels[4].Impls, Impl{
+		Backward32: func(dx, x, dy []float32, p []float32) {
+			tanhBackwardF32Avx2U32F64(dx, x, dy)
+		},
+		Forward32: func(dst, x []float32, p []float32) {
+			tanhF32Avx2U32F64(dst, x)
+		},
+		Name: "avx2-u32-f64",
 	})
 	tanhF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
@@ -1902,6 +1929,15 @@ func init() {
 		},
 		Name: "avx2-u32-nt",
 	})
+	kernels[5].Impls = append(kernels[5].Impls, Impl{
+		Backward32: func(dx, x, dy []float32, p []float32) {
+			softplusBackwardF32Avx2U32F64(dx, x, dy, p[0], p[1])
+		},
+		Forward32: func(dst, x []float32, p []float32) {
+			softplusF32Avx2U32F64(dst, x, p[0], p[1])
+		},
+		Name: "avx2-u32-f64",
+	})
 	softplusF32Impl = func(dst, x []float32, p0 float32, p1 float32) {
 		if len(dst) >= 4194304 {
 			softplusF32Avx2U32Nt(dst, x, p0, p1)
@@ -2002,6 +2038,15 @@ func init() {
 			siLUF64Avx2U32NtLoop(dst, x)
 		},
 		Name: "avx2-u32-nt",
+	})
+	kernels[6].Impls = append(kernels[6].Impls, Impl{
+		Backward32: func(dx, x, dy []float32, p []float32) {
+			siLUBackwardF32Avx2U32F64(dx, x, dy)
+		},
+		Forward32: func(dst, x []float32, p []float32) {
+			siLUF32Avx2U32F64(dst, x)
+		},
+		Name: "avx2-u32-f64",
 	})
 	siLUF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
@@ -2104,6 +2149,15 @@ func init() {
 		},
 		Name: "avx2-u32-nt",
 	})
+	kernels[7].Impls = append(kernels[7].Impls, Impl{
+		Backward32: func(dx, x, dy []float32, p []float32) {
+			mishBackwardF32Avx2U32F64(dx, x, dy)
+		},
+		Forward32: func(dst, x []float32, p []float32) {
+			mishF32Avx2U32F64(dst, x)
+		},
+		Name: "avx2-u32-f64",
+	})
 	mishF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
 			mishF32Avx2U32NtLoop(dst, x)
@@ -2195,6 +2249,15 @@ func init() {
 			geluF64Avx2U32NtLoop(dst, x)
 		},
 		Name: "avx2-u32-nt",
+	})
+	kernels[8].Impls = append(kernels[8].Impls, Impl{
+		Backward32: func(dx, x, dy []float32, p []float32) {
+			geluBackwardF32Avx2U32F64(dx, x, dy)
+		},
+		Forward32: func(dst, x []float32, p []float32) {
+			geluF32Avx2U32F64(dst, x)
+		},
+		Name: "avx2-u32-f64",
 	})
 	geluF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
@@ -2296,6 +2359,15 @@ func init() {
 			geluTanhF64Avx2U32NtLoop(dst, x)
 		},
 		Name: "avx2-u32-nt",
+	})
+	kernels[9].Impls = append(kernels[9].Impls, Impl{
+		Backward32: func(dx, x, dy []float32, p []float32) {
+			geluTanhBackwardF32Avx2U32F64(dx, x, dy)
+		},
+		Forward32: func(dst, x []float32, p []float32) {
+			geluTanhF32Avx2U32F64(dst, x)
+		},
+		Name: "avx2-u32-f64",
 	})
 	geluTanhF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {

@@ -280,6 +280,36 @@ func sigmoidF64Avx2U32Nt(dst []float64, x []float64)
 //go:noescape
 func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 
+// sigmoidF32Avx2U32F64 is the avx2-u32-f64 kernel of Sigmoid for f32, computing f with f(x) = 1 / (1 + exp(-x)):
+//
+//	for i := range dst { dst[i] = f(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+//
+//go:noescape
+func sigmoidF32Avx2U32F64(dst []float32, x []float32)
+
+// sigmoidBackwardF32Avx2U32F64 is the avx2-u32-f64 kernel of Sigmoid for f32, computing the gradient of f with f(x) = 1 / (1 + exp(-x)):
+//
+//	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+//
+//go:noescape
+func sigmoidBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
+
 // reLUF32Avx2U8 is the avx2-u8 kernel of ReLU for f32, computing f with f(x) = select(x > 0, x, 0):
 //
 //	for i := range dst { dst[i] = f(x[i]) }
@@ -952,6 +982,32 @@ func eluF64Avx2U32Nt(dst []float64, x []float64, alpha float64)
 //go:noescape
 func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha float64) (done int, lanes int)
 
+// eluF32Avx2U32F64 is the avx2-u32-f64 kernel of ELU for f32, computing f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
+//
+//	for i := range dst { dst[i] = f(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+//
+//go:noescape
+func eluF32Avx2U32F64(dst []float32, x []float32, alpha float32)
+
+// eluBackwardF32Avx2U32F64 is the avx2-u32-f64 kernel of ELU for f32, computing the gradient of f with f(x) = select(x > 0, x, alpha * (exp(x) - 1)):
+//
+//	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+//
+//go:noescape
+func eluBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32, alpha float32)
+
 // tanhF32Avx2U8 is the avx2-u8 kernel of Tanh for f32, computing f with f(x) = tanh(x):
 //
 //	for i := range dst { dst[i] = f(x[i]) }
@@ -1231,6 +1287,32 @@ func tanhF64Avx2U32Nt(dst []float64, x []float64)
 //go:noescape
 func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
+// tanhF32Avx2U32F64 is the avx2-u32-f64 kernel of Tanh for f32, computing f with f(x) = tanh(x):
+//
+//	for i := range dst { dst[i] = f(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Estrin's scheme.
+//
+//go:noescape
+func tanhF32Avx2U32F64(dst []float32, x []float32)
+
+// tanhBackwardF32Avx2U32F64 is the avx2-u32-f64 kernel of Tanh for f32, computing the gradient of f with f(x) = tanh(x):
+//
+//	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+//
+//go:noescape
+func tanhBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
+
 // softplusF32Avx2U8 is the avx2-u8 kernel of Softplus for f32, computing f with f(x) = select(beta * x > threshold, x, log(1 + exp(beta * x)) / beta):
 //
 //	for i := range dst { dst[i] = f(x[i]) }
@@ -1500,6 +1582,36 @@ func softplusF64Avx2U32Nt(dst []float64, x []float64, beta float64, threshold fl
 //
 //go:noescape
 func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta float64, threshold float64)
+
+// softplusF32Avx2U32F64 is the avx2-u32-f64 kernel of Softplus for f32, computing f with f(x) = select(beta * x > threshold, x, log(1 + exp(beta * x)) / beta):
+//
+//	for i := range dst { dst[i] = f(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+//
+//go:noescape
+func softplusF32Avx2U32F64(dst []float32, x []float32, beta float32, threshold float32)
+
+// softplusBackwardF32Avx2U32F64 is the avx2-u32-f64 kernel of Softplus for f32, computing the gradient of f with f(x) = select(beta * x > threshold, x, log(1 + exp(beta * x)) / beta):
+//
+//	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+//
+//go:noescape
+func softplusBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32, beta float32, threshold float32)
 
 // siLUF32Avx2U8 is the avx2-u8 kernel of SiLU for f32, computing f with f(x) = x * sigmoid(x):
 //
@@ -1861,6 +1973,36 @@ func siLUF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //go:noescape
 func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
+// siLUF32Avx2U32F64 is the avx2-u32-f64 kernel of SiLU for f32, computing f with f(x) = x * sigmoid(x):
+//
+//	for i := range dst { dst[i] = f(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+//
+//go:noescape
+func siLUF32Avx2U32F64(dst []float32, x []float32)
+
+// siLUBackwardF32Avx2U32F64 is the avx2-u32-f64 kernel of SiLU for f32, computing the gradient of f with f(x) = x * sigmoid(x):
+//
+//	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+//
+//go:noescape
+func siLUBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
+
 // mishF32Avx2U8 is the avx2-u8 kernel of Mish for f32, computing f with f(x) = x * tanh(softplus(x)):
 //
 //	for i := range dst { dst[i] = f(x[i]) }
@@ -2221,6 +2363,36 @@ func mishF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //go:noescape
 func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
 
+// mishF32Avx2U32F64 is the avx2-u32-f64 kernel of Mish for f32, computing f with f(x) = x * tanh(softplus(x)):
+//
+//	for i := range dst { dst[i] = f(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+//
+//go:noescape
+func mishF32Avx2U32F64(dst []float32, x []float32)
+
+// mishBackwardF32Avx2U32F64 is the avx2-u32-f64 kernel of Mish for f32, computing the gradient of f with f(x) = x * tanh(softplus(x)):
+//
+//	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+//
+//go:noescape
+func mishBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
+
 // geluF32Avx2U8 is the avx2-u8 kernel of GELU for f32, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
 //
 //	for i := range dst { dst[i] = f(x[i]) }
@@ -2540,6 +2712,36 @@ func geluF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 //go:noescape
 func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
+
+// geluF32Avx2U32F64 is the avx2-u32-f64 kernel of GELU for f32, computing f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
+//
+//	for i := range dst { dst[i] = f(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+//
+//go:noescape
+func geluF32Avx2U32F64(dst []float32, x []float32)
+
+// geluBackwardF32Avx2U32F64 is the avx2-u32-f64 kernel of GELU for f32, computing the gradient of f with f(x) = x * 0.5 * (1 + erf(x / sqrt(2))):
+//
+//	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+//
+//go:noescape
+func geluBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
 
 // geluTanhF32Avx2U8 is the avx2-u8 kernel of GELUTanh for f32, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
 //
@@ -2900,3 +3102,33 @@ func geluTanhF64Avx2U32Nt(dst []float64, x []float64) (done int, lanes int)
 //
 //go:noescape
 func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int, lanes int)
+
+// geluTanhF32Avx2U32F64 is the avx2-u32-f64 kernel of GELUTanh for f32, computing f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
+//
+//	for i := range dst { dst[i] = f(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+//
+//go:noescape
+func geluTanhF32Avx2U32F64(dst []float32, x []float32)
+
+// geluTanhBackwardF32Avx2U32F64 is the avx2-u32-f64 kernel of GELUTanh for f32, computing the gradient of f with f(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))):
+//
+//	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
+//
+// x (and dy) must be at least as long as the output.
+//
+// Its block loop applies exp's 2^n in one step; a vector with an exp argument
+// below asm.guardLo (whose result may need the subnormal range) or a NaN runs
+// through the two-step program with the single vectors.
+//
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+//
+//go:noescape
+func geluTanhBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
