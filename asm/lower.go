@@ -70,6 +70,18 @@ func lowerProg(k *kernel.Kernel, w Width, wide, backward bool, d divider, pool *
 	if backward {
 		n, lim, free = k.StableDerivative, k.DerivativeLimits, k.LimitsParamFree[1]
 	}
+	if fast && wide {
+		// erfc's clamp is no exp guard below float64's normal range: the
+		// lanes where the result rounds to ±0 go to the exact program.
+		// Flagged first, x need not stay in a register for them.
+		_, beyond, err := l.zeroBeyond(l.p.c(0), backward)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range beyond {
+			l.p.flag(b)
+		}
+	}
 	v, err := l.lower(n)
 	if err != nil {
 		return nil, err
@@ -94,12 +106,6 @@ func lowerProg(k *kernel.Kernel, w Width, wide, backward bool, d divider, pool *
 		}
 		if len(p.flags) == 0 {
 			return nil, nil // it would be the exact program
-		}
-		if p.wide {
-			// erfc's clamp is no exp guard below float64's normal range
-			if v, _, err = l.zeroBeyond(v, backward); err != nil {
-				return nil, err
-			}
 		}
 	} else if v, err = l.exactEnds(v, n, backward, lim, free); err != nil {
 		return nil, err

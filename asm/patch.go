@@ -35,8 +35,17 @@ type patchPoly struct {
 // where P is smallest wins, as P's terms then add up rather than cancel.
 // The root stays the center where its bound is at most rootBoundMax.
 func patchPolynomial(pt kernel.Patch, w Width) patchPoly {
+	return patchPolynomialCut(pt, w, false)
+}
+
+// patchPolynomialCut is patchPolynomial, of a wide program (see polys)
+// with wide.
+func patchPolynomialCut(pt kernel.Patch, w Width, wide bool) patchPoly {
 	cut := 0x1p-28
-	if w == F64 {
+	switch {
+	case wide:
+		cut = 0x1p-40
+	case w == F64:
 		cut = 0x1p-57
 	}
 	c := pt.Coeffs
@@ -166,7 +175,7 @@ func (p *Prog) patch(pt kernel.Patch, general value) value {
 	x0hi := p.W.round(pt.X0Hi)
 	x0lo := p.W.round(pt.X0Hi - x0hi + pt.X0Lo)
 	t := p.sub(p.sub(x, p.c(x0hi)), p.c(x0lo))
-	poly := patchPolynomial(pt, p.W)
+	poly := patchPolynomialCut(pt, p.W, p.wide)
 	v := t
 	if !math.IsNaN(poly.center) {
 		v = p.sub(x, p.c(poly.center))

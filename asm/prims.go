@@ -470,11 +470,22 @@ func (p *Prog) erfc(a pair) (value, error) {
 		alo := p.and(p.xor(a.lo, p.signOf(a.hi)), p.cmp(cmpLE, p.abs(a.hi), p.c(fm.erfcMax)))
 		a2lo = p.fma(p.mul(abs, p.c(2)), alo, a2lo)
 	}
-	e, err := p.exp(pair{p.neg(a2), p.sub(p.estrin(q, v), a2lo)}, true)
+	lo := p.sub(p.estrin(q, v), a2lo)
+	if p.wide {
+		// a²'s rounding, 2^-45 at most below erfcMaxWide, is far below
+		// 2^-36
+		lo = p.estrin(q, v)
+	}
+	e, err := p.exp(pair{p.neg(a2), lo}, true)
 	if err != nil {
 		return none, err
 	}
 	tail := p.blend(a.hi, p.fnma(t, e, p.c(2)), p.mul(t, e))
+	if p.wide {
+		// t·exp(...) is within 2^-36 of erfc for small |u| too: a
+		// float32 result needs no erf(u)/u
+		return tail, nil
+	}
 	poly := p.estrin(es, a2)
 	small := p.fnma(a.hi, poly, p.c(1))
 	if a.lo != none {

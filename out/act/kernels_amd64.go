@@ -1308,7 +1308,7 @@ func tanhF32Avx2U32F64(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
+// The block loop interleaves 4 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func tanhBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
@@ -2408,7 +2408,7 @@ func mishBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop runs one vector; polynomials by Horner's scheme.
+// The block loop runs one vector; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U8(dst []float32, x []float32) (done int, lanes int)
@@ -2488,7 +2488,7 @@ func geluBackwardF64Avx2U8(dx []float64, x []float64, dy []float64) (done int, l
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves all 2 of its vectors, each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves all 2 of its vectors, each 100% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U16(dst []float32, x []float32) (done int, lanes int)
@@ -2568,7 +2568,7 @@ func geluBackwardF64Avx2U16(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 100% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U32(dst []float32, x []float32) (done int, lanes int)
@@ -2648,7 +2648,7 @@ func geluBackwardF64Avx2U32(dx []float64, x []float64, dy []float64) (done int, 
 // complete, and of the next vector the lanes flagged in lanes are left
 // unwritten (the others are stored) for the portable kernel.
 //
-// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 75% of the program behind the previous, reading x from memory at each use; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 4 vectors at a time (more would need more than 16 registers), each 100% of the program behind the previous, reading x from memory at each use; polynomials by Estrin's scheme.
 //
 //go:noescape
 func geluF32Avx2U32Nt(dst []float32, x []float32) (done int, lanes int)
@@ -2723,7 +2723,7 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluF32Avx2U32F64(dst []float32, x []float32)
@@ -2738,7 +2738,7 @@ func geluF32Avx2U32F64(dst []float32, x []float32)
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 1 of its 8 vectors at a time (more would need more than 16 registers); polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant it needs in a register once for all of them, gathering lane flags in a general register; polynomials by Horner's scheme.
 //
 //go:noescape
 func geluBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
