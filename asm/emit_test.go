@@ -339,3 +339,90 @@ func TestParamsInMem(t *testing.T) {
 		}
 	}
 }
+
+// TestWide checks the wide variant: only kernels that call a primitive have
+// it; their programs are float64 ones that hand no lanes back and take no
+// two-float steps; and the compiled kernel reads and writes float32 slices
+// through VCVTPS2PD and VCVTPD2PS, 16 bytes per vector, its elementwise
+// memory operands never used at 32 bytes.
+func TestWide(t *testing.T) {
+	s, err := spec.Load("../spec/activations.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := kernel.Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ks {
+		want := k.Entry.Name != "relu" && k.Entry.Name != "leaky_relu"
+		if got := callsPrimitive(k); got != want {
+			t.Errorf("%s: callsPrimitive = %v, want %v", k.Entry.Name, got, want)
+		}
+		if !want {
+			continue
+		}
+		for _, backward := range []bool{false, true} {
+			p, err := lowerWide(k, backward, NewPool(), false, false)
+			if err != nil {
+				t.Fatalf("%s: %v", k.Entry.Name, err)
+			}
+			if p.W != F64 || !p.wide || p.check != none {
+				t.Errorf("%s backward=%v: W %v, wide %v, check %v; want a float64 program without a check", k.Entry.Name, backward, p.W, p.wide, p.check)
+			}
+		}
+	}
+	// erfc's argument x/√2 is one product (no division by a constant, no
+	// two-float pair) in gelu's wide program, and x·(1/√2) its only use of x
+	// besides x/2.
+	k := specKernel(t, "gelu")
+	pool := NewPool()
+	prog, err := lowerWide(k, false, pool, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := liveValues(prog, prog.out)
+	divs := 0
+	for i, in := range prog.insts {
+		if live[i] && in.op == opDiv {
+			divs++
+		}
+	}
+	if divs != 1 {
+		t.Errorf("gelu's wide program has %d divisions, want 1 (erfc's t)", divs)
+	}
+	fast, err := lowerWide(k, false, pool, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, err := compile(fnSpec{name: "f", w: F32, fast: fast != nil, wide: true}, prog, fast, Variant{Name: "t", Unroll: 4, Wide: true}, fitting{group: 1, scheme: 1, inRegs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, node := range fn.Nodes {
+		i, ok := node.(*ir.Instruction)
+		if !ok {
+			continue
+		}
+		counts[i.Opcode]++
+		for _, o := range i.Operands {
+			m, ok := o.(operand.Mem)
+			if !ok || m.Symbol.Name != "" {
+				continue
+			}
+			// every access to x or dst moves 16 bytes: a float32 vector of
+			// four lanes (the masked ones with an XMM mask)
+			for _, r := range i.Operands {
+				if v, ok := r.(reg.Register); ok && v.Size() == 32 && i.Opcode != "VCVTPS2PD" {
+					t.Errorf("%s reads or writes a slice with a 32-byte register", i.Opcode)
+				}
+			}
+		}
+	}
+	// 4 vectors in the block loop (compile takes Unroll as vectors), one
+	// each in the single and tail steps, the tail's moves masked
+	if counts["VCVTPS2PD"] != 6 || counts["VCVTPD2PSY"] != 6 || counts["VMASKMOVPS"] != 2 {
+		t.Errorf("conversions %v: want VCVTPS2PD and VCVTPD2PSY for each of 6 vectors, 2 VMASKMOVPS", counts)
+	}
+}

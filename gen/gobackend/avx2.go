@@ -204,6 +204,9 @@ func avx2File(ks []*kernel.Kernel, res *asm.Result, table Table) (*jen.File, err
 		for _, im := range impls {
 			names := implFuncs(im)
 			dict := jen.Dict{jen.Id("Name"): jen.Lit(im.Variant.Name)}
+			if im.Variant.Wide {
+				dict[jen.Id("RoundsOnce")] = jen.True()
+			}
 			for d, field := range []string{"Forward32", "Backward32", "Forward64", "Backward64"} {
 				if names[d] == "" {
 					continue

@@ -556,6 +556,9 @@ func registryFile(ks []*kernel.Kernel) *jen.File {
 		jen.Id("Backward32").Func().Params(jen.List(jen.Id("dx"), jen.Id("x"), jen.Id("dy")).Index().Float32(), jen.Id("params").Index().Float32()),
 		jen.Id("Forward64").Func().Params(jen.List(jen.Id("dst"), jen.Id("x")).Index().Float64(), jen.Id("params").Index().Float64()),
 		jen.Id("Backward64").Func().Params(jen.List(jen.Id("dx"), jen.Id("x"), jen.Id("dy")).Index().Float64(), jen.Id("params").Index().Float64()),
+		jen.Line().Comment("RoundsOnce says the float32 kernels compute in float64 lanes and round"),
+		jen.Comment("once, at the end: within 1 ULP, whatever the budget."),
+		jen.Id("RoundsOnce").Bool(),
 	)
 	f.Line()
 	f.Comment("Kernels lists every generated activation in spec order.")

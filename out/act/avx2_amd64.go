@@ -1431,7 +1431,8 @@ func init() {
 		Forward32: func(dst, x []float32, p []float32) {
 			sigmoidF32Avx2U32F64(dst, x)
 		},
-		Name: "avx2-u32-f64",
+		Name:       "avx2-u32-f64",
+		RoundsOnce: true,
 	})
 	sigmoidF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
@@ -1716,7 +1717,8 @@ func init() {
 		Forward32: func(dst, x []float32, p []float32) {
 			eluF32Avx2U32F64(dst, x, p[0])
 		},
-		Name: "avx2-u32-f64",
+		Name:       "avx2-u32-f64",
+		RoundsOnce: true,
 	})
 	eluF32Impl = func(dst, x []float32, p0 float32) {
 		if len(dst) >= 4194304 {
@@ -1826,7 +1828,8 @@ func init() {
 		Forward32: func(dst, x []float32, p []float32) {
 			tanhF32Avx2U32F64(dst, x)
 		},
-		Name: "avx2-u32-f64",
+		Name:       "avx2-u32-f64",
+		RoundsOnce: true,
 	})
 	tanhF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
@@ -1936,7 +1939,8 @@ func init() {
 		Forward32: func(dst, x []float32, p []float32) {
 			softplusF32Avx2U32F64(dst, x, p[0], p[1])
 		},
-		Name: "avx2-u32-f64",
+		Name:       "avx2-u32-f64",
+		RoundsOnce: true,
 	})
 	softplusF32Impl = func(dst, x []float32, p0 float32, p1 float32) {
 		if len(dst) >= 4194304 {
@@ -2046,7 +2050,8 @@ func init() {
 		Forward32: func(dst, x []float32, p []float32) {
 			siLUF32Avx2U32F64(dst, x)
 		},
-		Name: "avx2-u32-f64",
+		Name:       "avx2-u32-f64",
+		RoundsOnce: true,
 	})
 	siLUF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
@@ -2156,7 +2161,8 @@ func init() {
 		Forward32: func(dst, x []float32, p []float32) {
 			mishF32Avx2U32F64(dst, x)
 		},
-		Name: "avx2-u32-f64",
+		Name:       "avx2-u32-f64",
+		RoundsOnce: true,
 	})
 	mishF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
@@ -2257,7 +2263,8 @@ func init() {
 		Forward32: func(dst, x []float32, p []float32) {
 			geluF32Avx2U32F64(dst, x)
 		},
-		Name: "avx2-u32-f64",
+		Name:       "avx2-u32-f64",
+		RoundsOnce: true,
 	})
 	geluF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {
@@ -2367,7 +2374,8 @@ func init() {
 		Forward32: func(dst, x []float32, p []float32) {
 			geluTanhF32Avx2U32F64(dst, x)
 		},
-		Name: "avx2-u32-f64",
+		Name:       "avx2-u32-f64",
+		RoundsOnce: true,
 	})
 	geluTanhF32Impl = func(dst, x []float32) {
 		if len(dst) >= 4194304 {

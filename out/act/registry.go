@@ -34,6 +34,10 @@ type Impl struct {
 	Backward32 func(dx, x, dy []float32, params []float32)
 	Forward64  func(dst, x []float64, params []float64)
 	Backward64 func(dx, x, dy []float64, params []float64)
+
+	// RoundsOnce says the float32 kernels compute in float64 lanes and round
+	// once, at the end: within 1 ULP, whatever the budget.
+	RoundsOnce bool
 }
 
 // Kernels lists every generated activation in spec order.
