@@ -49,7 +49,7 @@ func Parse(filename string, src []byte) (*Spec, error) {
 // entryKeys and ulpKeys are the keys allowed in an entry and in its ulp
 // mapping, in the order the messages list them.
 var (
-	entryKeys = []string{"name", "doc", "params", "formula", "derivative", "ulp"}
+	entryKeys = []string{"name", "doc", "params", "formula", "derivative", "ulp", "variant_ulp"}
 	ulpKeys   = []string{"f32", "f32_backward", "f64", "f64_backward"}
 )
 
@@ -369,8 +369,22 @@ func (l *loader) entry(n *yaml.Node) {
 		ei.derivative = f.val
 	}
 	if f, ok := fs["ulp"]; ok && f.val != nil {
-		l.ulp(ei, f.val)
+		l.ulp(ei, f.val, "ulp", &ei.e.ULP)
 	}
+	var variant Budget
+	if f, ok := fs["variant_ulp"]; ok && f.val != nil {
+		l.ulp(ei, f.val, "variant_ulp", &variant)
+		for _, d := range []struct {
+			key         string
+			entry, mine *int
+		}{{"f32", &ei.e.ULP.F32, &variant.F32}, {"f32_backward", &ei.e.ULP.F32Backward, &variant.F32Backward},
+			{"f64", &ei.e.ULP.F64, &variant.F64}, {"f64_backward", &ei.e.ULP.F64Backward, &variant.F64Backward}} {
+			if *d.mine != 0 && *d.mine < *d.entry {
+				l.errorf(l.s.nodePos(f.val), "variant_ulp %s is %d, below ulp %s (%d): the variants the dispatch does not run get at least the entry's budget; raise it or remove it", d.key, *d.mine, d.key, *d.entry)
+			}
+		}
+	}
+	ei.e.VariantULP = variant.Or(ei.e.ULP)
 }
 
 func (l *loader) entryName(ei *entryInfo, v *yaml.Node) {
@@ -498,30 +512,31 @@ func (l *loader) number(v *yaml.Node, what string) (float64, bool) {
 	return 0, false
 }
 
-func (l *loader) ulp(ei *entryInfo, v *yaml.Node) {
+// ulp reads the budget mapping under key (ulp or variant_ulp) into b.
+func (l *loader) ulp(ei *entryInfo, v *yaml.Node, key string, b *Budget) {
 	if v.Kind != yaml.MappingNode {
-		l.errorf(l.s.nodePos(v), "ulp must be a mapping such as {f32: 1, f64: 4}, not %s", describe(v))
+		l.errorf(l.s.nodePos(v), "%s must be a mapping such as {f32: 1, f64: 4}, not %s", key, describe(v))
 		return
 	}
-	for _, f := range l.fields(v, "ulp", ulpKeys) {
+	for _, f := range l.fields(v, key, ulpKeys) {
 		if f.val == nil {
 			continue
 		}
 		var n int64
 		p := l.s.nodePos(f.val)
 		if f.val.Kind != yaml.ScalarNode || f.val.Tag != "!!int" || f.val.Decode(&n) != nil || n < 1 || n > maxULP {
-			l.errorf(p, "ulp %s must be a whole number of ULPs from 1 to %d, not %s", f.key.Value, maxULP, describe(f.val))
+			l.errorf(p, "%s %s must be a whole number of ULPs from 1 to %d, not %s", key, f.key.Value, maxULP, describe(f.val))
 			continue
 		}
 		switch f.key.Value {
 		case "f32":
-			ei.e.ULP.F32 = int(n)
+			b.F32 = int(n)
 		case "f32_backward":
-			ei.e.ULP.F32Backward = int(n)
+			b.F32Backward = int(n)
 		case "f64":
-			ei.e.ULP.F64 = int(n)
+			b.F64 = int(n)
 		case "f64_backward":
-			ei.e.ULP.F64Backward = int(n)
+			b.F64Backward = int(n)
 		}
 	}
 }

@@ -50,6 +50,16 @@ type Budget struct {
 	F32, F32Backward, F64, F64Backward int
 }
 
+// Or returns b with its zero fields taken from d.
+func (b Budget) Or(d Budget) Budget {
+	for _, f := range []struct{ b, d *int }{{&b.F32, &d.F32}, {&b.F32Backward, &d.F32Backward}, {&b.F64, &d.F64}, {&b.F64Backward, &d.F64Backward}} {
+		if *f.b == 0 {
+			*f.b = *f.d
+		}
+	}
+	return b
+}
+
 // Of returns the budget of one type (float32 when is32) and direction.
 func (b Budget) Of(is32, backward bool) int {
 	switch {
@@ -89,7 +99,11 @@ type Entry struct {
 	// Formula and Expr; they are "" and nil when the entry has none.
 	Derivative string
 	DerivExpr  ast.Expr
-	ULP        Budget
+	// ULP is the budget of what the public functions run (the dispatched
+	// implementation); VariantULP, at least as large, that of the other
+	// implementations in the registry, which trade accuracy for speed
+	// (spec key variant_ulp; ULP where it gives none).
+	ULP, VariantULP Budget
 
 	// formulaPos and derivPos give the file position of every byte of Formula
 	// and Derivative, plus one past the end for errors at the end of input.

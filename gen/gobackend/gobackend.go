@@ -537,7 +537,8 @@ func registryFile(ks []*kernel.Kernel) *jen.File {
 		jen.Id("Formula").String().Comment("f(x) in the spec's formula language"),
 		jen.Id("Derivative").String().Comment("f'(x), derived symbolically unless the spec gives it"),
 		jen.Id("Params").Index().Id("Param"),
-		jen.Id("Budget").Id("Budget"),
+		jen.Id("Budget").Id("Budget").Comment("of what the public functions run"),
+		jen.Id("VariantBudget").Id("Budget").Comment("of the other implementations, at least Budget"),
 		jen.Id("Impls").Index().Id("Impl").Comment("every implementation, the portable one first"),
 		jen.Id("Dispatch").Index(jen.Lit(4)).Id("Dispatch").Comment("what the public functions run: f32, f32 backward, f64, f64 backward"),
 	)
@@ -583,15 +584,16 @@ func registryFile(ks []*kernel.Kernel) *jen.File {
 			sig = append(sig, jen.Id("p").Index().Id(t))
 			return jen.Func().Params(sig...).Block(jen.Id(fn).Call(args...))
 		}
-		b := k.Entry.ULP
+		b, vb := k.Entry.ULP, k.Entry.VariantULP
 		items = append(items, jen.Values(jen.Dict{
-			jen.Id("Name"):       jen.Lit(k.Entry.Name),
-			jen.Id("GoName"):     jen.Lit(k.GoName),
-			jen.Id("Formula"):    jen.Lit(k.Forward.String()),
-			jen.Id("Derivative"): jen.Lit(k.Derivative.String()),
-			jen.Id("Params"):     jen.Index().Id("Param").Values(ps...),
-			jen.Id("Budget"):     jen.Id("Budget").Values(jen.Lit(b.F32), jen.Lit(b.F32Backward), jen.Lit(b.F64), jen.Lit(b.F64Backward)),
-			jen.Id("Dispatch"):   jen.Id("portableDispatch"),
+			jen.Id("Name"):          jen.Lit(k.Entry.Name),
+			jen.Id("GoName"):        jen.Lit(k.GoName),
+			jen.Id("Formula"):       jen.Lit(k.Forward.String()),
+			jen.Id("Derivative"):    jen.Lit(k.Derivative.String()),
+			jen.Id("Params"):        jen.Index().Id("Param").Values(ps...),
+			jen.Id("Budget"):        jen.Id("Budget").Values(jen.Lit(b.F32), jen.Lit(b.F32Backward), jen.Lit(b.F64), jen.Lit(b.F64Backward)),
+			jen.Id("VariantBudget"): jen.Id("Budget").Values(jen.Lit(vb.F32), jen.Lit(vb.F32Backward), jen.Lit(vb.F64), jen.Lit(vb.F64Backward)),
+			jen.Id("Dispatch"):      jen.Id("portableDispatch"),
 			jen.Id("Impls"): jen.Index().Id("Impl").Values(jen.Values(jen.Dict{
 				jen.Id("Name"):       jen.Lit("go"),
 				jen.Id("Forward32"):  wrap(low+"F32", "float32", []string{"dst", "x"}),

@@ -2266,14 +2266,8 @@ func init() {
 		Name:       "avx2-u32-f64",
 		RoundsOnce: true,
 	})
-	geluF32Impl = func(dst, x []float32) {
-		if len(dst) >= 4194304 {
-			geluF32Avx2U32NtLoop(dst, x)
-			return
-		}
-		geluF32Avx2U32Loop(dst, x)
-	}
-	kernels[8].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
+	geluF32Impl = geluF32Avx2U32F64
+	kernels[8].Dispatch[0] = Dispatch{"avx2-u32-f64", "avx2-u32-f64", 4194304}
 	geluBackwardF32Impl = func(dx, x, dy []float32) {
 		if len(dx) >= 4194304 {
 			geluBackwardF32Avx2U32NtLoop(dx, x, dy)

@@ -5,14 +5,15 @@ package act
 // Kernel describes one generated activation, so that tests, benchmarks and
 // tools can run every implementation of every function by name.
 type Kernel struct {
-	Name       string // spec name, e.g. leaky_relu
-	GoName     string // exported name, e.g. LeakyReLU
-	Formula    string // f(x) in the spec's formula language
-	Derivative string // f'(x), derived symbolically unless the spec gives it
-	Params     []Param
-	Budget     Budget
-	Impls      []Impl      // every implementation, the portable one first
-	Dispatch   [4]Dispatch // what the public functions run: f32, f32 backward, f64, f64 backward
+	Name          string // spec name, e.g. leaky_relu
+	GoName        string // exported name, e.g. LeakyReLU
+	Formula       string // f(x) in the spec's formula language
+	Derivative    string // f'(x), derived symbolically unless the spec gives it
+	Params        []Param
+	Budget        Budget      // of what the public functions run
+	VariantBudget Budget      // of the other implementations, at least Budget
+	Impls         []Impl      // every implementation, the portable one first
+	Dispatch      [4]Dispatch // what the public functions run: f32, f32 backward, f64, f64 backward
 }
 
 // Param is a parameter of an activation, in the order the API takes it.
@@ -67,8 +68,9 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "sigmoid",
-		Params: []Param{},
+		Name:          "sigmoid",
+		Params:        []Param{},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 	{
 		Budget:     Budget{2, 4, 4, 8},
@@ -91,8 +93,9 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "relu",
-		Params: []Param{},
+		Name:          "relu",
+		Params:        []Param{},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 	{
 		Budget:     Budget{2, 4, 4, 8},
@@ -115,8 +118,9 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "leaky_relu",
-		Params: []Param{{"alpha", 0.01}},
+		Name:          "leaky_relu",
+		Params:        []Param{{"alpha", 0.01}},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 	{
 		Budget:     Budget{2, 4, 4, 8},
@@ -139,8 +143,9 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "elu",
-		Params: []Param{{"alpha", 1.0}},
+		Name:          "elu",
+		Params:        []Param{{"alpha", 1.0}},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 	{
 		Budget:     Budget{2, 4, 4, 8},
@@ -163,8 +168,9 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "tanh",
-		Params: []Param{},
+		Name:          "tanh",
+		Params:        []Param{},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 	{
 		Budget:     Budget{2, 4, 4, 8},
@@ -187,8 +193,9 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "softplus",
-		Params: []Param{{"beta", 1.0}, {"threshold", 20.0}},
+		Name:          "softplus",
+		Params:        []Param{{"beta", 1.0}, {"threshold", 20.0}},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 	{
 		Budget:     Budget{2, 4, 4, 8},
@@ -211,8 +218,9 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "silu",
-		Params: []Param{},
+		Name:          "silu",
+		Params:        []Param{},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 	{
 		Budget:     Budget{2, 4, 4, 8},
@@ -235,11 +243,12 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "mish",
-		Params: []Param{},
+		Name:          "mish",
+		Params:        []Param{},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 	{
-		Budget:     Budget{6, 4, 5, 8},
+		Budget:     Budget{2, 4, 5, 8},
 		Derivative: "0.5 * (1 + erf(x / sqrt(2))) + 0.5 * x * (2 / sqrt(pi) * exp(-(x / sqrt(2) * (x / sqrt(2)))) / sqrt(2))",
 		Dispatch:   portableDispatch,
 		Formula:    "0.5 * x * (1 + erf(x / sqrt(2)))",
@@ -259,8 +268,9 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "gelu",
-		Params: []Param{},
+		Name:          "gelu",
+		Params:        []Param{},
+		VariantBudget: Budget{6, 4, 5, 8},
 	},
 	{
 		Budget:     Budget{2, 4, 4, 8},
@@ -283,7 +293,8 @@ var kernels = []Kernel{
 			},
 			Name: "go",
 		}},
-		Name:   "gelu_tanh",
-		Params: []Param{},
+		Name:          "gelu_tanh",
+		Params:        []Param{},
+		VariantBudget: Budget{2, 4, 4, 8},
 	},
 }

@@ -27,16 +27,16 @@ func TestGolden(t *testing.T) {
 		}
 		for _, impl := range k.Impls {
 			t.Run(k.Name+"/impl="+impl.Name, func(t *testing.T) {
-				b32, b32Backward := uint64(k.Budget.F32), uint64(k.Budget.F32Backward)
+				b := budgetOf(k, impl.Name)
 				if impl.RoundsOnce {
-					b32, b32Backward = min(b32, 1), min(b32Backward, 1)
+					b[0], b[1] = min(b[0], 1), min(b[1], 1)
 				}
 				checkGolden(t, goldenKernel{
 					name:             k.Name,
-					budget32:         b32,
-					budget32Backward: b32Backward,
-					budget64:         uint64(k.Budget.F64),
-					budget64Backward: uint64(k.Budget.F64Backward),
+					budget32:         b[0],
+					budget32Backward: b[1],
+					budget64:         b[2],
+					budget64Backward: b[3],
 					forward32:        impl.Forward32,
 					backward32:       impl.Backward32,
 					forward64:        impl.Forward64,
@@ -45,6 +45,22 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// budgetOf returns the budgets (f32, f32 backward, f64, f64 backward) the
+// implementation named impl is held to: the kernel's where the dispatch runs
+// it, the variants' elsewhere.
+func budgetOf(k Kernel, impl string) [4]uint64 {
+	b := [4]int{k.VariantBudget.F32, k.VariantBudget.F32Backward, k.VariantBudget.F64, k.VariantBudget.F64Backward}
+	own := [4]int{k.Budget.F32, k.Budget.F32Backward, k.Budget.F64, k.Budget.F64Backward}
+	var out [4]uint64
+	for d, disp := range k.Dispatch {
+		if impl == disp.Impl || impl == disp.Large {
+			b[d] = own[d]
+		}
+		out[d] = uint64(b[d])
+	}
+	return out
 }
 
 // Types defined on float32 and float64 must work through the generic API.
