@@ -416,6 +416,11 @@ func docLines(k *kernel.Kernel, s fnSpec, v Variant) []string {
 		"",
 		"x (and dy) must be at least as long as the output.",
 	}
+	if s.wide {
+		lines = append(lines, "",
+			"It computes in float64 lanes, four elements per vector, with cores fitted",
+			"to 2^-36, and rounds each result to float32 once, on the way out.")
+	}
 	switch {
 	case s.fast && !s.guarded:
 		lines = append(lines, "",

@@ -32,6 +32,11 @@
 // default float32 budget has y·(a/b) computed as one quotient of two floats
 // (mish, unless its spec relaxes the budget: lowerer.timesQuotient).
 //
+// The wide variant (Variant.Wide) runs float32 kernels in float64 lanes: a
+// float64 program (Prog.wide) whose cores are fitted for float32's needs
+// (polys), with none of the two-float steps and no tiny check, between
+// VCVTPS2PD loads and VCVTPD2PS stores, so that each result is rounded once.
+//
 // Every function is compiled on its own and checked before it is printed: no
 // register above Y15 (avo hands out AVX-512 registers silently once more than
 // 16 vectors are live), no AVX-512 instruction, VZEROUPPER before RET. The

@@ -286,6 +286,9 @@ func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 //
 // x (and dy) must be at least as long as the output.
 //
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
+//
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
@@ -300,6 +303,9 @@ func sigmoidF32Avx2U32F64(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -988,6 +994,9 @@ func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha floa
 //
 // x (and dy) must be at least as long as the output.
 //
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
+//
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
 //
 //go:noescape
@@ -998,6 +1007,9 @@ func eluF32Avx2U32F64(dst []float32, x []float32, alpha float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -1293,6 +1305,9 @@ func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
+//
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
@@ -1303,6 +1318,9 @@ func tanhF32Avx2U32F64(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -1589,6 +1607,9 @@ func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta 
 //
 // x (and dy) must be at least as long as the output.
 //
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
+//
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
@@ -1603,6 +1624,9 @@ func softplusF32Avx2U32F64(dst []float32, x []float32, beta float32, threshold f
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -1979,6 +2003,9 @@ func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
+//
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
@@ -1993,6 +2020,9 @@ func siLUF32Avx2U32F64(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -2369,6 +2399,9 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
+//
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
@@ -2383,6 +2416,9 @@ func mishF32Avx2U32F64(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -2719,6 +2755,9 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 //
 // x (and dy) must be at least as long as the output.
 //
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
+//
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
@@ -2733,6 +2772,9 @@ func geluF32Avx2U32F64(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -3109,6 +3151,9 @@ func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done
 //
 // x (and dy) must be at least as long as the output.
 //
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
+//
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
@@ -3123,6 +3168,9 @@ func geluTanhF32Avx2U32F64(dst []float32, x []float32)
 //	for i := range dx { dx[i] = dy[i] * f'(x[i]) }
 //
 // x (and dy) must be at least as long as the output.
+//
+// It computes in float64 lanes, four elements per vector, with cores fitted
+// to 2^-36, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
