@@ -199,8 +199,8 @@ func TestTinyFactors(t *testing.T) {
 	}
 }
 
-// specKernel builds the kernel of the spec's entry name.
-func specKernel(t *testing.T, name string) *kernel.Kernel {
+// specKernels builds the kernels of every spec entry.
+func specKernels(t *testing.T) []*kernel.Kernel {
 	t.Helper()
 	s, err := spec.Load("../spec/activations.yaml")
 	if err != nil {
@@ -210,6 +210,13 @@ func specKernel(t *testing.T, name string) *kernel.Kernel {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ks
+}
+
+// specKernel builds the kernel of the spec's entry name.
+func specKernel(t *testing.T, name string) *kernel.Kernel {
+	t.Helper()
+	ks := specKernels(t)
 	i := slices.IndexFunc(ks, func(k *kernel.Kernel) bool { return k.Entry.Name == name })
 	if i < 0 {
 		t.Fatalf("no %s in the spec", name)
@@ -346,15 +353,7 @@ func TestParamsInMem(t *testing.T) {
 // through VCVTPS2PD and VCVTPD2PS, 16 bytes per vector, its elementwise
 // memory operands never used at 32 bytes.
 func TestWide(t *testing.T) {
-	s, err := spec.Load("../spec/activations.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks, err := kernel.Build(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range ks {
+	for _, k := range specKernels(t) {
 		want := k.Entry.Name != "relu" && k.Entry.Name != "leaky_relu"
 		if got := callsPrimitive(k); got != want {
 			t.Errorf("%s: callsPrimitive = %v, want %v", k.Entry.Name, got, want)
