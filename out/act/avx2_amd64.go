@@ -1455,9 +1455,9 @@ func init() {
 			sigmoidF64Avx2U32Nt(dst, x)
 			return
 		}
-		sigmoidF64Avx2U32(dst, x)
+		sigmoidF64Avx2U16(dst, x)
 	}
-	kernels[0].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
+	kernels[0].Dispatch[2] = Dispatch{"avx2-u16", "avx2-u32-nt", 4194304}
 	sigmoidBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
 			sigmoidBackwardF64Avx2U32Nt(dx, x, dy)
