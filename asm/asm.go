@@ -262,7 +262,7 @@ func compileFitting(s fnSpec, progs, fast [2]*Prog, v Variant) (*ir.Function, er
 	flags := block.sendsVectors()
 	for _, f := range fittings(vectors) {
 		if f.gpFlags && !flags || f.paramsInMem && len(s.params) == 0 || s.wide && !f.inRegs {
-			continue // the same code as a fitting before
+			continue // the same code as a fitting before (wide: x is converted into a register)
 		}
 		if s.wide && f.paramsInMem {
 			continue // VBROADCASTSS from the slot would give float32 lanes

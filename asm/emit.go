@@ -400,9 +400,9 @@ func (e *emitter) alignHead(n, dst, x, dy reg.GPVirtual, backward bool, inputs f
 	} else {
 		ctx.SHRQ(operand.U8(3), k)
 	}
-	// k = elements before the next vector boundary (32 bytes; 16 for a wide
-	// kernel's float32 stores) (0 when aligned; dst is
-	// at least element aligned).
+	// k = elements before the next vector boundary: 32 bytes, or 16 for a
+	// wide kernel's float32 stores (0 when aligned; dst is at least element
+	// aligned).
 	ctx.TESTQ(k, k)
 	ctx.JE(operand.LabelRef("block"))
 	mask := e.tailMask(k)
@@ -491,16 +491,14 @@ func (e *emitter) laneBits(m reg.VecVirtual) reg.GPVirtual {
 func (e *emitter) tailMask(count reg.GPVirtual) reg.VecVirtual {
 	ctx := e.ctx
 	xr := ctx.XMM()
-	nv := ctx.YMM()
-	mask := ctx.YMM()
+	nv, mask := ctx.YMM(), ctx.YMM()
+	lanes := e.w // the lane type of the slices
 	if e.wide {
-		nv, mask = ctx.XMM(), ctx.XMM()
+		// float32 slices: iota's first four lanes, 0..3
+		nv, mask, lanes = ctx.XMM(), ctx.XMM(), F32
 	}
-	idx := e.prog.pool.iota(e.w)
-	if e.wide {
-		idx = e.prog.pool.iota(F32) // its first four lanes, 0..3
-	}
-	if e.w == F32 || e.wide {
+	idx := e.prog.pool.iota(lanes)
+	if lanes == F32 {
 		ctx.VMOVD(count.As32(), xr)
 		ctx.VPBROADCASTD(xr, nv)
 		ctx.VPCMPGTD(e.constMem(idx), nv, mask)

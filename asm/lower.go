@@ -74,7 +74,7 @@ func lowerProg(k *kernel.Kernel, w Width, wide, backward bool, d divider, pool *
 		// erfc's clamp is no exp guard below float64's normal range: the
 		// lanes where the result rounds to ±0 go to the exact program.
 		// Flagged first, x need not stay in a register for them.
-		_, beyond, err := l.zeroBeyond(l.p.c(0), backward)
+		beyond, err := l.beyondMasks(backward, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -184,9 +184,20 @@ func (l *lowerer) exactEnds(v value, n *formula.Node, backward bool, lim [2]floa
 // quarter of all inputs, and a wide program gets 0 instead of erfc's
 // clamped value times an infinite x.
 func (l *lowerer) zeroBeyond(v value, backward bool) (value, []value, error) {
+	masks, err := l.beyondMasks(backward, func(m value) { v = l.p.blend(m, l.p.signOf(v), v) })
+	if err != nil {
+		return none, nil, err
+	}
+	return v, masks, nil
+}
+
+// beyondMasks returns the lanes of x beyond the bounds past which the
+// result rounds to ±0 for every input (none for kernels with parameters or
+// without tiny makers), calling each on every mask as soon as it is built.
+func (l *lowerer) beyondMasks(backward bool, each func(value)) ([]value, error) {
 	p, k := l.p, l.k
 	if len(k.Params()) > 0 || len(tinyFactors(l.stable(backward))) == 0 {
-		return v, nil, nil
+		return nil, nil
 	}
 	format := ref.Float32
 	if p.W == F64 && !p.wide {
@@ -194,7 +205,7 @@ func (l *lowerer) zeroBeyond(v value, backward bool) (value, []value, error) {
 	}
 	zb, err := k.ZeroBeyond(backward, format)
 	if err != nil {
-		return none, nil, err
+		return nil, err
 	}
 	var masks []value
 	x := p.x()
@@ -206,10 +217,12 @@ func (l *lowerer) zeroBeyond(v value, backward bool) (value, []value, error) {
 		if side == 1 {
 			beyond = p.cmp(cmpGE, x, p.c(bound))
 		}
-		v = p.blend(beyond, p.signOf(v), v)
 		masks = append(masks, beyond)
+		if each != nil {
+			each(beyond)
+		}
 	}
-	return v, masks, nil
+	return masks, nil
 }
 
 // stable is the formula lowered: k's stable forward or derivative.

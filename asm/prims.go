@@ -464,17 +464,20 @@ func (p *Prog) erfc(a pair) (value, error) {
 	mid, half := centre(2/(2+fm.erfcMax), 1)
 	v := p.fma(t, p.c(1/half), p.c(-mid/half))
 	a2 := p.mul(abs, abs)
-	a2lo := p.fms(abs, abs, a2)
-	if a.lo != none {
-		// the low part belongs to |u| only where |u| was not clamped
-		alo := p.and(p.xor(a.lo, p.signOf(a.hi)), p.cmp(cmpLE, p.abs(a.hi), p.c(fm.erfcMax)))
-		a2lo = p.fma(p.mul(abs, p.c(2)), alo, a2lo)
+	// a² rounded, taken back except in a wide program, where it is 2^-45 at
+	// most below erfcMaxWide, far below 2^-36
+	a2lo := none
+	if !p.wide {
+		a2lo = p.fms(abs, abs, a2)
+		if a.lo != none {
+			// the low part belongs to |u| only where |u| was not clamped
+			alo := p.and(p.xor(a.lo, p.signOf(a.hi)), p.cmp(cmpLE, p.abs(a.hi), p.c(fm.erfcMax)))
+			a2lo = p.fma(p.mul(abs, p.c(2)), alo, a2lo)
+		}
 	}
-	lo := p.sub(p.estrin(q, v), a2lo)
-	if p.wide {
-		// a²'s rounding, 2^-45 at most below erfcMaxWide, is far below
-		// 2^-36
-		lo = p.estrin(q, v)
+	lo := p.estrin(q, v)
+	if a2lo != none {
+		lo = p.sub(lo, a2lo)
 	}
 	e, err := p.exp(pair{p.neg(a2), lo}, true)
 	if err != nil {

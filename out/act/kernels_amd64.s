@@ -68051,8 +68051,8 @@ block:
 	VMULPD       Y5, Y0, Y0
 	VMULPD       Y5, Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VXORPD       Y0, Y5, Y0
-	VXORPD       Y1, Y5, Y1
+	VXORPD       Y5, Y0, Y0
+	VXORPD       Y5, Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y0, Y6, Y5
 	VANDNPD      Y1, Y6, Y6
@@ -68207,8 +68207,8 @@ block:
 	VMULPD       Y5, Y0, Y0
 	VMULPD       Y5, Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VXORPD       Y0, Y5, Y0
-	VXORPD       Y1, Y5, Y1
+	VXORPD       Y5, Y0, Y0
+	VXORPD       Y5, Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y0, Y6, Y5
 	VANDNPD      Y1, Y6, Y6
@@ -68363,8 +68363,8 @@ block:
 	VMULPD       Y5, Y0, Y0
 	VMULPD       Y5, Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VXORPD       Y0, Y5, Y0
-	VXORPD       Y1, Y5, Y1
+	VXORPD       Y5, Y0, Y0
+	VXORPD       Y5, Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y0, Y6, Y5
 	VANDNPD      Y1, Y6, Y6
@@ -68519,8 +68519,8 @@ block:
 	VMULPD       Y5, Y0, Y0
 	VMULPD       Y5, Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y5
-	VXORPD       Y0, Y5, Y0
-	VXORPD       Y1, Y5, Y1
+	VXORPD       Y5, Y0, Y0
+	VXORPD       Y5, Y1, Y1
 	VMOVUPS      actc24<>+0(SB), Y6
 	VANDNPD      Y0, Y6, Y5
 	VANDNPD      Y1, Y6, Y6
