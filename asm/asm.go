@@ -419,7 +419,7 @@ func docLines(k *kernel.Kernel, s fnSpec, v Variant) []string {
 	if s.wide {
 		lines = append(lines, "",
 			"It computes in float64 lanes, four elements per vector, with cores fitted",
-			"to 2^-36, and rounds each result to float32 once, on the way out.")
+			"to 2^-30, and rounds each result to float32 once, on the way out.")
 	}
 	switch {
 	case s.fast && !s.guarded:

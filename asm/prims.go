@@ -465,7 +465,7 @@ func (p *Prog) erfc(a pair) (value, error) {
 	v := p.fma(t, p.c(1/half), p.c(-mid/half))
 	a2 := p.mul(abs, abs)
 	// a² rounded, taken back except in a wide program, where it is 2^-45 at
-	// most below erfcMaxWide, far below 2^-36
+	// most below erfcMaxWide, far below 2^-30
 	a2lo := none
 	if !p.wide {
 		a2lo = p.fms(abs, abs, a2)
@@ -485,7 +485,7 @@ func (p *Prog) erfc(a pair) (value, error) {
 	}
 	tail := p.blend(a.hi, p.fnma(t, e, p.c(2)), p.mul(t, e))
 	if p.wide {
-		// t·exp(...) is within 2^-36 of erfc for small |u| too: a
+		// t·exp(...) is within 2^-30 of erfc for small |u| too: a
 		// float32 result needs no erf(u)/u
 		return tail, nil
 	}

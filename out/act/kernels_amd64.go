@@ -287,7 +287,7 @@ func sigmoidBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64)
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -305,7 +305,7 @@ func sigmoidF32Avx2U32F64(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -995,7 +995,7 @@ func eluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, alpha floa
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
 //
@@ -1009,13 +1009,13 @@ func eluF32Avx2U32F64(dst []float32, x []float32, alpha float32)
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Estrin's scheme.
 //
 //go:noescape
 func eluBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32, alpha float32)
@@ -1306,7 +1306,7 @@ func tanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Estrin's scheme.
 //
@@ -1320,7 +1320,7 @@ func tanhF32Avx2U32F64(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -1608,7 +1608,7 @@ func softplusBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64, beta 
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -1626,7 +1626,7 @@ func softplusF32Avx2U32F64(dst []float32, x []float32, beta float32, threshold f
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -2004,7 +2004,7 @@ func siLUBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -2022,13 +2022,13 @@ func siLUF32Avx2U32F64(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func siLUBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
@@ -2400,7 +2400,7 @@ func mishBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -2418,13 +2418,13 @@ func mishF32Avx2U32F64(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
 // through the two-step program with the single vectors.
 //
-// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them; polynomials by Horner's scheme.
+// The block loop interleaves 2 of its 8 vectors at a time (more would need more than 16 registers), loading each constant once for all of them, gathering lane flags in a general register; polynomials by Estrin's scheme.
 //
 //go:noescape
 func mishBackwardF32Avx2U32F64(dx []float32, x []float32, dy []float32)
@@ -2756,7 +2756,7 @@ func geluBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done int
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -2774,7 +2774,7 @@ func geluF32Avx2U32F64(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -3152,7 +3152,7 @@ func geluTanhBackwardF64Avx2U32Nt(dx []float64, x []float64, dy []float64) (done
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
@@ -3170,7 +3170,7 @@ func geluTanhF32Avx2U32F64(dst []float32, x []float32)
 // x (and dy) must be at least as long as the output.
 //
 // It computes in float64 lanes, four elements per vector, with cores fitted
-// to 2^-36, and rounds each result to float32 once, on the way out.
+// to 2^-30, and rounds each result to float32 once, on the way out.
 //
 // Its block loop applies exp's 2^n in one step; a vector with an exp argument
 // below asm.guardLo (whose result may need the subnormal range) or a NaN runs
