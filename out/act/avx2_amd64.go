@@ -1455,9 +1455,9 @@ func init() {
 			sigmoidF64Avx2U32Nt(dst, x)
 			return
 		}
-		sigmoidF64Avx2U16(dst, x)
+		sigmoidF64Avx2U32(dst, x)
 	}
-	kernels[0].Dispatch[2] = Dispatch{"avx2-u16", "avx2-u32-nt", 4194304}
+	kernels[0].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
 	sigmoidBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
 			sigmoidBackwardF64Avx2U32Nt(dx, x, dy)
@@ -2074,9 +2074,9 @@ func init() {
 			siLUF64Avx2U32NtLoop(dst, x)
 			return
 		}
-		siLUF64Avx2U32Loop(dst, x)
+		siLUF64Avx2U16Loop(dst, x)
 	}
-	kernels[6].Dispatch[2] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
+	kernels[6].Dispatch[2] = Dispatch{"avx2-u16", "avx2-u32-nt", 4194304}
 	siLUBackwardF64Impl = func(dx, x, dy []float64) {
 		if len(dx) >= 4194304 {
 			siLUBackwardF64Avx2U32NtLoop(dx, x, dy)
@@ -2376,9 +2376,9 @@ func init() {
 			geluTanhF32Avx2U32NtLoop(dst, x)
 			return
 		}
-		geluTanhF32Avx2U32Loop(dst, x)
+		geluTanhF32Avx2U32F64(dst, x)
 	}
-	kernels[9].Dispatch[0] = Dispatch{"avx2-u32", "avx2-u32-nt", 4194304}
+	kernels[9].Dispatch[0] = Dispatch{"avx2-u32-f64", "avx2-u32-nt", 4194304}
 	geluTanhBackwardF32Impl = func(dx, x, dy []float32) {
 		if len(dx) >= 4194304 {
 			geluTanhBackwardF32Avx2U32NtLoop(dx, x, dy)
