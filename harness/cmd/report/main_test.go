@@ -50,24 +50,44 @@ func TestReport(t *testing.T) {
 	}
 }
 
-// TestRatioCell checks the goal cells both ways round and on the boundary.
+// TestRatioCell checks the goal cells both ways round, on the boundary, with
+// the goal inside the ratio's range, and without a range.
 func TestRatioCell(t *testing.T) {
+	inf := math.Inf(1)
 	for _, c := range []struct {
-		v, goal float64
+		r       ratio
+		goal    float64
 		atLeast bool
 		want    string
 	}{
-		{6.75, 6.1, false, "6.75 (≤ 6.1) ✗"},
-		{6.1, 6.1, false, "6.10 (≤ 6.1) ✓"},
-		{1.27, 1.5, false, "1.27 (≤ 1.5) ✓"},
-		{56.9, 30, true, "56.90 (≥ 30) ✓"},
-		{25.93, 30, true, "25.93 (≥ 30) ✗"},
-		{8.1, 1.2 * 6.75, false, "8.10 (≤ 8.1) ✓"},
-		{32.3, 0, true, "32.30"},
+		{ratio{6.75, 6.5, 7.2}, 6.1, false, "6.75 [6.50, 7.20] (≤ 6.1) ✗"},
+		{ratio{6.0, 5.5, 6.1}, 6.1, false, "6.00 [5.50, 6.10] (≤ 6.1) ✓"},
+		{ratio{1.11, 0.98, 1.3}, 1.1, false, "1.11 [0.98, 1.30] (≤ 1.1) ~"},
+		{ratio{1.05, 0.98, 1.3}, 1.1, false, "1.05 [0.98, 1.30] (≤ 1.1) ~"},
+		{ratio{56.9, 50, 60}, 30, true, "56.90 [50.00, 60.00] (≥ 30) ✓"},
+		{ratio{25.93, 24, 28}, 30, true, "25.93 [24.00, 28.00] (≥ 30) ✗"},
+		{ratio{29, 28, 31}, 30, true, "29.00 [28.00, 31.00] (≥ 30) ~"},
+		{ratio{8.1, 0, inf}, 1.2 * 6.75, false, "8.10 (≤ 8.1) ✓"},
+		{ratio{8.2, 0, inf}, 1.2 * 6.75, false, "8.20 (≤ 8.1) ✗"},
+		{ratio{32.3, 30, 35}, 0, true, "32.30"},
 	} {
-		if got := ratioCell(c.v, c.goal, c.atLeast); got != c.want {
-			t.Errorf("ratioCell(%v, %v, %v) = %q, want %q", c.v, c.goal, c.atLeast, got, c.want)
+		if got := ratioCell(c.r, c.goal, c.atLeast); got != c.want {
+			t.Errorf("ratioCell(%v, %v, %v) = %q, want %q", c.r, c.goal, c.atLeast, got, c.want)
 		}
+	}
+}
+
+// TestRatioOf checks that a ratio's range pairs each end of the numerator's
+// interval with the opposite end of the denominator's.
+func TestRatioOf(t *testing.T) {
+	a := benchtab.Summary{Median: 6, Lo: 5, Hi: 8, N: 6}
+	b := benchtab.Summary{Median: 2, Lo: 1, Hi: 4, N: 6}
+	if got, want := ratioOf(a, b), (ratio{3, 1.25, 8}); got != want {
+		t.Errorf("ratioOf = %+v, want %+v", got, want)
+	}
+	b.Lo, b.Hi = math.Inf(-1), math.Inf(1) // too few samples for an interval
+	if r := ratioOf(a, b); r.bounded() {
+		t.Errorf("ratioOf with an unknown interval = %+v, bounded", r)
 	}
 }
 
@@ -94,7 +114,7 @@ BenchmarkBackward/fn=relu/impl=copy/n=4096-2 1 500 ns/op
 	if want := []float64{190, 200, 400}; !slices.Equal(ns, want) {
 		t.Errorf("copySamples(4096) = %v ns, want %v", ns, want)
 	}
-	if m, ok := medianOf(got); !ok || math.Round(m*1e9) != 200 {
-		t.Errorf("median %v %v, want 200 ns", m, ok)
+	if s, ok := summaryOf(got); !ok || math.Round(s.Median*1e9) != 200 {
+		t.Errorf("median %v %v, want 200 ns", s.Median, ok)
 	}
 }
