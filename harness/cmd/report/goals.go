@@ -67,10 +67,11 @@ func ratioOf(a, b benchtab.Summary) ratio {
 	return ratio{a.Median / b.Median, a.Lo / b.Hi, a.Hi / b.Lo}
 }
 
-// bounded says whether both ends of r's range are known: with too few
-// samples for a confidence interval they are NaN.
+// bounded says whether r's range is known. A sample too small for a
+// confidence interval has ±Inf ends, which make lo 0, -Inf or NaN (no
+// comparison holds for NaN).
 func (r ratio) bounded() bool {
-	return r.lo > 0 && !math.IsInf(r.hi, 0) && !math.IsNaN(r.lo+r.hi)
+	return r.lo > 0 && r.hi < math.Inf(1)
 }
 
 // goals writes the table of the goals: each ratio of the dispatched kernels,
@@ -161,7 +162,8 @@ func ratioCell(r ratio, goal float64, atLeast bool) string {
 		meets = func(v float64) bool { return v >= goal }
 		rel, best, worst = "≥", r.hi, r.lo
 	}
-	if !r.bounded() {
+	bounded := r.bounded()
+	if !bounded {
 		best, worst = r.v, r.v
 	}
 	mark := "~"
@@ -172,7 +174,7 @@ func ratioCell(r ratio, goal float64, atLeast bool) string {
 		mark = "✗"
 	}
 	span := ""
-	if r.bounded() {
+	if bounded {
 		span = fmt.Sprintf(" [%.2f, %.2f]", r.lo, r.hi)
 	}
 	return fmt.Sprintf("%.2f%s (%s %.3g) %s", r.v, span, rel, goal, mark)

@@ -85,9 +85,12 @@ func TestRatioOf(t *testing.T) {
 	if got, want := ratioOf(a, b), (ratio{3, 1.25, 8}); got != want {
 		t.Errorf("ratioOf = %+v, want %+v", got, want)
 	}
-	b.Lo, b.Hi = math.Inf(-1), math.Inf(1) // too few samples for an interval
-	if r := ratioOf(a, b); r.bounded() {
-		t.Errorf("ratioOf with an unknown interval = %+v, bounded", r)
+	unknown := benchtab.Summary{Median: 2, Lo: math.Inf(-1), Hi: math.Inf(1), N: 2} // too few samples for an interval
+	zero := benchtab.Summary{Median: 2, Lo: 0, Hi: 4, N: 6} // a sample that timed 0: hi is +Inf
+	for _, c := range [][2]benchtab.Summary{{a, unknown}, {unknown, b}, {unknown, unknown}, {a, zero}} {
+		if r := ratioOf(c[0], c[1]); r.bounded() {
+			t.Errorf("ratioOf(%+v, %+v) = %+v, bounded", c[0], c[1], r)
+		}
 	}
 }
 
