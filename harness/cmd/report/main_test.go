@@ -86,7 +86,7 @@ func TestRatioOf(t *testing.T) {
 		t.Errorf("ratioOf = %+v, want %+v", got, want)
 	}
 	unknown := benchtab.Summary{Median: 2, Lo: math.Inf(-1), Hi: math.Inf(1), N: 2} // too few samples for an interval
-	zero := benchtab.Summary{Median: 2, Lo: 0, Hi: 4, N: 6} // a sample that timed 0: hi is +Inf
+	zero := benchtab.Summary{Median: 2, Lo: 0, Hi: 4, N: 6}                         // a sample that timed 0: hi is +Inf
 	for _, c := range [][2]benchtab.Summary{{a, unknown}, {unknown, b}, {unknown, unknown}, {a, zero}} {
 		if r := ratioOf(c[0], c[1]); r.bounded() {
 			t.Errorf("ratioOf(%+v, %+v) = %+v, bounded", c[0], c[1], r)
